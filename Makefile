@@ -1,0 +1,36 @@
+# BWC Desk. `make run` starts the app; `make test` runs the whole test suite headless.
+# Both set up what they need first (Debian libraries, .venv, packages): see scripts/.
+.PHONY: setup run demo test test-fast lint bench bench-large build clean
+
+setup:
+	@./scripts/bootstrap.sh
+
+run: setup
+	@./scripts/run.sh
+
+demo: setup
+	@./scripts/run.sh --demo
+
+test: setup
+	@./scripts/test.sh
+
+# The quick loop while working: no frozen build, no crash loop, no PostgreSQL.
+test-fast: setup
+	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest -q -m "not slow" -p no:cacheprovider
+
+lint: setup
+	@.venv/bin/ruff check bwc_desk tests benchmarks
+	@.venv/bin/lint-imports
+	@.venv/bin/mypy
+
+bench: setup
+	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size small
+
+bench-large: setup
+	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size large --json benchmarks/last-large.json
+
+build: setup
+	@.venv/bin/pyinstaller --noconfirm --clean build.spec
+
+clean:
+	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""python -m benchmarks [--size small|large] [--only NAME] [--json PATH]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.agency import agency
+from benchmarks.harness import Figure, Run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _startup(size: str, work: Path) -> list[Figure]:
+    from benchmarks import startup
+
+    return startup.run(agency(size), work)
+
+
+def _bundle(size: str, work: Path) -> list[Figure]:
+    from benchmarks import startup
+
+    return startup.bundle_size(ROOT)
+
+
+BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
+    "startup": _startup,
+    "bundle": _bundle,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--size", choices=["small", "large"], default="small")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BENCHES),
+        help="run only this benchmark (repeatable)",
+    )
+    parser.add_argument("--json", type=Path, help="write every figure to this file")
+    args = parser.parse_args(argv)
+    run = Run(args.size)
+    with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:
+        for name in args.only or list(BENCHES):
+            print(f"== {name} ({args.size})", file=sys.stderr, flush=True)
+            run.add(*BENCHES[name](args.size, Path(tmp) / name))
+    print(run.table())
+    if args.json:
+        run.write_json(args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The benchmark agencies, built once and cached under benchmarks/.cache/."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import auth
+from bwc_desk.services.startup import open_database
+from bwc_desk.store import bulk, migrate
+from bwc_desk.store.db import sqlite_url
+
+CACHE = Path(__file__).with_name(".cache")
+PASSWORD = "benchmark password 1"
+SIZES = {
+    # units, officers, custody events
+    "small": (475, 450, 20_000),
+    "large": (25_000, 40_000, 2_000_000),
+}
+
+
+@dataclass(frozen=True)
+class Agency:
+    size: str
+    path: Path
+    units: int
+    officers: int
+    events: int
+
+    @property
+    def url(self) -> str:
+        return sqlite_url(self.path)
+
+    def copy(self, dest: Path) -> Agency:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(self.path, dest)
+        return Agency(self.size, dest, self.units, self.officers, self.events)
+
+
+def agency(size: str, log: callable = print) -> Agency:  # type: ignore[valid-type]
+    units, officers, events = SIZES[size]
+    path = CACHE / f"{size}-{migrate.head_revision()}-{units}-{officers}-{events}.sqlite3"
+    if not path.exists():
+        CACHE.mkdir(exist_ok=True)
+        tmp = path.with_suffix(".building")
+        for leftover in CACHE.glob(f"{tmp.name}*"):
+            leftover.unlink()
+        started = time.perf_counter()
+        log(
+            f"building the {size} agency ({units:,} units, {officers:,} officers, "
+            f"{events:,} events); cached for later runs"
+        )
+        opened = open_database(sqlite_url(tmp))
+        auth.first_run(
+            opened.db,
+            agency_name=f"Benchmark ({size})",
+            station="BENCH-1",
+            username="admin",
+            password=PASSWORD,
+        )
+        auth.add_staff_from_command_line(opened.db, "quinn", Role.QUARTERMASTER, PASSWORD)
+        bulk.generate(
+            opened.db,
+            units=units,
+            officers=officers,
+            events=events,
+            progress=lambda m: log(f"  {m}"),
+        )
+        opened.db.dispose()
+        tmp.rename(path)
+        log(f"  built in {time.perf_counter() - started:.0f} s")
+    return Agency(size, path, units, officers, events)

@@ -1,0 +1,178 @@
+"""Reading the CSV files people make in Excel: BOM, CRLF, odd header spellings, Windows-1252."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bwc_desk.domain.errors import ValidationError
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def normalize_header(name: str) -> str:
+    """'  Asset Tag ' -> 'asset_tag': case and surrounding spaces ignored, inner spaces as _."""
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+@dataclass
+class CsvTable:
+    """A CSV file read into memory: data rows keyed by our field names, with line numbers."""
+
+    path: str
+    headers: list[str]  # as written in the file
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or, failing that, Windows-1252 (Excel's 'CSV' on Windows)."""
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "windows-1252"
+
+
+def read_csv(
+    path: Path | str,
+    known: Sequence[str],
+    required: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+) -> CsvTable:
+    """Read a CSV file. ``mapping`` maps our field names to the file's headers when they
+    differ; otherwise headers are matched case-insensitively. Missing required columns raise
+    ValidationError naming them; unknown columns are ignored with a warning."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValidationError(f"{path.name} is larger than 200 MB; split it into parts.")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(f"There is no file {path}.") from None
+    except IsADirectoryError:
+        raise ValidationError(f"{path} is a folder, not a CSV file.") from None
+    except PermissionError:
+        raise ValidationError(
+            f"BWC Desk may not read {path}; check the file's permissions."
+        ) from None
+    return parse_csv(data, str(path), known, required, mapping)
+
+
+def parse_csv(
+    data: bytes,
+    name: str,
+    known: Sequence[str],
+    required: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+) -> CsvTable:
+    text, encoding = decode(data)
+    if not text.strip():
+        raise ValidationError(f"{name} is empty: the first line must name the columns.")
+    if "\x00" in text:
+        raise ValidationError(f"{name} is not a text CSV file (it contains binary data).")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        headers = next(reader)
+    except csv.Error as exc:
+        raise ValidationError(f"line 1: {exc}") from None
+    table = CsvTable(name, headers, encoding=encoding)
+    if encoding != "utf-8":
+        table.warnings.append(
+            f"{name} is not UTF-8; it was read as Windows-1252. Check accented names, or save "
+            "it as 'CSV UTF-8' next time."
+        )
+    column_of = _columns(headers, known, mapping, table.warnings)
+    missing = [f for f in required if f not in column_of]
+    if missing:
+        raise ValidationError(
+            f"line 1: the header has no column {', '.join(missing)} "
+            f"(found: {', '.join(h.strip() for h in headers) or 'nothing'})"
+        )
+    line = 1
+    try:
+        for raw in reader:
+            start = line + 1
+            line = reader.line_num
+            if not any(cell.strip() for cell in raw):
+                continue  # blank lines (Excel leaves them at the end)
+            if len(raw) > len(headers) and any(c.strip() for c in raw[len(headers) :]):
+                table.rows.append(
+                    (
+                        start,
+                        {
+                            "__error__": (
+                                f"has {len(raw)} cells but the header has {len(headers)} columns "
+                                "(a comma inside a value needs quotes)"
+                            )
+                        },
+                    )
+                )
+                continue
+            row = {f: raw[i] if i < len(raw) else "" for f, i in column_of.items()}
+            table.rows.append((start, row))
+    except csv.Error as exc:
+        table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {exc}"}))
+    return table
+
+
+def _columns(
+    headers: Sequence[str],
+    known: Sequence[str],
+    mapping: Mapping[str, str] | None,
+    warnings: list[str],
+) -> dict[str, int]:
+    index_of: dict[str, int] = {}
+    by_norm = {normalize_header(h): i for i, h in reversed(list(enumerate(headers)))}
+    if mapping:
+        for ours, theirs in mapping.items():
+            if not theirs:
+                continue
+            i = by_norm.get(normalize_header(theirs))
+            if i is None:
+                raise ValidationError(
+                    f"line 1: the file has no column {theirs!r} (chosen for {ours})"
+                )
+            index_of[ours] = i
+    for f in known:
+        if f not in index_of and f in by_norm and (not mapping or f not in mapping):
+            index_of[f] = by_norm[f]
+    seen = [normalize_header(h) for h in headers]
+    dupes = sorted({h for h in seen if h and seen.count(h) > 1 and h in known})
+    if dupes:
+        raise ValidationError(f"line 1: the column {', '.join(dupes)} appears more than once")
+    used = set(index_of.values())
+    unknown = [h.strip() for i, h in enumerate(headers) if i not in used and h.strip()]
+    if unknown:
+        warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
+    return index_of
+
+
+def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Write UTF-8 with a byte-order mark (so Excel shows accents right); returns row count.
+    Written to a temporary file first: a full disk never leaves half a file behind."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    n = 0
+    try:
+        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\r\n")
+            writer.writerow(headers)
+            for row in rows:
+                writer.writerow(["" if v is None else v for v in row])
+                n += 1
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return n
+
+
+def iter_errors(table: CsvTable) -> Iterator[tuple[int, str]]:
+    for line, row in table.rows:
+        if "__error__" in row:
+            yield line, row["__error__"]

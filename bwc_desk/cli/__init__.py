@@ -1,0 +1,1 @@
+"""The command line: scripted station set-up, imports and exports, checks. No Qt here."""

@@ -1,0 +1,47 @@
+"""The command-line grammar. Imports nothing heavy: the GUI path parses its options with it
+without loading the command implementations."""
+
+from __future__ import annotations
+
+import argparse
+
+ROLES = ("quartermaster", "supervisor", "admin", "auditor")
+
+
+def add_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    p = sub.add_parser(
+        "self-test",
+        parents=[common],
+        help="check the database: migrations, integrity, a probe write",
+    )
+    p.set_defaults(func="cmd_self_test")
+
+    users = sub.add_parser("users", help="staff accounts")
+    users_sub = users.add_subparsers(dest="users_command", required=True)
+    p = users_sub.add_parser("add", parents=[common], help="create a staff account")
+    p.add_argument("name", help="user name")
+    p.add_argument("--role", required=True, choices=list(ROLES))
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
+    p.add_argument("--display-name", help="full name shown on records")
+    p.set_defaults(func="cmd_users_add")
+
+    p = sub.add_parser("import", parents=[common], help="import officers or units from CSV")
+    p.add_argument("kind", choices=["officers", "units"])
+    p.add_argument("file")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and report what would change; write nothing",
+    )
+    p.set_defaults(func="cmd_import")
+
+    p = sub.add_parser("export", parents=[common], help="export to CSV (UTF-8)")
+    p.add_argument("kind", choices=["officers", "units", "custody"])
+    p.add_argument("file")
+    p.set_defaults(func="cmd_export")

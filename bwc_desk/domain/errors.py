@@ -1,0 +1,27 @@
+"""Errors a user can act on. Every message says what happened and what to do."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule refused an action. ``str(err)`` is the message shown to the user."""
+
+
+class TransitionError(DomainError):
+    """A unit cannot go from its status to the one asked for."""
+
+
+class ValidationError(DomainError):
+    """An input value is malformed (a date, a badge number, a password)."""
+
+
+class NotFoundError(DomainError):
+    """A scan or reference matched nothing."""
+
+
+class PermissionDenied(DomainError):
+    """The signed-in role may not do this."""
+
+
+class ConflictError(DomainError):
+    """Someone else changed the record first (another station, a double scan)."""

@@ -1,0 +1,68 @@
+"""Parsing and normalising the values people type, scan or import."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bwc_desk.domain.errors import ValidationError
+
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_TRUE = {"yes", "y", "true", "t", "1"}
+_FALSE = {"no", "n", "false", "f", "0"}
+
+
+def parse_date(text: str, field: str = "date") -> date | None:
+    """ISO (2021-10-05) or US (10/5/2021); blank is None."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        if m := _ISO_DATE.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _US_DATE.match(text):
+            return date(int(m[3]), int(m[1]), int(m[2]))
+    except ValueError:
+        raise ValidationError(f"{field} {text!r} is not a real date") from None
+    raise ValidationError(f"{field} {text!r} is not a date: write 2021-10-05 or 10/5/2021")
+
+
+def parse_bool(text: str, field: str = "value", default: bool | None = None) -> bool:
+    value = text.strip().lower()
+    if not value and default is not None:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValidationError(f"{field} {text!r} is not yes/no/true/false/1/0")
+
+
+def clean_text(text: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
+    value = (text or "").strip()
+    if required and not value:
+        raise ValidationError(f"{field} is required")
+    if len(value) > limit:
+        raise ValidationError(f"{field} is longer than {limit} characters")
+    if any(ord(ch) < 32 for ch in value):
+        raise ValidationError(f"{field} contains control characters")
+    return value
+
+
+def normalize_badge(text: str) -> str:
+    """Badge numbers are text: leading zeros are part of the number."""
+    return clean_text(text, "badge", required=True, limit=32)
+
+
+def normalize_tag(text: str, field: str = "asset_tag") -> str:
+    """Asset tags and serials compare case-insensitively, as scanners and people type them."""
+    value = clean_text(text, field, required=True, limit=64).upper()
+    if any(ch.isspace() for ch in value):
+        raise ValidationError(f"{field} {text.strip()!r} contains spaces")
+    return value
+
+
+def normalize_scan(text: str) -> str:
+    """What a barcode scanner typed: surrounding whitespace and control characters dropped."""
+    return "".join(ch for ch in text if ord(ch) >= 32).strip()

@@ -1,0 +1,220 @@
+"""Start-up in the GUI (part of the composition root): open the database, first run or
+sign-in, the demo, then the main window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.services import auth
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.settings import get_settings
+from bwc_desk.services.startup import open_database, resolve_url
+from bwc_desk.store import config, paths
+from bwc_desk.store.db import Database, sqlite_url
+from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
+from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
+from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.tasks import TaskRunner
+
+IDLE_MARKER = "BWC-DESK-IDLE"
+DATA_MARKER = "BWC-DESK-DATA"
+
+
+class Launcher:
+    def __init__(self, app: QApplication, args: argparse.Namespace, log_dir: str) -> None:
+        self.app = app
+        self.args = args
+        self.log_dir = log_dir
+        self.demo = bool(getattr(args, "demo", False))
+        self.runner = TaskRunner()
+        self.window: MainWindow | None = None
+
+    # --- the sequence ---------------------------------------------------------------------
+    def start(self) -> int:
+        station_config = config.load()
+        station = station_config.station_name or config.default_station_name()
+        if self.demo and not self._ensure_demo():
+            return 1
+        url = resolve_url(getattr(self.args, "database", None), self.demo)
+        db = self._open(url)
+        if db is None:
+            return 1
+        if self.demo:
+            from bwc_desk.services import demo
+
+            station = demo.STATIONS[0]
+        ctx = Ctx(db, station)
+        if auth.needs_setup(db):
+            dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
+            if not dialog.exec():
+                return 0
+            if dialog.choice == FirstRunDialog.LOAD_DEMO:
+                db.dispose()
+                self.demo = True
+                return self.start()
+            config.save(station_config.with_changes(station_name=dialog.station))
+            ctx = Ctx(db, dialog.station, dialog.actor)
+        else:
+            actor = self._sign_in(ctx)
+            if actor is None:
+                return 1 if getattr(self.args, "sign_in_stdin", False) else 0
+            ctx = ctx.as_actor(actor)
+        state = AppState(ctx, demo=self.demo, log_dir=self.log_dir)
+        agency = get_settings(ctx).agency_name
+        self.window = MainWindow(state, agency)
+        self.window.show()
+        if getattr(self.args, "exit_when_idle", False):
+            self._exit_when_idle(state)
+        return self.app.exec()
+
+    def _open(self, url: str) -> Database | None:
+        try:
+            return open_database(url).db
+        except Exception as exc:
+            QMessageBox.critical(
+                None,
+                "BWC Desk - cannot open the database",
+                f"BWC Desk could not open its database:\n{url}\n\n{type(exc).__name__}: "
+                f"{exc}\n\nNothing was changed. Check the path or server, or ask your "
+                f"administrator. The log folder is {self.log_dir}.",
+            )
+            return None
+
+    def _setup_call(self, db: Database) -> Callable[..., None]:
+        def setup(
+            agency: str,
+            station: str,
+            user: str,
+            name: str,
+            password: str,
+            on_done: Callable[[Actor], None],
+            on_error: Callable[[BaseException], None],
+        ) -> None:
+            self.runner.run(
+                lambda: auth.first_run(
+                    db,
+                    agency_name=agency,
+                    station=station,
+                    username=user,
+                    password=password,
+                    display_name=name,
+                ),
+                on_done,
+                on_error,
+                write=True,
+            )
+
+        return setup
+
+    def _sign_in(self, ctx: Ctx) -> Actor | None:
+        def submit(
+            user: str,
+            password: str,
+            on_done: Callable[[Actor], None],
+            on_error: Callable[[BaseException], None],
+        ) -> None:
+            self.runner.run(
+                lambda: auth.sign_in(ctx, user, password), on_done, on_error, write=True
+            )
+
+        if getattr(self.args, "sign_in_stdin", False):
+            user = sys.stdin.readline().strip()
+            password = sys.stdin.readline().rstrip("\r\n")
+            try:
+                return auth.sign_in(ctx, user, password)
+            except DomainError as exc:
+                print(f"sign-in refused: {exc}", file=sys.stderr)
+                return None
+        agency = get_settings(ctx).agency_name
+        accounts: list[tuple[str, str, str]] = []
+        if self.demo:
+            from bwc_desk.services.demo import DEMO_ACCOUNTS
+
+            accounts = [(u, p, r.value) for u, p, r in DEMO_ACCOUNTS]
+        dialog = SignInDialog(submit, agency=agency, station=ctx.station, demo_accounts=accounts)
+        return dialog.actor if dialog.exec() else None
+
+    # --- the demo -------------------------------------------------------------------------
+    def _ensure_demo(self) -> bool:
+        """Create the demo database on first use, with a progress dialog (about half a
+        minute: two weeks of history are played through the services)."""
+        target = paths.demo_db_path()
+        if target.exists():
+            return True
+        tmp = target.with_name(target.name + ".seeding")
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        dialog = QProgressDialog("Building the demo agency...", "", 0, 100)
+        dialog.setWindowTitle("BWC Desk demo")
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(0)
+        dialog.setAutoClose(False)
+        outcome: dict[str, Any] = {}
+
+        def progress(percent: int, what: str) -> None:
+            outcome["progress"] = (percent, what)
+
+        def work() -> None:
+            from bwc_desk.services import demo
+
+            opened = open_database(sqlite_url(tmp))
+            try:
+                demo.seed_demo(opened.db, progress=progress)
+            finally:
+                opened.db.dispose()
+
+        def done(_result: object) -> None:
+            os.replace(tmp, target)
+            outcome["ok"] = True
+            dialog.close()
+
+        def failed(exc: BaseException) -> None:
+            outcome["error"] = exc
+            dialog.close()
+
+        def show_progress() -> None:
+            if "progress" in outcome:
+                dialog.setValue(outcome["progress"][0])
+                dialog.setLabelText(outcome["progress"][1])
+
+        timer = QTimer()
+        timer.timeout.connect(show_progress)
+        timer.start(100)
+        self.runner.run(work, done, failed, write=True)
+        dialog.exec()
+        timer.stop()
+        if "error" in outcome:
+            QMessageBox.critical(
+                None, "BWC Desk demo", f"The demo agency could not be built: {outcome['error']}"
+            )
+            return False
+        return bool(outcome.get("ok"))
+
+    # --- benchmarks and smoke tests ---------------------------------------------------------
+    def _exit_when_idle(self, state: AppState) -> None:
+        """Print IDLE_MARKER when the window is shown and the main thread first has nothing
+        to do (the first view may still be loading on a worker), then DATA_MARKER when the
+        first view shows its rows, then quit: `python -m benchmarks` times both."""
+
+        def loaded() -> None:
+            if not state.runner.busy:
+                print(DATA_MARKER, flush=True)
+                self.app.quit()
+            else:
+                QTimer.singleShot(2, loaded)
+
+        def idle() -> None:
+            print(IDLE_MARKER, flush=True)
+            loaded()
+
+        QTimer.singleShot(0, idle)

@@ -1,0 +1,218 @@
+"""Assignments: officers' primary cameras and pools of shared cameras."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitStatus
+from bwc_desk.domain.values import clean_text
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.dto import UnitRow
+from bwc_desk.services.inventory import unit_row
+from bwc_desk.services.records import get_unit, officer_label, record
+from bwc_desk.store import queries
+from bwc_desk.store.models import Officer, Pool, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRow:
+    id: int
+    name: str
+    division: str
+    shift: str
+    units: int
+
+
+_GONE = (UnitStatus.RETIRED.value, UnitStatus.LOST.value, UnitStatus.STOLEN.value)
+
+
+def assign_primary_in(
+    ctx: Ctx, session: Session, actor: Actor, unit: Unit, officer: Officer, reason: str = ""
+) -> bool:
+    """Make ``unit`` the officer's primary camera. Returns False if it already was."""
+    if unit.status in _GONE:
+        raise DomainError(
+            f"{unit.asset_tag} is {unit.status}; it cannot be assigned to {officer_label(officer)}."
+        )
+    if not officer.active:
+        raise DomainError(
+            f"{officer_label(officer)} is not active; {unit.asset_tag} was not assigned."
+        )
+    if unit.primary_officer_id == officer.id:
+        return False
+    current = session.execute(
+        select(Unit).where(Unit.primary_officer_id == officer.id)
+    ).scalar_one_or_none()
+    if current is not None:
+        current.primary_officer_id = None
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNASSIGNED,
+            current,
+            officer_id=officer.id,
+            reason=reason or f"replaced by {unit.asset_tag}",
+        )
+    if unit.primary_officer_id is not None:
+        previous = unit.primary_officer_id
+        unit.primary_officer_id = None
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNASSIGNED,
+            unit,
+            officer_id=previous,
+            reason=reason or f"reassigned to {officer_label(officer)}",
+        )
+    if unit.pool_id is not None:
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNPOOLED,
+            unit,
+            reason=reason or "assigned",
+            details={"pool_id": unit.pool_id},
+        )
+        unit.pool_id = None
+    session.flush()  # the old owner's link goes before the new one (unique index)
+    unit.primary_officer_id = officer.id
+    record(
+        ctx, session, actor, EventKind.ASSIGNED, unit, officer_id=officer.id, reason=reason or None
+    )
+    return True
+
+
+def assign_primary(ctx: Ctx, unit_code: str, officer_id: int, reason: str = "") -> UnitRow:
+    actor = ctx.require(Permission.REASSIGN, "assign cameras")
+    with ctx.db.write() as session:
+        unit = get_unit(session, unit_code, lock=True)
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise DomainError("That officer no longer exists; refresh the list.")
+        assign_primary_in(ctx, session, actor, unit, officer, clean_text(reason, "reason"))
+        session.flush()
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+def unassign(ctx: Ctx, unit_code: str, reason: str = "") -> UnitRow:
+    actor = ctx.require(Permission.REASSIGN, "unassign cameras")
+    with ctx.db.write() as session:
+        unit = get_unit(session, unit_code, lock=True)
+        if unit.primary_officer_id is None and unit.pool_id is None:
+            raise DomainError(f"{unit.asset_tag} is not assigned to anyone or any pool.")
+        if unit.primary_officer_id is not None:
+            officer_id = unit.primary_officer_id
+            unit.primary_officer_id = None
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.UNASSIGNED,
+                unit,
+                officer_id=officer_id,
+                reason=clean_text(reason, "reason") or None,
+            )
+        if unit.pool_id is not None:
+            pool_id = unit.pool_id
+            unit.pool_id = None
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.UNPOOLED,
+                unit,
+                reason=clean_text(reason, "reason") or None,
+                details={"pool_id": pool_id},
+            )
+        session.flush()
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+def list_pools(ctx: Ctx) -> list[PoolRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        counts = dict(
+            session.execute(
+                select(Unit.pool_id, func.count())
+                .where(Unit.pool_id.is_not(None))
+                .group_by(Unit.pool_id)
+            ).all()
+        )
+        return [
+            PoolRow(p.id, p.name, p.division, p.shift, counts.get(p.id, 0))
+            for p in session.execute(select(Pool).order_by(Pool.name)).scalars()
+        ]
+
+
+def create_pool(ctx: Ctx, name: str, division: str = "", shift: str = "") -> PoolRow:
+    ctx.require(Permission.REASSIGN, "create pools")
+    name = clean_text(name, "pool name", required=True, limit=80)
+    with ctx.db.write() as session:
+        if session.execute(select(Pool.id).where(func.lower(Pool.name) == name.lower())).first():
+            raise ValidationError(f"There is already a pool called {name!r}.")
+        pool = Pool(
+            name=name,
+            division=clean_text(division, "division", limit=80),
+            shift=clean_text(shift, "shift", limit=40),
+        )
+        session.add(pool)
+        session.flush()
+        return PoolRow(pool.id, pool.name, pool.division, pool.shift, 0)
+
+
+def put_in_pool_in(
+    ctx: Ctx, session: Session, actor: Actor, unit: Unit, pool: Pool, reason: str = ""
+) -> bool:
+    if unit.status in _GONE:
+        raise DomainError(f"{unit.asset_tag} is {unit.status}; it cannot join pool {pool.name}.")
+    if unit.pool_id == pool.id:
+        return False
+    if unit.primary_officer_id is not None:
+        officer_id = unit.primary_officer_id
+        unit.primary_officer_id = None
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNASSIGNED,
+            unit,
+            officer_id=officer_id,
+            reason=reason or f"moved to pool {pool.name}",
+        )
+    unit.pool_id = pool.id
+    record(
+        ctx,
+        session,
+        actor,
+        EventKind.POOLED,
+        unit,
+        reason=reason or None,
+        details={"pool_id": pool.id, "pool": pool.name},
+    )
+    return True
+
+
+def put_in_pool(ctx: Ctx, unit_ids: Sequence[int], pool_id: int, reason: str = "") -> int:
+    """Put units in a pool, all in one transaction. Returns how many changed."""
+    actor = ctx.require(Permission.REASSIGN, "put cameras in a pool")
+    with ctx.db.write() as session:
+        pool = session.get(Pool, pool_id)
+        if pool is None:
+            raise DomainError("That pool no longer exists; refresh the list.")
+        changed = 0
+        for unit_id in unit_ids:
+            unit = session.get(Unit, unit_id)
+            if unit is None:
+                raise DomainError("A selected unit no longer exists; nothing was changed.")
+            changed += put_in_pool_in(ctx, session, actor, unit, pool, clean_text(reason, "reason"))
+        return changed

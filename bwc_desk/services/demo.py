@@ -1,0 +1,478 @@
+"""The demo agency: the size of the seed (475 cameras, ~450 officers, 6 docks of 8 bays) with
+two weeks of custody history made by calling the services, as the counter would have.
+
+Deterministic: the same seed gives the same agency, so screenshots and bug reports match.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import assignments, auth, counter, inventory, officers
+from bwc_desk.services.context import Actor, Ctx, local_zone
+from bwc_desk.services.counter import FunctionTest, ReturnCondition
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.store.db import Database
+
+AGENCY = "Harbor City Police Department (demo)"
+# (user name, password, role): shown on the sign-in dialog of the demo only.
+DEMO_ACCOUNTS = (
+    ("admin", "demo-admin-2026", Role.ADMIN),
+    ("sgt.reyes", "demo-supervisor-2026", Role.SUPERVISOR),
+    ("qm.jordan", "demo-counter-2026", Role.QUARTERMASTER),
+    ("auditor.lee", "demo-auditor-2026", Role.AUDITOR),
+)
+STATIONS = ("EVIDENCE-DESK-1", "EVIDENCE-DESK-2")
+MODELS = (
+    # model, count, bought, serial prefix, firmware
+    ("Axon Body 3", 300, date(2019, 6, 3), "X60A", "1.26.4"),
+    ("Motorola V300", 25, date(2019, 6, 3), "V3C", "7.2.1"),
+    ("Axon Body 4", 150, date(2021, 10, 5), "X61B", "2.8.0"),
+)
+DIVISIONS = (
+    ("Patrol North", 120),
+    ("Patrol South", 120),
+    ("Patrol Central", 120),
+    ("Traffic", 45),
+    ("Community Services", 30),
+    ("K-9", 15),
+)
+POOLED_DIVISIONS = ("Traffic", "Community Services")
+SHIFTS = ("Day", "Evening", "Night")
+SHIFT_START = {"Day": time(7), "Evening": time(15), "Night": time(23)}
+FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Karen",
+    "Daniel",
+    "Lisa",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Betty",
+    "Mark",
+    "Sandra",
+    "Luis",
+    "Ashley",
+    "Steven",
+    "Kimberly",
+    "Andrew",
+    "Emily",
+    "Kevin",
+    "Donna",
+    "Brian",
+    "Michelle",
+    "Jose",
+    "Carol",
+    "Ryan",
+    "Amanda",
+    "Jacob",
+    "Melissa",
+    "Nicholas",
+    "Deborah",
+    "Eric",
+    "Stephanie",
+    "Jonathan",
+    "Rebecca",
+    "Angel",
+    "Laura",
+    "Juan",
+    "Sharon",
+    "Kenji",
+    "Aisha",
+    "Darnell",
+    "Priya",
+    "Tomas",
+    "Mei",
+]
+LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Gomez",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Diaz",
+    "Parker",
+    "Cruz",
+    "Edwards",
+    "Collins",
+    "Reyes",
+    "Stewart",
+    "Morris",
+    "Morales",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Gutierrez",
+    "Ortiz",
+    "Morgan",
+    "Cooper",
+    "Peterson",
+    "Bailey",
+    "Reed",
+    "Kelly",
+    "Howard",
+    "Ramos",
+    "Kim",
+    "Cox",
+    "Ward",
+    "Richardson",
+    "Watson",
+    "Brooks",
+    "Chavez",
+    "Wood",
+    "O'Brien",
+    "Bennett",
+    "Gray",
+    "Mendoza",
+    "Ruiz",
+    "Hughes",
+    "Price",
+    "Alvarez",
+    "Castillo",
+    "Sanders",
+    "Patel",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    units: int
+    officers: int
+    events: int
+
+
+Progress = Callable[[int, str], None]  # percent, what
+
+
+def seed_demo(
+    db: Database,
+    *,
+    now: datetime | None = None,
+    days: int = 14,
+    seed: int = 2019,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Fill an empty, migrated database with the demo agency."""
+    rng = random.Random(seed)
+    zone: tzinfo = local_zone()  # shifts in the station's own wall-clock time
+    end = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    start = end - timedelta(days=days)
+    clock = _Clock(start - timedelta(days=30))
+    report = progress or (lambda _p, _w: None)
+
+    report(1, "Creating the agency and staff accounts")
+    admin = auth.first_run(
+        db,
+        agency_name=AGENCY,
+        station=STATIONS[0],
+        username="admin",
+        password=DEMO_ACCOUNTS[0][1],
+        display_name="Alex Admin",
+        clock=clock,
+    )
+    ctx = Ctx(db, STATIONS[0], admin, clock, zone)
+    staff: dict[Role, Actor] = {Role.ADMIN: admin}
+    names = {"sgt.reyes": "Sgt. Maria Reyes", "qm.jordan": "Pat Jordan", "auditor.lee": "Dana Lee"}
+    for username, password, role in DEMO_ACCOUNTS[1:]:
+        staff_row = auth.add_staff(ctx, username, role, password, names[username])
+        staff[role] = Actor(
+            staff_row.id, staff_row.username, staff_row.display_name, staff_row.role
+        )
+    sup = ctx.as_actor(staff[Role.SUPERVISOR])
+
+    report(3, "Adding 475 cameras")
+    tags: list[str] = []
+    n = 0
+    for model, count, bought, prefix, firmware in MODELS:
+        for _ in range(count):
+            n += 1
+            tag = f"HPD-BWC-{n:04d}"
+            serial = f"{prefix}{rng.randrange(10**6, 10**7)}"
+            while True:
+                try:
+                    inventory.add_unit(
+                        ctx,
+                        UnitInput(
+                            tag,
+                            serial,
+                            model,
+                            firmware,
+                            purchase_date=bought,
+                            warranty_until=bought.replace(year=bought.year + 5),
+                        ),
+                    )
+                    break
+                except DomainError:
+                    serial = f"{prefix}{rng.randrange(10**6, 10**7)}"
+            tags.append(tag)
+
+    report(8, "Adding 450 officers")
+    roster: list[tuple[int, str, str]] = []  # id, division, shift
+    badge_numbers = rng.sample(range(100, 9999), 450)
+    i = 0
+    for division, count in DIVISIONS:
+        for k in range(count):
+            badge = f"{badge_numbers[i]:04d}"
+            i += 1
+            rank = "Sergeant" if k % 12 == 0 else "Lieutenant" if k % 40 == 5 else "Officer"
+            shift = SHIFTS[k % 3]
+            row = officers.add_officer(
+                ctx,
+                OfficerInput(
+                    badge,
+                    rng.choice(LAST),
+                    rng.choice(FIRST),
+                    rank,
+                    division,
+                    shift,
+                    True,
+                    f"HCPD{badge}{rng.randrange(10)}",
+                ),
+            )
+            roster.append((row.id, division, shift))
+
+    report(12, "Assigning primary cameras and pools")
+    pools = {d: assignments.create_pool(sup, f"{d} pool", d) for d in POOLED_DIVISIONS}
+    assigned = [o for o in roster if o[1] not in POOLED_DIVISIONS]
+    primary_of: dict[int, str] = {}
+    for (officer_id, _d, _s), tag in zip(assigned, tags, strict=False):
+        assignments.assign_primary(sup, tag, officer_id, "initial issue of cameras")
+        primary_of[officer_id] = tag
+    rest = tags[len(assigned) :]
+    pool_units: dict[str, list[str]] = {d: [] for d in POOLED_DIVISIONS}
+    rest_iter = iter(rest)
+    ids = {u.asset_tag: u.id for u in inventory.list_units(ctx)}
+    for division in POOLED_DIVISIONS:
+        wanted = {"Traffic": 20, "Community Services": 12}[division]
+        chosen = [next(rest_iter) for _ in range(wanted)]
+        assignments.put_in_pool(
+            sup, [ids[t] for t in chosen], pools[division].id, "shared cameras for the division"
+        )
+        pool_units[division] = chosen
+    spares = list(rest_iter)
+    retired, lost = spares[-2:], spares[-3]
+    repair = spares[-6:-3]
+    spares = spares[:-6]
+    for tag in retired:
+        inventory.retire(sup, tag, "end of life: cracked housing, battery no longer holds a charge")
+    inventory.mark_lost(sup, lost, "not returned after foot pursuit; officer report 26-0412")
+    for tag, vendor in zip(repair, ("Axon RMA", "Axon RMA", "Motorola Solutions"), strict=True):
+        inventory.send_to_repair(
+            sup, tag, "record button sticks", vendor, f"RMA-{rng.randrange(100000, 999999)}"
+        )
+
+    # Two weeks of shifts at the counter: the returns of the shift going off and the issues
+    # of the shift coming on, interleaved in time as they happen at a real counter.
+    qm = [
+        ctx.as_actor(staff[Role.QUARTERMASTER]),
+        replace(ctx, station=STATIONS[1]).as_actor(staff[Role.QUARTERMASTER]),
+    ]
+    out: dict[int, tuple[str, datetime, datetime]] = {}  # officer -> (tag, due, back at)
+    free = {d: list(u) for d, u in pool_units.items()}
+    pool_of = {tag: d for d, tags_ in pool_units.items() for tag in tags_}
+    spare_pool = list(spares)
+    day0 = start.astimezone(zone).date()
+    total_days = days + 1
+    for day_index in range(total_days):
+        day = day0 + timedelta(days=day_index)
+        report(15 + int(80 * day_index / total_days), f"Two weeks of history: {day:%a %d %b}")
+        for shift in SHIFTS:
+            shift_start = datetime.combine(day, SHIFT_START[shift], tzinfo=zone).astimezone(UTC)
+            if shift_start > end:
+                break
+            timeline: list[tuple[datetime, int, int, str]] = []
+            for officer_id, (_tag, _due, back) in out.items():
+                if back <= min(shift_start + timedelta(hours=1), end):
+                    timeline.append((back, 0, officer_id, ""))
+            moment = shift_start - timedelta(minutes=25)
+            for officer_id, division, _s in roster:
+                if _s == shift and rng.random() < 0.72:
+                    moment += timedelta(minutes=rng.uniform(0.05, 0.3))  # two desks
+                    if moment <= end:
+                        timeline.append((moment, 1, officer_id, division))
+            timeline.sort()
+            for when, action, officer_id, division in timeline:
+                clock.set(when)
+                desk = qm[rng.random() < 0.3]
+                if action == 0:
+                    tag = out[officer_id][0]
+                    if _return(rng, clock, desk, sup, tag):
+                        out.pop(officer_id)
+                        if tag in pool_of:
+                            free[pool_of[tag]].append(tag)
+                    continue
+                if officer_id in out:
+                    continue  # still out from an earlier shift (overdue)
+                issued = _issue(rng, desk, officer_id, division, primary_of, free, spare_pool)
+                if issued is not None:
+                    tag, due = issued
+                    late = (
+                        timedelta(hours=rng.uniform(1, 5)) if rng.random() < 0.02 else timedelta(0)
+                    )
+                    out[officer_id] = (tag, due, due - timedelta(minutes=rng.uniform(5, 40)) + late)
+    report(97, "Finishing")
+    # Units in repair for long come back.
+    clock.set(end - timedelta(minutes=1))
+    summary = DemoSummary(len(tags), len(roster), _count_events(db))
+    report(100, "Done")
+    return summary
+
+
+def _issue(
+    rng: random.Random,
+    desk: Ctx,
+    officer_id: int,
+    division: str,
+    primary_of: dict[int, str],
+    free: dict[str, list[str]],
+    spares: list[str],
+) -> tuple[str, datetime] | None:
+    reason = ""
+    if division in free:
+        if not free[division]:
+            return None
+        tag = free[division].pop(0)
+    else:
+        primary = primary_of.get(officer_id)
+        tag = primary or ""
+        if (primary is None or rng.random() < 0.03) and spares:
+            tag = rng.choice(spares)
+            reason = rng.choice(("forgotten", "battery dead"))
+        if not tag:
+            return None
+    test = FunctionTest()
+    if rng.random() < 0.004:
+        test = FunctionTest(records=False, note="no record LED")
+    try:
+        result = counter.issue_unit(desk, officer_id, tag, swap_reason=reason, function_test=test)
+    except DomainError:
+        result = None
+    if result is None or not result.issued:
+        if division in free and result is None:
+            free[division].append(tag)
+        if tag in spares:
+            spares.remove(tag)  # failed its test: in repair now
+        return None
+    if tag in spares:
+        spares.remove(tag)
+    if rng.random() < 0.01:  # a mistaken scan, undone at once
+        counter.undo(desk, result.seq or 0)
+        if division in free:
+            free[division].append(tag)
+        elif reason:
+            spares.append(tag)
+        return None
+    assert result.checkout is not None
+    return tag, result.checkout.expected_return
+
+
+def _return(rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, tag: str) -> bool:
+    damaged = rng.random() < 0.003
+    condition = ReturnCondition(damaged=damaged, note="cracked lens" if damaged else "")
+    try:
+        counter.return_unit(desk, tag, condition)
+    except DomainError:
+        return False
+    if damaged:
+        clock.tick(1)
+        inventory.return_to_service(sup, tag, "lens replaced in house")
+    return True
+
+
+def _count_events(db: Database) -> int:
+    from sqlalchemy import func, select
+
+    from bwc_desk.store.models import CustodyEvent
+
+    with db.read() as session:
+        return int(session.execute(select(func.count()).select_from(CustodyEvent)).scalar_one())
+
+
+class _Clock:
+    """The demo's own time, moved forward as the two weeks are played."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(microseconds=1000)  # every record at its own instant
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = max(self.now, moment)
+
+    def tick(self, minutes: float) -> None:
+        self.now += timedelta(minutes=minutes)

@@ -1,0 +1,422 @@
+"""Importing officers and units from CSV: all or nothing, every bad row named by its line.
+
+The same plan is used for the preview (read-only) and the commit (inside the write
+transaction), so what the preview promised is what gets written, or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bwc_desk.adapters.csvfile import CsvTable, read_csv
+from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus
+from bwc_desk.domain.values import parse_bool, parse_date
+from bwc_desk.services.assignments import assign_primary_in
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.dto import ImportReport
+from bwc_desk.services.inventory import (
+    UnitInput,
+    apply_edit,
+    change_status,
+    clean_unit_input,
+    insert_unit,
+)
+from bwc_desk.services.officers import (
+    OfficerInput,
+    clean_officer,
+    insert_officer,
+    update_officer_fields,
+)
+from bwc_desk.services.records import record
+from bwc_desk.store.models import Officer, Unit
+
+OFFICER_COLUMNS = (
+    "badge",
+    "last_name",
+    "first_name",
+    "rank",
+    "division",
+    "shift",
+    "active",
+    "scan_code",
+)
+OFFICER_REQUIRED = ("badge", "last_name")
+UNIT_COLUMNS = (
+    "asset_tag",
+    "serial",
+    "model",
+    "firmware",
+    "status",
+    "purchase_date",
+    "warranty_until",
+    "assigned_badge",
+    "notes",
+)
+UNIT_REQUIRED = ("asset_tag", "serial")
+IMPORT_STATUSES = {
+    "": UnitStatus.AVAILABLE,
+    "available": UnitStatus.AVAILABLE,
+    "in repair": UnitStatus.IN_REPAIR,
+    "in_repair": UnitStatus.IN_REPAIR,
+    "repair": UnitStatus.IN_REPAIR,
+    "lost": UnitStatus.LOST,
+    "stolen": UnitStatus.STOLEN,
+    "retired": UnitStatus.RETIRED,
+}
+_TO_STATUS = {
+    UnitStatus.AVAILABLE: UnitAction.RETURN_TO_SERVICE,
+    UnitStatus.IN_REPAIR: UnitAction.REPAIR,
+    UnitStatus.LOST: UnitAction.MARK_LOST,
+    UnitStatus.STOLEN: UnitAction.MARK_STOLEN,
+    UnitStatus.RETIRED: UnitAction.RETIRE,
+}
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Plan:
+    verdicts: list[tuple[int, str, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    actions: list[tuple[int, str, Any]] = field(default_factory=list)
+
+
+def _report(kind: str, table: CsvTable, plan: _Plan, committed: bool) -> ImportReport:
+    counts = {"new": 0, "update": 0, "unchanged": 0}
+    for _line, _key, verdict in plan.verdicts:
+        if verdict in counts:
+            counts[verdict] += 1
+    return ImportReport(
+        kind=kind,
+        added=counts["new"],
+        updated=counts["update"],
+        unchanged=counts["unchanged"],
+        errors=tuple(sorted(plan.errors)),
+        warnings=tuple(table.warnings),
+        verdicts=tuple(plan.verdicts),
+        committed=committed and not plan.errors,
+    )
+
+
+# --- officers -------------------------------------------------------------------------------
+
+
+def _plan_officers(session: Session, table: CsvTable, progress: Progress | None) -> _Plan:
+    plan = _Plan()
+    has = set(table.rows[0][1]) if table.rows else set()
+    existing = {o.badge: o for o in session.execute(select(Officer)).scalars()}
+    scan_owner = {o.scan_code: o.badge for o in existing.values()}
+    seen_badges: dict[str, int] = {}
+    seen_scans: dict[str, int] = {}
+    total = len(table.rows)
+    for n, (line, raw) in enumerate(table.rows, 1):
+        if progress and n % 500 == 0:
+            progress(n, total)
+        if "__error__" in raw:
+            plan.errors.append((line, raw["__error__"]))
+            plan.verdicts.append((line, "", "error"))
+            continue
+        try:
+            current = existing.get(raw.get("badge", "").strip())
+            data = clean_officer(
+                OfficerInput(
+                    badge=raw.get("badge", ""),
+                    last_name=raw.get("last_name", ""),
+                    first_name=_keep(raw, "first_name", has, current),
+                    rank=_keep(raw, "rank", has, current),
+                    division=_keep(raw, "division", has, current),
+                    shift=_keep(raw, "shift", has, current),
+                    active=parse_bool(raw["active"], "active", default=True)
+                    if "active" in has
+                    else (current.active if current else True),
+                    scan_code=raw.get("scan_code", "")
+                    if "scan_code" in has
+                    else (current.scan_code if current else ""),
+                )
+            )
+            if data.badge in seen_badges:
+                raise ValidationError(
+                    f"badge {data.badge} is already on line {seen_badges[data.badge]}"
+                )
+            if data.scan_code in seen_scans:
+                raise ValidationError(
+                    f"scan_code {data.scan_code} is already on line {seen_scans[data.scan_code]}"
+                )
+            owner = scan_owner.get(data.scan_code)
+            if owner is not None and owner != data.badge:
+                raise ValidationError(
+                    f"scan_code {data.scan_code} already belongs to badge {owner}"
+                )
+            seen_badges[data.badge] = line
+            seen_scans[data.scan_code] = line
+        except DomainError as exc:
+            plan.errors.append((line, str(exc)))
+            plan.verdicts.append((line, raw.get("badge", "").strip(), "error"))
+            continue
+        if current is None:
+            plan.verdicts.append((line, data.badge, "new"))
+            plan.actions.append((line, "new", data))
+        elif any(getattr(current, f) != getattr(data, f) for f in OFFICER_COLUMNS):
+            plan.verdicts.append((line, data.badge, "update"))
+            plan.actions.append((line, "update", data))
+        else:
+            plan.verdicts.append((line, data.badge, "unchanged"))
+    return plan
+
+
+def _keep(raw: dict[str, str], name: str, has: set[str], current: Any) -> str:
+    """A column missing from the file leaves the stored value alone."""
+    if name in has:
+        return raw.get(name, "")
+    return str(getattr(current, name)) if current is not None else ""
+
+
+def import_officers(
+    ctx: Ctx,
+    path: Path | str,
+    *,
+    commit: bool = True,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    ctx.require(Permission.IMPORT, "import officers")
+    table = read_csv(path, OFFICER_COLUMNS, OFFICER_REQUIRED, mapping)
+    if not commit:
+        with ctx.db.read() as session:
+            return _report("officers", table, _plan_officers(session, table, progress), False)
+    with ctx.db.write() as session:
+        plan = _plan_officers(session, table, progress)
+        if plan.errors:
+            session.rollback()
+            return _report("officers", table, plan, False)
+        by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
+        for _line, verdict, data in plan.actions:
+            if verdict == "new":
+                insert_officer(ctx, session, data)
+            else:
+                update_officer_fields(ctx, session, by_badge[data.badge], data)
+        return _report("officers", table, plan, True)
+
+
+# --- units ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _UnitRowPlan:
+    data: UnitInput
+    status: UnitStatus
+    assigned_badge: str | None  # None: column absent, leave the assignment alone
+
+
+def _plan_units(session: Session, table: CsvTable, progress: Progress | None) -> _Plan:
+    plan = _Plan()
+    has = set(table.rows[0][1]) if table.rows else set()
+    units = {u.asset_tag: u for u in session.execute(select(Unit)).scalars()}
+    serial_owner = {u.serial: u.asset_tag for u in units.values()}
+    officers = {o.badge: o for o in session.execute(select(Officer)).scalars()}
+    primary_of = {
+        u.primary_officer_id: u.asset_tag
+        for u in units.values()
+        if u.primary_officer_id is not None
+    }
+    seen_tags: dict[str, int] = {}
+    seen_serials: dict[str, int] = {}
+    seen_badges: dict[str, int] = {}
+    tags_in_file = _tags_in(table)
+    total = len(table.rows)
+    for n, (line, raw) in enumerate(table.rows, 1):
+        if progress and n % 500 == 0:
+            progress(n, total)
+        if "__error__" in raw:
+            plan.errors.append((line, raw["__error__"]))
+            plan.verdicts.append((line, "", "error"))
+            continue
+        tag = raw.get("asset_tag", "").strip().upper()
+        try:
+            current = units.get(tag)
+            row = _unit_plan(raw, has, current, officers)
+            data = row.data
+            for seen, value, label in (
+                (seen_tags, data.asset_tag, "asset_tag"),
+                (seen_serials, data.serial, "serial"),
+            ):
+                if value in seen:
+                    raise ValidationError(f"{label} {value} is already on line {seen[value]}")
+            owner = serial_owner.get(data.serial)
+            if owner is not None and owner != data.asset_tag:
+                raise ValidationError(f"serial {data.serial} already belongs to {owner}")
+            if data.serial in units and data.serial != data.asset_tag:
+                raise ValidationError(f"serial {data.serial} is another camera's asset tag")
+            if row.assigned_badge:
+                if row.assigned_badge in seen_badges:
+                    raise ValidationError(
+                        f"badge {row.assigned_badge} is already assigned on line "
+                        f"{seen_badges[row.assigned_badge]}: an officer has one primary camera"
+                    )
+                officer = officers[row.assigned_badge]
+                other = primary_of.get(officer.id)
+                if other is not None and other != data.asset_tag and other not in tags_in_file:
+                    raise ValidationError(
+                        f"badge {row.assigned_badge} already has {other} as primary camera"
+                    )
+                seen_badges[row.assigned_badge] = line
+            seen_tags[data.asset_tag] = line
+            seen_serials[data.serial] = line
+            verdict = _unit_verdict(current, row, officers)
+        except DomainError as exc:
+            plan.errors.append((line, str(exc)))
+            plan.verdicts.append((line, tag, "error"))
+            continue
+        plan.verdicts.append((line, data.asset_tag, verdict))
+        if verdict != "unchanged":
+            plan.actions.append((line, verdict, row))
+    return plan
+
+
+def _tags_in(table: CsvTable) -> set[str]:
+    return {raw.get("asset_tag", "").strip().upper() for _l, raw in table.rows}
+
+
+def _unit_plan(
+    raw: dict[str, str], has: set[str], current: Unit | None, officers: dict[str, Officer]
+) -> _UnitRowPlan:
+    def keep(name: str) -> str:
+        return _keep(raw, name, has, current)
+
+    def keep_date(name: str) -> date | None:
+        if name in has:
+            return parse_date(raw.get(name, ""), name)
+        return getattr(current, name) if current is not None else None
+
+    status_text = " ".join(raw.get("status", "").strip().lower().split())
+    if "status" in has:
+        if status_text == "issued":
+            raise ValidationError(
+                "status 'issued' cannot be imported: cameras are issued at the counter"
+            )
+        if status_text not in IMPORT_STATUSES:
+            raise ValidationError(
+                f"status {raw.get('status', '').strip()!r} is not one of available, in repair, "
+                "lost, stolen, retired (blank = available)"
+            )
+        status = IMPORT_STATUSES[status_text]
+    else:
+        status = UnitStatus(current.status) if current is not None else UnitStatus.AVAILABLE
+    data = UnitInput(
+        asset_tag=raw.get("asset_tag", ""),
+        serial=raw.get("serial", ""),
+        model=keep("model"),
+        firmware=keep("firmware"),
+        notes=keep("notes"),
+        purchase_date=keep_date("purchase_date"),
+        warranty_until=keep_date("warranty_until"),
+    )
+    data = clean_unit_input(data)  # the same cleaning as the dialogs
+    if data.purchase_date and data.warranty_until and data.warranty_until < data.purchase_date:
+        raise ValidationError("warranty_until is before purchase_date")
+    badge: str | None = None
+    if "assigned_badge" in has:
+        badge = raw.get("assigned_badge", "").strip()
+        if badge and badge not in officers:
+            raise ValidationError(
+                f"assigned_badge {badge} is not in the officer roster (import officers first)"
+            )
+    if badge and status is not UnitStatus.AVAILABLE:
+        raise ValidationError(f"a {status.value} camera cannot be assigned to badge {badge}")
+    if current is not None and current.status != status.value:
+        if current.status == UnitStatus.ISSUED.value:
+            raise ValidationError(
+                f"{current.asset_tag} is issued right now; return it at the counter before "
+                f"changing its status to {status.value}"
+            )
+        if current.status == UnitStatus.RETIRED.value:
+            raise ValidationError(
+                f"{current.asset_tag} is retired; it cannot become {status.value}"
+            )
+    return _UnitRowPlan(data, status, badge)
+
+
+def _unit_verdict(current: Unit | None, row: _UnitRowPlan, officers: dict[str, Officer]) -> str:
+    if current is None:
+        return "new"
+    data = row.data
+    same = all(
+        getattr(current, f) == getattr(data, f)
+        for f in ("serial", "model", "firmware", "notes", "purchase_date", "warranty_until")
+    )
+    same = same and current.status == row.status.value
+    if row.assigned_badge is not None:
+        wanted = officers[row.assigned_badge].id if row.assigned_badge else None
+        same = same and current.primary_officer_id == wanted
+    return "unchanged" if same else "update"
+
+
+def import_units(
+    ctx: Ctx,
+    path: Path | str,
+    *,
+    commit: bool = True,
+    mapping: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    actor = ctx.require(Permission.IMPORT, "import units")
+    table = read_csv(path, UNIT_COLUMNS, UNIT_REQUIRED, mapping)
+    if not commit:
+        with ctx.db.read() as session:
+            return _report("units", table, _plan_units(session, table, progress), False)
+    with ctx.db.write() as session:
+        plan = _plan_units(session, table, progress)
+        if plan.errors:
+            session.rollback()
+            return _report("units", table, plan, False)
+        _apply_units(ctx, session, actor, plan, Path(path).name)
+        return _report("units", table, plan, True)
+
+
+def _apply_units(ctx: Ctx, session: Session, actor: Actor, plan: _Plan, source: str) -> None:
+    units = {u.asset_tag: u for u in session.execute(select(Unit)).scalars()}
+    officers = {o.badge: o for o in session.execute(select(Officer)).scalars()}
+    reason = f"import {source}"
+    # Unassign first, so that primary cameras can move between units in one file.
+    for _line, _verdict, row in plan.actions:
+        unit = units.get(row.data.asset_tag)
+        if (
+            unit is not None
+            and row.assigned_badge is not None
+            and unit.primary_officer_id
+            and (
+                not row.assigned_badge or officers[row.assigned_badge].id != unit.primary_officer_id
+            )
+        ):
+            officer_id = unit.primary_officer_id
+            unit.primary_officer_id = None
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.UNASSIGNED,
+                unit,
+                officer_id=officer_id,
+                reason=reason,
+            )
+    session.flush()
+    for _line, verdict, row in plan.actions:
+        if verdict == "new":
+            unit = insert_unit(ctx, session, actor, row.data, row.status, reason)
+        else:
+            unit = units[row.data.asset_tag]
+            apply_edit(ctx, session, actor, unit, row.data, reason)
+            if unit.status != row.status.value:
+                change_status(ctx, session, actor, unit, _TO_STATUS[row.status], reason)
+        if row.assigned_badge:
+            assign_primary_in(ctx, session, actor, unit, officers[row.assigned_badge], reason)
+        session.flush()

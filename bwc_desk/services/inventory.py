@@ -1,0 +1,427 @@
+"""Inventory: the units (cameras), their details, lifecycle and history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.domain.values import clean_text, normalize_tag
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.dto import EventRow, UnitRow, person_name
+from bwc_desk.services.records import get_unit, record
+from bwc_desk.store import queries
+from bwc_desk.store.models import Checkout, Unit
+
+
+def _officer_text(last: str | None, first: str | None, badge: str | None) -> str:
+    if badge is None:
+        return ""
+    return f"{person_name(last or '', first or '')} ({badge})"
+
+
+def unit_row(r: Any) -> UnitRow:
+    (
+        uid,
+        tag,
+        serial,
+        model,
+        firmware,
+        status,
+        notes,
+        purchased,
+        warranty,
+        primary_id,
+        p_last,
+        p_first,
+        p_badge,
+        pool_id,
+        pool_name,
+        holder_id,
+        h_last,
+        h_first,
+        h_badge,
+        issued_at,
+        expected,
+        dock_name,
+        bay_no,
+        last_kind,
+        last_at,
+        vendor,
+        ticket,
+        repair_expected,
+        status_reason,
+    ) = r
+    return UnitRow(
+        id=uid,
+        asset_tag=tag,
+        serial=serial,
+        model=model,
+        firmware=firmware,
+        status=UnitStatus(status),
+        notes=notes,
+        purchase_date=purchased,
+        warranty_until=warranty,
+        primary_officer_id=primary_id,
+        primary_officer=_officer_text(p_last, p_first, p_badge),
+        pool_id=pool_id,
+        pool=pool_name or "",
+        holder_officer_id=holder_id,
+        holder=_officer_text(h_last, h_first, h_badge),
+        issued_at=issued_at,
+        expected_return=expected,
+        dock_bay=f"{dock_name} / bay {bay_no}" if dock_name else "",
+        last_event=last_kind or "",
+        last_event_at=last_at,
+        repair_vendor=vendor,
+        repair_ticket=ticket,
+        repair_expected=repair_expected,
+        status_reason=status_reason,
+    )
+
+
+def event_row(r: Any) -> EventRow:
+    (
+        seq,
+        at,
+        kind,
+        unit_id,
+        tag,
+        officer_id,
+        last,
+        first,
+        badge,
+        staff,
+        station,
+        reason,
+        details,
+        corrects,
+        digest,
+    ) = r
+    return EventRow(
+        seq=seq,
+        at=at,
+        kind=EventKind(kind),
+        unit_id=unit_id,
+        asset_tag=tag or "",
+        officer_id=officer_id,
+        officer=_officer_text(last, first, badge),
+        staff_username=staff,
+        station=station,
+        reason=reason or "",
+        details=json.loads(details) if details else {},
+        corrects_seq=corrects,
+        hash=digest,
+    )
+
+
+def list_units(ctx: Ctx) -> list[UnitRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return [unit_row(r) for r in queries.unit_rows(session)]
+
+
+def units_by_id(ctx: Ctx, unit_ids: Sequence[int]) -> list[UnitRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return [unit_row(r) for r in queries.unit_rows(session, unit_ids)]
+
+
+def unit_detail(ctx: Ctx, code_or_id: str | int) -> UnitRow:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        unit_id = code_or_id if isinstance(code_or_id, int) else get_unit(session, code_or_id).id
+        rows = queries.unit_rows(session, [unit_id])
+        if not rows:
+            raise DomainError(f"Unit {code_or_id} no longer exists.")
+        return unit_row(rows[0])
+
+
+def unit_history(
+    ctx: Ctx, unit_id: int, before_seq: int | None = None, limit: int = 200
+) -> list[EventRow]:
+    """A page of one unit's custody history, newest first; pass the last seq for the next."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        rows = queries.custody_rows(session, unit_id=unit_id, before_seq=before_seq, limit=limit)
+        return [event_row(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInput:
+    asset_tag: str
+    serial: str
+    model: str = ""
+    firmware: str = ""
+    notes: str = ""
+    purchase_date: date | None = None
+    warranty_until: date | None = None
+
+
+def clean_unit_input(data: UnitInput) -> UnitInput:
+    return UnitInput(
+        asset_tag=normalize_tag(data.asset_tag, "asset tag"),
+        serial=normalize_tag(data.serial, "serial"),
+        model=clean_text(data.model, "model", limit=80),
+        firmware=clean_text(data.firmware, "firmware", limit=40),
+        notes=clean_text(data.notes.replace("\n", " "), "notes", limit=2000),
+        purchase_date=data.purchase_date,
+        warranty_until=data.warranty_until,
+    )
+
+
+def check_unique(session: Session, asset_tag: str, serial: str, unit_id: int | None) -> None:
+    for column, value, label in (
+        (Unit.asset_tag, asset_tag, "asset tag"),
+        (Unit.serial, serial, "serial"),
+    ):
+        other = session.execute(
+            select(Unit.asset_tag).where(column == value, Unit.id != (unit_id or -1))
+        ).first()
+        if other is not None:
+            raise ValidationError(
+                f"The {label} {value} is already used by {other[0]}; each camera needs its own."
+            )
+    if (
+        session.execute(
+            select(Unit.asset_tag).where(Unit.serial == asset_tag, Unit.id != (unit_id or -1))
+        ).first()
+        or session.execute(
+            select(Unit.asset_tag).where(Unit.asset_tag == serial, Unit.id != (unit_id or -1))
+        ).first()
+    ):
+        raise ValidationError(
+            f"{asset_tag} / {serial} would match another camera when scanned; "
+            "asset tags and serials must not collide."
+        )
+
+
+def insert_unit(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    data: UnitInput,
+    status: UnitStatus,
+    reason: str = "",
+) -> Unit:
+    data = clean_unit_input(data)
+    check_unique(session, data.asset_tag, data.serial, None)
+    now = ctx.now()
+    unit = Unit(
+        asset_tag=data.asset_tag,
+        serial=data.serial,
+        model=data.model,
+        firmware=data.firmware,
+        notes=data.notes,
+        purchase_date=data.purchase_date,
+        warranty_until=data.warranty_until,
+        status=status.value,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(unit)
+    session.flush()
+    record(
+        ctx,
+        session,
+        actor,
+        EventKind.REGISTERED,
+        unit,
+        reason=reason or None,
+        details={
+            "asset_tag": unit.asset_tag,
+            "serial": unit.serial,
+            "model": unit.model,
+            "status": unit.status,
+        },
+    )
+    return unit
+
+
+def add_unit(ctx: Ctx, data: UnitInput) -> UnitRow:
+    actor = ctx.require(Permission.MANAGE_UNITS, "add units")
+    with ctx.db.write() as session:
+        unit = insert_unit(ctx, session, actor, data, UnitStatus.AVAILABLE)
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+EDITABLE = ("asset_tag", "serial", "model", "firmware", "notes", "purchase_date", "warranty_until")
+
+
+def apply_edit(
+    ctx: Ctx, session: Session, actor: Actor, unit: Unit, data: UnitInput, reason: str = ""
+) -> dict[str, list[Any]]:
+    """Change a unit's descriptive fields; returns {field: [old, new]} of what changed."""
+    data = clean_unit_input(data)
+    check_unique(session, data.asset_tag, data.serial, unit.id)
+    changes: dict[str, list[Any]] = {}
+    for name in EDITABLE:
+        old, new = getattr(unit, name), getattr(data, name)
+        if old != new:
+            changes[name] = [old, new]
+            setattr(unit, name, new)
+    if changes:
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UPDATED,
+            unit,
+            reason=reason or None,
+            details={"changes": changes},
+        )
+    return changes
+
+
+def edit_unit(ctx: Ctx, unit_id: int, data: UnitInput, reason: str = "") -> UnitRow:
+    actor = ctx.require(Permission.MANAGE_UNITS, "edit units")
+    with ctx.db.write() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise DomainError("That unit no longer exists; refresh the list.")
+        apply_edit(ctx, session, actor, unit, data, reason)
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+_STATUS_EVENTS = {
+    UnitAction.REPAIR: EventKind.SENT_TO_REPAIR,
+    UnitAction.RETURN_TO_SERVICE: EventKind.RETURNED_TO_SERVICE,
+    UnitAction.MARK_LOST: EventKind.MARKED_LOST,
+    UnitAction.MARK_STOLEN: EventKind.MARKED_STOLEN,
+    UnitAction.RETIRE: EventKind.RETIRED,
+}
+
+
+def change_status(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    unit: Unit,
+    action: UnitAction,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Move a unit through the lifecycle with a custody event; closes an open issue when a
+    unit out with an officer is reported lost or stolen."""
+    new_status = transition(unit.asset_tag, UnitStatus(unit.status), action)
+    officer_id = None
+    if unit.status == UnitStatus.ISSUED.value:
+        checkout = session.execute(
+            select(Checkout).where(Checkout.unit_id == unit.id, Checkout.returned_at.is_(None))
+        ).scalar_one_or_none()
+        if checkout is not None:
+            officer_id = checkout.officer_id
+    unit.status = new_status.value
+    unit.status_reason = reason
+    if action is UnitAction.RETURN_TO_SERVICE:
+        unit.repair_vendor = unit.repair_ticket = ""
+        unit.repair_expected = None
+    if new_status in (UnitStatus.RETIRED, UnitStatus.LOST, UnitStatus.STOLEN):
+        unit.pool_id = None  # a unit that is gone is nobody's camera and in no pool
+        if unit.primary_officer_id is not None:
+            details = {**(details or {}), "unassigned_officer_id": unit.primary_officer_id}
+            unit.primary_officer_id = None
+    seq = record(
+        ctx,
+        session,
+        actor,
+        _STATUS_EVENTS[action],
+        unit,
+        officer_id=officer_id,
+        reason=reason,
+        details=details,
+    )
+    if officer_id is not None:
+        session.execute(
+            update(Checkout)
+            .where(Checkout.unit_id == unit.id, Checkout.returned_at.is_(None))
+            .values(returned_at=ctx.now(), returned_seq=seq, returned_by=actor.username)
+        )
+    return seq
+
+
+def _require_reason(reason: str) -> str:
+    reason = clean_text(reason, "reason", limit=500)
+    if not reason:
+        raise ValidationError("Give a reason; it is kept with the record.")
+    return reason
+
+
+def send_to_repair(
+    ctx: Ctx,
+    code: str,
+    reason: str,
+    vendor: str = "",
+    ticket: str = "",
+    expected: date | None = None,
+) -> UnitRow:
+    actor = ctx.require(Permission.OUT_OF_SERVICE, "take units out of service")
+    reason = _require_reason(reason)
+    with ctx.db.write() as session:
+        unit = get_unit(session, code, lock=True)
+        unit.repair_vendor = clean_text(vendor, "vendor", limit=80)
+        unit.repair_ticket = clean_text(ticket, "ticket", limit=80)
+        unit.repair_expected = expected
+        change_status(
+            ctx,
+            session,
+            actor,
+            unit,
+            UnitAction.REPAIR,
+            reason,
+            {
+                "vendor": unit.repair_vendor,
+                "ticket": unit.repair_ticket,
+                "expected": expected.isoformat() if expected else None,
+            },
+        )
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+def _simple_status_change(
+    ctx: Ctx, code: str, reason: str, action: UnitAction, permission: Permission, what: str
+) -> UnitRow:
+    actor = ctx.require(permission, what)
+    reason = _require_reason(reason)
+    with ctx.db.write() as session:
+        unit = get_unit(session, code, lock=True)
+        change_status(ctx, session, actor, unit, action, reason)
+        return unit_row(queries.unit_rows(session, [unit.id])[0])
+
+
+def return_to_service(ctx: Ctx, code: str, reason: str) -> UnitRow:
+    return _simple_status_change(
+        ctx,
+        code,
+        reason,
+        UnitAction.RETURN_TO_SERVICE,
+        Permission.OUT_OF_SERVICE,
+        "return units to service",
+    )
+
+
+def mark_lost(ctx: Ctx, code: str, reason: str) -> UnitRow:
+    return _simple_status_change(
+        ctx, code, reason, UnitAction.MARK_LOST, Permission.OUT_OF_SERVICE, "mark units lost"
+    )
+
+
+def mark_stolen(ctx: Ctx, code: str, reason: str) -> UnitRow:
+    return _simple_status_change(
+        ctx, code, reason, UnitAction.MARK_STOLEN, Permission.OUT_OF_SERVICE, "mark units stolen"
+    )
+
+
+def retire(ctx: Ctx, code: str, reason: str) -> UnitRow:
+    return _simple_status_change(
+        ctx, code, reason, UnitAction.RETIRE, Permission.OUT_OF_SERVICE, "retire units"
+    )

@@ -1,0 +1,129 @@
+"""Opening the database: engine, SQLite pragmas, and the unit of work for one user action."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+log = logging.getLogger(__name__)
+
+# Applied to every new SQLite connection. WAL lets readers work while one writer commits;
+# synchronous=FULL makes an acknowledged commit survive power loss; foreign keys are off in
+# SQLite unless asked for, on every connection.
+SQLITE_PRAGMAS = (
+    ("journal_mode", "WAL"),
+    ("synchronous", "FULL"),
+    ("foreign_keys", "ON"),
+    ("busy_timeout", "15000"),
+)
+SQLITE_PRAGMA_EXPECTED = {
+    "journal_mode": "wal",
+    "synchronous": 2,
+    "foreign_keys": 1,
+    "busy_timeout": 15000,
+}
+_READ_ONLY = "bwc_read_only"
+
+
+def sqlite_url(path: Path) -> str:
+    return URL.create("sqlite+pysqlite", database=str(path)).render_as_string()
+
+
+class Database:
+    """One database (a SQLite file or a PostgreSQL server) and its sessions.
+
+    ``write()`` is the scope of one user action: one transaction, begun with BEGIN IMMEDIATE on
+    SQLite so that two writers queue at the start instead of failing halfway; ``read()`` is a
+    plain transaction for queries. Sessions are never shared across threads.
+    """
+
+    def __init__(self, url: str, *, echo: bool = False, pool: bool = True) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        self.is_postgresql = self.url.get_backend_name() == "postgresql"
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs["pool_pre_ping"] = True
+        if not pool:
+            kwargs["poolclass"] = NullPool
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "begin", _sqlite_on_begin)
+        self._reader = self.engine.execution_options(**{_READ_ONLY: True})
+        self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
+
+    @property
+    def path(self) -> Path | None:
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return Path(self.url.database)
+
+    @property
+    def display(self) -> str:
+        """Where the data is, without a password."""
+        if self.path is not None:
+            return str(self.path)
+        return self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        session = self._write_sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._read_sessions()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+
+    def raw_sqlite(self) -> sqlite3.Connection:
+        """A plain sqlite3 connection to the same file, for checks and backups."""
+        assert self.path is not None
+        conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        for name, value in SQLITE_PRAGMAS:
+            conn.execute(f"PRAGMA {name}={value}")
+        return conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own BEGIN handling is off; we begin transactions ourselves (SQLAlchemy's
+    # documented recipe), so BEGIN IMMEDIATE can be used for writes.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        for name, value in SQLITE_PRAGMAS:
+            cursor.execute(f"PRAGMA {name}={value}")
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(_READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

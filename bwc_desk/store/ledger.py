@@ -1,0 +1,171 @@
+"""Appending to and walking the hash chains (custody events; the audit log)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.orm import Session
+
+from bwc_desk.domain.ledger import (
+    GENESIS,
+    ChainReport,
+    ChainRow,
+    custody_payload,
+    format_ts,
+    record_hash,
+    verify_chain,
+)
+from bwc_desk.store.models import ChainHead, CustodyEvent
+
+CUSTODY = "custody"
+
+
+def canonical_json(details: dict[str, Any] | None) -> str | None:
+    if not details:
+        return None
+    return json.dumps(
+        details, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    )
+
+
+def lock_head(session: Session, chain: str) -> tuple[int, str]:
+    """Lock the chain's head row for this transaction and return (seq, hash).
+
+    On PostgreSQL the row lock serializes appends from every station; on SQLite the
+    transaction already holds the write lock (BEGIN IMMEDIATE).
+    """
+    stmt = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = session.execute(stmt).first()
+    if row is None:
+        session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
+        return 0, GENESIS
+    return int(row[0]), str(row[1])
+
+
+def append_custody(
+    session: Session,
+    *,
+    at: datetime,
+    kind: str,
+    unit_id: int | None,
+    officer_id: int | None,
+    staff_id: int | None,
+    staff_username: str,
+    station: str,
+    reason: str | None = None,
+    details: dict[str, Any] | None = None,
+    corrects_seq: int | None = None,
+) -> int:
+    """Append one custody event; returns its seq. Call inside the action's transaction."""
+    head_seq, head_hash = lock_head(session, CUSTODY)
+    seq = head_seq + 1
+    details_json = canonical_json(details)
+    reason = reason or None
+    payload = custody_payload(
+        seq,
+        format_ts(at),
+        kind,
+        unit_id,
+        officer_id,
+        staff_id,
+        staff_username,
+        station,
+        reason,
+        details_json,
+        corrects_seq,
+    )
+    digest = record_hash(head_hash, payload)
+    session.execute(
+        insert(CustodyEvent).values(
+            seq=seq,
+            at=at,
+            kind=kind,
+            unit_id=unit_id,
+            officer_id=officer_id,
+            staff_id=staff_id,
+            staff_username=staff_username,
+            station=station,
+            reason=reason,
+            details=details_json,
+            corrects_seq=corrects_seq,
+            prev_hash=head_hash,
+            hash=digest,
+        )
+    )
+    session.execute(
+        update(ChainHead).where(ChainHead.chain == CUSTODY).values(seq=seq, hash=digest)
+    )
+    return seq
+
+
+def recorded_head(session: Session, chain: str) -> tuple[int, str] | None:
+    row = session.execute(
+        select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _custody_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
+    """Every custody event in chain order, as (seq, prev, hash, payload), read in batches."""
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    sql = text(
+        "SELECT seq, prev_hash, hash, at, kind, unit_id, officer_id, staff_id, staff_username,"
+        " station, reason, details, corrects_seq FROM custody_events ORDER BY seq, id"
+    )
+    result = session.execute(sql.execution_options(yield_per=batch))
+    for (
+        seq,
+        prev,
+        digest,
+        at,
+        kind,
+        unit_id,
+        officer_id,
+        staff_id,
+        username,
+        station,
+        reason,
+        details,
+        corrects,
+    ) in result:
+        at_text = ts_text(at, is_sqlite)
+        yield (
+            seq,
+            prev,
+            digest,
+            custody_payload(
+                seq,
+                at_text,
+                kind,
+                unit_id,
+                officer_id,
+                staff_id,
+                username,
+                station,
+                reason,
+                details,
+                corrects,
+            ),
+        )
+
+
+def ts_text(value: Any, is_sqlite: bool) -> str:
+    # Raw rows skip the UTCDateTime type: SQLite gives its stored text, PostgreSQL a naive
+    # datetime. Both are UTC; format them exactly as format_ts() did when hashing.
+    if isinstance(value, str):
+        day, _, clock = value.partition(" ")
+        if "." not in clock:
+            clock += ".000000"
+        return f"{day}T{clock}Z"
+    assert isinstance(value, datetime)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def verify_custody(session: Session) -> ChainReport:
+    return verify_chain(CUSTODY, _custody_rows(session), recorded_head(session, CUSTODY))

@@ -1,0 +1,262 @@
+"""Read queries that build whole lists in one round trip (25,000 units must list fast)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy.orm import Session, aliased
+
+from bwc_desk.store.ledger import ts_text
+from bwc_desk.store.models import Bay, Checkout, CustodyEvent, Dock, Officer, Pool, Unit
+
+
+@cache
+def _unit_select(by_ids: bool) -> Any:
+    # Built once: constructing this statement costs more than running it for one unit.
+    primary = aliased(Officer)
+    holder = aliased(Officer)
+    stmt = (
+        select(
+            Unit.id,
+            Unit.asset_tag,
+            Unit.serial,
+            Unit.model,
+            Unit.firmware,
+            Unit.status,
+            Unit.notes,
+            Unit.purchase_date,
+            Unit.warranty_until,
+            Unit.primary_officer_id,
+            primary.last_name,
+            primary.first_name,
+            primary.badge,
+            Unit.pool_id,
+            Pool.name,
+            Checkout.officer_id,
+            holder.last_name,
+            holder.first_name,
+            holder.badge,
+            Checkout.issued_at,
+            Checkout.expected_return,
+            Dock.name,
+            Bay.bay_no,
+            CustodyEvent.kind,
+            CustodyEvent.at,
+            Unit.repair_vendor,
+            Unit.repair_ticket,
+            Unit.repair_expected,
+            Unit.status_reason,
+        )
+        .outerjoin(primary, primary.id == Unit.primary_officer_id)
+        .outerjoin(Pool, Pool.id == Unit.pool_id)
+        .outerjoin(Checkout, and_(Checkout.unit_id == Unit.id, Checkout.returned_at.is_(None)))
+        .outerjoin(holder, holder.id == Checkout.officer_id)
+        .outerjoin(Bay, Bay.unit_id == Unit.id)
+        .outerjoin(Dock, Dock.id == Bay.dock_id)
+        .outerjoin(CustodyEvent, CustodyEvent.seq == Unit.last_event_seq)
+        .order_by(Unit.asset_tag)
+    )
+    if by_ids:
+        stmt = stmt.where(Unit.id.in_(bindparam("ids", expanding=True)))
+    return stmt
+
+
+def unit_rows(session: Session, unit_ids: Sequence[int] | None = None) -> list[Any]:
+    if unit_ids is None:
+        return list(session.execute(_unit_select(False)).all())
+    return list(session.execute(_unit_select(True), {"ids": list(unit_ids)}).all())
+
+
+@cache
+def _officer_select(by_ids: bool) -> Any:
+    stmt = (
+        select(
+            Officer.id,
+            Officer.badge,
+            Officer.last_name,
+            Officer.first_name,
+            Officer.rank,
+            Officer.division,
+            Officer.shift,
+            Officer.active,
+            Officer.scan_code,
+            Unit.id,
+            Unit.asset_tag,
+        )
+        .outerjoin(Unit, Unit.primary_officer_id == Officer.id)
+        .order_by(Officer.last_name, Officer.first_name, Officer.badge)
+    )
+    if by_ids:
+        stmt = stmt.where(Officer.id.in_(bindparam("ids", expanding=True)))
+    return stmt
+
+
+def officer_rows(session: Session, officer_ids: Sequence[int] | None = None) -> list[Any]:
+    if officer_ids is None:
+        return list(session.execute(_officer_select(False)).all())
+    return list(session.execute(_officer_select(True), {"ids": list(officer_ids)}).all())
+
+
+@cache
+def _checkout_select(by_officers: bool, by_unit: bool) -> Any:
+    stmt = (
+        select(
+            Checkout.id,
+            Checkout.unit_id,
+            Unit.asset_tag,
+            Checkout.officer_id,
+            Officer.last_name,
+            Officer.first_name,
+            Officer.badge,
+            Officer.shift,
+            Checkout.issued_at,
+            Checkout.expected_return,
+            Checkout.issued_by,
+            Checkout.issued_station,
+            Checkout.swap_reason,
+            Checkout.returned_at,
+        )
+        .join(Unit, Unit.id == Checkout.unit_id)
+        .join(Officer, Officer.id == Checkout.officer_id)
+        .where(Checkout.returned_at.is_(None))
+        .order_by(Checkout.expected_return)
+    )
+    if by_officers:
+        stmt = stmt.where(Checkout.officer_id.in_(bindparam("ids", expanding=True)))
+    if by_unit:
+        stmt = stmt.where(Checkout.unit_id == bindparam("unit_id"))
+    return stmt
+
+
+def open_checkouts(session: Session, officer_ids: Sequence[int] | None = None) -> list[Any]:
+    if officer_ids is None:
+        return list(session.execute(_checkout_select(False, False)).all())
+    return list(session.execute(_checkout_select(True, False), {"ids": list(officer_ids)}).all())
+
+
+def custody_rows(
+    session: Session,
+    *,
+    unit_id: int | None = None,
+    officer_id: int | None = None,
+    before_seq: int | None = None,
+    limit: int | None = 200,
+    ascending: bool = False,
+) -> list[Any]:
+    """Custody events newest first (or oldest first), a page at a time by seq."""
+    stmt = (
+        select(
+            CustodyEvent.seq,
+            CustodyEvent.at,
+            CustodyEvent.kind,
+            CustodyEvent.unit_id,
+            Unit.asset_tag,
+            CustodyEvent.officer_id,
+            Officer.last_name,
+            Officer.first_name,
+            Officer.badge,
+            CustodyEvent.staff_username,
+            CustodyEvent.station,
+            CustodyEvent.reason,
+            CustodyEvent.details,
+            CustodyEvent.corrects_seq,
+            CustodyEvent.hash,
+        )
+        .outerjoin(Unit, Unit.id == CustodyEvent.unit_id)
+        .outerjoin(Officer, Officer.id == CustodyEvent.officer_id)
+    )
+    if unit_id is not None:
+        stmt = stmt.where(CustodyEvent.unit_id == unit_id)
+    if officer_id is not None:
+        stmt = stmt.where(CustodyEvent.officer_id == officer_id)
+    if before_seq is not None:
+        stmt = stmt.where(CustodyEvent.seq < before_seq)
+    stmt = stmt.order_by(CustodyEvent.seq.asc() if ascending else CustodyEvent.seq.desc())
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.execute(stmt).all())
+
+
+def open_checkouts_for_unit(session: Session, unit_id: int) -> Any:
+    return session.execute(_checkout_select(False, True), {"unit_id": unit_id}).one()
+
+
+def free_bay(session: Session, seen_since: datetime) -> str:
+    """'DOCK-A bay 3': the first empty bay on a dock that reported recently, or ''."""
+    row = session.execute(
+        select(Dock.name, Bay.bay_no)
+        .join(Bay, Bay.dock_id == Dock.id)
+        .where(Bay.serial.is_(None), Dock.last_seen_at >= seen_since)
+        .order_by(Dock.name, Bay.bay_no)
+        .limit(1)
+    ).first()
+    return f"{row[0]} bay {row[1]}" if row else ""
+
+
+def returned_not_docked(
+    session: Session, returned_before: datetime, returned_after: datetime
+) -> list[Any]:
+    """Returns (not undone) older than the cut-off whose unit has not docked since, is not
+    out again, and is not in repair."""
+    docked_since = (
+        select(CustodyEvent.seq)
+        .where(
+            CustodyEvent.unit_id == Checkout.unit_id,
+            CustodyEvent.kind == "docked",
+            CustodyEvent.seq > Checkout.returned_seq,
+        )
+        .exists()
+    )
+    later = aliased(Checkout)
+    issued_again = (
+        select(later.id)
+        .where(later.unit_id == Checkout.unit_id, later.issued_at > Checkout.returned_at)
+        .exists()
+    )
+    stmt = (
+        select(
+            Checkout.unit_id,
+            Unit.asset_tag,
+            Officer.last_name,
+            Officer.first_name,
+            Officer.badge,
+            Checkout.returned_at,
+            Checkout.returned_by,
+        )
+        .join(Unit, Unit.id == Checkout.unit_id)
+        .join(Officer, Officer.id == Checkout.officer_id)
+        .outerjoin(Bay, Bay.unit_id == Checkout.unit_id)
+        .where(
+            Checkout.returned_at.is_not(None),
+            Checkout.voided.is_(False),
+            Checkout.returned_at < returned_before,
+            Checkout.returned_at > returned_after,
+            Unit.status == "available",
+            Bay.unit_id.is_(None),
+            ~docked_since,
+            ~issued_again,
+        )
+        .order_by(Checkout.returned_at)
+    )
+    return list(session.execute(stmt).all())
+
+
+def custody_export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
+    """Every custody event in chain order with the unit's tag and officer's badge, streamed;
+    timestamps in the exact text form that went into the hash."""
+    result = session.execute(
+        text(
+            "SELECT e.seq, e.at, e.kind, e.unit_id, u.asset_tag, e.officer_id, o.badge,"
+            " e.staff_id, e.staff_username, e.station, e.reason, e.details, e.corrects_seq,"
+            " e.prev_hash, e.hash FROM custody_events e"
+            " LEFT JOIN units u ON u.id = e.unit_id"
+            " LEFT JOIN officers o ON o.id = e.officer_id ORDER BY e.seq"
+        ).execution_options(yield_per=20_000)
+    )
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    for r in result:
+        yield (r[0], ts_text(r[1], is_sqlite), *r[2:])

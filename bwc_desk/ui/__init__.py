@@ -1,0 +1,1 @@
+"""The Qt user interface. Calls services only: never opens a Session, never writes SQL."""

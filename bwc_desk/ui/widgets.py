@@ -1,0 +1,113 @@
+"""Small widgets shared by the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.ui.models.table_model import FilterProxy, RowTableModel
+
+
+class FilteredTable(QWidget):
+    """A filter box over a sortable table, with a row count. Double-click or Enter on a row
+    emits ``activated_row`` with the row object."""
+
+    activated_row = Signal(object)
+    selection_changed = Signal()
+
+    def __init__(
+        self, model: RowTableModel[Any], placeholder: str = "Filter", parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(model)
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(placeholder)
+        self.filter_edit.setClearButtonEnabled(True)
+        self.count_label = QLabel(self)
+        self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        # Qt's default indicator is descending; start in the source order, ascending.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(self._activated)
+        self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.selection_changed.emit()
+        )
+
+        self.top = QHBoxLayout()
+        self.top.addWidget(self.filter_edit, 1)
+        self.top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.top)
+        layout.addWidget(self.table, 1)
+
+        # Debounce only a little: each keystroke is answered, but a fast typist (or a
+        # scanner) does not pay for every intermediate string.
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(60)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self.update_count)
+        self.proxy.layoutChanged.connect(self.update_count)
+        self.update_count()
+
+    def apply_filter(self) -> None:
+        self.proxy.set_text(self.filter_edit.text())
+        self.update_count()
+
+    def update_count(self, *_args: Any) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,}")
+
+    def _activated(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.activated_row.emit(self.proxy.source_row(index.row()))
+
+    def selected_rows(self) -> list[Any]:
+        rows = self.table.selectionModel().selectedRows()
+        return [self.proxy.source_row(i.row()) for i in rows]
+
+    def current_row(self) -> Any | None:
+        index = self.table.currentIndex()
+        return self.proxy.source_row(index.row()) if index.isValid() else None
+
+    def fit_columns(self, sample: int = 300) -> None:
+        """Size columns to the header and the first rows' text. Much cheaper than
+        resizeColumnsToContents(), which asks the model for every cell through Python."""
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        head_metrics = header.fontMetrics()
+        n = min(self.model.rowCount(), sample)
+        for col in range(self.model.columnCount()):
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            widest = head_metrics.horizontalAdvance(title) + 28  # room for the sort arrow
+            texts = {self.model.index(r, col).data() or "" for r in range(n)}
+            for text in texts:
+                widest = max(widest, metrics.horizontalAdvance(text) + 16)
+            header.resizeSection(col, min(widest, 320))

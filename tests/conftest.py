@@ -1,0 +1,130 @@
+"""Every test gets its own database file and its own app folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import auth
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.startup import open_database
+from bwc_desk.store.db import Database, sqlite_url
+
+PASSWORD = "correct horse battery"
+
+
+class FakeClock:
+    """A clock the test moves by hand; starts on a Tuesday morning."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 24, 6, 45, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    monkeypatch.setenv("BWC_DESK_HOME", str(home))
+    monkeypatch.delenv("BWC_DESK_DATABASE_URL", raising=False)
+    return home
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path / "test.sqlite3")
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    opened = open_database(db_url)
+    yield opened.db
+    opened.db.dispose()
+
+
+@pytest.fixture
+def admin_ctx(db: Database, clock: FakeClock) -> Ctx:
+    actor = auth.first_run(
+        db,
+        agency_name="Test PD",
+        station="DESK-1",
+        username="admin",
+        password=PASSWORD,
+        display_name="Ada Admin",
+        clock=clock,
+    )
+    import zoneinfo
+
+    from bwc_desk.services.context import utc_now  # noqa: F401
+
+    return Ctx(db, "DESK-1", actor, clock, zoneinfo.ZoneInfo("America/New_York"))
+
+
+def make_actor(ctx: Ctx, role: Role, name: str) -> Ctx:
+    row = auth.add_staff(ctx, name, role, PASSWORD, display_name=name.title())
+    return ctx.as_actor(Actor(row.id, row.username, row.display_name, row.role))
+
+
+@pytest.fixture
+def qm_ctx(admin_ctx: Ctx) -> Ctx:
+    return make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+
+
+@pytest.fixture
+def sup_ctx(admin_ctx: Ctx) -> Ctx:
+    return make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+
+
+@pytest.fixture
+def auditor_ctx(admin_ctx: Ctx) -> Ctx:
+    return make_actor(admin_ctx, Role.AUDITOR, "audrey")
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo agency with two days of history, built once per test run (the services
+    take a few seconds for it); tests get their own copy."""
+    from bwc_desk.services.demo import seed_demo
+
+    folder = tmp_path_factory.mktemp("demo-template")
+    path = folder / "demo.sqlite3"
+    opened = open_database(sqlite_url(path))
+    seed_demo(opened.db, days=2)
+    opened.db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    import shutil
+
+    path = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, path)
+    database = open_database(sqlite_url(path)).db
+    yield database
+    database.dispose()
+
+
+def demo_ctx(database: Database, username: str = "qm.jordan") -> Ctx:
+    from bwc_desk.services.demo import DEMO_ACCOUNTS
+
+    password = {u: p for u, p, _r in DEMO_ACCOUNTS}[username]
+    ctx = Ctx(database, "EVIDENCE-DESK-1")
+    return ctx.as_actor(auth.sign_in(ctx, username, password))

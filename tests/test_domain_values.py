@@ -1,0 +1,55 @@
+from datetime import date
+
+import pytest
+
+from bwc_desk.domain.errors import ValidationError
+from bwc_desk.domain.passwords import check_password, check_pin
+from bwc_desk.domain.values import normalize_badge, normalize_tag, parse_bool, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-10-05", date(2021, 10, 5)),
+        ("10/5/2021", date(2021, 10, 5)),
+        (" 1/02/2019 ", date(2019, 1, 2)),
+        ("", None),
+    ],
+)
+def test_dates_iso_and_us(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2021-13-01", "31/12/2021", "yesterday", "2/30/2021"])
+def test_bad_dates_say_how_to_write_them(text):
+    with pytest.raises(ValidationError):
+        parse_date(text, "purchase_date")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", True), ("No", False), ("TRUE", True), ("0", False), ("1", True), ("f", False)],
+)
+def test_booleans(text, value):
+    assert parse_bool(text) is value
+
+
+def test_badge_keeps_leading_zeros_and_tags_are_upper():
+    assert normalize_badge(" 0412 ") == "0412"
+    assert normalize_tag("hpd-bwc-0412") == "HPD-BWC-0412"
+    with pytest.raises(ValidationError):
+        normalize_tag("HPD BWC")
+
+
+def test_password_rules():
+    check_password("correct horse battery", {"password1"})
+    for bad in ("short", "password1", "admin-admin", " spaced out "):
+        with pytest.raises(ValidationError):
+            check_password(bad, {"password1"}, username="admin-admin")
+
+
+def test_pin_rules():
+    check_pin("480271")
+    for bad in ("12345", "111111", "123456", "12a456"):
+        with pytest.raises(ValidationError):
+            check_pin(bad)

@@ -1,0 +1,168 @@
+"""CSV import and export: every bad case of the command-line contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bwc_desk.domain.errors import PermissionDenied, ValidationError
+from bwc_desk.services import exports, imports, inventory, officers
+
+OFFICERS = (
+    "badge,last_name,first_name,rank,division,shift,active,scan_code\n"
+    "0412,Smith,John,Officer,Patrol North,Day,yes,\n"
+    "0007,Jones,Ann,Sergeant,Traffic,Night,1,ID-0007\n"
+)
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_officers_import_and_reimport_changes_nothing(admin_ctx, tmp_path):
+    path = write(tmp_path, "o.csv", OFFICERS)
+    report = imports.import_officers(admin_ctx, path)
+    assert (report.added, report.updated, report.unchanged, report.errors) == (2, 0, 0, ())
+    rows = {o.badge: o for o in officers.list_officers(admin_ctx)}
+    assert rows["0412"].scan_code == "0412" and rows["0007"].scan_code == "ID-0007"
+    again = imports.import_officers(admin_ctx, path)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_excel_quirks_bom_crlf_header_case_spaces_unknown_columns(admin_ctx, tmp_path):
+    text = (
+        "\ufeff Badge ,LAST_NAME, First_Name ,Shift,Favourite Colour\r\n"
+        "0412,Smith,John,Day,blue\r\n\r\n"
+    )
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert report.ok and report.added == 1
+    assert any("Favourite Colour" in w for w in report.warnings)
+
+
+def test_windows_1252_file_is_read_with_a_warning(admin_ctx, tmp_path):
+    path = write(tmp_path, "o.csv", "badge,last_name\n0412,Peña\n", encoding="cp1252")
+    report = imports.import_officers(admin_ctx, path)
+    assert report.ok and any("Windows-1252" in w for w in report.warnings)
+    assert officers.list_officers(admin_ctx)[0].last_name == "Peña"
+
+
+def test_all_or_nothing_lists_every_bad_row_by_line(admin_ctx, tmp_path):
+    text = (
+        "badge,last_name,active\n"
+        "0001,Good,yes\n"
+        ",NoBadge,yes\n"
+        "0003,BadActive,maybe\n"
+        "0001,Duplicate,yes\n"
+        "0005,,no\n"
+    )
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    lines = [line for line, _ in report.errors]
+    assert lines == [3, 4, 5, 6]
+    reasons = dict(report.errors)
+    assert "badge is required" in reasons[3]
+    assert "maybe" in reasons[4]
+    assert "already on line 2" in reasons[5]
+    assert "last_name is required" in reasons[6]
+    assert officers.list_officers(admin_ctx) == []
+
+
+def test_line_numbers_count_physical_lines_with_quoted_newlines(admin_ctx, tmp_path):
+    text = 'badge,last_name,comment\n0001,Smith,"two\nlines"\n0002,,x\n'
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert [line for line, _ in report.errors] == [4]
+
+
+def test_missing_required_column_is_named(admin_ctx, tmp_path):
+    with pytest.raises(ValidationError, match="no column last_name"):
+        imports.import_officers(admin_ctx, write(tmp_path, "o.csv", "badge,name\n1,x\n"))
+
+
+@pytest.mark.parametrize("content", ["", "   \n", "\x00\x01binary"])
+def test_empty_or_binary_files(admin_ctx, tmp_path, content):
+    with pytest.raises(ValidationError):
+        imports.import_officers(admin_ctx, write(tmp_path, "o.csv", content))
+
+
+def test_too_many_cells_is_a_row_error(admin_ctx, tmp_path):
+    text = "badge,last_name\n0001,Smith, John\n"
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert report.errors and report.errors[0][0] == 2 and "quotes" in report.errors[0][1]
+
+
+UNITS = (
+    "asset_tag,serial,model,firmware,status,purchase_date,warranty_until,assigned_badge,notes\n"
+    "HPD-BWC-0001,X60A0001,Axon Body 3,1.2,,2019-06-03,6/3/2024,0412,\n"
+    "HPD-BWC-0002,X60A0002,Axon Body 3,1.2,in repair,2019-06-03,,,lens\n"
+    "HPD-BWC-0003,X60A0003,Axon Body 3,1.2,retired,2019-06-03,,,\n"
+)
+
+
+def test_units_import_assigns_sets_status_and_reimports_unchanged(admin_ctx, tmp_path):
+    imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS))
+    path = write(tmp_path, "u.csv", UNITS)
+    report = imports.import_units(admin_ctx, path)
+    assert report.ok and report.added == 3, report.errors
+    units = {u.asset_tag: u for u in inventory.list_units(admin_ctx)}
+    assert units["HPD-BWC-0001"].primary_officer.startswith("Smith, John")
+    assert units["HPD-BWC-0001"].warranty_until.isoformat() == "2024-06-03"
+    assert units["HPD-BWC-0002"].status.value == "in repair"
+    assert units["HPD-BWC-0003"].status.value == "retired"
+    again = imports.import_units(admin_ctx, path)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_export_then_import_round_trips(admin_ctx, tmp_path):
+    imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS))
+    imports.import_units(admin_ctx, write(tmp_path, "u.csv", UNITS))
+    exports.export_officers(admin_ctx, tmp_path / "o2.csv")
+    exports.export_units(admin_ctx, tmp_path / "u2.csv")
+    assert imports.import_officers(admin_ctx, tmp_path / "o2.csv").unchanged == 2
+    report = imports.import_units(admin_ctx, tmp_path / "u2.csv")
+    assert (report.unchanged, report.updated, report.added) == (3, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("HPD-9,S-9,,,issued,,,,", "cannot be imported"),
+        ("HPD-9,S-9,,,broken,,,,", "is not one of"),
+        ("HPD-9,S-9,,,,2019-02-30,,,", "not a real date"),
+        ("HPD-9,S-9,,,,,,9999,", "not in the officer roster"),
+        ("HPD-9,X60A0001,,,,,,,", "already belongs to HPD-BWC-0001"),
+        ("HPD-9,S-9,,,lost,,,0007,", "cannot be assigned"),
+        (",S-9,,,,,,,", "asset tag is required"),
+    ],
+)
+def test_bad_unit_rows(admin_ctx, tmp_path, row, reason):
+    imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS))
+    imports.import_units(admin_ctx, write(tmp_path, "u.csv", UNITS))
+    before = inventory.list_units(admin_ctx)
+    header = UNITS.splitlines()[0]
+    report = imports.import_units(
+        admin_ctx, write(tmp_path, "bad.csv", f"{header}\nHPD-8,S-8,,,,,,,\n{row}\n")
+    )
+    assert [line for line, _ in report.errors] == [3]
+    assert reason in report.errors[0][1]
+    assert inventory.list_units(admin_ctx) == before  # HPD-8 was not written either
+
+
+def test_dry_run_writes_nothing(admin_ctx, tmp_path):
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS), commit=False)
+    assert report.added == 2 and not report.committed
+    assert officers.list_officers(admin_ctx) == []
+
+
+def test_only_admins_import(sup_ctx, tmp_path):
+    with pytest.raises(PermissionDenied):
+        imports.import_officers(sup_ctx, write(tmp_path, "o.csv", OFFICERS))
+
+
+def test_custody_export_has_every_field(admin_ctx, tmp_path):
+    inventory.add_unit(admin_ctx, inventory.UnitInput("HPD-1", "S-1"))
+    n = exports.export_custody(admin_ctx, tmp_path / "c.csv")
+    text = (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert n == 1 and text[0].startswith("seq,at_utc,kind,unit_id,asset_tag")
+    assert text[1].startswith("1,") and "HPD-1" in text[1] and "admin" in text[1]

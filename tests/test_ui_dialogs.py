@@ -1,0 +1,116 @@
+"""Sign-in and first-run dialogs, typed into as a person does."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from bwc_desk.services import auth
+from bwc_desk.services.context import Ctx
+from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
+from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
+from bwc_desk.ui.tasks import TaskRunner
+from tests.conftest import PASSWORD
+
+
+def submitter(ctx: Ctx, runner: TaskRunner):
+    def submit(user, password, on_done, on_error):
+        runner.run(lambda: auth.sign_in(ctx, user, password), on_done, on_error, write=True)
+
+    return submit
+
+
+def test_sign_in_with_tab_and_enter(qtbot, admin_ctx):
+    runner = TaskRunner()
+    dialog = SignInDialog(
+        submitter(admin_ctx.as_actor(None), runner), agency="Test PD", station="DESK-1"
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.user_edit
+    qtbot.keyClicks(dialog.user_edit, "admin")
+    qtbot.keyClick(dialog.user_edit, Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.password_edit
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.actor is not None and dialog.actor.username == "admin"
+
+
+def test_wrong_password_says_so_and_stays_open(qtbot, admin_ctx):
+    runner = TaskRunner()
+    dialog = SignInDialog(
+        submitter(admin_ctx.as_actor(None), runner), agency="Test PD", station="DESK-1"
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.user_edit, "admin")
+    qtbot.keyClicks(dialog.password_edit, "not the password")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "wrong" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible() and dialog.password_edit.text() == ""
+    assert dialog.actor is None
+
+
+def test_demo_accounts_are_shown_only_when_given(qtbot, admin_ctx):
+    plain = SignInDialog(lambda *a: None, agency="A", station="S")
+    qtbot.addWidget(plain)
+    assert plain.findChild(object, "demo_accounts") is None
+    demo = SignInDialog(
+        lambda *a: None,
+        agency="A",
+        station="S",
+        demo_accounts=[("qm.jordan", "demo-counter-2026", "quartermaster")],
+    )
+    qtbot.addWidget(demo)
+    assert "demo-counter-2026" in demo.findChild(object, "demo_accounts").text()
+
+
+def test_first_run_creates_the_administrator(qtbot, db):
+    runner = TaskRunner()
+
+    def setup(agency, station, user, name, password, on_done, on_error):
+        runner.run(
+            lambda: auth.first_run(
+                db,
+                agency_name=agency,
+                station=station,
+                username=user,
+                password=password,
+                display_name=name,
+            ),
+            on_done,
+            on_error,
+        )
+
+    dialog = FirstRunDialog(setup, "PC-17", str(db.path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.station_edit.text() == "PC-17"
+    qtbot.keyClicks(dialog.agency_edit, "Test PD")
+    qtbot.keyClicks(dialog.user_edit, "chief")
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClicks(dialog.confirm_edit, "different password")
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert "differ" in dialog.error_label.text() and auth.needs_setup(db)
+    qtbot.keyClicks(dialog.password_edit, "password")
+    qtbot.keyClicks(dialog.confirm_edit, "password")
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "common" in dialog.error_label.text(), timeout=5000)
+    dialog.password_edit.clear()
+    dialog.confirm_edit.clear()
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClicks(dialog.confirm_edit, PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == FirstRunDialog.START_EMPTY and dialog.station == "PC-17"
+    assert not auth.needs_setup(db)
+
+
+def test_first_run_offers_the_demo(qtbot, db):
+    dialog = FirstRunDialog(lambda *a: None, "PC-17", str(db.path))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    assert dialog.choice == FirstRunDialog.LOAD_DEMO and auth.needs_setup(db)

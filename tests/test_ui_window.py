@@ -1,0 +1,100 @@
+"""The main window on the demo agency, driven the way a person would."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.state import AppState
+from tests.conftest import demo_ctx
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    state = AppState(demo_ctx(demo_db), demo=True, log_dir="/tmp/logs")
+    win = MainWindow(state, "Harbor City Police Department (demo)")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    state.runner.shutdown()
+
+
+def test_each_view_lists_real_rows(qtbot, window):
+    assert window.tabs.currentIndex() == 2  # a quartermaster starts at the counter
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.inventory_tab.model.rowCount() == 475, timeout=10_000)
+    window.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: window.assignments_tab.model.rowCount() == 450, timeout=10_000)
+    window.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(lambda: window.counter_tab.model.rowCount() > 50, timeout=10_000)
+    window.tabs.setCurrentIndex(3)
+    qtbot.waitUntil(lambda: window.docks_tab._loaded, timeout=10_000)
+
+
+def test_shortcuts_switch_views_and_quit(qtbot, window):
+    window.activateWindow()
+    for key, index in ((Qt.Key.Key_2, 1), (Qt.Key.Key_3, 2), (Qt.Key.Key_4, 3), (Qt.Key.Key_1, 0)):
+        qtbot.keyClick(window.tabs, key, Qt.KeyboardModifier.ControlModifier)
+        assert window.tabs.currentIndex() == index
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_filter_box_narrows_the_inventory(qtbot, window):
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.inventory_tab.model.rowCount() == 475, timeout=10_000)
+    table = window.inventory_tab.table
+    qtbot.keyClicks(table.filter_edit, "retired")
+    qtbot.waitUntil(lambda: table.proxy.rowCount() == 2, timeout=3000)
+    assert table.count_label.text() == "2 of 475"
+    table.filter_edit.clear()
+    qtbot.waitUntil(lambda: table.proxy.rowCount() == 475, timeout=3000)
+
+
+def test_clicking_a_header_sorts(qtbot, window):
+    window.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.inventory_tab.model.rowCount() == 475, timeout=10_000)
+    view = window.inventory_tab.table.table
+    view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert view.model().index(0, 0).data() == "HPD-BWC-0475"
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    assert view.model().index(0, 0).data() == "HPD-BWC-0001"
+
+
+def test_status_bar_names_station_staff_and_database(window, demo_db):
+    assert window.station_label.text() == "Station: EVIDENCE-DESK-1"
+    assert window.staff_label.text() == "Signed in: Pat Jordan (quartermaster)"
+    assert str(demo_db.path) in window.db_label.text()
+    assert "[DEMO]" in window.windowTitle()
+
+
+def test_about_shows_version_database_and_logs(qtbot, window, monkeypatch):
+    from bwc_desk import __version__
+    from bwc_desk.ui.dialogs import about_dialog
+
+    shown = {}
+
+    def fake_exec(self):
+        from PySide6.QtWidgets import QLabel
+
+        shown["text"] = self.findChild(QLabel, "about_text").text()
+        return 0
+
+    monkeypatch.setattr(about_dialog.AboutDialog, "exec", fake_exec)
+    window.show_about()
+    assert __version__ in shown["text"] and "/tmp/logs" in shown["text"]
+    assert "demo.sqlite3" in shown["text"]
+
+
+def test_quartermaster_cannot_export_and_is_told_who_can(window):
+    assert not any(a.isEnabled() for a in window.export_actions)
+    assert "supervisor" in window.export_actions[0].toolTip()
+
+
+def test_ctrl_q_closes(qtbot, window):
+    window.activateWindow()
+    qtbot.keyClick(window.tabs, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+    assert QApplication.instance() is not None
