@@ -26,9 +26,16 @@ def _bundle(size: str, work: Path) -> list[Figure]:
     return startup.bundle_size(ROOT)
 
 
+def _verify(size: str, work: Path) -> list[Figure]:
+    from benchmarks import verify
+
+    return verify.run(agency(size), work)
+
+
 BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "startup": _startup,
     "bundle": _bundle,
+    "verify": _verify,
 }
 
 

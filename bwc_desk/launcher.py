@@ -4,20 +4,22 @@ sign-in, the demo, then the main window."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.backups import restore_damaged, startup_backup
+from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import get_settings
-from bwc_desk.services.startup import open_database, resolve_url
+from bwc_desk.services.startup import DamagedDatabase, open_database, quick_check, resolve_url
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database, sqlite_url
 from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
@@ -26,6 +28,7 @@ from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.tasks import TaskRunner
 
+log = logging.getLogger(__name__)
 IDLE_MARKER = "BWC-DESK-IDLE"
 DATA_MARKER = "BWC-DESK-DATA"
 
@@ -38,6 +41,7 @@ class Launcher:
         self.demo = bool(getattr(args, "demo", False))
         self.runner = TaskRunner()
         self.window: MainWindow | None = None
+        self.lock_file: QLockFile | None = None
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -48,6 +52,9 @@ class Launcher:
         url = resolve_url(getattr(self.args, "database", None), self.demo)
         db = self._open(url)
         if db is None:
+            return 1
+        if not self._take_lock(db):
+            db.dispose()
             return 1
         if self.demo:
             from bwc_desk.services import demo
@@ -70,9 +77,10 @@ class Launcher:
                 return 1 if getattr(self.args, "sign_in_stdin", False) else 0
             ctx = ctx.as_actor(actor)
         state = AppState(ctx, demo=self.demo, log_dir=self.log_dir)
-        agency = get_settings(ctx).agency_name
-        self.window = MainWindow(state, agency)
+        settings = get_settings(ctx)
+        self.window = MainWindow(state, settings.agency_name, settings.idle_lock_minutes)
         self.window.show()
+        self._after_start(state)
         if getattr(self.args, "exit_when_idle", False):
             self._exit_when_idle(state)
         return self.app.exec()
@@ -89,6 +97,69 @@ class Launcher:
                 f"administrator. The log folder is {self.log_dir}.",
             )
             return None
+
+    def _offer_restore(self, url: str, exc: DamagedDatabase) -> Database | None:
+        """A damaged database: offer the latest good backup, never a silent fresh start."""
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "BWC Desk - the database is damaged",
+            f"The database\n{exc.path}\nis damaged: {exc.detail}\n\nNothing has been changed.",
+        )
+        restore = None
+        if exc.backup is not None:
+            box.setInformativeText(
+                f"The newest good backup is\n{exc.backup}\n\nRestore it? "
+                "The damaged file is kept beside it."
+            )
+            restore = box.addButton("Restore this backup", QMessageBox.ButtonRole.AcceptRole)
+        else:
+            box.setInformativeText(
+                "No good backup was found beside it. Look in the agency's "
+                "backup folder and restore with `bwc-desk restore FILE`."
+            )
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if restore is None or box.clickedButton() is not restore or exc.backup is None:
+            return None
+        try:
+            kept = restore_damaged(exc.path, exc.backup, self._station_name())
+        except Exception as error:
+            QMessageBox.critical(None, "BWC Desk", f"The restore failed: {error}")
+            return None
+        QMessageBox.information(
+            None, "BWC Desk", f"Restored {exc.backup}.\nThe damaged file was kept as {kept}."
+        )
+        return self._open(url)
+
+    def _station_name(self) -> str:
+        return config.load().station_name or config.default_station_name()
+
+    def _take_lock(self, db: Database) -> bool:
+        """One running app per database file; a lock left by a crash is taken over."""
+        if db.path is None:
+            return True
+        self.lock_file = QLockFile(f"{db.path}.lock")
+        self.lock_file.setStaleLockTime(0)  # stale = its process is gone, whatever its age
+        if self.lock_file.tryLock(200):
+            return True
+        if self.lock_file.error() == QLockFile.LockError.LockFailedError:
+            pid, host, _app = self.lock_file.getLockInfo()
+            if self.lock_file.removeStaleLockFile() and self.lock_file.tryLock(200):
+                return True
+            QMessageBox.warning(
+                None,
+                "BWC Desk is already running",
+                f"BWC Desk is already running on this database (process {pid} on {host}).\n"
+                "Switch to that window instead; two copies on one file would get in each "
+                "other's way.",
+            )
+            return False
+        QMessageBox.critical(
+            None,
+            "BWC Desk",
+            f"Cannot create the lock file beside {db.path}: check that the folder is writable.",
+        )
+        return False
 
     def _setup_call(self, db: Database) -> Callable[..., None]:
         def setup(
@@ -143,6 +214,37 @@ class Launcher:
             accounts = [(u, p, r.value) for u, p, r in DEMO_ACCOUNTS]
         dialog = SignInDialog(submit, agency=agency, station=ctx.station, demo_accounts=accounts)
         return dialog.actor if dialog.exec() else None
+
+    def _after_start(self, state: AppState) -> None:
+        """Off the main thread once the window is up: the daily backup and quick_check (a
+        few seconds on a large file, so the counter is usable meanwhile)."""
+        ctx = state.ctx
+
+        def checked(result: str) -> None:
+            if result != "ok" and self.window is not None:
+                QMessageBox.critical(
+                    self.window,
+                    "BWC Desk - the database is damaged",
+                    f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
+                    "Stop work at this station, close BWC Desk and restore the newest good "
+                    "backup (File > Restore from a backup, or `bwc-desk restore`).",
+                )
+
+        def backed_up(info: object) -> None:
+            if info is not None:
+                log.info("start-up backup: %s", info)
+
+        state.runner.run(
+            lambda: quick_check(ctx.db),
+            checked,
+            lambda exc: log.error("quick_check failed: %s", exc),
+        )
+        state.runner.run(
+            lambda: startup_backup(ctx.as_actor(SYSTEM)),
+            backed_up,
+            lambda exc: state.message.emit(f"The start-up backup failed: {exc}", 0),
+            write=True,
+        )
 
     # --- the demo -------------------------------------------------------------------------
     def _ensure_demo(self) -> bool:

@@ -128,3 +128,11 @@ def demo_ctx(database: Database, username: str = "qm.jordan") -> Ctx:
     password = {u: p for u, p, _r in DEMO_ACCOUNTS}[username]
     ctx = Ctx(database, "EVIDENCE-DESK-1")
     return ctx.as_actor(auth.sign_in(ctx, username, password))
+
+
+def activate(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    """Make the window the active one, as a click on it would: shortcuts need that."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
-from tests.conftest import demo_ctx
+from tests.conftest import activate, demo_ctx
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_each_view_lists_real_rows(qtbot, window):
 
 
 def test_shortcuts_switch_views_and_quit(qtbot, window):
-    window.activateWindow()
+    activate(qtbot, window)
     for key, index in ((Qt.Key.Key_2, 1), (Qt.Key.Key_3, 2), (Qt.Key.Key_4, 3), (Qt.Key.Key_1, 0)):
         qtbot.keyClick(window.tabs, key, Qt.KeyboardModifier.ControlModifier)
         assert window.tabs.currentIndex() == index
@@ -94,7 +94,7 @@ def test_quartermaster_cannot_export_and_is_told_who_can(window):
 
 
 def test_ctrl_q_closes(qtbot, window):
-    window.activateWindow()
+    activate(qtbot, window)
     qtbot.keyClick(window.tabs, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
     assert QApplication.instance() is not None

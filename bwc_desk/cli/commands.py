@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import auth, exports, imports
+from bwc_desk.services import auth, backups, exports, imports, verify
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
@@ -110,6 +110,90 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         ctx.db.dispose()
     print(f"wrote {n} {args.kind} rows to {args.file}", file=out)
     return 0
+
+
+def _parse_head(text: str | None) -> tuple[int, str] | None:
+    if not text:
+        return None
+    seq, _, digest = text.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise DomainError(
+            "--expect-custody takes SEQ:HASH as printed by Verify records, e.g. "
+            "1234:3f5a...(64 hex digits)"
+        )
+    return int(seq), digest.lower()
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args)
+    try:
+        result = verify.verify_records(ctx, _parse_head(args.expect_custody))
+    finally:
+        ctx.db.dispose()
+    for line in result.lines():
+        print(line, file=out)
+    if not result.ok:
+        print(
+            "VERIFICATION FAILED: the records above do not match their hashes. Keep this "
+            "output; restore from a backup that verifies.",
+            file=out,
+        )
+    return 0 if result.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args)
+    try:
+        info = backups.backup_now(ctx, Path(args.dest) if args.dest else None)
+    finally:
+        ctx.db.dispose()
+    print(
+        f"backed up to {info.path} ({info.size:,} bytes, integrity {info.integrity}, "
+        f"SHA-256 {info.sha256})",
+        file=out,
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    from bwc_desk.store.db import Database
+
+    db = Database(url)
+    try:
+        if db.path is not None and instance_running(db.path):
+            print(f"error: BWC Desk is running on {db.path}; close it first.", file=sys.stderr)
+            return 1
+        check, kept = backups.restore(db, Path(args.file), station_name(), command_line_actor())
+    finally:
+        db.dispose()
+    print(
+        f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
+        file=out,
+    )
+    print(f"the previous database was kept as {kept.path}", file=out)
+    print(f"restored {check.path} into {db.display}", file=out)
+    return 0
+
+
+def instance_running(db_path: Path) -> bool:
+    """Whether the GUI holds its lock on this database (a Qt lock file: pid, app, host)."""
+    lock = Path(f"{db_path}.lock")
+    if not lock.exists():
+        return False
+    try:
+        pid = int(lock.read_text(encoding="utf-8", errors="replace").splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    try:
+        import os
+
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -42,6 +42,40 @@ def add_commands(
     p.set_defaults(func="cmd_import")
 
     p = sub.add_parser("export", parents=[common], help="export to CSV (UTF-8)")
-    p.add_argument("kind", choices=["officers", "units", "custody"])
+    p.add_argument("kind", choices=["officers", "units", "custody", "audit"])
     p.add_argument("file")
     p.set_defaults(func="cmd_export")
+
+    p = sub.add_parser(
+        "verify",
+        parents=[common],
+        help="walk the custody and audit hash chains; exit 1 if anything differs",
+    )
+    p.add_argument(
+        "--expect-custody",
+        metavar="SEQ:HASH",
+        help="a custody chain head kept outside this PC; fail if it was rewritten",
+    )
+    p.set_defaults(func="cmd_verify")
+
+    p = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="back up the database (online backup, checked, checksummed)",
+    )
+    p.add_argument(
+        "dest",
+        nargs="?",
+        help="folder for the backup (default: the agency "
+        "setting, or 'backups' beside the database)",
+    )
+    p.set_defaults(func="cmd_backup")
+
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="check a backup (integrity and records) and restore it; the "
+        "current database is kept as a backup first",
+    )
+    p.add_argument("file")
+    p.set_defaults(func="cmd_restore")

@@ -144,8 +144,8 @@ def verify_chain(
             count += 1
             row = following
             continue
-        if following is not None and following[0] == seq and following[1] == expected_prev:
-            # Another record takes this place and links where this one should: an intruder.
+        if following is not None and following[1] == expected_prev:
+            # The next record links to where this one should have: this one was slipped in.
             return report(ChainProblem(seq, Tamper.INSERTED, _inserted(seq)))
         if following is None and recorded_head is not None and seq > recorded_head[0]:
             return report(ChainProblem(seq, Tamper.INSERTED, _inserted(seq)))

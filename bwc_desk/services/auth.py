@@ -1,11 +1,17 @@
-"""Staff accounts, first-run set-up and sign-in. Passwords are stored with Argon2id."""
+"""Staff accounts, first-run set-up, sign-in and lockout. Secrets are stored with Argon2id.
+
+CJIS 5.5.3: an account locks after 5 failed sign-ins within 15 minutes and stays locked, across
+restarts, until an administrator unlocks it. Every sign-in, failure, lockout and account change
+is audited.
+"""
 
 from __future__ import annotations
 
 import logging
 import socket
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -13,18 +19,29 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import ConflictError, DomainError, ValidationError
-from bwc_desk.domain.passwords import check_password, normalize_username
+from bwc_desk.domain.passwords import (
+    FAILED_WINDOW_MINUTES,
+    MAX_FAILED_SIGN_INS,
+    check_password,
+    check_pin,
+    normalize_username,
+)
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.services import resources
+from bwc_desk.domain.values import normalize_scan
+from bwc_desk.services import audit, resources
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
 from bwc_desk.store.db import Database
-from bwc_desk.store.models import Staff, Station
+from bwc_desk.store.models import SignInFailure, Staff, Station
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory profile
+
+WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
+WRONG_PIN = "The badge or PIN is wrong. Scan the badge and type the PIN again."
 
 
 @cache
@@ -32,9 +49,6 @@ def _dummy_hash() -> str:
     """A hash to verify against when the user name is unknown, so that a wrong name and a
     wrong password take the same time. Made on first use: hashing at import slows start-up."""
     return _hasher.hash("not a real password")
-
-
-WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
 
 
 def hash_secret(secret: str) -> str:
@@ -53,7 +67,7 @@ def needs_setup(db: Database) -> bool:
         return session.execute(select(func.count()).select_from(Staff)).scalar_one() == 0
 
 
-def _actor(row: Staff) -> Actor:
+def actor_of(row: Staff) -> Actor:
     return Actor(row.id, row.username, row.display_name, Role(row.role))
 
 
@@ -82,6 +96,7 @@ def _insert_staff(
         active=True,
         created_at=now,
         created_by=by,
+        password_changed_at=now,
     )
     session.add(row)
     session.flush()
@@ -124,11 +139,120 @@ def first_run(
         row = _insert_staff(
             session, username, display_name, Role.ADMIN, password, SYSTEM.username, now
         )
-        return _actor(row)
+        actor = actor_of(row)
+        audit.write(
+            session,
+            station=station,
+            at=now,
+            event=AuditEvent.ACCOUNT_CREATED,
+            actor=actor,
+            details={
+                "account": row.username,
+                "role": row.role,
+                "how": "first-run set-up",
+                "agency": agency_name,
+            },
+        )
+        audit.write(session, station=station, at=now, event=AuditEvent.SIGN_IN, actor=actor)
+        return actor
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    actor: Actor | None
+    error: str = ""
+
+
+def _recent_failures(session: Session, row: Staff, now: datetime) -> int:
+    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
+    if row.failures_cleared_at is not None and row.failures_cleared_at > since:
+        since = row.failures_cleared_at
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.staff_id == row.id, SignInFailure.at > since)
+        ).scalar_one()
+    )
+
+
+def _failed(
+    ctx: Ctx, session: Session, row: Staff | None, username: str, how: str, message: str
+) -> _Attempt:
+    now = ctx.now()
+    session.add(
+        SignInFailure(
+            username=username, staff_id=row.id if row else None, at=now, station=ctx.station
+        )
+    )
+    session.flush()
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN_FAILED,
+        outcome=Outcome.FAILED,
+        username=username,
+        details={"how": how},
+    )
+    if row is not None and row.locked_at is None:
+        failures = _recent_failures(session, row, now)
+        if failures >= MAX_FAILED_SIGN_INS:
+            row.locked_at = now
+            row.lock_reason = f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes"
+            audit.write(
+                session,
+                station=ctx.station,
+                at=now,
+                event=AuditEvent.LOCKOUT,
+                outcome=Outcome.FAILED,
+                username=username,
+                details={"failures": failures, "how": how},
+            )
+            return _Attempt(None, _locked_message(row))
+        left = MAX_FAILED_SIGN_INS - failures
+        if left <= 2:
+            message += (
+                f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
+            )
+    return _Attempt(None, message)
+
+
+def _locked_message(row: Staff) -> str:
+    return (
+        f"The account {row.username!r} is locked after too many failed sign-ins. "
+        "An administrator must unlock it (Administration > Staff accounts)."
+    )
+
+
+def _succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> _Attempt:
+    now = ctx.now()
+    row.failures_cleared_at = now
+    register_station(session, ctx.station, now)
+    actor = actor_of(row)
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN,
+        actor=actor,
+        details={"how": how},
+    )
+    return _Attempt(actor)
+
+
+def _finish(attempt: _Attempt) -> Actor:
+    if attempt.actor is None:
+        raise DomainError(attempt.error)
+    return attempt.actor
 
 
 def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
-    """Check a user name and password; the returned actor is recorded on every change."""
+    """Check a user name and password; the returned actor is recorded on every change.
+    Failures are recorded (and audited) even though sign-in is refused."""
     try:
         name = normalize_username(username)
     except ValidationError:
@@ -139,15 +263,99 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
             verify_secret(_dummy_hash(), password)
-            raise DomainError(WRONG_CREDENTIALS)
-        if not verify_secret(row.password_hash, password):
-            raise DomainError(WRONG_CREDENTIALS)
-        if not row.active:
-            raise DomainError(f"The account {row.username!r} is disabled. Ask an administrator.")
-        if _hasher.check_needs_rehash(row.password_hash):
-            row.password_hash = hash_secret(password)
-        register_station(session, ctx.station, ctx.now())
-        return _actor(row)
+            attempt = _failed(ctx, session, None, name, "password", WRONG_CREDENTIALS)
+        elif row.locked_at is not None:
+            attempt = _failed(
+                ctx, session, row, name, "password (account locked)", _locked_message(row)
+            )
+        elif not verify_secret(row.password_hash, password):
+            attempt = _failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
+        elif not row.active:
+            attempt = _failed(
+                ctx,
+                session,
+                row,
+                name,
+                "password (account disabled)",
+                f"The account {row.username!r} is disabled. Ask an administrator.",
+            )
+        else:
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = hash_secret(password)
+            attempt = _succeeded(ctx, session, row, "password")
+    return _finish(attempt)
+
+
+def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
+    """Quick counter sign-in: the staff badge scanned, then a PIN typed."""
+    code = normalize_scan(badge).upper()
+    if not code:
+        raise DomainError("Scan your staff badge first.")
+    if not pin:
+        raise DomainError("Type your PIN.")
+    with ctx.db.write() as session:
+        row = session.execute(select(Staff).where(Staff.badge_code == code)).scalar_one_or_none()
+        if row is None or row.pin_hash is None:
+            verify_secret(_dummy_hash(), pin)
+            attempt = _failed(
+                ctx,
+                session,
+                row,
+                row.username if row else f"badge:{code}",
+                "badge and PIN",
+                WRONG_PIN,
+            )
+        elif row.locked_at is not None:
+            attempt = _failed(
+                ctx, session, row, row.username, "badge and PIN (locked)", _locked_message(row)
+            )
+        elif not verify_secret(row.pin_hash, pin):
+            attempt = _failed(ctx, session, row, row.username, "badge and PIN", WRONG_PIN)
+        elif not row.active:
+            attempt = _failed(
+                ctx,
+                session,
+                row,
+                row.username,
+                "badge and PIN (disabled)",
+                f"The account {row.username!r} is disabled. Ask an administrator.",
+            )
+        else:
+            attempt = _succeeded(ctx, session, row, "badge and PIN")
+    return _finish(attempt)
+
+
+def record_lock(ctx: Ctx, idle: bool) -> None:
+    """The screen was locked (by the idle timer or by Lock now)."""
+    audit.record(ctx, AuditEvent.IDLE_LOCK if idle else AuditEvent.LOCK)
+
+
+def sign_out(ctx: Ctx) -> None:
+    if ctx.actor is not None:
+        audit.record(ctx, AuditEvent.SIGN_OUT)
+
+
+# --- managing accounts (administrators) ------------------------------------------------------
+
+
+def staff_row(row: Staff) -> StaffRow:
+    return StaffRow(
+        row.id,
+        row.username,
+        row.display_name,
+        Role(row.role),
+        row.active,
+        row.locked_at is not None,
+        row.pin_hash is not None,
+        row.badge_code or "",
+    )
+
+
+def list_staff(ctx: Ctx) -> list[StaffRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        rows = session.execute(select(Staff).order_by(Staff.username)).scalars()
+        return [staff_row(r) for r in rows]
 
 
 def add_staff(
@@ -157,6 +365,14 @@ def add_staff(
     with ctx.db.write() as session:
         row = _insert_staff(
             session, username, display_name, role, password, actor.username, ctx.now()
+        )
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            event=AuditEvent.ACCOUNT_CREATED,
+            actor=actor,
+            details={"account": row.username, "role": row.role},
         )
         return staff_row(row)
 
@@ -168,21 +384,172 @@ def add_staff_from_command_line(
     password: str,
     display_name: str = "",
     clock: Callable[[], datetime] = utc_now,
+    actor: Actor = SYSTEM,
+    station: str = "",
 ) -> StaffRow:
-    """`bwc-desk users add`: whoever can run commands on the station PC sets up accounts."""
+    """`bwc-desk users add`: whoever may run commands on the station PC sets up accounts;
+    the audit log names their operating-system account."""
+    now = clock()
     with db.write() as session:
-        row = _insert_staff(
-            session, username, display_name, role, password, "command line", clock()
+        row = _insert_staff(session, username, display_name, role, password, actor.username, now)
+        audit.write(
+            session,
+            station=station or socket.gethostname(),
+            at=now,
+            event=AuditEvent.ACCOUNT_CREATED,
+            actor=actor,
+            details={"account": row.username, "role": row.role, "how": "command line"},
         )
         return staff_row(row)
 
 
-def staff_row(row: Staff) -> StaffRow:
-    return StaffRow(row.id, row.username, row.display_name, Role(row.role), row.active)
+def _staff(session: Session, staff_id: int) -> Staff:
+    row = session.get(Staff, staff_id)
+    if row is None:
+        raise DomainError("That staff account no longer exists; refresh the list.")
+    return row
 
 
-def list_staff(ctx: Ctx) -> list[StaffRow]:
-    ctx.require(Permission.READ)
-    with ctx.db.read() as session:
-        rows = session.execute(select(Staff).order_by(Staff.username)).scalars()
-        return [staff_row(r) for r in rows]
+def _active_admins(session: Session) -> int:
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Staff)
+            .where(Staff.role == Role.ADMIN.value, Staff.active.is_(True))
+        ).scalar_one()
+    )
+
+
+def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
+    actor = ctx.require(Permission.MANAGE_STAFF, "disable or enable staff accounts")
+    with ctx.db.write() as session:
+        row = _staff(session, staff_id)
+        if row.active == active:
+            return staff_row(row)
+        if not active:
+            if row.id == actor.staff_id:
+                raise DomainError("You cannot disable your own account.")
+            if row.role == Role.ADMIN.value and _active_admins(session) <= 1:
+                raise DomainError(
+                    f"{row.username} is the last active administrator; add "
+                    "another administrator first."
+                )
+        row.active = active
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.ACCOUNT_ENABLED if active else AuditEvent.ACCOUNT_DISABLED,
+            details={"account": row.username},
+        )
+        return staff_row(row)
+
+
+def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
+    actor = ctx.require(Permission.MANAGE_STAFF, "change roles")
+    with ctx.db.write() as session:
+        row = _staff(session, staff_id)
+        old = Role(row.role)
+        if old is role:
+            return staff_row(row)
+        if old is Role.ADMIN and row.active and _active_admins(session) <= 1:
+            raise DomainError(
+                f"{row.username} is the last active administrator; make "
+                "someone else administrator first."
+            )
+        row.role = role.value
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.ROLE_CHANGED,
+            details={"account": row.username, "from": old.value, "to": role.value},
+        )
+        return staff_row(row)
+
+
+def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
+    actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
+    with ctx.db.write() as session:
+        row = _staff(session, staff_id)
+        validate_new_password(new_password, row.username)
+        row.password_hash = hash_secret(new_password)
+        row.password_changed_at = ctx.now()
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.PASSWORD_RESET,
+            details={"account": row.username},
+        )
+        return staff_row(row)
+
+
+def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
+    actor = ctx.require(Permission.READ)
+    with ctx.db.write() as session:
+        row = _staff(session, actor.staff_id or -1)
+        if not verify_secret(row.password_hash, old_password):
+            raise DomainError("The current password is wrong; nothing was changed.")
+        validate_new_password(new_password, row.username)
+        row.password_hash = hash_secret(new_password)
+        row.password_changed_at = ctx.now()
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.PASSWORD_CHANGED,
+            details={"account": row.username},
+        )
+
+
+def unlock(ctx: Ctx, staff_id: int) -> StaffRow:
+    actor = ctx.require(Permission.MANAGE_STAFF, "unlock accounts")
+    with ctx.db.write() as session:
+        row = _staff(session, staff_id)
+        was = row.lock_reason
+        row.locked_at = None
+        row.lock_reason = ""
+        row.failures_cleared_at = ctx.now()
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.UNLOCK,
+            details={"account": row.username, "was": was},
+        )
+        return staff_row(row)
+
+
+def set_badge_and_pin(ctx: Ctx, staff_id: int, badge_code: str, pin: str) -> StaffRow:
+    """Turn on quick counter sign-in for an account (blank badge turns it off)."""
+    actor = ctx.require(Permission.MANAGE_STAFF, "set staff badges and PINs")
+    code = normalize_scan(badge_code).upper()
+    with ctx.db.write() as session:
+        row = _staff(session, staff_id)
+        if not code:
+            row.badge_code = None
+            row.pin_hash = None
+        else:
+            check_pin(pin)
+            other = session.execute(
+                select(Staff.username).where(Staff.badge_code == code, Staff.id != row.id)
+            ).first()
+            if other:
+                raise ValidationError(f"The badge {code} already belongs to {other[0]}.")
+            row.badge_code = code
+            row.pin_hash = hash_secret(pin)
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.PIN_SET,
+            details={"account": row.username, "badge": code or None},
+        )
+        return staff_row(row)

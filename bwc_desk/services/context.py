@@ -68,4 +68,18 @@ class Ctx:
             f"only {who_may(permission).lower()} may {what or permission.value}. "
             "Ask someone with that role to sign in."
         )
+        # Refused actions are audited (CJIS: privileged actions and their outcomes).
+        from bwc_desk.domain.audit import AuditEvent, Outcome
+        from bwc_desk.services import audit
+
+        audit.record(
+            self,
+            AuditEvent.REFUSED,
+            Outcome.REFUSED,
+            {
+                "action": what or permission.value,
+                "permission": permission.value,
+                "role": actor.role.value,
+            },
+        )
         raise PermissionDenied(message)

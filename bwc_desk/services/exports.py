@@ -7,7 +7,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bwc_desk.adapters.csvfile import write_csv
+from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.roles import Permission
+from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.imports import OFFICER_COLUMNS, UNIT_COLUMNS
 from bwc_desk.store import queries
@@ -32,6 +34,11 @@ CUSTODY_COLUMNS = (
 )
 
 
+def _audited(ctx: Ctx, what: str, path: Path | str, n: int) -> int:
+    audit.record(ctx, AuditEvent.EXPORT, details={"what": what, "rows": n, "file": Path(path).name})
+    return n
+
+
 def export_officers(ctx: Ctx, path: Path | str) -> int:
     ctx.require(Permission.EXPORT, "export data")
     with ctx.db.read() as session:
@@ -48,7 +55,7 @@ def export_officers(ctx: Ctx, path: Path | str) -> int:
             )
             for o in session.execute(select(Officer).order_by(Officer.badge)).scalars()
         ]
-    return write_csv(path, OFFICER_COLUMNS, rows)
+    return _audited(ctx, "officers", path, write_csv(path, OFFICER_COLUMNS, rows))
 
 
 def export_units(ctx: Ctx, path: Path | str) -> int:
@@ -70,7 +77,7 @@ def export_units(ctx: Ctx, path: Path | str) -> int:
             )
             for u in session.execute(select(Unit).order_by(Unit.asset_tag)).scalars()
         ]
-    return write_csv(path, UNIT_COLUMNS, rows)
+    return _audited(ctx, "units", path, write_csv(path, UNIT_COLUMNS, rows))
 
 
 def export_custody(ctx: Ctx, path: Path | str) -> int:
@@ -78,4 +85,5 @@ def export_custody(ctx: Ctx, path: Path | str) -> int:
     recompute the chain from this file alone (docs/ledger.md)."""
     ctx.require(Permission.EXPORT, "export data")
     with ctx.db.read() as session:
-        return write_csv(path, CUSTODY_COLUMNS, queries.custody_export_rows(session))
+        n = write_csv(path, CUSTODY_COLUMNS, queries.custody_export_rows(session))
+    return _audited(ctx, "custody", path, n)

@@ -16,11 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import CsvTable, read_csv
+from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.values import parse_bool, parse_date
+from bwc_desk.services import audit
 from bwc_desk.services.assignments import assign_primary_in
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
@@ -88,6 +90,24 @@ class _Plan:
     verdicts: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     actions: list[tuple[int, str, Any]] = field(default_factory=list)
+
+
+def _audited(ctx: Ctx, report: ImportReport, path: Path | str) -> ImportReport:
+    if report.committed or report.errors:
+        audit.record(
+            ctx,
+            AuditEvent.IMPORT,
+            Outcome.OK if report.ok else Outcome.FAILED,
+            {
+                "what": report.kind,
+                "file": Path(path).name,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "bad_rows": len(report.errors),
+            },
+        )
+    return report
 
 
 def _report(kind: str, table: CsvTable, plan: _Plan, committed: bool) -> ImportReport:
@@ -197,14 +217,16 @@ def import_officers(
         plan = _plan_officers(session, table, progress)
         if plan.errors:
             session.rollback()
-            return _report("officers", table, plan, False)
-        by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
-        for _line, verdict, data in plan.actions:
-            if verdict == "new":
-                insert_officer(ctx, session, data)
-            else:
-                update_officer_fields(ctx, session, by_badge[data.badge], data)
-        return _report("officers", table, plan, True)
+            report = _report("officers", table, plan, False)
+        else:
+            by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
+            for _line, verdict, data in plan.actions:
+                if verdict == "new":
+                    insert_officer(ctx, session, data)
+                else:
+                    update_officer_fields(ctx, session, by_badge[data.badge], data)
+            report = _report("officers", table, plan, True)
+    return _audited(ctx, report, path)
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -377,9 +399,11 @@ def import_units(
         plan = _plan_units(session, table, progress)
         if plan.errors:
             session.rollback()
-            return _report("units", table, plan, False)
-        _apply_units(ctx, session, actor, plan, Path(path).name)
-        return _report("units", table, plan, True)
+            report = _report("units", table, plan, False)
+        else:
+            _apply_units(ctx, session, actor, plan, Path(path).name)
+            report = _report("units", table, plan, True)
+    return _audited(ctx, report, path)
 
 
 def _apply_units(ctx: Ctx, session: Session, actor: Actor, plan: _Plan, source: str) -> None:

@@ -76,12 +76,27 @@ def get_settings(ctx: Ctx) -> AgencySettings:
 
 def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
     """Change several settings in one transaction (all or none)."""
+    from bwc_desk.domain.audit import AuditEvent
+    from bwc_desk.services import audit
+
     actor = ctx.require(Permission.SETTINGS, "change settings")
     with ctx.db.write() as session:
+        old = read_settings(session).as_dict()
         for key, value in changes.items():
             write_setting(session, key, value, actor.username, ctx.now())
         session.flush()
-        return read_settings(session)
+        new = read_settings(session)
+        diff = {k: [old[k], v] for k, v in new.as_dict().items() if old[k] != v}
+        if diff:
+            audit.write(
+                session,
+                station=ctx.station,
+                at=ctx.now(),
+                actor=actor,
+                event=AuditEvent.SETTINGS_CHANGED,
+                details={"changes": diff},
+            )
+        return new
 
 
 def shift_specs(session: Session) -> dict[str, ShiftSpec]:

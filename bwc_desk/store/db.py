@@ -46,14 +46,20 @@ class Database:
     plain transaction for queries. Sessions are never shared across threads.
     """
 
-    def __init__(self, url: str, *, echo: bool = False, pool: bool = True) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool: bool = True, readonly: bool = False
+    ) -> None:
         self.url = make_url(url)
+        self.readonly = readonly
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.is_postgresql = self.url.get_backend_name() == "postgresql"
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
-            if self.path is not None:
+            if readonly and self.path is not None:
+                # A file that must not change (a backup being checked): opened read-only.
+                kwargs["creator"] = _read_only_creator(self.path)
+            elif self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
@@ -61,8 +67,12 @@ class Database:
             kwargs["poolclass"] = NullPool
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
-            event.listen(self.engine, "connect", _sqlite_on_connect)
-            event.listen(self.engine, "begin", _sqlite_on_begin)
+            event.listen(
+                self.engine, "connect", _sqlite_on_connect_ro if readonly else _sqlite_on_connect
+            )
+            event.listen(
+                self.engine, "begin", _sqlite_on_begin_ro if readonly else _sqlite_on_begin
+            )
         self._reader = self.engine.execution_options(**{_READ_ONLY: True})
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
@@ -120,6 +130,24 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(f"PRAGMA {name}={value}")
     finally:
         cursor.close()
+
+
+def _read_only_creator(path: Path) -> Any:
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=15, check_same_thread=False
+        )
+
+    return connect
+
+
+def _sqlite_on_connect_ro(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _sqlite_on_begin_ro(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def _sqlite_on_begin(conn: Any) -> None:

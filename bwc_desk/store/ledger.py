@@ -14,14 +14,16 @@ from bwc_desk.domain.ledger import (
     GENESIS,
     ChainReport,
     ChainRow,
+    audit_payload,
     custody_payload,
     format_ts,
     record_hash,
     verify_chain,
 )
-from bwc_desk.store.models import ChainHead, CustodyEvent
+from bwc_desk.store.models import AuditRecord, ChainHead, CustodyEvent
 
 CUSTODY = "custody"
+AUDIT = "audit"
 
 
 def canonical_json(details: dict[str, Any] | None) -> str | None:
@@ -104,6 +106,43 @@ def append_custody(
     return seq
 
 
+def append_audit(
+    session: Session,
+    *,
+    at: datetime,
+    event: str,
+    outcome: str,
+    staff_id: int | None,
+    staff_username: str | None,
+    station: str,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Append one audit record; returns its seq."""
+    head_seq, head_hash = lock_head(session, AUDIT)
+    seq = head_seq + 1
+    details_json = canonical_json(details)
+    payload = audit_payload(
+        seq, format_ts(at), event, outcome, staff_id, staff_username, station, details_json
+    )
+    digest = record_hash(head_hash, payload)
+    session.execute(
+        insert(AuditRecord).values(
+            seq=seq,
+            at=at,
+            event=event,
+            outcome=outcome,
+            staff_id=staff_id,
+            staff_username=staff_username,
+            station=station,
+            details=details_json,
+            prev_hash=head_hash,
+            hash=digest,
+        )
+    )
+    session.execute(update(ChainHead).where(ChainHead.chain == AUDIT).values(seq=seq, hash=digest))
+    return seq
+
+
 def recorded_head(session: Session, chain: str) -> tuple[int, str] | None:
     row = session.execute(
         select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
@@ -167,5 +206,27 @@ def ts_text(value: Any, is_sqlite: bool) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _audit_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    sql = text(
+        "SELECT seq, prev_hash, hash, at, event, outcome, staff_id, staff_username, station,"
+        " details FROM audit_log ORDER BY seq, id"
+    )
+    result = session.execute(sql.execution_options(yield_per=batch))
+    for seq, prev, digest, at, event, outcome, staff_id, username, station, details in result:
+        yield (
+            seq,
+            prev,
+            digest,
+            audit_payload(
+                seq, ts_text(at, is_sqlite), event, outcome, staff_id, username, station, details
+            ),
+        )
+
+
 def verify_custody(session: Session) -> ChainReport:
     return verify_chain(CUSTODY, _custody_rows(session), recorded_head(session, CUSTODY))
+
+
+def verify_audit(session: Session) -> ChainReport:
+    return verify_chain(AUDIT, _audit_rows(session), recorded_head(session, AUDIT))

@@ -75,6 +75,60 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+    # Quick counter sign-in: scan the staff badge, type a PIN. Both optional per account.
+    badge_code: Mapped[str | None] = mapped_column(String(64), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    # Locked after too many failed sign-ins, until an administrator unlocks.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lock_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Failures before this instant no longer count towards a lockout.
+    failures_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins, counted over a sliding window for the lockout."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_user_at", "username", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))
+
+
+class AuditRecord(Base):
+    """The audit log: append-only and hash-chained like the custody ledger."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"), Index("ix_audit_event", "event"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    event: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_username: Mapped[str | None] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Backup(Base):
+    """Every backup made, with its checksum, so a restore can tell a good copy."""
+
+    __tablename__ = "backups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(40))  # start-up, migration, manual, restore
+    integrity: Mapped[str] = mapped_column(String(200))
+    made_by: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
 
 
 class Officer(Base):

@@ -1,25 +1,35 @@
 """The main window: four views, menus that hold only what works, a status bar that says who
-is signed in at which station against which database."""
+is signed in at which station against which database, and the lock screen."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QStackedWidget,
     QTabWidget,
     QWidget,
 )
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission, Role
+from bwc_desk.services import auth, backups
+from bwc_desk.services.context import Actor
+from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
@@ -30,7 +40,13 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: AppState, agency: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: AppState,
+        agency: str = "",
+        idle_minutes: int = 15,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state = state
         self.agency = agency
@@ -51,10 +67,20 @@ class MainWindow(QMainWindow):
         ]
         for title, view in self.views:
             self.tabs.addTab(view, title.replace("&", ""))
-        self.setCentralWidget(self.tabs)
+        self.lock_screen = LockScreen(
+            self._sign_in_call(auth.sign_in), self._sign_in_call(auth.sign_in_badge)
+        )
+        self.lock_screen.unlocked.connect(self._unlocked)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.lock_screen)
+        self.setCentralWidget(self.stack)
         self.tabs.currentChanged.connect(self._view_shown)
+        self.permission_actions: list[tuple[QAction, Permission]] = []
         self._build_menus()
         self._build_status_bar()
+        self.idle = IdleWatcher(idle_minutes, self)
+        self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self._update_identity()
@@ -65,43 +91,84 @@ class MainWindow(QMainWindow):
         actor = self.state.actor
         return 2 if actor is not None and actor.role is Role.QUARTERMASTER else 0
 
+    @property
+    def locked(self) -> bool:
+        return self.stack.currentWidget() is self.lock_screen
+
     # --- menus ----------------------------------------------------------------------------
+    def _action(
+        self,
+        menu: Any,
+        label: str,
+        slot: Callable[[], object],
+        permission: Permission | None = None,
+        shortcut: str = "",
+    ) -> QAction:
+        action: QAction = menu.addAction(label)
+        action.triggered.connect(lambda _checked=False: slot())
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        if permission is not None:
+            self.permission_actions.append((action, permission))
+        return action
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self.export_actions: list[QAction] = []
-        for label, name in (
-            ("Export &officers as CSV...", "officers"),
-            ("Export &units as CSV...", "units"),
-            ("Export &custody history as CSV...", "custody"),
-        ):
-            action = file_menu.addAction(label)
-            action.triggered.connect(lambda _c=False, n=name: self._export(n))
-            self.export_actions.append(action)
+        self.export_actions = [
+            self._action(file_menu, label, partial(self._export, name), Permission.EXPORT)
+            for label, name in (
+                ("Export &officers as CSV...", "officers"),
+                ("Export &units as CSV...", "units"),
+                ("Export &custody history as CSV...", "custody"),
+                ("Export the &audit log as CSV...", "audit"),
+            )
+        ]
         file_menu.addSeparator()
-        quit_action = file_menu.addAction("&Quit")
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-        quit_action.triggered.connect(self.close)
-        self.quit_action = quit_action
+        self.backup_action = self._action(
+            file_menu, "&Back up now", self.back_up_now, Permission.BACKUP
+        )
+        self.restore_action = self._action(
+            file_menu, "&Restore from a backup...", self.restore_backup, Permission.RESTORE
+        )
+        file_menu.addSeparator()
+        self.lock_action = self._action(
+            file_menu, "&Lock now", lambda: self.lock(False), shortcut="Ctrl+L"
+        )
+        self.sign_out_action = self._action(file_menu, "Sign &out", self.sign_out)
+        self.quit_action = self._action(file_menu, "&Quit", self.close, shortcut="Ctrl+Q")
 
         view_menu = bar.addMenu("&View")
-        self.view_actions: list[QAction] = []
-        for i, (title, _view) in enumerate(self.views):
-            action = view_menu.addAction(title)
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-            action.triggered.connect(lambda _c=False, n=i: self.tabs.setCurrentIndex(n))
-            self.view_actions.append(action)
+        self.view_actions = [
+            self._action(
+                view_menu, title, partial(self.tabs.setCurrentIndex, i), shortcut=f"Ctrl+{i + 1}"
+            )
+            for i, (title, _view) in enumerate(self.views)
+        ]
         view_menu.addSeparator()
-        refresh = view_menu.addAction("&Refresh")
+        refresh = self._action(view_menu, "&Refresh", lambda: self.state.data_changed.emit("all"))
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
-        refresh.triggered.connect(lambda: self.state.data_changed.emit("all"))
+
+        admin_menu = bar.addMenu("Ad&ministration")
+        self.staff_action = self._action(
+            admin_menu, "&Staff accounts...", self.show_staff, Permission.MANAGE_STAFF
+        )
+        self.settings_action = self._action(
+            admin_menu, "Agency s&ettings...", self.show_settings, Permission.SETTINGS
+        )
+        admin_menu.addSeparator()
+        self.audit_action = self._action(
+            admin_menu, "&Audit log...", self.show_audit, Permission.VIEW_AUDIT
+        )
+        self.verify_action = self._action(
+            admin_menu, "&Verify records...", self.show_verify, Permission.VERIFY
+        )
 
         help_menu = bar.addMenu("&Help")
-        about = help_menu.addAction("&About BWC Desk")
-        about.triggered.connect(self.show_about)
-        self.file_menu, self.view_menu, self.help_menu = file_menu, view_menu, help_menu
+        self._action(help_menu, "&About BWC Desk", self.show_about)
+        self.file_menu, self.view_menu, self.admin_menu = file_menu, view_menu, admin_menu
+        self.help_menu = help_menu
 
     def _build_status_bar(self) -> None:
         self.station_label = QLabel(self)
@@ -111,8 +178,24 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self)
         self.db_label.setObjectName("db_label")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        for label in (self.station_label, self.staff_label, self.db_label):
+        self.ledger_label = QLabel(self)
+        self.ledger_label.setObjectName("ledger_label")
+        self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self.ledger_label, self.station_label, self.staff_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
+        self.state.data_changed.connect(lambda _what: self.refresh_ledger_head())
+        self.refresh_ledger_head()
+
+    def refresh_ledger_head(self) -> None:
+        """The custody chain head, always in view: an auditor can note it at any time."""
+        from bwc_desk.services.verify import ChainHeads, chain_heads
+
+        def show(heads: ChainHeads) -> None:
+            self.ledger_label.setText(f"Ledger #{heads.custody_seq} {heads.custody_hash[:12]}")
+            self.ledger_label.setToolTip(heads.text())
+
+        if self.state.actor is not None:
+            self.state.read(chain_heads, show, lambda _exc: None)
 
     def _update_identity(self) -> None:
         ctx = self.state.ctx
@@ -120,31 +203,107 @@ class MainWindow(QMainWindow):
         demo = " [DEMO]" if self.state.demo else ""
         self.setWindowTitle(f"BWC Desk - {self.agency} - {ctx.station}{demo}")
         self.station_label.setText(f"Station: {ctx.station}")
-        self.staff_label.setText(
-            f"Signed in: {actor.display_name} ({actor.role.value})" if actor else "Not signed in"
-        )
+        if self.locked or actor is None:
+            self.staff_label.setText("LOCKED: sign in to continue")
+        else:
+            self.staff_label.setText(f"Signed in: {actor.display_name} ({actor.role.value})")
         self.db_label.setText(f"Database: {ctx.db.display}")
-        may_export = self.state.can(Permission.EXPORT)
-        for action in self.export_actions:
-            action.setEnabled(may_export)
-            action.setToolTip("" if may_export else self.state.why_not(Permission.EXPORT))
+        # Mirror the roles the services enforce: disabled, with a tooltip saying who may.
+        for action, permission in self.permission_actions:
+            may = self.state.can(permission) and not self.locked
+            action.setEnabled(may)
+            action.setToolTip("" if may else self.state.why_not(permission))
+            action.setStatusTip(action.toolTip())
+        sqlite = ctx.db.path is not None
+        for action in (self.backup_action, self.restore_action):
+            if not sqlite:
+                action.setEnabled(False)
+                action.setToolTip(
+                    "The PostgreSQL server is backed up with pg_dump on the "
+                    "server (docs/deploy-multi-station.md)."
+                )
+        for menu in (self.file_menu, self.view_menu, self.admin_menu, self.help_menu):
+            menu.setToolTipsVisible(True)
 
     # --- views ----------------------------------------------------------------------------
-    def showEvent(self, event: object) -> None:
-        super().showEvent(event)  # type: ignore[arg-type]
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
         self._view_shown(self.tabs.currentIndex())
 
     def _view_shown(self, index: int) -> None:
         view = self.tabs.widget(index)
         ensure = getattr(view, "ensure_loaded", None)
-        if ensure is not None:
+        if ensure is not None and not self.locked:
             ensure()
+
+    # --- locking --------------------------------------------------------------------------
+    def _sign_in_call(self, fn: Callable[..., Actor]) -> Callable[..., None]:
+        def call(
+            first: str,
+            secret: str,
+            on_done: Callable[[Actor], None],
+            on_error: Callable[[BaseException], None],
+        ) -> None:
+            ctx = self.state.ctx.as_actor(None)
+            self.state.runner.run(lambda: fn(ctx, first, secret), on_done, on_error, write=True)
+
+        return call
+
+    def lock(self, idle: bool) -> None:
+        """Hide every view and open dialog until a staff member signs in."""
+        if self.locked:
+            return
+        actor = self.state.actor
+        who = actor.display_name if actor else "nobody"
+        if actor is not None:
+            ctx = self.state.ctx
+            self.state.runner.run(
+                lambda: auth.record_lock(ctx, idle),
+                None,
+                lambda exc: log.warning("could not audit the lock: %s", exc),
+                write=True,
+            )
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.idle.stop()
+        self.state.set_actor(None)
+        self.lock_screen.show_locked(who, idle)
+        self._update_identity()
+
+    def sign_out(self) -> None:
+        actor = self.state.actor
+        if actor is not None:
+            ctx = self.state.ctx
+            self.state.runner.run(
+                lambda: auth.sign_out(ctx),
+                None,
+                lambda exc: log.warning("could not audit sign-out: %s", exc),
+                write=True,
+            )
+        self.lock(idle=False)
+
+    def _unlocked(self, actor: Actor) -> None:
+        self.stack.setCurrentWidget(self.tabs)
+        self.state.set_actor(actor)
+        self.idle.poke()
+        self._update_identity()
+        self.state.message.emit(
+            f"Signed in: {actor.display_name}. Transactions from now on are recorded for them.",
+            8000,
+        )
+        self.state.data_changed.emit("all")
+        self._view_shown(self.tabs.currentIndex())
+
+    def apply_settings(self, settings: AgencySettings) -> None:
+        self.idle.set_minutes(settings.idle_lock_minutes)
 
     # --- actions --------------------------------------------------------------------------
     def _export(self, name: str) -> None:
-        from bwc_desk.services import exports
+        from bwc_desk.services import audit, exports
 
-        fn = getattr(exports, f"export_{name}")
+        fn = audit.export_audit if name == "audit" else getattr(exports, f"export_{name}")
         path, _ = QFileDialog.getSaveFileName(
             self, f"Export {name}", f"{name}.csv", "CSV files (*.csv)"
         )
@@ -154,6 +313,78 @@ class MainWindow(QMainWindow):
             lambda ctx: fn(ctx, Path(path)),
             lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
         )
+
+    def back_up_now(self) -> None:
+        self.state.message.emit("Backing up...", 0)
+        self.state.write(
+            backups.backup_now,
+            lambda info: self.state.message.emit(
+                f"Backed up to {info.path} ({info.size / 2**20:.1f} MB, checked {info.integrity}).",
+                10000,
+            ),
+        )
+
+    def restore_backup(self) -> None:
+        folder = ""
+        if self.state.ctx.db.path is not None:
+            folder = str(self.state.ctx.db.path.parent / "backups")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Restore from a backup", folder, "BWC Desk backups (*.sqlite3)"
+        )
+        if not path:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Restore from a backup",
+            f"Replace everything in this database with\n{path}?\n\nThe backup is checked "
+            "first (integrity and records); the current database is kept as a backup. BWC "
+            "Desk closes afterwards; start it again.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def restored(result: Any) -> None:
+            check, kept = result
+            QMessageBox.information(
+                self,
+                "Restored",
+                f"Restored {check.path}.\nThe previous database was kept as {kept.path}.\n\n"
+                "BWC Desk will now close; start it again and sign in.",
+            )
+            self.close()
+
+        self.state.write(lambda ctx: backups.restore_as(ctx, Path(path)), restored)
+
+    def show_staff(self) -> None:
+        from bwc_desk.ui.dialogs.staff_dialog import StaffDialog
+
+        StaffDialog(self.state, self).exec()
+
+    def show_settings(self) -> None:
+        from bwc_desk.services.settings import change_settings
+        from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+        def edit(current: AgencySettings) -> None:
+            dialog = SettingsDialog(current, self)
+            if dialog.exec() and dialog.changes():
+                changes = dialog.changes()
+                self.state.write(
+                    lambda ctx: change_settings(ctx, changes),
+                    self.apply_settings,
+                    changed="settings",
+                )
+
+        self.state.read(get_settings, edit)
+
+    def show_audit(self) -> None:
+        from bwc_desk.ui.dialogs.audit_dialog import AuditDialog
+
+        AuditDialog(self.state, self).exec()
+
+    def show_verify(self) -> None:
+        from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+
+        VerifyDialog(self.state, self).exec()
 
     def show_about(self) -> None:
         ctx = self.state.ctx
@@ -172,5 +403,6 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
         self.state.runner.shutdown()
         super().closeEvent(event)

@@ -1,16 +1,20 @@
-"""Sign-in before any data is shown: user name, Tab, password, Enter."""
+"""Sign-in: user name, Tab, password, Enter; or at the counter, scan the staff badge and type
+a PIN. Used before the main window opens and on the lock screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -18,14 +22,130 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services.context import Actor
 
-# submit(user, password, on_done(actor), on_error(exc)): runs the check off the main thread.
-SignIn = Callable[[str, str, Callable[[Actor], None], Callable[[BaseException], None]], None]
+OnDone = Callable[[Actor], None]
+OnError = Callable[[BaseException], None]
+# submit(user, password, on_done, on_error) and submit_badge(badge, pin, on_done, on_error)
+# run the check off the main thread (Argon2 is slow on purpose; the check writes records).
+SignIn = Callable[[str, str, OnDone, OnError], None]
+
+
+class SignInForm(QWidget):
+    """The form itself, shared by the dialog and the lock screen."""
+
+    signed_in = Signal(object)  # Actor
+
+    def __init__(
+        self, sign_in: SignIn, sign_in_badge: SignIn | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._sign_in = sign_in
+        self._sign_in_badge = sign_in_badge
+        self.tabs = QTabWidget(self)
+        password_page = QWidget()
+        self.user_edit = QLineEdit(password_page)
+        self.user_edit.setObjectName("username")
+        self.password_edit = QLineEdit(password_page)
+        self.password_edit.setObjectName("password")
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(password_page)
+        form.addRow("&User name", self.user_edit)
+        form.addRow("&Password", self.password_edit)
+        self.tabs.addTab(password_page, "User name and password")
+        badge_page = QWidget(self)  # kept alive (and hidden) even without badge sign-in
+        badge_page.hide()
+        self.badge_edit = QLineEdit(badge_page)
+        self.badge_edit.setObjectName("badge")
+        self.badge_edit.setPlaceholderText("scan your staff badge")
+        self.pin_edit = QLineEdit(badge_page)
+        self.pin_edit.setObjectName("pin")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setPlaceholderText("then type your PIN")
+        badge_form = QFormLayout(badge_page)
+        badge_form.addRow("Staff &badge", self.badge_edit)
+        badge_form.addRow("P&IN", self.pin_edit)
+        if sign_in_badge is not None:
+            self.tabs.addTab(badge_page, "Badge and PIN")
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.sign_in_button = QPushButton("Sign in", self)
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.setAutoDefault(True)
+        self.sign_in_button.clicked.connect(self.submit)
+        # Enter in any field submits (a scanner ends the badge with Enter); the filter eats the
+        # key so that a dialog's default button does not submit a second time.
+        for edit in (self.user_edit, self.password_edit, self.badge_edit, self.pin_edit):
+            edit.installEventFilter(self)
+        self.tabs.currentChanged.connect(lambda _i: self.focus_first())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.setTabOrder(self.user_edit, self.password_edit)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter))
+        ):
+            self.submit()
+            return True
+        return super().eventFilter(watched, event)
+
+    def focus_first(self) -> None:
+        (self.badge_edit if self.tabs.currentIndex() == 1 else self.user_edit).setFocus()
+
+    def clear(self) -> None:
+        for edit in (self.user_edit, self.password_edit, self.badge_edit, self.pin_edit):
+            edit.clear()
+        self.error_label.clear()
+        self.sign_in_button.setEnabled(True)
+
+    def submit(self) -> None:
+        if not self.sign_in_button.isEnabled():
+            return  # a check is already running
+        badge_mode = self.tabs.currentIndex() == 1
+        if badge_mode:
+            first, secret, call = self.badge_edit, self.pin_edit, self._sign_in_badge
+        else:
+            first, secret, call = self.user_edit, self.password_edit, self._sign_in
+        if not first.text().strip():
+            self.error_label.setText(
+                "Scan your staff badge first." if badge_mode else "Enter your user name."
+            )
+            first.setFocus()
+            return
+        if not secret.text():
+            secret.setFocus()  # Enter after the name or badge: on to the secret
+            return
+        assert call is not None
+        self.sign_in_button.setEnabled(False)
+        self.error_label.setText("Checking...")
+        call(first.text(), secret.text(), self._done, self._failed)
+
+    def _done(self, actor: Actor) -> None:
+        self.clear()
+        self.signed_in.emit(actor)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.sign_in_button.setEnabled(True)
+        self.error_label.setText(
+            str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}"
+        )
+        if self.tabs.currentIndex() == 1:
+            self.pin_edit.clear()
+            self.badge_edit.selectAll()
+            self.badge_edit.setFocus()
+        else:
+            self.password_edit.clear()
+            self.password_edit.setFocus()
 
 
 class SignInDialog(QDialog):
-    """Checks the credentials through ``sign_in`` (a service call on a worker thread:
-    Argon2 is slow on purpose, and the check writes the station's record); ``actor`` is set
-    on success."""
+    """Before the main window: nothing is shown until someone signs in."""
 
     def __init__(
         self,
@@ -33,34 +153,23 @@ class SignInDialog(QDialog):
         *,
         agency: str,
         station: str,
+        sign_in_badge: SignIn | None = None,
         demo_accounts: Sequence[tuple[str, str, str]] = (),
         title: str = "Sign in",
         note: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._sign_in = sign_in
         self.actor: Actor | None = None
         self.setWindowTitle(f"{title} - BWC Desk")
         self.setModal(True)
+        self.form = SignInForm(sign_in, sign_in_badge, self)
+        self.form.signed_in.connect(self._signed_in)
+        # The fields, for callers and tests that drive the dialog.
+        self.user_edit, self.password_edit = self.form.user_edit, self.form.password_edit
+        self.error_label, self.sign_in_button = self.form.error_label, self.form.sign_in_button
         heading = QLabel(f"<b>{agency or 'BWC Desk'}</b><br>Station {station}")
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setObjectName("username")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("password")
-        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
-        form = QFormLayout()
-        form.addRow("&User name", self.user_edit)
-        form.addRow("&Password", self.password_edit)
-        buttons = QDialogButtonBox(self)
-        self.sign_in_button = buttons.addButton("Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.sign_in_button.setDefault(True)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self._try)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -68,15 +177,14 @@ class SignInDialog(QDialog):
             note_label = QLabel(note)
             note_label.setWordWrap(True)
             layout.addWidget(note_label)
-        layout.addLayout(form)
-        layout.addWidget(self.error_label)
+        layout.addWidget(self.form)
         if demo_accounts:
             lines = "".join(
                 f"<tr><td>{u}</td><td>{p}</td><td>{r}</td></tr>" for u, p, r in demo_accounts
             )
             demo = QLabel(
                 "<b>Demo agency</b>: sign in with any of these (shown in the demo only)."
-                f"<table cellspacing=6><tr><th align=left>User</th><th align=left>Password"
+                "<table cellspacing=6><tr><th align=left>User</th><th align=left>Password"
                 f"</th><th align=left>Role</th></tr>{lines}</table>"
             )
             demo.setObjectName("demo_accounts")
@@ -84,29 +192,8 @@ class SignInDialog(QDialog):
             demo.setStyleSheet("background: #fef9c3; padding: 6px;")
             layout.addWidget(demo)
         layout.addWidget(buttons)
-        self.setTabOrder(self.user_edit, self.password_edit)
         self.user_edit.setFocus()
-
-    def _try(self) -> None:
-        if not self.user_edit.text().strip():
-            self.error_label.setText("Enter your user name.")
-            self.user_edit.setFocus()
-            return
-        self.sign_in_button.setEnabled(False)
-        self.error_label.setText("Checking...")
-        self._sign_in(
-            self.user_edit.text(), self.password_edit.text(), self._signed_in, self._failed
-        )
 
     def _signed_in(self, actor: Actor) -> None:
         self.actor = actor
-        self.error_label.clear()
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.sign_in_button.setEnabled(True)
-        self.error_label.setText(
-            str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}"
-        )
-        self.password_edit.clear()
-        self.password_edit.setFocus()

@@ -1,0 +1,37 @@
+"""What the audit log records (CJIS 5.4: events, each with time, station, person, outcome)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditEvent(StrEnum):
+    SIGN_IN = "sign-in"
+    SIGN_IN_FAILED = "sign-in failed"
+    LOCKOUT = "account locked out"
+    UNLOCK = "account unlocked"
+    SIGN_OUT = "sign-out"
+    IDLE_LOCK = "idle lock"
+    LOCK = "locked by user"
+    ACCOUNT_CREATED = "account created"
+    ACCOUNT_CHANGED = "account changed"
+    ROLE_CHANGED = "role changed"
+    ACCOUNT_DISABLED = "account disabled"
+    ACCOUNT_ENABLED = "account enabled"
+    PASSWORD_RESET = "password reset"
+    PASSWORD_CHANGED = "password changed"
+    PIN_SET = "PIN set"
+    SETTINGS_CHANGED = "settings changed"
+    IMPORT = "import"
+    EXPORT = "export"
+    BACKUP = "backup"
+    RESTORE = "restore"
+    VERIFY = "verification run"
+    REFUSED = "action refused"
+    READINESS_OVERRIDE = "readiness override"
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    FAILED = "failed"
+    REFUSED = "refused"

@@ -1,0 +1,320 @@
+"""Backups with SQLite's online backup API, and restoring one.
+
+Every backup is checked with integrity_check and recorded with its SHA-256; the newest N are
+kept (agency setting, 14 by default). A restore checks the file's integrity and both hash chains
+before anything is replaced, and keeps the current database as a backup first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Permission
+from bwc_desk.services import audit
+from bwc_desk.services.context import SYSTEM, Actor, Ctx
+from bwc_desk.services.settings import read_settings
+from bwc_desk.services.startup import backup_name, default_backup_dir
+from bwc_desk.store import migrate
+from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check, sha256_file
+from bwc_desk.store.db import Database, sqlite_url
+from bwc_desk.store.models import Backup
+
+log = logging.getLogger(__name__)
+_OURS = re.compile(r"-\d{8}-\d{6}-[a-z0-9.-]+\.sqlite3$")
+
+
+@dataclass(frozen=True, slots=True)
+class BackupInfo:
+    path: Path
+    at: datetime
+    sha256: str
+    size: int
+    reason: str
+    integrity: str
+
+
+def _require_sqlite(db: Database) -> Path:
+    if db.path is None:
+        raise DomainError(
+            "This station uses a PostgreSQL server: back it up on the server with pg_dump "
+            "(docs/deploy-multi-station.md), not from a station."
+        )
+    return db.path
+
+
+def backup_folder(ctx: Ctx) -> Path:
+    _require_sqlite(ctx.db)
+    with ctx.db.read() as session:
+        chosen = read_settings(session).backup_folder.strip()
+    return Path(chosen).expanduser() if chosen else default_backup_dir(ctx.db)
+
+
+def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInfo:
+    db_path = _require_sqlite(ctx.db)
+    folder = folder or backup_folder(ctx)
+    now = ctx.now()
+    dest = folder / backup_name(db_path, reason, now)
+    try:
+        made: BackupFile = backup_sqlite(db_path, dest)
+    except OSError as exc:
+        audit.record(
+            ctx,
+            AuditEvent.BACKUP,
+            Outcome.FAILED,
+            {"reason": reason, "folder": str(folder), "error": str(exc)},
+            actor=actor,
+        )
+        raise DomainError(
+            f"The backup to {folder} failed: {exc.strerror or exc}. Check that the folder "
+            "exists, is writable and has free space; the database itself is unchanged."
+        ) from None
+    with ctx.db.write() as session:
+        session.add(
+            Backup(
+                at=now,
+                path=str(made.path),
+                sha256=made.sha256,
+                size_bytes=made.size,
+                reason=reason,
+                integrity=made.integrity,
+                made_by=actor.username,
+                station=ctx.station,
+            )
+        )
+        audit.write(
+            session,
+            station=ctx.station,
+            at=now,
+            event=AuditEvent.BACKUP,
+            actor=actor,
+            details={
+                "reason": reason,
+                "file": str(made.path),
+                "sha256": made.sha256,
+                "bytes": made.size,
+            },
+        )
+        keep = read_settings(session).backup_keep
+    _prune(folder, db_path.stem, keep)
+    return BackupInfo(made.path, now, made.sha256, made.size, reason, made.integrity)
+
+
+def _prune(folder: Path, stem: str, keep: int) -> None:
+    """Keep the newest `keep` backups of this database in the folder (ours only, by name)."""
+    ours = sorted(
+        (p for p in folder.glob(f"{stem}-*.sqlite3") if _OURS.search(p.name)),
+        key=lambda p: p.name,
+        reverse=True,
+    )
+    for old in ours[keep:]:
+        try:
+            old.unlink()
+            log.info("removed old backup %s", old)
+        except OSError as exc:
+            log.warning("could not remove old backup %s: %s", old, exc)
+
+
+def backup_now(ctx: Ctx, folder: Path | None = None) -> BackupInfo:
+    """File > Back up now, and `bwc-desk backup [DEST]`."""
+    actor = ctx.require(Permission.BACKUP, "make backups")
+    return _make(ctx, actor, "manual", folder)
+
+
+def startup_backup(ctx: Ctx) -> BackupInfo | None:
+    """At start-up, at most once a day."""
+    if ctx.db.path is None:
+        return None
+    with ctx.db.read() as session:
+        last = (
+            session.execute(
+                select(Backup.at).where(Backup.reason == "start-up").order_by(Backup.at.desc())
+            )
+            .scalars()
+            .first()
+        )
+    if last is not None and ctx.now() - last < timedelta(days=1):
+        return None
+    return _make(ctx, SYSTEM, "start-up", None)
+
+
+def list_backups(ctx: Ctx) -> list[BackupInfo]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        rows = session.execute(select(Backup).order_by(Backup.at.desc())).scalars()
+        return [
+            BackupInfo(Path(r.path), r.at, r.sha256, r.size_bytes, r.reason, r.integrity)
+            for r in rows
+        ]
+
+
+def latest_good_backup(db_path: Path, folder: Path | None = None) -> Path | None:
+    """The newest backup file beside a (damaged) database that passes integrity_check. Reads
+    only the folder: the damaged database's own records cannot be trusted."""
+    folder = folder or db_path.parent / "backups"
+    candidates = sorted(
+        (p for p in folder.glob(f"{db_path.stem}-*.sqlite3") if _OURS.search(p.name)),
+        key=lambda p: p.name,
+        reverse=True,
+    )
+    for path in candidates:
+        if integrity_check(path) == "ok":
+            return path
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RestoreCheck:
+    path: Path
+    integrity: str
+    revision: str | None
+    custody: str
+    audit: str
+    sha256: str
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.integrity == "ok"
+            and self.revision is not None
+            and self.custody.startswith("custody: OK")
+            and self.audit.startswith(("audit: OK",))
+        )
+
+
+def check_backup(path: Path) -> RestoreCheck:
+    """Is this file a sound BWC Desk database whose records verify?"""
+    from bwc_desk.services.verify import check_database
+
+    if not path.is_file():
+        raise DomainError(f"There is no backup file {path}.")
+    result = integrity_check(path)
+    digest = sha256_file(path)
+    if result != "ok":
+        return RestoreCheck(path, result, None, "not checked", "not checked", digest)
+    db = Database(sqlite_url(path), pool=False, readonly=True)
+    try:
+        revision = migrate.current_revision(db)
+        if revision is None:
+            return RestoreCheck(path, result, None, "not a BWC Desk database", "", digest)
+        verified = check_database(db)
+        audit_line = verified.audit.summary() if revision >= "0002" else "audit: OK, none yet"
+        return RestoreCheck(path, result, revision, verified.custody.summary(), audit_line, digest)
+    except Exception as exc:
+        return RestoreCheck(path, result, None, f"cannot be read: {exc}", "", digest)
+    finally:
+        db.dispose()
+
+
+def restore(
+    db: Database, backup: Path, station: str, actor: Actor
+) -> tuple[RestoreCheck, BackupInfo]:
+    """Replace the database's contents with the backup's, after checking the backup and
+    keeping the current contents as a backup. Run only while no app uses the database."""
+    db_path = _require_sqlite(db)
+    check = check_backup(backup)
+    if not check.ok:
+        raise DomainError(
+            f"{backup.name} was not restored: integrity {check.integrity}; {check.custody}; "
+            f"{check.audit}. Pick another backup."
+        )
+    if check.revision is not None and check.revision > migrate.head_revision():
+        raise DomainError(
+            f"{backup.name} comes from a newer BWC Desk (schema "
+            f"{check.revision}); install that version to restore it."
+        )
+    ctx = Ctx(db, station, actor)
+    kept = _make(ctx, actor, "before-restore", None)
+    db.dispose()
+    src = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    dest = sqlite3.connect(db_path, timeout=30)
+    try:
+        # The backup API writes through the live database's own pager: WAL and locks are
+        # handled by SQLite, unlike copying files over an open database.
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    migrate.upgrade(db)
+    with db.write() as session:
+        # The restored file does not know the copy made just before it: record it again.
+        session.add(
+            Backup(
+                at=kept.at,
+                path=str(kept.path),
+                sha256=kept.sha256,
+                size_bytes=kept.size,
+                reason=kept.reason,
+                integrity=kept.integrity,
+                made_by=actor.username,
+                station=station,
+            )
+        )
+        audit.write(
+            session,
+            station=station,
+            at=ctx.now(),
+            event=AuditEvent.RESTORE,
+            actor=actor,
+            details={
+                "file": str(backup),
+                "sha256": check.sha256,
+                "kept_previous_as": str(kept.path),
+            },
+        )
+    return check, kept
+
+
+def restore_as(ctx: Ctx, backup: Path) -> tuple[RestoreCheck, BackupInfo]:
+    """The admin's restore action."""
+    actor = ctx.require(Permission.RESTORE, "restore backups")
+    return restore(ctx.db, backup, ctx.station, actor)
+
+
+def restore_damaged(db_path: Path, backup: Path, station: str) -> Path:
+    """Put a good backup in place of a database that cannot be opened. The damaged file is
+    moved aside (never deleted); returns where it went."""
+    import os
+    from datetime import UTC
+
+    check = check_backup(backup)
+    if not check.ok:
+        raise DomainError(
+            f"{backup.name} was not restored: integrity {check.integrity}; "
+            f"{check.custody}; {check.audit}."
+        )
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    os.replace(db_path, aside)
+    for suffix in ("-wal", "-shm"):
+        extra = Path(f"{db_path}{suffix}")
+        if extra.exists():
+            os.replace(extra, Path(f"{aside}{suffix}"))
+    backup_sqlite(backup, db_path)
+    db = Database(sqlite_url(db_path))
+    try:
+        migrate.upgrade(db)
+        with db.write() as session:
+            audit.write(
+                session,
+                station=station,
+                at=datetime.now(UTC),
+                event=AuditEvent.RESTORE,
+                actor=SYSTEM,
+                details={
+                    "file": str(backup),
+                    "sha256": check.sha256,
+                    "damaged_file_kept_as": str(aside),
+                },
+            )
+    finally:
+        db.dispose()
+    return aside

@@ -1,0 +1,113 @@
+"""Administration > Audit log: every sign-in, refusal, account change, export... with filters.
+Admins and auditors only (the service refuses anyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.services import audit
+from bwc_desk.services.audit import AuditRow
+from bwc_desk.ui.models.table_model import Column, RowTableModel
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import FilteredTable
+
+ANY = "(any)"
+
+
+def _details(row: AuditRow) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in row.details.items() if v not in (None, ""))
+
+
+class AuditTableModel(RowTableModel[AuditRow]):
+    COL_SEQ, COL_AT, COL_EVENT, COL_OUTCOME, COL_STAFF, COL_STATION, COL_DETAILS = range(7)
+    columns = (
+        Column("#", lambda a: a.seq, align_right=True),
+        Column("When", lambda a: a.at),
+        Column("Event", lambda a: a.event),
+        Column("Outcome", lambda a: a.outcome),
+        Column("Staff", lambda a: a.staff_username),
+        Column("Station", lambda a: a.station),
+        Column("Details", _details),
+    )
+
+    def foreground(self, row: AuditRow, column: int) -> str | None:
+        return None if row.outcome == Outcome.OK.value else "#b91c1c"
+
+
+class AuditDialog(QDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle("Audit log - BWC Desk")
+        self.resize(1200, 640)
+        self.model = AuditTableModel(self)
+        self.table = FilteredTable(self.model, "Filter the rows shown")
+        self.event_box = QComboBox(self)
+        self.event_box.addItems([ANY] + [e.value for e in AuditEvent])
+        self.outcome_box = QComboBox(self)
+        self.outcome_box.addItems([ANY] + [o.value for o in Outcome])
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setPlaceholderText("staff user name")
+        apply_button = QPushButton("&Show")
+        export_button = QPushButton("&Export CSV...")
+        top = QHBoxLayout()
+        for label, widget in (
+            ("Event", self.event_box),
+            ("Outcome", self.outcome_box),
+            ("Staff", self.user_edit),
+        ):
+            top.addWidget(QLabel(label))
+            top.addWidget(widget)
+        top.addWidget(apply_button)
+        top.addStretch(1)
+        top.addWidget(export_button)
+        self.note = QLabel(self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(self.note)
+        apply_button.clicked.connect(self.refresh)
+        self.user_edit.returnPressed.connect(self.refresh)
+        export_button.clicked.connect(self._export)
+        self.refresh()
+
+    def refresh(self) -> None:
+        event = "" if self.event_box.currentText() == ANY else self.event_box.currentText()
+        outcome = "" if self.outcome_box.currentText() == ANY else self.outcome_box.currentText()
+        user = self.user_edit.text()
+
+        def load(ctx: Any) -> list[AuditRow]:
+            return audit.list_audit(ctx, event=event, outcome=outcome, username=user)
+
+        self.state.read(load, self._loaded)
+
+    def _loaded(self, rows: list[AuditRow]) -> None:
+        self.model.set_rows(rows)
+        self.table.fit_columns()
+        self.note.setText(
+            f"{len(rows):,} records, newest first"
+            + (" (the newest 5,000)" if len(rows) >= 5000 else "")
+        )
+
+    def _export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export the audit log", "audit.csv", "CSV files (*.csv)"
+        )
+        if path:
+            self.state.read(
+                lambda ctx: audit.export_audit(ctx, path),
+                lambda n: self.note.setText(f"Exported {n:,} records to {path}"),
+            )

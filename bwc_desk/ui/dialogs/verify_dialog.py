@@ -1,0 +1,107 @@
+"""Verify records: both chains walked on a worker; the result and the chain heads, which an
+auditor can print or save to keep outside this PC."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.services import verify
+from bwc_desk.services.verify import ChainHeads, VerifyResult
+from bwc_desk.ui.state import AppState
+
+
+class VerifyDialog(QDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.heads: ChainHeads | None = None
+        self.setWindowTitle("Verify records - BWC Desk")
+        self.resize(820, 420)
+        self.status = QLabel("Walking the custody ledger and the audit log...", self)
+        self.status.setObjectName("verify_status")
+        self.status.setWordWrap(True)
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setFont(QFont("monospace"))
+        self.copy_button = QPushButton("&Copy chain heads")
+        self.save_button = QPushButton("&Save chain heads...")
+        self.print_button = QPushButton("&Print chain heads...")
+        close = QPushButton("Close")
+        buttons = QHBoxLayout()
+        for b in (self.copy_button, self.save_button, self.print_button):
+            b.setEnabled(False)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.status)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+        close.clicked.connect(self.accept)
+        self.copy_button.clicked.connect(self._copy)
+        self.save_button.clicked.connect(self._save)
+        self.print_button.clicked.connect(self._print)
+        self.outcome: VerifyResult | None = None
+        state.read(verify.verify_records, self._verified, self._failed)
+
+    def _verified(self, result: VerifyResult) -> None:
+        self.outcome = result
+        if result.ok:
+            self.status.setText(
+                "<b style='color:#15803d'>OK</b>: every record matches its "
+                "hash; nothing was changed, removed or slipped in."
+            )
+        else:
+            self.status.setText(
+                "<b style='color:#b91c1c'>VERIFICATION FAILED</b>: the first "
+                "record that does not match is named below. Keep this text, "
+                "tell your administrator, and restore from a backup that "
+                "verifies."
+            )
+        self.text.setPlainText("\n".join(result.lines()))
+        self.state.read(verify.chain_heads, self._heads)
+
+    def _heads(self, heads: ChainHeads) -> None:
+        self.heads = heads
+        self.text.appendPlainText("\n" + heads.text())
+        for b in (self.copy_button, self.save_button, self.print_button):
+            b.setEnabled(True)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(f"Verification could not run: {exc}")
+
+    def _copy(self) -> None:
+        if self.heads is not None:
+            QGuiApplication.clipboard().setText(self.heads.text())
+
+    def _save(self) -> None:
+        if self.heads is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save chain heads", "bwc-desk-heads.txt", "Text files (*.txt)"
+        )
+        if path:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self.heads.text())
+
+    def _print(self) -> None:
+        if self.heads is None:
+            return
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec():
+            doc = QTextDocument()
+            doc.setPlainText(self.heads.text())
+            doc.print_(printer)

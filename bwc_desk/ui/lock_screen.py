@@ -1,0 +1,97 @@
+"""The lock screen and the idle timer (CJIS 5.5.5: lock after at most 30 minutes idle, or on
+demand; data hidden until someone signs in again)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
+
+from bwc_desk.ui.dialogs.sign_in_dialog import SignIn, SignInForm
+
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.ShortcutOverride,
+}
+
+
+class IdleWatcher(QObject):
+    """Emits ``idle`` after the given minutes without a key press, click or mouse move
+    anywhere in the application."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self.set_minutes(minutes)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def set_minutes(self, minutes: int) -> None:
+        self._timer.setInterval(max(1, min(minutes, 30)) * 60_000)
+        self.poke()
+
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    def poke(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self._timer.isActive():
+            self._timer.start()
+        return False
+
+
+class LockScreen(QWidget):
+    """Shown in place of every view. Any staff member may sign in; whoever does is recorded
+    on the transactions from then on."""
+
+    unlocked = Signal(object)  # Actor
+
+    def __init__(
+        self, sign_in: SignIn, sign_in_badge: SignIn, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("lock_screen")
+        self.heading = QLabel("<h2>BWC Desk is locked</h2>", self)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel(self)
+        self.detail.setObjectName("lock_detail")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.form = SignInForm(sign_in, sign_in_badge, self)
+        self.form.signed_in.connect(self.unlocked)
+        box = QFrame(self)
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        box.setMaximumWidth(520)
+        inner = QVBoxLayout(box)
+        inner.addWidget(self.heading)
+        inner.addWidget(self.detail)
+        inner.addWidget(self.form)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+
+    def show_locked(self, who: str, idle: bool) -> None:
+        when = datetime.now().strftime("%H:%M")
+        why = "after a while with no activity" if idle else "on request"
+        self.detail.setText(
+            f"Locked {why} at {when} (was: {who}). Any staff member may sign "
+            "in; they will be recorded on the transactions from then on."
+        )
+        self.form.clear()
+        self.form.focus_first()

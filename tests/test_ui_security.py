@@ -1,0 +1,196 @@
+"""The lock screen, idle lock, role-mirroring menus and the administration windows, driven
+as a person would."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import audit, auth
+from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.state import AppState
+from tests.conftest import PASSWORD, activate, make_actor
+
+
+@pytest.fixture
+def make_window(qtbot):
+    made = []
+
+    def build(ctx):
+        state = AppState(ctx, log_dir="/tmp/logs")
+        win = MainWindow(state, "Test PD")
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        made.append(state)
+        return win
+
+    yield build
+    for state in made:
+        state.runner.shutdown()
+
+
+def sign_in_at_lock_screen(qtbot, win, user, password):
+    form = win.lock_screen.form
+    qtbot.keyClicks(form.user_edit, user)
+    qtbot.keyClick(form.user_edit, Qt.Key.Key_Return)  # Enter moves on to the password
+    qtbot.keyClicks(form.password_edit, password)
+    with qtbot.waitSignal(win.lock_screen.unlocked, timeout=10_000):
+        qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+
+
+def test_ctrl_l_locks_hides_data_and_another_person_takes_over(qtbot, make_window, admin_ctx):
+    qm = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    qtbot.keyClick(win.tabs, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert win.locked and win.stack.currentWidget() is win.lock_screen
+    assert not win.tabs.isVisible()
+    assert win.state.actor is None
+    assert "LOCKED" in win.staff_label.text()
+    assert not any(a.isEnabled() for a, _p in win.permission_actions)
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)
+    assert not win.locked and win.tabs.isVisible()
+    assert win.state.actor.username == "quinn"
+    assert win.staff_label.text() == "Signed in: Quinn (quartermaster)"
+    qtbot.waitUntil(lambda: any(r.event == "locked by user" for r in audit.list_audit(
+        admin_ctx)), timeout=5000)
+    _ = qm
+
+
+def test_wrong_password_at_the_lock_screen_stays_locked(qtbot, make_window, admin_ctx):
+    win = make_window(admin_ctx)
+    win.lock(idle=False)
+    form = win.lock_screen.form
+    qtbot.keyClicks(form.user_edit, "admin")
+    qtbot.keyClicks(form.password_edit, "nope nope nope")
+    qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "wrong" in form.error_label.text(), timeout=10_000)
+    assert win.locked and win.state.actor is None
+
+
+def test_idle_lock(qtbot, make_window, admin_ctx):
+    win = make_window(admin_ctx)
+    assert win.idle.interval_ms() == 15 * 60_000  # the agency default
+    win.idle._timer.setInterval(200)  # a test cannot wait 15 minutes
+    win.idle.poke()
+    qtbot.waitUntil(lambda: win.locked, timeout=5000)
+    assert "no activity" in win.lock_screen.detail.text()
+    qtbot.waitUntil(lambda: any(r.event == "idle lock" for r in audit.list_audit(admin_ctx)),
+                    timeout=5000)
+
+
+def test_activity_postpones_the_idle_lock(qtbot, make_window, admin_ctx):
+    win = make_window(admin_ctx)
+    win.idle._timer.setInterval(600)
+    win.idle.poke()
+    for _ in range(6):
+        qtbot.wait(200)
+        qtbot.keyClick(win.inventory_tab.table.filter_edit, Qt.Key.Key_A)
+    assert not win.locked
+
+
+def test_badge_and_pin_at_the_lock_screen(qtbot, make_window, admin_ctx):
+    row = auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    auth.set_badge_and_pin(admin_ctx, row.id, "STAFF-0042", "480271")
+    win = make_window(admin_ctx)
+    win.lock(idle=False)
+    form = win.lock_screen.form
+    form.tabs.setCurrentIndex(1)
+    qtbot.keyClicks(form.badge_edit, "STAFF-0042")
+    qtbot.keyClick(form.badge_edit, Qt.Key.Key_Return)  # the scanner's Enter
+    assert form.pin_edit.hasFocus() or form.focusWidget() is form.pin_edit
+    qtbot.keyClicks(form.pin_edit, "480271")
+    with qtbot.waitSignal(win.lock_screen.unlocked, timeout=10_000):
+        qtbot.keyClick(form.pin_edit, Qt.Key.Key_Return)
+    assert win.state.actor.username == "quinn"
+
+
+@pytest.mark.parametrize(("role", "enabled", "disabled"), [
+    (Role.QUARTERMASTER, [], ["staff_action", "audit_action", "backup_action", "verify_action"]),
+    (Role.AUDITOR, ["audit_action", "verify_action"], ["staff_action", "backup_action",
+                                                       "settings_action"]),
+    (Role.ADMIN, ["staff_action", "audit_action", "backup_action", "settings_action"], []),
+])
+def test_menus_mirror_the_roles_with_tooltips(make_window, admin_ctx, role, enabled, disabled):
+    ctx = admin_ctx if role is Role.ADMIN else make_actor(admin_ctx, role, "someone")
+    win = make_window(ctx)
+    for name in enabled:
+        assert getattr(win, name).isEnabled(), name
+    for name in disabled:
+        action = getattr(win, name)
+        assert not action.isEnabled(), name
+        assert action.toolTip().startswith("Only "), name
+
+
+def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
+    from bwc_desk.ui.dialogs import staff_dialog
+
+    state = AppState(admin_ctx)
+    dialog = staff_dialog.StaffDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
+
+    def fake_exec(self):
+        self.user_edit.setText("quinn")
+        self.role_box.setCurrentText("quartermaster")
+        self.password_edit.setText(PASSWORD)
+        return 1
+
+    monkeypatch.setattr(staff_dialog.NewStaffDialog, "exec", fake_exec)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)
+    for _ in range(5):
+        with pytest.raises(Exception):  # noqa: B017 - wrong passwords, up to the lockout
+            auth.sign_in(admin_ctx.as_actor(None), "quinn", "wrong")
+    dialog.refresh()
+    qtbot.waitUntil(lambda: any(r.locked for r in dialog.model.rows()), timeout=5000)
+    locked_row = next(i for i, r in enumerate(dialog.model.rows()) if r.locked)
+    dialog.table.table.selectRow(dialog.table.proxy.mapFromSource(
+        dialog.model.index(locked_row, 0)).row())
+    assert dialog.unlock_button.isEnabled()
+    qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not any(r.locked for r in dialog.model.rows()), timeout=5000)
+    assert auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+    state.runner.shutdown()
+
+
+def test_verify_dialog_reports_ok_and_offers_the_heads(qtbot, admin_ctx):
+    from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+
+    state = AppState(admin_ctx)
+    dialog = VerifyDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.copy_button.isEnabled(), timeout=10_000)
+    assert "OK" in dialog.status.text()
+    assert "Custody ledger: record #" in dialog.text.toPlainText()
+    state.runner.shutdown()
+
+
+def test_audit_dialog_lists_and_filters(qtbot, admin_ctx, qtmodeltester):
+    from bwc_desk.ui.dialogs.audit_dialog import AuditDialog
+
+    state = AppState(admin_ctx)
+    dialog = AuditDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() >= 2, timeout=5000)
+    qtmodeltester.check(dialog.model)
+    dialog.event_box.setCurrentText("sign-in")
+    dialog.refresh()
+    qtbot.waitUntil(lambda: all(r.event == "sign-in" for r in dialog.model.rows()), timeout=5000)
+    state.runner.shutdown()
+
+
+def test_settings_dialog_changes_only_what_was_edited(qtbot, admin_ctx):
+    from PySide6.QtWidgets import QSpinBox
+
+    from bwc_desk.services.settings import get_settings
+    from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    spin = dialog.findChild(QSpinBox, "idle_lock_minutes")
+    assert spin.maximum() == 30
+    spin.setValue(10)
+    assert dialog.changes() == {"idle_lock_minutes": 10}
