@@ -32,10 +32,24 @@ def _verify(size: str, work: Path) -> list[Figure]:
     return verify.run(agency(size), work)
 
 
+def _scan(size: str, work: Path) -> list[Figure]:
+    from benchmarks import scan
+
+    return scan.run(agency(size), work)
+
+
+def _crash(size: str, work: Path) -> list[Figure]:
+    from benchmarks import crash
+
+    return crash.run(size, work)
+
+
 BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "startup": _startup,
     "bundle": _bundle,
     "verify": _verify,
+    "scan": _scan,
+    "crash": _crash,
 }
 
 

@@ -27,15 +27,22 @@ def run(agency: Agency, work: Path) -> list[Figure]:
     raw = sqlite3.connect(agency.path)
     started = time.perf_counter()
     for row in raw.execute(
-            "SELECT seq, prev_hash, hash, at, kind, unit_id, officer_id, staff_id, "
-            "staff_username, station, reason, details, corrects_seq FROM custody_events "
-            "ORDER BY seq"):
+        "SELECT seq, prev_hash, hash, at, kind, unit_id, officer_id, staff_id, "
+        "staff_username, station, reason, details, corrects_seq FROM custody_events "
+        "ORDER BY seq"
+    ):
         hashlib.sha256(repr(row).encode()).digest()
     raw_s = time.perf_counter() - started
     raw.close()
     label = f"{result.custody.count:,} custody events"
     return [
         Figure("raw_scan_s", raw_s, "s", f"Raw sqlite3 read + SHA-256 of {label}"),
-        Figure("verify_2m_s", verify_s, "s", f"Verify records: both chains, {label}",
-               baseline="raw_scan_s", goal="< 10"),
+        Figure(
+            "verify_2m_s",
+            verify_s,
+            "s",
+            f"Verify records: both chains, {label}",
+            baseline="raw_scan_s",
+            goal="< 10",
+        ),
     ]

@@ -4,6 +4,7 @@ sign-in, the demo, then the main window."""
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -16,15 +17,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.backups import restore_damaged, startup_backup
-from bwc_desk.services.context import SYSTEM, Actor, Ctx
+from bwc_desk.services.backups import restore_damaged
+from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
-from bwc_desk.services.startup import DamagedDatabase, open_database, quick_check, resolve_url
+from bwc_desk.services.startup import DamagedDatabase, open_database, resolve_url
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database, sqlite_url
 from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
 from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.maintenance import Maintenance
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.tasks import TaskRunner
 
@@ -42,6 +44,7 @@ class Launcher:
         self.runner = TaskRunner()
         self.window: MainWindow | None = None
         self.lock_file: QLockFile | None = None
+        self.maintenance: Maintenance | None = None
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -212,39 +215,50 @@ class Launcher:
             from bwc_desk.services.demo import DEMO_ACCOUNTS
 
             accounts = [(u, p, r.value) for u, p, r in DEMO_ACCOUNTS]
-        dialog = SignInDialog(submit, agency=agency, station=ctx.station, demo_accounts=accounts)
+
+        def submit_badge(
+            badge: str,
+            pin: str,
+            on_done: Callable[[Actor], None],
+            on_error: Callable[[BaseException], None],
+        ) -> None:
+            self.runner.run(
+                lambda: auth.sign_in_badge(ctx, badge, pin), on_done, on_error, write=True
+            )
+
+        dialog = SignInDialog(
+            submit,
+            agency=agency,
+            station=ctx.station,
+            sign_in_badge=submit_badge,
+            demo_accounts=accounts,
+        )
         return dialog.actor if dialog.exec() else None
 
     def _after_start(self, state: AppState) -> None:
-        """Off the main thread once the window is up: the daily backup and quick_check (a
-        few seconds on a large file, so the counter is usable meanwhile)."""
+        """Housekeeping once the window is up (the daily backup, quick_check, checkpoints)
+        on its own low-priority threads; and the start-up garbage moved out of the
+        collector's way, so that no scan pauses for a full collection."""
         ctx = state.ctx
+        self.maintenance = Maintenance(ctx)
 
-        def checked(result: str) -> None:
-            if result != "ok" and self.window is not None:
-                QMessageBox.critical(
-                    self.window,
-                    "BWC Desk - the database is damaged",
-                    f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
-                    "Stop work at this station, close BWC Desk and restore the newest good "
-                    "backup (File > Restore from a backup, or `bwc-desk restore`).",
-                )
+        def damaged(result: str) -> None:
+            QMessageBox.critical(
+                self.window,
+                "BWC Desk - the database is damaged",
+                f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
+                "Stop work at this station, close BWC Desk and restore the newest good "
+                "backup (File > Restore from a backup, or `bwc-desk restore`).",
+            )
 
-        def backed_up(info: object) -> None:
-            if info is not None:
-                log.info("start-up backup: %s", info)
-
-        state.runner.run(
-            lambda: quick_check(ctx.db),
-            checked,
-            lambda exc: log.error("quick_check failed: %s", exc),
+        self.maintenance.damaged.connect(damaged)
+        self.maintenance.backup_failed.connect(
+            lambda text: state.message.emit(f"The start-up backup failed: {text}", 0)
         )
-        state.runner.run(
-            lambda: startup_backup(ctx.as_actor(SYSTEM)),
-            backed_up,
-            lambda exc: state.message.emit(f"The start-up backup failed: {exc}", 0),
-            write=True,
-        )
+        self.maintenance.start()
+        self.app.aboutToQuit.connect(self.maintenance.stop)
+        gc.collect()
+        gc.freeze()
 
     # --- the demo -------------------------------------------------------------------------
     def _ensure_demo(self) -> bool:

@@ -7,11 +7,11 @@ another station may have issued the same camera a moment ago.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from bwc_desk.domain.errors import ConflictError, DomainError, NotFoundError, Va
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission, Role, has_permission
 from bwc_desk.domain.settings import AssignmentMode, HandoverAck
-from bwc_desk.domain.shifts import expected_return
+from bwc_desk.domain.shifts import expected_return, shift_window
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_scan
 from bwc_desk.services.context import Actor, Ctx
@@ -197,10 +197,22 @@ def _label(officer: Officer) -> str:
     return f"{name} ({officer.badge})"
 
 
+_OPEN_CHECKOUT = select(Checkout).where(
+    Checkout.unit_id == bindparam("unit_id"), Checkout.returned_at.is_(None)
+)
+_HELD = (
+    select(Unit.asset_tag)
+    .join(Checkout, Checkout.unit_id == Unit.id)
+    .where(Checkout.officer_id == bindparam("officer_id"), Checkout.returned_at.is_(None))
+)
+_PRIMARY = select(Unit.id).where(Unit.primary_officer_id == bindparam("officer_id"))
+_SLOTS = select(Checkout.slot).where(
+    Checkout.officer_id == bindparam("officer_id"), Checkout.returned_at.is_(None)
+)
+
+
 def _open_checkout(session: Session, unit_id: int) -> Checkout | None:
-    return session.execute(
-        select(Checkout).where(Checkout.unit_id == unit_id, Checkout.returned_at.is_(None))
-    ).scalar_one_or_none()
+    return session.execute(_OPEN_CHECKOUT, {"unit_id": unit_id}).scalar_one_or_none()
 
 
 def _unit(session: Session, unit_id: int) -> UnitRow:
@@ -329,15 +341,7 @@ def _check_issue(
             f"{who} is not active in the roster; {unit.asset_tag} was not issued. "
             "A supervisor can re-activate the officer in Assignments."
         )
-    held = (
-        session.execute(
-            select(Unit.asset_tag)
-            .join(Checkout, Checkout.unit_id == Unit.id)
-            .where(Checkout.officer_id == officer.id, Checkout.returned_at.is_(None))
-        )
-        .scalars()
-        .all()
-    )
+    held = session.execute(_HELD, {"officer_id": officer.id}).scalars().all()
     if len(held) >= settings.max_cameras_per_officer:
         raise DomainError(
             f"{who} already holds {', '.join(held)}; {unit.asset_tag} was not issued. "
@@ -352,9 +356,7 @@ def _check_issue(
         )
     needs_swap = False
     if settings.assignment_mode != AssignmentMode.POOLED.value:
-        primary = session.execute(
-            select(Unit.id).where(Unit.primary_officer_id == officer.id)
-        ).scalar_one_or_none()
+        primary = session.execute(_PRIMARY, {"officer_id": officer.id}).scalar_one_or_none()
         needs_swap = primary is not None and primary != unit.id
     gate = gate_for(session, unit.id, ctx.now(), settings.min_battery_pct)
     shifts = shift_specs(session)
@@ -526,13 +528,7 @@ def issue_unit(
                 reason=details.get("swap_reason"),
                 details=details,
             )
-            used = set(
-                session.execute(
-                    select(Checkout.slot).where(
-                        Checkout.officer_id == officer.id, Checkout.returned_at.is_(None)
-                    )
-                ).scalars()
-            )
+            used = set(session.execute(_SLOTS, {"officer_id": officer.id}).scalars())
             slot = 1 if 1 not in used else 2
             checkout = Checkout(
                 unit_id=unit.id,
@@ -915,3 +911,124 @@ def officer_card(ctx: Ctx, officer_code: str) -> OfficerRow:
     with ctx.db.read() as session:
         officer = get_officer(session, officer_code)
         return _officer(session, ctx.now(), officer.id)
+
+
+# --- defects, line-up -----------------------------------------------------------------------
+
+
+def report_defect(
+    ctx: Ctx, unit_code: str, note: str, *, damaged: bool = False, accessory_missing: bool = False
+) -> UnitRow:
+    """A defect noticed at the counter (after a return, or on the shelf). Damaged puts an
+    available unit in repair; anything else is recorded and the unit stays in service."""
+    actor = ctx.require(Permission.REPORT_DEFECT, "report defects")
+    text = clean_text(note, "note", limit=1000)
+    if not (damaged or accessory_missing or text):
+        raise ValidationError("Say what is wrong: damaged, an accessory missing, or a note.")
+    with ctx.db.write() as session:
+        unit = get_unit(session, unit_code, lock=True)
+        flags = [
+            t for f, t in ((damaged, "damaged"), (accessory_missing, "accessory missing")) if f
+        ]
+        reason = ", ".join(flags) + (f": {text}" if text and flags else text)
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.DEFECT_REPORTED,
+            unit,
+            reason=reason,
+            details={"damaged": damaged, "accessory_missing": accessory_missing},
+        )
+        if damaged and unit.status == UnitStatus.AVAILABLE.value:
+            unit.status = transition(
+                unit.asset_tag, UnitStatus(unit.status), UnitAction.REPAIR
+            ).value
+            unit.status_reason = f"Defect reported at the counter: {reason}"
+            record(ctx, session, actor, EventKind.SENT_TO_REPAIR, unit, reason=unit.status_reason)
+        session.flush()
+        return _unit(session, unit.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LineupRow:
+    officer: str
+    badge: str
+    asset_tag: str
+    issued_at: datetime | None
+    expected_return: datetime | None
+    returned_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lineup:
+    agency: str
+    shift: str
+    starts: datetime
+    ends: datetime
+    rows: tuple[LineupRow, ...]
+    printed_by: str
+    station: str
+
+
+def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
+    """The per-shift line-up sheet: every active officer of the shift, with the camera issued
+    to them for that shift (or blank), for signatures at roll call."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        settings = read_settings(session)
+        shifts = shift_specs(session)
+        spec = shifts.get(shift_name.lower())
+        if spec is None:
+            raise ValidationError(f"There is no shift called {shift_name!r}.")
+        start = datetime.combine(day, spec.starts, tzinfo=ctx.zone)
+        starts, ends = shift_window(spec, start, ctx.zone)
+        window_from, window_to = starts - timedelta(hours=12), ends
+        officers = (
+            session.execute(
+                select(Officer)
+                .where(Officer.active.is_(True), func.lower(Officer.shift) == spec.name.lower())
+                .order_by(Officer.last_name, Officer.first_name)
+            )
+            .scalars()
+            .all()
+        )
+        # An issue belongs to the occurrence of the shift whose start is nearest to it, the
+        # same rule that set its expected return.
+        issued = {
+            c.officer_id: c
+            for c in session.execute(
+                select(Checkout)
+                .where(
+                    Checkout.voided.is_(False),
+                    Checkout.issued_at >= window_from,
+                    Checkout.issued_at < window_to,
+                )
+                .order_by(Checkout.issued_at)
+            ).scalars()
+            if shift_window(spec, c.issued_at, ctx.zone)[0] == starts
+        }
+        tags = dict(session.execute(select(Unit.id, Unit.asset_tag)).all())
+        rows = []
+        for o in officers:
+            c = issued.get(o.id)
+            rows.append(
+                LineupRow(
+                    f"{o.last_name}, {o.first_name}".strip(", "),
+                    o.badge,
+                    tags.get(c.unit_id, "") if c else "",
+                    c.issued_at if c else None,
+                    c.expected_return if c else None,
+                    c.returned_at if c else None,
+                )
+            )
+        actor = ctx.actor
+        return Lineup(
+            settings.agency_name,
+            spec.label(),
+            starts,
+            ends,
+            tuple(rows),
+            actor.display_name if actor else "",
+            ctx.station,
+        )

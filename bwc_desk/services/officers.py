@@ -168,3 +168,22 @@ def edit_officer(ctx: Ctx, officer_id: int, data: OfficerInput) -> OfficerRow:
             raise DomainError("That officer no longer exists; refresh the list.")
         update_officer_fields(ctx, session, officer, data)
         return officer_rows(session, ctx.now(), [officer.id])[0]
+
+
+def set_handover_pin(ctx: Ctx, officer_id: int, pin: str) -> OfficerRow:
+    """The PIN an officer types at the counter to acknowledge a handover (blank: none)."""
+    from bwc_desk.domain.passwords import check_pin
+    from bwc_desk.services.auth import hash_secret
+
+    ctx.require(Permission.MANAGE_OFFICERS, "set officers' handover PINs")
+    with ctx.db.write() as session:
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise DomainError("That officer no longer exists; refresh the list.")
+        if pin:
+            check_pin(pin)
+            officer.pin_hash = hash_secret(pin)
+        else:
+            officer.pin_hash = None
+        officer.updated_at = ctx.now()
+        return officer_rows(session, ctx.now(), [officer.id])[0]

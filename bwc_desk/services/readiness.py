@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.docking import BayReading, GateResult, Upload, is_offline, readiness_gate
@@ -21,13 +21,16 @@ class UnitReading:
     offline: bool
 
 
+_IN_BAY = (
+    select(Bay, Dock.name, Dock.last_seen_at)
+    .join(Dock, Dock.id == Bay.dock_id)
+    .where(Bay.unit_id == bindparam("unit_id"))
+)
+
+
 def unit_reading(session: Session, unit_id: int, now: datetime) -> UnitReading | None:
     """The unit's state in the bay it sits in, or None if no dock has reported it."""
-    row = session.execute(
-        select(Bay, Dock.name, Dock.last_seen_at)
-        .join(Dock, Dock.id == Bay.dock_id)
-        .where(Bay.unit_id == unit_id)
-    ).first()
+    row = session.execute(_IN_BAY, {"unit_id": unit_id}).first()
     if row is None:
         return None
     bay, dock_name, last_seen = row

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.errors import NotFoundError
@@ -47,15 +48,26 @@ def record(
     return seq
 
 
+@cache
+def _unit_by_code(for_update: bool) -> Any:
+    stmt = select(Unit).where(
+        or_(Unit.asset_tag == bindparam("code"), Unit.serial == bindparam("code"))
+    )
+    return stmt.with_for_update() if for_update else stmt
+
+
+@cache
+def _officer_by(column: str) -> Any:
+    return select(Officer).where(getattr(Officer, column) == bindparam("code"))
+
+
 def find_unit(session: Session, code: str, *, lock: bool = False) -> Unit | None:
     """A unit by asset tag or serial, as scanned or typed (case-insensitive)."""
     value = normalize_scan(code).upper()
     if not value:
         return None
-    stmt = select(Unit).where(or_(Unit.asset_tag == value, Unit.serial == value))
-    if lock and session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return session.execute(stmt).scalars().first()
+    stmt = _unit_by_code(lock and session.get_bind().dialect.name == "postgresql")
+    return session.execute(stmt, {"code": value}).scalars().first()
 
 
 def get_unit(session: Session, code: str, *, lock: bool = False) -> Unit:

@@ -39,8 +39,12 @@ class AgencySettings:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+_SETTINGS = select(Setting.key, Setting.value)
+_SHIFTS = select(Shift.name, Shift.starts, Shift.ends)
+
+
 def read_settings(session: Session) -> AgencySettings:
-    stored = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
+    stored = {key: value for key, value in session.execute(_SETTINGS)}
     values: dict[str, Any] = {}
     for f in fields(AgencySettings):
         spec = SPECS[f.name]
@@ -101,7 +105,7 @@ def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
 
 def shift_specs(session: Session) -> dict[str, ShiftSpec]:
     specs: dict[str, ShiftSpec] = {}
-    for name, starts, ends in session.execute(select(Shift.name, Shift.starts, Shift.ends)):
+    for name, starts, ends in session.execute(_SHIFTS):
         specs[name.lower()] = ShiftSpec(name, time.fromisoformat(starts), time.fromisoformat(ends))
     return specs
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.ledger import (
@@ -34,16 +35,28 @@ def canonical_json(details: dict[str, Any] | None) -> str | None:
     )
 
 
+@cache
+def _statements(for_update: bool) -> dict[str, Any]:
+    """Built once: at the counter, building a statement costs more than running it."""
+    head = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
+    return {
+        "head": head.with_for_update() if for_update else head,
+        "move": update(ChainHead)
+        .where(ChainHead.chain == bindparam("which"))
+        .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
+        "custody": insert(CustodyEvent),
+        "audit": insert(AuditRecord),
+    }
+
+
 def lock_head(session: Session, chain: str) -> tuple[int, str]:
     """Lock the chain's head row for this transaction and return (seq, hash).
 
     On PostgreSQL the row lock serializes appends from every station; on SQLite the
     transaction already holds the write lock (BEGIN IMMEDIATE).
     """
-    stmt = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = session.execute(stmt).first()
+    sql = _statements(session.get_bind().dialect.name == "postgresql")
+    row = session.execute(sql["head"], {"chain": chain}).first()
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -83,26 +96,28 @@ def append_custody(
         corrects_seq,
     )
     digest = record_hash(head_hash, payload)
+    sql = _statements(session.get_bind().dialect.name == "postgresql")
     session.execute(
-        insert(CustodyEvent).values(
-            seq=seq,
-            at=at,
-            kind=kind,
-            unit_id=unit_id,
-            officer_id=officer_id,
-            staff_id=staff_id,
-            staff_username=staff_username,
-            station=station,
-            reason=reason,
-            details=details_json,
-            corrects_seq=corrects_seq,
-            prev_hash=head_hash,
-            hash=digest,
-        )
+        sql["custody"],
+        [
+            {
+                "seq": seq,
+                "at": at,
+                "kind": kind,
+                "unit_id": unit_id,
+                "officer_id": officer_id,
+                "staff_id": staff_id,
+                "staff_username": staff_username,
+                "station": station,
+                "reason": reason,
+                "details": details_json,
+                "corrects_seq": corrects_seq,
+                "prev_hash": head_hash,
+                "hash": digest,
+            }
+        ],
     )
-    session.execute(
-        update(ChainHead).where(ChainHead.chain == CUSTODY).values(seq=seq, hash=digest)
-    )
+    session.execute(sql["move"], {"which": CUSTODY, "new_seq": seq, "new_hash": digest})
     return seq
 
 
@@ -125,21 +140,25 @@ def append_audit(
         seq, format_ts(at), event, outcome, staff_id, staff_username, station, details_json
     )
     digest = record_hash(head_hash, payload)
+    sql = _statements(session.get_bind().dialect.name == "postgresql")
     session.execute(
-        insert(AuditRecord).values(
-            seq=seq,
-            at=at,
-            event=event,
-            outcome=outcome,
-            staff_id=staff_id,
-            staff_username=staff_username,
-            station=station,
-            details=details_json,
-            prev_hash=head_hash,
-            hash=digest,
-        )
+        sql["audit"],
+        [
+            {
+                "seq": seq,
+                "at": at,
+                "event": event,
+                "outcome": outcome,
+                "staff_id": staff_id,
+                "staff_username": staff_username,
+                "station": station,
+                "details": details_json,
+                "prev_hash": head_hash,
+                "hash": digest,
+            }
+        ],
     )
-    session.execute(update(ChainHead).where(ChainHead.chain == AUDIT).values(seq=seq, hash=digest))
+    session.execute(sql["move"], {"which": AUDIT, "new_seq": seq, "new_hash": digest})
     return seq
 
 

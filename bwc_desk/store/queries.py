@@ -185,15 +185,18 @@ def open_checkouts_for_unit(session: Session, unit_id: int) -> Any:
     return session.execute(_checkout_select(False, True), {"unit_id": unit_id}).one()
 
 
+_FREE_BAY = (
+    select(Dock.name, Bay.bay_no)
+    .join(Bay, Bay.dock_id == Dock.id)
+    .where(Bay.serial.is_(None), Dock.last_seen_at >= bindparam("since"))
+    .order_by(Dock.name, Bay.bay_no)
+    .limit(1)
+)
+
+
 def free_bay(session: Session, seen_since: datetime) -> str:
     """'DOCK-A bay 3': the first empty bay on a dock that reported recently, or ''."""
-    row = session.execute(
-        select(Dock.name, Bay.bay_no)
-        .join(Bay, Bay.dock_id == Dock.id)
-        .where(Bay.serial.is_(None), Dock.last_seen_at >= seen_since)
-        .order_by(Dock.name, Bay.bay_no)
-        .limit(1)
-    ).first()
+    row = session.execute(_FREE_BAY, {"since": seen_since}).first()
     return f"{row[0]} bay {row[1]}" if row else ""
 
 

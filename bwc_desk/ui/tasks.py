@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,10 @@ class TaskRunner(QObject):
         relay.deleteLater()
         if not self._pending:
             self.busy_changed.emit(False)
+
+    def set_priority(self, priority: QThread.Priority) -> None:
+        for pool in (self._readers, self._writer):
+            pool.setThreadPriority(priority)
 
     @property
     def busy(self) -> bool:

@@ -41,6 +41,7 @@ class SignInForm(QWidget):
         self._sign_in = sign_in
         self._sign_in_badge = sign_in_badge
         self.tabs = QTabWidget(self)
+        self.tabs.setMinimumSize(440, 110)
         password_page = QWidget()
         self.user_edit = QLineEdit(password_page)
         self.user_edit.setObjectName("username")

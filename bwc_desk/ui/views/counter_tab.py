@@ -1,54 +1,691 @@
-"""Check-in / Check-out (Ctrl+3): what is out now, and with whom."""
+"""Check-in / Check-out (Ctrl+3): the counter, driven by a barcode scanner.
+
+A scanner is a keyboard that types a code and presses Enter. Whenever this view is shown, and
+after every dialog, the scan field has the keyboard focus. Scan an officer's ID badge and a
+camera, in either order, and the camera is issued; scan a camera that is out and it is
+returned. Every service call runs on a worker; the main thread only shows results.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.settings import HandoverAck
 from bwc_desk.services import counter
-from bwc_desk.services.dto import CheckoutRow
+from bwc_desk.services.counter import (
+    Handover,
+    IssuePlan,
+    IssueResult,
+    NotDockedRow,
+    ReturnCondition,
+    ReturnResult,
+    ScanKind,
+    ScanMatch,
+    UndoResult,
+)
+from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
+from bwc_desk.ui.dialogs.counter_dialogs import (
+    FunctionTestDialog,
+    GateDialog,
+    PinDialog,
+    SignatureDialog,
+    SwapReasonDialog,
+)
+from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
-from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.models.table_model import Column, Prepared, RowTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
+log = logging.getLogger(__name__)
+STYLE = {
+    "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
+    "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
+    "notice": "background:#fef9c3; color:#713f12; border:2px solid #ca8a04;",
+    "idle": "background:#f1f5f9; color:#334155; border:2px solid #cbd5e1;",
+}
+
+
+class NotDockedModel(RowTableModel[NotDockedRow]):
+    columns = (
+        Column("Camera", lambda r: r.asset_tag),
+        Column("Returned by officer", lambda r: r.officer),
+        Column("Returned at", lambda r: r.returned_at),
+        Column("Minutes since", lambda r: r.minutes, align_right=True),
+        Column("Taken by", lambda r: r.returned_by),
+    )
+
+    @staticmethod
+    def key(row: Any) -> Any:
+        return row.unit_id
+
 
 class CounterTab(QWidget):
+    # For tests and the benchmark: emitted after each scan has been fully handled.
+    scan_handled = Signal(str)
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.feedback = Feedback()
+        self.officer: OfficerRow | None = None
+        self.pending_unit: str | None = None
+        self.last_seq: int | None = None
+        self.last_at: datetime | None = None
+        self._busy = False
+        self._queue: list[str] = []
+        self._build()
+        self._loaded = False
+        state.data_changed.connect(self._changed)
+        state.actor_changed.connect(lambda _a: self._permissions())
+        self._permissions()
+        self._clock = QTimer(self)  # overdue times and the not-docked list move with time
+        self._clock.setInterval(60_000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.scan_edit = QLineEdit(self)
+        self.scan_edit.setObjectName("scan")
+        self.scan_edit.setPlaceholderText(
+            "Scan an officer's ID badge or a camera - or type a name, badge or tag"
+        )
+        self.scan_edit.setStyleSheet("font-size: 18px; padding: 6px;")
+        self.scan_edit.returnPressed.connect(self._enter)
+        self.scan_edit.textEdited.connect(self._typed)
+        self.scan_edit.installEventFilter(self)
+        self.picker = QListWidget(self)
+        self.picker.setObjectName("picker")
+        self.picker.setMaximumHeight(150)
+        self.picker.hide()
+        self.picker.itemActivated.connect(self._picked)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(250)
+        self._search_timer.timeout.connect(self._search)
+
+        self.end_of_shift = QCheckBox("&End-of-shift mode (returns only, no questions)", self)
+        self.end_of_shift.setObjectName("end_of_shift")
+        self.end_of_shift.toggled.connect(self._mode_changed)
+        self.lineup_button = QPushButton("&Line-up sheet...", self)
+        self.lineup_button.clicked.connect(self._lineup)
+        self.undo_button = QPushButton("&Undo last (Ctrl+Z)", self)
+        self.undo_button.setEnabled(False)
+        self.undo_button.clicked.connect(self.undo)
+        undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo)
+
+        self.banner = QLabel("Ready. Scan a badge or a camera.", self)
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setMinimumHeight(64)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._show("idle", "Ready. Scan a badge or a camera.")
+        self.spare_button = QPushButton(self)
+        self.spare_button.hide()
+        self.spare_button.clicked.connect(self._issue_spare)
+
+        self.card = QLabel(self)
+        self.card.setObjectName("officer_card")
+        self.card.setWordWrap(True)
+        self.card.setFrameShape(QFrame.Shape.StyledPanel)
+        self.card.setMinimumWidth(360)
+        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.clear_officer_button = QPushButton("Clear officer (Esc)", self)
+        self.clear_officer_button.clicked.connect(self.clear_officer)
+        self._show_card()
+
+        self.damaged_box = QCheckBox("&Damaged", self)
+        self.missing_box = QCheckBox("&Accessory missing", self)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText("note for the next return")
+        condition = QHBoxLayout()
+        condition.addWidget(QLabel("Condition on the next return:"))
+        condition.addWidget(self.damaged_box)
+        condition.addWidget(self.missing_box)
+        condition.addWidget(self.note_edit, 1)
+
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
         self.out_table.filter_edit.setObjectName("out_filter")
-        self.summary = QLabel(self)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Out now</b>"))
-        layout.addWidget(self.summary)
-        layout.addWidget(self.out_table)
-        self._loaded = False
-        state.data_changed.connect(self._changed)
+        self.not_docked_model = NotDockedModel(self)
+        self.not_docked_table = FilteredTable(self.not_docked_model, "Filter")
+        self.session_list = QListWidget(self)
+        self.session_list.setObjectName("session_list")
+        self.lists = QTabWidget(self)
+        self.lists.addTab(self.out_table, "Out now")
+        self.lists.addTab(self.not_docked_table, "Returned, not docked")
+        self.lists.addTab(self.session_list, "This session")
 
+        top = QHBoxLayout()
+        top.addWidget(self.scan_edit, 1)
+        top.addWidget(self.undo_button)
+        top.addWidget(self.lineup_button)
+        card_box = QVBoxLayout()
+        card_box.addWidget(self.card, 1)
+        card_box.addWidget(self.clear_officer_button)
+        middle = QHBoxLayout()
+        middle.addLayout(card_box)
+        banner_box = QVBoxLayout()
+        banner_box.addWidget(self.banner, 1)
+        banner_box.addWidget(self.spare_button)
+        banner_box.addLayout(condition)
+        banner_box.addWidget(self.end_of_shift)
+        middle.addLayout(banner_box, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.picker)
+        layout.addLayout(middle)
+        layout.addWidget(self.lists, 1)
+
+    def _permissions(self) -> None:
+        """Auditors and the locked screen see the lists; only counter staff can scan."""
+        may = self.state.can(Permission.ISSUE) or self.state.can(Permission.RETURN)
+        for widget in (
+            self.scan_edit,
+            self.undo_button,
+            self.end_of_shift,
+            self.damaged_box,
+            self.missing_box,
+            self.note_edit,
+        ):
+            widget.setEnabled(may)
+        self.scan_edit.setToolTip("" if may else self.state.why_not(Permission.ISSUE))
+        if not may:
+            self._show("idle", "Read only: " + self.state.why_not(Permission.ISSUE).lower())
+        elif self.banner.property("kind") == "idle":
+            self._show("idle", "Ready. Scan a badge or a camera.")
+        self.undo_button.setEnabled(may and self.last_seq is not None)
+
+    # --- focus: the scan field always has it ----------------------------------------------
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.focus_scan()
+
+    def focus_scan(self) -> None:
+        self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if watched is self.scan_edit and event.type() == QEvent.Type.KeyPress:
+            if event.matches(QKeySequence.StandardKey.Undo):
+                # The scan field's own text undo is of no use; Ctrl+Z undoes the transaction.
+                self.undo()
+                return True
+            if event.key() == Qt.Key.Key_Down and self.picker.isVisible():
+                self.picker.setFocus()
+                self.picker.setCurrentRow(0)
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                if self.scan_edit.text():
+                    self.scan_edit.clear()
+                    self.picker.hide()
+                else:
+                    self.clear_officer()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _exec(self, dialog: QDialog) -> bool:
+        """Run a dialog, then give the scan field its focus back whatever happened."""
+        try:
+            return bool(dialog.exec())
+        finally:
+            self.focus_scan()
+
+    # --- loading --------------------------------------------------------------------------
     def refresh(self) -> None:
         self.state.read(
             lambda ctx: CheckoutTableModel.prepare(counter.out_now(ctx)), self._loaded_rows
         )
+        self.state.read(counter.returned_not_docked, self._not_docked)
 
     def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
         first = not self._loaded
         self.model.set_rows(prepared)
         self._loaded = True
-        overdue = self.model.overdue_count()
-        self.summary.setText(
-            f"{self.model.rowCount()} cameras out; {overdue} overdue"
-            if overdue
-            else f"{self.model.rowCount()} cameras out; none overdue"
-        )
+        self._update_counts()
         if first:
             self.out_table.fit_columns()
+
+    def _not_docked(self, rows: list[NotDockedRow]) -> None:
+        self.not_docked_model.set_rows(rows)
+        self.lists.setTabText(1, f"Returned, not docked ({len(rows)})")
+
+    def _update_counts(self) -> None:
+        overdue = self.model.overdue_count()
+        text = f"Out now ({self.model.rowCount()}"
+        self.lists.setTabText(0, text + (f", {overdue} overdue)" if overdue else ")"))
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
             self.refresh()
+        self.focus_scan()
 
     def _changed(self, what: str) -> None:
-        if self._loaded and what in ("custody", "units", "officers", "all"):
+        if self._loaded and what in ("units", "officers", "docks", "all", "settings"):
             self.refresh()
+
+    def _tick(self) -> None:
+        if self.model.rowCount():
+            self.model.dataChanged.emit(
+                self.model.index(0, 0),
+                self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1),
+            )
+            self._update_counts()
+        if self._loaded:
+            self.state.read(counter.returned_not_docked, self._not_docked)
+
+    # --- messages -------------------------------------------------------------------------
+    def _show(self, kind: str, text: str) -> None:
+        size = 22 if kind == "error" else 18
+        self.banner.setStyleSheet(
+            f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
+            "padding: 8px; border-radius: 6px;"
+        )
+        self.banner.setText(text)
+        self.banner.setProperty("kind", kind)
+
+    def _error(self, text: str) -> None:
+        self._show("error", text)
+        self.feedback.play(Sound.ERROR)
+
+    def _log(self, text: str) -> None:
+        item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}")
+        self.session_list.insertItem(0, item)
+
+    def _show_card(self) -> None:
+        o = self.officer
+        if o is None:
+            self.card.setText("<i>No officer selected.</i><br>Scan an ID badge.")
+            self.clear_officer_button.setEnabled(False)
+            return
+        holding = ", ".join(o.holding) or "nothing"
+        overdue = (
+            f"<br><b style='color:#b91c1c'>Overdue: {', '.join(o.overdue)}</b>" if o.overdue else ""
+        )
+        inactive = "" if o.active else "<br><b style='color:#b91c1c'>NOT ACTIVE</b>"
+        self.card.setText(
+            f"<span style='font-size:18px'><b>{o.name}</b></span><br>Badge <b>{o.badge}</b>"
+            f" &middot; {o.rank or 'Officer'} &middot; {o.division or 'no division'}<br>"
+            f"Shift: {o.shift or 'not set'}<br>Primary camera: <b>{o.primary_unit or 'none'}"
+            f"</b><br>Holds now: <b>{holding}</b>{overdue}{inactive}"
+        )
+        self.clear_officer_button.setEnabled(True)
+
+    def clear_officer(self) -> None:
+        self.officer = None
+        self.pending_unit = None
+        self._show_card()
+        self._show("idle", "Ready. Scan a badge or a camera.")
+        self.focus_scan()
+
+    def _mode_changed(self, on: bool) -> None:
+        self.officer = None
+        self.pending_unit = None
+        self._show_card()
+        self.card.setEnabled(not on)
+        if on:
+            self._show(
+                "notice",
+                "End-of-shift mode: scan the cameras coming back, one after "
+                "another. Each is returned at once.",
+            )
+        else:
+            self._show("idle", "Ready. Scan a badge or a camera.")
+        self.focus_scan()
+
+    # --- scanning -------------------------------------------------------------------------
+    def _enter(self) -> None:
+        code = self.scan_edit.text()
+        self.scan_edit.clear()
+        self.picker.hide()
+        self._search_timer.stop()
+        if code.strip():
+            self.scan(code)
+
+    def scan(self, code: str) -> None:
+        """Handle one scan. Scans that arrive while one is being handled wait their turn, so
+        30 cameras scanned in a row are returned in the order they were scanned."""
+        if self._busy:
+            self._queue.append(code)
+            return
+        if not self.state.can(Permission.READ):
+            return
+        self._busy = True
+        self.state.read(
+            lambda ctx: counter.identify(ctx, code),
+            lambda match: self._identified(code, match),
+            lambda exc: self._failed(code, exc),
+        )
+
+    def _done(self, code: str) -> None:
+        self._busy = False
+        self.focus_scan()
+        self.scan_handled.emit(code)
+        if self._queue:
+            self.scan(self._queue.pop(0))
+
+    def _failed(self, code: str, exc: BaseException) -> None:
+        if isinstance(exc, DomainError):
+            self._error(str(exc))
+            self._log(f"{code.strip()}: {exc}")
+        else:
+            log.error("scan %r failed", code, exc_info=exc)
+            self._error(
+                f"Something went wrong with that scan: {exc}. Nothing was changed. "
+                "Scan again; if it keeps happening, tell your administrator."
+            )
+        self._done(code)
+
+    def _identified(self, code: str, match: ScanMatch) -> None:
+        if match.kind is ScanKind.OFFICER:
+            self._officer_scanned(code, match)
+        else:
+            self._unit_scanned(code, match)
+
+    def _officer_scanned(self, code: str, match: ScanMatch) -> None:
+        assert match.officer is not None
+        if self.end_of_shift.isChecked():
+            self._show(
+                "notice",
+                f"{match.officer.label}: end-of-shift mode takes cameras only. Scan the camera.",
+            )
+            self.feedback.play(Sound.NOTICE)
+            self._done(code)
+            return
+        self.officer = match.officer
+        self._show_card()
+        if self.pending_unit is not None:
+            unit, self.pending_unit = self.pending_unit, None
+            self._start_issue(code, unit)
+            return
+        self._show("notice", f"{match.officer.label}: now scan the camera.")
+        self.feedback.play(Sound.OK)
+        self._done(code)
+
+    def _unit_scanned(self, code: str, match: ScanMatch) -> None:
+        unit = match.unit
+        assert unit is not None
+        if match.checkout is not None:
+            if match.recent:
+                self._show(
+                    "notice",
+                    f"{unit.asset_tag} was issued to {match.checkout.officer} "
+                    "a moment ago (scanned twice). Nothing was changed.",
+                )
+                self.feedback.play(Sound.NOTICE)
+                self._done(code)
+                return
+            self._return(code, unit.asset_tag)
+            return
+        if match.recent:
+            self._show(
+                "notice",
+                f"{unit.asset_tag} was returned a moment ago (scanned twice). Nothing was changed.",
+            )
+            self.feedback.play(Sound.NOTICE)
+            self._done(code)
+            return
+        if self.end_of_shift.isChecked():
+            self._error(
+                f"{unit.asset_tag} is {unit.status.value}, not out with an officer: "
+                "nothing to return. Put it aside and carry on."
+            )
+            self._log(f"{unit.asset_tag}: not out")
+            self._done(code)
+            return
+        if self.officer is None:
+            self.pending_unit = unit.asset_tag
+            self._show(
+                "notice",
+                f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge.",
+            )
+            self.feedback.play(Sound.OK)
+            self._done(code)
+            return
+        self._start_issue(code, unit.asset_tag)
+
+    # --- issuing --------------------------------------------------------------------------
+    def _start_issue(self, code: str, unit_code: str) -> None:
+        officer = self.officer
+        assert officer is not None
+        self.state.read(
+            lambda ctx: counter.plan_issue(ctx, officer.id, unit_code),
+            lambda plan: self._plan_ready(code, plan),
+            lambda exc: self._failed(code, exc),
+        )
+
+    def _plan_ready(self, code: str, plan: IssuePlan) -> None:
+        unit, officer = plan.unit.asset_tag, plan.officer.label
+        swap = ""
+        if plan.needs_swap_reason:
+            dialog = SwapReasonDialog(unit, officer, plan.officer.primary_unit, self)
+            if not self._exec(dialog):
+                self._cancelled(code, unit)
+                return
+            swap = dialog.reason()
+        override = None
+        if not plan.gate.ready:
+            gate = GateDialog(unit, officer, plan.gate, self)
+            if not self._exec(gate):
+                self._show("notice", f"{unit} was not issued. Scan another camera for {officer}.")
+                self._done(code)
+                return
+            override = gate.override
+        test = None
+        if plan.needs_function_test:
+            dialog_t = FunctionTestDialog(unit, officer, self)
+            if not self._exec(dialog_t):
+                self._cancelled(code, unit)
+                return
+            test = dialog_t.test
+        handover = None
+        if plan.handover is HandoverAck.PIN:
+            pin = PinDialog(officer, self)
+            if not self._exec(pin):
+                self._cancelled(code, unit)
+                return
+            handover = Handover(pin=pin.pin_edit.text())
+        elif plan.handover is HandoverAck.SIGNATURE:
+            sign = SignatureDialog(officer, self)
+            if not self._exec(sign):
+                self._cancelled(code, unit)
+                return
+            handover = Handover(signature=sign.pad.svg_path())
+        officer_id = plan.officer.id
+
+        def issue(ctx: Any) -> IssueResult:
+            return counter.issue_unit(
+                ctx,
+                officer_id,
+                unit,
+                swap_reason=swap,
+                function_test=test,
+                handover=handover,
+                override=override,
+            )
+
+        self.state.write(
+            issue,
+            lambda result: self._issued(code, result),
+            lambda exc: self._failed(code, exc),
+            changed="custody",
+        )
+
+    def _cancelled(self, code: str, unit: str) -> None:
+        self._show("notice", f"{unit} was not issued (cancelled).")
+        self._done(code)
+
+    def _issued(self, code: str, result: IssueResult) -> None:
+        self.spare_button.hide()
+        if result.duplicate:
+            self._show("notice", result.message)
+            self.feedback.play(Sound.NOTICE)
+        elif result.issued:
+            assert result.checkout is not None
+            self.model.upsert([result.checkout])
+            self._update_counts()
+            self._remember(result.seq)
+            self._show("ok", result.message)
+            self.feedback.play(Sound.OK)
+            self._log(result.message)
+            self._refresh_officer()
+        else:
+            self._show("error", result.message)
+            self.feedback.play(Sound.ERROR)
+            self._log(result.message)
+            if result.next_spare is not None:
+                self.spare_button.setText(f"Issue the spare {result.next_spare.asset_tag} instead")
+                self.spare_button.setProperty("unit", result.next_spare.asset_tag)
+                self.spare_button.show()
+        self._done(code)
+
+    def _issue_spare(self) -> None:
+        unit = self.spare_button.property("unit")
+        self.spare_button.hide()
+        if unit and self.officer is not None:
+            self.scan(str(unit))
+
+    def _refresh_officer(self) -> None:
+        officer = self.officer
+        if officer is None:
+            return
+        self.state.read(lambda ctx: counter.officer_card(ctx, officer.badge), self._card)
+
+    def _card(self, officer: OfficerRow) -> None:
+        if self.officer is not None and self.officer.id == officer.id:
+            self.officer = officer
+            self._show_card()
+
+    # --- returning ------------------------------------------------------------------------
+    def _return(self, code: str, unit: str) -> None:
+        condition = ReturnCondition(
+            self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
+        )
+        self.state.write(
+            lambda ctx: counter.return_unit(ctx, unit, condition),
+            lambda result: self._returned(code, result),
+            lambda exc: self._failed(code, exc),
+            changed="custody",
+        )
+
+    def _returned(self, code: str, result: ReturnResult) -> None:
+        if result.duplicate:
+            self._show("notice", result.message)
+            self.feedback.play(Sound.NOTICE)
+            self._done(code)
+            return
+        for box in (self.damaged_box, self.missing_box):
+            box.setChecked(False)
+        self.note_edit.clear()
+        self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
+        self._update_counts()
+        self._remember(result.seq)
+        self._show("notice" if result.in_repair else "ok", result.message)
+        self.feedback.play(Sound.OK)
+        self._log(result.message)
+        if self.officer is not None:
+            self._refresh_officer()
+        self._done(code)
+
+    # --- undo -----------------------------------------------------------------------------
+    def _remember(self, seq: int | None) -> None:
+        self.last_seq = seq
+        self.last_at = datetime.now(UTC)
+        self.undo_button.setEnabled(seq is not None)
+
+    def undo(self) -> None:
+        if self.last_seq is None or self._busy:
+            return
+        if self.last_at is not None and datetime.now(UTC) - self.last_at > timedelta(minutes=2):
+            self._error(
+                "Undo is only possible within 2 minutes. Make the correction as a new transaction."
+            )
+            self.undo_button.setEnabled(False)
+            return
+        seq = self.last_seq
+        self.state.write(
+            lambda ctx: counter.undo(ctx, seq),
+            self._undone,
+            lambda exc: self._error(str(exc)),
+            changed="custody",
+        )
+
+    def _undone(self, result: UndoResult) -> None:
+        self.last_seq = None
+        self.undo_button.setEnabled(False)
+        self._show("notice", result.message)
+        self.feedback.play(Sound.NOTICE)
+        self._log(result.message)
+        self.refresh()
+        self._refresh_officer()
+        self.focus_scan()
+
+    # --- typing by hand: search as you type ----------------------------------------------
+    def _typed(self, text: str) -> None:
+        if len(text.strip()) >= 2:
+            self._search_timer.start()
+        else:
+            self.picker.hide()
+
+    def _search(self) -> None:
+        text = self.scan_edit.text()
+        self.state.read(
+            lambda ctx: counter.search(ctx, text), self._found, lambda _exc: self.picker.hide()
+        )
+
+    def _found(self, rows: list[OfficerRow | UnitRow]) -> None:
+        if not self.scan_edit.text().strip():
+            return
+        self.picker.clear()
+        for row in rows:
+            if isinstance(row, OfficerRow):
+                item = QListWidgetItem(
+                    f"Officer  {row.name}  badge {row.badge}  ({row.shift or 'no shift'})"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row.badge)
+            else:
+                holder = f" - out: {row.holder}" if row.holder else ""
+                item = QListWidgetItem(
+                    f"Camera  {row.asset_tag}  {row.serial}  {row.status.value}{holder}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row.asset_tag)
+            self.picker.addItem(item)
+        self.picker.setVisible(bool(rows))
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        code = str(item.data(Qt.ItemDataRole.UserRole))
+        self.scan_edit.clear()
+        self.picker.hide()
+        self.focus_scan()
+        self.scan(code)
+
+    def _lineup(self) -> None:
+        from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
+
+        dialog = LineupDialog(self.state, self)
+        self._exec(dialog)

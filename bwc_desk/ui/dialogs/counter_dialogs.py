@@ -1,0 +1,306 @@
+"""The small dialogs of an issue at the counter. Each has a default button that Enter takes,
+so the quartermaster can keep both hands on the scanner and the camera."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.docking import GateResult
+from bwc_desk.services.counter import FunctionTest, Override, SwapReason
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("font-size: 15px;")
+    return label
+
+
+class SwapReasonDialog(QDialog):
+    """A camera other than the officer's primary: why?"""
+
+    def __init__(
+        self, unit: str, officer: str, primary: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Spare swap")
+        self.group = QButtonGroup(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _heading(
+                f"<b>{unit}</b> is a spare: <b>{officer}</b>'s primary "
+                f"camera is {primary or 'another unit'}. Why the swap?"
+            )
+        )
+        self.buttons: dict[SwapReason, QRadioButton] = {}
+        for i, reason in enumerate(SwapReason):
+            button = QRadioButton(f"&{i + 1} {reason.value.capitalize()}", self)
+            self.group.addButton(button)
+            self.buttons[reason] = button
+            layout.addWidget(button)
+        self.buttons[SwapReason.FORGOTTEN].setChecked(True)
+        self.other_edit = QLineEdit(self)
+        self.other_edit.setPlaceholderText("details (required for 'other')")
+        layout.addWidget(self.other_edit)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b91c1c;")
+        layout.addWidget(self.error)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.accepted.connect(self._accept)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+
+    def reason(self) -> str:
+        for reason, button in self.buttons.items():
+            if button.isChecked():
+                detail = self.other_edit.text().strip()
+                return f"{reason.value}: {detail}" if detail else reason.value
+        return ""
+
+    def _accept(self) -> None:
+        if self.buttons[SwapReason.OTHER].isChecked() and not self.other_edit.text().strip():
+            self.error.setText("Say what the other reason is.")
+            self.other_edit.setFocus()
+            return
+        self.accept()
+
+
+class GateDialog(QDialog):
+    """The readiness check failed: pick another camera (Enter), or a supervisor overrides
+    with their own credentials and a reason."""
+
+    def __init__(
+        self, unit: str, officer: str, gate: GateResult, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Not ready")
+        self.override: Override | None = None
+        layout = QVBoxLayout(self)
+        reasons = "".join(f"<li>{r}</li>" for r in gate.reasons)
+        layout.addWidget(
+            _heading(
+                f"<b style='color:#b91c1c'>{unit} is not ready</b> for {officer}:<ul>{reasons}</ul>"
+            )
+        )
+        self.form_box = QWidget(self)
+        form = QFormLayout(self.form_box)
+        self.user_edit = QLineEdit(self)
+        self.password_edit = QLineEdit(self)
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("why this camera must go out now")
+        form.addRow("Supervisor user name", self.user_edit)
+        form.addRow("Supervisor password", self.password_edit)
+        form.addRow("Reason", self.reason_edit)
+        self.form_box.setVisible(False)
+        layout.addWidget(self.form_box)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b91c1c;")
+        layout.addWidget(self.error)
+        box = QDialogButtonBox(self)
+        self.pick_button = box.addButton(
+            "Pick another camera", QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.pick_button.setDefault(True)
+        self.override_button = box.addButton(
+            "Supervisor &override...", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        # Only the default button answers Enter; the override needs a deliberate click or
+        # its Alt key.
+        self.override_button.setAutoDefault(False)
+        self.pick_button.clicked.connect(self.reject)
+        self.override_button.clicked.connect(self._override)
+        layout.addWidget(box)
+
+    def _override(self) -> None:
+        if not self.form_box.isVisible():
+            self.form_box.setVisible(True)
+            self.override_button.setText("Override and &issue")
+            self.pick_button.setDefault(False)
+            self.override_button.setDefault(True)
+            self.user_edit.setFocus()
+            return
+        if not (
+            self.user_edit.text().strip()
+            and self.password_edit.text()
+            and self.reason_edit.text().strip()
+        ):
+            self.error.setText("A supervisor's user name, password and a reason are needed.")
+            return
+        self.override = Override(
+            self.user_edit.text(), self.password_edit.text(), self.reason_edit.text()
+        )
+        self.accept()
+
+
+class FunctionTestDialog(QDialog):
+    """The pre-shift function test: the officer powers the camera on, records, reads the
+    battery indicator, checks mount and lens. Enter = all checks passed."""
+
+    CHECKS = (
+        ("powers_on", "Powers on"),
+        ("records", "Records (LED / vibration)"),
+        ("battery_indicator", "Battery indicator works"),
+        ("mount_and_lens", "Mount and lens undamaged"),
+    )
+
+    def __init__(self, unit: str, officer: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pre-shift function test")
+        self.test: FunctionTest | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading(f"Function test of <b>{unit}</b> with <b>{officer}</b>:"))
+        self.boxes: dict[str, QCheckBox] = {}
+        for key, label in self.CHECKS:
+            box = QCheckBox(label, self)
+            box.setChecked(True)
+            self.boxes[key] = box
+            layout.addWidget(box)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText("what is wrong (for a failed check)")
+        layout.addWidget(self.note_edit)
+        buttons = QDialogButtonBox(self)
+        self.pass_button = buttons.addButton(
+            "All checks &passed", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.pass_button.setDefault(True)
+        self.fail_button = buttons.addButton(
+            "Record &failure", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.fail_button.setAutoDefault(False)
+        self.pass_button.clicked.connect(self._passed)
+        self.fail_button.clicked.connect(self._failed)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        for box in self.boxes.values():
+            box.toggled.connect(self._update)
+
+    def _update(self) -> None:
+        all_ok = all(b.isChecked() for b in self.boxes.values())
+        self.pass_button.setEnabled(all_ok)
+        self.pass_button.setDefault(all_ok)
+        self.fail_button.setDefault(not all_ok)
+
+    def _passed(self) -> None:
+        self.test = FunctionTest(note=self.note_edit.text().strip())
+        self.accept()
+
+    def _failed(self) -> None:
+        values = {k: b.isChecked() for k, b in self.boxes.items()}
+        if all(values.values()):
+            self.note_edit.setFocus()
+            self.note_edit.setPlaceholderText("untick the check that failed, then Record failure")
+            return
+        self.test = FunctionTest(note=self.note_edit.text().strip(), **values)
+        self.accept()
+
+
+class PinDialog(QDialog):
+    def __init__(self, officer: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Handover acknowledgement")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _heading(f"<b>{officer}</b>: type your PIN to confirm you received the camera.")
+        )
+        self.pin_edit = QLineEdit(self)
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        layout.addWidget(self.pin_edit)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.accepted.connect(self.accept)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        self.pin_edit.setFocus()
+
+
+class SignaturePad(QWidget):
+    """A small canvas: the officer signs with the mouse or a stylus. The strokes are kept as
+    SVG path data, stored with the custody event."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(420, 140)
+        self.setStyleSheet("background: white;")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.strokes: list[list[QPointF]] = []
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.strokes.append([event.position()])
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.strokes and event.buttons() & Qt.MouseButton.LeftButton:
+            self.strokes[-1].append(event.position())
+            self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), Qt.GlobalColor.white)
+        painter.setPen(QPen(Qt.GlobalColor.black, 2))
+        path = QPainterPath()
+        for stroke in self.strokes:
+            path.moveTo(stroke[0])
+            for point in stroke[1:]:
+                path.lineTo(point)
+        painter.drawPath(path)
+        painter.setPen(Qt.GlobalColor.gray)
+        painter.drawLine(10, self.height() - 25, self.width() - 10, self.height() - 25)
+
+    def svg_path(self) -> str:
+        parts = []
+        for stroke in self.strokes:
+            parts.append(f"M {stroke[0].x():.0f} {stroke[0].y():.0f}")
+            parts.extend(f"L {p.x():.0f} {p.y():.0f}" for p in stroke[1:])
+        return " ".join(parts)
+
+    def clear(self) -> None:
+        self.strokes.clear()
+        self.update()
+
+
+class SignatureDialog(QDialog):
+    def __init__(self, officer: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Handover acknowledgement")
+        layout = QVBoxLayout(self)
+        layout.addWidget(_heading(f"<b>{officer}</b>: sign to confirm you received the camera."))
+        self.pad = SignaturePad(self)
+        layout.addWidget(self.pad)
+        clear = QPushButton("Clear")
+        clear.clicked.connect(self.pad.clear)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        box.addButton(clear, QDialogButtonBox.ButtonRole.ResetRole)
+        box.accepted.connect(self._accept)
+        box.rejected.connect(self.reject)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color: #b91c1c;")
+        layout.addWidget(self.error)
+        layout.addWidget(box)
+
+    def _accept(self) -> None:
+        if not self.pad.strokes:
+            self.error.setText("Sign in the box first.")
+            return
+        self.accept()

@@ -1,0 +1,77 @@
+"""Housekeeping off the main thread and out of the counter's way: the daily start-up backup,
+quick_check, and WAL checkpoints. It has its own low-priority pool, so a scan never waits
+behind a backup, and start-up is not slowed (it begins a few seconds after the window)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+from bwc_desk.services.backups import startup_backup
+from bwc_desk.services.context import SYSTEM, Ctx
+from bwc_desk.services.startup import quick_check
+from bwc_desk.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class Maintenance(QObject):
+    damaged = Signal(str)  # what quick_check found
+    backup_failed = Signal(str)
+
+    def __init__(
+        self,
+        ctx: Ctx,
+        delay_ms: int = 5000,
+        checkpoint_ms: int = 20_000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.runner = TaskRunner(self)
+        self.runner.set_priority(QThread.Priority.LowestPriority)
+        self._delay = delay_ms
+        self._checkpoints = QTimer(self)
+        self._checkpoints.setInterval(checkpoint_ms)
+        self._checkpoints.timeout.connect(self.checkpoint)
+
+    def start(self) -> None:
+        QTimer.singleShot(self._delay, self._first_run)
+        if self.ctx.db.is_sqlite:
+            self._checkpoints.start()
+
+    def _first_run(self) -> None:
+        ctx = self.ctx
+        self._run(lambda: quick_check(ctx.db), self._checked)
+        self._run(
+            lambda: startup_backup(ctx.as_actor(SYSTEM)),
+            lambda info: log.info("start-up backup: %s", info),
+            write=True,
+            on_error=lambda exc: self.backup_failed.emit(str(exc)),
+        )
+
+    def checkpoint(self) -> None:
+        db = self.ctx.db
+        self._run(db.checkpoint, lambda result: log.debug("checkpoint %s", result))
+
+    def _checked(self, result: object) -> None:
+        if result != "ok":
+            self.damaged.emit(str(result))
+
+    def _run(
+        self,
+        fn: Callable[[], object],
+        done: Callable[[object], None],
+        *,
+        write: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self.runner.run(
+            fn, done, on_error or (lambda exc: log.error("maintenance: %s", exc)), write=write
+        )
+
+    def stop(self) -> None:
+        self._checkpoints.stop()
+        self.runner.shutdown(60_000)

@@ -1,0 +1,349 @@
+"""The counter driven the way a quartermaster does: a scanner types a code and presses Enter
+(qtbot.keyClicks + Return), dialogs are answered with Enter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog
+
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Role
+from bwc_desk.domain.units import UnitStatus
+from bwc_desk.services import assignments, counter, inventory, officers, settings
+from bwc_desk.services.counter import FunctionTest
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.ui.feedback import Sound
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_tab import CounterTab
+from tests.conftest import PASSWORD, make_actor
+from tests.test_services_counter import put_in_bay, snapshot
+
+
+@pytest.fixture
+def desk(qtbot, admin_ctx, clock):
+    smith = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John", shift="Day",
+                                                         scan_code="ID-0412"))
+    jones = officers.add_officer(admin_ctx, OfficerInput("0007", "Jones", "Ann", shift="Night",
+                                                         scan_code="ID-0007"))
+    for i in range(1, 36):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-{i:04d}", f"X60A{i:04d}"))
+    assignments.assign_primary(admin_ctx, "HPD-BWC-0001", smith.id)
+    make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+    qm = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    state = AppState(qm)
+    tab = CounterTab(state)
+    tab.feedback.enabled = False
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.ensure_loaded()
+    qtbot.waitUntil(lambda: tab._loaded, timeout=5000)
+    yield {"tab": tab, "qm": qm, "admin": admin_ctx, "smith": smith, "jones": jones,
+           "clock": clock, "state": state}
+    state.runner.shutdown()
+
+
+def scan(qtbot, tab: CounterTab, code: str, wait: bool = True) -> None:
+    """What a USB scanner does: types the code, presses Enter."""
+    assert tab.scan_edit.hasFocus() or tab.focusWidget() is tab.scan_edit
+    if wait:
+        with qtbot.waitSignal(tab.scan_handled, timeout=10_000):
+            qtbot.keyClicks(tab.scan_edit, code)
+            qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
+    else:
+        qtbot.keyClicks(tab.scan_edit, code)
+        qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
+
+
+_generation = [0]
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_answers():
+    yield
+    _generation[0] += 1  # polls of a finished test stop instead of answering the next one
+
+
+def answer(qtbot, action: Callable[[QDialog], None], kind: type | None = None,
+           tries: int = 500) -> None:
+    """Answer the next modal dialog when it opens (dialogs block until answered)."""
+    generation = _generation[0]
+
+    def poll(left: int) -> None:
+        if generation != _generation[0] or left == 0:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and (kind is None or isinstance(dialog, kind)):
+            action(dialog)
+        else:
+            QTimer.singleShot(20, lambda: poll(left - 1))
+    QTimer.singleShot(0, lambda: poll(tries))
+
+
+def press_enter(dialog: QDialog) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(dialog, Qt.Key.Key_Return)
+
+
+def banner(tab: CounterTab) -> tuple[str, str]:
+    return tab.banner.property("kind"), tab.banner.text()
+
+
+def test_the_scan_field_has_the_focus(desk):
+    tab = desk["tab"]
+    assert tab.focusWidget() is tab.scan_edit
+
+
+def test_officer_then_camera_with_the_function_test_taken_by_enter(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+    assert "Smith, John" in tab.card.text() and "HPD-BWC-0001" in tab.card.text()
+    answer(qtbot, press_enter)  # "All checks passed" is the default button
+    scan(qtbot, tab, "HPD-BWC-0001")
+    kind, text = banner(tab)
+    assert kind == "ok" and "HPD-BWC-0001 issued to Smith, John (0412)" in text
+    assert [r.asset_tag for r in tab.model.rows()] == ["HPD-BWC-0001"]
+    assert tab.feedback.played[-1] is Sound.OK
+    assert tab.focusWidget() is tab.scan_edit
+    event = inventory.unit_history(qm, tab.model.rows()[0].unit_id)[0]
+    assert event.kind is EventKind.ISSUED and event.staff_username == "quinn"
+
+
+def test_camera_then_officer_works_too(qtbot, desk):
+    tab = desk["tab"]
+    scan(qtbot, tab, "x60a0001")  # the serial, lower case
+    assert "now scan the officer" in banner(tab)[1]
+    answer(qtbot, press_enter)
+    scan(qtbot, tab, "0412")  # the badge number, typed by hand
+    assert banner(tab)[0] == "ok"
+    assert counter.out_now(desk["qm"])[0].asset_tag == "HPD-BWC-0001"
+
+
+def test_a_scan_that_matches_nothing_is_red_and_changes_nothing(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    before = snapshot(qm)
+    scan(qtbot, tab, "NO-SUCH-THING")
+    kind, text = banner(tab)
+    assert kind == "error" and "Nothing matches 'NO-SUCH-THING'" in text
+    assert "font-size: 22px" in tab.banner.styleSheet()
+    assert tab.feedback.played[-1] is Sound.ERROR
+    assert snapshot(qm) == before
+
+
+def test_refusals_name_unit_and_officer_and_change_nothing(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0002", function_test=FunctionTest())
+    desk["clock"].advance(minutes=5)
+    before = snapshot(qm)
+    scan(qtbot, tab, "ID-0412")
+    scan(qtbot, tab, "HPD-BWC-0002")
+    # HPD-BWC-0002 is out with Jones: scanning it is a return, not an issue to Smith.
+    assert "returned by Jones, Ann (0007)" in banner(tab)[1]
+    assert snapshot(qm) != before
+    inventory.retire(desk["admin"], "HPD-BWC-0003", "broken")
+    before = snapshot(qm)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    kind, text = banner(tab)
+    assert kind == "error" and "HPD-BWC-0003 is retired" in text and "Smith, John" in text
+    assert snapshot(qm) == before
+
+
+def test_spare_swap_asks_a_reason_and_records_it(qtbot, desk):
+    from bwc_desk.ui.dialogs.counter_dialogs import SwapReasonDialog
+
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+
+    def choose(dialog):
+        from bwc_desk.services.counter import SwapReason
+        from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
+
+        dialog.buttons[SwapReason.BATTERY_DEAD].setChecked(True)
+        answer(qtbot, press_enter, FunctionTestDialog)  # then the function test
+        press_enter(dialog)
+
+    answer(qtbot, choose, SwapReasonDialog)
+    scan(qtbot, tab, "HPD-BWC-0005")
+    assert banner(tab)[0] == "ok"
+    assert counter.out_now(qm)[0].swap_reason == "battery dead"
+
+
+def test_not_ready_pick_another_or_supervisor_override(qtbot, desk):
+    from bwc_desk.ui.dialogs.counter_dialogs import GateDialog
+
+    tab, qm = desk["tab"], desk["qm"]
+    put_in_bay(qm, "HPD-BWC-0006", 40)
+    scan(qtbot, tab, "ID-0007")
+    before = snapshot(qm)
+    answer(qtbot, press_enter, GateDialog)  # Enter = pick another camera
+    scan(qtbot, tab, "HPD-BWC-0006")
+    assert "not issued" in banner(tab)[1] and snapshot(qm) == before
+
+    def override(dialog):
+        dialog.override_button.click()  # shows the supervisor's fields
+        dialog.user_edit.setText("sam")
+        dialog.password_edit.setText(PASSWORD)
+        dialog.reason_edit.setText("call-out, nothing else charged")
+        from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
+
+        answer(qtbot, press_enter, FunctionTestDialog)  # the function test after
+        dialog.override_button.click()
+
+    answer(qtbot, override, GateDialog)
+    scan(qtbot, tab, "HPD-BWC-0006")
+    assert banner(tab)[0] == "ok"
+    kinds = [e.kind for e in inventory.unit_history(qm, counter.out_now(qm)[0].unit_id)]
+    assert EventKind.READINESS_OVERRIDE in kinds
+
+
+def test_failed_function_test_offers_the_next_spare(qtbot, desk):
+    from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
+
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0007")
+
+    def fail(dialog):
+        dialog.boxes["records"].setChecked(False)
+        dialog.note_edit.setText("no record LED")
+        press_enter(dialog)  # the default is now "Record failure"
+
+    answer(qtbot, fail, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0007")
+    kind, text = banner(tab)
+    assert kind == "error" and "failed the function test" in text
+    assert inventory.unit_detail(qm, "HPD-BWC-0007").status is UnitStatus.IN_REPAIR
+    assert tab.spare_button.isVisible() and "HPD-BWC-0002" in tab.spare_button.text()
+
+
+def test_return_in_one_step_with_condition_flags(qtbot, desk):
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=FunctionTest())
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
+    clock.advance(hours=8)
+    qtbot.mouseClick(tab.damaged_box, Qt.MouseButton.LeftButton)
+    tab.note_edit.setText("cracked lens")
+    tab.focus_scan()
+    scan(qtbot, tab, "HPD-BWC-0001")
+    kind, text = banner(tab)
+    assert "returned by Smith, John (0412), out since" in text and "in repair" in text
+    assert kind == "notice" and tab.model.rowCount() == 0
+    assert not tab.damaged_box.isChecked() and tab.note_edit.text() == ""
+    assert inventory.unit_detail(qm, "HPD-BWC-0001").status is UnitStatus.IN_REPAIR
+
+
+def test_end_of_shift_thirty_cameras_in_a_row(qtbot, desk):
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    settings.change_settings(desk["admin"], {"max_cameras_per_officer": 2,
+                                             "function_test_required": False})
+    for i in range(2, 32):
+        badge = f"9{i:03d}"
+        officer = officers.add_officer(desk["admin"], OfficerInput(badge, f"Officer{i}"))
+        counter.issue_unit(qm, officer.id, f"HPD-BWC-{i:04d}")
+    clock.advance(hours=9)
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 30, timeout=5000)
+    tab.end_of_shift.setChecked(True)
+    tab.focus_scan()
+    for i in range(2, 32):  # the scanner does not wait for the screen
+        scan(qtbot, tab, f"HPD-BWC-{i:04d}", wait=False)
+    qtbot.waitUntil(lambda: tab.session_list.count() == 30 and not tab._busy, timeout=30_000)
+    assert tab.model.rowCount() == 0 and counter.out_now(qm) == []
+    assert tab.feedback.played.count(Sound.OK) == 30
+    assert QApplication.activeModalWidget() is None  # no dialog at all
+    assert "HPD-BWC-0031" in tab.session_list.item(0).text()
+
+
+def test_end_of_shift_mode_flags_a_camera_that_is_not_out(qtbot, desk):
+    tab = desk["tab"]
+    tab.end_of_shift.setChecked(True)
+    tab.focus_scan()
+    scan(qtbot, tab, "HPD-BWC-0010")
+    assert banner(tab)[0] == "error" and "not out with an officer" in banner(tab)[1]
+
+
+def test_double_scan_does_nothing_twice(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, press_enter)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    before = snapshot(qm)
+    scan(qtbot, tab, "HPD-BWC-0001")  # the scanner fired twice
+    assert "scanned twice" in banner(tab)[1] and snapshot(qm) == before
+
+
+def test_ctrl_z_undoes_the_last_transaction(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, press_enter)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    assert tab.undo_button.isEnabled()
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "Undone" in banner(tab)[1], timeout=5000)
+    assert counter.out_now(qm) == []
+    kinds = [e.kind for e in inventory.unit_history(qm, inventory.unit_detail(
+        qm, "HPD-BWC-0001").id)]
+    assert kinds[:2] == [EventKind.CORRECTION, EventKind.ISSUED]
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 0, timeout=5000)
+
+
+def test_search_as_you_type_picks_an_officer(qtbot, desk):
+    tab = desk["tab"]
+    qtbot.keyClicks(tab.scan_edit, "smi")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() >= 1, timeout=5000)
+    assert "Smith" in tab.picker.item(0).text()
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Down)
+    with qtbot.waitSignal(tab.scan_handled, timeout=5000):
+        qtbot.keyClick(tab.picker, Qt.Key.Key_Return)
+    assert tab.officer is not None and tab.officer.badge == "0412"
+
+
+def test_handover_pin(qtbot, desk):
+    from bwc_desk.ui.dialogs.counter_dialogs import PinDialog
+
+    tab, qm = desk["tab"], desk["qm"]
+    settings.change_settings(desk["admin"], {"handover_ack": "pin",
+                                             "function_test_required": False})
+    officers.set_handover_pin(desk["admin"], desk["jones"].id, "480271")
+    scan(qtbot, tab, "ID-0007")
+
+    def type_pin(dialog):
+        dialog.pin_edit.setText("480271")
+        press_enter(dialog)
+
+    answer(qtbot, type_pin, PinDialog)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert banner(tab)[0] == "ok"
+    assert counter.out_now(qm)[0].asset_tag == "HPD-BWC-0003"
+
+
+def test_auditors_see_the_lists_but_cannot_scan(qtbot, admin_ctx, auditor_ctx):
+    state = AppState(auditor_ctx)
+    tab = CounterTab(state)
+    qtbot.addWidget(tab)
+    assert not tab.scan_edit.isEnabled() and "Read only" in banner(tab)[1]
+    state.runner.shutdown()
+
+
+def test_line_up_sheet_to_pdf(qtbot, desk, tmp_path):
+    from bwc_desk.ui.printing import lineup_html, save_pdf
+
+    qm = desk["qm"]
+    counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=FunctionTest())
+    sheet = counter.lineup(qm, "Day", desk["clock"].now.astimezone(qm.zone).date())
+    html = lineup_html(sheet)
+    assert "Smith, John" in html and "HPD-BWC-0001" in html and "Signature" in html
+    save_pdf(html, tmp_path / "lineup.pdf")
+    assert (tmp_path / "lineup.pdf").read_bytes()[:4] == b"%PDF"
+
+
+def test_model_is_sound(qtmodeltester, desk):
+    qtmodeltester.check(desk["tab"].model)
+    qtmodeltester.check(desk["tab"].not_docked_model)
+    _: Any = None
