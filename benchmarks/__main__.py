@@ -38,6 +38,12 @@ def _scan(size: str, work: Path) -> list[Figure]:
     return scan.run(agency(size), work)
 
 
+def _docks(size: str, work: Path) -> list[Figure]:
+    from benchmarks import docks
+
+    return docks.run(agency(size), work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -49,6 +55,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "bundle": _bundle,
     "verify": _verify,
     "scan": _scan,
+    "docks": _docks,
     "crash": _crash,
 }
 

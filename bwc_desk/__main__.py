@@ -41,8 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["dock-sim"]:
+        # The simulator has its own options (--docks, --bays, --speed...): hand them over.
+        from bwc_desk.adapters.dockfeed.simulator import main as simulate
+
+        return simulate(args_list[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     if getattr(args, "command", None):
         from bwc_desk.cli.commands import run
 

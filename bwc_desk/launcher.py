@@ -45,6 +45,7 @@ class Launcher:
         self.window: MainWindow | None = None
         self.lock_file: QLockFile | None = None
         self.maintenance: Maintenance | None = None
+        self.dock_feed: Any = None
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -257,8 +258,54 @@ class Launcher:
         )
         self.maintenance.start()
         self.app.aboutToQuit.connect(self.maintenance.stop)
+        self._start_dock_feed(state)
         gc.collect()
         gc.freeze()
+
+    def _start_dock_feed(self, state: AppState) -> None:
+        """Listen for dock controllers (station config: host, port, token). A port already in
+        use or a bad address is reported, not fatal: the counter works without docks."""
+        from bwc_desk.services.dockfeed import DockFeed
+
+        station = config.load()
+        if not station.dock_feed_enabled:
+            return
+        try:
+            self.dock_feed = DockFeed(state.ctx, station.dock_host, station.dock_port,
+                                      station.dock_token)
+            self.dock_feed.start()
+        except (OSError, ValueError) as exc:
+            self.dock_feed = None
+            text = (f"The dock feed is not running: {station.dock_host}:{station.dock_port}: "
+                    f"{exc}. Docks cannot report to this station; another BWC Desk may be "
+                    "listening, or change the port in the station settings.")
+            log.warning(text)
+            state.message.emit(text, 0)
+            return
+        log.info("dock feed listening on %s:%s", *self.dock_feed.address)
+        self.app.aboutToQuit.connect(self.dock_feed.stop)
+        if self.demo:
+            self._start_simulator(state, *self.dock_feed.address)
+
+    def _start_simulator(self, state: AppState, host: str, port: int) -> None:
+        """The demo's docks: the simulator plays six docks of eight bays with the demo's
+        cameras that are on the shelf now (and two the inventory does not know)."""
+        import threading
+
+        from bwc_desk.adapters.dockfeed.simulator import run_simulator
+        from bwc_desk.services import inventory
+        from bwc_desk.domain.units import UnitStatus
+
+        serials = [u.serial for u in inventory.list_units(state.ctx)
+                   if u.status is UnitStatus.AVAILABLE]
+        self._sim_stop = threading.Event()
+        thread = threading.Thread(
+            target=run_simulator, name="dock-sim", daemon=True,
+            kwargs={"host": host, "port": port, "docks": 6, "bays": 8, "speed": 20.0,
+                    "stop": self._sim_stop, "seed": 7, "serials": serials},
+        )
+        thread.start()
+        self.app.aboutToQuit.connect(self._sim_stop.set)
 
     # --- the demo -------------------------------------------------------------------------
     def _ensure_demo(self) -> bool:

@@ -132,7 +132,7 @@ def test_pooled_agencies_ask_no_swap_reason(room):
 def put_in_bay(ctx, tag, battery, *, uploading=False, error=None, seen=None):
     from sqlalchemy import insert
 
-    from bwc_desk.store.models import Bay, Dock, Unit
+    from bwc_desk.store.models import Bay, Dock, Unit, UnitReading
 
     with ctx.db.write() as s:
         unit_id = s.execute(select(Unit.id).where(Unit.asset_tag == tag)).scalar_one()
@@ -142,11 +142,13 @@ def put_in_bay(ctx, tag, battery, *, uploading=False, error=None, seen=None):
                                                     station="", error_count=0, last_error="",
                                                     last_seen_at=seen or ctx.now())
                                 ).inserted_primary_key[0]
+        values = dict(battery=battery, charging=True, files_done=1,
+                      files_total=3 if uploading else 1, bytes_done=5,
+                      bytes_total=10 if uploading else 5, updating=False, error=error)
         s.execute(insert(Bay).values(dock_id=dock_id, bay_no=3, serial=tag, unit_id=unit_id,
-                                     battery=battery, charging=True, files_done=1,
-                                     files_total=3 if uploading else 1, bytes_done=5,
-                                     bytes_total=10 if uploading else 5, updating=False,
-                                     error=error, reported_at=ctx.now()))
+                                     reported_at=ctx.now(), **values))
+        s.execute(insert(UnitReading).values(unit_id=unit_id, dock="DOCK-A", bay_no=3,
+                                             in_bay=True, reported_at=ctx.now(), **values))
 
 
 def test_readiness_gate_blocks_and_a_supervisor_overrides(room):

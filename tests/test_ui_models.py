@@ -13,7 +13,6 @@ from bwc_desk.ui.models.event_table_model import EventTableModel
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel
 from bwc_desk.ui.models.table_model import ROW_ROLE, FilterProxy
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
-from bwc_desk.ui.views.docks_tab import BayTableModel
 from tests.conftest import demo_ctx
 
 
@@ -125,9 +124,4 @@ def test_event_and_bay_models(qtmodeltester, demo_db):
     qtmodeltester.check(model)
     assert model.rowCount() > 0
     assert model.index(model.rowCount() - 1, EventTableModel.COL_KIND).data() == "registered"
-    bays = BayTableModel()
-    from bwc_desk.services import docks
-
-    bays.set_rows(docks.list_bays(ctx))
-    qtmodeltester.check(bays)
     _ = counter  # the counter's models are tested with its view

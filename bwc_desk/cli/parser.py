@@ -79,3 +79,9 @@ def add_commands(
     )
     p.add_argument("file")
     p.set_defaults(func="cmd_restore")
+
+    sub.add_parser(
+        "dock-sim", add_help=False,
+        help="simulate docks reporting to a running BWC Desk: --docks 6 --bays 8 [--host H "
+             "--port P --token T --speed X] (see bwc-desk dock-sim --help)",
+    )

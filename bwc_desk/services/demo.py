@@ -344,6 +344,8 @@ def seed_demo(
     free = {d: list(u) for d, u in pool_units.items()}
     pool_of = {tag: d for d, tags_ in pool_units.items() for tag in tags_}
     spare_pool = list(spares)
+    serial_of = {u.asset_tag: u.serial for u in inventory.list_units(ctx)}
+    room = _DockRoom(ctx, clock, rng, since=end - timedelta(days=2))
     day0 = start.astimezone(zone).date()
     total_days = days + 1
     for day_index in range(total_days):
@@ -365,11 +367,13 @@ def seed_demo(
                         timeline.append((moment, 1, officer_id, division))
             timeline.sort()
             for when, action, officer_id, division in timeline:
+                room.advance(when)
                 clock.set(when)
                 desk = qm[rng.random() < 0.3]
                 if action == 0:
                     tag = out[officer_id][0]
                     if _return(rng, clock, desk, sup, tag):
+                        room.returned(serial_of[tag], clock.now)
                         out.pop(officer_id)
                         if tag in pool_of:
                             free[pool_of[tag]].append(tag)
@@ -383,6 +387,7 @@ def seed_demo(
                         timedelta(hours=rng.uniform(1, 5)) if rng.random() < 0.02 else timedelta(0)
                     )
                     out[officer_id] = (tag, due, due - timedelta(minutes=rng.uniform(5, 40)) + late)
+    room.finish(end)
     report(97, "Finishing")
     # Units in repair for long come back.
     clock.set(end - timedelta(minutes=1))
@@ -450,6 +455,74 @@ def _return(rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, tag: str) ->
         clock.tick(1)
         inventory.return_to_service(sup, tag, "lens replaced in house")
     return True
+
+
+class _DockRoom:
+    """The evidence room's six docks of eight bays, for the last two days of history:
+    returned cameras wait for a free bay, charge and upload there for 30 to 60 minutes, then
+    go to the shelf. Reports go through the dock feed's own code (DockBoard, apply_changes),
+    so the docked and undocked records are made as the live feed makes them."""
+
+    DOCKS = tuple(f"DOCK-{c}" for c in "ABCDEF")
+
+    def __init__(self, ctx: Ctx, clock: _Clock, rng: random.Random, since: datetime) -> None:
+        from bwc_desk.services.context import DOCK_FEED
+        from bwc_desk.services.dockfeed import DockBoard
+
+        self.ctx = replace(ctx, station=STATIONS[0]).as_actor(DOCK_FEED)
+        self.clock, self.rng, self.since = clock, rng, since
+        self.board = DockBoard(clock)
+        self.free = [(d, b) for d in self.DOCKS for b in range(1, 9)]
+        self.waiting: list[tuple[datetime, str]] = []
+        self.leaving: list[tuple[datetime, str, tuple[str, int]]] = []
+        self._hello = False
+
+    def returned(self, serial: str, when: datetime) -> None:
+        if when >= self.since and self.rng.random() > 0.03:  # a few are never docked
+            self.waiting.append((when + timedelta(minutes=self.rng.uniform(3, 15)), serial))
+
+    def advance(self, until: datetime) -> None:
+        while True:
+            leave = min(self.leaving) if self.leaving else None
+            arrive = self.waiting[0] if self.waiting and self.free else None
+            if leave is not None and leave[0] <= until and (arrive is None
+                                                            or leave[0] <= arrive[0]):
+                self.leaving.remove(leave)
+                self._report(leave[0], leave[2], None)
+                self.free.append(leave[2])
+            elif arrive is not None and arrive[0] <= until:
+                self.waiting.pop(0)
+                slot = self.free.pop(0)
+                self._report(arrive[0], slot, arrive[1])
+                self.leaving.append((arrive[0] + timedelta(minutes=self.rng.uniform(30, 60)),
+                                     arrive[1], slot))
+            elif self.waiting and not self.free and leave is not None and leave[0] <= until:
+                continue
+            else:
+                return
+
+    def finish(self, end: datetime) -> None:
+        self.advance(end)
+        for _when, _serial, slot in list(self.leaving):  # the bays are the live feed's now
+            self._report(end, slot, None)
+        self.leaving.clear()
+
+    def _report(self, when: datetime, slot: tuple[str, int], serial: str | None) -> None:
+        from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
+        from bwc_desk.domain.docking import Upload
+        from bwc_desk.services.docks import apply_changes
+
+        self.clock.set(when)
+        if not self._hello:
+            for dock in self.DOCKS:
+                self.board.on_message("demo", Hello(dock, 8))
+            self._hello = True
+        done = Upload(12, 12, 3_000_000_000, 3_000_000_000)
+        present = frozenset({"battery", "charging", "upload", "updating", "error"})
+        self.board.on_message("demo", BayReport(
+            slot[0], slot[1], serial, self.rng.randint(86, 100) if serial else None,
+            bool(serial), done if serial else None, False, None, when, present))
+        apply_changes(self.ctx, self.board.take_changes())
 
 
 def _count_events(db: Database) -> int:

@@ -1,17 +1,210 @@
-"""Docks and bays as the feed last reported them."""
+"""Docks and bays: what the feed reported, the custody events it implies, the view's snapshot
+and the alerts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bwc_desk.domain.docking import BayReading, BayState, Upload, derive_state, is_offline
+from bwc_desk.domain.docking import (
+    STALLED_AFTER,
+    BayReading,
+    BayState,
+    Upload,
+    derive_state,
+    estimate_ready,
+    is_offline,
+)
+from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.dto import UnitRow
+from bwc_desk.services.records import record
 from bwc_desk.services.settings import read_settings
-from bwc_desk.store.models import Bay, Dock, Unit
+from bwc_desk.store.models import Bay, Checkout, Dock, Unit, UnitReading
+
+if TYPE_CHECKING:
+    from bwc_desk.services.dockfeed import BayState as LiveBay
+    from bwc_desk.services.dockfeed import Changes
+
+
+# --- writing what the feed saw --------------------------------------------------------------
+
+
+def apply_changes(ctx: Ctx, changes: Changes) -> None:
+    """One transaction per flush: docks seen, bay states, and a custody event for each camera
+    that arrived in or left a bay since the database last knew."""
+    now = ctx.now()
+    with ctx.db.write() as session:
+        settings = read_settings(session)
+        docks = {
+            d.name: d
+            for d in session.execute(
+                select(Dock).where(
+                    Dock.name.in_(list(changes.docks) + [b.dock for b in changes.bays])
+                )
+            ).scalars()
+        }
+        for name, seen in changes.docks.items():
+            dock = docks.get(name)
+            if dock is None:
+                dock = Dock(
+                    name=name,
+                    bays=seen.bays,
+                    location="",
+                    station=ctx.station,
+                    error_count=0,
+                    last_error="",
+                )
+                session.add(dock)
+                docks[name] = dock
+            if seen.bays:
+                dock.bays = seen.bays
+            if seen.last_seen is not None:
+                dock.last_seen_at = seen.last_seen
+            dock.station = ctx.station
+            if seen.errors:
+                dock.error_count = (dock.error_count or 0) + seen.errors
+                dock.last_error = seen.last_error
+        for live in changes.bays:
+            if live.dock not in docks:
+                dock = Dock(
+                    name=live.dock,
+                    bays=live.bay,
+                    location="",
+                    station=ctx.station,
+                    error_count=0,
+                    last_error="",
+                    last_seen_at=now,
+                )
+                session.add(dock)
+                docks[live.dock] = dock
+        session.flush()
+        dock_ids = [docks[b.dock].id for b in changes.bays]
+        current = (
+            {
+                (b.dock_id, b.bay_no): b
+                for b in session.execute(select(Bay).where(Bay.dock_id.in_(dock_ids))).scalars()
+            }
+            if dock_ids
+            else {}
+        )
+        serials = {b.serial.upper() for b in changes.bays if b.serial}
+        serials |= {b.serial.upper() for b in current.values() if b.serial}
+        units = (
+            {
+                u.serial: u
+                for u in session.execute(select(Unit).where(Unit.serial.in_(serials))).scalars()
+            }
+            if serials
+            else {}
+        )
+        for live in changes.bays:
+            dock = docks[live.dock]
+            row = current.get((dock.id, live.bay))
+            if row is None:
+                row = Bay(dock_id=dock.id, bay_no=live.bay)
+                session.add(row)
+            _apply_bay(ctx, session, dock, row, live, units, settings.unassign_pool_on_dock)
+
+
+def _apply_bay(
+    ctx: Ctx,
+    session: Session,
+    dock: Dock,
+    row: Bay,
+    live: LiveBay,
+    units: dict[str, Unit],
+    unassign_pooled: bool,
+) -> None:
+    old_serial = (row.serial or "").upper() or None
+    new_serial = (live.serial or "").upper() or None
+    where = {"dock": dock.name, "bay": live.bay}
+    if old_serial != new_serial:
+        left = units.get(old_serial) if old_serial else None
+        if left is not None:
+            record(ctx, session, ctx.actor or _feed(), EventKind.UNDOCKED, left, details=where)
+            reading = session.get(UnitReading, left.id)
+            if reading is not None:
+                reading.in_bay = False
+        arrived = units.get(new_serial) if new_serial else None
+        if arrived is not None:
+            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, arrived, details=where)
+            if (
+                unassign_pooled
+                and arrived.pool_id is not None
+                and arrived.status == UnitStatus.ISSUED.value
+            ):
+                _return_by_docking(ctx, session, arrived, dock.name, live.bay)
+        row.occupied_since = live.received_at if new_serial else None
+    row.serial = new_serial
+    unit = units.get(new_serial) if new_serial else None
+    row.unit_id = unit.id if unit is not None else None
+    row.battery, row.charging = live.battery, live.charging
+    upload = live.upload
+    row.files_done = upload.files_done if upload else None
+    row.files_total = upload.files_total if upload else None
+    row.bytes_done = upload.bytes_done if upload else None
+    row.bytes_total = upload.bytes_total if upload else None
+    row.updating, row.error = live.updating, live.error
+    row.reported_at = live.received_at
+    row.battery_rate, row.bytes_rate = live.battery_rate, live.bytes_rate
+    row.last_progress_at = live.last_progress_at
+    if unit is not None:
+        reading = session.get(UnitReading, unit.id)
+        if reading is None:
+            reading = UnitReading(unit_id=unit.id)
+            session.add(reading)
+        reading.dock, reading.bay_no, reading.in_bay = dock.name, live.bay, True
+        for name in (
+            "battery",
+            "charging",
+            "files_done",
+            "files_total",
+            "bytes_done",
+            "bytes_total",
+            "updating",
+            "error",
+        ):
+            setattr(reading, name, getattr(row, name))
+        reading.reported_at = live.received_at
+
+
+def _feed() -> Any:
+    from bwc_desk.services.context import DOCK_FEED
+
+    return DOCK_FEED
+
+
+def _return_by_docking(ctx: Ctx, session: Session, unit: Unit, dock: str, bay: int) -> None:
+    """A pooled camera docked after the shift is unassigned again: its open issue ends."""
+    checkout = session.execute(
+        select(Checkout).where(Checkout.unit_id == unit.id, Checkout.returned_at.is_(None))
+    ).scalar_one_or_none()
+    if checkout is None:
+        return
+    unit.status = transition(unit.asset_tag, UnitStatus(unit.status), UnitAction.RETURN).value
+    seq = record(
+        ctx,
+        session,
+        ctx.actor or _feed(),
+        EventKind.RETURNED,
+        unit,
+        officer_id=checkout.officer_id,
+        reason=f"pooled camera returned by docking in {dock} bay {bay}",
+        details={"issued_seq": checkout.issued_seq, "by_dock": True},
+    )
+    checkout.returned_at = ctx.now()
+    checkout.returned_seq = seq
+    checkout.returned_by = (ctx.actor or _feed()).username
+
+
+# --- reading ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,47 +224,193 @@ class BayRow:
     reported_at: datetime | None
     occupied_since: datetime | None
     registered: bool
+    eta: timedelta | None = None
+    stalled: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.dock} bay {self.bay}"
 
 
-def list_bays(ctx: Ctx) -> list[BayRow]:
+@dataclass(frozen=True, slots=True)
+class DockRow:
+    name: str
+    bays: int
+    station: str
+    last_seen_at: datetime | None
+    offline: bool
+    error_count: int
+    last_error: str
+    bay_rows: tuple[BayRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: str  # "offline", "stalled", "unregistered"
+    text: str
+    dock: str
+    bay: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    docks: tuple[DockRow, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+    alerts: tuple[Alert, ...] = ()
+    at: datetime | None = None
+
+
+def _bay_row(
+    bay: Bay, dock: Dock, tag: str | None, now: datetime, min_battery: int, offline: bool
+) -> BayRow:
+    upload = None
+    if bay.files_total is not None and bay.bytes_total is not None:
+        upload = Upload(bay.files_done or 0, bay.files_total, bay.bytes_done or 0, bay.bytes_total)
+    reading = BayReading(bay.serial, bay.battery, bay.charging, upload, bay.updating, bay.error)
+    state = derive_state(reading, min_battery, offline)
+    eta = None
+    if state in (BayState.CHARGING, BayState.UPLOADING):
+        eta = estimate_ready(bay.battery, bay.battery_rate, upload, bay.bytes_rate, min_battery)
+    stalled = (
+        not offline
+        and upload is not None
+        and upload.pending
+        and bay.last_progress_at is not None
+        and now - bay.last_progress_at > STALLED_AFTER
+    )
+    return BayRow(
+        (dock.name, bay.bay_no),
+        dock.name,
+        bay.bay_no,
+        state,
+        bay.serial or "",
+        tag or "",
+        bay.unit_id,
+        bay.battery,
+        bay.charging,
+        upload,
+        bay.updating,
+        bay.error or "",
+        bay.reported_at,
+        bay.occupied_since,
+        bay.serial is None or bay.unit_id is not None,
+        eta,
+        stalled,
+    )
+
+
+def board(ctx: Ctx) -> Board:
+    """Every dock and bay as last reported, states derived now (offline after 30 s), with
+    the summary counts and the alerts."""
     ctx.require(Permission.READ)
     now = ctx.now()
     with ctx.db.read() as session:
-        settings = read_settings(session)
+        min_battery = read_settings(session).min_battery_pct
+        docks = list(session.execute(select(Dock).order_by(Dock.name)).scalars())
         rows = session.execute(
-            select(Bay, Dock.name, Dock.last_seen_at, Unit.asset_tag)
-            .join(Dock, Dock.id == Bay.dock_id)
+            select(Bay, Unit.asset_tag)
             .outerjoin(Unit, Unit.id == Bay.unit_id)
-            .order_by(Dock.name, Bay.bay_no)
+            .order_by(Bay.dock_id, Bay.bay_no)
         ).all()
-        result = []
-        for bay, dock_name, last_seen, tag in rows:
-            upload = None
-            if bay.files_total is not None and bay.bytes_total is not None:
-                upload = Upload(
-                    bay.files_done or 0, bay.files_total, bay.bytes_done or 0, bay.bytes_total
-                )
-            reading = BayReading(
-                bay.serial, bay.battery, bay.charging, upload, bay.updating, bay.error
+    by_dock: dict[int, list[tuple[Bay, str | None]]] = {}
+    for bay, tag in rows:
+        by_dock.setdefault(bay.dock_id, []).append((bay, tag))
+    counts = {s.value: 0 for s in BayState}
+    alerts: list[Alert] = []
+    dock_rows = []
+    for dock in docks:
+        offline = is_offline(dock.last_seen_at, now)
+        bays = tuple(
+            _bay_row(b, dock, tag, now, min_battery, offline) for b, tag in by_dock.get(dock.id, [])
+        )
+        if offline:
+            since = (
+                f"since {dock.last_seen_at.astimezone(ctx.zone):%H:%M}"
+                if dock.last_seen_at
+                else "never reported"
             )
-            state = derive_state(reading, settings.min_battery_pct, is_offline(last_seen, now))
-            result.append(
-                BayRow(
-                    (dock_name, bay.bay_no),
-                    dock_name,
-                    bay.bay_no,
-                    state,
-                    bay.serial or "",
-                    tag or "",
-                    bay.unit_id,
-                    bay.battery,
-                    bay.charging,
-                    upload,
-                    bay.updating,
-                    bay.error or "",
-                    bay.reported_at,
-                    bay.occupied_since,
-                    bay.serial is None or bay.unit_id is not None,
+            alerts.append(
+                Alert(
+                    "offline",
+                    f"{dock.name} is offline ({since}): its bays "
+                    "are unknown. Check its power and network.",
+                    dock.name,
                 )
             )
-        return result
+        for b in bays:
+            counts[b.state.value] += 1
+            if b.stalled:
+                alerts.append(
+                    Alert(
+                        "stalled",
+                        f"{b.label}: {b.asset_tag or b.serial} has "
+                        "made no upload progress for 15 minutes. Reseat the "
+                        "camera or check the dock's network.",
+                        dock.name,
+                        b.bay,
+                    )
+                )
+            if b.serial and not b.registered:
+                alerts.append(
+                    Alert(
+                        "unregistered",
+                        f"{b.label}: camera {b.serial} is not in "
+                        "the inventory. Register it or take it out.",
+                        dock.name,
+                        b.bay,
+                    )
+                )
+        dock_rows.append(
+            DockRow(
+                dock.name,
+                dock.bays,
+                dock.station,
+                dock.last_seen_at,
+                offline,
+                dock.error_count,
+                dock.last_error,
+                bays,
+            )
+        )
+    return Board(tuple(dock_rows), counts, tuple(alerts), now)
+
+
+def list_bays(ctx: Ctx) -> list[BayRow]:
+    return [bay for dock in board(ctx).docks for bay in dock.bay_rows]
+
+
+def alerts(ctx: Ctx) -> tuple[Alert, ...]:
+    return board(ctx).alerts
+
+
+def register_docked(ctx: Ctx, serial: str, asset_tag: str, model: str = "") -> UnitRow:
+    """The 'register it' action of an unregistered camera in a bay: the unit is added and,
+    since it is sitting in a bay, recorded as docked there, in one transaction."""
+    from bwc_desk.services.inventory import UnitInput, insert_unit, unit_row
+    from bwc_desk.store import queries
+
+    actor = ctx.require(Permission.MANAGE_UNITS, "register cameras")
+    with ctx.db.write() as session:
+        unit = insert_unit(
+            ctx,
+            session,
+            actor,
+            UnitInput(asset_tag, serial, model),
+            UnitStatus.AVAILABLE,
+            "registered from a dock bay",
+        )
+        for bay in session.execute(
+            select(Bay).where(func.upper(Bay.serial) == unit.serial)
+        ).scalars():
+            bay.unit_id = unit.id
+            dock = session.get(Dock, bay.dock_id)
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.DOCKED,
+                unit,
+                details={"dock": dock.name if dock else "", "bay": bay.bay_no},
+            )
+        session.flush()
+        return unit_row(queries.unit_rows(session, [unit.id])[0])

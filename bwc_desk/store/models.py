@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -303,3 +304,29 @@ class Bay(Base):
     error: Mapped[str | None] = mapped_column(Text)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     occupied_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Observed since the camera arrived: percent per minute, bytes per second. For the
+    # estimate of when the bay will be ready.
+    battery_rate: Mapped[float | None] = mapped_column(Float)
+    bytes_rate: Mapped[float | None] = mapped_column(Float)
+    # When the upload last moved (or finished): an upload stuck for 15 minutes is an alert.
+    last_progress_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UnitReading(Base):
+    """A unit's last known dock state, kept after it leaves the bay: the readiness gate at
+    the counter uses it (a camera taken off the charger at 40 % is still not ready)."""
+
+    __tablename__ = "unit_readings"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    dock: Mapped[str] = mapped_column(String(64))
+    bay_no: Mapped[int] = mapped_column(Integer)
+    in_bay: Mapped[bool] = mapped_column(Boolean)
+    battery: Mapped[int | None] = mapped_column(Integer)
+    charging: Mapped[bool | None] = mapped_column(Boolean)
+    files_done: Mapped[int | None] = mapped_column(Integer)
+    files_total: Mapped[int | None] = mapped_column(Integer)
+    bytes_done: Mapped[int | None] = mapped_column(BigInteger)
+    bytes_total: Mapped[int | None] = mapped_column(BigInteger)
+    updating: Mapped[bool | None] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)

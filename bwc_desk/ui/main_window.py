@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -178,6 +179,14 @@ class MainWindow(QMainWindow):
         self.db_label = QLabel(self)
         self.db_label.setObjectName("db_label")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.alerts_button = QPushButton(self)
+        self.alerts_button.setObjectName("dock_alerts_button")
+        self.alerts_button.setFlat(True)
+        self.alerts_button.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.alerts_button.hide()
+        self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
+        self.docks_tab.alerts_changed.connect(self._dock_alerts)
+        self.statusBar().addPermanentWidget(self.alerts_button)
         self.ledger_label = QLabel(self)
         self.ledger_label.setObjectName("ledger_label")
         self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -185,6 +194,13 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         self.state.data_changed.connect(lambda _what: self.refresh_ledger_head())
         self.refresh_ledger_head()
+
+    def _dock_alerts(self, alerts: tuple[Any, ...]) -> None:
+        self.alerts_button.setVisible(bool(alerts))
+        self.alerts_button.setText(
+            f"\u26a0 {len(alerts)} dock alert{'s' if len(alerts) > 1 else ''}"
+        )
+        self.alerts_button.setToolTip("\n".join(a.text for a in alerts[:10]))
 
     def refresh_ledger_head(self) -> None:
         """The custody chain head, always in view: an auditor can note it at any time."""

@@ -1,56 +1,249 @@
-"""Docks (Ctrl+4): every bay of every dock as last reported."""
+"""Docks (Ctrl+4): every dock and bay, live. The view reads the board from the database on a
+worker at a steady rate (once a second while shown), so a dock sending a message per bay per
+second costs one repaint per second, not one per message; and docks that report to other
+stations show here too."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from datetime import datetime
+from typing import Any
 
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.docking import BayState
+from bwc_desk.domain.roles import Permission
 from bwc_desk.services import docks
-from bwc_desk.services.docks import BayRow
-from bwc_desk.ui.models.table_model import Column, Prepared, RowTableModel
+from bwc_desk.services.docks import Alert, BayRow, Board
 from bwc_desk.ui.state import AppState
-from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.views.dock_grid import COLOURS, DockWidget
+
+REFRESH_MS = 1000
+BACKGROUND_MS = 15_000  # alerts for the status bar while another view is shown
+SUMMARY = (
+    BayState.READY,
+    BayState.CHARGING,
+    BayState.UPLOADING,
+    BayState.UPDATING,
+    BayState.ERROR,
+    BayState.OFFLINE,
+    BayState.EMPTY,
+)
 
 
-class BayTableModel(RowTableModel[BayRow]):
-    columns = (
-        Column("Dock", lambda b: b.dock),
-        Column("Bay", lambda b: b.bay, align_right=True),
-        Column("State", lambda b: b.state.label),
-        Column(
-            "Camera", lambda b: b.asset_tag or (f"{b.serial} (unregistered)" if b.serial else "")
-        ),
-        Column("Battery %", lambda b: b.battery, align_right=True),
-        Column("Upload", lambda b: b.upload.describe() if b.upload else ""),
-        Column("Error", lambda b: b.error),
-        Column("Reported", lambda b: b.reported_at),
-    )
+class RegisterDialog(QDialog):
+    """Register a camera that a dock reports but the inventory does not know."""
+
+    def __init__(self, bay: BayRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Register a camera")
+        self.tag_edit = QLineEdit(self)
+        self.tag_edit.setPlaceholderText("the asset tag on its label, e.g. HPD-BWC-0476")
+        self.model_edit = QLineEdit(self)
+        form = QFormLayout(self)
+        form.addRow(
+            QLabel(
+                f"{bay.label} reports camera <b>{bay.serial}</b>, which is not in the inventory."
+            )
+        )
+        form.addRow("Serial", QLabel(bay.serial))
+        form.addRow("Asset &tag", self.tag_edit)
+        form.addRow("&Model", self.model_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
 
 
 class DocksTab(QWidget):
+    alerts_changed = Signal(object)  # tuple[Alert, ...]
+    board_shown = Signal()  # after each repaint of fresh data (tests, benchmark)
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.model = BayTableModel(self)
-        self.table = FilteredTable(self.model, "Filter bays: dock, camera, state...")
-        self.empty_label = QLabel("No dock has reported yet.")
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.empty_label)
-        layout.addWidget(self.table)
+        self.board: Board | None = None
+        self.widgets: dict[str, DockWidget] = {}
+        self._loading = False
         self._loaded = False
+        self.summary = QLabel(self)
+        self.summary.setObjectName("dock_summary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.alert_list = QListWidget(self)
+        self.alert_list.setObjectName("dock_alerts")
+        self.alert_list.setMaximumHeight(110)
+        self.alert_list.itemActivated.connect(self._alert_activated)
+        self.empty_label = QLabel(
+            "No dock has reported yet. Dock controllers connect to this station on "
+            "TCP 127.0.0.1:47800 (see docs/dock-protocol.md); `bwc-desk dock-sim` plays a "
+            "simulated dock.",
+            self,
+        )
+        self.empty_label.setWordWrap(True)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidget(self.grid_host)
+        self.scroll.setWidgetResizable(True)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.alert_list)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.scroll, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.background = QTimer(self)
+        self.background.setInterval(BACKGROUND_MS)
+        self.background.timeout.connect(self._background)
+        self.background.start()
         state.data_changed.connect(self._changed)
 
-    def refresh(self) -> None:
-        self.state.read(lambda ctx: BayTableModel.prepare(docks.list_bays(ctx)), self._loaded_rows)
+    # --- refreshing at a steady rate ------------------------------------------------------
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.timer.start()
+        self.refresh()
 
-    def _loaded_rows(self, prepared: Prepared[BayRow]) -> None:
-        self.model.set_rows(prepared)
-        self._loaded = True
-        self.empty_label.setVisible(not prepared.rows)
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self.timer.stop()
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
             self.refresh()
 
-    def _changed(self, what: str) -> None:
-        if self._loaded and what in ("docks", "units", "all"):
+    def refresh(self) -> None:
+        if self._loading or self.state.actor is None:
+            return  # the previous read is still running: skip a beat rather than pile up
+        self._loading = True
+        self.state.read(docks.board, self._show_board, self._failed)
+
+    def _background(self) -> None:
+        if not self.isVisible():
             self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.summary.setText(f"<b style='color:#b91c1c'>Dock states could not be read: {exc}</b>")
+
+    def _changed(self, what: str) -> None:
+        if self._loaded and what in ("units", "docks", "all", "settings"):
+            self.refresh()
+
+    def _show_board(self, board: Board) -> None:
+        self._loading = False
+        self._loaded = True
+        self.board = board
+        self.alerts_changed.emit(board.alerts)
+        if not self.isVisible():
+            return
+        self._show_summary(board)
+        self._show_alerts(board.alerts)
+        self.empty_label.setVisible(not board.docks)
+        now = board.at or datetime.now().astimezone()
+        names = [d.name for d in board.docks]
+        if names != list(self.widgets):
+            self._rebuild(board)
+        for dock in board.docks:
+            self.widgets[dock.name].set_dock(dock, now)
+        self.board_shown.emit()
+
+    def _rebuild(self, board: Board) -> None:
+        for widget in self.widgets.values():
+            widget.deleteLater()
+        self.widgets = {}
+        width = self.widgets_width()
+        columns = max(1, (self.scroll.viewport().width() - 10) // width)
+        for i, dock in enumerate(board.docks):
+            widget = DockWidget(dock, self.grid_host)
+            widget.setObjectName(f"dock_{dock.name}")
+            widget.bay_clicked.connect(self._bay_clicked)
+            self.grid.addWidget(widget, i // columns, i % columns)
+            self.widgets[dock.name] = widget
+
+    def widgets_width(self) -> int:
+        from bwc_desk.ui.views.dock_grid import COLUMNS, GAP, TILE_W
+
+        return COLUMNS * (TILE_W + GAP) + GAP + 12
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.board is not None and self.widgets:
+            columns = max(1, (self.scroll.viewport().width() - 10) // self.widgets_width())
+            for i, name in enumerate(self.widgets):
+                self.grid.addWidget(self.widgets[name], i // columns, i % columns)
+
+    def _show_summary(self, board: Board) -> None:
+        chips = []
+        for state in SUMMARY:
+            fill, border, text = COLOURS[state]
+            chips.append(
+                f"<span style='background:{fill}; color:{text}; border:1px solid "
+                f"{border};'>&nbsp;{state.label}: <b>{board.counts.get(state.value, 0)}"
+                "</b>&nbsp;</span>"
+            )
+        docks_text = f"{len(board.docks)} docks" + (
+            f", {sum(1 for d in board.docks if d.offline)} offline"
+            if any(d.offline for d in board.docks)
+            else ""
+        )
+        self.summary.setText(f"<b>{docks_text}</b> &nbsp; " + " &nbsp;".join(chips))
+
+    def _show_alerts(self, alerts: tuple[Alert, ...]) -> None:
+        self.alert_list.clear()
+        for alert in alerts:
+            item = QListWidgetItem(f"\u26a0 {alert.text}")
+            item.setData(Qt.ItemDataRole.UserRole, alert.dock)
+            item.setForeground(Qt.GlobalColor.darkRed)
+            self.alert_list.addItem(item)
+        self.alert_list.setVisible(bool(alerts))
+        self.alert_list.setFixedHeight(min(110, 8 + 20 * max(1, len(alerts))))
+
+    def _alert_activated(self, item: QListWidgetItem) -> None:
+        widget = self.widgets.get(str(item.data(Qt.ItemDataRole.UserRole)))
+        if widget is not None:
+            self.scroll.ensureWidgetVisible(widget)
+
+    # --- clicking a bay -------------------------------------------------------------------
+    def _bay_clicked(self, bay: BayRow) -> None:
+        if bay.unit_id is not None:
+            from bwc_desk.ui.views.unit_detail import UnitDetailDialog
+
+            UnitDetailDialog(self.state, bay.unit_id, self).exec()
+            return
+        if not self.state.can(Permission.MANAGE_UNITS):
+            self.state.message.emit(
+                f"{bay.label}: {bay.serial} is not registered. "
+                + self.state.why_not(Permission.MANAGE_UNITS),
+                10_000,
+            )
+            return
+        dialog = RegisterDialog(bay, self)
+        if dialog.exec():
+            tag, model = dialog.tag_edit.text(), dialog.model_edit.text()
+            self.state.write(
+                lambda ctx: docks.register_docked(ctx, bay.serial, tag, model),
+                lambda row: self.state.message.emit(
+                    f"Registered {row.asset_tag} ({row.serial}) in {bay.label}.", 8000
+                ),
+                changed="units",
+            )

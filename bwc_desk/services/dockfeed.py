@@ -1,0 +1,217 @@
+"""The dock feed at this station: the TCP server (an adapter) feeding an in-memory board of
+the latest state of every bay, flushed to the database twice a second.
+
+A dock sends the whole state of each bay about once a second; the database gets the latest
+state per bay at a steady rate, and custody events only when a camera arrives or leaves
+(computed against the database, so a restart does not replay them). Nothing here touches
+Qt: the server and the flusher are plain threads, and the views read the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
+from bwc_desk.adapters.dockfeed.server import DockFeedServer
+from bwc_desk.domain.docking import Upload
+from bwc_desk.services.context import DOCK_FEED, Ctx
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.5
+# Rates need a little history before they mean anything.
+MIN_RATE_SECONDS = 20.0
+
+
+@dataclass
+class BayState:
+    """The latest report of one bay, plus what was observed since the camera arrived."""
+
+    dock: str
+    bay: int
+    serial: str | None
+    battery: int | None
+    charging: bool | None
+    upload: Upload | None
+    updating: bool | None
+    error: str | None
+    received_at: datetime
+    anchor_at: datetime | None = None  # first report of this camera in this bay
+    anchor_battery: int | None = None
+    anchor_bytes: int | None = None
+    battery_rate: float | None = None  # percent per minute
+    bytes_rate: float | None = None  # bytes per second
+    last_progress_at: datetime | None = None
+
+
+@dataclass
+class DockState:
+    name: str
+    bays: int
+    peer: str = ""
+    last_seen: datetime | None = None
+    errors: int = 0  # since the last flush
+    last_error: str = ""
+
+
+@dataclass
+class Changes:
+    """What to write at the next flush."""
+
+    docks: dict[str, DockState] = field(default_factory=dict)
+    bays: list[BayState] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.docks or self.bays)
+
+
+class DockBoard:
+    """Thread-safe: the server thread writes, the flusher takes the changes."""
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._docks: dict[str, DockState] = {}
+        self._bays: dict[tuple[str, int], BayState] = {}
+        self._dirty_docks: set[str] = set()
+        self._dirty_bays: set[tuple[str, int]] = set()
+        self.messages = 0
+
+    def on_message(self, peer: str, message: Message) -> None:
+        now = self._clock()
+        with self._lock:
+            self.messages += 1
+            if isinstance(message, Hello):
+                dock = self._docks.get(message.dock)
+                if dock is None:
+                    dock = self._docks[message.dock] = DockState(message.dock, message.bays)
+                dock.bays, dock.peer = message.bays, peer
+            dock = self._docks.get(message.dock)
+            if dock is None:  # the protocol refuses lines before hello; be safe anyway
+                dock = self._docks[message.dock] = DockState(message.dock, 0, peer)
+            dock.last_seen = now
+            self._dirty_docks.add(message.dock)
+            if isinstance(message, BayReport):
+                self._bay(message, now)
+
+    def _bay(self, report: BayReport, now: datetime) -> None:
+        key = (report.dock, report.bay)
+        old = self._bays.get(key)
+        new = BayState(
+            report.dock,
+            report.bay,
+            report.serial,
+            report.battery,
+            report.charging,
+            report.upload,
+            report.updating,
+            report.error,
+            now,
+        )
+        if old is not None and old.serial == new.serial and new.serial is not None:
+            new.anchor_at, new.anchor_battery = old.anchor_at, old.anchor_battery
+            new.anchor_bytes = old.anchor_bytes
+            new.last_progress_at = old.last_progress_at
+            if (
+                new.upload is not None
+                and old.upload is not None
+                and (
+                    new.upload.bytes_done > old.upload.bytes_done
+                    or new.upload.files_done > old.upload.files_done
+                )
+            ):
+                new.last_progress_at = now
+        elif new.serial is not None:
+            new.anchor_at = now
+            new.anchor_battery = new.battery
+            new.anchor_bytes = new.upload.bytes_done if new.upload else None
+            new.last_progress_at = now
+        if new.upload is not None and not new.upload.pending:
+            new.last_progress_at = now
+        if new.anchor_at is not None:
+            elapsed = (now - new.anchor_at).total_seconds()
+            if elapsed >= MIN_RATE_SECONDS:
+                if new.battery is not None and new.anchor_battery is not None:
+                    new.battery_rate = (new.battery - new.anchor_battery) / (elapsed / 60)
+                if new.upload is not None and new.anchor_bytes is not None:
+                    new.bytes_rate = (new.upload.bytes_done - new.anchor_bytes) / elapsed
+        self._bays[key] = new
+        self._dirty_bays.add(key)
+
+    def on_error(self, dock: str | None, line: int, reason: str) -> None:
+        if dock is None:
+            log.info("dock feed refused line %s from an unnamed dock: %s", line, reason)
+            return
+        with self._lock:
+            state = self._docks.get(dock)
+            if state is None:
+                state = self._docks[dock] = DockState(dock, 0)
+            state.errors += 1
+            state.last_error = f"line {line}: {reason}"
+            self._dirty_docks.add(dock)
+
+    def take_changes(self) -> Changes:
+        with self._lock:
+            changes = Changes(
+                {name: replace(self._docks[name]) for name in self._dirty_docks},
+                [replace(self._bays[key]) for key in self._dirty_bays],
+            )
+            for name in self._dirty_docks:
+                self._docks[name].errors = 0
+            self._dirty_docks.clear()
+            self._dirty_bays.clear()
+            return changes
+
+
+class DockFeed:
+    """The station's dock feed: server + board + flusher. ``start()`` raises OSError when
+    the port is taken and ValueError when a non-loopback address has no token."""
+
+    def __init__(
+        self, ctx: Ctx, host: str, port: int, token: str = "", flush_seconds: float = FLUSH_SECONDS
+    ) -> None:
+        self.ctx = ctx.as_actor(DOCK_FEED)
+        self.board = DockBoard(self.ctx.clock)
+        self.server = DockFeedServer(host, port, token, self.board.on_message, self.board.on_error)
+        self._flush_seconds = flush_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.flushes = 0
+        self.last_error = ""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.address
+
+    def start(self) -> None:
+        self.server.start()
+        self._thread = threading.Thread(target=self._run, name="dock-flush", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._flush_seconds):
+            self.flush()
+        self.flush()
+
+    def flush(self) -> None:
+        from bwc_desk.services.docks import apply_changes
+
+        changes = self.board.take_changes()
+        if not changes:
+            return
+        try:
+            apply_changes(self.ctx, changes)
+            self.flushes += 1
+            self.last_error = ""
+        except Exception as exc:
+            self.last_error = str(exc)
+            log.error("could not write dock states: %s", exc)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.server.stop()
+        if self._thread is not None:
+            self._thread.join(5)

@@ -1,0 +1,156 @@
+"""One dock drawn as a grid of bay tiles: state in words and colour (never colour alone),
+camera, battery, upload progress, estimated time until ready, time in bay.
+
+A dock is one widget that paints its tiles, not a widget per bay: with 100 docks of 12 bays
+the view has 100 widgets, and only the visible ones are painted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from bwc_desk.domain.docking import BayState, describe_duration
+from bwc_desk.services.docks import BayRow, DockRow
+
+# Fill, border, text: the word is always written; colour only helps.
+COLOURS: dict[BayState, tuple[str, str, str]] = {
+    BayState.READY: ("#dcfce7", "#16a34a", "#14532d"),
+    BayState.CHARGING: ("#fef9c3", "#ca8a04", "#713f12"),
+    BayState.UPLOADING: ("#dbeafe", "#2563eb", "#1e3a8a"),
+    BayState.UPDATING: ("#ede9fe", "#7c3aed", "#4c1d95"),
+    BayState.ERROR: ("#fee2e2", "#dc2626", "#7f1d1d"),
+    BayState.OFFLINE: ("#e5e7eb", "#6b7280", "#374151"),
+    BayState.UNKNOWN: ("#f3f4f6", "#9ca3af", "#374151"),
+    BayState.EMPTY: ("#ffffff", "#d1d5db", "#6b7280"),
+}
+TILE_W, TILE_H, GAP, COLUMNS, HEADER = 158, 104, 6, 4, 28
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
+
+
+def tile_lines(bay: BayRow, now: datetime) -> list[str]:
+    """The text of a tile, top to bottom (also its tooltip)."""
+    lines = [f"Bay {bay.bay}: {bay.state.label.upper()}"]
+    if not bay.serial:
+        return lines
+    lines.append(bay.asset_tag or f"{bay.serial} (unregistered)")
+    if bay.battery is not None:
+        lines.append(f"battery {bay.battery} %" + (", charging" if bay.charging else ""))
+    if bay.upload is not None and bay.upload.files_total:
+        u = bay.upload
+        lines.append(f"{u.files_done}/{u.files_total} files, {_size(u.bytes_done)}/"
+                     f"{_size(u.bytes_total)}")
+    if bay.error:
+        lines.append(bay.error)
+    elif bay.updating:
+        lines.append("updating firmware")
+    elif bay.state in (BayState.CHARGING, BayState.UPLOADING):
+        lines.append(f"ready in {describe_duration(bay.eta)}" if bay.eta is not None
+                     else "ready in: estimating...")
+    if bay.occupied_since is not None:
+        lines.append(f"in bay {describe_duration(max(now - bay.occupied_since, timedelta(0)))}")
+    return lines
+
+
+class DockWidget(QWidget):
+    bay_clicked = Signal(object)  # BayRow
+
+    def __init__(self, dock: DockRow, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dock = dock
+        self.now = datetime.now().astimezone()
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self._fonts = (QFont(self.font()), QFont(self.font()))
+        self._fonts[0].setBold(True)
+        self.set_dock(dock, self.now)
+
+    def set_dock(self, dock: DockRow, now: datetime) -> bool:
+        """New data; repaints only if something a person can see changed."""
+        changed = dock != self.dock or now.minute != self.now.minute
+        self.dock, self.now = dock, now
+        self.setToolTip(self._dock_tip())
+        if changed:
+            self.updateGeometry()
+            self.update()
+        return changed
+
+    def _dock_tip(self) -> str:
+        d = self.dock
+        seen = d.last_seen_at.astimezone().strftime("%H:%M:%S") if d.last_seen_at else "never"
+        errors = f"; {d.error_count} refused lines, last: {d.last_error}" if d.error_count else ""
+        return f"{d.name}: last report {seen} (station {d.station or '?'}){errors}"
+
+    def _rows(self) -> int:
+        return max(1, -(-max(self.dock.bays, len(self.dock.bay_rows)) // COLUMNS))
+
+    def sizeHint(self) -> QSize:
+        return QSize(COLUMNS * (TILE_W + GAP) + GAP, HEADER + self._rows() * (TILE_H + GAP) + GAP)
+
+    def tile_rect(self, index: int) -> QRect:
+        row, col = divmod(index, COLUMNS)
+        return QRect(
+            GAP + col * (TILE_W + GAP), HEADER + GAP + row * (TILE_H + GAP), TILE_W, TILE_H
+        )
+
+    def bay_at(self, x: float, y: float) -> BayRow | None:
+        for i, bay in enumerate(self.dock.bay_rows):
+            if self.tile_rect(i).contains(int(x), int(y)):
+                return bay
+        return None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        d = self.dock
+        status = "OFFLINE" if d.offline else "online"
+        errors = f" · {d.error_count} refused lines" if d.error_count else ""
+        p.setFont(self._fonts[0])
+        p.setPen(QColor("#b91c1c" if d.offline else "#0f172a"))
+        p.drawText(
+            QRect(GAP, 4, self.width() - 2 * GAP, HEADER - 6),
+            Qt.AlignmentFlag.AlignVCenter,
+            f"{d.name}  ({len(d.bay_rows)} of {d.bays} bays reported, {status}{errors})",
+        )
+        for i, bay in enumerate(d.bay_rows):
+            rect = self.tile_rect(i)
+            if not event.rect().intersects(rect):
+                continue
+            fill, border, text = COLOURS[bay.state]
+            if bay.serial and not bay.registered:
+                border = "#dc2626"
+            p.setPen(QPen(QColor(border), 2))
+            p.setBrush(QColor(fill))
+            p.drawRoundedRect(QRectF(rect), 6, 6)
+            p.setPen(QColor(text))
+            y = rect.top() + 4
+            for n, line in enumerate(tile_lines(bay, self.now)[:6]):
+                p.setFont(self._fonts[0] if n < 2 else self._fonts[1])
+                p.drawText(
+                    QRect(rect.left() + 6, y, rect.width() - 12, 16),
+                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                    p.fontMetrics().elidedText(
+                        line, Qt.TextElideMode.ElideRight, rect.width() - 12
+                    ),
+                )
+                y += 16
+        p.end()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        bay = self.bay_at(event.position().x(), event.position().y())
+        self.setCursor(
+            Qt.CursorShape.PointingHandCursor
+            if bay is not None and bay.serial
+            else Qt.CursorShape.ArrowCursor
+        )
+        self.setToolTip("\n".join(tile_lines(bay, self.now)) if bay else self._dock_tip())
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        bay = self.bay_at(event.position().x(), event.position().y())
+        if bay is not None and bay.serial:
+            self.bay_clicked.emit(bay)
