@@ -44,6 +44,24 @@ def _docks(size: str, work: Path) -> list[Figure]:
     return docks.run(agency(size), work)
 
 
+def _pg_scan(size: str, work: Path) -> list[Figure]:
+    from benchmarks import pg_scan
+
+    return pg_scan.run(agency(size), work)
+
+
+def _reassign(size: str, work: Path) -> list[Figure]:
+    from benchmarks import reassign
+
+    return reassign.run(agency(size), work)
+
+
+def _inventory(size: str, work: Path) -> list[Figure]:
+    from benchmarks import inventory
+
+    return inventory.run(agency(size), work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -55,7 +73,10 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "bundle": _bundle,
     "verify": _verify,
     "scan": _scan,
+    "reassign": _reassign,
+    "inventory": _inventory,
     "docks": _docks,
+    "pg-scan": _pg_scan,
     "crash": _crash,
 }
 

@@ -46,6 +46,7 @@ class Launcher:
         self.lock_file: QLockFile | None = None
         self.maintenance: Maintenance | None = None
         self.dock_feed: Any = None
+        self.watcher: Any = None
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -259,6 +260,11 @@ class Launcher:
         self.maintenance.start()
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)
+        from bwc_desk.ui.change_watcher import ChangeWatcher
+
+        self.watcher = ChangeWatcher(state)
+        self.watcher.start()
+        self.app.aboutToQuit.connect(self.watcher.stop)
         gc.collect()
         gc.freeze()
 
@@ -293,8 +299,8 @@ class Launcher:
         import threading
 
         from bwc_desk.adapters.dockfeed.simulator import run_simulator
-        from bwc_desk.services import inventory
         from bwc_desk.domain.units import UnitStatus
+        from bwc_desk.services import inventory
 
         serials = [u.serial for u in inventory.list_units(state.ctx)
                    if u.status is UnitStatus.AVAILABLE]

@@ -47,9 +47,44 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# Store and service tests run on SQLite and on PostgreSQL; the rest on SQLite only.
+BOTH_BACKENDS = {
+    "test_store", "test_services_auth", "test_services_inventory", "test_services_counter",
+    "test_services_docks", "test_services_assignments", "test_services_inventory_bulk",
+    "test_shift_change", "test_security", "test_imports", "test_smoke_services",
+    "test_ledger_tamper", "test_races",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "backend" in metafunc.fixturenames and module in BOTH_BACKENDS and not (
+            metafunc.definition.get_closest_marker("sqlite_only")):
+        metafunc.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return sqlite_url(tmp_path / "test.sqlite3")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, backend: str) -> Iterator[str]:
+    if backend == "sqlite":
+        yield sqlite_url(tmp_path / "test.sqlite3")
+        return
+    from tests import pg
+
+    admin = pg.admin_url()
+    if admin is None:
+        pytest.skip(pg.skip_reason())
+    url = pg.new_database(admin)
+    yield url
+    pg.drop_database(admin, url)
 
 
 @pytest.fixture

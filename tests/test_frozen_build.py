@@ -111,3 +111,21 @@ def test_the_bundle_leaves_out_unused_qt(bundle):
     assert "QtWidgets.abi3.so" in libs
     assert not libs & {"QtQml.abi3.so", "QtQuick.abi3.so", "QtSql.abi3.so"}
     assert (bundle / "_internal" / "resources" / "common-passwords.txt").exists()
+
+
+def test_frozen_build_talks_to_postgresql(bundle, tmp_path):
+    """psycopg is inside the bundle: the frozen self-test passes against a real server."""
+    from tests import pg
+
+    admin = pg.admin_url()
+    if admin is None:
+        pytest.skip(pg.skip_reason())
+    url = pg.new_database(admin)
+    try:
+        result = subprocess.run([str(bundle / "bwc-desk-cli"), "self-test", "--database", url],
+                                capture_output=True, text=True, timeout=120,
+                                env=frozen_env(tmp_path))
+        assert_clean(result)
+        assert "PostgreSQL 15" in result.stdout and "self-test passed" in result.stdout
+    finally:
+        pg.drop_database(admin, url)

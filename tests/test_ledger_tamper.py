@@ -1,5 +1,5 @@
-"""Someone with the database file drops the triggers and edits rows with raw sqlite3:
-verification names the first record that does not match, and how."""
+"""Someone with the database file (or a database login) drops the triggers and edits rows with
+raw SQL: verification names the first record that does not match, and how."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bwc_desk.services import counter, inventory, officers, verify
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+from bwc_desk.store.ledger_sql import drop_append_only_ddl
 
 
 @pytest.fixture
@@ -32,19 +33,34 @@ def history(admin_ctx, clock):
     return admin_ctx
 
 
+def raw_connection(ctx):
+    """A plain DB-API connection, outside the app's engine and its rules."""
+    if ctx.db.is_sqlite:
+        return sqlite3.connect(ctx.db.path)
+    import psycopg
+
+    url = ctx.db.url
+    return psycopg.connect(host=url.host, port=url.port, user=url.username,
+                           dbname=url.database)
+
+
+def database_arg(ctx) -> str:
+    return str(ctx.db.path) if ctx.db.is_sqlite else ctx.db.url.render_as_string(False)
+
+
 def tamper(ctx, *statements: str) -> None:
-    raw = sqlite3.connect(ctx.db.path)
+    ctx.db.dispose()
+    raw = raw_connection(ctx)
     try:
-        raw.execute("DROP TRIGGER custody_events_no_update")
-        raw.execute("DROP TRIGGER custody_events_no_delete")
-        raw.execute("DROP TRIGGER audit_log_no_update")
-        raw.execute("DROP TRIGGER audit_log_no_delete")
+        dialect = "sqlite" if ctx.db.is_sqlite else "postgresql"
+        for table in ("custody_events", "audit_log"):
+            for drop in drop_append_only_ddl(dialect, table):
+                raw.execute(drop)
         for statement in statements:
             raw.execute(statement)
         raw.commit()
     finally:
         raw.close()
-    ctx.db.dispose()
 
 
 def problem(ctx, chain="custody"):
@@ -55,15 +71,15 @@ def problem(ctx, chain="custody"):
 
 
 def test_triggers_refuse_raw_update_and_delete(history):
-    raw = sqlite3.connect(history.db.path)
-    try:
-        for sql in ("UPDATE custody_events SET station = 'X' WHERE seq = 3",
-                    "DELETE FROM custody_events WHERE seq = 3",
-                    "UPDATE audit_log SET outcome = 'ok'", "DELETE FROM audit_log"):
-            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    for sql in ("UPDATE custody_events SET station = 'X' WHERE seq = 3",
+                "DELETE FROM custody_events WHERE seq = 3",
+                "UPDATE audit_log SET outcome = 'ok'", "DELETE FROM audit_log"):
+        raw = raw_connection(history)
+        try:
+            with pytest.raises(Exception, match="append-only"):
                 raw.execute(sql)
-    finally:
-        raw.close()
+        finally:
+            raw.close()
 
 
 def test_changed_field_is_named(history):
@@ -120,7 +136,7 @@ def test_audit_log_changes_are_named_too(history):
 
 
 def test_verify_command_exit_codes(history, capsys):
-    path = str(history.db.path)
+    path = database_arg(history)
     assert main(["verify", "--database", path]) == 0
     out = capsys.readouterr().out
     assert "custody: OK" in out and "audit: OK" in out
@@ -133,27 +149,32 @@ def test_verify_command_exit_codes(history, capsys):
 def test_a_head_kept_outside_catches_a_fully_rewritten_chain(history, capsys):
     heads = verify.chain_heads(history)
     expect = f"{heads.custody_seq}:{heads.custody_hash}"
-    path = str(history.db.path)
+    path = database_arg(history)
     assert main(["verify", "--database", path, "--expect-custody", expect]) == 0
     capsys.readouterr()
     # Rewrite every record with correctly recomputed hashes: only the outside copy notices.
     from bwc_desk.domain.ledger import GENESIS, custody_payload, record_hash
     from bwc_desk.store.ledger import ts_text
 
-    raw = sqlite3.connect(path)
-    raw.execute("DROP TRIGGER custody_events_no_update")
+    history.db.dispose()
+    raw = raw_connection(history)
+    dialect = "sqlite" if history.db.is_sqlite else "postgresql"
+    for drop in drop_append_only_ddl(dialect, "custody_events"):
+        raw.execute(drop)
     prev = GENESIS
     rows = raw.execute("SELECT seq, at, kind, unit_id, officer_id, staff_id, staff_username, "
                        "station, reason, details, corrects_seq FROM custody_events "
                        "ORDER BY seq").fetchall()
     for seq, at, kind, unit, officer, staff, user, station, reason, details, corr in rows:
         user = "mallory" if seq == 2 else user
-        digest = record_hash(prev, custody_payload(seq, ts_text(at, True), kind, unit, officer,
-                                                   staff, user, station, reason, details, corr))
-        raw.execute("UPDATE custody_events SET staff_username = ?, prev_hash = ?, hash = ? "
-                    "WHERE seq = ?", (user, prev, digest, seq))
+        digest = record_hash(prev, custody_payload(
+            seq, ts_text(at, history.db.is_sqlite), kind, unit, officer, staff, user, station,
+            reason, details, corr))
+        mark = "?" if history.db.is_sqlite else "%s"
+        raw.execute(f"UPDATE custody_events SET staff_username = {mark}, prev_hash = {mark}, "
+                    f"hash = {mark} WHERE seq = {mark}", (user, prev, digest, seq))
         prev = digest
-    raw.execute("UPDATE chain_heads SET hash = ? WHERE chain = 'custody'", (prev,))
+    raw.execute(f"UPDATE chain_heads SET hash = {mark} WHERE chain = 'custody'", (prev,))
     raw.commit()
     raw.close()
     history.db.dispose()

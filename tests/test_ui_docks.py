@@ -94,7 +94,7 @@ def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, ad
     def registered() -> bool:
         try:
             return inventory.unit_detail(admin_ctx, "NEW-555").dock_bay == "DOCK-T / bay 2"
-        except Exception:  # noqa: BLE001 - not registered yet
+        except Exception:
             return False
 
     qtbot.waitUntil(registered, timeout=10_000)

@@ -176,6 +176,23 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:
+    from bwc_desk.store.pg_roles import grant_app_role
+
+    ctx = _ctx(args)
+    try:
+        if not ctx.db.is_postgresql:
+            print("error: grant-app-role is for a PostgreSQL database (--database "
+                  "postgresql+psycopg://owner@host/db)", file=sys.stderr)
+            return 2
+        for statement in grant_app_role(ctx.db, args.role):
+            print(statement, file=out)
+    finally:
+        ctx.db.dispose()
+    print(f"{args.role} may now run BWC Desk stations on {ctx.db.display}", file=out)
+    return 0
+
+
 def instance_running(db_path: Path) -> bool:
     """Whether the GUI holds its lock on this database (a Qt lock file: pid, app, host)."""
     lock = Path(f"{db_path}.lock")

@@ -85,3 +85,10 @@ def add_commands(
         help="simulate docks reporting to a running BWC Desk: --docks 6 --bays 8 [--host H "
              "--port P --token T --speed X] (see bwc-desk dock-sim --help)",
     )
+
+    p = sub.add_parser("grant-app-role", parents=[common],
+                       help="PostgreSQL: let ROLE use the database as a station, without the "
+                            "right to UPDATE or DELETE custody and audit records (run as the "
+                            "database owner)")
+    p.add_argument("role")
+    p.set_defaults(func="cmd_grant_app_role")

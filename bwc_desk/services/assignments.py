@@ -104,36 +104,45 @@ def assign_primary(ctx: Ctx, unit_code: str, officer_id: int, reason: str = "") 
         return unit_row(queries.unit_rows(session, [unit.id])[0])
 
 
+def unassign_in(ctx: Ctx, session: Session, actor: Actor, unit: Unit, reason: str = "") -> bool:
+    """Take ``unit`` away from its officer and out of its pool. Returns False if it was
+    neither assigned nor pooled."""
+    changed = False
+    if unit.primary_officer_id is not None:
+        officer_id = unit.primary_officer_id
+        unit.primary_officer_id = None
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNASSIGNED,
+            unit,
+            officer_id=officer_id,
+            reason=reason or None,
+        )
+        changed = True
+    if unit.pool_id is not None:
+        pool_id = unit.pool_id
+        unit.pool_id = None
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.UNPOOLED,
+            unit,
+            reason=reason or None,
+            details={"pool_id": pool_id},
+        )
+        changed = True
+    return changed
+
+
 def unassign(ctx: Ctx, unit_code: str, reason: str = "") -> UnitRow:
     actor = ctx.require(Permission.REASSIGN, "unassign cameras")
     with ctx.db.write() as session:
         unit = get_unit(session, unit_code, lock=True)
-        if unit.primary_officer_id is None and unit.pool_id is None:
+        if not unassign_in(ctx, session, actor, unit, clean_text(reason, "reason")):
             raise DomainError(f"{unit.asset_tag} is not assigned to anyone or any pool.")
-        if unit.primary_officer_id is not None:
-            officer_id = unit.primary_officer_id
-            unit.primary_officer_id = None
-            record(
-                ctx,
-                session,
-                actor,
-                EventKind.UNASSIGNED,
-                unit,
-                officer_id=officer_id,
-                reason=clean_text(reason, "reason") or None,
-            )
-        if unit.pool_id is not None:
-            pool_id = unit.pool_id
-            unit.pool_id = None
-            record(
-                ctx,
-                session,
-                actor,
-                EventKind.UNPOOLED,
-                unit,
-                reason=clean_text(reason, "reason") or None,
-                details={"pool_id": pool_id},
-            )
         session.flush()
         return unit_row(queries.unit_rows(session, [unit.id])[0])
 
@@ -216,3 +225,90 @@ def put_in_pool(ctx: Ctx, unit_ids: Sequence[int], pool_id: int, reason: str = "
                 raise DomainError("A selected unit no longer exists; nothing was changed.")
             changed += put_in_pool_in(ctx, session, actor, unit, pool, clean_text(reason, "reason"))
         return changed
+
+
+def remove_from_pool(ctx: Ctx, unit_ids: Sequence[int], reason: str = "") -> int:
+    """Take units out of their pools (they become spares), all in one transaction. Units in
+    no pool are skipped; returns how many changed."""
+    actor = ctx.require(Permission.REASSIGN, "take cameras out of a pool")
+    reason = clean_text(reason, "reason")
+    with ctx.db.write() as session:
+        units = session.execute(select(Unit).where(Unit.id.in_(list(unit_ids)))).scalars().all()
+        if len(units) != len(set(unit_ids)):
+            raise DomainError("A selected unit no longer exists; nothing was changed.")
+        pooled = [u for u in units if u.pool_id is not None]
+        if not pooled:
+            raise DomainError("None of the selected cameras is in a pool; nothing was changed.")
+        names = {pid: name for pid, name in session.execute(select(Pool.id, Pool.name))}
+        for unit in sorted(pooled, key=lambda u: u.asset_tag):
+            pool_id = unit.pool_id
+            unit.pool_id = None
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.UNPOOLED,
+                unit,
+                reason=reason or None,
+                details={"pool_id": pool_id, "pool": names.get(pool_id or 0, "")},
+            )
+        return len(pooled)
+
+
+def swap_primaries(
+    ctx: Ctx, officer_a_id: int, officer_b_id: int, reason: str = ""
+) -> tuple[UnitRow, UnitRow]:
+    """Two officers exchange their primary cameras, in one transaction: each camera gets an
+    UNASSIGNED and an ASSIGNED custody record. Returns the two units as they are now."""
+    actor = ctx.require(Permission.REASSIGN, "swap cameras")
+    reason = clean_text(reason, "reason")
+    if officer_a_id == officer_b_id:
+        raise ValidationError("Pick two different officers to swap their cameras.")
+    with ctx.db.write() as session:
+        a = session.get(Officer, officer_a_id)
+        b = session.get(Officer, officer_b_id)
+        if a is None or b is None:
+            raise DomainError("One of the officers no longer exists; refresh the list.")
+        owned = {
+            u.primary_officer_id: u
+            for u in session.execute(
+                select(Unit).where(Unit.primary_officer_id.in_([a.id, b.id]))
+            ).scalars()
+        }
+        unit_a, unit_b = owned.get(a.id), owned.get(b.id)
+        if unit_a is None or unit_b is None:
+            missing = [officer_label(o) for o, u in ((a, unit_a), (b, unit_b)) if u is None]
+            verb = "has" if len(missing) == 1 else "have"
+            raise DomainError(
+                f"{' and '.join(missing)} {verb} no primary camera, so there is nothing to "
+                "swap; nothing was changed. Use Assign to give an officer a camera."
+            )
+        for officer in (a, b):
+            if not officer.active:
+                raise DomainError(
+                    f"{officer_label(officer)} is not active; the cameras were not swapped."
+                )
+        for unit in (unit_a, unit_b):
+            if unit.status in _GONE:
+                raise DomainError(f"{unit.asset_tag} is {unit.status}; it cannot be swapped.")
+        why = reason or f"swap {unit_a.asset_tag} <-> {unit_b.asset_tag}"
+        # Both links go before either new one: the database allows one primary per officer.
+        unit_a.primary_officer_id = None
+        unit_b.primary_officer_id = None
+        session.flush()
+        for unit, old, new, other in ((unit_a, a, b, unit_b), (unit_b, b, a, unit_a)):
+            record(ctx, session, actor, EventKind.UNASSIGNED, unit, officer_id=old.id, reason=why)
+            unit.primary_officer_id = new.id
+            record(
+                ctx,
+                session,
+                actor,
+                EventKind.ASSIGNED,
+                unit,
+                officer_id=new.id,
+                reason=why,
+                details={"swapped_for": other.asset_tag, "from_officer_id": old.id},
+            )
+        session.flush()
+        rows = {r[0]: unit_row(r) for r in queries.unit_rows(session, [unit_a.id, unit_b.id])}
+        return rows[unit_a.id], rows[unit_b.id]

@@ -6,6 +6,7 @@ another station may have issued the same camera a moment ago.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -33,7 +34,9 @@ from bwc_desk.services.settings import AgencySettings, read_settings, shift_spec
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Staff, Unit
 
+log = logging.getLogger(__name__)
 DOUBLE_SCAN_SECONDS = 5
+RACE_SECONDS = 60
 
 
 class SwapReason(StrEnum):
@@ -244,12 +247,11 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
         if officer is not None:
             return ScanMatch(ScanKind.OFFICER, officer=_officer(session, now, officer.id))
         if unit is not None:
-            checkout = _open_checkout(session, unit.id)
-            row = None
+            found = queries.open_checkout_for_unit(session, unit.id)
+            row = checkout_row(found) if found is not None else None
             recent = False
-            if checkout is not None:
-                row = checkout_row(queries.open_checkouts_for_unit(session, unit.id))
-                recent = now - checkout.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS)
+            if row is not None:
+                recent = now - row.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS)
             else:
                 recent = _returned_recently(session, unit.id, now)
             return ScanMatch(
@@ -328,6 +330,15 @@ def _check_issue(
         holder = session.get(Officer, checkout.officer_id) if checkout else None
         if holder is not None and holder.id == officer.id:
             raise DomainError(f"{unit.asset_tag} is already issued to {who}.")
+        if checkout is not None and checkout.issued_station != ctx.station and (
+                ctx.now() - checkout.issued_at < timedelta(seconds=RACE_SECONDS)):
+            # Another station won the race for this camera a moment ago.
+            raise ConflictError(
+                f"{unit.asset_tag} was just issued to "
+                f"{_label(holder) if holder else 'another officer'} at "
+                f"{checkout.issued_station}. Nothing was written; pick another camera for "
+                f"{who}."
+            )
         raise DomainError(
             f"{unit.asset_tag} is still issued to {_label(holder) if holder else 'someone'}; "
             f"it cannot go to {who}. Return it first, or pick another camera."
@@ -543,7 +554,9 @@ def issue_unit(
             )
             session.add(checkout)
             session.flush()
-            row = checkout_row(queries.open_checkouts_for_unit(session, unit.id))
+            found = queries.open_checkout_for_unit(session, unit.id)
+            assert found is not None  # written in this very transaction
+            row = checkout_row(found)
             return IssueResult(
                 True,
                 f"{unit.asset_tag} issued to {_label(officer)}; due back "
@@ -553,25 +566,41 @@ def issue_unit(
                 unit=_unit(session, unit.id),
             )
     except IntegrityError as exc:
-        raise _race_message(ctx, unit_code, exc) from None
+        raise _race_message(ctx, unit_code, officer_id, exc) from None
 
 
-def _race_message(ctx: Ctx, unit_code: str, exc: IntegrityError) -> DomainError:
-    """Another station won the race: say who has the camera now."""
+def _race_message(ctx: Ctx, unit_code: str, officer_id: int,
+                  exc: IntegrityError) -> DomainError:
+    """Another station won the race (the database refused the second open issue): say who
+    has the camera, or what the officer was just given, and where."""
+    log.info("issue refused by the database: %s", str(exc.orig).splitlines()[0])
     with ctx.db.read() as session:
         unit = find_unit(session, unit_code)
+        officer = session.get(Officer, officer_id)
         if unit is not None:
             c = _open_checkout(session, unit.id)
-            if c is not None:
+            if c is not None and c.officer_id != officer_id:
                 holder = session.get(Officer, c.officer_id)
                 return ConflictError(
                     f"{unit.asset_tag} was just issued to "
                     f"{_label(holder) if holder else 'another officer'} at {c.issued_station}. "
                     "Nothing was written; pick another camera."
                 )
+        if officer is not None:
+            held = session.execute(
+                select(Unit.asset_tag, Checkout.issued_station)
+                .join(Checkout, Checkout.unit_id == Unit.id)
+                .where(Checkout.officer_id == officer_id, Checkout.returned_at.is_(None))
+                .order_by(Checkout.issued_at.desc())
+            ).first()
+            if held is not None:
+                return ConflictError(
+                    f"{_label(officer)} was just issued {held[0]} at {held[1]}. Nothing was "
+                    f"written; {unit_code.strip().upper()} stays on the shelf."
+                )
     return ConflictError(
         "Another station changed this record at the same moment; nothing was written. "
-        f"Scan again. ({exc.orig})"
+        "Scan again."
     )
 
 

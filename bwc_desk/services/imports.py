@@ -215,8 +215,7 @@ def import_officers(
             return _report("officers", table, _plan_officers(session, table, progress), False)
     with ctx.db.write() as session:
         plan = _plan_officers(session, table, progress)
-        if plan.errors:
-            session.rollback()
+        if plan.errors:  # the plan only read: nothing to undo
             report = _report("officers", table, plan, False)
         else:
             by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
@@ -397,8 +396,7 @@ def import_units(
             return _report("units", table, _plan_units(session, table, progress), False)
     with ctx.db.write() as session:
         plan = _plan_units(session, table, progress)
-        if plan.errors:
-            session.rollback()
+        if plan.errors:  # the plan only read: nothing to undo
             report = _report("units", table, plan, False)
         else:
             _apply_units(ctx, session, actor, plan, Path(path).name)

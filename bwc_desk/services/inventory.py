@@ -6,16 +6,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.adapters.csvfile import write_csv
+from bwc_desk.domain.audit import AuditEvent
+from bwc_desk.domain.errors import DomainError, TransitionError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_tag
+from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
 from bwc_desk.services.records import get_unit, record
@@ -425,3 +429,122 @@ def retire(ctx: Ctx, code: str, reason: str) -> UnitRow:
     return _simple_status_change(
         ctx, code, reason, UnitAction.RETIRE, Permission.OUT_OF_SERVICE, "retire units"
     )
+
+
+# --- bulk actions on a selection ------------------------------------------------------------
+
+BULK_ACTIONS = (
+    UnitAction.REPAIR,
+    UnitAction.MARK_LOST,
+    UnitAction.MARK_STOLEN,
+    UnitAction.RETURN_TO_SERVICE,
+    UnitAction.RETIRE,
+)
+_LISTED = 10  # refusals named one by one; the rest are counted
+
+
+def bulk_status(
+    ctx: Ctx,
+    unit_ids: Sequence[int],
+    action: UnitAction,
+    reason: str,
+    *,
+    vendor: str = "",
+    ticket: str = "",
+    expected: date | None = None,
+) -> int:
+    """Apply one lifecycle action to every selected unit in ONE transaction; returns how many
+    changed. If any unit cannot take the action, the whole batch is refused and nothing is
+    written; the message names each unit and why."""
+    actor = ctx.require(Permission.OUT_OF_SERVICE, f"mark units {action.value}")
+    if action not in BULK_ACTIONS:
+        raise ValidationError(f"Units cannot be {action.value} in bulk.")
+    reason = _require_reason(reason)
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        raise ValidationError("Select at least one unit.")
+    vendor = clean_text(vendor, "vendor", limit=80)
+    ticket = clean_text(ticket, "ticket", limit=80)
+    with ctx.db.write() as session:
+        units = list(
+            session.execute(
+                select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.asset_tag)
+            ).scalars()
+        )
+        if len(units) != len(wanted):
+            raise DomainError(
+                f"{len(wanted) - len(units)} of the selected units no longer exist; "
+                "refresh the list. Nothing was changed."
+            )
+        # The domain's own transition table decides, before anything is written, so that
+        # the batch is all or nothing and every refusal is named at once.
+        refusals = []
+        for unit in units:
+            try:
+                transition(unit.asset_tag, UnitStatus(unit.status), action)
+            except TransitionError as exc:
+                refusals.append(str(exc))
+        if refusals:
+            listed = refusals[:_LISTED]
+            more = len(refusals) - len(listed)
+            raise TransitionError(
+                f"Nothing was changed: {len(refusals)} of the {len(units)} selected units "
+                f"cannot be {action.value}.\n"
+                + "\n".join(f"- {r}" for r in listed)
+                + (f"\n- and {more} more" if more else "")
+                + "\nTake them out of the selection and try again."
+            )
+        details: dict[str, Any] | None = None
+        if action is UnitAction.REPAIR:
+            details = {
+                "vendor": vendor,
+                "ticket": ticket,
+                "expected": expected.isoformat() if expected else None,
+            }
+        for unit in units:
+            if action is UnitAction.REPAIR:
+                unit.repair_vendor, unit.repair_ticket = vendor, ticket
+                unit.repair_expected = expected
+            change_status(ctx, session, actor, unit, action, reason, details)
+        return len(units)
+
+
+# --- one unit's history, exported ------------------------------------------------------------
+
+
+def export_unit_history(ctx: Ctx, unit_id: int, path: Path | str) -> int:
+    """One unit's custody events as CSV, oldest first, with the columns (and hashes) of the
+    whole-ledger export, so that an auditor's tools read both. Returns the row count."""
+    # Imported here: exports imports imports, which imports this module.
+    from bwc_desk.services.exports import CUSTODY_COLUMNS
+
+    ctx.require(Permission.EXPORT, "export custody history")
+    with ctx.db.read() as session:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise DomainError("That unit no longer exists; refresh the list.")
+        tag = unit.asset_tag
+        n = write_csv(path, CUSTODY_COLUMNS, queries.unit_custody_export_rows(session, unit_id))
+    _audit_export(ctx, f"custody history of {tag}", path, n)
+    return n
+
+
+def full_unit_history(ctx: Ctx, unit_id: int, file_name: str) -> tuple[UnitRow, list[EventRow]]:
+    """The unit and every one of its custody events, newest first, for a printed history
+    (the PDF is drawn by the UI). Recorded in the audit log as an export of ``file_name``."""
+    ctx.require(Permission.EXPORT, "export custody history")
+    with ctx.db.read() as session:
+        rows = queries.unit_rows(session, [unit_id])
+        if not rows:
+            raise DomainError("That unit no longer exists; refresh the list.")
+        unit = unit_row(rows[0])
+        events = [
+            event_row(r)
+            for r in queries.custody_rows(session, unit_id=unit_id, before_seq=None, limit=None)
+        ]
+    _audit_export(ctx, f"custody history of {unit.asset_tag}", file_name, len(events))
+    return unit, events
+
+
+def _audit_export(ctx: Ctx, what: str, path: Path | str, n: int) -> None:
+    audit.record(ctx, AuditEvent.EXPORT, details={"what": what, "rows": n, "file": Path(path).name})

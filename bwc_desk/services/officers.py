@@ -11,13 +11,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.values import clean_text, normalize_badge, normalize_scan
-from bwc_desk.services.context import Ctx
+from bwc_desk.services import audit
+from bwc_desk.services.assignments import unassign_in
+from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import OfficerRow
+from bwc_desk.services.records import officer_label, record
 from bwc_desk.store import queries
-from bwc_desk.store.models import Officer
+from bwc_desk.store.models import Checkout, Officer, Shift, Unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,14 +165,181 @@ def add_officer(ctx: Ctx, data: OfficerInput) -> OfficerRow:
         return officer_rows(session, ctx.now(), [officer.id])[0]
 
 
-def edit_officer(ctx: Ctx, officer_id: int, data: OfficerInput) -> OfficerRow:
-    ctx.require(Permission.MANAGE_OFFICERS, "edit officers")
+def edit_officer(
+    ctx: Ctx,
+    officer_id: int,
+    data: OfficerInput,
+    reason: str = "",
+    *,
+    release_primary: bool = False,
+) -> OfficerRow:
+    """Change an officer's roster entry. Records name officers by id, so a changed badge or
+    name is itself recorded (a custody event without a unit) for the auditor to follow.
+    Deactivating here follows the rules of ``deactivate_officer``."""
+    actor = ctx.require(Permission.MANAGE_OFFICERS, "edit officers")
+    reason = clean_text(reason, "reason", limit=500)
     with ctx.db.write() as session:
         officer = session.get(Officer, officer_id)
         if officer is None:
             raise DomainError("That officer no longer exists; refresh the list.")
-        update_officer_fields(ctx, session, officer, data)
+        was_active = officer.active
+        if was_active and not data.active:
+            _check_may_deactivate(session, officer, reason)
+        changes = update_officer_fields(ctx, session, officer, data)
+        if changes:
+            what = "edited"
+            if "active" in changes:
+                what = "deactivated" if was_active else "reactivated"
+            _record_roster(ctx, session, actor, officer, what, reason, {"changes": changes})
+        if was_active and not officer.active and release_primary:
+            _release_primary(ctx, session, officer, reason)
+        session.flush()
         return officer_rows(session, ctx.now(), [officer.id])[0]
+
+
+# --- deactivating -----------------------------------------------------------------------------
+
+
+def _held(session: Session, officer_id: int) -> list[str]:
+    return list(
+        session.execute(
+            select(Unit.asset_tag)
+            .join(Checkout, Checkout.unit_id == Unit.id)
+            .where(Checkout.officer_id == officer_id, Checkout.returned_at.is_(None))
+            .order_by(Unit.asset_tag)
+        ).scalars()
+    )
+
+
+def _check_may_deactivate(session: Session, officer: Officer, reason: str) -> None:
+    held = _held(session, officer.id)
+    if held and not reason:
+        raise ValidationError(
+            f"{officer_label(officer)} still holds {', '.join(held)}. Give the reason for "
+            "deactivating anyway; the roster will flag the officer until the camera is back."
+        )
+
+
+def _record_roster(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    officer: Officer,
+    what: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """A roster change in the custody ledger: no unit, the officer, who did it and why."""
+    return record(
+        ctx,
+        session,
+        actor,
+        EventKind.UPDATED,
+        None,
+        officer_id=officer.id,
+        reason=reason or None,
+        details={"officer": what, **(details or {})},
+    )
+
+
+def _release_primary(ctx: Ctx, session: Session, officer: Officer, reason: str) -> str:
+    """Unassign the officer's primary camera (it becomes a spare). Returns its tag or ''."""
+    unit = session.execute(
+        select(Unit).where(Unit.primary_officer_id == officer.id)
+    ).scalar_one_or_none()
+    if unit is None:
+        return ""
+    actor = ctx.require(Permission.REASSIGN, "unassign cameras")
+    why = f"officer deactivated: {reason}" if reason else "officer deactivated"
+    unassign_in(ctx, session, actor, unit, why)
+    return unit.asset_tag
+
+
+def deactivate_officer(
+    ctx: Ctx, officer_id: int, reason: str = "", *, release_primary: bool = True
+) -> OfficerRow:
+    """Take an officer off the active roster: the counter no longer issues to them. An
+    officer who still holds a camera may be deactivated only with a reason (they left, are
+    suspended...) and stays flagged in the roster until it comes back. ``release_primary``
+    makes their primary camera a spare, so that it can go to someone else."""
+    actor = ctx.require(Permission.MANAGE_OFFICERS, "deactivate officers")
+    reason = clean_text(reason, "reason", limit=500)
+    with ctx.db.write() as session:
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise DomainError("That officer no longer exists; refresh the list.")
+        if not officer.active:
+            raise DomainError(f"{officer_label(officer)} is already inactive.")
+        _check_may_deactivate(session, officer, reason)
+        officer.active = False
+        officer.updated_at = ctx.now()
+        held = _held(session, officer.id)
+        _record_roster(
+            ctx,
+            session,
+            actor,
+            officer,
+            "deactivated",
+            reason,
+            {"holding": held} if held else None,
+        )
+        if release_primary:
+            _release_primary(ctx, session, officer, reason)
+        session.flush()
+        return officer_rows(session, ctx.now(), [officer.id])[0]
+
+
+def reactivate_officer(ctx: Ctx, officer_id: int, reason: str = "") -> OfficerRow:
+    actor = ctx.require(Permission.MANAGE_OFFICERS, "reactivate officers")
+    reason = clean_text(reason, "reason", limit=500)
+    with ctx.db.write() as session:
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise DomainError("That officer no longer exists; refresh the list.")
+        if officer.active:
+            raise DomainError(f"{officer_label(officer)} is already active.")
+        officer.active = True
+        officer.updated_at = ctx.now()
+        _record_roster(ctx, session, actor, officer, "reactivated", reason)
+        session.flush()
+        return officer_rows(session, ctx.now(), [officer.id])[0]
+
+
+# --- choices for the officer form -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RosterChoices:
+    """What the officer form offers: the agency's shifts (in order of their start), and the
+    divisions and ranks already in the roster."""
+
+    shifts: tuple[str, ...]
+    divisions: tuple[str, ...]
+    ranks: tuple[str, ...]
+
+
+def roster_choices(ctx: Ctx) -> RosterChoices:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        shifts = session.execute(select(Shift.name).order_by(Shift.starts)).scalars().all()
+        divisions = (
+            session.execute(
+                select(Officer.division)
+                .where(Officer.division != "")
+                .distinct()
+                .order_by(Officer.division)
+            )
+            .scalars()
+            .all()
+        )
+        ranks = (
+            session.execute(
+                select(Officer.rank).where(Officer.rank != "").distinct().order_by(Officer.rank)
+            )
+            .scalars()
+            .all()
+        )
+        return RosterChoices(tuple(shifts), tuple(divisions), tuple(ranks))
 
 
 def set_handover_pin(ctx: Ctx, officer_id: int, pin: str) -> OfficerRow:
@@ -175,7 +347,7 @@ def set_handover_pin(ctx: Ctx, officer_id: int, pin: str) -> OfficerRow:
     from bwc_desk.domain.passwords import check_pin
     from bwc_desk.services.auth import hash_secret
 
-    ctx.require(Permission.MANAGE_OFFICERS, "set officers' handover PINs")
+    actor = ctx.require(Permission.MANAGE_OFFICERS, "set officers' handover PINs")
     with ctx.db.write() as session:
         officer = session.get(Officer, officer_id)
         if officer is None:
@@ -186,4 +358,13 @@ def set_handover_pin(ctx: Ctx, officer_id: int, pin: str) -> OfficerRow:
         else:
             officer.pin_hash = None
         officer.updated_at = ctx.now()
+        # Who set or cleared an officer's PIN matters when a handover is disputed.
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            actor=actor,
+            event=AuditEvent.PIN_SET,
+            details={"officer": officer.badge, "officer_id": officer.id, "cleared": not pin},
+        )
         return officer_rows(session, ctx.now(), [officer.id])[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,7 +36,10 @@ def unit_reading(session: Session, unit_id: int, now: datetime) -> LastReading |
     row = session.execute(_LAST, {"unit_id": unit_id}).first()
     if row is None:
         return None
-    last, last_seen = row
+    return _last_reading(row[0], row[1], now)
+
+
+def _last_reading(last: UnitReading, last_seen: datetime | None, now: datetime) -> LastReading:
     upload = None
     if last.files_total is not None and last.bytes_total is not None:
         upload = Upload(
@@ -49,7 +53,24 @@ def unit_reading(session: Session, unit_id: int, now: datetime) -> LastReading |
 
 
 def gate_for(session: Session, unit_id: int, now: datetime, min_battery: int) -> GateResult:
-    found = unit_reading(session, unit_id, now)
+    return _gate(unit_reading(session, unit_id, now), min_battery)
+
+
+def gates_for(
+    session: Session, unit_ids: Collection[int], now: datetime, min_battery: int
+) -> dict[int, GateResult]:
+    """``gate_for`` of many units in one query (a shift-change board of thousands)."""
+    wanted = set(unit_ids)
+    found: dict[int, LastReading] = {}
+    for last, last_seen in session.execute(
+        select(UnitReading, Dock.last_seen_at).outerjoin(Dock, Dock.name == UnitReading.dock)
+    ):
+        if last.unit_id in wanted:
+            found[last.unit_id] = _last_reading(last, last_seen, now)
+    return {uid: _gate(found.get(uid), min_battery) for uid in wanted}
+
+
+def _gate(found: LastReading | None, min_battery: int) -> GateResult:
     if found is None:
         return readiness_gate(None, min_battery)
     return readiness_gate(found.reading, min_battery, found.offline, found.dock)

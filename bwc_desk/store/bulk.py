@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 
 from bwc_desk.domain.ledger import GENESIS, custody_payload, format_ts, record_hash
 from bwc_desk.store.db import Database
@@ -168,6 +168,13 @@ def generate(
         if rows:
             s.execute(insert(Checkout), rows)
             s.execute(update(Unit).where(Unit.id <= n_open).values(status="issued"))
+    if db.is_postgresql:
+        # Explicit ids were inserted: move the sequences past them.
+        with db.write() as s:
+            for table in ("officers", "units", "custody_events", "checkouts"):
+                s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT COALESCE(max(id), 1) FROM {table}))"))
+            s.execute(text("ANALYZE"))
     if db.is_sqlite:
         raw = db.raw_sqlite()
         try:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -37,6 +40,16 @@ SQLITE_PRAGMA_EXPECTED = {
     "wal_autocheckpoint": 4000,
 }
 _READ_ONLY = "bwc_read_only"
+_WRITTEN = "bwc_written_tables"
+CHANNEL = "bwc_changes"
+# Tables written -> what the views call the change ("units", "officers"...).
+TOPICS: dict[str, tuple[str, ...]] = {
+    "custody_events": ("custody", "units"), "checkouts": ("custody", "units"),
+    "units": ("units",), "unit_readings": ("units",), "pools": ("units",),
+    "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
+    "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
+}
+_WRITE_SQL = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
 
 
 def sqlite_url(path: Path) -> str:
@@ -78,7 +91,16 @@ class Database:
             event.listen(
                 self.engine, "begin", _sqlite_on_begin_ro if readonly else _sqlite_on_begin
             )
-        self._reader = self.engine.execution_options(**{_READ_ONLY: True})
+        # One snapshot per read transaction on PostgreSQL too (its default, READ COMMITTED,
+        # lets two queries of one read see different states while other stations write).
+        read_options: dict[str, Any] = {_READ_ONLY: True}
+        if self.is_postgresql:
+            read_options["isolation_level"] = "REPEATABLE READ"
+        self._reader = self.engine.execution_options(**read_options)
+        # Who we are in change notifications, so that a station skips its own.
+        self.origin = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        if self.is_postgresql:
+            event.listen(self.engine, "before_cursor_execute", _note_written)
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
 
@@ -101,8 +123,20 @@ class Database:
         try:
             with session.begin():
                 yield session
+                transaction = session.get_transaction()
+                if self.is_postgresql and transaction is not None and transaction.is_active:
+                    self._notify(session)
         finally:
             session.close()
+
+    def _notify(self, session: Session) -> None:
+        """Tell the other stations what this transaction changed. NOTIFY is transactional:
+        it is delivered at commit, and not at all if the transaction rolls back."""
+        tables: set[str] = session.connection().info.pop(_WRITTEN, set())
+        topics = sorted({t for table in tables for t in TOPICS.get(table, ())})
+        if topics:
+            session.execute(text("SELECT pg_notify(:channel, :payload)"),
+                            {"channel": CHANNEL, "payload": f"{self.origin}|{','.join(topics)}"})
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -161,6 +195,12 @@ def _read_only_creator(path: Path) -> Any:
 def _sqlite_on_connect_ro(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _note_written(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    match = _WRITE_SQL.match(statement)
+    if match:
+        conn.info.setdefault(_WRITTEN, set()).add(match.group(1).lower())
 
 
 def _sqlite_on_begin_ro(conn: Any) -> None:

@@ -43,7 +43,9 @@ def _statements(for_update: bool) -> dict[str, Any]:
         "head": head.with_for_update() if for_update else head,
         "move": update(ChainHead)
         .where(ChainHead.chain == bindparam("which"))
-        .values(seq=bindparam("new_seq"), hash=bindparam("new_hash")),
+        .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+        # The head is never loaded as an object: spare the session its search for one.
+        .execution_options(synchronize_session=False),
         "custody": insert(CustodyEvent),
         "audit": insert(AuditRecord),
     }
@@ -169,14 +171,27 @@ def recorded_head(session: Session, chain: str) -> tuple[int, str] | None:
     return None if row is None else (int(row[0]), str(row[1]))
 
 
+def _batches(session: Session, sql: str, batch: int) -> Iterator[Any]:
+    """Rows in seq order, a batch at a time by keyset (seq > the last one seen): no
+    server-side cursor is left open when a walk stops at the first bad record, and the
+    unique index on seq makes each batch a range scan."""
+    stmt = text(f"{sql} WHERE seq > :after ORDER BY seq, id LIMIT :n")
+    after = -1
+    while True:
+        rows = session.execute(stmt, {"after": after, "n": batch}).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
 def _custody_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
-    """Every custody event in chain order, as (seq, prev, hash, payload), read in batches."""
+    """Every custody event in chain order, as (seq, prev, hash, payload)."""
     is_sqlite = session.get_bind().dialect.name == "sqlite"
-    sql = text(
-        "SELECT seq, prev_hash, hash, at, kind, unit_id, officer_id, staff_id, staff_username,"
-        " station, reason, details, corrects_seq FROM custody_events ORDER BY seq, id"
+    sql = (
+        "SELECT seq, prev_hash, hash, at, kind, unit_id, officer_id, staff_id,"
+        " staff_username, station, reason, details, corrects_seq FROM custody_events"
     )
-    result = session.execute(sql.execution_options(yield_per=batch))
     for (
         seq,
         prev,
@@ -191,15 +206,14 @@ def _custody_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
         reason,
         details,
         corrects,
-    ) in result:
-        at_text = ts_text(at, is_sqlite)
+    ) in _batches(session, sql, batch):
         yield (
             seq,
             prev,
             digest,
             custody_payload(
                 seq,
-                at_text,
+                ts_text(at, is_sqlite),
                 kind,
                 unit_id,
                 officer_id,
@@ -209,6 +223,25 @@ def _custody_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
                 reason,
                 details,
                 corrects,
+            ),
+        )
+
+
+def _audit_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    sql = (
+        "SELECT seq, prev_hash, hash, at, event, outcome, staff_id, staff_username,"
+        " station, details FROM audit_log"
+    )
+    for seq, prev, digest, at, event, outcome, staff_id, username, station, details in _batches(
+        session, sql, batch
+    ):
+        yield (
+            seq,
+            prev,
+            digest,
+            audit_payload(
+                seq, ts_text(at, is_sqlite), event, outcome, staff_id, username, station, details
             ),
         )
 
@@ -223,24 +256,6 @@ def ts_text(value: Any, is_sqlite: bool) -> str:
         return f"{day}T{clock}Z"
     assert isinstance(value, datetime)
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _audit_rows(session: Session, batch: int = 20_000) -> Iterator[ChainRow]:
-    is_sqlite = session.get_bind().dialect.name == "sqlite"
-    sql = text(
-        "SELECT seq, prev_hash, hash, at, event, outcome, staff_id, staff_username, station,"
-        " details FROM audit_log ORDER BY seq, id"
-    )
-    result = session.execute(sql.execution_options(yield_per=batch))
-    for seq, prev, digest, at, event, outcome, staff_id, username, station, details in result:
-        yield (
-            seq,
-            prev,
-            digest,
-            audit_payload(
-                seq, ts_text(at, is_sqlite), event, outcome, staff_id, username, station, details
-            ),
-        )
 
 
 def verify_custody(session: Session) -> ChainReport:

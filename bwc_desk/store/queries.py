@@ -181,8 +181,9 @@ def custody_rows(
     return list(session.execute(stmt).all())
 
 
-def open_checkouts_for_unit(session: Session, unit_id: int) -> Any:
-    return session.execute(_checkout_select(False, True), {"unit_id": unit_id}).one()
+def open_checkout_for_unit(session: Session, unit_id: int) -> Any:
+    """The unit's open issue, or None."""
+    return session.execute(_checkout_select(False, True), {"unit_id": unit_id}).first()
 
 
 _FREE_BAY = (
@@ -251,15 +252,97 @@ def returned_not_docked(
 def custody_export_rows(session: Session) -> Iterator[tuple[Any, ...]]:
     """Every custody event in chain order with the unit's tag and officer's badge, streamed;
     timestamps in the exact text form that went into the hash."""
+    # Batches by keyset rather than a server-side cursor: an export stopped half-way (a full
+    # disk) leaves nothing open on the server.
+    stmt = text(
+        "SELECT e.seq, e.at, e.kind, e.unit_id, u.asset_tag, e.officer_id, o.badge,"
+        " e.staff_id, e.staff_username, e.station, e.reason, e.details, e.corrects_seq,"
+        " e.prev_hash, e.hash FROM custody_events e"
+        " LEFT JOIN units u ON u.id = e.unit_id"
+        " LEFT JOIN officers o ON o.id = e.officer_id WHERE e.seq > :after ORDER BY e.seq"
+        " LIMIT 20000"
+    )
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    after = -1
+    while True:
+        rows = session.execute(stmt, {"after": after}).all()
+        for r in rows:
+            yield (r[0], ts_text(r[1], is_sqlite), *r[2:])
+        if len(rows) < 20000:
+            return
+        after = rows[-1][0]
+
+
+def unit_custody_export_rows(session: Session, unit_id: int) -> Iterator[tuple[Any, ...]]:
+    """One unit's custody events in the columns of ``custody_export_rows``, oldest first;
+    timestamps in the exact text form that went into the hash."""
     result = session.execute(
         text(
             "SELECT e.seq, e.at, e.kind, e.unit_id, u.asset_tag, e.officer_id, o.badge,"
             " e.staff_id, e.staff_username, e.station, e.reason, e.details, e.corrects_seq,"
             " e.prev_hash, e.hash FROM custody_events e"
             " LEFT JOIN units u ON u.id = e.unit_id"
-            " LEFT JOIN officers o ON o.id = e.officer_id ORDER BY e.seq"
-        ).execution_options(yield_per=20_000)
-    )
+            " LEFT JOIN officers o ON o.id = e.officer_id"
+            " WHERE e.unit_id = :unit_id ORDER BY e.seq"
+        ),
+        {"unit_id": unit_id},
+    ).all()  # one camera's history: tens of thousands of rows at most, read at once
     is_sqlite = session.get_bind().dialect.name == "sqlite"
     for r in result:
         yield (r[0], ts_text(r[1], is_sqlite), *r[2:])
+
+
+@cache
+def _unit_text_select(words: int) -> Any:
+    # The Inventory filter's match done by the database: every word somewhere in the text of
+    # the row's visible columns. The benchmarks' baseline for the filter typed in the view.
+    from sqlalchemy import String, func  # here: only this statement needs them
+
+    primary = aliased(Officer)
+    holder = aliased(Officer)
+    sep = " "
+    parts = [
+        Unit.asset_tag,
+        Unit.serial,
+        Unit.model,
+        Unit.firmware,
+        Unit.status,
+        func.coalesce(holder.last_name + ", " + holder.first_name + " (" + holder.badge + ")", ""),
+        func.coalesce(
+            primary.last_name + ", " + primary.first_name + " (" + primary.badge + ")", ""
+        ),
+        func.coalesce("Pool: " + Pool.name, ""),
+        func.coalesce(Dock.name + " / bay " + func.cast(Bay.bay_no, String), ""),
+        func.coalesce(CustodyEvent.kind, ""),
+        func.coalesce(func.cast(Unit.warranty_until, String), ""),
+    ]
+    hay: Any = parts[0]
+    for part in parts[1:]:
+        hay = hay + sep + part
+    hay = func.lower(hay)
+    stmt = (
+        select(Unit.id)
+        .outerjoin(primary, primary.id == Unit.primary_officer_id)
+        .outerjoin(Pool, Pool.id == Unit.pool_id)
+        .outerjoin(Checkout, and_(Checkout.unit_id == Unit.id, Checkout.returned_at.is_(None)))
+        .outerjoin(holder, holder.id == Checkout.officer_id)
+        .outerjoin(Bay, Bay.unit_id == Unit.id)
+        .outerjoin(Dock, Dock.id == Bay.dock_id)
+        .outerjoin(CustodyEvent, CustodyEvent.seq == Unit.last_event_seq)
+        .order_by(Unit.asset_tag)
+    )
+    for i in range(words):
+        stmt = stmt.where(hay.like(bindparam(f"w{i}"), escape="\\"))
+    return stmt
+
+
+def unit_ids_matching(session: Session, text_: str) -> list[int]:
+    """Ids of the units whose visible text contains every word of ``text_`` (any case)."""
+    words = text_.lower().split()
+
+    def pattern(word: str) -> str:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"%{escaped}%"
+
+    params = {f"w{i}": pattern(w) for i, w in enumerate(words)}
+    return list(session.execute(_unit_text_select(len(words)), params).scalars())

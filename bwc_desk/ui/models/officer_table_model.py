@@ -1,9 +1,21 @@
-"""The roster table in Assignments: one row per officer."""
+"""The roster table in Assignments: one row per officer. A deactivated officer who still holds
+a camera is the one row a supervisor must act on, so it stands out in red everywhere."""
 
 from __future__ import annotations
 
 from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.models.table_model import Column, RowTableModel
+
+
+def needs_attention(row: OfficerRow) -> bool:
+    """Deactivated, yet a camera is still out with them."""
+    return not row.active and bool(row.holding)
+
+
+def _active(row: OfficerRow) -> str:
+    if row.active:
+        return "Yes"
+    return "No - holding" if row.holding else "No"
 
 
 class OfficerTableModel(RowTableModel[OfficerRow]):
@@ -16,9 +28,9 @@ class OfficerTableModel(RowTableModel[OfficerRow]):
         Column("Rank", lambda o: o.rank),
         Column("Division", lambda o: o.division),
         Column("Shift", lambda o: o.shift),
-        Column("Active", lambda o: o.active),
+        Column("Active", _active),
         Column("Primary camera", lambda o: o.primary_unit),
-        Column("Holds now", lambda o: o.holding),
+        Column("Holds now", lambda o: o.holding, "Cameras out with the officer now"),
     )
 
     def foreground(self, row: OfficerRow, column: int) -> str | None:
@@ -28,9 +40,14 @@ class OfficerTableModel(RowTableModel[OfficerRow]):
             return "#b91c1c"
         return None
 
+    def background(self, row: OfficerRow, column: int) -> str | None:
+        return "#fee2e2" if needs_attention(row) else None
+
     def tooltip(self, row: OfficerRow, column: int) -> str:
-        if not row.active and row.holding:
-            return "Deactivated but still holds a camera: get it back."
+        if needs_attention(row):
+            return (
+                f"Deactivated but still holds {', '.join(row.holding)}: get it back at the counter."
+            )
         if row.overdue:
             return f"Overdue: {', '.join(row.overdue)}"
         return ""

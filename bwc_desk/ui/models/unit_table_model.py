@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from PySide6.QtCore import Qt
+
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.models.table_model import Column, RowTableModel, text_of
+from bwc_desk.ui.models.table_model import (
+    ROW_ROLE,
+    SORT_ROLE,
+    Column,
+    FilterProxy,
+    Index,
+    RowTableModel,
+    text_of,
+)
 
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_ANSWERED = frozenset(
+    r.value if isinstance(r, Qt.ItemDataRole) else r
+    for r in (
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        SORT_ROLE,
+        ROW_ROLE,
+    )
+)
 STATUS_COLORS = {
     UnitStatus.AVAILABLE: None,
     UnitStatus.ISSUED: "#1d4ed8",
@@ -52,6 +76,18 @@ class UnitTableModel(RowTableModel[UnitRow]):
         Column("Warranty until", lambda u: u.warranty_until),
     )
 
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        # Asked for every visible cell and role on each repaint (a keystroke in the filter
+        # repaints the table): the display text is one list lookup, and the roles no column
+        # uses (font, icon, size, check state...) answer None without the general dispatch.
+        if role == _DISPLAY:
+            r, c = index.row(), index.column()
+            texts = self._texts
+            return texts[r][c] if 0 <= r < len(texts) and 0 <= c < len(self.columns) else None
+        if role in _ANSWERED:
+            return super().data(index, role)
+        return None
+
     def foreground(self, row: UnitRow, column: int) -> str | None:
         if column == self.COL_STATUS:
             return STATUS_COLORS.get(row.status)
@@ -61,3 +97,18 @@ class UnitTableModel(RowTableModel[UnitRow]):
         if column == self.COL_STATUS and row.status_reason:
             return row.status_reason
         return ""
+
+
+class UnitFilterProxy(FilterProxy):
+    """FilterProxy that redoes its row mapping in one step when the filter changes.
+
+    QSortFilterProxyModel's incremental update (begin/endFilterChange) removes or inserts
+    rows one contiguous range at a time; a filter that keeps every third of 25,000 units
+    ("axon" when models alternate, "issued") makes thousands of ranges and takes 50-80 ms,
+    clearing the filter as much. ``invalidate()`` rebuilds the mapping at once (one
+    layoutChanged, selection kept through persistent indexes) in a flat ~25 ms.
+    """
+
+    def refilter(self) -> None:
+        self._recompute()
+        self.invalidate()

@@ -98,16 +98,16 @@ class DocksTab(QWidget):
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidget(self.grid_host)
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidget(self.grid_host)
+        self.scroll_area.setWidgetResizable(True)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.alert_list)
         layout.addWidget(self.empty_label)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -172,7 +172,7 @@ class DocksTab(QWidget):
             widget.deleteLater()
         self.widgets = {}
         width = self.widgets_width()
-        columns = max(1, (self.scroll.viewport().width() - 10) // width)
+        columns = max(1, (self.scroll_area.viewport().width() - 10) // width)
         for i, dock in enumerate(board.docks):
             widget = DockWidget(dock, self.grid_host)
             widget.setObjectName(f"dock_{dock.name}")
@@ -185,10 +185,10 @@ class DocksTab(QWidget):
 
         return COLUMNS * (TILE_W + GAP) + GAP + 12
 
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+    def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         if self.board is not None and self.widgets:
-            columns = max(1, (self.scroll.viewport().width() - 10) // self.widgets_width())
+            columns = max(1, (self.scroll_area.viewport().width() - 10) // self.widgets_width())
             for i, name in enumerate(self.widgets):
                 self.grid.addWidget(self.widgets[name], i // columns, i % columns)
 
@@ -221,7 +221,7 @@ class DocksTab(QWidget):
     def _alert_activated(self, item: QListWidgetItem) -> None:
         widget = self.widgets.get(str(item.data(Qt.ItemDataRole.UserRole)))
         if widget is not None:
-            self.scroll.ensureWidgetVisible(widget)
+            self.scroll_area.ensureWidgetVisible(widget)
 
     # --- clicking a bay -------------------------------------------------------------------
     def _bay_clicked(self, bay: BayRow) -> None:

@@ -1,46 +1,354 @@
-"""Inventory (Ctrl+1): every unit, sortable, with a filter box and quick filters."""
+"""Inventory (Ctrl+1): every unit, sortable, with a filter box and quick filters; a detail
+panel beside the table that follows the selected row; actions on one unit or a selection.
+
+Every action is in the toolbar and in the table's context menu (the Menu key opens it too),
+disabled with a tooltip naming the role that may when the signed-in role may not. The
+services enforce the roles and the rules; a refusal is shown in the dialog, in the service's
+own words, and changes nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
-from bwc_desk.domain.units import UnitStatus
-from bwc_desk.services import inventory
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus
+from bwc_desk.services import assignments, inventory
+from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.models.table_model import Prepared
-from bwc_desk.ui.models.unit_table_model import UnitTableModel
+from bwc_desk.ui.models.table_model import FilterProxy, Prepared
+from bwc_desk.ui.models.unit_table_model import UnitFilterProxy, UnitTableModel
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.unit_detail import UnitDetailPanel
 from bwc_desk.ui.widgets import FilteredTable
 
 ALL = "All"
+RESTORE_LIMIT = 5000  # a refresh keeps at most this many selected rows selected
+ONE, SOME = "one", "some"  # how many selected rows an action needs
 
 
 class InventoryTab(QWidget):
+    # After each refresh has been shown (tests and the benchmark wait on it).
+    rows_loaded = Signal(int)
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.model = UnitTableModel(self)
         self.table = FilteredTable(self.model, "Filter units: tag, serial, model, officer...")
         self.table.filter_edit.setObjectName("inventory_filter")
+        _use_proxy(self.table, UnitFilterProxy(self.table))
+        # Each keystroke is answered (well under 50 ms at 25,000 units, see
+        # benchmarks/inventory.py), so the shared table's debounce is not needed here: a
+        # scanner's burst still coalesces, since the timer restarts on every character.
+        self.table._filter_timer.setInterval(0)
         self.status_box = QComboBox(self)
         self.status_box.setObjectName("status_filter")
         self.status_box.addItems([ALL] + [s.value for s in UnitStatus])
         self.model_box = QComboBox(self)
         self.model_box.setObjectName("model_filter")
         self.model_box.addItem(ALL)
+        self.selected_label = QLabel(self)
+        self.selected_label.setObjectName("selected_count")
         self.table.top.insertWidget(1, QLabel("Status"))
         self.table.top.insertWidget(2, self.status_box)
         self.table.top.insertWidget(3, QLabel("Model"))
         self.table.top.insertWidget(4, self.model_box)
+        self.table.top.addWidget(self.selected_label)
         self.status_box.currentTextChanged.connect(self._quick_filter)
         self.model_box.currentTextChanged.connect(self._quick_filter)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        self._loaded = False
-        state.data_changed.connect(self._changed)
 
+        self.detail = UnitDetailPanel(state, self)
+        self.detail.hide()
+        self.detail.close_requested.connect(self.close_details)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+
+        self.toolbar = QToolBar("Inventory", self)
+        self.toolbar.setObjectName("inventory_toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._actions: list[tuple[QAction, Permission, str | None, str]] = []
+        self._build_actions()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.splitter, 1)
+
+        view = self.table.table
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._context_menu)
+        self.table.activated_row.connect(self.open_details)
+        self.table.selection_changed.connect(self._selection_changed)
+        # Holding an arrow key moves through many rows: load the one the user stops on.
+        self._follow_timer = QTimer(self)
+        self._follow_timer.setSingleShot(True)
+        self._follow_timer.setInterval(120)
+        self._follow_timer.timeout.connect(self._follow)
+        view.selectionModel().currentRowChanged.connect(lambda *_a: self._follow_timer.start())
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.close_details)
+
+        self._loaded = False
+        self._refreshing = self._again = False
+        state.data_changed.connect(self._changed)
+        state.actor_changed.connect(lambda _a: self._update_actions())
+        self._update_actions()
+
+    # --- actions --------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        def add(
+            text: str,
+            slot: Callable[[], None],
+            permission: Permission,
+            needs: str | None,
+            what: str,
+            shortcut: QKeySequence | str | None = None,
+        ) -> QAction:
+            action = QAction(text, self)
+            action.setObjectName(f"action_{what.split()[0].lower()}")
+            action.triggered.connect(lambda _checked=False: slot())
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                # Only while the Inventory is the view in use: other views have their own.
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+            self.toolbar.addAction(action)
+            self._actions.append((action, permission, needs, what))
+            return action
+
+        self.details_action = add(
+            "&Details", self.toggle_details, Permission.READ, ONE, "details", "Ctrl+D"
+        )
+        self.toolbar.addSeparator()
+        self.add_action = add(
+            "&Add unit...", self.add_unit, Permission.MANAGE_UNITS, None, "add units", "Ctrl+N"
+        )
+        self.edit_action = add(
+            "&Edit...", self.edit_unit, Permission.MANAGE_UNITS, ONE, "edit units", "F2"
+        )
+        self.toolbar.addSeparator()
+        self.out_action = add(
+            "&Out of service...",
+            self.out_of_service,
+            Permission.OUT_OF_SERVICE,
+            SOME,
+            "out-of-service units",
+        )
+        self.back_action = add(
+            "Return to &service...",
+            self.return_to_service,
+            Permission.OUT_OF_SERVICE,
+            SOME,
+            "return units to service",
+        )
+        self.retire_action = add(
+            "&Retire...", self.retire, Permission.OUT_OF_SERVICE, SOME, "retire units"
+        )
+        self.pool_action = add(
+            "Put in &pool...", self.put_in_pool, Permission.REASSIGN, SOME, "pool units"
+        )
+        self.toolbar.addSeparator()
+        self.labels_action = add(
+            "Print &labels...", self.print_labels, Permission.READ, SOME, "labels", "Ctrl+P"
+        )
+        self.import_action = add(
+            "&Import CSV...", self.import_csv, Permission.IMPORT, None, "import units"
+        )
+
+    def _update_actions(self) -> None:
+        n = len(self.table.table.selectionModel().selectedRows())
+        for action, permission, needs, _what in self._actions:
+            if not self.state.can(permission):
+                may, tip = False, self.state.why_not(permission)
+            elif action is self.details_action and (self.detail.isVisible() or n):
+                may, tip = True, ""  # open on the current row, or close
+            elif needs == ONE and n != 1:
+                may, tip = False, "Select one unit first."
+            elif needs == SOME and n == 0:
+                may, tip = False, "Select one or more units first."
+            else:
+                may, tip = True, ""
+            action.setEnabled(may)
+            base = action.text().replace("&", "").rstrip(".")
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            label = f"{base} ({keys})" if keys else base
+            action.setToolTip(f"{label}: {tip}" if tip else label)
+        self.details_action.setCheckable(True)
+        self.details_action.setChecked(self.detail.isVisible())
+
+    def _selection_changed(self) -> None:
+        n = len(self.table.table.selectionModel().selectedRows())
+        self.selected_label.setText(f"{n:,} selected" if n > 1 else "")
+        self._update_actions()
+
+    def build_context_menu(self) -> QMenu:
+        """The table's context menu: the toolbar's own actions, so states and tooltips match."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for action in (
+            self.details_action,
+            None,
+            self.edit_action,
+            None,
+            self.out_action,
+            self.back_action,
+            self.retire_action,
+            self.pool_action,
+            None,
+            self.labels_action,
+        ):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        return menu
+
+    def _context_menu(self, pos: Any) -> None:
+        menu = self.build_context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.table.viewport().mapToGlobal(pos))
+
+    def selected_units(self) -> list[UnitRow]:
+        rows: list[UnitRow] = self.table.selected_rows()
+        return rows
+
+    # --- the detail panel -----------------------------------------------------------------
+    def open_details(self, row: UnitRow | None = None) -> None:
+        """Show the panel on ``row`` (Enter or double-click) or on the current row."""
+        current = self.table.current_row()
+        row = row or current
+        if row is None:
+            return
+        if current is None or current.id != row.id:
+            # The table's current row and the panel show the same unit (the panel follows it).
+            pos = self.model.position(row.id)
+            index = (
+                self.table.proxy.mapFromSource(self.model.index(pos, 0))
+                if pos is not None
+                else None
+            )
+            if index is not None and index.isValid():
+                self.table.table.setCurrentIndex(index)
+        if not self.detail.isVisible():
+            self.detail.show()
+            width = max(self.splitter.width(), 900)
+            self.splitter.setSizes([int(width * 0.6), int(width * 0.4)])
+        self.detail.show_unit(row.id)
+        self._update_actions()
+
+    def close_details(self) -> None:
+        if self.detail.isVisible():
+            self.detail.hide()
+            self.table.table.setFocus()
+        self._update_actions()
+
+    def toggle_details(self) -> None:
+        if self.detail.isVisible():
+            self.close_details()
+        else:
+            self.open_details()
+
+    def _follow(self) -> None:
+        row = self.table.current_row()
+        if self.detail.isVisible() and row is not None and row.id != self.detail.unit_id:
+            self.detail.show_unit(row.id)
+
+    # --- changing units -------------------------------------------------------------------
+    def _models(self) -> list[str]:
+        return sorted({u.model for u in self.model.rows() if u.model})
+
+    def _done(self, dialog: Any, text: Callable[[Any], str]) -> None:
+        if dialog.exec():
+            self.state.message.emit(text(dialog.result_value), 8000)
+        self.table.table.setFocus()  # back to the list: the keyboard shortcuts work there
+
+    def add_unit(self) -> None:
+        from bwc_desk.ui.dialogs.unit_dialogs import UnitDialog
+
+        dialog = UnitDialog(self.state, None, self._models(), self)
+        self._done(dialog, lambda u: f"{u.asset_tag} registered; it is available.")
+
+    def edit_unit(self) -> None:
+        from bwc_desk.ui.dialogs.unit_dialogs import UnitDialog
+
+        units = self.selected_units()
+        if len(units) != 1:
+            return
+        dialog = UnitDialog(self.state, units[0], self._models(), self)
+        self._done(dialog, lambda u: f"{u.asset_tag} saved.")
+
+    def out_of_service(self) -> None:
+        from bwc_desk.ui.dialogs.unit_dialogs import OutOfServiceDialog
+
+        units = self.selected_units()
+        if units:
+            dialog = OutOfServiceDialog(self.state, units, parent=self)
+            self._done(dialog, lambda r: _changed_text(r))
+
+    def return_to_service(self) -> None:
+        self._status(UnitAction.RETURN_TO_SERVICE)
+
+    def retire(self) -> None:
+        self._status(UnitAction.RETIRE)
+
+    def _status(self, action: UnitAction) -> None:
+        from bwc_desk.ui.dialogs.unit_dialogs import StatusDialog
+
+        units = self.selected_units()
+        if units:
+            dialog = StatusDialog(self.state, units, action, self)
+            self._done(dialog, lambda r: _changed_text(r))
+
+    def put_in_pool(self) -> None:
+        units = self.selected_units()
+        if units:
+            self.state.read(assignments.list_pools, lambda pools: self._pool_dialog(units, pools))
+
+    def _pool_dialog(self, units: list[UnitRow], pools: list[PoolRow]) -> None:
+        from bwc_desk.ui.dialogs.unit_dialogs import PoolDialog
+
+        if not pools:
+            QMessageBox.information(
+                self, "Put in a pool", "There are no pools yet. Create one in Assignments first."
+            )
+            return
+        dialog = PoolDialog(self.state, units, pools, self)
+        self._done(dialog, lambda n: f"{n:,} of {len(units):,} units moved to the pool.")
+
+    def print_labels(self) -> None:
+        from bwc_desk.ui.dialogs.labels_dialog import LabelsDialog
+
+        units = self.selected_units()
+        if units:
+            LabelsDialog(self.state, units, self).exec()
+            self.table.table.setFocus()
+
+    def import_csv(self) -> None:
+        from bwc_desk.ui.dialogs.import_dialog import ImportDialog
+
+        ImportDialog(self.state, "units", self).exec()
+        self.table.table.setFocus()
+
+    # --- the table --------------------------------------------------------------------------
     def _quick_filter(self, *_args: Any) -> None:
         status = self.status_box.currentText()
         model = self.model_box.currentText()
@@ -57,24 +365,77 @@ class InventoryTab(QWidget):
         self.table.update_count()
 
     def refresh(self) -> None:
+        # One list read at a time: a burst of changes (docks reporting, another station's
+        # import) costs one more read after the current one, not one read each.
+        if self._refreshing:
+            self._again = True
+            return
+        self._refreshing = True
         self.state.read(
-            lambda ctx: UnitTableModel.prepare(inventory.list_units(ctx)), self._loaded_rows
+            lambda ctx: UnitTableModel.prepare(inventory.list_units(ctx)),
+            self._loaded_rows,
+            self._refresh_failed,
         )
 
+    def _refresh_failed(self, exc: BaseException) -> None:
+        self._refreshing = self._again = False
+        if self.state.error_handler is not None:
+            self.state.error_handler(exc)
+
     def _loaded_rows(self, prepared: Prepared[UnitRow]) -> None:
+        self._refreshing = False
+        if self._again:
+            self._again = False
+            self.refresh()  # the rows below are already out of date; show them meanwhile
         first = not self._loaded
+        selected, current = self._selection_ids()
         self.model.set_rows(prepared)
         self._loaded = True
         models = sorted({u.model for u in prepared.rows if u.model})
-        current = self.model_box.currentText()
+        chosen = self.model_box.currentText()
         self.model_box.blockSignals(True)
         self.model_box.clear()
         self.model_box.addItems([ALL, *models])
-        self.model_box.setCurrentText(current if current in models else ALL)
+        self.model_box.setCurrentText(chosen if chosen in models else ALL)
         self.model_box.blockSignals(False)
         self._quick_filter()
+        self._restore_selection(selected, current)
         if first:
             self.table.fit_columns()
+        self._selection_changed()
+        self.rows_loaded.emit(self.model.rowCount())
+
+    def _selection_ids(self) -> tuple[list[int], int | None]:
+        if not self._loaded:
+            return [], None
+        view = self.table.table
+        rows = view.selectionModel().selectedRows()
+        ids = [self.table.proxy.source_row(i.row()).id for i in rows[:RESTORE_LIMIT]]
+        current = self.table.current_row()
+        return ids, current.id if current is not None else None
+
+    def _restore_selection(self, ids: list[int], current: int | None) -> None:
+        """A refresh (after an action, or another station's change) keeps what was selected,
+        so that a second action can follow the first."""
+        proxy, view = self.table.proxy, self.table.table
+        rows = []
+        for unit_id in ids:
+            pos = self.model.position(unit_id)
+            if pos is not None:
+                index = proxy.mapFromSource(self.model.index(pos, 0))
+                if index.isValid():
+                    rows.append(index.row())
+        selection = QItemSelection()
+        last = proxy.columnCount() - 1
+        for start, end in _runs(sorted(rows)):
+            selection.select(proxy.index(start, 0), proxy.index(end, last))
+        model = view.selectionModel()
+        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        pos = self.model.position(current) if current is not None else None
+        if pos is not None:
+            index = proxy.mapFromSource(self.model.index(pos, 0))
+            if index.isValid():
+                model.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
@@ -83,3 +444,33 @@ class InventoryTab(QWidget):
     def _changed(self, what: str) -> None:
         if self._loaded and what in ("units", "custody", "officers", "docks", "all"):
             self.refresh()
+
+
+def _use_proxy(table: FilteredTable, proxy: FilterProxy) -> None:
+    """Put ``proxy`` in place of the table's own FilterProxy, wired as FilteredTable wires it.
+    TODO(lead): move UnitFilterProxy.refilter into FilterProxy (every big table gains) and
+    drop this."""
+    old = table.proxy
+    proxy.setSourceModel(table.model)
+    table.proxy = proxy
+    table.table.setModel(proxy)  # a new selection model comes with the new model
+    table.table.selectionModel().selectionChanged.connect(lambda *_: table.selection_changed.emit())
+    proxy.layoutChanged.connect(table.update_count)
+    old.deleteLater()
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]: one selection range per run of rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def _changed_text(result: Any) -> str:
+    if isinstance(result, UnitRow):
+        return f"{result.asset_tag} is now {result.status.value}."
+    return f"{result:,} units changed in one transaction."

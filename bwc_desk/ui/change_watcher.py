@@ -1,0 +1,90 @@
+"""Other stations' changes reach this window's views within about two seconds, without a
+manual refresh: PostgreSQL notifications as they commit, polling as the fallback (and on
+SQLite, where another process, a command-line import say, may have written)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from bwc_desk.services import changes
+from bwc_desk.services.changes import Marks
+from bwc_desk.ui.state import AppState
+
+log = logging.getLogger(__name__)
+POLL_MS = 2000
+SQLITE_POLL_MS = 5000
+
+
+class ChangeWatcher(QObject):
+    """Emits AppState.data_changed(topic) for what other stations changed; coalesced, so a
+    burst of changes costs one refresh per view."""
+
+    _arrived = Signal(object)  # from the listener thread: queued to the main thread
+
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.pending: set[str] = set()
+        self.listener: Any = None
+        self._marks: Marks | None = None
+        self._polling = False
+        self._arrived.connect(self._collect)
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.setInterval(300)
+        self._flush.timeout.connect(self._emit)
+        self._poll = QTimer(self)
+        self._poll.timeout.connect(self.poll)
+
+    def start(self) -> None:
+        ctx = self.state.ctx
+        try:
+            self.listener = changes.listen(ctx, lambda topics: self._arrived.emit(topics))
+        except Exception as exc:
+            log.warning("no change notifications: %s", exc)
+            self.listener = None
+        is_pg = ctx.db.is_postgresql
+        self._poll.setInterval(POLL_MS if is_pg else SQLITE_POLL_MS)
+        self._poll.start()
+
+    def poll(self) -> None:
+        """The fallback: compare cheap high-water marks (skipped while notifications work)."""
+        if self.listener is not None and not self.listener.failed.is_set():
+            return
+        if self._polling or self.state.actor is None:
+            return
+        self._polling = True
+        self.state.read(changes.marks, self._compare, self._poll_failed)
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._polling = False
+        log.warning("could not poll for changes: %s", exc)
+
+    def _compare(self, now: Marks) -> None:
+        self._polling = False
+        before, self._marks = self._marks, now
+        if before is not None:
+            topics = now.topics_since(before)
+            if topics:
+                self._collect(topics)
+
+    def _collect(self, topics: object) -> None:
+        assert isinstance(topics, set)
+        self.pending |= topics
+        if not self._flush.isActive():
+            self._flush.start()
+
+    def _emit(self) -> None:
+        topics, self.pending = self.pending, set()
+        if self.state.actor is None:
+            return  # locked: the views refresh when someone signs in
+        for topic in sorted(topics):
+            self.state.data_changed.emit(topic)
+
+    def stop(self) -> None:
+        self._poll.stop()
+        if self.listener is not None:
+            self.listener.stop()

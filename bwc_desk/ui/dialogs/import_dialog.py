@@ -1,0 +1,444 @@
+"""Import units or officers from a CSV file: choose it, see what each line would do, map the
+columns if the file names them differently, then import all of it or nothing.
+
+The same service as ``bwc-desk import`` does the work (``commit=False`` for the preview), on a
+worker thread; its progress reaches the progress bar through a queued Qt signal, so the worker
+never touches a widget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.adapters.csvfile import normalize_header, read_csv
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.services import imports
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.dto import ImportReport
+from bwc_desk.ui.models.import_preview_model import (
+    ImportPreviewModel,
+    PreviewRow,
+    preview_rows,
+)
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import FilteredTable
+
+NOT_IN_FILE = "(not in the file)"
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # "units", "officers"
+    label: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    run: Callable[..., ImportReport]
+    changed: str
+
+
+KINDS = {
+    "units": Kind(
+        "units",
+        "Units (cameras)",
+        imports.UNIT_COLUMNS,
+        imports.UNIT_REQUIRED,
+        imports.import_units,
+        "units",
+    ),
+    "officers": Kind(
+        "officers",
+        "Officers (the roster)",
+        imports.OFFICER_COLUMNS,
+        imports.OFFICER_REQUIRED,
+        imports.import_officers,
+        "officers",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the worker found: the file's headers (None if it could not be read), the report
+    (None if the header itself is unusable) and the refusal, if any."""
+
+    headers: list[str] | None
+    report: ImportReport | None
+    rows: Prepared[PreviewRow] | None
+    problem: str = ""
+
+
+def preview_file(
+    ctx: Ctx, kind: Kind, path: str, mapping: Mapping[str, str] | None, progress: Progress
+) -> Preview:
+    """Runs on a worker: reads the header, then the service's dry run."""
+    try:
+        headers = read_csv(path, kind.columns, ()).headers
+    except DomainError as exc:
+        return Preview(None, None, None, str(exc))
+    try:
+        report = kind.run(ctx, path, commit=False, mapping=mapping, progress=progress)
+    except DomainError as exc:
+        return Preview(headers, None, None, str(exc))
+    return Preview(headers, report, ImportPreviewModel.prepare(preview_rows(report)))
+
+
+class ImportDialog(QDialog):
+    # From the worker; queued to the main thread, where the progress bar lives.
+    progressed = Signal(int, int)
+    preview_ready = Signal(object)  # Preview
+    imported = Signal(object)  # ImportReport of the commit
+
+    def __init__(self, state: AppState, kind: str = "units", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.path = ""
+        self.headers: list[str] | None = None
+        self.report: ImportReport | None = None
+        self._generation = 0
+        self._busy = False
+        self.setWindowTitle("Import from CSV - BWC Desk")
+        self.resize(980, 720)
+
+        self.kind_box = QComboBox(self)
+        self.kind_box.setObjectName("import_kind")
+        for k in KINDS.values():
+            self.kind_box.addItem(k.label, k.name)
+        self.kind_box.setCurrentIndex(list(KINDS).index(kind))
+        self.path_edit = QLineEdit(self)
+        self.path_edit.setObjectName("import_path")
+        self.path_edit.setReadOnly(True)
+        self.path_edit.setPlaceholderText("Choose a CSV file (docs/csv-formats.md says which)")
+        self.choose_button = QPushButton("&Choose file...", self)
+        self.choose_button.setObjectName("import_choose")
+        top = QHBoxLayout()
+        kind_label = QLabel("&Import", self)
+        kind_label.setBuddy(self.kind_box)
+        top.addWidget(kind_label)
+        top.addWidget(self.kind_box)
+        top.addWidget(QLabel("from"))
+        top.addWidget(self.path_edit, 1)
+        top.addWidget(self.choose_button)
+
+        self.columns_box = QGroupBox("Columns: which column of the file holds each field", self)
+        self.columns_box.setObjectName("import_columns")
+        self.columns_grid = QGridLayout(self.columns_box)
+        self.column_combos: dict[str, QComboBox] = {}
+        self.columns_box.hide()
+        self.columns_toggle = QPushButton("Map &columns...", self)
+        self.columns_toggle.setObjectName("import_columns_toggle")
+        self.columns_toggle.setCheckable(True)
+        self.columns_toggle.setEnabled(False)
+        self.columns_toggle.toggled.connect(self.columns_box.setVisible)
+
+        self.message = QLabel(self)
+        self.message.setObjectName("import_message")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.counts = QLabel(self)
+        self.counts.setObjectName("import_counts")
+        self.model = ImportPreviewModel(self)
+        self.table = FilteredTable(self.model, "Filter lines: key, verdict, reason...")
+        self.only_errors = QCheckBox("Only &errors", self)
+        self.only_errors.setObjectName("import_only_errors")
+        self.only_errors.toggled.connect(self._only_errors)
+        self.table.top.insertWidget(1, self.only_errors)
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("import_progress")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self.import_button = QPushButton("&Import", self)
+        self.import_button.setObjectName("import_commit")
+        self.import_button.setEnabled(False)
+        self.close_button = QPushButton("Close", self)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.columns_toggle)
+        bottom.addWidget(self.progress, 1)
+        bottom.addStretch(0)
+        bottom.addWidget(self.import_button)
+        bottom.addWidget(self.close_button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.columns_box)
+        layout.addWidget(self.message)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self._remap_timer = QTimer(self)
+        self._remap_timer.setSingleShot(True)
+        self._remap_timer.setInterval(150)
+        self._remap_timer.timeout.connect(self.run_preview)
+        self.progressed.connect(self._progressed)
+        self.choose_button.clicked.connect(self.choose_file)
+        self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
+        self.import_button.clicked.connect(self.commit)
+        self.close_button.clicked.connect(self.reject)
+        self._build_columns()
+        self.message.setText(
+            "Choose a CSV file. Nothing is written until you press Import, and then all of "
+            "the file or nothing."
+        )
+
+    # --- the file and its columns ----------------------------------------------------------
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.kind_box.currentData()]
+
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, f"Import {self.kind.name} from", "", "CSV files (*.csv *.txt);;All files (*)"
+        )
+        if path:
+            self.set_file(path)
+
+    def set_file(self, path: str) -> None:
+        self.path = path
+        self.path_edit.setText(path)
+        self.headers = None
+        self.run_preview()
+
+    def _kind_changed(self) -> None:
+        self.headers = None
+        self._build_columns()
+        if self.path:
+            self.run_preview()
+
+    def _build_columns(self) -> None:
+        while self.columns_grid.count():
+            item = self.columns_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.column_combos = {}
+        kind = self.kind
+        for i, field in enumerate(kind.columns):
+            combo = QComboBox(self.columns_box)
+            combo.setObjectName(f"column_{field}")
+            combo.addItem(NOT_IN_FILE, "")
+            for header in self.headers or []:
+                if header.strip():
+                    combo.addItem(header.strip(), header)
+            auto = next(
+                (h for h in self.headers or [] if normalize_header(h) == field and h.strip()), None
+            )
+            if auto is not None:
+                combo.setCurrentIndex(combo.findData(auto))
+            combo.currentIndexChanged.connect(lambda _i: self._remap_timer.start())
+            self.column_combos[field] = combo
+            star = " *" if field in kind.required else ""
+            label = QLabel(f"{field}{star}", self.columns_box)
+            label.setToolTip("required" if star else "optional: missing leaves stored values")
+            row, col = divmod(i, 3)
+            self.columns_grid.addWidget(label, row, col * 2)
+            self.columns_grid.addWidget(combo, row, col * 2 + 1)
+
+    def mapping(self) -> dict[str, str] | None:
+        """Our field -> the file's header, as chosen; None until the file has been read."""
+        if self.headers is None:
+            return None
+        return {f: str(c.currentData() or "") for f, c in self.column_combos.items()}
+
+    # --- preview ----------------------------------------------------------------------------
+    def run_preview(self) -> None:
+        if not self.path:
+            return
+        self._generation += 1
+        generation = self._generation
+        kind, path, mapping = self.kind, self.path, self.mapping()
+        self.report = None
+        self.import_button.setEnabled(False)
+        self._start_progress("Checking every line...")
+        progress = self._progress_callback(generation)
+        self.state.read(
+            lambda ctx: preview_file(ctx, kind, path, mapping, progress),
+            lambda result: self._previewed(generation, result),
+            lambda exc: self._failed(generation, exc),
+        )
+
+    def _previewed(self, generation: int, result: Preview) -> None:
+        if generation != self._generation:
+            return
+        self._stop_progress()
+        if result.headers is not None and self.headers != result.headers:
+            self.headers = result.headers
+            self._build_columns()
+        self.columns_toggle.setEnabled(self.headers is not None)
+        self.report = result.report
+        if result.rows is not None:
+            self.model.set_rows(result.rows)
+            self.table.fit_columns()
+        else:
+            self.model.set_rows([])
+        self._show_report(result)
+        self.preview_ready.emit(result)
+
+    def _show_report(self, result: Preview) -> None:
+        report = result.report
+        if report is None:
+            self.counts.clear()
+            needs_columns = result.headers is not None
+            self.message.setText(
+                f"<b style='color:#b91c1c'>{_esc(result.problem)}</b>"
+                + (
+                    "<br>Choose the file's column for each field marked * below, then the "
+                    "lines are checked again."
+                    if needs_columns
+                    else ""
+                )
+            )
+            if needs_columns:
+                self.columns_toggle.setChecked(True)
+            self.import_button.setEnabled(False)
+            self.import_button.setToolTip(result.problem)
+            return
+        self.counts.setText(
+            f"<b>{report.added:,}</b> new, <b>{report.updated:,}</b> updates, "
+            f"<b>{report.unchanged:,}</b> unchanged, "
+            f"<b style='color:{'#b91c1c' if report.errors else 'inherit'}'>"
+            f"{len(report.errors):,}</b> errors"
+        )
+        warnings = "".join(f"<br>Note: {_esc(w)}" for w in report.warnings)
+        unknown = any("unknown column" in w for w in report.warnings)
+        if unknown:
+            self.columns_toggle.setChecked(True)
+        if report.committed:
+            self.message.setText(
+                f"<b style='color:#15803d'>Imported: {_esc(report.summary())}.</b>{warnings}"
+            )
+            tip = "This file has been imported."
+        elif report.errors:
+            self.message.setText(
+                f"<b style='color:#b91c1c'>{len(report.errors):,} lines cannot be imported; "
+                "fix them in the file (or map the columns) and check again. Nothing will be "
+                f"written while any line is wrong.</b>{warnings}"
+            )
+            self.only_errors.setChecked(True)
+            tip = "Every line must be right first: the import is all or nothing."
+        elif not (report.added or report.updated):
+            self.message.setText(f"Every line matches what is stored; nothing to do.{warnings}")
+            tip = "Nothing would change."
+        else:
+            self.message.setText(
+                f"Ready: {_esc(report.summary())}. Press Import to write all of it.{warnings}"
+            )
+            tip = ""
+        may = not report.committed and report.ok and bool(report.added or report.updated)
+        self.import_button.setEnabled(may)
+        self.import_button.setToolTip(tip)
+
+    # --- commit -----------------------------------------------------------------------------
+    def commit(self) -> None:
+        if self.report is None or not self.report.ok or self._busy:
+            return
+        self._generation += 1
+        generation = self._generation
+        kind, path, mapping = self.kind, self.path, self.mapping()
+        self._busy = True
+        self.import_button.setEnabled(False)
+        for widget in (self.choose_button, self.kind_box, self.columns_box):
+            widget.setEnabled(False)
+        self._start_progress("Importing...")
+        progress = self._progress_callback(generation)
+
+        headers = self.headers
+
+        def work(ctx: Ctx) -> Preview:
+            report = kind.run(ctx, path, commit=True, mapping=mapping, progress=progress)
+            return Preview(headers, report, ImportPreviewModel.prepare(preview_rows(report)))
+
+        self.state.write(
+            work,
+            lambda result: self._committed(generation, result),
+            lambda exc: self._failed(generation, exc),
+            changed=kind.changed,
+        )
+
+    def _committed(self, generation: int, result: Preview) -> None:
+        # Also when the dialog was closed meanwhile (the lock screen closes dialogs; the
+        # transaction runs to its end): the status bar says how it went.
+        report = result.report
+        if report is not None:
+            outcome = "Imported" if report.committed else "Not imported"
+            self.state.message.emit(f"{outcome} {self.path}: {report.summary()}", 10_000)
+        self._busy = False
+        for widget in (self.choose_button, self.kind_box, self.columns_box):
+            widget.setEnabled(True)
+        if generation != self._generation:
+            return
+        self._stop_progress()
+        self.report = result.report
+        if result.rows is not None:
+            self.model.set_rows(result.rows)
+        self._show_report(result)
+        if result.report is not None:
+            self.imported.emit(result.report)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        self._busy = False
+        for widget in (self.choose_button, self.kind_box, self.columns_box):
+            widget.setEnabled(True)
+        if generation != self._generation:
+            return
+        self._stop_progress()
+        if isinstance(exc, DomainError):
+            self.message.setText(f"<b style='color:#b91c1c'>{_esc(str(exc))}</b>")
+        elif self.state.error_handler is not None:
+            self.state.error_handler(exc)
+
+    # --- progress ---------------------------------------------------------------------------
+    def _progress_callback(self, generation: int) -> Progress:
+        def progress(done: int, total: int) -> None:
+            # Called on the worker: only emits; the queued signal updates the bar.
+            if generation != self._generation:
+                return  # a newer preview started; this count is stale
+            # RuntimeError: the dialog was closed and deleted meanwhile.
+            with suppress(RuntimeError):
+                self.progressed.emit(done, total)
+
+        return progress
+
+    def _start_progress(self, text: str) -> None:
+        self.progress.setRange(0, 0)  # busy until the first count arrives
+        self.progress.setFormat(text)
+        self.progress.show()
+
+    def _progressed(self, done: int, total: int) -> None:
+        if self.progress.isVisible() and total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.setFormat(f"%v of %m lines ({done * 100 // total} %)")
+
+    def _stop_progress(self) -> None:
+        self.progress.hide()
+
+    def _only_errors(self, on: bool) -> None:
+        self.table.proxy.set_predicate((lambda r: r.verdict == "error") if on else None)
+        self.table.update_count()
+
+
+def _esc(text: Any) -> str:
+    return escape(str(text)).replace("\n", "<br>")

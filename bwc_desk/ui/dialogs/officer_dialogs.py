@@ -1,0 +1,584 @@
+"""Dialogs of the roster and of officers' cameras. Each writes through the services itself and
+shows a refusal in place (a duplicate badge, a missing reason), so the supervisor corrects the
+one field instead of typing everything again. Nothing is written until the service accepts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.passwords import MIN_PIN_LENGTH
+from bwc_desk.domain.units import UnitStatus
+from bwc_desk.services import assignments, inventory, officers
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.dto import OfficerRow, UnitRow
+from bwc_desk.services.officers import OfficerInput, RosterChoices
+from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel
+from bwc_desk.ui.models.officer_table_model import OfficerTableModel
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import FilteredTable
+
+log = logging.getLogger(__name__)
+Request = tuple[Callable[[Ctx], Any], str]  # the service call, and what it changes
+COMMON_RANKS = ("Officer", "Corporal", "Sergeant", "Lieutenant", "Captain")
+NO_SHIFT = "(no shift)"
+
+
+def heading(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class ServiceDialog(QDialog):
+    """OK asks ``request()`` for a service call, runs it on the writer thread and closes when
+    it is written; a refusal stays in the dialog, in red. Cancel is refused while the call
+    runs: the dialog must not vanish with a write in flight."""
+
+    written = Signal(object)
+
+    def __init__(self, state: AppState, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.setWindowTitle(title)
+        self.result_value: Any = None
+        self.busy = False
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        self.ok_button: QPushButton = ok
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.body = QVBoxLayout(self)
+
+    def finish(self) -> None:
+        """Subclasses call this after adding their fields: the message and buttons go last."""
+        self.body.addWidget(self.error_label)
+        self.body.addWidget(self.buttons)
+
+    def request(self) -> Request | None:
+        raise NotImplementedError
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+
+    def accept(self) -> None:
+        if self.busy:
+            return
+        try:
+            request = self.request()
+        except DomainError as exc:
+            self.show_error(str(exc))
+            return
+        if request is None:
+            return
+        fn, changed = request
+        self.busy = True
+        self.buttons.setEnabled(False)
+        self.error_label.setText("")
+        self.state.write(fn, self._written, self._refused, changed=changed)
+
+    def reject(self) -> None:
+        if not self.busy:
+            super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            event.ignore()
+        else:
+            super().closeEvent(event)
+
+    def _written(self, result: Any) -> None:
+        self.busy = False
+        self.buttons.setEnabled(True)
+        self.result_value = result
+        self.written.emit(result)
+        super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self.busy = False
+        self.buttons.setEnabled(True)
+        if isinstance(exc, DomainError):
+            self.show_error(str(exc))
+        else:
+            log.error("%s failed", self.windowTitle(), exc_info=exc)
+            self.show_error(f"Something went wrong: {exc}. Nothing was changed.")
+        self.refused(exc)
+
+    def refused(self, exc: BaseException) -> None:
+        """Where to put the focus after a refusal (subclasses know their fields)."""
+
+
+class ReasonDialog(ServiceDialog):
+    """Confirm an action, with a reason that goes into the custody record."""
+
+    def __init__(
+        self,
+        state: AppState,
+        title: str,
+        text: str,
+        call: Callable[[Ctx, str], Any],
+        changed: str,
+        *,
+        required: bool = False,
+        placeholder: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(state, title, parent)
+        self.call = call
+        self.changed = changed
+        self.required = required
+        self.body.addWidget(heading(text))
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText(
+            placeholder or ("reason (required)" if required else "reason (optional)")
+        )
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason_edit)
+        self.body.addLayout(form)
+        self.finish()
+        self.reason_edit.setFocus()
+
+    def request(self) -> Request | None:
+        reason = self.reason_edit.text()
+        if self.required and not reason.strip():
+            self.show_error("Give the reason; it goes into the custody record.")
+            self.reason_edit.setFocus()
+            return None
+        call = self.call
+        return (lambda ctx: call(ctx, reason)), self.changed
+
+
+class OfficerDialog(ServiceDialog):
+    """Add an officer, or edit one. The badge is text (leading zeros are kept); the scan code
+    is what their ID badge's barcode says (blank: the badge number)."""
+
+    def __init__(
+        self,
+        state: AppState,
+        choices: RosterChoices,
+        officer: OfficerRow | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        title = f"Edit officer {officer.label}" if officer else "New officer"
+        super().__init__(state, title, parent)
+        self.officer = officer
+        self.badge_edit = QLineEdit(self)
+        self.badge_edit.setPlaceholderText("e.g. 0412 (leading zeros are kept)")
+        self.last_edit = QLineEdit(self)
+        self.first_edit = QLineEdit(self)
+        self.rank_box = QComboBox(self)
+        self.rank_box.setEditable(True)
+        ranks = list(choices.ranks) + [r for r in COMMON_RANKS if r not in choices.ranks]
+        self.rank_box.addItems(["", *ranks])
+        self.division_box = QComboBox(self)
+        self.division_box.setEditable(True)
+        self.division_box.addItems(["", *choices.divisions])
+        self.shift_box = QComboBox(self)
+        self.shift_box.addItem(NO_SHIFT, "")
+        for name in choices.shifts:
+            self.shift_box.addItem(name, name)
+        self.active_box = QCheckBox("&Active (the counter may issue cameras to this officer)")
+        self.active_box.setChecked(True)
+        self.scan_edit = QLineEdit(self)
+        self.scan_edit.setPlaceholderText("scan the ID badge here; blank: the badge number")
+        form = QFormLayout()
+        form.addRow("&Badge number", self.badge_edit)
+        form.addRow("&Last name", self.last_edit)
+        form.addRow("&First name", self.first_edit)
+        form.addRow("&Rank", self.rank_box)
+        form.addRow("&Division", self.division_box)
+        form.addRow("&Shift", self.shift_box)
+        form.addRow("ID-badge s&can code", self.scan_edit)
+        form.addRow("", self.active_box)
+        self.body.addLayout(form)
+        # Shown only when an active officer is being deactivated here.
+        self.deactivate_box = QWidget(self)
+        deactivate = QFormLayout(self.deactivate_box)
+        deactivate.setContentsMargins(0, 0, 0, 0)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("why the officer is deactivated")
+        self.release_box = QCheckBox("Also &unassign their primary camera (it becomes a spare)")
+        self.holding_label = QLabel(self)
+        self.holding_label.setWordWrap(True)
+        self.holding_label.setStyleSheet("color: #b91c1c;")
+        deactivate.addRow(self.holding_label)
+        deactivate.addRow("Reaso&n", self.reason_edit)
+        deactivate.addRow("", self.release_box)
+        self.deactivate_box.setVisible(False)
+        self.body.addWidget(self.deactivate_box)
+        self.finish()
+        if officer is not None:
+            self._fill(officer)
+        self.active_box.toggled.connect(self._active_toggled)
+        self.badge_edit.setFocus()
+
+    def _fill(self, o: OfficerRow) -> None:
+        self.badge_edit.setText(o.badge)
+        self.last_edit.setText(o.last_name)
+        self.first_edit.setText(o.first_name)
+        self.rank_box.setCurrentText(o.rank)
+        self.division_box.setCurrentText(o.division)
+        index = self.shift_box.findData(o.shift)
+        if index < 0 and o.shift:  # a shift the agency no longer has: keep it, say so
+            self.shift_box.addItem(f"{o.shift} (not one of the agency's shifts)", o.shift)
+            index = self.shift_box.count() - 1
+        self.shift_box.setCurrentIndex(max(index, 0))
+        self.active_box.setChecked(o.active)
+        self.scan_edit.setText("" if o.scan_code == o.badge.upper() else o.scan_code)
+        if o.primary_unit:
+            self.release_box.setText(
+                f"Also &unassign their primary camera {o.primary_unit} (it becomes a spare)"
+            )
+        self.release_box.setChecked(bool(o.primary_unit))
+        self.release_box.setVisible(bool(o.primary_unit))
+        if o.holding:
+            self.holding_label.setText(
+                f"{o.name} still holds {', '.join(o.holding)}. Give the reason; the roster "
+                "flags the officer until it is back."
+            )
+
+    def _active_toggled(self, on: bool) -> None:
+        o = self.officer
+        self.deactivate_box.setVisible(o is not None and o.active and not on)
+        self.adjustSize()
+
+    def data(self) -> OfficerInput:
+        return OfficerInput(
+            badge=self.badge_edit.text(),
+            last_name=self.last_edit.text(),
+            first_name=self.first_edit.text(),
+            rank=self.rank_box.currentText(),
+            division=self.division_box.currentText(),
+            shift=str(self.shift_box.currentData() or ""),
+            active=self.active_box.isChecked(),
+            scan_code=self.scan_edit.text(),
+        )
+
+    def request(self) -> Request | None:
+        for edit, what in ((self.badge_edit, "badge number"), (self.last_edit, "last name")):
+            if not edit.text().strip():
+                self.show_error(f"The {what} is required.")
+                edit.setFocus()
+                return None
+        data = self.data()
+        o = self.officer
+        if o is None:
+            return (lambda ctx: officers.add_officer(ctx, data)), "officers"
+        reason = self.reason_edit.text()
+        deactivating = o.active and not data.active
+        if deactivating and o.holding and not reason.strip():
+            self.show_error(f"{o.label} still holds {', '.join(o.holding)}: give the reason.")
+            self.reason_edit.setFocus()
+            return None
+        release = deactivating and self.release_box.isChecked() and bool(o.primary_unit)
+        return (
+            lambda ctx: officers.edit_officer(ctx, o.id, data, reason, release_primary=release)
+        ), "officers"
+
+    def refused(self, exc: BaseException) -> None:
+        text = str(exc)
+        edit = (
+            self.badge_edit
+            if text.startswith("Badge") or "badge is" in text
+            else self.scan_edit
+            if "scan code" in text
+            else self.last_edit
+            if "last_name" in text
+            else None
+        )
+        if edit is not None:
+            edit.setFocus()
+            edit.selectAll()
+
+
+class DeactivateDialog(ServiceDialog):
+    """Take an officer off the active roster. A reason is needed when they still hold a
+    camera; their primary camera can go back to the spares at the same time."""
+
+    def __init__(self, state: AppState, officer: OfficerRow, parent: QWidget | None = None):
+        super().__init__(state, f"Deactivate {officer.label}", parent)
+        self.officer = officer
+        self.body.addWidget(
+            heading(
+                f"Deactivate <b>{officer.label}</b>? The counter will no longer issue cameras "
+                "to this officer. Their records stay."
+            )
+        )
+        if officer.holding:
+            self.body.addWidget(
+                heading(
+                    f"<span style='color:#b91c1c'><b>Still holds {', '.join(officer.holding)}."
+                    "</b> Give the reason; the roster flags the officer until it is back.</span>"
+                )
+            )
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText(
+            "reason (required)" if officer.holding else "reason (optional)"
+        )
+        self.release_box = QCheckBox(
+            f"Also &unassign their primary camera {officer.primary_unit} (it becomes a spare)"
+        )
+        self.release_box.setChecked(bool(officer.primary_unit))
+        self.release_box.setVisible(bool(officer.primary_unit))
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason_edit)
+        form.addRow("", self.release_box)
+        self.body.addLayout(form)
+        self.finish()
+        self.ok_button.setText("&Deactivate")
+        self.reason_edit.setFocus()
+
+    def request(self) -> Request | None:
+        o = self.officer
+        reason = self.reason_edit.text()
+        if o.holding and not reason.strip():
+            self.show_error(f"{o.label} still holds {', '.join(o.holding)}: give the reason.")
+            self.reason_edit.setFocus()
+            return None
+        release = self.release_box.isChecked() and bool(o.primary_unit)
+        return (
+            lambda ctx: officers.deactivate_officer(ctx, o.id, reason, release_primary=release)
+        ), "officers"
+
+
+class HandoverPinDialog(ServiceDialog):
+    """The PIN an officer types at the counter to acknowledge a handover (when the agency
+    asks for one). Typed twice; never shown; Clear removes it."""
+
+    def __init__(self, state: AppState, officer: OfficerRow, parent: QWidget | None = None):
+        super().__init__(state, f"Handover PIN of {officer.label}", parent)
+        self.officer = officer
+        self.clearing = False
+        self.body.addWidget(
+            heading(
+                f"Let <b>{officer.name}</b> type a new PIN of at least {MIN_PIN_LENGTH} digits "
+                "(not repeated or sequential digits)."
+            )
+        )
+        self.pin_edit = QLineEdit(self)
+        self.repeat_edit = QLineEdit(self)
+        for edit in (self.pin_edit, self.repeat_edit):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("&PIN", self.pin_edit)
+        form.addRow("&Again", self.repeat_edit)
+        self.body.addLayout(form)
+        self.clear_button = self.buttons.addButton(
+            "&Clear the PIN", QDialogButtonBox.ButtonRole.ResetRole
+        )
+        assert self.clear_button is not None
+        self.clear_button.clicked.connect(self._clear)
+        self.finish()
+        self.pin_edit.setFocus()
+
+    def _clear(self) -> None:
+        self.clearing = True
+        try:
+            self.accept()
+        finally:
+            self.clearing = False
+
+    def request(self) -> Request | None:
+        officer_id = self.officer.id
+        if self.clearing:
+            return (lambda ctx: officers.set_handover_pin(ctx, officer_id, "")), "officers"
+        pin = self.pin_edit.text()
+        if not pin:
+            self.show_error("Type the PIN twice, or use Clear the PIN.")
+            self.pin_edit.setFocus()
+            return None
+        if pin != self.repeat_edit.text():
+            self.show_error("The two PINs differ; type them again.")
+            self.pin_edit.clear()
+            self.repeat_edit.clear()
+            self.pin_edit.setFocus()
+            return None
+        return (lambda ctx: officers.set_handover_pin(ctx, officer_id, pin)), "officers"
+
+    def refused(self, exc: BaseException) -> None:
+        self.pin_edit.clear()
+        self.repeat_edit.clear()
+        self.pin_edit.setFocus()
+
+
+class CameraPickerDialog(ServiceDialog):
+    """Give an officer a primary camera: spares and pool cameras are offered; type or scan a
+    tag to narrow the list, Enter takes the only match."""
+
+    def __init__(self, state: AppState, officer: OfficerRow, parent: QWidget | None = None):
+        super().__init__(state, f"Assign a camera to {officer.label}", parent)
+        self.officer = officer
+        self.resize(760, 520)
+        current = officer.primary_unit or "none"
+        self.body.addWidget(
+            heading(
+                f"Pick the new primary camera of <b>{officer.label}</b> (now: {current}). "
+                "Type or scan a tag to find it."
+            )
+        )
+        self.model = AssignmentUnitModel(self)
+        self.table = FilteredTable(self.model, "Type or scan a camera's tag or serial")
+        self.table.filter_edit.setObjectName("camera_filter")
+        self.table.table.setSelectionMode(self.table.table.SelectionMode.SingleSelection)
+        self.every_box = QCheckBox("Show &every camera (also other officers' primary cameras)")
+        self.every_box.toggled.connect(self._predicate)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("reason (optional)")
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason_edit)
+        self.body.addWidget(self.table, 1)
+        self.body.addWidget(self.every_box)
+        self.body.addWidget(self.note)
+        self.body.addLayout(form)
+        self.finish()
+        self.ok_button.setText("&Assign")
+        self.table.filter_edit.returnPressed.connect(self._take_only_match)
+        self.table.selection_changed.connect(self._selected)
+        self.table.activated_row.connect(lambda _row: self.accept())
+        self._predicate()
+        self.loaded = False
+        state.read(lambda ctx: AssignmentUnitModel.prepare(inventory.list_units(ctx)), self._loaded)
+        self.table.filter_edit.setFocus()
+
+    def _loaded(self, prepared: Prepared[UnitRow]) -> None:
+        self.model.set_rows(prepared)
+        self.table.fit_columns()
+        self.loaded = True
+
+    def _predicate(self, *_args: Any) -> None:
+        every = self.every_box.isChecked()
+        mine = self.officer.id
+
+        def keep(u: UnitRow) -> bool:
+            if u.status in GONE or u.primary_officer_id == mine:
+                return False
+            return every or u.primary_officer_id is None
+
+        self.table.proxy.set_predicate(keep)
+        self.table.update_count()
+
+    def _take_only_match(self) -> None:
+        self.table.apply_filter()
+        if self.table.proxy.rowCount() == 1:
+            self.table.table.selectRow(0)
+
+    def _selected(self) -> None:
+        unit = self.table.current_row()
+        text = ""
+        if unit is not None:
+            if unit.primary_officer:
+                text = f"{unit.asset_tag} is the primary camera of {unit.primary_officer}; "
+                text += "they will have none."
+            elif unit.pool:
+                text = f"{unit.asset_tag} leaves the pool {unit.pool}."
+            if unit.status is not UnitStatus.AVAILABLE:
+                text += f" It is {unit.status.value} now."
+        self.note.setText(text.strip())
+
+    def request(self) -> Request | None:
+        rows = self.table.selected_rows()
+        unit = rows[0] if rows else None
+        if unit is None:
+            self.show_error("Pick a camera in the list first.")
+            self.table.table.setFocus()
+            return None
+        officer_id, tag, reason = self.officer.id, unit.asset_tag, self.reason_edit.text()
+        return (lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason)), "units"
+
+
+class OfficerPickerDialog(ServiceDialog):
+    """Make a camera the primary camera of an officer picked from the active roster."""
+
+    def __init__(self, state: AppState, unit: UnitRow, parent: QWidget | None = None):
+        super().__init__(state, f"Assign {unit.asset_tag} to an officer", parent)
+        self.unit = unit
+        self.resize(760, 520)
+        self.body.addWidget(
+            heading(
+                f"Whose primary camera is <b>{unit.asset_tag}</b> to be? "
+                f"(now: {unit.assignee or 'a spare'}). Type a name, badge or division."
+            )
+        )
+        self.model = OfficerTableModel(self)
+        self.table = FilteredTable(self.model, "Type a name, badge or division")
+        self.table.filter_edit.setObjectName("officer_filter")
+        self.table.table.setSelectionMode(self.table.table.SelectionMode.SingleSelection)
+        self.table.proxy.set_predicate(lambda o: o.active)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("reason (optional)")
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason_edit)
+        self.body.addWidget(self.table, 1)
+        self.body.addWidget(self.note)
+        self.body.addLayout(form)
+        self.finish()
+        self.ok_button.setText("&Assign")
+        self.table.filter_edit.returnPressed.connect(self._take_only_match)
+        self.table.selection_changed.connect(self._selected)
+        self.table.activated_row.connect(lambda _row: self.accept())
+        self.loaded = False
+        state.read(lambda ctx: OfficerTableModel.prepare(officers.list_officers(ctx)), self._loaded)
+        self.table.filter_edit.setFocus()
+
+    def _loaded(self, prepared: Prepared[OfficerRow]) -> None:
+        self.model.set_rows(prepared)
+        self.table.proxy.refilter()
+        self.table.update_count()
+        self.table.fit_columns()
+        self.loaded = True
+
+    def _take_only_match(self) -> None:
+        self.table.apply_filter()
+        if self.table.proxy.rowCount() == 1:
+            self.table.table.selectRow(0)
+
+    def _selected(self) -> None:
+        officer = self.table.current_row()
+        if officer is not None and officer.primary_unit:
+            self.note.setText(
+                f"{officer.label} has {officer.primary_unit} now; it becomes a spare."
+            )
+        else:
+            self.note.setText("")
+
+    def request(self) -> Request | None:
+        rows = self.table.selected_rows()
+        officer = rows[0] if rows else None
+        if officer is None:
+            self.show_error("Pick an officer in the list first.")
+            self.table.table.setFocus()
+            return None
+        officer_id, tag, reason = officer.id, self.unit.asset_tag, self.reason_edit.text()
+        return (lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason)), "units"

@@ -1,0 +1,218 @@
+"""The CSV import dialog driven like an administrator: choose a file, read the preview, map
+columns, import all or nothing, watch the progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QThread
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import inventory, officers
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.ui.dialogs.import_dialog import ImportDialog
+from bwc_desk.ui.models.import_preview_model import ImportPreviewModel
+from bwc_desk.ui.state import AppState
+from tests.conftest import make_actor
+
+HEADER = "asset_tag,serial,model,status,warranty_until\n"
+
+
+def snapshot(ctx):
+    units = tuple(
+        (u.asset_tag, u.serial, u.model, u.status, u.warranty_until)
+        for u in inventory.list_units(ctx)
+    )
+    return units, tuple(o.badge for o in officers.list_officers(ctx))
+
+
+@pytest.fixture
+def desk(qtbot, admin_ctx, tmp_path, monkeypatch):
+    officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0001", "X60A0001", "Axon Body 3"))
+    inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0002", "X60A0002", "Axon Body 3"))
+    state = AppState(admin_ctx)
+    changes: list[str] = []
+    state.data_changed.connect(changes.append)
+    dialog = ImportDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    chosen: list[Path] = []
+    monkeypatch.setattr(
+        QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(chosen[-1]), ""))
+    )
+
+    def choose(text: str, name: str = "units.csv") -> Path:
+        """Write the file, then pick it with the Choose file... button."""
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        chosen.append(path)
+        with qtbot.waitSignal(dialog.preview_ready, timeout=10_000) as ready:
+            qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+        return ready.args[0]
+
+    yield {"dialog": dialog, "ctx": admin_ctx, "choose": choose, "changes": changes}
+    state.runner.shutdown()
+
+
+def verdicts(dialog: ImportDialog) -> list[tuple[int, str, str, str]]:
+    return [(r.line, r.key, r.verdict, r.reason) for r in dialog.model.rows()]
+
+
+def test_a_file_with_bad_rows_shows_each_verdict_and_changes_nothing(qtbot, qtmodeltester, desk):
+    dialog, ctx = desk["dialog"], desk["ctx"]
+    before = snapshot(ctx)
+    desk["choose"](
+        HEADER + "HPD-BWC-0001,X60A0001,Axon Body 3,,\n"  # unchanged
+        "HPD-BWC-0002,X60A0002,Axon Body 4,,2027-01-31\n"  # update
+        "HPD-BWC-0003,X61B0003,Axon Body 4,,\n"  # new
+        "HPD-BWC-0004,X61B0004,Axon Body 4,issued,\n"  # error
+        "HPD-BWC-0005,X60A0001,Axon Body 4,,\n"  # error: HPD-BWC-0001's serial
+        "HPD-BWC-0006,X61B0006,Axon Body 4,,31/31/2027\n"  # error
+    )
+    qtmodeltester.check(dialog.model)
+    rows = verdicts(dialog)
+    assert [(line, key, verdict) for line, key, verdict, _r in rows] == [
+        (2, "HPD-BWC-0001", "unchanged"),
+        (3, "HPD-BWC-0002", "update"),
+        (4, "HPD-BWC-0003", "new"),
+        (5, "HPD-BWC-0004", "error"),
+        (6, "HPD-BWC-0005", "error"),
+        (7, "HPD-BWC-0006", "error"),
+    ]
+    assert "cameras are issued at the counter" in rows[3][3]
+    assert "serial X60A0001 is already on line 2" in rows[4][3]
+    assert "not a real date" in rows[5][3]
+    assert dialog.counts.text().replace("<b>", "").startswith("1</b> new, 1</b> updates")
+    assert not dialog.import_button.isEnabled()
+    assert "all or nothing" in dialog.import_button.toolTip()
+    # The errors are what matters: the list shows only them, until unticked.
+    assert dialog.only_errors.isChecked() and dialog.table.proxy.rowCount() == 3
+    qtbot.mouseClick(dialog.only_errors, Qt.MouseButton.LeftButton)
+    assert dialog.table.proxy.rowCount() == 6
+    assert snapshot(ctx) == before and desk["changes"] == []
+
+
+def test_different_headers_are_mapped_then_everything_is_imported(qtbot, desk):
+    dialog, ctx = desk["dialog"], desk["ctx"]
+    result = desk["choose"](
+        "Tag Number,Serial No,Model,Warranty\n"
+        "HPD-BWC-0003,X61B0003,Axon Body 4,2027-06-30\n"
+        "HPD-BWC-0004,X61B0004,Axon Body 4,2027-06-30\n"
+    )
+    assert result.report is None and "no column asset_tag, serial" in dialog.message.text()
+    assert dialog.columns_box.isVisible() and not dialog.import_button.isEnabled()
+    combos = dialog.column_combos
+    assert combos["model"].currentText() == "Model"  # matched by itself
+    for field, typed, header in (
+        ("asset_tag", "Tag", "Tag Number"),
+        ("serial", "Serial", "Serial No"),
+        ("warranty_until", "Warr", "Warranty"),
+    ):
+        combos[field].setFocus()
+        with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+            qtbot.keyClicks(combos[field], typed)  # typing picks the matching entry
+        assert combos[field].currentText() == header
+    assert [v[2] for v in verdicts(dialog)] == ["new", "new"]
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].committed and done.args[0].added == 2
+    assert "Imported: 2 added" in dialog.message.text()
+    assert not dialog.import_button.isEnabled()
+    units = {u.asset_tag: u for u in inventory.list_units(ctx)}
+    assert units["HPD-BWC-0004"].serial == "X61B0004"
+    assert str(units["HPD-BWC-0004"].warranty_until) == "2027-06-30"
+    assert desk["changes"] == ["units"]
+
+
+def test_a_file_changed_after_the_preview_is_refused_whole(qtbot, desk, tmp_path):
+    dialog, ctx = desk["dialog"], desk["ctx"]
+    desk["choose"](HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,,\n")
+    assert dialog.import_button.isEnabled()
+    before = snapshot(ctx)
+    (tmp_path / "units.csv").write_text(
+        HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,,\nHPD-BWC-0004,X61B0004,,stolen?,\n",
+        encoding="utf-8",
+    )
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert not done.args[0].committed
+    assert "lines cannot be imported" in dialog.message.text()
+    assert verdicts(dialog)[1][2] == "error" and snapshot(ctx) == before
+
+
+def test_the_progress_bar_is_fed_on_the_main_thread(qtbot, desk):
+    dialog = desk["dialog"]
+    main = QApplication.instance().thread()
+    seen: list[tuple[int, int, bool]] = []
+    dialog.progressed.connect(
+        lambda done, total: seen.append((done, total, QThread.currentThread() is main))
+    )
+    lines = "".join(f"BWC-{i:05d},SN{i:07d},Axon Body 4,,\n" for i in range(1, 1201))
+    desk["choose"](HEADER + lines)
+    assert [s[:2] for s in seen] == [(500, 1200), (1000, 1200)]
+    assert all(on_main for _d, _t, on_main in seen)
+    assert not dialog.progress.isVisible()  # hidden once the preview is in
+    assert dialog.model.rowCount() == 1200 and dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert len(inventory.list_units(desk["ctx"])) == 1202
+
+
+def test_officers_are_imported_the_same_way(qtbot, desk):
+    dialog, ctx = desk["dialog"], desk["ctx"]
+    dialog.kind_box.setFocus()
+    qtbot.keyClicks(dialog.kind_box, "Officers")
+    assert dialog.kind.name == "officers" and "badge" in dialog.column_combos
+    desk["choose"](
+        "badge,last_name,first_name,shift\n0412,Smith,John,Day\n0007,Jones,Ann,Night\n",
+        "roster.csv",
+    )
+    assert [(v[1], v[2]) for v in verdicts(dialog)] == [("0412", "update"), ("0007", "new")]
+    with qtbot.waitSignal(dialog.imported, timeout=10_000):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert {o.badge: o.shift for o in officers.list_officers(ctx)} == {
+        "0412": "Day",
+        "0007": "Night",
+    }
+    assert desk["changes"] == ["officers"]
+
+
+def test_only_administrators_may_import(qtbot, admin_ctx, tmp_path):
+    sup = make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+    dialog = ImportDialog(AppState(sup))
+    qtbot.addWidget(dialog)
+    path = tmp_path / "u.csv"
+    path.write_text(HEADER + "HPD-BWC-0009,X1,,,\n", encoding="utf-8")
+    with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+        dialog.set_file(str(path))
+    assert "only admin may import units" in dialog.message.text()
+    assert not dialog.import_button.isEnabled() and inventory.list_units(admin_ctx) == []
+    dialog.state.runner.shutdown()
+
+
+def test_preview_model_colours_errors(qtmodeltester):
+    from bwc_desk.services.dto import ImportReport
+    from bwc_desk.ui.models.import_preview_model import preview_rows
+
+    report = ImportReport(
+        "units",
+        added=1,
+        errors=((3, "bad date"), (9, "cannot be read as CSV")),
+        verdicts=((2, "A", "new"), (3, "B", "error")),
+    )
+    model = ImportPreviewModel()
+    model.set_rows(preview_rows(report))
+    qtmodeltester.check(model)
+    assert [(r.line, r.verdict, r.reason) for r in model.rows()] == [
+        (2, "new", ""),
+        (3, "error", "bad date"),
+        (9, "error", "cannot be read as CSV"),
+    ]
+    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
