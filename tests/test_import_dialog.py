@@ -100,7 +100,7 @@ def test_a_file_with_bad_rows_shows_each_verdict_and_changes_nothing(qtbot, qtmo
 def test_different_headers_are_mapped_then_everything_is_imported(qtbot, desk):
     dialog, ctx = desk["dialog"], desk["ctx"]
     result = desk["choose"](
-        "Tag Number,Serial No,Model,Warranty\n"
+        "Property Nr,Maker Ref,Model,Garantie\n"
         "HPD-BWC-0003,X61B0003,Axon Body 4,2027-06-30\n"
         "HPD-BWC-0004,X61B0004,Axon Body 4,2027-06-30\n"
     )
@@ -109,9 +109,9 @@ def test_different_headers_are_mapped_then_everything_is_imported(qtbot, desk):
     combos = dialog.column_combos
     assert combos["model"].currentText() == "Model"  # matched by itself
     for field, typed, header in (
-        ("asset_tag", "Tag", "Tag Number"),
-        ("serial", "Serial", "Serial No"),
-        ("warranty_until", "Warr", "Warranty"),
+        ("asset_tag", "Prop", "Property Nr"),
+        ("serial", "Maker", "Maker Ref"),
+        ("warranty_until", "Gar", "Garantie"),
     ):
         combos[field].setFocus()
         with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
@@ -128,6 +128,32 @@ def test_different_headers_are_mapped_then_everything_is_imported(qtbot, desk):
     assert units["HPD-BWC-0004"].serial == "X61B0004"
     assert str(units["HPD-BWC-0004"].warranty_until) == "2027-06-30"
     assert desk["changes"] == ["units"]
+
+
+def test_common_column_names_are_guessed_and_choices_carry_to_the_next_file(qtbot, desk):
+    dialog = desk["dialog"]
+    desk["choose"](
+        "Tag Number,Serial No,Model,Warranty End,Property Nr\n"
+        "HPD-BWC-0003,X61B0003,Axon Body 4,2027-06-30,P-1\n"
+    )
+    combos = dialog.column_combos
+    assert combos["asset_tag"].currentText() == "Tag Number"
+    assert combos["serial"].currentText() == "Serial No"
+    assert combos["warranty_until"].currentText() == "Warranty End"
+    assert dialog.columns_box.isVisible()  # the guesses are shown, to be checked
+    assert [v[2] for v in verdicts(dialog)] == ["new"]
+    # The administrator prefers another column for the tag...
+    with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+        combos["asset_tag"].setCurrentIndex(combos["asset_tag"].findText("Property Nr"))
+    assert [v[1] for v in verdicts(dialog)] == ["P-1"]
+    # ...and the corrected file, with the same headers, keeps that choice.
+    desk["choose"](
+        "Tag Number,Serial No,Model,Warranty End,Property Nr\n"
+        "HPD-BWC-0003,X61B0003,Axon Body 4,2027-06-30,P-2\n",
+        "units-fixed.csv",
+    )
+    assert dialog.column_combos["asset_tag"].currentText() == "Property Nr"
+    assert [v[1] for v in verdicts(dialog)] == ["P-2"]
 
 
 def test_a_file_changed_after_the_preview_is_refused_whole(qtbot, desk, tmp_path):

@@ -166,3 +166,19 @@ def test_custody_export_has_every_field(admin_ctx, tmp_path):
     text = (tmp_path / "c.csv").read_text(encoding="utf-8-sig").splitlines()
     assert n == 1 and text[0].startswith("seq,at_utc,kind,unit_id,asset_tag")
     assert text[1].startswith("1,") and "HPD-1" in text[1] and "admin" in text[1]
+
+
+def test_a_preview_says_what_each_update_changes_blanks_included(admin_ctx, tmp_path):
+    imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS))
+    imports.import_units(admin_ctx, write(tmp_path, "u.csv", UNITS))
+    changed = UNITS.replace("6/3/2024", "").replace(",0412,", ",0007,")
+    preview = imports.import_units(admin_ctx, write(tmp_path, "u2.csv", changed), commit=False)
+    assert preview.updated == 1 and not preview.committed
+    (line, what), = preview.changes
+    assert line == 2
+    assert "warranty_until 2024-06-03 -> (blank)" in what
+    assert "assigned_badge 0412 -> 0007" in what
+    officers_preview = imports.import_officers(
+        admin_ctx, write(tmp_path, "o2.csv", OFFICERS.replace("Patrol North", "K-9")), commit=False
+    )
+    assert officers_preview.changes == ((2, "division Patrol North -> K-9"),)

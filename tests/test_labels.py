@@ -42,7 +42,12 @@ def test_the_qr_code_is_drawn_module_for_module(qapp):
     assert len(matrix) in (21, 25)  # version 1 or 2: big modules, easy to scan
     qr = labels.qr_placement(rect, THERMAL_2X1.padding * dpi, len(matrix))
     assert qr.module == int(qr.module) and qr.module >= 15  # whole pixels, ~0.03 in each
-    assert qr.x >= THERMAL_2X1.padding * dpi - 1  # the quiet zone is the label's margin
+    # Four blank modules all round (the standard's quiet zone), the label's edge included.
+    quiet = labels.QUIET_ZONE * qr.module
+    assert qr.x >= quiet and qr.y >= quiet - 1 and image.height() - (qr.y + qr.side) >= quiet - 1
+    for x in range(0, int(qr.x) - 1, 3):  # nothing printed left of the code
+        for y in range(0, image.height(), 9):
+            assert QColor(image.pixel(x, y)).lightness() > 200
     for r, row in enumerate(matrix):
         for c, dark in enumerate(row):
             x = int(qr.x + (c + 0.5) * qr.module)

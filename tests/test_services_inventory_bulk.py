@@ -153,11 +153,13 @@ def test_put_a_selection_in_a_pool_and_refuse_if_one_is_gone(shelf):
     assert all(rows[i].pool == "Traffic" for i in ids[:3])
     assert rows[ids[0]].primary_officer_id is None  # it stopped being Smith's camera
     inventory.retire(sup, "HPD-BWC-0006", "broken")
-    refused(
+    inventory.mark_lost(sup, "HPD-BWC-0005", "left at scene")
+    message = refused(
         sup,
         lambda: assignments.put_in_pool(sup, ids[3:], pool.id),
-        "HPD-BWC-0006 is retired",
+        "HPD-BWC-0005 is lost",
     )
+    assert "HPD-BWC-0006 is retired" in message and "2 of the 3" in message
 
 
 def test_one_units_history_exports_as_csv_with_hashes_and_is_audited(shelf, tmp_path):
@@ -183,15 +185,40 @@ def test_history_export_needs_the_export_role(shelf, qm_ctx, tmp_path):
     with pytest.raises(PermissionDenied):
         inventory.export_unit_history(qm_ctx, unit.id, tmp_path / "h.csv")
     with pytest.raises(PermissionDenied):
-        inventory.full_unit_history(qm_ctx, unit.id, "h.pdf")
+        inventory.full_unit_history(qm_ctx, unit.id)
     assert not (tmp_path / "h.csv").exists()
 
 
 def test_full_history_is_newest_first(shelf, auditor_ctx):
     unit = shelf["units"][0]
-    row, events = inventory.full_unit_history(auditor_ctx, unit.id, "h.pdf")
+    row, events = inventory.full_unit_history(auditor_ctx, unit.id)
     assert row.asset_tag == unit.asset_tag
     assert [e.kind for e in events] == [EventKind.ASSIGNED, EventKind.REGISTERED]
+
+
+def last_audit(ctx):
+    with ctx.db.read() as s:
+        return s.execute(select(AuditRecord).order_by(AuditRecord.seq.desc())).scalars().first()
+
+
+def test_a_printed_history_is_audited_only_once_written(shelf, auditor_ctx, tmp_path):
+    unit = shelf["units"][0]
+    before = last_audit(auditor_ctx).seq
+
+    def disk_full(path, row, events):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        inventory.export_unit_history_pdf(auditor_ctx, unit.id, tmp_path / "h.pdf", disk_full)
+    assert last_audit(auditor_ctx).seq == before  # nothing was exported, nothing recorded
+
+    drawn = []
+    n = inventory.export_unit_history_pdf(
+        auditor_ctx, unit.id, tmp_path / "h.pdf", lambda p, r, e: drawn.append((p, r, e))
+    )
+    assert n == 2 and drawn[0][0] == tmp_path / "h.pdf" and len(drawn[0][2]) == 2
+    record = last_audit(auditor_ctx)
+    assert record.event == audit.AuditEvent.EXPORT.value and "h.pdf" in (record.details or "")
 
 
 def test_the_sql_filter_matches_what_the_table_filter_matches(demo_db):

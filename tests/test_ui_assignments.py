@@ -434,7 +434,8 @@ def test_pools_create_put_in_take_out(qtbot, desk):
     qtbot.mouseClick(page.pool_view.viewport(), Qt.MouseButton.LeftButton,
                      pos=page.pool_view.visualRect(page.pool_model.index(0, 0)).center())
     assert page.show_box.currentText() == "Pool: Evening pool"
-    assert page.table.proxy.rowCount() == 2
+    # The camera list reloads on its own after the change (it may come after the pools').
+    qtbot.waitUntil(lambda: page.table.proxy.rowCount() == 2, timeout=5000)
     page.table.table.selectAll()
     answer(qtbot, press(Qt.Key.Key_Return), ReasonDialog)
     qtbot.mouseClick(page.unpool_button, Qt.MouseButton.LeftButton)

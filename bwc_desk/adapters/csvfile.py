@@ -113,7 +113,9 @@ def parse_csv(
                     )
                 )
                 continue
-            row = {f: raw[i] if i < len(raw) else "" for f, i in column_of.items()}
+            row = {
+                f: unescape_cell(raw[i]) if i < len(raw) else "" for f, i in column_of.items()
+            }
             table.rows.append((start, row))
     except csv.Error as exc:
         table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {exc}"}))
@@ -152,6 +154,28 @@ def _columns(
     return index_of
 
 
+# A cell that starts with one of these is a formula to Excel and LibreOffice, even quoted
+# ("CSV injection": a reason typed as =HYPERLINK(...) would run on the auditor's PC).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_cell(value: object) -> object:
+    """What goes into an exported cell: text that a spreadsheet would take for a formula gets
+    a leading apostrophe (spreadsheets show the text as is); ``unescape_cell`` undoes it."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def unescape_cell(text: str) -> str:
+    """A cell read back from one of our exports: the apostrophe ``escape_cell`` added goes."""
+    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
 def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
     """Write UTF-8 with a byte-order mark (so Excel shows accents right); returns row count.
     Written to a temporary file first: a full disk never leaves half a file behind."""
@@ -163,7 +187,7 @@ def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[
             writer = csv.writer(fh, lineterminator="\r\n")
             writer.writerow(headers)
             for row in rows:
-                writer.writerow(["" if v is None else v for v in row])
+                writer.writerow([escape_cell(v) for v in row])
                 n += 1
         tmp.replace(path)
     except BaseException:

@@ -218,12 +218,29 @@ def put_in_pool(ctx: Ctx, unit_ids: Sequence[int], pool_id: int, reason: str = "
         pool = session.get(Pool, pool_id)
         if pool is None:
             raise DomainError("That pool no longer exists; refresh the list.")
+        wanted = set(unit_ids)
+        # Locked (on PostgreSQL) in one order, so that no other station issues or retires
+        # one of them between the check and the write, and two bulk actions cannot deadlock.
+        units = list(
+            session.execute(
+                select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id).with_for_update()
+            ).scalars()
+        )
+        if len(units) != len(wanted):
+            raise DomainError("A selected unit no longer exists; nothing was changed.")
+        gone = [u for u in sorted(units, key=lambda u: u.asset_tag) if u.status in _GONE]
+        if gone:
+            raise DomainError(
+                f"Nothing was changed: {len(gone)} of the {len(units)} selected cameras cannot "
+                f"join pool {pool.name}.\n"
+                + "\n".join(f"- {u.asset_tag} is {u.status}" for u in gone[:10])
+                + (f"\n- and {len(gone) - 10} more" if len(gone) > 10 else "")
+                + "\nTake them out of the selection and try again."
+            )
+        why = clean_text(reason, "reason")
         changed = 0
-        for unit_id in unit_ids:
-            unit = session.get(Unit, unit_id)
-            if unit is None:
-                raise DomainError("A selected unit no longer exists; nothing was changed.")
-            changed += put_in_pool_in(ctx, session, actor, unit, pool, clean_text(reason, "reason"))
+        for unit in sorted(units, key=lambda u: u.asset_tag):
+            changed += put_in_pool_in(ctx, session, actor, unit, pool, why)
         return changed
 
 
@@ -233,7 +250,13 @@ def remove_from_pool(ctx: Ctx, unit_ids: Sequence[int], reason: str = "") -> int
     actor = ctx.require(Permission.REASSIGN, "take cameras out of a pool")
     reason = clean_text(reason, "reason")
     with ctx.db.write() as session:
-        units = session.execute(select(Unit).where(Unit.id.in_(list(unit_ids)))).scalars().all()
+        units = (
+            session.execute(
+                select(Unit).where(Unit.id.in_(list(unit_ids))).order_by(Unit.id).with_for_update()
+            )
+            .scalars()
+            .all()
+        )
         if len(units) != len(set(unit_ids)):
             raise DomainError("A selected unit no longer exists; nothing was changed.")
         pooled = [u for u in units if u.pool_id is not None]

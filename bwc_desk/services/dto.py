@@ -133,6 +133,7 @@ class ImportReport:
     errors: tuple[tuple[int, str], ...] = ()  # (line number in the file, reason)
     warnings: tuple[str, ...] = ()
     verdicts: tuple[tuple[int, str, str], ...] = ()  # (line, key, "new"/"update"/...)
+    changes: tuple[tuple[int, str], ...] = ()  # (line, "field old -> new; ...") of updates
     committed: bool = False
 
     @property

@@ -90,6 +90,21 @@ class _Plan:
     verdicts: list[tuple[int, str, str]] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     actions: list[tuple[int, str, Any]] = field(default_factory=list)
+    changes: dict[int, str] = field(default_factory=dict)  # line -> what an update changes
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(blank)"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(changed: list[tuple[str, Any, Any]]) -> str:
+    """'firmware 1.26.4 -> 1.27.0; purchase_date 2019-06-03 -> (blank)'"""
+    return "; ".join(f"{name} {_shown(old)} -> {_shown(new)}" for name, old, new in changed)
 
 
 def _audited(ctx: Ctx, report: ImportReport, path: Path | str) -> ImportReport:
@@ -123,6 +138,7 @@ def _report(kind: str, table: CsvTable, plan: _Plan, committed: bool) -> ImportR
         errors=tuple(sorted(plan.errors)),
         warnings=tuple(table.warnings),
         verdicts=tuple(plan.verdicts),
+        changes=tuple(sorted(plan.changes.items())),
         committed=committed and not plan.errors,
     )
 
@@ -185,9 +201,14 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
         if current is None:
             plan.verdicts.append((line, data.badge, "new"))
             plan.actions.append((line, "new", data))
-        elif any(getattr(current, f) != getattr(data, f) for f in OFFICER_COLUMNS):
+        elif changed := [
+            (f, getattr(current, f), getattr(data, f))
+            for f in OFFICER_COLUMNS
+            if getattr(current, f) != getattr(data, f)
+        ]:
             plan.verdicts.append((line, data.badge, "update"))
             plan.actions.append((line, "update", data))
+            plan.changes[line] = _describe(changed)
         else:
             plan.verdicts.append((line, data.badge, "unchanged"))
     return plan
@@ -292,7 +313,10 @@ def _plan_units(session: Session, table: CsvTable, progress: Progress | None) ->
                 seen_badges[row.assigned_badge] = line
             seen_tags[data.asset_tag] = line
             seen_serials[data.serial] = line
-            verdict = _unit_verdict(current, row, officers)
+            changed = _unit_changes(current, row, officers)
+            verdict = "new" if current is None else ("update" if changed else "unchanged")
+            if changed:
+                plan.changes[line] = _describe(changed)
         except DomainError as exc:
             plan.errors.append((line, str(exc)))
             plan.verdicts.append((line, tag, "error"))
@@ -366,19 +390,29 @@ def _unit_plan(
     return _UnitRowPlan(data, status, badge)
 
 
-def _unit_verdict(current: Unit | None, row: _UnitRowPlan, officers: dict[str, Officer]) -> str:
+def _unit_changes(
+    current: Unit | None, row: _UnitRowPlan, officers: dict[str, Officer]
+) -> list[tuple[str, Any, Any]]:
+    """What importing ``row`` changes on the stored unit: (field, old, new); empty for a new
+    unit and for an unchanged one."""
     if current is None:
-        return "new"
+        return []
     data = row.data
-    same = all(
-        getattr(current, f) == getattr(data, f)
+    changed: list[tuple[str, Any, Any]] = [
+        (f, getattr(current, f), getattr(data, f))
         for f in ("serial", "model", "firmware", "notes", "purchase_date", "warranty_until")
-    )
-    same = same and current.status == row.status.value
+        if getattr(current, f) != getattr(data, f)
+    ]
+    if current.status != row.status.value:
+        changed.append(("status", current.status, row.status.value))
     if row.assigned_badge is not None:
-        wanted = officers[row.assigned_badge].id if row.assigned_badge else None
-        same = same and current.primary_officer_id == wanted
-    return "unchanged" if same else "update"
+        wanted = officers[row.assigned_badge] if row.assigned_badge else None
+        if current.primary_officer_id != (wanted.id if wanted else None):
+            was = next((o for o in officers.values() if o.id == current.primary_officer_id), None)
+            changed.append(
+                ("assigned_badge", was.badge if was else None, wanted.badge if wanted else None)
+            )
+    return changed
 
 
 def import_units(

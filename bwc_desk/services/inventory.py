@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -189,11 +189,12 @@ def check_unique(session: Session, asset_tag: str, serial: str, unit_id: int | N
         (Unit.serial, serial, "serial"),
     ):
         other = session.execute(
-            select(Unit.asset_tag).where(column == value, Unit.id != (unit_id or -1))
+            select(Unit.asset_tag, Unit.serial).where(column == value, Unit.id != (unit_id or -1))
         ).first()
         if other is not None:
+            who = other[0] if label == "serial" else f"another camera (serial {other[1]})"
             raise ValidationError(
-                f"The {label} {value} is already used by {other[0]}; each camera needs its own."
+                f"The {label} {value} is already used by {who}; each camera needs its own."
             )
     if (
         session.execute(
@@ -286,12 +287,34 @@ def apply_edit(
     return changes
 
 
-def edit_unit(ctx: Ctx, unit_id: int, data: UnitInput, reason: str = "") -> UnitRow:
+def edit_unit(
+    ctx: Ctx,
+    unit_id: int,
+    data: UnitInput,
+    reason: str = "",
+    started_from: UnitInput | None = None,
+) -> UnitRow:
+    """Save an edit. ``started_from`` is what the form showed when it opened: if another
+    station changed one of those fields meanwhile, the edit is refused rather than silently
+    putting the old value back."""
     actor = ctx.require(Permission.MANAGE_UNITS, "edit units")
     with ctx.db.write() as session:
-        unit = session.get(Unit, unit_id)
+        unit = session.get(Unit, unit_id, with_for_update=True)
         if unit is None:
             raise DomainError("That unit no longer exists; refresh the list.")
+        if started_from is not None:
+            # Compared as stored (the form was filled from the stored values, not cleaned).
+            moved = [
+                f"{name.replace('_', ' ')} is now {getattr(unit, name) or 'blank'}"
+                for name in EDITABLE
+                if (getattr(unit, name) or None) != (getattr(started_from, name) or None)
+            ]
+            if moved:
+                raise DomainError(
+                    f"{unit.asset_tag} was changed at another station while you edited it "
+                    f"({'; '.join(moved)}). Nothing was saved: close this form, open Edit "
+                    "again and make your change there."
+                )
         apply_edit(ctx, session, actor, unit, data, reason)
         return unit_row(queries.unit_rows(session, [unit.id])[0])
 
@@ -468,9 +491,12 @@ def bulk_status(
     with ctx.db.write() as session:
         units = list(
             session.execute(
-                select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.asset_tag)
+                # Locked (on PostgreSQL) in id order: no station issues one of them between
+                # the check and the write, and two bulk actions cannot deadlock.
+                select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id).with_for_update()
             ).scalars()
         )
+        units.sort(key=lambda u: u.asset_tag)
         if len(units) != len(wanted):
             raise DomainError(
                 f"{len(wanted) - len(units)} of the selected units no longer exist; "
@@ -529,9 +555,8 @@ def export_unit_history(ctx: Ctx, unit_id: int, path: Path | str) -> int:
     return n
 
 
-def full_unit_history(ctx: Ctx, unit_id: int, file_name: str) -> tuple[UnitRow, list[EventRow]]:
-    """The unit and every one of its custody events, newest first, for a printed history
-    (the PDF is drawn by the UI). Recorded in the audit log as an export of ``file_name``."""
+def full_unit_history(ctx: Ctx, unit_id: int) -> tuple[UnitRow, list[EventRow]]:
+    """The unit and every one of its custody events, newest first, for a printed history."""
     ctx.require(Permission.EXPORT, "export custody history")
     with ctx.db.read() as session:
         rows = queries.unit_rows(session, [unit_id])
@@ -542,8 +567,22 @@ def full_unit_history(ctx: Ctx, unit_id: int, file_name: str) -> tuple[UnitRow, 
             event_row(r)
             for r in queries.custody_rows(session, unit_id=unit_id, before_seq=None, limit=None)
         ]
-    _audit_export(ctx, f"custody history of {unit.asset_tag}", file_name, len(events))
     return unit, events
+
+
+def export_unit_history_pdf(
+    ctx: Ctx,
+    unit_id: int,
+    path: Path | str,
+    render: Callable[[Path, UnitRow, list[EventRow]], object],
+) -> int:
+    """A printed custody history: ``render`` (the UI's PDF drawing) writes the unit and its
+    events to ``path``; the export is recorded in the audit log only once the file is
+    written. Returns the number of events."""
+    unit, events = full_unit_history(ctx, unit_id)
+    render(Path(path), unit, events)
+    _audit_export(ctx, f"custody history of {unit.asset_tag}", path, len(events))
+    return len(events)
 
 
 def _audit_export(ctx: Ctx, what: str, path: Path | str, n: int) -> None:

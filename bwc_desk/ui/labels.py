@@ -127,16 +127,22 @@ class QrPlacement:
         return self.module * self.size
 
 
+QUIET_ZONE = 4  # modules of blank around the code, as the QR standard (ISO/IEC 18004) asks
+
+
 def qr_placement(rect: QRectF, padding: float, size: int) -> QrPlacement:
-    """The QR code as a square at the label's left, as tall as the label allows. Modules are
-    whole device pixels where the device has enough of them, so that edges stay sharp."""
+    """The QR code as a square at the label's left, as tall as the label allows with its quiet
+    zone of ``QUIET_ZONE`` modules on every side (the label's padding counts towards it: the
+    label's edge is blank too). Modules are whole device pixels where the device has enough
+    of them, so that edges stay sharp."""
     inner = rect.adjusted(padding, padding, -padding, -padding)
-    side = min(inner.height(), inner.width() / 2)
-    module = side / size
+    full = min(rect.height(), rect.width() / 2)
+    module = min(full / (size + 2 * QUIET_ZONE), min(inner.height(), inner.width() / 2) / size)
     if module >= 2:
         module = float(math.floor(module))
-    y = inner.top() + (inner.height() - module * size) / 2
-    return QrPlacement(inner.left(), y, module, size)
+    x = rect.left() + max(padding, QUIET_ZONE * module)
+    y = rect.top() + (rect.height() - module * size) / 2
+    return QrPlacement(x, y, module, size)
 
 
 def paint_label(painter: QPainter, rect: QRectF, label: Label, dpi: float, padding: float) -> None:
@@ -163,7 +169,7 @@ def paint_label(painter: QPainter, rect: QRectF, label: Label, dpi: float, paddi
             c = run
     painter.restore()
 
-    left = qr.x + qr.side + pad
+    left = qr.x + qr.side + max(pad, QUIET_ZONE * qr.module)
     text_rect = QRectF(left, rect.top() + pad, rect.right() - pad - left, rect.height() - 2 * pad)
     if text_rect.width() <= 0:
         return

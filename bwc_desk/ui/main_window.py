@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -30,6 +29,7 @@ from bwc_desk.services import auth, backups
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
@@ -320,7 +320,7 @@ class MainWindow(QMainWindow):
         from bwc_desk.services import audit, exports
 
         fn = audit.export_audit if name == "audit" else getattr(exports, f"export_{name}")
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, f"Export {name}", f"{name}.csv", "CSV files (*.csv)"
         )
         if not path:
@@ -344,8 +344,8 @@ class MainWindow(QMainWindow):
         folder = ""
         if self.state.ctx.db.path is not None:
             folder = str(self.state.ctx.db.path.parent / "backups")
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Restore from a backup", folder, "BWC Desk backups (*.sqlite3)"
+        path = open_file(
+            self, "Restore from a backup", "BWC Desk backups (*.sqlite3)", folder
         )
         if not path:
             return

@@ -97,17 +97,24 @@ class FilteredTable(QWidget):
         index = self.table.currentIndex()
         return self.proxy.source_row(index.row()) if index.isValid() else None
 
-    def fit_columns(self, sample: int = 300) -> None:
+    def fit_columns(self, sample: int = 300, grow_only: bool = False) -> None:
         """Size columns to the header and the first rows' text. Much cheaper than
         resizeColumnsToContents(), which asks the model for every cell through Python."""
+        # (A sample of ``sample`` rows.) ``grow_only``: widen columns whose new text does not
+        # fit (a dock bay reported after the first load), never narrow one a user widened.
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         head_metrics = header.fontMetrics()
-        n = min(self.model.rowCount(), sample)
+        # Rows spread over the whole list, not only the first ones: the longest model name or
+        # dock may sit at the far end of the sort order.
+        count = self.model.rowCount()
+        rows = range(0, count, max(1, count // sample)) if count else range(0)
         for col in range(self.model.columnCount()):
             title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
             widest = head_metrics.horizontalAdvance(title) + 28  # room for the sort arrow
-            texts = {self.model.index(r, col).data() or "" for r in range(n)}
+            texts = {self.model.index(r, col).data() or "" for r in rows}
             for text in texts:
                 widest = max(widest, metrics.horizontalAdvance(text) + 16)
-            header.resizeSection(col, min(widest, 320))
+            widest = min(widest, 320)
+            if not grow_only or widest > header.sectionSize(col):
+                header.resizeSection(col, widest)

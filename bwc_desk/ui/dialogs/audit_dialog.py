@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.services import audit
 from bwc_desk.services.audit import AuditRow
+from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.table_model import Column, RowTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
@@ -103,7 +103,7 @@ class AuditDialog(QDialog):
         )
 
     def _export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, "Export the audit log", "audit.csv", "CSV files (*.csv)"
         )
         if path:

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import imports
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import ImportReport
+from bwc_desk.ui.files import open_file
 from bwc_desk.ui.models.import_preview_model import (
     ImportPreviewModel,
     PreviewRow,
@@ -46,6 +46,22 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
 NOT_IN_FILE = "(not in the file)"
+# What other systems (asset trackers, vendor consoles, HR exports) call our columns: guessed
+# in the columns panel, where the administrator sees the guess and can change it.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "asset_tag": ("tag", "tag number", "tag no", "asset", "asset number", "asset no", "asset id"),
+    "serial": ("serial number", "serial no", "sn", "s/n", "device serial"),
+    "model": ("device model", "model name", "product"),
+    "firmware": ("firmware version", "fw", "fw version", "version"),
+    "purchase_date": ("purchased", "bought", "purchase", "date purchased", "acquired"),
+    "warranty_until": ("warranty", "warranty end", "warranty expires", "warranty expiry"),
+    "assigned_badge": ("assigned to", "badge", "officer badge", "assigned officer"),
+    "notes": ("note", "comments", "remarks"),
+    "badge": ("badge number", "badge no", "badge #", "employee id", "id number"),
+    "last_name": ("surname", "family name", "last"),
+    "first_name": ("given name", "first"),
+    "scan_code": ("barcode", "id barcode", "badge barcode", "card number"),
+}
 Progress = Callable[[int, int], None]
 
 
@@ -116,6 +132,7 @@ class ImportDialog(QDialog):
         self.state = state
         self.path = ""
         self.headers: list[str] | None = None
+        self._remembered: dict[str, str] = {}  # field -> header chosen for the last file
         self.report: ImportReport | None = None
         self._generation = 0
         self._busy = False
@@ -209,13 +226,18 @@ class ImportDialog(QDialog):
         return KINDS[self.kind_box.currentData()]
 
     def choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, f"Import {self.kind.name} from", "", "CSV files (*.csv *.txt);;All files (*)"
+        path = open_file(
+            self, f"Import {self.kind.name} from", "CSV files (*.csv *.txt);;All files (*)"
         )
         if path:
             self.set_file(path)
 
     def set_file(self, path: str) -> None:
+        # The columns chosen for the last file carry over to the next (a corrected copy of
+        # the same export has the same headers).
+        chosen = self.mapping()
+        if chosen:
+            self._remembered = {f: h for f, h in chosen.items() if h}
         self.path = path
         self.path_edit.setText(path)
         self.headers = None
@@ -223,6 +245,7 @@ class ImportDialog(QDialog):
 
     def _kind_changed(self) -> None:
         self.headers = None
+        self._remembered = {}
         self._build_columns()
         if self.path:
             self.run_preview()
@@ -245,6 +268,8 @@ class ImportDialog(QDialog):
             auto = next(
                 (h for h in self.headers or [] if normalize_header(h) == field and h.strip()), None
             )
+            if auto is None:
+                auto = self._guess(field)
             if auto is not None:
                 combo.setCurrentIndex(combo.findData(auto))
             combo.currentIndexChanged.connect(lambda _i: self._remap_timer.start())
@@ -255,6 +280,23 @@ class ImportDialog(QDialog):
             row, col = divmod(i, 3)
             self.columns_grid.addWidget(label, row, col * 2)
             self.columns_grid.addWidget(combo, row, col * 2 + 1)
+
+    def _guess(self, field: str) -> str | None:
+        """The file's column for ``field`` when its name is not ours: the one chosen for the
+        last file, else a common name for it ("Tag Number", "Serial No")."""
+        headers = [h for h in self.headers or [] if h.strip()]
+        remembered = self._remembered.get(field)
+        if remembered in headers:
+            return remembered
+        names = {normalize_header(a) for a in ALIASES.get(field, ())}
+        return next((h for h in headers if normalize_header(h) in names), None)
+
+    def _guessed(self) -> bool:
+        """Whether a column was picked by ``_guess`` (the first check ran without it)."""
+        return any(
+            combo.currentData() and normalize_header(str(combo.currentData())) != field
+            for field, combo in self.column_combos.items()
+        )
 
     def mapping(self) -> dict[str, str] | None:
         """Our field -> the file's header, as chosen; None until the file has been read."""
@@ -286,6 +328,12 @@ class ImportDialog(QDialog):
         if result.headers is not None and self.headers != result.headers:
             self.headers = result.headers
             self._build_columns()
+            if self._guessed():
+                # Checked again with the columns picked for it (the columns panel shows them).
+                self.columns_box.setVisible(True)
+                self.columns_toggle.setChecked(True)
+                self.run_preview()
+                return
         self.columns_toggle.setEnabled(self.headers is not None)
         self.report = result.report
         if result.rows is not None:

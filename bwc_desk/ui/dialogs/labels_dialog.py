@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.ui import labels
+from bwc_desk.ui.files import save_file
 from bwc_desk.ui.labels import Label, LabelLayout
 from bwc_desk.ui.state import AppState
 
@@ -160,7 +160,7 @@ class LabelsDialog(QDialog):
     # --- output -----------------------------------------------------------------------------
     def save_pdf(self) -> None:
         name = self.units[0].asset_tag if len(self.units) == 1 else "labels"
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, "Save the labels as PDF", f"{name}-labels.pdf", "PDF files (*.pdf)"
         )
         if not path:

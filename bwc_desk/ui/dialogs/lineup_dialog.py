@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.services import counter, settings
 from bwc_desk.services.counter import Lineup
+from bwc_desk.ui.files import save_file
 from bwc_desk.ui.printing import lineup_html, print_html, save_pdf
 from bwc_desk.ui.state import AppState
 
@@ -77,7 +77,7 @@ class LineupDialog(QDialog):
     def _pdf(self) -> None:
         if self.sheet is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, "Save the line-up as PDF", "line-up.pdf", "PDF files (*.pdf)"
         )
         if path:

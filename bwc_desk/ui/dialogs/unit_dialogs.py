@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -106,19 +107,45 @@ class ServiceDialog(QDialog):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.ok_button.setEnabled(not busy)
+        # Once sent, the change cannot be called back: Cancel would only hide whether it was
+        # saved. The dialog stays until the answer comes (it closes itself on success).
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not busy)
+        if busy:
+            self._ok_text = self.ok_button.text()
+            self.ok_button.setText("Saving...")
+            self.error_label.hide()  # the last refusal no longer applies
+        elif self.ok_button.text() == "Saving...":
+            self.ok_button.setText(self._ok_text)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if self._busy and event.key() == Qt.Key.Key_Escape:
+            return  # Esc while saving: wait for the answer
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        if self._busy:
+            event.ignore()  # the window's close button while saving: wait for the answer
+            return
+        super().closeEvent(event)
 
     def _succeeded(self, result: Any) -> None:
+        if not self.isVisible():  # closed by the lock screen while saving
+            self.state.message.emit(f"{self.windowTitle().split(' - ')[0]}: saved.", 10_000)
         self._set_busy(False)
         self.result_value = result
         self.accept()
 
     def _refused(self, exc: BaseException) -> None:
         self._set_busy(False)
-        if isinstance(exc, DomainError):
+        if isinstance(exc, DomainError) and not self.isVisible():  # closed by the lock screen
+            self.state.message.emit(f"Not saved: {exc}", 15_000)
+        elif isinstance(exc, DomainError):
             self.show_error(str(exc))
         elif self.state.error_handler is not None:
-            self.state.error_handler(exc)
+            self.state.error_handler(exc)  # the app's "unexpected error" dialog, logged
             self.reject()
+        else:
+            self.show_error(f"Not saved: {exc}")
 
 
 def _reason_edit(parent: QWidget, placeholder: str) -> QLineEdit:
@@ -194,6 +221,22 @@ class UnitDialog(ServiceDialog):
             self.ok_button.setText("&Add unit")
         self.tag_edit.setFocus()
 
+    def show_error(self, text: str) -> None:
+        super().show_error(text)
+        # The cursor goes to the field the message is about, ready to be corrected.
+        lowered = text.lower()
+        fields = (
+            ("the serial", self.serial_edit),
+            ("the asset tag", self.tag_edit),
+            ("warranty", self.warranty_edit),
+            ("purchase", self.purchase_edit),
+        )
+        for words, edit in fields:
+            if words in lowered:
+                edit.setFocus()
+                edit.selectAll()
+                break
+
     def data(self) -> UnitInput:
         purchased = parse_date(self.purchase_edit.text(), "purchase date")
         warranty = parse_date(self.warranty_edit.text(), "warranty until")
@@ -215,7 +258,16 @@ class UnitDialog(ServiceDialog):
         if unit is None:
             return lambda ctx: inventory.add_unit(ctx, data)
         reason = self.reason_edit.text()
-        return lambda ctx: inventory.edit_unit(ctx, unit.id, data, reason)
+        was = UnitInput(
+            unit.asset_tag,
+            unit.serial,
+            unit.model,
+            unit.firmware,
+            unit.notes,
+            unit.purchase_date,
+            unit.warranty_until,
+        )
+        return lambda ctx: inventory.edit_unit(ctx, unit.id, data, reason, started_from=was)
 
 
 class OutOfServiceDialog(ServiceDialog):

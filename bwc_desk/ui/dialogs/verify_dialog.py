@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.services import verify
 from bwc_desk.services.verify import ChainHeads, VerifyResult
+from bwc_desk.ui.files import save_file
 from bwc_desk.ui.state import AppState
 
 
@@ -87,7 +87,7 @@ class VerifyDialog(QDialog):
     def _save(self) -> None:
         if self.heads is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self, "Save chain heads", "bwc-desk-heads.txt", "Text files (*.txt)"
         )
         if path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bwc_desk.domain.events import EventKind
@@ -20,8 +21,22 @@ def describe_details(e: EventRow) -> str:
         elif key == "changes" and isinstance(value, dict):
             parts.append("; ".join(f"{k}: {v[0]!s} -> {v[1]!s}" for k, v in value.items()))
         elif value not in (None, "", False):
-            parts.append(f"{key.replace('_', ' ')}: {value}")
+            parts.append(f"{key.replace('_', ' ')}: {_readable(value)}")
     return "; ".join(parts)
+
+
+def _readable(value: object) -> object:
+    """A stored UTC timestamp ("2026-11-21T06:35:11.320864+00:00") as local time to the
+    second, as every other time is shown; anything else as it is."""
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            at = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return value
 
 
 class EventTableModel(RowTableModel[EventRow]):

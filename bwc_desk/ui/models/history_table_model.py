@@ -72,6 +72,11 @@ class HistoryTableModel(EventTableModel):
             self.endInsertRows()
         return len(fresh)
 
+    def page_dropped(self) -> None:
+        """The page asked for will not come (a refresh overtook it, or reading it failed):
+        the next scroll to the bottom asks again."""
+        self._asked = False
+
     def oldest_seq(self) -> int | None:
         return self._rows[-1].seq if self._rows else None
 

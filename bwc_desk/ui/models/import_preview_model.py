@@ -29,6 +29,8 @@ def preview_rows(report: ImportReport) -> list[PreviewRow]:
     reasons: dict[int, list[str]] = {}
     for line, reason in report.errors:
         reasons.setdefault(line, []).append(reason)
+    for line, what in report.changes:  # an update says what it changes, blanks included
+        reasons.setdefault(line, []).append(what)
     rows = [
         PreviewRow(line, key, verdict, "; ".join(reasons.pop(line, [])))
         for line, key, verdict in report.verdicts
@@ -44,7 +46,7 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
         Column("Line", lambda r: r.line, "Line number in the file", align_right=True),
         Column("Key", lambda r: r.key, "Asset tag (units) or badge (officers)"),
         Column("Verdict", lambda r: r.verdict),
-        Column("Reason", lambda r: r.reason),
+        Column("Reason / changes", lambda r: r.reason),
     )
 
     @staticmethod

@@ -62,6 +62,7 @@ class Column(Generic[T]):
     value: Callable[[T], Any]
     tooltip: str = ""
     align_right: bool = False
+    sort: Callable[[T], Any] | None = None  # what the column sorts on, if not its value
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
         self._sort = (column, order)
-        value = self.columns[column].value
+        value = self.columns[column].sort or self.columns[column].value
         order_ = sorted(
             range(len(self._rows)),
             key=lambda i: _sort_key(value(self._rows[i])),

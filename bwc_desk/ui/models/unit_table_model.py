@@ -72,7 +72,7 @@ class UnitTableModel(RowTableModel[UnitRow]):
         Column("Status", lambda u: u.status.value),
         Column("Holder / assignee", _holder, "Who has it now (Out:), or whose camera it is"),
         Column("Dock bay", lambda u: u.dock_bay),
-        Column("Last custody event", _last),
+        Column("Last custody event", _last, sort=lambda u: u.last_event_at),
         Column("Warranty until", lambda u: u.warranty_until),
     )
 

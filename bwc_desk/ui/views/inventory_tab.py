@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
+from bwc_desk.domain.units import can as can_take
 from bwc_desk.services import assignments, inventory
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
@@ -62,6 +63,11 @@ class InventoryTab(QWidget):
         self.model_box = QComboBox(self)
         self.model_box.setObjectName("model_filter")
         self.model_box.addItem(ALL)
+        for box in (self.status_box, self.model_box):
+            # Wide enough for the longest choice, whatever is chosen (the count beside the
+            # filter box must not squeeze the chosen model out of sight).
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            box.setMinimumContentsLength(12)
         self.selected_label = QLabel(self)
         self.selected_label.setObjectName("selected_count")
         self.table.top.insertWidget(1, QLabel("Status"))
@@ -109,6 +115,7 @@ class InventoryTab(QWidget):
 
         self._loaded = False
         self._refreshing = self._again = False
+        self._select_next: int | None = None  # a unit just added: select it when listed
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._update_actions())
         self._update_actions()
@@ -185,6 +192,8 @@ class InventoryTab(QWidget):
                 may, tip = False, "Select one unit first."
             elif needs == SOME and n == 0:
                 may, tip = False, "Select one or more units first."
+            elif (blocked := self._no_unit_can(action)) is not None:
+                may, tip = False, blocked
             else:
                 may, tip = True, ""
             action.setEnabled(may)
@@ -194,6 +203,29 @@ class InventoryTab(QWidget):
             action.setToolTip(f"{label}: {tip}" if tip else label)
         self.details_action.setCheckable(True)
         self.details_action.setChecked(self.detail.isVisible())
+
+    def _no_unit_can(self, action: QAction) -> str | None:
+        """Why ``action`` is of no use on the selection (none of the selected cameras can take
+        it: a retired camera cannot go to repair), or None. A selection of which only some
+        can is left to the dialog, which names each one that cannot."""
+        actions = {
+            self.out_action: (UnitAction.REPAIR, UnitAction.MARK_LOST, UnitAction.MARK_STOLEN),
+            self.back_action: (UnitAction.RETURN_TO_SERVICE,),
+            self.retire_action: (UnitAction.RETIRE,),
+        }
+        statuses = {u.status for u in self.selected_units()}
+        if action is self.pool_action:
+            gone = {UnitStatus.RETIRED, UnitStatus.LOST, UnitStatus.STOLEN}
+            if statuses and statuses <= gone:
+                return f"{' or '.join(sorted(s.label for s in statuses))} cameras join no pool."
+            return None
+        wanted = actions.get(action)
+        if wanted is None or not statuses:
+            return None
+        if any(can_take(a, s) for a in wanted for s in statuses):
+            return None
+        listed = " or ".join(sorted(s.label.lower() for s in statuses))
+        return f"Not for a camera that is {listed}."
 
     def _selection_changed(self) -> None:
         n = len(self.table.table.selectionModel().selectedRows())
@@ -285,6 +317,8 @@ class InventoryTab(QWidget):
         from bwc_desk.ui.dialogs.unit_dialogs import UnitDialog
 
         dialog = UnitDialog(self.state, None, self._models(), self)
+        # The new camera is selected once the list has it, ready for the next step (labels).
+        dialog.accepted.connect(lambda: setattr(self, "_select_next", dialog.result_value.id))
         self._done(dialog, lambda u: f"{u.asset_tag} registered; it is available.")
 
     def edit_unit(self) -> None:
@@ -390,6 +424,9 @@ class InventoryTab(QWidget):
         first = not self._loaded
         selected, current = self._selection_ids()
         self.model.set_rows(prepared)
+        new = self._select_next
+        if new is not None and self.model.position(new) is not None:
+            selected, current, self._select_next = [new], new, None
         self._loaded = True
         models = sorted({u.model for u in prepared.rows if u.model})
         chosen = self.model_box.currentText()
@@ -400,8 +437,9 @@ class InventoryTab(QWidget):
         self.model_box.blockSignals(False)
         self._quick_filter()
         self._restore_selection(selected, current)
-        if first:
-            self.table.fit_columns()
+        if current is not None and current == new:
+            self.table.table.scrollTo(self.table.table.currentIndex())
+        self.table.fit_columns(grow_only=not first)
         self._selection_changed()
         self.rows_loaded.emit(self.model.rowCount())
 

@@ -164,7 +164,7 @@ class ShiftChangePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
-        state.actor_changed.connect(lambda _a: self.update_buttons())
+        state.actor_changed.connect(lambda _a: self._actor_changed())
         self.update_buttons()
 
     # --- building ---------------------------------------------------------------------------
@@ -325,6 +325,18 @@ class ShiftChangePanel(QWidget):
             return POOLED_ONLY
         return ""
 
+    def _actor_changed(self) -> None:
+        # Someone else at the desk: the last person's messages are not theirs to read.
+        self.message.clear()
+        self.update_buttons()
+        if self.board is not None:
+            self._titles_for_role()
+
+    def _titles_for_role(self) -> None:
+        title = self.officer_group.title().removesuffix(": drop a camera on one")
+        hint = "" if self._may_reassign() else ": drop a camera on one"
+        self.officer_group.setTitle(title + hint)
+
     def update_buttons(self) -> None:
         why = self._may_reassign()
         self.officer_model.drops_enabled = not why
@@ -433,7 +445,7 @@ class ShiftChangePanel(QWidget):
         )
         self.officer_group.setTitle(
             f"{board.incoming} officers ({len(board.incoming_officers)}, {without} without "
-            "a camera): drop a camera on one"
+            "a camera)" + ("" if self._may_reassign() else ": drop a camera on one")
         )
         if first:
             for table in (self.out_table, self.ready_table, self.officer_table):

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QMarginsF, QRect, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPageLayout, QPageSize, QPainter, QPdfWriter
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import inventory
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import EventRow, UnitRow
+from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.event_table_model import describe_details
 from bwc_desk.ui.models.history_table_model import HistoryTableModel
 from bwc_desk.ui.models.table_model import Prepared, text_of
@@ -92,6 +93,8 @@ class UnitDetailPanel(QWidget):
         self.unit: UnitRow | None = None
         self._unit_id: int | None = None
         self._generation = 0  # replies for a unit no longer shown are dropped
+        self._stale = False  # changed while hidden
+        self._exporting = False  # one export at a time: two would write the same file
         self.setObjectName("unit_detail")
         self.setMinimumWidth(380)
 
@@ -212,6 +215,7 @@ class UnitDetailPanel(QWidget):
         )
 
     def reload(self) -> None:
+        self._stale = False
         if self._unit_id is not None:
             self.show_unit(self._unit_id)
 
@@ -260,11 +264,32 @@ class UnitDetailPanel(QWidget):
                 self.history_model.append_page(page, len(page.rows) == PAGE)
                 self._count()
                 self.history_loaded.emit(self.history_model.rowCount())
+            elif unit_id == self._unit_id:
+                # A refresh overtook the page: ask again from where the list now ends, at
+                # once if the reader is still at the bottom.
+                self.history_model.page_dropped()
+                bar = self.history.verticalScrollBar()
+                if bar.value() == bar.maximum():
+                    self.history_model.fetchMore()
 
-        self.state.read(lambda ctx: load_page(ctx, unit_id, before_seq), done)
+        def failed(exc: BaseException) -> None:
+            if unit_id == self._unit_id:
+                self.history_model.page_dropped()  # scrolling down again asks again
+            unexpected(self.state, exc)
+
+        self.state.read(lambda ctx: load_page(ctx, unit_id, before_seq), done, failed)
 
     def _changed(self, what: str) -> None:
         if self._unit_id is not None and what in ("units", "custody", "docks", "officers", "all"):
+            if self.isVisible():
+                self.reload()
+            else:
+                self._stale = True  # hidden: read it again when it is shown, not on every change
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self.reload()
 
     # --- showing --------------------------------------------------------------------------
@@ -332,7 +357,7 @@ class UnitDetailPanel(QWidget):
     def _permissions(self) -> None:
         may = self.state.can(Permission.EXPORT)
         for button in (self.csv_button, self.pdf_button):
-            button.setEnabled(may and self.unit is not None)
+            button.setEnabled(may and self.unit is not None and not self._exporting)
             if not may:
                 button.setToolTip(self.state.why_not(Permission.EXPORT))
             elif self.unit is None:
@@ -347,7 +372,7 @@ class UnitDetailPanel(QWidget):
         unit = self.unit
         if unit is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self,
             f"Export the custody history of {unit.asset_tag}",
             f"{unit.asset_tag}-custody.csv",
@@ -356,6 +381,7 @@ class UnitDetailPanel(QWidget):
         if not path:
             return
         self.note.setText(f"Exporting the history of {unit.asset_tag}...")
+        self._set_exporting(True)
         self.state.read(
             lambda ctx: inventory.export_unit_history(ctx, unit.id, Path(path)),
             lambda n: self._exported(f"Exported {n:,} events of {unit.asset_tag} to {path}"),
@@ -366,7 +392,7 @@ class UnitDetailPanel(QWidget):
         unit = self.unit
         if unit is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
+        path = save_file(
             self,
             f"Save the custody history of {unit.asset_tag} as PDF",
             f"{unit.asset_tag}-custody.pdf",
@@ -380,24 +406,34 @@ class UnitDetailPanel(QWidget):
 
         def work(ctx: Ctx) -> int:
             # Drawn on the worker too: QPainter on a PDF writer is safe off the main thread.
-            row, events = inventory.full_unit_history(ctx, unit.id, Path(path).name)
-            write_history_pdf(path, row, events, printed_by, station)
-            return len(events)
+            return inventory.export_unit_history_pdf(
+                ctx,
+                unit.id,
+                path,
+                lambda out, row, events: write_history_pdf(out, row, events, printed_by, station),
+            )
 
         self.note.setText(f"Writing the history of {unit.asset_tag}...")
+        self._set_exporting(True)
         self.state.read(
             work,
             lambda n: self._exported(f"Saved {n:,} events of {unit.asset_tag} to {path}"),
             self._export_failed,
         )
 
+    def _set_exporting(self, busy: bool) -> None:
+        self._exporting = busy
+        self._permissions()
+
     def _exported(self, text: str) -> None:
+        self._set_exporting(False)
         self.note.setText(text)
         self.state.message.emit(text, 8000)
 
     def _export_failed(self, exc: BaseException) -> None:
         from bwc_desk.domain.errors import DomainError
 
+        self._set_exporting(False)
         if isinstance(exc, (DomainError, OSError)):
             self.note.setText(f"Not exported: {exc}")
         else:
