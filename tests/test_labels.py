@@ -155,3 +155,23 @@ def test_a_custom_thermal_size(qtbot, state):
     layout = dialog.chosen_layout()
     assert (layout.page_width, layout.page_height, layout.per_page) == (2.25, 1.25, 1)
     assert dialog.summary.text().startswith("1 label for 1 unit, one per page")
+
+
+def test_a_roll_preview_shows_the_first_labels_one_under_the_other(qapp):
+    items = [Label(f"HPD-BWC-{i:04d}", f"X60A{i:04d}") for i in range(10)]
+    dpi = 50
+    one = labels.preview_image(THERMAL_2X1, items[:1], dpi=dpi)
+    roll = labels.preview_image(THERMAL_2X1, items, dpi=dpi)
+    assert one.height() == dpi  # a 1 in label
+    assert roll.height() > labels.ROLL_PREVIEW * dpi and roll.width() == one.width()
+    # Every label shown has its QR code: dark pixels in the left part of each label.
+    gap = round(dpi * 0.08)
+    for i in range(labels.ROLL_PREVIEW):
+        top = i * (dpi + gap)
+        dark = sum(
+            1
+            for x in range(0, dpi)
+            for y in range(top, top + dpi)
+            if QColor(roll.pixel(x, y)).lightness() < 60
+        )
+        assert dark > 50, i

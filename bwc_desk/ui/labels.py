@@ -312,12 +312,13 @@ def print_labels(
 def preview_image(
     layout: LabelLayout, labels: Sequence[Label], start: int = 0, dpi: int = 96
 ) -> QImage:
-    """The first page as an image, with label outlines (for the dialog)."""
-    image = QImage(
-        max(1, round(layout.page_width * dpi)),
-        max(1, round(layout.page_height * dpi)),
-        QImage.Format.Format_RGB32,
-    )
+    """The first page as an image, with label outlines (for the dialog). For a roll (one
+    label per page) the first ``ROLL_PREVIEW`` labels, one under the other as on the roll."""
+    page_w = max(1, round(layout.page_width * dpi))
+    page_h = max(1, round(layout.page_height * dpi))
+    shown = 1 if layout.sheet else max(1, min(len(labels), ROLL_PREVIEW))
+    gap = round(dpi * 0.08)
+    image = QImage(page_w, page_h * shown + gap * (shown - 1), QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
     try:
@@ -325,7 +326,16 @@ def preview_image(
         if layout.sheet:
             for position in range(start % layout.per_page):
                 painter.fillRect(layout.label_rect(position, dpi), QColor("#e5e7eb"))
-        paint_labels(painter, layout, labels, dpi, start, None, outlines=True)
+            paint_labels(painter, layout, labels, dpi, start, None, outlines=True)
+        else:
+            for i in range(shown):
+                painter.save()
+                painter.translate(0, i * (page_h + gap))
+                paint_labels(painter, layout, labels[i : i + 1], dpi, 0, None, outlines=True)
+                painter.restore()
     finally:
         painter.end()
     return image
+
+
+ROLL_PREVIEW = 6  # labels of a roll shown in the preview

@@ -366,7 +366,14 @@ class InventoryTab(QWidget):
             )
             return
         dialog = PoolDialog(self.state, units, pools, self)
-        self._done(dialog, lambda n: f"{n:,} of {len(units):,} units moved to the pool.")
+        def said(n: int) -> str:
+            pool = dialog.pool_box.currentText()
+            rest = len(units) - n
+            return f"{n:,} camera{'s' if n != 1 else ''} put in {pool}" + (
+                f"; {rest:,} {'was' if rest == 1 else 'were'} in it already." if rest else "."
+            )
+
+        self._done(dialog, said)
 
     def print_labels(self) -> None:
         from bwc_desk.ui.dialogs.labels_dialog import LabelsDialog
