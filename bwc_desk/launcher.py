@@ -276,8 +276,18 @@ class Launcher:
         station = config.load()
         if not station.dock_feed_enabled:
             return
+        ctx = state.ctx
+        if ctx.db.is_postgresql:
+            # The feed writes through its own engine, with its own origin in change notices:
+            # this station's views then hear its dock changes as they hear another station's
+            # (a station skips the notices of its own views' writes, which refresh locally).
+            from dataclasses import replace
+
+            from bwc_desk.store.db import Database
+
+            ctx = replace(ctx, db=Database(ctx.db.url.render_as_string(hide_password=False)))
         try:
-            self.dock_feed = DockFeed(state.ctx, station.dock_host, station.dock_port,
+            self.dock_feed = DockFeed(ctx, station.dock_host, station.dock_port,
                                       station.dock_token)
             self.dock_feed.start()
         except (OSError, ValueError) as exc:
@@ -290,6 +300,8 @@ class Launcher:
             return
         log.info("dock feed listening on %s:%s", *self.dock_feed.address)
         self.app.aboutToQuit.connect(self.dock_feed.stop)
+        if ctx is not state.ctx:
+            self.app.aboutToQuit.connect(ctx.db.dispose)  # after the feed has stopped
         if self.demo:
             self._start_simulator(state, *self.dock_feed.address)
 

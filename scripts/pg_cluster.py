@@ -77,9 +77,13 @@ def stop(folder: Path) -> int:
     data = folder / "data"
     if bins is None or not data.exists():
         return 0
-    subprocess.run(as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                                   "stop"]), stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    done = subprocess.run(as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-m",
+                                          "immediate", "stop"]), stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0 and (data / "postmaster.pid").exists():
+        # Still running: its files stay, so that it can be stopped by hand.
+        print(f"could not stop the server in {data}: {done.stderr.strip()}", file=sys.stderr)
+        return 1
     shutil.rmtree(folder, ignore_errors=True)
     return 0
 

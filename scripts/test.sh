@@ -15,7 +15,8 @@ cleanup() {
         rm -rf "$PG_DIR"
     fi
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP  # exit, so that the EXIT trap stops the server
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "== installing the PostgreSQL server (for the multi-station tests)"

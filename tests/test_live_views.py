@@ -48,6 +48,7 @@ def two_stations(qtbot, admin_ctx, monkeypatch):
         view.ensure_loaded()
     qtbot.waitUntil(lambda: all(v.model.rowCount() for v in views[1:]), timeout=10_000)
     watcher = ChangeWatcher(state)
+    state.watcher = watcher  # type: ignore[attr-defined]  # for the tests below
     watcher.start()
     if b.db.is_postgresql:
         qtbot.waitUntil(lambda: watcher.listener.ready.is_set(), timeout=10_000)
@@ -76,3 +77,47 @@ def test_a_roster_change_at_one_station_shows_at_the_other(qtbot, two_stations):
     supervisor = a.as_actor(auth.sign_in(a.as_actor(None), "admin", PASSWORD))
     officers.add_officer(supervisor, OfficerInput("0007", "Jones", "Ann"))
     qtbot.waitUntil(lambda: roster.model.rowCount() == 2, timeout=10_000)
+
+
+def test_a_lost_listener_is_replaced_and_the_gap_is_covered(qtbot, two_stations, backend,
+                                                           monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("notifications are PostgreSQL's")
+    from sqlalchemy import text
+
+    monkeypatch.setattr(change_watcher, "RELISTEN_S", 0.5)
+    a, (counter_view, _inventory, roster) = two_stations
+    watcher = counter_view.state.watcher
+    first = watcher.listener
+    # The server drops the listening connection (a restart, a firewall): as an admin would.
+    with a.db.write() as s:
+        lost = s.execute(text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")).scalars().all()
+    assert lost and all(lost)
+    officer = officers.list_officers(a)[0]
+    counter.issue_unit(a, officer.id, "HPD-1", function_test=FunctionTest())
+    # Polling covers the gap, and the view shows the issue without a manual refresh...
+    qtbot.waitUntil(lambda: counter_view.model.rowCount() == 1, timeout=10_000)
+    # ...and a new listener takes over, so notices (not polling) carry the next change.
+    qtbot.waitUntil(
+        lambda: watcher.listener is not None and watcher.listener is not first
+        and watcher.listener.ready.is_set(), timeout=10_000)
+    heard: list[object] = []
+    watcher._arrived.connect(heard.append)
+    admin = a.as_actor(auth.sign_in(a.as_actor(None), "admin", PASSWORD))
+    officers.add_officer(admin, OfficerInput("0007", "Jones", "Ann"))
+    qtbot.waitUntil(lambda: {"officers"} in heard, timeout=10_000)
+    qtbot.waitUntil(lambda: roster.model.rowCount() == 2, timeout=10_000)
+
+
+def test_marks_move_with_dock_reports(admin_ctx):
+    from datetime import timedelta
+
+    from bwc_desk.services import changes
+    from bwc_desk.store.models import Dock
+
+    before = changes.marks(admin_ctx)
+    with admin_ctx.db.write() as s:
+        s.add(Dock(name="DOCK-A", bays=8, last_seen_at=admin_ctx.now() + timedelta(seconds=1)))
+    assert "docks" in changes.marks(admin_ctx).topics_since(before)

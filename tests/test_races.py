@@ -109,3 +109,116 @@ def test_eight_stations_two_hundred_attempts_each(agency, tmp_path):
     assert result.ok, result.lines()
     assert result.custody.count >= 10 + sum(line.startswith("OK") for line in lines)
     _ = Actor
+
+
+def _unit_id(ctx: Ctx, tag: str) -> int:
+    return next(u.id for u in inventory.list_units(ctx) if u.asset_tag == tag)
+
+
+def test_writers_that_lock_in_opposite_orders_both_finish(agency):
+    """The counter locks a unit, then the chain head; a dock report appends first, then
+    updates the unit. Writers queue, so neither deadlocks nor half-writes."""
+    from bwc_desk.services.context import utc_now
+    from bwc_desk.store.ledger import append_custody
+    from bwc_desk.store.models import Unit
+
+    a, b = station(agency, "DESK-A"), station(agency, "DESK-B")
+    unit_id = _unit_id(agency, "HPD-00")
+    first_in = threading.Event()
+    errors: list[BaseException] = []
+
+    def event(session, station_name: str) -> None:
+        append_custody(session, at=utc_now(), kind="docked", unit_id=unit_id, officer_id=None,
+                       staff_id=None, staff_username="dock-feed", station=station_name)
+
+    def unit_then_head() -> None:
+        try:
+            with a.db.write() as s:
+                s.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one()
+                first_in.set()
+                threading.Event().wait(0.5)  # the other station starts meanwhile
+                event(s, "DESK-A")
+        except BaseException as exc:
+            errors.append(exc)
+            first_in.set()
+
+    def head_then_unit() -> None:
+        first_in.wait(5)
+        try:
+            with b.db.write() as s:
+                event(s, "DESK-B")
+                s.execute(text("UPDATE units SET notes = 'seen by B' WHERE id = :id"),
+                          {"id": unit_id})
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=unit_then_head), threading.Thread(target=head_then_unit)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert verify.check_database(agency.db).ok
+    for ctx in (a, b):
+        ctx.db.dispose()
+
+
+def test_a_writer_kept_waiting_too_long_is_told_and_writes_nothing(agency, backend, monkeypatch):
+    if backend != "postgresql":
+        pytest.skip("SQLite's own busy timeout covers this (15 s, then 'database is locked')")
+    from bwc_desk.domain.errors import BusyError
+    from bwc_desk.store import db as store_db
+
+    monkeypatch.setattr(store_db, "WRITE_WAIT_S", 1)
+    a, b = station(agency, "DESK-A"), station(agency, "DESK-B")
+    holding, release = threading.Event(), threading.Event()
+
+    def long_import() -> None:
+        with a.db.write() as s:
+            s.execute(text("UPDATE units SET notes = 'importing' WHERE asset_tag = 'HPD-01'"))
+            holding.set()
+            release.wait(10)
+
+    t = threading.Thread(target=long_import)
+    t.start()
+    holding.wait(5)
+    try:
+        with pytest.raises(BusyError, match=r"busy.*Nothing was written"):
+            counter.issue_unit(b, 1, "HPD-02", function_test=FunctionTest())
+    finally:
+        release.set()
+        t.join(10)
+    with agency.db.read() as s:
+        assert s.execute(select(func.count()).select_from(Checkout)).scalar_one() == 0
+    for ctx in (a, b):
+        ctx.db.dispose()
+
+
+def test_two_stations_cannot_give_one_officer_two_cameras(agency):
+    settings.change_settings(agency, {"max_cameras_per_officer": 1})
+    a, b = station(agency, "DESK-A"), station(agency, "DESK-B")
+    gate = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def go(ctx: Ctx, tag: str) -> None:
+        gate.wait()
+        try:
+            outcomes[ctx.station] = counter.issue_unit(ctx, 7, tag, function_test=FunctionTest())
+        except DomainError as exc:
+            outcomes[ctx.station] = exc
+
+    threads = [threading.Thread(target=go, args=(a, "HPD-03")),
+               threading.Thread(target=go, args=(b, "HPD-04"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    refused = [o for o in outcomes.values() if isinstance(o, DomainError)]
+    assert len(outcomes) == 2 and len(refused) == 1, outcomes
+    assert "already holds" in str(refused[0])
+    with agency.db.read() as s:
+        open_ = s.execute(select(func.count()).select_from(Checkout).where(
+            Checkout.officer_id == 7, Checkout.returned_at.is_(None))).scalar_one()
+    assert open_ == 1
+    for ctx in (a, b):
+        ctx.db.dispose()

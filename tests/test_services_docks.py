@@ -206,3 +206,24 @@ def test_the_real_feed_over_a_socket(admin_ctx):
             assert unit.dock_bay == "DOCK-S / bay 2"
     finally:
         live.stop()
+
+
+def test_a_flush_that_could_not_be_written_is_written_with_the_next(admin_ctx, clock,
+                                                                     monkeypatch):
+    inventory.add_unit(admin_ctx, UnitInput("HPD-9", "X60A0009"))
+    feed = DockFeed(admin_ctx, "127.0.0.1", 0)
+    feed.board.on_message("peer", Hello("DOCK-A", 8))
+    feed.board.on_message("peer", bay(2, "X60A0009"))
+    real = docks.apply_changes
+
+    def database_away(ctx, changes):
+        raise OSError("server closed the connection")
+
+    monkeypatch.setattr(docks, "apply_changes", database_away)
+    feed.flush()
+    assert "server closed" in feed.last_error
+    monkeypatch.setattr(docks, "apply_changes", real)
+    feed.flush()  # nothing new arrived meanwhile: the kept changes are written now
+    assert feed.last_error == ""
+    unit = inventory.unit_detail(admin_ctx, "HPD-9")
+    assert unit.dock_bay == "DOCK-A / bay 2"

@@ -25,3 +25,7 @@ class PermissionDenied(DomainError):
 
 class ConflictError(DomainError):
     """Someone else changed the record first (another station, a double scan)."""
+
+
+class BusyError(DomainError):
+    """The shared database kept this station waiting too long; nothing was written."""

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bwc_desk.services.context import Ctx
 from bwc_desk.store.listen import ChangeListener, OnChange
-from bwc_desk.store.models import ChainHead, Officer, Setting, Staff, Unit
+from bwc_desk.store.models import ChainHead, Dock, Officer, Setting, Staff, Unit
 
 
 def listen(ctx: Ctx, on_change: OnChange) -> ChangeListener | None:
@@ -31,6 +31,7 @@ class Marks:
     officers: datetime | None
     settings: datetime | None
     staff: int
+    docks: datetime | None = None  # the last dock report at any station
 
     def topics_since(self, before: Marks) -> set[str]:
         topics: set[str] = set()
@@ -44,6 +45,8 @@ class Marks:
             topics.add("settings")
         if self.staff != before.staff or self.audit != before.audit:
             topics.add("staff")
+        if self.docks != before.docks:
+            topics.add("docks")
         return topics
 
 
@@ -56,4 +59,5 @@ def marks(ctx: Ctx) -> Marks:
             session.execute(select(func.max(Officer.updated_at))).scalar(),
             session.execute(select(func.max(Setting.updated_at))).scalar(),
             int(session.execute(select(func.count()).select_from(Staff)).scalar_one()),
+            session.execute(select(func.max(Dock.last_seen_at))).scalar(),
         )

@@ -165,6 +165,17 @@ class DockBoard:
             self._dirty_bays.clear()
             return changes
 
+    def give_back(self, changes: Changes) -> None:
+        """A flush that could not be written (the database busy or away): what it held is
+        written with the next one (the latest state of each bay, the errors counted since)."""
+        with self._lock:
+            for name, dock in changes.docks.items():
+                self._dirty_docks.add(name)
+                if name in self._docks:
+                    self._docks[name].errors += dock.errors
+            for bay in changes.bays:
+                self._dirty_bays.add((bay.dock, bay.bay))
+
 
 class DockFeed:
     """The station's dock feed: server + board + flusher. ``start()`` raises OSError when
@@ -207,8 +218,9 @@ class DockFeed:
             self.flushes += 1
             self.last_error = ""
         except Exception as exc:
+            self.board.give_back(changes)  # tried again at the next flush
             self.last_error = str(exc)
-            log.error("could not write dock states: %s", exc)
+            log.error("could not write dock states (kept for the next try): %s", exc)
 
     def stop(self) -> None:
         self._stop.set()

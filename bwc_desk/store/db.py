@@ -14,8 +14,11 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from bwc_desk.domain.errors import BusyError
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,9 @@ CHANNEL = "bwc_changes"
 # Tables written -> what the views call the change ("units", "officers"...).
 TOPICS: dict[str, tuple[str, ...]] = {
     "custody_events": ("custody", "units"), "checkouts": ("custody", "units"),
-    "units": ("units",), "unit_readings": ("units",), "pools": ("units",),
+    # Dock reports (bays, readings, heartbeats) change all the time: only views of the docks
+    # follow them live; arrivals and departures are custody events, which every view follows.
+    "units": ("units",), "unit_readings": ("docks",), "pools": ("units",),
     "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
     "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
 }
@@ -81,6 +86,14 @@ class Database:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs["pool_pre_ping"] = True
+            # A dead server or a dropped network path is noticed in about a minute.
+            kwargs["connect_args"] = {
+                "keepalives": 1,
+                "keepalives_idle": 30,
+                "keepalives_interval": 10,
+                "keepalives_count": 3,
+                "connect_timeout": 10,
+            }
         if not pool:
             kwargs["poolclass"] = NullPool
         self.engine: Engine = create_engine(self.url, **kwargs)
@@ -101,6 +114,7 @@ class Database:
         self.origin = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         if self.is_postgresql:
             event.listen(self.engine, "before_cursor_execute", _note_written)
+            event.listen(self.engine, "connect", _pg_on_connect)
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
 
@@ -122,16 +136,27 @@ class Database:
         session = self._write_sessions()
         try:
             with session.begin():
+                if self.is_postgresql:
+                    _one_writer_at_a_time(session)
                 yield session
                 transaction = session.get_transaction()
                 if self.is_postgresql and transaction is not None and transaction.is_active:
                     self._notify(session)
+        except OperationalError as exc:
+            if _pgcode(exc) == "55P03":  # lock_not_available: lock_timeout ran out
+                raise BusyError(
+                    "The shared database is busy: another station has been writing for "
+                    f"{WRITE_WAIT_S} seconds (a large import, perhaps). Nothing was written; "
+                    "try again in a moment."
+                ) from exc
+            raise
         finally:
             session.close()
 
     def _notify(self, session: Session) -> None:
         """Tell the other stations what this transaction changed. NOTIFY is transactional:
         it is delivered at commit, and not at all if the transaction rolls back."""
+        session.flush()  # changes still pending would otherwise be missing from the notice
         tables: set[str] = session.connection().info.pop(_WRITTEN, set())
         topics = sorted({t for table in tables for t in TOPICS.get(table, ())})
         if topics:
@@ -195,6 +220,31 @@ def _read_only_creator(path: Path) -> Any:
 def _sqlite_on_connect_ro(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+# Writers on PostgreSQL queue here, one at a time, as BEGIN IMMEDIATE makes them on SQLite.
+# Without it, two transactions that lock the same rows in different orders (a unit, then the
+# chain head; the chain head, then a unit) deadlock; with it, every check a service makes in
+# its write transaction still holds when it writes. Readers are not affected.
+WRITER_LOCK_KEY = 0x42574344  # "BWCD"
+WRITE_WAIT_S = 20
+
+
+def _one_writer_at_a_time(session: Session) -> None:
+    session.execute(text(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S}s'"))
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+
+
+def _pgcode(exc: OperationalError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
+def _pg_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # A station that dies in the middle of a transaction (power cut, cable pulled) must not
+    # hold the writers' lock until TCP notices hours later.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET idle_in_transaction_session_timeout = '60s'")
+    dbapi_connection.commit()
 
 
 def _note_written(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

@@ -38,7 +38,11 @@ class ChangeListener:
         url = self._db.url
         params: dict[str, object] = {"host": url.host, "port": url.port, "user": url.username,
                                      "password": url.password, "dbname": url.database,
-                                     "connect_timeout": 10}
+                                     "connect_timeout": 10,
+                                     # A connection a firewall dropped silently overnight is
+                                     # noticed within about a minute, not never.
+                                     "keepalives": 1, "keepalives_idle": 30,
+                                     "keepalives_interval": 10, "keepalives_count": 3}
         params.update({k: v for k, v in url.query.items() if isinstance(v, str)})  # sslmode...
         try:
             conn = psycopg.connect(
@@ -51,8 +55,14 @@ class ChangeListener:
         try:
             conn.execute(f"LISTEN {CHANNEL}")
             self.ready.set()
+            quiet = 0
             while not self._stop.is_set():
+                quiet += 1
+                if quiet >= 60:  # about 30 s without a notice: is the server still there?
+                    conn.execute("SELECT 1")
+                    quiet = 0
                 for note in conn.notifies(timeout=0.5, stop_after=50):
+                    quiet = 0
                     origin, _, topics = note.payload.partition("|")
                     if origin != self._db.origin and topics:
                         self._on_change(set(topics.split(",")))

@@ -5,6 +5,7 @@ SQLite, where another process, a command-line import say, may have written)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,6 +17,7 @@ from bwc_desk.ui.state import AppState
 log = logging.getLogger(__name__)
 POLL_MS = 2000
 SQLITE_POLL_MS = 5000
+RELISTEN_S = 30
 
 
 class ChangeWatcher(QObject):
@@ -31,6 +33,10 @@ class ChangeWatcher(QObject):
         self.listener: Any = None
         self._marks: Marks | None = None
         self._polling = False
+        self._relisten = False  # PostgreSQL: a lost listener is replaced
+        self._relistening = False
+        self._heard_ready = False
+        self._retry_at = 0.0
         self._arrived.connect(self._collect)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
@@ -41,23 +47,45 @@ class ChangeWatcher(QObject):
 
     def start(self) -> None:
         ctx = self.state.ctx
-        try:
-            self.listener = changes.listen(ctx, lambda topics: self._arrived.emit(topics))
-        except Exception as exc:
-            log.warning("no change notifications: %s", exc)
-            self.listener = None
+        self._relisten = ctx.db.is_postgresql
+        self._start_listener(relistening=False)
         is_pg = ctx.db.is_postgresql
         self._poll.setInterval(POLL_MS if is_pg else SQLITE_POLL_MS)
         self._poll.start()
 
     def poll(self) -> None:
-        """The fallback: compare cheap high-water marks (skipped while notifications work)."""
-        if self.listener is not None and not self.listener.failed.is_set():
+        """The fallback: compare cheap high-water marks (skipped while notifications work).
+        A lost listener is replaced (every RELISTEN_S); what changed while no notices came is
+        unknown, so every view refreshes once when one is lost and when a new one listens."""
+        listener = self.listener
+        if listener is not None and listener.failed.is_set():
+            self.listener = None
+            self._retry_at = time.monotonic() + RELISTEN_S
+            self._collect({"all"})
+        elif listener is not None and not self._heard_ready and listener.ready.is_set():
+            self._heard_ready = True  # (until then, still connecting: poll meanwhile)
+            if self._relistening:
+                self._collect({"all"})  # the gap between the lost and the new listener
+        if self.listener is not None and self._heard_ready:
             return
+        if self.listener is None and self._relisten and time.monotonic() >= self._retry_at:
+            self._retry_at = time.monotonic() + RELISTEN_S
+            self._start_listener(relistening=True)
         if self._polling or self.state.actor is None:
             return
         self._polling = True
         self.state.read(changes.marks, self._compare, self._poll_failed)
+
+    def _start_listener(self, relistening: bool) -> None:
+        self._heard_ready = False
+        self._relistening = relistening
+        try:
+            self.listener = changes.listen(
+                self.state.ctx, lambda topics: self._arrived.emit(topics)
+            )
+        except Exception as exc:
+            log.warning("no change notifications: %s", exc)
+            self.listener = None
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False

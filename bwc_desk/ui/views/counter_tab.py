@@ -286,7 +286,9 @@ class CounterTab(QWidget):
         self.focus_scan()
 
     def _changed(self, what: str) -> None:
-        if self._loaded and what in ("units", "officers", "docks", "all", "settings"):
+        # Not on "docks" (dock reports, several a second): what the counter shows changes
+        # with custody events ("custody", "units"); its readiness check reads at scan time.
+        if self._loaded and what in ("units", "officers", "all", "settings"):
             self.refresh()
 
     def _tick(self) -> None:

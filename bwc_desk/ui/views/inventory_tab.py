@@ -311,6 +311,7 @@ class InventoryTab(QWidget):
     def _done(self, dialog: Any, text: Callable[[Any], str]) -> None:
         if dialog.exec():
             self.state.message.emit(text(dialog.result_value), 8000)
+        _dispose(dialog)
         self.table.table.setFocus()  # back to the list: the keyboard shortcuts work there
 
     def add_unit(self) -> None:
@@ -386,7 +387,9 @@ class InventoryTab(QWidget):
     def import_csv(self) -> None:
         from bwc_desk.ui.dialogs.import_dialog import ImportDialog
 
-        ImportDialog(self.state, "units", self).exec()
+        dialog = ImportDialog(self.state, "units", self)
+        dialog.exec()
+        _dispose(dialog)
         self.table.table.setFocus()
 
     # --- the table --------------------------------------------------------------------------
@@ -487,7 +490,8 @@ class InventoryTab(QWidget):
             self.refresh()
 
     def _changed(self, what: str) -> None:
-        if self._loaded and what in ("units", "custody", "officers", "docks", "all"):
+        # Not on "docks": a camera entering or leaving a bay is a custody event.
+        if self._loaded and what in ("units", "custody", "officers", "all"):
             self.refresh()
 
 
@@ -513,6 +517,13 @@ def _runs(rows: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((row, row))
     return runs
+
+
+def _dispose(dialog: Any) -> None:
+    """A closed dialog is freed (an import preview holds every line of its file), unless its
+    work is still running (the lock screen closed it): its answer still arrives there."""
+    if not getattr(dialog, "_busy", False):
+        dialog.deleteLater()
 
 
 def _changed_text(result: Any) -> str:

@@ -462,7 +462,8 @@ class ShiftChangePanel(QWidget):
         if not self.loaded:
             return
         if what == "docks":  # readiness moves slowly; one reload for a burst of reports
-            self._dock_timer.start()
+            if not self._dock_timer.isActive():  # a steady stream must not postpone it forever
+                self._dock_timer.start()
         else:
             self.load_board()
 

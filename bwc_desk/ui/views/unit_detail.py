@@ -280,7 +280,7 @@ class UnitDetailPanel(QWidget):
         self.state.read(lambda ctx: load_page(ctx, unit_id, before_seq), done, failed)
 
     def _changed(self, what: str) -> None:
-        if self._unit_id is not None and what in ("units", "custody", "docks", "officers", "all"):
+        if self._unit_id is not None and what in ("units", "custody", "officers", "all"):
             if self.isVisible():
                 self.reload()
             else:
