@@ -231,8 +231,11 @@ WRITE_WAIT_S = 20
 
 
 def _one_writer_at_a_time(session: Session) -> None:
-    session.execute(text(f"SET LOCAL lock_timeout = '{WRITE_WAIT_S}s'"))
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+    # One round trip: the wait limit for this transaction (SET LOCAL), then the lock.
+    session.execute(
+        text("SELECT set_config('lock_timeout', :wait, true), pg_advisory_xact_lock(:key)"),
+        {"wait": f"{WRITE_WAIT_S}s", "key": WRITER_LOCK_KEY},
+    )
 
 
 def _pgcode(exc: OperationalError) -> str | None:
