@@ -182,3 +182,17 @@ def test_a_preview_says_what_each_update_changes_blanks_included(admin_ctx, tmp_
         admin_ctx, write(tmp_path, "o2.csv", OFFICERS.replace("Patrol North", "K-9")), commit=False
     )
     assert officers_preview.changes == ((2, "division Patrol North -> K-9"),)
+
+
+def test_an_imported_scan_code_may_not_be_another_officers_badge(admin_ctx, tmp_path):
+    imports.import_officers(admin_ctx, write(tmp_path, "o.csv", OFFICERS))
+    clash = (
+        "badge,last_name,first_name,scan_code\n"
+        "0042,Tester,Una,0007\n"  # Jones's badge number (her scan code is ID-0007)
+        "ID-0007,Other,Oscar,\n"  # Jones's scan code
+    )
+    report = imports.import_officers(admin_ctx, write(tmp_path, "c.csv", clash))
+    assert not report.ok and not report.committed
+    reasons = dict(report.errors)
+    assert "badge number of badge 0007" in reasons[2]
+    assert "ID-0007" in reasons[3] and "badge 0007" in reasons[3]  # Jones's scan code

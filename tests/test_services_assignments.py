@@ -133,15 +133,28 @@ def test_deactivating_keeps_the_primary_when_asked(roster):
     assert not row.active and row.primary_unit == "HPD-BWC-0002"
 
 
+def test_a_scan_code_may_not_be_another_officers_badge_number(roster):
+    """The counter finds an officer by scan code or badge number: a scan code equal to
+    someone else's badge number would pick the wrong officer."""
+    sup = roster["sup"]
+    refused(sup, lambda: officers.add_officer(sup, OfficerInput("0042", "Tester", "Una",
+                                                                scan_code="0412")),
+            r"scan code 0412 is the badge number of \w+, \w+ \(0412\)", ValidationError)
+    officers.add_officer(sup, OfficerInput("0043", "Tester", "Val", scan_code="ID-9999"))
+    refused(sup, lambda: officers.add_officer(sup, OfficerInput("ID-9999", "Other")),
+            r"ID-9999 .*Tester, Val \(0043\)",
+            ValidationError)
+
+
 def test_edit_refuses_duplicate_badge_and_scan_code_and_records_changes(roster):
     sup, jones = roster["sup"], roster["jones"]
     data = OfficerInput("0412", "Jones", "Ann", "Sergeant", "Traffic", "Evening")
     refused(sup, lambda: officers.edit_officer(sup, jones.id, data),
-            "Badge 0412 already belongs to another officer", ValidationError)
+            r"Badge 0412 already belongs to \w+, \w+ \(0412\)", ValidationError)
     data = OfficerInput("0007", "Jones", "Ann", "Sergeant", "Traffic", "Evening",
                         scan_code="id-0412")
     refused(sup, lambda: officers.edit_officer(sup, jones.id, data),
-            "scan code ID-0412 already belongs to badge 0412", ValidationError)
+            r"scan code ID-0412 already belongs to \w+, \w+ \(0412\)", ValidationError)
     refused(sup, lambda: officers.add_officer(sup, OfficerInput("0412", "Other")),
             "Badge 0412 already", ValidationError)
     row = officers.edit_officer(sup, jones.id, OfficerInput("0007", "Jones-Hart", "Ann",

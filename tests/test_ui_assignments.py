@@ -237,9 +237,9 @@ def test_new_officer_refused_for_a_duplicate_badge_then_saved(qtbot, desk):
     answer(qtbot, fill, OfficerDialog)
     qtbot.keyClick(roster.table.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert seen["shifts"] == ["(no shift)", "Day", "Evening", "Night"]
-    assert seen["error"] == "Badge 1001 already belongs to another officer."
+    assert seen["error"].startswith("Badge 1001 already belongs to ")
     assert seen["unchanged"] and seen["focus"]
-    assert "ID-1002 already belongs to badge 1002" in seen["scan"]
+    assert "ID-1002 already belongs to" in seen["scan"] and "(1002)" in seen["scan"]
     qtbot.waitUntil(lambda: roster.model.rowCount() == 7, timeout=5000)
     row = next(r for r in roster.model.rows() if r.badge == "00042")
     assert (row.name, row.division, row.shift, row.scan_code) == ("Nolan, Rita", "Traffic",
@@ -337,6 +337,33 @@ def test_assign_a_camera_by_scanning_its_tag_then_unassign(qtbot, desk):
     click_row(qtbot, roster.table, lambda o: o.badge == "2001")
     answer(qtbot, press(Qt.Key.Key_Return), ReasonDialog)
     qtbot.mouseClick(roster.unassign_button, Qt.MouseButton.LeftButton)
+    assert inventory.unit_detail(sup, "HPD-BWC-0007").primary_officer_id is None
+
+
+def test_a_scan_after_an_ambiguous_search_takes_the_scanned_camera_only(qtbot, desk):
+    roster, sup = desk["tab"].roster, desk["sup"]
+    click_row(qtbot, roster.table, lambda o: o.badge == "2001")
+    seen: dict[str, object] = {}
+
+    def pick(dialog: CameraPickerDialog) -> None:
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+        qtbot.keyClicks(dialog.table.filter_edit, "00")  # matches several
+        qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=5000)
+        seen["ambiguous"] = dialog.error_label.text()
+        seen["focus"] = dialog.table.filter_edit.hasFocus()
+        # Keys typed while the list has the focus go to the search, not to a row.
+        dialog.table.table.setFocus()
+        qtbot.keyClicks(dialog.table.table, "hpd-bwc-0008")
+        seen["search"] = dialog.table.filter_edit.text()
+        qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+
+    answer(qtbot, pick, CameraPickerDialog)
+    qtbot.mouseClick(roster.assign_button, Qt.MouseButton.LeftButton)
+    assert "cameras match '00'" in str(seen["ambiguous"]) and seen["focus"]
+    assert seen["search"] == "hpd-bwc-0008"
+    qtbot.waitUntil(lambda: inventory.unit_detail(sup, "HPD-BWC-0008").primary_officer_id
+                    is not None, timeout=5000)
     assert inventory.unit_detail(sup, "HPD-BWC-0007").primary_officer_id is None
 
 

@@ -347,3 +347,31 @@ def test_model_is_sound(qtmodeltester, desk):
     qtmodeltester.check(desk["tab"].model)
     qtmodeltester.check(desk["tab"].not_docked_model)
     _: Any = None
+
+
+def test_a_camera_another_station_just_issued_is_not_returned_here(qtbot, desk, admin_ctx):
+    """Two counters reach for one camera: station DESK-A issued it to Jones seconds ago; here
+    Smith is waiting and the same camera is scanned. It is refused, naming Jones and DESK-A,
+    not returned."""
+    from dataclasses import replace
+
+    tab, qm = desk["tab"], desk["qm"]
+    other = replace(qm, station="DESK-A")
+    counter.issue_unit(other, desk["jones"].id, "HPD-BWC-0005", function_test=FunctionTest())
+    desk["clock"].advance(seconds=10)
+    before = snapshot(qm)
+    scan(qtbot, tab, "ID-0412")
+    scan(qtbot, tab, "HPD-BWC-0005")
+    kind, text = banner(tab)
+    assert kind == "error" and "just issued to Jones, Ann (0007) at DESK-A" in text, text
+    assert snapshot(qm) == before
+    # With nobody waiting, a scan seconds after the other station's issue is refused too...
+    tab.clear_officer()
+    desk["clock"].advance(seconds=-8)  # within the double-scan window of the issue
+    scan(qtbot, tab, "HPD-BWC-0005")
+    kind, text = banner(tab)
+    assert kind == "error" and "at DESK-A" in text and snapshot(qm) == before
+    # ...and a minute later it is simply a return.
+    desk["clock"].advance(minutes=2)
+    scan(qtbot, tab, "HPD-BWC-0005")
+    assert "returned by Jones, Ann (0007)" in banner(tab)[1]

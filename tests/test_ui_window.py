@@ -98,3 +98,41 @@ def test_ctrl_q_closes(qtbot, window):
     qtbot.keyClick(window.tabs, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
     assert QApplication.instance() is not None
+
+
+def test_a_database_that_goes_away_is_one_status_line_not_a_dialog_per_refresh(
+    qtbot, window, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.domain.errors import UnavailableError
+    from bwc_desk.services import changes
+
+    dialogs: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: dialogs.append("critical"))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: dialogs.append("warning"))
+    away = UnavailableError("The database server (db) cannot be reached: nothing was written.")
+    for _ in range(12):  # every view's refresh failing at once
+        window.show_error(away)
+    assert dialogs == []
+    assert window.offline_label.isVisible() and "unreachable" in window.offline_label.text()
+    # The probe finds it back: the line goes and every view refreshes once.
+    refreshed: list[str] = []
+    window.state.data_changed.connect(refreshed.append)
+    monkeypatch.setattr(changes, "marks", lambda ctx: None)
+    window._probe_database()
+    qtbot.waitUntil(lambda: not window.offline_label.isVisible(), timeout=5000)
+    assert "all" in refreshed and not window._probe.isActive()
+
+
+def test_an_unreachable_server_is_said_as_such():
+    from bwc_desk.domain.errors import UnavailableError
+    from bwc_desk.store.db import Database
+
+    db = Database("postgresql+psycopg://nobody@127.0.0.1:1/bwc")  # nothing listens there
+    from sqlalchemy import text
+
+    reached = pytest.raises(UnavailableError, match=r"127\.0\.0\.1\) cannot be reached")
+    with reached, db.read() as s:
+        s.execute(text("SELECT 1"))
+    db.dispose()

@@ -29,3 +29,8 @@ class ConflictError(DomainError):
 
 class BusyError(DomainError):
     """The shared database kept this station waiting too long; nothing was written."""
+
+
+class UnavailableError(DomainError):
+    """The database server cannot be reached (down, restarting, network); nothing was
+    written. The app keeps trying."""

@@ -151,6 +151,7 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
     has = set(table.rows[0][1]) if table.rows else set()
     existing = {o.badge: o for o in session.execute(select(Officer)).scalars()}
     scan_owner = {o.scan_code: o.badge for o in existing.values()}
+    badge_upper = {b.upper(): b for b in existing}
     seen_badges: dict[str, int] = {}
     seen_scans: dict[str, int] = {}
     total = len(table.rows)
@@ -191,6 +192,18 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
             if owner is not None and owner != data.badge:
                 raise ValidationError(
                     f"scan_code {data.scan_code} already belongs to badge {owner}"
+                )
+            other = badge_upper.get(data.scan_code)
+            if other is not None and other != data.badge:
+                raise ValidationError(
+                    f"scan_code {data.scan_code} is the badge number of badge {other} "
+                    "(a scan at the counter could not tell them apart)"
+                )
+            owner = scan_owner.get(data.badge.upper())
+            if owner is not None and owner != data.badge:
+                raise ValidationError(
+                    f"badge {data.badge} is the scan_code of badge {owner} "
+                    "(a scan at the counter could not tell them apart)"
                 )
             seen_badges[data.badge] = line
             seen_scans[data.scan_code] = line

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.audit import AuditEvent
@@ -19,7 +19,7 @@ from bwc_desk.domain.values import clean_text, normalize_badge, normalize_scan
 from bwc_desk.services import audit
 from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
-from bwc_desk.services.dto import OfficerRow
+from bwc_desk.services.dto import OfficerRow, person_name
 from bwc_desk.services.records import officer_label, record
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Shift, Unit
@@ -55,19 +55,41 @@ def clean_officer(data: OfficerInput) -> OfficerInput:
 
 
 def check_officer_unique(session: Session, data: OfficerInput, officer_id: int | None) -> None:
-    other = session.execute(
-        select(Officer.badge).where(Officer.badge == data.badge, Officer.id != (officer_id or -1))
-    ).first()
+    """A badge number or scan code that another officer has is refused, naming them; so is a
+    scan code equal to another officer's badge number (or a badge number equal to another's
+    scan code): the counter finds officers by either, and must never pick the wrong one."""
+    others = Officer.id != (officer_id or -1)
+    who = (Officer.badge, Officer.last_name, Officer.first_name)
+
+    def named(row: Any) -> str:
+        return f"{person_name(row[1], row[2])} ({row[0]})"
+
+    other = session.execute(select(*who).where(Officer.badge == data.badge, others)).first()
     if other:
-        raise ValidationError(f"Badge {data.badge} already belongs to another officer.")
+        raise ValidationError(f"Badge {data.badge} already belongs to {named(other)}.")
     other = session.execute(
-        select(Officer.badge).where(
-            Officer.scan_code == data.scan_code, Officer.id != (officer_id or -1)
-        )
+        select(*who).where(Officer.scan_code == data.scan_code, others)
     ).first()
     if other:
         raise ValidationError(
-            f"The ID-badge scan code {data.scan_code} already belongs to badge {other[0]}."
+            f"The ID-badge scan code {data.scan_code} already belongs to {named(other)}."
+        )
+    other = session.execute(
+        select(*who).where(func.upper(Officer.badge) == data.scan_code, others)
+    ).first()
+    if other:
+        raise ValidationError(
+            f"The ID-badge scan code {data.scan_code} is the badge number of {named(other)}: "
+            "a scan at the counter could not tell them apart. Use the barcode printed on "
+            "the ID badge, or leave it blank to use the badge number."
+        )
+    other = session.execute(
+        select(*who).where(Officer.scan_code == data.badge.upper(), others)
+    ).first()
+    if other:
+        raise ValidationError(
+            f"Badge {data.badge} is the ID-badge scan code of {named(other)}: a scan at the "
+            "counter could not tell them apart. Change that officer's scan code first."
         )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from bwc_desk.domain.errors import BusyError
+from bwc_desk.domain.errors import BusyError, UnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +149,23 @@ class Database:
                     f"{WRITE_WAIT_S} seconds (a large import, perhaps). Nothing was written; "
                     "try again in a moment."
                 ) from exc
+            self._unreachable(exc)
             raise
         finally:
             session.close()
+
+    def _unreachable(self, exc: OperationalError) -> None:
+        """A lost or refused connection to the server, said as such (not as a crash)."""
+        code = _pgcode(exc) or ""
+        if self.is_postgresql and (
+            exc.connection_invalidated or code.startswith("08") or code.startswith("57P")
+            or not code
+        ):
+            host = self.url.host or "the server"
+            raise UnavailableError(
+                f"The database server ({host}) cannot be reached: nothing was written. "
+                "BWC Desk keeps trying; check the network or ask the administrator."
+            ) from exc
 
     def _notify(self, session: Session) -> None:
         """Tell the other stations what this transaction changed. NOTIFY is transactional:
@@ -169,6 +183,9 @@ class Database:
         try:
             with session.begin():
                 yield session
+        except OperationalError as exc:
+            self._unreachable(exc)
+            raise
         finally:
             session.close()
 

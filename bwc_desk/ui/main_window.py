@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.services import auth, backups
+from bwc_desk.services import auth, backups, changes
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
@@ -187,6 +188,15 @@ class MainWindow(QMainWindow):
         self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
         self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
+        # The database server away: said once, here, not in a dialog per failed refresh.
+        self.offline_label = QLabel(self)
+        self.offline_label.setObjectName("offline_label")
+        self.offline_label.setStyleSheet("color: white; background: #b91c1c; padding: 1px 6px;")
+        self.offline_label.hide()
+        self.statusBar().addPermanentWidget(self.offline_label)
+        self._probe = QTimer(self)
+        self._probe.setInterval(5000)
+        self._probe.timeout.connect(self._probe_database)
         self.ledger_label = QLabel(self)
         self.ledger_label.setObjectName("ledger_label")
         self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -407,6 +417,9 @@ class MainWindow(QMainWindow):
         AboutDialog(ctx.db.display, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
+        if isinstance(exc, UnavailableError):
+            self._database_away(exc)
+            return
         if isinstance(exc, DomainError):
             QMessageBox.warning(self, "BWC Desk", str(exc))
             return
@@ -417,6 +430,31 @@ class MainWindow(QMainWindow):
             f"Something went wrong: {exc}\n\nNothing was half-written: the action was rolled "
             f"back. Details are in the log folder:\n{self.state.log_dir}",
         )
+
+    def _database_away(self, exc: UnavailableError) -> None:
+        if not self.offline_label.isVisible():
+            log.warning("database unreachable: %s", exc.__cause__ or exc)
+            self.offline_label.setText(
+                f"\u26a0 Database unreachable since {datetime.now():%H:%M:%S}: retrying"
+            )
+            self.offline_label.setToolTip(str(exc))
+            self.offline_label.show()
+        if not self._probe.isActive():
+            self._probe.start()
+
+    def _probe_database(self) -> None:
+        """While the server is away: a cheap read every 5 s; the first that works clears the
+        warning and refreshes every view (what changed meanwhile is not known)."""
+
+        def back(_marks: object) -> None:
+            if self.offline_label.isVisible():
+                log.info("database reachable again")
+                self.offline_label.hide()
+                self._probe.stop()
+                self.state.message.emit("The database is reachable again.", 8000)
+                self.state.data_changed.emit("all")
+
+        self.state.read(changes.marks, back, lambda _exc: None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()

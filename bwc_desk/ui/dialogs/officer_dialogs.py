@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -463,6 +464,7 @@ class CameraPickerDialog(ServiceDialog):
         self.finish()
         self.ok_button.setText("&Assign")
         self.table.filter_edit.returnPressed.connect(self._take_only_match)
+        self.table.table.installEventFilter(self)
         self.table.selection_changed.connect(self._selected)
         self.table.activated_row.connect(lambda _row: self.accept())
         self._predicate()
@@ -488,9 +490,35 @@ class CameraPickerDialog(ServiceDialog):
         self.table.update_count()
 
     def _take_only_match(self) -> None:
+        """Enter in the search (a scanner ends with Enter): the only match, or the one whose
+        tag or serial is exactly what was typed, is taken; anything else is said, and the
+        search keeps the focus, so that the next scan replaces it."""
         self.table.apply_filter()
-        if self.table.proxy.rowCount() == 1:
-            self.table.table.selectRow(0)
+        proxy, typed = self.table.proxy, self.table.filter_edit.text().strip().upper()
+        self.table.table.clearSelection()
+        exact = [
+            r for r in range(proxy.rowCount())
+            if typed in (proxy.source_row(r).asset_tag.upper(), proxy.source_row(r).serial.upper())
+        ]
+        if proxy.rowCount() == 1 or len(exact) == 1:
+            self.table.table.selectRow(exact[0] if exact else 0)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        # Typing (or a scan) while the list has the focus goes to the search, never to the
+        # list's own jump-to-row, which could pick another camera than the one scanned.
+        if (
+            watched is self.table.table
+            and event.type() == QEvent.Type.KeyPress
+            and event.text().isprintable()
+            and event.text()
+        ):
+            edit = self.table.filter_edit
+            if not edit.hasFocus():  # the first key of a scan: it replaces the old search
+                edit.setFocus()
+                edit.selectAll()
+            edit.insert(event.text())
+            return True
+        return super().eventFilter(watched, event)
 
     def _selected(self) -> None:
         unit = self.table.current_row()
@@ -509,9 +537,28 @@ class CameraPickerDialog(ServiceDialog):
         rows = self.table.selected_rows()
         unit = rows[0] if rows else None
         if unit is None:
-            self.show_error("Pick a camera in the list first.")
-            self.table.table.setFocus()
+            typed = self.table.filter_edit.text().strip()
+            shown = self.table.proxy.rowCount()
+            self.show_error(
+                f"No camera matches {typed!r}." if typed and not shown
+                else f"{shown:,} cameras match {typed!r}: pick one with the arrow keys, or "
+                "scan the whole tag." if typed
+                else "Pick a camera in the list first."
+            )
+            self.table.filter_edit.setFocus()
+            self.table.filter_edit.selectAll()  # the next scan replaces it
             return None
+        if unit.primary_officer:
+            answer = QMessageBox.question(
+                self,
+                "Take another officer's camera?",
+                f"{unit.asset_tag} is the primary camera of {unit.primary_officer}; they will "
+                f"have none. Make it {self.officer.label}'s primary camera?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
         officer_id, tag, reason = self.officer.id, unit.asset_tag, self.reason_edit.text()
         return (lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason)), "units"
 
@@ -546,6 +593,7 @@ class OfficerPickerDialog(ServiceDialog):
         self.finish()
         self.ok_button.setText("&Assign")
         self.table.filter_edit.returnPressed.connect(self._take_only_match)
+        self.table.table.installEventFilter(self)
         self.table.selection_changed.connect(self._selected)
         self.table.activated_row.connect(lambda _row: self.accept())
         self.loaded = False
@@ -560,9 +608,34 @@ class OfficerPickerDialog(ServiceDialog):
         self.loaded = True
 
     def _take_only_match(self) -> None:
+        """Enter in the search: the only match, or the officer whose badge or ID-badge scan
+        code is exactly what was typed (a scan), is taken."""
         self.table.apply_filter()
-        if self.table.proxy.rowCount() == 1:
-            self.table.table.selectRow(0)
+        proxy, typed = self.table.proxy, self.table.filter_edit.text().strip().upper()
+        self.table.table.clearSelection()
+        exact = [
+            r for r in range(proxy.rowCount())
+            if typed in (proxy.source_row(r).badge.upper(), proxy.source_row(r).scan_code.upper())
+        ]
+        if proxy.rowCount() == 1 or len(exact) == 1:
+            self.table.table.selectRow(exact[0] if exact else 0)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        # Typing (or a scan) while the list has the focus goes to the search, never to the
+        # list's own jump-to-row, which could pick another camera than the one scanned.
+        if (
+            watched is self.table.table
+            and event.type() == QEvent.Type.KeyPress
+            and event.text().isprintable()
+            and event.text()
+        ):
+            edit = self.table.filter_edit
+            if not edit.hasFocus():  # the first key of a scan: it replaces the old search
+                edit.setFocus()
+                edit.selectAll()
+            edit.insert(event.text())
+            return True
+        return super().eventFilter(watched, event)
 
     def _selected(self) -> None:
         officer = self.table.current_row()

@@ -433,10 +433,32 @@ class CounterTab(QWidget):
         unit = match.unit
         assert unit is not None
         if match.checkout is not None:
+            out = match.checkout
+            elsewhere = out.station != self.state.ctx.station
+            just_now = self.state.ctx.now() - out.issued_at < timedelta(
+                seconds=counter.RACE_SECONDS
+            )
+            if self.officer is not None and out.officer_id != self.officer.id and (
+                elsewhere and just_now
+            ):
+                # An officer is waiting here and another station issued this camera to
+                # someone else a moment ago: both counters reached for the same camera. An
+                # issue was meant; its rules refuse it, naming who has it and where. (Later,
+                # scanning a camera that is out is its return, whoever is at the counter.)
+                self._start_issue(code, unit.asset_tag)
+                return
+            if match.recent and elsewhere:
+                self._error(
+                    f"{unit.asset_tag} was just issued to {out.officer} at {out.station}. "
+                    "Nothing was changed. If it really is back already, scan it again in a "
+                    "few seconds to return it."
+                )
+                self._done(code)
+                return
             if match.recent:
                 self._show(
                     "notice",
-                    f"{unit.asset_tag} was issued to {match.checkout.officer} "
+                    f"{unit.asset_tag} was issued to {out.officer} "
                     "a moment ago (scanned twice). Nothing was changed.",
                 )
                 self.feedback.play(Sound.NOTICE)
