@@ -176,6 +176,9 @@ def test_audit_dialog_lists_and_filters(qtbot, admin_ctx, qtmodeltester):
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() >= 2, timeout=5000)
     qtmodeltester.check(dialog.model)
+    # Newest first on screen, as the heading says.
+    shown = [dialog.table.proxy.source_row(r).seq for r in range(dialog.table.proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True)
     dialog.event_box.setCurrentText("sign-in")
     dialog.refresh()
     qtbot.waitUntil(lambda: all(r.event == "sign-in" for r in dialog.model.rows()), timeout=5000)

@@ -136,3 +136,12 @@ def test_an_unreachable_server_is_said_as_such():
     with reached, db.read() as s:
         s.execute(text("SELECT 1"))
     db.dispose()
+
+
+def test_the_title_follows_the_agency_name(qtbot, window):
+    from bwc_desk.services import settings
+
+    admin = demo_ctx(window.state.ctx.db, "admin")
+    settings.change_settings(admin, {"agency_name": "Harbor City PD"})
+    window.state.data_changed.emit("settings")  # what the change watcher says
+    qtbot.waitUntil(lambda: "Harbor City PD - " in window.windowTitle(), timeout=5000)

@@ -93,6 +93,8 @@ class Database:
                 "keepalives_interval": 10,
                 "keepalives_count": 3,
                 "connect_timeout": 10,
+                # Which PC a server connection belongs to, in pg_stat_activity.
+                "application_name": f"bwc-desk@{socket.gethostname()}"[:63],
             }
         if not pool:
             kwargs["poolclass"] = NullPool

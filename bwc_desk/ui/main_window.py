@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         for label in (self.ledger_label, self.station_label, self.staff_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
         self.state.data_changed.connect(lambda _what: self.refresh_ledger_head())
+        self.state.data_changed.connect(self._settings_changed)
         self.refresh_ledger_head()
 
     def _dock_alerts(self, alerts: tuple[Any, ...]) -> None:
@@ -223,6 +224,18 @@ class MainWindow(QMainWindow):
         if self.state.actor is not None:
             self.state.read(chain_heads, show, lambda _exc: None)
 
+    def _settings_changed(self, what: str) -> None:
+        """The agency's name in the title follows Agency settings (here or at any station)."""
+        if what not in ("settings", "all") or self.state.actor is None:
+            return
+
+        def got(agency: AgencySettings) -> None:
+            if agency.agency_name and agency.agency_name != self.agency:
+                self.agency = agency.agency_name
+                self._update_identity()
+
+        self.state.read(get_settings, got, lambda _exc: None)
+
     def _update_identity(self) -> None:
         ctx = self.state.ctx
         actor = ctx.actor
@@ -233,7 +246,13 @@ class MainWindow(QMainWindow):
             self.staff_label.setText("LOCKED: sign in to continue")
         else:
             self.staff_label.setText(f"Signed in: {actor.display_name} ({actor.role.value})")
-        self.db_label.setText(f"Database: {ctx.db.display}")
+        # Short, so that the status bar keeps room for messages; the whole place in the
+        # tooltip and in Help > About.
+        where = ctx.db.display
+        url = ctx.db.url
+        short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
+        self.db_label.setText(f"Database: {short}")
+        self.db_label.setToolTip(where)
         # Mirror the roles the services enforce: disabled, with a tooltip saying who may.
         for action, permission in self.permission_actions:
             may = self.state.can(permission) and not self.locked

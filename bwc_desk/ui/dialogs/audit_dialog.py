@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -55,6 +56,8 @@ class AuditDialog(QDialog):
         self.resize(1200, 640)
         self.model = AuditTableModel(self)
         self.table = FilteredTable(self.model, "Filter the rows shown")
+        # Newest first, as the heading says (the first column is the record's number).
+        self.table.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.event_box = QComboBox(self)
         self.event_box.addItems([ANY] + [e.value for e in AuditEvent])
         self.outcome_box = QComboBox(self)
