@@ -375,3 +375,17 @@ def test_a_camera_another_station_just_issued_is_not_returned_here(qtbot, desk, 
     desk["clock"].advance(minutes=2)
     scan(qtbot, tab, "HPD-BWC-0005")
     assert "returned by Jones, Ann (0007)" in banner(tab)[1]
+
+
+def test_the_officer_card_follows_changes_and_is_forgotten_at_a_new_sign_in(qtbot, desk):
+    from dataclasses import replace
+
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+    assert "Holds now: <b>HPD-BWC-0001" not in tab.card.text()
+    other = replace(qm, station="DESK-A")
+    counter.issue_unit(other, desk["smith"].id, "HPD-BWC-0001", function_test=FunctionTest())
+    tab.state.data_changed.emit("units")  # what the change watcher says
+    qtbot.waitUntil(lambda: "Holds now: <b>HPD-BWC-0001" in tab.card.text(), timeout=5000)
+    tab.state.set_actor(qm.actor)  # someone signs in at the lock screen
+    assert tab.officer is None and "No officer selected" in tab.card.text()

@@ -99,6 +99,9 @@ class CounterTab(QWidget):
         self._loaded = False
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
+        # The officer at the counter belongs to the one who scanned them: a lock or another
+        # staff member signing in starts from no officer.
+        state.actor_changed.connect(lambda _a: self._forget_officer())
         self._permissions()
         self._clock = QTimer(self)  # overdue times and the not-docked list move with time
         self._clock.setInterval(60_000)
@@ -262,6 +265,7 @@ class CounterTab(QWidget):
             lambda ctx: CheckoutTableModel.prepare(counter.out_now(ctx)), self._loaded_rows
         )
         self.state.read(counter.returned_not_docked, self._not_docked)
+        self._refresh_officer()  # "holds now" on the card follows other stations too
 
     def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
         first = not self._loaded
@@ -344,6 +348,13 @@ class CounterTab(QWidget):
         self._show_card()
         self._show("idle", "Ready. Scan a badge or a camera.")
         self.focus_scan()
+
+    def _forget_officer(self) -> None:
+        if self.officer is not None or self.pending_unit is not None:
+            self.officer = None
+            self.pending_unit = None
+            self._show_card()
+            self._show("idle", "Ready. Scan a badge or a camera.")
 
     def _mode_changed(self, on: bool) -> None:
         self.officer = None
