@@ -392,6 +392,14 @@ def test_handover_pin_typed_twice(qtbot, desk):
     assert snapshot(sup) != before
     with sup.db.read() as s:
         assert s.get(Officer, desk["o"]["e2"].id).pin_hash
+    assert roster.message.text().startswith("Handover PIN set for")
+    # Clear the PIN: said as such.
+    answer(qtbot, lambda dialog: dialog.clear_button.click(), HandoverPinDialog)
+    qtbot.mouseClick(roster.pin_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "cleared" in roster.message.text(), timeout=5000)
+    assert roster.message.text().startswith("Handover PIN cleared for")
+    with sup.db.read() as s:
+        assert not s.get(Officer, desk["o"]["e2"].id).pin_hash
 
 
 def test_quartermasters_see_why_they_cannot(qtbot, desk):

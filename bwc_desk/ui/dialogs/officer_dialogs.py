@@ -397,10 +397,12 @@ class HandoverPinDialog(ServiceDialog):
         )
         assert self.clear_button is not None
         self.clear_button.clicked.connect(self._clear)
+        self.cleared = False  # what the saved change was: set, or cleared
         self.finish()
         self.pin_edit.setFocus()
 
     def _clear(self) -> None:
+        self.cleared = True
         self.clearing = True
         try:
             self.accept()
@@ -411,6 +413,7 @@ class HandoverPinDialog(ServiceDialog):
         officer_id = self.officer.id
         if self.clearing:
             return (lambda ctx: officers.set_handover_pin(ctx, officer_id, "")), "officers"
+        self.cleared = False
         pin = self.pin_edit.text()
         if not pin:
             self.show_error("Type the PIN twice, or use Clear the PIN.")

@@ -320,10 +320,10 @@ class RosterPage(ActionPage):
     def set_pin(self) -> None:
         rows = self.selected()
         if len(rows) == 1:
-            self.open(
-                HandoverPinDialog(self.state, rows[0], self),
-                self._saved("Handover PIN changed for"),
-            )
+            dialog = HandoverPinDialog(self.state, rows[0], self)
+            saved = self._saved("Handover PIN set for")
+            cleared = self._saved("Handover PIN cleared for")
+            self.open(dialog, lambda row: (cleared if dialog.cleared else saved)(row))
 
     def assign_camera(self) -> None:
         rows = self.selected()
