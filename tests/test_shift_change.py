@@ -189,6 +189,12 @@ def test_commit_moves_everything_in_one_transaction(station):
     assert (unassigned.kind, unassigned.officer_id) == (EventKind.UNASSIGNED, o["d4"].id)
     for e in (assigned, unassigned):
         assert e.staff_username == "sam" and e.reason == "shift change Day -> Evening"
+    # The history names the officers, not only their database ids.
+    from bwc_desk.ui.models.event_table_model import describe_details
+
+    assert assigned.details["from_officer"].endswith(f"({o['d4'].badge})")
+    assert "id" not in describe_details(assigned) and o["d4"].badge in describe_details(assigned)
+    assert o["e4"].badge in describe_details(unassigned)
     assert verify.verify_records(station["admin"]).ok
 
 

@@ -330,7 +330,11 @@ def swap_primaries(
                 unit,
                 officer_id=new.id,
                 reason=why,
-                details={"swapped_for": other.asset_tag, "from_officer_id": old.id},
+                details={
+                    "swapped_for": other.asset_tag,
+                    "from_officer_id": old.id,
+                    "from_officer": officer_label(old),
+                },
             )
         session.flush()
         rows = {r[0]: unit_row(r) for r in queries.unit_rows(session, [unit_a.id, unit_b.id])}

@@ -22,9 +22,9 @@ from bwc_desk.domain.values import clean_text, normalize_tag
 from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
-from bwc_desk.services.records import get_unit, record
+from bwc_desk.services.records import get_unit, officer_label, record
 from bwc_desk.store import queries
-from bwc_desk.store.models import Checkout, Unit
+from bwc_desk.store.models import Checkout, Officer, Unit
 
 
 def _officer_text(last: str | None, first: str | None, badge: str | None) -> str:
@@ -355,7 +355,12 @@ def change_status(
     if new_status in (UnitStatus.RETIRED, UnitStatus.LOST, UnitStatus.STOLEN):
         unit.pool_id = None  # a unit that is gone is nobody's camera and in no pool
         if unit.primary_officer_id is not None:
-            details = {**(details or {}), "unassigned_officer_id": unit.primary_officer_id}
+            was = session.get(Officer, unit.primary_officer_id)
+            details = {
+                **(details or {}),
+                "unassigned_officer_id": unit.primary_officer_id,
+                "unassigned_officer": officer_label(was) if was is not None else None,
+            }
             unit.primary_officer_id = None
     seq = record(
         ctx,

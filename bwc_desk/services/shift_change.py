@@ -478,6 +478,12 @@ def _load(session: Session, moves: Sequence[Move]) -> tuple[Any, ...]:
     return units, officers, target_primary, holders
 
 
+def _from(officer_id: int | None, officers: dict[int, _Person]) -> dict[str, Any]:
+    """Whose camera it was, by id (for tools) and by name (for people reading the history)."""
+    person = officers.get(officer_id) if officer_id is not None else None
+    return {"from_officer_id": officer_id, "from_officer": person.label if person else None}
+
+
 def _problems(
     moves: Sequence[Move],
     units: dict[int, Unit],
@@ -575,7 +581,7 @@ def commit_reassignment(ctx: Ctx, moves: Sequence[Move], reason: str) -> CommitR
                     unit,
                     officer_id=m.from_officer_id,
                     reason=reason,
-                    details={"to_officer_id": target.id},
+                    details={"to_officer_id": target.id, "to_officer": target.label},
                 )
                 first_seq = first_seq or seq
                 unit.primary_officer_id = target.id
@@ -587,7 +593,7 @@ def commit_reassignment(ctx: Ctx, moves: Sequence[Move], reason: str) -> CommitR
                     unit,
                     officer_id=target.id,
                     reason=reason,
-                    details={"from_officer_id": m.from_officer_id},
+                    details=_from(m.from_officer_id, officers),
                 )
         session.flush()
     n = len(moves)

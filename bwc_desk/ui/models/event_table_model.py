@@ -13,6 +13,8 @@ from bwc_desk.ui.models.table_model import Column, RowTableModel
 def describe_details(e: EventRow) -> str:
     parts = []
     for key, value in e.details.items():
+        if key.endswith("officer_id") and e.details.get(key[: -len("_id")]):
+            continue  # the officer's name is there too: the id is for tools, not people
         if key in ("signature",):
             parts.append("signature captured")
         elif key == "function_test" and isinstance(value, dict):
