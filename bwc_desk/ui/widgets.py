@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -76,6 +77,40 @@ class FilteredTable(QWidget):
             signal.connect(self.update_count)
         self.proxy.layoutChanged.connect(self.update_count)
         self.update_count()
+
+    def take_match(self, keys: Callable[[Any], tuple[str, ...]]) -> None:
+        """Enter in the search box (a scanner ends with Enter): select the only row shown, or
+        the one row whose ``keys`` (tag and serial, badge and scan code) equal exactly what
+        was typed; otherwise select nothing, so that nothing is taken by mistake."""
+        self.apply_filter()
+        typed = self.filter_edit.text().strip().upper()
+        self.table.clearSelection()
+        exact = [
+            r
+            for r in range(self.proxy.rowCount())
+            if typed in (k.upper() for k in keys(self.proxy.source_row(r)))
+        ]
+        if self.proxy.rowCount() == 1 or len(exact) == 1:
+            self.table.selectRow(exact[0] if exact else 0)
+
+    def search_on_typing(self) -> None:
+        """Keys typed (or scanned) while the table has the focus go to the search box, never
+        to the table's own jump-to-row, which could pick another row than the one scanned."""
+        self.table.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if (
+            watched is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and event.text()
+            and event.text().isprintable()
+        ):
+            if not self.filter_edit.hasFocus():  # a scan's first key replaces the search
+                self.filter_edit.setFocus()
+                self.filter_edit.selectAll()
+            self.filter_edit.insert(event.text())
+            return True
+        return super().eventFilter(watched, event)
 
     def apply_filter(self) -> None:
         self.proxy.set_text(self.filter_edit.text())

@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -466,8 +466,12 @@ class CameraPickerDialog(ServiceDialog):
         self.body.addLayout(form)
         self.finish()
         self.ok_button.setText("&Assign")
-        self.table.filter_edit.returnPressed.connect(self._take_only_match)
-        self.table.table.installEventFilter(self)
+        # Enter (a scanner ends with it) takes the only match or the exact tag or serial;
+        # typing in the list goes to the search, never to the list's own jump-to-row.
+        self.table.filter_edit.returnPressed.connect(
+            lambda: self.table.take_match(lambda u: (u.asset_tag, u.serial))
+        )
+        self.table.search_on_typing()
         self.table.selection_changed.connect(self._selected)
         self.table.activated_row.connect(lambda _row: self.accept())
         self._predicate()
@@ -491,37 +495,6 @@ class CameraPickerDialog(ServiceDialog):
 
         self.table.proxy.set_predicate(keep)
         self.table.update_count()
-
-    def _take_only_match(self) -> None:
-        """Enter in the search (a scanner ends with Enter): the only match, or the one whose
-        tag or serial is exactly what was typed, is taken; anything else is said, and the
-        search keeps the focus, so that the next scan replaces it."""
-        self.table.apply_filter()
-        proxy, typed = self.table.proxy, self.table.filter_edit.text().strip().upper()
-        self.table.table.clearSelection()
-        exact = [
-            r for r in range(proxy.rowCount())
-            if typed in (proxy.source_row(r).asset_tag.upper(), proxy.source_row(r).serial.upper())
-        ]
-        if proxy.rowCount() == 1 or len(exact) == 1:
-            self.table.table.selectRow(exact[0] if exact else 0)
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        # Typing (or a scan) while the list has the focus goes to the search, never to the
-        # list's own jump-to-row, which could pick another camera than the one scanned.
-        if (
-            watched is self.table.table
-            and event.type() == QEvent.Type.KeyPress
-            and event.text().isprintable()
-            and event.text()
-        ):
-            edit = self.table.filter_edit
-            if not edit.hasFocus():  # the first key of a scan: it replaces the old search
-                edit.setFocus()
-                edit.selectAll()
-            edit.insert(event.text())
-            return True
-        return super().eventFilter(watched, event)
 
     def _selected(self) -> None:
         unit = self.table.current_row()
@@ -595,8 +568,10 @@ class OfficerPickerDialog(ServiceDialog):
         self.body.addLayout(form)
         self.finish()
         self.ok_button.setText("&Assign")
-        self.table.filter_edit.returnPressed.connect(self._take_only_match)
-        self.table.table.installEventFilter(self)
+        self.table.filter_edit.returnPressed.connect(
+            lambda: self.table.take_match(lambda o: (o.badge, o.scan_code))
+        )
+        self.table.search_on_typing()
         self.table.selection_changed.connect(self._selected)
         self.table.activated_row.connect(lambda _row: self.accept())
         self.loaded = False
@@ -609,36 +584,6 @@ class OfficerPickerDialog(ServiceDialog):
         self.table.update_count()
         self.table.fit_columns()
         self.loaded = True
-
-    def _take_only_match(self) -> None:
-        """Enter in the search: the only match, or the officer whose badge or ID-badge scan
-        code is exactly what was typed (a scan), is taken."""
-        self.table.apply_filter()
-        proxy, typed = self.table.proxy, self.table.filter_edit.text().strip().upper()
-        self.table.table.clearSelection()
-        exact = [
-            r for r in range(proxy.rowCount())
-            if typed in (proxy.source_row(r).badge.upper(), proxy.source_row(r).scan_code.upper())
-        ]
-        if proxy.rowCount() == 1 or len(exact) == 1:
-            self.table.table.selectRow(exact[0] if exact else 0)
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        # Typing (or a scan) while the list has the focus goes to the search, never to the
-        # list's own jump-to-row, which could pick another camera than the one scanned.
-        if (
-            watched is self.table.table
-            and event.type() == QEvent.Type.KeyPress
-            and event.text().isprintable()
-            and event.text()
-        ):
-            edit = self.table.filter_edit
-            if not edit.hasFocus():  # the first key of a scan: it replaces the old search
-                edit.setFocus()
-                edit.selectAll()
-            edit.insert(event.text())
-            return True
-        return super().eventFilter(watched, event)
 
     def _selected(self) -> None:
         officer = self.table.current_row()
