@@ -171,3 +171,37 @@ def activate(qtbot, window) -> None:  # type: ignore[no-untyped-def]
 
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+
+
+# --- answering modal dialogs ------------------------------------------------------------------
+_answer_generation = [0]
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_answers() -> Iterator[None]:
+    yield
+    _answer_generation[0] += 1  # polls of a finished test stop instead of answering the next
+
+
+def answer(qtbot, action, kind: type | None = None, tries: int = 500) -> None:  # type: ignore[no-untyped-def]
+    """Answer the next modal dialog when it opens (dialogs block until answered). A failed
+    check in ``action`` rejects the dialog, so that the test fails instead of hanging."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    generation = _answer_generation[0]
+
+    def poll(left: int) -> None:
+        if generation != _answer_generation[0] or left == 0:
+            return
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, QDialog) and (kind is None or isinstance(dialog, kind)):
+            try:
+                action(dialog)
+            except BaseException:
+                dialog.reject()
+                raise
+        else:
+            QTimer.singleShot(20, lambda: poll(left - 1))
+
+    QTimer.singleShot(0, lambda: poll(tries))

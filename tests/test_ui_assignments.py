@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt, QTimer
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QMessageBox
 from sqlalchemy import func, select
@@ -40,31 +40,7 @@ from bwc_desk.ui.models.shift_change_models import (
 from bwc_desk.ui.models.table_model import FilterProxy
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
-from tests.conftest import activate, make_actor
-
-_generation = [0]
-
-
-@pytest.fixture(autouse=True)
-def _no_stale_answers():
-    yield
-    _generation[0] += 1  # polls of a finished test stop instead of answering the next one
-
-
-def answer(qtbot, action: Callable[[QDialog], None], kind: type | None = None,
-           tries: int = 500) -> None:
-    """Answer the next modal dialog when it opens (dialogs block until answered)."""
-    generation = _generation[0]
-
-    def poll(left: int) -> None:
-        if generation != _generation[0] or left == 0:
-            return
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog) and (kind is None or isinstance(dialog, kind)):
-            action(dialog)
-        else:
-            QTimer.singleShot(20, lambda: poll(left - 1))
-    QTimer.singleShot(0, lambda: poll(tries))
+from tests.conftest import activate, answer, make_actor
 
 
 def press(key: Qt.Key) -> Callable[[QDialog], None]:

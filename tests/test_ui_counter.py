@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
 from bwc_desk.domain.events import EventKind
@@ -20,7 +19,7 @@ from bwc_desk.services.officers import OfficerInput
 from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_tab import CounterTab
-from tests.conftest import PASSWORD, make_actor
+from tests.conftest import PASSWORD, answer, make_actor
 from tests.test_services_counter import put_in_bay, snapshot
 
 
@@ -60,29 +59,6 @@ def scan(qtbot, tab: CounterTab, code: str, wait: bool = True) -> None:
         qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
 
 
-_generation = [0]
-
-
-@pytest.fixture(autouse=True)
-def _no_stale_answers():
-    yield
-    _generation[0] += 1  # polls of a finished test stop instead of answering the next one
-
-
-def answer(qtbot, action: Callable[[QDialog], None], kind: type | None = None,
-           tries: int = 500) -> None:
-    """Answer the next modal dialog when it opens (dialogs block until answered)."""
-    generation = _generation[0]
-
-    def poll(left: int) -> None:
-        if generation != _generation[0] or left == 0:
-            return
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog) and (kind is None or isinstance(dialog, kind)):
-            action(dialog)
-        else:
-            QTimer.singleShot(20, lambda: poll(left - 1))
-    QTimer.singleShot(0, lambda: poll(tries))
 
 
 def press_enter(dialog: QDialog) -> None:

@@ -4,12 +4,11 @@ Enter on a row, the toolbar and context menu, dialogs answered with the keyboard
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
@@ -26,39 +25,7 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views import unit_detail
 from bwc_desk.ui.views.inventory_tab import InventoryTab
 from bwc_desk.ui.views.unit_detail import UnitDetailDialog
-from tests.conftest import make_actor
-
-# --- answering modal dialogs (as in tests/test_ui_counter.py) --------------------------------
-_generation = [0]
-
-
-@pytest.fixture(autouse=True)
-def _no_stale_answers():
-    yield
-    _generation[0] += 1  # polls of a finished test stop instead of answering the next one
-
-
-def answer(
-    qtbot, action: Callable[[QDialog], None], kind: type | None = None, tries: int = 500
-) -> None:
-    """Answer the next modal dialog when it opens (dialogs block until answered)."""
-    generation = _generation[0]
-
-    def poll(left: int) -> None:
-        if generation != _generation[0] or left == 0:
-            return
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, QDialog) and (kind is None or isinstance(dialog, kind)):
-            try:
-                action(dialog)
-            except BaseException:
-                dialog.reject()  # a failed check fails the test instead of hanging it
-                raise
-        else:
-            QTimer.singleShot(20, lambda: poll(left - 1))
-
-    QTimer.singleShot(0, lambda: poll(tries))
-
+from tests.conftest import answer, make_actor
 
 # --- fixtures ------------------------------------------------------------------------------
 
