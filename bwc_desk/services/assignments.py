@@ -51,28 +51,8 @@ def assign_primary_in(
         select(Unit).where(Unit.primary_officer_id == officer.id)
     ).scalar_one_or_none()
     if current is not None:
-        current.primary_officer_id = None
-        record(
-            ctx,
-            session,
-            actor,
-            EventKind.UNASSIGNED,
-            current,
-            officer_id=officer.id,
-            reason=reason or f"replaced by {unit.asset_tag}",
-        )
-    if unit.primary_officer_id is not None:
-        previous = unit.primary_officer_id
-        unit.primary_officer_id = None
-        record(
-            ctx,
-            session,
-            actor,
-            EventKind.UNASSIGNED,
-            unit,
-            officer_id=previous,
-            reason=reason or f"reassigned to {officer_label(officer)}",
-        )
+        release_primary(ctx, session, actor, current, reason or f"replaced by {unit.asset_tag}")
+    release_primary(ctx, session, actor, unit, reason or f"reassigned to {officer_label(officer)}")
     if unit.pool_id is not None:
         record(
             ctx,
@@ -104,23 +84,31 @@ def assign_primary(ctx: Ctx, unit_code: str, officer_id: int, reason: str = "") 
         return unit_row(queries.unit_rows(session, [unit.id])[0])
 
 
+def release_primary(
+    ctx: Ctx, session: Session, actor: Actor, unit: Unit, reason: str = ""
+) -> bool:
+    """``unit`` stops being its officer's primary camera, with an UNASSIGNED custody record
+    naming that officer. Returns False if it was nobody's."""
+    officer_id = unit.primary_officer_id
+    if officer_id is None:
+        return False
+    unit.primary_officer_id = None
+    record(
+        ctx,
+        session,
+        actor,
+        EventKind.UNASSIGNED,
+        unit,
+        officer_id=officer_id,
+        reason=reason or None,
+    )
+    return True
+
+
 def unassign_in(ctx: Ctx, session: Session, actor: Actor, unit: Unit, reason: str = "") -> bool:
     """Take ``unit`` away from its officer and out of its pool. Returns False if it was
     neither assigned nor pooled."""
-    changed = False
-    if unit.primary_officer_id is not None:
-        officer_id = unit.primary_officer_id
-        unit.primary_officer_id = None
-        record(
-            ctx,
-            session,
-            actor,
-            EventKind.UNASSIGNED,
-            unit,
-            officer_id=officer_id,
-            reason=reason or None,
-        )
-        changed = True
+    changed = release_primary(ctx, session, actor, unit, reason)
     if unit.pool_id is not None:
         pool_id = unit.pool_id
         unit.pool_id = None
@@ -186,18 +174,7 @@ def put_in_pool_in(
         raise DomainError(f"{unit.asset_tag} is {unit.status}; it cannot join pool {pool.name}.")
     if unit.pool_id == pool.id:
         return False
-    if unit.primary_officer_id is not None:
-        officer_id = unit.primary_officer_id
-        unit.primary_officer_id = None
-        record(
-            ctx,
-            session,
-            actor,
-            EventKind.UNASSIGNED,
-            unit,
-            officer_id=officer_id,
-            reason=reason or f"moved to pool {pool.name}",
-        )
+    release_primary(ctx, session, actor, unit, reason or f"moved to pool {pool.name}")
     unit.pool_id = pool.id
     record(
         ctx,

@@ -18,12 +18,11 @@ from sqlalchemy.orm import Session
 from bwc_desk.adapters.csvfile import CsvTable, read_csv
 from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import DomainError, ValidationError
-from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.values import parse_bool, parse_date
 from bwc_desk.services import audit
-from bwc_desk.services.assignments import assign_primary_in
+from bwc_desk.services.assignments import assign_primary_in, release_primary
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.inventory import (
@@ -39,7 +38,6 @@ from bwc_desk.services.officers import (
     insert_officer,
     update_officer_fields,
 )
-from bwc_desk.services.records import record
 from bwc_desk.store.models import Officer, Unit
 
 OFFICER_COLUMNS = (
@@ -466,17 +464,7 @@ def _apply_units(ctx: Ctx, session: Session, actor: Actor, plan: _Plan, source: 
                 not row.assigned_badge or officers[row.assigned_badge].id != unit.primary_officer_id
             )
         ):
-            officer_id = unit.primary_officer_id
-            unit.primary_officer_id = None
-            record(
-                ctx,
-                session,
-                actor,
-                EventKind.UNASSIGNED,
-                unit,
-                officer_id=officer_id,
-                reason=reason,
-            )
+            release_primary(ctx, session, actor, unit, reason)
     session.flush()
     for _line, verdict, row in plan.actions:
         if verdict == "new":
