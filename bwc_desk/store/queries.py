@@ -15,11 +15,26 @@ from bwc_desk.store.models import Bay, Checkout, CustodyEvent, Dock, Officer, Po
 
 
 @cache
+def _with_unit_joins(stmt: Any, primary: Any, holder: Any) -> Any:
+    """What an inventory row shows besides the unit itself: the primary officer, the pool,
+    the open checkout and its holder, the bay and dock, the last custody event."""
+    return (
+        stmt.outerjoin(primary, primary.id == Unit.primary_officer_id)
+        .outerjoin(Pool, Pool.id == Unit.pool_id)
+        .outerjoin(Checkout, and_(Checkout.unit_id == Unit.id, Checkout.returned_at.is_(None)))
+        .outerjoin(holder, holder.id == Checkout.officer_id)
+        .outerjoin(Bay, Bay.unit_id == Unit.id)
+        .outerjoin(Dock, Dock.id == Bay.dock_id)
+        .outerjoin(CustodyEvent, CustodyEvent.seq == Unit.last_event_seq)
+        .order_by(Unit.asset_tag)
+    )
+
+
 def _unit_select(by_ids: bool) -> Any:
     # Built once: constructing this statement costs more than running it for one unit.
     primary = aliased(Officer)
     holder = aliased(Officer)
-    stmt = (
+    stmt = _with_unit_joins(
         select(
             Unit.id,
             Unit.asset_tag,
@@ -50,15 +65,9 @@ def _unit_select(by_ids: bool) -> Any:
             Unit.repair_ticket,
             Unit.repair_expected,
             Unit.status_reason,
-        )
-        .outerjoin(primary, primary.id == Unit.primary_officer_id)
-        .outerjoin(Pool, Pool.id == Unit.pool_id)
-        .outerjoin(Checkout, and_(Checkout.unit_id == Unit.id, Checkout.returned_at.is_(None)))
-        .outerjoin(holder, holder.id == Checkout.officer_id)
-        .outerjoin(Bay, Bay.unit_id == Unit.id)
-        .outerjoin(Dock, Dock.id == Bay.dock_id)
-        .outerjoin(CustodyEvent, CustodyEvent.seq == Unit.last_event_seq)
-        .order_by(Unit.asset_tag)
+        ),
+        primary,
+        holder,
     )
     if by_ids:
         stmt = stmt.where(Unit.id.in_(bindparam("ids", expanding=True)))
@@ -320,17 +329,7 @@ def _unit_text_select(words: int) -> Any:
     for part in parts[1:]:
         hay = hay + sep + part
     hay = func.lower(hay)
-    stmt = (
-        select(Unit.id)
-        .outerjoin(primary, primary.id == Unit.primary_officer_id)
-        .outerjoin(Pool, Pool.id == Unit.pool_id)
-        .outerjoin(Checkout, and_(Checkout.unit_id == Unit.id, Checkout.returned_at.is_(None)))
-        .outerjoin(holder, holder.id == Checkout.officer_id)
-        .outerjoin(Bay, Bay.unit_id == Unit.id)
-        .outerjoin(Dock, Dock.id == Bay.dock_id)
-        .outerjoin(CustodyEvent, CustodyEvent.seq == Unit.last_event_seq)
-        .order_by(Unit.asset_tag)
-    )
+    stmt = _with_unit_joins(select(Unit.id), primary, holder)
     for i in range(words):
         stmt = stmt.where(hay.like(bindparam(f"w{i}"), escape="\\"))
     return stmt
