@@ -405,10 +405,8 @@ class ImportDialog(QDialog):
         self._generation += 1
         generation = self._generation
         kind, path, mapping = self.kind, self.path, self.mapping()
-        self._busy = True
+        self._set_busy(True)
         self.import_button.setEnabled(False)
-        for widget in (self.choose_button, self.kind_box, self.columns_box):
-            widget.setEnabled(False)
         self._start_progress("Importing...")
         progress = self._progress_callback(generation)
 
@@ -425,6 +423,12 @@ class ImportDialog(QDialog):
             changed=kind.changed,
         )
 
+    def _set_busy(self, busy: bool) -> None:
+        """While the import is written, the file, kind and columns stay as they were."""
+        self._busy = busy
+        for widget in (self.choose_button, self.kind_box, self.columns_box):
+            widget.setEnabled(not busy)
+
     def _committed(self, generation: int, result: Preview) -> None:
         # Also when the dialog was closed meanwhile (the lock screen closes dialogs; the
         # transaction runs to its end): the status bar says how it went.
@@ -432,9 +436,7 @@ class ImportDialog(QDialog):
         if report is not None:
             outcome = "Imported" if report.committed else "Not imported"
             self.state.message.emit(f"{outcome} {self.path}: {report.summary()}", 10_000)
-        self._busy = False
-        for widget in (self.choose_button, self.kind_box, self.columns_box):
-            widget.setEnabled(True)
+        self._set_busy(False)
         if generation != self._generation:
             return
         self._stop_progress()
@@ -446,9 +448,7 @@ class ImportDialog(QDialog):
             self.imported.emit(result.report)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
-        self._busy = False
-        for widget in (self.choose_button, self.kind_box, self.columns_box):
-            widget.setEnabled(True)
+        self._set_busy(False)
         if generation != self._generation:
             return
         self._stop_progress()
