@@ -32,6 +32,9 @@ from bwc_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 IDLE_MARKER = "BWC-DESK-IDLE"
+# Files up to this size get SQLite's quick_check before they are used (well under a second);
+# a larger one is checked in the background once the window is up (ui/maintenance.py).
+QUICK_CHECK_AT_OPEN = 256 * 2**20
 DATA_MARKER = "BWC-DESK-DATA"
 
 
@@ -92,7 +95,16 @@ class Launcher:
 
     def _open(self, url: str) -> Database | None:
         try:
-            return open_database(url).db
+            return open_database(url, quick_check_up_to=QUICK_CHECK_AT_OPEN).db
+        except DamagedDatabase as exc:
+            return self._offer_restore(url, exc)
+        except DomainError as exc:  # a network share, a read-only folder, a full disk
+            QMessageBox.critical(
+                None,
+                "BWC Desk - cannot open the database",
+                f"{exc}\n\nThe log folder is {self.log_dir}.",
+            )
+            return None
         except Exception as exc:
             QMessageBox.critical(
                 None,
@@ -129,10 +141,17 @@ class Launcher:
         try:
             kept = restore_damaged(exc.path, exc.backup, self._station_name())
         except Exception as error:
-            QMessageBox.critical(None, "BWC Desk", f"The restore failed: {error}")
+            log.exception("restoring %s failed", exc.backup)
+            QMessageBox.critical(
+                None, "BWC Desk", f"The restore failed: {error}\n\nThe damaged file is "
+                f"where it was. The log folder is {self.log_dir}."
+            )
             return None
         QMessageBox.information(
-            None, "BWC Desk", f"Restored {exc.backup}.\nThe damaged file was kept as {kept}."
+            None,
+            "BWC Desk - restored",
+            f"Restored {exc.backup}.\nThe damaged file was kept as {kept}.\n\nWork done "
+            "after that backup was made is not in it: check the last transactions.",
         )
         return self._open(url)
 

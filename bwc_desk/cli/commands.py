@@ -125,11 +125,9 @@ def _parse_head(text: str | None) -> tuple[int, str] | None:
 
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
-    try:
-        result = verify.verify_records(ctx, _parse_head(args.expect_custody))
-    finally:
-        ctx.db.dispose()
+    # Read-only: a backup or a copy can be checked without changing it (its SHA-256 stays).
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    result = verify.verify_database(url, _parse_head(args.expect_custody))
     for line in result.lines():
         print(line, file=out)
     if not result.ok:
@@ -159,19 +157,30 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
     from bwc_desk.store.db import Database
 
+    # Nothing is read from the current database before it is known to be sound: a damaged
+    # one is moved aside, never opened for its settings.
     db = Database(url)
     try:
-        if db.path is not None and instance_running(db.path):
+        if db.path is None:
+            raise DomainError("restore is for a station's SQLite database; a PostgreSQL "
+                              "server is restored with pg_restore (docs/deploy-multi-station.md).")
+        if instance_running(db.path):
             print(f"error: BWC Desk is running on {db.path}; close it first.", file=sys.stderr)
             return 1
-        check, kept = backups.restore(db, Path(args.file), station_name(), command_line_actor())
+        backup = Path(args.file) if args.file else backups.latest_good_backup(db.path)
+        if backup is None:
+            raise DomainError(f"No backup that verifies was found in {db.path.parent / 'backups'}"
+                              "; give the backup file: bwc-desk restore FILE.")
+        check, kept = backups.restore(db, backup, station_name(), command_line_actor())
     finally:
         db.dispose()
-    print(
-        f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
-        file=out,
-    )
-    print(f"the previous database was kept as {kept.path}", file=out)
+    print(f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
+          file=out)
+    if kept.reason == "damaged":
+        print(f"the damaged database ({kept.integrity}) was moved aside to {kept.path}",
+              file=out)
+    elif kept.reason == "before-restore":
+        print(f"the previous database was kept as {kept.path}", file=out)
     print(f"restored {check.path} into {db.display}", file=out)
     return 0
 

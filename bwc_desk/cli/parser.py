@@ -77,7 +77,8 @@ def add_commands(
         help="check a backup (integrity and records) and restore it; the "
         "current database is kept as a backup first",
     )
-    p.add_argument("file")
+    p.add_argument("file", nargs="?",
+                   help="the backup (default: the newest one beside the database that verifies)")
     p.set_defaults(func="cmd_restore")
 
     sub.add_parser(

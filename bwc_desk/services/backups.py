@@ -8,10 +8,11 @@ before anything is replaced, and keeps the current database as a backup first.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -22,10 +23,17 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
 from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import read_settings
-from bwc_desk.services.startup import backup_name, default_backup_dir
+from bwc_desk.services.startup import backup_name, default_backup_dir, file_damage
 from bwc_desk.store import migrate
-from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check, sha256_file
-from bwc_desk.store.db import Database, sqlite_url
+from bwc_desk.store.backup import (
+    BackupFile,
+    backup_sqlite,
+    integrity_check,
+    read_database_id,
+    sha256_file,
+)
+from bwc_desk.store.checks import database_id
+from bwc_desk.store.db import Database, DiskFullError, sqlite_url, storage_error
 from bwc_desk.store.models import Backup
 
 log = logging.getLogger(__name__)
@@ -65,7 +73,10 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
     dest = folder / backup_name(db_path, reason, now)
     try:
         made: BackupFile = backup_sqlite(db_path, dest)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        if isinstance(storage_error(exc), DiskFullError):
+            why = "the disk holding the backup folder is full"
         audit.record(
             ctx,
             AuditEvent.BACKUP,
@@ -74,7 +85,7 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
             actor=actor,
         )
         raise DomainError(
-            f"The backup to {folder} failed: {exc.strerror or exc}. Check that the folder "
+            f"The backup to {folder} failed: {why}. Check that the folder "
             "exists, is writable and has free space; the database itself is unchanged."
         ) from None
     with ctx.db.write() as session:
@@ -104,18 +115,35 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
             },
         )
         keep = read_settings(session).backup_keep
-    _prune(folder, db_path.stem, keep)
+    _prune(folder, db_path.stem, keep, database_id(ctx.db))
     return BackupInfo(made.path, now, made.sha256, made.size, reason, made.integrity)
 
 
-def _prune(folder: Path, stem: str, keep: int) -> None:
-    """Keep the newest `keep` backups of this database in the folder (ours only, by name)."""
-    ours = sorted(
+def _backup_files(folder: Path, stem: str) -> list[Path]:
+    """Our backup files of databases named `stem` in the folder, newest first."""
+    return sorted(
         (p for p in folder.glob(f"{stem}-*.sqlite3") if _OURS.search(p.name)),
         key=lambda p: p.name,
         reverse=True,
     )
-    for old in ours[keep:]:
+
+
+def _prune(folder: Path, stem: str, keep: int, own_id: str | None) -> None:
+    """Keep the newest `keep` backups of this database (by the id inside each file: an empty
+    or other database made at the same path has another, and its backups never count
+    against these). The newest backup that verifies is never removed, whatever was backed
+    up since; files without an id (older versions) are left to the administrator."""
+    if own_id is None:
+        return
+    mine = [p for p in _backup_files(folder, stem) if read_database_id(p) == own_id]
+    if len(mine) <= keep:
+        return
+    good = next((p for p in mine if check_backup(p).ok), None)
+    for old in mine[keep:]:
+        if old == good:
+            log.warning("kept %s beyond the %d to keep: it is the newest that verifies",
+                        old, keep)
+            continue
         try:
             old.unlink()
             log.info("removed old backup %s", old)
@@ -157,16 +185,16 @@ def list_backups(ctx: Ctx) -> list[BackupInfo]:
 
 
 def latest_good_backup(db_path: Path, folder: Path | None = None) -> Path | None:
-    """The newest backup file beside a (damaged) database that passes integrity_check. Reads
-    only the folder: the damaged database's own records cannot be trusted."""
+    """The newest backup beside a (damaged) database that verifies (integrity_check, both
+    hash chains). Reads only the folder: the damaged database's records cannot be trusted."""
     folder = folder or db_path.parent / "backups"
-    candidates = sorted(
-        (p for p in folder.glob(f"{db_path.stem}-*.sqlite3") if _OURS.search(p.name)),
-        key=lambda p: p.name,
-        reverse=True,
-    )
+    candidates = _backup_files(folder, db_path.stem) if folder.is_dir() else []
+    # The damaged file's own id, if it can still be read: its backups first.
+    own = read_database_id(db_path) if db_path.exists() else None
+    if own is not None:
+        candidates.sort(key=lambda p: read_database_id(p) != own)  # stable: newest first
     for path in candidates:
-        if integrity_check(path) == "ok":
+        if check_backup(path).ok:
             return path
     return None
 
@@ -189,6 +217,35 @@ class RestoreCheck:
             and self.audit.startswith(("audit: OK",))
         )
 
+    def problem(self) -> str:
+        """What is wrong with it, in a line."""
+        if self.integrity != "ok":
+            return f"it is damaged (integrity_check: {self.integrity})"
+        parts = [p for p in (self.custody, self.audit) if p and "OK" not in p]
+        return "; ".join(p[:300] for p in parts) or "it is not a BWC Desk database"
+
+
+def _checked(backup: Path) -> RestoreCheck:
+    check = check_backup(backup)
+    if not check.ok:
+        raise DomainError(f"{backup.name} was not restored: {check.problem()}. "
+                          "Nothing was changed; pick another backup.")
+    if not _known_revision(check.revision):
+        raise DomainError(
+            f"{backup.name} comes from a newer BWC Desk (schema "
+            f"{check.revision}); install that version to restore it."
+        )
+    return check
+
+
+def _known_revision(revision: str | None) -> bool:
+    if revision == migrate.head_revision():
+        return True
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory(str(migrate.MIGRATIONS))
+    return any(s.revision == revision for s in scripts.walk_revisions())
+
 
 def check_backup(path: Path) -> RestoreCheck:
     """Is this file a sound BWC Desk database whose records verify?"""
@@ -206,10 +263,11 @@ def check_backup(path: Path) -> RestoreCheck:
         if revision is None:
             return RestoreCheck(path, result, None, "not a BWC Desk database", "", digest)
         verified = check_database(db)
-        audit_line = verified.audit.summary() if revision >= "0002" else "audit: OK, none yet"
+        # The audit log came with schema 0002.
+        audit_line = verified.audit.summary() if revision != "0001" else "audit: OK, none yet"
         return RestoreCheck(path, result, revision, verified.custody.summary(), audit_line, digest)
     except Exception as exc:
-        return RestoreCheck(path, result, None, f"cannot be read: {exc}", "", digest)
+        return RestoreCheck(path, result, None, f"cannot be read: {str(exc)[:200]}", "", digest)
     finally:
         db.dispose()
 
@@ -218,18 +276,21 @@ def restore(
     db: Database, backup: Path, station: str, actor: Actor
 ) -> tuple[RestoreCheck, BackupInfo]:
     """Replace the database's contents with the backup's, after checking the backup and
-    keeping the current contents as a backup. Run only while no app uses the database."""
+    keeping the current contents as a backup. Run only while no app uses the database.
+
+    A current database that is itself damaged (its own backup would fail its check, and
+    its settings cannot be read) is moved aside instead, under a dated name."""
     db_path = _require_sqlite(db)
-    check = check_backup(backup)
-    if not check.ok:
-        raise DomainError(
-            f"{backup.name} was not restored: integrity {check.integrity}; {check.custody}; "
-            f"{check.audit}. Pick another backup."
-        )
-    if check.revision is not None and check.revision > migrate.head_revision():
-        raise DomainError(
-            f"{backup.name} comes from a newer BWC Desk (schema "
-            f"{check.revision}); install that version to restore it."
+    check = _checked(backup)
+    damage = file_damage(db_path) if db_path.exists() else "there is no database file"
+    if damage is not None:
+        db.dispose()
+        aside = restore_damaged(db_path, backup, station, actor=actor, check=check)
+        if aside is None:
+            return check, BackupInfo(db_path, datetime.now(UTC), "", 0, "none", damage)
+        return check, BackupInfo(
+            aside, datetime.now(UTC), sha256_file(aside), aside.stat().st_size, "damaged",
+            damage,
         )
     ctx = Ctx(db, station, actor)
     kept = _make(ctx, actor, "before-restore", None)
@@ -279,25 +340,32 @@ def restore_as(ctx: Ctx, backup: Path) -> tuple[RestoreCheck, BackupInfo]:
     return restore(ctx.db, backup, ctx.station, actor)
 
 
-def restore_damaged(db_path: Path, backup: Path, station: str) -> Path:
-    """Put a good backup in place of a database that cannot be opened. The damaged file is
-    moved aside (never deleted); returns where it went."""
-    import os
-    from datetime import UTC
-
-    check = check_backup(backup)
-    if not check.ok:
-        raise DomainError(
-            f"{backup.name} was not restored: integrity {check.integrity}; "
-            f"{check.custody}; {check.audit}."
-        )
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
-    os.replace(db_path, aside)
-    for suffix in ("-wal", "-shm"):
-        extra = Path(f"{db_path}{suffix}")
-        if extra.exists():
-            os.replace(extra, Path(f"{aside}{suffix}"))
+def restore_damaged(
+    db_path: Path,
+    backup: Path,
+    station: str,
+    *,
+    actor: Actor = SYSTEM,
+    check: RestoreCheck | None = None,
+) -> Path | None:
+    """Put a good backup in place of a database that cannot be used. The damaged file (and
+    its -wal and -shm) is moved aside under a dated name, never deleted; returns where it
+    went (None when there was no file). Nothing is read from the damaged file."""
+    check = check or _checked(backup)
+    aside: Path | None = None
+    if db_path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = db_path.with_name(f"{db_path.name}.damaged-{stamp}-{n}")
+        os.replace(db_path, aside)
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{db_path}{suffix}")
+            if extra.exists():
+                os.replace(extra, Path(f"{aside}{suffix}"))
+        log.warning("moved the damaged database %s aside to %s", db_path, aside)
     backup_sqlite(backup, db_path)
     db = Database(sqlite_url(db_path))
     try:
@@ -308,11 +376,11 @@ def restore_damaged(db_path: Path, backup: Path, station: str) -> Path:
                 station=station,
                 at=datetime.now(UTC),
                 event=AuditEvent.RESTORE,
-                actor=SYSTEM,
+                actor=actor,
                 details={
                     "file": str(backup),
                     "sha256": check.sha256,
-                    "damaged_file_kept_as": str(aside),
+                    "damaged_file_kept_as": str(aside) if aside else None,
                 },
             )
     finally:

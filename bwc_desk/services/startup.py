@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import os
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from bwc_desk.domain.errors import DomainError
-from bwc_desk.store import migrate
+from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check
-from bwc_desk.store.db import Database
+from bwc_desk.store.checks import sqlite_file_problem, sqlite_schema_problem
+from bwc_desk.store.db import Database, sqlite_url, storage_error
 from bwc_desk.store.netpath import network_kind
 
 log = logging.getLogger(__name__)
@@ -80,24 +83,99 @@ def quick_check(db: Database) -> str:
     return integrity_check(db.path, quick=True)
 
 
-def open_database(url: str, backup_dir: Path | None = None) -> OpenedDatabase:
+def open_database(
+    url: str, backup_dir: Path | None = None, *, quick_check_up_to: int = 0
+) -> OpenedDatabase:
     """Open (creating if new) and migrate to the current schema.
 
-    A SQLite file on a network share is refused. A file that is not a readable database
-    raises DamagedDatabase, naming the newest good backup: never a silent fresh start. An
-    existing database is copied with the online backup API before any migration, so a
-    failed or unwanted upgrade can always be undone by restoring that copy.
+    A SQLite file on a network share is refused. A file where the database should be that is
+    empty, not SQLite, truncated or not BWC Desk's raises DamagedDatabase, naming the newest
+    good backup: never a fresh start. A new database is made under a temporary name and put
+    in place once its schema is complete, so a crash during the first start never leaves an
+    empty file behind. With ``quick_check_up_to`` (bytes), an existing file up to that size
+    is also checked page by page (quick_check) before it is used. An existing database is
+    copied with the online backup API before any migration, so a failed or unwanted upgrade
+    can always be undone by restoring that copy. A full disk or a read-only folder raises
+    DiskFullError or ReadOnlyError, saying so.
     """
     db = Database(url)
     refuse_network_path(db)
     try:
+        path = db.path
+        if path is not None:
+            if not path.exists():
+                db.dispose()
+                _create_sqlite(path)
+                db = Database(url)
+                return OpenedDatabase(_open_existing(db, backup_dir).db, None, None)
+            refuse_damaged_file(path, quick_check_up_to)
+        return _open_existing(db, backup_dir)
+    except (OperationalError, OSError, sqlite3.Error) as exc:
+        db.dispose()
+        problem = storage_error(exc, db.path)
+        if problem is not None:
+            raise problem from None
+        raise
+
+
+def refuse_damaged_file(path: Path, quick_check_up_to: int = 0) -> None:
+    """DamagedDatabase if the existing file at `path` cannot be used as it is."""
+    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        paths.tighten_file(own)  # files made by older versions were readable by all
+    problem = sqlite_file_problem(path) or sqlite_schema_problem(path)
+    if problem is None and path.stat().st_size <= quick_check_up_to:
+        result = integrity_check(path, quick=True)
+        problem = None if result == "ok" else f"quick_check: {result}"
+    if problem is not None:
+        raise damaged(path, problem)
+
+
+def file_damage(path: Path) -> str | None:
+    """What is wrong with the existing database file, checked thoroughly (the header, every
+    page with integrity_check, BWC Desk's schema), or None if it is sound. For restore."""
+    problem = sqlite_file_problem(path)
+    if problem is not None:
+        return problem
+    result = integrity_check(path)
+    if result != "ok":
+        return f"integrity_check: {result}"
+    return sqlite_schema_problem(path)
+
+
+def _create_sqlite(path: Path) -> None:
+    """A new, fully migrated database at `path`, or nothing there at all."""
+    paths.ensure_private_dir(path.parent, tighten=path.parent == paths.data_dir())
+    tmp = path.with_name(path.name + ".new")
+    for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+    fresh = Database(sqlite_url(tmp))
+    try:
+        migrate.upgrade(fresh)
+    finally:
+        fresh.dispose()
+    Path(f"{tmp}-shm").unlink(missing_ok=True)
+    if Path(f"{tmp}-wal").exists():  # left when another process still had it open
+        os.replace(f"{tmp}-wal", f"{path}-wal")
+    with tmp.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    log.info("created the database %s", path)
+
+
+def _open_existing(db: Database, backup_dir: Path | None) -> OpenedDatabase:
+    try:
         current = migrate.current_revision(db)
     except DatabaseError as exc:
         db.dispose()
-        assert db.path is not None or not db.is_sqlite
+        problem = storage_error(exc, db.path)
+        if problem is not None:
+            raise problem from None
         if db.path is not None:
             raise damaged(db.path, str(exc.orig)) from None
         raise
+    if current is None and db.path is not None:
+        db.dispose()
+        raise damaged(db.path, "it is not a BWC Desk database (it has no schema version)")
     saved: BackupFile | None = None
 
     def before(current_rev: str | None, target: str) -> None:
@@ -113,6 +191,9 @@ def open_database(url: str, backup_dir: Path | None = None) -> OpenedDatabase:
         migrate.upgrade(db, before=before)
     except DatabaseError as exc:
         db.dispose()
+        problem = storage_error(exc, db.path)
+        if problem is not None:
+            raise problem from None
         if db.path is not None and "malformed" in str(exc.orig):
             raise damaged(db.path, str(exc.orig)) from None
         if db.is_postgresql and ("permission denied" in str(exc.orig)
@@ -129,6 +210,22 @@ def open_database(url: str, backup_dir: Path | None = None) -> OpenedDatabase:
     if saved is not None:
         _record_migration_backup(db, saved, current)
     return OpenedDatabase(db, current, saved)
+
+
+def open_read_only(url: str) -> Database:
+    """A database opened to be looked at and never changed (verify, checking a backup):
+    nothing is created, migrated or written. A missing SQLite file is refused."""
+    db = Database(url, readonly=True, pool=False)
+    if db.path is None:
+        return db
+    if not db.path.exists():
+        raise DomainError(
+            f"There is no database file {db.path}; nothing was created. Check the path."
+        )
+    problem = sqlite_file_problem(db.path) or sqlite_schema_problem(db.path)
+    if problem is not None:
+        raise damaged(db.path, problem)
+    return db
 
 
 def _record_migration_backup(db: Database, saved: BackupFile, current: str | None) -> None:
@@ -156,8 +253,7 @@ def resolve_url(database: str | None, demo: bool = False) -> str:
     SQLite file in the user data folder. The demo always has its own file."""
     import os
 
-    from bwc_desk.store import config, paths
-    from bwc_desk.store.db import sqlite_url
+    from bwc_desk.store import config
 
     if demo:
         return sqlite_url(paths.demo_db_path())
@@ -174,8 +270,6 @@ def resolve_url(database: str | None, demo: bool = False) -> str:
 
 def _as_url(value: str) -> str:
     """A URL as given, or a plain file path taken as a SQLite database."""
-    from bwc_desk.store.db import sqlite_url
-
     if "://" in value:
         return value
     return sqlite_url(Path(value).expanduser().resolve())

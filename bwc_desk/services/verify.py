@@ -89,10 +89,29 @@ def _against(report: ChainReport, expected: tuple[int, str], db: Database) -> Ch
     return ChainReport(report.chain, report.count, report.head_seq, report.head_hash, problem)
 
 
-def verify_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
-    """For the UI and the command line; the run itself is audited with its result."""
+def verify_database(url: str, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
+    """`bwc-desk verify`: the database (or a backup, or a copy) is opened read-only and
+    nothing is written to it, not even the record of this run. A missing file is refused,
+    not created; an empty or damaged one is reported as damaged."""
+    from bwc_desk.services.startup import open_read_only
+
+    db = open_read_only(url)
+    try:
+        return check_database(db, expect_custody)
+    finally:
+        db.dispose()
+
+
+def check_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
+    """Verify records in the app, the walk itself: reads only (it runs on a read worker)."""
     ctx.require(Permission.VERIFY, "verify records")
-    result = check_database(ctx.db, expect_custody)
+    return check_database(ctx.db, expect_custody)
+
+
+def record_verification(ctx: Ctx, result: VerifyResult) -> None:
+    """The verification run, written to the audit log with its result (a write of its own,
+    after the walk)."""
+    ctx.require(Permission.VERIFY, "verify records")
     details = {
         "custody": {
             "count": result.custody.count,
@@ -106,6 +125,12 @@ def verify_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> V
         },
     }
     audit.record(ctx, AuditEvent.VERIFY, Outcome.OK if result.ok else Outcome.FAILED, details)
+
+
+def verify_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
+    """Walk both chains and audit the run (for callers that may write)."""
+    result = check_records(ctx, expect_custody)
+    record_verification(ctx, result)
     return result
 
 

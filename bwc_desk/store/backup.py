@@ -8,6 +8,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from bwc_desk.store import paths
+from bwc_desk.store.checks import summarize_integrity
+
 
 @dataclass(frozen=True, slots=True)
 class BackupFile:
@@ -36,7 +39,23 @@ def integrity_check(path: Path, quick: bool = False) -> str:
         return str(exc)
     finally:
         conn.close()
-    return "ok" if rows == [("ok",)] else "; ".join(str(r[0]) for r in rows[:5])
+    return summarize_integrity([str(r[0]) for r in rows])
+
+
+def read_database_id(path: Path) -> str | None:
+    """The database id stored in a BWC Desk file (a backup, or a database), or None when
+    it has none (older than schema 'dbid') or cannot be read. Opens the file read-only."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=15)
+    except sqlite3.Error:
+        return None
+    try:
+        row = conn.execute("SELECT database_id FROM database_identity").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return str(row[0]) if row else None
 
 
 def backup_sqlite(source: Path, dest: Path) -> BackupFile:
@@ -45,11 +64,12 @@ def backup_sqlite(source: Path, dest: Path) -> BackupFile:
     The copy is written to a temporary name and renamed when complete and checked, so a
     full disk or a crash never leaves something that looks like a good backup.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    paths.ensure_private_dir(dest.parent)
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
     src = sqlite3.connect(source, timeout=30)
     try:
+        paths.create_private_file(tmp)  # a backup holds everything: owner-only, like the db
         out = sqlite3.connect(tmp)
         try:
             src.backup(out, pages=4096)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -14,11 +15,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from bwc_desk.domain.errors import BusyError, UnavailableError
+from bwc_desk.domain.errors import BusyError, DomainError, UnavailableError
+from bwc_desk.store import paths
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,71 @@ TOPICS: dict[str, tuple[str, ...]] = {
 _WRITE_SQL = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
 
 
+class DiskFullError(DomainError):
+    """The disk (or the server's disk) has no room: the transaction was rolled back."""
+
+
+class ReadOnlyError(DomainError):
+    """The database's folder or disk may not be written by this account."""
+
+
+# SQLite's primary result codes (sqlite3.h); the extended code's low byte is the primary one.
+SQLITE_PERM, SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN = 3, 8, 13, 14
+
+
+def disk_full(where: str = "") -> DiskFullError:
+    return DiskFullError(
+        f"The disk holding the database{where} is full; nothing was written. Free some space "
+        "on it (or ask the administrator to) and try again."
+    )
+
+
+def read_only(path: Path | None) -> ReadOnlyError:
+    folder = f" {path.parent}" if path is not None else ""
+    return ReadOnlyError(
+        f"The database folder{folder} is read-only for this account (or its disk is mounted "
+        "read-only): BWC Desk cannot write there. Nothing was changed. Give this account "
+        "write access to the folder, or move the database to a folder it may write."
+    )
+
+
+def storage_error(exc: BaseException, path: Path | None = None) -> DomainError | None:
+    """A full disk or a read-only place, said as such, or None for anything else.
+
+    ``exc`` is a SQLAlchemy error, a sqlite3 or psycopg error, or an OSError; ``path`` is the
+    SQLite file, to tell "cannot open" in a read-only folder from other causes."""
+    orig: object = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(orig, OSError):
+        if orig.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return disk_full()
+        if orig.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return read_only(path or (Path(orig.filename) if orig.filename else None))
+        return None
+    if isinstance(orig, sqlite3.Error):
+        code = (getattr(orig, "sqlite_errorcode", 0) or 0) & 0xFF
+        message = str(orig).lower()
+        if code == SQLITE_FULL or "database or disk is full" in message:
+            return disk_full()
+        if code in (SQLITE_READONLY, SQLITE_PERM) or "readonly database" in message:
+            return read_only(path)
+        if (code == SQLITE_CANTOPEN or "unable to open database file" in message) and (
+            path is not None and not _writable_folder(path)
+        ):
+            return read_only(path)
+        return None
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate == "53100":  # disk_full
+        return disk_full(" (on the database server)")
+    return None
+
+
+def _writable_folder(path: Path) -> bool:
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
 def sqlite_url(path: Path) -> str:
     return URL.create("sqlite+pysqlite", database=str(path)).render_as_string()
 
@@ -83,7 +150,7 @@ class Database:
                 # A file that must not change (a backup being checked): opened read-only.
                 kwargs["creator"] = _read_only_creator(self.path)
             elif self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                kwargs["creator"] = _private_creator(self.path)
         else:
             kwargs["pool_pre_ping"] = True
             # A dead server or a dropped network path is noticed in about a minute.
@@ -96,6 +163,9 @@ class Database:
                 # Which PC a server connection belongs to, in pg_stat_activity.
                 "application_name": f"bwc-desk@{socket.gethostname()}"[:63],
             }
+            if readonly:
+                # Checking a database changes nothing in it, whoever the login is.
+                kwargs["connect_args"]["options"] = "-c default_transaction_read_only=on"
         if not pool:
             kwargs["poolclass"] = NullPool
         self.engine: Engine = create_engine(self.url, **kwargs)
@@ -145,6 +215,7 @@ class Database:
                 if self.is_postgresql and transaction is not None and transaction.is_active:
                     self._notify(session)
         except OperationalError as exc:
+            self._storage(exc)
             if _pgcode(exc) == "55P03":  # lock_not_available: lock_timeout ran out
                 raise BusyError(
                     "The shared database is busy: another station has been writing for "
@@ -153,8 +224,16 @@ class Database:
                 ) from exc
             self._unreachable(exc)
             raise
+        except OSError as exc:  # creating the file or its folder
+            self._storage(exc)
+            raise
         finally:
             session.close()
+
+    def _storage(self, exc: BaseException) -> None:
+        problem = storage_error(exc, self.path)
+        if problem is not None:
+            raise problem from exc
 
     def _unreachable(self, exc: OperationalError) -> None:
         """A lost or refused connection to the server, said as such (not as a crash)."""
@@ -186,7 +265,11 @@ class Database:
             with session.begin():
                 yield session
         except OperationalError as exc:
+            self._storage(exc)
             self._unreachable(exc)
+            raise
+        except OSError as exc:  # creating the file or its folder
+            self._storage(exc)
             raise
         finally:
             session.close()
@@ -225,6 +308,17 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
             cursor.execute(f"PRAGMA {name}={value}")
     finally:
         cursor.close()
+
+
+def _private_creator(path: Path) -> Any:
+    """Connections that create the file, when it is missing, readable by its owner only."""
+
+    def connect() -> sqlite3.Connection:
+        paths.ensure_private_dir(path.parent)
+        paths.create_private_file(path)
+        return sqlite3.connect(path, timeout=15, check_same_thread=False)
+
+    return connect
 
 
 def _read_only_creator(path: Path) -> Any:

@@ -330,3 +330,15 @@ class UnitReading(Base):
     updating: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DatabaseIdentity(Base):
+    """One row: which database this is. Backups carry it, so that rotation only ever
+    counts the backups of this database (an empty or other database put at the same path
+    is another id) and a restore can tell whose backup it is."""
+
+    __tablename__ = "database_identity"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    database_id: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
