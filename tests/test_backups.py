@@ -177,3 +177,20 @@ def test_sqlite_on_a_network_share_is_refused(monkeypatch, tmp_path):
     monkeypatch.setattr(startup, "network_kind", lambda _p: "nfs4")
     with pytest.raises(NetworkPathRefused, match="PostgreSQL"):
         open_database(sqlite_url(tmp_path / "x.sqlite3"))
+
+
+# --- verify is read-only ----------------------------------------------------------------
+def test_verify_does_not_change_the_backup_it_checks(admin_ctx, capsys):
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
+    saved = backups.backup_now(admin_ctx)
+    assert main(["verify", "--database", str(saved.path)]) == 0
+    assert "custody: OK" in capsys.readouterr().out
+    assert sha256_file(saved.path) == saved.sha256  # no audit record appended to it
+    assert not Path(f"{saved.path}-wal").exists()
+
+
+def test_verify_refuses_a_missing_file_and_creates_nothing(tmp_path, capsys):
+    missing = tmp_path / "typo.sqlite3"
+    assert main(["verify", "--database", str(missing)]) == 1
+    assert "no database file" in capsys.readouterr().err
+    assert not missing.exists()

@@ -317,3 +317,25 @@ def test_damaged_file_names_are_dated_and_unique(admin_ctx, saved):
     assert first != second and first is not None and first.exists()
     assert second is not None and second.exists()
     assert os.stat(second).st_mode & 0o077 == 0
+
+
+def test_the_verify_dialog_walks_on_a_reader_and_records_the_run_on_the_writer(
+    qtbot, admin_ctx
+):
+    from bwc_desk.domain.audit import AuditEvent
+    from bwc_desk.services import audit, verify
+    from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+    from bwc_desk.ui.state import AppState
+
+    calls: list[str] = []
+    state = AppState(admin_ctx)
+    real_read, real_write = state.read, state.write
+    state.read = lambda fn, *a, **k: (calls.append(f"read {fn.__name__}"),  # type: ignore
+                                      real_read(fn, *a, **k))[1]
+    state.write = lambda fn, *a, **k: (calls.append("write"), real_write(fn, *a, **k))[1]  # type: ignore
+    dialog = VerifyDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.copy_button.isEnabled(), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(audit.list_audit(admin_ctx, event=AuditEvent.VERIFY.value)), timeout=10_000)
+    assert calls[:2] == [f"read {verify.check_records.__name__}", "write"]
+    state.runner.shutdown()

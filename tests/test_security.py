@@ -166,3 +166,40 @@ def test_audit_export_has_every_field(admin_ctx, tmp_path):
     n = audit.export_audit(admin_ctx, tmp_path / "audit.csv")
     text = (tmp_path / "audit.csv").read_text(encoding="utf-8-sig").splitlines()
     assert n >= 2 and text[0].startswith("seq,at_utc,event,outcome,staff_id")
+
+
+# --- verify is read-only (both backends) --------------------------------------------------
+def test_verify_from_the_command_line_writes_nothing(admin_ctx):
+    from bwc_desk.services import verify
+
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
+    before = events(admin_ctx)
+    url = admin_ctx.db.url.render_as_string(hide_password=False)
+    result = verify.verify_database(url)
+    assert result.ok and result.custody.count >= 1
+    assert events(admin_ctx) == before
+
+
+def test_the_app_records_a_verification_run_separately(admin_ctx):
+    from bwc_desk.services import verify
+
+    before = events(admin_ctx)
+    result = verify.check_records(admin_ctx)  # the walk: a read
+    assert result.ok and events(admin_ctx) == before
+    verify.record_verification(admin_ctx, result)  # then its record: a write
+    assert events(admin_ctx)[-1] == (AuditEvent.VERIFY.value, "ok", "admin")
+
+
+def test_a_verification_cannot_write_even_if_asked_to(admin_ctx):
+    from sqlalchemy.exc import DBAPIError
+
+    from bwc_desk.services.startup import open_read_only
+    from bwc_desk.store.models import Setting
+
+    url = admin_ctx.db.url.render_as_string(hide_password=False)
+    db = open_read_only(url)
+    try:
+        with pytest.raises(DBAPIError), db.write() as s:
+            s.execute(Setting.__table__.delete())
+    finally:
+        db.dispose()

@@ -232,6 +232,8 @@ class Database:
 
     def _storage(self, exc: BaseException) -> None:
         problem = storage_error(exc, self.path)
+        if isinstance(problem, ReadOnlyError) and self.readonly:
+            return  # opened read-only on purpose (checking a backup): not the folder's fault
         if problem is not None:
             raise problem from exc
 
