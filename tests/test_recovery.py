@@ -336,6 +336,7 @@ def test_the_verify_dialog_walks_on_a_reader_and_records_the_run_on_the_writer(
     dialog = VerifyDialog(state)
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.copy_button.isEnabled(), timeout=10_000)
-    qtbot.waitUntil(lambda: bool(audit.list_audit(admin_ctx, event=AuditEvent.VERIFY.value)), timeout=10_000)
+    recorded = lambda: bool(audit.list_audit(admin_ctx, event=AuditEvent.VERIFY.value))  # noqa: E731
+    qtbot.waitUntil(recorded, timeout=10_000)
     assert calls[:2] == [f"read {verify.check_records.__name__}", "write"]
     state.runner.shutdown()
