@@ -19,24 +19,45 @@ log = logging.getLogger("bwc_desk")
 _fault_file: Any = None
 
 
+def private_log_handler(folder: Path) -> logging.handlers.RotatingFileHandler:
+    """The rotating log, whose files (the current one and each new one after a rotation)
+    only this account can read: they name staff, officers and cameras."""
+    from bwc_desk.store import paths
+
+    class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self) -> Any:
+            return paths.open_private(Path(self.baseFilename), self.mode, self.encoding or "utf-8")
+
+    paths.ensure_private_dir(folder, tighten=True)
+    handler = PrivateRotatingFileHandler(
+        folder / "bwc-desk.log", maxBytes=5_000_000, backupCount=5, encoding="utf-8"
+    )
+    for old in folder.glob("bwc-desk.log*"):
+        paths.tighten_file(old)
+    return handler
+
+
+def open_crash_log(folder: Path) -> Any:
+    from bwc_desk.store import paths
+
+    paths.ensure_private_dir(folder, tighten=True)
+    return paths.open_private(folder / "crash.log", "a")
+
+
 def setup_logging(folder: Path) -> Path:
     """Rotating log in the user log folder; faulthandler writes hard crashes beside it."""
     global _fault_file
-    folder.mkdir(parents=True, exist_ok=True)
-    logfile = folder / "bwc-desk.log"
-    handler = logging.handlers.RotatingFileHandler(
-        logfile, maxBytes=5_000_000, backupCount=5, encoding="utf-8"
-    )
+    handler = private_log_handler(folder)
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     )
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    _fault_file = (folder / "crash.log").open("a", encoding="utf-8")
+    _fault_file = open_crash_log(folder)
     faulthandler.enable(_fault_file)
     log.info("BWC Desk %s starting (pid %s)", __version__, os.getpid())
-    return logfile
+    return Path(handler.baseFilename)
 
 
 def run_gui(args: argparse.Namespace) -> int:

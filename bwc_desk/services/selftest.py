@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bwc_desk.domain.errors import DomainError
 from bwc_desk.services.startup import open_database
 from bwc_desk.store import checks, migrate
-from bwc_desk.store.db import SQLITE_PRAGMA_EXPECTED
+from bwc_desk.store.db import SQLITE_PRAGMA_EXPECTED, storage_error
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,9 @@ def run_self_test(url: str, report: Callable[[Check], None] = lambda c: None) ->
 
     try:
         opened = open_database(url)
+    except DomainError as exc:  # damaged, a network share, read-only, full
+        add("open database", False, str(exc))
+        return results
     except Exception as exc:
         add("open database", False, f"{type(exc).__name__}: {exc}")
         return results
@@ -54,7 +58,8 @@ def run_self_test(url: str, report: Callable[[Check], None] = lambda c: None) ->
         result = checks.probe_write(db)
         add("write and roll back a probe row", result == "ok", result)
     except Exception as exc:
-        add("self-test", False, f"{type(exc).__name__}: {exc}")
+        problem = storage_error(exc, db.path)
+        add("self-test", False, str(problem) if problem else f"{type(exc).__name__}: {exc}")
     finally:
         db.dispose()
     return results
