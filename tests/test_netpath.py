@@ -47,7 +47,8 @@ def test_network_and_fuse_mounts_are_recognised(source, point, kind, path):
     table = mountinfo((source, point, kind))
     assert network_kind(Path(path), table, statfs=lambda _p: None) == kind
     # The same mount in /proc/mounts' format.
-    mounts = f"/dev/sda1 / ext4 rw 0 0\n{source.replace(' ', chr(92) + '040')} {point} {kind} rw 0 0\n"
+    escaped = source.replace(" ", "\\040")
+    mounts = f"/dev/sda1 / ext4 rw 0 0\n{escaped} {point} {kind} rw 0 0\n"
     assert network_kind(Path(path), mounts, statfs=lambda _p: None) == kind
 
 
