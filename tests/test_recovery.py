@@ -196,7 +196,7 @@ def test_a_failed_restore_is_summed_up_in_a_line(admin_ctx, saved, capsys):
 
 
 # --- the app ----------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["zero-bytes", "torn-page"])
+@pytest.mark.parametrize("kind", DAMAGE)
 def test_the_app_offers_the_backup_and_opens_on_the_restored_data(
     qtbot, qapp, admin_ctx, saved, kind
 ):
