@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,14 +54,16 @@ def test_database_wal_and_backups_are_private(clock):
     db.dispose()
 
 
-def test_files_left_open_by_an_older_version_are_tightened(tmp_path):
-    path = tmp_path / "old.sqlite3"
-    open_database(sqlite_url(path)).db.dispose()
-    path.chmod(0o644)
+def test_files_left_open_by_an_older_version_are_tightened(admin_ctx):
+    made = backups.backup_now(admin_ctx)
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+    for file, wide in ((path, 0o644), (made.path, 0o644), (made.path.parent, 0o755)):
+        file.chmod(wide)
     db = open_database(sqlite_url(path)).db
-    with db.read():
-        pass
-    assert mode(path) == 0o600
+    backups.backup_now(replace(admin_ctx, db=db))
+    assert mode(path) == 0o600 and mode(made.path) == 0o600
+    assert mode(made.path.parent) == 0o700
     db.dispose()
 
 

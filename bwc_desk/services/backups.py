@@ -24,7 +24,7 @@ from bwc_desk.services import audit
 from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import read_settings
 from bwc_desk.services.startup import backup_name, default_backup_dir, file_damage
-from bwc_desk.store import migrate
+from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import (
     BackupFile,
     backup_sqlite,
@@ -71,6 +71,11 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
     folder = folder or backup_folder(ctx)
     now = ctx.now()
     dest = folder / backup_name(db_path, reason, now)
+    if folder == default_backup_dir(ctx.db) and folder.is_dir():
+        # Ours: backups made by older versions were readable by every account on the PC.
+        paths.ensure_private_dir(folder, tighten=True)
+        for older in _backup_files(folder, db_path.stem):
+            paths.tighten_file(older)
     try:
         made: BackupFile = backup_sqlite(db_path, dest)
     except (OSError, sqlite3.Error) as exc:

@@ -108,6 +108,8 @@ def open_database(
                 _create_sqlite(path)
                 db = Database(url)
                 return OpenedDatabase(_open_existing(db, backup_dir).db, None, None)
+            if path.parent == paths.data_dir():  # ours: made private if an older version
+                paths.ensure_private_dir(path.parent, tighten=True)  # left it open
             refuse_damaged_file(path, quick_check_up_to)
         return _open_existing(db, backup_dir)
     except (OperationalError, OSError, sqlite3.Error) as exc:
