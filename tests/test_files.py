@@ -7,8 +7,8 @@ import logging
 import os
 import sqlite3
 import stat
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
