@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.backups import restore_damaged
+from bwc_desk.services.backups import latest_good_backup, restore_damaged
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import DamagedDatabase, open_database, resolve_url
@@ -155,6 +155,73 @@ class Launcher:
         )
         return self._open(url)
 
+    def _damage_found(self, ctx: Ctx, result: str) -> None:
+        """The background quick_check found damage (in a file too large to check before
+        opening it): look for the newest good backup off the main thread, then offer it."""
+        path = ctx.db.path
+        if path is None:
+            return
+        self.runner.run(
+            lambda: latest_good_backup(path),
+            lambda backup: self._offer_restore_now(ctx, result, backup),
+            lambda exc: self._offer_restore_now(ctx, result, None),
+        )
+
+    def _offer_restore_now(self, ctx: Ctx, result: str, backup: Path | None) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            "BWC Desk - the database is damaged",
+            f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
+            "Stop work at this station.",
+            parent=self.window,
+        )
+        restore = None
+        if backup is not None:
+            box.setInformativeText(
+                f"The newest good backup is\n{backup}\n\nRestore it now? BWC Desk closes "
+                "afterwards; the damaged file is kept beside it. Work done after that backup "
+                "was made is not in it."
+            )
+            restore = box.addButton("Restore this backup and close",
+                                    QMessageBox.ButtonRole.AcceptRole)
+        else:
+            box.setInformativeText(
+                "No good backup was found beside it. Close BWC Desk and restore one from the "
+                "agency's backup folder with `bwc-desk restore FILE`."
+            )
+        box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if restore is None or backup is None or box.clickedButton() is not restore:
+            return
+        assert ctx.db.path is not None
+        self._stop_background()
+        ctx.db.dispose()
+        try:
+            kept = restore_damaged(ctx.db.path, backup, ctx.station)
+        except Exception as error:
+            log.exception("restoring %s failed", backup)
+            QMessageBox.critical(self.window, "BWC Desk", f"The restore failed: {error}")
+        else:
+            QMessageBox.information(
+                self.window, "BWC Desk - restored",
+                f"Restored {backup}.\nThe damaged file was kept as {kept}.\n\n"
+                "BWC Desk will now close; start it again and sign in.",
+            )
+        if self.window is not None:
+            self.window.close()
+        self.app.quit()
+
+    def _stop_background(self) -> None:
+        """Nothing may write to the database while it is being replaced."""
+        if self.maintenance is not None:
+            self.maintenance.stop()
+        if self.dock_feed is not None:
+            self.dock_feed.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.window is not None:
+            self.window.state.runner.shutdown()
+
     def _station_name(self) -> str:
         return config.load().station_name or config.default_station_name()
 
@@ -263,16 +330,7 @@ class Launcher:
         ctx = state.ctx
         self.maintenance = Maintenance(ctx)
 
-        def damaged(result: str) -> None:
-            QMessageBox.critical(
-                self.window,
-                "BWC Desk - the database is damaged",
-                f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
-                "Stop work at this station, close BWC Desk and restore the newest good "
-                "backup (File > Restore from a backup, or `bwc-desk restore`).",
-            )
-
-        self.maintenance.damaged.connect(damaged)
+        self.maintenance.damaged.connect(lambda result: self._damage_found(ctx, result))
         self.maintenance.backup_failed.connect(
             lambda text: state.message.emit(f"The start-up backup failed: {text}", 0)
         )

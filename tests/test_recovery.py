@@ -340,3 +340,57 @@ def test_the_verify_dialog_walks_on_a_reader_and_records_the_run_on_the_writer(
     qtbot.waitUntil(recorded, timeout=10_000)
     assert calls[:2] == [f"read {verify.check_records.__name__}", "write"]
     state.runner.shutdown()
+
+
+def test_restore_from_the_app_on_a_live_database_found_damaged(admin_ctx, saved):
+    """File > Restore after the background quick_check found damage in a large file: the
+    damaged database cannot be backed up first, so it is moved aside instead."""
+    from dataclasses import replace
+
+    from bwc_desk.store.db import Database
+
+    path = close(admin_ctx)
+    before = damage(path, "torn-page")
+    ctx = replace(admin_ctx, db=Database(sqlite_url(path)))  # the app had it open
+    check, kept = backups.restore_as(ctx, saved.path)
+    assert check.ok and kept.reason == "damaged"
+    assert aside_files(path) == [kept.path] and kept.path.read_bytes() == before
+    assert tags(ctx) == ["HPD-1"]
+    ctx.db.dispose()
+
+
+def test_damage_found_in_the_background_is_restored_from_the_app(
+    qtbot, qapp, admin_ctx, saved, monkeypatch
+):
+    """A file too large to check before opening: quick_check finds a torn page once the
+    window is up; the app offers the newest good backup, restores it and closes."""
+    from dataclasses import replace
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.launcher import Launcher
+    from bwc_desk.store.db import Database
+    from tests.conftest import answer
+
+    path = close(admin_ctx)
+    before = damage(path, "torn-page")
+    ctx = replace(admin_ctx, db=Database(sqlite_url(path)))
+    quits: list[bool] = []
+    monkeypatch.setattr(qapp, "quit", lambda: quits.append(True))
+    texts: list[str] = []
+
+    def accept_restore(box: QMessageBox) -> None:
+        texts.append(box.text() + box.informativeText())
+        [button] = [b for b in box.buttons() if b.text() == "Restore this backup and close"]
+        button.click()
+        answer(qtbot, lambda done: (texts.append(done.text()), done.accept()), QMessageBox)
+
+    launcher = Launcher(qapp, argparse.Namespace(), "/tmp/logs")
+    answer(qtbot, accept_restore, QMessageBox)
+    launcher._damage_found(ctx, "quick_check: Page 7: btreeInitPage() returns error code 11")
+    qtbot.waitUntil(lambda: bool(quits), timeout=30_000)
+    assert str(saved.path) in texts[0] and "will now close" in texts[1]
+    [kept] = aside_files(path)
+    assert kept.read_bytes() == before
+    assert tags(ctx) == ["HPD-1"]
+    ctx.db.dispose()
