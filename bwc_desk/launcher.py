@@ -20,7 +20,13 @@ from bwc_desk.services import auth
 from bwc_desk.services.backups import latest_good_backup, restore_damaged
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
-from bwc_desk.services.startup import DamagedDatabase, open_database, resolve_url
+from bwc_desk.services.startup import (
+    DamagedDatabase,
+    accounts_removed,
+    damaged,
+    open_database,
+    resolve_url,
+)
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database, sqlite_url
 from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
@@ -68,6 +74,10 @@ class Launcher:
             from bwc_desk.services import demo
 
             station = demo.STATIONS[0]
+        if auth.needs_setup(db):
+            db = self._refuse_removed_accounts(url, db)
+            if db is None:
+                return 1
         ctx = Ctx(db, station)
         if auth.needs_setup(db):
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
@@ -114,6 +124,25 @@ class Launcher:
                 f"administrator. The log folder is {self.log_dir}.",
             )
             return None
+
+    def _refuse_removed_accounts(self, url: str, db: Database) -> Database | None:
+        """No staff account: the first-run dialog only for a database where nothing has
+        happened yet. One whose accounts were removed is refused (and a SQLite file's newest
+        good backup offered), never set up again by whoever is at the keyboard."""
+        problem = accounts_removed(db)
+        if problem is None:
+            return db
+        db.dispose()
+        log.error("refused %s: %s", db.display, problem)
+        if db.path is not None:
+            return self._offer_restore(url, damaged(db.path, problem))
+        QMessageBox.critical(
+            None,
+            "BWC Desk - no staff accounts",
+            f"The database {db.display}: {problem}. Nothing was changed. Ask the database "
+            "administrator to restore the staff table from the server's backups.",
+        )
+        return None
 
     def _offer_restore(self, url: str, exc: DamagedDatabase) -> Database | None:
         """A damaged database: offer the latest good backup, never a silent fresh start."""

@@ -394,3 +394,42 @@ def test_damage_found_in_the_background_is_restored_from_the_app(
     assert kept.read_bytes() == before
     assert tags(ctx) == ["HPD-1"]
     ctx.db.dispose()
+
+
+def test_a_database_whose_accounts_were_removed_is_not_a_first_run(
+    qtbot, qapp, admin_ctx, saved
+):
+    """Deleting the staff rows (the file is at hand) must not make the first-run dialog
+    appear, where anyone could make themselves administrator."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.launcher import Launcher
+    from bwc_desk.services.startup import accounts_removed
+    from tests.conftest import answer
+
+    path = close(admin_ctx)
+    raw = sqlite3.connect(path)
+    raw.execute("DELETE FROM staff")
+    raw.commit()
+    raw.close()
+    db = open_database(sqlite_url(path)).db
+    assert auth.needs_setup(db) and "no staff account" in (accounts_removed(db) or "")
+    texts: list[str] = []
+
+    def quit_(box: QMessageBox) -> None:
+        texts.append(box.text())
+        [button] = [b for b in box.buttons() if b.text() == "Quit"]
+        button.click()
+
+    launcher = Launcher(qapp, argparse.Namespace(), "/tmp/logs")
+    answer(qtbot, quit_, QMessageBox)
+    assert launcher._refuse_removed_accounts(sqlite_url(path), db) is None
+    assert "removed outside BWC Desk" in texts[0]
+
+
+def test_a_new_database_is_a_first_run(tmp_path):
+    from bwc_desk.services.startup import accounts_removed
+
+    db = open_database(sqlite_url(tmp_path / "new.sqlite3")).db
+    assert auth.needs_setup(db) and accounts_removed(db) is None
+    db.dispose()

@@ -230,6 +230,26 @@ def open_read_only(url: str) -> Database:
     return db
 
 
+def accounts_removed(db: Database) -> str | None:
+    """Why a database without staff accounts is not a first run, or None if it is one.
+
+    Every first run is written to the append-only audit log. A database with no account but
+    with audit or custody records had its accounts removed outside BWC Desk (someone with the
+    file, or a database login); offering the first-run dialog there would let anyone make
+    themselves administrator."""
+    from sqlalchemy import func, select
+
+    from bwc_desk.store.models import AuditRecord, CustodyEvent
+
+    with db.read() as session:
+        audits = session.execute(select(func.count()).select_from(AuditRecord)).scalar_one()
+        events = session.execute(select(func.count()).select_from(CustodyEvent)).scalar_one()
+    if not audits and not events:
+        return None
+    return (f"it has {audits:,} audit and {events:,} custody records but no staff account: "
+            "the accounts were removed outside BWC Desk")
+
+
 def _record_migration_backup(db: Database, saved: BackupFile, current: str | None) -> None:
     from datetime import UTC, datetime
 
