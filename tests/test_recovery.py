@@ -433,3 +433,14 @@ def test_a_new_database_is_a_first_run(tmp_path):
     db = open_database(sqlite_url(tmp_path / "new.sqlite3")).db
     assert auth.needs_setup(db) and accounts_removed(db) is None
     db.dispose()
+
+
+def test_restore_onto_a_station_with_no_database_yet(admin_ctx, saved, tmp_path, capsys):
+    path = tmp_path / "new-pc" / "bwc.sqlite3"
+    assert main(["restore", str(saved.path), "--database", str(path)]) == 0
+    assert "restored" in capsys.readouterr().out
+    from dataclasses import replace
+
+    db = open_database(sqlite_url(path)).db
+    assert tags(replace(admin_ctx, db=db)) == ["HPD-1"]
+    db.dispose()

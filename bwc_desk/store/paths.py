@@ -92,6 +92,9 @@ def create_private_file(path: Path) -> None:
     """Create `path` empty and private if it does not exist (then SQLite, which gives its
     -wal and -shm files the database file's mode, keeps those private too); an existing
     file is tightened."""
+    if path.exists():  # the common case; and on a read-only disk, not an error
+        tighten_file(path)
+        return
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
     except FileExistsError:
