@@ -230,3 +230,18 @@ def test_a_backup_to_a_full_disk_says_so(admin_ctx, tmp_path, monkeypatch):
     monkeypatch.setattr(service, "backup_sqlite", no_room)
     with pytest.raises(DomainError, match="disk holding the backup folder is full"):
         backups.backup_now(admin_ctx, tmp_path / "b")
+
+
+def test_verify_of_a_file_that_cannot_be_opened_is_a_message(admin_ctx, monkeypatch, capsys):
+    import bwc_desk.services.startup as startup
+
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+
+    def cannot_open(*_a, **_k):  # what a normal account gets where the -shm cannot be made
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(startup, "sqlite_schema_problem", cannot_open)
+    assert main(["verify", "--database", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot be opened to be checked" in err and "Traceback" not in err

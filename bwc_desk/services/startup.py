@@ -224,7 +224,13 @@ def open_read_only(url: str) -> Database:
         raise DomainError(
             f"There is no database file {db.path}; nothing was created. Check the path."
         )
-    problem = sqlite_file_problem(db.path) or sqlite_schema_problem(db.path)
+    try:
+        problem = sqlite_file_problem(db.path) or sqlite_schema_problem(db.path)
+    except (OSError, sqlite3.Error) as exc:  # unreadable, or its -shm cannot be made here
+        raise DomainError(
+            f"The database {db.path} cannot be opened to be checked: {exc}. Nothing was "
+            "changed; copy it to a folder this account may write, and check the copy."
+        ) from None
     if problem is not None:
         raise damaged(db.path, problem)
     return db
