@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.shifts import ShiftSpec, shift_window
+from bwc_desk.domain.shifts import handover_at, shift_window
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services.context import Ctx
@@ -29,7 +29,7 @@ from bwc_desk.services.dto import CheckoutRow, OfficerRow, person_name
 from bwc_desk.services.officers import officer_rows
 from bwc_desk.services.readiness import gates_for
 from bwc_desk.services.records import record
-from bwc_desk.services.settings import read_settings, shift_specs
+from bwc_desk.services.settings import ordered_shifts, read_settings
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Pool, Unit
 
@@ -51,28 +51,18 @@ class ShiftChoices:
     names: tuple[str, ...]
     outgoing: str
     incoming: str
-
-
-def handover_at(specs: Sequence[ShiftSpec], now: datetime, zone: tzinfo) -> tuple[str, str]:
-    """(outgoing, incoming) at ``now``: the incoming shift is the one whose start is nearest
-    (supervisors prepare a handover shortly before it and finish it shortly after); the
-    outgoing one is the shift that starts before it."""
-    ordered = sorted(specs, key=lambda s: s.starts)
-    if not ordered:
-        return "", ""
-    nearest = min(
-        range(len(ordered)),
-        key=lambda i: abs(shift_window(ordered[i], now, zone)[0] - now),
-    )
-    return ordered[nearest - 1].name, ordered[nearest].name
+    incoming_starts: datetime | None = None  # when the incoming shift starts (UTC)
 
 
 def shift_choices(ctx: Ctx) -> ShiftChoices:
     ctx.require(Permission.READ)
     with ctx.db.read() as session:
-        specs = sorted(shift_specs(session).values(), key=lambda s: s.starts)
+        specs = ordered_shifts(session)
     outgoing, incoming = handover_at(specs, ctx.now(), ctx.zone)
-    return ShiftChoices(tuple(s.name for s in specs), outgoing, incoming)
+    starts = next(
+        (shift_window(s, ctx.now(), ctx.zone)[0] for s in specs if s.name == incoming), None
+    )
+    return ShiftChoices(tuple(s.name for s in specs), outgoing, incoming, starts)
 
 
 # --- the board ------------------------------------------------------------------------------
