@@ -64,6 +64,8 @@ __all__ = [
     "default_reason",
     "handover_at",
     "pair_units",
+    "pool_refusal",
+    "pool_user_refusal",
     "propose_reassignment",
     "shift_choices",
 ]
