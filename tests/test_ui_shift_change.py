@@ -8,14 +8,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from bwc_desk.services import assignments
+from tests import test_ui_assignments as ua
 from tests.conftest import answer
-from tests.test_ui_assignments import (  # noqa: F401  (fixtures)
-    board,
-    click_row,
-    desk,
-    press,
-    snapshot,
-)
+from tests.test_ui_assignments import click_row, press, snapshot
+
+desk, board = ua.desk, ua.board  # the Assignments tab's fixtures
 
 
 def test_the_commit_names_whose_cameras_it_takes_and_asks(qtbot, board, desk):
