@@ -189,7 +189,8 @@ def _replace_shifts_in(
         if officers:
             why.append(f"{officers} active officer{'s are' if officers != 1 else ' is'} on it")
         if pools:
-            why.append(f"pool {', '.join(sorted(pools))} serves it")
+            names = ", ".join(sorted(pools))
+            why.append(f"pool {names} serves it" if len(pools) == 1 else f"pools {names} serve it")
         if why:
             problems.append(f"{shift.name} cannot be removed: {' and '.join(why)}")
     if problems:
