@@ -57,3 +57,20 @@ def test_the_board_refuses_pool_mistakes_without_asking(qtbot, board, desk):
     qtbot.mouseClick(board.assign_button, Qt.MouseButton.LeftButton)
     assert "goes only to an officer of Traffic" in board.message.text()
     assert asked == [] and snapshot(sup) == before
+
+
+def test_the_shift_lists_follow_a_change_of_the_agencys_shifts(qtbot, board, desk):
+    from datetime import time, timedelta
+
+    from bwc_desk.domain.shifts import DEFAULT_SHIFTS, ShiftSpec
+    from bwc_desk.services import settings
+
+    power = ShiftSpec.of_length("Power", time(18), timedelta(hours=10))
+    settings.replace_shifts(desk["admin"], [*DEFAULT_SHIFTS, power])
+    desk["state"].data_changed.emit("settings")  # what another station's change delivers
+    box = board.outgoing_box
+    qtbot.waitUntil(lambda: "Power" in [box.itemText(i) for i in range(box.count())],
+                    timeout=10_000)
+    assert [box.itemText(i) for i in range(box.count())] == ["Day", "Evening", "Power",
+                                                             "Night"]
+    assert board.shifts() == ("Day", "Evening")  # what the supervisor picked stays

@@ -66,14 +66,12 @@ def page_size_mm(width: float, height: float) -> QPageSize:
     return QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, "label")
 
 
-def lineup_html(sheet: Lineup) -> str:
+def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
     def t(value: object) -> str:
         if value is None:
             return ""
-        from datetime import datetime
-
         if isinstance(value, datetime):
-            return value.astimezone().strftime("%H:%M")
+            return value.astimezone(zone).strftime("%H:%M")
         return escape(str(value))
 
     rows = "".join(
@@ -82,11 +80,11 @@ def lineup_html(sheet: Lineup) -> str:
         "<td style='width:35%'>&nbsp;</td></tr>"
         for r in sheet.rows
     )
-    starts = sheet.starts.astimezone()
+    starts = sheet.starts.astimezone(zone)
     return (
         "<html><body style='font-family: sans-serif; font-size: 10pt'>"
         f"<h2>{escape(sheet.agency)}: line-up, {escape(sheet.shift)}</h2>"
-        f"<p>{starts:%A %d %B %Y}, {starts:%H:%M} to {sheet.ends.astimezone():%H:%M}. "
+        f"<p>{starts:%A %d %B %Y}, {starts:%H:%M} to {sheet.ends.astimezone(zone):%H:%M}. "
         f"Printed by {escape(sheet.printed_by)} at {escape(sheet.station)}. "
         f"{len(sheet.rows)} officers, {sum(1 for r in sheet.rows if r.asset_tag)} cameras "
         "out.</p>"

@@ -100,7 +100,7 @@ class LineupDialog(QDialog):
         if generation != self._generation:
             return  # another shift or day was picked since
         self.sheet = sheet
-        self.preview.setHtml(lineup_html(sheet))
+        self.preview.setHtml(lineup_html(sheet, self.zone))
         self.print_button.setEnabled(True)
         self.pdf_button.setEnabled(True)
         self.note.setText("")

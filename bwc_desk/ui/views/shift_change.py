@@ -210,8 +210,12 @@ class ShiftChangePanel(ProposalPage, QWidget):
 
     # --- permissions ------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
+        """Called whenever Agency settings change (here or at another station): the mode, and
+        the agency's shifts, which may have changed too."""
         self.mode = mode
         self.update_buttons()
+        if self._choices_loaded:
+            self.state.read(shift_change.shift_choices, self._choices, lambda _exc: None)
 
     def _may_reassign(self) -> str:
         if not self.state.can(Permission.REASSIGN):
@@ -266,14 +270,17 @@ class ShiftChangePanel(ProposalPage, QWidget):
             self.load_board()
 
     def _choices(self, choices: ShiftChoices) -> None:
-        for box, current in (
-            (self.outgoing_box, choices.outgoing),
-            (self.incoming_box, choices.incoming),
+        # A reload after a change of the agency's shifts keeps what the supervisor picked,
+        # as long as those shifts still exist.
+        keep = self.shifts() if self._choices_loaded else ("", "")
+        for box, current, kept in (
+            (self.outgoing_box, choices.outgoing, keep[0]),
+            (self.incoming_box, choices.incoming, keep[1]),
         ):
             box.blockSignals(True)
             box.clear()
             box.addItems(list(choices.names))
-            box.setCurrentText(current)
+            box.setCurrentText(kept if kept in choices.names else current)
             box.blockSignals(False)
         self._choices_loaded = True
         self.load_board()
