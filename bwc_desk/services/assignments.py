@@ -84,7 +84,9 @@ def assign_primary(ctx: Ctx, unit_code: str, officer_id: int, reason: str = "") 
         return unit_row(queries.unit_rows(session, [unit.id])[0])
 
 
-def release_primary(ctx: Ctx, session: Session, actor: Actor, unit: Unit, reason: str = "") -> bool:
+def release_primary(
+    ctx: Ctx, session: Session, actor: Actor, unit: Unit, reason: str = ""
+) -> bool:
     """``unit`` stops being its officer's primary camera, with an UNASSIGNED custody record
     naming that officer. Returns False if it was nobody's."""
     officer_id = unit.primary_officer_id

@@ -54,8 +54,7 @@ def marks(ctx: Ctx) -> Marks:
     with ctx.db.read() as session:
         heads = dict(session.execute(select(ChainHead.chain, ChainHead.seq)).all())
         return Marks(
-            int(heads.get("custody", 0)),
-            int(heads.get("audit", 0)),
+            int(heads.get("custody", 0)), int(heads.get("audit", 0)),
             session.execute(select(func.max(Unit.updated_at))).scalar(),
             session.execute(select(func.max(Officer.updated_at))).scalar(),
             session.execute(select(func.max(Setting.updated_at))).scalar(),

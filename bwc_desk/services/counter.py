@@ -330,11 +330,8 @@ def _check_issue(
         holder = session.get(Officer, checkout.officer_id) if checkout else None
         if holder is not None and holder.id == officer.id:
             raise DomainError(f"{unit.asset_tag} is already issued to {who}.")
-        if (
-            checkout is not None
-            and checkout.issued_station != ctx.station
-            and (ctx.now() - checkout.issued_at < timedelta(seconds=RACE_SECONDS))
-        ):
+        if checkout is not None and checkout.issued_station != ctx.station and (
+                ctx.now() - checkout.issued_at < timedelta(seconds=RACE_SECONDS)):
             # Another station won the race for this camera a moment ago.
             raise ConflictError(
                 f"{unit.asset_tag} was just issued to "
@@ -572,7 +569,8 @@ def issue_unit(
         raise _race_message(ctx, unit_code, officer_id, exc) from None
 
 
-def _race_message(ctx: Ctx, unit_code: str, officer_id: int, exc: IntegrityError) -> DomainError:
+def _race_message(ctx: Ctx, unit_code: str, officer_id: int,
+                  exc: IntegrityError) -> DomainError:
     """Another station won the race (the database refused the second open issue): say who
     has the camera, or what the officer was just given, and where."""
     log.info("issue refused by the database: %s", str(exc.orig).splitlines()[0])
@@ -601,7 +599,8 @@ def _race_message(ctx: Ctx, unit_code: str, officer_id: int, exc: IntegrityError
                     f"written; {unit_code.strip().upper()} stays on the shelf."
                 )
     return ConflictError(
-        "Another station changed this record at the same moment; nothing was written. Scan again."
+        "Another station changed this record at the same moment; nothing was written. "
+        "Scan again."
     )
 
 

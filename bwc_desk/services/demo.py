@@ -485,11 +485,8 @@ class _DockRoom:
         while True:
             leave = min(self.leaving) if self.leaving else None
             arrive = self.waiting[0] if self.waiting and self.free else None
-            if (
-                leave is not None
-                and leave[0] <= until
-                and (arrive is None or leave[0] <= arrive[0])
-            ):
+            if leave is not None and leave[0] <= until and (arrive is None
+                                                            or leave[0] <= arrive[0]):
                 self.leaving.remove(leave)
                 self._report(leave[0], leave[2], None)
                 self.free.append(leave[2])
@@ -497,9 +494,8 @@ class _DockRoom:
                 self.waiting.pop(0)
                 slot = self.free.pop(0)
                 self._report(arrive[0], slot, arrive[1])
-                self.leaving.append(
-                    (arrive[0] + timedelta(minutes=self.rng.uniform(30, 60)), arrive[1], slot)
-                )
+                self.leaving.append((arrive[0] + timedelta(minutes=self.rng.uniform(30, 60)),
+                                     arrive[1], slot))
             elif self.waiting and not self.free and leave is not None and leave[0] <= until:
                 continue
             else:
@@ -523,21 +519,9 @@ class _DockRoom:
             self._hello = True
         done = Upload(12, 12, 3_000_000_000, 3_000_000_000)
         present = frozenset({"battery", "charging", "upload", "updating", "error"})
-        self.board.on_message(
-            "demo",
-            BayReport(
-                slot[0],
-                slot[1],
-                serial,
-                self.rng.randint(86, 100) if serial else None,
-                bool(serial),
-                done if serial else None,
-                False,
-                None,
-                when,
-                present,
-            ),
-        )
+        self.board.on_message("demo", BayReport(
+            slot[0], slot[1], serial, self.rng.randint(86, 100) if serial else None,
+            bool(serial), done if serial else None, False, None, when, present))
         apply_changes(self.ctx, self.board.take_changes())
 
 

@@ -67,7 +67,9 @@ def check_officer_unique(session: Session, data: OfficerInput, officer_id: int |
     other = session.execute(select(*who).where(Officer.badge == data.badge, others)).first()
     if other:
         raise ValidationError(f"Badge {data.badge} already belongs to {named(other)}.")
-    other = session.execute(select(*who).where(Officer.scan_code == data.scan_code, others)).first()
+    other = session.execute(
+        select(*who).where(Officer.scan_code == data.scan_code, others)
+    ).first()
     if other:
         raise ValidationError(
             f"The ID-badge scan code {data.scan_code} already belongs to {named(other)}."

@@ -115,9 +115,8 @@ def open_database(url: str, backup_dir: Path | None = None) -> OpenedDatabase:
         db.dispose()
         if db.path is not None and "malformed" in str(exc.orig):
             raise damaged(db.path, str(exc.orig)) from None
-        if db.is_postgresql and (
-            "permission denied" in str(exc.orig) or "must be owner" in str(exc.orig)
-        ):
+        if db.is_postgresql and ("permission denied" in str(exc.orig)
+                                 or "must be owner" in str(exc.orig)):
             raise DomainError(
                 f"The database schema is at {current or 'nothing'}; this BWC Desk needs "
                 f"{migrate.head_revision()}, and this station's database role may not change "
