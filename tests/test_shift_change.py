@@ -8,19 +8,19 @@ from datetime import UTC, datetime, time
 import pytest
 from sqlalchemy import func, insert, select
 
-from bwc_desk.domain.errors import PermissionDenied, ValidationError
+from bwc_desk.domain.errors import DomainError, PermissionDenied, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.shifts import DEFAULT_SHIFTS, ShiftSpec
 from bwc_desk.services import assignments, counter, inventory, officers, shift_change, verify
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+from bwc_desk.services.reassignment import _Source
 from bwc_desk.services.shift_change import (
     Candidate,
     Move,
     ProposalRefused,
     ReadyKind,
-    _Source,
     handover_at,
     pair_units,
 )
@@ -276,3 +276,100 @@ def test_only_supervisors_commit(station):
 def test_same_shift_twice_is_refused(station):
     with pytest.raises(ValidationError, match="two different shifts"):
         shift_change.propose_reassignment(station["sup"], "Day", "day")
+
+
+# --- pools: never an officer's own camera for someone who uses a pool ---------------------
+
+
+def test_the_demo_night_to_day_proposal_strips_no_camera_for_pool_users(demo_db):
+    """The demo agency: Traffic and Community Services share their division's pool; every
+    other officer has a camera of their own. Night -> Day used to move 25 Night officers'
+    cameras to the Day officers of the pooled divisions."""
+    from tests.conftest import demo_ctx
+
+    sup = demo_ctx(demo_db, "sgt.reyes")
+    proposal = shift_change.propose_reassignment(sup, "Night", "Day")
+    with demo_db.read() as s:
+        pooled = set(s.execute(select(Officer.id).where(
+            Officer.division.in_(("Traffic", "Community Services")))).scalars())
+    assert not [m for m in proposal.moves if m.to_officer_id in pooled]
+    assert not [c for c in proposal.candidates if c.id in pooled]
+    assert len(proposal.pool_users) == 25  # Day: 15 of Traffic, 10 of Community Services
+    assert proposal.pool_users[0].endswith("Community Services pool")
+
+
+@pytest.fixture
+def pooled_station(station):
+    """Evening's Hall is of Detectives, who share the Detectives pool (0010 is in it)."""
+    sup, ids = station["sup"], station["ids"]
+    pool = assignments.create_pool(sup, "Detectives pool", division="Detectives")
+    assignments.put_in_pool(sup, [ids["HPD-BWC-0010"]], pool.id)
+    return {**station, "detectives_pool": pool}
+
+
+def test_a_pool_user_is_no_candidate(pooled_station):
+    sup, o = pooled_station["sup"], pooled_station["o"]
+    proposal = shift_change.propose_reassignment(sup, "Day", "Evening")
+    # Before: 0004 (Davis, Patrol) went to Hall (Detectives), who uses his division's pool.
+    assert [(m.asset_tag, m.to_officer_id) for m in proposal.moves] == [
+        ("HPD-BWC-0001", o["e2"].id), ("HPD-BWC-0002", o["e1"].id)]
+    assert o["e4"].id not in [c.id for c in proposal.candidates]
+    assert proposal.pool_users == ("Hall, Pat (2004) - Detectives pool",)
+    assert proposal.unpaired == ("HPD-BWC-0004 (Davis, Pat (1004))",)
+
+
+def test_the_commit_refuses_an_officers_camera_for_a_pool_user(pooled_station):
+    sup, o, ids = pooled_station["sup"], pooled_station["o"], pooled_station["ids"]
+    before = snapshot(sup)
+    with pytest.raises(ProposalRefused, match=r"row 1: Hall, Pat \(2004\) uses the "
+                                              r"Detectives pool; .*own camera"):
+        shift_change.commit_reassignment(
+            sup, [Move(ids["HPD-BWC-0004"], o["d4"].id, o["e4"].id)], "x")
+    assert snapshot(sup) == before
+
+
+def test_a_pool_camera_moves_only_inside_the_pools_division(pooled_station):
+    sup, o, ids = pooled_station["sup"], pooled_station["o"], pooled_station["ids"]
+    before = snapshot(sup)
+    # 0010 is in the Detectives pool: not to Ford (Patrol).
+    with pytest.raises(ProposalRefused, match=r"row 1: HPD-BWC-0010 is in the Detectives "
+                                              r"pool; it goes only to an officer of Detectives"):
+        shift_change.commit_reassignment(sup, [Move(ids["HPD-BWC-0010"], None, o["e2"].id)],
+                                         "x")
+    with pytest.raises(DomainError, match="only to an officer of Detectives"):
+        shift_change.assign_at_handover(sup, "HPD-BWC-0010", o["e2"].id, "x")
+    assert snapshot(sup) == before
+    # Inside the division it may: it leaves the pool, with its records.
+    result = shift_change.commit_reassignment(
+        sup, [Move(ids["HPD-BWC-0010"], None, o["e4"].id)], "shift change Day -> Evening")
+    assert result.moved == 1
+    unit = inventory.unit_detail(sup, "HPD-BWC-0010")
+    assert unit.primary_officer_id == o["e4"].id and unit.pool_id is None
+    kinds = [e.kind for e in inventory.unit_history(sup, unit.id)[:2]]
+    assert kinds == [EventKind.ASSIGNED, EventKind.UNPOOLED]
+    assert verify.verify_records(pooled_station["admin"]).ok
+
+
+def test_the_board_never_strips_an_officers_camera_for_a_pool_user(pooled_station):
+    sup, o = pooled_station["sup"], pooled_station["o"]
+    before = snapshot(sup)
+    with pytest.raises(DomainError, match=r"Hall, Pat \(2004\) uses the Detectives pool"):
+        shift_change.assign_at_handover(sup, "HPD-BWC-0005", o["e4"].id, "x")
+    assert snapshot(sup) == before
+    # A spare or an incoming officer's own camera: as before.
+    unit = shift_change.assign_at_handover(sup, "HPD-BWC-0005", o["e2"].id, "shift change")
+    assert unit.primary_officer_id == o["e2"].id
+    board = shift_change.board(sup, "Day", "Evening")
+    pool_unit = next(u for u in board.units if u.asset_tag == "HPD-BWC-0010")
+    assert pool_unit.division == "Detectives"
+    hall = next(x for x in board.incoming_officers if x.id == o["e4"].id)
+    assert board.pool_of[hall.id] == "Detectives pool"
+
+
+def test_the_commit_question_names_whose_cameras_it_takes(station):
+    proposal = shift_change.propose_reassignment(station["sup"], "Day", "Evening")
+    question = shift_change.commit_question(proposal.moves, "shift change Day -> Evening")
+    assert "takes their own camera from 3 officers" in question
+    assert "Adams, Pat (1001): HPD-BWC-0001" in question
+    assert "Davis, Pat (1004): HPD-BWC-0004" in question
+    assert 'with the reason "shift change Day -> Evening"' in question

@@ -223,7 +223,9 @@ def instance_running(db_path: Path) -> bool:
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    handler = globals()[args.func]
+    from bwc_desk.cli.settings_cmds import cmd_settings_shifts
+
+    handler = {"cmd_settings_shifts": cmd_settings_shifts}.get(args.func) or globals()[args.func]
     try:
         return int(handler(args, out or sys.stdout))
     except DomainError as exc:

@@ -93,3 +93,7 @@ def add_commands(
                             "database owner)")
     p.add_argument("role")
     p.set_defaults(func="cmd_grant_app_role")
+
+    from bwc_desk.cli.settings_cmds import add_settings_commands
+
+    add_settings_commands(sub, common)

@@ -89,3 +89,33 @@ SPECS: dict[str, SettingSpec] = {
 
 def default_settings() -> dict[str, Any]:
     return {key: spec.default for key, spec in SPECS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownNames:
+    """The agency's shifts and divisions, for checking what an import or a form brings in.
+    Each check returns the agency's own spelling ("night" -> "Night"), or raises with the
+    names it knows, so that a typo is caught on its line instead of making a new shift."""
+
+    shifts: tuple[str, ...]
+    divisions: tuple[str, ...]
+
+    def shift(self, text: str) -> str:
+        return _pick(text, self.shifts, "shift", "the agency's shifts", strict=True)
+
+    def division(self, text: str) -> str:
+        # An agency with no division yet (the first import) is building its list.
+        return _pick(text, self.divisions, "division", "the divisions", strict=bool(self.divisions))
+
+
+def _pick(text: str, names: tuple[str, ...], what: str, whose: str, strict: bool) -> str:
+    wanted = " ".join(text.split())
+    if not wanted:
+        return ""
+    for name in names:
+        if name.lower() == wanted.lower():
+            return name
+    if not strict:
+        return wanted
+    known = ", ".join(names) if names else "none yet"
+    raise ValidationError(f"{what} {wanted!r} is not one of {whose} ({known})")

@@ -1,9 +1,21 @@
-"""Shifts and expected return times. Shift hours are local wall-clock time of the agency."""
+"""Shifts and expected return times. Shift hours are local wall-clock time of the agency.
+
+The agency names its own shifts (Agency settings): each has a start and a length of up to
+12 hours, and shifts may overlap (a 10-hour plan has three 10-hour shifts in 24 hours).
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+
+from bwc_desk.domain.errors import ValidationError
+
+MAX_LENGTH = timedelta(hours=12)
+NAME_LIMIT = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +32,26 @@ class ShiftSpec:
             end += timedelta(days=1)
         return end - start
 
+    @property
+    def minutes(self) -> int:
+        return int(self.length.total_seconds() // 60)
+
+    def hours_text(self) -> str:
+        """The length as the CSV writes it: '8', '10.5', or '8:20' when no short decimal."""
+        hours, minutes = divmod(self.minutes, 60)
+        if minutes == 0:
+            return str(hours)
+        if minutes % 15 == 0:
+            return f"{self.minutes / 60:g}"
+        return f"{hours}:{minutes:02d}"
+
     def label(self) -> str:
         return f"{self.name} ({self.starts:%H:%M}-{self.ends:%H:%M})"
+
+    @classmethod
+    def of_length(cls, name: str, starts: time, length: timedelta) -> ShiftSpec:
+        end = datetime.combine(datetime(2000, 1, 1).date(), starts) + length
+        return cls(name, starts, end.time())
 
 
 DEFAULT_SHIFTS = (
@@ -62,6 +92,132 @@ def expected_return(
     if end <= issued_at:  # issued after the shift ended (late paperwork): a default length
         return (issued_at + default_length + grace).astimezone(UTC)
     return end + grace
+
+
+# --- the agency's shift table --------------------------------------------------------------
+
+_START = re.compile(r"^(\d{1,2}):?(\d{2})$")
+_HOURS_HM = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_start(text: str) -> time:
+    """'07:00', '7:00' or '0700' (24-hour clock)."""
+    match = _START.match(text.strip())
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ValidationError(
+            f"start {text.strip()!r} is not a time of day; write it as HH:MM, e.g. 07:00"
+        )
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_length(text: str) -> timedelta:
+    """Hours as '10', '10.5' or '10:30'; more than 0 and at most 12."""
+    raw = text.strip()
+    match = _HOURS_HM.match(raw)
+    minutes: float
+    try:
+        if match is not None:
+            if int(match[2]) > 59:
+                raise ValueError(raw)
+            minutes = int(match[1]) * 60 + int(match[2])
+        else:
+            minutes = float(raw.replace(",", ".")) * 60
+    except ValueError:
+        raise ValidationError(
+            f"hours {raw!r} is not a number of hours; write e.g. 8, 10 or 10.5"
+        ) from None
+    if not math.isfinite(minutes) or abs(minutes - round(minutes)) > 1e-6:
+        raise ValidationError(f"hours {raw!r} is not a whole number of minutes")
+    if round(minutes) <= 0:
+        raise ValidationError(f"hours {raw!r}: a shift lasts more than 0 hours")
+    if round(minutes) > MAX_LENGTH.total_seconds() // 60:
+        raise ValidationError(f"hours {raw!r}: a shift lasts at most 12 hours")
+    return timedelta(minutes=round(minutes))
+
+
+def parse_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise ValidationError("the shift has no name")
+    if len(name) > NAME_LIMIT:
+        raise ValidationError(f"name {name[:20]!r}... is longer than {NAME_LIMIT} characters")
+    return name
+
+
+class ShiftTableError(ValidationError):
+    """Some rows of a shift table are wrong; ``problems`` holds (line, reason) for each."""
+
+    def __init__(self, message: str, problems: Sequence[tuple[int, str]]) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)
+
+
+def check_shift_table(
+    rows: Iterable[tuple[int, str, str, str]], source: str = "the shift table"
+) -> tuple[ShiftSpec, ...]:
+    """(line, name, start, hours) rows -> the agency's shifts, in order of their start.
+    Overlaps are allowed. Every wrong row is named (``ShiftTableError``), so one pass over a
+    file finds all its mistakes; nothing is half-accepted."""
+    shifts: list[ShiftSpec] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for line, name_text, start_text, hours_text in rows:
+        try:
+            name = parse_name(name_text)
+            starts = parse_start(start_text)
+            length = parse_length(hours_text)
+        except ValidationError as exc:
+            problems.append((line, str(exc)))
+            continue
+        if name.lower() in seen:
+            problems.append((line, f"{name} is already on line {seen[name.lower()]}"))
+            continue
+        seen[name.lower()] = line
+        shifts.append(ShiftSpec.of_length(name, starts, length))
+    if not shifts and not problems:
+        problems.append((0, "there are no shifts: the agency needs at least one"))
+    if problems:
+        listed = "\n".join(
+            f"line {line}: {reason}" if line else reason for line, reason in problems
+        )
+        raise ShiftTableError(
+            f"{source}: {len(problems)} problem(s); nothing was changed.\n{listed}", problems
+        )
+    return tuple(sorted(shifts, key=lambda s: (s.starts, s.name.lower())))
+
+
+# --- which shift is on ----------------------------------------------------------------------
+
+
+def _cyclic(a: timedelta, b: timedelta) -> timedelta:
+    """Distance between two times of day, around the clock."""
+    day = timedelta(days=1)
+    gap = abs(a - b) % day
+    return min(gap, day - gap)
+
+
+def _of_day(t: time) -> timedelta:
+    return timedelta(hours=t.hour, minutes=t.minute)
+
+
+def handover_at(specs: Sequence[ShiftSpec], now: datetime, zone: tzinfo) -> tuple[str, str]:
+    """(outgoing, incoming) at ``now``. The incoming shift is the one whose start is nearest
+    (supervisors prepare a handover shortly before it and finish it shortly after). The
+    outgoing one is the shift whose end is nearest to that start: with overlapping shifts
+    (10- or 12-hour plans) it is the one going off then, not merely the one that started
+    before. A tie goes to the shift that started earlier."""
+    ordered = sorted(specs, key=lambda s: (s.starts, s.name.lower()))
+    if not ordered:
+        return "", ""
+    incoming = min(ordered, key=lambda s: abs(shift_window(s, now, zone)[0] - now))
+    if len(ordered) == 1:
+        return incoming.name, incoming.name
+    start = _of_day(incoming.starts)
+    index = ordered.index(incoming)
+    # Walk backwards from the incoming shift so that, on a tie, the one before it wins.
+    others = [ordered[(index - k) % len(ordered)] for k in range(1, len(ordered))]
+    outgoing = min(others, key=lambda s: _cyclic(_of_day(s.ends), start))
+    return outgoing.name, incoming.name
 
 
 def describe_overdue(expected: datetime, now: datetime) -> str:

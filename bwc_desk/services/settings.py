@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import time
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.errors import ValidationError
+from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.settings import SPECS, AssignmentMode, HandoverAck
-from bwc_desk.domain.shifts import DEFAULT_SHIFTS, ShiftSpec
-from bwc_desk.services.context import Ctx
-from bwc_desk.store.models import Setting, Shift
+from bwc_desk.domain.settings import SPECS, AssignmentMode, HandoverAck, KnownNames
+from bwc_desk.domain.shifts import (
+    DEFAULT_SHIFTS,
+    ShiftSpec,
+    ShiftTableError,
+    check_shift_table,
+)
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.store.models import Officer, Pool, Setting, Shift
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,8 @@ class AgencySettings:
     not_docked_minutes: int = 30
     unassign_pool_on_dock: bool = True
     undo_window_seconds: int = 120
+    # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
+    shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -45,9 +54,11 @@ _SHIFTS = select(Shift.name, Shift.starts, Shift.ends)
 
 def read_settings(session: Session) -> AgencySettings:
     stored = {key: value for key, value in session.execute(_SETTINGS)}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {"shifts": ordered_shifts(session)}
     for f in fields(AgencySettings):
-        spec = SPECS[f.name]
+        spec = SPECS.get(f.name)
+        if spec is None:
+            continue
         if f.name in stored:
             try:
                 values[f.name] = spec.parse(json.loads(stored[f.name]))
@@ -79,18 +90,23 @@ def get_settings(ctx: Ctx) -> AgencySettings:
 
 
 def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
-    """Change several settings in one transaction (all or none)."""
+    """Change several settings in one transaction (all or none). ``changes["shifts"]``, if
+    given, is the agency's whole new shift table (``replace_shifts`` says what is refused)."""
     from bwc_desk.domain.audit import AuditEvent
     from bwc_desk.services import audit
 
     actor = ctx.require(Permission.SETTINGS, "change settings")
+    changes = dict(changes)
+    shifts = changes.pop("shifts", None)
     with ctx.db.write() as session:
+        if shifts is not None:
+            _replace_shifts_in(ctx, session, actor, shifts)
         old = read_settings(session).as_dict()
         for key, value in changes.items():
             write_setting(session, key, value, actor.username, ctx.now())
         session.flush()
         new = read_settings(session)
-        diff = {k: [old[k], v] for k, v in new.as_dict().items() if old[k] != v}
+        diff = {k: [old[k], v] for k, v in new.as_dict().items() if old[k] != v and k != "shifts"}
         if diff:
             audit.write(
                 session,
@@ -104,15 +120,161 @@ def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
 
 
 def shift_specs(session: Session) -> dict[str, ShiftSpec]:
+    """The agency's shifts by lower-case name (how officers' shift names are matched)."""
     specs: dict[str, ShiftSpec] = {}
     for name, starts, ends in session.execute(_SHIFTS):
         specs[name.lower()] = ShiftSpec(name, time.fromisoformat(starts), time.fromisoformat(ends))
     return specs
 
 
+def ordered_shifts(session: Session) -> tuple[ShiftSpec, ...]:
+    return tuple(sorted(shift_specs(session).values(), key=lambda s: (s.starts, s.name.lower())))
+
+
 def list_shifts(ctx: Ctx) -> list[ShiftSpec]:
     with ctx.db.read() as session:
-        return sorted(shift_specs(session).values(), key=lambda s: s.starts)
+        return list(ordered_shifts(session))
+
+
+def known_names(session: Session) -> KnownNames:
+    """The agency's shifts and the divisions it has (on the roster or a pool), for checking
+    imported rows: ``known.shift(text)`` / ``known.division(text)`` return the agency's own
+    spelling or raise ValidationError naming the known ones."""
+    divisions = set(
+        session.execute(select(Officer.division).where(Officer.division != "").distinct())
+        .scalars()
+        .all()
+    ) | set(
+        session.execute(select(Pool.division).where(Pool.division != "").distinct()).scalars().all()
+    )
+    return KnownNames(
+        tuple(s.name for s in ordered_shifts(session)),
+        tuple(sorted(divisions, key=str.lower)),
+    )
+
+
+def known(ctx: Ctx) -> KnownNames:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return known_names(session)
+
+
+def _replace_shifts_in(
+    ctx: Ctx, session: Session, actor: Actor, shifts: Sequence[ShiftSpec]
+) -> tuple[ShiftSpec, ...]:
+    from bwc_desk.domain.audit import AuditEvent
+    from bwc_desk.services import audit
+
+    # The same rules as a CSV file, whichever screen the table came from.
+    new = check_shift_table(
+        ((n, s.name, f"{s.starts:%H:%M}", s.hours_text()) for n, s in enumerate(shifts, 1)),
+        "The shifts",
+    )
+    old = ordered_shifts(session)
+    kept = {s.name.lower() for s in new}
+    gone = [s for s in old if s.name.lower() not in kept]
+    problems: list[str] = []
+    for shift in gone:
+        officers = session.execute(
+            select(func.count())
+            .select_from(Officer)
+            .where(Officer.active.is_(True), func.lower(Officer.shift) == shift.name.lower())
+        ).scalar_one()
+        pools = (
+            session.execute(select(Pool.name).where(func.lower(Pool.shift) == shift.name.lower()))
+            .scalars()
+            .all()
+        )
+        why = []
+        if officers:
+            why.append(f"{officers} active officer{'s are' if officers != 1 else ' is'} on it")
+        if pools:
+            names = ", ".join(sorted(pools))
+            why.append(f"pool {names} serves it" if len(pools) == 1 else f"pools {names} serve it")
+        if why:
+            problems.append(f"{shift.name} cannot be removed: {' and '.join(why)}")
+    if problems:
+        raise DomainError(
+            "Nothing was changed. "
+            + "; ".join(problems)
+            + ". Move them to another shift first (Assignments > Roster, or an officer import), "
+            "then remove it."
+        )
+    if [(s.name, s.starts, s.ends) for s in old] == [(s.name, s.starts, s.ends) for s in new]:
+        return new
+    by_name = {row.name.lower(): row for row in session.execute(select(Shift)).scalars()}
+    for shift in new:
+        starts, ends = f"{shift.starts:%H:%M}", f"{shift.ends:%H:%M}"
+        row = by_name.pop(shift.name.lower(), None)
+        if row is None:
+            session.add(Shift(name=shift.name, starts=starts, ends=ends))
+        else:
+            row.name, row.starts, row.ends = shift.name, starts, ends  # "night" -> "Night"
+    for row in by_name.values():
+        session.delete(row)
+    session.flush()
+    audit.write(
+        session,
+        station=ctx.station,
+        at=ctx.now(),
+        actor=actor,
+        event=AuditEvent.SETTINGS_CHANGED,
+        details={
+            "shifts": {
+                "before": [_describe(s) for s in old],
+                "after": [_describe(s) for s in new],
+            },
+            "effective": "for cameras issued from now on; open issues keep their due time",
+        },
+    )
+    return new
+
+
+def _describe(shift: ShiftSpec) -> str:
+    return f"{shift.name} {shift.starts:%H:%M} {shift.hours_text()} h"
+
+
+def replace_shifts(ctx: Ctx, shifts: Sequence[ShiftSpec]) -> tuple[ShiftSpec, ...]:
+    """Replace the agency's shifts, all or nothing (administrators only, audited). Refused,
+    with nothing changed, when a row is wrong or a removed shift still has active officers or
+    a pool. New times apply to cameras issued from now on: an open issue keeps the expected
+    return it was given."""
+    actor = ctx.require(Permission.SETTINGS, "change the agency's shifts")
+    with ctx.db.write() as session:
+        return _replace_shifts_in(ctx, session, actor, shifts)
+
+
+SHIFT_COLUMNS = ("name", "start", "hours")
+
+
+def read_shift_csv(path: Path | str) -> tuple[ShiftSpec, ...]:
+    """A CSV file of name,start,hours -> shifts; every bad line named (ShiftTableError)."""
+    from bwc_desk.adapters.csvfile import iter_errors, read_csv
+
+    table = read_csv(path, SHIFT_COLUMNS, SHIFT_COLUMNS)
+    broken = list(iter_errors(table))
+    rows = [
+        (line, row["name"], row["start"], row["hours"])
+        for line, row in table.rows
+        if "__error__" not in row
+    ]
+    name = Path(path).name
+    try:
+        shifts = check_shift_table(rows, name)
+    except ShiftTableError as exc:
+        broken = sorted(broken + list(exc.problems))
+    else:
+        if not broken:
+            return shifts
+    listed = "\n".join(f"line {line}: {reason}" if line else reason for line, reason in broken)
+    raise ShiftTableError(
+        f"{name}: {len(broken)} problem(s); nothing was changed.\n{listed}", broken
+    )
+
+
+def replace_shifts_from_csv(ctx: Ctx, path: Path | str) -> tuple[ShiftSpec, ...]:
+    ctx.require(Permission.SETTINGS, "change the agency's shifts")
+    return replace_shifts(ctx, read_shift_csv(path))
 
 
 def seed_defaults(session: Session, by: str, now: Any, agency_name: str) -> None:

@@ -1,12 +1,31 @@
-"""Printing and PDF through Qt's print support: line-up sheets, histories, labels."""
+"""Printing and PDF through Qt's print support: line-up sheets, histories, labels.
+
+The line-up sheet is painted page by page (``paint_lineup``) rather than printed from HTML:
+a rich-text document cannot repeat the sheet's header on every page or number the pages
+"page 2 of 7", and a supervisor who drops page 3 at roll call must still know which shift
+and day it belongs to.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPen,
+    QTextDocument,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
@@ -47,14 +66,12 @@ def page_size_mm(width: float, height: float) -> QPageSize:
     return QPageSize(QSizeF(width, height), QPageSize.Unit.Millimeter, "label")
 
 
-def lineup_html(sheet: Lineup) -> str:
+def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
     def t(value: object) -> str:
         if value is None:
             return ""
-        from datetime import datetime
-
         if isinstance(value, datetime):
-            return value.astimezone().strftime("%H:%M")
+            return value.astimezone(zone).strftime("%H:%M")
         return escape(str(value))
 
     rows = "".join(
@@ -63,11 +80,11 @@ def lineup_html(sheet: Lineup) -> str:
         "<td style='width:35%'>&nbsp;</td></tr>"
         for r in sheet.rows
     )
-    starts = sheet.starts.astimezone()
+    starts = sheet.starts.astimezone(zone)
     return (
         "<html><body style='font-family: sans-serif; font-size: 10pt'>"
         f"<h2>{escape(sheet.agency)}: line-up, {escape(sheet.shift)}</h2>"
-        f"<p>{starts:%A %d %B %Y}, {starts:%H:%M} to {sheet.ends.astimezone():%H:%M}. "
+        f"<p>{starts:%A %d %B %Y}, {starts:%H:%M} to {sheet.ends.astimezone(zone):%H:%M}. "
         f"Printed by {escape(sheet.printed_by)} at {escape(sheet.station)}. "
         f"{len(sheet.rows)} officers, {sum(1 for r in sheet.rows if r.asset_tag)} cameras "
         "out.</p>"
@@ -77,3 +94,212 @@ def lineup_html(sheet: Lineup) -> str:
         "<th align=left>Signature</th></tr>"
         f"{rows}</table></body></html>"
     )
+
+
+# --- the line-up sheet, painted -------------------------------------------------------------
+
+LINEUP_COLUMNS = ("Officer", "Badge", "Camera", "Time out", "Expected back", "Signature")
+SIGNATURE_MIN_INCHES = 2.0
+MARGIN_MM = 12.7  # half an inch
+
+
+def shift_name(sheet: Lineup) -> str:
+    """The shift's name without its hours ('Night' of 'Night (23:00-07:00)')."""
+    return sheet.shift.rsplit(" (", 1)[0] if sheet.shift.endswith(")") else sheet.shift
+
+
+def lineup_filename(sheet: Lineup, zone: tzinfo | None = None) -> str:
+    """'lineup-2026-11-30-Night.pdf': the day the shift starts, local time, and its name."""
+    day = sheet.starts.astimezone(zone)
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", shift_name(sheet)).strip("-") or "shift"
+    return f"lineup-{day:%Y-%m-%d}-{name}.pdf"
+
+
+def _cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
+    first_day = sheet.starts.astimezone(zone).date()
+
+    def when(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(zone)
+        return f"{local:%H:%M}" if local.date() == first_day else f"{local:%a %H:%M}"
+
+    return [
+        (r.officer, r.badge, r.asset_tag, when(r.issued_at), when(r.expected_return))
+        for r in sheet.rows
+    ]
+
+
+def lineup_column_widths(
+    cells: Sequence[Sequence[str]],
+    body: QFontMetricsF,
+    head: QFontMetricsF,
+    width: float,
+    dpi: float,
+) -> list[float]:
+    """Each column as wide as its widest text (header included) plus padding; the signature
+    column takes the rest and never less than two inches (the officer column
+    is narrowed, its names elided, before that happens)."""
+    pad = 0.16 * dpi
+    widths: list[float] = []
+    for column, title in enumerate(LINEUP_COLUMNS[:-1]):
+        texts = [row[column] for row in cells]
+        widest = max([head.horizontalAdvance(title)] + [body.horizontalAdvance(t) for t in texts])
+        widths.append(float(math.ceil(widest + pad)))
+    signature = SIGNATURE_MIN_INCHES * dpi
+    over = sum(widths) + signature - width
+    if over > 0:
+        widths[0] = max(widths[0] - over, 1.0 * dpi)
+    widths.append(max(width - sum(widths), signature))
+    return widths
+
+
+def paint_lineup(printer: QPrinter, sheet: Lineup, zone: tzinfo | None = None) -> int:
+    """Paint the sheet on ``printer`` (a PDF file or a real printer): on every page the
+    agency, the shift, its date and hours, the column titles, and "page N of M". Returns
+    the number of pages."""
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError("The printer or file could not be opened for writing.")
+    try:
+        return _paint(painter, printer, sheet, zone)
+    finally:
+        painter.end()
+
+
+def _paint(painter: QPainter, printer: QPrinter, sheet: Lineup, zone: tzinfo | None) -> int:
+    dpi = float(printer.resolution())
+    page = printer.pageRect(QPrinter.Unit.DevicePixel)
+    width, height = page.width(), page.height()
+    title_font = QFont("Helvetica", 13, QFont.Weight.Bold)
+    text_font = QFont("Helvetica", 9)
+    head_font = QFont("Helvetica", 9, QFont.Weight.Bold)
+    body_font = QFont("Helvetica", 10)
+    small_font = QFont("Helvetica", 8)
+    title_m = QFontMetricsF(title_font, printer)
+    text_m = QFontMetricsF(text_font, printer)
+    head_m = QFontMetricsF(head_font, printer)
+    body_m = QFontMetricsF(body_font, printer)
+    small_m = QFontMetricsF(small_font, printer)
+    cells = _cells(sheet, zone)
+    widths = lineup_column_widths(cells, body_m, head_m, width, dpi)
+    row_height = max(body_m.height() * 2.2, 0.36 * dpi)  # room for a signature
+    head_height = head_m.height() * 1.8
+    starts, ends = sheet.starts.astimezone(zone), sheet.ends.astimezone(zone)
+    title = f"{sheet.agency}: line-up, {sheet.shift}" if sheet.agency else f"Line-up, {sheet.shift}"
+    when = f"{starts:%A %d %B %Y}, {starts:%H:%M} to {ends:%H:%M}"
+    out = sum(1 for r in sheet.rows if r.asset_tag)
+    printed = (
+        f"Printed by {sheet.printed_by or 'unknown'} at {sheet.station}, "
+        f"{datetime.now(zone):%Y-%m-%d %H:%M}. {len(sheet.rows)} officers, {out} cameras out."
+    )
+    header_height = title_m.height() * 1.3 + text_m.height() * 2.6
+    footer_height = small_m.height() * 2
+    per_page = max(1, int((height - header_height - head_height - footer_height) // row_height))
+    pages = max(1, math.ceil(len(cells) / per_page))
+    pad = 0.08 * dpi
+    grid = QPen(QColor("#6b7280"))
+    grid.setWidthF(max(1.0, dpi / 150))
+    text_pen = QPen(QColor("black"))
+    for number in range(pages):
+        if number:
+            printer.newPage()
+        y = 0.0
+        painter.setPen(QColor("black"))
+        painter.setFont(title_font)
+        painter.drawText(
+            QPointF(0, y + title_m.ascent()),
+            title_m.elidedText(title, Qt.TextElideMode.ElideRight, width),
+        )
+        y += title_m.height() * 1.3
+        painter.setFont(text_font)
+        painter.drawText(QPointF(0, y + text_m.ascent()), when)
+        y += text_m.height() * 1.3
+        painter.drawText(
+            QPointF(0, y + text_m.ascent()),
+            text_m.elidedText(printed, Qt.TextElideMode.ElideRight, width),
+        )
+        y += text_m.height() * 1.3
+        # Column titles, on every page.
+        painter.setPen(grid)
+        painter.fillRect(QRectF(0, y, width, head_height), QColor("#e5e7eb"))
+        x = 0.0
+        painter.setFont(head_font)
+        for column, title_text in enumerate(LINEUP_COLUMNS):
+            box = QRectF(x, y, widths[column], head_height)
+            painter.setPen(grid)
+            painter.drawRect(box)
+            painter.setPen(text_pen)
+            painter.drawText(
+                box.adjusted(pad, 0, -pad, 0),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                title_text,
+            )
+            x += widths[column]
+        y += head_height
+        painter.setFont(body_font)
+        chunk = cells[number * per_page : (number + 1) * per_page]
+        if not chunk:
+            painter.setPen(text_pen)
+            painter.drawText(
+                QRectF(0, y, width, row_height),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                "  No active officer is on this shift.",
+            )
+        for row in chunk:
+            x = 0.0
+            for column in range(len(LINEUP_COLUMNS)):
+                box = QRectF(x, y, widths[column], row_height)
+                painter.setPen(grid)
+                painter.drawRect(box)
+                if column < len(row):
+                    painter.setPen(text_pen)
+                    painter.drawText(
+                        box.adjusted(pad, 0, -pad, 0),
+                        int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                        body_m.elidedText(
+                            row[column], Qt.TextElideMode.ElideRight, widths[column] - 2 * pad
+                        ),
+                    )
+                x += widths[column]
+            y += row_height
+        painter.setFont(small_font)
+        painter.setPen(QColor("black"))
+        base = height - small_m.descent()
+        painter.drawText(QPointF(0, base), f"{shift_name(sheet)}, {starts:%a %d %b %Y}")
+        label = f"page {number + 1} of {pages}"
+        painter.drawText(QPointF(width - small_m.horizontalAdvance(label), base), label)
+    return pages
+
+
+def _lineup_printer(printer: QPrinter, sheet: Lineup, zone: tzinfo | None) -> None:
+    printer.setPageOrientation(QPageLayout.Orientation.Portrait)
+    printer.setPageMargins(
+        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter
+    )
+    printer.setDocName(lineup_filename(sheet, zone).removesuffix(".pdf"))
+
+
+def save_lineup_pdf(sheet: Lineup, path: Path | str, zone: tzinfo | None = None) -> int:
+    """Write the sheet as a PDF (US Letter); the number of pages."""
+    try:  # a clear reason (a missing folder, no permission) instead of Qt's "begin failed"
+        with open(path, "wb"):
+            pass
+    except OSError as exc:
+        raise OSError(f"{path} cannot be written ({exc.strerror}).") from None
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+    _lineup_printer(printer, sheet, zone)
+    return paint_lineup(printer, sheet, zone)
+
+
+def print_lineup(parent: QWidget, sheet: Lineup, zone: tzinfo | None = None) -> bool:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    _lineup_printer(printer, sheet, zone)
+    dialog = QPrintDialog(printer, parent)
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    paint_lineup(printer, sheet, zone)
+    return True

@@ -14,10 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
 )
@@ -27,17 +24,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,22 +38,20 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
-from bwc_desk.services import assignments, shift_change
+from bwc_desk.services import shift_change
 from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
 from bwc_desk.services.shift_change import (
-    CommitResult,
     Proposal,
-    ProposalRefused,
     ReadyKind,
     ReadyUnit,
     ShiftBoard,
     ShiftChoices,
 )
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
-from bwc_desk.ui.models.proposal_model import ProposalModel
 from bwc_desk.ui.models.shift_change_models import IncomingOfficerModel, ReadyUnitModel
 from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.shift_proposal import ProposalPage
 from bwc_desk.ui.widgets import FilteredTable
 
 POOLED_ONLY = (
@@ -70,47 +61,6 @@ POOLED_ONLY = (
 OK_STYLE = "color: #14532d; font-weight: bold;"
 PICK_TWO = "Pick two different shifts: the one going off and the one coming on."
 ERROR_STYLE = "color: #b91c1c; font-weight: bold;"
-
-
-class CandidateDelegate(QStyledItemDelegate):
-    """The editor of a proposal row's incoming officer: a combo of the incoming officers who
-    have no camera, each saying whether another row already gives them one."""
-
-    def __init__(self, source: ProposalModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.source = source
-
-    def createEditor(
-        self,
-        parent: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:
-        combo = QComboBox(parent)
-        combo.setObjectName("candidate_editor")
-        targets = self.source.targets()
-        current = index.data(Qt.ItemDataRole.EditRole)
-        for candidate in self.source.candidates.values():
-            label = f"{candidate.label} - {candidate.division or 'no division'}"
-            tag = targets.get(candidate.id)
-            if tag and candidate.id != current:
-                label += f" (gets {tag} in another row)"
-            combo.addItem(label, candidate.id)
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        position = editor.findData(index.data(Qt.ItemDataRole.EditRole))
-        editor.setCurrentIndex(max(position, 0))
-
-    def setModelData(
-        self,
-        editor: QWidget,
-        model: QAbstractItemModel,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
 
 def reselect(table: FilteredTable, keys: Sequence[Any]) -> None:
@@ -136,7 +86,7 @@ def _group(title: str, *widgets: QWidget) -> QGroupBox:
     return box
 
 
-class ShiftChangePanel(QWidget):
+class ShiftChangePanel(ProposalPage, QWidget):
     board_loaded = QtSignal()  # after every (re)load of the three lists
     proposal_ready = QtSignal()
     committed = QtSignal(object)  # the CommitResult
@@ -258,65 +208,14 @@ class ShiftChangePanel(QWidget):
         assign.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         assign.activated.connect(self._assign_shortcut)
 
-    def _build_proposal(self) -> None:
-        page = self.proposal_page = QWidget(self)
-        self.proposal_title = QLabel(page)
-        self.proposal_title.setWordWrap(True)
-        self.proposal_title.setStyleSheet("font-size: 15px;")
-        self.proposal_model = ProposalModel(page)
-        self.proposal_table = FilteredTable(self.proposal_model, "Filter: camera, officer")
-        self.proposal_table.filter_edit.setObjectName("proposal_filter")
-        view = self.proposal_table.table
-        view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
-        self.delegate = CandidateDelegate(self.proposal_model, view)
-        view.setItemDelegateForColumn(ProposalModel.COL_TO, self.delegate)
-        self.proposal_notes = QLabel(page)
-        self.proposal_notes.setWordWrap(True)
-        self.reason_edit = QLineEdit(page)
-        self.reason_edit.setObjectName("proposal_reason")
-        reason = QFormLayout()
-        reason.addRow("Reason in the custody &records", self.reason_edit)
-        self.remove_button = QPushButton("R&emove the selected rows (Del)", page)
-        self.back_button = QPushButton("&Back to the board", page)
-        self.commit_button = QPushButton("&Commit", page)
-        self.commit_button.setObjectName("commit")
-        self.proposal_message = QLabel(page)
-        self.proposal_message.setObjectName("proposal_message")
-        self.proposal_message.setWordWrap(True)
-        self.proposal_message.setStyleSheet(ERROR_STYLE)
-        self.proposal_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.back_button)
-        buttons.addWidget(self.commit_button)
-        layout = QVBoxLayout(page)
-        layout.addWidget(self.proposal_title)
-        layout.addWidget(self.proposal_table, 1)
-        layout.addWidget(self.proposal_notes)
-        layout.addLayout(reason)
-        layout.addWidget(self.proposal_message)
-        layout.addLayout(buttons)
-        self.remove_button.clicked.connect(self.remove_rows)
-        self.back_button.clicked.connect(self.back_to_board)
-        self.commit_button.clicked.connect(self.commit)
-        remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), view)
-        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
-        remove.activated.connect(self.remove_rows)
-        for signal in (
-            self.proposal_model.modelReset,
-            self.proposal_model.rowsRemoved,
-            self.proposal_model.dataChanged,
-        ):
-            signal.connect(lambda *_a: self._proposal_counts())
-
     # --- permissions ------------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:
+        """Called whenever Agency settings change (here or at another station): the mode, and
+        the agency's shifts, which may have changed too."""
         self.mode = mode
         self.update_buttons()
+        if self._choices_loaded:
+            self.state.read(shift_change.shift_choices, self._choices, lambda _exc: None)
 
     def _may_reassign(self) -> str:
         if not self.state.can(Permission.REASSIGN):
@@ -371,14 +270,17 @@ class ShiftChangePanel(QWidget):
             self.load_board()
 
     def _choices(self, choices: ShiftChoices) -> None:
-        for box, current in (
-            (self.outgoing_box, choices.outgoing),
-            (self.incoming_box, choices.incoming),
+        # A reload after a change of the agency's shifts keeps what the supervisor picked,
+        # as long as those shifts still exist.
+        keep = self.shifts() if self._choices_loaded else ("", "")
+        for box, current, kept in (
+            (self.outgoing_box, choices.outgoing, keep[0]),
+            (self.incoming_box, choices.incoming, keep[1]),
         ):
             box.blockSignals(True)
             box.clear()
             box.addItems(list(choices.names))
-            box.setCurrentText(current)
+            box.setCurrentText(kept if kept in choices.names else current)
             box.blockSignals(False)
         self._choices_loaded = True
         self.load_board()
@@ -434,7 +336,8 @@ class ShiftChangePanel(QWidget):
         for table, keys in keep:
             reselect(table, keys)
         self.loaded = True
-        without = sum(1 for o in board.incoming_officers if not o.primary_unit)
+        pooled = len(board.pool_of)
+        without = sum(1 for o in board.incoming_officers if not o.primary_unit) - pooled
         self.out_group.setTitle(
             f"{board.outgoing}: still holding a camera ({len(board.still_out)})"
         )
@@ -445,7 +348,10 @@ class ShiftChangePanel(QWidget):
         )
         self.officer_group.setTitle(
             f"{board.incoming} officers ({len(board.incoming_officers)}, {without} without "
-            "a camera)" + ("" if self._may_reassign() else ": drop a camera on one")
+            "a camera"
+            + (f", {pooled} use their division's pool" if pooled else "")
+            + ")"
+            + ("" if self._may_reassign() else ": drop a camera on one")
         )
         if first:
             for table in (self.out_table, self.ready_table, self.officer_table):
@@ -506,6 +412,20 @@ class ShiftChangePanel(QWidget):
                 f"{unit.asset_tag} is already the primary camera of {officer.label}.", done=False
             )
             return
+        # The service refuses these too; saying so here saves a question that cannot succeed.
+        uses = self.board.pool_of.get(officer.id, "") if self.board else ""
+        why = (
+            shift_change.pool_refusal(
+                unit.owner, unit.division, unit.asset_tag, officer.label, officer.division
+            )
+            if unit.kind == ReadyKind.POOL
+            else shift_change.pool_user_refusal(uses, officer.label)
+            if unit.kind == ReadyKind.PRIMARY
+            else ""
+        )
+        if why:
+            self.say(f"{why[0].upper()}{why[1:]}. Nothing was changed.", True)
+            return
         lines = [f"Make <b>{unit.asset_tag}</b> the primary camera of <b>{officer.label}</b>?"]
         if unit.kind == ReadyKind.PRIMARY:
             lines.append(f"{unit.owner} will have no primary camera.")
@@ -532,7 +452,7 @@ class ShiftChangePanel(QWidget):
         tag, officer_id = unit.asset_tag, officer.id
         self._set_busy(True)
         self.state.write(
-            lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason),
+            lambda ctx: shift_change.assign_at_handover(ctx, tag, officer_id, reason),
             self._assigned,
             self._failed,
             changed="units",
@@ -552,122 +472,3 @@ class ShiftChangePanel(QWidget):
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
         self.update_buttons()
-
-    # --- the proposal -----------------------------------------------------------------------
-    def propose(self) -> None:
-        if why := self._may_reassign():
-            self.say(why, True)
-            return
-        outgoing, incoming = self.shifts()
-        self._set_busy(True)
-        self.state.read(
-            lambda ctx: shift_change.propose_reassignment(ctx, outgoing, incoming),
-            self._proposed,
-            self._failed,
-        )
-
-    def _proposed(self, proposal: Proposal) -> None:
-        self._set_busy(False)
-        if not proposal.moves:
-            why = (
-                f"Nothing to propose: no {proposal.incoming} officer is without a camera."
-                if not proposal.candidates
-                else f"Nothing to propose: no camera of the {proposal.outgoing} shift is "
-                "on the shelf."
-            )
-            if proposal.still_out:
-                why += f" Still out: {', '.join(proposal.still_out[:5])}."
-            self.say(why, True)
-            return
-        self.proposal = proposal
-        self.proposal_model.set_proposal(proposal)
-        self.proposal_table.fit_columns()
-        self.reason_edit.setText(proposal.reason)
-        self.proposal_message.setText("")
-        self.proposal_title.setText(
-            f"<b>Proposal: {proposal.outgoing} -> {proposal.incoming}.</b> Each outgoing "
-            "officer's camera goes to an incoming officer without one, same division first. "
-            "Change the incoming officer of a row (double-click or F2), remove rows, then "
-            "commit: all rows in one go, or none."
-        )
-        notes = []
-        if proposal.still_out:
-            more = " ..." if len(proposal.still_out) > 4 else ""
-            notes.append(
-                f"Not proposed, still out with their officers: {len(proposal.still_out)} "
-                f"({', '.join(proposal.still_out[:4])}{more})."
-            )
-        if proposal.unpaired:
-            notes.append(
-                f"Left with their officers, nobody left to take them: {len(proposal.unpaired)}."
-            )
-        left = len(proposal.candidates) - len(proposal.moves)
-        if left > 0:
-            notes.append(f"{left} incoming officer(s) stay without a camera.")
-        self.proposal_notes.setText(" ".join(notes))
-        self.stack.setCurrentWidget(self.proposal_page)
-        self.proposal_table.table.setFocus()
-        self.proposal_table.table.selectRow(0)
-        self.update_buttons()
-        self.proposal_ready.emit()
-
-    def _proposal_counts(self) -> None:
-        n = self.proposal_model.rowCount()
-        self.commit_button.setText(f"&Commit {n} move{'s' if n != 1 else ''}")
-        self.update_buttons()
-
-    def remove_rows(self) -> None:
-        rows = self.proposal_table.selected_rows()
-        if rows:
-            self.proposal_model.remove_units([r.unit_id for r in rows])
-
-    def back_to_board(self) -> None:
-        if self._busy:
-            return
-        self.proposal = None
-        self.proposal_model.set_rows([])
-        self.stack.setCurrentWidget(self.board_page)
-
-    def commit(self) -> None:
-        if self._may_reassign() or self._busy:
-            return
-        moves = self.proposal_model.moves()
-        if not moves:
-            return
-        reason = self.reason_edit.text()
-        n = len(moves)
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            "Commit the shift change",
-            f"Reassign {n} camera{'s' if n != 1 else ''} now? Each gets two custody records "
-            f'(unassigned, assigned) naming you, with the reason "{reason.strip()}".',
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            self,
-        )
-        box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        if box.exec() != QMessageBox.StandardButton.Yes:
-            return
-        self._set_busy(True)
-        self.proposal_message.setStyleSheet("")
-        self.proposal_message.setText(f"Committing {n} moves...")
-        self.state.write(
-            lambda ctx: shift_change.commit_reassignment(ctx, moves, reason),
-            self._committed,
-            self._commit_refused,
-            changed="units",
-        )
-
-    def _committed(self, result: CommitResult) -> None:
-        self._set_busy(False)
-        self.back_to_board()
-        self.say(result.message)
-        self.committed.emit(result)
-
-    def _commit_refused(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        self.proposal_message.setStyleSheet(ERROR_STYLE)
-        if isinstance(exc, ProposalRefused):
-            self.proposal_model.set_problems(exc.problems)
-        elif not isinstance(exc, DomainError):
-            raise exc
-        self.proposal_message.setText(str(exc))

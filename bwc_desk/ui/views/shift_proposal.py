@@ -1,0 +1,289 @@
+"""The proposal page of Shift change: the batch reassignment under review. The supervisor
+changes a row's incoming officer, removes rows, and commits all rows or none, after a
+question that names every officer whose own camera the commit takes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.services import shift_change
+from bwc_desk.services.shift_change import CommitResult, Proposal, ProposalRefused
+from bwc_desk.ui.models.proposal_model import ProposalModel
+from bwc_desk.ui.widgets import FilteredTable
+
+ERROR_STYLE = "color: #b91c1c; font-weight: bold;"
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import SignalInstance
+    from PySide6.QtWidgets import QStackedWidget
+
+    from bwc_desk.ui.state import AppState
+
+    class _Base(QWidget):
+        """What the page uses of ``ShiftChangePanel``."""
+
+        state: AppState
+        proposal: Proposal | None
+        _busy: bool
+        stack: QStackedWidget
+        board_page: QWidget
+        proposal_ready: SignalInstance
+        committed: SignalInstance
+
+        def say(self, text: str, error: bool = False, done: bool = True) -> None: ...
+        def _may_reassign(self) -> str: ...
+        def _set_busy(self, busy: bool) -> None: ...
+        def _failed(self, exc: BaseException) -> None: ...
+        def shifts(self) -> tuple[str, str]: ...
+        def update_buttons(self) -> None: ...
+
+else:
+    _Base = object
+
+
+class CandidateDelegate(QStyledItemDelegate):
+    """The editor of a proposal row's incoming officer: a combo of the incoming officers who
+    have no camera, each saying whether another row already gives them one."""
+
+    def __init__(self, source: ProposalModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.source = source
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
+        combo = QComboBox(parent)
+        combo.setObjectName("candidate_editor")
+        targets = self.source.targets()
+        current = index.data(Qt.ItemDataRole.EditRole)
+        for candidate in self.source.candidates.values():
+            label = f"{candidate.label} - {candidate.division or 'no division'}"
+            tag = targets.get(candidate.id)
+            if tag and candidate.id != current:
+                label += f" (gets {tag} in another row)"
+            combo.addItem(label, candidate.id)
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        position = editor.findData(index.data(Qt.ItemDataRole.EditRole))
+        editor.setCurrentIndex(max(position, 0))
+
+    def setModelData(
+        self,
+        editor: QWidget,
+        model: QAbstractItemModel,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+
+
+class ProposalPage(_Base):
+    """The proposal half of ``ShiftChangePanel`` (which holds its signals and state)."""
+
+    def _build_proposal(self) -> None:
+        page = self.proposal_page = QWidget(self)
+        self.proposal_title = QLabel(page)
+        self.proposal_title.setWordWrap(True)
+        self.proposal_title.setStyleSheet("font-size: 15px;")
+        self.proposal_model = ProposalModel(page)
+        self.proposal_table = FilteredTable(self.proposal_model, "Filter: camera, officer")
+        self.proposal_table.filter_edit.setObjectName("proposal_filter")
+        view = self.proposal_table.table
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.delegate = CandidateDelegate(self.proposal_model, view)
+        view.setItemDelegateForColumn(ProposalModel.COL_TO, self.delegate)
+        self.proposal_notes = QLabel(page)
+        self.proposal_notes.setWordWrap(True)
+        self.reason_edit = QLineEdit(page)
+        self.reason_edit.setObjectName("proposal_reason")
+        reason = QFormLayout()
+        reason.addRow("Reason in the custody &records", self.reason_edit)
+        self.remove_button = QPushButton("R&emove the selected rows (Del)", page)
+        self.back_button = QPushButton("&Back to the board", page)
+        self.commit_button = QPushButton("&Commit", page)
+        self.commit_button.setObjectName("commit")
+        self.proposal_message = QLabel(page)
+        self.proposal_message.setObjectName("proposal_message")
+        self.proposal_message.setWordWrap(True)
+        self.proposal_message.setStyleSheet(ERROR_STYLE)
+        self.proposal_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.back_button)
+        buttons.addWidget(self.commit_button)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.proposal_title)
+        layout.addWidget(self.proposal_table, 1)
+        layout.addWidget(self.proposal_notes)
+        layout.addLayout(reason)
+        layout.addWidget(self.proposal_message)
+        layout.addLayout(buttons)
+        self.remove_button.clicked.connect(self.remove_rows)
+        self.back_button.clicked.connect(self.back_to_board)
+        self.commit_button.clicked.connect(self.commit)
+        remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), view)
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.activated.connect(self.remove_rows)
+        for signal in (
+            self.proposal_model.modelReset,
+            self.proposal_model.rowsRemoved,
+            self.proposal_model.dataChanged,
+        ):
+            signal.connect(lambda *_a: self._proposal_counts())
+
+    # --- the proposal -----------------------------------------------------------------------
+    def propose(self) -> None:
+        if why := self._may_reassign():
+            self.say(why, True)
+            return
+        outgoing, incoming = self.shifts()
+        self._set_busy(True)
+        self.state.read(
+            lambda ctx: shift_change.propose_reassignment(ctx, outgoing, incoming),
+            self._proposed,
+            self._failed,
+        )
+
+    def _proposed(self, proposal: Proposal) -> None:
+        self._set_busy(False)
+        if not proposal.moves:
+            why = (
+                f"Nothing to propose: no {proposal.incoming} officer is without a camera."
+                if not proposal.candidates
+                else f"Nothing to propose: no camera of the {proposal.outgoing} shift is "
+                "on the shelf."
+            )
+            if proposal.pool_users:
+                why += (
+                    f" {len(proposal.pool_users)} {proposal.incoming} officer(s) without a "
+                    "camera use their division's pool and take a pool camera at the counter; "
+                    "no officer's own camera is taken for them."
+                )
+            if proposal.still_out:
+                why += f" Still out: {', '.join(proposal.still_out[:5])}."
+            self.say(why, True)
+            return
+        self.proposal = proposal
+        self.proposal_model.set_proposal(proposal)
+        self.proposal_table.fit_columns()
+        self.reason_edit.setText(proposal.reason)
+        self.proposal_message.setText("")
+        self.proposal_title.setText(
+            f"<b>Proposal: {proposal.outgoing} -> {proposal.incoming}.</b> Each outgoing "
+            "officer's camera goes to an incoming officer without one, same division first. "
+            "Change the incoming officer of a row (double-click or F2), remove rows, then "
+            "commit: all rows in one go, or none."
+        )
+        notes = []
+        if proposal.still_out:
+            more = " ..." if len(proposal.still_out) > 4 else ""
+            notes.append(
+                f"Not proposed, still out with their officers: {len(proposal.still_out)} "
+                f"({', '.join(proposal.still_out[:4])}{more})."
+            )
+        if proposal.unpaired:
+            notes.append(
+                f"Left with their officers, nobody left to take them: {len(proposal.unpaired)}."
+            )
+        left = len(proposal.candidates) - len(proposal.moves)
+        if left > 0:
+            notes.append(f"{left} incoming officer(s) stay without a camera.")
+        if proposal.pool_users:
+            notes.append(
+                f"Not offered an officer's camera: {len(proposal.pool_users)} who use their "
+                "division's pool (they take a pool camera at the counter)."
+            )
+        self.proposal_notes.setText(" ".join(notes))
+        self.stack.setCurrentWidget(self.proposal_page)
+        self.proposal_table.table.setFocus()
+        self.proposal_table.table.selectRow(0)
+        self.update_buttons()
+        self.proposal_ready.emit()
+
+    def _proposal_counts(self) -> None:
+        n = self.proposal_model.rowCount()
+        self.commit_button.setText(f"&Commit {n} move{'s' if n != 1 else ''}")
+        self.update_buttons()
+
+    def remove_rows(self) -> None:
+        rows = self.proposal_table.selected_rows()
+        if rows:
+            self.proposal_model.remove_units([r.unit_id for r in rows])
+
+    def back_to_board(self) -> None:
+        if self._busy:
+            return
+        self.proposal = None
+        self.proposal_model.set_rows([])
+        self.stack.setCurrentWidget(self.board_page)
+
+    def commit(self) -> None:
+        if self._may_reassign() or self._busy:
+            return
+        moves = self.proposal_model.moves()
+        if not moves:
+            return
+        reason = self.reason_edit.text()
+        n = len(moves)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Commit the shift change",
+            shift_change.commit_question(self.proposal_model.rows(), reason),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setObjectName("commit_question")
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        self._set_busy(True)
+        self.proposal_message.setStyleSheet("")
+        self.proposal_message.setText(f"Committing {n} moves...")
+        self.state.write(
+            lambda ctx: shift_change.commit_reassignment(ctx, moves, reason),
+            self._committed,
+            self._commit_refused,
+            changed="units",
+        )
+
+    def _committed(self, result: CommitResult) -> None:
+        self._set_busy(False)
+        self.back_to_board()
+        self.say(result.message)
+        self.committed.emit(result)
+
+    def _commit_refused(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        self.proposal_message.setStyleSheet(ERROR_STYLE)
+        if isinstance(exc, ProposalRefused):
+            self.proposal_model.set_problems(exc.problems)
+        elif not isinstance(exc, DomainError):
+            raise exc
+        self.proposal_message.setText(str(exc))
