@@ -7,6 +7,7 @@ is audited.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from bwc_desk.domain.passwords import (
     normalize_username,
 )
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.domain.values import normalize_scan
+from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
 from bwc_desk.services import audit, resources
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
@@ -85,6 +86,8 @@ def _insert_staff(
     now: datetime,
 ) -> Staff:
     username = normalize_username(username)
+    check_no_bidi(username, "The user name")
+    display_name = clean_text(display_name, "The display name", limit=120)
     validate_new_password(password, username)
     if session.execute(select(Staff.id).where(Staff.username == username)).first():
         raise ValidationError(f"There is already a staff account called {username!r}.")
@@ -213,19 +216,107 @@ def _failed(
                 details={"failures": failures, "how": how},
             )
             return _Attempt(None, _locked_message(row))
-        left = MAX_FAILED_SIGN_INS - failures
-        if left <= 2:
-            message += (
-                f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
-            )
+        message += _warning(failures)
     return _Attempt(None, message)
 
 
 def _locked_message(row: Staff) -> str:
+    return _locked_text(row.username)
+
+
+def _locked_text(username: str) -> str:
     return (
-        f"The account {row.username!r} is locked after too many failed sign-ins. "
+        f"The account {username!r} is locked after too many failed sign-ins. "
         "An administrator must unlock it (Administration > Staff accounts)."
     )
+
+
+# --- user names that match no account ---------------------------------------------------------
+# They answer exactly as a real account would (the same warnings, the same lockout), so that
+# sign-in cannot tell an attacker which names exist; and a password typed into the user-name
+# field by mistake is never written down: the audit log says "unknown user name" instead.
+
+UNKNOWN_USER_NAME = "unknown user name"
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+def looks_like_password(typed: str) -> bool:
+    """A typed user name that matches no account and that a user name would not look like:
+    capitals, symbols, or a password from the common-password list."""
+    text = typed.strip()
+    if any(ch not in _NAME_CHARS for ch in text):
+        return True
+    return text.lower() in resources.common_passwords()
+
+
+def _unknown_key(name: str) -> str:
+    """What sign_in_failures keeps for a name that matches no account: a slow one-way digest,
+    enough to count its failures, never the text (it may be a password)."""
+    digest = hashlib.scrypt(
+        name.encode("utf-8"), salt=b"bwc-desk unknown user name", n=2**14, r=8, p=1, dklen=12
+    )
+    return "?" + digest.hex()
+
+
+def _unknown_is_locked(session: Session, key: str) -> bool:
+    """Locked as a real account would be: 5 failures within 15 minutes, ever (a real account
+    stays locked until an administrator unlocks it; nobody can unlock a name with no account)."""
+    times = list(
+        session.execute(
+            select(SignInFailure.at).where(SignInFailure.username == key).order_by(SignInFailure.at)
+        ).scalars()
+    )
+    window = timedelta(minutes=FAILED_WINDOW_MINUTES)
+    first = MAX_FAILED_SIGN_INS - 1
+    return any(times[i] - times[i - first] < window for i in range(first, len(times)))
+
+
+def _failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> _Attempt:
+    now = ctx.now()
+    key = _unknown_key(name)
+    recorded = UNKNOWN_USER_NAME if looks_like_password(typed) else name
+    locked = _unknown_is_locked(session, key)
+    session.add(SignInFailure(username=key, staff_id=None, at=now, station=ctx.station))
+    session.flush()
+    how = "password (account locked)" if locked else "password"
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN_FAILED,
+        outcome=Outcome.FAILED,
+        username=recorded,
+        details={"how": how, "account": "none by that name"},
+    )
+    if locked:
+        return _Attempt(None, _locked_text(name))
+    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
+    failures = int(
+        session.execute(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.username == key, SignInFailure.at > since)
+        ).scalar_one()
+    )
+    if failures >= MAX_FAILED_SIGN_INS:
+        audit.write(
+            session,
+            station=ctx.station,
+            at=now,
+            event=AuditEvent.LOCKOUT,
+            outcome=Outcome.FAILED,
+            username=recorded,
+            details={"failures": failures, "how": how, "account": "none by that name"},
+        )
+        return _Attempt(None, _locked_text(name))
+    return _Attempt(None, WRONG_CREDENTIALS + _warning(failures))
+
+
+def _warning(failures: int) -> str:
+    left = MAX_FAILED_SIGN_INS - failures
+    if left > 2:
+        return ""
+    return f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
 
 
 def _succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> _Attempt:
@@ -263,8 +354,9 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
             verify_secret(_dummy_hash(), password)
-            attempt = _failed(ctx, session, None, name, "password", WRONG_CREDENTIALS)
+            attempt = _failed_unknown(ctx, session, name, username)
         elif row.locked_at is not None:
+            verify_secret(_dummy_hash(), password)  # as long as any other answer takes
             attempt = _failed(
                 ctx, session, row, name, "password (account locked)", _locked_message(row)
             )

@@ -15,7 +15,7 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.values import clean_text, normalize_badge, normalize_scan
+from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_badge, normalize_scan
 from bwc_desk.services import audit
 from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
@@ -42,6 +42,7 @@ def clean_officer(data: OfficerInput) -> OfficerInput:
     scan = normalize_scan(data.scan_code).upper() or badge.upper()
     if len(scan) > 64:
         raise ValidationError("scan_code is longer than 64 characters")
+    check_no_bidi(scan, "scan_code")
     return OfficerInput(
         badge=badge,
         last_name=clean_text(data.last_name, "last_name", required=True, limit=80),
