@@ -84,6 +84,15 @@ def check_officer_unique(session: Session, data: OfficerInput, officer_id: int |
             "a scan at the counter could not tell them apart. Use the barcode printed on "
             "the ID badge, or leave it blank to use the badge number."
         )
+    camera = session.execute(
+        select(Unit.asset_tag).where(Unit.asset_tag == data.scan_code)
+    ).first()
+    if camera:
+        raise ValidationError(
+            f"The ID-badge scan code {data.scan_code} is the asset tag of camera {camera[0]}: "
+            "a scan at the counter could not tell them apart. Use the barcode printed on the "
+            "ID badge, or leave it blank to use the badge number."
+        )
     other = session.execute(
         select(*who).where(Officer.scan_code == data.badge.upper(), others)
     ).first()
@@ -153,9 +162,14 @@ def officer_by_id(ctx: Ctx, officer_id: int) -> OfficerRow:
         return rows[0]
 
 
-def insert_officer(ctx: Ctx, session: Session, data: OfficerInput) -> Officer:
-    data = clean_officer(data)
-    check_officer_unique(session, data, None)
+def insert_officer(
+    ctx: Ctx, session: Session, data: OfficerInput, *, checked: bool = False
+) -> Officer:
+    """``checked``: the caller (an import) already cleaned ``data`` and ran every check of
+    ``check_officer_unique`` against the whole roster at once; the unique indexes still hold."""
+    if not checked:
+        data = clean_officer(data)
+        check_officer_unique(session, data, None)
     now = ctx.now()
     officer = Officer(
         **{f: getattr(data, f) for f in OFFICER_FIELDS}, created_at=now, updated_at=now
