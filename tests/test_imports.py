@@ -304,3 +304,30 @@ def test_an_unterminated_quote_is_named_as_such(admin_ctx, tmp_path):
     assert [line for line, _ in report.errors] == [3]
     assert "quote" in report.errors[0][1] and "never closed" in report.errors[0][1]
     assert officers.list_officers(admin_ctx) == []
+
+
+def test_an_officer_import_runs_the_same_statements_for_100_or_2000_rows(admin_ctx, tmp_path):
+    """Linear, not quadratic: no query per row (benchmarks/imports.py measures 200,000)."""
+    from sqlalchemy import event
+
+    def statements(rows: int, offset: int) -> int:
+        text = "badge,last_name,shift,scan_code\n" + "".join(
+            f"{offset + i:07d},Last{i},Day,{'ID-' + str(offset + i) if i % 2 else ''}\n"
+            for i in range(rows)
+        )
+        count = [0]
+
+        def seen(*_a):
+            count[0] += 1
+
+        event.listen(admin_ctx.db.engine, "before_cursor_execute", seen)
+        try:
+            report = imports.import_officers(admin_ctx, write(tmp_path, f"o{rows}.csv", text))
+        finally:
+            event.remove(admin_ctx.db.engine, "before_cursor_execute", seen)
+        assert report.committed and report.added == rows
+        return count[0]
+
+    few = statements(100, 0)
+    many = statements(2000, 100_000)
+    assert many <= few + 5, (few, many)

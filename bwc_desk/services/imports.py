@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import SHOWN_CHARS, CsvTable, read_csv, shown
@@ -37,8 +38,8 @@ from bwc_desk.services.inventory import (
 from bwc_desk.services.officers import (
     OfficerInput,
     clean_officer,
-    insert_officer,
-    update_officer_fields,
+    insert_officers_checked,
+    update_officers_checked,
 )
 from bwc_desk.services.settings import shift_specs
 from bwc_desk.store.models import Officer, Unit
@@ -310,15 +311,21 @@ def _failed_plan(plan: _Plan, exc: _LineError) -> _Plan:
 
 
 def _apply_officers(ctx: Ctx, session: Session, plan: _Plan) -> None:
-    by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
-    for line, verdict, data in plan.actions:
-        try:
-            if verdict == "new":
-                insert_officer(ctx, session, data, checked=True)
-            else:
-                update_officer_fields(ctx, session, by_badge[data.badge], data)
-        except DomainError as exc:
-            raise _LineError(line, str(exc)) from exc
+    """The plan checked every row against the roster, the cameras and the rest of the file;
+    the rows go in with one statement each for the new and the changed (linear: no query per
+    row). Updates first, so that a badge or scan code one row gives up is free for another."""
+    ids = {b: i for b, i in session.execute(select(Officer.badge, Officer.id))}
+    new = [data for _line, verdict, data in plan.actions if verdict == "new"]
+    changed = [(ids[d.badge], d) for _line, verdict, d in plan.actions if verdict == "update"]
+    try:
+        update_officers_checked(ctx, session, changed)
+        insert_officers_checked(ctx, session, new)
+        session.flush()
+    except IntegrityError as exc:  # a race with another station: nothing is written
+        raise DomainError(
+            "Another station changed the officer roster while this file was imported; "
+            "nothing was imported. Import the file again."
+        ) from exc
 
 
 # --- units ----------------------------------------------------------------------------------
