@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,10 +19,11 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.audit import AuditEvent, Outcome
-from bwc_desk.domain.errors import ConflictError, DomainError, ValidationError
+from bwc_desk.domain.errors import ConflictError, DomainError, PermissionDenied, ValidationError
 from bwc_desk.domain.passwords import (
     FAILED_WINDOW_MINUTES,
     MAX_FAILED_SIGN_INS,
@@ -37,6 +39,7 @@ from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import SignInFailure, Staff, Station
+from bwc_desk.store.pg_roles import lock_account, record_good_sign_in
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory profile
@@ -204,8 +207,12 @@ def _failed(
     if row is not None and row.locked_at is None:
         failures = _recent_failures(session, row, now)
         if failures >= MAX_FAILED_SIGN_INS:
-            row.locked_at = now
-            row.lock_reason = f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes"
+            lock_account(
+                session,
+                row.id,
+                now,
+                f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes",
+            )
             audit.write(
                 session,
                 station=ctx.station,
@@ -321,7 +328,7 @@ def _warning(failures: int) -> str:
 
 def _succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> _Attempt:
     now = ctx.now()
-    row.failures_cleared_at = now
+    record_good_sign_in(session, row.id, now)
     register_station(session, ctx.station, now)
     actor = actor_of(row)
     audit.write(
@@ -372,7 +379,8 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
                 f"The account {row.username!r} is disabled. Ask an administrator.",
             )
         else:
-            if _hasher.check_needs_rehash(row.password_hash):
+            # (not on PostgreSQL: the stations' role may not write staff rows)
+            if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_secret(password)
             attempt = _succeeded(ctx, session, row, "password")
     return _finish(attempt)
@@ -454,7 +462,7 @@ def add_staff(
     ctx: Ctx, username: str, role: Role, password: str, display_name: str = ""
 ) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "add staff accounts")
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _insert_staff(
             session, username, display_name, role, password, actor.username, ctx.now()
         )
@@ -469,30 +477,25 @@ def add_staff(
         return staff_row(row)
 
 
-def add_staff_from_command_line(
-    db: Database,
-    username: str,
-    role: Role,
-    password: str,
-    display_name: str = "",
-    clock: Callable[[], datetime] = utc_now,
-    actor: Actor = SYSTEM,
-    station: str = "",
-) -> StaffRow:
-    """`bwc-desk users add`: whoever may run commands on the station PC sets up accounts;
-    the audit log names their operating-system account."""
-    now = clock()
-    with db.write() as session:
-        row = _insert_staff(session, username, display_name, role, password, actor.username, now)
-        audit.write(
-            session,
-            station=station or socket.gethostname(),
-            at=now,
-            event=AuditEvent.ACCOUNT_CREATED,
-            actor=actor,
-            details={"account": row.username, "role": row.role, "how": "command line"},
-        )
-        return staff_row(row)
+STATION_ROLE_REFUSED = (
+    "This station's database role may not change staff accounts: on a shared PostgreSQL "
+    "database an administrator changes them on the command line, signed in, with the owner's "
+    "connection (bwc-desk users add|change NAME ... --as ADMIN --database OWNER-URL). "
+    "Nothing was changed."
+)
+
+
+@contextmanager
+def _staff_write(db: Database) -> Iterator[Session]:
+    """A write that changes staff rows. The stations' role on PostgreSQL has no INSERT or
+    UPDATE on staff (grant-app-role): said as such, not as a crash."""
+    try:
+        with db.write() as session:
+            yield session
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+            raise PermissionDenied(STATION_ROLE_REFUSED) from None
+        raise
 
 
 def _staff(session: Session, staff_id: int) -> Staff:
@@ -514,7 +517,7 @@ def _active_admins(session: Session) -> int:
 
 def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "disable or enable staff accounts")
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if row.active == active:
             return staff_row(row)
@@ -540,7 +543,7 @@ def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
 
 def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "change roles")
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         old = Role(row.role)
         if old is role:
@@ -564,7 +567,7 @@ def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
 
 def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
@@ -582,7 +585,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     actor = ctx.require(Permission.READ)
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
@@ -601,7 +604,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
 
 def unlock(ctx: Ctx, staff_id: int) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "unlock accounts")
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         was = row.lock_reason
         row.locked_at = None
@@ -622,7 +625,7 @@ def set_badge_and_pin(ctx: Ctx, staff_id: int, badge_code: str, pin: str) -> Sta
     """Turn on quick counter sign-in for an account (blank badge turns it off)."""
     actor = ctx.require(Permission.MANAGE_STAFF, "set staff badges and PINs")
     code = normalize_scan(badge_code).upper()
-    with ctx.db.write() as session:
+    with _staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if not code:
             row.badge_code = None
