@@ -168,3 +168,22 @@ def test_the_installed_command_runs_as_a_process(dbfile):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_station_json_may_not_hold_the_database_password(capsys, _app_home):
+    import json
+
+    config = _app_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "station.json").write_text(json.dumps({
+        "station_name": "DESK-2",
+        "database_url": "postgresql+psycopg://bwc_station:s3cret@db.example/bwc_desk",
+    }), encoding="utf-8")
+    code, out, err = run(capsys, "self-test")
+    assert code == 1 and "password" in err and ".pgpass" in err and "service" in err
+    assert "s3cret" not in out + err and "Traceback" not in err
+
+
+def test_grant_app_role_refuses_a_bad_role_name_plainly(capsys, dbfile):
+    code, _, err = run(capsys, "grant-app-role", "Robert'); DROP", "--database", str(dbfile))
+    assert code in (1, 2) and "Traceback" not in err

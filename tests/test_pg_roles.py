@@ -149,3 +149,32 @@ def test_users_add_as_an_admin_with_the_owners_connection(admin_ctx, capsys):
         sys.stdin = old
     assert code == 0, capsys.readouterr().err
     assert "sam" in {s.username for s in auth.list_staff(admin_ctx)}
+
+
+def test_a_station_connects_by_a_libpq_service_with_no_password_in_station_json(
+    admin_ctx, app_role, tmp_path, monkeypatch, capsys, _app_home
+):
+    """station.json names a libpq service; the password (if the server wants one) is in a
+    0600 password file, never in station.json."""
+    import json
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app_role)
+    service = tmp_path / "pg_service.conf"
+    service.write_text(
+        f"[bwc_station]\nhost={url.host}\nport={url.port}\nuser={url.username}\n"
+        f"dbname={url.database}\n",
+        encoding="utf-8",
+    )
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{url.host}:{url.port}:{url.database}:{url.username}:unused\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    config = _app_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "station.json").write_text(json.dumps({
+        "station_name": "DESK-2", "database_url": "postgresql+psycopg://?service=bwc_station"
+    }), encoding="utf-8")
+    assert main(["self-test"]) == 0, capsys.readouterr()

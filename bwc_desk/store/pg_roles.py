@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
+from bwc_desk.domain.errors import ValidationError
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
 
@@ -28,7 +29,7 @@ STATION_FUNCTIONS = (
 
 def app_role_statements(role: str, database: str) -> list[str]:
     if not _NAME.match(role):
-        raise ValueError(f"{role!r} is not a plain lower-case role name")
+        raise ValidationError(f"{role!r} is not a plain lower-case role name (a-z, 0-9, _)")
     db = '"' + database.replace('"', '""') + '"'
     return [
         f"GRANT CONNECT ON DATABASE {db} TO {role}",
@@ -46,9 +47,11 @@ def grant_app_role(db: Database, role: str) -> list[str]:
     """Run as the owner of the database (after migrations, and again after each upgrade:
     new tables need their grants)."""
     if not db.is_postgresql:
-        raise ValueError("application roles are for PostgreSQL")
-    statements = app_role_statements(role, str(db.url.database))
+        raise ValidationError("application roles are for PostgreSQL")
     with db.engine.begin() as conn:
+        # (not db.url.database: a libpq service URL names no database)
+        database = str(conn.execute(text("SELECT current_database()")).scalar_one())
+        statements = app_role_statements(role, database)
         for statement in statements:
             conn.execute(text(statement))
     return statements
