@@ -237,10 +237,29 @@ def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[
                 writer.writerow([escape_cell(v) for v in row])
                 n += 1
         tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError(_unwritable(path, exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return n
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return (
+            f"Cannot write {path}: the folder {path.parent} does not exist. Choose another "
+            "folder or create it first."
+        )
+    if isinstance(exc, PermissionError):
+        return f"Cannot write {path}: permission denied. Choose a folder you may write to."
+    if isinstance(exc, IsADirectoryError):
+        return f"Cannot write {path}: it is a folder; give a file name."
+    return (
+        f"Cannot write {path}: {exc.strerror or exc}. Nothing was written; check the disk "
+        "and try again."
+    )
 
 
 def iter_errors(table: CsvTable) -> Iterator[tuple[int, str]]:

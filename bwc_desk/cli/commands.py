@@ -213,3 +213,6 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file or folder named on the command line: said, not a crash
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1

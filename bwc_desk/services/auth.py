@@ -79,7 +79,7 @@ def validate_new_password(password: str, username: str) -> None:
     check_password(password, resources.common_passwords(), username)
 
 
-def _insert_staff(
+def insert_staff(
     session: Session,
     username: str,
     display_name: str,
@@ -142,7 +142,7 @@ def first_run(
             raise ConflictError("This database is already set up; sign in instead.")
         seed_defaults(session, SYSTEM.username, now, agency_name)
         register_station(session, station, now)
-        row = _insert_staff(
+        row = insert_staff(
             session, username, display_name, Role.ADMIN, password, SYSTEM.username, now
         )
         actor = actor_of(row)
@@ -462,8 +462,8 @@ def add_staff(
     ctx: Ctx, username: str, role: Role, password: str, display_name: str = ""
 ) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "add staff accounts")
-    with _staff_write(ctx.db) as session:
-        row = _insert_staff(
+    with staff_write(ctx.db) as session:
+        row = insert_staff(
             session, username, display_name, role, password, actor.username, ctx.now()
         )
         audit.write(
@@ -486,7 +486,7 @@ STATION_ROLE_REFUSED = (
 
 
 @contextmanager
-def _staff_write(db: Database) -> Iterator[Session]:
+def staff_write(db: Database) -> Iterator[Session]:
     """A write that changes staff rows. The stations' role on PostgreSQL has no INSERT or
     UPDATE on staff (grant-app-role): said as such, not as a crash."""
     try:
@@ -517,7 +517,7 @@ def _active_admins(session: Session) -> int:
 
 def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "disable or enable staff accounts")
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if row.active == active:
             return staff_row(row)
@@ -543,7 +543,7 @@ def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
 
 def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "change roles")
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         old = Role(row.role)
         if old is role:
@@ -567,7 +567,7 @@ def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
 
 def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
@@ -585,7 +585,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     actor = ctx.require(Permission.READ)
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
@@ -604,7 +604,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
 
 def unlock(ctx: Ctx, staff_id: int) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "unlock accounts")
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         was = row.lock_reason
         row.locked_at = None
@@ -625,7 +625,7 @@ def set_badge_and_pin(ctx: Ctx, staff_id: int, badge_code: str, pin: str) -> Sta
     """Turn on quick counter sign-in for an account (blank badge turns it off)."""
     actor = ctx.require(Permission.MANAGE_STAFF, "set staff badges and PINs")
     code = normalize_scan(badge_code).upper()
-    with _staff_write(ctx.db) as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if not code:
             row.badge_code = None

@@ -15,9 +15,16 @@ from bwc_desk.domain.errors import DomainError, PermissionDenied
 from bwc_desk.domain.passwords import normalize_username
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit
-from bwc_desk.services.auth import _insert_staff, _staff_write, sign_in, staff_row
+from bwc_desk.services.auth import (
+    insert_staff,
+    register_station,
+    sign_in,
+    staff_row,
+    staff_write,
+)
 from bwc_desk.services.context import Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
+from bwc_desk.services.settings import seed_defaults
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
 
@@ -36,14 +43,18 @@ def add_first_admin(
     agency's first account). Once there is an administrator, accounts are added only by one,
     signed in (``add_staff_as``). The audit record names the operating-system user."""
     now = clock()
-    with _staff_write(db) as session:
+    with staff_write(db) as session:
         if _admins(session):
             raise PermissionDenied(
                 "This database already has an administrator: add accounts as one of them, "
                 "signed in (bwc-desk users add NAME --role ROLE --as ADMIN)."
             )
         by = f"cli:{os_user}"
-        row = _insert_staff(session, username, display_name, Role.ADMIN, password, by, now)
+        # A new database: the agency's default settings and shifts, as the first-run screen
+        # makes them (the agency's name is set later, in Administration > Agency settings).
+        seed_defaults(session, by, now, "")
+        register_station(session, station, now)
+        row = insert_staff(session, username, display_name, Role.ADMIN, password, by, now)
         audit.write(
             session,
             station=station,
@@ -77,8 +88,8 @@ def add_staff_as(
     actor = sign_in(ctx.as_actor(None), admin, admin_password)
     as_admin = ctx.as_actor(actor)
     as_admin.require(Permission.MANAGE_STAFF, "add staff accounts")
-    with _staff_write(ctx.db) as session:
-        row = _insert_staff(
+    with staff_write(ctx.db) as session:
+        row = insert_staff(
             session, username, display_name, role, password, actor.username, ctx.now()
         )
         audit.write(
