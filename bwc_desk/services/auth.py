@@ -137,7 +137,7 @@ def first_run(
     if not station:
         raise ValidationError("Enter a name for this station.")
     now = clock()
-    with db.write() as session:
+    with staff_write(db) as session:
         if session.execute(select(func.count()).select_from(Staff)).scalar_one():
             raise ConflictError("This database is already set up; sign in instead.")
         seed_defaults(session, SYSTEM.username, now, agency_name)
