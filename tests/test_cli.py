@@ -116,6 +116,19 @@ def test_users_change_as_an_administrator(capsys, dbfile):
                          stdin=f"{PASSWORD}\nanother good passphrase\n")
     assert code == 0, err
     assert "role supervisor" in out and "password reset" in out and "unlocked" in out
+    from bwc_desk.services import audit, auth
+    from bwc_desk.services.context import Ctx
+    from bwc_desk.services.startup import open_database
+
+    db = open_database(sqlite_url(dbfile)).db
+    try:
+        admin = Ctx(db, "DESK-1").as_actor(auth.sign_in(Ctx(db, "DESK-1"), "chief", PASSWORD))
+        changed = audit.list_audit(admin, event="role changed")[0]
+        assert changed.staff_username == "chief" and changed.details["account"] == "quinn"
+        sign_ins = audit.list_audit(admin, event="sign-in", username="chief")
+        assert any("operating-system user" in r.details.get("how", "") for r in sign_ins)
+    finally:
+        db.dispose()
     code, _, err = run(capsys, "users", "change", "quinn", "--as", "quinn", "--disable",
                        "--password-stdin", "--database", str(dbfile),
                        stdin="another good passphrase\n")

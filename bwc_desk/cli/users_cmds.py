@@ -108,7 +108,7 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int
     )
     ctx = _ctx(args, station)
     try:
-        admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password)
+        admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
         staff_id = staff_cli.staff_id_of(admin, args.name)
         done: list[str] = []
         if args.role:

@@ -348,7 +348,7 @@ def _finish(attempt: _Attempt) -> Actor:
     return attempt.actor
 
 
-def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
+def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     """Check a user name and password; the returned actor is recorded on every change.
     Failures are recorded (and audited) even though sign-in is refused."""
     try:
@@ -382,7 +382,7 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
             # (not on PostgreSQL: the stations' role may not write staff rows)
             if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_secret(password)
-            attempt = _succeeded(ctx, session, row, "password")
+            attempt = _succeeded(ctx, session, row, f"password, {via}" if via else "password")
     return _finish(attempt)
 
 

@@ -85,7 +85,7 @@ def add_staff_as(
     """`bwc-desk users add ... --as ADMIN`: the administrator signs in (audited, and failures
     count towards their lockout) and the account is recorded as added by them, from the
     command line of the operating-system user ``os_user``."""
-    actor = sign_in(ctx.as_actor(None), admin, admin_password)
+    actor = sign_in(ctx.as_actor(None), admin, admin_password, via=_via(os_user))
     as_admin = ctx.as_actor(actor)
     as_admin.require(Permission.MANAGE_STAFF, "add staff accounts")
     with staff_write(ctx.db) as session:
@@ -108,9 +108,16 @@ def add_staff_as(
         return staff_row(row)
 
 
-def signed_in_admin(ctx: Ctx, admin: str, admin_password: str) -> Ctx:
-    """A Ctx for an administrator who signed in on the command line (``--as``)."""
-    as_admin = ctx.as_actor(sign_in(ctx.as_actor(None), admin, admin_password))
+def _via(os_user: str) -> str:
+    return f"command line of operating-system user {os_user}"
+
+
+def signed_in_admin(ctx: Ctx, admin: str, admin_password: str, *, os_user: str) -> Ctx:
+    """A Ctx for an administrator who signed in on the command line (``--as``); the sign-in
+    record names the operating-system user, the records of the changes the administrator."""
+    as_admin = ctx.as_actor(
+        sign_in(ctx.as_actor(None), admin, admin_password, via=_via(os_user))
+    )
     as_admin.require(Permission.MANAGE_STAFF, "change staff accounts")
     return as_admin
 
