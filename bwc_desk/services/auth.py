@@ -7,13 +7,10 @@ is audited.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -22,11 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ConflictError, DomainError, PermissionDenied, ValidationError
 from bwc_desk.domain.passwords import (
-    FAILED_WINDOW_MINUTES,
-    MAX_FAILED_SIGN_INS,
     check_password,
     check_pin,
     normalize_username,
@@ -37,14 +32,22 @@ from bwc_desk.services import audit, resources
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
+from bwc_desk.services.sign_in_attempts import (
+    WRONG_CREDENTIALS,
+    actor_of,
+    failed,
+    failed_unknown,
+    finish,
+    locked_message,
+    register_station,
+    succeeded,
+)
 from bwc_desk.store.db import Database
-from bwc_desk.store.models import SignInFailure, Staff, Station
-from bwc_desk.store.pg_roles import lock_account, record_good_sign_in
+from bwc_desk.store.models import Staff
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory profile
 
-WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
 WRONG_PIN = "The badge or PIN is wrong. Scan the badge and type the PIN again."
 
 
@@ -69,10 +72,6 @@ def verify_secret(stored: str, secret: str) -> bool:
 def needs_setup(db: Database) -> bool:
     with db.read() as session:
         return session.execute(select(func.count()).select_from(Staff)).scalar_one() == 0
-
-
-def actor_of(row: Staff) -> Actor:
-    return Actor(row.id, row.username, row.display_name, Role(row.role))
 
 
 def validate_new_password(password: str, username: str) -> None:
@@ -107,16 +106,6 @@ def insert_staff(
     session.add(row)
     session.flush()
     return row
-
-
-def register_station(session: Session, station: str, now: datetime) -> None:
-    row = session.get(Station, station)
-    if row is None:
-        session.add(
-            Station(name=station, hostname=socket.gethostname(), first_seen=now, last_seen=now)
-        )
-    else:
-        row.last_seen = now
 
 
 def first_run(
@@ -166,188 +155,6 @@ def first_run(
 # --- signing in ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    actor: Actor | None
-    error: str = ""
-
-
-def _recent_failures(session: Session, row: Staff, now: datetime) -> int:
-    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
-    if row.failures_cleared_at is not None and row.failures_cleared_at > since:
-        since = row.failures_cleared_at
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.staff_id == row.id, SignInFailure.at > since)
-        ).scalar_one()
-    )
-
-
-def _failed(
-    ctx: Ctx, session: Session, row: Staff | None, username: str, how: str, message: str
-) -> _Attempt:
-    now = ctx.now()
-    session.add(
-        SignInFailure(
-            username=username, staff_id=row.id if row else None, at=now, station=ctx.station
-        )
-    )
-    session.flush()
-    audit.write(
-        session,
-        station=ctx.station,
-        at=now,
-        event=AuditEvent.SIGN_IN_FAILED,
-        outcome=Outcome.FAILED,
-        username=username,
-        details={"how": how},
-    )
-    if row is not None and row.locked_at is None:
-        failures = _recent_failures(session, row, now)
-        if failures >= MAX_FAILED_SIGN_INS:
-            lock_account(
-                session,
-                row.id,
-                now,
-                f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes",
-            )
-            audit.write(
-                session,
-                station=ctx.station,
-                at=now,
-                event=AuditEvent.LOCKOUT,
-                outcome=Outcome.FAILED,
-                username=username,
-                details={"failures": failures, "how": how},
-            )
-            return _Attempt(None, _locked_message(row))
-        message += _warning(failures)
-    return _Attempt(None, message)
-
-
-def _locked_message(row: Staff) -> str:
-    return _locked_text(row.username)
-
-
-def _locked_text(username: str) -> str:
-    return (
-        f"The account {username!r} is locked after too many failed sign-ins. "
-        "An administrator must unlock it (Administration > Staff accounts)."
-    )
-
-
-# --- user names that match no account ---------------------------------------------------------
-# They answer exactly as a real account would (the same warnings, the same lockout), so that
-# sign-in cannot tell an attacker which names exist; and a password typed into the user-name
-# field by mistake is never written down: the audit log says "unknown user name" instead.
-
-UNKNOWN_USER_NAME = "unknown user name"
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
-
-
-def looks_like_password(typed: str) -> bool:
-    """A typed user name that matches no account and that a user name would not look like:
-    capitals, symbols, or a password from the common-password list."""
-    text = typed.strip()
-    if any(ch not in _NAME_CHARS for ch in text):
-        return True
-    return text.lower() in resources.common_passwords()
-
-
-def _unknown_key(name: str) -> str:
-    """What sign_in_failures keeps for a name that matches no account: a slow one-way digest,
-    enough to count its failures, never the text (it may be a password)."""
-    digest = hashlib.scrypt(
-        name.encode("utf-8"), salt=b"bwc-desk unknown user name", n=2**14, r=8, p=1, dklen=12
-    )
-    return "?" + digest.hex()
-
-
-def _unknown_is_locked(session: Session, key: str) -> bool:
-    """Locked as a real account would be: 5 failures within 15 minutes, ever (a real account
-    stays locked until an administrator unlocks it; nobody can unlock a name with no account)."""
-    times = list(
-        session.execute(
-            select(SignInFailure.at).where(SignInFailure.username == key).order_by(SignInFailure.at)
-        ).scalars()
-    )
-    window = timedelta(minutes=FAILED_WINDOW_MINUTES)
-    first = MAX_FAILED_SIGN_INS - 1
-    return any(times[i] - times[i - first] < window for i in range(first, len(times)))
-
-
-def _failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> _Attempt:
-    now = ctx.now()
-    key = _unknown_key(name)
-    recorded = UNKNOWN_USER_NAME if looks_like_password(typed) else name
-    locked = _unknown_is_locked(session, key)
-    session.add(SignInFailure(username=key, staff_id=None, at=now, station=ctx.station))
-    session.flush()
-    how = "password (account locked)" if locked else "password"
-    audit.write(
-        session,
-        station=ctx.station,
-        at=now,
-        event=AuditEvent.SIGN_IN_FAILED,
-        outcome=Outcome.FAILED,
-        username=recorded,
-        details={"how": how, "account": "none by that name"},
-    )
-    if locked:
-        return _Attempt(None, _locked_text(name))
-    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
-    failures = int(
-        session.execute(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.username == key, SignInFailure.at > since)
-        ).scalar_one()
-    )
-    if failures >= MAX_FAILED_SIGN_INS:
-        audit.write(
-            session,
-            station=ctx.station,
-            at=now,
-            event=AuditEvent.LOCKOUT,
-            outcome=Outcome.FAILED,
-            username=recorded,
-            details={"failures": failures, "how": how, "account": "none by that name"},
-        )
-        return _Attempt(None, _locked_text(name))
-    return _Attempt(None, WRONG_CREDENTIALS + _warning(failures))
-
-
-def _warning(failures: int) -> str:
-    left = MAX_FAILED_SIGN_INS - failures
-    if left > 2:
-        return ""
-    return f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
-
-
-def _succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> _Attempt:
-    now = ctx.now()
-    record_good_sign_in(session, row.id, now)
-    register_station(session, ctx.station, now)
-    actor = actor_of(row)
-    audit.write(
-        session,
-        station=ctx.station,
-        at=now,
-        event=AuditEvent.SIGN_IN,
-        actor=actor,
-        details={"how": how},
-    )
-    return _Attempt(actor)
-
-
-def _finish(attempt: _Attempt) -> Actor:
-    if attempt.actor is None:
-        raise DomainError(attempt.error)
-    return attempt.actor
-
-
 def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     """Check a user name and password; the returned actor is recorded on every change.
     Failures are recorded (and audited) even though sign-in is refused."""
@@ -361,16 +168,16 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
             verify_secret(_dummy_hash(), password)
-            attempt = _failed_unknown(ctx, session, name, username)
+            attempt = failed_unknown(ctx, session, name, username)
         elif row.locked_at is not None:
             verify_secret(_dummy_hash(), password)  # as long as any other answer takes
-            attempt = _failed(
-                ctx, session, row, name, "password (account locked)", _locked_message(row)
+            attempt = failed(
+                ctx, session, row, name, "password (account locked)", locked_message(row)
             )
         elif not verify_secret(row.password_hash, password):
-            attempt = _failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
+            attempt = failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
         elif not row.active:
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -382,8 +189,8 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
             # (not on PostgreSQL: the stations' role may not write staff rows)
             if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_secret(password)
-            attempt = _succeeded(ctx, session, row, f"password, {via}" if via else "password")
-    return _finish(attempt)
+            attempt = succeeded(ctx, session, row, f"password, {via}" if via else "password")
+    return finish(attempt)
 
 
 def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
@@ -397,7 +204,7 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
         row = session.execute(select(Staff).where(Staff.badge_code == code)).scalar_one_or_none()
         if row is None or row.pin_hash is None:
             verify_secret(_dummy_hash(), pin)
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -406,13 +213,13 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
                 WRONG_PIN,
             )
         elif row.locked_at is not None:
-            attempt = _failed(
-                ctx, session, row, row.username, "badge and PIN (locked)", _locked_message(row)
+            attempt = failed(
+                ctx, session, row, row.username, "badge and PIN (locked)", locked_message(row)
             )
         elif not verify_secret(row.pin_hash, pin):
-            attempt = _failed(ctx, session, row, row.username, "badge and PIN", WRONG_PIN)
+            attempt = failed(ctx, session, row, row.username, "badge and PIN", WRONG_PIN)
         elif not row.active:
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -421,8 +228,8 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
                 f"The account {row.username!r} is disabled. Ask an administrator.",
             )
         else:
-            attempt = _succeeded(ctx, session, row, "badge and PIN")
-    return _finish(attempt)
+            attempt = succeeded(ctx, session, row, "badge and PIN")
+    return finish(attempt)
 
 
 def record_lock(ctx: Ctx, idle: bool) -> None:

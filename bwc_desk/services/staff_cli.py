@@ -17,7 +17,6 @@ from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit
 from bwc_desk.services.auth import (
     insert_staff,
-    register_station,
     sign_in,
     staff_row,
     staff_write,
@@ -25,6 +24,7 @@ from bwc_desk.services.auth import (
 from bwc_desk.services.context import Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
+from bwc_desk.services.sign_in_attempts import register_station
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
 
