@@ -331,3 +331,14 @@ def test_an_officer_import_runs_the_same_statements_for_100_or_2000_rows(admin_c
     few = statements(100, 0)
     many = statements(2000, 100_000)
     assert many <= few + 5, (few, many)
+
+
+def test_a_scan_code_equal_to_a_badge_on_another_line_is_refused_with_its_line(
+    admin_ctx, tmp_path
+):
+    text = "badge,last_name,scan_code\n0001,Smith,ID-9\nid-9,Jones,\n0003,Brown,0001\n"
+    for commit in (False, True):
+        report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text), commit=commit)
+        assert [line for line, _ in report.errors] == [3, 4], report.errors
+        assert "line 2" in dict(report.errors)[3] and "line 2" in dict(report.errors)[4]
+    assert officers.list_officers(admin_ctx) == []

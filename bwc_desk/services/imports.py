@@ -164,6 +164,7 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
     badge_upper = {b.upper(): b for b in existing}
     seen_badges: dict[str, int] = {}
     seen_scans: dict[str, int] = {}
+    seen_badge_upper: dict[str, int] = {}
     camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
     shifts = shift_specs(session)  # the agency's shifts, by lower-case name
     total = len(table.rows)
@@ -223,7 +224,21 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
                     "(a scan at the counter could not tell them apart)"
                 )
             data = _known_shift(data, current, shifts)
+            # the same two rules between rows of the file (the write checks each row alone)
+            on = seen_badge_upper.get(data.scan_code)
+            if on is not None and data.scan_code != data.badge.upper():
+                raise ValidationError(
+                    f"scan_code {data.scan_code} is the badge number on line {on} "
+                    "(a scan at the counter could not tell them apart)"
+                )
+            on = seen_scans.get(data.badge.upper())
+            if on is not None and data.scan_code != data.badge.upper():
+                raise ValidationError(
+                    f"badge {data.badge} is the scan_code on line {on} "
+                    "(a scan at the counter could not tell them apart)"
+                )
             seen_badges[data.badge] = line
+            seen_badge_upper[data.badge.upper()] = line
             seen_scans[data.scan_code] = line
         except DomainError as exc:
             plan.errors.append((line, str(exc)))
