@@ -62,6 +62,12 @@ def _inventory(size: str, work: Path) -> list[Figure]:
     return inventory.run(agency(size), work)
 
 
+def _imports(size: str, work: Path) -> list[Figure]:
+    from benchmarks import imports
+
+    return imports.run(work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -77,6 +83,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "inventory": _inventory,
     "docks": _docks,
     "pg-scan": _pg_scan,
+    "imports": _imports,
     "crash": _crash,
 }
 

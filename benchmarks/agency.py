@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth
+from bwc_desk.services.context import Ctx
 from bwc_desk.services.startup import open_database
 from bwc_desk.store import bulk, migrate
 from bwc_desk.store.db import sqlite_url
@@ -54,14 +55,14 @@ def agency(size: str, log: callable = print) -> Agency:  # type: ignore[valid-ty
             f"{events:,} events); cached for later runs"
         )
         opened = open_database(sqlite_url(tmp))
-        auth.first_run(
+        admin = auth.first_run(
             opened.db,
             agency_name=f"Benchmark ({size})",
             station="BENCH-1",
             username="admin",
             password=PASSWORD,
         )
-        auth.add_staff_from_command_line(opened.db, "quinn", Role.QUARTERMASTER, PASSWORD)
+        auth.add_staff(Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD)
         bulk.generate(
             opened.db,
             units=units,

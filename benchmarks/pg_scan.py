@@ -38,6 +38,7 @@ def run(agency: Agency, work: Path, scans: int = 400) -> list[Figure]:
 
     from bwc_desk.domain.roles import Role
     from bwc_desk.services import auth
+    from bwc_desk.services.context import Ctx
     from bwc_desk.services.startup import open_database
     from bwc_desk.store import bulk
 
@@ -50,9 +51,9 @@ def run(agency: Agency, work: Path, scans: int = 400) -> list[Figure]:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             conn.execute(text(f"CREATE DATABASE {name}"))
         opened = open_database(url)
-        auth.first_run(opened.db, agency_name="Benchmark", station="BENCH-1",
-                       username="admin", password=PASSWORD)
-        auth.add_staff_from_command_line(opened.db, "quinn", Role.QUARTERMASTER, PASSWORD)
+        admin = auth.first_run(opened.db, agency_name="Benchmark", station="BENCH-1",
+                               username="admin", password=PASSWORD)
+        auth.add_staff(Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD)
         units, officers, events = SIZES[agency.size]
         bulk.generate(opened.db, units=units, officers=officers, events=events)
         opened.db.dispose()

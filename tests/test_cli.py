@@ -58,33 +58,81 @@ def test_database_url_from_the_environment(capsys, dbfile, monkeypatch):
     assert code == 0 and str(dbfile) in out
 
 
+def users_add(capsys, dbfile, name, role, stdin, *extra):
+    return run(capsys, "users", "add", name, "--role", role, "--password-stdin",
+               "--database", str(dbfile), *extra, stdin=stdin)
+
+
 def test_users_add_reads_the_password_from_stdin(capsys, dbfile):
-    code, out, _ = run(
-        capsys,
-        "users",
-        "add",
-        "quinn",
-        "--role",
-        "quartermaster",
-        "--password-stdin",
-        "--database",
-        str(dbfile),
-        stdin=PASSWORD + "\n",
-    )
+    code, out, _ = users_add(capsys, dbfile, "chief", "admin", PASSWORD + "\n")
+    assert code == 0 and "created admin account 'chief'" in out
+    code, out, _ = users_add(capsys, dbfile, "quinn", "quartermaster",
+                             f"{PASSWORD}\n{PASSWORD}\n", "--as", "chief")
     assert code == 0 and "created quartermaster account 'quinn'" in out
-    code, _, err = run(
-        capsys,
-        "users",
-        "add",
-        "eve",
-        "--role",
-        "admin",
-        "--password-stdin",
-        "--database",
-        str(dbfile),
-        stdin="password\n",
-    )
+    code, _, err = users_add(capsys, dbfile, "eve", "admin", f"{PASSWORD}\npassword\n",
+                             "--as", "chief")
     assert code == 1 and "list of common" in err
+
+
+def test_without_as_only_the_first_administrator_can_be_added(capsys, dbfile):
+    """The attack: whoever can run commands on a station PC made themselves an admin."""
+    from bwc_desk.services import audit, auth
+    from bwc_desk.services.context import Ctx
+    from bwc_desk.services.startup import open_database
+
+    code, _, err = users_add(capsys, dbfile, "quinn", "quartermaster", PASSWORD + "\n")
+    assert code == 1 and "first account" in err
+    assert users_add(capsys, dbfile, "chief", "admin", PASSWORD + "\n")[0] == 0
+    code, _, err = users_add(capsys, dbfile, "mallory", "admin", PASSWORD + "\n")
+    assert code == 1 and "already has an administrator" in err and "--as" in err
+    code, _, err = users_add(capsys, dbfile, "mallory", "admin",
+                             f"not the password\n{PASSWORD}\n", "--as", "chief")
+    assert code == 1 and "wrong" in err
+    assert "Traceback" not in err
+    db = open_database(sqlite_url(dbfile)).db
+    try:
+        admin = Ctx(db, "DESK-1").as_actor(auth.sign_in(Ctx(db, "DESK-1"), "chief", PASSWORD))
+        assert [s.username for s in auth.list_staff(admin)] == ["chief"]
+        assert users_add(capsys, dbfile, "sam", "supervisor", f"{PASSWORD}\n{PASSWORD}\n",
+                         "--as", "chief")[0] == 0
+        created = audit.list_audit(admin, event="account created")
+        assert created[0].staff_username == "chief"
+        assert created[0].details["account"] == "sam"
+        assert created[0].details["os_user"] and created[0].details["how"] == "command line"
+        first = created[-1]
+        assert first.staff_username.startswith("cli:") and first.details["os_user"]
+        assert audit.list_audit(admin, event="sign-in failed")[0].staff_username == "chief"
+    finally:
+        db.dispose()
+
+
+def test_users_change_as_an_administrator(capsys, dbfile):
+    assert users_add(capsys, dbfile, "chief", "admin", PASSWORD + "\n")[0] == 0
+    assert users_add(capsys, dbfile, "quinn", "quartermaster", f"{PASSWORD}\n{PASSWORD}\n",
+                     "--as", "chief")[0] == 0
+    code, out, err = run(capsys, "users", "change", "quinn", "--as", "chief", "--role",
+                         "supervisor", "--unlock", "--reset-password", "--password-stdin",
+                         "--database", str(dbfile),
+                         stdin=f"{PASSWORD}\nanother good passphrase\n")
+    assert code == 0, err
+    assert "role supervisor" in out and "password reset" in out and "unlocked" in out
+    from bwc_desk.services import audit, auth
+    from bwc_desk.services.context import Ctx
+    from bwc_desk.services.startup import open_database
+
+    db = open_database(sqlite_url(dbfile)).db
+    try:
+        admin = Ctx(db, "DESK-1").as_actor(auth.sign_in(Ctx(db, "DESK-1"), "chief", PASSWORD))
+        changed = audit.list_audit(admin, event="role changed")[0]
+        assert changed.staff_username == "chief" and changed.details["account"] == "quinn"
+        sign_ins = audit.list_audit(admin, event="sign-in", username="chief")
+        assert any("operating-system user" in r.details.get("how", "") for r in sign_ins)
+    finally:
+        db.dispose()
+    code, _, err = run(capsys, "users", "change", "quinn", "--as", "quinn", "--disable",
+                       "--password-stdin", "--database", str(dbfile),
+                       stdin="another good passphrase\n")
+    assert code == 1 and "only admin" in err.lower()
 
 
 def test_users_add_without_stdin_flag_refuses(capsys, dbfile):
@@ -133,3 +181,22 @@ def test_the_installed_command_runs_as_a_process(dbfile):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_station_json_may_not_hold_the_database_password(capsys, _app_home):
+    import json
+
+    config = _app_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "station.json").write_text(json.dumps({
+        "station_name": "DESK-2",
+        "database_url": "postgresql+psycopg://bwc_station:s3cret@db.example/bwc_desk",
+    }), encoding="utf-8")
+    code, out, err = run(capsys, "self-test")
+    assert code == 1 and "password" in err and ".pgpass" in err and "service" in err
+    assert "s3cret" not in out + err and "Traceback" not in err
+
+
+def test_grant_app_role_refuses_a_bad_role_name_plainly(capsys, dbfile):
+    code, _, err = run(capsys, "grant-app-role", "Robert'); DROP", "--database", str(dbfile))
+    assert code in (1, 2) and "Traceback" not in err

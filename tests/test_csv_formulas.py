@@ -27,7 +27,7 @@ NASTY = '=HYPERLINK("http://evil.invalid","click")'
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("lens cracked", "lens cracked"),
-        ("'quoted", "'quoted"),
+        ("'quoted", "''quoted"),
         (-3, -3),
         (None, ""),
     ],
@@ -77,3 +77,33 @@ def test_an_exported_unit_list_imports_again_unchanged(admin_ctx, tmp_path):
     assert report.unchanged == 1 and report.added == 0 and report.updated == 0
     assert inventory.list_units(admin_ctx)[0].notes == "-see ticket 4"
     assert "notes" in UNIT_COLUMNS
+
+
+@pytest.mark.parametrize("value", ["'quoted", "'=1+1", "''", "'", "''=x", "'-"])
+def test_a_leading_apostrophe_is_escaped_too_so_export_then_import_is_exact(value):
+    assert unescape_cell(str(escape_cell(value))) == value
+    assert str(escape_cell(value)).startswith("''")
+
+
+def test_notes_with_a_leading_apostrophe_export_and_import_exactly(admin_ctx, tmp_path):
+    for i, notes in enumerate(["'=1+1", "'quoted", "''x"]):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-{i}", f"S-{i}", notes=notes))
+    path = tmp_path / "units.csv"
+    exports.export_units(admin_ctx, path)
+    report = imports.import_units(admin_ctx, path)
+    assert (report.unchanged, report.updated) == (3, 0), report.changes
+    assert {u.notes for u in inventory.list_units(admin_ctx)} == {"'=1+1", "'quoted", "''x"}
+
+
+def test_the_ledger_recipe_agrees_with_verify_on_apostrophe_reasons(admin_ctx, tmp_path):
+    from bwc_desk.services import verify
+
+    inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0001", "X60A0001"))
+    inventory.retire(admin_ctx, "HPD-BWC-0001", "'-quoted by the clerk")
+    assert verify.verify_records(admin_ctx).ok
+    path = tmp_path / "custody.csv"
+    exports.export_custody(admin_ctx, path)
+    recipe = re.search(r"```python\n(.*?)```", (DOCS / "ledger.md").read_text(), re.S)
+    assert recipe is not None
+    code = recipe.group(1).replace('"custody.csv"', repr(str(path)))
+    exec(compile(code, "docs/ledger.md", "exec"), {})

@@ -110,7 +110,7 @@ def test_the_bundle_leaves_out_unused_qt(bundle):
     libs = {p.name for p in (bundle / "_internal" / "PySide6").glob("Qt*.so")}
     assert "QtWidgets.abi3.so" in libs
     assert not libs & {"QtQml.abi3.so", "QtQuick.abi3.so", "QtSql.abi3.so"}
-    assert (bundle / "_internal" / "resources" / "common-passwords.txt").exists()
+    assert (bundle / "_internal" / "bwc_desk" / "resources" / "common-passwords.txt").exists()
 
 
 def test_frozen_build_talks_to_postgresql(bundle, tmp_path):

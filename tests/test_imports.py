@@ -196,3 +196,149 @@ def test_an_imported_scan_code_may_not_be_another_officers_badge(admin_ctx, tmp_
     reasons = dict(report.errors)
     assert "badge number of badge 0007" in reasons[2]
     assert "ID-0007" in reasons[3] and "badge 0007" in reasons[3]  # Jones's scan code
+
+
+# --- "Nothing lost, nobody in": imports -------------------------------------------------------
+UNIT_HEADER = UNITS.splitlines()[0]
+
+
+def test_a_dry_run_refuses_a_tag_equal_to_another_cameras_serial_with_its_line(
+    admin_ctx, tmp_path
+):
+    inventory.add_unit(admin_ctx, inventory.UnitInput("HPD-1", "X60A0001"))
+    text = f"{UNIT_HEADER}\nHPD-2,S-2,,,,,,,\nX60A0001,S-3,,,,,,,\nHPD-4,HPD-2,,,,,,,\n"
+    path = write(tmp_path, "u.csv", text)
+    dry = imports.import_units(admin_ctx, path, commit=False)
+    real = imports.import_units(admin_ctx, path)
+    assert [line for line, _ in dry.errors] == [3, 4]
+    assert "X60A0001" in dict(dry.errors)[3] and "HPD-1" in dict(dry.errors)[3]
+    assert "line 2" in dict(dry.errors)[4]
+    assert real.errors == dry.errors and not real.committed
+    assert [u.asset_tag for u in inventory.list_units(admin_ctx)] == ["HPD-1"]
+
+
+def test_an_error_found_only_while_writing_still_names_its_line(admin_ctx, tmp_path, monkeypatch):
+    from bwc_desk.domain.errors import ValidationError as VE
+
+    def refuse(*_a, **_k):
+        raise VE("refused by the database check")
+
+    monkeypatch.setattr(imports, "insert_unit", refuse)
+    report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", f"{UNIT_HEADER}\n"
+                                                   "HPD-1,S-1,,,,,,,\n"))
+    assert report.errors == ((2, "refused by the database check"),) and not report.committed
+    assert inventory.list_units(admin_ctx) == []
+
+
+def test_an_officer_scan_code_may_not_be_a_camera_tag_nor_the_reverse(admin_ctx, tmp_path):
+    inventory.add_unit(admin_ctx, inventory.UnitInput("HPD-BWC-0001", "X60A0001"))
+    officers.add_officer(admin_ctx, officers.OfficerInput("0412", "Smith", scan_code="ID-0412"))
+    # import of officers
+    text = "badge,last_name,scan_code\n0007,Jones,hpd-bwc-0001\n0008,Brown,\n"
+    for commit in (False, True):
+        report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text), commit=commit)
+        assert [line for line, _ in report.errors] == [2]
+        assert "HPD-BWC-0001" in report.errors[0][1] and "camera" in report.errors[0][1]
+    # import of units
+    text = f"{UNIT_HEADER}\nHPD-2,S-2,,,,,,,\nID-0412,S-3,,,,,,,\n"
+    for commit in (False, True):
+        report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", text), commit=commit)
+        assert [line for line, _ in report.errors] == [3]
+        assert "0412" in report.errors[0][1] and "scan code" in report.errors[0][1]
+    # edits and adds
+    with pytest.raises(ValidationError, match="camera"):
+        officers.add_officer(
+            admin_ctx, officers.OfficerInput("0009", "Lee", scan_code="HPD-BWC-0001")
+        )
+    smith = officers.list_officers(admin_ctx)[0]
+    with pytest.raises(ValidationError, match="camera"):
+        officers.edit_officer(admin_ctx, smith.id, officers.OfficerInput(
+            "0412", "Smith", scan_code="HPD-BWC-0001"))
+    with pytest.raises(ValidationError, match="scan code"):
+        inventory.add_unit(admin_ctx, inventory.UnitInput("ID-0412", "S-9"))
+    unit = inventory.list_units(admin_ctx)[0]
+    with pytest.raises(ValidationError, match="scan code"):
+        inventory.edit_unit(admin_ctx, unit.id, inventory.UnitInput("ID-0412", "X60A0001"))
+    assert [u.asset_tag for u in inventory.list_units(admin_ctx)] == ["HPD-BWC-0001"]
+    assert [o.scan_code for o in officers.list_officers(admin_ctx)] == ["ID-0412"]
+
+
+def test_an_unknown_shift_is_refused_with_its_line_and_the_known_names(admin_ctx, tmp_path):
+    text = "badge,last_name,shift,division\n0001,Smith,day,Patrol\n0002,Jones,Nite,Patrol\n"
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert [line for line, _ in report.errors] == [3]
+    reason = report.errors[0][1]
+    assert "'Nite'" in reason and all(s in reason for s in ("Day", "Evening", "Night"))
+    ok = "badge,last_name,shift\n0001,Smith,day\n0002,Jones,\n"
+    assert imports.import_officers(admin_ctx, write(tmp_path, "o.csv", ok)).ok
+    # the agency's own spelling is stored
+    assert {o.badge: o.shift for o in officers.list_officers(admin_ctx)} == {
+        "0001": "Day", "0002": ""}
+
+
+def test_a_utf16_file_is_recognised_by_its_byte_order_mark(admin_ctx, tmp_path):
+    path = tmp_path / "o.csv"
+    path.write_bytes("badge,last_name\n0412,Peña\n".encode("utf-16"))
+    report = imports.import_officers(admin_ctx, path)
+    assert report.ok and report.added == 1, report.errors
+    assert officers.list_officers(admin_ctx)[0].last_name == "Peña"
+
+
+def test_junk_echoed_in_an_error_is_cut_at_80_characters(admin_ctx, tmp_path):
+    junk = "x" * 5000
+    text = f"badge,last_name,active\n0001,Smith,{junk}\n"
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert report.errors and len(report.errors[0][1]) < 200
+    assert "x" * 81 not in report.errors[0][1]
+    text = f"asset_tag,serial,status\nHPD-1,S-1,{junk}\n"
+    report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", text))
+    assert report.errors and "x" * 81 not in report.errors[0][1]
+    with pytest.raises(ValidationError) as err:
+        imports.import_officers(admin_ctx, write(tmp_path, "o.csv", f"badge,{junk}\n1,x\n"))
+    assert "x" * 81 not in str(err.value)
+
+
+def test_an_unterminated_quote_is_named_as_such(admin_ctx, tmp_path):
+    text = 'badge,last_name\n0001,Smith\n0002,"Jones\n0003,Brown\n'
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text))
+    assert [line for line, _ in report.errors] == [3]
+    assert "quote" in report.errors[0][1] and "never closed" in report.errors[0][1]
+    assert officers.list_officers(admin_ctx) == []
+
+
+def test_an_officer_import_runs_the_same_statements_for_100_or_2000_rows(admin_ctx, tmp_path):
+    """Linear, not quadratic: no query per row (benchmarks/imports.py measures 200,000)."""
+    from sqlalchemy import event
+
+    def statements(rows: int, offset: int) -> int:
+        text = "badge,last_name,shift,scan_code\n" + "".join(
+            f"{offset + i:07d},Last{i},Day,{'ID-' + str(offset + i) if i % 2 else ''}\n"
+            for i in range(rows)
+        )
+        count = [0]
+
+        def seen(*_a):
+            count[0] += 1
+
+        event.listen(admin_ctx.db.engine, "before_cursor_execute", seen)
+        try:
+            report = imports.import_officers(admin_ctx, write(tmp_path, f"o{rows}.csv", text))
+        finally:
+            event.remove(admin_ctx.db.engine, "before_cursor_execute", seen)
+        assert report.committed and report.added == rows
+        return count[0]
+
+    few = statements(100, 0)
+    many = statements(2000, 100_000)
+    assert many <= few + 5, (few, many)
+
+
+def test_a_scan_code_equal_to_a_badge_on_another_line_is_refused_with_its_line(
+    admin_ctx, tmp_path
+):
+    text = "badge,last_name,scan_code\n0001,Smith,ID-9\nid-9,Jones,\n0003,Brown,0001\n"
+    for commit in (False, True):
+        report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text), commit=commit)
+        assert [line for line, _ in report.errors] == [3, 4], report.errors
+        assert "line 2" in dict(report.errors)[3] and "line 2" in dict(report.errors)[4]
+    assert officers.list_officers(admin_ctx) == []

@@ -61,3 +61,120 @@ def test_a_station_role_cannot_migrate_and_says_what_to_do(admin_ctx, app_role):
 
     with pytest.raises(DomainError, match="may not change the schema"):
         open_database(app_role)
+
+
+def test_the_station_role_cannot_create_an_admin_nor_change_staff(admin_ctx, app_role, capsys):
+    """The attack: with the station's credentials, `users add mallory --role admin` and
+    UPDATE staff SET role = 'admin'."""
+    import io
+    import sys
+
+    from bwc_desk.domain.errors import PermissionDenied
+
+    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    old = sys.stdin
+    try:
+        sys.stdin = io.StringIO(PASSWORD + "\n")
+        code = main(["users", "add", "mallory", "--role", "admin", "--password-stdin",
+                     "--database", app_role])
+        assert code == 1 and "already has an administrator" in capsys.readouterr().err
+        sys.stdin = io.StringIO(f"{PASSWORD}\n{PASSWORD}\n")
+        code = main(["users", "add", "mallory", "--role", "admin", "--password-stdin",
+                     "--as", "admin", "--database", app_role])
+        err = capsys.readouterr().err
+        assert code == 1 and "may not change staff accounts" in err and "Traceback" not in err
+    finally:
+        sys.stdin = old
+    station_db = Database(app_role)
+    try:
+        for statement in (
+            "INSERT INTO staff (username, display_name, role, password_hash, active, "
+            "created_at, created_by, lock_reason) VALUES ('mallory', 'M', 'admin', 'x', true, "
+            "now(), 'x', '')",
+            "UPDATE staff SET role = 'admin' WHERE username = 'quinn'",
+            "UPDATE staff SET locked_at = NULL",
+            "DELETE FROM staff WHERE username = 'quinn'",
+        ):
+            with pytest.raises(DatabaseError, match="permission denied"), \
+                    station_db.engine.begin() as conn:
+                conn.execute(text(statement))
+        # the services say so too, even for an administrator signed in at a station
+        ctx = Ctx(station_db, "DESK-2")
+        admin = ctx.as_actor(auth.sign_in(ctx, "admin", PASSWORD))
+        with pytest.raises(PermissionDenied, match="may not change staff accounts"):
+            auth.add_staff(admin, "mallory", Role.ADMIN, PASSWORD)
+        quinn = next(s for s in auth.list_staff(admin) if s.username == "quinn")
+        with pytest.raises(PermissionDenied, match="may not change staff accounts"):
+            auth.change_role(admin, quinn.id, Role.ADMIN)
+    finally:
+        station_db.dispose()
+    names = {s.username: s.role for s in auth.list_staff(admin_ctx)}
+    assert names == {"admin": Role.ADMIN, "quinn": Role.QUARTERMASTER}
+
+
+def test_sign_in_and_lockout_still_work_through_the_station_role(admin_ctx, app_role):
+    from bwc_desk.domain.errors import DomainError
+
+    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    station_db = Database(app_role)
+    try:
+        ctx = Ctx(station_db, "DESK-2")
+        for _ in range(2):
+            with pytest.raises(DomainError):
+                auth.sign_in(ctx, "quinn", "wrong password 1")
+        auth.sign_in(ctx, "quinn", PASSWORD)  # clears the failures, through the function
+        for _ in range(4):
+            with pytest.raises(DomainError, match="wrong"):
+                auth.sign_in(ctx, "quinn", "wrong password 1")
+        with pytest.raises(DomainError, match="locked"):
+            auth.sign_in(ctx, "quinn", "wrong password 1")
+        with pytest.raises(DomainError, match="locked"):
+            auth.sign_in(ctx, "quinn", PASSWORD)
+    finally:
+        station_db.dispose()
+    assert next(s for s in auth.list_staff(admin_ctx) if s.username == "quinn").locked
+
+
+def test_users_add_as_an_admin_with_the_owners_connection(admin_ctx, capsys):
+    import io
+    import sys
+
+    owner = admin_ctx.db.url.render_as_string(hide_password=False)
+    old = sys.stdin
+    try:
+        sys.stdin = io.StringIO(f"{PASSWORD}\n{PASSWORD}\n")
+        code = main(["users", "add", "sam", "--role", "supervisor", "--password-stdin",
+                     "--as", "admin", "--database", owner])
+    finally:
+        sys.stdin = old
+    assert code == 0, capsys.readouterr().err
+    assert "sam" in {s.username for s in auth.list_staff(admin_ctx)}
+
+
+def test_a_station_connects_by_a_libpq_service_with_no_password_in_station_json(
+    admin_ctx, app_role, tmp_path, monkeypatch, capsys, _app_home
+):
+    """station.json names a libpq service; the password (if the server wants one) is in a
+    0600 password file, never in station.json."""
+    import json
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(app_role)
+    service = tmp_path / "pg_service.conf"
+    service.write_text(
+        f"[bwc_station]\nhost={url.host}\nport={url.port}\nuser={url.username}\n"
+        f"dbname={url.database}\n",
+        encoding="utf-8",
+    )
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"{url.host}:{url.port}:{url.database}:{url.username}:unused\n")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGSERVICEFILE", str(service))
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    config = _app_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "station.json").write_text(json.dumps({
+        "station_name": "DESK-2", "database_url": "postgresql+psycopg://?service=bwc_station"
+    }), encoding="utf-8")
+    assert main(["self-test"]) == 0, capsys.readouterr()

@@ -60,3 +60,84 @@ def test_duplicate_user_names_are_refused(admin_ctx):
     auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     with pytest.raises(ValidationError, match="already a staff account"):
         auth.add_staff(admin_ctx, "Quinn", Role.SUPERVISOR, PASSWORD)
+
+
+# --- "Nothing lost, nobody in": accounts ------------------------------------------------------
+
+
+def test_supervisors_cannot_read_or_export_the_audit_log(admin_ctx, sup_ctx, tmp_path):
+    from bwc_desk.services import audit
+
+    with pytest.raises(PermissionDenied):
+        audit.list_audit(sup_ctx)
+    with pytest.raises(PermissionDenied, match="audit"):
+        audit.export_audit(sup_ctx, tmp_path / "audit.csv")
+    assert not (tmp_path / "audit.csv").exists()
+    # admins and auditors still can
+    assert audit.export_audit(admin_ctx, tmp_path / "audit.csv") > 0
+
+
+def _attempts(ctx, name, clock, n=6):
+    answers = []
+    for _ in range(n):
+        clock.advance(seconds=30)
+        with pytest.raises(DomainError) as err:
+            auth.sign_in(ctx.as_actor(None), name, "Wrong-password-1")
+        answers.append(str(err.value))
+    return answers
+
+
+def test_a_locked_unknown_user_name_answers_exactly_as_a_locked_real_one(admin_ctx, clock):
+    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    real = _attempts(admin_ctx, "quinn", clock)
+    ghost = _attempts(admin_ctx, "qinn", clock)
+    assert "locked" in real[-1]
+    assert [a.replace("quinn", "qinn") for a in real] == ghost
+    # still locked later, as a real account stays locked until an administrator unlocks it
+    clock.advance(hours=5)
+    real_later = _attempts(admin_ctx, "quinn", clock, 1)
+    ghost_later = _attempts(admin_ctx, "qinn", clock, 1)
+    assert real_later[0].replace("quinn", "qinn") == ghost_later[0]
+
+
+def test_a_password_typed_into_the_user_name_field_is_not_kept(admin_ctx, clock, tmp_path):
+    from bwc_desk.services import audit
+    from bwc_desk.store.models import SignInFailure
+
+    secret = "Tr0ub4dor&3xyz"
+    with pytest.raises(DomainError):
+        auth.sign_in(admin_ctx.as_actor(None), secret, "whatever-else")
+    rows = audit.list_audit(admin_ctx, event="sign-in failed")
+    assert rows and rows[0].staff_username == "unknown user name"
+    audit.export_audit(admin_ctx, tmp_path / "a.csv")
+    text = (tmp_path / "a.csv").read_text(encoding="utf-8-sig").lower()
+    assert secret.lower() not in text
+    with admin_ctx.db.read() as session:
+        from sqlalchemy import select
+
+        names = session.execute(select(SignInFailure.username)).scalars().all()
+    assert all(secret.lower() not in n for n in names)
+    # a mistyped user name that looks like a user name is still recorded, for the auditor
+    with pytest.raises(DomainError):
+        auth.sign_in(admin_ctx.as_actor(None), "jsmith", "whatever-else")
+    assert audit.list_audit(admin_ctx, event="sign-in failed")[0].staff_username == "jsmith"
+
+
+@pytest.mark.parametrize("mark", ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
+                                  "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_bidirectional_override_characters_are_refused_in_names(admin_ctx, mark):
+    from bwc_desk.services import inventory, officers
+
+    with pytest.raises(ValidationError, match="direction"):
+        auth.add_staff(admin_ctx, f"eve{mark}", Role.QUARTERMASTER, PASSWORD)
+    with pytest.raises(ValidationError, match="direction"):
+        auth.add_staff(admin_ctx, "eve", Role.QUARTERMASTER, PASSWORD, f"Eve {mark}Admin")
+    with pytest.raises(ValidationError, match="direction"):
+        officers.add_officer(admin_ctx, officers.OfficerInput("0412", f"Smith{mark}"))
+    with pytest.raises(ValidationError, match="direction"):
+        officers.add_officer(admin_ctx, officers.OfficerInput(f"04{mark}12", "Smith"))
+    with pytest.raises(ValidationError, match="direction"):
+        inventory.add_unit(admin_ctx, inventory.UnitInput(f"HPD-{mark}1", "S-1"))
+    with pytest.raises(ValidationError, match="direction"):
+        inventory.add_unit(admin_ctx, inventory.UnitInput("HPD-1", "S-1", model=f"X{mark}"))
+    assert [s.username for s in auth.list_staff(admin_ctx)] == ["admin"]

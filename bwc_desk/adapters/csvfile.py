@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -11,6 +12,14 @@ from pathlib import Path
 from bwc_desk.domain.errors import ValidationError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+SHOWN_CHARS = 80
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A value from the file, as echoed in a message: at most ``limit`` characters, so that a
+    cell of junk (a pasted document, a binary blob) does not bury the message."""
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def normalize_header(name: str) -> str:
@@ -30,7 +39,16 @@ class CsvTable:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) or, failing that, Windows-1252 (Excel's 'CSV' on Windows)."""
+    """UTF-16 with its byte-order mark (Excel's 'Unicode text'), UTF-8 (with or without BOM)
+    or, failing that, Windows-1252 (Excel's 'CSV' on Windows)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "The file starts as UTF-16 text but is not valid UTF-16; save it again as "
+                "'CSV UTF-8'."
+            ) from None
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -79,9 +97,9 @@ def parse_csv(
     try:
         headers = next(reader)
     except csv.Error as exc:
-        raise ValidationError(f"line 1: {exc}") from None
+        raise ValidationError(f"line 1: {_csv_problem(exc)}") from None
     table = CsvTable(name, headers, encoding=encoding)
-    if encoding != "utf-8":
+    if encoding == "windows-1252":
         table.warnings.append(
             f"{name} is not UTF-8; it was read as Windows-1252. Check accented names, or save "
             "it as 'CSV UTF-8' next time."
@@ -91,7 +109,7 @@ def parse_csv(
     if missing:
         raise ValidationError(
             f"line 1: the header has no column {', '.join(missing)} "
-            f"(found: {', '.join(h.strip() for h in headers) or 'nothing'})"
+            f"(found: {shown(', '.join(h.strip() for h in headers)) or 'nothing'})"
         )
     line = 1
     try:
@@ -118,8 +136,34 @@ def parse_csv(
             }
             table.rows.append((start, row))
     except csv.Error as exc:
-        table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {exc}"}))
+        table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {_csv_problem(exc)}"}))
+        return table
+    if table.rows and line > table.rows[-1][0] and _ends_inside_a_quote(text, table.rows[-1][0]):
+        table.rows[-1] = (table.rows[-1][0], {"__error__": UNTERMINATED})
     return table
+
+
+UNTERMINATED = (
+    "a quote (\") opens a value here and is never closed, so the rest of the file would be read "
+    "as that one value; close the quote or remove it"
+)
+
+
+def _ends_inside_a_quote(text: str, start: int) -> bool:
+    """Whether the row beginning on physical line ``start`` runs to the end of the file inside
+    an open quote. Python's csv reader then hands back the rest of the file as one value
+    (strict mode says only 'unexpected end of data'); this names it."""
+    tail = "".join(text.splitlines(keepends=True)[start - 1 :])
+    try:
+        for _row in csv.reader(io.StringIO(tail, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    return shown(str(exc))
 
 
 def _columns(
@@ -157,6 +201,9 @@ def _columns(
 # A cell that starts with one of these is a formula to Excel and LibreOffice, even quoted
 # ("CSV injection": a reason typed as =HYPERLINK(...) would run on the auditor's PC).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A leading apostrophe of the value itself is escaped as well (doubled), or an import could not
+# tell "'=1" typed by a clerk from "=1" escaped by us.
+_ESCAPED_START = (*_FORMULA_START, "'")
 
 
 def escape_cell(value: object) -> object:
@@ -164,14 +211,14 @@ def escape_cell(value: object) -> object:
     a leading apostrophe (spreadsheets show the text as is); ``unescape_cell`` undoes it."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_ESCAPED_START):
         return "'" + value
     return value
 
 
 def unescape_cell(text: str) -> str:
     """A cell read back from one of our exports: the apostrophe ``escape_cell`` added goes."""
-    if text.startswith("'") and text[1:].startswith(_FORMULA_START):
+    if text.startswith("'") and text[1:].startswith(_ESCAPED_START):
         return text[1:]
     return text
 
@@ -190,10 +237,29 @@ def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[
                 writer.writerow([escape_cell(v) for v in row])
                 n += 1
         tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError(_unwritable(path, exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return n
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return (
+            f"Cannot write {path}: the folder {path.parent} does not exist. Choose another "
+            "folder or create it first."
+        )
+    if isinstance(exc, PermissionError):
+        return f"Cannot write {path}: permission denied. Choose a folder you may write to."
+    if isinstance(exc, IsADirectoryError):
+        return f"Cannot write {path}: it is a folder; give a file name."
+    return (
+        f"Cannot write {path}: {exc.strerror or exc}. Nothing was written; check the disk "
+        "and try again."
+    )
 
 
 def iter_errors(table: CsvTable) -> Iterator[tuple[int, str]]:

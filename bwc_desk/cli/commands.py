@@ -10,7 +10,7 @@ from typing import TextIO
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import auth, backups, exports, imports, verify
+from bwc_desk.services import audit, backups, exports, imports, verify
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
@@ -52,23 +52,15 @@ def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
-    if not args.password_stdin:
-        print(
-            "error: give the password on standard input with --password-stdin "
-            "(never on the command line, where other users can see it)",
-            file=sys.stderr,
-        )
-        return 2
-    password = sys.stdin.readline().rstrip("\r\n")
-    ctx = _ctx(args)
-    try:
-        row = auth.add_staff_from_command_line(
-            ctx.db, args.name, Role(args.role), password, args.display_name or ""
-        )
-    finally:
-        ctx.db.dispose()
-    print(f"created {row.role.value} account {row.username!r}", file=out)
-    return 0
+    from bwc_desk.cli import users_cmds
+
+    return users_cmds.cmd_users_add(args, out, station_name())
+
+
+def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
+    from bwc_desk.cli import users_cmds
+
+    return users_cmds.cmd_users_change(args, out, station_name())
 
 
 def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
@@ -103,6 +95,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
         "officers": exports.export_officers,
         "units": exports.export_units,
         "custody": exports.export_custody,
+        "audit": audit.export_audit,
     }
     try:
         n = fns[args.kind](ctx, Path(args.file))
@@ -230,4 +223,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         return int(handler(args, out or sys.stdout))
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a file or folder named on the command line: said, not a crash
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1

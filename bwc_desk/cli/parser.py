@@ -26,10 +26,30 @@ def add_commands(
     p.add_argument(
         "--password-stdin",
         action="store_true",
-        help="read the password from the first line of standard input",
+        help="read the passwords from standard input, one a line: the administrator's "
+        "first (with --as), then the new account's",
     )
     p.add_argument("--display-name", help="full name shown on records")
+    p.add_argument("--as", dest="as_admin", metavar="ADMIN",
+                   help="the administrator adding the account (their password is asked first); "
+                        "needed once the database has an administrator")
     p.set_defaults(func="cmd_users_add")
+
+    p = users_sub.add_parser("change", parents=[common],
+                             help="change a staff account, as an administrator (--as ADMIN)")
+    p.add_argument("name", help="user name")
+    p.add_argument("--as", dest="as_admin", metavar="ADMIN", required=True,
+                   help="the administrator making the change (their password is asked)")
+    p.add_argument("--role", choices=list(ROLES))
+    p.add_argument("--unlock", action="store_true", help="unlock after failed sign-ins")
+    state = p.add_mutually_exclusive_group()
+    state.add_argument("--disable", action="store_true")
+    state.add_argument("--enable", action="store_true")
+    p.add_argument("--reset-password", action="store_true",
+                   help="set a new password (asked after the administrator's)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the passwords from standard input, one a line")
+    p.set_defaults(func="cmd_users_change")
 
     p = sub.add_parser("import", parents=[common], help="import officers or units from CSV")
     p.add_argument("kind", choices=["officers", "units"])

@@ -39,14 +39,32 @@ def parse_bool(text: str, field: str = "value", default: bool | None = None) -> 
     raise ValidationError(f"{field} {text!r} is not yes/no/true/false/1/0")
 
 
+# Bidirectional embedding/override/isolate controls: "EVE\u202eNIMDA" shows as another name.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_BIDI = re.compile("[\x00-\x1f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_no_bidi(value: str, field: str) -> None:
+    if _BIDI.search(value):
+        raise ValidationError(
+            f"{field} contains a text-direction control character (U+202A-U+202E or "
+            "U+2066-U+2069), which can make one name look like another; type it again"
+        )
+
+
 def clean_text(text: str | None, field: str, *, required: bool = False, limit: int = 200) -> str:
     value = (text or "").strip()
     if required and not value:
         raise ValidationError(f"{field} is required")
     if len(value) > limit:
         raise ValidationError(f"{field} is longer than {limit} characters")
-    if any(ord(ch) < 32 for ch in value):
-        raise ValidationError(f"{field} contains control characters")
+    if _CONTROL_OR_BIDI.search(value):  # one pass: imports clean millions of cells
+        if any(ord(ch) < 32 for ch in value):
+            raise ValidationError(f"{field} contains control characters")
+        check_no_bidi(value, field)
     return value
 
 

@@ -160,7 +160,8 @@ def list_audit(
 
 def export_audit(ctx: Ctx, path: Path | str) -> int:
     """Every audit record with all its fields and hashes, oldest first."""
-    ctx.require(Permission.EXPORT, "export the audit log")
+    # VIEW_AUDIT, not EXPORT: a supervisor may export data but never read the audit log
+    ctx.require(Permission.VIEW_AUDIT, "export the audit log")
     with ctx.db.read() as session:
         rows = [
             (

@@ -8,39 +8,46 @@ is audited.
 from __future__ import annotations
 
 import logging
-import socket
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.audit import AuditEvent, Outcome
-from bwc_desk.domain.errors import ConflictError, DomainError, ValidationError
+from bwc_desk.domain.audit import AuditEvent
+from bwc_desk.domain.errors import ConflictError, DomainError, PermissionDenied, ValidationError
 from bwc_desk.domain.passwords import (
-    FAILED_WINDOW_MINUTES,
-    MAX_FAILED_SIGN_INS,
     check_password,
     check_pin,
     normalize_username,
 )
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.domain.values import normalize_scan
+from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
 from bwc_desk.services import audit, resources
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
+from bwc_desk.services.sign_in_attempts import (
+    WRONG_CREDENTIALS,
+    actor_of,
+    failed,
+    failed_unknown,
+    finish,
+    locked_message,
+    register_station,
+    succeeded,
+)
 from bwc_desk.store.db import Database
-from bwc_desk.store.models import SignInFailure, Staff, Station
+from bwc_desk.store.models import Staff
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory profile
 
-WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
 WRONG_PIN = "The badge or PIN is wrong. Scan the badge and type the PIN again."
 
 
@@ -67,15 +74,11 @@ def needs_setup(db: Database) -> bool:
         return session.execute(select(func.count()).select_from(Staff)).scalar_one() == 0
 
 
-def actor_of(row: Staff) -> Actor:
-    return Actor(row.id, row.username, row.display_name, Role(row.role))
-
-
 def validate_new_password(password: str, username: str) -> None:
     check_password(password, resources.common_passwords(), username)
 
 
-def _insert_staff(
+def insert_staff(
     session: Session,
     username: str,
     display_name: str,
@@ -85,6 +88,8 @@ def _insert_staff(
     now: datetime,
 ) -> Staff:
     username = normalize_username(username)
+    check_no_bidi(username, "The user name")
+    display_name = clean_text(display_name, "The display name", limit=120)
     validate_new_password(password, username)
     if session.execute(select(Staff.id).where(Staff.username == username)).first():
         raise ValidationError(f"There is already a staff account called {username!r}.")
@@ -101,16 +106,6 @@ def _insert_staff(
     session.add(row)
     session.flush()
     return row
-
-
-def register_station(session: Session, station: str, now: datetime) -> None:
-    row = session.get(Station, station)
-    if row is None:
-        session.add(
-            Station(name=station, hostname=socket.gethostname(), first_seen=now, last_seen=now)
-        )
-    else:
-        row.last_seen = now
 
 
 def first_run(
@@ -131,12 +126,12 @@ def first_run(
     if not station:
         raise ValidationError("Enter a name for this station.")
     now = clock()
-    with db.write() as session:
+    with staff_write(db) as session:
         if session.execute(select(func.count()).select_from(Staff)).scalar_one():
             raise ConflictError("This database is already set up; sign in instead.")
         seed_defaults(session, SYSTEM.username, now, agency_name)
         register_station(session, station, now)
-        row = _insert_staff(
+        row = insert_staff(
             session, username, display_name, Role.ADMIN, password, SYSTEM.username, now
         )
         actor = actor_of(row)
@@ -160,97 +155,7 @@ def first_run(
 # --- signing in ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    actor: Actor | None
-    error: str = ""
-
-
-def _recent_failures(session: Session, row: Staff, now: datetime) -> int:
-    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
-    if row.failures_cleared_at is not None and row.failures_cleared_at > since:
-        since = row.failures_cleared_at
-    return int(
-        session.execute(
-            select(func.count())
-            .select_from(SignInFailure)
-            .where(SignInFailure.staff_id == row.id, SignInFailure.at > since)
-        ).scalar_one()
-    )
-
-
-def _failed(
-    ctx: Ctx, session: Session, row: Staff | None, username: str, how: str, message: str
-) -> _Attempt:
-    now = ctx.now()
-    session.add(
-        SignInFailure(
-            username=username, staff_id=row.id if row else None, at=now, station=ctx.station
-        )
-    )
-    session.flush()
-    audit.write(
-        session,
-        station=ctx.station,
-        at=now,
-        event=AuditEvent.SIGN_IN_FAILED,
-        outcome=Outcome.FAILED,
-        username=username,
-        details={"how": how},
-    )
-    if row is not None and row.locked_at is None:
-        failures = _recent_failures(session, row, now)
-        if failures >= MAX_FAILED_SIGN_INS:
-            row.locked_at = now
-            row.lock_reason = f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes"
-            audit.write(
-                session,
-                station=ctx.station,
-                at=now,
-                event=AuditEvent.LOCKOUT,
-                outcome=Outcome.FAILED,
-                username=username,
-                details={"failures": failures, "how": how},
-            )
-            return _Attempt(None, _locked_message(row))
-        left = MAX_FAILED_SIGN_INS - failures
-        if left <= 2:
-            message += (
-                f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
-            )
-    return _Attempt(None, message)
-
-
-def _locked_message(row: Staff) -> str:
-    return (
-        f"The account {row.username!r} is locked after too many failed sign-ins. "
-        "An administrator must unlock it (Administration > Staff accounts)."
-    )
-
-
-def _succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> _Attempt:
-    now = ctx.now()
-    row.failures_cleared_at = now
-    register_station(session, ctx.station, now)
-    actor = actor_of(row)
-    audit.write(
-        session,
-        station=ctx.station,
-        at=now,
-        event=AuditEvent.SIGN_IN,
-        actor=actor,
-        details={"how": how},
-    )
-    return _Attempt(actor)
-
-
-def _finish(attempt: _Attempt) -> Actor:
-    if attempt.actor is None:
-        raise DomainError(attempt.error)
-    return attempt.actor
-
-
-def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
+def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     """Check a user name and password; the returned actor is recorded on every change.
     Failures are recorded (and audited) even though sign-in is refused."""
     try:
@@ -263,15 +168,16 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
             verify_secret(_dummy_hash(), password)
-            attempt = _failed(ctx, session, None, name, "password", WRONG_CREDENTIALS)
+            attempt = failed_unknown(ctx, session, name, username)
         elif row.locked_at is not None:
-            attempt = _failed(
-                ctx, session, row, name, "password (account locked)", _locked_message(row)
+            verify_secret(_dummy_hash(), password)  # as long as any other answer takes
+            attempt = failed(
+                ctx, session, row, name, "password (account locked)", locked_message(row)
             )
         elif not verify_secret(row.password_hash, password):
-            attempt = _failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
+            attempt = failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
         elif not row.active:
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -280,10 +186,11 @@ def sign_in(ctx: Ctx, username: str, password: str) -> Actor:
                 f"The account {row.username!r} is disabled. Ask an administrator.",
             )
         else:
-            if _hasher.check_needs_rehash(row.password_hash):
+            # (not on PostgreSQL: the stations' role may not write staff rows)
+            if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_secret(password)
-            attempt = _succeeded(ctx, session, row, "password")
-    return _finish(attempt)
+            attempt = succeeded(ctx, session, row, f"password, {via}" if via else "password")
+    return finish(attempt)
 
 
 def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
@@ -297,7 +204,7 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
         row = session.execute(select(Staff).where(Staff.badge_code == code)).scalar_one_or_none()
         if row is None or row.pin_hash is None:
             verify_secret(_dummy_hash(), pin)
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -306,13 +213,13 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
                 WRONG_PIN,
             )
         elif row.locked_at is not None:
-            attempt = _failed(
-                ctx, session, row, row.username, "badge and PIN (locked)", _locked_message(row)
+            attempt = failed(
+                ctx, session, row, row.username, "badge and PIN (locked)", locked_message(row)
             )
         elif not verify_secret(row.pin_hash, pin):
-            attempt = _failed(ctx, session, row, row.username, "badge and PIN", WRONG_PIN)
+            attempt = failed(ctx, session, row, row.username, "badge and PIN", WRONG_PIN)
         elif not row.active:
-            attempt = _failed(
+            attempt = failed(
                 ctx,
                 session,
                 row,
@@ -321,8 +228,8 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
                 f"The account {row.username!r} is disabled. Ask an administrator.",
             )
         else:
-            attempt = _succeeded(ctx, session, row, "badge and PIN")
-    return _finish(attempt)
+            attempt = succeeded(ctx, session, row, "badge and PIN")
+    return finish(attempt)
 
 
 def record_lock(ctx: Ctx, idle: bool) -> None:
@@ -362,8 +269,8 @@ def add_staff(
     ctx: Ctx, username: str, role: Role, password: str, display_name: str = ""
 ) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "add staff accounts")
-    with ctx.db.write() as session:
-        row = _insert_staff(
+    with staff_write(ctx.db) as session:
+        row = insert_staff(
             session, username, display_name, role, password, actor.username, ctx.now()
         )
         audit.write(
@@ -377,30 +284,25 @@ def add_staff(
         return staff_row(row)
 
 
-def add_staff_from_command_line(
-    db: Database,
-    username: str,
-    role: Role,
-    password: str,
-    display_name: str = "",
-    clock: Callable[[], datetime] = utc_now,
-    actor: Actor = SYSTEM,
-    station: str = "",
-) -> StaffRow:
-    """`bwc-desk users add`: whoever may run commands on the station PC sets up accounts;
-    the audit log names their operating-system account."""
-    now = clock()
-    with db.write() as session:
-        row = _insert_staff(session, username, display_name, role, password, actor.username, now)
-        audit.write(
-            session,
-            station=station or socket.gethostname(),
-            at=now,
-            event=AuditEvent.ACCOUNT_CREATED,
-            actor=actor,
-            details={"account": row.username, "role": row.role, "how": "command line"},
-        )
-        return staff_row(row)
+STATION_ROLE_REFUSED = (
+    "This station's database role may not change staff accounts: on a shared PostgreSQL "
+    "database an administrator changes them on the command line, signed in, with the owner's "
+    "connection (bwc-desk users add|change NAME ... --as ADMIN --database OWNER-URL). "
+    "Nothing was changed."
+)
+
+
+@contextmanager
+def staff_write(db: Database) -> Iterator[Session]:
+    """A write that changes staff rows. The stations' role on PostgreSQL has no INSERT or
+    UPDATE on staff (grant-app-role): said as such, not as a crash."""
+    try:
+        with db.write() as session:
+            yield session
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+            raise PermissionDenied(STATION_ROLE_REFUSED) from None
+        raise
 
 
 def _staff(session: Session, staff_id: int) -> Staff:
@@ -422,7 +324,7 @@ def _active_admins(session: Session) -> int:
 
 def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "disable or enable staff accounts")
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if row.active == active:
             return staff_row(row)
@@ -448,7 +350,7 @@ def set_active(ctx: Ctx, staff_id: int, active: bool) -> StaffRow:
 
 def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "change roles")
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         old = Role(row.role)
         if old is role:
@@ -472,7 +374,7 @@ def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
 
 def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
@@ -490,7 +392,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     actor = ctx.require(Permission.READ)
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
@@ -509,7 +411,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
 
 def unlock(ctx: Ctx, staff_id: int) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "unlock accounts")
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         was = row.lock_reason
         row.locked_at = None
@@ -530,7 +432,7 @@ def set_badge_and_pin(ctx: Ctx, staff_id: int, badge_code: str, pin: str) -> Sta
     """Turn on quick counter sign-in for an account (blank badge turns it off)."""
     actor = ctx.require(Permission.MANAGE_STAFF, "set staff badges and PINs")
     code = normalize_scan(badge_code).upper()
-    with ctx.db.write() as session:
+    with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
         if not code:
             row.badge_code = None

@@ -6,19 +6,22 @@ transaction), so what the preview promised is what gets written, or nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bwc_desk.adapters.csvfile import CsvTable, read_csv
+from bwc_desk.adapters.csvfile import SHOWN_CHARS, CsvTable, read_csv, shown
 from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.shifts import ShiftSpec
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.values import parse_bool, parse_date
 from bwc_desk.services import audit
@@ -35,9 +38,10 @@ from bwc_desk.services.inventory import (
 from bwc_desk.services.officers import (
     OfficerInput,
     clean_officer,
-    insert_officer,
-    update_officer_fields,
+    insert_officers_checked,
+    update_officers_checked,
 )
+from bwc_desk.services.settings import shift_specs
 from bwc_desk.store.models import Officer, Unit
 
 OFFICER_COLUMNS = (
@@ -123,6 +127,14 @@ def _audited(ctx: Ctx, report: ImportReport, path: Path | str) -> ImportReport:
     return report
 
 
+_LONG_RUN = re.compile(rf"\S{{{SHOWN_CHARS + 1},}}")
+
+
+def _tidy(message: str) -> str:
+    """Junk from the file echoed in a message is cut at 80 characters."""
+    return _LONG_RUN.sub(lambda m: shown(m.group(0)), message)
+
+
 def _report(kind: str, table: CsvTable, plan: _Plan, committed: bool) -> ImportReport:
     counts = {"new": 0, "update": 0, "unchanged": 0}
     for _line, _key, verdict in plan.verdicts:
@@ -133,7 +145,7 @@ def _report(kind: str, table: CsvTable, plan: _Plan, committed: bool) -> ImportR
         added=counts["new"],
         updated=counts["update"],
         unchanged=counts["unchanged"],
-        errors=tuple(sorted(plan.errors)),
+        errors=tuple(sorted((line, _tidy(reason)) for line, reason in plan.errors)),
         warnings=tuple(table.warnings),
         verdicts=tuple(plan.verdicts),
         changes=tuple(sorted(plan.changes.items())),
@@ -152,6 +164,9 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
     badge_upper = {b.upper(): b for b in existing}
     seen_badges: dict[str, int] = {}
     seen_scans: dict[str, int] = {}
+    seen_badge_upper: dict[str, int] = {}
+    camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
+    shifts = shift_specs(session)  # the agency's shifts, by lower-case name
     total = len(table.rows)
     for n, (line, raw) in enumerate(table.rows, 1):
         if progress and n % 500 == 0:
@@ -203,7 +218,27 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
                     f"badge {data.badge} is the scan_code of badge {owner} "
                     "(a scan at the counter could not tell them apart)"
                 )
+            if data.scan_code in camera_tags:
+                raise ValidationError(
+                    f"scan_code {data.scan_code} is the asset tag of camera {data.scan_code} "
+                    "(a scan at the counter could not tell them apart)"
+                )
+            data = _known_shift(data, current, shifts)
+            # the same two rules between rows of the file (the write checks each row alone)
+            on = seen_badge_upper.get(data.scan_code)
+            if on is not None and data.scan_code != data.badge.upper():
+                raise ValidationError(
+                    f"scan_code {data.scan_code} is the badge number on line {on} "
+                    "(a scan at the counter could not tell them apart)"
+                )
+            on = seen_scans.get(data.badge.upper())
+            if on is not None and data.scan_code != data.badge.upper():
+                raise ValidationError(
+                    f"badge {data.badge} is the scan_code on line {on} "
+                    "(a scan at the counter could not tell them apart)"
+                )
             seen_badges[data.badge] = line
+            seen_badge_upper[data.badge.upper()] = line
             seen_scans[data.scan_code] = line
         except DomainError as exc:
             plan.errors.append((line, str(exc)))
@@ -223,6 +258,23 @@ def _plan_officers(session: Session, table: CsvTable, progress: Progress | None)
         else:
             plan.verdicts.append((line, data.badge, "unchanged"))
     return plan
+
+
+def _known_shift(
+    data: OfficerInput, current: Officer | None, shifts: Mapping[str, ShiftSpec]
+) -> OfficerInput:
+    """A shift must be one of the agency's (Administration > Shifts), spelled as the agency
+    spells it. Divisions are free text (the agency keeps no list of them), so any is taken."""
+    if not data.shift or (current is not None and data.shift == current.shift):
+        return data
+    spec = shifts.get(data.shift.lower())
+    if spec is None:
+        known = ", ".join(s.name for s in sorted(shifts.values(), key=lambda s: s.starts))
+        raise ValidationError(
+            f"shift {data.shift!r} is not one of the agency's shifts ({known or 'none yet'}); "
+            "use one of those, leave it blank, or add the shift in Administration first"
+        )
+    return replace(data, shift=spec.name)
 
 
 def _keep(raw: dict[str, str], name: str, has: set[str], current: Any) -> str:
@@ -245,19 +297,50 @@ def import_officers(
     if not commit:
         with ctx.db.read() as session:
             return _report("officers", table, _plan_officers(session, table, progress), False)
-    with ctx.db.write() as session:
-        plan = _plan_officers(session, table, progress)
-        if plan.errors:  # the plan only read: nothing to undo
-            report = _report("officers", table, plan, False)
-        else:
-            by_badge = {o.badge: o for o in session.execute(select(Officer)).scalars()}
-            for _line, verdict, data in plan.actions:
-                if verdict == "new":
-                    insert_officer(ctx, session, data)
-                else:
-                    update_officer_fields(ctx, session, by_badge[data.badge], data)
-            report = _report("officers", table, plan, True)
+    try:
+        with ctx.db.write() as session:
+            plan = _plan_officers(session, table, progress)
+            if plan.errors:  # the plan only read: nothing to undo
+                report = _report("officers", table, plan, False)
+            else:
+                _apply_officers(ctx, session, plan)
+                report = _report("officers", table, plan, True)
+    except _LineError as exc:  # rolled back: nothing was written
+        report = _report("officers", table, _failed_plan(plan, exc), False)
     return _audited(ctx, report, path)
+
+
+class _LineError(DomainError):
+    """A check that only the write itself caught, with the line of the row being written."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _failed_plan(plan: _Plan, exc: _LineError) -> _Plan:
+    return _Plan(
+        verdicts=[v if v[0] != exc.line else (v[0], v[1], "error") for v in plan.verdicts],
+        errors=[(exc.line, str(exc))],
+    )
+
+
+def _apply_officers(ctx: Ctx, session: Session, plan: _Plan) -> None:
+    """The plan checked every row against the roster, the cameras and the rest of the file;
+    the rows go in with one statement each for the new and the changed (linear: no query per
+    row). Updates first, so that a badge or scan code one row gives up is free for another."""
+    ids = {b: i for b, i in session.execute(select(Officer.badge, Officer.id))}
+    new = [data for _line, verdict, data in plan.actions if verdict == "new"]
+    changed = [(ids[d.badge], d) for _line, verdict, d in plan.actions if verdict == "update"]
+    try:
+        update_officers_checked(ctx, session, changed)
+        insert_officers_checked(ctx, session, new)
+        session.flush()
+    except IntegrityError as exc:  # a race with another station: nothing is written
+        raise DomainError(
+            "Another station changed the officer roster while this file was imported; "
+            "nothing was imported. Import the file again."
+        ) from exc
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -281,6 +364,7 @@ def _plan_units(session: Session, table: CsvTable, progress: Progress | None) ->
         for u in units.values()
         if u.primary_officer_id is not None
     }
+    scan_owner = {c: b for c, b in session.execute(select(Officer.scan_code, Officer.badge))}
     seen_tags: dict[str, int] = {}
     seen_serials: dict[str, int] = {}
     seen_badges: dict[str, int] = {}
@@ -309,6 +393,29 @@ def _plan_units(session: Session, table: CsvTable, progress: Progress | None) ->
                 raise ValidationError(f"serial {data.serial} already belongs to {owner}")
             if data.serial in units and data.serial != data.asset_tag:
                 raise ValidationError(f"serial {data.serial} is another camera's asset tag")
+            # The import runs every check the write runs (check_unique), here, with the line.
+            owner = serial_owner.get(data.asset_tag)
+            if owner is not None and owner != data.asset_tag:
+                raise ValidationError(
+                    f"asset_tag {data.asset_tag} is the serial of {owner} "
+                    "(a scan at the counter could not tell them apart)"
+                )
+            if data.asset_tag in seen_serials:
+                raise ValidationError(
+                    f"asset_tag {data.asset_tag} is the serial on line "
+                    f"{seen_serials[data.asset_tag]} (a scan could not tell them apart)"
+                )
+            if data.serial in seen_tags and data.serial != data.asset_tag:
+                raise ValidationError(
+                    f"serial {data.serial} is the asset_tag on line {seen_tags[data.serial]} "
+                    "(a scan could not tell them apart)"
+                )
+            if data.asset_tag in scan_owner:
+                raise ValidationError(
+                    f"asset_tag {data.asset_tag} is the ID-badge scan code of officer badge "
+                    f"{scan_owner[data.asset_tag]} (a scan at the counter could not tell them "
+                    "apart)"
+                )
             if row.assigned_badge:
                 if row.assigned_badge in seen_badges:
                     raise ValidationError(
@@ -439,13 +546,16 @@ def import_units(
     if not commit:
         with ctx.db.read() as session:
             return _report("units", table, _plan_units(session, table, progress), False)
-    with ctx.db.write() as session:
-        plan = _plan_units(session, table, progress)
-        if plan.errors:  # the plan only read: nothing to undo
-            report = _report("units", table, plan, False)
-        else:
-            _apply_units(ctx, session, actor, plan, Path(path).name)
-            report = _report("units", table, plan, True)
+    try:
+        with ctx.db.write() as session:
+            plan = _plan_units(session, table, progress)
+            if plan.errors:  # the plan only read: nothing to undo
+                report = _report("units", table, plan, False)
+            else:
+                _apply_units(ctx, session, actor, plan, Path(path).name)
+                report = _report("units", table, plan, True)
+    except _LineError as exc:  # rolled back: nothing was written
+        report = _report("units", table, _failed_plan(plan, exc), False)
     return _audited(ctx, report, path)
 
 
@@ -454,26 +564,55 @@ def _apply_units(ctx: Ctx, session: Session, actor: Actor, plan: _Plan, source: 
     officers = {o.badge: o for o in session.execute(select(Officer)).scalars()}
     reason = f"import {source}"
     # Unassign first, so that primary cameras can move between units in one file.
-    for _line, _verdict, row in plan.actions:
-        unit = units.get(row.data.asset_tag)
-        if (
-            unit is not None
-            and row.assigned_badge is not None
-            and unit.primary_officer_id
-            and (
-                not row.assigned_badge or officers[row.assigned_badge].id != unit.primary_officer_id
-            )
-        ):
-            release_primary(ctx, session, actor, unit, reason)
+    for line, _verdict, row in plan.actions:
+        try:
+            _release_moved(ctx, session, actor, units, officers, row, reason)
+        except DomainError as exc:
+            raise _LineError(line, str(exc)) from exc
     session.flush()
-    for _line, verdict, row in plan.actions:
-        if verdict == "new":
-            unit = insert_unit(ctx, session, actor, row.data, row.status, reason)
-        else:
-            unit = units[row.data.asset_tag]
-            apply_edit(ctx, session, actor, unit, row.data, reason)
-            if unit.status != row.status.value:
-                change_status(ctx, session, actor, unit, _TO_STATUS[row.status], reason)
-        if row.assigned_badge:
-            assign_primary_in(ctx, session, actor, unit, officers[row.assigned_badge], reason)
-        session.flush()
+    for line, verdict, row in plan.actions:
+        try:
+            _apply_unit(ctx, session, actor, units, officers, verdict, row, reason)
+        except DomainError as exc:
+            raise _LineError(line, str(exc)) from exc
+
+
+def _release_moved(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    units: dict[str, Unit],
+    officers: dict[str, Officer],
+    row: _UnitRowPlan,
+    reason: str,
+) -> None:
+    unit = units.get(row.data.asset_tag)
+    if (
+        unit is not None
+        and row.assigned_badge is not None
+        and unit.primary_officer_id
+        and (not row.assigned_badge or officers[row.assigned_badge].id != unit.primary_officer_id)
+    ):
+        release_primary(ctx, session, actor, unit, reason)
+
+
+def _apply_unit(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    units: dict[str, Unit],
+    officers: dict[str, Officer],
+    verdict: str,
+    row: _UnitRowPlan,
+    reason: str,
+) -> None:
+    if verdict == "new":
+        unit = insert_unit(ctx, session, actor, row.data, row.status, reason)
+    else:
+        unit = units[row.data.asset_tag]
+        apply_edit(ctx, session, actor, unit, row.data, reason)
+        if unit.status != row.status.value:
+            change_status(ctx, session, actor, unit, _TO_STATUS[row.status], reason)
+    if row.assigned_badge:
+        assign_primary_in(ctx, session, actor, unit, officers[row.assigned_badge], reason)
+    session.flush()

@@ -208,6 +208,15 @@ def check_unique(session: Session, asset_tag: str, serial: str, unit_id: int | N
             f"{asset_tag} / {serial} would match another camera when scanned; "
             "asset tags and serials must not collide."
         )
+    officer = session.execute(
+        select(Officer.badge).where(Officer.scan_code == asset_tag)
+    ).first()
+    if officer is not None:
+        raise ValidationError(
+            f"The asset tag {asset_tag} is the ID-badge scan code of officer badge {officer[0]}: "
+            "a scan at the counter could not tell them apart. Use another asset tag, or change "
+            "that officer's scan code first."
+        )
 
 
 def insert_unit(

@@ -1,17 +1,17 @@
-"""Files shipped in resources/ (inside the frozen bundle too)."""
+"""Files the program reads at run time, shipped inside the package (bwc_desk/resources/):
+an installed wheel and the frozen bundle carry them as they carry the code. The top-level
+resources/ folder of the source tree holds only what is not read at run time."""
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
 
 def resources_dir() -> Path:
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    # bwc_desk/services/resources.py -> bwc_desk/resources, in a source tree, an installed
+    # wheel and the PyInstaller bundle alike (build.spec collects it at bwc_desk/resources).
+    return Path(__file__).resolve().parents[1] / "resources"
 
 
 @cache

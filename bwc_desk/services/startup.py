@@ -292,8 +292,31 @@ def resolve_url(database: str | None, demo: bool = False) -> str:
         return _as_url(env)
     configured = config.load().database_url.strip()
     if configured:
+        refuse_a_password_in_station_json(configured)
         return _as_url(configured)
     return sqlite_url(paths.default_db_path())
+
+
+def refuse_a_password_in_station_json(url: str) -> None:
+    """station.json is a plain file every user of the PC may read: the database password goes
+    in a libpq password file (~/.pgpass, mode 0600) or a service file, never in it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from bwc_desk.store import paths
+
+    try:
+        password = make_url(url).password if "://" in url else None
+    except ArgumentError:
+        return
+    if password:
+        raise DomainError(
+            f"{paths.config_file()} holds the database password in its database_url. Remove it "
+            "from there: put the password in a libpq password file (~/.pgpass on Linux, "
+            "%APPDATA%\\postgresql\\pgpass.conf on Windows, readable by this user only) or "
+            "use a libpq service (postgresql+psycopg://?service=bwc_station); see "
+            "docs/deploy-multi-station.md."
+        )
 
 
 def _as_url(value: str) -> str:

@@ -1,22 +1,35 @@
 """PostgreSQL roles for a multi-station agency: the stations connect as an application role
 that can read and write what the counter needs but can never UPDATE or DELETE a custody or
-audit record (the triggers refuse it too: two locks on one door)."""
+audit record (the triggers refuse it too: two locks on one door), and can never write a staff
+account: a station's credentials do not make anyone an administrator. Sign-in changes a staff
+row only through two SECURITY DEFINER functions (migration 'accounts'); staff accounts are
+created and changed by an administrator signed in on the command line (`bwc-desk users ...
+--as ADMIN`) with the owner's connection."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlalchemy.orm import Session
 
+from bwc_desk.domain.errors import ValidationError
 from bwc_desk.store.db import Database
+from bwc_desk.store.models import Staff
 
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APPEND_ONLY = ("custody_events", "audit_log")
+OWNER_ONLY = ("staff",)  # the station role reads these and never writes them
+STATION_FUNCTIONS = (
+    "bwc_sign_in_succeeded(integer, timestamp)",
+    "bwc_lock_account(integer, timestamp, text)",
+)
 
 
 def app_role_statements(role: str, database: str) -> list[str]:
     if not _NAME.match(role):
-        raise ValueError(f"{role!r} is not a plain lower-case role name")
+        raise ValidationError(f"{role!r} is not a plain lower-case role name (a-z, 0-9, _)")
     db = '"' + database.replace('"', '""') + '"'
     return [
         f"GRANT CONNECT ON DATABASE {db} TO {role}",
@@ -24,7 +37,9 @@ def app_role_statements(role: str, database: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(APPEND_ONLY)} FROM {role}",
+        f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(OWNER_ONLY)} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
+        *(f"GRANT EXECUTE ON FUNCTION {f} TO {role}" for f in STATION_FUNCTIONS),
     ]
 
 
@@ -32,9 +47,39 @@ def grant_app_role(db: Database, role: str) -> list[str]:
     """Run as the owner of the database (after migrations, and again after each upgrade:
     new tables need their grants)."""
     if not db.is_postgresql:
-        raise ValueError("application roles are for PostgreSQL")
-    statements = app_role_statements(role, str(db.url.database))
+        raise ValidationError("application roles are for PostgreSQL")
     with db.engine.begin() as conn:
+        # (not db.url.database: a libpq service URL names no database)
+        database = str(conn.execute(text("SELECT current_database()")).scalar_one())
+        statements = app_role_statements(role, database)
         for statement in statements:
             conn.execute(text(statement))
     return statements
+
+
+def _naive(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
+def record_good_sign_in(session: Session, staff_id: int, at: datetime) -> None:
+    """Earlier failures stop counting towards a lockout."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT bwc_sign_in_succeeded(:id, :at)"), {"id": staff_id, "at": _naive(at)}
+        )
+    else:
+        session.execute(update(Staff).where(Staff.id == staff_id).values(failures_cleared_at=at))
+
+
+def lock_account(session: Session, staff_id: int, at: datetime, reason: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT bwc_lock_account(:id, :at, :reason)"),
+            {"id": staff_id, "at": _naive(at), "reason": reason},
+        )
+    else:
+        session.execute(
+            update(Staff)
+            .where(Staff.id == staff_id, Staff.locked_at.is_(None))
+            .values(locked_at=at, lock_reason=reason)
+        )

@@ -1,0 +1,129 @@
+"""`bwc-desk users add|change`: staff accounts from the command line.
+
+Without ``--as`` only a new database's first administrator may be created. Every other change
+is made by an administrator who signs in with ``--as ADMIN`` (password prompted, or read from
+standard input with ``--password-stdin``); the audit record names them and the
+operating-system user who ran the command."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TextIO
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import auth, staff_cli
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.startup import open_database, resolve_url
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+class _Secrets:
+    """Passwords from the first lines of standard input (--password-stdin), else prompted
+    on the terminal without echo."""
+
+    def __init__(self, from_stdin: bool) -> None:
+        self.from_stdin = from_stdin
+
+    def ask(self, prompt: str, *, confirm: bool = False) -> str:
+        if self.from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise DomainError(f"Standard input ended before the {prompt.lower()}.")
+            return line.rstrip("\r\n")
+        first = getpass.getpass(f"{prompt}: ")
+        if confirm and getpass.getpass(f"{prompt} again: ") != first:
+            raise DomainError("The two passwords differ; nothing was changed.")
+        return first
+
+
+def _secrets(args: argparse.Namespace) -> _Secrets | None:
+    if args.password_stdin:
+        return _Secrets(True)
+    if sys.stdin is not None and sys.stdin.isatty():
+        return _Secrets(False)
+    print(
+        "error: give the password on standard input with --password-stdin "
+        "(never on the command line, where other users can see it), or run the command "
+        "in a terminal to be asked for it",
+        file=sys.stderr,
+    )
+    return None
+
+
+def _ctx(args: argparse.Namespace, station: str) -> Ctx:
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    return Ctx(open_database(url).db, station)
+
+
+def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
+    secrets = _secrets(args)
+    if secrets is None:
+        return 2
+    admin_password = secrets.ask(f"Password of {args.as_admin}") if args.as_admin else ""
+    password = secrets.ask(f"Password for the new account {args.name}", confirm=True)
+    ctx = _ctx(args, station)
+    try:
+        if args.as_admin:
+            row = staff_cli.add_staff_as(
+                ctx, args.as_admin, admin_password, args.name, Role(args.role), password,
+                args.display_name or "", os_user=os_user(),
+            )
+        else:
+            if Role(args.role) is not Role.ADMIN:
+                raise DomainError(
+                    "Without --as ADMIN only a new database's first account, an administrator, "
+                    "can be created: use --role admin, or add the account as an administrator "
+                    "(--as ADMIN)."
+                )
+            row = staff_cli.add_first_admin(
+                ctx.db, args.name, password, args.display_name or "",
+                os_user=os_user(), station=station,
+            )
+    finally:
+        ctx.db.dispose()
+    print(f"created {row.role.value} account {row.username!r}", file=out)
+    return 0
+
+
+def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int:
+    if not (args.role or args.unlock or args.disable or args.enable or args.reset_password):
+        print("error: say what to change: --role, --unlock, --disable, --enable or "
+              "--reset-password", file=sys.stderr)
+        return 2
+    secrets = _secrets(args)
+    if secrets is None:
+        return 2
+    admin_password = secrets.ask(f"Password of {args.as_admin}")
+    new_password = (
+        secrets.ask(f"New password for {args.name}", confirm=True) if args.reset_password else ""
+    )
+    ctx = _ctx(args, station)
+    try:
+        admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
+        staff_id = staff_cli.staff_id_of(admin, args.name)
+        done: list[str] = []
+        if args.role:
+            auth.change_role(admin, staff_id, Role(args.role))
+            done.append(f"role {args.role}")
+        if args.reset_password:
+            auth.reset_password(admin, staff_id, new_password)
+            done.append("password reset")
+        if args.unlock:
+            auth.unlock(admin, staff_id)
+            done.append("unlocked")
+        if args.disable or args.enable:
+            auth.set_active(admin, staff_id, bool(args.enable))
+            done.append("enabled" if args.enable else "disabled")
+    finally:
+        ctx.db.dispose()
+    print(f"{args.name}: {', '.join(done)}", file=out)
+    return 0

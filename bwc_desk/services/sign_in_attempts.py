@@ -1,0 +1,220 @@
+"""One sign-in attempt, however it ends: success, a wrong secret, a lockout, or a user name
+that matches no account (which answers exactly as a real account would, and is never written
+down when it looks like a password)."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.passwords import FAILED_WINDOW_MINUTES, MAX_FAILED_SIGN_INS
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import audit, resources
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.store.models import SignInFailure, Staff, Station
+from bwc_desk.store.pg_roles import lock_account, record_good_sign_in
+
+WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
+
+
+def actor_of(row: Staff) -> Actor:
+    return Actor(row.id, row.username, row.display_name, Role(row.role))
+
+
+def register_station(session: Session, station: str, now: datetime) -> None:
+    row = session.get(Station, station)
+    if row is None:
+        session.add(
+            Station(name=station, hostname=socket.gethostname(), first_seen=now, last_seen=now)
+        )
+    else:
+        row.last_seen = now
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    actor: Actor | None
+    error: str = ""
+
+
+def _recent_failures(session: Session, row: Staff, now: datetime) -> int:
+    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
+    if row.failures_cleared_at is not None and row.failures_cleared_at > since:
+        since = row.failures_cleared_at
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.staff_id == row.id, SignInFailure.at > since)
+        ).scalar_one()
+    )
+
+
+def failed(
+    ctx: Ctx, session: Session, row: Staff | None, username: str, how: str, message: str
+) -> Attempt:
+    now = ctx.now()
+    session.add(
+        SignInFailure(
+            username=username, staff_id=row.id if row else None, at=now, station=ctx.station
+        )
+    )
+    session.flush()
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN_FAILED,
+        outcome=Outcome.FAILED,
+        username=username,
+        details={"how": how},
+    )
+    if row is not None and row.locked_at is None:
+        failures = _recent_failures(session, row, now)
+        if failures >= MAX_FAILED_SIGN_INS:
+            lock_account(
+                session,
+                row.id,
+                now,
+                f"{failures} failed sign-ins within {FAILED_WINDOW_MINUTES} minutes",
+            )
+            audit.write(
+                session,
+                station=ctx.station,
+                at=now,
+                event=AuditEvent.LOCKOUT,
+                outcome=Outcome.FAILED,
+                username=username,
+                details={"failures": failures, "how": how},
+            )
+            return Attempt(None, locked_message(row))
+        message += _warning(failures)
+    return Attempt(None, message)
+
+
+def locked_message(row: Staff) -> str:
+    return _locked_text(row.username)
+
+
+def _locked_text(username: str) -> str:
+    return (
+        f"The account {username!r} is locked after too many failed sign-ins. "
+        "An administrator must unlock it (Administration > Staff accounts)."
+    )
+
+
+# --- user names that match no account ---------------------------------------------------------
+# They answer exactly as a real account would (the same warnings, the same lockout), so that
+# sign-in cannot tell an attacker which names exist; and a password typed into the user-name
+# field by mistake is never written down: the audit log says "unknown user name" instead.
+
+UNKNOWN_USER_NAME = "unknown user name"
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+def looks_like_password(typed: str) -> bool:
+    """A typed user name that matches no account and that a user name would not look like:
+    capitals, symbols, or a password from the common-password list."""
+    text = typed.strip()
+    if any(ch not in _NAME_CHARS for ch in text):
+        return True
+    return text.lower() in resources.common_passwords()
+
+
+def _unknown_key(name: str) -> str:
+    """What sign_in_failures keeps for a name that matches no account: a slow one-way digest,
+    enough to count its failures, never the text (it may be a password)."""
+    digest = hashlib.scrypt(
+        name.encode("utf-8"), salt=b"bwc-desk unknown user name", n=2**14, r=8, p=1, dklen=12
+    )
+    return "?" + digest.hex()
+
+
+def _unknown_is_locked(session: Session, key: str) -> bool:
+    """Locked as a real account would be: 5 failures within 15 minutes, ever (a real account
+    stays locked until an administrator unlocks it; nobody can unlock a name with no account)."""
+    times = list(
+        session.execute(
+            select(SignInFailure.at).where(SignInFailure.username == key).order_by(SignInFailure.at)
+        ).scalars()
+    )
+    window = timedelta(minutes=FAILED_WINDOW_MINUTES)
+    first = MAX_FAILED_SIGN_INS - 1
+    return any(times[i] - times[i - first] < window for i in range(first, len(times)))
+
+
+def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt:
+    now = ctx.now()
+    key = _unknown_key(name)
+    recorded = UNKNOWN_USER_NAME if looks_like_password(typed) else name
+    locked = _unknown_is_locked(session, key)
+    session.add(SignInFailure(username=key, staff_id=None, at=now, station=ctx.station))
+    session.flush()
+    how = "password (account locked)" if locked else "password"
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN_FAILED,
+        outcome=Outcome.FAILED,
+        username=recorded,
+        details={"how": how, "account": "none by that name"},
+    )
+    if locked:
+        return Attempt(None, _locked_text(name))
+    since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
+    failures = int(
+        session.execute(
+            select(func.count())
+            .select_from(SignInFailure)
+            .where(SignInFailure.username == key, SignInFailure.at > since)
+        ).scalar_one()
+    )
+    if failures >= MAX_FAILED_SIGN_INS:
+        audit.write(
+            session,
+            station=ctx.station,
+            at=now,
+            event=AuditEvent.LOCKOUT,
+            outcome=Outcome.FAILED,
+            username=recorded,
+            details={"failures": failures, "how": how, "account": "none by that name"},
+        )
+        return Attempt(None, _locked_text(name))
+    return Attempt(None, WRONG_CREDENTIALS + _warning(failures))
+
+
+def _warning(failures: int) -> str:
+    left = MAX_FAILED_SIGN_INS - failures
+    if left > 2:
+        return ""
+    return f" {left} more failed attempt{'s' if left > 1 else ''} will lock the account."
+
+
+def succeeded(ctx: Ctx, session: Session, row: Staff, how: str) -> Attempt:
+    now = ctx.now()
+    record_good_sign_in(session, row.id, now)
+    register_station(session, ctx.station, now)
+    actor = actor_of(row)
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        event=AuditEvent.SIGN_IN,
+        actor=actor,
+        details={"how": how},
+    )
+    return Attempt(actor)
+
+
+def finish(attempt: Attempt) -> Actor:
+    if attempt.actor is None:
+        raise DomainError(attempt.error)
+    return attempt.actor

@@ -1,0 +1,91 @@
+"""Every command in the README's table, run as the user runs it: a separate process. Exit
+codes, output, and never a traceback, whether the command works or fails as expected."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def cli(tmp_path):
+    env = {**os.environ, "BWC_DESK_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    env.pop("BWC_DESK_DATABASE_URL", None)
+    db = tmp_path / "cli.sqlite3"
+
+    def run(*args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "bwc_desk", *args, "--database", str(db)],
+            input=stdin, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stdout + result.stderr
+        else:
+            assert result.returncode != 0, result.stdout + result.stderr
+            assert result.stderr.startswith("error:") or "line " in result.stderr, result.stderr
+        return result
+
+    return run
+
+
+def test_the_readme_lists_the_commands_this_test_runs():
+    table = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = set(re.findall(r"^\| `bwc-desk ([a-z-]+)", table, re.M))
+    assert commands >= {"self-test", "users", "import", "export", "verify", "backup", "restore"}
+    assert commands <= {"self-test", "users", "import", "export", "verify", "backup", "restore",
+                        "grant-app-role", "dock-sim"}
+
+
+def test_every_readme_command_runs_as_a_process(cli, tmp_path):
+    assert "self-test passed" in cli("self-test").stdout
+    assert "created admin account 'chief'" in cli(
+        "users", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    ).stdout
+    cli("users", "add", "quinn", "--role", "quartermaster", "--password-stdin", "--as", "chief",
+        stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    officers = tmp_path / "officers.csv"
+    officers.write_text("badge,last_name,shift\n0412,Smith,Day\n0007,Jones,Night\n", "utf-8")
+    units = tmp_path / "units.csv"
+    units.write_text("asset_tag,serial,assigned_badge\nHPD-1,S-1,0412\nHPD-2,S-2,\n", "utf-8")
+    assert "(dry run)" in cli("import", "officers", str(officers), "--dry-run").stdout
+    assert "2 added" in cli("import", "officers", str(officers)).stdout
+    assert "2 added" in cli("import", "units", str(units)).stdout
+    for kind in ("officers", "units", "custody", "audit"):
+        out = cli("export", kind, str(tmp_path / f"{kind}-out.csv")).stdout
+        assert f"{kind} rows" in out and (tmp_path / f"{kind}-out.csv").exists()
+    assert "seq,at_utc,event" in (tmp_path / "audit-out.csv").read_text("utf-8-sig")
+    verified = cli("verify").stdout
+    head = re.search(r"custody: OK.*head #(\d+) ([0-9a-f]{64})", verified)
+    assert head is not None, verified
+    cli("verify", "--expect-custody", f"{head[1]}:{head[2]}")
+    backup = cli("backup", str(tmp_path / "backups")).stdout
+    path = re.search(r"backed up to (\S+) \(", backup)
+    assert path is not None, backup
+    assert "restored" in cli("restore", path[1]).stdout
+
+
+def test_expected_errors_are_messages_not_tracebacks(cli, tmp_path):
+    cli("users", "add", "quinn", "--role", "quartermaster", "--password-stdin",
+        stdin=PASSWORD + "\n", ok=False)
+    cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin="short\n",
+        ok=False)
+    cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin="", ok=False)
+    cli("import", "officers", str(tmp_path / "missing.csv"), ok=False)
+    cli("import", "units", str(tmp_path), ok=False)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfeb\x00")
+    cli("import", "officers", str(bad), ok=False)
+    cli("export", "audit", str(tmp_path / "no" / "such" / "folder" / "a.csv"), ok=False)
+    cli("verify", "--expect-custody", "nonsense", ok=False)
+    cli("restore", str(tmp_path / "missing.sqlite3"), ok=False)
+    cli("grant-app-role", "bwc_station", ok=False)
