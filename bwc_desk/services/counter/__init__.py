@@ -5,6 +5,8 @@ returned camera goes), ``undo``, ``lists`` (Out now, not docked, line-up), ``ale
 Every public name stays importable from ``bwc_desk.services.counter``.
 """
 
+from bwc_desk.services.counter.alerts import CounterAlert, counter_alerts
+from bwc_desk.services.counter.bays import hold_bay, suggest_bay
 from bwc_desk.services.counter.common import (
     DOUBLE_SCAN_SECONDS,
     RACE_SECONDS,
@@ -24,7 +26,7 @@ from bwc_desk.services.counter.common import (
     UndoResult,
     checkout_row,
 )
-from bwc_desk.services.counter.issue import issue_unit, next_ready_spare, plan_issue
+from bwc_desk.services.counter.issue import issue_unit, plan_issue
 from bwc_desk.services.counter.lists import (
     lineup,
     officer_card,
@@ -32,13 +34,16 @@ from bwc_desk.services.counter.lists import (
     report_defect,
     returned_not_docked,
 )
-from bwc_desk.services.counter.returns import return_unit, suggest_bay
+from bwc_desk.services.counter.overrides import check_override
+from bwc_desk.services.counter.pools import next_ready_spare
+from bwc_desk.services.counter.returns import return_unit
 from bwc_desk.services.counter.scan import identify, search
 from bwc_desk.services.counter.undo import undo
 
 __all__ = [
     "DOUBLE_SCAN_SECONDS",
     "RACE_SECONDS",
+    "CounterAlert",
     "FunctionTest",
     "Handover",
     "IssuePlan",
@@ -53,7 +58,10 @@ __all__ = [
     "ScanMatch",
     "SwapReason",
     "UndoResult",
+    "check_override",
     "checkout_row",
+    "counter_alerts",
+    "hold_bay",
     "identify",
     "issue_unit",
     "lineup",

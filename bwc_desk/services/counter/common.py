@@ -77,6 +77,8 @@ class Override:
     username: str
     password: str
     reason: str
+    # The reasons the supervisor was shown (kept with the record of the override).
+    seen: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,11 @@ class IssuePlan:
     needs_function_test: bool
     handover: HandoverAck
     expected_return: datetime
+    # What the app knows of why a spare is needed (None: ask, preselect nothing).
+    swap_hint: SwapReason | None = None
+    # Set when the camera belongs to a pool this officer is not of: a supervisor must
+    # override, with a reason.
+    pool_conflict: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +108,7 @@ class IssueResult:
     unit: UnitRow | None = None
     next_spare: UnitRow | None = None
     duplicate: bool = False
+    undo_window_seconds: int = 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +128,7 @@ class ReturnResult:
     suggested_bay: str = ""
     in_repair: bool = False
     duplicate: bool = False
+    undo_window_seconds: int = 120
 
 
 class ScanKind(StrEnum):
@@ -134,6 +143,9 @@ class ScanMatch:
     unit: UnitRow | None = None
     checkout: CheckoutRow | None = None
     recent: bool = False  # issued or returned within the double-scan window
+    # Why this camera cannot go out (lost, stolen, in repair, retired), said at its first
+    # scan, before any badge is asked for. Empty when it can.
+    refusal: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.docking import GateResult
 from bwc_desk.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from bwc_desk.domain.events import EventKind
-from bwc_desk.domain.roles import Permission, Role, has_permission
+from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode, HandoverAck
 from bwc_desk.domain.shifts import expected_return
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
-from bwc_desk.domain.values import clean_text
+from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.counter.common import (
     _HELD,
@@ -31,27 +32,53 @@ from bwc_desk.services.counter.common import (
     IssuePlan,
     IssueResult,
     Override,
+    SwapReason,
     _label,
     _officer,
     _open_checkout,
     _unit,
     checkout_row,
 )
-from bwc_desk.services.dto import UnitRow
-from bwc_desk.services.readiness import gate_for
+from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, verify_override
+from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
+from bwc_desk.services.readiness import figures, gate_for, unit_reading
 from bwc_desk.services.records import find_unit, get_unit, record
 from bwc_desk.services.settings import AgencySettings, read_settings, shift_specs
 from bwc_desk.store import queries
-from bwc_desk.store.models import Checkout, Officer, Staff, Unit
+from bwc_desk.store.models import Checkout, Officer, Pool, Staff, Unit
 
 log = logging.getLogger(__name__)
 
 
+class IssueCheck(NamedTuple):
+    needs_swap: bool
+    gate: GateResult
+    expected: datetime
+    pool_conflict: str
+    pool: Pool | None
+    swap_hint: SwapReason | None
+
+
+def _swap_hint(
+    ctx: Ctx, session: Session, settings: AgencySettings, primary_id: int
+) -> SwapReason | None:
+    """What the app knows of why the officer needs a spare; None when it does not know."""
+    primary = session.get(Unit, primary_id)
+    if primary is None:
+        return None
+    if primary.status == UnitStatus.IN_REPAIR.value:
+        return SwapReason.PRIMARY_IN_REPAIR
+    found = unit_reading(session, primary_id, ctx.now())
+    battery = found.reading.battery if found is not None else None
+    if battery is not None and battery < settings.min_battery_pct:
+        return SwapReason.BATTERY_DEAD
+    return None
+
+
 def _check_issue(
     ctx: Ctx, session: Session, settings: AgencySettings, officer: Officer, unit: Unit
-) -> tuple[bool, GateResult, datetime]:
-    """Refuse with a message naming unit and officer, or return (needs swap reason, gate,
-    expected return)."""
+) -> IssueCheck:
+    """Refuse with a message naming unit and officer, or say what the issue still needs."""
     who = _label(officer)
     if unit.status == UnitStatus.ISSUED.value:
         checkout = _open_checkout(session, unit.id)
@@ -97,9 +124,13 @@ def _check_issue(
             f", not of {who}. Pick a spare or pool camera, or reassign it in Assignments."
         )
     needs_swap = False
+    hint = None
     if settings.assignment_mode != AssignmentMode.POOLED.value:
         primary = session.execute(_PRIMARY, {"officer_id": officer.id}).scalar_one_or_none()
         needs_swap = primary is not None and primary != unit.id
+        if needs_swap and primary is not None:
+            hint = _swap_hint(ctx, session, settings, primary)
+    conflict, pool = pool_conflict(session, officer, unit)
     gate = gate_for(session, unit.id, ctx.now(), settings.min_battery_pct)
     shifts = shift_specs(session)
     expected = expected_return(
@@ -109,7 +140,7 @@ def _check_issue(
         ctx.zone,
         timedelta(hours=settings.default_shift_hours),
     )
-    return needs_swap, gate, expected
+    return IssueCheck(needs_swap, gate, expected, conflict, pool, hint)
 
 
 def plan_issue(ctx: Ctx, officer_id: int, unit_code: str) -> IssuePlan:
@@ -121,39 +152,18 @@ def plan_issue(ctx: Ctx, officer_id: int, unit_code: str) -> IssuePlan:
         if officer is None:
             raise NotFoundError("That officer no longer exists; scan the badge again.")
         unit = get_unit(session, unit_code)
-        needs_swap, gate, expected = _check_issue(ctx, session, settings, officer, unit)
+        check = _check_issue(ctx, session, settings, officer, unit)
         return IssuePlan(
             officer=_officer(session, ctx.now(), officer.id),
             unit=_unit(session, unit.id),
-            needs_swap_reason=needs_swap,
-            gate=gate,
+            needs_swap_reason=check.needs_swap,
+            gate=check.gate,
             needs_function_test=settings.function_test_required,
             handover=HandoverAck(settings.handover_ack),
-            expected_return=expected,
+            expected_return=check.expected,
+            swap_hint=check.swap_hint,
+            pool_conflict=check.pool_conflict,
         )
-
-
-def _check_override(session: Session, override: Override) -> Staff:
-    from bwc_desk.services.auth import verify_secret
-
-    reason = clean_text(override.reason, "override reason", limit=500)
-    if not reason:
-        raise ValidationError("Give the reason for overriding the readiness check.")
-    staff = session.execute(
-        select(Staff).where(Staff.username == override.username.strip().lower())
-    ).scalar_one_or_none()
-    if (
-        staff is None
-        or not staff.active
-        or not verify_secret(staff.password_hash, override.password)
-    ):
-        raise DomainError("The supervisor's user name or password is wrong; nothing was issued.")
-    if not has_permission(Role(staff.role), Permission.OVERRIDE_READINESS):
-        raise DomainError(
-            f"{staff.display_name} is {staff.role}; only a supervisor or admin can override "
-            "the readiness check."
-        )
-    return staff
 
 
 def _verify_handover(
@@ -189,10 +199,14 @@ def issue_unit(
     function_test: FunctionTest | None = None,
     handover: Handover | None = None,
     override: Override | None = None,
+    pool_override: Override | None = None,
 ) -> IssueResult:
-    """Issue a camera to an officer, or record a failed function test and put it in repair."""
+    """Issue a camera to an officer, or record a failed function test and put it in repair.
+    ``override``: a supervisor's override of the readiness gate; ``pool_override``: of a
+    pool that is not the officer's."""
     actor = ctx.require(Permission.ISSUE, "issue cameras")
     now = ctx.now()
+    refused_event = AuditEvent.READINESS_OVERRIDE
     try:
         with ctx.db.write() as session:
             settings = read_settings(session)
@@ -212,9 +226,23 @@ def issue_unit(
                     duplicate=True,
                     unit=_unit(session, unit.id),
                 )
-            needs_swap, gate, expected = _check_issue(ctx, session, settings, officer, unit)
+            check = _check_issue(ctx, session, settings, officer, unit)
+            gate, expected = check.gate, check.expected
             details: dict[str, Any] = {"expected_return": expected.isoformat()}
-            if needs_swap:
+            pool_staff: Staff | None = None
+            if check.pool_conflict:
+                if pool_override is None:
+                    raise DomainError(check.pool_conflict)
+                refused_event = AuditEvent.POOL_OVERRIDE
+                pool_staff = verify_override(session, pool_override, "a pool's limits")
+                refused_event = AuditEvent.READINESS_OVERRIDE
+                assert check.pool is not None
+                details["pool_override"] = {
+                    "supervisor": pool_staff.username,
+                    "reason": pool_override.reason.strip(),
+                    "pool": check.pool.name,
+                }
+            if check.needs_swap:
                 reason = swap_reason.strip()
                 if not reason:
                     raise ValidationError(
@@ -237,7 +265,7 @@ def issue_unit(
                         f"{unit.asset_tag} is not ready: {gate.describe()}. Pick another "
                         f"camera for {_label(officer)}, or have a supervisor override."
                     )
-                override_staff = _check_override(session, override)
+                override_staff = verify_override(session, override, "the readiness check")
             ack = _verify_handover(session, settings, officer, handover)
             if ack:
                 details.update(ack)
@@ -254,9 +282,30 @@ def issue_unit(
                         "supervisor": override_staff.username,
                         "supervisor_id": override_staff.id,
                         "not_ready": list(gate.reasons),
+                        "shown": list(override.seen) or list(gate.reasons),
+                        "readiness": figures(session, unit.id, now, settings.min_battery_pct),
                     },
                 )
                 details["override_by"] = override_staff.username
+                _audit_ok(
+                    session,
+                    ctx,
+                    AuditEvent.READINESS_OVERRIDE,
+                    override_staff,
+                    unit,
+                    officer,
+                    override.reason,
+                )
+            if pool_staff is not None and pool_override is not None:
+                _audit_ok(
+                    session,
+                    ctx,
+                    AuditEvent.POOL_OVERRIDE,
+                    pool_staff,
+                    unit,
+                    officer,
+                    pool_override.reason,
+                )
             unit.status = transition(
                 unit.asset_tag, UnitStatus(unit.status), UnitAction.ISSUE
             ).value
@@ -295,9 +344,37 @@ def issue_unit(
                 seq=seq,
                 checkout=row,
                 unit=_unit(session, unit.id),
+                undo_window_seconds=settings.undo_window_seconds,
             )
+    except OverrideRefused as exc:
+        audit_refusal(ctx, refused_event, exc, unit_code.strip().upper())
+        raise
     except IntegrityError as exc:
         raise _race_message(ctx, unit_code, officer_id, exc) from None
+
+
+def _audit_ok(
+    session: Session,
+    ctx: Ctx,
+    event: AuditEvent,
+    staff: Staff,
+    unit: Unit,
+    officer: Officer,
+    reason: str,
+) -> None:
+    audit.write(
+        session,
+        station=ctx.station,
+        at=ctx.now(),
+        event=event,
+        actor=ctx.actor,
+        details={
+            "supervisor": staff.username,
+            "unit": unit.asset_tag,
+            "officer": _label(officer),
+            "reason": reason.strip(),
+        },
+    )
 
 
 def _race_message(ctx: Ctx, unit_code: str, officer_id: int, exc: IntegrityError) -> DomainError:
@@ -375,28 +452,6 @@ def _failed_function_test(
     )
     if spare is not None:
         message += f" Next ready spare: {spare.asset_tag}."
+    else:
+        message += " No ready spare for them now: check the docks."
     return IssueResult(False, message, seq=seq, unit=_unit(session, unit.id), next_spare=spare)
-
-
-def next_ready_spare(
-    ctx: Ctx, session: Session, settings: AgencySettings, officer: Officer, exclude: int
-) -> UnitRow | None:
-    """An available camera nobody owns (a spare, or one from a pool), ready by its dock."""
-    candidates = (
-        session.execute(
-            select(Unit.id)
-            .where(
-                Unit.status == UnitStatus.AVAILABLE.value,
-                Unit.primary_officer_id.is_(None),
-                Unit.id != exclude,
-            )
-            .order_by(Unit.pool_id.is_(None), Unit.asset_tag)
-            .limit(200)
-        )
-        .scalars()
-        .all()
-    )
-    for unit_id in candidates:
-        if gate_for(session, unit_id, ctx.now(), settings.min_battery_pct).ready:
-            return _unit(session, unit_id)
-    return None

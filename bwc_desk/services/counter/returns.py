@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
+from bwc_desk.domain.durations import overdue_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.bays import hold_bay
 from bwc_desk.services.counter.common import (
     DOUBLE_SCAN_SECONDS,
     ReturnCondition,
@@ -23,7 +23,7 @@ from bwc_desk.services.counter.common import (
     _unit,
 )
 from bwc_desk.services.records import get_unit, record
-from bwc_desk.store import queries
+from bwc_desk.services.settings import read_settings
 from bwc_desk.store.models import Officer
 
 
@@ -56,6 +56,7 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
             )
         officer = session.get(Officer, checkout.officer_id)
         assert officer is not None
+        settings = read_settings(session)
         unit.status = transition(unit.asset_tag, UnitStatus(unit.status), UnitAction.RETURN).value
         details: dict[str, Any] = {
             "issued_at": checkout.issued_at.isoformat(),
@@ -106,7 +107,9 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
                 unit.status = transition(
                     unit.asset_tag, UnitStatus(unit.status), UnitAction.REPAIR
                 ).value
-                unit.status_reason = f"Returned damaged: {text}"
+                unit.status_reason = "Returned damaged" + (f": {note}" if note else "")
+                if condition.accessory_missing:
+                    unit.status_reason += "; accessory missing"
                 record(
                     ctx,
                     session,
@@ -117,11 +120,17 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
                     reason=unit.status_reason,
                 )
                 in_repair = True
-        bay = "" if in_repair else suggest_bay(session, ctx.now())
+        bay = "" if in_repair else hold_bay(session, now, unit.id, ctx.station)
         message = f"{unit.asset_tag} returned by {_label(officer)}"
-        message += f", out since {checkout.issued_at.astimezone(ctx.zone):%a %H:%M}."
+        message += f", out since {checkout.issued_at.astimezone(ctx.zone):%a %H:%M}"
+        late = overdue_text(now - checkout.expected_return)
+        message += f", {late}." if late else "."
         if in_repair:
-            message += " It is now in repair; do not dock it."
+            message += f" {unit.status_reason}. It is now in repair; do not dock it."
+        elif condition.accessory_missing:
+            message += " Accessory missing" + (f": {note}." if note else ".")
+        elif note:
+            message += f" Note: {note}."
         elif bay:
             message += f" Put it in {bay}."
         return ReturnResult(
@@ -132,9 +141,5 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
             checkout.issued_at,
             bay,
             in_repair,
+            undo_window_seconds=settings.undo_window_seconds,
         )
-
-
-def suggest_bay(session: Session, now: datetime) -> str:
-    """A free bay on a dock that is reporting, for the confirmation after a return."""
-    return queries.free_bay(session, now - timedelta(seconds=30))

@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from bwc_desk.domain.errors import DomainError, NotFoundError
 from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import normalize_scan
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.alerts import MISSING, raise_missing_scanned
 from bwc_desk.services.counter.common import (
     DOUBLE_SCAN_SECONDS,
     ScanKind,
@@ -53,13 +55,40 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
                 recent = now - row.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS)
             else:
                 recent = _returned_recently(session, unit.id, now)
-            return ScanMatch(
-                ScanKind.UNIT, unit=_unit(session, unit.id), checkout=row, recent=recent
+            refusal = "" if row is not None or recent else _refusal(unit)
+            match = ScanMatch(
+                ScanKind.UNIT,
+                unit=_unit(session, unit.id),
+                checkout=row,
+                recent=recent,
+                refusal=refusal,
             )
+    if unit is not None:
+        if unit.status in MISSING:
+            raise_missing_scanned(ctx, unit.id, unit.asset_tag, unit.status, unit.status_reason)
+        return match
     raise NotFoundError(
         f"Nothing matches {value!r}: no officer badge and no camera asset tag or serial. "
         "Check the label and scan again."
     )
+
+
+def _refusal(unit: Unit) -> str:
+    """Why a camera that is not out cannot go out, or ''."""
+    status = UnitStatus(unit.status)
+    if status is UnitStatus.AVAILABLE or status is UnitStatus.ISSUED:
+        return ""
+    why = f" ({unit.status_reason})" if unit.status_reason else ""
+    if unit.status in MISSING:
+        return (
+            f"{unit.asset_tag} is {unit.status}{why}; it cannot be issued. Keep the camera "
+            "here and hand it to a supervisor: an alert was raised for them."
+        )
+    try:
+        transition(unit.asset_tag, status, UnitAction.ISSUE)
+    except DomainError as exc:
+        return str(exc)
+    return ""  # pragma: no cover - every other status is refused above
 
 
 def search(ctx: Ctx, text: str, limit: int = 20) -> list[OfficerRow | UnitRow]:

@@ -12,6 +12,7 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.bays import release_hold
 from bwc_desk.services.counter.common import (
     UndoResult,
     _open_checkout,
@@ -94,6 +95,7 @@ def undo(ctx: Ctx, seq: int) -> UndoResult:
             unit.status = transition(
                 unit.asset_tag, UnitStatus(unit.status), UnitAction.UNDO_RETURN
             ).value
+            release_hold(session, unit.id)
             unit.status_reason = ""
             new_seq = record(
                 ctx,
