@@ -15,3 +15,10 @@ def test_spans_read_in_days_and_hours():
 def test_overdue_text():
     assert overdue_text(timedelta(0)) == ""
     assert overdue_text(timedelta(hours=27, minutes=3)) == "overdue 1 d 3 h"
+
+
+def test_window_text():
+    from bwc_desk.domain.durations import window_text
+
+    assert [window_text(s) for s in (120, 60, 90, 30, 1)] == [
+        "2 minutes", "1 minute", "90 seconds", "30 seconds", "1 second"]

@@ -25,3 +25,11 @@ def overdue_text(late: timedelta) -> str:
     if late <= timedelta(0):
         return ""
     return f"overdue {span_text(late)}"
+
+
+def window_text(seconds: int) -> str:
+    """An allowed window, as a setting gives it: '2 minutes', '1 minute', '90 seconds'."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute" + ("" if minutes == 1 else "s")
+    return f"{seconds} second" + ("" if seconds == 1 else "s")

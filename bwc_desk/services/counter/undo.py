@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from bwc_desk.domain.durations import window_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
@@ -37,7 +38,7 @@ def undo(ctx: Ctx, seq: int) -> UndoResult:
             raise DomainError("There is no transaction to undo.")
         if now - event.at > timedelta(seconds=settings.undo_window_seconds):
             raise DomainError(
-                f"Undo is only possible within {settings.undo_window_seconds // 60} minutes. "
+                f"Undo is only possible within {window_text(settings.undo_window_seconds)}. "
                 "Make the correction as a new transaction instead."
             )
         if event.staff_username != actor.username or event.station != ctx.station:

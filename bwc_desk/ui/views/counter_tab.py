@@ -9,12 +9,13 @@ returned. Every service call runs on a worker; the main thread only shows result
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QFrame,
@@ -29,12 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bwc_desk.domain.durations import window_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.settings import HandoverAck
-from bwc_desk.services import counter
+from bwc_desk.services import counter, docks
 from bwc_desk.services.counter import (
-    Handover,
     IssuePlan,
     IssueResult,
     NotDockedRow,
@@ -45,17 +45,13 @@ from bwc_desk.services.counter import (
     UndoResult,
 )
 from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
-from bwc_desk.ui.dialogs.counter_dialogs import (
-    FunctionTestDialog,
-    GateDialog,
-    PinDialog,
-    SignatureDialog,
-    SwapReasonDialog,
-)
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
-from bwc_desk.ui.models.table_model import Column, Prepared, RowTableModel
+from bwc_desk.ui.models.not_docked_model import NotDockedModel
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.scan_keys import ScanBurst
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_issue import IssueFlow
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -65,20 +61,6 @@ STYLE = {
     "notice": "background:#fef9c3; color:#713f12; border:2px solid #ca8a04;",
     "idle": "background:#f1f5f9; color:#334155; border:2px solid #cbd5e1;",
 }
-
-
-class NotDockedModel(RowTableModel[NotDockedRow]):
-    columns = (
-        Column("Camera", lambda r: r.asset_tag),
-        Column("Returned by officer", lambda r: r.officer),
-        Column("Returned at", lambda r: r.returned_at),
-        Column("Minutes since", lambda r: r.minutes, align_right=True),
-        Column("Taken by", lambda r: r.returned_by),
-    )
-
-    @staticmethod
-    def key(row: Any) -> Any:
-        return row.unit_id
 
 
 class CounterTab(QWidget):
@@ -95,7 +77,21 @@ class CounterTab(QWidget):
         self.last_at: datetime | None = None
         self._busy = False
         self._queue: list[str] = []
+        # The officer of the last completed issue: their card stays in view, dimmed.
+        self.done_officer: OfficerRow | None = None
+        self.undo_seconds = 120  # the agency's setting, as the last transaction said
+        # The scanner owns the view: keys at scanner speed ending in Enter are a scan,
+        # whichever widget of the view has the focus.
+        self.keys = ScanBurst()
+        self._before_burst: tuple[QLineEdit, str, int] | None = None
         self._build()
+        for child in self.findChildren(QWidget):
+            if child is not self.scan_edit:
+                child.installEventFilter(self)
+        self._alerts_timer = QTimer(self)  # dock reports come several a second: one read
+        self._alerts_timer.setSingleShot(True)
+        self._alerts_timer.setInterval(1000)
+        self._alerts_timer.timeout.connect(self.refresh_alerts)
         self._loaded = False
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
@@ -170,6 +166,15 @@ class CounterTab(QWidget):
         condition.addWidget(self.damaged_box)
         condition.addWidget(self.missing_box)
         condition.addWidget(self.note_edit, 1)
+        self.applied_label = QLabel(self)  # which camera the last note and ticks went with
+        self.applied_label.setObjectName("condition_applied")
+        self.applied_label.setWordWrap(True)
+        self.applied_label.setStyleSheet("color: #475569;")
+        self.alert_list = QListWidget(self)
+        self.alert_list.setObjectName("counter_alerts")
+        self.alert_list.setStyleSheet("color: #991b1b; font-weight: bold;")
+        self.alert_list.setMaximumHeight(90)
+        self.alert_list.hide()
 
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
@@ -196,11 +201,13 @@ class CounterTab(QWidget):
         banner_box.addWidget(self.banner, 1)
         banner_box.addWidget(self.spare_button)
         banner_box.addLayout(condition)
+        banner_box.addWidget(self.applied_label)
         banner_box.addWidget(self.end_of_shift)
         middle.addLayout(banner_box, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.picker)
+        layout.addWidget(self.alert_list)
         layout.addLayout(middle)
         layout.addWidget(self.lists, 1)
 
@@ -231,9 +238,48 @@ class CounterTab(QWidget):
     def focus_scan(self) -> None:
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def _scanner_key(self, watched: Any, event: Any) -> bool:
+        """Keys typed anywhere in the view but the scan field: a burst at scanner speed that
+        ends in Enter is a scan; it goes to the scan, and the field it fell into gets back
+        what it held before. True if the key was taken."""
+        if watched is not QApplication.focusWidget() or not self.scan_edit.isEnabled():
+            return False
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.keys.reset()
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = self.keys.enter()
+            before, self._before_burst = self._before_burst, None
+            if code is None:
+                return False
+            if before is not None:
+                field, text, cursor = before
+                field.setText(text)
+                field.setCursorPosition(cursor)
+            self.scan_edit.clear()
+            self.focus_scan()
+            self.scan(code)
+            return True
+        char = event.text()
+        if len(char) == 1 and char.isprintable() and self.keys.key(char):
+            self._before_burst = (
+                (watched, watched.text(), watched.cursorPosition())
+                if isinstance(watched, QLineEdit)
+                else None
+            )
+        return False
+
     def eventFilter(self, watched: Any, event: Any) -> bool:
         from PySide6.QtCore import QEvent
 
+        if (
+            watched is not self.scan_edit
+            and event.type() == QEvent.Type.KeyPress
+            and self._scanner_key(watched, event)
+        ):
+            return True
         if watched is self.scan_edit and event.type() == QEvent.Type.KeyPress:
             if event.matches(QKeySequence.StandardKey.Undo):
                 # The scan field's own text undo is of no use; Ctrl+Z undoes the transaction.
@@ -252,7 +298,7 @@ class CounterTab(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def _exec(self, dialog: QDialog) -> bool:
+    def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened."""
         try:
             return bool(dialog.exec())
@@ -266,6 +312,25 @@ class CounterTab(QWidget):
         )
         self.state.read(counter.returned_not_docked, self._not_docked)
         self._refresh_officer()  # "holds now" on the card follows other stations too
+        self.refresh_alerts()
+
+    def refresh_alerts(self) -> None:
+        """Lost or stolen cameras scanned at a counter, and cameras that are out but turned
+        up in a dock (the docks' alerts of that kind)."""
+
+        def read(ctx: Any) -> list[str]:
+            lines = [a.text for a in counter.counter_alerts(ctx)]
+            lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
+            return lines
+
+        self.state.read(read, self._alerts, lambda exc: log.warning("alerts: %s", exc))
+
+    def _alerts(self, lines: list[str]) -> None:
+        self.alert_list.clear()
+        for line in lines:
+            self.alert_list.addItem(QListWidgetItem(f"\u26a0 {line}"))
+        self.alert_list.setVisible(bool(lines))
+        self.alert_list.setFixedHeight(min(90, 8 + 22 * max(1, len(lines))))
 
     def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
         first = not self._loaded
@@ -294,6 +359,9 @@ class CounterTab(QWidget):
         # with custody events ("custody", "units"); its readiness check reads at scan time.
         if self._loaded and what in ("units", "officers", "all", "settings"):
             self.refresh()
+        elif what in ("docks", "custody"):
+            # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
+            self._alerts_timer.start()
 
     def _tick(self) -> None:
         if self.model.rowCount():
@@ -325,6 +393,18 @@ class CounterTab(QWidget):
 
     def _show_card(self) -> None:
         o = self.officer
+        self.card.setEnabled(o is not None or self.done_officer is None)
+        if o is None and self.done_officer is not None:
+            # The last issue is complete: its officer stays in view, dimmed, and the next
+            # scan starts afresh (a camera first, or a badge).
+            o = self.done_officer
+            self.card.setText(
+                f"<i>Done:</i> <b>{o.name}</b> ({o.badge})<br>Holds now: "
+                f"<b>{', '.join(o.holding) or 'nothing'}</b><br><br>"
+                "<i>No officer selected.</i> Scan the next badge or camera."
+            )
+            self.clear_officer_button.setEnabled(False)
+            return
         if o is None:
             self.card.setText("<i>No officer selected.</i><br>Scan an ID badge.")
             self.clear_officer_button.setEnabled(False)
@@ -344,20 +424,23 @@ class CounterTab(QWidget):
 
     def clear_officer(self) -> None:
         self.officer = None
+        self.done_officer = None
         self.pending_unit = None
         self._show_card()
         self._show("idle", "Ready. Scan a badge or a camera.")
         self.focus_scan()
 
     def _forget_officer(self) -> None:
-        if self.officer is not None or self.pending_unit is not None:
+        if self.officer is not None or self.pending_unit is not None or self.done_officer:
             self.officer = None
+            self.done_officer = None
             self.pending_unit = None
             self._show_card()
             self._show("idle", "Ready. Scan a badge or a camera.")
 
     def _mode_changed(self, on: bool) -> None:
         self.officer = None
+        self.done_officer = None
         self.pending_unit = None
         self._show_card()
         self.card.setEnabled(not on)
@@ -392,7 +475,7 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.identify(ctx, code),
             lambda match: self._identified(code, match),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
         )
 
     def _done(self, code: str) -> None:
@@ -402,7 +485,7 @@ class CounterTab(QWidget):
         if self._queue:
             self.scan(self._queue.pop(0))
 
-    def _failed(self, code: str, exc: BaseException) -> None:
+    def scan_failed(self, code: str, exc: BaseException) -> None:
         if isinstance(exc, DomainError):
             self._error(str(exc))
             self._log(f"{code.strip()}: {exc}")
@@ -431,6 +514,7 @@ class CounterTab(QWidget):
             self._done(code)
             return
         self.officer = match.officer
+        self.done_officer = None
         self._show_card()
         if self.pending_unit is not None:
             unit, self.pending_unit = self.pending_unit, None
@@ -449,8 +533,10 @@ class CounterTab(QWidget):
             just_now = self.state.ctx.now() - out.issued_at < timedelta(
                 seconds=counter.RACE_SECONDS
             )
-            if self.officer is not None and out.officer_id != self.officer.id and (
-                elsewhere and just_now
+            if (
+                self.officer is not None
+                and out.officer_id != self.officer.id
+                and (elsewhere and just_now)
             ):
                 # An officer is waiting here and another station issued this camera to
                 # someone else a moment ago: both counters reached for the same camera. An
@@ -485,6 +571,15 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
             self._done(code)
             return
+        if match.refusal:
+            # Lost, stolen, in repair, retired: said at once, before any badge is asked for.
+            waiting = f" (for {self.officer.label})" if self.officer is not None else ""
+            self._error(match.refusal + waiting)
+            self._log(f"{unit.asset_tag}: {match.refusal}{waiting}")
+            if unit.status.value in ("lost", "stolen"):
+                self.refresh_alerts()
+            self._done(code)
+            return
         if self.end_of_shift.isChecked():
             self._error(
                 f"{unit.asset_tag} is {unit.status.value}, not out with an officer: "
@@ -494,11 +589,17 @@ class CounterTab(QWidget):
             self._done(code)
             return
         if self.officer is None:
-            self.pending_unit = unit.asset_tag
-            self._show(
-                "notice",
-                f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge.",
-            )
+            before, self.pending_unit = self.pending_unit, unit.asset_tag
+            if before is not None and before != unit.asset_tag:
+                # Never drop a scanned camera silently: the one waiting is replaced, aloud.
+                text = (
+                    f"{unit.asset_tag} is waiting for a badge now, instead of {before} "
+                    f"(put {before} back). Now scan the officer's ID badge."
+                )
+                self._log(f"{before}: replaced by {unit.asset_tag} before a badge was scanned")
+            else:
+                text = f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge."
+            self._show("notice", text)
             self.feedback.play(Sound.OK)
             self._done(code)
             return
@@ -511,71 +612,17 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.plan_issue(ctx, officer.id, unit_code),
             lambda plan: self._plan_ready(code, plan),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
         )
 
     def _plan_ready(self, code: str, plan: IssuePlan) -> None:
-        unit, officer = plan.unit.asset_tag, plan.officer.label
-        swap = ""
-        if plan.needs_swap_reason:
-            dialog = SwapReasonDialog(unit, officer, plan.officer.primary_unit, self)
-            if not self._exec(dialog):
-                self._cancelled(code, unit)
-                return
-            swap = dialog.reason()
-        override = None
-        if not plan.gate.ready:
-            gate = GateDialog(unit, officer, plan.gate, self)
-            if not self._exec(gate):
-                self._show("notice", f"{unit} was not issued. Scan another camera for {officer}.")
-                self._done(code)
-                return
-            override = gate.override
-        test = None
-        if plan.needs_function_test:
-            dialog_t = FunctionTestDialog(unit, officer, self)
-            if not self._exec(dialog_t):
-                self._cancelled(code, unit)
-                return
-            test = dialog_t.test
-        handover = None
-        if plan.handover is HandoverAck.PIN:
-            pin = PinDialog(officer, self)
-            if not self._exec(pin):
-                self._cancelled(code, unit)
-                return
-            handover = Handover(pin=pin.pin_edit.text())
-        elif plan.handover is HandoverAck.SIGNATURE:
-            sign = SignatureDialog(officer, self)
-            if not self._exec(sign):
-                self._cancelled(code, unit)
-                return
-            handover = Handover(signature=sign.pad.svg_path())
-        officer_id = plan.officer.id
+        IssueFlow(self, code, plan).start()
 
-        def issue(ctx: Any) -> IssueResult:
-            return counter.issue_unit(
-                ctx,
-                officer_id,
-                unit,
-                swap_reason=swap,
-                function_test=test,
-                handover=handover,
-                override=override,
-            )
-
-        self.state.write(
-            issue,
-            lambda result: self._issued(code, result),
-            lambda exc: self._failed(code, exc),
-            changed="custody",
-        )
-
-    def _cancelled(self, code: str, unit: str) -> None:
-        self._show("notice", f"{unit} was not issued (cancelled).")
+    def not_issued(self, code: str, text: str) -> None:
+        self._show("notice", text)
         self._done(code)
 
-    def _issued(self, code: str, result: IssueResult) -> None:
+    def issued(self, code: str, result: IssueResult) -> None:
         self.spare_button.hide()
         if result.duplicate:
             self._show("notice", result.message)
@@ -584,11 +631,17 @@ class CounterTab(QWidget):
             assert result.checkout is not None
             self.model.upsert([result.checkout])
             self._update_counts()
-            self._remember(result.seq)
+            self._remember(result.seq, result.undo_window_seconds)
             self._show("ok", result.message)
             self.feedback.play(Sound.OK)
             self._log(result.message)
-            self._refresh_officer()
+            # The issue is complete: the officer is let go (the card stays, dimmed), so the
+            # next scan, a camera or a badge, starts the next issue.
+            if self.officer is not None:
+                self.done_officer, self.officer = self.officer, None
+                self._show_card()
+                done = self.done_officer
+                self.state.read(lambda ctx: counter.officer_card(ctx, done.badge), self._card)
         else:
             self._show("error", result.message)
             self.feedback.play(Sound.ERROR)
@@ -615,6 +668,9 @@ class CounterTab(QWidget):
         if self.officer is not None and self.officer.id == officer.id:
             self.officer = officer
             self._show_card()
+        elif self.done_officer is not None and self.done_officer.id == officer.id:
+            self.done_officer = officer
+            self._show_card()
 
     # --- returning ------------------------------------------------------------------------
     def _return(self, code: str, unit: str) -> None:
@@ -624,7 +680,7 @@ class CounterTab(QWidget):
         self.state.write(
             lambda ctx: counter.return_unit(ctx, unit, condition),
             lambda result: self._returned(code, result),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
             changed="custody",
         )
 
@@ -634,31 +690,50 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
             self._done(code)
             return
+        applied = [
+            text
+            for box, text in (
+                (self.damaged_box, "damaged"),
+                (self.missing_box, "accessory missing"),
+            )
+            if box.isChecked()
+        ]
+        if self.note_edit.text().strip():
+            applied.append(f"note \u201c{self.note_edit.text().strip()}\u201d")
         for box in (self.damaged_box, self.missing_box):
             box.setChecked(False)
         self.note_edit.clear()
         self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
         self._update_counts()
-        self._remember(result.seq)
+        self._remember(result.seq, result.undo_window_seconds)
         self._show("notice" if result.in_repair else "ok", result.message)
         self.feedback.play(Sound.OK)
         self._log(result.message)
+        if applied:
+            line = f"{', '.join(applied).capitalize()}: went with {result.unit.asset_tag}."
+            self.applied_label.setText(line)
+            self._log(line)
         if self.officer is not None:
             self._refresh_officer()
         self._done(code)
 
     # --- undo -----------------------------------------------------------------------------
-    def _remember(self, seq: int | None) -> None:
-        self.last_seq = seq
-        self.last_at = datetime.now(UTC)
-        self.undo_button.setEnabled(seq is not None)
+    def _remember(self, seq: int | None, window_seconds: int) -> None:
+        self.undo_seconds = window_seconds
+        self.last_seq = seq if window_seconds > 0 else None
+        self.last_at = self.state.ctx.now()
+        self.undo_button.setEnabled(self.last_seq is not None)
 
     def undo(self) -> None:
         if self.last_seq is None or self._busy:
             return
-        if self.last_at is not None and datetime.now(UTC) - self.last_at > timedelta(minutes=2):
+        late = self.last_at is not None and self.state.ctx.now() - self.last_at > timedelta(
+            seconds=self.undo_seconds
+        )
+        if late:
             self._error(
-                "Undo is only possible within 2 minutes. Make the correction as a new transaction."
+                f"Undo is only possible within {window_text(self.undo_seconds)}. Make the "
+                "correction as a new transaction."
             )
             self.undo_button.setEnabled(False)
             return
@@ -723,4 +798,4 @@ class CounterTab(QWidget):
         from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
 
         dialog = LineupDialog(self.state, self)
-        self._exec(dialog)
+        self.exec_dialog(dialog)
