@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QDialog,
     QFrame,
@@ -33,7 +32,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.durations import window_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import counter, docks
+from bwc_desk.services import counter
 from bwc_desk.services.counter import (
     IssuePlan,
     IssueResult,
@@ -44,14 +43,14 @@ from bwc_desk.services.counter import (
     ScanMatch,
     UndoResult,
 )
-from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
+from bwc_desk.services.dto import CheckoutRow, OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
 from bwc_desk.ui.models.not_docked_model import NotDockedModel
 from bwc_desk.ui.models.table_model import Prepared
-from bwc_desk.ui.scan_keys import ScanBurst
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_issue import IssueFlow
+from bwc_desk.ui.views.counter_parts import AlertList, ScannerKeys, SearchPicker, card_html
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -80,18 +79,11 @@ class CounterTab(QWidget):
         # The officer of the last completed issue: their card stays in view, dimmed.
         self.done_officer: OfficerRow | None = None
         self.undo_seconds = 120  # the agency's setting, as the last transaction said
+        self._build()
         # The scanner owns the view: keys at scanner speed ending in Enter are a scan,
         # whichever widget of the view has the focus.
-        self.keys = ScanBurst()
-        self._before_burst: tuple[QLineEdit, str, int] | None = None
-        self._build()
-        for child in self.findChildren(QWidget):
-            if child is not self.scan_edit:
-                child.installEventFilter(self)
-        self._alerts_timer = QTimer(self)  # dock reports come several a second: one read
-        self._alerts_timer.setSingleShot(True)
-        self._alerts_timer.setInterval(1000)
-        self._alerts_timer.timeout.connect(self.refresh_alerts)
+        self.scanner = ScannerKeys(self, self.scan_edit, self._scanned_elsewhere)
+        self.keys = self.scanner.burst
         self._loaded = False
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
@@ -113,17 +105,8 @@ class CounterTab(QWidget):
         )
         self.scan_edit.setStyleSheet("font-size: 18px; padding: 6px;")
         self.scan_edit.returnPressed.connect(self._enter)
-        self.scan_edit.textEdited.connect(self._typed)
         self.scan_edit.installEventFilter(self)
-        self.picker = QListWidget(self)
-        self.picker.setObjectName("picker")
-        self.picker.setMaximumHeight(150)
-        self.picker.hide()
-        self.picker.itemActivated.connect(self._picked)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(250)
-        self._search_timer.timeout.connect(self._search)
+        self.picker = SearchPicker(self.state, self.scan_edit, self._picked, self)
 
         self.end_of_shift = QCheckBox("&End-of-shift mode (returns only, no questions)", self)
         self.end_of_shift.setObjectName("end_of_shift")
@@ -170,11 +153,7 @@ class CounterTab(QWidget):
         self.applied_label.setObjectName("condition_applied")
         self.applied_label.setWordWrap(True)
         self.applied_label.setStyleSheet("color: #475569;")
-        self.alert_list = QListWidget(self)
-        self.alert_list.setObjectName("counter_alerts")
-        self.alert_list.setStyleSheet("color: #991b1b; font-weight: bold;")
-        self.alert_list.setMaximumHeight(90)
-        self.alert_list.hide()
+        self.alert_list = AlertList(self.state, self)
 
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
@@ -238,48 +217,9 @@ class CounterTab(QWidget):
     def focus_scan(self) -> None:
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _scanner_key(self, watched: Any, event: Any) -> bool:
-        """Keys typed anywhere in the view but the scan field: a burst at scanner speed that
-        ends in Enter is a scan; it goes to the scan, and the field it fell into gets back
-        what it held before. True if the key was taken."""
-        if watched is not QApplication.focusWidget() or not self.scan_edit.isEnabled():
-            return False
-        if event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            self.keys.reset()
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code = self.keys.enter()
-            before, self._before_burst = self._before_burst, None
-            if code is None:
-                return False
-            if before is not None:
-                field, text, cursor = before
-                field.setText(text)
-                field.setCursorPosition(cursor)
-            self.scan_edit.clear()
-            self.focus_scan()
-            self.scan(code)
-            return True
-        char = event.text()
-        if len(char) == 1 and char.isprintable() and self.keys.key(char):
-            self._before_burst = (
-                (watched, watched.text(), watched.cursorPosition())
-                if isinstance(watched, QLineEdit)
-                else None
-            )
-        return False
-
     def eventFilter(self, watched: Any, event: Any) -> bool:
         from PySide6.QtCore import QEvent
 
-        if (
-            watched is not self.scan_edit
-            and event.type() == QEvent.Type.KeyPress
-            and self._scanner_key(watched, event)
-        ):
-            return True
         if watched is self.scan_edit and event.type() == QEvent.Type.KeyPress:
             if event.matches(QKeySequence.StandardKey.Undo):
                 # The scan field's own text undo is of no use; Ctrl+Z undoes the transaction.
@@ -315,22 +255,7 @@ class CounterTab(QWidget):
         self.refresh_alerts()
 
     def refresh_alerts(self) -> None:
-        """Lost or stolen cameras scanned at a counter, and cameras that are out but turned
-        up in a dock (the docks' alerts of that kind)."""
-
-        def read(ctx: Any) -> list[str]:
-            lines = [a.text for a in counter.counter_alerts(ctx)]
-            lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
-            return lines
-
-        self.state.read(read, self._alerts, lambda exc: log.warning("alerts: %s", exc))
-
-    def _alerts(self, lines: list[str]) -> None:
-        self.alert_list.clear()
-        for line in lines:
-            self.alert_list.addItem(QListWidgetItem(f"\u26a0 {line}"))
-        self.alert_list.setVisible(bool(lines))
-        self.alert_list.setFixedHeight(min(90, 8 + 22 * max(1, len(lines))))
+        self.alert_list.refresh()
 
     def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
         first = not self._loaded
@@ -361,7 +286,7 @@ class CounterTab(QWidget):
             self.refresh()
         elif what in ("docks", "custody"):
             # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
-            self._alerts_timer.start()
+            self.alert_list.refresh_soon()
 
     def _tick(self) -> None:
         if self.model.rowCount():
@@ -392,35 +317,12 @@ class CounterTab(QWidget):
         self.session_list.insertItem(0, item)
 
     def _show_card(self) -> None:
-        o = self.officer
-        self.card.setEnabled(o is not None or self.done_officer is None)
-        if o is None and self.done_officer is not None:
-            # The last issue is complete: its officer stays in view, dimmed, and the next
-            # scan starts afresh (a camera first, or a badge).
-            o = self.done_officer
-            self.card.setText(
-                f"<i>Done:</i> <b>{o.name}</b> ({o.badge})<br>Holds now: "
-                f"<b>{', '.join(o.holding) or 'nothing'}</b><br><br>"
-                "<i>No officer selected.</i> Scan the next badge or camera."
-            )
-            self.clear_officer_button.setEnabled(False)
-            return
-        if o is None:
-            self.card.setText("<i>No officer selected.</i><br>Scan an ID badge.")
-            self.clear_officer_button.setEnabled(False)
-            return
-        holding = ", ".join(o.holding) or "nothing"
-        overdue = (
-            f"<br><b style='color:#b91c1c'>Overdue: {', '.join(o.overdue)}</b>" if o.overdue else ""
-        )
-        inactive = "" if o.active else "<br><b style='color:#b91c1c'>NOT ACTIVE</b>"
-        self.card.setText(
-            f"<span style='font-size:18px'><b>{o.name}</b></span><br>Badge <b>{o.badge}</b>"
-            f" &middot; {o.rank or 'Officer'} &middot; {o.division or 'no division'}<br>"
-            f"Shift: {o.shift or 'not set'}<br>Primary camera: <b>{o.primary_unit or 'none'}"
-            f"</b><br>Holds now: <b>{holding}</b>{overdue}{inactive}"
-        )
-        self.clear_officer_button.setEnabled(True)
+        # After a completed issue its officer stays in view, dimmed; the next scan, a
+        # camera or a badge, starts afresh.
+        dimmed = self.officer is None and self.done_officer is not None
+        self.card.setEnabled(not dimmed)
+        self.card.setText(card_html(self.officer, self.done_officer))
+        self.clear_officer_button.setEnabled(self.officer is not None)
 
     def clear_officer(self) -> None:
         self.officer = None
@@ -458,8 +360,7 @@ class CounterTab(QWidget):
     def _enter(self) -> None:
         code = self.scan_edit.text()
         self.scan_edit.clear()
-        self.picker.hide()
-        self._search_timer.stop()
+        self.picker.stop()
         if code.strip():
             self.scan(code)
 
@@ -755,42 +656,13 @@ class CounterTab(QWidget):
         self._refresh_officer()
         self.focus_scan()
 
-    # --- typing by hand: search as you type ----------------------------------------------
-    def _typed(self, text: str) -> None:
-        if len(text.strip()) >= 2:
-            self._search_timer.start()
-        else:
-            self.picker.hide()
+    def _picked(self, code: str) -> None:
+        self.focus_scan()
+        self.scan(code)
 
-    def _search(self) -> None:
-        text = self.scan_edit.text()
-        self.state.read(
-            lambda ctx: counter.search(ctx, text), self._found, lambda _exc: self.picker.hide()
-        )
-
-    def _found(self, rows: list[OfficerRow | UnitRow]) -> None:
-        if not self.scan_edit.text().strip():
-            return
-        self.picker.clear()
-        for row in rows:
-            if isinstance(row, OfficerRow):
-                item = QListWidgetItem(
-                    f"Officer  {row.name}  badge {row.badge}  ({row.shift or 'no shift'})"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, row.badge)
-            else:
-                holder = f" - out: {row.holder}" if row.holder else ""
-                item = QListWidgetItem(
-                    f"Camera  {row.asset_tag}  {row.serial}  {row.status.value}{holder}"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, row.asset_tag)
-            self.picker.addItem(item)
-        self.picker.setVisible(bool(rows))
-
-    def _picked(self, item: QListWidgetItem) -> None:
-        code = str(item.data(Qt.ItemDataRole.UserRole))
+    def _scanned_elsewhere(self, code: str) -> None:
+        """A scan that arrived while another widget of the view had the focus."""
         self.scan_edit.clear()
-        self.picker.hide()
         self.focus_scan()
         self.scan(code)
 
