@@ -32,3 +32,15 @@ def test_short_bursts_are_not_codes():
     burst = ScanBurst(Ticks(0.004))
     feed(burst, "ok")
     assert burst.enter() is None
+
+
+def test_enter_may_trail_a_code_typed_at_speed_but_not_a_note():
+    ticks = Ticks(0.004)
+    burst = ScanBurst(ticks)
+    feed(burst, "HPD-BWC-0009")
+    ticks.t += 0.4  # the scanner's Enter comes a little later
+    assert burst.enter() == "HPD-BWC-0009"
+    ticks.step = 0.2
+    feed(burst, "lens")
+    ticks.step = 0.001
+    assert burst.enter() is None  # typed by a person, however quick the Enter

@@ -13,6 +13,9 @@ from collections.abc import Callable
 
 MAX_GAP = 0.08  # seconds between two keys of one scan (scanners: 1-20 ms; people: 100+)
 MIN_LENGTH = 4  # shorter bursts are people pressing keys together, not codes
+# Enter may trail the code a little (some scanners pause before their suffix, and a busy
+# station reads its keyboard in batches): the code itself is what must come at speed.
+ENTER_WITHIN = 1.0
 
 
 class ScanBurst:
@@ -36,7 +39,7 @@ class ScanBurst:
     def enter(self) -> str | None:
         """Enter arrived: the code, if the keys since the burst began were a scan."""
         now = self.clock()
-        fast = self._last is not None and now - self._last <= MAX_GAP
+        fast = self._last is not None and now - self._last <= ENTER_WITHIN
         code = self.text if fast and len(self.text.strip()) >= MIN_LENGTH else None
         self.reset()
         return code

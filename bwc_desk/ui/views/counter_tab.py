@@ -611,7 +611,7 @@ class CounterTab(QWidget):
         self.feedback.play(Sound.OK)
         self._log(result.message)
         if applied:
-            line = f"{', '.join(applied).capitalize()}: went with {result.unit.asset_tag}."
+            line = f"{', '.join(applied).capitalize()} went with {result.unit.asset_tag}."
             self.applied_label.setText(line)
             self._log(line)
         if self.officer is not None:
