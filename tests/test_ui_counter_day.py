@@ -225,3 +225,22 @@ def test_the_undo_window_is_the_agency_setting(qtbot, desk):
     settings.change_settings(desk["admin"], {"undo_window_seconds": 0})
     scan(qtbot, tab, "HPD-BWC-0001")  # returned
     assert "returned" in banner(tab)[1] and not tab.undo_button.isEnabled()
+
+
+def test_the_overdue_column_moves_with_the_clock(qtbot, desk, monkeypatch):
+    from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
+
+    tab, qm = desk["tab"], desk["qm"]
+    issued = counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=OK)
+    due = issued.checkout.expected_return
+    monkeypatch.setattr(CheckoutTableModel, "clock", staticmethod(lambda: due))
+    tab.refresh()
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=5000)
+    index = tab.model.index(0, CheckoutTableModel.COL_OVERDUE)
+    assert tab.model.data(index) == ""
+    monkeypatch.setattr(CheckoutTableModel, "clock",
+                        staticmethod(lambda: due + timedelta(hours=2, minutes=5)))
+    tab._tick()  # the view's minute timer
+    qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, CheckoutTableModel.COL_OVERDUE))
+                    == "overdue 2 h 05 min", timeout=5000)
+    assert "1 overdue" in tab.lists.tabText(0)

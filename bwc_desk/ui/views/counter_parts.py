@@ -85,7 +85,9 @@ class AlertList(QListWidget):
         self._soon.timeout.connect(self.refresh)
 
     def refresh_soon(self) -> None:
-        self._soon.start()
+        # Not restarted by each report: reports keep coming, the list must still refresh.
+        if not self._soon.isActive():
+            self._soon.start()
 
     def refresh(self) -> None:
         def read(ctx: Any) -> list[str]:

@@ -289,14 +289,10 @@ class CounterTab(QWidget):
             self.alert_list.refresh_soon()
 
     def _tick(self) -> None:
-        if self.model.rowCount():
-            self.model.dataChanged.emit(
-                self.model.index(0, 0),
-                self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1),
-            )
-            self._update_counts()
+        # The rows' texts are prepared once; "overdue 2 h 05 min" must move with the clock,
+        # so the lists are prepared again (on a worker), not merely repainted.
         if self._loaded:
-            self.state.read(counter.returned_not_docked, self._not_docked)
+            self.refresh()
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:
