@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.models import Bay, BayHold, Dock, UnitReading
@@ -18,7 +18,7 @@ HOLD_FOR = timedelta(minutes=10)
 REPORTING_WITHIN = timedelta(seconds=30)
 
 
-def _live_hold(now: datetime):  # type: ignore[no-untyped-def]
+def _live_hold(now: datetime) -> ColumnElement[bool]:
     """Holds still standing: not lapsed, and no camera reported in the bay, nor the held
     camera in any bay, since the hold was made."""
     in_bay = aliased(UnitReading)
@@ -38,7 +38,7 @@ def _live_hold(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _free_bays(now: datetime):  # type: ignore[no-untyped-def]
+def _free_bays(now: datetime) -> Select[str, int]:
     held = (
         select(BayHold.id)
         .where(BayHold.dock == Dock.name, BayHold.bay_no == Bay.bay_no, _live_hold(now))
