@@ -324,6 +324,7 @@ class CounterTab(QWidget):
         self.officer = None
         self.done_officer = None
         self.pending_unit = None
+        self.spare_button.hide()  # the spare was offered to that officer
         self._show_card()
         self._show("idle", "Ready. Scan a badge or a camera.")
         self.focus_scan()
