@@ -8,9 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bwc_desk.services import counter, docks
+from bwc_desk.services.counter import ReturnCondition
 from bwc_desk.services.dto import OfficerRow, UnitRow
 from bwc_desk.ui.scan_keys import ScanBurst
 from bwc_desk.ui.state import AppState
@@ -193,3 +204,54 @@ def card_html(officer: OfficerRow | None, done: OfficerRow | None) -> str:
         f"Shift: {o.shift or 'not set'}<br>Primary camera: <b>{o.primary_unit or 'none'}"
         f"</b><br>Holds now: <b>{holding}</b>{overdue}{inactive}"
     )
+
+
+class ConditionRow(QWidget):
+    """The condition of the next return: ticks and a note. They go with the next camera
+    returned and are then cleared, with a line saying which camera they went with."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.damaged_box = QCheckBox("&Damaged", self)
+        self.missing_box = QCheckBox("&Accessory missing", self)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText("note for the next return")
+        self.applied_label = QLabel(self)
+        self.applied_label.setObjectName("condition_applied")
+        self.applied_label.setWordWrap(True)
+        self.applied_label.setStyleSheet("color: #475569;")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Condition on the next return:", self))
+        row.addWidget(self.damaged_box)
+        row.addWidget(self.missing_box)
+        row.addWidget(self.note_edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.applied_label)
+
+    def condition(self) -> ReturnCondition:
+        return ReturnCondition(
+            self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
+        )
+
+    def went_with(self, asset_tag: str) -> str:
+        """Clear the row after a return; the line saying where it went, or ''."""
+        applied = [
+            text
+            for box, text in (
+                (self.damaged_box, "damaged"),
+                (self.missing_box, "accessory missing"),
+            )
+            if box.isChecked()
+        ]
+        if self.note_edit.text().strip():
+            applied.append(f"note \u201c{self.note_edit.text().strip()}\u201d")
+        self.damaged_box.setChecked(False)
+        self.missing_box.setChecked(False)
+        self.note_edit.clear()
+        if not applied:
+            return ""
+        line = f"{', '.join(applied).capitalize()} went with {asset_tag}."
+        self.applied_label.setText(line)
+        return line

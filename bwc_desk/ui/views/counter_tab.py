@@ -37,7 +37,6 @@ from bwc_desk.services.counter import (
     IssuePlan,
     IssueResult,
     NotDockedRow,
-    ReturnCondition,
     ReturnResult,
     ScanKind,
     ScanMatch,
@@ -50,7 +49,13 @@ from bwc_desk.ui.models.not_docked_model import NotDockedModel
 from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_issue import IssueFlow
-from bwc_desk.ui.views.counter_parts import AlertList, ScannerKeys, SearchPicker, card_html
+from bwc_desk.ui.views.counter_parts import (
+    AlertList,
+    ConditionRow,
+    ScannerKeys,
+    SearchPicker,
+    card_html,
+)
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -140,19 +145,11 @@ class CounterTab(QWidget):
         self.clear_officer_button.clicked.connect(self.clear_officer)
         self._show_card()
 
-        self.damaged_box = QCheckBox("&Damaged", self)
-        self.missing_box = QCheckBox("&Accessory missing", self)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setPlaceholderText("note for the next return")
-        condition = QHBoxLayout()
-        condition.addWidget(QLabel("Condition on the next return:"))
-        condition.addWidget(self.damaged_box)
-        condition.addWidget(self.missing_box)
-        condition.addWidget(self.note_edit, 1)
-        self.applied_label = QLabel(self)  # which camera the last note and ticks went with
-        self.applied_label.setObjectName("condition_applied")
-        self.applied_label.setWordWrap(True)
-        self.applied_label.setStyleSheet("color: #475569;")
+        self.condition_row = ConditionRow(self)
+        self.damaged_box = self.condition_row.damaged_box
+        self.missing_box = self.condition_row.missing_box
+        self.note_edit = self.condition_row.note_edit
+        self.applied_label = self.condition_row.applied_label
         self.alert_list = AlertList(self.state, self)
 
         self.model = CheckoutTableModel(self)
@@ -179,8 +176,7 @@ class CounterTab(QWidget):
         banner_box = QVBoxLayout()
         banner_box.addWidget(self.banner, 1)
         banner_box.addWidget(self.spare_button)
-        banner_box.addLayout(condition)
-        banner_box.addWidget(self.applied_label)
+        banner_box.addWidget(self.condition_row)
         banner_box.addWidget(self.end_of_shift)
         middle.addLayout(banner_box, 2)
         layout = QVBoxLayout(self)
@@ -572,9 +568,7 @@ class CounterTab(QWidget):
 
     # --- returning ------------------------------------------------------------------------
     def _return(self, code: str, unit: str) -> None:
-        condition = ReturnCondition(
-            self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
-        )
+        condition = self.condition_row.condition()
         self.state.write(
             lambda ctx: counter.return_unit(ctx, unit, condition),
             lambda result: self._returned(code, result),
@@ -588,19 +582,7 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
             self._done(code)
             return
-        applied = [
-            text
-            for box, text in (
-                (self.damaged_box, "damaged"),
-                (self.missing_box, "accessory missing"),
-            )
-            if box.isChecked()
-        ]
-        if self.note_edit.text().strip():
-            applied.append(f"note \u201c{self.note_edit.text().strip()}\u201d")
-        for box in (self.damaged_box, self.missing_box):
-            box.setChecked(False)
-        self.note_edit.clear()
+        applied = self.condition_row.went_with(result.unit.asset_tag)
         self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
         self._update_counts()
         self._remember(result.seq, result.undo_window_seconds)
@@ -608,9 +590,7 @@ class CounterTab(QWidget):
         self.feedback.play(Sound.OK)
         self._log(result.message)
         if applied:
-            line = f"{', '.join(applied).capitalize()} went with {result.unit.asset_tag}."
-            self.applied_label.setText(line)
-            self._log(line)
+            self._log(applied)
         if self.officer is not None:
             self._refresh_officer()
         self._done(code)
