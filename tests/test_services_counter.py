@@ -339,3 +339,257 @@ def test_auditors_cannot_issue(room, auditor_ctx):
 
     with pytest.raises(PermissionDenied):
         counter.issue_unit(auditor_ctx, room["smith"].id, "HPD-BWC-0001", function_test=OK)
+
+
+# --- A day at the desk: pools, spares, bays, refusals at the first scan, overrides, words ----
+
+
+def reading(ctx, tag, battery, *, dock="DOCK-A"):
+    """A camera's last dock report (it has left the bay): what readiness reads."""
+    from sqlalchemy import insert
+
+    from bwc_desk.store.models import Dock, Unit, UnitReading
+
+    with ctx.db.write() as s:
+        if s.execute(select(Dock.id).where(Dock.name == dock)).scalar() is None:
+            s.execute(insert(Dock).values(name=dock, bays=8, location="", station="",
+                                          error_count=0, last_error="", last_seen_at=ctx.now()))
+        unit_id = s.execute(select(Unit.id).where(Unit.asset_tag == tag)).scalar_one()
+        s.execute(insert(UnitReading).values(
+            unit_id=unit_id, dock=dock, bay_no=1, in_bay=False, battery=battery, charging=False,
+            files_done=1, files_total=1, bytes_done=5, bytes_total=5, updating=False, error=None,
+            reported_at=ctx.now()))
+
+
+def pooled(room, name, tags, *, division="", shift=""):
+    admin = room["admin"]
+    pool = assignments.create_pool(admin, name, division=division, shift=shift)
+    ids = [inventory.unit_detail(admin, t).id for t in tags]
+    assignments.put_in_pool(admin, ids, pool.id)
+    return pool
+
+
+def more_units(room, first, last):
+    for i in range(first, last + 1):
+        inventory.add_unit(room["admin"], UnitInput(f"HPD-BWC-{i:04d}", f"X60A{i:04d}"))
+
+
+def test_a_pool_camera_goes_only_to_its_division_or_shift_unless_a_supervisor_overrides(room):
+    qm, admin = room["qm"], room["admin"]
+    more_units(room, 5, 6)
+    baker = officers.add_officer(admin, OfficerInput("0100", "Baker", "Bo", division="North"))
+    cole = officers.add_officer(admin, OfficerInput("0101", "Cole", "Cy", division="South"))
+    pooled(room, "North pool", ["HPD-BWC-0005"], division="North")
+    pooled(room, "Night pool", ["HPD-BWC-0006"], shift="Night")
+    plan = counter.plan_issue(qm, cole.id, "HPD-BWC-0005")
+    assert "North pool" in plan.pool_conflict and "Cole, Cy (0101)" in plan.pool_conflict
+    refused(qm, lambda: counter.issue_unit(qm, cole.id, "HPD-BWC-0005", function_test=OK),
+            r"HPD-BWC-0005 belongs to the North pool \(division North\)")
+    refused(qm, lambda: counter.issue_unit(
+        qm, cole.id, "HPD-BWC-0005", function_test=OK,
+        pool_override=Override("quinn", PASSWORD, "short-handed")), "only a supervisor")
+    refused(qm, lambda: counter.issue_unit(
+        qm, room["smith"].id, "HPD-BWC-0006", function_test=OK, swap_reason="forgotten"),
+        r"Night pool \(shift Night\)")
+    assert counter.plan_issue(qm, baker.id, "HPD-BWC-0005").pool_conflict == ""
+    assert counter.plan_issue(qm, room["jones"].id, "HPD-BWC-0006").pool_conflict == ""
+    result = counter.issue_unit(qm, cole.id, "HPD-BWC-0005", function_test=OK,
+                                pool_override=Override("sam", PASSWORD, "South is short-handed"))
+    assert result.issued
+    event = inventory.unit_history(qm, result.unit.id)[0]
+    assert event.details["pool_override"] == {
+        "supervisor": "sam", "reason": "South is short-handed", "pool": "North pool"}
+    from bwc_desk.services import audit
+
+    rows = audit.list_audit(admin, event="pool override")
+    assert rows and rows[0].details["unit"] == "HPD-BWC-0005" and rows[0].outcome == "ok"
+
+
+def test_the_next_spare_is_the_officers_pool_then_agency_spares_never_unknown(room):
+    qm, admin = room["qm"], room["admin"]
+    more_units(room, 5, 12)
+    baker = officers.add_officer(admin, OfficerInput("0100", "Baker", "Bo", division="North"))
+    pooled(room, "North pool", ["HPD-BWC-0005", "HPD-BWC-0006", "HPD-BWC-0007"],
+           division="North")
+    pooled(room, "South pool", ["HPD-BWC-0008"], division="South")
+    for tag in ("HPD-BWC-0005", "HPD-BWC-0006", "HPD-BWC-0008", "HPD-BWC-0010"):
+        reading(qm, tag, 100)
+    reading(qm, "HPD-BWC-0007", 20)  # own pool but not charged
+    # HPD-BWC-0002..0004, 0009, 0011, 0012: agency spares no dock ever reported: unknown.
+    failed = FunctionTest(records=False)
+    first = counter.issue_unit(qm, baker.id, "HPD-BWC-0005", function_test=failed)
+    assert first.next_spare.asset_tag == "HPD-BWC-0006"  # own pool first
+    assert "Next ready spare: HPD-BWC-0006" in first.message
+    second = counter.issue_unit(qm, baker.id, "HPD-BWC-0006", function_test=failed)
+    # Not 0007 (own pool, 20 %), not 0008 (another division's pool), not 0002-0004 (unknown).
+    assert second.next_spare.asset_tag == "HPD-BWC-0010"
+    third = counter.issue_unit(qm, baker.id, "HPD-BWC-0010", function_test=failed)
+    assert third.next_spare is None and "No ready spare" in third.message
+
+
+def test_the_swap_reason_is_preselected_only_from_what_the_app_knows(room):
+    from bwc_desk.services.counter import SwapReason
+
+    qm, admin, smith, jones = room["qm"], room["admin"], room["smith"], room["jones"]
+    assert counter.plan_issue(qm, smith.id, "HPD-BWC-0002").swap_hint is None
+    inventory.send_to_repair(admin, "HPD-BWC-0001", "cracked housing")
+    assert counter.plan_issue(qm, smith.id, "HPD-BWC-0002").swap_hint is (
+        SwapReason.PRIMARY_IN_REPAIR)
+    assignments.assign_primary(admin, "HPD-BWC-0003", jones.id)
+    reading(qm, "HPD-BWC-0003", 30)  # the primary would be refused for its battery
+    assert counter.plan_issue(qm, jones.id, "HPD-BWC-0002").swap_hint is SwapReason.BATTERY_DEAD
+
+
+def dock_b(ctx, bays=3):
+    from sqlalchemy import insert
+
+    from bwc_desk.store.models import Bay, Dock
+
+    with ctx.db.write() as s:
+        dock_id = s.execute(insert(Dock).values(
+            name="DOCK-B", bays=bays, location="", station="", error_count=0, last_error="",
+            last_seen_at=ctx.now())).inserted_primary_key[0]
+        for n in range(1, bays + 1):
+            s.execute(insert(Bay).values(dock_id=dock_id, bay_no=n, serial=None))
+    return dock_id
+
+
+def test_a_suggested_bay_is_held_for_the_camera_told_to_use_it(room):
+    """Six returns in a row were all told DOCK-B bay 1: a suggested bay is held for the camera
+    told to use it, until a dock reports a camera there (or that camera anywhere) or 10
+    minutes pass, and the hold is in the database, so every station sees it."""
+    from dataclasses import replace
+
+    from sqlalchemy import insert, update
+
+    from bwc_desk.store.models import Bay, Dock, UnitReading
+
+    qm, admin, clock = room["qm"], room["admin"], room["clock"]
+    more_units(room, 5, 8)
+    settings.change_settings(admin, {"function_test_required": False})
+    people = [room["smith"], room["jones"]] + [
+        officers.add_officer(admin, OfficerInput(f"05{i}", f"Officer{i}")) for i in range(4)]
+    tags = ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0005", "HPD-BWC-0006", "HPD-BWC-0007",
+            "HPD-BWC-0008"]
+    for person, tag in zip(people, tags, strict=True):
+        counter.issue_unit(qm, person.id, tag)
+    clock.advance(hours=8)
+    dock_id = dock_b(qm)
+
+    def seen():  # the dock keeps reporting
+        with qm.db.write() as s:
+            s.execute(update(Dock).where(Dock.id == dock_id).values(last_seen_at=clock.now))
+
+    other = replace(qm, station="DESK-2")
+    bays = []
+    for n, tag in enumerate(tags[:4]):
+        seen()
+        bays.append(counter.return_unit(other if n % 2 else qm, tag).suggested_bay)
+        clock.advance(seconds=30)
+    assert bays == ["DOCK-B bay 1", "DOCK-B bay 2", "DOCK-B bay 3", ""]
+    # HPD-BWC-0001, told bay 1, is put in bay 2 instead, and taken out again: both holds end
+    # (bay 1's camera has docked; a dock reported a camera in bay 2).
+    with qm.db.write() as s:
+        s.execute(update(Bay).where(Bay.dock_id == dock_id, Bay.bay_no == 2).values(
+            serial="X60A0001", occupied_since=clock.now, reported_at=clock.now))
+        s.execute(insert(UnitReading).values(
+            unit_id=inventory.unit_detail(qm, "HPD-BWC-0001").id, dock="DOCK-B", bay_no=2,
+            in_bay=True, battery=90, reported_at=clock.now))
+    clock.advance(seconds=30)
+    with qm.db.write() as s:
+        s.execute(update(Bay).where(Bay.dock_id == dock_id, Bay.bay_no == 2).values(
+            serial=None, occupied_since=None, reported_at=clock.now))
+        s.execute(update(UnitReading).values(in_bay=False))
+    seen()
+    assert counter.return_unit(qm, tags[4]).suggested_bay == "DOCK-B bay 1"
+    assert counter.return_unit(other, tags[5]).suggested_bay == "DOCK-B bay 2"
+    # 10 minutes later every hold has lapsed.
+    clock.advance(minutes=10, seconds=1)
+    seen()
+    with qm.db.read() as s:
+        assert counter.suggest_bay(s, clock.now) == "DOCK-B bay 1"
+
+
+def test_a_camera_that_cannot_go_out_is_refused_at_its_first_scan(room):
+    from bwc_desk.services import audit
+
+    qm, admin = room["qm"], room["admin"]
+    inventory.send_to_repair(admin, "HPD-BWC-0002", "lens")
+    inventory.retire(admin, "HPD-BWC-0003", "end of life")
+    match = counter.identify(qm, "HPD-BWC-0002")
+    assert "HPD-BWC-0002 is in repair" in match.refusal
+    assert "retired" in counter.identify(qm, "HPD-BWC-0003").refusal
+    assert counter.identify(qm, "HPD-BWC-0004").refusal == ""
+    assert counter.counter_alerts(qm) == ()
+    inventory.mark_lost(admin, "HPD-BWC-0004", "left in a cruiser")
+    match = counter.identify(qm, "HPD-BWC-0004")
+    assert "HPD-BWC-0004 is lost" in match.refusal and "supervisor" in match.refusal
+    rows = audit.list_audit(admin, event="lost camera scanned")
+    assert len(rows) == 1 and rows[0].staff_username == "quinn"
+    assert rows[0].details["unit"] == "HPD-BWC-0004" and rows[0].details["status"] == "lost"
+    alerts = counter.counter_alerts(qm)
+    assert len(alerts) == 1 and "HPD-BWC-0004 (lost) was scanned at DESK-1" in alerts[0].text
+    inventory.return_to_service(admin, "HPD-BWC-0004", "found in the cruiser")
+    assert counter.counter_alerts(qm) == ()  # dealt with
+
+
+def test_override_credentials_are_checked_first_refusals_audited_figures_kept(room):
+    from bwc_desk.services import audit
+
+    qm, jones = room["qm"], room["jones"]
+    put_in_bay(qm, "HPD-BWC-0002", 57, uploading=True)
+    with pytest.raises(DomainError, match="password is wrong"):
+        counter.check_override(qm, "HPD-BWC-0002", Override("sam", "wrong", "urgent"))
+    with pytest.raises(DomainError, match="only a supervisor"):
+        counter.check_override(qm, "HPD-BWC-0002", Override("quinn", PASSWORD, "urgent"))
+    refusals = audit.list_audit(room["admin"], event="readiness override")
+    assert [r.outcome for r in refusals] == ["refused", "refused"]
+    assert refusals[1].details["supervisor"] == "sam"
+    assert refusals[1].details["unit"] == "HPD-BWC-0002"
+    assert "password" not in str(refusals[1].details).replace("password is wrong", "")
+    assert counter.check_override(qm, "HPD-BWC-0002",
+                                  Override("sam", PASSWORD, "urgent")) == "Sam"
+    refused(qm, lambda: counter.issue_unit(
+        qm, jones.id, "HPD-BWC-0002", function_test=OK,
+        override=Override("sam", "wrong", "urgent")), "password is wrong")
+    assert len(audit.list_audit(room["admin"], event="readiness override")) == 3
+    result = counter.issue_unit(qm, jones.id, "HPD-BWC-0002", function_test=OK,
+                                override=Override("sam", PASSWORD, "call-out"))
+    event = next(e for e in inventory.unit_history(qm, result.unit.id)
+                 if e.kind is EventKind.READINESS_OVERRIDE)
+    figures = event.details["readiness"]
+    assert figures["battery"] == 57 and figures["min_battery"] == 80
+    assert (figures["files_done"], figures["files_total"]) == (1, 3)
+    assert figures["dock"] == "DOCK-A" and figures["bay"] == 3
+    assert audit.list_audit(room["admin"], event="readiness override")[0].outcome == "ok"
+
+
+def test_a_damaged_return_says_what_the_note_said(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(hours=9)
+    result = counter.return_unit(qm, "HPD-BWC-0001",
+                                 ReturnCondition(damaged=True, note="lens cracked"))
+    assert "Returned damaged: lens cracked." in result.message
+    unit = inventory.unit_detail(qm, "HPD-BWC-0001")
+    assert unit.status_reason == "Returned damaged: lens cracked"
+    reasons = [e.reason for e in inventory.unit_history(qm, unit.id)[:3]]
+    assert reasons == ["Returned damaged: lens cracked", "damaged: lens cracked", "lens cracked"]
+
+
+def test_the_return_line_says_how_late_in_days_and_hours(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    issued = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.now = issued.checkout.expected_return + timedelta(hours=27, minutes=4)
+    result = counter.return_unit(qm, "HPD-BWC-0001")
+    assert "overdue 1 d 3 h" in result.message
+    assert result.undo_window_seconds == 120
+
+
+def test_undo_follows_the_agency_setting(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    settings.change_settings(room["admin"], {"undo_window_seconds": 300})
+    issued = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    assert issued.undo_window_seconds == 300
+    clock.advance(minutes=4)
+    assert counter.undo(qm, issued.seq).unit.status is UnitStatus.AVAILABLE

@@ -154,7 +154,8 @@ def test_docking_clears_the_returned_not_docked_list(admin_ctx, feed, clock):
 
 
 def test_a_pooled_camera_docked_after_the_shift_is_returned(admin_ctx, feed, clock):
-    officer = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    officer = officers.add_officer(
+        admin_ctx, OfficerInput("0412", "Smith", "John", division="Traffic"))  # the pool's
     pool = assignments.create_pool(admin_ctx, "Traffic pool", "Traffic")
     unit_id = inventory.unit_detail(admin_ctx, "HPD-3").id
     assignments.put_in_pool(admin_ctx, [unit_id], pool.id)

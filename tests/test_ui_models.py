@@ -109,7 +109,7 @@ def test_checkout_model_marks_overdue(qtmodeltester, monkeypatch):
     model = CheckoutTableModel()
     model.set_rows(rows)
     qtmodeltester.check(model)
-    assert model.index(0, CheckoutTableModel.COL_OVERDUE).data() == "4 h 30 min overdue"
+    assert model.index(0, CheckoutTableModel.COL_OVERDUE).data() == "overdue 4 h 30 min"
     assert model.index(1, CheckoutTableModel.COL_OVERDUE).data() == ""
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None

@@ -29,6 +29,8 @@ class AuditEvent(StrEnum):
     VERIFY = "verification run"
     REFUSED = "action refused"
     READINESS_OVERRIDE = "readiness override"
+    POOL_OVERRIDE = "pool override"
+    LOST_CAMERA_SCANNED = "lost camera scanned"
 
 
 class Outcome(StrEnum):

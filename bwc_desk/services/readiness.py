@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -74,3 +75,42 @@ def _gate(found: LastReading | None, min_battery: int) -> GateResult:
     if found is None:
         return readiness_gate(None, min_battery)
     return readiness_gate(found.reading, min_battery, found.offline, found.dock)
+
+
+def any_dock(session: Session) -> bool:
+    """Does this agency have docks at all (then readiness is known, or else unknown)?"""
+    return session.execute(select(Dock.id).limit(1)).first() is not None
+
+
+def known_ready(session: Session, unit_id: int, now: datetime, min_battery: int) -> bool:
+    """Ready by a dock's report: a camera no dock has ever reported is unknown, not ready
+    (for suggestions; an agency without docks gets every camera with no report)."""
+    found = unit_reading(session, unit_id, now)
+    if found is None:
+        return not any_dock(session)
+    return _gate(found, min_battery).ready
+
+
+def figures(session: Session, unit_id: int, now: datetime, min_battery: int) -> dict[str, Any]:
+    """The readiness figures as the counter showed them, for the record of an override."""
+    found = unit_reading(session, unit_id, now)
+    if found is None:
+        return {"dock_report": None, "min_battery": min_battery}
+    r = found.reading
+    upload = r.upload
+    return {
+        "dock": found.dock,
+        "bay": found.bay,
+        "in_bay": found.in_bay,
+        "reported_at": found.reported_at.isoformat() if found.reported_at else None,
+        "dock_offline": found.offline,
+        "battery": r.battery,
+        "min_battery": min_battery,
+        "charging": r.charging,
+        "files_done": upload.files_done if upload else None,
+        "files_total": upload.files_total if upload else None,
+        "bytes_done": upload.bytes_done if upload else None,
+        "bytes_total": upload.bytes_total if upload else None,
+        "updating": r.updating,
+        "error": r.error,
+    }

@@ -16,6 +16,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -342,3 +343,21 @@ class DatabaseIdentity(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     database_id: Mapped[str] = mapped_column(String(36), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BayHold(Base):
+    """A bay the counter told a returned camera to use, kept free for it (from other returns,
+    on every station) until a dock reports a camera there or that camera anywhere, or the hold
+    lapses (10 minutes)."""
+
+    __tablename__ = "bay_holds"
+    __table_args__ = (
+        UniqueConstraint("dock", "bay_no", name="uq_bay_holds_bay"),
+        UniqueConstraint("unit_id", name="uq_bay_holds_unit"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dock: Mapped[str] = mapped_column(String(64))
+    bay_no: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))

@@ -4,7 +4,7 @@ so the quartermaster can keep both hands on the scanner and the camera."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -31,28 +32,38 @@ def _heading(text: str) -> QLabel:
 
 
 class SwapReasonDialog(QDialog):
-    """A camera other than the officer's primary: why?"""
+    """A camera other than the officer's primary: why? The reason the app knows (primary in
+    repair; refused for its battery) is chosen already; where it does not know, nothing is,
+    and Enter alone records nothing. Plain digits 1-4 choose."""
 
     def __init__(
-        self, unit: str, officer: str, primary: str, parent: QWidget | None = None
+        self,
+        unit: str,
+        officer: str,
+        primary: str,
+        parent: QWidget | None = None,
+        *,
+        hint: SwapReason | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Spare swap")
         self.group = QButtonGroup(self)
         layout = QVBoxLayout(self)
+        known = f" The app knows: <b>{hint.value}</b>." if hint is not None else ""
         layout.addWidget(
             _heading(
                 f"<b>{unit}</b> is a spare: <b>{officer}</b>'s primary "
-                f"camera is {primary or 'another unit'}. Why the swap?"
+                f"camera is {primary or 'another unit'}. Why the swap?{known}"
             )
         )
         self.buttons: dict[SwapReason, QRadioButton] = {}
         for i, reason in enumerate(SwapReason):
-            button = QRadioButton(f"&{i + 1} {reason.value.capitalize()}", self)
+            button = QRadioButton(f"&{i + 1}  {reason.value.capitalize()}", self)
             self.group.addButton(button)
             self.buttons[reason] = button
             layout.addWidget(button)
-        self.buttons[SwapReason.FORGOTTEN].setChecked(True)
+        if hint is not None:
+            self.buttons[hint].setChecked(True)
         self.other_edit = QLineEdit(self)
         self.other_edit.setPlaceholderText("details (required for 'other')")
         layout.addWidget(self.other_edit)
@@ -65,6 +76,21 @@ class SwapReasonDialog(QDialog):
         box.accepted.connect(self._accept)
         box.rejected.connect(self.reject)
         layout.addWidget(box)
+        (
+            self.buttons[hint] if hint is not None else self.buttons[SwapReason.PRIMARY_IN_REPAIR]
+        ).setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        digits = {Qt.Key.Key_1: 0, Qt.Key.Key_2: 1, Qt.Key.Key_3: 2, Qt.Key.Key_4: 3}
+        index = digits.get(Qt.Key(event.key()))
+        if index is not None and not self.other_edit.hasFocus():
+            reason = list(SwapReason)[index]
+            self.buttons[reason].setChecked(True)
+            self.error.clear()
+            if reason is SwapReason.OTHER:
+                self.other_edit.setFocus()
+            return
+        super().keyPressEvent(event)
 
     def reason(self) -> str:
         for reason, button in self.buttons.items():
@@ -74,6 +100,9 @@ class SwapReasonDialog(QDialog):
         return ""
 
     def _accept(self) -> None:
+        if not any(b.isChecked() for b in self.buttons.values()):
+            self.error.setText("Choose the reason first: press 1, 2, 3 or 4.")
+            return
         if self.buttons[SwapReason.OTHER].isChecked() and not self.other_edit.text().strip():
             self.error.setText("Say what the other reason is.")
             self.other_edit.setFocus()
@@ -82,22 +111,34 @@ class SwapReasonDialog(QDialog):
 
 
 class GateDialog(QDialog):
-    """The readiness check failed: pick another camera (Enter), or a supervisor overrides
-    with their own credentials and a reason."""
+    """The readiness check failed (or the camera is another pool's): pick another camera
+    (Enter), or a supervisor overrides with their own credentials and a reason. Every reason
+    stays in view while the supervisor types."""
 
     def __init__(
-        self, unit: str, officer: str, gate: GateResult, parent: QWidget | None = None
+        self,
+        unit: str,
+        officer: str,
+        gate: GateResult,
+        parent: QWidget | None = None,
+        *,
+        title: str = "Not ready",
+        what: str = "is not ready",
+        error: str = "",
+        previous: Override | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Not ready")
+        self.setWindowTitle(title)
         self.override: Override | None = None
+        self.reasons = gate.reasons
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         reasons = "".join(f"<li>{r}</li>" for r in gate.reasons)
-        layout.addWidget(
-            _heading(
-                f"<b style='color:#b91c1c'>{unit} is not ready</b> for {officer}:<ul>{reasons}</ul>"
-            )
+        self.reasons_label = _heading(
+            f"<b style='color:#b91c1c'>{unit} {what}</b> for {officer}:<ul>{reasons}</ul>"
         )
+        self.reasons_label.setMinimumWidth(460)
+        layout.addWidget(self.reasons_label)
         self.form_box = QWidget(self)
         form = QFormLayout(self.form_box)
         self.user_edit = QLineEdit(self)
@@ -110,8 +151,9 @@ class GateDialog(QDialog):
         form.addRow("Reason", self.reason_edit)
         self.form_box.setVisible(False)
         layout.addWidget(self.form_box)
-        self.error = QLabel(self)
-        self.error.setStyleSheet("color: #b91c1c;")
+        self.error = QLabel(error, self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #b91c1c; font-weight: bold;")
         layout.addWidget(self.error)
         box = QDialogButtonBox(self)
         self.pick_button = box.addButton(
@@ -127,14 +169,23 @@ class GateDialog(QDialog):
         self.pick_button.clicked.connect(self.reject)
         self.override_button.clicked.connect(self._override)
         layout.addWidget(box)
+        if previous is not None:  # the supervisor tries again: the form is open, filled in
+            self._open_form()
+            self.user_edit.setText(previous.username)
+            self.reason_edit.setText(previous.reason)
+            self.password_edit.setFocus()
+
+    def _open_form(self) -> None:
+        self.form_box.setVisible(True)
+        self.override_button.setText("Override and &issue")
+        self.pick_button.setDefault(False)
+        self.override_button.setDefault(True)
+        self.user_edit.setFocus()
+        self.adjustSize()
 
     def _override(self) -> None:
         if not self.form_box.isVisible():
-            self.form_box.setVisible(True)
-            self.override_button.setText("Override and &issue")
-            self.pick_button.setDefault(False)
-            self.override_button.setDefault(True)
-            self.user_edit.setFocus()
+            self._open_form()
             return
         if not (
             self.user_edit.text().strip()
@@ -144,7 +195,10 @@ class GateDialog(QDialog):
             self.error.setText("A supervisor's user name, password and a reason are needed.")
             return
         self.override = Override(
-            self.user_edit.text(), self.password_edit.text(), self.reason_edit.text()
+            self.user_edit.text(),
+            self.password_edit.text(),
+            self.reason_edit.text(),
+            tuple(self.reasons),
         )
         self.accept()
 

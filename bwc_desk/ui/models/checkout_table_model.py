@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bwc_desk.domain.shifts import describe_overdue
+from bwc_desk.domain.durations import overdue_text
 from bwc_desk.services.dto import CheckoutRow
 from bwc_desk.ui.models.table_model import Column, RowTableModel
 
@@ -24,7 +24,9 @@ class CheckoutTableModel(RowTableModel[CheckoutRow]):
         Column("Out since", lambda c: c.issued_at),
         Column("Expected back", lambda c: c.expected_return),
         Column(
-            "Overdue", lambda c: describe_overdue(c.expected_return, CheckoutTableModel.clock())
+            "Overdue",
+            lambda c: overdue_text(CheckoutTableModel.clock() - c.expected_return),
+            sort=lambda c: c.expected_return,
         ),
         Column("Issued by", lambda c: f"{c.issued_by} at {c.station}"),
     )

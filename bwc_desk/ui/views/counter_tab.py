@@ -9,7 +9,7 @@ returned. Every service call runs on a worker; the main thread only shows result
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,33 +29,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bwc_desk.domain.durations import window_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.settings import HandoverAck
 from bwc_desk.services import counter
 from bwc_desk.services.counter import (
-    Handover,
     IssuePlan,
     IssueResult,
     NotDockedRow,
-    ReturnCondition,
     ReturnResult,
     ScanKind,
     ScanMatch,
     UndoResult,
 )
-from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
-from bwc_desk.ui.dialogs.counter_dialogs import (
-    FunctionTestDialog,
-    GateDialog,
-    PinDialog,
-    SignatureDialog,
-    SwapReasonDialog,
-)
+from bwc_desk.services.dto import CheckoutRow, OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
-from bwc_desk.ui.models.table_model import Column, Prepared, RowTableModel
+from bwc_desk.ui.models.not_docked_model import NotDockedModel
+from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_issue import IssueFlow
+from bwc_desk.ui.views.counter_parts import (
+    AlertList,
+    ConditionRow,
+    ScannerKeys,
+    SearchPicker,
+    card_html,
+)
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -65,20 +65,6 @@ STYLE = {
     "notice": "background:#fef9c3; color:#713f12; border:2px solid #ca8a04;",
     "idle": "background:#f1f5f9; color:#334155; border:2px solid #cbd5e1;",
 }
-
-
-class NotDockedModel(RowTableModel[NotDockedRow]):
-    columns = (
-        Column("Camera", lambda r: r.asset_tag),
-        Column("Returned by officer", lambda r: r.officer),
-        Column("Returned at", lambda r: r.returned_at),
-        Column("Minutes since", lambda r: r.minutes, align_right=True),
-        Column("Taken by", lambda r: r.returned_by),
-    )
-
-    @staticmethod
-    def key(row: Any) -> Any:
-        return row.unit_id
 
 
 class CounterTab(QWidget):
@@ -95,7 +81,14 @@ class CounterTab(QWidget):
         self.last_at: datetime | None = None
         self._busy = False
         self._queue: list[str] = []
+        # The officer of the last completed issue: their card stays in view, dimmed.
+        self.done_officer: OfficerRow | None = None
+        self.undo_seconds = 120  # the agency's setting, as the last transaction said
         self._build()
+        # The scanner owns the view: keys at scanner speed ending in Enter are a scan,
+        # whichever widget of the view has the focus.
+        self.scanner = ScannerKeys(self, self.scan_edit, self._scanned_elsewhere)
+        self.keys = self.scanner.burst
         self._loaded = False
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
@@ -117,17 +110,8 @@ class CounterTab(QWidget):
         )
         self.scan_edit.setStyleSheet("font-size: 18px; padding: 6px;")
         self.scan_edit.returnPressed.connect(self._enter)
-        self.scan_edit.textEdited.connect(self._typed)
         self.scan_edit.installEventFilter(self)
-        self.picker = QListWidget(self)
-        self.picker.setObjectName("picker")
-        self.picker.setMaximumHeight(150)
-        self.picker.hide()
-        self.picker.itemActivated.connect(self._picked)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(250)
-        self._search_timer.timeout.connect(self._search)
+        self.picker = SearchPicker(self.state, self.scan_edit, self._picked, self)
 
         self.end_of_shift = QCheckBox("&End-of-shift mode (returns only, no questions)", self)
         self.end_of_shift.setObjectName("end_of_shift")
@@ -161,15 +145,12 @@ class CounterTab(QWidget):
         self.clear_officer_button.clicked.connect(self.clear_officer)
         self._show_card()
 
-        self.damaged_box = QCheckBox("&Damaged", self)
-        self.missing_box = QCheckBox("&Accessory missing", self)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setPlaceholderText("note for the next return")
-        condition = QHBoxLayout()
-        condition.addWidget(QLabel("Condition on the next return:"))
-        condition.addWidget(self.damaged_box)
-        condition.addWidget(self.missing_box)
-        condition.addWidget(self.note_edit, 1)
+        self.condition_row = ConditionRow(self)
+        self.damaged_box = self.condition_row.damaged_box
+        self.missing_box = self.condition_row.missing_box
+        self.note_edit = self.condition_row.note_edit
+        self.applied_label = self.condition_row.applied_label
+        self.alert_list = AlertList(self.state, self)
 
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
@@ -195,12 +176,13 @@ class CounterTab(QWidget):
         banner_box = QVBoxLayout()
         banner_box.addWidget(self.banner, 1)
         banner_box.addWidget(self.spare_button)
-        banner_box.addLayout(condition)
+        banner_box.addWidget(self.condition_row)
         banner_box.addWidget(self.end_of_shift)
         middle.addLayout(banner_box, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.picker)
+        layout.addWidget(self.alert_list)
         layout.addLayout(middle)
         layout.addWidget(self.lists, 1)
 
@@ -252,7 +234,7 @@ class CounterTab(QWidget):
                 return True
         return super().eventFilter(watched, event)
 
-    def _exec(self, dialog: QDialog) -> bool:
+    def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened."""
         try:
             return bool(dialog.exec())
@@ -266,6 +248,10 @@ class CounterTab(QWidget):
         )
         self.state.read(counter.returned_not_docked, self._not_docked)
         self._refresh_officer()  # "holds now" on the card follows other stations too
+        self.refresh_alerts()
+
+    def refresh_alerts(self) -> None:
+        self.alert_list.refresh()
 
     def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
         first = not self._loaded
@@ -294,16 +280,15 @@ class CounterTab(QWidget):
         # with custody events ("custody", "units"); its readiness check reads at scan time.
         if self._loaded and what in ("units", "officers", "all", "settings"):
             self.refresh()
+        elif what in ("docks", "custody"):
+            # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
+            self.alert_list.refresh_soon()
 
     def _tick(self) -> None:
-        if self.model.rowCount():
-            self.model.dataChanged.emit(
-                self.model.index(0, 0),
-                self.model.index(self.model.rowCount() - 1, self.model.columnCount() - 1),
-            )
-            self._update_counts()
+        # The rows' texts are prepared once; "overdue 2 h 05 min" must move with the clock,
+        # so the lists are prepared again (on a worker), not merely repainted.
         if self._loaded:
-            self.state.read(counter.returned_not_docked, self._not_docked)
+            self.refresh()
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:
@@ -324,40 +309,33 @@ class CounterTab(QWidget):
         self.session_list.insertItem(0, item)
 
     def _show_card(self) -> None:
-        o = self.officer
-        if o is None:
-            self.card.setText("<i>No officer selected.</i><br>Scan an ID badge.")
-            self.clear_officer_button.setEnabled(False)
-            return
-        holding = ", ".join(o.holding) or "nothing"
-        overdue = (
-            f"<br><b style='color:#b91c1c'>Overdue: {', '.join(o.overdue)}</b>" if o.overdue else ""
-        )
-        inactive = "" if o.active else "<br><b style='color:#b91c1c'>NOT ACTIVE</b>"
-        self.card.setText(
-            f"<span style='font-size:18px'><b>{o.name}</b></span><br>Badge <b>{o.badge}</b>"
-            f" &middot; {o.rank or 'Officer'} &middot; {o.division or 'no division'}<br>"
-            f"Shift: {o.shift or 'not set'}<br>Primary camera: <b>{o.primary_unit or 'none'}"
-            f"</b><br>Holds now: <b>{holding}</b>{overdue}{inactive}"
-        )
-        self.clear_officer_button.setEnabled(True)
+        # After a completed issue its officer stays in view, dimmed; the next scan, a
+        # camera or a badge, starts afresh.
+        dimmed = self.officer is None and self.done_officer is not None
+        self.card.setEnabled(not dimmed)
+        self.card.setText(card_html(self.officer, self.done_officer))
+        self.clear_officer_button.setEnabled(self.officer is not None)
 
     def clear_officer(self) -> None:
         self.officer = None
+        self.done_officer = None
         self.pending_unit = None
+        self.spare_button.hide()  # the spare was offered to that officer
         self._show_card()
         self._show("idle", "Ready. Scan a badge or a camera.")
         self.focus_scan()
 
     def _forget_officer(self) -> None:
-        if self.officer is not None or self.pending_unit is not None:
+        if self.officer is not None or self.pending_unit is not None or self.done_officer:
             self.officer = None
+            self.done_officer = None
             self.pending_unit = None
             self._show_card()
             self._show("idle", "Ready. Scan a badge or a camera.")
 
     def _mode_changed(self, on: bool) -> None:
         self.officer = None
+        self.done_officer = None
         self.pending_unit = None
         self._show_card()
         self.card.setEnabled(not on)
@@ -375,8 +353,7 @@ class CounterTab(QWidget):
     def _enter(self) -> None:
         code = self.scan_edit.text()
         self.scan_edit.clear()
-        self.picker.hide()
-        self._search_timer.stop()
+        self.picker.stop()
         if code.strip():
             self.scan(code)
 
@@ -392,7 +369,7 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.identify(ctx, code),
             lambda match: self._identified(code, match),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
         )
 
     def _done(self, code: str) -> None:
@@ -402,7 +379,7 @@ class CounterTab(QWidget):
         if self._queue:
             self.scan(self._queue.pop(0))
 
-    def _failed(self, code: str, exc: BaseException) -> None:
+    def scan_failed(self, code: str, exc: BaseException) -> None:
         if isinstance(exc, DomainError):
             self._error(str(exc))
             self._log(f"{code.strip()}: {exc}")
@@ -431,6 +408,7 @@ class CounterTab(QWidget):
             self._done(code)
             return
         self.officer = match.officer
+        self.done_officer = None
         self._show_card()
         if self.pending_unit is not None:
             unit, self.pending_unit = self.pending_unit, None
@@ -449,8 +427,10 @@ class CounterTab(QWidget):
             just_now = self.state.ctx.now() - out.issued_at < timedelta(
                 seconds=counter.RACE_SECONDS
             )
-            if self.officer is not None and out.officer_id != self.officer.id and (
-                elsewhere and just_now
+            if (
+                self.officer is not None
+                and out.officer_id != self.officer.id
+                and (elsewhere and just_now)
             ):
                 # An officer is waiting here and another station issued this camera to
                 # someone else a moment ago: both counters reached for the same camera. An
@@ -485,6 +465,15 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
             self._done(code)
             return
+        if match.refusal:
+            # Lost, stolen, in repair, retired: said at once, before any badge is asked for.
+            waiting = f" (for {self.officer.label})" if self.officer is not None else ""
+            self._error(match.refusal + waiting)
+            self._log(f"{unit.asset_tag}: {match.refusal}{waiting}")
+            if unit.status.value in ("lost", "stolen"):
+                self.refresh_alerts()
+            self._done(code)
+            return
         if self.end_of_shift.isChecked():
             self._error(
                 f"{unit.asset_tag} is {unit.status.value}, not out with an officer: "
@@ -494,11 +483,17 @@ class CounterTab(QWidget):
             self._done(code)
             return
         if self.officer is None:
-            self.pending_unit = unit.asset_tag
-            self._show(
-                "notice",
-                f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge.",
-            )
+            before, self.pending_unit = self.pending_unit, unit.asset_tag
+            if before is not None and before != unit.asset_tag:
+                # Never drop a scanned camera silently: the one waiting is replaced, aloud.
+                text = (
+                    f"{unit.asset_tag} is waiting for a badge now, instead of {before} "
+                    f"(put {before} back). Now scan the officer's ID badge."
+                )
+                self._log(f"{before}: replaced by {unit.asset_tag} before a badge was scanned")
+            else:
+                text = f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge."
+            self._show("notice", text)
             self.feedback.play(Sound.OK)
             self._done(code)
             return
@@ -511,71 +506,17 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.plan_issue(ctx, officer.id, unit_code),
             lambda plan: self._plan_ready(code, plan),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
         )
 
     def _plan_ready(self, code: str, plan: IssuePlan) -> None:
-        unit, officer = plan.unit.asset_tag, plan.officer.label
-        swap = ""
-        if plan.needs_swap_reason:
-            dialog = SwapReasonDialog(unit, officer, plan.officer.primary_unit, self)
-            if not self._exec(dialog):
-                self._cancelled(code, unit)
-                return
-            swap = dialog.reason()
-        override = None
-        if not plan.gate.ready:
-            gate = GateDialog(unit, officer, plan.gate, self)
-            if not self._exec(gate):
-                self._show("notice", f"{unit} was not issued. Scan another camera for {officer}.")
-                self._done(code)
-                return
-            override = gate.override
-        test = None
-        if plan.needs_function_test:
-            dialog_t = FunctionTestDialog(unit, officer, self)
-            if not self._exec(dialog_t):
-                self._cancelled(code, unit)
-                return
-            test = dialog_t.test
-        handover = None
-        if plan.handover is HandoverAck.PIN:
-            pin = PinDialog(officer, self)
-            if not self._exec(pin):
-                self._cancelled(code, unit)
-                return
-            handover = Handover(pin=pin.pin_edit.text())
-        elif plan.handover is HandoverAck.SIGNATURE:
-            sign = SignatureDialog(officer, self)
-            if not self._exec(sign):
-                self._cancelled(code, unit)
-                return
-            handover = Handover(signature=sign.pad.svg_path())
-        officer_id = plan.officer.id
+        IssueFlow(self, code, plan).start()
 
-        def issue(ctx: Any) -> IssueResult:
-            return counter.issue_unit(
-                ctx,
-                officer_id,
-                unit,
-                swap_reason=swap,
-                function_test=test,
-                handover=handover,
-                override=override,
-            )
-
-        self.state.write(
-            issue,
-            lambda result: self._issued(code, result),
-            lambda exc: self._failed(code, exc),
-            changed="custody",
-        )
-
-    def _cancelled(self, code: str, unit: str) -> None:
-        self._show("notice", f"{unit} was not issued (cancelled).")
+    def not_issued(self, code: str, text: str) -> None:
+        self._show("notice", text)
         self._done(code)
 
-    def _issued(self, code: str, result: IssueResult) -> None:
+    def issued(self, code: str, result: IssueResult) -> None:
         self.spare_button.hide()
         if result.duplicate:
             self._show("notice", result.message)
@@ -584,11 +525,17 @@ class CounterTab(QWidget):
             assert result.checkout is not None
             self.model.upsert([result.checkout])
             self._update_counts()
-            self._remember(result.seq)
+            self._remember(result.seq, result.undo_window_seconds)
             self._show("ok", result.message)
             self.feedback.play(Sound.OK)
             self._log(result.message)
-            self._refresh_officer()
+            # The issue is complete: the officer is let go (the card stays, dimmed), so the
+            # next scan, a camera or a badge, starts the next issue.
+            if self.officer is not None:
+                self.done_officer, self.officer = self.officer, None
+                self._show_card()
+                done = self.done_officer
+                self.state.read(lambda ctx: counter.officer_card(ctx, done.badge), self._card)
         else:
             self._show("error", result.message)
             self.feedback.play(Sound.ERROR)
@@ -615,16 +562,17 @@ class CounterTab(QWidget):
         if self.officer is not None and self.officer.id == officer.id:
             self.officer = officer
             self._show_card()
+        elif self.done_officer is not None and self.done_officer.id == officer.id:
+            self.done_officer = officer
+            self._show_card()
 
     # --- returning ------------------------------------------------------------------------
     def _return(self, code: str, unit: str) -> None:
-        condition = ReturnCondition(
-            self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
-        )
+        condition = self.condition_row.condition()
         self.state.write(
             lambda ctx: counter.return_unit(ctx, unit, condition),
             lambda result: self._returned(code, result),
-            lambda exc: self._failed(code, exc),
+            lambda exc: self.scan_failed(code, exc),
             changed="custody",
         )
 
@@ -634,31 +582,36 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
             self._done(code)
             return
-        for box in (self.damaged_box, self.missing_box):
-            box.setChecked(False)
-        self.note_edit.clear()
+        applied = self.condition_row.went_with(result.unit.asset_tag)
         self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
         self._update_counts()
-        self._remember(result.seq)
+        self._remember(result.seq, result.undo_window_seconds)
         self._show("notice" if result.in_repair else "ok", result.message)
         self.feedback.play(Sound.OK)
         self._log(result.message)
+        if applied:
+            self._log(applied)
         if self.officer is not None:
             self._refresh_officer()
         self._done(code)
 
     # --- undo -----------------------------------------------------------------------------
-    def _remember(self, seq: int | None) -> None:
-        self.last_seq = seq
-        self.last_at = datetime.now(UTC)
-        self.undo_button.setEnabled(seq is not None)
+    def _remember(self, seq: int | None, window_seconds: int) -> None:
+        self.undo_seconds = window_seconds
+        self.last_seq = seq if window_seconds > 0 else None
+        self.last_at = self.state.ctx.now()
+        self.undo_button.setEnabled(self.last_seq is not None)
 
     def undo(self) -> None:
         if self.last_seq is None or self._busy:
             return
-        if self.last_at is not None and datetime.now(UTC) - self.last_at > timedelta(minutes=2):
+        late = self.last_at is not None and self.state.ctx.now() - self.last_at > timedelta(
+            seconds=self.undo_seconds
+        )
+        if late:
             self._error(
-                "Undo is only possible within 2 minutes. Make the correction as a new transaction."
+                f"Undo is only possible within {window_text(self.undo_seconds)}. Make the "
+                "correction as a new transaction."
             )
             self.undo_button.setEnabled(False)
             return
@@ -680,42 +633,13 @@ class CounterTab(QWidget):
         self._refresh_officer()
         self.focus_scan()
 
-    # --- typing by hand: search as you type ----------------------------------------------
-    def _typed(self, text: str) -> None:
-        if len(text.strip()) >= 2:
-            self._search_timer.start()
-        else:
-            self.picker.hide()
+    def _picked(self, code: str) -> None:
+        self.focus_scan()
+        self.scan(code)
 
-    def _search(self) -> None:
-        text = self.scan_edit.text()
-        self.state.read(
-            lambda ctx: counter.search(ctx, text), self._found, lambda _exc: self.picker.hide()
-        )
-
-    def _found(self, rows: list[OfficerRow | UnitRow]) -> None:
-        if not self.scan_edit.text().strip():
-            return
-        self.picker.clear()
-        for row in rows:
-            if isinstance(row, OfficerRow):
-                item = QListWidgetItem(
-                    f"Officer  {row.name}  badge {row.badge}  ({row.shift or 'no shift'})"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, row.badge)
-            else:
-                holder = f" - out: {row.holder}" if row.holder else ""
-                item = QListWidgetItem(
-                    f"Camera  {row.asset_tag}  {row.serial}  {row.status.value}{holder}"
-                )
-                item.setData(Qt.ItemDataRole.UserRole, row.asset_tag)
-            self.picker.addItem(item)
-        self.picker.setVisible(bool(rows))
-
-    def _picked(self, item: QListWidgetItem) -> None:
-        code = str(item.data(Qt.ItemDataRole.UserRole))
+    def _scanned_elsewhere(self, code: str) -> None:
+        """A scan that arrived while another widget of the view had the focus."""
         self.scan_edit.clear()
-        self.picker.hide()
         self.focus_scan()
         self.scan(code)
 
@@ -723,4 +647,4 @@ class CounterTab(QWidget):
         from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
 
         dialog = LineupDialog(self.state, self)
-        self._exec(dialog)
+        self.exec_dialog(dialog)

@@ -43,15 +43,19 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
         lines.append(f"battery {bay.battery} %" + (", charging" if bay.charging else ""))
     if bay.upload is not None and bay.upload.files_total:
         u = bay.upload
-        lines.append(f"{u.files_done}/{u.files_total} files, {_size(u.bytes_done)}/"
-                     f"{_size(u.bytes_total)}")
+        lines.append(
+            f"{u.files_done}/{u.files_total} files, {_size(u.bytes_done)}/{_size(u.bytes_total)}"
+        )
     if bay.error:
         lines.append(bay.error)
     elif bay.updating:
         lines.append("updating firmware")
     elif bay.state in (BayState.CHARGING, BayState.UPLOADING):
-        lines.append(f"ready in {describe_duration(bay.eta)}" if bay.eta is not None
-                     else "ready in: estimating...")
+        lines.append(
+            f"ready in {describe_duration(bay.eta)}"
+            if bay.eta is not None
+            else "ready in: estimating..."
+        )
     if bay.occupied_since is not None:
         lines.append(f"in bay {describe_duration(max(now - bay.occupied_since, timedelta(0)))}")
     return lines

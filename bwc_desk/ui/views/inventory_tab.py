@@ -367,6 +367,7 @@ class InventoryTab(QWidget):
             )
             return
         dialog = PoolDialog(self.state, units, pools, self)
+
         def said(n: int) -> str:
             pool = dialog.pool_box.currentText()
             rest = len(units) - n

@@ -1,0 +1,78 @@
+"""The counter: issuing cameras to officers and taking them back.
+
+Split along its seams: ``scan`` (what a scan is), ``issue``, ``returns``, ``bays`` (where a
+returned camera goes), ``undo``, ``lists`` (Out now, not docked, line-up), ``alerts``.
+Every public name stays importable from ``bwc_desk.services.counter``.
+"""
+
+from bwc_desk.services.counter.alerts import CounterAlert, counter_alerts
+from bwc_desk.services.counter.bays import hold_bay, suggest_bay
+from bwc_desk.services.counter.common import (
+    DOUBLE_SCAN_SECONDS,
+    RACE_SECONDS,
+    FunctionTest,
+    Handover,
+    IssuePlan,
+    IssueResult,
+    Lineup,
+    LineupRow,
+    NotDockedRow,
+    Override,
+    ReturnCondition,
+    ReturnResult,
+    ScanKind,
+    ScanMatch,
+    SwapReason,
+    UndoResult,
+    checkout_row,
+)
+from bwc_desk.services.counter.issue import issue_unit, plan_issue
+from bwc_desk.services.counter.lists import (
+    lineup,
+    officer_card,
+    out_now,
+    report_defect,
+    returned_not_docked,
+)
+from bwc_desk.services.counter.overrides import check_override
+from bwc_desk.services.counter.pools import next_ready_spare
+from bwc_desk.services.counter.returns import return_unit
+from bwc_desk.services.counter.scan import identify, search
+from bwc_desk.services.counter.undo import undo
+
+__all__ = [
+    "DOUBLE_SCAN_SECONDS",
+    "RACE_SECONDS",
+    "CounterAlert",
+    "FunctionTest",
+    "Handover",
+    "IssuePlan",
+    "IssueResult",
+    "Lineup",
+    "LineupRow",
+    "NotDockedRow",
+    "Override",
+    "ReturnCondition",
+    "ReturnResult",
+    "ScanKind",
+    "ScanMatch",
+    "SwapReason",
+    "UndoResult",
+    "check_override",
+    "checkout_row",
+    "counter_alerts",
+    "hold_bay",
+    "identify",
+    "issue_unit",
+    "lineup",
+    "next_ready_spare",
+    "officer_card",
+    "out_now",
+    "plan_issue",
+    "report_defect",
+    "return_unit",
+    "returned_not_docked",
+    "search",
+    "suggest_bay",
+    "undo",
+]

@@ -1,0 +1,159 @@
+"""The counter's lists, the defect report and the line-up sheet."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bwc_desk.domain.errors import ValidationError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.shifts import shift_window
+from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.domain.values import clean_text
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.common import (
+    Lineup,
+    LineupRow,
+    NotDockedRow,
+    _officer,
+    _unit,
+    checkout_row,
+)
+from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
+from bwc_desk.services.records import get_officer, get_unit, record
+from bwc_desk.services.settings import read_settings, shift_specs
+from bwc_desk.store import queries
+from bwc_desk.store.models import Checkout, Officer, Unit
+
+
+def out_now(ctx: Ctx) -> list[CheckoutRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return [checkout_row(r) for r in queries.open_checkouts(session)]
+
+
+def returned_not_docked(ctx: Ctx) -> list[NotDockedRow]:
+    """Returned units that no dock has seen since, after the agency's set time."""
+    ctx.require(Permission.READ)
+    now = ctx.now()
+    with ctx.db.read() as session:
+        settings = read_settings(session)
+        cutoff = now - timedelta(minutes=settings.not_docked_minutes)
+        rows = queries.returned_not_docked(session, cutoff, now - timedelta(days=2))
+        return [
+            NotDockedRow(
+                r.unit_id,
+                r.asset_tag,
+                f"{r.last_name}, {r.first_name} ({r.badge})",
+                r.returned_at,
+                r.returned_by or "",
+                int((now - r.returned_at).total_seconds() // 60),
+            )
+            for r in rows
+        ]
+
+
+def officer_card(ctx: Ctx, officer_code: str) -> OfficerRow:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        officer = get_officer(session, officer_code)
+        return _officer(session, ctx.now(), officer.id)
+
+
+def report_defect(
+    ctx: Ctx, unit_code: str, note: str, *, damaged: bool = False, accessory_missing: bool = False
+) -> UnitRow:
+    """A defect noticed at the counter (after a return, or on the shelf). Damaged puts an
+    available unit in repair; anything else is recorded and the unit stays in service."""
+    actor = ctx.require(Permission.REPORT_DEFECT, "report defects")
+    text = clean_text(note, "note", limit=1000)
+    if not (damaged or accessory_missing or text):
+        raise ValidationError("Say what is wrong: damaged, an accessory missing, or a note.")
+    with ctx.db.write() as session:
+        unit = get_unit(session, unit_code, lock=True)
+        flags = [
+            t for f, t in ((damaged, "damaged"), (accessory_missing, "accessory missing")) if f
+        ]
+        reason = ", ".join(flags) + (f": {text}" if text and flags else text)
+        record(
+            ctx,
+            session,
+            actor,
+            EventKind.DEFECT_REPORTED,
+            unit,
+            reason=reason,
+            details={"damaged": damaged, "accessory_missing": accessory_missing},
+        )
+        if damaged and unit.status == UnitStatus.AVAILABLE.value:
+            unit.status = transition(
+                unit.asset_tag, UnitStatus(unit.status), UnitAction.REPAIR
+            ).value
+            unit.status_reason = f"Defect reported at the counter: {reason}"
+            record(ctx, session, actor, EventKind.SENT_TO_REPAIR, unit, reason=unit.status_reason)
+        session.flush()
+        return _unit(session, unit.id)
+
+
+def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
+    """The per-shift line-up sheet: every active officer of the shift, with the camera issued
+    to them for that shift (or blank), for signatures at roll call."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        settings = read_settings(session)
+        shifts = shift_specs(session)
+        spec = shifts.get(shift_name.lower())
+        if spec is None:
+            raise ValidationError(f"There is no shift called {shift_name!r}.")
+        start = datetime.combine(day, spec.starts, tzinfo=ctx.zone)
+        starts, ends = shift_window(spec, start, ctx.zone)
+        window_from, window_to = starts - timedelta(hours=12), ends
+        officers = (
+            session.execute(
+                select(Officer)
+                .where(Officer.active.is_(True), func.lower(Officer.shift) == spec.name.lower())
+                .order_by(Officer.last_name, Officer.first_name)
+            )
+            .scalars()
+            .all()
+        )
+        # An issue belongs to the occurrence of the shift whose start is nearest to it, the
+        # same rule that set its expected return.
+        issued = {
+            c.officer_id: c
+            for c in session.execute(
+                select(Checkout)
+                .where(
+                    Checkout.voided.is_(False),
+                    Checkout.issued_at >= window_from,
+                    Checkout.issued_at < window_to,
+                )
+                .order_by(Checkout.issued_at)
+            ).scalars()
+            if shift_window(spec, c.issued_at, ctx.zone)[0] == starts
+        }
+        tags = dict(session.execute(select(Unit.id, Unit.asset_tag)).all())
+        rows = []
+        for o in officers:
+            c = issued.get(o.id)
+            rows.append(
+                LineupRow(
+                    f"{o.last_name}, {o.first_name}".strip(", "),
+                    o.badge,
+                    tags.get(c.unit_id, "") if c else "",
+                    c.issued_at if c else None,
+                    c.expected_return if c else None,
+                    c.returned_at if c else None,
+                )
+            )
+        actor = ctx.actor
+        return Lineup(
+            settings.agency_name,
+            spec.label(),
+            starts,
+            ends,
+            tuple(rows),
+            actor.display_name if actor else "",
+            ctx.station,
+        )

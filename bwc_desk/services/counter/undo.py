@@ -1,0 +1,127 @@
+"""Undo at the counter: a correcting event, never a deletion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from bwc_desk.domain.durations import window_text
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.bays import release_hold
+from bwc_desk.services.counter.common import (
+    UndoResult,
+    _open_checkout,
+    _unit,
+)
+from bwc_desk.services.records import record
+from bwc_desk.services.settings import read_settings
+from bwc_desk.store.models import Checkout, CustodyEvent, Unit
+
+
+def undo(ctx: Ctx, seq: int) -> UndoResult:
+    """Correct the issue or return recorded as ``seq`` within the undo window: a new
+    correcting event, never a deletion, and the unit back in its state before."""
+    actor = ctx.require(Permission.ISSUE, "undo a transaction")
+    now = ctx.now()
+    with ctx.db.write() as session:
+        settings = read_settings(session)
+        event = session.execute(
+            select(CustodyEvent).where(CustodyEvent.seq == seq)
+        ).scalar_one_or_none()
+        if event is None or event.unit_id is None:
+            raise DomainError("There is no transaction to undo.")
+        if now - event.at > timedelta(seconds=settings.undo_window_seconds):
+            raise DomainError(
+                f"Undo is only possible within {window_text(settings.undo_window_seconds)}. "
+                "Make the correction as a new transaction instead."
+            )
+        if event.staff_username != actor.username or event.station != ctx.station:
+            raise DomainError(
+                "Only the person who made a transaction can undo it, at the "
+                "station where it was made."
+            )
+        already = session.execute(
+            select(CustodyEvent.seq).where(CustodyEvent.corrects_seq == seq)
+        ).first()
+        if already:
+            raise DomainError("That transaction was already undone.")
+        unit = session.get(Unit, event.unit_id)
+        assert unit is not None
+        if unit.last_event_seq is not None and unit.last_event_seq > seq:
+            later = session.execute(
+                select(CustodyEvent.kind).where(CustodyEvent.seq == unit.last_event_seq)
+            ).scalar_one()
+            if not (
+                event.kind == EventKind.RETURNED.value
+                and later in (EventKind.DEFECT_REPORTED.value, EventKind.SENT_TO_REPAIR.value)
+            ):
+                raise DomainError(
+                    f"{unit.asset_tag} has changed since ({later}); undo is no longer possible."
+                )
+        if event.kind == EventKind.ISSUED.value:
+            checkout = _open_checkout(session, unit.id)
+            if checkout is None or checkout.issued_seq != seq:
+                raise DomainError(f"{unit.asset_tag} is no longer out on that issue.")
+            unit.status = transition(
+                unit.asset_tag, UnitStatus(unit.status), UnitAction.UNDO_ISSUE
+            ).value
+            new_seq = record(
+                ctx,
+                session,
+                actor,
+                EventKind.CORRECTION,
+                unit,
+                officer_id=event.officer_id,
+                reason="undo issue",
+                details={"undoes": event.kind},
+                corrects_seq=seq,
+            )
+            checkout.returned_at = now
+            checkout.returned_seq = new_seq
+            checkout.returned_by = actor.username
+            checkout.voided = True
+            message = f"Undone: {unit.asset_tag} is back on the shelf, not issued."
+        elif event.kind == EventKind.RETURNED.value:
+            checkout = session.execute(
+                select(Checkout).where(Checkout.returned_seq == seq)
+            ).scalar_one_or_none()
+            if checkout is None:
+                raise DomainError(f"The issue of {unit.asset_tag} cannot be re-opened.")
+            unit.status = transition(
+                unit.asset_tag, UnitStatus(unit.status), UnitAction.UNDO_RETURN
+            ).value
+            release_hold(session, unit.id)
+            unit.status_reason = ""
+            new_seq = record(
+                ctx,
+                session,
+                actor,
+                EventKind.CORRECTION,
+                unit,
+                officer_id=event.officer_id,
+                reason="undo return",
+                details={"undoes": event.kind},
+                corrects_seq=seq,
+            )
+            try:
+                with session.begin_nested():
+                    session.execute(
+                        update(Checkout)
+                        .where(Checkout.id == checkout.id)
+                        .values(returned_at=None, returned_seq=None, returned_by=None)
+                    )
+            except IntegrityError:
+                raise DomainError(
+                    f"{unit.asset_tag} cannot be re-opened: it or its officer has another "
+                    "open issue now."
+                ) from None
+            message = f"Undone: {unit.asset_tag} is out with the officer again."
+        else:
+            raise DomainError(f"A {event.kind} record cannot be undone here.")
+        return UndoResult(message, new_seq, _unit(session, unit.id))

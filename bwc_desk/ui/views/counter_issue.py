@@ -1,0 +1,160 @@
+"""The dialog sequence of one issue at the counter, after the plan came back.
+
+Pool override (when the camera is another division's or shift's) -> spare-swap reason ->
+readiness override -> function test -> handover -> the issue itself. A supervisor's
+credentials are checked (on a worker) as soon as they are typed, before the officer is asked
+for anything else; a refusal reopens the form with the reason, the reasons still in view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bwc_desk.domain.docking import GateResult
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.settings import HandoverAck
+from bwc_desk.services import counter
+from bwc_desk.services.counter import FunctionTest, Handover, IssuePlan, IssueResult, Override
+from bwc_desk.ui.dialogs.counter_dialogs import (
+    FunctionTestDialog,
+    GateDialog,
+    PinDialog,
+    SignatureDialog,
+    SwapReasonDialog,
+)
+
+if TYPE_CHECKING:
+    from bwc_desk.ui.views.counter_tab import CounterTab
+
+POOL = "a pool's limits"
+READINESS = "the readiness check"
+
+
+@dataclass
+class IssueFlow:
+    tab: CounterTab
+    code: str
+    plan: IssuePlan
+    swap: str = ""
+    override: Override | None = None
+    pool_override: Override | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.plan.unit.asset_tag
+
+    @property
+    def officer(self) -> str:
+        return self.plan.officer.label
+
+    def start(self) -> None:
+        if self.plan.pool_conflict:
+            self._ask_override(POOL)
+        else:
+            self._after_pool()
+
+    # --- supervisor overrides ------------------------------------------------------------
+    def _ask_override(self, what: str, error: str = "", previous: Override | None = None) -> None:
+        if what == POOL:
+            gate = GateResult(False, (self.plan.pool_conflict,))
+            dialog = GateDialog(
+                self.unit,
+                self.officer,
+                gate,
+                self.tab,
+                title="Another pool's camera",
+                what="is not from this officer's pool",
+                error=error,
+                previous=previous,
+            )
+        else:
+            dialog = GateDialog(
+                self.unit, self.officer, self.plan.gate, self.tab, error=error, previous=previous
+            )
+        if not self.tab.exec_dialog(dialog) or dialog.override is None:
+            self.tab.not_issued(
+                self.code, f"{self.unit} was not issued. Scan another camera for {self.officer}."
+            )
+            return
+        override = dialog.override
+        unit = self.unit
+
+        def ok(_name: str) -> None:
+            if what == POOL:
+                self.pool_override = override
+                self._after_pool()
+            else:
+                self.override = override
+                self._after_gate()
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                self._ask_override(what, str(exc), override)
+            else:
+                self.tab.scan_failed(self.code, exc)
+
+        self.tab.state.read(
+            lambda ctx: counter.check_override(ctx, unit, override, what), ok, refused
+        )
+
+    # --- the steps -----------------------------------------------------------------------
+    def _after_pool(self) -> None:
+        plan = self.plan
+        if plan.needs_swap_reason:
+            dialog = SwapReasonDialog(
+                self.unit, self.officer, plan.officer.primary_unit, self.tab, hint=plan.swap_hint
+            )
+            if not self.tab.exec_dialog(dialog):
+                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                return
+            self.swap = dialog.reason()
+        if not plan.gate.ready:
+            self._ask_override(READINESS)
+        else:
+            self._after_gate()
+
+    def _after_gate(self) -> None:
+        plan = self.plan
+        test: FunctionTest | None = None
+        if plan.needs_function_test:
+            dialog_t = FunctionTestDialog(self.unit, self.officer, self.tab)
+            if not self.tab.exec_dialog(dialog_t):
+                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                return
+            test = dialog_t.test
+        handover = None
+        if plan.handover is HandoverAck.PIN:
+            pin = PinDialog(self.officer, self.tab)
+            if not self.tab.exec_dialog(pin):
+                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                return
+            handover = Handover(pin=pin.pin_edit.text())
+        elif plan.handover is HandoverAck.SIGNATURE:
+            sign = SignatureDialog(self.officer, self.tab)
+            if not self.tab.exec_dialog(sign):
+                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                return
+            handover = Handover(signature=sign.pad.svg_path())
+        officer_id, unit, swap = plan.officer.id, self.unit, self.swap
+        override, pool_override = self.override, self.pool_override
+
+        def issue(ctx: Any) -> IssueResult:
+            return counter.issue_unit(
+                ctx,
+                officer_id,
+                unit,
+                swap_reason=swap,
+                function_test=test,
+                handover=handover,
+                override=override,
+                pool_override=pool_override,
+            )
+
+        code = self.code
+        self.tab.state.write(
+            issue,
+            lambda result: self.tab.issued(code, result),
+            lambda exc: self.tab.scan_failed(code, exc),
+            changed="custody",
+        )

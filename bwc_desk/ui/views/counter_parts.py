@@ -1,0 +1,257 @@
+"""Parts of the counter view with a life of their own: the scanner's key watch, the alert
+list, and the search-as-you-type picker under the scan field."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.services import counter, docks
+from bwc_desk.services.counter import ReturnCondition
+from bwc_desk.services.dto import OfficerRow, UnitRow
+from bwc_desk.ui.scan_keys import ScanBurst
+from bwc_desk.ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+
+class ScannerKeys(QObject):
+    """Watches the keys typed anywhere in the view but the scan field: a burst at scanner
+    speed that ends in Enter is a scan. It goes to ``on_scan``, and the field it fell into
+    gets back what it held before (a note being typed stays a note)."""
+
+    def __init__(self, view: QWidget, scan_edit: QLineEdit, on_scan: Callable[[str], None]) -> None:
+        super().__init__(view)
+        self.scan_edit = scan_edit
+        self.on_scan = on_scan
+        self.burst = ScanBurst()
+        self._before: tuple[QLineEdit, str, int] | None = None
+        for child in view.findChildren(QWidget):
+            if child is not scan_edit:
+                child.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.KeyPress and self._key(watched, event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _key(self, watched: Any, event: Any) -> bool:
+        # A key not handled by a child travels on to its parents: count it once.
+        if watched is not QApplication.focusWidget() or not self.scan_edit.isEnabled():
+            return False
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.burst.reset()
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = self.burst.enter()
+            before, self._before = self._before, None
+            if code is None:
+                return False
+            if before is not None:
+                field, text, cursor = before
+                field.setText(text)
+                field.setCursorPosition(cursor)
+            self.on_scan(code)
+            return True
+        char = event.text()
+        if len(char) == 1 and char.isprintable() and self.burst.key(char):
+            self._before = (
+                (watched, watched.text(), watched.cursorPosition())
+                if isinstance(watched, QLineEdit)
+                else None
+            )
+        return False
+
+
+class AlertList(QListWidget):
+    """For the supervisor, above the counter: lost or stolen cameras scanned at a counter,
+    and cameras that are out but turned up in a dock (the docks' alerts of that kind)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app_state = state
+        self.setObjectName("counter_alerts")
+        self.setStyleSheet("color: #991b1b; font-weight: bold;")
+        self.setMaximumHeight(90)
+        self.hide()
+        self._soon = QTimer(self)  # dock reports come several a second: one read for many
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(1000)
+        self._soon.timeout.connect(self.refresh)
+
+    def refresh_soon(self) -> None:
+        # Not restarted by each report: reports keep coming, the list must still refresh.
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def refresh(self) -> None:
+        def read(ctx: Any) -> list[str]:
+            lines = [a.text for a in counter.counter_alerts(ctx)]
+            lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
+            return lines
+
+        self.app_state.read(read, self._show, lambda exc: log.warning("counter alerts: %s", exc))
+
+    def _show(self, lines: list[str]) -> None:
+        self.clear()
+        for line in lines:
+            self.addItem(QListWidgetItem(f"\u26a0 {line}"))
+        self.setVisible(bool(lines))
+        self.setFixedHeight(min(90, 8 + 22 * max(1, len(lines))))
+
+
+class SearchPicker(QListWidget):
+    """Typing by hand in the scan field: officers and cameras that match, to pick from."""
+
+    def __init__(
+        self,
+        state: AppState,
+        scan_edit: QLineEdit,
+        on_pick: Callable[[str], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.app_state = state
+        self.scan_edit = scan_edit
+        self.on_pick = on_pick
+        self.setObjectName("picker")
+        self.setMaximumHeight(150)
+        self.hide()
+        self.itemActivated.connect(self._picked)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self._search)
+        scan_edit.textEdited.connect(self._typed)
+
+    def stop(self) -> None:
+        self.hide()
+        self.timer.stop()
+
+    def _typed(self, text: str) -> None:
+        if len(text.strip()) >= 2:
+            self.timer.start()
+        else:
+            self.hide()
+
+    def _search(self) -> None:
+        text = self.scan_edit.text()
+        self.app_state.read(
+            lambda ctx: counter.search(ctx, text), self._found, lambda _e: self.hide()
+        )
+
+    def _found(self, rows: list[OfficerRow | UnitRow]) -> None:
+        if not self.scan_edit.text().strip():
+            return
+        self.clear()
+        for row in rows:
+            if isinstance(row, OfficerRow):
+                item = QListWidgetItem(
+                    f"Officer  {row.name}  badge {row.badge}  ({row.shift or 'no shift'})"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row.badge)
+            else:
+                holder = f" - out: {row.holder}" if row.holder else ""
+                item = QListWidgetItem(
+                    f"Camera  {row.asset_tag}  {row.serial}  {row.status.value}{holder}"
+                )
+                item.setData(Qt.ItemDataRole.UserRole, row.asset_tag)
+            self.addItem(item)
+        self.setVisible(bool(rows))
+
+    def _picked(self, item: QListWidgetItem) -> None:
+        code = str(item.data(Qt.ItemDataRole.UserRole))
+        self.scan_edit.clear()
+        self.hide()
+        self.on_pick(code)
+
+
+def card_html(officer: OfficerRow | None, done: OfficerRow | None) -> str:
+    """The officer card: the officer at the counter, or (dimmed) the one just served."""
+    o = officer
+    if o is None and done is not None:
+        return (
+            f"<i>Done:</i> <b>{done.name}</b> ({done.badge})<br>Holds now: "
+            f"<b>{', '.join(done.holding) or 'nothing'}</b><br><br>"
+            "<i>No officer selected.</i> Scan the next badge or camera."
+        )
+    if o is None:
+        return "<i>No officer selected.</i><br>Scan an ID badge."
+    holding = ", ".join(o.holding) or "nothing"
+    overdue = (
+        f"<br><b style='color:#b91c1c'>Overdue: {', '.join(o.overdue)}</b>" if o.overdue else ""
+    )
+    inactive = "" if o.active else "<br><b style='color:#b91c1c'>NOT ACTIVE</b>"
+    return (
+        f"<span style='font-size:18px'><b>{o.name}</b></span><br>Badge <b>{o.badge}</b>"
+        f" &middot; {o.rank or 'Officer'} &middot; {o.division or 'no division'}<br>"
+        f"Shift: {o.shift or 'not set'}<br>Primary camera: <b>{o.primary_unit or 'none'}"
+        f"</b><br>Holds now: <b>{holding}</b>{overdue}{inactive}"
+    )
+
+
+class ConditionRow(QWidget):
+    """The condition of the next return: ticks and a note. They go with the next camera
+    returned and are then cleared, with a line saying which camera they went with."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.damaged_box = QCheckBox("&Damaged", self)
+        self.missing_box = QCheckBox("&Accessory missing", self)
+        self.note_edit = QLineEdit(self)
+        self.note_edit.setPlaceholderText("note for the next return")
+        self.applied_label = QLabel(self)
+        self.applied_label.setObjectName("condition_applied")
+        self.applied_label.setWordWrap(True)
+        self.applied_label.setStyleSheet("color: #475569;")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Condition on the next return:", self))
+        row.addWidget(self.damaged_box)
+        row.addWidget(self.missing_box)
+        row.addWidget(self.note_edit, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.applied_label)
+
+    def condition(self) -> ReturnCondition:
+        return ReturnCondition(
+            self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
+        )
+
+    def went_with(self, asset_tag: str) -> str:
+        """Clear the row after a return; the line saying where it went, or ''."""
+        applied = [
+            text
+            for box, text in (
+                (self.damaged_box, "damaged"),
+                (self.missing_box, "accessory missing"),
+            )
+            if box.isChecked()
+        ]
+        if self.note_edit.text().strip():
+            applied.append(f"note \u201c{self.note_edit.text().strip()}\u201d")
+        self.damaged_box.setChecked(False)
+        self.missing_box.setChecked(False)
+        self.note_edit.clear()
+        if not applied:
+            return ""
+        line = f"{', '.join(applied).capitalize()} went with {asset_tag}."
+        self.applied_label.setText(line)
+        return line
