@@ -132,7 +132,8 @@ def run(count: int, shots: Path | None, display: str) -> None:
         procs.append(subprocess.Popen(["openbox"], env=env, stderr=subprocess.DEVNULL))
         app = subprocess.Popen(
             [sys.executable, "-m", "bwc_desk", "--demo"], env=env, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=open(home / "app-stderr.txt", "wb"),
+            stdout=subprocess.DEVNULL,
+            stderr=open(home / "app-stderr.txt", "wb"),  # noqa: SIM115 - open while the app runs
         )
         procs.append(app)
         print("building the demo and waiting for sign-in ...", flush=True)
