@@ -48,7 +48,7 @@ from bwc_desk.ui.models.officer_table_model import OfficerTableModel, needs_atte
 from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.shift_change import ShiftChangePanel, reselect
-from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
 
 POOLED_ONLY = (
     "The agency shares all its cameras through pools (Agency settings: assignment model "
@@ -411,6 +411,7 @@ class CamerasPage(ActionPage):
         self.pool_view.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.pool_view.verticalHeader().setVisible(False)
         self.pool_view.horizontalHeader().setStretchLastSection(True)
+        self.pool_fitter = ColumnFitter(self.pool_view, self.pool_model)
         pools_label = QLabel("&Pools (select one to list its cameras)", self)
         pools_label.setBuddy(self.pool_view)
 

@@ -42,6 +42,7 @@ from bwc_desk.ui.models.history_table_model import HistoryTableModel
 from bwc_desk.ui.models.table_model import Prepared, text_of
 from bwc_desk.ui.models.unit_table_model import STATUS_COLORS
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import ColumnFitter
 
 log = logging.getLogger(__name__)
 PAGE = 200  # events per page: a screenful many times over, and one quick indexed query
@@ -157,8 +158,8 @@ class UnitDetailPanel(QWidget):
         header = self.history.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((0, 70), (1, 130), (2, 130), (3, 170), (4, 90), (5, 110), (6, 160)):
-            header.resizeSection(col, width)
+        # Sized from the widest text of each column over every page loaded (see ColumnFitter).
+        self.history_fitter = ColumnFitter(self.history, self.history_model)
         self.history_label = QLabel(self)
         self.history_label.setObjectName("history_count")
         self.csv_button = QPushButton("Export C&SV...", self)
