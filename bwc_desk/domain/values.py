@@ -66,3 +66,19 @@ def normalize_tag(text: str, field: str = "asset_tag") -> str:
 def normalize_scan(text: str) -> str:
     """What a barcode scanner typed: surrounding whitespace and control characters dropped."""
     return "".join(ch for ch in text if ord(ch) >= 32).strip()
+
+
+def plural(n: int, noun: str, plural_form: str | None = None) -> str:
+    """A count and its noun as people write them: '1 line', '2 lines', '1,204 cameras'
+    (never '1 lines' or 'camera(s)'). ``plural_form`` for nouns English does not regularly
+    inflect ('person', 'people')."""
+    if n == 1:
+        return f"{n:,} {noun}"
+    if plural_form is None:
+        if noun.endswith(("s", "x", "z", "ch", "sh")):
+            plural_form = noun + "es"
+        elif noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+            plural_form = noun[:-1] + "ies"
+        else:
+            plural_form = noun + "s"
+    return f"{n:,} {plural_form}"

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.ui.models.table_model import FilterProxy, RowTableModel
 
-
 MAX_COLUMN = 480  # px: a free-text column wider than this is left for the user to widen
 CELL_PADDING = 16  # the delegate's margins either side of the text
 HEADER_PADDING = 28  # room for the sort arrow
@@ -71,9 +70,11 @@ class ColumnFitter(QObject):
         for col in range(model.columnCount()):
             title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
             need = head_metrics.horizontalAdvance(title) + HEADER_PADDING
-            texts = widest(col) if widest is not None else {
-                str(model.index(r, col).data() or "") for r in rows
-            }
+            texts = (
+                widest(col)
+                if widest is not None
+                else {str(model.index(r, col).data() or "") for r in rows}
+            )
             for text in texts:
                 need = max(need, metrics.horizontalAdvance(text) + CELL_PADDING)
             out.append(min(need, MAX_COLUMN))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
+from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers, settings
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import OfficerRow, UnitRow
@@ -262,7 +263,7 @@ class RosterPage(ActionPage):
         if flagged:
             names = ", ".join(o.label for o in flagged[:3]) + (" ..." if len(flagged) > 3 else "")
             self.attention.setText(
-                f"{len(flagged)} deactivated officer{'s' if len(flagged) != 1 else ''} still "
+                f"{plural(len(flagged), 'deactivated officer')} still "
                 f"hold{'s' if len(flagged) == 1 else ''} a camera: {names} (click to list them)"
             )
         self.attention.setVisible(bool(flagged))
@@ -580,7 +581,7 @@ class CamerasPage(ActionPage):
         dialog = PoolPickerDialog(
             self.state, [u.id for u in rows], [u.asset_tag for u in rows], self.pools, self
         )
-        self.open(dialog, lambda n: self.say(f"{n} camera(s) put in the pool."))
+        self.open(dialog, lambda n: self.say(f"{plural(n, 'camera')} put in the pool."))
 
     def take_out_of_pool(self) -> None:
         rows = [u for u in self.selected() if u.pool_id is not None]
@@ -591,13 +592,16 @@ class CamerasPage(ActionPage):
         dialog = ReasonDialog(
             self.state,
             "Take out of pool",
-            f"Take {len(rows)} camera(s) out of their pools ({tags})? They become spares.",
+            f"Take {plural(len(rows), 'camera')} out of "
+            + ("its pool" if len(rows) == 1 else "their pools")
+            + f" ({tags})? "
+            + ("It becomes a spare." if len(rows) == 1 else "They become spares."),
             lambda ctx, reason: assignments.remove_from_pool(ctx, ids, reason),
             "units",
             parent=self,
         )
         dialog.ok_button.setText("&Take out")
-        self.open(dialog, lambda n: self.say(f"{n} camera(s) taken out of their pools."))
+        self.open(dialog, lambda n: self.say(f"{plural(n, 'camera')} taken out of pools."))
 
     def new_pool(self) -> None:
         dialog = NewPoolDialog(self.state, self.choices, self)

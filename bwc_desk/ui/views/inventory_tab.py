@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.units import can as can_take
+from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
@@ -370,7 +371,7 @@ class InventoryTab(QWidget):
         def said(n: int) -> str:
             pool = dialog.pool_box.currentText()
             rest = len(units) - n
-            return f"{n:,} camera{'s' if n != 1 else ''} put in {pool}" + (
+            return f"{plural(n, 'camera')} put in {pool}" + (
                 f"; {rest:,} {'was' if rest == 1 else 'were'} in it already." if rest else "."
             )
 
@@ -529,4 +530,4 @@ def _dispose(dialog: Any) -> None:
 def _changed_text(result: Any) -> str:
     if isinstance(result, UnitRow):
         return f"{result.asset_tag} is now {result.status.value}."
-    return f"{result:,} units changed in one transaction."
+    return f"{plural(result, 'unit')} changed in one transaction."

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.values import plural
 from bwc_desk.services import inventory
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import EventRow, UnitRow
@@ -353,7 +354,7 @@ class UnitDetailPanel(QWidget):
         if self.history_model.has_more:
             self.history_label.setText(f"{n:,} shown; scroll down for older events")
         else:
-            self.history_label.setText(f"{n:,} event{'s' if n != 1 else ''}")
+            self.history_label.setText(plural(n, "event"))
 
     def _permissions(self) -> None:
         may = self.state.can(Permission.EXPORT)
@@ -385,7 +386,9 @@ class UnitDetailPanel(QWidget):
         self._set_exporting(True)
         self.state.read(
             lambda ctx: inventory.export_unit_history(ctx, unit.id, Path(path)),
-            lambda n: self._exported(f"Exported {n:,} events of {unit.asset_tag} to {path}"),
+            lambda n: self._exported(
+                f"Exported {plural(n, 'event')} of {unit.asset_tag} to {path}"
+            ),
             self._export_failed,
         )
 
@@ -418,7 +421,7 @@ class UnitDetailPanel(QWidget):
         self._set_exporting(True)
         self.state.read(
             work,
-            lambda n: self._exported(f"Saved {n:,} events of {unit.asset_tag} to {path}"),
+            lambda n: self._exported(f"Saved {plural(n, 'event')} of {unit.asset_tag} to {path}"),
             self._export_failed,
         )
 
@@ -586,7 +589,7 @@ def write_history_pdf(
                     f"Serial {unit.serial}    Model {unit.model or '-'}    Firmware "
                     f"{unit.firmware or '-'}    Status {unit.status.value}"
                     + (f" ({unit.status_reason})" if unit.status_reason else ""),
-                    f"{len(events):,} custody events, newest first. Printed {printed}"
+                    f"{plural(len(events), 'custody event')}, newest first. Printed {printed}"
                     + (f" by {printed_by}" if printed_by else "")
                     + (f" at {station}" if station else "")
                     + ".",
