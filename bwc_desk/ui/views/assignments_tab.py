@@ -48,6 +48,7 @@ from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, Pool
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel, needs_attention
 from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.shift_change import ShiftChangePanel, reselect
 from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
 
@@ -176,8 +177,13 @@ class RosterPage(ActionPage):
         for gate in self.gates:
             buttons.addWidget(gate.button)
         buttons.addStretch(1)
+        # An empty roster: what to do first, in the table's place.
+        self.first_steps = FirstSteps(state, self)
+        self.first_steps.hide()
+        self.first_steps.done.connect(self.say)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.first_steps, 1)
         layout.addWidget(self.attention)
         layout.addLayout(buttons)
         layout.addWidget(self.message)
@@ -270,6 +276,15 @@ class RosterPage(ActionPage):
         if first:
             self.table.fit_columns()
         self.update_buttons()
+        empty = not prepared.rows
+        if empty:
+            self.state.read(
+                lambda ctx: len(inventory.list_units(ctx)),
+                lambda n: self.first_steps.set_counts(n, 0),
+                lambda _exc: None,  # the panel still shows; the cameras' count is a nicety
+            )
+        self.first_steps.setVisible(empty)
+        self.table.setVisible(not empty)
 
     def _show(self, *_args: Any) -> None:
         self.table.proxy.set_predicate(SHOW.get(self.show_box.currentText()))
