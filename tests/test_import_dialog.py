@@ -293,6 +293,7 @@ def test_the_columns_panel_names_fields_in_words(qtbot, desk):
 
 def test_only_errors_is_cleared_once_no_line_is_in_error(qtbot, desk):
     dialog = desk["dialog"]
+    assert not dialog.only_errors.isEnabled()  # no file checked yet
     desk["choose"](HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,,\nHPD-BWC-0004,X,,issued,\n")
     assert dialog.only_errors.isChecked() and dialog.only_errors.isEnabled()
     assert dialog.table.proxy.rowCount() == 1
@@ -300,3 +301,9 @@ def test_only_errors_is_cleared_once_no_line_is_in_error(qtbot, desk):
     assert not dialog.only_errors.isChecked() and not dialog.only_errors.isEnabled()
     assert dialog.table.proxy.rowCount() == 2  # every line shown again
     assert dialog.only_errors.toolTip()
+
+
+def test_the_dialog_fits_a_1280_by_720_screen(qtbot, desk):
+    dialog = desk["dialog"]
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height() - 40

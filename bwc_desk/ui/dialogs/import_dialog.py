@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -174,7 +175,7 @@ class ImportDialog(QDialog):
         self._generation = 0
         self._busy = False
         self.setWindowTitle("Import from CSV - BWC Desk")
-        self.resize(980, 720)
+        self._fit_screen(980, 720)
 
         self.kind_box = QComboBox(self)
         self.kind_box.setObjectName("import_kind")
@@ -219,6 +220,7 @@ class ImportDialog(QDialog):
         self.only_errors.setObjectName("import_only_errors")
         self.only_errors.toggled.connect(self._only_errors)
         self.table.top.insertWidget(1, self.only_errors)
+        self._errors_filter(False)  # nothing checked yet
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
         self.progress.setTextVisible(True)
@@ -256,6 +258,16 @@ class ImportDialog(QDialog):
             "Choose a CSV file. Nothing is written until you press Import, and then all of "
             "the file or nothing."
         )
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """As large as wanted, but within the screen (its buttons stay on a 1280x720 one,
+        under the window's title bar)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, room.width() - 40)
+            height = min(height, room.height() - 60)
+        self.resize(width, height)
 
     # --- the file and its columns ----------------------------------------------------------
     @property
