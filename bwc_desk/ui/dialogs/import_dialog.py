@@ -83,7 +83,7 @@ FIELD_LABELS: dict[str, str] = {
     "division": "Division",
     "shift": "Shift",
     "active": "Active",
-    "scan_code": "ID card barcode",
+    "scan_code": "ID-badge scan code",
 }
 Progress = Callable[[int, int], None]
 
