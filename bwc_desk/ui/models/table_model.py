@@ -74,11 +74,21 @@ def widest_texts(
 ) -> tuple[tuple[str, ...], ...]:
     """Per column, the ``kept`` longest distinct texts over all of ``texts``: what a view
     measures to size the column from its whole content, not from the first rows."""
-    per_column: list[set[str]] = [set() for _ in range(columns)]
-    for row in texts:
-        for c in range(min(columns, len(row))):
-            per_column[c].add(row[c])
-    return tuple(tuple(heapq.nlargest(kept, seen, key=len)) for seen in per_column)
+    # Column by column (zip(*rows) transposes in C), each sorted by length in C: the walk
+    # for distinct texts then stops after a few steps, except in a column of few values.
+    per_column = list(zip(*texts, strict=False))
+    per_column += [()] * (columns - len(per_column))
+    return tuple(_longest(values, kept) for values in per_column[:columns])
+
+
+def _longest(values: Iterable[str], kept: int) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for value in sorted(values, key=len, reverse=True):
+        if value not in found:
+            found[value] = None
+            if len(found) == kept:
+                break
+    return tuple(found)
 
 
 @dataclass(frozen=True)
