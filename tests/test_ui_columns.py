@@ -109,3 +109,23 @@ def test_a_plain_view_over_a_row_model(qtbot):
     assert view.columnWidth(0) >= title
     assert fitter.widths()[0] == view.columnWidth(0)
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Tag"
+
+
+def test_the_pools_list_is_wide_enough_for_its_columns(qtbot, admin_ctx):
+    from bwc_desk.services import assignments
+    from bwc_desk.ui.state import AppState
+    from bwc_desk.ui.views.assignments_tab import AssignmentsTab
+
+    assignments.create_pool(admin_ctx, "Community Services Division pool", "Community Services")
+    tab = AssignmentsTab(AppState(admin_ctx))
+    qtbot.addWidget(tab)
+    tab.resize(1280, 680)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.pages.setCurrentWidget(tab.cameras)
+    page = tab.cameras
+    qtbot.waitUntil(lambda: page._pools_sized, timeout=10_000)
+    view = page.pool_view
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
+    assert view.columnWidth(0) >= needed(view, "Community Services Division pool")
+    tab.state.runner.shutdown()

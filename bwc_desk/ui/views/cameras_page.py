@@ -85,11 +85,12 @@ class CamerasPage(ActionPage):
         right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(pools_label)
         right_layout.addWidget(self.pool_view, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        self._pools_sized = False
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addLayout(buttons)
@@ -170,6 +171,7 @@ class CamerasPage(ActionPage):
     def _loaded_pools(self, pools: list[PoolRow]) -> None:
         self.pools = pools
         self.pool_model.set_rows(pools)
+        self._size_pools()
         current = self.show_box.currentText()
         self.show_box.blockSignals(True)
         self.show_box.clear()
@@ -180,6 +182,21 @@ class CamerasPage(ActionPage):
         self.show_box.blockSignals(False)
         self._show()
         self.update_buttons()
+
+    def _size_pools(self) -> None:
+        """Once: the pools list as wide as its columns need (up to half the page), so that
+        a pool's name, division and count are read without scrolling."""
+        sizes = self.splitter.sizes()
+        if self._pools_sized or not self.pools or len(sizes) != 2 or not sum(sizes):
+            return
+        self._pools_sized = True
+        self.pool_fitter.fit()
+        need = (
+            sum(self.pool_fitter.widths()) + self.pool_view.verticalScrollBar().sizeHint().width()
+        )
+        total = sum(sizes)
+        right = min(max(sizes[1], need + 8), total // 2)
+        self.splitter.setSizes([total - right, right])
 
     def _show(self, *_args: Any) -> None:
         text = self.show_box.currentText()
