@@ -184,7 +184,7 @@ class CamerasPage(ActionPage):
         self.update_buttons()
 
     def _size_pools(self) -> None:
-        """Once: the pools list as wide as its columns need (up to half the page), so that
+        """Once: the pools list as wide as its columns need (up to 2/5 of the page), so that
         a pool's name, division and count are read without scrolling."""
         sizes = self.splitter.sizes()
         if self._pools_sized or not self.pools or len(sizes) != 2 or not sum(sizes):
@@ -195,7 +195,7 @@ class CamerasPage(ActionPage):
             sum(self.pool_fitter.widths()) + self.pool_view.verticalScrollBar().sizeHint().width()
         )
         total = sum(sizes)
-        right = min(max(sizes[1], need + 8), total // 2)
+        right = min(max(sizes[1], need + 8), total * 2 // 5)
         self.splitter.setSizes([total - right, right])
 
     def _show(self, *_args: Any) -> None:
