@@ -116,7 +116,7 @@ def test_the_pools_list_is_wide_enough_for_its_columns(qtbot, admin_ctx):
     from bwc_desk.ui.state import AppState
     from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 
-    assignments.create_pool(admin_ctx, "Community Services Division pool", "Community Services")
+    assignments.create_pool(admin_ctx, "Community Services pool", "Community Services")
     tab = AssignmentsTab(AppState(admin_ctx))
     qtbot.addWidget(tab)
     tab.resize(1280, 680)
@@ -127,5 +127,5 @@ def test_the_pools_list_is_wide_enough_for_its_columns(qtbot, admin_ctx):
     qtbot.waitUntil(lambda: page._pools_sized, timeout=10_000)
     view = page.pool_view
     qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
-    assert view.columnWidth(0) >= needed(view, "Community Services Division pool")
+    assert view.columnWidth(0) >= needed(view, "Community Services pool")
     tab.state.runner.shutdown()
