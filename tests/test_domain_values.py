@@ -53,3 +53,29 @@ def test_pin_rules():
     for bad in ("12345", "111111", "123456", "12a456"):
         with pytest.raises(ValidationError):
             check_pin(bad)
+
+
+@pytest.mark.parametrize(
+    ("n", "noun", "expected"),
+    [
+        (0, "line", "0 lines"),
+        (1, "line", "1 line"),
+        (2, "line", "2 lines"),
+        (1204, "camera", "1,204 cameras"),
+        (1, "custody event", "1 custody event"),
+        (3, "match", "3 matches"),
+        (2, "battery", "2 batteries"),
+        (2, "day", "2 days"),
+    ],
+)
+def test_plural_counts_read_as_english(n, noun, expected):
+    from bwc_desk.domain.values import plural
+
+    assert plural(n, noun) == expected
+
+
+def test_plural_takes_an_irregular_form():
+    from bwc_desk.domain.values import plural
+
+    assert plural(2, "person", "people") == "2 people"
+    assert plural(1, "person", "people") == "1 person"

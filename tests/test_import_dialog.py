@@ -87,7 +87,7 @@ def test_a_file_with_bad_rows_shows_each_verdict_and_changes_nothing(qtbot, qtmo
     assert "cameras are issued at the counter" in rows[3][3]
     assert "serial X60A0001 is already on line 2" in rows[4][3]
     assert "not a real date" in rows[5][3]
-    assert dialog.counts.text().replace("<b>", "").startswith("1</b> new, 1</b> updates")
+    assert dialog.counts.text().replace("<b>", "").startswith("1</b> new, 1</b> update,")
     assert not dialog.import_button.isEnabled()
     assert "all or nothing" in dialog.import_button.toolTip()
     # The errors are what matters: the list shows only them, until unticked.
@@ -168,7 +168,7 @@ def test_a_file_changed_after_the_preview_is_refused_whole(qtbot, desk, tmp_path
     with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
         qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert not done.args[0].committed
-    assert "lines cannot be imported" in dialog.message.text()
+    assert "1 line cannot be imported; fix it in the file" in dialog.message.text()
     assert verdicts(dialog)[1][2] == "error" and snapshot(ctx) == before
 
 
@@ -242,3 +242,68 @@ def test_preview_model_colours_errors(qtmodeltester):
     ]
     assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_counts_read_as_english_for_one_line(qtbot, desk):
+    dialog = desk["dialog"]
+    desk["choose"](
+        HEADER + "HPD-BWC-0002,X60A0002,Axon Body 4,,\n"  # update
+        "HPD-BWC-0004,X61B0004,Axon Body 4,issued,\n"  # error
+    )
+    counts = dialog.counts.text().replace("<b>", "").replace("</b>", "")
+    assert "1 update," in counts and counts.endswith("1 error")
+    message = dialog.message.text()
+    assert "1 line cannot be imported" in message and "1 lines" not in message
+    desk["choose"](HEADER + "HPD-BWC-0004,X61B0004,Axon Body 4,issued,\nA,B,,stolen?,\n")
+    assert "2 lines cannot be imported" in dialog.message.text()
+    assert dialog.counts.text().replace("<b>", "").replace("</b>", "").endswith("2 errors")
+
+
+def test_the_progress_of_a_one_line_file_says_line(qtbot, desk):
+    dialog = desk["dialog"]
+    dialog.progress.show()
+    dialog._progressed(1, 1)
+    assert dialog.progress.text().startswith("1 of 1 line ")
+    dialog._progressed(3, 7)
+    assert dialog.progress.text().startswith("3 of 7 lines ")
+
+
+def column_labels(dialog: ImportDialog) -> set[str]:
+    grid = dialog.columns_grid
+    widgets = [grid.itemAt(i).widget() for i in range(grid.count())]
+    return {w.text() for w in widgets if w.metaObject().className() == "QLabel"}
+
+
+def test_the_columns_panel_names_fields_in_words(qtbot, desk):
+    dialog = desk["dialog"]
+    labels = column_labels(dialog)
+    assert {
+        "Asset tag *",
+        "Serial number *",
+        "Warranty until",
+        "Assigned officer's badge",
+    } <= labels
+    assert not any("_" in label for label in labels)
+    assert "asset_tag" in dialog.column_combos["asset_tag"].toolTip()  # the CSV's own name
+    dialog.kind_box.setCurrentIndex(1)  # officers
+    labels = column_labels(dialog)
+    assert {"Badge *", "Last name *", "First name"} <= labels
+    assert not any("_" in label for label in labels)
+
+
+def test_only_errors_is_cleared_once_no_line_is_in_error(qtbot, desk):
+    dialog = desk["dialog"]
+    assert not dialog.only_errors.isEnabled()  # no file checked yet
+    desk["choose"](HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,,\nHPD-BWC-0004,X,,issued,\n")
+    assert dialog.only_errors.isChecked() and dialog.only_errors.isEnabled()
+    assert dialog.table.proxy.rowCount() == 1
+    desk["choose"](HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,,\nHPD-BWC-0004,X,,,\n", "fixed.csv")
+    assert not dialog.only_errors.isChecked() and not dialog.only_errors.isEnabled()
+    assert dialog.table.proxy.rowCount() == 2  # every line shown again
+    assert dialog.only_errors.toolTip()
+
+
+def test_the_dialog_fits_a_1280_by_720_screen(qtbot, desk):
+    dialog = desk["dialog"]
+    room = dialog.screen().availableGeometry()
+    assert dialog.width() <= room.width() and dialog.height() <= room.height() - 40

@@ -439,7 +439,7 @@ def test_pools_create_put_in_take_out(qtbot, desk):
 
     answer(qtbot, put, PoolPickerDialog)
     qtbot.mouseClick(page.pool_button, Qt.MouseButton.LeftButton)
-    assert "2 camera(s) put in the pool" in page.message.text()
+    assert "2 cameras put in the pool" in page.message.text()
     qtbot.waitUntil(lambda: page.pool_model.rowCount() == 1
                     and page.pool_model.row_at(0).units == 2, timeout=5000)
     qtbot.mouseClick(page.pool_view.viewport(), Qt.MouseButton.LeftButton,

@@ -84,3 +84,23 @@ def normalize_tag(text: str, field: str = "asset_tag") -> str:
 def normalize_scan(text: str) -> str:
     """What a barcode scanner typed: surrounding whitespace and control characters dropped."""
     return "".join(ch for ch in text if ord(ch) >= 32).strip()
+
+
+def plural(n: int, noun: str, plural_form: str | None = None) -> str:
+    """A count and its noun as people write them: '1 line', '2 lines', '1,204 cameras'
+    (never '1 lines' or 'camera(s)'). ``plural_form`` for nouns English does not regularly
+    inflect ('person', 'people')."""
+    return f"{n:,} {noun_for(n, noun, plural_form)}"
+
+
+def noun_for(n: int, noun: str, plural_form: str | None = None) -> str:
+    """The noun alone, singular or plural for ``n`` (when the count is set apart, in bold)."""
+    if n == 1:
+        return noun
+    if plural_form is not None:
+        return plural_form
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + "s"

@@ -14,7 +14,6 @@ from bwc_desk.store.ledger import ts_text
 from bwc_desk.store.models import Bay, Checkout, CustodyEvent, Dock, Officer, Pool, Unit
 
 
-@cache
 def _with_unit_joins(stmt: Any, primary: Any, holder: Any) -> Any:
     """What an inventory row shows besides the unit itself: the primary officer, the pool,
     the open checkout and its holder, the bay and dock, the last custody event."""
@@ -30,8 +29,11 @@ def _with_unit_joins(stmt: Any, primary: Any, holder: Any) -> Any:
     )
 
 
+@cache
 def _unit_select(by_ids: bool) -> Any:
-    # Built once: constructing this statement costs more than running it for one unit.
+    # Built once: constructing this statement costs more than running it for one unit. (And
+    # not cached below it: each build makes new aliases, so a cache keyed on the statement
+    # would keep every one ever built.)
     primary = aliased(Officer)
     holder = aliased(Officer)
     stmt = _with_unit_joins(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -18,6 +18,81 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.ui.models.table_model import FilterProxy, RowTableModel
+
+MAX_COLUMN = 480  # px: a free-text column wider than this is left for the user to widen
+CELL_PADDING = 16  # the delegate's margins either side of the text
+HEADER_PADDING = 28  # room for the sort arrow
+
+
+class ColumnFitter(QObject):
+    """Sizes a table's columns from the widest text of each column over the whole model,
+    not from its first rows: a column sized from one "HPD-1" row would cut every longer tag
+    that came later.
+
+    Cheap at 25,000 rows: a RowTableModel keeps the few longest texts of each column (found
+    when its rows are prepared, on the worker), and only those are measured with the view's
+    font metrics. Qt's resizeColumnsToContents() would ask the model for every cell.
+
+    The first fit sets each column to its content; after that, rows loaded, added or changed
+    widen a column whose new text does not fit (coalesced to one fit per burst), never narrow
+    one, and a column the user has resized by hand is left as the user set it.
+    """
+
+    def __init__(self, view: QTableView, model: QAbstractItemModel) -> None:
+        super().__init__(view)
+        self.view = view
+        self.model = model
+        self._fitted = False
+        self._sizing = False  # our own resizes, told apart from the user's
+        self.user_sized: set[int] = set()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(lambda: self.fit(grow_only=self._fitted))
+        for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
+            signal.connect(lambda *_a: self._timer.start())
+        view.horizontalHeader().sectionResized.connect(self._resized)
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if not self._sizing:
+            self.user_sized.add(column)
+
+    def widths(self, sample: int = 300) -> list[int]:
+        """The width each column's widest text (and its title) needs."""
+        model = self.model
+        metrics = self.view.fontMetrics()
+        head_metrics = self.view.horizontalHeader().fontMetrics()
+        widest = getattr(model, "widest", None)
+        count = model.rowCount()
+        # A model that does not keep its widest texts: rows spread over the whole list.
+        rows = range(0, count, max(1, count // sample)) if count else range(0)
+        out = []
+        for col in range(model.columnCount()):
+            title = str(model.headerData(col, Qt.Orientation.Horizontal) or "")
+            need = head_metrics.horizontalAdvance(title) + HEADER_PADDING
+            texts = (
+                widest(col)
+                if widest is not None
+                else {str(model.index(r, col).data() or "") for r in rows}
+            )
+            for text in texts:
+                need = max(need, metrics.horizontalAdvance(text) + CELL_PADDING)
+            out.append(min(need, MAX_COLUMN))
+        return out
+
+    def fit(self, grow_only: bool = False, sample: int = 300) -> None:
+        self._timer.stop()
+        header = self.view.horizontalHeader()
+        self._sizing = True
+        try:
+            for col, width in enumerate(self.widths(sample)):
+                if col in self.user_sized and (grow_only or self._fitted):
+                    continue
+                if not grow_only or width > header.sectionSize(col):
+                    header.resizeSection(col, width)
+        finally:
+            self._sizing = False
+        self._fitted = True
 
 
 class FilteredTable(QWidget):
@@ -52,6 +127,7 @@ class FilteredTable(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.fitter = ColumnFitter(self.table, model)
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(
@@ -133,23 +209,7 @@ class FilteredTable(QWidget):
         return self.proxy.source_row(index.row()) if index.isValid() else None
 
     def fit_columns(self, sample: int = 300, grow_only: bool = False) -> None:
-        """Size columns to the header and the first rows' text. Much cheaper than
-        resizeColumnsToContents(), which asks the model for every cell through Python."""
-        # (A sample of ``sample`` rows.) ``grow_only``: widen columns whose new text does not
-        # fit (a dock bay reported after the first load), never narrow one a user widened.
-        metrics = self.table.fontMetrics()
-        header = self.table.horizontalHeader()
-        head_metrics = header.fontMetrics()
-        # Rows spread over the whole list, not only the first ones: the longest model name or
-        # dock may sit at the far end of the sort order.
-        count = self.model.rowCount()
-        rows = range(0, count, max(1, count // sample)) if count else range(0)
-        for col in range(self.model.columnCount()):
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
-            widest = head_metrics.horizontalAdvance(title) + 28  # room for the sort arrow
-            texts = {self.model.index(r, col).data() or "" for r in rows}
-            for text in texts:
-                widest = max(widest, metrics.horizontalAdvance(text) + 16)
-            widest = min(widest, 320)
-            if not grow_only or widest > header.sectionSize(col):
-                header.resizeSection(col, widest)
+        """Size the columns from the widest text of each over the whole model (see
+        ColumnFitter). ``grow_only``: widen columns whose new text does not fit, never narrow
+        one. The table also refits by itself (growing only) when its rows change."""
+        self.fitter.fit(grow_only=grow_only, sample=sample)

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.adapters.csvfile import normalize_header, read_csv
 from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.values import noun_for, plural
 from bwc_desk.services import imports
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import ImportReport
@@ -62,7 +64,43 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "first_name": ("given name", "first"),
     "scan_code": ("barcode", "id barcode", "badge barcode", "card number"),
 }
+# Our fields in words, for the columns panel (the CSV's own names are in the tooltips and in
+# docs/csv-formats.md).
+FIELD_LABELS: dict[str, str] = {
+    "asset_tag": "Asset tag",
+    "serial": "Serial number",
+    "model": "Model",
+    "firmware": "Firmware",
+    "status": "Status",
+    "purchase_date": "Purchase date",
+    "warranty_until": "Warranty until",
+    "assigned_badge": "Assigned officer's badge",
+    "notes": "Notes",
+    "badge": "Badge",
+    "last_name": "Last name",
+    "first_name": "First name",
+    "rank": "Rank",
+    "division": "Division",
+    "shift": "Shift",
+    "active": "Active",
+    "scan_code": "ID-badge scan code",
+}
 Progress = Callable[[int, int], None]
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field) or field.replace("_", " ").capitalize()
+
+
+def summary(report: ImportReport) -> str:
+    """What the import did or would do, in words ('1 line in error', never '1 bad rows')."""
+    if report.errors:
+        return f"{plural(len(report.errors), 'line')} in error; nothing was written"
+    verb = "" if report.committed else "would be "
+    return (
+        f"{report.added:,} {verb}added, {report.updated:,} {verb}updated, "
+        f"{report.unchanged:,} unchanged"
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +175,7 @@ class ImportDialog(QDialog):
         self._generation = 0
         self._busy = False
         self.setWindowTitle("Import from CSV - BWC Desk")
-        self.resize(980, 720)
+        self._fit_screen(980, 720)
 
         self.kind_box = QComboBox(self)
         self.kind_box.setObjectName("import_kind")
@@ -182,6 +220,7 @@ class ImportDialog(QDialog):
         self.only_errors.setObjectName("import_only_errors")
         self.only_errors.toggled.connect(self._only_errors)
         self.table.top.insertWidget(1, self.only_errors)
+        self._errors_filter(False)  # nothing checked yet
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
         self.progress.setTextVisible(True)
@@ -219,6 +258,16 @@ class ImportDialog(QDialog):
             "Choose a CSV file. Nothing is written until you press Import, and then all of "
             "the file or nothing."
         )
+
+    def _fit_screen(self, width: int, height: int) -> None:
+        """As large as wanted, but within the screen (its buttons stay on a 1280x720 one,
+        under the window's title bar)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, room.width() - 40)
+            height = min(height, room.height() - 60)
+        self.resize(width, height)
 
     # --- the file and its columns ----------------------------------------------------------
     @property
@@ -275,8 +324,13 @@ class ImportDialog(QDialog):
             combo.currentIndexChanged.connect(lambda _i: self._remap_timer.start())
             self.column_combos[field] = combo
             star = " *" if field in kind.required else ""
-            label = QLabel(f"{field}{star}", self.columns_box)
-            label.setToolTip("required" if star else "optional: missing leaves stored values")
+            label = QLabel(f"{field_label(field)}{star}", self.columns_box)
+            label.setBuddy(combo)
+            tip = f"Column '{field}' in our CSV format: " + (
+                "required" if star else "optional; left out, the stored value stays"
+            )
+            label.setToolTip(tip)
+            combo.setToolTip(tip)
             row, col = divmod(i, 3)
             self.columns_grid.addWidget(label, row, col * 2)
             self.columns_grid.addWidget(combo, row, col * 2 + 1)
@@ -346,6 +400,7 @@ class ImportDialog(QDialog):
 
     def _show_report(self, result: Preview) -> None:
         report = result.report
+        self._errors_filter(bool(report is not None and report.errors))
         if report is None:
             self.counts.clear()
             needs_columns = result.headers is not None
@@ -363,11 +418,13 @@ class ImportDialog(QDialog):
             self.import_button.setEnabled(False)
             self.import_button.setToolTip(result.problem)
             return
+        errors = len(report.errors)
         self.counts.setText(
-            f"<b>{report.added:,}</b> new, <b>{report.updated:,}</b> updates, "
+            f"<b>{report.added:,}</b> new, <b>{report.updated:,}</b> "
+            f"{noun_for(report.updated, 'update')}, "
             f"<b>{report.unchanged:,}</b> unchanged, "
-            f"<b style='color:{'#b91c1c' if report.errors else 'inherit'}'>"
-            f"{len(report.errors):,}</b> errors"
+            f"<b style='color:{'#b91c1c' if errors else 'inherit'}'>"
+            f"{errors:,}</b> {noun_for(errors, 'error')}"
         )
         warnings = "".join(f"<br>Note: {_esc(w)}" for w in report.warnings)
         unknown = any("unknown column" in w for w in report.warnings)
@@ -375,13 +432,14 @@ class ImportDialog(QDialog):
             self.columns_toggle.setChecked(True)
         if report.committed:
             self.message.setText(
-                f"<b style='color:#15803d'>Imported: {_esc(report.summary())}.</b>{warnings}"
+                f"<b style='color:#15803d'>Imported: {_esc(summary(report))}.</b>{warnings}"
             )
             tip = "This file has been imported."
         elif report.errors:
             self.message.setText(
-                f"<b style='color:#b91c1c'>{len(report.errors):,} lines cannot be imported; "
-                "fix them in the file (or map the columns) and check again. Nothing will be "
+                f"<b style='color:#b91c1c'>{plural(errors, 'line')} cannot be imported; "
+                f"fix {'it' if errors == 1 else 'them'} in the file (or map the columns) and "
+                "check again. Nothing will be "
                 f"written while any line is wrong.</b>{warnings}"
             )
             self.only_errors.setChecked(True)
@@ -391,7 +449,7 @@ class ImportDialog(QDialog):
             tip = "Nothing would change."
         else:
             self.message.setText(
-                f"Ready: {_esc(report.summary())}. Press Import to write all of it.{warnings}"
+                f"Ready: {_esc(summary(report))}. Press Import to write all of it.{warnings}"
             )
             tip = ""
         may = not report.committed and report.ok and bool(report.added or report.updated)
@@ -435,7 +493,7 @@ class ImportDialog(QDialog):
         report = result.report
         if report is not None:
             outcome = "Imported" if report.committed else "Not imported"
-            self.state.message.emit(f"{outcome} {self.path}: {report.summary()}", 10_000)
+            self.state.message.emit(f"{outcome} {self.path}: {summary(report)}", 10_000)
         self._set_busy(False)
         if generation != self._generation:
             return
@@ -478,10 +536,22 @@ class ImportDialog(QDialog):
         if self.progress.isVisible() and total > 0:
             self.progress.setRange(0, total)
             self.progress.setValue(done)
-            self.progress.setFormat(f"%v of %m lines ({done * 100 // total} %)")
+            self.progress.setFormat(
+                f"{done:,} of {plural(total, 'line')} ({done * 100 // total} %%)"
+            )
 
     def _stop_progress(self) -> None:
         self.progress.hide()
+
+    def _errors_filter(self, any_errors: bool) -> None:
+        """'Only errors' is offered while some line is in error; once none is, it is
+        unticked (every line shows again) and greyed."""
+        if not any_errors:
+            self.only_errors.setChecked(False)
+        self.only_errors.setEnabled(any_errors)
+        self.only_errors.setToolTip(
+            "Show only the lines in error." if any_errors else "No line is in error."
+        )
 
     def _only_errors(self, on: bool) -> None:
         self.table.proxy.set_predicate((lambda r: r.verdict == "error") if on else None)

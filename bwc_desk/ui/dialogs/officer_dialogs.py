@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.passwords import MIN_PIN_LENGTH
 from bwc_desk.domain.units import UnitStatus
+from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import OfficerRow, UnitRow
@@ -517,7 +518,7 @@ class CameraPickerDialog(ServiceDialog):
             shown = self.table.proxy.rowCount()
             self.show_error(
                 f"No camera matches {typed!r}." if typed and not shown
-                else f"{shown:,} cameras match {typed!r}: pick one with the arrow keys, or "
+                else f"{plural(shown, 'camera')} match {typed!r}: pick one with the arrow keys, or "
                 "scan the whole tag." if typed
                 else "Pick a camera in the list first."
             )

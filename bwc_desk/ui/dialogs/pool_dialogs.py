@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLineEdit, QWidget
 
+from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.officers import RosterChoices
@@ -79,7 +80,7 @@ class PoolPickerDialog(ServiceDialog):
         shown = ", ".join(tags[:8]) + (f" and {n - 8} more" if n > 8 else "")
         self.body.addWidget(
             heading(
-                f"Put <b>{n} camera{'s' if n != 1 else ''}</b> ({shown}) in a pool. "
+                f"Put <b>{plural(n, 'camera')}</b> ({shown}) in a pool. "
                 "A camera that is an officer's primary camera leaves that officer."
             )
         )

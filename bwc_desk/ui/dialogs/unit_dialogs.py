@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.units import UnitAction
-from bwc_desk.domain.values import parse_date
+from bwc_desk.domain.values import parse_date, plural
 from bwc_desk.services import assignments, inventory
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.context import Ctx
@@ -46,7 +46,7 @@ def describe_units(units: Sequence[UnitRow], listed: int = 4) -> str:
         return f"{u.asset_tag} (serial {u.serial}, {u.status.value})"
     tags = ", ".join(u.asset_tag for u in units[:listed])
     more = f" and {len(units) - listed} more" if len(units) > listed else ""
-    return f"{len(units)} units: {tags}{more}"
+    return f"{plural(len(units), 'unit')}: {tags}{more}"
 
 
 class ServiceDialog(QDialog):
@@ -334,7 +334,7 @@ class OutOfServiceDialog(ServiceDialog):
             UnitAction.MARK_LOST: "Mark lost",
             UnitAction.MARK_STOLEN: "Mark stolen",
         }[self.action()]
-        self.ok_button.setText(f"{verb} ({n} units)" if n > 1 else verb)
+        self.ok_button.setText(f"{verb} ({plural(n, 'unit')})" if n > 1 else verb)
 
     def call(self) -> Callable[[Ctx], Any]:
         action, reason = self.action(), self.reason_edit.text()
@@ -389,7 +389,7 @@ class StatusDialog(ServiceDialog):
         self.reason_edit = _reason_edit(self, hint)
         self.form.addRow("Rea&son", self.reason_edit)
         n = len(self.units)
-        self.ok_button.setText(f"{title} ({n} units)" if n > 1 else title)
+        self.ok_button.setText(f"{title} ({plural(n, 'unit')})" if n > 1 else title)
         self.reason_edit.setFocus()
 
     def call(self) -> Callable[[Ctx], Any]:
@@ -431,7 +431,7 @@ class PoolDialog(ServiceDialog):
         self.form.addRow("&Pool", self.pool_box)
         self.form.addRow("Rea&son", self.reason_edit)
         n = len(self.units)
-        self.ok_button.setText(f"Put in pool ({n} units)" if n > 1 else "Put in pool")
+        self.ok_button.setText(f"Put in pool ({plural(n, 'unit')})" if n > 1 else "Put in pool")
 
     def call(self) -> Callable[[Ctx], Any]:
         pool_id = self.pool_box.currentData()

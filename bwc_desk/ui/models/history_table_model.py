@@ -44,6 +44,7 @@ class HistoryTableModel(EventTableModel):
         self.has_more = has_more
         if not fresh:
             return
+        self.widen(page.texts[i] for i in fresh)
         start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
         for i in fresh:
@@ -64,6 +65,7 @@ class HistoryTableModel(EventTableModel):
             self.set_first_page(page, has_more)
             return len(fresh)
         if fresh:
+            self.widen(page.texts[i] for i in fresh)
             self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
             self._rows[0:0] = [page.rows[i] for i in fresh]
             self._texts[0:0] = [page.texts[i] for i in fresh]

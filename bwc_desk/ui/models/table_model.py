@@ -9,8 +9,9 @@ lower-case haystack per row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar, cast
 
@@ -27,6 +28,9 @@ T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+# Longest texts kept per column (by characters) for sizing it: a proportional font can draw
+# a shorter text wider ("MMMM" and "iiiiii"), so a few are measured, not only the longest.
+WIDEST_KEPT = 24
 
 
 def text_of(value: Any) -> str:
@@ -65,11 +69,34 @@ class Column(Generic[T]):
     sort: Callable[[T], Any] | None = None  # what the column sorts on, if not its value
 
 
+def widest_texts(
+    texts: Iterable[tuple[str, ...]], columns: int, kept: int = WIDEST_KEPT
+) -> tuple[tuple[str, ...], ...]:
+    """Per column, the ``kept`` longest distinct texts over all of ``texts``: what a view
+    measures to size the column from its whole content, not from the first rows."""
+    # Column by column (zip(*rows) transposes in C), each sorted by length in C: the walk
+    # for distinct texts then stops after a few steps, except in a column of few values.
+    per_column = list(zip(*texts, strict=False))
+    per_column += [()] * (columns - len(per_column))
+    return tuple(_longest(values, kept) for values in per_column[:columns])
+
+
+def _longest(values: Iterable[str], kept: int) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for value in sorted(values, key=len, reverse=True):
+        if value not in found:
+            found[value] = None
+            if len(found) == kept:
+                break
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Prepared(Generic[T]):
     rows: list[T]
     texts: list[tuple[str, ...]]
     hay: list[str]
+    widest: tuple[tuple[str, ...], ...] = field(default=())
 
 
 class RowTableModel(QAbstractTableModel, Generic[T]):
@@ -85,12 +112,18 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self.hay: list[str] = []
         self._pos: dict[Any, int] = {}
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._widest: tuple[tuple[str, ...], ...] = ()
 
     # --- preparing rows (thread-safe: touches no Qt object) --------------------------------
     @classmethod
     def prepare(cls, rows: Sequence[T]) -> Prepared[T]:
         texts = [cls.row_texts(r) for r in rows]
-        return Prepared(list(rows), texts, ["\x1f".join(t).lower() for t in texts])
+        return Prepared(
+            list(rows),
+            texts,
+            ["\x1f".join(t).lower() for t in texts],
+            widest_texts(texts, len(cls.columns)),
+        )
 
     @classmethod
     def row_texts(cls, row: T) -> tuple[str, ...]:
@@ -101,6 +134,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self.beginResetModel()
         self._rows, self._texts, self.hay = prepared.rows, prepared.texts, prepared.hay
+        self._widest = prepared.widest or widest_texts(prepared.texts, len(self.columns))
         if self._sort is not None:
             self._apply_sort(*self._sort)
         self._reindex()
@@ -111,6 +145,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         for row in rows:
             key = self.key(row)
             texts = self.row_texts(row)
+            self.widen([texts])
             pos = self._pos.get(key)
             if pos is None:
                 n = len(self._rows)
@@ -135,6 +170,22 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             del self._rows[pos], self._texts[pos], self.hay[pos]
             self._reindex()
             self.endRemoveRows()
+
+    def widen(self, texts: Iterable[tuple[str, ...]]) -> None:
+        """Take rows' texts into the widest texts per column (rows added or changed). Rows
+        removed are not taken out: a column stays wide enough for what it showed."""
+        fresh = widest_texts(texts, len(self.columns))
+        if not self._widest:
+            self._widest = fresh
+            return
+        self._widest = tuple(
+            tuple(heapq.nlargest(WIDEST_KEPT, set(old) | set(new), key=len))
+            for old, new in zip(self._widest, fresh, strict=True)
+        )
+
+    def widest(self, column: int) -> tuple[str, ...]:
+        """The longest texts of ``column`` over every row (a few: see WIDEST_KEPT)."""
+        return self._widest[column] if 0 <= column < len(self._widest) else ()
 
     def _reindex(self) -> None:
         self._pos = {self.key(r): i for i, r in enumerate(self._rows)}

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.units import can as can_take
-from bwc_desk.services import assignments, inventory
+from bwc_desk.domain.values import plural
+from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.ui.models.table_model import FilterProxy, Prepared
 from bwc_desk.ui.models.unit_table_model import UnitFilterProxy, UnitTableModel
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.unit_detail import UnitDetailPanel
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -94,9 +96,15 @@ class InventoryTab(QWidget):
         self._actions: list[tuple[QAction, Permission, str | None, str]] = []
         self._build_actions()
 
+        # An agency without a camera sees what to do first instead of an empty table.
+        self.first_steps = FirstSteps(state, self)
+        self.first_steps.hide()
+        self.first_steps.done.connect(lambda text: state.message.emit(text, 8000))
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.first_steps, 1)
 
         view = self.table.table
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -371,7 +379,7 @@ class InventoryTab(QWidget):
         def said(n: int) -> str:
             pool = dialog.pool_box.currentText()
             rest = len(units) - n
-            return f"{n:,} camera{'s' if n != 1 else ''} put in {pool}" + (
+            return f"{plural(n, 'camera')} put in {pool}" + (
                 f"; {rest:,} {'was' if rest == 1 else 'were'} in it already." if rest else "."
             )
 
@@ -452,7 +460,21 @@ class InventoryTab(QWidget):
             self.table.table.scrollTo(self.table.table.currentIndex())
         self.table.fit_columns(grow_only=not first)
         self._selection_changed()
+        self._empty_agency(not prepared.rows)
         self.rows_loaded.emit(self.model.rowCount())
+
+    def _empty_agency(self, empty: bool) -> None:
+        """No camera at all: the first steps take the table's place (and say whether the
+        roster is in already)."""
+        if empty:
+            self.first_steps.set_counts(0, self.first_steps.officers)
+            self.state.read(
+                lambda ctx: len(officers.list_officers(ctx)),
+                lambda n: self.first_steps.set_counts(0, n),
+                lambda _exc: None,  # the panel still shows; the roster's count is a nicety
+            )
+        self.first_steps.setVisible(empty)
+        self.splitter.setVisible(not empty)
 
     def _selection_ids(self) -> tuple[list[int], int | None]:
         if not self._loaded:
@@ -530,4 +552,4 @@ def _dispose(dialog: Any) -> None:
 def _changed_text(result: Any) -> str:
     if isinstance(result, UnitRow):
         return f"{result.asset_tag} is now {result.status.value}."
-    return f"{result:,} units changed in one transaction."
+    return f"{plural(result, 'unit')} changed in one transaction."

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.roles import Permission
+from bwc_desk.domain.values import plural
 from bwc_desk.services import inventory
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import EventRow, UnitRow
@@ -42,6 +43,7 @@ from bwc_desk.ui.models.history_table_model import HistoryTableModel
 from bwc_desk.ui.models.table_model import Prepared, text_of
 from bwc_desk.ui.models.unit_table_model import STATUS_COLORS
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import ColumnFitter
 
 log = logging.getLogger(__name__)
 PAGE = 200  # events per page: a screenful many times over, and one quick indexed query
@@ -157,8 +159,8 @@ class UnitDetailPanel(QWidget):
         header = self.history.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for col, width in ((0, 70), (1, 130), (2, 130), (3, 170), (4, 90), (5, 110), (6, 160)):
-            header.resizeSection(col, width)
+        # Sized from the widest text of each column over every page loaded (see ColumnFitter).
+        self.history_fitter = ColumnFitter(self.history, self.history_model)
         self.history_label = QLabel(self)
         self.history_label.setObjectName("history_count")
         self.csv_button = QPushButton("Export C&SV...", self)
@@ -352,7 +354,7 @@ class UnitDetailPanel(QWidget):
         if self.history_model.has_more:
             self.history_label.setText(f"{n:,} shown; scroll down for older events")
         else:
-            self.history_label.setText(f"{n:,} event{'s' if n != 1 else ''}")
+            self.history_label.setText(plural(n, "event"))
 
     def _permissions(self) -> None:
         may = self.state.can(Permission.EXPORT)
@@ -384,7 +386,9 @@ class UnitDetailPanel(QWidget):
         self._set_exporting(True)
         self.state.read(
             lambda ctx: inventory.export_unit_history(ctx, unit.id, Path(path)),
-            lambda n: self._exported(f"Exported {n:,} events of {unit.asset_tag} to {path}"),
+            lambda n: self._exported(
+                f"Exported {plural(n, 'event')} of {unit.asset_tag} to {path}"
+            ),
             self._export_failed,
         )
 
@@ -417,7 +421,7 @@ class UnitDetailPanel(QWidget):
         self._set_exporting(True)
         self.state.read(
             work,
-            lambda n: self._exported(f"Saved {n:,} events of {unit.asset_tag} to {path}"),
+            lambda n: self._exported(f"Saved {plural(n, 'event')} of {unit.asset_tag} to {path}"),
             self._export_failed,
         )
 
@@ -585,7 +589,7 @@ def write_history_pdf(
                     f"Serial {unit.serial}    Model {unit.model or '-'}    Firmware "
                     f"{unit.firmware or '-'}    Status {unit.status.value}"
                     + (f" ({unit.status_reason})" if unit.status_reason else ""),
-                    f"{len(events):,} custody events, newest first. Printed {printed}"
+                    f"{plural(len(events), 'custody event')}, newest first. Printed {printed}"
                     + (f" by {printed_by}" if printed_by else "")
                     + (f" at {station}" if station else "")
                     + ".",
