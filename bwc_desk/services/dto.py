@@ -9,6 +9,7 @@ from typing import Any
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
 from bwc_desk.domain.units import UnitStatus
+from bwc_desk.domain.values import plural
 
 
 def person_name(last: str, first: str) -> str:
@@ -142,6 +143,6 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.errors:
-            return f"{len(self.errors)} bad rows; nothing was written"
+            return f"{plural(len(self.errors), 'bad row')}; nothing was written"
         verb = "" if self.committed else "would be "
         return f"{self.added} {verb}added, {self.updated} {verb}updated, {self.unchanged} unchanged"
