@@ -56,6 +56,16 @@ def add_commands(
         metavar="SEQ:HASH",
         help="a custody chain head kept outside this PC; fail if it was rewritten",
     )
+    p.add_argument(
+        "--expect-audit",
+        metavar="SEQ:HASH",
+        help="an audit log head kept outside this PC; fail if it was rewritten",
+    )
+    p.add_argument(
+        "--anchors",
+        metavar="PATH",
+        help="an anchor file or folder: fail unless every anchor of this database still holds",
+    )
     p.set_defaults(func="cmd_verify")
 
     p = sub.add_parser(
@@ -93,3 +103,7 @@ def add_commands(
                             "database owner)")
     p.add_argument("role")
     p.set_defaults(func="cmd_grant_app_role")
+
+    from bwc_desk.cli.ledger_parser import add_ledger_commands
+
+    add_ledger_commands(sub, common)

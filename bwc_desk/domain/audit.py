@@ -29,6 +29,8 @@ class AuditEvent(StrEnum):
     VERIFY = "verification run"
     REFUSED = "action refused"
     READINESS_OVERRIDE = "readiness override"
+    KEY_REGISTERED = "station key registered"
+    ANCHOR = "chain heads anchored"
 
 
 class Outcome(StrEnum):

@@ -34,6 +34,7 @@ class AgencySettings:
     not_docked_minutes: int = 30
     unassign_pool_on_dock: bool = True
     undo_window_seconds: int = 120
+    anchor_folder: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
