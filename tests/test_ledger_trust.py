@@ -336,3 +336,71 @@ def test_anchor_command(history, tmp_path, capsys):
     assert main(["anchor", str(tmp_path), "--database", path]) == 0
     assert "anchored custody" in capsys.readouterr().out
     assert main(["verify", "--database", path, "--anchors", str(tmp_path)]) == 0
+
+
+@pytest.mark.sqlite_only
+def test_verify_dialog_shows_the_station_key_and_anchors(qtbot, history, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from bwc_desk.services.settings import change_settings
+    from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+    from bwc_desk.ui.state import AppState
+
+    change_settings(history, {"anchor_folder": str(tmp_path / "anchors")})
+    state = AppState(history)
+    dialog = VerifyDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: bool(dialog.keys_text), timeout=10_000)
+    fingerprint = signing.list_keys(history)[0].fingerprint
+    assert f"This station (DESK-1): {fingerprint} (registered" in dialog.text.toPlainText()
+    assert "trust root" in dialog.keys_text
+    qtbot.mouseClick(dialog.anchor_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Anchored to" in dialog.text.toPlainText(), timeout=10_000)
+    assert list((tmp_path / "anchors").glob("*.jsonl"))
+    state.runner.shutdown()
+
+
+@pytest.mark.sqlite_only
+def test_the_migration_records_every_identity_once_as_a_dated_baseline(tmp_path):
+    from sqlalchemy import text
+
+    from bwc_desk.services.startup import open_database
+    from bwc_desk.store import migrate
+    from bwc_desk.store.db import Database, sqlite_url
+
+    path = tmp_path / "old.sqlite3"
+    db = Database(sqlite_url(path))
+    migrate.upgrade(db, "dbid")
+    stamp = "'2025-01-01 00:00:00.000000'"
+    with db.write() as s:
+        s.execute(text("INSERT INTO officers (badge, last_name, first_name, rank, division, "
+                       "shift, active, scan_code, created_at, updated_at) VALUES ('0412', "
+                       f"'Smith', 'John', '', '', '', 1, 'ID0412', {stamp}, {stamp})"))
+        s.execute(text("INSERT INTO units (asset_tag, serial, model, firmware, status, notes,"
+                       " repair_vendor, repair_ticket, status_reason, created_at, updated_at)"
+                       " VALUES ('HPD-1', 'S-1', 'Axon Body 3', '1.0', 'available', '', '', "
+                       f"'', '', {stamp}, {stamp})"))
+    db.dispose()
+    opened = open_database(sqlite_url(path))
+    try:
+        result = verify.check_database(opened.db)
+        assert result.ok, result.lines()
+        assert result.identity is not None and result.identity.count == 2
+        with opened.db.read() as s:
+            kinds = s.execute(text("SELECT kind, entity, fields FROM identity_events "
+                                   "ORDER BY seq")).all()
+        assert [(k, e) for k, e, _f in kinds] == [("baseline", "officer"), ("baseline", "unit")]
+        assert json.loads(kinds[0][2])["badge"] == "0412"
+    finally:
+        opened.db.dispose()
+    # After the baseline, a change behind the app's back is named like any other.
+    raw = __import__("sqlite3").connect(path)
+    raw.execute("UPDATE units SET serial = 'S-9'")
+    raw.commit()
+    raw.close()
+    opened = open_database(sqlite_url(path))
+    try:
+        findings = verify.check_database(opened.db).findings
+    finally:
+        opened.db.dispose()
+    assert findings == ("unit 1: serial 'S-9' in the table, 'S-1' in the ledger",)

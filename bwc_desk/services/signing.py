@@ -189,3 +189,25 @@ def this_station_key(ctx: Ctx, *, create: bool = False) -> StationKeyInfo | None
         ).first() is not None
     return StationKeyInfo(ctx.station, fingerprint(public), public,
                           keystore.where(ctx.station), registered)
+
+
+def key_summary(ctx: Ctx) -> str:
+    """The lines Verify records shows under the chain heads: this station's key and every
+    registered one, with the fingerprints an administrator compares by eye."""
+    mine = this_station_key(ctx)
+    lines = ["Station keys (signed checkpoints)"]
+    if mine is None:
+        lines.append(f"This station ({ctx.station}) has no signing key.")
+    else:
+        state = "registered" if mine.registered else "NOT registered in this database"
+        lines.append(f"This station ({ctx.station}): {mine.fingerprint} ({state}; kept in "
+                     f"{mine.kept_in})")
+    keys = list_keys(ctx)
+    if not keys:
+        lines.append("No station key is registered: checkpoints are not signed. An "
+                     "administrator registers this station's key with Register a key.")
+    for row in keys:
+        lines.append(f"  {row.station}: {row.fingerprint}  "
+                     f"{'trust root' if row.root else 'endorsed'}, registered "
+                     f"{row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}")
+    return "\n".join(lines)

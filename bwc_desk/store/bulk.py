@@ -12,6 +12,7 @@ from sqlalchemy import insert, text, update
 
 from bwc_desk.domain.ledger import GENESIS, custody_payload, format_ts, record_hash
 from bwc_desk.store.db import Database
+from bwc_desk.store.identity import record_baseline
 from bwc_desk.store.ledger import CUSTODY
 from bwc_desk.store.models import ChainHead, Checkout, CustodyEvent, Officer, Unit
 
@@ -168,6 +169,8 @@ def generate(
         if rows:
             s.execute(insert(Checkout), rows)
             s.execute(update(Unit).where(Unit.id <= n_open).values(status="issued"))
+    with db.write() as s:
+        record_baseline(s, now, station="BENCH-1", staff_username="bulk")  # identity chain
     if db.is_postgresql:
         # Explicit ids were inserted: move the sequences past them.
         with db.write() as s:

@@ -127,13 +127,14 @@ def after_append(
 
 def checkpoint_now(session: Session, station: str, chain: str, at: datetime) -> bool:
     """Sign a chain's current head now (key registration, anchoring). False without a key."""
-    from bwc_desk.store.ledger import lock_head
+    from bwc_desk.store.ledger import recorded_head
 
     signer = _signer(session, station)
     if signer is None:
         return False
-    seq, digest = lock_head(session, chain)
-    write_checkpoint(session, signer, chain, seq, digest or GENESIS, at)
+    # Read, not lock: an empty chain gets no head row here (the first append makes it).
+    seq, digest = recorded_head(session, chain) or (0, GENESIS)
+    write_checkpoint(session, signer, chain, seq, digest, at)
     return True
 
 
