@@ -404,3 +404,18 @@ def test_the_migration_records_every_identity_once_as_a_dated_baseline(tmp_path)
     finally:
         opened.db.dispose()
     assert findings == ("unit 1: serial 'S-9' in the table, 'S-1' in the ledger",)
+
+
+def test_the_daily_anchor_is_written_once_a_day(history, clock, tmp_path, qm_ctx):
+    from bwc_desk.services.settings import change_settings
+
+    assert anchors.anchor_if_due(qm_ctx) is None  # no folder chosen: nothing to do
+    change_settings(history, {"anchor_folder": str(tmp_path)})
+    first = anchors.anchor_if_due(qm_ctx)  # any signed-in role: the app does it
+    assert first is not None and first.signed
+    clock.advance(hours=23)
+    assert anchors.anchor_if_due(qm_ctx) is None
+    clock.advance(hours=2)
+    assert anchors.anchor_if_due(qm_ctx) is not None
+    assert len(first.path.read_text().splitlines()) == 2
+    assert anchors.check_anchors(history.db, tmp_path) == []

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import DomainError
@@ -18,11 +19,12 @@ from bwc_desk.domain.ledger import GENESIS, format_ts
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.signing import anchor_message, sign
 from bwc_desk.services import audit
-from bwc_desk.services.context import Ctx
+from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.services.settings import read_settings
 from bwc_desk.store import checkpoints, keystore
 from bwc_desk.store.db import Database
 from bwc_desk.store.ledger import AUDIT, CUSTODY, IDENTITY, recorded_head
+from bwc_desk.store.models import AuditRecord
 from bwc_desk.store.trust import load_trust
 
 CHAINS = (CUSTODY, AUDIT, IDENTITY)
@@ -161,3 +163,22 @@ def check_anchors(db: Database, path: Path) -> list[str]:
     if checked == 0 and not problems:
         problems.append(f"anchors: {path} holds no anchor of this database ({dbid})")
     return problems
+
+
+ANCHOR_EVERY = timedelta(days=1)
+
+
+def anchor_if_due(ctx: Ctx) -> Anchor | None:
+    """The app's daily anchor: if the agency chose an anchor folder and no anchor was
+    written in the last day (by any station), anchor now. Call it from a timer (hourly, and
+    once at start-up) with the signed-in context; a failure is the caller's to show."""
+    folder = anchor_folder(ctx)
+    if folder is None or ctx.actor is None:
+        return None
+    with ctx.db.read() as session:
+        last = session.execute(
+            select(func.max(AuditRecord.at)).where(AuditRecord.event == AuditEvent.ANCHOR.value)
+        ).scalar_one_or_none()
+    if last is not None and ctx.now() - last < ANCHOR_EVERY:
+        return None
+    return anchor_now(ctx.as_actor(SYSTEM), folder)
