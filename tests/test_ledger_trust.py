@@ -419,3 +419,31 @@ def test_the_daily_anchor_is_written_once_a_day(history, clock, tmp_path, qm_ctx
     assert anchors.anchor_if_due(qm_ctx) is not None
     assert len(first.path.read_text().splitlines()) == 2
     assert anchors.check_anchors(history.db, tmp_path) == []
+
+
+def test_a_checkpoint_every_hundred_records_without_waiting_ten_minutes(admin_ctx):
+    from sqlalchemy import func, select
+
+    from bwc_desk.store.ledger import append_audit
+    from bwc_desk.store.models import LedgerCheckpoint
+
+    def count() -> int:
+        with admin_ctx.db.read() as s:
+            return int(s.execute(select(func.count()).select_from(LedgerCheckpoint)
+                                 .where(LedgerCheckpoint.chain == "audit")).scalar_one())
+
+    before = count()
+    with admin_ctx.db.write() as s:
+        for _ in range(250):  # the same instant: only the count can make checkpoints
+            append_audit(s, at=admin_ctx.now(), event="test", outcome="ok", staff_id=None,
+                         staff_username="admin", station="DESK-1")
+    assert count() - before == 2
+    assert verify.check_database(admin_ctx.db).ok
+
+
+def test_a_station_without_a_key_appends_without_signing(admin_ctx):
+    other = admin_ctx.__class__(admin_ctx.db, "DESK-7", admin_ctx.actor, admin_ctx.clock,
+                                admin_ctx.zone)
+    inventory.add_unit(other, UnitInput("HPD-7", "S-7"))
+    result = verify.check_database(admin_ctx.db)
+    assert result.ok, result.lines()
