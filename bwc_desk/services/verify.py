@@ -1,5 +1,7 @@
-"""Verify records: walk both hash chains and say OK, or name the first record that does not
-match and how (changed, missing, inserted)."""
+"""Verify records: walk the hash chains (custody, audit, identity) and say OK, or name the
+first record that does not match and how (changed, missing, inserted; truncated, emptied,
+rewritten or forged against the signed checkpoints), and every officer or camera row that
+differs from the identity chain."""
 
 from __future__ import annotations
 
@@ -61,8 +63,9 @@ class ChainHeads:
             f"Custody ledger: record #{self.custody_seq}, SHA-256 {self.custody_hash}\n"
             f"Audit log:      record #{self.audit_seq}, SHA-256 {self.audit_hash}\n"
             "Keep this outside the station PC. `bwc-desk verify --expect-custody "
-            f"{self.custody_seq}:{self.custody_hash}` later proves that nothing up to this "
-            "record was rewritten.\n"
+            f"{self.custody_seq}:{self.custody_hash} --expect-audit "
+            f"{self.audit_seq}:{self.audit_hash}` later proves that nothing up to these "
+            "records was rewritten or removed.\n"
         )
 
 
@@ -141,10 +144,14 @@ def verify_database(
         db.dispose()
 
 
-def check_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
+def check_records(
+    ctx: Ctx,
+    expect_custody: tuple[int, str] | None = None,
+    expect_audit: tuple[int, str] | None = None,
+) -> VerifyResult:
     """Verify records in the app, the walk itself: reads only (it runs on a read worker)."""
     ctx.require(Permission.VERIFY, "verify records")
-    return check_database(ctx.db, expect_custody)
+    return check_database(ctx.db, expect_custody, expect_audit)
 
 
 def record_verification(ctx: Ctx, result: VerifyResult) -> None:
