@@ -447,3 +447,11 @@ def test_a_station_without_a_key_appends_without_signing(admin_ctx):
     inventory.add_unit(other, UnitInput("HPD-7", "S-7"))
     result = verify.check_database(admin_ctx.db)
     assert result.ok, result.lines()
+
+
+def test_keys_deleted_with_their_checkpoints_are_named_by_the_audit_log(history):
+    tamper(history, "DELETE FROM custody_events", "DELETE FROM chain_heads WHERE "
+           "chain = 'custody'", "DELETE FROM ledger_checkpoints", "DELETE FROM station_keys")
+    result = verify.check_database(history.db)
+    assert not result.ok
+    assert any("is gone from the key registry" in f for f in result.findings), result.lines()

@@ -18,7 +18,7 @@ from bwc_desk.store.checkpoints import checkpoint_count
 from bwc_desk.store.db import Database
 from bwc_desk.store.identity import verify_identity
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head, verify_audit, verify_custody
-from bwc_desk.store.trust import check_checkpoints, load_trust
+from bwc_desk.store.trust import check_checkpoints, keys_missing, load_trust
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,8 @@ def check_database(
         identity_chain, identity_rows = verify_identity(session)
         identity_report = check_checkpoints(session, identity_chain, trust)
         count = checkpoint_count(session)
-    findings = list(trust.problems) + identity_rows
+        missing = keys_missing(session)
+    findings = list(trust.problems) + missing + identity_rows
     if expect_custody is not None and custody.ok:
         custody = _against(custody, expect_custody, db)
     if expect_audit is not None and audit_report.ok:

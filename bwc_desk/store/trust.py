@@ -166,3 +166,29 @@ def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> Ch
             )
         )
     return report
+
+
+def keys_missing(session: Session) -> list[str]:
+    """Keys whose registration the audit log records but that are gone from the registry
+    (deleted with their checkpoints, so that nothing signed is left to compare)."""
+    import json
+
+    from bwc_desk.domain.signing import fingerprint
+
+    present = {fingerprint(k) for k in session.execute(select(StationKey.public_key)).scalars()}
+    out = []
+    for (details,) in session.execute(
+        text("SELECT details FROM audit_log WHERE event = 'station key registered' "
+             "ORDER BY seq")
+    ):
+        try:
+            entry = json.loads(details or "{}")
+        except ValueError:
+            continue
+        if entry.get("fingerprint") and entry["fingerprint"] not in present:
+            out.append(
+                f"the station key {entry['fingerprint']} of {entry.get('station', '?')} was "
+                "registered (audit log) but is gone from the key registry: it was deleted "
+                "outside BWC Desk"
+            )
+    return out
