@@ -59,7 +59,7 @@ def database_id(session: Session) -> str:
     return value or ""
 
 
-def _signer(session: Session, station: str) -> Signer | None:
+def signer_for(session: Session, station: str) -> Signer | None:
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     per_station = _signers.setdefault(engine, {})
@@ -112,7 +112,7 @@ def after_append(
     session: Session, chain: str, seq: int, head_hash: str, at: datetime, station: str
 ) -> None:
     """Sign the chain's head when it is due. Called by every append, in its transaction."""
-    signer = _signer(session, station)
+    signer = signer_for(session, station)
     if signer is None:
         return
     last = signer.last.get(chain)
@@ -129,7 +129,7 @@ def checkpoint_now(session: Session, station: str, chain: str, at: datetime) -> 
     """Sign a chain's current head now (key registration, anchoring). False without a key."""
     from bwc_desk.store.ledger import recorded_head
 
-    signer = _signer(session, station)
+    signer = signer_for(session, station)
     if signer is None:
         return False
     # Read, not lock: an empty chain gets no head row here (the first append makes it).
