@@ -455,3 +455,18 @@ def test_keys_deleted_with_their_checkpoints_are_named_by_the_audit_log(history)
     result = verify.check_database(history.db)
     assert not result.ok
     assert any("is gone from the key registry" in f for f in result.findings), result.lines()
+
+
+@pytest.mark.sqlite_only
+def test_the_demo_agency_is_signed_and_its_identities_chained(demo_db):
+    from tests.conftest import demo_ctx
+
+    ctx = demo_ctx(demo_db, "admin")
+    result = verify.check_database(demo_db)
+    assert result.ok, result.lines()
+    assert result.checkpoints >= 3
+    keys = signing.list_keys(ctx)
+    assert [(k.station, k.root) for k in keys] == [("EVIDENCE-DESK-1", True)]
+    assert result.identity is not None
+    assert result.identity.count >= len(inventory.list_units(ctx)) + len(
+        officers.list_officers(ctx))
