@@ -470,3 +470,41 @@ def test_the_demo_agency_is_signed_and_its_identities_chained(demo_db):
     assert result.identity is not None
     assert result.identity.count >= len(inventory.list_units(ctx)) + len(
         officers.list_officers(ctx))
+
+
+@pytest.mark.sqlite_only
+def test_the_private_key_goes_to_the_system_keyring_when_there_is_one(monkeypatch, tmp_path):
+    import uuid
+
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            self.items: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.items.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.items[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.items.pop((service, username), None)
+
+    memory = Memory()
+    previous = keyring.get_keyring()
+    monkeypatch.delenv("BWC_DESK_HOME")
+    monkeypatch.setattr("bwc_desk.store.keystore.config_dir", lambda: tmp_path / "config")
+    keyring.set_keyring(memory)
+    try:
+        station = f"KEYRING-{uuid.uuid4().hex[:8]}"
+        key = keystore.load_or_create(station)
+        assert (keystore.SERVICE, station) in memory.items
+        assert not keystore.key_file(station).exists()  # never in a file then
+        assert public_hex(keystore.load(station)) == public_hex(key)
+        assert keystore.where(station) == "the system keyring"
+    finally:
+        keyring.set_keyring(previous)
