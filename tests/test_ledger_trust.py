@@ -508,3 +508,19 @@ def test_the_private_key_goes_to_the_system_keyring_when_there_is_one(monkeypatc
         assert keystore.where(station) == "the system keyring"
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.mark.sqlite_only
+def test_first_run_with_a_config_folder_it_cannot_write_still_sets_up(db, clock, monkeypatch):
+    from bwc_desk.services import auth
+    from bwc_desk.services.context import Ctx
+
+    def refuse(_station: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("bwc_desk.store.keystore.load_or_create", refuse)
+    actor = auth.first_run(db, agency_name="Test PD", station="DESK-1", username="admin",
+                           password=PASSWORD, clock=clock)
+    ctx = Ctx(db, "DESK-1", actor, clock)
+    assert signing.list_keys(ctx) == []
+    assert verify.check_database(db).ok

@@ -8,6 +8,7 @@ the table by someone with the database alone does not verify.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,7 @@ from bwc_desk.store.ledger import AUDIT, CUSTODY, IDENTITY
 from bwc_desk.store.models import StationKey
 
 CHAINS = (CUSTODY, AUDIT, IDENTITY)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +133,16 @@ def _register(
                   endorsed_by is None)
 
 
-def set_up_root(session: Session, station: str, at: datetime, actor: Actor) -> KeyRow:
+def set_up_root(session: Session, station: str, at: datetime, actor: Actor) -> KeyRow | None:
     """First run (and the demo build): this station's key, created and registered as the
-    database's trust root. Called inside the first-run transaction."""
-    key = keystore.load_or_create(station)
+    database's trust root. Called inside the first-run transaction. A key that cannot be
+    stored (a read-only config folder) does not stop the set-up: the records are then not
+    signed until an administrator registers a key (Verify records says so)."""
+    try:
+        key = keystore.load_or_create(station)
+    except OSError as exc:
+        log.warning("no signing key for %s: %s; checkpoints are not signed", station, exc)
+        return None
     return _register(session, station=station, public_key=public_hex(key), at=at, by=actor,
                      ctx_station=station)
 
@@ -153,11 +161,13 @@ def register_key(ctx: Ctx, station: str, public_key: str | None = None) -> KeyRo
                 f"Give the public key of {station}: run `bwc-desk keys show` there."
             )
         public_key = public_hex(keystore.load_or_create(station))
-    with ctx.db.write() as session:
-        row = _register(session, station=station, public_key=public_key, at=ctx.now(),
-                        by=actor, ctx_station=ctx.station)
-    _engine_forget_db(ctx)
-    return row
+    try:
+        with ctx.db.write() as session:
+            return _register(session, station=station, public_key=public_key, at=ctx.now(),
+                             by=actor, ctx_station=ctx.station)
+    finally:
+        # Committed or rolled back: the next append looks the keys up again.
+        _engine_forget_db(ctx)
 
 
 def _engine_forget_db(ctx: Ctx) -> None:
