@@ -114,3 +114,35 @@ def test_rewritten_history_differs_from_a_head_kept_outside():
 
 def test_empty_chain_is_ok():
     assert verify_chain("audit", []).ok
+
+
+def test_signatures_name_everything_they_cover() -> None:
+    from bwc_desk.domain.signing import (
+        Verifier,
+        checkpoint_message,
+        fingerprint,
+        new_private_key,
+        public_hex,
+        sign,
+    )
+
+    key = new_private_key()
+    public = public_hex(key)
+    message = checkpoint_message("db", "custody", 7, "ab" * 32, "2026-11-24T06:45:00.000000Z",
+                                 "DESK-1", "k")
+    signature = sign(key, message)
+    verifier = Verifier(public)
+    assert verifier.check(message, signature)
+    for changed in (
+        checkpoint_message("db", "custody", 8, "ab" * 32, "2026-11-24T06:45:00.000000Z",
+                           "DESK-1", "k"),
+        checkpoint_message("db2", "custody", 7, "ab" * 32, "2026-11-24T06:45:00.000000Z",
+                           "DESK-1", "k"),
+        checkpoint_message("db", "audit", 7, "ab" * 32, "2026-11-24T06:45:00.000000Z",
+                           "DESK-1", "k"),
+    ):
+        assert not verifier.check(changed, signature)
+    assert not verifier.check(message, "00" * 64)
+    assert not verifier.check(message, "not hex")
+    assert not Verifier("zz").check(message, signature)
+    assert len(fingerprint(public).split()) == 8

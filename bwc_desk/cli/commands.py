@@ -105,13 +105,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _parse_head(text: str | None) -> tuple[int, str] | None:
+def _parse_head(text: str | None, option: str = "--expect-custody") -> tuple[int, str] | None:
     if not text:
         return None
     seq, _, digest = text.partition(":")
     if not seq.isdigit() or len(digest) != 64:
         raise DomainError(
-            "--expect-custody takes SEQ:HASH as printed by Verify records, e.g. "
+            f"{option} takes SEQ:HASH as printed by Verify records, e.g. "
             "1234:3f5a...(64 hex digits)"
         )
     return int(seq), digest.lower()
@@ -120,7 +120,12 @@ def _parse_head(text: str | None) -> tuple[int, str] | None:
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     # Read-only: a backup or a copy can be checked without changing it (its SHA-256 stays).
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    result = verify.verify_database(url, _parse_head(args.expect_custody))
+    result = verify.verify_database(
+        url,
+        _parse_head(args.expect_custody),
+        _parse_head(args.expect_audit, "--expect-audit"),
+        Path(args.anchors) if args.anchors else None,
+    )
     for line in result.lines():
         print(line, file=out)
     if not result.ok:
@@ -213,6 +218,16 @@ def instance_running(db_path: Path) -> bool:
     except PermissionError:
         return True
     return True
+
+
+from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by name)
+    cmd_anchor,
+    cmd_keys_list,
+    cmd_keys_register,
+    cmd_keys_show,
+)
+
+__all__ = ["cmd_anchor", "cmd_keys_list", "cmd_keys_register", "cmd_keys_show"]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

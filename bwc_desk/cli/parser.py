@@ -76,6 +76,16 @@ def add_commands(
         metavar="SEQ:HASH",
         help="a custody chain head kept outside this PC; fail if it was rewritten",
     )
+    p.add_argument(
+        "--expect-audit",
+        metavar="SEQ:HASH",
+        help="an audit log head kept outside this PC; fail if it was rewritten",
+    )
+    p.add_argument(
+        "--anchors",
+        metavar="PATH",
+        help="an anchor file or folder: fail unless every anchor of this database still holds",
+    )
     p.set_defaults(func="cmd_verify")
 
     p = sub.add_parser(
@@ -117,3 +127,7 @@ def add_commands(
     from bwc_desk.cli.settings_cmds import add_settings_commands
 
     add_settings_commands(sub, common)
+
+    from bwc_desk.cli.ledger_parser import add_ledger_commands
+
+    add_ledger_commands(sub, common)

@@ -31,6 +31,8 @@ class AuditEvent(StrEnum):
     READINESS_OVERRIDE = "readiness override"
     POOL_OVERRIDE = "pool override"
     LOST_CAMERA_SCANNED = "lost camera scanned"
+    KEY_REGISTERED = "station key registered"
+    ANCHOR = "chain heads anchored"
 
 
 class Outcome(StrEnum):

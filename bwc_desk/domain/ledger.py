@@ -68,6 +68,22 @@ def audit_payload(
     )
 
 
+def identity_payload(
+    seq: int,
+    at: str,
+    kind: str,
+    entity: str,
+    entity_id: int,
+    fields: str,
+    staff_username: str,
+    station: str,
+) -> str:
+    return (
+        f"identity|{seq}|{_text(at)}|{_text(kind)}|{_text(entity)}|{entity_id}|"
+        f"{_text(fields)}|{_text(staff_username)}|{_text(station)}"
+    )
+
+
 def record_hash(prev_hash: str, payload: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
@@ -76,6 +92,12 @@ class Tamper(StrEnum):
     CHANGED = "changed"
     MISSING = "missing"
     INSERTED = "inserted"
+    TRUNCATED = "truncated"  # records after a signed checkpoint are gone
+    EMPTIED = "emptied"  # every record is gone, but signed checkpoints remain
+    REWRITTEN = "rewritten"  # hashes recomputed: a signed checkpoint no longer matches
+    FORGED = "forged"  # a signature that does not verify, or a key nobody registered
+    UNSIGNED = "unsigned"  # keys are registered, but the chain has no checkpoint left
+    IDENTITY = "identity"  # an officer or camera row differs from its chained record
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +118,9 @@ class ChainReport:
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+    def with_problem(self, problem: ChainProblem) -> ChainReport:
+        return ChainReport(self.chain, self.count, self.head_seq, self.head_hash, problem)
 
     def summary(self) -> str:
         if self.problem is None:

@@ -28,7 +28,7 @@ from bwc_desk.domain.passwords import (
 )
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
-from bwc_desk.services import audit, resources
+from bwc_desk.services import audit, resources, signing
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
@@ -149,6 +149,7 @@ def first_run(
             },
         )
         audit.write(session, station=station, at=now, event=AuditEvent.SIGN_IN, actor=actor)
+        signing.set_up_root(session, station, now, actor)  # the station's key: trust root
         return actor
 
 

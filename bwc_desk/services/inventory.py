@@ -19,7 +19,7 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_tag
-from bwc_desk.services import audit
+from bwc_desk.services import audit, identity
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
 from bwc_desk.services.records import get_unit, officer_label, record
@@ -244,6 +244,7 @@ def insert_unit(
     )
     session.add(unit)
     session.flush()
+    identity.unit_written(ctx, session, unit, created=True)
     record(
         ctx,
         session,
@@ -284,6 +285,7 @@ def apply_edit(
             changes[name] = [old, new]
             setattr(unit, name, new)
     if changes:
+        identity.unit_written(ctx, session, unit)
         record(
             ctx,
             session,

@@ -16,7 +16,7 @@ from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_badge, normalize_scan
-from bwc_desk.services import audit
+from bwc_desk.services import audit, identity
 from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import OfficerRow, person_name
@@ -176,6 +176,7 @@ def insert_officer(
     )
     session.add(officer)
     session.flush()
+    identity.officer_written(ctx, session, officer, created=True)
     return officer
 
 
@@ -224,6 +225,7 @@ def update_officer_fields(
             setattr(officer, name, new)
     if changes:
         officer.updated_at = ctx.now()
+        identity.officer_written(ctx, session, officer)
     return changes
 
 
@@ -342,6 +344,7 @@ def deactivate_officer(
         _check_may_deactivate(session, officer, reason)
         officer.active = False
         officer.updated_at = ctx.now()
+        identity.officer_written(ctx, session, officer)
         held = _held(session, officer.id)
         _record_roster(
             ctx,
@@ -369,6 +372,7 @@ def reactivate_officer(ctx: Ctx, officer_id: int, reason: str = "") -> OfficerRo
             raise DomainError(f"{officer_label(officer)} is already active.")
         officer.active = True
         officer.updated_at = ctx.now()
+        identity.officer_written(ctx, session, officer)
         _record_roster(ctx, session, actor, officer, "reactivated", reason)
         session.flush()
         return officer_rows(session, ctx.now(), [officer.id])[0]

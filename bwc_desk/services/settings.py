@@ -43,6 +43,7 @@ class AgencySettings:
     undo_window_seconds: int = 120
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
+    anchor_folder: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, text, update
 
 from bwc_desk.domain.ledger import GENESIS, custody_payload, format_ts, record_hash
+from bwc_desk.domain.signing import CHECKPOINT_EVERY
+from bwc_desk.store import checkpoints
 from bwc_desk.store.db import Database
+from bwc_desk.store.identity import record_baseline
 from bwc_desk.store.ledger import CUSTODY
 from bwc_desk.store.models import ChainHead, Checkout, CustodyEvent, Officer, Unit
 
@@ -90,6 +93,9 @@ def generate(
     last_event: dict[int, int] = {}
     issued_seq: dict[int, int] = {}
     with db.write() as s:
+        # Signed checkpoints as the stations sign them (every 100 records), when BENCH-1's
+        # key is registered: verify checks each signature.
+        signer = checkpoints.signer_for(s, "BENCH-1")
         while seq < events:
             if seq >= events - n_open:
                 unit_id = events - seq  # the last n_open events issue units n_open..1
@@ -119,6 +125,8 @@ def generate(
                     None,
                 )
                 digest = record_hash(prev, payload)
+                if signer is not None and seq % CHECKPOINT_EVERY == 0:
+                    checkpoints.write_checkpoint(s, signer, CUSTODY, seq, digest, at)
                 batch.append(
                     {
                         "seq": seq,
@@ -168,6 +176,8 @@ def generate(
         if rows:
             s.execute(insert(Checkout), rows)
             s.execute(update(Unit).where(Unit.id <= n_open).values(status="issued"))
+    with db.write() as s:
+        record_baseline(s, now, station="BENCH-1", staff_username="bulk")  # identity chain
     if db.is_postgresql:
         # Explicit ids were inserted: move the sequences past them.
         with db.write() as s:

@@ -21,10 +21,12 @@ from bwc_desk.domain.ledger import (
     record_hash,
     verify_chain,
 )
+from bwc_desk.store.checkpoints import after_append
 from bwc_desk.store.models import AuditRecord, ChainHead, CustodyEvent
 
 CUSTODY = "custody"
 AUDIT = "audit"
+IDENTITY = "identity"
 
 
 def canonical_json(details: dict[str, Any] | None) -> str | None:
@@ -120,6 +122,7 @@ def append_custody(
         ],
     )
     session.execute(sql["move"], {"which": CUSTODY, "new_seq": seq, "new_hash": digest})
+    after_append(session, CUSTODY, seq, digest, at, station)
     return seq
 
 
@@ -161,6 +164,7 @@ def append_audit(
         ],
     )
     session.execute(sql["move"], {"which": AUDIT, "new_seq": seq, "new_hash": digest})
+    after_append(session, AUDIT, seq, digest, at, station)
     return seq
 
 

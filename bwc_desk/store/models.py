@@ -361,3 +361,54 @@ class BayHold(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     held_at: Mapped[datetime] = mapped_column(UTCDateTime)
     station: Mapped[str] = mapped_column(String(64))
+
+
+class StationKey(Base):
+    """A station's Ed25519 public key, registered by an administrator. The private key never
+    enters the database (the station's keyring, or a private file in its config folder).
+    The first key (the station the database was set up on) is the trust root; every other
+    one is endorsed: signed by a station whose key was registered before it."""
+
+    __tablename__ = "station_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(String(64), unique=True)  # raw key, hex
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    registered_by: Mapped[str] = mapped_column(String(64))
+    endorsed_by: Mapped[str | None] = mapped_column(String(32))  # key_id; NULL: the root
+    endorsement: Mapped[str | None] = mapped_column(String(128))  # signature, hex
+
+
+class LedgerCheckpoint(Base):
+    """A station's signature over a chain's head (append-only)."""
+
+    __tablename__ = "ledger_checkpoints"
+    __table_args__ = (Index("ix_ledger_checkpoints_chain_seq", "chain", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[str] = mapped_column(String(20))
+    seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(32))
+    signature: Mapped[str] = mapped_column(String(128))
+
+
+class IdentityEvent(Base):
+    """Append-only and hash-chained (its own chain): an officer's or a camera's identifying
+    fields as the application wrote them. Verify replays them against the tables."""
+
+    __tablename__ = "identity_events"
+    __table_args__ = (Index("ix_identity_entity", "entity", "entity_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(20))  # created, changed, baseline
+    entity: Mapped[str] = mapped_column(String(20))  # officer, unit
+    entity_id: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[str] = mapped_column(Text)  # canonical JSON
+    staff_username: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.services import verify
+from bwc_desk.services import anchors, signing, verify
 from bwc_desk.services.verify import ChainHeads, VerifyResult
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.state import AppState
@@ -36,12 +36,24 @@ class VerifyDialog(QDialog):
         self.copy_button = QPushButton("&Copy chain heads")
         self.save_button = QPushButton("&Save chain heads...")
         self.print_button = QPushButton("&Print chain heads...")
+        self.key_button = QPushButton("&Register a station key...")
+        self.key_button.setToolTip(
+            "Administrators: register this station's key (the first one is the trust root) "
+            "or, from a station whose key is registered, another station's public key"
+        )
+        self.anchor_button = QPushButton("&Anchor now")
+        self.anchor_button.setToolTip(
+            "Append every chain's head, signed, to the anchor file in the agency's Anchor "
+            "folder (Settings)"
+        )
         close = QPushButton("Close")
         buttons = QHBoxLayout()
         for b in (self.copy_button, self.save_button, self.print_button):
             b.setEnabled(False)
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.key_button)
+        buttons.addWidget(self.anchor_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
@@ -51,6 +63,9 @@ class VerifyDialog(QDialog):
         self.copy_button.clicked.connect(self._copy)
         self.save_button.clicked.connect(self._save)
         self.print_button.clicked.connect(self._print)
+        self.key_button.clicked.connect(self._register_key)
+        self.anchor_button.clicked.connect(self._anchor)
+        self.keys_text = ""
         self.outcome: VerifyResult | None = None
         # The walk is a read (it can take a while on a large ledger); its record in the
         # audit log is a write of its own, on the writer, once the result is known.
@@ -79,6 +94,47 @@ class VerifyDialog(QDialog):
         self.text.appendPlainText("\n" + heads.text())
         for b in (self.copy_button, self.save_button, self.print_button):
             b.setEnabled(True)
+        self.state.read(signing.key_summary, self._keys)
+
+    def _keys(self, summary: str) -> None:
+        self.keys_text = summary
+        self.text.appendPlainText("\n" + summary)
+
+    def _register_key(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        station, ok = QInputDialog.getText(
+            self, "Register a station key", "Station name:", text=self.state.ctx.station
+        )
+        if not ok or not station.strip():
+            return
+        public: str | None = None
+        if station.strip() != self.state.ctx.station:
+            public, ok = QInputDialog.getText(
+                self,
+                "Register a station key",
+                f"Public key of {station} (the 64 hex digits `bwc-desk keys show` prints "
+                "there):",
+            )
+            if not ok:
+                return
+        self.state.write(
+            lambda ctx: signing.register_key(ctx, station.strip(), public),
+            lambda row: self.text.appendPlainText(
+                f"\nRegistered the key of {row.station}: {row.fingerprint}"
+            ),
+            self._failed_action,
+        )
+
+    def _anchor(self) -> None:
+        self.state.write(
+            anchors.anchor_now,
+            lambda anchor: self.text.appendPlainText(f"\nAnchored to {anchor.path}"),
+            self._failed_action,
+        )
+
+    def _failed_action(self, exc: BaseException) -> None:
+        self.status.setText(str(exc))
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(f"Verification could not run: {exc}")

@@ -1,0 +1,99 @@
+"""`bwc-desk keys ...` and `bwc-desk anchor`: station keys and anchors of the chain heads."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.services import anchors, auth, signing
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.startup import open_database, resolve_url
+
+
+def _station() -> str:
+    from bwc_desk.cli.commands import station_name
+
+    return station_name()
+
+
+def _ctx(args: argparse.Namespace, *, sign_in: bool) -> Ctx:
+    from bwc_desk.cli.commands import command_line_actor
+
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    db = open_database(url).db
+    ctx = Ctx(db, _station(), command_line_actor())
+    user = getattr(args, "as_user", None)
+    if sign_in and not user:
+        db.dispose()
+        raise DomainError("Name the administrator who does this: --as USERNAME.")
+    if user:
+        if getattr(args, "password_stdin", False):
+            password = sys.stdin.readline().rstrip("\r\n")
+        else:
+            password = getpass.getpass(f"Password for {user}: ")
+        try:
+            ctx = ctx.as_actor(auth.sign_in(ctx.as_actor(None), user, password))
+        except DomainError:
+            db.dispose()
+            raise
+    return ctx
+
+
+def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args, sign_in=False)
+    try:
+        info = signing.this_station_key(ctx, create=True)
+    finally:
+        ctx.db.dispose()
+    assert info is not None
+    print(f"station:     {info.station}", file=out)
+    print(f"public key:  {info.public_key}", file=out)
+    print(f"fingerprint: {info.fingerprint}", file=out)
+    print(f"kept in:     {info.kept_in}", file=out)
+    print("registered in this database" if info.registered else
+          "NOT registered in this database: an administrator registers it at a station "
+          f"whose key is: bwc-desk keys register --station {info.station} --public-key "
+          f"{info.public_key} --as ADMIN", file=out)
+    return 0
+
+
+def cmd_keys_list(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args, sign_in=False)
+    try:
+        rows = signing.list_keys(ctx)
+    finally:
+        ctx.db.dispose()
+    if not rows:
+        print("no station key is registered", file=out)
+    for row in rows:
+        print(f"{row.station}\t{row.fingerprint}\t{'root' if row.root else 'endorsed'}\t"
+              f"registered {row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}",
+              file=out)
+    return 0
+
+
+def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args, sign_in=True)
+    try:
+        row = signing.register_key(ctx, args.station or ctx.station, args.public_key)
+    finally:
+        ctx.db.dispose()
+    print(f"registered the key of {row.station}: {row.fingerprint}"
+          f"{' (trust root)' if row.root else ''}", file=out)
+    return 0
+
+
+def cmd_anchor(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = _ctx(args, sign_in=False)
+    try:
+        anchor = anchors.anchor_now(ctx, Path(args.folder) if args.folder else None)
+    finally:
+        ctx.db.dispose()
+    heads = ", ".join(f"{c} #{s}" for c, (s, _h) in anchor.heads.items())
+    unsigned = "" if anchor.signed else " (unsigned: this station has no registered key)"
+    print(f"anchored {heads} to {anchor.path}{unsigned}", file=out)
+    return 0

@@ -1,0 +1,43 @@
+"""Command-line grammar of the ledger's trust commands (`keys`, `anchor`). Light: imported by
+the parser on every start."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def _sign_in_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as", dest="as_user", metavar="ADMIN",
+                   help="the administrator account that does this (asks for its password)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read that account's password from the first line of standard input")
+
+
+def add_ledger_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    keys = sub.add_parser("keys", help="station signing keys (signed checkpoints, anchors)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    p = keys_sub.add_parser("show", parents=[common],
+                            help="this station's public key and fingerprint (creates the key "
+                                 "if the station has none)")
+    p.set_defaults(func="cmd_keys_show")
+    p = keys_sub.add_parser("list", parents=[common], help="the registered station keys")
+    p.set_defaults(func="cmd_keys_list")
+    p = keys_sub.add_parser(
+        "register", parents=[common],
+        help="register a station's public key (an administrator, at a station whose own key "
+             "is registered; or this station's key as the database's first)")
+    p.add_argument("--station", help="the station's name (default: this station)")
+    p.add_argument("--public-key", metavar="HEX",
+                   help="the 64 hex digits `bwc-desk keys show` printed on that station "
+                        "(default: this station's own key)")
+    _sign_in_args(p)
+    p.set_defaults(func="cmd_keys_register")
+
+    p = sub.add_parser("anchor", parents=[common],
+                       help="append every chain's head, signed, to the anchor file in FOLDER "
+                            "(default: the agency's Anchor folder setting)")
+    p.add_argument("folder", nargs="?")
+    _sign_in_args(p)
+    p.set_defaults(func="cmd_anchor")

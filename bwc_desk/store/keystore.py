@@ -1,0 +1,93 @@
+"""Where a station keeps its private signing key: never in the database.
+
+The operating system's keyring (Windows Credential Manager, macOS Keychain, Secret Service)
+when one is available; otherwise (a headless Linux station, a portable install with
+BWC_DESK_HOME) a file readable by its owner only, in the station's config folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bwc_desk.domain.signing import new_private_key, private_from_hex, private_hex
+from bwc_desk.store.paths import config_dir, ensure_private_dir, private_write
+
+log = logging.getLogger(__name__)
+SERVICE = "BWC Desk station key"
+
+
+def _safe(station: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", station) or "_"
+
+
+def key_file(station: str) -> Path:
+    return config_dir() / "keys" / f"{_safe(station)}.key"
+
+
+def _keyring() -> object | None:
+    """The OS keyring, or None where there is none (headless) or a portable home is set."""
+    if os.environ.get("BWC_DESK_HOME"):
+        return None
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        if isinstance(backend, fail.Keyring) or getattr(backend, "priority", 0) <= 0:
+            return None
+        return backend
+    except Exception:  # a broken keyring backend must not stop the counter
+        log.warning("no usable keyring; the station key is kept in a private file")
+        return None
+
+
+def where(station: str) -> str:
+    """Said to the administrator: where this station's private key is kept."""
+    return "the system keyring" if _keyring() is not None else str(key_file(station))
+
+
+def load(station: str) -> Ed25519PrivateKey | None:
+    backend = _keyring()
+    text: str | None = None
+    if backend is not None:
+        try:
+            text = backend.get_password(SERVICE, station)  # type: ignore[attr-defined]
+        except Exception:
+            text = None
+    if text is None:
+        path = key_file(station)
+        try:
+            text = path.read_text(encoding="ascii")
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            log.warning("cannot read the station key %s: %s", path, exc)
+            return None
+    try:
+        return private_from_hex(text)
+    except ValueError:
+        log.error("the station key for %s is not a valid key; it is not used", station)
+        return None
+
+
+def load_or_create(station: str) -> Ed25519PrivateKey:
+    key = load(station)
+    if key is not None:
+        return key
+    key = new_private_key()
+    backend = _keyring()
+    if backend is not None:
+        try:
+            backend.set_password(SERVICE, station, private_hex(key))  # type: ignore[attr-defined]
+            return key
+        except Exception:
+            log.warning("the keyring refused the station key; keeping it in a private file")
+    path = key_file(station)
+    ensure_private_dir(path.parent, tighten=True)
+    private_write(path, private_hex(key) + "\n")
+    return key

@@ -1,0 +1,194 @@
+"""Checking the signatures: registered station keys (root and endorsements) and the signed
+checkpoints of each chain against the chain as it is now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from bwc_desk.domain.ledger import GENESIS, ChainProblem, ChainReport, Tamper, format_ts
+from bwc_desk.domain.signing import Verifier, checkpoint_message, endorsement_message, key_id
+from bwc_desk.store.checkpoints import database_id
+from bwc_desk.store.models import StationKey
+
+_TABLES = {"custody": "custody_events", "audit": "audit_log", "identity": "identity_events"}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyInfo:
+    key_id: str
+    station: str
+    public_key: str
+    registered_at: str
+    registered_by: str
+    endorsed_by: str | None
+
+
+@dataclass
+class Trust:
+    """The keys whose registration holds up, and what is wrong with the others."""
+
+    database_id: str
+    keys: dict[str, tuple[KeyInfo, Verifier]]
+    problems: list[str]
+
+    @property
+    def any_key(self) -> bool:
+        return bool(self.keys) or bool(self.problems)
+
+
+def load_trust(session: Session) -> Trust:
+    dbid = database_id(session)
+    rows = session.execute(select(StationKey).order_by(StationKey.id)).scalars().all()
+    keys: dict[str, tuple[KeyInfo, Verifier]] = {}
+    problems: list[str] = []
+    root_seen = False
+    for row in rows:
+        info = KeyInfo(
+            row.key_id,
+            row.station,
+            row.public_key,
+            format_ts(row.registered_at),
+            row.registered_by,
+            row.endorsed_by,
+        )
+        verifier = Verifier(row.public_key)
+        name = f"station key {row.key_id} ({row.station})"
+        if key_id(row.public_key) != row.key_id:
+            problems.append(f"{name}: its id does not match its public key")
+            continue
+        if row.endorsed_by is None:
+            if root_seen:
+                problems.append(
+                    f"{name} was registered without the endorsement of a registered "
+                    "station: it was added to the database outside BWC Desk"
+                )
+                continue
+            root_seen = True
+        else:
+            endorser = keys.get(row.endorsed_by)
+            message = endorsement_message(
+                dbid, row.station, row.public_key, info.registered_at, row.endorsed_by
+            )
+            if endorser is None or not endorser[1].check(message, row.endorsement or ""):
+                problems.append(
+                    f"{name}: its endorsement does not verify: it was added or changed "
+                    "outside BWC Desk"
+                )
+                continue
+        keys[row.key_id] = (info, verifier)
+    return Trust(dbid, keys, problems)
+
+
+def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> ChainReport:
+    """The chain (already walked and sound) against every checkpoint signed for it."""
+    if not report.ok:
+        return report
+    is_sqlite = session.get_bind().dialect.name == "sqlite"
+    from bwc_desk.store.ledger import ts_text
+
+    table = _TABLES[report.chain]
+    rows = session.execute(
+        text(
+            "SELECT c.seq, c.head_hash, c.at, c.station, c.key_id, c.signature, e.hash "
+            f"FROM ledger_checkpoints c LEFT JOIN {table} e ON e.seq = c.seq "
+            "WHERE c.chain = :chain ORDER BY c.seq, c.id"
+        ),
+        {"chain": report.chain},
+    ).all()
+    if not rows:
+        if trust.any_key:
+            return report.with_problem(
+                ChainProblem(
+                    report.head_seq,
+                    Tamper.UNSIGNED,
+                    "no signed checkpoint of this chain is left although station keys are "
+                    "registered: its checkpoints were deleted",
+                )
+            )
+        return report
+    newest: tuple[int, str, str] | None = None
+    rewritten: ChainProblem | None = None
+    for seq, head_hash, at, station, kid, signature, found in rows:
+        when = ts_text(at, is_sqlite)
+        what = f"the checkpoint of record #{seq} signed by {station} at {when}"
+        known = trust.keys.get(kid)
+        if known is None:
+            return report.with_problem(
+                ChainProblem(
+                    seq,
+                    Tamper.FORGED,
+                    f"{what} names key {kid}, which is not a registered station key",
+                )
+            )
+        message = checkpoint_message(trust.database_id, report.chain, seq, head_hash, when,
+                                     station, kid)
+        if station != known[0].station or not known[1].check(message, signature):
+            return report.with_problem(
+                ChainProblem(
+                    seq,
+                    Tamper.FORGED,
+                    f"{what}: its signature does not verify (forged or altered)",
+                )
+            )
+        if seq > report.head_seq:
+            newest = (seq, station, when)
+            continue
+        actual = GENESIS if seq == 0 else found
+        if actual != head_hash and rewritten is None:
+            rewritten = ChainProblem(
+                seq,
+                Tamper.REWRITTEN,
+                f"the chain up to record #{seq} was rewritten (hashes recomputed): it no "
+                f"longer matches {what}",
+            )
+    if rewritten is not None:
+        return report.with_problem(rewritten)
+    if newest is not None:
+        seq, station, when = newest
+        if report.count == 0:
+            return report.with_problem(
+                ChainProblem(
+                    1,
+                    Tamper.EMPTIED,
+                    f"the chain is empty, but {station} signed record #{seq} at {when}: "
+                    "every record was deleted",
+                )
+            )
+        return report.with_problem(
+            ChainProblem(
+                report.head_seq + 1,
+                Tamper.TRUNCATED,
+                f"records #{report.head_seq + 1} to #{seq} were deleted from the end "
+                f"(truncated): {station} signed record #{seq} at {when}",
+            )
+        )
+    return report
+
+
+def keys_missing(session: Session) -> list[str]:
+    """Keys whose registration the audit log records but that are gone from the registry
+    (deleted with their checkpoints, so that nothing signed is left to compare)."""
+    import json
+
+    from bwc_desk.domain.signing import fingerprint
+
+    present = {fingerprint(k) for k in session.execute(select(StationKey.public_key)).scalars()}
+    out = []
+    for (details,) in session.execute(
+        text("SELECT details FROM audit_log WHERE event = 'station key registered' "
+             "ORDER BY seq")
+    ):
+        try:
+            entry = json.loads(details or "{}")
+        except ValueError:
+            continue
+        if entry.get("fingerprint") and entry["fingerprint"] not in present:
+            out.append(
+                f"the station key {entry['fingerprint']} of {entry.get('station', '?')} was "
+                "registered (audit log) but is gone from the key registry: it was deleted "
+                "outside BWC Desk"
+            )
+    return out
