@@ -133,7 +133,7 @@ def test_good_and_bad_lines_over_a_real_socket(feed, recorder):
         assert [(d, n) for d, n, _ in recorder.errors] == [
             (None, 3),
             ("DOCK-A", 4),
-            ("DOCK-B", 5),
+            (None, 5),  # DOCK-B said no hello here: anyone can write its name in a line
             (None, 7),
         ]
         # Still open after the errors: the next lines are heard and numbered on.
@@ -224,7 +224,7 @@ def test_thousands_of_lines_from_several_docks_all_arrive_in_order(feed, recorde
 
 
 def test_a_slow_reader_gets_every_reply_in_order(feed, recorder):
-    count = 6000  # about 600 KB of replies: more than the buffers below, under the 1 MiB cap
+    count = 2000  # about 200 KB of replies: more than the buffers below, under the 256 KiB cap
     # Accepted sockets inherit the listener's send buffer; a small one makes the server
     # queue replies itself while the dock is not reading, rather than the kernel.
     feed._listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)

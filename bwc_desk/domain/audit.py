@@ -29,6 +29,10 @@ class AuditEvent(StrEnum):
     VERIFY = "verification run"
     REFUSED = "action refused"
     READINESS_OVERRIDE = "readiness override"
+    DOCK_REGISTERED = "dock registered"
+    DOCK_REMOVED = "dock removed"
+    DOCK_ADMISSION = "dock admission window"
+    DOCK_ADMITTED = "dock admitted"
 
 
 class Outcome(StrEnum):

@@ -33,6 +33,7 @@ class AgencySettings:
     backup_folder: str = ""
     not_docked_minutes: int = 30
     unassign_pool_on_dock: bool = True
+    return_assigned_on_dock: bool = False
     undo_window_seconds: int = 120
 
     def as_dict(self) -> dict[str, Any]:
