@@ -285,3 +285,14 @@ def test_ctrl_c_ends_main_quietly(monkeypatch):
 
     monkeypatch.setattr(simulator, "run_simulator", interrupted)
     assert simulator.main(["--docks", "1"]) == 0
+
+
+def test_main_takes_the_token_from_the_station_config(monkeypatch):
+    from bwc_desk.store import config
+
+    station = config.ensure_dock_token()  # first run: a random token, saved
+    assert len(station.dock_token) >= 20 and station.dock_token_required
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(simulator, "run_simulator", lambda *a, **k: calls.append((a, k)))
+    assert simulator.main([]) == 0
+    assert calls[-1][0][4] == station.dock_token

@@ -16,6 +16,13 @@ from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
 from bwc_desk.services.startup import open_database, resolve_url
 from bwc_desk.store import config
+from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by name)
+    cmd_docks_add,
+    cmd_docks_admit,
+    cmd_docks_list,
+    cmd_docks_remove,
+    cmd_docks_token,
+)
 
 
 def command_line_actor() -> Actor:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
-from bwc_desk.adapters.dockfeed.server import DockFeedServer
+from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
 from bwc_desk.services.dock_registry import Registry
+from bwc_desk.store.config import StationConfig
 from bwc_desk.services.context import DOCK_FEED, Ctx
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,13 @@ class DockBoard:
                     self._docks[name].errors += dock.errors
             for bay in changes.bays:
                 self._dirty_bays.add((bay.dock, bay.bay))
+
+
+def feed_token(config: StationConfig) -> str:
+    """The token the dock feed asks for: none only on loopback, when an admin allowed it."""
+    if not config.dock_token_required and is_loopback(config.dock_host.strip()):
+        return ""
+    return config.dock_token
 
 
 class DockFeed:

@@ -386,7 +386,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_PORT,
         help=f"app port (default {DEFAULT_PORT})",
     )
-    parser.add_argument("--token", default="", help="shared dock token, if the app sets one")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="shared dock token (default: the one in this PC's station config)",
+    )
     parser.add_argument(
         "--speed",
         type=_positive,
@@ -395,6 +399,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=None, help="repeat a run exactly")
     args = parser.parse_args(argv)
+    if args.token is None:
+        from bwc_desk.store import config
+
+        args.token = config.load().dock_token
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     log.info(
