@@ -334,6 +334,7 @@ class Board:
     counts: dict[str, int] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()
     at: datetime | None = None
+    admit_until: datetime | None = None  # an "admit new docks" window open until then
 
 
 def _bay_row(
@@ -429,6 +430,7 @@ def board(ctx: Ctx) -> Board:
     now = ctx.now()
     with ctx.db.read() as session:
         min_battery = read_settings(session).min_battery_pct
+        window = dock_registry.read_admission(session)
         docks = list(session.execute(select(Dock).order_by(Dock.name)).scalars())
         rows = session.execute(_BOARD_BAYS).all()
     by_dock: dict[int, list[tuple[Bay, str | None, tuple[str, datetime] | None]]] = {}
@@ -495,7 +497,8 @@ def board(ctx: Ctx) -> Board:
                 bays,
             )
         )
-    return Board(tuple(dock_rows), counts, tuple(alerts), now)
+    admit_until = window.until if window is not None and window.open_at(now) else None
+    return Board(tuple(dock_rows), counts, tuple(alerts), now, admit_until)
 
 
 def list_bays(ctx: Ctx) -> list[BayRow]:
