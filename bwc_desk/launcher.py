@@ -303,7 +303,8 @@ class Launcher:
         if ctx is not state.ctx:
             self.app.aboutToQuit.connect(ctx.db.dispose)  # after the feed has stopped
         if self.demo:
-            self._start_simulator(state, *self.dock_feed.address, token=station.dock_token)
+            host, port = self.dock_feed.address
+            self._start_simulator(state, host, port, station.dock_token)
 
     def _start_simulator(self, state: AppState, host: str, port: int, token: str) -> None:
         """The demo's docks: the simulator plays six docks of eight bays with the demo's

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from bwc_desk.cli.commands import run
 from bwc_desk.__main__ import build_parser
+from bwc_desk.cli.commands import run
 from bwc_desk.services.dockfeed import feed_token
 from bwc_desk.store import config, paths
 

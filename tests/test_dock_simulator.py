@@ -294,5 +294,9 @@ def test_main_takes_the_token_from_the_station_config(monkeypatch):
     assert len(station.dock_token) >= 20 and station.dock_token_required
     calls: list[tuple[Any, ...]] = []
     monkeypatch.setattr(simulator, "run_simulator", lambda *a, **k: calls.append((a, k)))
-    assert simulator.main([]) == 0
+    from bwc_desk.__main__ import main
+
+    assert main(["dock-sim"]) == 0
     assert calls[-1][0][4] == station.dock_token
+    assert main(["dock-sim", "--token", "other"]) == 0
+    assert calls[-1][0][4] == "other"

@@ -8,6 +8,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by name)
+    cmd_docks_add,
+    cmd_docks_admit,
+    cmd_docks_list,
+    cmd_docks_remove,
+    cmd_docks_token,
+)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, backups, exports, imports, verify
@@ -16,13 +23,6 @@ from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
 from bwc_desk.services.startup import open_database, resolve_url
 from bwc_desk.store import config
-from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by name)
-    cmd_docks_add,
-    cmd_docks_admit,
-    cmd_docks_list,
-    cmd_docks_remove,
-    cmd_docks_token,
-)
 
 
 def command_line_actor() -> Actor:

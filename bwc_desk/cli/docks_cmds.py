@@ -25,8 +25,7 @@ def add_dock_commands(
     p.add_argument(
         "--force",
         action="store_true",
-        help="remove it although it reports cameras (a broken dock): they are recorded "
-        "as undocked",
+        help="remove it although it reports cameras (a broken dock): they are recorded as undocked",
     )
     p.set_defaults(func="cmd_docks_remove")
     p = docks_sub.add_parser(
@@ -47,6 +46,14 @@ def add_dock_commands(
         "--require", action="store_true", help="require the token, on loopback too (default)"
     )
     p.set_defaults(func="cmd_docks_token")
+
+
+def dock_sim(argv: list[str]) -> int:
+    """`bwc-desk dock-sim`: the simulator, sending this PC's dock token unless told another."""
+    from bwc_desk.adapters.dockfeed.simulator import main as simulate
+    from bwc_desk.store import config
+
+    return simulate(argv, default_token=config.load().dock_token)
 
 
 def cmd_docks_add(args: argparse.Namespace, out: TextIO) -> int:
@@ -77,9 +84,7 @@ def cmd_docks_list(args: argparse.Namespace, out: TextIO) -> int:
     for d in docks:
         seen = f"{d.last_seen_at:%Y-%m-%d %H:%M:%S} UTC" if d.last_seen_at else "never"
         where = f", {d.location}" if d.location else ""
-        print(
-            f"{d.name}\t{d.bays} bays\t{d.cameras} cameras\tlast report {seen}{where}", file=out
-        )
+        print(f"{d.name}\t{d.bays} bays\t{d.cameras} cameras\tlast report {seen}{where}", file=out)
     if window is not None:
         print(f"admitting new docks until {window.until:%H:%M:%S} UTC", file=out)
     return 0

@@ -186,8 +186,12 @@ def remove_dock(ctx: Ctx, name: str, force: bool = False) -> DockInfo:
             at=ctx.now(),
             actor=actor,
             event=AuditEvent.DOCK_REMOVED,
-            details={"dock": info.name, "bays": info.bays, "cameras": info.cameras,
-                     "forced": bool(occupied)},
+            details={
+                "dock": info.name,
+                "bays": info.bays,
+                "cameras": info.cameras,
+                "forced": bool(occupied),
+            },
         )
         return info
 
@@ -275,8 +279,9 @@ def admit(ctx: Ctx, session: Session, name: str, bays: int, peer: str) -> Dock |
     window = read_admission(session)
     if window is None or not window.open_at(now) or not 1 <= bays <= MAX_BAYS:
         return None
-    dock = Dock(name=name, bays=bays, location="", station=ctx.station, error_count=0,
-                last_error="")
+    dock = Dock(
+        name=name, bays=bays, location="", station=ctx.station, error_count=0, last_error=""
+    )
     session.add(dock)
     _write_admission(session, Admission(window.until, window.left - 1), "dock-feed", now)
     details: dict[str, Any] = {"dock": name, "bays": bays, "peer": peer}

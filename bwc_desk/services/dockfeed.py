@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
+from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
-from bwc_desk.services.context import DOCK_FEED, Ctx
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -207,7 +207,11 @@ class DockFeed:
         self.ctx = ctx.as_actor(DOCK_FEED)
         self.board = DockBoard(self.ctx.clock)
         self.server = DockFeedServer(
-            host, port, token, self.board.on_message, self.board.on_error,
+            host,
+            port,
+            token,
+            self.board.on_message,
+            self.board.on_error,
             admit=self.admit_dock,
         )
         self._flush_seconds = flush_seconds

@@ -23,10 +23,10 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.ledger import format_ts
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.services import dock_registry
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.records import record
-from bwc_desk.services import dock_registry
 from bwc_desk.services.settings import AgencySettings, read_settings
 from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit, UnitReading
 
@@ -49,10 +49,11 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
     with ctx.db.write() as session:
         settings = read_settings(session)
         names = set(changes.docks) | {b.dock for b in changes.bays}
-        docks = {
-            d.name: d
-            for d in session.execute(select(Dock).where(Dock.name.in_(names))).scalars()
-        } if names else {}
+        docks = (
+            {d.name: d for d in session.execute(select(Dock).where(Dock.name.in_(names))).scalars()}
+            if names
+            else {}
+        )
         for name, seen in changes.docks.items():
             dock = docks.get(name)
             if dock is None:
@@ -109,9 +110,7 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
         _write_due_undocks(ctx, session)
 
 
-def _leave(
-    session: Session, dock: Dock, row: Bay, live: LiveBay, units: dict[str, Unit]
-) -> None:
+def _leave(session: Session, dock: Dock, row: Bay, live: LiveBay, units: dict[str, Unit]) -> None:
     """A camera gone from its bay: its "undocked" record waits a minute (``left_at``), so a
     camera back in the same bay meanwhile (a flapping contact) writes no pair at all."""
     old_serial = (row.serial or "").upper() or None
@@ -120,9 +119,14 @@ def _leave(
     if left is None:
         return
     reading = session.get(UnitReading, left.id)
-    if reading is not None and reading.in_bay and (reading.dock, reading.bay_no) == (
-        dock.name,
-        live.bay,
+    if (
+        reading is not None
+        and reading.in_bay
+        and (reading.dock, reading.bay_no)
+        == (
+            dock.name,
+            live.bay,
+        )
     ):
         reading.in_bay = False
         reading.left_at = live.received_at

@@ -234,13 +234,18 @@ class DockFeedServer:
                 return
             host = str(addr[0])
             if len(self._clients) >= MAX_CONNECTIONS:
-                self._log_refusal(host, f"Refused a dock connection from {host}: "
-                                  f"{MAX_CONNECTIONS} are open already")
+                self._log_refusal(
+                    host,
+                    f"Refused a dock connection from {host}: {MAX_CONNECTIONS} are open already",
+                )
                 sock.close()
                 continue
             if self._per_host.get(host, 0) >= MAX_CONNECTIONS_PER_PEER:
-                self._log_refusal(host, f"Refused a dock connection from {host}: it has "
-                                  f"{MAX_CONNECTIONS_PER_PEER} open already")
+                self._log_refusal(
+                    host,
+                    f"Refused a dock connection from {host}: it has "
+                    f"{MAX_CONNECTIONS_PER_PEER} open already",
+                )
                 sock.close()
                 continue
             sock.setblocking(False)
@@ -299,9 +304,7 @@ class DockFeedServer:
 
     def _refuse(self, client: _Client, line_no: int, error: ProtocolError) -> None:
         client.refused += 1
-        self._log_refusal(
-            client.host, f"Refused line {line_no} from {client.peer}: {error.reason}"
-        )
+        self._log_refusal(client.host, f"Refused line {line_no} from {client.peer}: {error.reason}")
         self._reply(client, error_reply(line_no, error.reason))
         # Only a dock that said hello on this very connection is charged with the refusal;
         # anyone may put any dock's name in a line.

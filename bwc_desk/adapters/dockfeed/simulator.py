@@ -369,8 +369,9 @@ def _wait(selector: selectors.BaseSelector, deadline: float, stop: threading.Eve
                 link.receive(selector)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`bwc-desk dock-sim`: play docks against a running app until Ctrl+C."""
+def main(argv: Sequence[str] | None = None, default_token: str = "") -> int:
+    """`bwc-desk dock-sim`: play docks against a running app until Ctrl+C. Without
+    --token, ``default_token`` (the station's, read by the command line) is sent."""
     parser = argparse.ArgumentParser(
         prog="bwc-desk dock-sim",
         description="Simulate docks that report their bays to BWC Desk's dock feed.",
@@ -400,9 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None, help="repeat a run exactly")
     args = parser.parse_args(argv)
     if args.token is None:
-        from bwc_desk.store import config
-
-        args.token = config.load().dock_token
+        args.token = default_token
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     log.info(
