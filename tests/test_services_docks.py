@@ -508,3 +508,13 @@ def test_returned_not_docked_is_right_whatever_the_order_of_docked_and_returned(
     clock.advance(hours=1)
     feed(Heartbeat("DOCK-A", TS))
     assert counter.returned_not_docked(admin_ctx) == []
+
+
+def test_a_camera_registered_in_its_bay_is_undocked_when_it_leaves(admin_ctx, feed, clock):
+    feed(bay(6, "ZZ999"))
+    docks.register_docked(admin_ctx, "ZZ999", "HPD-9")
+    feed(bay(6, None))
+    clock.advance(seconds=61)
+    feed(Heartbeat("DOCK-A", TS))
+    assert kinds(admin_ctx, "HPD-9")[:3] == [EventKind.UNDOCKED, EventKind.DOCKED,
+                                             EventKind.REGISTERED]

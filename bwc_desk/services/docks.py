@@ -119,15 +119,11 @@ def _leave(session: Session, dock: Dock, row: Bay, live: LiveBay, units: dict[st
     if left is None:
         return
     reading = session.get(UnitReading, left.id)
-    if (
-        reading is not None
-        and reading.in_bay
-        and (reading.dock, reading.bay_no)
-        == (
-            dock.name,
-            live.bay,
-        )
-    ):
+    if reading is None:  # docked without a reading (registered while in the bay)
+        reading = UnitReading(unit_id=left.id, dock=dock.name, bay_no=live.bay, in_bay=True)
+        reading.reported_at = live.received_at
+        session.add(reading)
+    if reading.in_bay and (reading.dock, reading.bay_no) == (dock.name, live.bay):
         reading.in_bay = False
         reading.left_at = live.received_at
 
@@ -477,7 +473,7 @@ def board(ctx: Ctx) -> Board:
                         b.bay,
                     )
                 )
-            if b.issued and b.issued_at is not None:
+            if b.issued and b.issued_at is not None and not offline:
                 alerts.append(_issued_alert(ctx, b, b.issued_at, now))
             if b.serial and not b.registered:
                 alerts.append(
