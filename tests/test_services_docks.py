@@ -518,3 +518,31 @@ def test_a_camera_registered_in_its_bay_is_undocked_when_it_leaves(admin_ctx, fe
     feed(Heartbeat("DOCK-A", TS))
     assert kinds(admin_ctx, "HPD-9")[:3] == [EventKind.UNDOCKED, EventKind.DOCKED,
                                              EventKind.REGISTERED]
+
+
+def test_bay_reports_do_not_grow_the_statement_cache(admin_ctx, feed, clock):
+    """Bays report every second with a different mix of changed fields; the writes keep one
+    statement shape, so SQLAlchemy's compiled-statement cache (and the idle app's memory)
+    does not grow with each new mix."""
+    import random
+
+    rng = random.Random(3)
+
+    def varied(n):
+        upload = Upload(rng.randint(0, 2), 2, rng.randint(0, 9), 9) if rng.random() < .5 else None
+        return bay(n, f"X60A000{n}" if n < 5 else None, battery=rng.choice([50, 60, None]),
+                   upload=upload, error=rng.choice([None, "hot"]), updating=rng.random() < .5)
+
+    for _ in range(5):
+        feed(*[varied(n) for n in range(1, 9)])
+    from bwc_desk.store.models import Bay, UnitReading
+
+    def cached():  # the engine's statements and the ORM's own UPDATEs per mapper
+        return (len(admin_ctx.db.engine._compiled_cache)
+                + sum(len(m.__mapper__._compiled_cache) for m in (Bay, UnitReading)))
+
+    before = cached()
+    for _ in range(60):
+        clock.advance(seconds=1)
+        feed(*[varied(n) for n in range(1, 9)])
+    assert cached() - before <= 5
