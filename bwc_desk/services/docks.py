@@ -144,18 +144,16 @@ def _arrive(
     new_serial = (live.serial or "").upper() or None
     where = {"dock": dock.name, "bay": live.bay}
     unit = units.get(new_serial) if new_serial else None
-    if old_serial != new_serial:
-        if unit is not None:
-            reading = session.get(UnitReading, unit.id)
-            here = reading is not None and (reading.dock, reading.bay_no) == (dock.name, live.bay)
-            if here and reading is not None and (reading.left_at is not None or reading.in_bay):
-                reading.left_at = None  # back within the minute: as if it never left
-            else:
-                if reading is not None and (reading.in_bay or reading.left_at is not None):
-                    # Moved from another bay: undocked there first.
-                    _undocked(ctx, session, unit, reading)
-                record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, unit, details=where)
-                _return_if_due(ctx, session, unit, dock.name, live.bay, settings)
+    if old_serial != new_serial and unit is not None:
+        reading = session.get(UnitReading, unit.id)
+        here = reading is not None and (reading.dock, reading.bay_no) == (dock.name, live.bay)
+        if here and reading is not None and (reading.left_at is not None or reading.in_bay):
+            reading.left_at = None  # back within the minute: as if it never left
+        else:
+            if reading is not None and (reading.in_bay or reading.left_at is not None):
+                _undocked(ctx, session, unit, reading)  # moved from another bay
+            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, unit, details=where)
+            _return_if_due(ctx, session, unit, dock.name, live.bay, settings)
     upload = live.upload
     values: dict[str, Any] = {
         "dock_id": dock.id,
