@@ -79,7 +79,9 @@ class DockWidget(QWidget):
         """New data; repaints only if something a person can see changed."""
         changed = dock != self.dock or now.minute != self.now.minute
         self.dock, self.now = dock, now
-        self.setToolTip(self._dock_tip())
+        tip = self._dock_tip()
+        if tip != self.toolTip():
+            self.setToolTip(tip)
         if changed:
             self.updateGeometry()
             self.update()

@@ -84,6 +84,7 @@ class DocksTab(QWidget):
         self.widgets: dict[str, DockWidget] = {}
         self._loading = False
         self._loaded = False
+        self._shown_alerts: tuple[Alert, ...] | None = None
         self.summary = QLabel(self)
         self.summary.setObjectName("dock_summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
@@ -235,9 +236,16 @@ class DocksTab(QWidget):
             if any(d.offline for d in board.docks)
             else ""
         )
-        self.summary.setText(f"<b>{docks_text}</b> &nbsp; " + " &nbsp;".join(chips))
+        text = f"<b>{docks_text}</b> &nbsp; " + " &nbsp;".join(chips)
+        if text != self.summary.text():
+            self.summary.setText(text)
 
     def _show_alerts(self, alerts: tuple[Alert, ...]) -> None:
+        # Rebuilt only when the alerts change, not once a second: an idle view makes no
+        # garbage (the list's items, their brushes) while nothing happens.
+        if alerts == self._shown_alerts:
+            return
+        self._shown_alerts = alerts
         self.alert_list.clear()
         for alert in alerts:
             item = QListWidgetItem(f"\u26a0 {alert.text}")
