@@ -12,6 +12,7 @@ from benchmarks.agency import agency
 from benchmarks.harness import Figure, Run
 
 ROOT = Path(__file__).resolve().parents[1]
+MINUTES = [10.0]  # idle-rss: how long the app idles (--minutes)
 
 
 def _startup(size: str, work: Path) -> list[Figure]:
@@ -42,6 +43,12 @@ def _docks(size: str, work: Path) -> list[Figure]:
     from benchmarks import docks
 
     return docks.run(agency(size), work)
+
+
+def _idle_rss(size: str, work: Path) -> list[Figure]:
+    from benchmarks import idle_rss
+
+    return idle_rss.run(agency(size), work, MINUTES[0])
 
 
 def _pg_scan(size: str, work: Path) -> list[Figure]:
@@ -82,6 +89,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "reassign": _reassign,
     "inventory": _inventory,
     "docks": _docks,
+    "idle-rss": _idle_rss,
     "pg-scan": _pg_scan,
     "imports": _imports,
     "crash": _crash,
@@ -98,7 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         help="run only this benchmark (repeatable)",
     )
     parser.add_argument("--json", type=Path, help="write every figure to this file")
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=None,
+        help="idle-rss: minutes the app idles (default 10; shorter for a quick small run)",
+    )
     args = parser.parse_args(argv)
+    MINUTES[0] = args.minutes or 10.0
     run = Run(args.size)
     with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:
         for name in args.only or list(BENCHES):

@@ -51,8 +51,9 @@ def run(agency: Agency, work: Path, seconds: float = 30.0, docks: int = 100,
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from bwc_desk.services import auth
-    from bwc_desk.services.context import Ctx
+    from bwc_desk.adapters.dockfeed.simulator import dock_name
+    from bwc_desk.services import auth, dock_registry
+    from bwc_desk.services.context import SYSTEM, Ctx
     from bwc_desk.services.dockfeed import DockFeed
     from bwc_desk.services.startup import open_database
     from bwc_desk.ui.main_window import MainWindow
@@ -62,6 +63,8 @@ def run(agency: Agency, work: Path, seconds: float = 30.0, docks: int = 100,
     copy = agency.copy(work / "agency.sqlite3")
     db = open_database(copy.url).db
     ctx = Ctx(db, "BENCH-1")
+    for i in range(docks):  # only registered docks may report
+        dock_registry.add_dock(ctx.as_actor(SYSTEM), dock_name(i), bays)
     ctx = ctx.as_actor(auth.sign_in(ctx, "admin", PASSWORD))
     state = AppState(ctx)
     window = MainWindow(state, "Benchmark")
@@ -73,7 +76,8 @@ def run(agency: Agency, work: Path, seconds: float = 30.0, docks: int = 100,
     feed.start()
     sim = subprocess.Popen(
         [sys.executable, "-m", "bwc_desk", "dock-sim", "--docks", str(docks), "--bays",
-         str(bays), "--port", str(feed.address[1]), "--speed", "30", "--seed", "1"],
+         str(bays), "--port", str(feed.address[1]), "--speed", "30", "--seed", "1",
+         "--token", ""],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     try:

@@ -44,9 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["dock-sim"]:
         # The simulator has its own options (--docks, --bays, --speed...): hand them over.
-        from bwc_desk.adapters.dockfeed.simulator import main as simulate
+        from bwc_desk.cli.docks_cmds import dock_sim
 
-        return simulate(args_list[1:])
+        return dock_sim(args_list[1:])
     parser = build_parser()
     args = parser.parse_args(args_list)
     if getattr(args, "command", None):

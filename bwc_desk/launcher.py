@@ -377,9 +377,9 @@ class Launcher:
     def _start_dock_feed(self, state: AppState) -> None:
         """Listen for dock controllers (station config: host, port, token). A port already in
         use or a bad address is reported, not fatal: the counter works without docks."""
-        from bwc_desk.services.dockfeed import DockFeed
+        from bwc_desk.services.dockfeed import DockFeed, feed_token
 
-        station = config.load()
+        station = config.ensure_dock_token()  # a new install gets a random token
         if not station.dock_feed_enabled:
             return
         ctx = state.ctx
@@ -394,7 +394,7 @@ class Launcher:
             ctx = replace(ctx, db=Database(ctx.db.url.render_as_string(hide_password=False)))
         try:
             self.dock_feed = DockFeed(ctx, station.dock_host, station.dock_port,
-                                      station.dock_token)
+                                      feed_token(station))
             self.dock_feed.start()
         except (OSError, ValueError) as exc:
             self.dock_feed = None
@@ -409,9 +409,10 @@ class Launcher:
         if ctx is not state.ctx:
             self.app.aboutToQuit.connect(ctx.db.dispose)  # after the feed has stopped
         if self.demo:
-            self._start_simulator(state, *self.dock_feed.address)
+            host, port = self.dock_feed.address
+            self._start_simulator(state, host, port, station.dock_token)
 
-    def _start_simulator(self, state: AppState, host: str, port: int) -> None:
+    def _start_simulator(self, state: AppState, host: str, port: int, token: str) -> None:
         """The demo's docks: the simulator plays six docks of eight bays with the demo's
         cameras that are on the shelf now (and two the inventory does not know)."""
         import threading
@@ -426,6 +427,7 @@ class Launcher:
         thread = threading.Thread(
             target=run_simulator, name="dock-sim", daemon=True,
             kwargs={"host": host, "port": port, "docks": 6, "bays": 8, "speed": 20.0,
+                    "token": token,
                     "stop": self._sim_stop, "seed": 7, "serials": serials},
         )
         thread.start()

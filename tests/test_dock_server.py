@@ -133,7 +133,7 @@ def test_good_and_bad_lines_over_a_real_socket(feed, recorder):
         assert [(d, n) for d, n, _ in recorder.errors] == [
             (None, 3),
             ("DOCK-A", 4),
-            ("DOCK-B", 5),
+            (None, 5),  # DOCK-B said no hello here: anyone can write its name in a line
             (None, 7),
         ]
         # Still open after the errors: the next lines are heard and numbered on.
@@ -224,7 +224,7 @@ def test_thousands_of_lines_from_several_docks_all_arrive_in_order(feed, recorde
 
 
 def test_a_slow_reader_gets_every_reply_in_order(feed, recorder):
-    count = 6000  # about 600 KB of replies: more than the buffers below, under the 1 MiB cap
+    count = 2000  # about 200 KB of replies: more than the buffers below, under the 256 KiB cap
     # Accepted sockets inherit the listener's send buffer; a small one makes the server
     # queue replies itself while the dock is not reading, rather than the kernel.
     feed._listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
@@ -323,3 +323,61 @@ def test_the_python_client_in_the_docs_works(feed, recorder, capsys):
     recorder.wait_for(lambda r: len(r.messages) == 3)
     assert [type(m) for _, m in recorder.messages] == [Hello, BayReport, Heartbeat]
     assert capsys.readouterr().out == ""  # the client prints only refusals
+
+
+# --- no client can starve the rest; logs survive a flood --------------------------------------
+
+
+def test_refused_lines_are_logged_a_few_then_summed_up(feed, recorder, monkeypatch, caplog):
+    monkeypatch.setattr(server_module, "LOG_WINDOW_SECONDS", 0.3)
+    with caplog.at_level(logging.WARNING), connect(feed) as sock:
+        sock.sendall(b"x\n" * 500)
+        recorder.wait_for(lambda r: len(r.errors) == 500)
+        deadline = threading.Event()
+        for _ in range(150):  # the summary comes with the housekeeping after the window
+            if "Suppressed" in caplog.text:
+                break
+            deadline.wait(0.1)
+    refused = [r for r in caplog.records if r.getMessage().startswith("Refused line")]
+    assert len(refused) == server_module.LOGGED_REFUSALS
+    assert re.search(r"Suppressed 490 more refused lines or connections from 127\.0\.0\.1",
+                     caplog.text)
+
+
+def test_idle_connections_are_dropped(feed, recorder, monkeypatch):
+    monkeypatch.setattr(server_module, "IDLE_SECONDS", 0.5)
+    with connect(feed) as silent:
+        silent.sendall(b"junk\n")  # refused lines do not keep a connection alive
+        assert read_lines(silent, 1)[0]["line"] == 1
+        assert read_to_end(silent) == b""  # closed by the server
+    recorder.wait_for(lambda r: any(not opened for _, opened in r.connections))
+
+
+def test_connections_per_peer_are_limited(feed, recorder, monkeypatch):
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS_PER_PEER", 3)
+    socks = [connect(feed) for _ in range(3)]
+    try:
+        recorder.wait_for(lambda r: len(r.connections) == 3)
+        with connect(feed) as extra:
+            assert read_to_end(extra) == b""  # accepted and closed at once
+        socks[0].sendall(line(HELLO))
+        recorder.wait_for(lambda r: len(r.messages) == 1)
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_one_connection_is_served_a_bounded_number_of_lines_per_turn(feed, recorder,
+                                                                      monkeypatch):
+    """The server reads a connection again only once it has handled what it read, and takes
+    turns: a flood on one connection cannot keep another's line waiting behind it."""
+    monkeypatch.setattr(server_module, "LINES_PER_TICK", 5)
+    with connect(feed) as flood, connect(feed) as other:
+        flood.sendall(b"x\n" * 5000)
+        recorder.wait_for(lambda r: len(r.errors) >= 1)
+        other.sendall(b"[]\n")
+        assert read_lines(other, 1)[0]["line"] == 1
+        recorder.wait_for(lambda r: len(r.errors) == 5001)
+        # It was served while most of the flood still waited for its turns.
+        reasons = [reason for _, _, reason in recorder.errors]
+        assert reasons.index("line must be a JSON object, not an array") < 4000

@@ -285,3 +285,18 @@ def test_ctrl_c_ends_main_quietly(monkeypatch):
 
     monkeypatch.setattr(simulator, "run_simulator", interrupted)
     assert simulator.main(["--docks", "1"]) == 0
+
+
+def test_main_takes_the_token_from_the_station_config(monkeypatch):
+    from bwc_desk.store import config
+
+    station = config.ensure_dock_token()  # first run: a random token, saved
+    assert len(station.dock_token) >= 20 and station.dock_token_required
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(simulator, "run_simulator", lambda *a, **k: calls.append((a, k)))
+    from bwc_desk.__main__ import main
+
+    assert main(["dock-sim"]) == 0
+    assert calls[-1][0][4] == station.dock_token
+    assert main(["dock-sim", "--token", "other"]) == 0
+    assert calls[-1][0][4] == "other"

@@ -12,7 +12,15 @@ import pytest
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Heartbeat, Hello
 from bwc_desk.domain.docking import BayState, Upload
 from bwc_desk.domain.events import EventKind
-from bwc_desk.services import assignments, counter, docks, inventory, officers, settings
+from bwc_desk.services import (
+    assignments,
+    counter,
+    dock_registry,
+    docks,
+    inventory,
+    officers,
+    settings,
+)
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.dockfeed import DockBoard, DockFeed
 from bwc_desk.services.inventory import UnitInput
@@ -25,6 +33,7 @@ TS = datetime(2026, 11, 24, 6, 45, tzinfo=UTC)
 def feed(admin_ctx, clock):
     for i in range(1, 5):
         inventory.add_unit(admin_ctx, UnitInput(f"HPD-{i}", f"X60A000{i}"))
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
     board = DockBoard(clock)
 
     def send(*messages):
@@ -53,13 +62,17 @@ def test_docked_once_however_many_reports(admin_ctx, feed, clock):
     unit = inventory.unit_detail(admin_ctx, "HPD-1")
     assert unit.dock_bay == "DOCK-A / bay 1"
     feed(bay(1, None))
-    assert kinds(admin_ctx, "HPD-1")[0] is EventKind.UNDOCKED
     assert inventory.unit_detail(admin_ctx, "HPD-1").dock_bay == ""
+    clock.advance(seconds=61)  # the undocked record waits a minute (a flapping bay)
+    docks.write_due_undocks(admin_ctx.as_actor(None))
+    assert kinds(admin_ctx, "HPD-1")[0] is EventKind.UNDOCKED
 
 
-def test_moving_a_camera_between_bays(admin_ctx, feed):
+def test_moving_a_camera_between_bays(admin_ctx, feed, clock):
     feed(bay(1, "X60A0001"))
     feed(bay(1, "X60A0002"))
+    clock.advance(seconds=61)
+    feed(bay(2, None))
     assert kinds(admin_ctx, "HPD-1")[:2] == [EventKind.UNDOCKED, EventKind.DOCKED]
     assert kinds(admin_ctx, "HPD-2")[0] is EventKind.DOCKED
 
@@ -174,6 +187,7 @@ def test_a_pooled_camera_docked_after_the_shift_is_returned(admin_ctx, feed, clo
 
 
 def test_errors_are_counted_per_dock(admin_ctx, clock):
+    dock_registry.add_dock(admin_ctx, "DOCK-B", 4)
     board = DockBoard(clock)
     board.on_message("p", Hello("DOCK-B", 4))
     board.on_error("DOCK-B", 7, "bay 9 is out of range: DOCK-B announced 4 bays")
@@ -185,6 +199,7 @@ def test_errors_are_counted_per_dock(admin_ctx, clock):
 
 def test_the_real_feed_over_a_socket(admin_ctx):
     inventory.add_unit(admin_ctx, UnitInput("HPD-7", "X60A0007"))
+    dock_registry.add_dock(admin_ctx, "DOCK-S", 4)
     live = DockFeed(admin_ctx, "127.0.0.1", 0, flush_seconds=0.05)
     live.start()
     try:
@@ -212,6 +227,7 @@ def test_the_real_feed_over_a_socket(admin_ctx):
 def test_a_flush_that_could_not_be_written_is_written_with_the_next(admin_ctx, clock,
                                                                      monkeypatch):
     inventory.add_unit(admin_ctx, UnitInput("HPD-9", "X60A0009"))
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
     feed = DockFeed(admin_ctx, "127.0.0.1", 0)
     feed.board.on_message("peer", Hello("DOCK-A", 8))
     feed.board.on_message("peer", bay(2, "X60A0009"))
@@ -228,3 +244,306 @@ def test_a_flush_that_could_not_be_written_is_written_with_the_next(admin_ctx, c
     assert feed.last_error == ""
     unit = inventory.unit_detail(admin_ctx, "HPD-9")
     assert unit.dock_bay == "DOCK-A / bay 2"
+
+
+# --- nothing lost, nobody in: registered docks only, refused lines write nothing -------------
+
+TOKEN = "s3cret-token"
+
+
+class LiveFeed:
+    """The real feed's server over loopback, flushed by the test (no flusher thread)."""
+
+    def __init__(self, ctx, token=TOKEN):
+        self.feed = DockFeed(ctx, "127.0.0.1", 0, token=token)
+        self.feed.refresh_registry()
+        self.feed.server.start()
+        self.sock = socket.create_connection(self.feed.address, timeout=15)
+        self.reader = self.sock.makefile("rb")
+
+    def send(self, *messages):
+        self.sock.sendall(b"".join(json.dumps(m).encode() + b"\n" for m in messages))
+
+    def replies(self, n):
+        return [json.loads(self.reader.readline()) for _ in range(n)]
+
+    def sync(self):
+        """Every line sent so far has been handled: a bad line's reply comes after them."""
+        self.send({"v": 2})
+        while not self.replies(1)[0]["reason"].startswith("protocol version 2"):
+            pass
+        self.feed.flush()
+
+    def close(self):
+        self.reader.close()
+        self.sock.close()
+        self.feed.stop()
+
+
+@pytest.fixture
+def live_feed(admin_ctx):
+    feeds = []
+
+    def make(**kwargs):
+        feeds.append(LiveFeed(admin_ctx, **kwargs))
+        return feeds[-1]
+
+    yield make
+    for f in feeds:
+        f.close()
+
+
+def hello(dock, token=TOKEN, bays=8):
+    message = {"v": 1, "type": "hello", "dock": dock, "bays": bays}
+    if token is not None:
+        message["token"] = token
+    return message
+
+
+def beat(dock):
+    return {"v": 1, "type": "heartbeat", "dock": dock, "ts": "2026-11-26T22:00:00Z"}
+
+
+def dock_names(ctx):
+    return [d.name for d in dock_registry.list_docks(ctx)]
+
+
+def test_refused_lines_write_nothing(admin_ctx, live_feed):
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    live = live_feed()
+    # A wrong token, a heartbeat without hello, a stranger naming the real dock in bad lines.
+    live.send(hello("DOCK-EVIL", token="guess"), beat("DOCK-GHOST"),
+              {"v": 1, "type": "bay", "dock": "DOCK-A", "bay": 99, "serial": None,
+               "ts": "2026-11-26T22:00:00Z"},
+              hello("DOCK-A", token="wrong"), beat("DOCK-A"))
+    assert [r["line"] for r in live.replies(5)] == [1, 2, 3, 4, 5]
+    # Thousands of unique hellos with the right token from a dock nobody registered.
+    live.send(*[hello(f"FAKE-{i}") for i in range(2000)])
+    replies = live.replies(2000)
+    assert "not a registered dock" in replies[0]["reason"]
+    assert "bwc-desk docks add FAKE-0 --bays N" in replies[0]["reason"]
+    live.sync()
+    assert dock_names(admin_ctx) == ["DOCK-A"]
+    dock = docks.board(admin_ctx).docks[0]
+    assert dock.error_count == 0 and dock.last_seen_at is None
+
+
+def test_a_registered_dock_reports_and_only_its_own_errors_count(admin_ctx, live_feed):
+    inventory.add_unit(admin_ctx, UnitInput("HPD-7", "X60A0007"))
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    live, stranger = live_feed(), live_feed()
+    live.send(hello("DOCK-A"), {"v": 1, "type": "bay", "dock": "DOCK-A", "bay": 2,
+                                "serial": "X60A0007", "battery": 90,
+                                "ts": "2026-11-26T22:00:00Z"},
+              {"v": 1, "type": "bay", "dock": "DOCK-A", "bay": 9, "serial": None,
+               "ts": "2026-11-26T22:00:00Z"})
+    assert live.replies(1)[0]["line"] == 3
+    stranger.send(*[{"v": 1, "type": "bay", "dock": "DOCK-A", "bay": 1, "serial": None,
+                     "ts": "bad"}] * 50)
+    stranger.replies(50)
+    stranger.sync()
+    live.sync()
+    dock = docks.board(admin_ctx).docks[0]
+    assert dock.error_count == 1  # its bay 9; none of the stranger's 50
+    assert inventory.unit_detail(admin_ctx, "HPD-7").dock_bay == "DOCK-A / bay 2"
+
+
+def test_a_removed_dock_writes_nothing_more(admin_ctx, feed, clock):
+    dock_registry.remove_dock(admin_ctx, "DOCK-A")
+    feed(bay(1, "X60A0001"))
+    assert dock_names(admin_ctx) == []
+    assert EventKind.DOCKED not in kinds(admin_ctx, "HPD-1")
+
+
+def test_registering_and_removing_docks_is_admin_only_and_audited(admin_ctx, qm_ctx, sup_ctx,
+                                                                   feed):
+    from bwc_desk.domain.errors import ConflictError, PermissionDenied, ValidationError
+    from bwc_desk.services import audit
+
+    for ctx in (qm_ctx, sup_ctx):
+        with pytest.raises(PermissionDenied):
+            dock_registry.add_dock(ctx, "DOCK-Q", 4)
+        with pytest.raises(PermissionDenied):
+            dock_registry.remove_dock(ctx, "DOCK-A")
+        with pytest.raises(PermissionDenied):
+            dock_registry.open_admission(ctx, 5)
+    with pytest.raises(ConflictError, match="registered already"):
+        dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    with pytest.raises(ValidationError, match="1 to 64 bays"):
+        dock_registry.add_dock(admin_ctx, "DOCK-B", 65)
+    info = dock_registry.add_dock(admin_ctx, " DOCK-B ", 4, "back room")
+    assert (info.name, info.bays, info.location) == ("DOCK-B", 4, "back room")
+    feed(bay(3, "X60A0003"))
+    with pytest.raises(ConflictError, match=r"DOCK-A still reports cameras in bay 3 \(HPD-3\)"):
+        dock_registry.remove_dock(admin_ctx, "DOCK-A")
+    assert dock_names(admin_ctx) == ["DOCK-A", "DOCK-B"]
+    removed = dock_registry.remove_dock(admin_ctx, "DOCK-A", force=True)
+    assert removed.cameras == 1
+    assert kinds(admin_ctx, "HPD-3")[0] is EventKind.UNDOCKED
+    assert inventory.unit_detail(admin_ctx, "HPD-3").dock_bay == ""
+    events = [(r.event, r.details.get("dock")) for r in audit.list_audit(admin_ctx)]
+    assert ("dock registered", "DOCK-B") in events and ("dock removed", "DOCK-A") in events
+    assert "action refused" in [e for e, _ in events]
+
+
+def test_the_admit_window_registers_docks_that_say_hello(admin_ctx, live_feed, clock):
+    from bwc_desk.services import audit
+
+    live = live_feed()
+    live.send(hello("DOCK-N"))
+    assert "not a registered dock" in live.replies(1)[0]["reason"]
+    dock_registry.open_admission(admin_ctx, 5)
+    live.feed.refresh_registry()
+    live.send(hello("DOCK-N", bays=6), beat("DOCK-N"))
+    live.sync()
+    assert dock_names(admin_ctx) == ["DOCK-N"]
+    assert docks.board(admin_ctx).docks[0].bays == 6
+    assert "dock admitted" in [r.event for r in audit.list_audit(admin_ctx)]
+    clock.advance(minutes=6)  # the window closes by itself
+    live.feed.refresh_registry()
+    live.send(hello("DOCK-M"))
+    assert "not a registered dock" in live.replies(1)[0]["reason"]
+    live.sync()
+    assert dock_names(admin_ctx) == ["DOCK-N"]
+    assert dock_registry.admission(admin_ctx) is None
+
+
+def test_the_admit_window_admits_a_bounded_number(admin_ctx, live_feed):
+    dock_registry.open_admission(admin_ctx, 5)
+    live = live_feed()
+    live.send(*[hello(f"FLOOD-{i}") for i in range(300)])
+    live.sync()
+    assert len(dock_names(admin_ctx)) <= dock_registry.MAX_ADMITTED_PER_WINDOW
+
+
+# --- a dock cannot forge custody --------------------------------------------------------------
+
+
+def test_a_flapping_bay_writes_at_most_one_pair_a_minute(admin_ctx, feed, clock):
+    feed(bay(1, "X60A0001"))
+    for _ in range(300):  # in and out every second for ten minutes
+        clock.advance(seconds=1)
+        feed(bay(1, None))
+        clock.advance(seconds=1)
+        feed(bay(1, "X60A0001"))
+    assert kinds(admin_ctx, "HPD-1").count(EventKind.DOCKED) == 1
+    assert EventKind.UNDOCKED not in kinds(admin_ctx, "HPD-1")
+    # Out for longer than a minute: one undocked record, then one docked on return.
+    feed(bay(1, None))
+    clock.advance(seconds=30)
+    feed(Heartbeat("DOCK-A", TS))
+    assert EventKind.UNDOCKED not in kinds(admin_ctx, "HPD-1")
+    clock.advance(seconds=31)
+    feed(Heartbeat("DOCK-A", TS))
+    event = inventory.unit_history(admin_ctx, inventory.unit_detail(admin_ctx, "HPD-1").id)[0]
+    assert event.kind is EventKind.UNDOCKED and event.details["bay"] == 1
+    assert "left_at" in event.details
+    feed(bay(1, "X60A0001"))
+    assert kinds(admin_ctx, "HPD-1")[:3] == [EventKind.DOCKED, EventKind.UNDOCKED,
+                                             EventKind.DOCKED]
+
+
+def test_an_undocked_record_waiting_survives_a_restart(admin_ctx, feed, clock):
+    feed(bay(1, "X60A0001"))
+    feed(bay(1, None))
+    clock.advance(minutes=5)
+    restarted = DockFeed(admin_ctx, "127.0.0.1", 0)  # nothing in its memory
+    restarted.flush()
+    assert kinds(admin_ctx, "HPD-1")[0] is EventKind.UNDOCKED
+
+
+def issue_to(ctx, tag, last="Mendoza"):
+    officer = officers.add_officer(ctx, OfficerInput("0226", last, "Ana"))
+    counter.issue_unit(ctx, officer.id, tag, function_test=FunctionTest())
+    return officer
+
+
+def test_an_issued_officer_camera_in_a_dock_is_not_returned_but_alerted(admin_ctx, feed, clock):
+    issue_to(admin_ctx, "HPD-2")
+    issued_at = clock()
+    clock.advance(hours=1)
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
+    assert [c.asset_tag for c in counter.out_now(admin_ctx)] == ["HPD-2"]
+    assert EventKind.RETURNED not in kinds(admin_ctx, "HPD-2")
+    state = docks.board(admin_ctx)
+    tile = state.docks[0].bay_rows[0]
+    assert tile.issued and tile.issued_to == "Mendoza" and tile.state is BayState.READY
+    alert = next(a for a in docks.alerts(admin_ctx) if a.kind == docks.ISSUED_IN_DOCK)
+    local = issued_at.astimezone(admin_ctx.zone)
+    assert alert.text == (f"HPD-2 is in DOCK-A bay 1 but is issued to Mendoza since "
+                          f"{local:%H:%M}")
+    assert (alert.unit_tag, alert.dock, alert.bay, alert.officer, alert.issued_at) == (
+        "HPD-2", "DOCK-A", 1, "Mendoza", issued_at)
+    counter.return_unit(admin_ctx, "HPD-2")  # returned at the counter: the alert goes
+    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
+
+
+def test_the_agency_may_return_officer_cameras_on_docking(admin_ctx, feed, clock):
+    settings.change_settings(admin_ctx, {"return_assigned_on_dock": True})
+    issue_to(admin_ctx, "HPD-2")
+    clock.advance(hours=8)
+    feed(bay(1, "X60A0002", battery=100))
+    assert counter.out_now(admin_ctx) == []
+    assert kinds(admin_ctx, "HPD-2")[:2] == [EventKind.RETURNED, EventKind.DOCKED]
+    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
+
+
+def test_an_unregistered_camera_is_never_shown_ready(admin_ctx, feed):
+    feed(bay(6, "ZZ999", battery=100, upload=Upload(1, 1, 5, 5)))
+    b6 = next(b for b in docks.board(admin_ctx).docks[0].bay_rows if b.bay == 6)
+    assert b6.state is BayState.NOT_REGISTERED and b6.state.label == "Not registered"
+
+
+def test_returned_not_docked_is_right_whatever_the_order_of_docked_and_returned(
+        admin_ctx, feed, clock):
+    officer = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    pool = assignments.create_pool(admin_ctx, "Traffic pool", "Traffic")
+    unit_id = inventory.unit_detail(admin_ctx, "HPD-3").id
+    assignments.put_in_pool(admin_ctx, [unit_id], pool.id)
+    counter.issue_unit(admin_ctx, officer.id, "HPD-3", function_test=FunctionTest())
+    clock.advance(hours=8)
+    feed(bay(3, "X60A0003", battery=100))  # docked, then returned by that docking
+    assert kinds(admin_ctx, "HPD-3")[:2] == [EventKind.RETURNED, EventKind.DOCKED]
+    clock.advance(hours=2)
+    feed(bay(3, None))  # charged and taken to the shelf
+    clock.advance(hours=1)
+    feed(Heartbeat("DOCK-A", TS))
+    assert counter.returned_not_docked(admin_ctx) == []
+
+
+def test_a_camera_registered_in_its_bay_is_undocked_when_it_leaves(admin_ctx, feed, clock):
+    feed(bay(6, "ZZ999"))
+    docks.register_docked(admin_ctx, "ZZ999", "HPD-9")
+    feed(bay(6, None))
+    clock.advance(seconds=61)
+    feed(Heartbeat("DOCK-A", TS))
+    assert kinds(admin_ctx, "HPD-9")[:3] == [EventKind.UNDOCKED, EventKind.DOCKED,
+                                             EventKind.REGISTERED]
+
+
+def test_bay_reports_do_not_grow_the_statement_cache(admin_ctx, feed, clock):
+    """Bays report every second with a different mix of changed fields; the writes keep one
+    statement shape, so SQLAlchemy's compiled-statement cache (and the idle app's memory)
+    does not grow with each new mix."""
+    import random
+
+    rng = random.Random(3)
+
+    def varied(n):
+        upload = Upload(rng.randint(0, 2), 2, rng.randint(0, 9), 9) if rng.random() < .5 else None
+        return bay(n, f"X60A000{n}" if n < 5 else None, battery=rng.choice([50, 60, None]),
+                   upload=upload, error=rng.choice([None, "hot"]), updating=rng.random() < .5)
+
+    for _ in range(5):
+        feed(*[varied(n) for n in range(1, 9)])
+    from bwc_desk.store.models import Bay, UnitReading
+
+    def cached():  # the engine's statements and the ORM's own UPDATEs per mapper
+        return (len(admin_ctx.db.engine._compiled_cache)
+                + sum(len(m.__mapper__._compiled_cache) for m in (Bay, UnitReading)))
+
+    before = cached()
+    for _ in range(60):
+        clock.advance(seconds=1)
+        feed(*[varied(n) for n in range(1, 9)])
+    assert cached() - before <= 5

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from bwc_desk.domain.docking import BayState
-from bwc_desk.services import inventory
+from bwc_desk.services import counter, dock_registry, inventory, officers
 from bwc_desk.services.dockfeed import DockFeed
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.ui.state import AppState
@@ -22,6 +22,7 @@ from bwc_desk.ui.views.docks_tab import DocksTab
 @pytest.fixture
 def live(qtbot, admin_ctx):
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "X60A0001"))
+    dock_registry.add_dock(admin_ctx, "DOCK-T", 4)
     feed = DockFeed(admin_ctx, "127.0.0.1", 0, flush_seconds=0.05)
     feed.start()
     conn = socket.create_connection(feed.address, timeout=5)
@@ -40,6 +41,10 @@ def live(qtbot, admin_ctx):
     conn.close()
     feed.stop()
     state.runner.shutdown()
+
+
+def alert_texts(tab: DocksTab) -> list[str]:
+    return [tab.alert_list.item(i).text() for i in range(tab.alert_list.count())]
 
 
 def bay_state(tab: DocksTab, n: int) -> BayState | None:
@@ -71,11 +76,13 @@ def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, ad
     tab, send = live
     send({"type": "bay", "dock": "DOCK-T", "bay": 2, "serial": "NEW-555", "battery": 60,
           "ts": "2026-11-26T22:00:00Z"})
-    qtbot.waitUntil(lambda: tab.alert_list.count() == 1, timeout=10_000)
-    assert "NEW-555 is not in the inventory" in tab.alert_list.item(0).text()
+    qtbot.waitUntil(lambda: alert_texts(tab) == ["\u26a0 DOCK-T bay 2: camera NEW-555 is not in "
+                                                 "the inventory. Register it or take it out."],
+                    timeout=10_000)
     widget = tab.widgets["DOCK-T"]
     bay2 = next(b for b in widget.dock.bay_rows if b.bay == 2)
-    assert "(unregistered)" in tile_lines(bay2, widget.now)[1]
+    assert tile_lines(bay2, widget.now)[:2] == ["Bay 2: NOT REGISTERED", "NEW-555 (not registered)"]
+    assert bay2.state is not BayState.READY
 
     def fill(dialog: QDialog) -> None:
         dialog.tag_edit.setText("HPD-555")
@@ -98,7 +105,7 @@ def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, ad
             return False
 
     qtbot.waitUntil(registered, timeout=10_000)
-    qtbot.waitUntil(lambda: tab.alert_list.count() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: alert_texts(tab) == [], timeout=10_000)
     _ = QPoint
 
 
@@ -106,6 +113,7 @@ def test_main_window_status_bar_shows_dock_alerts(qtbot, admin_ctx):
     from bwc_desk.ui.main_window import MainWindow
 
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "X60A0001"))
+    dock_registry.add_dock(admin_ctx, "DOCK-U", 2)
     feed = DockFeed(admin_ctx, "127.0.0.1", 0, flush_seconds=0.05)
     feed.start()
     try:
@@ -124,3 +132,93 @@ def test_main_window_status_bar_shows_dock_alerts(qtbot, admin_ctx):
             state.runner.shutdown()
     finally:
         feed.stop()
+
+
+def test_an_issued_camera_in_a_bay_shows_issued_and_is_alerted(qtbot, live, admin_ctx):
+    from bwc_desk.services.counter import FunctionTest
+    from bwc_desk.services.officers import OfficerInput
+
+    tab, send = live
+    officer = officers.add_officer(admin_ctx, OfficerInput("0226", "Mendoza", "Ana"))
+    counter.issue_unit(admin_ctx, officer.id, "HPD-1", function_test=FunctionTest())
+    send({"type": "bay", "dock": "DOCK-T", "bay": 1, "serial": "X60A0001", "battery": 100,
+          "ts": "2026-11-26T22:00:00Z"})
+    qtbot.waitUntil(lambda: any(t.startswith("\u26a0 HPD-1 is in DOCK-T bay 1 but is issued "
+                                             "to Mendoza since ") for t in alert_texts(tab)),
+                    timeout=10_000)
+    widget = tab.widgets["DOCK-T"]
+    lines = tile_lines(widget.dock.bay_rows[0], widget.now)
+    assert lines[0] == "Bay 1: READY · ISSUED" and lines[2].startswith("issued to Mendoza")
+    widget.grab()
+
+
+def test_long_dock_text_is_elided_with_the_whole_text_in_the_tooltip(qtbot, admin_ctx):
+    from bwc_desk.services.docks import DockRow
+    from bwc_desk.ui.views.dock_grid import DockWidget
+
+    name = "DOCK-" + "W" * 59
+    widget = DockWidget(DockRow(name, 64, "DESK-1", None, True, 12345, "line 9: " + "x" * 300))
+    qtbot.addWidget(widget)
+    assert name in widget.toolTip() and "x" * 300 in widget.toolTip()
+    metrics = widget.fontMetrics()
+    assert metrics.horizontalAdvance(widget.header_text()) > widget.sizeHint().width()
+    widget.grab()  # paints the elided header without error
+
+
+def test_admins_register_and_remove_docks_in_the_view(qtbot, admin_ctx, qm_ctx):
+    from tests.conftest import answer
+
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    tab.timer.setInterval(100)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.add_button.isVisible() and tab.admit_button.isVisible()
+
+    def fill(dialog):
+        dialog.name_edit.setText("DOCK-G")
+        dialog.bays_spin.setValue(6)
+        dialog.accept()
+
+    answer(qtbot, fill)
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "DOCK-G" in tab.widgets, timeout=10_000)
+    assert [d.bays for d in dock_registry.list_docks(admin_ctx)] == [6]
+    qtbot.mouseClick(tab.admit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.admission_label.isVisible(), timeout=10_000)
+    assert "Admitting new docks until" in tab.admission_label.text()
+    answer(qtbot, lambda dialog: dialog.accept())
+    qtbot.mouseClick(tab.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not tab.widgets, timeout=10_000)
+    state.runner.shutdown()
+
+    clerk = DocksTab(AppState(qm_ctx))
+    qtbot.addWidget(clerk)
+    clerk.show()
+    assert not clerk.add_button.isVisible() and not clerk.remove_button.isVisible()
+    clerk.state.runner.shutdown()
+
+
+def test_nothing_is_cut_short_at_1280_by_720(qtbot, admin_ctx):
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from bwc_desk.ui.main_window import MainWindow
+
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    state = AppState(admin_ctx)
+    win = MainWindow(state, "Test PD")
+    qtbot.addWidget(win)
+    win.resize(1280, 720)
+    win.show()
+    win.tabs.setCurrentWidget(win.docks_tab)
+    qtbot.waitUntil(lambda: "DOCK-A" in win.docks_tab.widgets, timeout=10_000)
+    tab = win.docks_tab
+    for button in tab.findChildren(QAbstractButton):
+        if button.isVisible():
+            assert button.width() >= button.sizeHint().width(), button.text()
+    for label in (tab.summary, tab.empty_label):
+        if label.isVisible():
+            assert label.wordWrap() or label.width() >= label.sizeHint().width()
+    assert isinstance(tab.summary, QLabel)
+    state.runner.shutdown()

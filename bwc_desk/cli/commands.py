@@ -8,6 +8,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by name)
+    cmd_docks_add,
+    cmd_docks_admit,
+    cmd_docks_list,
+    cmd_docks_remove,
+    cmd_docks_token,
+)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, backups, exports, imports, verify

@@ -117,6 +117,10 @@ def add_commands(
              "--port P --token T --speed X] (see bwc-desk dock-sim --help)",
     )
 
+    from bwc_desk.cli.docks_cmds import add_dock_commands
+
+    add_dock_commands(sub, common)
+
     p = sub.add_parser("grant-app-role", parents=[common],
                        help="PostgreSQL: let ROLE use the database as a station, without the "
                             "right to UPDATE or DELETE custody and audit records (run as the "

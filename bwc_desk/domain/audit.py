@@ -33,6 +33,10 @@ class AuditEvent(StrEnum):
     LOST_CAMERA_SCANNED = "lost camera scanned"
     KEY_REGISTERED = "station key registered"
     ANCHOR = "chain heads anchored"
+    DOCK_REGISTERED = "dock registered"
+    DOCK_REMOVED = "dock removed"
+    DOCK_ADMISSION = "dock admission window"
+    DOCK_ADMITTED = "dock admitted"
 
 
 class Outcome(StrEnum):

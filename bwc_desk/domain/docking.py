@@ -24,6 +24,7 @@ class BayState(StrEnum):
     UPLOADING = "uploading"
     CHARGING = "charging"
     UNKNOWN = "unknown"
+    NOT_REGISTERED = "not registered"  # a camera the inventory does not know: never ready
     READY = "ready"
 
     @property
@@ -61,11 +62,15 @@ class BayReading:
     error: str | None = None
 
 
-def derive_state(reading: BayReading, min_battery: int, offline: bool = False) -> BayState:
+def derive_state(
+    reading: BayReading, min_battery: int, offline: bool = False, registered: bool = True
+) -> BayState:
     if offline:
         return BayState.OFFLINE
     if reading.serial is None:
         return BayState.EMPTY
+    if not registered:
+        return BayState.NOT_REGISTERED
     if reading.error:
         return BayState.ERROR
     if reading.updating:

@@ -82,6 +82,9 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("backup_folder", "Backup folder (blank: beside the database)", "", str),
         SettingSpec("not_docked_minutes", "Returned, not docked after (minutes)", 30, int, 1, 1440),
         SettingSpec("unassign_pool_on_dock", "Unassign pooled cameras on docking", True, bool),
+        SettingSpec(
+            "return_assigned_on_dock", "Return officers' own cameras on docking", False, bool
+        ),
         SettingSpec("undo_window_seconds", "Undo window (seconds)", 120, int, 0, 600),
         SettingSpec("anchor_folder", "Anchor folder for chain heads (blank: none)", "", str),
     )

@@ -514,7 +514,11 @@ class _DockRoom:
 
         self.clock.set(when)
         if not self._hello:
-            for dock in self.DOCKS:
+            from bwc_desk.services import dock_registry
+            from bwc_desk.services.context import SYSTEM
+
+            for dock in self.DOCKS:  # the demo's docks are registered, as a real room's are
+                dock_registry.add_dock(self.ctx.as_actor(SYSTEM), dock, 8)
                 self.board.on_message("demo", Hello(dock, 8))
             self._hello = True
         done = Upload(12, 12, 3_000_000_000, 3_000_000_000)

@@ -13,17 +13,24 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
-from bwc_desk.adapters.dockfeed.server import DockFeedServer
+from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
 from bwc_desk.services.context import DOCK_FEED, Ctx
+from bwc_desk.services.dock_registry import Registry
+from bwc_desk.store.config import StationConfig
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
 # Rates need a little history before they mean anything.
 MIN_RATE_SECONDS = 20.0
+REGISTRY_EVERY = timedelta(seconds=2)
+SWEEP_EVERY = timedelta(seconds=5)
+# Docks admitted in one flush at most while the admit window is open (the window itself
+# also caps how many are registered).
+MAX_ADMITTING = 32
 
 
 @dataclass
@@ -55,6 +62,7 @@ class DockState:
     last_seen: datetime | None = None
     errors: int = 0  # since the last flush
     last_error: str = ""
+    admit: bool = False  # not registered yet: said hello while the admit window was open
 
 
 @dataclass
@@ -79,6 +87,8 @@ class DockBoard:
         self._dirty_docks: set[str] = set()
         self._dirty_bays: set[tuple[str, int]] = set()
         self.messages = 0
+        # Docks the feed let say hello because the admit window was open (not registered yet).
+        self.admitting: set[str] = set()
 
     def on_message(self, peer: str, message: Message) -> None:
         now = self._clock()
@@ -89,9 +99,10 @@ class DockBoard:
                 if dock is None:
                     dock = self._docks[message.dock] = DockState(message.dock, message.bays)
                 dock.bays, dock.peer = message.bays, peer
+                dock.admit = message.dock in self.admitting
             dock = self._docks.get(message.dock)
-            if dock is None:  # the protocol refuses lines before hello; be safe anyway
-                dock = self._docks[message.dock] = DockState(message.dock, 0, peer)
+            if dock is None:  # the protocol refuses lines before hello; nothing to keep
+                return
             dock.last_seen = now
             self._dirty_docks.add(message.dock)
             if isinstance(message, BayReport):
@@ -143,12 +154,11 @@ class DockBoard:
 
     def on_error(self, dock: str | None, line: int, reason: str) -> None:
         if dock is None:
-            log.info("dock feed refused line %s from an unnamed dock: %s", line, reason)
-            return
+            return  # the server logs it; a line that names no proven dock counts for none
         with self._lock:
             state = self._docks.get(dock)
             if state is None:
-                state = self._docks[dock] = DockState(dock, 0)
+                return  # a stranger cannot raise a dock's error count, nor make a dock
             state.errors += 1
             state.last_error = f"line {line}: {reason}"
             self._dirty_docks.add(dock)
@@ -177,19 +187,39 @@ class DockBoard:
                 self._dirty_bays.add((bay.dock, bay.bay))
 
 
+def feed_token(config: StationConfig) -> str:
+    """The token the dock feed asks for: none only on loopback, when an admin allowed it."""
+    if not config.dock_token_required and is_loopback(config.dock_host.strip()):
+        return ""
+    return config.dock_token
+
+
 class DockFeed:
     """The station's dock feed: server + board + flusher. ``start()`` raises OSError when
-    the port is taken and ValueError when a non-loopback address has no token."""
+    the port is taken and ValueError when a non-loopback address has no token.
+
+    Only registered docks may report (services/dock_registry.py): the flusher re-reads the
+    registry every few seconds, and the server asks ``admit_dock`` about every hello."""
 
     def __init__(
         self, ctx: Ctx, host: str, port: int, token: str = "", flush_seconds: float = FLUSH_SECONDS
     ) -> None:
         self.ctx = ctx.as_actor(DOCK_FEED)
         self.board = DockBoard(self.ctx.clock)
-        self.server = DockFeedServer(host, port, token, self.board.on_message, self.board.on_error)
+        self.server = DockFeedServer(
+            host,
+            port,
+            token,
+            self.board.on_message,
+            self.board.on_error,
+            admit=self.admit_dock,
+        )
         self._flush_seconds = flush_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._registry = Registry(frozenset())
+        self._registry_at: datetime | None = None
+        self._swept_at: datetime | None = None
         self.flushes = 0
         self.last_error = ""
 
@@ -198,9 +228,35 @@ class DockFeed:
         return self.server.address
 
     def start(self) -> None:
+        self.refresh_registry()  # before the first hello is judged
         self.server.start()
         self._thread = threading.Thread(target=self._run, name="dock-flush", daemon=True)
         self._thread.start()
+
+    def refresh_registry(self) -> None:
+        from bwc_desk.services.dock_registry import read_registry
+
+        try:
+            self._registry = read_registry(self.ctx)
+            self._registry_at = self.ctx.now()
+        except Exception as exc:  # the database away: keep judging by the last list
+            log.warning("could not read the registered docks (kept the last list): %s", exc)
+
+    def admit_dock(self, dock: str) -> str | None:
+        """On the server thread, for each hello with a good token: None to accept it, or
+        the reason to refuse it with."""
+        registry = self._registry
+        if dock in registry.names:
+            return None
+        if registry.admits_new(self.ctx.now()) and (
+            dock in self.board.admitting or len(self.board.admitting) < MAX_ADMITTING
+        ):
+            self.board.admitting.add(dock)
+            return None
+        return (
+            f"{dock} is not a registered dock; an administrator registers it in the Docks "
+            f"view or with: bwc-desk docks add {dock} --bays N"
+        )
 
     def _run(self) -> None:
         while not self._stop.wait(self._flush_seconds):
@@ -208,13 +264,28 @@ class DockFeed:
         self.flush()
 
     def flush(self) -> None:
-        from bwc_desk.services.docks import apply_changes
+        from bwc_desk.services import docks
 
+        now = self.ctx.now()
+        if self._registry_at is None or now - self._registry_at >= REGISTRY_EVERY:
+            self.refresh_registry()
+            if self._registry.admits_new(now):
+                self.board.admitting.difference_update(self._registry.names)
+            else:
+                self.board.admitting.clear()
         changes = self.board.take_changes()
         if not changes:
+            # A camera that left its bay has its "undocked" written a minute later, even
+            # when nothing else happens.
+            if self._swept_at is None or now - self._swept_at >= SWEEP_EVERY:
+                self._swept_at = now
+                try:
+                    docks.write_due_undocks(self.ctx)
+                except Exception as exc:
+                    log.error("could not write the due undocked records: %s", exc)
             return
         try:
-            apply_changes(self.ctx, changes)
+            docks.apply_changes(self.ctx, changes)
             self.flushes += 1
             self.last_error = ""
         except Exception as exc:

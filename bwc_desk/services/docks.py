@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.docking import (
@@ -20,13 +20,19 @@ from bwc_desk.domain.docking import (
     is_offline,
 )
 from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.ledger import format_ts
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.services import dock_registry
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.records import record
-from bwc_desk.services.settings import read_settings
-from bwc_desk.store.models import Bay, Checkout, Dock, Unit, UnitReading
+from bwc_desk.services.settings import AgencySettings, read_settings
+from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit, UnitReading
+
+# A camera out of its bay for less than this and back in the same bay writes no
+# undocked/docked pair: a flapping bay writes at most one pair a minute per camera.
+COALESCE_UNDOCKED = timedelta(minutes=1)
 
 if TYPE_CHECKING:
     from bwc_desk.services.dockfeed import BayState as LiveBay
@@ -38,30 +44,24 @@ if TYPE_CHECKING:
 
 def apply_changes(ctx: Ctx, changes: Changes) -> None:
     """One transaction per flush: docks seen, bay states, and a custody event for each camera
-    that arrived in or left a bay since the database last knew."""
-    now = ctx.now()
+    that arrived in or left a bay since the database last knew. Only registered docks (and
+    docks admitted while the admit window is open) are written; anything else is dropped."""
     with ctx.db.write() as session:
         settings = read_settings(session)
-        docks = {
-            d.name: d
-            for d in session.execute(
-                select(Dock).where(
-                    Dock.name.in_(list(changes.docks) + [b.dock for b in changes.bays])
-                )
-            ).scalars()
-        }
+        names = set(changes.docks) | {b.dock for b in changes.bays}
+        docks = (
+            {d.name: d for d in session.execute(select(Dock).where(Dock.name.in_(names))).scalars()}
+            if names
+            else {}
+        )
         for name, seen in changes.docks.items():
             dock = docks.get(name)
             if dock is None:
-                dock = Dock(
-                    name=name,
-                    bays=seen.bays,
-                    location="",
-                    station=ctx.station,
-                    error_count=0,
-                    last_error="",
-                )
-                session.add(dock)
+                if not seen.admit:
+                    continue  # not registered (or removed meanwhile): nothing is written
+                dock = dock_registry.admit(ctx, session, name, seen.bays, seen.peer)
+                if dock is None:
+                    continue
                 docks[name] = dock
             if seen.bays:
                 dock.bays = seen.bays
@@ -71,21 +71,9 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
             if seen.errors:
                 dock.error_count = (dock.error_count or 0) + seen.errors
                 dock.last_error = seen.last_error
-        for live in changes.bays:
-            if live.dock not in docks:
-                dock = Dock(
-                    name=live.dock,
-                    bays=live.bay,
-                    location="",
-                    station=ctx.station,
-                    error_count=0,
-                    last_error="",
-                    last_seen_at=now,
-                )
-                session.add(dock)
-                docks[live.dock] = dock
         session.flush()
-        dock_ids = [docks[b.dock].id for b in changes.bays]
+        live_bays = [b for b in changes.bays if b.dock in docks]
+        dock_ids = [docks[b.dock].id for b in live_bays]
         current = (
             {
                 (b.dock_id, b.bay_no): b
@@ -94,7 +82,7 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
             if dock_ids
             else {}
         )
-        serials = {b.serial.upper() for b in changes.bays if b.serial}
+        serials = {b.serial.upper() for b in live_bays if b.serial}
         serials |= {b.serial.upper() for b in current.values() if b.serial}
         units = (
             {
@@ -104,75 +92,193 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
             if serials
             else {}
         )
-        for live in changes.bays:
+        rows = []
+        for live in live_bays:
             dock = docks[live.dock]
             row = current.get((dock.id, live.bay))
             if row is None:
                 row = Bay(dock_id=dock.id, bay_no=live.bay)
                 session.add(row)
-            _apply_bay(ctx, session, dock, row, live, units, settings.unassign_pool_on_dock)
+            rows.append((dock, row, live))
+        # Cameras leave before others arrive, so that a camera moved from one bay to
+        # another within one flush is undocked there before it is docked here.
+        for dock, row, live in rows:
+            _leave(session, dock, row, live, units)
+        writes = _Writes()
+        for dock, row, live in rows:
+            _arrive(ctx, session, dock, row, live, units, settings, writes)
+        session.flush()
+        writes.write(session)
+        _write_due_undocks(ctx, session)
 
 
-def _apply_bay(
+def _leave(session: Session, dock: Dock, row: Bay, live: LiveBay, units: dict[str, Unit]) -> None:
+    """A camera gone from its bay: its "undocked" record waits a minute (``left_at``), so a
+    camera back in the same bay meanwhile (a flapping contact) writes no pair at all."""
+    old_serial = (row.serial or "").upper() or None
+    new_serial = (live.serial or "").upper() or None
+    left = units.get(old_serial) if old_serial and old_serial != new_serial else None
+    if left is None:
+        return
+    reading = session.get(UnitReading, left.id)
+    if reading is None:  # docked without a reading (registered while in the bay)
+        reading = UnitReading(unit_id=left.id, dock=dock.name, bay_no=live.bay, in_bay=True)
+        reading.reported_at = live.received_at
+        session.add(reading)
+    if reading.in_bay and (reading.dock, reading.bay_no) == (dock.name, live.bay):
+        reading.in_bay = False
+        reading.left_at = live.received_at
+
+
+def _arrive(
     ctx: Ctx,
     session: Session,
     dock: Dock,
     row: Bay,
     live: LiveBay,
     units: dict[str, Unit],
-    unassign_pooled: bool,
+    settings: AgencySettings,
+    writes: _Writes,
 ) -> None:
     old_serial = (row.serial or "").upper() or None
     new_serial = (live.serial or "").upper() or None
     where = {"dock": dock.name, "bay": live.bay}
-    if old_serial != new_serial:
-        left = units.get(old_serial) if old_serial else None
-        if left is not None:
-            record(ctx, session, ctx.actor or _feed(), EventKind.UNDOCKED, left, details=where)
-            reading = session.get(UnitReading, left.id)
-            if reading is not None:
-                reading.in_bay = False
-        arrived = units.get(new_serial) if new_serial else None
-        if arrived is not None:
-            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, arrived, details=where)
-            if (
-                unassign_pooled
-                and arrived.pool_id is not None
-                and arrived.status == UnitStatus.ISSUED.value
-            ):
-                _return_by_docking(ctx, session, arrived, dock.name, live.bay)
-        row.occupied_since = live.received_at if new_serial else None
-    row.serial = new_serial
     unit = units.get(new_serial) if new_serial else None
-    row.unit_id = unit.id if unit is not None else None
-    row.battery, row.charging = live.battery, live.charging
-    upload = live.upload
-    row.files_done = upload.files_done if upload else None
-    row.files_total = upload.files_total if upload else None
-    row.bytes_done = upload.bytes_done if upload else None
-    row.bytes_total = upload.bytes_total if upload else None
-    row.updating, row.error = live.updating, live.error
-    row.reported_at = live.received_at
-    row.battery_rate, row.bytes_rate = live.battery_rate, live.bytes_rate
-    row.last_progress_at = live.last_progress_at
-    if unit is not None:
+    if old_serial != new_serial and unit is not None:
         reading = session.get(UnitReading, unit.id)
-        if reading is None:
-            reading = UnitReading(unit_id=unit.id)
-            session.add(reading)
+        here = reading is not None and (reading.dock, reading.bay_no) == (dock.name, live.bay)
+        if here and reading is not None and (reading.left_at is not None or reading.in_bay):
+            reading.left_at = None  # back within the minute: as if it never left
+        else:
+            if reading is not None and (reading.in_bay or reading.left_at is not None):
+                _undocked(ctx, session, unit, reading)  # moved from another bay
+            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, unit, details=where)
+            _return_if_due(ctx, session, unit, dock.name, live.bay, settings)
+    upload = live.upload
+    values: dict[str, Any] = {
+        "dock_id": dock.id,
+        "bay_no": live.bay,
+        "serial": new_serial,
+        "unit_id": unit.id if unit is not None else None,
+        "battery": live.battery,
+        "charging": live.charging,
+        "files_done": upload.files_done if upload else None,
+        "files_total": upload.files_total if upload else None,
+        "bytes_done": upload.bytes_done if upload else None,
+        "bytes_total": upload.bytes_total if upload else None,
+        "updating": live.updating,
+        "error": live.error,
+        "reported_at": live.received_at,
+        "battery_rate": live.battery_rate,
+        "bytes_rate": live.bytes_rate,
+        "last_progress_at": live.last_progress_at,
+        "occupied_since": (live.received_at if new_serial else None)
+        if old_serial != new_serial
+        else row.occupied_since,
+    }
+    if row in session.new:
+        for name, value in values.items():
+            setattr(row, name, value)
+    else:
+        writes.bays.append(values)
+    if unit is None:
+        return
+    measured = {name: values[name] for name in _READING_FIELDS}
+    reading = session.get(UnitReading, unit.id)
+    if reading is None:
+        session.add(
+            UnitReading(unit_id=unit.id, dock=dock.name, bay_no=live.bay, in_bay=True, **measured)
+        )
+        return
+    # Where the camera is changes rarely (an ORM update); what it measures, every second,
+    # in one statement of one shape (see _Writes).
+    if (reading.dock, reading.bay_no, reading.in_bay) != (dock.name, live.bay, True):
         reading.dock, reading.bay_no, reading.in_bay = dock.name, live.bay, True
-        for name in (
-            "battery",
-            "charging",
-            "files_done",
-            "files_total",
-            "bytes_done",
-            "bytes_total",
-            "updating",
-            "error",
-        ):
-            setattr(reading, name, getattr(row, name))
-        reading.reported_at = live.received_at
+    if reading.left_at is not None:
+        reading.left_at = None
+    writes.readings.append({"unit_id": unit.id, **measured})
+
+
+_READING_FIELDS = (
+    "battery",
+    "charging",
+    "files_done",
+    "files_total",
+    "bytes_done",
+    "bytes_total",
+    "updating",
+    "error",
+    "reported_at",
+)
+
+
+@dataclass
+class _Writes:
+    """The bays' and readings' states of one flush, written as one executemany UPDATE each
+    with every column: the ORM's own UPDATEs name only the columns that changed, so bays
+    reporting every second made a new statement shape (and a new entry in SQLAlchemy's
+    compiled-statement cache) for each combination of changed columns, and the app's
+    memory grew while idle with the demo's docks."""
+
+    bays: list[dict[str, Any]] = field(default_factory=list)
+    readings: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.bays:
+            session.execute(update(Bay), self.bays)
+        if self.readings:
+            session.execute(update(UnitReading), self.readings)
+
+
+def _return_if_due(
+    ctx: Ctx, session: Session, unit: Unit, dock: str, bay: int, settings: AgencySettings
+) -> None:
+    """An issued camera docked: a pooled one is returned by the docking (agency setting, on
+    by default); an officer's own camera only if the agency chose that (off by default),
+    else it stays issued and the board raises an alert."""
+    if unit.status != UnitStatus.ISSUED.value:
+        return
+    due = (
+        settings.unassign_pool_on_dock
+        if unit.pool_id is not None
+        else settings.return_assigned_on_dock
+    )
+    if due:
+        _return_by_docking(ctx, session, unit, dock, bay)
+
+
+def _undocked(ctx: Ctx, session: Session, unit: Unit, reading: UnitReading) -> None:
+    details: dict[str, Any] = {"dock": reading.dock, "bay": reading.bay_no}
+    if reading.left_at is not None:
+        details["left_at"] = format_ts(reading.left_at)
+    record(ctx, session, ctx.actor or _feed(), EventKind.UNDOCKED, unit, details=details)
+    reading.in_bay, reading.left_at = False, None
+
+
+def _write_due_undocks(ctx: Ctx, session: Session) -> int:
+    due = session.execute(
+        select(UnitReading, Unit)
+        .join(Unit, Unit.id == UnitReading.unit_id)
+        .where(UnitReading.left_at <= ctx.now() - COALESCE_UNDOCKED)
+        .order_by(UnitReading.left_at, UnitReading.unit_id)
+    ).all()
+    for reading, unit in due:
+        _undocked(ctx, session, unit, reading)
+    return len(due)
+
+
+def write_due_undocks(ctx: Ctx) -> int:
+    """The undocked records of cameras out of their bays for a minute or more (the flusher
+    calls this when nothing else happens). Reads first, so an idle feed writes nothing."""
+    cutoff = ctx.now() - COALESCE_UNDOCKED
+    with ctx.db.read() as session:
+        pending = session.execute(
+            select(UnitReading.unit_id).where(UnitReading.left_at <= cutoff).limit(1)
+        ).first()
+    if pending is None:
+        return 0
+    with ctx.db.write() as session:
+        return _write_due_undocks(ctx, session)
 
 
 def _feed() -> Any:
@@ -182,7 +288,7 @@ def _feed() -> Any:
 
 
 def _return_by_docking(ctx: Ctx, session: Session, unit: Unit, dock: str, bay: int) -> None:
-    """A pooled camera docked after the shift is unassigned again: its open issue ends."""
+    """A camera docked after the shift is unassigned again: its open issue ends."""
     checkout = session.execute(
         select(Checkout).where(Checkout.unit_id == unit.id, Checkout.returned_at.is_(None))
     ).scalar_one_or_none()
@@ -196,7 +302,8 @@ def _return_by_docking(ctx: Ctx, session: Session, unit: Unit, dock: str, bay: i
         EventKind.RETURNED,
         unit,
         officer_id=checkout.officer_id,
-        reason=f"pooled camera returned by docking in {dock} bay {bay}",
+        reason=f"{'pooled camera' if unit.pool_id is not None else 'camera'} returned by "
+        f"docking in {dock} bay {bay}",
         details={"issued_seq": checkout.issued_seq, "by_dock": True},
     )
     checkout.returned_at = ctx.now()
@@ -226,6 +333,12 @@ class BayRow:
     registered: bool
     eta: timedelta | None = None
     stalled: bool = False
+    issued_to: str = ""  # the officer the camera is issued to, if it is out
+    issued_at: datetime | None = None
+
+    @property
+    def issued(self) -> bool:
+        return bool(self.issued_to)
 
     @property
     def label(self) -> str:
@@ -244,12 +357,18 @@ class DockRow:
     bay_rows: tuple[BayRow, ...] = ()
 
 
+ISSUED_IN_DOCK = "issued_in_dock"
+
+
 @dataclass(frozen=True, slots=True)
 class Alert:
-    kind: str  # "offline", "stalled", "unregistered"
+    kind: str  # "offline", "stalled", "unregistered", ISSUED_IN_DOCK
     text: str
     dock: str
     bay: int | None = None
+    unit_tag: str = ""
+    officer: str = ""  # ISSUED_IN_DOCK: the officer the camera is issued to
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,16 +377,24 @@ class Board:
     counts: dict[str, int] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()
     at: datetime | None = None
+    admit_until: datetime | None = None  # an "admit new docks" window open until then
 
 
 def _bay_row(
-    bay: Bay, dock: Dock, tag: str | None, now: datetime, min_battery: int, offline: bool
+    bay: Bay,
+    dock: Dock,
+    tag: str | None,
+    now: datetime,
+    min_battery: int,
+    offline: bool,
+    issued: tuple[str, datetime] | None = None,
 ) -> BayRow:
     upload = None
     if bay.files_total is not None and bay.bytes_total is not None:
         upload = Upload(bay.files_done or 0, bay.files_total, bay.bytes_done or 0, bay.bytes_total)
     reading = BayReading(bay.serial, bay.battery, bay.charging, upload, bay.updating, bay.error)
-    state = derive_state(reading, min_battery, offline)
+    registered = bay.serial is None or bay.unit_id is not None
+    state = derive_state(reading, min_battery, offline, registered)
     eta = None
     if state in (BayState.CHARGING, BayState.UPLOADING):
         eta = estimate_ready(bay.battery, bay.battery_rate, upload, bay.bytes_rate, min_battery)
@@ -293,9 +420,49 @@ def _bay_row(
         bay.error or "",
         bay.reported_at,
         bay.occupied_since,
-        bay.serial is None or bay.unit_id is not None,
+        registered,
         eta,
         stalled,
+        issued[0] if issued else "",
+        issued[1] if issued else None,
+    )
+
+
+# Every bay with its camera's tag and, for a camera that is out, who has it since when.
+_BOARD_BAYS = (
+    select(Bay, Unit.asset_tag, Officer.last_name, Officer.first_name, Checkout.issued_at)
+    .outerjoin(Unit, Unit.id == Bay.unit_id)
+    .outerjoin(
+        Checkout,
+        and_(
+            Checkout.unit_id == Bay.unit_id,
+            Checkout.returned_at.is_(None),
+            Unit.status == UnitStatus.ISSUED.value,
+        ),
+    )
+    .outerjoin(Officer, Officer.id == Checkout.officer_id)
+    .order_by(Bay.dock_id, Bay.bay_no)
+)
+
+
+def _issued_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> Alert:
+    """'HPD-BWC-0226 is in DOCK-F bay 1 but is issued to Mendoza since 07:02': a camera
+    that is out turned up in a dock (the dock does not return it; the counter does)."""
+    local = issued_at.astimezone(ctx.zone)
+    when = (
+        f"{local:%H:%M}"
+        if local.date() == now.astimezone(ctx.zone).date()
+        else f"{local:%d %b %H:%M}"
+    )
+    tag = bay.asset_tag or bay.serial
+    return Alert(
+        ISSUED_IN_DOCK,
+        f"{tag} is in {bay.dock} bay {bay.bay} but is issued to {bay.issued_to} since {when}",
+        bay.dock,
+        bay.bay,
+        unit_tag=tag,
+        officer=bay.issued_to,
+        issued_at=issued_at,
     )
 
 
@@ -306,22 +473,21 @@ def board(ctx: Ctx) -> Board:
     now = ctx.now()
     with ctx.db.read() as session:
         min_battery = read_settings(session).min_battery_pct
+        window = dock_registry.read_admission(session)
         docks = list(session.execute(select(Dock).order_by(Dock.name)).scalars())
-        rows = session.execute(
-            select(Bay, Unit.asset_tag)
-            .outerjoin(Unit, Unit.id == Bay.unit_id)
-            .order_by(Bay.dock_id, Bay.bay_no)
-        ).all()
-    by_dock: dict[int, list[tuple[Bay, str | None]]] = {}
-    for bay, tag in rows:
-        by_dock.setdefault(bay.dock_id, []).append((bay, tag))
+        rows = session.execute(_BOARD_BAYS).all()
+    by_dock: dict[int, list[tuple[Bay, str | None, tuple[str, datetime] | None]]] = {}
+    for bay, tag, last_name, first_name, issued_at in rows:
+        issued = (last_name or first_name, issued_at) if issued_at is not None else None
+        by_dock.setdefault(bay.dock_id, []).append((bay, tag, issued))
     counts = {s.value: 0 for s in BayState}
     alerts: list[Alert] = []
     dock_rows = []
     for dock in docks:
         offline = is_offline(dock.last_seen_at, now)
         bays = tuple(
-            _bay_row(b, dock, tag, now, min_battery, offline) for b, tag in by_dock.get(dock.id, [])
+            _bay_row(b, dock, tag, now, min_battery, offline, issued)
+            for b, tag, issued in by_dock.get(dock.id, [])
         )
         if offline:
             since = (
@@ -350,6 +516,8 @@ def board(ctx: Ctx) -> Board:
                         b.bay,
                     )
                 )
+            if b.issued and b.issued_at is not None and not offline:
+                alerts.append(_issued_alert(ctx, b, b.issued_at, now))
             if b.serial and not b.registered:
                 alerts.append(
                     Alert(
@@ -372,7 +540,8 @@ def board(ctx: Ctx) -> Board:
                 bays,
             )
         )
-    return Board(tuple(dock_rows), counts, tuple(alerts), now)
+    admit_until = window.until if window is not None and window.open_at(now) else None
+    return Board(tuple(dock_rows), counts, tuple(alerts), now, admit_until)
 
 
 def list_bays(ctx: Ctx) -> list[BayRow]:

@@ -40,6 +40,7 @@ class AgencySettings:
     backup_folder: str = ""
     not_docked_minutes: int = 30
     unassign_pool_on_dock: bool = True
+    return_assigned_on_dock: bool = False
     undo_window_seconds: int = 120
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS

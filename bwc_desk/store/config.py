@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import socket
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -26,6 +27,8 @@ class StationConfig:
     dock_port: int = 47800
     dock_token: str = ""
     dock_feed_enabled: bool = True
+    # Docks must send the token, on loopback too; an admin may turn that off for loopback.
+    dock_token_required: bool = True
 
     def with_changes(self, **changes: Any) -> StationConfig:
         return replace(self, **changes)
@@ -45,7 +48,18 @@ def load(path: Path | None = None) -> StationConfig:
         log.warning("ignoring unreadable station config %s: %s", path, exc)
         return StationConfig()
     known = {f.name for f in fields(StationConfig)}
+    if "dock_token_required" not in raw and not raw.get("dock_token"):
+        raw["dock_token_required"] = False  # an install from before tokens: docks keep working
     return StationConfig(**{k: v for k, v in raw.items() if k in known})
+
+
+def ensure_dock_token(path: Path | None = None, new: bool = False) -> StationConfig:
+    """The station config with a dock token: a random one is made (and saved) on first run."""
+    config = load(path)
+    if new or (config.dock_token_required and not config.dock_token.strip()):
+        config = config.with_changes(dock_token=secrets.token_urlsafe(18))
+        save(config, path)
+    return config
 
 
 def save(config: StationConfig, path: Path | None = None) -> None:

@@ -331,6 +331,9 @@ class UnitReading(Base):
     updating: Mapped[bool | None] = mapped_column(Boolean)
     error: Mapped[str | None] = mapped_column(Text)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the camera left its bay, while its "undocked" record waits: a camera back in the
+    # same bay within a minute (a flapping contact) writes no docked/undocked pair at all.
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class DatabaseIdentity(Base):

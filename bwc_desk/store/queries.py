@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import and_, bindparam, func, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.ledger import ts_text
@@ -216,13 +216,30 @@ def returned_not_docked(
     session: Session, returned_before: datetime, returned_after: datetime
 ) -> list[Any]:
     """Returns (not undone) older than the cut-off whose unit has not docked since, is not
-    out again, and is not in repair."""
-    docked_since = (
+    out again, and is not in repair. A camera a dock returned was docked at its return:
+    there the docked record comes just before the returned one, in the same transaction,
+    so "docked at the return" is the unit's last record before the return being docked."""
+    docked_after = (
         select(CustodyEvent.seq)
         .where(
             CustodyEvent.unit_id == Checkout.unit_id,
             CustodyEvent.kind == "docked",
             CustodyEvent.seq > Checkout.returned_seq,
+        )
+        .exists()
+    )
+    before = aliased(CustodyEvent)
+    last_before_return = (
+        select(func.max(before.seq))
+        .where(before.unit_id == Checkout.unit_id, before.seq < Checkout.returned_seq)
+        .scalar_subquery()
+    )
+    docked_at_return = (
+        select(CustodyEvent.seq)
+        .where(
+            CustodyEvent.unit_id == Checkout.unit_id,
+            CustodyEvent.kind == "docked",
+            CustodyEvent.seq == last_before_return,
         )
         .exists()
     )
@@ -252,7 +269,8 @@ def returned_not_docked(
             Checkout.returned_at > returned_after,
             Unit.status == "available",
             Bay.unit_id.is_(None),
-            ~docked_since,
+            ~docked_after,
+            ~docked_at_return,
             ~issued_again,
         )
         .order_by(Checkout.returned_at)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -69,6 +69,9 @@ class ProtocolError(Exception):
         self.reason = reason
         self.dock = dock
 
+
+# Asked about each hello with a good token: None admits the dock, else the reason to refuse.
+Admit: TypeAlias = Callable[[str], str | None]
 
 # One per completed line: its number on the connection and what became of it.
 Outcome: TypeAlias = tuple[int, Message | ProtocolError]
@@ -301,8 +304,9 @@ class Connection:
     answered as soon as it passes the limit, not when its newline finally comes.
     """
 
-    def __init__(self, token: str = "") -> None:
+    def __init__(self, token: str = "", admit: Admit | None = None) -> None:
         self._token = token
+        self._admit = admit
         self._buffer = bytearray()
         self._discarding = False  # inside an over-long line, already answered
         self._line_no = 0
@@ -366,6 +370,10 @@ class Connection:
     def _check(self, message: Message) -> Message:
         if isinstance(message, Hello):
             self._check_token(message)
+            refusal = self._admit(message.dock) if self._admit is not None else None
+            if refusal:
+                self._remember_refused(message.dock)
+                raise ProtocolError(refusal, message.dock)
             self._docks[message.dock] = message.bays
             self._refused_hello.pop(message.dock, None)
             return message
@@ -394,10 +402,13 @@ class Connection:
         elif not hmac.compare_digest(hello.token.encode(), self._token.encode()):
             reason = f"hello from {hello.dock} has a wrong token"
         if reason:
-            # Only to explain later refusals; bounded, as whoever sends these is unproven.
-            if len(self._refused_hello) < _REMEMBERED_REFUSALS:
-                self._refused_hello[hello.dock] = self._line_no
+            self._remember_refused(hello.dock)
             raise ProtocolError(reason, hello.dock)
+
+    def _remember_refused(self, dock: str) -> None:
+        # Only to explain later refusals; bounded, as whoever sends these is unproven.
+        if len(self._refused_hello) < _REMEMBERED_REFUSALS:
+            self._refused_hello[dock] = self._line_no
 
 
 def _too_long() -> ProtocolError:

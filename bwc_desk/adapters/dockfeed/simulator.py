@@ -369,8 +369,9 @@ def _wait(selector: selectors.BaseSelector, deadline: float, stop: threading.Eve
                 link.receive(selector)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`bwc-desk dock-sim`: play docks against a running app until Ctrl+C."""
+def main(argv: Sequence[str] | None = None, default_token: str = "") -> int:
+    """`bwc-desk dock-sim`: play docks against a running app until Ctrl+C. Without
+    --token, ``default_token`` (the station's, read by the command line) is sent."""
     parser = argparse.ArgumentParser(
         prog="bwc-desk dock-sim",
         description="Simulate docks that report their bays to BWC Desk's dock feed.",
@@ -386,7 +387,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_PORT,
         help=f"app port (default {DEFAULT_PORT})",
     )
-    parser.add_argument("--token", default="", help="shared dock token, if the app sets one")
+    parser.add_argument(
+        "--token",
+        default=None,
+        help="shared dock token (default: the one in this PC's station config)",
+    )
     parser.add_argument(
         "--speed",
         type=_positive,
@@ -395,6 +400,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=None, help="repeat a run exactly")
     args = parser.parse_args(argv)
+    if args.token is None:
+        args.token = default_token
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     log.info(

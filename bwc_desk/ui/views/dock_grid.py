@@ -24,6 +24,7 @@ COLOURS: dict[BayState, tuple[str, str, str]] = {
     BayState.ERROR: ("#fee2e2", "#dc2626", "#7f1d1d"),
     BayState.OFFLINE: ("#e5e7eb", "#6b7280", "#374151"),
     BayState.UNKNOWN: ("#f3f4f6", "#9ca3af", "#374151"),
+    BayState.NOT_REGISTERED: ("#fff7ed", "#dc2626", "#7c2d12"),
     BayState.EMPTY: ("#ffffff", "#d1d5db", "#6b7280"),
 }
 TILE_W, TILE_H, GAP, COLUMNS, HEADER = 158, 104, 6, 4, 28
@@ -35,10 +36,14 @@ def _size(n: int) -> str:
 
 def tile_lines(bay: BayRow, now: datetime) -> list[str]:
     """The text of a tile, top to bottom (also its tooltip)."""
-    lines = [f"Bay {bay.bay}: {bay.state.label.upper()}"]
+    head = f"Bay {bay.bay}: {bay.state.label.upper()}"
+    lines = [f"{head} · ISSUED" if bay.issued else head]
     if not bay.serial:
         return lines
-    lines.append(bay.asset_tag or f"{bay.serial} (unregistered)")
+    lines.append(bay.asset_tag or f"{bay.serial} (not registered)")
+    if bay.issued:
+        since = f" since {bay.issued_at.astimezone():%H:%M}" if bay.issued_at else ""
+        lines.append(f"issued to {bay.issued_to}{since}")
     if bay.battery is not None:
         lines.append(f"battery {bay.battery} %" + (", charging" if bay.charging else ""))
     if bay.upload is not None and bay.upload.files_total:
@@ -78,17 +83,26 @@ class DockWidget(QWidget):
         """New data; repaints only if something a person can see changed."""
         changed = dock != self.dock or now.minute != self.now.minute
         self.dock, self.now = dock, now
-        self.setToolTip(self._dock_tip())
+        tip = self._dock_tip()
+        if tip != self.toolTip():
+            self.setToolTip(tip)
         if changed:
             self.updateGeometry()
             self.update()
         return changed
 
+    def header_text(self) -> str:
+        d = self.dock
+        status = "OFFLINE" if d.offline else "online"
+        errors = f" · {d.error_count} refused lines" if d.error_count else ""
+        return f"{d.name}  ({len(d.bay_rows)} of {d.bays} bays reported, {status}{errors})"
+
     def _dock_tip(self) -> str:
         d = self.dock
         seen = d.last_seen_at.astimezone().strftime("%H:%M:%S") if d.last_seen_at else "never"
         errors = f"; {d.error_count} refused lines, last: {d.last_error}" if d.error_count else ""
-        return f"{d.name}: last report {seen} (station {d.station or '?'}){errors}"
+        return (f"{self.header_text()}\n{d.name}: last report {seen} "
+                f"(station {d.station or '?'}){errors}")
 
     def _rows(self) -> int:
         return max(1, -(-max(self.dock.bays, len(self.dock.bay_rows)) // COLUMNS))
@@ -112,21 +126,22 @@ class DockWidget(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         d = self.dock
-        status = "OFFLINE" if d.offline else "online"
-        errors = f" · {d.error_count} refused lines" if d.error_count else ""
         p.setFont(self._fonts[0])
         p.setPen(QColor("#b91c1c" if d.offline else "#0f172a"))
+        # Elided like the tiles' lines; the whole text is in the tooltip.
         p.drawText(
             QRect(GAP, 4, self.width() - 2 * GAP, HEADER - 6),
             Qt.AlignmentFlag.AlignVCenter,
-            f"{d.name}  ({len(d.bay_rows)} of {d.bays} bays reported, {status}{errors})",
+            p.fontMetrics().elidedText(
+                self.header_text(), Qt.TextElideMode.ElideRight, self.width() - 2 * GAP
+            ),
         )
         for i, bay in enumerate(d.bay_rows):
             rect = self.tile_rect(i)
             if not event.rect().intersects(rect):
                 continue
             fill, border, text = COLOURS[bay.state]
-            if bay.serial and not bay.registered:
+            if bay.serial and (not bay.registered or bay.issued):
                 border = "#dc2626"
             p.setPen(QPen(QColor(border), 2))
             p.setBrush(QColor(fill))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -39,9 +40,11 @@ SUMMARY = (
     BayState.UPLOADING,
     BayState.UPDATING,
     BayState.ERROR,
+    BayState.NOT_REGISTERED,
     BayState.OFFLINE,
     BayState.EMPTY,
 )
+ADMIT_MINUTES = 5
 
 
 class RegisterDialog(QDialog):
@@ -81,17 +84,35 @@ class DocksTab(QWidget):
         self.widgets: dict[str, DockWidget] = {}
         self._loading = False
         self._loaded = False
+        self._shown_alerts: tuple[Alert, ...] | None = None
         self.summary = QLabel(self)
         self.summary.setObjectName("dock_summary")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)  # nothing cut short in a narrow window
+        self.admission_label = QLabel(self)
+        self.admission_label.setObjectName("dock_admission")
+        self.admission_label.setStyleSheet("color: #92400e; font-weight: bold;")
+        self.admission_label.hide()
+        self.add_button = QPushButton("&Register dock...", self)
+        self.add_button.clicked.connect(self._add_dock)
+        self.remove_button = QPushButton("Re&move dock...", self)
+        self.remove_button.clicked.connect(self._remove_dock)
+        self.admit_button = QPushButton(f"&Admit new docks ({ADMIT_MINUTES} min)", self)
+        self.admit_button.setToolTip(
+            f"For {ADMIT_MINUTES} minutes, docks that say hello with this station's token "
+            "are registered"
+        )
+        self.admit_button.clicked.connect(self._toggle_admission)
         self.alert_list = QListWidget(self)
         self.alert_list.setObjectName("dock_alerts")
         self.alert_list.setMaximumHeight(110)
         self.alert_list.itemActivated.connect(self._alert_activated)
         self.empty_label = QLabel(
-            "No dock has reported yet. Dock controllers connect to this station on "
-            "TCP 127.0.0.1:47800 (see docs/dock-protocol.md); `bwc-desk dock-sim` plays a "
-            "simulated dock.",
+            "No dock is registered yet. An administrator registers docks here (Register "
+            "dock..., or Admit new docks while they connect) or with `bwc-desk docks add NAME "
+            "--bays N`. Docks connect to this station on TCP 127.0.0.1:47800 with the "
+            "station's dock token (see docs/dock-protocol.md); `bwc-desk dock-sim` plays "
+            "simulated docks.",
             self,
         )
         self.empty_label.setWordWrap(True)
@@ -103,8 +124,16 @@ class DocksTab(QWidget):
         self.scroll_area.setWidgetResizable(True)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
+        admin = QHBoxLayout()
+        admin.addWidget(self.admission_label, 1)
+        for button in (self.admit_button, self.add_button, self.remove_button):
+            admin.addWidget(button)
+        admin_may = state.can(Permission.SETTINGS)
+        for button in (self.admit_button, self.add_button, self.remove_button):
+            button.setVisible(admin_may)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(admin)
         layout.addWidget(self.alert_list)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.scroll_area, 1)
@@ -157,6 +186,7 @@ class DocksTab(QWidget):
         if not self.isVisible():
             return
         self._show_summary(board)
+        self._show_admission(board)
         self._show_alerts(board.alerts)
         self.empty_label.setVisible(not board.docks)
         now = board.at or datetime.now().astimezone()
@@ -206,9 +236,16 @@ class DocksTab(QWidget):
             if any(d.offline for d in board.docks)
             else ""
         )
-        self.summary.setText(f"<b>{docks_text}</b> &nbsp; " + " &nbsp;".join(chips))
+        text = f"<b>{docks_text}</b> &nbsp; " + " &nbsp;".join(chips)
+        if text != self.summary.text():
+            self.summary.setText(text)
 
     def _show_alerts(self, alerts: tuple[Alert, ...]) -> None:
+        # Rebuilt only when the alerts change, not once a second: an idle view makes no
+        # garbage (the list's items, their brushes) while nothing happens.
+        if alerts == self._shown_alerts:
+            return
+        self._shown_alerts = alerts
         self.alert_list.clear()
         for alert in alerts:
             item = QListWidgetItem(f"\u26a0 {alert.text}")
@@ -222,6 +259,76 @@ class DocksTab(QWidget):
         widget = self.widgets.get(str(item.data(Qt.ItemDataRole.UserRole)))
         if widget is not None:
             self.scroll_area.ensureWidgetVisible(widget)
+
+    # --- registering docks (administrators) -------------------------------------------------
+    def _show_admission(self, board: Board) -> None:
+        until = board.admit_until
+        self.admission_label.setVisible(until is not None)
+        if until is not None:
+            self.admission_label.setText(
+                f"Admitting new docks until {until.astimezone(self.state.ctx.zone):%H:%M:%S}: "
+                "docks that say hello with the station's token are registered."
+            )
+        self.admit_button.setText(
+            "Stop &admitting" if until is not None
+            else f"&Admit new docks ({ADMIT_MINUTES} min)"
+        )
+
+    def _add_dock(self) -> None:
+        from bwc_desk.services import dock_registry
+        from bwc_desk.ui.views.dock_dialogs import AddDockDialog
+
+        dialog = AddDockDialog(self)
+        if not dialog.exec():
+            return
+        name, bays = dialog.name_edit.text(), dialog.bays_spin.value()
+        location = dialog.location_edit.text()
+        self.state.write(
+            lambda ctx: dock_registry.add_dock(ctx, name, bays, location),
+            lambda info: self._done(f"Registered {info.name} ({info.bays} bays)."),
+            changed="docks",
+        )
+
+    def _remove_dock(self) -> None:
+        from bwc_desk.services import dock_registry
+        from bwc_desk.ui.views.dock_dialogs import RemoveDockDialog
+
+        names = [d.name for d in self.board.docks] if self.board else []
+        if not names:
+            self.state.message.emit("No dock is registered.", 5000)
+            return
+        dialog = RemoveDockDialog(names, self)
+        if not dialog.exec():
+            return
+        name, force = dialog.name_box.currentText(), dialog.force_box.isChecked()
+        self.state.write(
+            lambda ctx: dock_registry.remove_dock(ctx, name, force=force),
+            lambda info: self._done(
+                f"Removed {info.name}"
+                + (f"; {info.cameras} camera(s) recorded as undocked." if info.cameras else ".")
+            ),
+            changed="docks",
+        )
+
+    def _toggle_admission(self) -> None:
+        from bwc_desk.services import dock_registry
+
+        if self.board is not None and self.board.admit_until is not None:
+            self.state.write(dock_registry.close_admission,
+                             lambda _r: self._done("No new docks are admitted."),
+                             changed="docks")
+            return
+        self.state.write(
+            lambda ctx: dock_registry.open_admission(ctx, ADMIT_MINUTES),
+            lambda _r: self._done(
+                f"For {ADMIT_MINUTES} minutes, docks that say hello are registered."
+            ),
+            changed="docks",
+        )
+
+    def _done(self, text: str) -> None:
+        self.state.message.emit(text, 8000)
+        self.refresh()
 
     # --- clicking a bay -------------------------------------------------------------------
     def _bay_clicked(self, bay: BayRow) -> None:
