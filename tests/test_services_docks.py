@@ -496,7 +496,8 @@ def test_an_unregistered_camera_is_never_shown_ready(admin_ctx, feed):
 
 def test_returned_not_docked_is_right_whatever_the_order_of_docked_and_returned(
         admin_ctx, feed, clock):
-    officer = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    officer = officers.add_officer(
+        admin_ctx, OfficerInput("0412", "Smith", "John", division="Traffic"))  # the pool's
     pool = assignments.create_pool(admin_ctx, "Traffic pool", "Traffic")
     unit_id = inventory.unit_detail(admin_ctx, "HPD-3").id
     assignments.put_in_pool(admin_ctx, [unit_id], pool.id)
