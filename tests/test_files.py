@@ -198,7 +198,7 @@ def full_disk(monkeypatch):
     "command",
     [
         ["import", "units", "{csv}"],
-        ["users", "add", "clerk", "--role", "quartermaster", "--password-stdin"],
+        ["users", "add", "chief", "--role", "admin", "--password-stdin"],  # the first admin
         ["backup", "{backups}"],
         ["self-test"],
     ],
