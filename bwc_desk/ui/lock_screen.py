@@ -3,13 +3,23 @@ demand; data hidden until someone signs in again)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bwc_desk.ui.dialogs.sign_in_dialog import SignIn, SignInForm
 
+log = logging.getLogger(__name__)
 _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -32,13 +42,15 @@ class IdleWatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self.set_minutes(minutes)
+        self.poke()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
         self._timer.setInterval(max(1, min(minutes, 30)) * 60_000)
-        self.poke()
+        if self._timer.isActive():  # (stopped while locked: a new setting does not restart it)
+            self.poke()
 
     def interval_ms(self) -> int:
         return self._timer.interval()
@@ -52,6 +64,41 @@ class IdleWatcher(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()
+        return False
+
+
+class PopupGuard(QObject):
+    """While locked, nothing may open over the lock screen: a dialog that opens anyway (the
+    late result of work begun before the lock) is shown invisible and without taking the
+    focus, closed at once (as if answered No or Cancel) and logged. The password the next
+    person is typing stays in the password field."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.closed: list[str] = []
+
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The Show event comes before the window system shows the window: there is still
+        # time to keep it from being seen or activated. Closing it here, inside show(),
+        # would leave its exec() waiting forever; so on the next turn of the event loop.
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
+            watched.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+            watched.setWindowOpacity(0.0)
+            text = watched.text() if isinstance(watched, QMessageBox) else ""
+            what = f"{watched.windowTitle()}: {text}".strip(": ")
+            self.closed.append(what)
+            log.warning("closed a window that opened over the lock screen: %s", what)
+            QTimer.singleShot(0, watched, watched.reject)
         return False
 
 

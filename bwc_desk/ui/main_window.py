@@ -10,17 +10,21 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
+    QComboBox,
     QDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
+    QToolTip,
     QWidget,
 )
 
@@ -31,12 +35,13 @@ from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.files import open_file, save_file
-from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen
+from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
+from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,8 @@ class MainWindow(QMainWindow):
         self.permission_actions: list[tuple[QAction, Permission]] = []
         self._build_menus()
         self._build_status_bar()
+        self.popup_guard = PopupGuard(self)
+        self._last_actor: Actor | None = None  # who was signed in before the lock
         self.idle = IdleWatcher(idle_minutes, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
@@ -151,6 +158,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         refresh = self._action(view_menu, "&Refresh", lambda: self.state.data_changed.emit("all"))
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        # Nothing of these while locked (the shortcuts are application-wide).
+        self.unlocked_only_actions = [*self.view_actions, refresh]
 
         admin_menu = bar.addMenu("Ad&ministration")
         self.staff_action = self._action(
@@ -168,7 +177,9 @@ class MainWindow(QMainWindow):
         )
 
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About BWC Desk", self.show_about)
+        self.unlocked_only_actions.append(
+            self._action(help_menu, "&About BWC Desk", self.show_about)
+        )
         self.file_menu, self.view_menu, self.admin_menu = file_menu, view_menu, admin_menu
         self.help_menu = help_menu
 
@@ -267,6 +278,8 @@ class MainWindow(QMainWindow):
                     "The PostgreSQL server is backed up with pg_dump on the "
                     "server (docs/deploy-multi-station.md)."
                 )
+        for action in self.unlocked_only_actions:
+            action.setEnabled(not self.locked)
         for menu in (self.file_menu, self.view_menu, self.admin_menu, self.help_menu):
             menu.setToolTipsVisible(True)
 
@@ -295,7 +308,9 @@ class MainWindow(QMainWindow):
         return call
 
     def lock(self, idle: bool) -> None:
-        """Hide every view and open dialog until a staff member signs in."""
+        """Hide every view and open dialog until a staff member signs in. While locked no
+        background work runs (reads wait for the sign-in, see AppState) and nothing opens
+        over the lock screen (PopupGuard)."""
         if self.locked:
             return
         actor = self.state.actor
@@ -308,16 +323,29 @@ class MainWindow(QMainWindow):
                 lambda exc: log.warning("could not audit the lock: %s", exc),
                 write=True,
             )
+        self._last_actor = actor
+        self.state.set_locked(True)  # first: what the views do on the actor change waits
+        self.popup_guard.start()
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()  # an open menu or completer
+        QToolTip.hideText()
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.stack.setCurrentWidget(self.lock_screen)
         self.idle.stop()
         self.state.set_actor(None)
+        self.statusBar().clearMessage()
         self.lock_screen.show_locked(who, idle)
         self._update_identity()
 
     def sign_out(self) -> None:
+        self._audit_sign_out()
+        self.start_clean()  # (before the lock screen takes the focus)
+        self.lock(idle=False)
+        self._last_actor = None  # whoever signs in next starts clean, even the same person
+
+    def _audit_sign_out(self) -> None:
         actor = self.state.actor
         if actor is not None:
             ctx = self.state.ctx
@@ -327,11 +355,38 @@ class MainWindow(QMainWindow):
                 lambda exc: log.warning("could not audit sign-out: %s", exc),
                 write=True,
             )
-        self.lock(idle=False)
+
+    def start_clean(self) -> None:
+        """What one person typed, chose and was told is not shown to the next: filters and
+        search text, selections, messages, the counter's officer."""
+        views = self.tabs
+        for edit in views.findChildren(QLineEdit):
+            edit.clear()
+        for box in views.findChildren(QComboBox):
+            if box.objectName().endswith(("_filter", "_show")) and box.count():
+                box.setCurrentIndex(0)
+        for item_view in views.findChildren(QAbstractItemView):
+            if item_view.window() is self and item_view.selectionModel() is not None:
+                item_view.clearSelection()
+                item_view.setCurrentIndex(QModelIndex())
+        for table in views.findChildren(FilteredTable):
+            table.apply_filter()
+        for label in views.findChildren(QLabel):
+            if label.objectName() in ("message", "shift_message"):
+                label.clear()
+        self.inventory_tab.detail.hide()
+        self.inventory_tab.close_details()
+        self.counter_tab.clear_officer()
+        self.counter_tab.session_list.clear()  # "This session": the previous person's
+        self.statusBar().clearMessage()
 
     def _unlocked(self, actor: Actor) -> None:
+        if self._last_actor is None or self._last_actor.username != actor.username:
+            self.start_clean()  # someone else: nothing of the previous person's work
         self.stack.setCurrentWidget(self.tabs)
         self.state.set_actor(actor)
+        self.popup_guard.stop()
+        self.state.set_locked(False)  # the reads held back run now, as the new person
         self.idle.poke()
         self._update_identity()
         self.state.message.emit(
@@ -436,6 +491,8 @@ class MainWindow(QMainWindow):
         AboutDialog(ctx.db.display, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
+        if self.state.silenced(exc):  # locked, or refused because nobody is signed in
+            return
         if isinstance(exc, UnavailableError):
             self._database_away(exc)
             return
@@ -477,5 +534,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
-        self.state.runner.shutdown()
+        self._audit_sign_out()  # quitting ends the session: the audit log says so
+        self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)
