@@ -10,7 +10,7 @@ from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, auth
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
-from tests.conftest import PASSWORD, activate, make_actor
+from tests.conftest import PASSWORD, activate, answer, make_actor
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_menus_mirror_the_roles_with_tooltips(make_window, admin_ctx, role, enab
         assert action.toolTip().startswith("Only "), name
 
 
-def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
+def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx):
     from bwc_desk.ui.dialogs import staff_dialog
 
     state = AppState(admin_ctx)
@@ -132,15 +132,17 @@ def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
 
-    def fake_exec(self):
-        self.user_edit.setText("quinn")
-        self.role_box.setCurrentText("quartermaster")
-        self.password_edit.setText(PASSWORD)
-        return 1
+    def fill(new):
+        qtbot.keyClicks(new.user_edit, "quinn")
+        new.role_box.setCurrentText("quartermaster")
+        qtbot.keyClicks(new.password_edit, PASSWORD)
+        qtbot.keyClicks(new.confirm_edit, PASSWORD)
+        qtbot.mouseClick(new.ok_button, Qt.MouseButton.LeftButton)
 
-    monkeypatch.setattr(staff_dialog.NewStaffDialog, "exec", fake_exec)
+    answer(qtbot, fill, staff_dialog.NewStaffDialog)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)
+    assert "Added quinn (quartermaster)" in dialog.message.text()
     for _ in range(5):
         with pytest.raises(Exception):  # noqa: B017 - wrong passwords, up to the lockout
             auth.sign_in(admin_ctx.as_actor(None), "quinn", "wrong")
@@ -153,6 +155,66 @@ def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not any(r.locked for r in dialog.model.rows()), timeout=5000)
     assert auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+    state.runner.shutdown()
+
+
+def test_add_staff_says_what_is_wrong_inline_and_keeps_what_was_typed(
+    qtbot, admin_ctx, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.ui.dialogs.staff_dialog import NewStaffDialog
+
+    boxes: list[str] = []
+    for kind in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *a, _k=kind, **kw: boxes.append(_k))
+    state = AppState(admin_ctx)
+    state.error_handler = lambda exc: boxes.append(f"error handler: {exc}")
+    dialog = NewStaffDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # Too short: said as it is typed, and again on Add; nothing is sent.
+    qtbot.keyClicks(dialog.user_edit, "quinn")
+    qtbot.keyClicks(dialog.name_edit, "Quinn Q")
+    qtbot.keyClicks(dialog.password_edit, "short")
+    assert "3 more" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "too short" in dialog.error_label.text()
+    assert dialog.focusWidget() is dialog.password_edit
+    # Long enough, but the confirmation differs.
+    dialog.password_edit.clear()
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClicks(dialog.confirm_edit, PASSWORD + "x")
+    assert "differ" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "differ" in dialog.error_label.text()
+    # A leaked password: the service refuses it; said in the dialog, which stays open.
+    leaked = "shelby123"
+    for edit in (dialog.password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, leaked)
+    assert "\u2713 The two passwords match" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "leaked" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
+    assert (dialog.user_edit.text(), dialog.name_edit.text()) == ("quinn", "Quinn Q")
+    assert dialog.focusWidget() is dialog.password_edit
+    # A user name that is taken.
+    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    for edit in (dialog.password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, PASSWORD)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible() and dialog.focusWidget() is dialog.user_edit
+    # Put right: added, and the dialog closes.
+    dialog.user_edit.clear()
+    qtbot.keyClicks(dialog.user_edit, "quinn2")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)
+    assert dialog.added is not None and dialog.added.username == "quinn2"
+    assert boxes == []
     state.runner.shutdown()
 
 
