@@ -259,3 +259,97 @@ def test_settings_dialog_changes_only_what_was_edited(qtbot, admin_ctx):
     assert spin.maximum() == 30
     spin.setValue(10)
     assert dialog.changes() == {"idle_lock_minutes": 10}
+
+
+# --- the next person starts clean; quitting signs out ------------------------------------------
+@pytest.fixture
+def counter_desk(admin_ctx):
+    from bwc_desk.services import inventory, officers
+    from bwc_desk.services.inventory import UnitInput
+    from bwc_desk.services.officers import OfficerInput
+
+    for n in (1, 2, 3):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-000{n}", f"SN-{n}"))
+    officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+    return make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+
+
+def leave_traces(qtbot, win):
+    """What one person leaves behind: a filter and a selection in the inventory, an officer
+    at the counter, a filter and half-typed text there, a status bar message."""
+    win.tabs.setCurrentWidget(win.inventory_tab)
+    inv = win.inventory_tab.table
+    qtbot.waitUntil(lambda: inv.model.rowCount() == 3, timeout=10_000)
+    qtbot.keyClicks(inv.filter_edit, "HPD-BWC-0002")
+    qtbot.waitUntil(lambda: inv.proxy.rowCount() == 1, timeout=5000)
+    inv.table.selectRow(0)
+    assert inv.selected_rows()
+    win.tabs.setCurrentWidget(win.counter_tab)
+    counter = win.counter_tab
+    qtbot.waitUntil(lambda: counter._loaded, timeout=10_000)
+    with qtbot.waitSignal(counter.scan_handled, timeout=10_000):
+        qtbot.keyClicks(counter.scan_edit, "0412")
+        qtbot.keyClick(counter.scan_edit, Qt.Key.Key_Return)
+    assert counter.officer is not None and "Smith" in counter.card.text()
+    qtbot.keyClicks(counter.out_table.filter_edit, "smith")
+    qtbot.keyClicks(counter.scan_edit, "HPD-BW")
+    win.statusBar().showMessage("Exported 3 units rows to /tmp/quinn.csv")
+
+
+def assert_clean(win):
+    inv = win.inventory_tab.table
+    assert inv.filter_edit.text() == "" and inv.proxy.rowCount() == 3
+    assert not inv.selected_rows() and inv.current_row() is None
+    counter = win.counter_tab
+    assert counter.officer is None and "No officer selected" in counter.card.text()
+    assert counter.scan_edit.text() == "" and counter.out_table.filter_edit.text() == ""
+    assert counter.session_list.count() == 0
+    assert "quinn" not in win.statusBar().currentMessage()
+
+
+def test_after_a_sign_out_the_next_person_starts_clean(qtbot, make_window, counter_desk,
+                                                       admin_ctx):
+    win = make_window(counter_desk)
+    leave_traces(qtbot, win)
+    win.sign_out_action.trigger()
+    assert win.locked and win.lock_screen.form.user_edit.hasFocus() or (
+        win.lock_screen.focusWidget() is win.lock_screen.form.user_edit)
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    assert win.state.actor.username == "sam"
+    assert_clean(win)
+    assert any(r.event == "sign-out" and r.staff_username == "quinn"
+               for r in audit.list_audit(admin_ctx))
+
+
+def test_someone_else_at_the_lock_screen_starts_clean_the_same_person_resumes(
+    qtbot, make_window, counter_desk
+):
+    win = make_window(counter_desk)
+    leave_traces(qtbot, win)
+    win.lock(idle=True)
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)  # back from the coffee machine
+    assert win.inventory_tab.table.filter_edit.text() == "HPD-BWC-0002"
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    win.tabs.setCurrentWidget(win.inventory_tab)
+    qtbot.waitUntil(lambda: win.inventory_tab.model.rowCount() == 3, timeout=10_000)
+    assert_clean(win)
+
+
+def test_closing_the_window_signed_in_writes_a_sign_out_record(qtbot, make_window,
+                                                               counter_desk, admin_ctx):
+    win = make_window(counter_desk)
+    win.close()  # (Quit, Ctrl+Q and the window's close button all come here)
+    records = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert [(r.staff_username, r.station) for r in records] == [
+        ("quinn", counter_desk.station)
+    ]
+
+
+def test_closing_the_locked_window_writes_no_second_sign_out(qtbot, make_window, counter_desk,
+                                                             admin_ctx):
+    win = make_window(counter_desk)
+    win.sign_out()
+    win.close()
+    assert len([r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]) == 1
