@@ -146,8 +146,9 @@ def test_nothing_pops_up_while_locked_and_the_password_unlocks(qtbot, desk, spy)
     qtbot.waitUntil(lambda: not state.runner.busy, timeout=10_000)
     assert spy.seen == []
     assert QApplication.activeModalWidget() is None
-    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)
-                and w.isVisible()]
+    assert not [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()
+    ]
     assert unit.asset_tag in {r.asset_tag for r in win.inventory_tab.model.rows()}
 
 
@@ -199,4 +200,32 @@ def test_a_write_while_locked_is_refused_silently(qtbot, demo_db, monkeypatch):
     state.write(lambda ctx: pytest.fail("must not run"))
     qtbot.waitUntil(lambda: not state.runner.busy, timeout=5000)
     assert shown == []  # the default handler says nothing about a refusal by the lock
+    state.runner.shutdown()
+
+
+def test_a_dialog_opened_while_locked_never_shows_and_the_password_field_keeps_the_focus(
+    qtbot, demo_db
+):
+    """The last line of defence: a late result that opens a message box anyway."""
+    state = AppState(demo_ctx(demo_db, "admin"))
+    win = MainWindow(state, "Test PD")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    activate(qtbot, win)
+    win.lock(idle=False)
+    form = win.lock_screen.form
+    qtbot.keyClicks(form.user_edit, "adm")
+    answers: list[object] = []
+    QTimer.singleShot(
+        0, lambda: answers.append(QMessageBox.question(win, "Restore", "Replace everything?"))
+    )
+    qtbot.waitUntil(lambda: bool(answers), timeout=5000)
+    assert answers[0] != QMessageBox.StandardButton.Yes  # closed as if answered No
+    assert win.popup_guard.closed == ["Restore: Replace everything?"]
+    assert QApplication.activeModalWidget() is None
+    assert QApplication.focusWidget() is form.user_edit
+    type_at_focus(qtbot, "in")
+    assert form.user_edit.text() == "admin"
+    win.close()
     state.runner.shutdown()

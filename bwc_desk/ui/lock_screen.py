@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,9 +70,9 @@ class IdleWatcher(QObject):
 
 class PopupGuard(QObject):
     """While locked, nothing may open over the lock screen: a dialog that opens anyway (the
-    late result of work begun before the lock) is shown invisible and without taking the
-    focus, closed at once (as if answered No or Cancel) and logged. The password the next
-    person is typing stays in the password field."""
+    late result of work begun before the lock) never reaches the screen and never takes the
+    focus; it is closed at once (as if answered No or Cancel) and logged. The password the
+    next person is typing stays in the password field."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -88,18 +89,27 @@ class PopupGuard(QObject):
             app.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # The Show event comes before the window system shows the window: there is still
-        # time to keep it from being seen or activated. Closing it here, inside show(),
-        # would leave its exec() waiting forever; so on the next turn of the event loop.
+        # The Show event comes before the window system is asked to show the window: it is
+        # shown without being activated. Closing it here, inside show(), would leave its
+        # exec() waiting forever; so on the next turn of the event loop, and the focus goes
+        # back to where it was (some platforms activate every new window).
         if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
             watched.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
-            watched.setWindowOpacity(0.0)
             text = watched.text() if isinstance(watched, QMessageBox) else ""
             what = f"{watched.windowTitle()}: {text}".strip(": ")
             self.closed.append(what)
             log.warning("closed a window that opened over the lock screen: %s", what)
-            QTimer.singleShot(0, watched, watched.reject)
+            focus = QApplication.focusWidget()
+            QTimer.singleShot(0, watched, lambda: self._close(watched, focus))
         return False
+
+    @staticmethod
+    def _close(dialog: QDialog, focus: QWidget | None) -> None:
+        dialog.reject()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.activateWindow()
+            focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
 
 class LockScreen(QWidget):

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from bwc_desk.services import auth, backups, changes
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.state import AppState
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
         self.agency = agency
         state.error_handler = self.show_error
         self.setObjectName("main_window")
-        self.resize(1400, 860)
+        self.fit_to_screen()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("views")
         self.inventory_tab = InventoryTab(state)
@@ -91,9 +92,22 @@ class MainWindow(QMainWindow):
         self.idle = IdleWatcher(idle_minutes, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
-        state.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        state.message.connect(self.status_line.show_message)
         self._update_identity()
         self.tabs.setCurrentIndex(self.home_view())
+
+    def fit_to_screen(self, preferred: QSize | None = None) -> None:
+        """The preferred size, or on a smaller screen (a 1280x720 counter PC) maximized:
+        never wider or taller than the screen (the status bar stays in sight)."""
+        preferred = preferred or QSize(1400, 860)
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else preferred
+        # (Room for the title bar and frame, which are not known before the window shows.)
+        if room.width() < preferred.width() + 16 or room.height() < preferred.height() + 48:
+            self.resize(room.shrunkBy(QMargins(0, 0, 16, 48)))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            self.resize(preferred)
 
     def home_view(self) -> int:
         """The counter for a quartermaster (their work is there), Inventory for the rest."""
@@ -184,11 +198,15 @@ class MainWindow(QMainWindow):
         self.help_menu = help_menu
 
     def _build_status_bar(self) -> None:
-        self.station_label = QLabel(self)
+        # Messages take the room that is left and are cut with "..." (whole in the tooltip);
+        # the labels on the right give way too before the window grows past the screen.
+        self.status_line = StatusLine(self)
+        self.statusBar().addWidget(self.status_line, 1)
+        self.station_label = ElidedLabel(self)
         self.station_label.setObjectName("station_label")
-        self.staff_label = QLabel(self)
+        self.staff_label = ElidedLabel(self)
         self.staff_label.setObjectName("staff_label")
-        self.db_label = QLabel(self)
+        self.db_label = ElidedLabel(self, Qt.TextElideMode.ElideMiddle)
         self.db_label.setObjectName("db_label")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.alerts_button = QPushButton(self)
@@ -200,7 +218,7 @@ class MainWindow(QMainWindow):
         self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
         # The database server away: said once, here, not in a dialog per failed refresh.
-        self.offline_label = QLabel(self)
+        self.offline_label = ElidedLabel(self)
         self.offline_label.setObjectName("offline_label")
         self.offline_label.setStyleSheet("color: white; background: #b91c1c; padding: 1px 6px;")
         self.offline_label.hide()
@@ -208,7 +226,7 @@ class MainWindow(QMainWindow):
         self._probe = QTimer(self)
         self._probe.setInterval(5000)
         self._probe.timeout.connect(self._probe_database)
-        self.ledger_label = QLabel(self)
+        self.ledger_label = ElidedLabel(self)
         self.ledger_label.setObjectName("ledger_label")
         self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.ledger_label, self.station_label, self.staff_label, self.db_label):
@@ -261,7 +279,10 @@ class MainWindow(QMainWindow):
         # tooltip and in Help > About.
         where = ctx.db.display
         url = ctx.db.url
-        short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
+        if ctx.db.path is not None:
+            short = ctx.db.path.name  # (the folder: tooltip, About)
+        else:
+            short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
         self.db_label.setText(f"Database: {short}")
         self.db_label.setToolTip(where)
         # Mirror the roles the services enforce: disabled, with a tooltip saying who may.
@@ -335,7 +356,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.lock_screen)
         self.idle.stop()
         self.state.set_actor(None)
-        self.statusBar().clearMessage()
+        self.status_line.clear_message()
         self.lock_screen.show_locked(who, idle)
         self._update_identity()
 
@@ -378,7 +399,7 @@ class MainWindow(QMainWindow):
         self.inventory_tab.close_details()
         self.counter_tab.clear_officer()
         self.counter_tab.session_list.clear()  # "This session": the previous person's
-        self.statusBar().clearMessage()
+        self.status_line.clear_message()
 
     def _unlocked(self, actor: Actor) -> None:
         if self._last_actor is None or self._last_actor.username != actor.username:
@@ -390,7 +411,7 @@ class MainWindow(QMainWindow):
         self.idle.poke()
         self._update_identity()
         self.state.message.emit(
-            f"Signed in: {actor.display_name}. Transactions from now on are recorded for them.",
+            f"Transactions from now on are recorded for {actor.display_name}.",
             8000,
         )
         self.state.data_changed.emit("all")
@@ -511,9 +532,9 @@ class MainWindow(QMainWindow):
         if not self.offline_label.isVisible():
             log.warning("database unreachable: %s", exc.__cause__ or exc)
             self.offline_label.setText(
-                f"\u26a0 Database unreachable since {datetime.now():%H:%M:%S}: retrying"
+                f"\u26a0 Database unreachable since {datetime.now():%H:%M:%S}"
             )
-            self.offline_label.setToolTip(str(exc))
+            self.offline_label.setToolTip(f"{exc}\nTrying again every 5 seconds.")
             self.offline_label.show()
         if not self._probe.isActive():
             self._probe.start()
@@ -534,6 +555,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
+        self.popup_guard.stop()
         self._audit_sign_out()  # quitting ends the session: the audit log says so
         self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)

@@ -101,7 +101,7 @@ class NewStaffDialog(QDialog):
         for edit in (self.user_edit, self.password_edit, self.confirm_edit):
             edit.textChanged.connect(lambda _t: self._update_policy())
         self._update_policy()
-        self.setMinimumWidth(max(460, self.sizeHint().width()))
+        self.setMinimumWidth(max(480, self.sizeHint().width()))
 
     def _update_policy(self) -> None:
         """The rules, answered as the password is typed (the leaked-password list is checked
@@ -112,7 +112,7 @@ class NewStaffDialog(QDialog):
             f"\u2717 At least {MIN_PASSWORD_LENGTH} characters ({short} more)."
             if short > 0
             else f"\u2713 At least {MIN_PASSWORD_LENGTH} characters.",
-            "Not a common or leaked password, not the user name (checked when added).",
+            "Not a common or leaked password, nor the user name.",
         ]
         if confirm:
             lines.append(
@@ -121,9 +121,21 @@ class NewStaffDialog(QDialog):
                 else "\u2717 The two passwords differ."
             )
         self.policy_label.setText("<br>".join(lines))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Taller for a message of two lines, rather than squeezing the lines or fields."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def _refuse(self, text: str, field: QLineEdit | None) -> None:
         self.error_label.setText(text)
+        self._grow()
         self.ok_button.setEnabled(True)
         if field is not None:
             field.setFocus()
