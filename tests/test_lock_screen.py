@@ -229,3 +229,29 @@ def test_a_dialog_opened_while_locked_never_shows_and_the_password_field_keeps_t
     assert form.user_edit.text() == "admin"
     win.close()
     state.runner.shutdown()
+
+
+def test_the_status_bar_shows_no_agency_data_while_locked(qtbot, demo_db):
+    class Alert:
+        text = "DOCK-C bay 4: camera V3C0009921 is not in the inventory."
+
+    state = AppState(demo_ctx(demo_db, "admin"))
+    win = MainWindow(state, "Test PD")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win._dock_alerts((Alert(),))
+    assert win.alerts_button.isVisible() and win.ledger_label.isVisible()
+    win.lock(idle=True)
+    assert not win.alerts_button.isVisible() and not win.ledger_label.isVisible()
+    win._dock_alerts((Alert(), Alert()))  # a board read that was under way at the lock
+    assert not win.alerts_button.isVisible()
+    form = win.lock_screen.form
+    qtbot.keyClicks(form.user_edit, "admin")
+    qtbot.keyClicks(form.password_edit, PASSWORDS["admin"])
+    with qtbot.waitSignal(win.lock_screen.unlocked, timeout=15_000):
+        qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+    assert win.alerts_button.isVisible() and "2 dock alerts" in win.alerts_button.text()
+    assert win.ledger_label.isVisible()
+    win.close()
+    state.runner.shutdown()

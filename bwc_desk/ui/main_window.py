@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
         self.permission_actions: list[tuple[QAction, Permission]] = []
         self._build_menus()
         self._build_status_bar()
+        self._alerts: tuple[Any, ...] = ()
         self.popup_guard = PopupGuard(self)
         self._last_actor: Actor | None = None  # who was signed in before the lock
         self.idle = IdleWatcher(idle_minutes, self)
@@ -236,7 +237,8 @@ class MainWindow(QMainWindow):
         self.refresh_ledger_head()
 
     def _dock_alerts(self, alerts: tuple[Any, ...]) -> None:
-        self.alerts_button.setVisible(bool(alerts))
+        self._alerts = alerts
+        self.alerts_button.setVisible(bool(alerts) and not self.state.locked)
         self.alerts_button.setText(
             f"\u26a0 {len(alerts)} dock alert{'s' if len(alerts) > 1 else ''}"
         )
@@ -301,6 +303,9 @@ class MainWindow(QMainWindow):
                 )
         for action in self.unlocked_only_actions:
             action.setEnabled(not self.locked)
+        # Nothing of the agency's data while locked (CJIS: hidden until someone signs in).
+        self.alerts_button.setVisible(bool(self._alerts) and not self.locked)
+        self.ledger_label.setVisible(not self.locked)
         for menu in (self.file_menu, self.view_menu, self.admin_menu, self.help_menu):
             menu.setToolTipsVisible(True)
 
@@ -411,7 +416,7 @@ class MainWindow(QMainWindow):
         self.idle.poke()
         self._update_identity()
         self.state.message.emit(
-            f"Transactions from now on are recorded for {actor.display_name}.",
+            f"Transactions now recorded for {actor.display_name}.",
             8000,
         )
         self.state.data_changed.emit("all")
