@@ -14,6 +14,7 @@ from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QComboBox,
     QDialog,
@@ -387,7 +388,10 @@ class MainWindow(QMainWindow):
         search text, selections, messages, the counter's officer."""
         views = self.tabs
         for edit in views.findChildren(QLineEdit):
-            edit.clear()
+            if not edit.isReadOnly() and not isinstance(
+                edit.parent(), (QAbstractSpinBox, QComboBox)
+            ):  # (not the line inside a spin box or an editable list)
+                edit.clear()
         for box in views.findChildren(QComboBox):
             if box.objectName().endswith(("_filter", "_show")) and box.count():
                 box.setCurrentIndex(0)
