@@ -294,6 +294,7 @@ def leave_traces(qtbot, win):
     assert counter.officer is not None and "Smith" in counter.card.text()
     qtbot.keyClicks(counter.out_table.filter_edit, "smith")
     qtbot.keyClicks(counter.scan_edit, "HPD-BW")
+    qtbot.waitUntil(lambda: counter.picker.isVisible(), timeout=10_000)  # what matches
     win.state.message.emit("Exported 3 units rows to /tmp/quinn.csv", 0)
 
 
@@ -304,6 +305,7 @@ def assert_clean(win):
     counter = win.counter_tab
     assert counter.officer is None and "No officer selected" in counter.card.text()
     assert counter.scan_edit.text() == "" and counter.out_table.filter_edit.text() == ""
+    assert counter.picker.isHidden()
     assert counter.session_list.count() == 0
     assert "quinn.csv" not in win.status_line.text()
 

@@ -407,6 +407,7 @@ class MainWindow(QMainWindow):
         self.inventory_tab.detail.hide()
         self.inventory_tab.close_details()
         self.counter_tab.clear_officer()
+        self.counter_tab.picker.hide()  # what the half-typed search found
         self.counter_tab.session_list.clear()  # "This session": the previous person's
         self.status_line.clear_message()
 
