@@ -245,7 +245,9 @@ def test_the_status_bar_shows_no_agency_data_while_locked(qtbot, demo_db):
     win.lock(idle=True)
     assert not win.alerts_button.isVisible() and not win.ledger_label.isVisible()
     win._dock_alerts((Alert(), Alert()))  # a board read that was under way at the lock
+    state.message.emit("Exported 475 units rows to /home/pat/units.csv", 0)  # an export's
     assert not win.alerts_button.isVisible()
+    assert win.status_line.text() == ""
     form = win.lock_screen.form
     qtbot.keyClicks(form.user_edit, "admin")
     qtbot.keyClicks(form.password_edit, PASSWORDS["admin"])
