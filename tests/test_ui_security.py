@@ -10,7 +10,7 @@ from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, auth
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
-from tests.conftest import PASSWORD, activate, make_actor
+from tests.conftest import PASSWORD, activate, answer, make_actor
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_menus_mirror_the_roles_with_tooltips(make_window, admin_ctx, role, enab
         assert action.toolTip().startswith("Only "), name
 
 
-def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
+def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx):
     from bwc_desk.ui.dialogs import staff_dialog
 
     state = AppState(admin_ctx)
@@ -132,15 +132,17 @@ def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
 
-    def fake_exec(self):
-        self.user_edit.setText("quinn")
-        self.role_box.setCurrentText("quartermaster")
-        self.password_edit.setText(PASSWORD)
-        return 1
+    def fill(new):
+        qtbot.keyClicks(new.user_edit, "quinn")
+        new.role_box.setCurrentText("quartermaster")
+        qtbot.keyClicks(new.password_edit, PASSWORD)
+        qtbot.keyClicks(new.confirm_edit, PASSWORD)
+        qtbot.mouseClick(new.ok_button, Qt.MouseButton.LeftButton)
 
-    monkeypatch.setattr(staff_dialog.NewStaffDialog, "exec", fake_exec)
+    answer(qtbot, fill, staff_dialog.NewStaffDialog)
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=10_000)
+    assert "Added quinn (quartermaster)" in dialog.message.text()
     for _ in range(5):
         with pytest.raises(Exception):  # noqa: B017 - wrong passwords, up to the lockout
             auth.sign_in(admin_ctx.as_actor(None), "quinn", "wrong")
@@ -153,6 +155,66 @@ def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx, monkeypatch):
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not any(r.locked for r in dialog.model.rows()), timeout=5000)
     assert auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+    state.runner.shutdown()
+
+
+def test_add_staff_says_what_is_wrong_inline_and_keeps_what_was_typed(
+    qtbot, admin_ctx, monkeypatch
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.ui.dialogs.staff_dialog import NewStaffDialog
+
+    boxes: list[str] = []
+    for kind in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, kind, lambda *a, _k=kind, **kw: boxes.append(_k))
+    state = AppState(admin_ctx)
+    state.error_handler = lambda exc: boxes.append(f"error handler: {exc}")
+    dialog = NewStaffDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    # Too short: said as it is typed, and again on Add; nothing is sent.
+    qtbot.keyClicks(dialog.user_edit, "quinn")
+    qtbot.keyClicks(dialog.name_edit, "Quinn Q")
+    qtbot.keyClicks(dialog.password_edit, "short")
+    assert "3 more" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "too short" in dialog.error_label.text()
+    assert dialog.focusWidget() is dialog.password_edit
+    # Long enough, but the confirmation differs.
+    dialog.password_edit.clear()
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    qtbot.keyClicks(dialog.confirm_edit, PASSWORD + "x")
+    assert "differ" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "differ" in dialog.error_label.text()
+    # A leaked password: the service refuses it; said in the dialog, which stays open.
+    leaked = "shelby123"
+    for edit in (dialog.password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, leaked)
+    assert "\u2713 The two passwords match" in dialog.policy_label.text()
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "leaked" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()
+    assert (dialog.user_edit.text(), dialog.name_edit.text()) == ("quinn", "Quinn Q")
+    assert dialog.focusWidget() is dialog.password_edit
+    # A user name that is taken.
+    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    for edit in (dialog.password_edit, dialog.confirm_edit):
+        edit.clear()
+        qtbot.keyClicks(edit, PASSWORD)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already" in dialog.error_label.text(), timeout=10_000)
+    assert dialog.isVisible() and dialog.focusWidget() is dialog.user_edit
+    # Put right: added, and the dialog closes.
+    dialog.user_edit.clear()
+    qtbot.keyClicks(dialog.user_edit, "quinn2")
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        qtbot.keyClick(dialog.confirm_edit, Qt.Key.Key_Return)
+    assert dialog.added is not None and dialog.added.username == "quinn2"
+    assert boxes == []
     state.runner.shutdown()
 
 
@@ -197,3 +259,99 @@ def test_settings_dialog_changes_only_what_was_edited(qtbot, admin_ctx):
     assert spin.maximum() == 30
     spin.setValue(10)
     assert dialog.changes() == {"idle_lock_minutes": 10}
+
+
+# --- the next person starts clean; quitting signs out ------------------------------------------
+@pytest.fixture
+def counter_desk(admin_ctx):
+    from bwc_desk.services import inventory, officers
+    from bwc_desk.services.inventory import UnitInput
+    from bwc_desk.services.officers import OfficerInput
+
+    for n in (1, 2, 3):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-000{n}", f"SN-{n}"))
+    officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+    return make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+
+
+def leave_traces(qtbot, win):
+    """What one person leaves behind: a filter and a selection in the inventory, an officer
+    at the counter, a filter and half-typed text there, a status bar message."""
+    win.tabs.setCurrentWidget(win.inventory_tab)
+    inv = win.inventory_tab.table
+    qtbot.waitUntil(lambda: inv.model.rowCount() == 3, timeout=10_000)
+    qtbot.keyClicks(inv.filter_edit, "HPD-BWC-0002")
+    qtbot.waitUntil(lambda: inv.proxy.rowCount() == 1, timeout=5000)
+    inv.table.selectRow(0)
+    assert inv.selected_rows()
+    win.tabs.setCurrentWidget(win.counter_tab)
+    counter = win.counter_tab
+    qtbot.waitUntil(lambda: counter._loaded, timeout=10_000)
+    with qtbot.waitSignal(counter.scan_handled, timeout=10_000):
+        qtbot.keyClicks(counter.scan_edit, "0412")
+        qtbot.keyClick(counter.scan_edit, Qt.Key.Key_Return)
+    assert counter.officer is not None and "Smith" in counter.card.text()
+    qtbot.keyClicks(counter.out_table.filter_edit, "smith")
+    qtbot.keyClicks(counter.scan_edit, "HPD-BW")
+    qtbot.waitUntil(lambda: counter.picker.isVisible(), timeout=10_000)  # what matches
+    win.state.message.emit("Exported 3 units rows to /tmp/quinn.csv", 0)
+
+
+def assert_clean(win):
+    inv = win.inventory_tab.table
+    assert inv.filter_edit.text() == "" and inv.proxy.rowCount() == 3
+    assert not inv.selected_rows() and inv.current_row() is None
+    counter = win.counter_tab
+    assert counter.officer is None and "No officer selected" in counter.card.text()
+    assert counter.scan_edit.text() == "" and counter.out_table.filter_edit.text() == ""
+    assert counter.picker.isHidden()
+    assert counter.session_list.count() == 0
+    assert "quinn.csv" not in win.status_line.text()
+
+
+def test_after_a_sign_out_the_next_person_starts_clean(qtbot, make_window, counter_desk,
+                                                       admin_ctx):
+    win = make_window(counter_desk)
+    leave_traces(qtbot, win)
+    win.sign_out_action.trigger()
+    assert win.locked
+    assert win.lock_screen.focusWidget() is win.lock_screen.form.user_edit
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    assert win.state.actor.username == "sam"
+    assert_clean(win)
+    assert any(r.event == "sign-out" and r.staff_username == "quinn"
+               for r in audit.list_audit(admin_ctx))
+
+
+def test_someone_else_at_the_lock_screen_starts_clean_the_same_person_resumes(
+    qtbot, make_window, counter_desk
+):
+    win = make_window(counter_desk)
+    leave_traces(qtbot, win)
+    win.lock(idle=True)
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)  # back from the coffee machine
+    assert win.inventory_tab.table.filter_edit.text() == "HPD-BWC-0002"
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    win.tabs.setCurrentWidget(win.inventory_tab)
+    qtbot.waitUntil(lambda: win.inventory_tab.model.rowCount() == 3, timeout=10_000)
+    assert_clean(win)
+
+
+def test_closing_the_window_signed_in_writes_a_sign_out_record(qtbot, make_window,
+                                                               counter_desk, admin_ctx):
+    win = make_window(counter_desk)
+    win.close()  # (Quit, Ctrl+Q and the window's close button all come here)
+    records = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert [(r.staff_username, r.station) for r in records] == [
+        ("quinn", counter_desk.station)
+    ]
+
+
+def test_closing_the_locked_window_writes_no_second_sign_out(qtbot, make_window, counter_desk,
+                                                             admin_ctx):
+    win = make_window(counter_desk)
+    win.sign_out()
+    win.close()
+    assert len([r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]) == 1

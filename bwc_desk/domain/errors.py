@@ -23,6 +23,10 @@ class PermissionDenied(DomainError):
     """The signed-in role may not do this."""
 
 
+class NotSignedIn(PermissionDenied):
+    """Nobody is signed in (the window is locked): the lock screen already says so."""
+
+
 class ConflictError(DomainError):
     """Someone else changed the record first (another station, a double scan)."""
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
-from bwc_desk.domain.errors import PermissionDenied
+from bwc_desk.domain.errors import NotSignedIn, PermissionDenied
 from bwc_desk.domain.roles import Permission, Role, has_permission, who_may
 from bwc_desk.store.db import Database
 
@@ -60,7 +60,7 @@ class Ctx:
         """The signed-in actor, if their role has ``permission``; else refuse and audit it."""
         actor = self.actor
         if actor is None:
-            raise PermissionDenied("Sign in first.")
+            raise NotSignedIn("Sign in first.")
         if has_permission(actor.role, permission):
             return actor
         message = (

@@ -56,7 +56,10 @@ class ChangeWatcher(QObject):
     def poll(self) -> None:
         """The fallback: compare cheap high-water marks (skipped while notifications work).
         A lost listener is replaced (every RELISTEN_S); what changed while no notices came is
-        unknown, so every view refreshes once when one is lost and when a new one listens."""
+        unknown, so every view refreshes once when one is lost and when a new one listens.
+        Nothing of this while locked: every view refreshes when someone signs in."""
+        if self.state.locked:
+            return
         listener = self.listener
         if listener is not None and listener.failed.is_set():
             self.listener = None
@@ -107,8 +110,8 @@ class ChangeWatcher(QObject):
 
     def _emit(self) -> None:
         topics, self.pending = self.pending, set()
-        if self.state.actor is None:
-            return  # locked: the views refresh when someone signs in
+        if self.state.locked or self.state.actor is None:
+            return  # locked: every view refreshes when someone signs in
         for topic in sorted(topics):
             self.state.data_changed.emit(topic)
 

@@ -3,13 +3,24 @@ demand; data hidden until someone signs in again)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from bwc_desk.ui.dialogs.sign_in_dialog import SignIn, SignInForm
 
+log = logging.getLogger(__name__)
 _ACTIVITY = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -32,13 +43,15 @@ class IdleWatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self.set_minutes(minutes)
+        self.poke()
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
         self._timer.setInterval(max(1, min(minutes, 30)) * 60_000)
-        self.poke()
+        if self._timer.isActive():  # (stopped while locked: a new setting does not restart it)
+            self.poke()
 
     def interval_ms(self) -> int:
         return self._timer.interval()
@@ -53,6 +66,50 @@ class IdleWatcher(QObject):
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()
         return False
+
+
+class PopupGuard(QObject):
+    """While locked, nothing may open over the lock screen: a dialog that opens anyway (the
+    late result of work begun before the lock) never reaches the screen and never takes the
+    focus; it is closed at once (as if answered No or Cancel) and logged. The password the
+    next person is typing stays in the password field."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.closed: list[str] = []
+
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The Show event comes before the window system is asked to show the window: it is
+        # shown without being activated. Closing it here, inside show(), would leave its
+        # exec() waiting forever; so on the next turn of the event loop, and the focus goes
+        # back to where it was (some platforms activate every new window).
+        if event.type() == QEvent.Type.Show and isinstance(watched, QDialog):
+            watched.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+            text = watched.text() if isinstance(watched, QMessageBox) else ""
+            what = f"{watched.windowTitle()}: {text}".strip(": ")
+            self.closed.append(what)
+            log.warning("closed a window that opened over the lock screen: %s", what)
+            focus = QApplication.focusWidget()
+            QTimer.singleShot(0, watched, lambda: self._close(watched, focus))
+        return False
+
+    @staticmethod
+    def _close(dialog: QDialog, focus: QWidget | None) -> None:
+        dialog.reject()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, False)
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.activateWindow()
+            focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
 
 class LockScreen(QWidget):

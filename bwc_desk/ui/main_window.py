@@ -10,17 +10,22 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
+    QComboBox,
     QDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
     QTabWidget,
+    QToolTip,
     QWidget,
 )
 
@@ -30,13 +35,15 @@ from bwc_desk.services import auth, backups, changes
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
-from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen
+from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
+from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +61,7 @@ class MainWindow(QMainWindow):
         self.agency = agency
         state.error_handler = self.show_error
         self.setObjectName("main_window")
-        self.resize(1400, 860)
+        self.fit_to_screen()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("views")
         self.inventory_tab = InventoryTab(state)
@@ -81,12 +88,28 @@ class MainWindow(QMainWindow):
         self.permission_actions: list[tuple[QAction, Permission]] = []
         self._build_menus()
         self._build_status_bar()
+        self._alerts: tuple[Any, ...] = ()
+        self.popup_guard = PopupGuard(self)
+        self._last_actor: Actor | None = None  # who was signed in before the lock
         self.idle = IdleWatcher(idle_minutes, self)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
-        state.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        state.message.connect(self._message)
         self._update_identity()
         self.tabs.setCurrentIndex(self.home_view())
+
+    def fit_to_screen(self, preferred: QSize | None = None) -> None:
+        """The preferred size, or on a smaller screen (a 1280x720 counter PC) maximized:
+        never wider or taller than the screen (the status bar stays in sight)."""
+        preferred = preferred or QSize(1400, 860)
+        screen = self.screen()
+        room = screen.availableGeometry().size() if screen is not None else preferred
+        # (Room for the title bar and frame, which are not known before the window shows.)
+        if room.width() < preferred.width() + 16 or room.height() < preferred.height() + 48:
+            self.resize(room.shrunkBy(QMargins(0, 0, 16, 48)))
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        else:
+            self.resize(preferred)
 
     def home_view(self) -> int:
         """The counter for a quartermaster (their work is there), Inventory for the rest."""
@@ -151,6 +174,8 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         refresh = self._action(view_menu, "&Refresh", lambda: self.state.data_changed.emit("all"))
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        # Nothing of these while locked (the shortcuts are application-wide).
+        self.unlocked_only_actions = [*self.view_actions, refresh]
 
         admin_menu = bar.addMenu("Ad&ministration")
         self.staff_action = self._action(
@@ -168,16 +193,22 @@ class MainWindow(QMainWindow):
         )
 
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&About BWC Desk", self.show_about)
+        self.unlocked_only_actions.append(
+            self._action(help_menu, "&About BWC Desk", self.show_about)
+        )
         self.file_menu, self.view_menu, self.admin_menu = file_menu, view_menu, admin_menu
         self.help_menu = help_menu
 
     def _build_status_bar(self) -> None:
-        self.station_label = QLabel(self)
+        # Messages take the room that is left and are cut with "..." (whole in the tooltip);
+        # the labels on the right give way too before the window grows past the screen.
+        self.status_line = StatusLine(self)
+        self.statusBar().addWidget(self.status_line, 1)
+        self.station_label = ElidedLabel(self)
         self.station_label.setObjectName("station_label")
-        self.staff_label = QLabel(self)
+        self.staff_label = ElidedLabel(self)
         self.staff_label.setObjectName("staff_label")
-        self.db_label = QLabel(self)
+        self.db_label = ElidedLabel(self, Qt.TextElideMode.ElideMiddle)
         self.db_label.setObjectName("db_label")
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.alerts_button = QPushButton(self)
@@ -189,7 +220,7 @@ class MainWindow(QMainWindow):
         self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
         # The database server away: said once, here, not in a dialog per failed refresh.
-        self.offline_label = QLabel(self)
+        self.offline_label = ElidedLabel(self)
         self.offline_label.setObjectName("offline_label")
         self.offline_label.setStyleSheet("color: white; background: #b91c1c; padding: 1px 6px;")
         self.offline_label.hide()
@@ -197,7 +228,7 @@ class MainWindow(QMainWindow):
         self._probe = QTimer(self)
         self._probe.setInterval(5000)
         self._probe.timeout.connect(self._probe_database)
-        self.ledger_label = QLabel(self)
+        self.ledger_label = ElidedLabel(self)
         self.ledger_label.setObjectName("ledger_label")
         self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.ledger_label, self.station_label, self.staff_label, self.db_label):
@@ -206,8 +237,15 @@ class MainWindow(QMainWindow):
         self.state.data_changed.connect(self._settings_changed)
         self.refresh_ledger_head()
 
+    def _message(self, text: str, ms: int) -> None:
+        if self.state.locked:  # (a late result of the previous person's work: not theirs)
+            log.info("not shown on the lock screen: %s", text)
+            return
+        self.status_line.show_message(text, ms)
+
     def _dock_alerts(self, alerts: tuple[Any, ...]) -> None:
-        self.alerts_button.setVisible(bool(alerts))
+        self._alerts = alerts
+        self.alerts_button.setVisible(bool(alerts) and not self.state.locked)
         self.alerts_button.setText(
             f"\u26a0 {len(alerts)} dock alert{'s' if len(alerts) > 1 else ''}"
         )
@@ -250,7 +288,10 @@ class MainWindow(QMainWindow):
         # tooltip and in Help > About.
         where = ctx.db.display
         url = ctx.db.url
-        short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
+        if ctx.db.path is not None:
+            short = ctx.db.path.name  # (the folder: tooltip, About)
+        else:
+            short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
         self.db_label.setText(f"Database: {short}")
         self.db_label.setToolTip(where)
         # Mirror the roles the services enforce: disabled, with a tooltip saying who may.
@@ -267,6 +308,11 @@ class MainWindow(QMainWindow):
                     "The PostgreSQL server is backed up with pg_dump on the "
                     "server (docs/deploy-multi-station.md)."
                 )
+        for action in self.unlocked_only_actions:
+            action.setEnabled(not self.locked)
+        # Nothing of the agency's data while locked (CJIS: hidden until someone signs in).
+        self.alerts_button.setVisible(bool(self._alerts) and not self.locked)
+        self.ledger_label.setVisible(not self.locked)
         for menu in (self.file_menu, self.view_menu, self.admin_menu, self.help_menu):
             menu.setToolTipsVisible(True)
 
@@ -295,7 +341,9 @@ class MainWindow(QMainWindow):
         return call
 
     def lock(self, idle: bool) -> None:
-        """Hide every view and open dialog until a staff member signs in."""
+        """Hide every view and open dialog until a staff member signs in. While locked no
+        background work runs (reads wait for the sign-in, see AppState) and nothing opens
+        over the lock screen (PopupGuard)."""
         if self.locked:
             return
         actor = self.state.actor
@@ -308,16 +356,29 @@ class MainWindow(QMainWindow):
                 lambda exc: log.warning("could not audit the lock: %s", exc),
                 write=True,
             )
+        self._last_actor = actor
+        self.state.set_locked(True)  # first: what the views do on the actor change waits
+        self.popup_guard.start()
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()  # an open menu or completer
+        QToolTip.hideText()
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.stack.setCurrentWidget(self.lock_screen)
         self.idle.stop()
         self.state.set_actor(None)
+        self.status_line.clear_message()
         self.lock_screen.show_locked(who, idle)
         self._update_identity()
 
     def sign_out(self) -> None:
+        self._audit_sign_out()
+        self.start_clean()  # (before the lock screen takes the focus)
+        self.lock(idle=False)
+        self._last_actor = None  # whoever signs in next starts clean, even the same person
+
+    def _audit_sign_out(self) -> None:
         actor = self.state.actor
         if actor is not None:
             ctx = self.state.ctx
@@ -327,15 +388,46 @@ class MainWindow(QMainWindow):
                 lambda exc: log.warning("could not audit sign-out: %s", exc),
                 write=True,
             )
-        self.lock(idle=False)
+
+    def start_clean(self) -> None:
+        """What one person typed, chose and was told is not shown to the next: filters and
+        search text, selections, messages, the counter's officer."""
+        views = self.tabs
+        for edit in views.findChildren(QLineEdit):
+            if not edit.isReadOnly() and not isinstance(
+                edit.parent(), (QAbstractSpinBox, QComboBox)
+            ):  # (not the line inside a spin box or an editable list)
+                edit.clear()
+        for box in views.findChildren(QComboBox):
+            if box.objectName().endswith(("_filter", "_show")) and box.count():
+                box.setCurrentIndex(0)
+        for item_view in views.findChildren(QAbstractItemView):
+            if item_view.window() is self and item_view.selectionModel() is not None:
+                item_view.clearSelection()
+                item_view.setCurrentIndex(QModelIndex())
+        for table in views.findChildren(FilteredTable):
+            table.apply_filter()
+        for label in views.findChildren(QLabel):
+            if label.objectName() in ("message", "shift_message"):
+                label.clear()
+        self.inventory_tab.detail.hide()
+        self.inventory_tab.close_details()
+        self.counter_tab.clear_officer()
+        self.counter_tab.picker.hide()  # what the half-typed search found
+        self.counter_tab.session_list.clear()  # "This session": the previous person's
+        self.status_line.clear_message()
 
     def _unlocked(self, actor: Actor) -> None:
+        if self._last_actor is None or self._last_actor.username != actor.username:
+            self.start_clean()  # someone else: nothing of the previous person's work
         self.stack.setCurrentWidget(self.tabs)
         self.state.set_actor(actor)
+        self.popup_guard.stop()
+        self.state.set_locked(False)  # the reads held back run now, as the new person
         self.idle.poke()
         self._update_identity()
         self.state.message.emit(
-            f"Signed in: {actor.display_name}. Transactions from now on are recorded for them.",
+            f"Transactions now recorded for {actor.display_name}.",
             8000,
         )
         self.state.data_changed.emit("all")
@@ -436,6 +528,8 @@ class MainWindow(QMainWindow):
         AboutDialog(ctx.db.display, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
+        if self.state.silenced(exc):  # locked, or refused because nobody is signed in
+            return
         if isinstance(exc, UnavailableError):
             self._database_away(exc)
             return
@@ -454,9 +548,9 @@ class MainWindow(QMainWindow):
         if not self.offline_label.isVisible():
             log.warning("database unreachable: %s", exc.__cause__ or exc)
             self.offline_label.setText(
-                f"\u26a0 Database unreachable since {datetime.now():%H:%M:%S}: retrying"
+                f"\u26a0 Database unreachable since {datetime.now():%H:%M:%S}"
             )
-            self.offline_label.setToolTip(str(exc))
+            self.offline_label.setToolTip(f"{exc}\nTrying again every 5 seconds.")
             self.offline_label.show()
         if not self._probe.isActive():
             self._probe.start()
@@ -477,5 +571,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
-        self.state.runner.shutdown()
+        self.popup_guard.stop()
+        self._audit_sign_out()  # quitting ends the session: the audit log says so
+        self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)

@@ -1,22 +1,42 @@
-"""What the whole window shares: the service context, the task runner, who is signed in."""
+"""What the whole window shares: the service context, the task runner, who is signed in, and
+whether the window is locked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from bwc_desk.domain.errors import DomainError, NotSignedIn
 from bwc_desk.domain.roles import Permission, has_permission, who_may
 from bwc_desk.services.context import Actor, Ctx
-from bwc_desk.ui.tasks import Done, Failed, TaskRunner
+from bwc_desk.ui.tasks import Done, Failed, TaskRunner, gone, owner
+
+log = logging.getLogger(__name__)
+
+
+def _origin(fn: Callable[..., Any] | None) -> Hashable:
+    """Where a callable comes from: its code and the object it belongs to (a bound method's
+    self, or the QObject a lambda closes over). A view's timer that asks again while locked
+    has the same origin each time, whatever the lambda object."""
+    if fn is None:
+        return None
+    func = getattr(fn, "__func__", fn)
+    return (id(owner(fn)), getattr(func, "__code__", func))
 
 
 class AppState(QObject):
-    """The UI's handle on the services. Views call ``run``/``write`` with a service function
-    and callbacks; they never see a database."""
+    """The UI's handle on the services. Views call ``read``/``write`` with a service function
+    and callbacks; they never see a database.
+
+    While the window is locked (``set_locked``) nothing runs in the background: reads are held
+    back, one per origin (the newest wins), and run when someone signs in; writes are refused
+    with ``NotSignedIn``, which the default error handler never shows."""
 
     actor_changed = Signal(object)
+    locked_changed = Signal(bool)
     # Emitted after any change so that every view refreshes what it shows. The argument
     # names what changed: "units", "officers", "custody", "settings", "docks", "staff".
     data_changed = Signal(str)
@@ -31,14 +51,31 @@ class AppState(QObject):
         self.log_dir = log_dir
         self.runner = TaskRunner(self)
         self.error_handler: Callable[[BaseException], None] | None = None
+        self._locked = False
+        self._held: dict[Hashable, tuple[Callable[[Ctx], Any], Done | None, Failed | None]] = {}
 
     @property
     def actor(self) -> Actor | None:
         return self.ctx.actor
 
+    @property
+    def locked(self) -> bool:
+        return self._locked
+
     def set_actor(self, actor: Actor | None) -> None:
         self.ctx = self.ctx.as_actor(actor)
         self.actor_changed.emit(actor)
+
+    def set_locked(self, locked: bool) -> None:
+        """Locked: hold reads back. Unlocked: run what was held, as the one now signed in."""
+        if locked == self._locked:
+            return
+        self._locked = locked
+        self.locked_changed.emit(locked)
+        if not locked:
+            held, self._held = self._held, {}
+            for fn, on_done, on_error in held.values():
+                self.read(fn, on_done, on_error)
 
     def can(self, permission: Permission) -> bool:
         actor = self.ctx.actor
@@ -50,6 +87,12 @@ class AppState(QObject):
     def read(
         self, fn: Callable[[Ctx], Any], on_done: Done | None = None, on_error: Failed | None = None
     ) -> None:
+        if self._locked:
+            # (Re-inserted, so that the held reads run in the order of their newest request.)
+            key = (_origin(fn), _origin(on_done))
+            self._held.pop(key, None)
+            self._held[key] = (fn, on_done, on_error)
+            return
         ctx = self.ctx  # the context as it is now: a later sign-in does not change this call
         self.runner.run(lambda: fn(ctx), on_done, on_error or self._default_error)
 
@@ -60,10 +103,18 @@ class AppState(QObject):
         on_error: Failed | None = None,
         changed: str = "",
     ) -> None:
+        if self._locked:
+            # Never held for later: it would be recorded for whoever signs in next. Refused
+            # without touching the database, and the refusal is delivered like any result.
+            def refuse() -> None:
+                raise NotSignedIn("Sign in first.")
+
+            self.runner.run(refuse, None, on_error or self._default_error, write=True)
+            return
         ctx = self.ctx
 
         def done(result: Any) -> None:
-            if on_done is not None:
+            if on_done is not None and not gone(on_done):  # (what changed is told anyway)
                 on_done(result)
             if changed:
                 self.data_changed.emit(changed)
@@ -71,7 +122,23 @@ class AppState(QObject):
         self.runner.run(lambda: fn(ctx), done, on_error or self._default_error, write=True)
 
     def _default_error(self, exc: BaseException) -> None:
+        if self.silenced(exc):
+            return
         if self.error_handler is not None:
             self.error_handler(exc)
         else:  # pragma: no cover - the window always sets one
             raise exc
+
+    def silenced(self, exc: BaseException) -> bool:
+        """True (and logged) for an error that must not be shown: a refusal caused by the
+        lock, or any late result of work begun before it. Nothing pops up over the lock
+        screen, where the next person is typing a password."""
+        if isinstance(exc, NotSignedIn):
+            log.info("refused, nobody is signed in: %s", exc)
+        elif not self._locked:
+            return False
+        elif isinstance(exc, DomainError):
+            log.warning("finished after the lock, not shown: %s", exc)
+        else:
+            log.error("failed after the lock, not shown", exc_info=exc)
+        return True

@@ -11,12 +11,38 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
+
+
+def owner(fn: Callable[..., Any] | None) -> QObject | None:
+    """The QObject a callback belongs to: a bound method's self, or the first QObject a
+    lambda closes over (``lambda rows: self.show(rows)``)."""
+    if fn is None:
+        return None
+    bound = getattr(fn, "__self__", None)
+    if isinstance(bound, QObject):
+        return bound
+    func = getattr(fn, "__func__", fn)
+    for cell in getattr(func, "__closure__", None) or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if isinstance(value, QObject):
+            return value
+    return None
+
+
+def gone(fn: Callable[..., Any] | None) -> bool:
+    """The callback's window was closed and deleted: its late result has nowhere to go."""
+    widget = owner(fn)
+    return widget is not None and not shiboken6.isValid(widget)
 
 
 class _Relay(QObject):
@@ -36,7 +62,9 @@ class _Relay(QObject):
     @Slot(object, object)
     def _deliver(self, result: Any, error: BaseException | None) -> None:
         try:
-            if error is None:
+            if gone(self._on_done if error is None else self._on_error):
+                log.debug("a late result for a closed window was dropped")
+            elif error is None:
                 if self._on_done is not None:
                     self._on_done(result)
             elif self._on_error is not None:

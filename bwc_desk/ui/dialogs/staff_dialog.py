@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -11,19 +13,26 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from bwc_desk.domain.passwords import MIN_PASSWORD_LENGTH, MIN_PIN_LENGTH
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.passwords import (
+    MIN_PASSWORD_LENGTH,
+    MIN_PIN_LENGTH,
+    check_password,
+    normalize_username,
+)
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.ui.models.table_model import Column, RowTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
+
+log = logging.getLogger(__name__)
 
 
 class StaffTableModel(RowTableModel[StaffRow]):
@@ -44,27 +53,144 @@ class StaffTableModel(RowTableModel[StaffRow]):
 
 
 class NewStaffDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Add an account. What is wrong is said under the fields, the dialog stays open with
+    what was typed; the account is created (by the service, which checks the password
+    against the policy and the list of leaked passwords) before the dialog closes."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
+        self.added: StaffRow | None = None
         self.setWindowTitle("Add a staff account")
         self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("new_username")
         self.name_edit = QLineEdit(self)
         self.role_box = QComboBox(self)
         self.role_box.addItems([r.value for r in Role])
         self.password_edit = QLineEdit(self)
+        self.password_edit.setObjectName("new_password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(f"at least {MIN_PASSWORD_LENGTH} characters")
+        self.confirm_edit = QLineEdit(self)
+        self.confirm_edit.setObjectName("confirm_password")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit.setPlaceholderText("the same password again")
+        self.policy_label = QLabel(self)
+        self.policy_label.setObjectName("password_policy")
+        self.policy_label.setWordWrap(True)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
         form = QFormLayout(self)
-        form.addRow("User name", self.user_edit)
-        form.addRow("Full name", self.name_edit)
-        form.addRow("Role", self.role_box)
-        form.addRow("First password", self.password_edit)
-        buttons = QDialogButtonBox(
+        form.addRow("&User name", self.user_edit)
+        form.addRow("&Full name", self.name_edit)
+        form.addRow("&Role", self.role_box)
+        form.addRow("First &password", self.password_edit)
+        form.addRow("&Confirm password", self.confirm_edit)
+        form.addRow(self.policy_label)
+        form.addRow(self.error_label)
+        self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("&Add account")
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        for edit in (self.user_edit, self.password_edit, self.confirm_edit):
+            edit.textChanged.connect(lambda _t: self._update_policy())
+        self._update_policy()
+        self.setMinimumWidth(max(480, self.sizeHint().width()))
+
+    def _update_policy(self) -> None:
+        """The rules, answered as the password is typed (the leaked-password list is checked
+        when the account is added)."""
+        password, confirm = self.password_edit.text(), self.confirm_edit.text()
+        short = MIN_PASSWORD_LENGTH - len(password)
+        lines = [
+            f"\u2717 At least {MIN_PASSWORD_LENGTH} characters ({short} more)."
+            if short > 0
+            else f"\u2713 At least {MIN_PASSWORD_LENGTH} characters.",
+            "Not a common or leaked password, nor the user name.",
+        ]
+        if confirm:
+            lines.append(
+                "\u2713 The two passwords match."
+                if confirm == password
+                else "\u2717 The two passwords differ."
+            )
+        self.policy_label.setText("<br>".join(lines))
+        self._grow()
+
+    def _grow(self) -> None:
+        """Taller for a message of two lines, rather than squeezing the lines or fields."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = layout.totalHeightForWidth(self.width()) if layout.hasHeightForWidth() else -1
+        if need > self.height():
+            self.resize(self.width(), need)
+
+    def _refuse(self, text: str, field: QLineEdit | None) -> None:
+        self.error_label.setText(text)
+        self._grow()
+        self.ok_button.setEnabled(True)
+        if field is not None:
+            field.setFocus()
+            field.selectAll()
+
+    def submit(self) -> None:
+        if not self.ok_button.isEnabled():
+            return  # already adding
+        user, name = self.user_edit.text(), self.name_edit.text()
+        password = self.password_edit.text()
+        try:
+            normalize_username(user)
+        except DomainError as exc:
+            self._refuse(str(exc), self.user_edit)
+            return
+        try:
+            check_password(password, (), user)
+        except DomainError as exc:
+            self._refuse(str(exc), self.password_edit)
+            return
+        if self.confirm_edit.text() != password:
+            self._refuse(
+                "The two passwords differ: type the password again under Confirm password.",
+                self.confirm_edit,
+            )
+            return
+        role = Role(self.role_box.currentText())
+        self.ok_button.setEnabled(False)
+        self.error_label.setText("Adding...")
+        self.state.write(
+            lambda ctx: auth.add_staff(ctx, user, role, password, name),
+            self._added,
+            self._failed,
+            changed="staff",
+        )
+
+    def _added(self, row: StaffRow) -> None:
+        self.added = row
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.state.silenced(exc):  # locked meanwhile: the lock screen closed this dialog
+            return
+        if not isinstance(exc, DomainError):
+            log.error("adding a staff account failed", exc_info=exc)
+        text = str(exc) if isinstance(exc, DomainError) else f"Not added: {exc}"
+        lowered = text.lower()
+        field = (
+            self.password_edit
+            if "password" in lowered
+            else self.user_edit
+            if "user name" in lowered or "already" in lowered
+            else None
+        )
+        self._refuse(text, field)
 
 
 class StaffDialog(QDialog):
@@ -129,22 +255,17 @@ class StaffDialog(QDialog):
 
     def _done(self, text: str):  # type: ignore[no-untyped-def]
         def done(_result: object) -> None:
+            self.message.setStyleSheet("")
             self.message.setText(text)
             self.refresh()
 
         return done
 
     def _add(self) -> None:
-        dialog = NewStaffDialog(self)
-        if not dialog.exec():
-            return
-        user, name = dialog.user_edit.text(), dialog.name_edit.text()
-        role, password = Role(dialog.role_box.currentText()), dialog.password_edit.text()
-        self.state.write(
-            lambda ctx: auth.add_staff(ctx, user, role, password, name),
-            self._done(f"Added {user.strip().lower()} ({role.value})."),
-            changed="staff",
-        )
+        dialog = NewStaffDialog(self.state, self)
+        if dialog.exec() and dialog.added is not None:
+            row = dialog.added
+            self._done(f"Added {row.username} ({row.role.value}).")(row)
 
     def _toggle(self) -> None:
         row = self._selected()
@@ -154,6 +275,7 @@ class StaffDialog(QDialog):
         self.state.write(
             lambda ctx: auth.set_active(ctx, row.id, active),
             self._done(f"{row.username} is {'enabled' if active else 'disabled'}."),
+            self._failed,
             changed="staff",
         )
 
@@ -172,6 +294,7 @@ class StaffDialog(QDialog):
             self.state.write(
                 lambda ctx: auth.reset_password(ctx, row.id, password),
                 self._done(f"The password of {row.username} was reset."),
+                self._failed,
                 changed="staff",
             )
 
@@ -182,6 +305,7 @@ class StaffDialog(QDialog):
         self.state.write(
             lambda ctx: auth.unlock(ctx, row.id),
             self._done(f"{row.username} is unlocked."),
+            self._failed,
             changed="staff",
         )
 
@@ -203,6 +327,7 @@ class StaffDialog(QDialog):
             self.state.write(
                 lambda ctx: auth.change_role(ctx, row.id, role),
                 self._done(f"{row.username} is now {role.value}."),
+                self._failed,
                 changed="staff",
             )
 
@@ -231,8 +356,15 @@ class StaffDialog(QDialog):
         self.state.write(
             lambda ctx: auth.set_badge_and_pin(ctx, row.id, badge, pin),
             self._done(f"Badge sign-in for {row.username} is {'on' if badge.strip() else 'off'}."),
+            self._failed,
             changed="staff",
         )
 
-    def show_error(self, text: str) -> None:  # pragma: no cover - convenience
-        QMessageBox.warning(self, "Staff accounts", text)
+    def _failed(self, exc: BaseException) -> None:
+        """Said here, under the list, not in a message box over it."""
+        if self.state.silenced(exc):
+            return
+        if not isinstance(exc, DomainError):
+            log.error("staff accounts", exc_info=exc)
+        self.message.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.message.setText(str(exc) if isinstance(exc, DomainError) else f"Not done: {exc}")

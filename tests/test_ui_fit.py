@@ -1,0 +1,167 @@
+"""Nothing cut short: the status bar elides long messages (whole in the tooltip), and at a
+1280x720 counter PC the status bar, the lock screen and the administration dialogs show all
+of what they hold."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import UnavailableError
+from bwc_desk.services.settings import get_settings
+from bwc_desk.ui.elided_label import ElidedLabel
+from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.state import AppState
+from tests.conftest import demo_ctx
+
+# A maximized window on a 1280x720 screen: less a title bar and a task bar.
+CLIENT_1280x720 = QSize(1280, 650)
+
+
+class Alert:
+    text = "DOCK-C bay 4: camera HPD-BWC-0412 reports a battery error"
+
+
+FIELDS = (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractButton, QLabel)
+
+
+def clipped(root: QWidget) -> list[str]:
+    """Visible fields, buttons and labels smaller than the least they need (Qt's own
+    parts of a widget, like a spin box's inner line, are left out); a wrapped label
+    shorter than its lines."""
+    found = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if (
+            not isinstance(widget, FIELDS)
+            or not widget.isVisible()
+            or widget.objectName().startswith("qt_")
+            or widget.window() is not root.window()
+        ):
+            continue
+        need = widget.minimumSizeHint()
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            need = QSize(0, widget.heightForWidth(widget.width()) if widget.text() else 0)
+        if widget.width() < need.width() or widget.height() < need.height():
+            found.append(
+                f"{type(widget).__name__} {widget.objectName()!r} "
+                f"{widget.width()}x{widget.height()} < {need.width()}x{need.height()}"
+            )
+    return found
+
+
+@pytest.fixture
+def window(qtbot, demo_db):
+    state = AppState(demo_ctx(demo_db, "sgt.reyes"), demo=True, log_dir="/tmp/logs")
+    win = MainWindow(state, "Harbor City Police Department (demo)")
+    qtbot.addWidget(win)
+    win.setWindowState(Qt.WindowState.WindowNoState)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    state.runner.shutdown()
+
+
+def test_a_long_status_message_is_cut_with_an_ellipsis_and_whole_in_the_tooltip(qtbot, window):
+    window.resize(CLIENT_1280x720)
+    long = (
+        "Exported 25,000 custody history rows to /home/evidence/Documents/Audits/2026/"
+        "November/custody-history-for-the-county-auditor-HPD.csv"
+    )
+    window.state.message.emit(long, 0)
+    line = window.status_line
+    qtbot.waitUntil(lambda: line.is_elided(), timeout=3000)
+    assert line.text() == long and line.shown_text().endswith("\u2026")
+    assert line.toolTip() == long
+    assert window.width() == CLIENT_1280x720.width()  # the message did not widen the window
+    window.state.message.emit("Backed up.", 0)
+    qtbot.waitUntil(lambda: not line.is_elided(), timeout=3000)
+    assert line.shown_text() == "Backed up." and line.toolTip() == ""
+
+
+def test_a_timed_message_goes_away(qtbot, window):
+    window.state.message.emit("The database is reachable again.", 50)
+    qtbot.waitUntil(lambda: window.status_line.text() == "", timeout=3000)
+
+
+def test_at_1280x720_the_status_bar_shows_everything(qtbot, window):
+    window.resize(CLIENT_1280x720)
+    window._dock_alerts((Alert(), Alert(), Alert()))
+    window._database_away(UnavailableError("The database server (db:5432) cannot be reached."))
+    qtbot.waitUntil(lambda: window.offline_label.isVisible(), timeout=3000)
+    qtbot.waitUntil(lambda: window.ledger_label.text() != "", timeout=10_000)
+    assert window.width() == CLIENT_1280x720.width()
+    bar = window.statusBar().rect()
+    for label in window.statusBar().findChildren(ElidedLabel):
+        if label is window.status_line or not label.isVisible():
+            continue
+        assert not label.is_elided(), (label.objectName(), label.text(), label.width())
+        assert bar.contains(label.geometry()), label.objectName()
+    assert window.alerts_button.isVisible()
+    assert bar.contains(window.alerts_button.geometry())
+    assert window.db_label.toolTip() == window.state.ctx.db.display  # the whole place
+
+
+def test_at_1280x720_the_lock_screen_shows_everything(qtbot, window):
+    window.resize(CLIENT_1280x720)
+    window.lock(idle=True)
+    form = window.lock_screen.form
+    form.error_label.setText(
+        "The account sgt.reyes is locked after 5 failed sign-ins in 15 minutes; an "
+        "administrator can unlock it (Administration > Staff accounts)."
+    )
+    qtbot.waitUntil(lambda: clipped(window.lock_screen) == [], timeout=3000)
+    assert window.width() == CLIENT_1280x720.width()
+    assert window.lock_screen.height() <= CLIENT_1280x720.height()
+    assert not window.staff_label.is_elided()
+    screen = window.lock_screen.rect()
+    for widget in (form.user_edit, form.password_edit, form.sign_in_button, form.error_label):
+        top_left = widget.mapTo(window.lock_screen, widget.rect().topLeft())
+        assert screen.contains(widget.rect().translated(top_left)), widget.objectName()
+
+
+def test_a_small_screen_gets_a_maximized_window_a_large_one_the_preferred_size(window):
+    window.fit_to_screen(QSize(5000, 3000))  # does not fit: maximized (the WM fits it)
+    assert window.windowState() & Qt.WindowState.WindowMaximized
+    window.setWindowState(Qt.WindowState.WindowNoState)
+    window.fit_to_screen(QSize(700, 500))
+    assert not window.windowState() & Qt.WindowState.WindowMaximized
+    assert window.height() == 500
+
+
+def test_the_staff_dialogs_fit_their_fields(qtbot, admin_ctx):
+    from bwc_desk.ui.dialogs.staff_dialog import NewStaffDialog, StaffDialog
+
+    state = AppState(admin_ctx)
+    for dialog in (StaffDialog(state), NewStaffDialog(state)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda d=dialog: clipped(d) == [], timeout=3000)
+    new = NewStaffDialog(state)
+    qtbot.addWidget(new)
+    new.show()
+    qtbot.keyClicks(new.user_edit, "quinn")
+    for edit in (new.password_edit, new.confirm_edit):
+        qtbot.keyClicks(edit, "shelby123")  # on the leaked list: a long message
+    qtbot.mouseClick(new.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "leaked" in new.error_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: clipped(new) == [], timeout=3000)
+    state.runner.shutdown()
+
+
+def test_the_settings_dialog_fits_its_fields(qtbot, admin_ctx):
+    from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: clipped(dialog) == [], timeout=3000)
