@@ -15,8 +15,10 @@ imagemagick). Exit 0 when the shift ran clean; 1 with what went wrong.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -125,6 +127,13 @@ def run(count: int, shots: Path | None, display: str) -> None:
     home = Path(tempfile.mkdtemp(prefix="bwc-shift-"))
     env = dict(os.environ, DISPLAY=display, BWC_DESK_HOME=str(home))
     env.pop("QT_QPA_PLATFORM", None)
+    # A dock-feed port of its own, so that another BWC Desk on this machine does not keep the
+    # demo's docks from reporting (and its cameras from being ready).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "station.json").write_text(json.dumps({"dock_port": port}))
     procs: list[subprocess.Popen[bytes]] = []
     try:
         procs.append(subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24"]))
