@@ -127,7 +127,7 @@ def test_the_machine_file_lives_where_it_is_documented(monkeypatch):
     monkeypatch.setattr(config.sys, "platform", "linux")
     assert config.machine_config_file() == Path("/etc/bwc-desk/station.json")
     monkeypatch.setattr(config.sys, "platform", "win32")
-    monkeypatch.setenv("ProgramData", r"D:\ProgramData")
+    monkeypatch.setenv("PROGRAMDATA", r"D:\ProgramData")
     assert config.machine_config_file() == Path(r"D:\ProgramData") / "BWC Desk" / "station.json"
 
 
@@ -141,3 +141,41 @@ def test_every_field_is_documented_for_it():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "install.md").read_text()
     for name in [*config.FIELD_TYPES, config.OVERRIDE_KEY]:
         assert f"`{name}`" in doc, name
+
+
+def test_the_installer_command_writes_the_machine_file(machine, capsys):
+    from bwc_desk.__main__ import main
+
+    code = main(["station-config", "--machine", "--station-name", "NORTH-1",
+                 "--database-url", "postgresql+psycopg://station@db/bwc", "--dock-port",
+                 "47900", "--dock-token", "s3cr3t-t0k", "--dock-feed", "off",
+                 "--backup-folder", "", "--user-may-override", "backup_folder"])
+    assert code == 0
+    written = json.loads(machine.read_text(encoding="utf-8"))
+    assert written == {"station_name": "NORTH-1",
+                       "database_url": "postgresql+psycopg://station@db/bwc",
+                       "dock_port": 47900, "dock_token": "s3cr3t-t0k", "dock_feed_enabled": False,
+                       "user_may_override": ["backup_folder"]}
+    out = capsys.readouterr().out
+    assert "s3cr3t-t0k" not in out and "dock_token = (set)" in out
+    # An upgrade that passes no properties keeps what IT wrote.
+    assert main(["station-config", "--machine", "--station-name", ""]) == 0
+    assert json.loads(machine.read_text(encoding="utf-8")) == written
+
+
+def test_the_installer_command_refuses_a_password_and_writes_nothing(machine, capsys):
+    from bwc_desk.__main__ import main
+
+    code = main(["station-config", "--machine", "--station-name", "NORTH-1",
+                 "--database-url", "postgresql+psycopg://station:pw@db/bwc"])
+    assert code == 1
+    assert "must not hold a password" in capsys.readouterr().err
+    assert not machine.exists()
+
+
+def test_the_installer_command_refuses_a_bad_port(machine, capsys):
+    from bwc_desk.__main__ import main
+
+    assert main(["station-config", "--machine", "--dock-port", "99999"]) == 1
+    assert "dock_port" in capsys.readouterr().err
+    assert not machine.exists()

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, backups, exports, imports, verify

@@ -92,3 +92,7 @@ def add_commands(
                             "database owner)")
     p.add_argument("role")
     p.set_defaults(func="cmd_grant_app_role")
+
+    from bwc_desk.cli.station import add_station_command
+
+    add_station_command(sub)

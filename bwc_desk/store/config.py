@@ -74,7 +74,7 @@ def machine_config_file() -> Path:
     if home:
         return Path(home) / "machine" / "station.json"
     if sys.platform == "win32":
-        program_data = os.environ.get("ProgramData") or r"C:\ProgramData"
+        program_data = os.environ.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(program_data) / "BWC Desk" / "station.json"
     if sys.platform == "darwin":
         return Path("/Library/Application Support/BWC Desk/station.json")
@@ -116,8 +116,8 @@ def _valid(raw: dict[str, Any], path: Path) -> dict[str, Any]:
     return out
 
 
-def _without_password(url: str, path: Path) -> str:
-    """The machine file is readable by every user of the PC: a password in it is refused."""
+def _strip_password(url: str) -> str:
+    """The URL without its password, if it has one."""
     if "://" not in url:
         return url
     from sqlalchemy.engine import URL, make_url
@@ -129,13 +129,20 @@ def _without_password(url: str, path: Path) -> str:
         return url
     if parsed.password is None:
         return url
-    log.warning(
-        "station config %s: the database URL has a password; it was ignored. Give each "
-        "station's database role a password in a pgpass file or use certificate "
-        "authentication instead (docs/install.md)", path)
     bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
                       parsed.database, parsed.query)
     return bare.render_as_string(hide_password=False)
+
+
+def _without_password(url: str, path: Path) -> str:
+    """The machine file is readable by every user of the PC: a password in it is refused."""
+    bare = _strip_password(url)
+    if bare != url:
+        log.warning(
+            "station config %s: the database URL has a password; it was ignored. Give each "
+            "station's database role a password in a pgpass file or use certificate "
+            "authentication instead (docs/install.md)", path)
+    return bare
 
 
 def allowed_overrides(machine: dict[str, Any] | None) -> frozenset[str]:
@@ -184,3 +191,29 @@ def save(config: StationConfig, path: Path | None = None,
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def update_machine_file(changes: dict[str, Any], path: Path | None = None) -> Path:
+    """Set fields of the machine file (IT at install: the MSI, a deployment script), keeping
+    the others. Raises ValueError, naming the field, for a value that would not be used."""
+    path = path or machine_config_file()
+    current = _read(path) or {}
+    for key, value in changes.items():
+        if key == OVERRIDE_KEY:
+            unknown = [name for name in value if name not in FIELD_TYPES]
+            if unknown:
+                raise ValueError(f"{OVERRIDE_KEY}: unknown field(s) {', '.join(unknown)}")
+            continue
+        if _valid({key: value}, path) != {key: value}:
+            raise ValueError(f"{key}: {value!r} is not a valid {FIELD_TYPES[key].__name__}")
+        if key == "database_url" and _strip_password(value) != value:
+            raise ValueError(
+                "database_url: the machine file is readable by every user of this PC, so it "
+                "must not hold a password. Leave the password out of the URL and give it in "
+                "a pgpass file, or use certificate authentication (docs/install.md).")
+    merged = {**current, **changes}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -161,9 +161,7 @@ def _normalise_modes(root: Path) -> None:
     for path in root.rglob("*"):
         if path.is_symlink():
             continue
-        if path.is_dir():
-            path.chmod(0o755)
-        elif os.access(path, os.X_OK) and ".so" not in path.name:
+        if path.is_dir() or (os.access(path, os.X_OK) and ".so" not in path.name):
             path.chmod(0o755)
         else:
             path.chmod(0o644)
@@ -246,7 +244,7 @@ def md5sums(root: Path) -> str:
     lines = []
     for path in sorted(root.rglob("*")):
         if path.is_file() and not path.is_symlink() and "DEBIAN" not in path.parts:
-            digest = hashlib.md5(path.read_bytes()).hexdigest()  # noqa: S324 (dpkg's format)
+            digest = hashlib.md5(path.read_bytes()).hexdigest()
             lines.append(f"{digest}  {path.relative_to(root).as_posix()}\n")
     return "".join(lines)
 
