@@ -43,11 +43,10 @@ def test_the_machine_file_sets_every_documented_field(machine):
         "dock_token": "t0ken-from-it",
         "dock_feed_enabled": False,
         "backup_folder": "/srv/bwc-backups",
-        "anchor_folder": "/srv/bwc-anchors",
     })
     assert config.load() == config.StationConfig(
         "NORTH-1", "postgresql+psycopg://station_north@db.agency.local/bwc", "0.0.0.0",
-        47900, "t0ken-from-it", False, "/srv/bwc-backups", "/srv/bwc-anchors")
+        47900, "t0ken-from-it", False, "/srv/bwc-backups")
 
 
 def test_the_user_file_overrides_only_what_the_machine_file_allows(machine):
@@ -179,3 +178,13 @@ def test_the_installer_command_refuses_a_bad_port(machine, capsys):
     assert main(["station-config", "--machine", "--dock-port", "99999"]) == 1
     assert "dock_port" in capsys.readouterr().err
     assert not machine.exists()
+
+
+def test_backups_go_to_the_station_folder_it_set_before_the_agency_setting(
+        machine, admin_ctx, tmp_path):
+    from bwc_desk.services import backups, settings
+
+    settings.change_settings(admin_ctx, {"backup_folder": str(tmp_path / "agency")})
+    assert backups.backup_now(admin_ctx).path.parent == tmp_path / "agency"
+    write(machine, {"backup_folder": str(tmp_path / "station-backups")})
+    assert backups.backup_now(admin_ctx).path.parent == tmp_path / "station-backups"

@@ -78,7 +78,7 @@ def test_silent_install_properties_become_a_command_the_program_accepts():
     properties = set(re.findall(r"\[([A-Z_]+)\]", command))
     declared = {p.get("Id") for p in pkg.findall("w:Property", NS) if p.get("Secure") == "yes"}
     assert {"STATION_NAME", "DATABASE_URL", "DOCK_PORT", "DOCK_TOKEN",
-            "BACKUP_FOLDER", "ANCHOR_FOLDER"} <= properties
+            "BACKUP_FOLDER"} <= properties
     assert properties <= declared  # Secure: passed from the command line to the server side
     sample = {"STATION_NAME": "NORTH-1", "DATABASE_URL": "postgresql+psycopg://st@db/bwc",
               "DOCK_PORT": "47900", "DOCK_FEED": "on", "USER_MAY_OVERRIDE": "backup_folder"}

@@ -22,7 +22,6 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--dock-token": ("dock_token", "str"),
     "--dock-feed": ("dock_feed_enabled", "bool"),
     "--backup-folder": ("backup_folder", "str"),
-    "--anchor-folder": ("anchor_folder", "str"),
     "--user-may-override": ("user_may_override", "list"),
 }
 

@@ -41,8 +41,7 @@ class StationConfig:
     dock_port: int = 47800
     dock_token: str = ""
     dock_feed_enabled: bool = True
-    backup_folder: str = ""  # empty: the database's own folder, or the agency setting
-    anchor_folder: str = ""  # where ledger anchors are written; empty: beside the backups
+    backup_folder: str = ""  # this PC's backups; empty: the agency setting, else beside the db
 
     def with_changes(self, **changes: Any) -> StationConfig:
         return replace(self, **changes)
@@ -56,7 +55,6 @@ FIELD_TYPES: dict[str, type] = {
     "dock_token": str,
     "dock_feed_enabled": bool,
     "backup_folder": str,
-    "anchor_folder": str,
 }
 assert set(FIELD_TYPES) == {f.name for f in fields(StationConfig)}
 
