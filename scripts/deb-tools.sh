@@ -5,7 +5,8 @@
 set -eu
 missing=""
 for tool in dpkg-deb:dpkg objdump:binutils patchelf:patchelf debootstrap:debootstrap \
-            lintian:lintian fakeroot:fakeroot; do
+            lintian:lintian desktop-file-validate:desktop-file-utils \
+            appstreamcli:appstream; do
     command -v "${tool%%:*}" >/dev/null 2>&1 || missing="$missing ${tool#*:}"
 done
 [ -z "$missing" ] && exit 0

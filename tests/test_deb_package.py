@@ -171,6 +171,7 @@ def debian(tmp_path: Path) -> Iterator[Chroot]:
     root.mkdir()
     with tarfile.open(tar) as archive:
         archive.extractall(root, filter="fully_trusted")
+    root.chmod(0o755)  # "/" as on any system, whatever the cached tar says
     shutil.copy("/etc/resolv.conf", root / "etc" / "resolv.conf")
     archives = root / "var/cache/apt/archives"
     archives.mkdir(parents=True, exist_ok=True)
@@ -270,8 +271,12 @@ def test_install_run_and_remove_on_a_clean_debian(debian, deb_n):
                          stdin=f"admin\n{PASSWORD}\n")
     assert "BWC-DESK-IDLE" in gui.stdout, gui.stdout + gui.stderr
     assert "Traceback" not in gui.stdout + gui.stderr
-    debian.officer("bwc-desk-cli export audit /tmp/audit.csv")
-    assert "NORTH-1" in debian.file("tmp/audit.csv").read_text()  # the name from IT's file
+    # The station name in IT's file is the one on the records made here.
+    debian.officer("printf 'asset_tag,serial,model,status,warranty_until\\n"
+                   "HPD-BWC-0001,X60A0001,Axon Body 3,,\\n' > /tmp/units.csv && "
+                   "bwc-desk-cli import units /tmp/units.csv && "
+                   "bwc-desk-cli export custody /tmp/custody.csv")
+    assert ",NORTH-1,import units.csv," in debian.file("tmp/custody.csv").read_text()
 
     data_before = sqlite_sha(debian)
     debian.sh("apt-get remove -y -q bwc-desk")
@@ -310,3 +315,14 @@ def test_upgrade_backs_up_and_migrates_and_a_downgrade_is_refused(debian, deb_n,
     assert "newer BWC Desk" in old.stdout + old.stderr
     assert "Traceback" not in old.stdout + old.stderr
     assert sqlite_sha(debian) == before
+
+
+def test_desktop_entry_and_metainfo_validate(deb_n, tmp_path):
+    if shutil.which("desktop-file-validate") is None or shutil.which("appstreamcli") is None:
+        pytest.skip("apt-get install desktop-file-utils appstream")
+    run("dpkg-deb", "--extract", str(deb_n), str(tmp_path))
+    share = tmp_path / "usr" / "share"
+    run("desktop-file-validate", str(share / "applications" / f"{build_deb.APP_ID}.desktop"))
+    metainfo = share / "metainfo" / f"{build_deb.APP_ID}.metainfo.xml"
+    assert f'version="{bwc_desk.__version__}"' in metainfo.read_text()
+    run("appstreamcli", "validate", "--no-net", str(metainfo))
