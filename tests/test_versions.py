@@ -3,7 +3,6 @@ database from a newer BWC Desk is refused, untouched."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sqlite3
 import sys
@@ -16,7 +15,7 @@ from bwc_desk.__main__ import main
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services.startup import open_database
 from bwc_desk.store import migrate
-from bwc_desk.store.db import sqlite_url
+from bwc_desk.store.db import Database, sqlite_url
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "packaging" / "debian"))
@@ -60,6 +59,11 @@ def test_help_about_shows_the_package_version(qtbot):
     assert f"BWC Desk {bwc_desk.__version__}" in texts
 
 
+def dump(path: Path) -> list[str]:
+    with sqlite3.connect(path) as conn:
+        return list(conn.iterdump())
+
+
 def stamp(path: Path, revision: str) -> None:
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
@@ -69,14 +73,14 @@ def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path):
     db_file = tmp_path / "station.sqlite3"
     open_database(sqlite_url(db_file)).db.dispose()
     stamp(db_file, "0099_from_the_future")
-    before = hashlib.sha256(db_file.read_bytes()).hexdigest()
+    before = dump(db_file)
     with pytest.raises(DomainError) as refused:
         open_database(sqlite_url(db_file))
     message = str(refused.value)
     assert isinstance(refused.value, migrate.NewerSchema)
     assert "newer BWC Desk" in message and "0099_from_the_future" in message
     assert bwc_desk.__version__ in message and "nothing was changed" in message
-    assert hashlib.sha256(db_file.read_bytes()).hexdigest() == before
+    assert dump(db_file) == before
     assert not (tmp_path / "backups").exists()
 
 
@@ -89,3 +93,26 @@ def test_the_command_line_says_so_without_a_traceback(tmp_path, capsys):
     assert code != 0
     assert "newer BWC Desk" in out.out + out.err
     assert "Traceback" not in out.out + out.err
+
+
+def test_a_postgresql_database_from_a_newer_version_is_refused():
+    from sqlalchemy import text
+
+    from tests import pg
+
+    admin = pg.admin_url()
+    if admin is None:
+        pytest.skip(pg.skip_reason())
+    url = pg.new_database(admin)
+    try:
+        db = open_database(url).db
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
+        db.dispose()
+        with pytest.raises(migrate.NewerSchema, match="newer BWC Desk"):
+            open_database(url)
+        check = Database(url)
+        assert migrate.current_revision(check) == "0099_from_the_future"
+        check.dispose()
+    finally:
+        pg.drop_database(admin, url)

@@ -111,6 +111,9 @@ def open_database(url: str, backup_dir: Path | None = None) -> OpenedDatabase:
 
     try:
         migrate.upgrade(db, before=before)
+    except DomainError:  # a database from a newer BWC Desk: refused, untouched
+        db.dispose()
+        raise
     except DatabaseError as exc:
         db.dispose()
         if db.path is not None and "malformed" in str(exc.orig):
