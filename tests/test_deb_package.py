@@ -205,7 +205,7 @@ def test_the_package_holds_the_program_the_launchers_and_the_desktop_files(deb_n
                  "./usr/share/applications/io.github.bwcdesk.BwcDesk.desktop",
                  "./usr/share/icons/hicolor/scalable/apps/io.github.bwcdesk.BwcDesk.svg",
                  "./usr/share/metainfo/io.github.bwcdesk.BwcDesk.metainfo.xml",
-                 "./usr/share/doc/bwc-desk/copyright"):
+                 "./usr/share/doc/bwc-desk/copyright", "./usr/share/man/man1/bwc-desk.1.gz"):
         assert path in listing, path
 
 

@@ -200,6 +200,9 @@ def stage(bundle: Path, root: Path, version: str, when: float) -> None:
     metainfo = metainfo.replace("@VERSION@", version).replace(
         "@DATE@", time.strftime("%Y-%m-%d", time.gmtime(when)))
     (share / "metainfo" / f"{APP_ID}.metainfo.xml").write_text(metainfo, encoding="utf-8")
+    man = share / "man" / "man1"
+    _gzip((LINUX / "bwc-desk.1").read_text(encoding="utf-8"), man / "bwc-desk.1.gz")
+    (man / "bwc-desk-cli.1.gz").symlink_to("bwc-desk.1.gz")
     doc = share / "doc" / PACKAGE
     doc.mkdir(parents=True)
     shutil.copy(HERE / "copyright", doc / "copyright")
