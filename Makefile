@@ -1,6 +1,6 @@
 # BWC Desk. `make run` starts the app; `make test` runs the whole test suite headless.
 # Both set up what they need first (Debian libraries, .venv, packages): see scripts/.
-.PHONY: setup run demo test test-fast lint bench bench-large build clean
+.PHONY: setup run demo test test-fast lint bench bench-large build deb deb-tools clean
 
 setup:
 	@./scripts/bootstrap.sh
@@ -31,6 +31,14 @@ bench-large: setup
 
 build: setup
 	@.venv/bin/pyinstaller --noconfirm --clean build.spec
+
+# dist/bwc-desk_VERSION_amd64.deb and dist/SHA256SUMS from the bundle (docs/install.md).
+deb: build deb-tools
+	@python3 packaging/debian/build_deb.py --bundle dist/bwc-desk --out dist
+
+# Debian's packaging tools (and those of the deb test: debootstrap, lintian), as root.
+deb-tools:
+	@./scripts/deb-tools.sh
 
 clean:
 	rm -rf build dist .pytest_cache .mypy_cache .ruff_cache

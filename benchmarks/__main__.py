@@ -27,6 +27,12 @@ def _bundle(size: str, work: Path) -> list[Figure]:
     return startup.bundle_size(ROOT)
 
 
+def _package(size: str, work: Path) -> list[Figure]:
+    from benchmarks import package_size
+
+    return package_size.deb_size(ROOT)
+
+
 def _verify(size: str, work: Path) -> list[Figure]:
     from benchmarks import verify
 
@@ -84,6 +90,7 @@ def _crash(size: str, work: Path) -> list[Figure]:
 BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "startup": _startup,
     "bundle": _bundle,
+    "package": _package,
     "verify": _verify,
     "scan": _scan,
     "reassign": _reassign,

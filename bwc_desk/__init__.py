@@ -1,5 +1,5 @@
 """BWC Desk: body-worn camera custody for police evidence rooms."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 APP_NAME = "BWC Desk"
 APP_AUTHOR = "BWC Desk"

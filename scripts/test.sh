@@ -24,6 +24,8 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl 
             postgresql >/dev/null 2>&1 || echo "   (could not install it)"
     fi
 fi
+# The Debian package test's tools (dpkg-deb, patchelf, debootstrap, lintian, appstream).
+./scripts/deb-tools.sh
 PG_DIR=$(mktemp -d /tmp/bwc-desk-pg.XXXXXX)
 chmod 755 "$PG_DIR"
 if url=$(.venv/bin/python scripts/pg_cluster.py start "$PG_DIR/pg"); then

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.frozen import shared_bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -19,27 +19,7 @@ QUIET_STDERR = ("propagateSizeHints",)
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("frozen")
-    pyinstaller = Path(sys.executable).with_name("pyinstaller")
-    result = subprocess.run(
-        [
-            str(pyinstaller),
-            "--noconfirm",
-            "--log-level",
-            "WARN",
-            "--distpath",
-            str(out / "dist"),
-            "--workpath",
-            str(out / "build"),
-            str(ROOT / "build.spec"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return out / "dist" / "bwc-desk"
+    return shared_bundle(tmp_path_factory)
 
 
 def frozen_env(home: Path) -> dict[str, str]:
@@ -111,6 +91,23 @@ def test_the_bundle_leaves_out_unused_qt(bundle):
     assert "QtWidgets.abi3.so" in libs
     assert not libs & {"QtQml.abi3.so", "QtQuick.abi3.so", "QtSql.abi3.so"}
     assert (bundle / "_internal" / "bwc_desk" / "resources" / "common-passwords.txt").exists()
+    themes = bundle / "_internal" / "PySide6" / "Qt" / "plugins" / "platformthemes"
+    assert not (themes / "libqgtk3.so").exists()  # it would make every station install GTK
+
+
+def test_the_bundle_stays_under_200_mib(bundle):
+    files = [p for p in bundle.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert sum(p.stat().st_size for p in files) <= 200 * 2**20
+
+
+def test_frozen_version_is_the_package_version(bundle, tmp_path):
+    import bwc_desk
+
+    for program in ("bwc-desk", "bwc-desk-cli"):
+        result = subprocess.run([str(bundle / program), "--version"], capture_output=True,
+                                text=True, timeout=120, env=frozen_env(tmp_path))
+        assert_clean(result)
+        assert result.stdout.strip() == f"BWC Desk {bwc_desk.__version__}"
 
 
 def test_frozen_build_talks_to_postgresql(bundle, tmp_path):

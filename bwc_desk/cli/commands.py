@@ -15,6 +15,7 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
     cmd_docks_remove,
     cmd_docks_token,
 )
+from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, backups, exports, imports, verify

@@ -135,3 +135,7 @@ def add_commands(
     from bwc_desk.cli.ledger_parser import add_ledger_commands
 
     add_ledger_commands(sub, common)
+
+    from bwc_desk.cli.station import add_station_command
+
+    add_station_command(sub)

@@ -24,7 +24,7 @@ from bwc_desk.services import audit
 from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import read_settings
 from bwc_desk.services.startup import backup_name, default_backup_dir, file_damage
-from bwc_desk.store import migrate, paths
+from bwc_desk.store import config, migrate, paths
 from bwc_desk.store.backup import (
     BackupFile,
     backup_sqlite,
@@ -60,9 +60,13 @@ def _require_sqlite(db: Database) -> Path:
 
 
 def backup_folder(ctx: Ctx) -> Path:
+    """This PC's folder from IT's station configuration, else the agency setting, else the
+    backups folder beside the database."""
     _require_sqlite(ctx.db)
-    with ctx.db.read() as session:
-        chosen = read_settings(session).backup_folder.strip()
+    chosen = config.load().backup_folder.strip()
+    if not chosen:
+        with ctx.db.read() as session:
+            chosen = read_settings(session).backup_folder.strip()
     return Path(chosen).expanduser() if chosen else default_backup_dir(ctx.db)
 
 

@@ -191,6 +191,9 @@ def _open_existing(db: Database, backup_dir: Path | None) -> OpenedDatabase:
 
     try:
         migrate.upgrade(db, before=before)
+    except DomainError:  # a database from a newer BWC Desk: refused, untouched
+        db.dispose()
+        raise
     except DatabaseError as exc:
         db.dispose()
         problem = storage_error(exc, db.path)

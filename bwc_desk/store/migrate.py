@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
+from bwc_desk.domain.errors import DomainError
 from bwc_desk.store.db import Database
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,28 @@ def scripted_head() -> str:
     return head
 
 
+class NewerSchema(DomainError):
+    """The database was migrated by a newer BWC Desk: this one must not open it."""
+
+    def __init__(self, revision: str) -> None:
+        from bwc_desk import __version__
+
+        self.revision = revision
+        super().__init__(
+            f"This database was last used by a newer BWC Desk (its schema is at revision "
+            f"'{revision}', which BWC Desk {__version__} does not know). Going back to an "
+            "older version is not supported, and nothing was changed. Install the newer "
+            "version again, or restore a backup made before the upgrade "
+            "(`bwc-desk restore FILE`, docs/install.md)."
+        )
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {script.revision for script in ScriptDirectory(str(MIGRATIONS)).walk_revisions()}
+
+
 def current_revision(db: Database) -> str | None:
     with db.engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
@@ -68,6 +91,8 @@ def upgrade(
     target = head_revision() if revision == "head" else revision
     if current == target:
         return False
+    if current is not None and current not in known_revisions():
+        raise NewerSchema(current)  # before the backup hook: nothing is touched
     from alembic import command
 
     if before is not None:
