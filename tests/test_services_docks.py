@@ -478,6 +478,24 @@ def test_an_issued_officer_camera_in_a_dock_is_not_returned_but_alerted(admin_ct
     assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
 
 
+def test_a_camera_issued_from_its_bay_is_not_an_alert_until_it_comes_back(
+        admin_ctx, feed, clock):
+    """The officer takes the camera from its bay around the issue; the dock may still see
+    it there for a while. Only a docking after the issue is a camera that turned up."""
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
+    clock.advance(seconds=10)
+    issue_to(admin_ctx, "HPD-2")
+    clock.advance(seconds=20)
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))  # not lifted out yet
+    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
+    assert docks.board(admin_ctx).docks[0].bay_rows[0].issued  # the tile still says so
+    feed(bay(1, None))
+    clock.advance(hours=3)
+    feed(bay(1, "X60A0002", battery=60))  # back in a bay while still issued
+    assert [a.unit_tag for a in docks.alerts(admin_ctx)
+            if a.kind == docks.ISSUED_IN_DOCK] == ["HPD-2"]
+
+
 def test_the_agency_may_return_officer_cameras_on_docking(admin_ctx, feed, clock):
     settings.change_settings(admin_ctx, {"return_assigned_on_dock": True})
     issue_to(admin_ctx, "HPD-2")

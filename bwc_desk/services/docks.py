@@ -516,7 +516,9 @@ def board(ctx: Ctx) -> Board:
                         b.bay,
                     )
                 )
-            if b.issued and b.issued_at is not None and not offline:
+            if b.issued and b.issued_at is not None and not offline and (
+                b.occupied_since is None or b.occupied_since >= b.issued_at
+            ):  # docked after the issue; a camera still in its bay while it is picked up is not
                 alerts.append(_issued_alert(ctx, b, b.issued_at, now))
             if b.serial and not b.registered:
                 alerts.append(
