@@ -219,6 +219,27 @@ def test_changes_made_through_the_app_are_chained_and_verify(history):
     assert result.identity is not None and result.identity.count >= 2 + 4 + 3
 
 
+def test_officers_imported_in_bulk_are_chained_and_verify(history, tmp_path):
+    """The import writes officers with one statement for all; their identities are chained
+    all the same, and an update that changes only a rank adds no identity record."""
+    from bwc_desk.services import imports
+
+    csv = tmp_path / "officers.csv"
+    csv.write_text("badge,last_name,first_name,rank\n"
+                   + "".join(f"{7000 + i},Imported{i},Pat,Officer\n" for i in range(250)),
+                   encoding="utf-8")
+    imports.import_officers(history, csv)
+    result = verify.check_database(history.db)
+    assert result.ok, [*result.lines(), *result.findings]
+    before = result.identity.count
+    csv.write_text("badge,last_name,first_name,rank\n7000,Renamed,Pat,Officer\n"
+                   "7001,Imported1,Pat,Sergeant\n", encoding="utf-8")
+    imports.import_officers(history, csv)
+    result = verify.check_database(history.db)
+    assert result.ok, [*result.lines(), *result.findings]
+    assert result.identity.count == before + 1  # the rename; the new rank is not identity
+
+
 def test_expect_audit_catches_a_rewritten_audit_log(history, capsys):
     heads = verify.chain_heads(history)
     path = database_arg(history)

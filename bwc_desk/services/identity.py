@@ -3,6 +3,9 @@ write their rows (officers, inventory; imports and the demo go through those).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from bwc_desk.services.context import Ctx
@@ -28,4 +31,16 @@ def unit_written(ctx: Ctx, session: Session, unit: Unit, *, created: bool = Fals
     identity.record_unit(
         session, unit, at=ctx.now(), staff_username=_who(ctx), station=ctx.station,
         created=created,
+    )
+
+
+def officers_written(
+    ctx: Ctx, session: Session, officers: Sequence[tuple[int, Any]], *, created: bool
+) -> None:
+    """The bulk twin of ``officer_written`` (the import): (officer id, the values written),
+    where the values carry badge, names, scan code and active."""
+    identity.record_many(
+        session, identity.OFFICER,
+        [(oid, identity.officer_fields(data), created) for oid, data in officers],
+        at=ctx.now(), staff_username=_who(ctx), station=ctx.station,
     )

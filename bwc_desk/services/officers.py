@@ -194,6 +194,14 @@ def insert_officers_checked(ctx: Ctx, session: Session, rows: Sequence[OfficerIn
             for d in rows
         ],
     )
+    ids: dict[str, int] = {}
+    badges = [d.badge for d in rows]
+    for start in range(0, len(badges), 5000):
+        for badge, oid in session.execute(
+            select(Officer.badge, Officer.id).where(Officer.badge.in_(badges[start:start + 5000]))
+        ):
+            ids[badge] = oid
+    identity.officers_written(ctx, session, [(ids[d.badge], d) for d in rows], created=True)
 
 
 def update_officers_checked(
@@ -210,6 +218,7 @@ def update_officers_checked(
             for oid, d in changes
         ],
     )
+    identity.officers_written(ctx, session, changes, created=False)
 
 
 def update_officer_fields(
