@@ -22,9 +22,11 @@ def cli(tmp_path):
     env.pop("BWC_DESK_DATABASE_URL", None)
     db = tmp_path / "cli.sqlite3"
 
-    def run(*args: str, stdin: str = "", ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, stdin: str = "", ok: bool = True,
+            database: bool = True) -> subprocess.CompletedProcess[str]:
+        where = ["--database", str(db)] if database else []
         result = subprocess.run(
-            [sys.executable, "-m", "bwc_desk", *args, "--database", str(db)],
+            [sys.executable, "-m", "bwc_desk", *args, *where],
             input=stdin, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
         )
         assert "Traceback" not in result.stderr, result.stderr
@@ -42,8 +44,10 @@ def test_the_readme_lists_the_commands_this_test_runs():
     table = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = set(re.findall(r"^\| `bwc-desk ([a-z-]+)", table, re.M))
     assert commands >= {"self-test", "users", "import", "export", "verify", "backup", "restore"}
+    assert commands >= {"anchor", "keys", "settings", "docks"}
     assert commands <= {"self-test", "users", "import", "export", "verify", "backup", "restore",
-                        "grant-app-role", "dock-sim"}
+                        "grant-app-role", "dock-sim", "anchor", "keys", "settings", "docks",
+                        "station-config"}
 
 
 def test_every_readme_command_runs_as_a_process(cli, tmp_path):
@@ -72,6 +76,26 @@ def test_every_readme_command_runs_as_a_process(cli, tmp_path):
     path = re.search(r"backed up to (\S+) \(", backup)
     assert path is not None, backup
     assert "restored" in cli("restore", path[1]).stdout
+    cli("users", "change", "quinn", "--as", "chief", "--role", "supervisor", "--password-stdin",
+        stdin=PASSWORD + "\n")
+    # The ledger's anchors and keys, the agency's shifts, the docks.
+    assert "Night" in cli("settings", "shifts").stdout
+    shifts = tmp_path / "shifts.csv"
+    shifts.write_text("name,start,hours\nDay,07:00,12\nNight,19:00,12\n", "utf-8")
+    cli("settings", "shifts", "set", str(shifts))
+    assert "19:00" in cli("settings", "shifts").stdout
+    assert cli("keys", "show").stdout.strip() and cli("keys", "list").stdout.strip()
+    anchors = tmp_path / "anchors"
+    cli("anchor", str(anchors))
+    cli("verify", "--anchors", str(anchors))
+    cli("docks", "add", "DOCK-A", "--bays", "8")
+    assert "DOCK-A" in cli("docks", "list").stdout
+    cli("docks", "admit", "--minutes", "5")
+    cli("docks", "remove", "DOCK-A")
+    assert "DOCK-A" not in cli("docks", "list").stdout
+    assert cli("docks", "token", database=False).stdout.strip()
+    cli("station-config", "--station-name", "DESK-9", database=False)
+    assert "DESK-9" in (tmp_path / "home" / "config" / "station.json").read_text("utf-8")
 
 
 def test_expected_errors_are_messages_not_tracebacks(cli, tmp_path):
