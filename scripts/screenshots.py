@@ -1,0 +1,103 @@
+"""The README's screenshots, taken from the real application on the demo agency.
+
+Starts BWC Desk on a virtual screen with a window manager (Xvfb + openbox), signs in as the
+demo's administrator and photographs Inventory, a camera's details, Shift change and Docks
+into docs/screenshots/. The counter's picture comes from scripts/counter_shift.py --shots.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from counter_shift import APP_TITLE, ROOT, ShiftFailed, scan, wait_for, windows, xdo
+
+USER, PASSWORD = "admin", "demo-admin-2026"
+
+
+def shoot(env: dict[str, str], pid: int, path: Path) -> None:
+    ids = xdo("search", "--onlyvisible", "--pid", str(pid), "--name", APP_TITLE, env=env).split()
+    target = ids[0] if ids else "root"
+    subprocess.run(["import", "-window", target, str(path)], env=env, check=True)
+    print("wrote", path)
+
+
+def run(out: Path, display: str) -> None:
+    home = Path(tempfile.mkdtemp(prefix="bwc-shots-"))
+    env = dict(os.environ, DISPLAY=display, BWC_DESK_HOME=str(home))
+    env.pop("QT_QPA_PLATFORM", None)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (home / "config").mkdir(parents=True)
+    (home / "config" / "station.json").write_text(json.dumps({"dock_port": port}))
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        procs.append(subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24"]))
+        time.sleep(1.0)
+        procs.append(subprocess.Popen(["openbox"], env=env, stderr=subprocess.DEVNULL))
+        app = subprocess.Popen([sys.executable, "-m", "bwc_desk", "--demo"], env=env, cwd=ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs.append(app)
+        wait_for(lambda: any(w.startswith("Sign in") for w in windows(app.pid, env)), 600,
+                 "the sign-in dialog")
+        time.sleep(0.5)
+        scan(USER, env)
+        scan(PASSWORD, env)
+        wait_for(lambda: bool(windows(app.pid, env)) and all(
+            w.startswith(APP_TITLE) for w in windows(app.pid, env)), 60, "the main window")
+        time.sleep(60)  # the simulated docks report and charge for a while
+        xdo("key", "ctrl+1", env=env)
+        time.sleep(3)
+        shoot(env, app.pid, out / "inventory.png")
+        xdo("key", "Tab", env=env)  # from the filter into the list
+        xdo("key", "Down", env=env)
+        xdo("key", "Return", env=env)  # Enter opens the camera's details
+        time.sleep(3)
+        shoot(env, app.pid, out / "inventory-detail.png")
+        xdo("key", "Escape", env=env)
+        xdo("key", "ctrl+2", env=env)
+        time.sleep(1)
+        xdo("key", "alt+g", env=env)  # Shift chan&ge
+        time.sleep(4)
+        shoot(env, app.pid, out / "shift-change.png")
+        xdo("key", "ctrl+4", env=env)
+        time.sleep(3)
+        shoot(env, app.pid, out / "docks.png")
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--display", default=":94")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        run(args.out, args.display)
+    except ShiftFailed as exc:
+        print(f"screenshots FAILED: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
