@@ -1,0 +1,239 @@
+"""The court-ready evidence export: what it holds, who may make it, and that both checkers
+(``bwc-desk verify-export`` and the standalone ``check_export.py``) name every damaged file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bwc_desk.domain.errors import PermissionDenied, ValidationError
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import counter, evidence, inventory, officers
+from bwc_desk.services.counter import FunctionTest
+from bwc_desk.services.evidence import EvidenceRequest, export_evidence
+from bwc_desk.services.evidence_check import verify_export
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.store import keystore
+from tests.conftest import make_actor
+
+
+@pytest.fixture
+def history(admin_ctx, clock):
+    """Two officers and three cameras; issues and returns over several days."""
+    smith = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    jones = officers.add_officer(admin_ctx, OfficerInput("1529", "Jones", "=Mary"))
+    brown = officers.add_officer(admin_ctx, OfficerInput("0077", "Brown", "Ann"))
+    for i in range(1, 4):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-{i}", f"S-{i}"))
+    for _day in range(3):
+        for i, who in ((1, smith), (2, jones), (3, brown)):
+            counter.issue_unit(admin_ctx, who.id, f"HPD-{i}", function_test=FunctionTest())
+        clock.advance(hours=9)
+        for i in range(1, 4):
+            counter.return_unit(admin_ctx, f"HPD-{i}")
+        clock.advance(hours=15)
+    return admin_ctx
+
+
+def _officer_id(ctx, badge: str) -> int:
+    from bwc_desk.store.models import Officer
+
+    with ctx.db.read() as session:
+        return session.query(Officer).filter_by(badge=badge).one().id
+
+
+def _run_script(folder: Path) -> tuple[int, str]:
+    done = subprocess.run([sys.executable, "-I", str(folder / "check_export.py"), str(folder)],
+                          capture_output=True, text=True, check=False, cwd=folder)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_export_of_a_camera_holds_every_file_and_checks(history, tmp_path):
+    out = tmp_path / "ex"
+    result = export_evidence(history, EvidenceRequest(unit_tag="HPD-2"), out)
+    assert result.anchored and result.manifest_signed
+    names = {p.name for p in out.iterdir()}
+    assert names == {"records.csv", "chain-links.csv", "custody-history.pdf", "checkpoint.json",
+                     "station-key.json", "certificate-FRE-902-14.txt", "README.txt",
+                     "check_export.py", "MANIFEST.sha256", "MANIFEST.sig"}
+    with (out / "records.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["asset_tag"] for r in rows} == {"HPD-2"}
+    assert result.records == len(rows) >= 7  # registered, then 3 issues and 3 returns
+    assert (out / "custody-history.pdf").read_bytes().startswith(b"%PDF-1.4")
+    assert b"HPD-2" in (out / "custody-history.pdf").read_bytes()
+    check = verify_export(out)
+    assert check.ok, check.problems
+    code, text = _run_script(out)
+    assert code == 0, text
+    assert "export OK" in text
+    fp = json.loads((out / "station-key.json").read_text())["fingerprint"]
+    assert fp in text  # printed for the auditor to compare with the published one
+    # sha256sum -c format
+    for line in (out / "MANIFEST.sha256").read_text().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    cert = (out / "certificate-FRE-902-14.txt").read_text()
+    assert "902(14)" in cert and "[NAME]" in cert
+    readme = (out / "README.txt").read_text()
+    assert "sha256sum -c MANIFEST.sha256" in readme and "check_export.py" in readme
+
+
+def test_the_script_does_not_import_bwc_desk(history, tmp_path):
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "ex")
+    source = (tmp_path / "ex" / "check_export.py").read_text()
+    assert "bwc_desk" not in source
+
+
+def test_officer_export_with_a_date_range(history, tmp_path, clock):
+    everything = export_evidence(history, EvidenceRequest(officer_badge="1529"),
+                                 tmp_path / "all")
+    day2 = clock.now.astimezone(history.zone).date() - __import__("datetime").timedelta(days=2)
+    one_day = export_evidence(
+        history, EvidenceRequest(officer_badge="1529", date_from=day2, date_to=day2),
+        tmp_path / "one")
+    assert 0 < one_day.records < everything.records
+    assert verify_export(tmp_path / "one").ok
+    assert _run_script(tmp_path / "one")[0] == 0
+
+
+@pytest.mark.parametrize("name", [
+    "records.csv", "chain-links.csv", "custody-history.pdf", "checkpoint.json",
+    "station-key.json", "certificate-FRE-902-14.txt", "README.txt", "check_export.py",
+    "MANIFEST.sha256", "MANIFEST.sig",
+])
+def test_one_byte_changed_in_any_file_is_named_by_both_checkers(history, tmp_path, name):
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-3"), out)
+    script = (out / "check_export.py").read_bytes()
+    path = out / name
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    # Change one byte into another printable one (still valid text where it was).
+    data[middle] = ord("7") if data[middle] != ord("7") else ord("8")
+    path.write_bytes(bytes(data))
+    check = verify_export(out)
+    assert not check.ok
+    assert any(name in p for p in check.problems), check.problems
+    # The standalone script, run from an untouched copy, agrees.
+    pristine = tmp_path / "check_export.py"
+    pristine.write_bytes(script)
+    done = subprocess.run([sys.executable, "-I", str(pristine), str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stdout
+    assert name in done.stdout
+
+
+def test_a_record_changed_with_the_manifest_recomputed_is_still_caught(history, tmp_path):
+    """Someone edits a record and rewrites the manifest: the signature and the record's hash
+    both name it, in BWC Desk and in the script."""
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), out)
+    text = (out / "records.csv").read_text(encoding="utf-8-sig")
+    assert ",DESK-1," in text
+    (out / "records.csv").write_text(text.replace(",DESK-1,", ",DESK-9,", 1),
+                                     encoding="utf-8-sig")
+    lines = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}"
+             for n in sorted(p.name for p in out.iterdir()
+                             if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))]
+    (out / "MANIFEST.sha256").write_text("\n".join(lines) + "\n")
+    check = verify_export(out)
+    code, script_out = _run_script(out)
+    assert code == 1
+    for needle in ("does not match its hash", "MANIFEST.sha256 / MANIFEST.sig"):
+        assert any(needle in p for p in check.problems), check.problems
+        assert needle in script_out
+
+
+def test_an_unanchored_excerpt_without_a_key_says_so(history, tmp_path, monkeypatch):
+    monkeypatch.setattr(keystore, "load", lambda station: None)
+    from bwc_desk.store import checkpoints
+
+    checkpoints.forget(history.db.engine)
+    counter.issue_unit(history, _officer_id(history, "0412"), "HPD-1",
+                       function_test=FunctionTest())
+    result = export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "ex")
+    assert not result.anchored and not result.manifest_signed
+    assert "NOT yet anchored" in result.summary()
+    assert "NOT YET ANCHORED" in (tmp_path / "ex" / "README.txt").read_text()
+    check = verify_export(tmp_path / "ex")
+    assert check.ok, check.problems
+    assert any("not yet anchored" in n for n in check.notes)
+    code, text = _run_script(tmp_path / "ex")
+    assert code == 0 and "not yet anchored" in text
+
+
+def test_the_export_writes_a_checkpoint_when_none_follows(history, tmp_path):
+    from bwc_desk.store.models import LedgerCheckpoint
+
+    counter.issue_unit(history, _officer_id(history, "0412"), "HPD-1",
+                       function_test=FunctionTest())
+    with history.db.read() as session:
+        before = session.query(LedgerCheckpoint).count()
+    result = export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "ex")
+    with history.db.read() as session:
+        after = session.query(LedgerCheckpoint).count()
+    assert result.anchored
+    assert after >= before
+    cp = json.loads((tmp_path / "ex" / "checkpoint.json").read_text())
+    with (tmp_path / "ex" / "records.csv").open(encoding="utf-8-sig") as fh:
+        last = list(csv.DictReader(fh))[-1]
+    assert cp["seq"] >= int(last["seq"])
+
+
+def test_who_may_export_and_it_is_audited(history, tmp_path):
+    qm = make_actor(history, Role.QUARTERMASTER, "quinn")
+    with pytest.raises(PermissionDenied):
+        export_evidence(qm, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "qm")
+    assert not (tmp_path / "qm").exists()
+    for role, name in ((Role.AUDITOR, "audrey"), (Role.SUPERVISOR, "sam")):
+        ctx = make_actor(history, role, name)
+        export_evidence(ctx, EvidenceRequest(unit_tag="HPD-1"), tmp_path / name)
+    from bwc_desk.store.models import AuditRecord
+
+    with history.db.read() as session:
+        rows = [r for r in session.query(AuditRecord).order_by(AuditRecord.seq)
+                if r.event == "export"]
+        assert [r.staff_username for r in rows] == ["audrey", "sam"]
+        assert all(r.station == "DESK-1" and '"what":"evidence"' in (r.details or "")
+                   for r in rows)
+
+
+def test_bad_requests_leave_nothing_behind(history, tmp_path):
+    cases = [
+        (EvidenceRequest(), "Name one camera"),
+        (EvidenceRequest(unit_tag="NOPE"), "No camera has the asset tag"),
+        (EvidenceRequest(officer_badge="9999"), "No officer has the badge"),
+        (EvidenceRequest(unit_tag="HPD-1", date_from=date(2027, 1, 2), date_to=date(2027, 1, 1)),
+         "swap them"),
+        (EvidenceRequest(unit_tag="HPD-1", date_from=date(2030, 1, 1)), "no custody records"),
+    ]
+    for request, message in cases:
+        with pytest.raises(ValidationError, match=message):
+            export_evidence(history, request, tmp_path / "x")
+        assert not (tmp_path / "x").exists()
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "other.txt").write_text("x")
+    with pytest.raises(ValidationError, match="not empty"):
+        export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "full")
+
+
+def test_a_file_added_after_the_export_is_named(history, tmp_path):
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), out)
+    (out / "extra.csv").write_text("x")
+    assert any("extra.csv" in p for p in verify_export(out).problems)
+    assert "extra.csv" in _run_script(out)[1]
+
+
+def test_default_folder_name():
+    assert evidence.default_folder_name(EvidenceRequest(unit_tag="HPD 1/2")) == \
+        "evidence-camera-HPD_1_2"
