@@ -237,3 +237,33 @@ def test_a_file_added_after_the_export_is_named(history, tmp_path):
 def test_default_folder_name():
     assert evidence.default_folder_name(EvidenceRequest(unit_tag="HPD 1/2")) == \
         "evidence-camera-HPD_1_2"
+
+
+def test_command_line_export_and_verify_export(history, tmp_path, capsys):
+    from bwc_desk.__main__ import main
+    from tests.test_ledger_tamper import database_arg
+
+    out = tmp_path / "cli"
+    db = database_arg(history)
+    assert main(["export", "evidence", "--database", db, "--officer", "0412", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "custody records of officer 0412 Smith, John" in printed
+    assert "verify-export" in printed
+    assert main(["verify-export", str(out)]) == 0
+    assert "export OK" in capsys.readouterr().out
+    data = bytearray((out / "chain-links.csv").read_bytes())
+    data[-5] = ord("0") if data[-5] != ord("0") else ord("1")
+    (out / "chain-links.csv").write_bytes(bytes(data))
+    assert main(["verify-export", str(out)]) == 1
+    assert "FAILED: chain-links.csv: changed" in capsys.readouterr().out
+    # Bad input: a clear message, no traceback, nothing written.
+    assert main(["export", "evidence", "--database", db, str(tmp_path / "none")]) != 0
+    with pytest.raises(SystemExit):  # argparse: usage and the message, exit status 2
+        main(["export", "evidence", "--database", db, "--unit", "HPD-1", "--from",
+              "24/11/2026", str(tmp_path / "none")])
+    assert main(["export", "units", "--database", db, "--unit", "HPD-1",
+                 str(tmp_path / "u.csv")]) != 0
+    err = capsys.readouterr().err
+    assert "Name the camera" in err and "YYYY-MM-DD" in err and "export evidence" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "none").exists() and not (tmp_path / "u.csv").exists()

@@ -90,6 +90,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    if args.kind == "evidence":
+        return cmd_export_evidence(args, out)
+    if args.unit or args.officer or args.date_from or args.date_to or args.as_user:
+        raise DomainError("--unit, --officer, --from, --to and --as belong to "
+                          "`bwc-desk export evidence`.")
     ctx = _ctx(args)
     fns = {
         "officers": exports.export_officers,
@@ -220,6 +225,10 @@ def instance_running(db_path: Path) -> bool:
     return True
 
 
+from bwc_desk.cli.evidence_cmds import (  # noqa: E402  (handlers are looked up by name)
+    cmd_export_evidence,
+    cmd_verify_export,
+)
 from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by name)
     cmd_anchor,
     cmd_keys_list,
@@ -227,7 +236,8 @@ from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by n
     cmd_keys_show,
 )
 
-__all__ = ["cmd_anchor", "cmd_keys_list", "cmd_keys_register", "cmd_keys_show"]
+__all__ = ["cmd_anchor", "cmd_export_evidence", "cmd_keys_list", "cmd_keys_register",
+           "cmd_keys_show", "cmd_verify_export"]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
