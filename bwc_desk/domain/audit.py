@@ -33,6 +33,7 @@ class AuditEvent(StrEnum):
     LOST_CAMERA_SCANNED = "lost camera scanned"
     KEY_REGISTERED = "station key registered"
     ANCHOR = "chain heads anchored"
+    STATION_REGISTERED = "station registered"
 
 
 class Outcome(StrEnum):

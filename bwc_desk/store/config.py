@@ -26,6 +26,7 @@ class StationConfig:
     dock_port: int = 47800
     dock_token: str = ""
     dock_feed_enabled: bool = True
+    station_id: str = ""  # registers this PC in the database's `stations` (services/stations)
 
     def with_changes(self, **changes: Any) -> StationConfig:
         return replace(self, **changes)
