@@ -267,3 +267,103 @@ def test_command_line_export_and_verify_export(history, tmp_path, capsys):
     assert "Name the camera" in err and "YYYY-MM-DD" in err and "export evidence" in err
     assert "Traceback" not in err
     assert not (tmp_path / "none").exists() and not (tmp_path / "u.csv").exists()
+
+
+def test_a_failure_half_way_leaves_no_folder_and_no_audit_record(history, tmp_path,
+                                                                 monkeypatch):
+    from bwc_desk.services import evidence as module
+    from bwc_desk.store.models import AuditRecord
+
+    def full_disk(path, lines, title=""):
+        raise ValidationError(f"Cannot write {path}: No space left on device.")
+
+    monkeypatch.setattr(module, "write_pdf", full_disk)
+    with history.db.read() as session:
+        before = session.query(AuditRecord).count()
+    with pytest.raises(ValidationError, match="No space left"):
+        export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "ex")
+    assert not (tmp_path / "ex").exists()
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(ValidationError):
+        export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "mine")
+    assert (tmp_path / "mine").is_dir() and not any((tmp_path / "mine").iterdir())
+    with history.db.read() as session:
+        assert session.query(AuditRecord).count() == before
+
+
+def _resign(out: Path, station: str = "DESK-1") -> None:
+    """What someone with this station's key could do: rewrite the manifest and sign it."""
+    from bwc_desk.domain.signing import sign
+
+    names = sorted(p.name for p in out.iterdir()
+                   if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))
+    manifest = "".join(f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}\n"
+                       for n in names)
+    (out / "MANIFEST.sha256").write_text(manifest)
+    key = keystore.load(station)
+    assert key is not None
+    (out / "MANIFEST.sig").write_text(sign(key, manifest.encode()) + "\n")
+
+
+def _edit_csv(path: Path, seq_index: int, column: str, value: str) -> None:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = reader.fieldnames, list(reader)
+    rows[seq_index][column] = value
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _checkpoint_edit(out: Path, key: str, value: object) -> None:
+    data = json.loads((out / "checkpoint.json").read_text())
+    data[key] = value
+    (out / "checkpoint.json").write_text(json.dumps(data))
+
+
+TAMPERS = {
+    "a record's field": lambda out: _edit_csv(out / "records.csv", 1, "kind", "returned"),
+    "a record's hash": lambda out: _edit_csv(out / "records.csv", 1, "hash", "a" * 64),
+    "a link's hash": lambda out: _edit_csv(out / "chain-links.csv", 2, "hash", "b" * 64),
+    "the checkpoint's head": lambda out: _checkpoint_edit(out, "head_hash", "c" * 64),
+    "the checkpoint's record": lambda out: _checkpoint_edit(out, "seq", 1),
+    "the checkpoint's station": lambda out: _checkpoint_edit(out, "station", "DESK-9"),
+    "the checkpoint's key, not hex": lambda out: _checkpoint_edit(out, "public_key", "zz"),
+    "the checkpoint's key": lambda out: _checkpoint_edit(
+        out, "public_key", json.loads((out / "station-key.json").read_text())["public_key"]
+        [::-1]),
+}
+
+
+@pytest.mark.parametrize("what", list(TAMPERS))
+def test_the_script_and_verify_export_agree_on_a_re_signed_forgery(history, tmp_path, what):
+    """Past the manifest (re-signed with the station's own key): the records' hashes, the
+    links and the checkpoint's signature still name the change, and both checkers report
+    exactly the same problems."""
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-2"), out)
+    script = (out / "check_export.py").read_bytes()
+    TAMPERS[what](out)
+    _resign(out)
+    check = verify_export(out)
+    assert not check.ok
+    assert not any("MANIFEST" in p or "changed (its SHA-256" in p for p in check.problems)
+    pristine = tmp_path / "check_export.py"
+    pristine.write_bytes(script)
+    done = subprocess.run([sys.executable, "-I", str(pristine), str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 1
+    script_problems = [line.removeprefix("FAILED: ") for line in done.stdout.splitlines()
+                       if line.startswith("FAILED: ")]
+    assert script_problems == list(check.problems)
+
+
+def test_both_checkers_agree_on_a_formula_like_reason(history, tmp_path):
+    """A text cell the export escapes for spreadsheets ('=...') is unescaped by both."""
+    inventory.mark_lost(history, "HPD-1", '=HYPERLINK("x") left in a patrol car')
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), out)
+    assert "'=HYPERLINK" in (out / "records.csv").read_text(encoding="utf-8-sig")
+    assert verify_export(out).ok
+    assert _run_script(out)[0] == 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from bwc_desk.domain.errors import ValidationError
+
 PAGE_W, PAGE_H = 842, 595  # A4 landscape, points
 MARGIN = 36
 FONT_SIZE = 7.5
@@ -82,4 +84,8 @@ def pdf_bytes(lines: Sequence[str], title: str = "") -> bytes:
 
 
 def write_pdf(path: Path, lines: Sequence[str], title: str = "") -> None:
-    path.write_bytes(pdf_bytes(lines, title))
+    try:
+        path.write_bytes(pdf_bytes(lines, title))
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {path}: {exc.strerror}. Choose a folder you may "
+                              "write to, on a disk with room.") from None

@@ -9,9 +9,11 @@ FRE 902(14), a README and a standalone checker (``check_export.py``). See docs/l
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -39,6 +41,7 @@ from bwc_desk.store.models import CustodyEvent, LedgerCheckpoint, Officer, Stati
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
 LINK_COLUMNS = ("seq", "prev_hash", "hash")
+_BATCH = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,77 +172,29 @@ def export_evidence(ctx: Ctx, request: EvidenceRequest, folder: Path | str) -> E
         if not records:
             raise ValidationError(f"There are no custody records of {subject.label} in that "
                                   "date range; widen the range.")
-        last = int(records[-1][0])
-        found = _checkpoint_after(session, last)
+        found = _checkpoint_after(session, int(records[-1][0]))
     if found is None:
         # Sign the chain's head now if this station has a registered key (else it stays
         # unanchored, and the export says so).
         with ctx.db.write() as session:
             checkpoints.checkpoint_now(session, ctx.station, CUSTODY, ctx.now())
-    with ctx.db.read() as session:
-        found = _checkpoint_after(session, last)
-        first = int(records[0][0])
-        link_to = found[0].seq if found else last
-        links = session.execute(
-            select(CustodyEvent.seq, CustodyEvent.prev_hash, CustodyEvent.hash)
-            .where(CustodyEvent.seq >= max(first - 1, 1), CustodyEvent.seq <= link_to)
-            .order_by(CustodyEvent.seq)
-        ).all()
-        database_id = checkpoints.database_id(session)
+    created = not folder.exists()
     _prepare_folder(folder)
-    now = ctx.now()
-    checkpoint: dict[str, Any] | None = None
-    if found is not None:
-        cp, public_key = found
-        checkpoint = {
-            "database_id": database_id, "chain": cp.chain, "seq": cp.seq,
-            "head_hash": cp.head_hash, "at": format_ts(cp.at), "station": cp.station,
-            "key_id": cp.key_id, "signature": cp.signature, "public_key": public_key,
-            "fingerprint": fingerprint(public_key),
-        }
-    key = keystore.load(ctx.station)
-    key_info = None if key is None else {
-        "station": ctx.station, "public_key": public_hex(key),
-        "fingerprint": fingerprint(public_hex(key)),
-    }
-    before = links[0] if links and int(links[0][0]) == first - 1 else None
     files: list[str] = []
-
-    def put(name: str, data: str | bytes) -> None:
-        path = folder / name
-        try:
-            if isinstance(data, str):
-                path.write_text(data, encoding="utf-8", newline="\n")
-            else:
-                path.write_bytes(data)
-        except OSError as exc:
-            raise ValidationError(f"Cannot write {path}: {exc.strerror}.") from None
-        files.append(name)
-
-    write_csv(folder / "records.csv", CUSTODY_COLUMNS, records)
-    files.append("records.csv")
-    write_csv(folder / "chain-links.csv", LINK_COLUMNS, links)
-    files.append("chain-links.csv")
-    write_pdf(folder / "custody-history.pdf",
-              _pdf_lines(ctx, subject, request, records, before, checkpoint, actor.describe()),
-              title=f"Custody history of {subject.label}")
-    files.append("custody-history.pdf")
-    if checkpoint is not None:
-        put("checkpoint.json", json.dumps(checkpoint, indent=2, sort_keys=True) + "\n")
-    if key_info is not None:
-        put("station-key.json", json.dumps(key_info, indent=2, sort_keys=True) + "\n")
-    put("certificate-FRE-902-14.txt", certificate_text(subject.label, len(records),
-                                                      first, last, checkpoint, key_info))
-    put("README.txt", readme_text(subject.label, format_ts(now), ctx.station,
-                                  checkpoint is not None, key_info))
-    put("check_export.py", SCRIPT)
-    manifest = "".join(
-        f"{hashlib.sha256((folder / name).read_bytes()).hexdigest()}  {name}\n"
-        for name in sorted(files)
-    )
-    put(MANIFEST, manifest)
-    if key is not None:
-        put(SIGNATURE, sign(key, manifest.encode()) + "\n")
+    try:
+        checkpoint, key_info, signed = _write_files(
+            ctx, folder, files, subject, request, records, actor.describe())
+    except BaseException:
+        # Nothing half-written is left behind: the files of this export go, and the
+        # folder too if the export made it.
+        for name in files:
+            (folder / name).unlink(missing_ok=True)
+        for stray in folder.glob("*.part"):
+            stray.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     audit.record(ctx, AuditEvent.EXPORT, details={
         "what": "evidence", "subject": subject.label, "rows": len(records),
         "from": request.date_from.isoformat() if request.date_from else None,
@@ -249,7 +204,91 @@ def export_evidence(ctx: Ctx, request: EvidenceRequest, folder: Path | str) -> E
     return EvidenceExport(folder, subject.label, len(records), tuple(sorted(files)),
                           checkpoint is not None,
                           int(checkpoint["seq"]) if checkpoint else None,
-                          key is not None, key_info["fingerprint"] if key_info else None)
+                          signed, key_info["fingerprint"] if key_info else None)
+
+
+def _links(session: Session, first: int, last: int) -> Iterator[tuple[Any, ...]]:
+    """(seq, prev_hash, hash) from ``first`` to ``last``, streamed in keyset batches: an
+    excerpt of an old camera can span millions of records of the whole agency."""
+    after = first - 1
+    while True:
+        rows = session.execute(
+            select(CustodyEvent.seq, CustodyEvent.prev_hash, CustodyEvent.hash)
+            .where(CustodyEvent.seq > after, CustodyEvent.seq <= last)
+            .order_by(CustodyEvent.seq).limit(_BATCH)
+        ).all()
+        yield from rows
+        if len(rows) < _BATCH:
+            return
+        after = int(rows[-1][0])
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _write_files(
+    ctx: Ctx, folder: Path, files: list[str], subject: _Subject, request: EvidenceRequest,
+    records: list[tuple[Any, ...]], exported_by: str,
+) -> tuple[dict[str, Any] | None, dict[str, str] | None, bool]:
+    first, last = int(records[0][0]), int(records[-1][0])
+    checkpoint: dict[str, Any] | None = None
+    with ctx.db.read() as session:
+        found = _checkpoint_after(session, last)
+        if found is not None:
+            cp, public_key = found
+            checkpoint = {
+                "database_id": checkpoints.database_id(session), "chain": cp.chain,
+                "seq": cp.seq, "head_hash": cp.head_hash, "at": format_ts(cp.at),
+                "station": cp.station, "key_id": cp.key_id, "signature": cp.signature,
+                "public_key": public_key, "fingerprint": fingerprint(public_key),
+            }
+        before = session.execute(
+            select(CustodyEvent.seq, CustodyEvent.prev_hash, CustodyEvent.hash)
+            .where(CustodyEvent.seq == first - 1)
+        ).first()
+        files.append("chain-links.csv")
+        write_csv(folder / "chain-links.csv", LINK_COLUMNS,
+                  _links(session, max(first - 1, 1), int(checkpoint["seq"]) if checkpoint
+                         else last))
+    key = keystore.load(ctx.station)
+    key_info = None if key is None else {
+        "station": ctx.station, "public_key": public_hex(key),
+        "fingerprint": fingerprint(public_hex(key)),
+    }
+
+    def put(name: str, data: str | bytes) -> None:
+        path = folder / name
+        files.append(name)
+        try:
+            if isinstance(data, str):
+                path.write_text(data, encoding="utf-8", newline="\n")
+            else:
+                path.write_bytes(data)
+        except OSError as exc:
+            raise ValidationError(f"Cannot write {path}: {exc.strerror}.") from None
+
+    files.append("records.csv")
+    write_csv(folder / "records.csv", CUSTODY_COLUMNS, records)
+    files.append("custody-history.pdf")
+    write_pdf(folder / "custody-history.pdf",
+              _pdf_lines(ctx, subject, request, records, before, checkpoint, exported_by),
+              title=f"Custody history of {subject.label}")
+    if checkpoint is not None:
+        put("checkpoint.json", json.dumps(checkpoint, indent=2, sort_keys=True) + "\n")
+    if key_info is not None:
+        put("station-key.json", json.dumps(key_info, indent=2, sort_keys=True) + "\n")
+    put("certificate-FRE-902-14.txt", certificate_text(subject.label, len(records),
+                                                      first, last, checkpoint, key_info))
+    put("README.txt", readme_text(subject.label, format_ts(ctx.now()), ctx.station,
+                                  checkpoint is not None, key_info))
+    put("check_export.py", SCRIPT)
+    manifest = "".join(f"{_sha256(folder / name)}  {name}\n" for name in sorted(files))
+    put(MANIFEST, manifest)
+    if key is not None:
+        put(SIGNATURE, sign(key, manifest.encode()) + "\n")
+    return checkpoint, key_info, key is not None
 
 
 def default_folder_name(request: EvidenceRequest) -> str:

@@ -63,12 +63,17 @@ def _manifest(folder: Path, problems: list[str]) -> dict[str, str]:
         path = folder / name
         if not path.is_file():
             problems.append(f"{name}: missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif _sha256(path) != digest:
             problems.append(f"{name}: changed (its SHA-256 differs from the manifest)")
     for path in sorted(folder.iterdir()):
         if path.name not in listed and path.name not in (MANIFEST, SIGNATURE):
             problems.append(f"{path.name}: not in the manifest (added after the export)")
     return listed
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def _load_json(path: Path) -> Any:
@@ -156,16 +161,19 @@ def _check_checkpoint(folder: Path, records: list[dict[str, str]],
     cp = _load_json(path)
     try:
         public = str(cp["public_key"])
+        shown = fingerprint(public)  # as the script: a key that is not hex is unreadable
         message = checkpoint_message(str(cp["database_id"]), str(cp["chain"]), int(cp["seq"]),
                                      str(cp["head_hash"]), str(cp["at"]), str(cp["station"]),
                                      str(cp["key_id"]))
-        if not Verifier(public).check(message, str(cp["signature"])):
+        signature_ok = Verifier(public).check(message, str(cp["signature"]))
+        key_ok = shown.replace(" ", "") == cp["key_id"]
+        if not signature_ok:
             problems.append("checkpoint.json: the checkpoint's signature does not match")
-        elif fingerprint(public).replace(" ", "") != cp["key_id"]:
+        if not key_ok:
             problems.append("checkpoint.json: the public key is not the signing key")
-        else:
+        if signature_ok and key_ok:
             notes.append(f"checkpoint #{cp['seq']} signed by {cp['station']} at {cp['at']}: "
-                         f"fingerprint {fingerprint(public)}")
+                         f"fingerprint {shown}")
         link = by_seq.get(int(cp["seq"]))
         if link is None or link["hash"] != cp["head_hash"]:
             problems.append("checkpoint.json / chain-links.csv: the signed head is not the "

@@ -73,6 +73,14 @@ def checkpoint_message(c):
             f"{lp(c['head_hash'])}|{lp(c['at'])}|{lp(c['station'])}|{lp(c['key_id'])}").encode()
 
 
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def rows(path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -95,7 +103,7 @@ def check(folder):
         path = folder / name
         if not path.is_file():
             problems.append(f"{name}: missing")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif sha256(path) != digest:
             problems.append(f"{name}: changed (its SHA-256 differs from the manifest)")
     for path in sorted(folder.iterdir()):
         if path.name not in listed and path.name not in (MANIFEST, SIGNATURE):
