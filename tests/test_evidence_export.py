@@ -367,3 +367,23 @@ def test_both_checkers_agree_on_a_formula_like_reason(history, tmp_path):
     assert "'=HYPERLINK" in (out / "records.csv").read_text(encoding="utf-8-sig")
     assert verify_export(out).ok
     assert _run_script(out)[0] == 0
+
+
+def test_the_plain_pdf_writer_makes_a_well_formed_file():
+    """Every cross-reference offset points at its object; pages break; brackets, backslashes
+    and accents survive; what the font cannot show becomes '?'."""
+    import re
+
+    from bwc_desk.adapters.pdftext import LINES_PER_PAGE, pdf_bytes
+
+    lines = ["a (b) \\ c", "é ü — €", "中"] + [f"row {i}" for i in range(LINES_PER_PAGE * 2)]
+    data = pdf_bytes(lines, "T")
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+    xref_at = int(data.rsplit(b"startxref\n", 1)[1].split(b"\n", 1)[0])
+    assert data[xref_at:].startswith(b"xref\n")
+    offsets = re.findall(rb"(\d{10}) 00000 n ", data[xref_at:])
+    for number, offset in enumerate(offsets, start=1):
+        assert data[int(offset):].startswith(b"%d 0 obj" % number)
+    assert b"/Count 3" in data
+    assert b"(a \\(b\\) \\\\ c) '" in data
+    assert "é ü — €".encode("cp1252") in data and b"(?) '" in data

@@ -2,7 +2,7 @@
 
 For exports made below the UI (the command line, a service): the custody history as a
 document a person reads. Courier in the PDF's standard 14 fonts needs no embedding; text
-outside Latin-1 is written as '?' (the CSV beside it holds every character exactly).
+outside Windows-1252 (WinAnsi) is written as '?' (the CSV beside it holds every character exactly).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ CHARS_PER_LINE = int((PAGE_W - 2 * MARGIN) / (FONT_SIZE * 0.6))
 
 
 def _escape(line: str) -> bytes:
-    raw = line.encode("latin-1", errors="replace")
+    raw = line.encode("cp1252", errors="replace")  # the font's WinAnsiEncoding
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
