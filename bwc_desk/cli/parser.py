@@ -61,7 +61,8 @@ def add_commands(
     )
     p.set_defaults(func="cmd_import")
 
-    p = sub.add_parser("export", parents=[common], help="export to CSV (UTF-8)")
+    p = sub.add_parser("export", parents=[common],
+                       help="export to CSV (UTF-8), or a court-ready evidence folder")
     p.add_argument("kind", choices=["officers", "units", "custody", "audit", "evidence"])
     p.add_argument("file")
     from bwc_desk.cli.evidence_parser import add_evidence_commands, add_evidence_options

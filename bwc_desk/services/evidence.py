@@ -297,6 +297,30 @@ def default_folder_name(request: EvidenceRequest) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", f"evidence-{kind}-{who}")
 
 
+def _readable(details: str | None) -> str:
+    """The details' JSON as a person reads it: 'damaged: no, issued seq: 5' (the CSV keeps
+    the exact text)."""
+    if not details:
+        return ""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(data, dict):
+        return details
+
+    def value(v: Any) -> str:
+        if isinstance(v, bool):
+            return "yes" if v else "no"
+        if isinstance(v, dict):
+            return "(" + ", ".join(f"{k.replace('_', ' ')}: {value(x)}"
+                                   for k, x in v.items() if x not in ("", None)) + ")"
+        return str(v)
+
+    return ", ".join(f"{k.replace('_', ' ')}: {value(v)}" for k, v in data.items()
+                     if v not in ("", None))
+
+
 def _pdf_lines(ctx: Ctx, subject: _Subject, request: EvidenceRequest,
                records: list[tuple[Any, ...]], before: Any, checkpoint: dict[str, Any] | None,
                exported_by: str) -> list[str]:
@@ -315,7 +339,7 @@ def _pdf_lines(ctx: Ctx, subject: _Subject, request: EvidenceRequest,
     ]
     for r in records:
         seq, at, kind, _uid, tag, _oid, badge, _sid, staff, station, reason, details = r[:12]
-        note = " / ".join(x for x in (reason, details) if x)
+        note = " / ".join(x for x in (reason, _readable(details)) if x)
         lines.append(f"{seq:>7}  {at[:19].replace('T', ' '):<20} {kind:<16} {tag or '':<12} "
                      f"{badge or '':<10} {staff:<14} {station:<14} {note}")
     lines += ["", "HASHES (SHA-256; see README.txt to check them)"]
