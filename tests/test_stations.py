@@ -109,3 +109,19 @@ def test_the_app_refuses_to_start_under_a_name_another_pc_holds(qtbot, qapp, adm
             launcher.lock_file.unlock()
     assert shown and "this station name is taken" in shown[0]
     assert "For IT" in shown[0] and "the-other-pc" in shown[0]
+
+
+def test_the_command_line_is_refused_under_a_name_another_pc_holds(admin_ctx, clock,
+                                                                   capsys, tmp_path):
+    from bwc_desk.__main__ import main
+    from tests.test_ledger_tamper import database_arg
+
+    stations.register(admin_ctx.db, "DESK-7", clock.now, station_id="the-other-pc")
+    config.save(config.load().with_changes(station_name="DESK-7"))
+    out = tmp_path / "units.csv"
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) != 0
+    assert "already registered in this database as station 'DESK-7'" in capsys.readouterr().err
+    assert not out.exists()
+    config.save(config.load().with_changes(station_name="DESK-8"))
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) == 0
+    assert ("DESK-8" in {s.name for s in stations.list_stations(admin_ctx)})

@@ -34,7 +34,21 @@ def station_name() -> str:
 def _ctx(args: argparse.Namespace) -> Ctx:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
     opened = open_database(url)
-    return Ctx(opened.db, station_name(), command_line_actor())
+    ctx = Ctx(opened.db, station_name(), command_line_actor())
+    _claim_station(ctx)
+    return ctx
+
+
+def _claim_station(ctx: Ctx) -> None:
+    """Commands that write records name this station: refused, as the app is, under a name
+    another PC holds (services/stations.py)."""
+    from bwc_desk.services import stations
+
+    try:
+        stations.register(ctx.db, ctx.station, ctx.now())
+    except DomainError:
+        ctx.db.dispose()
+        raise
 
 
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:

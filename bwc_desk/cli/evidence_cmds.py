@@ -16,7 +16,10 @@ def cmd_export_evidence(args: argparse.Namespace, out: TextIO) -> int:
 
     if not (args.unit or args.officer):
         raise DomainError("Name the camera (--unit TAG) or the officer (--officer BADGE).")
+    from bwc_desk.cli.commands import _claim_station
+
     ctx = _ctx(args, sign_in=False)
+    _claim_station(ctx)
     try:
         result = export_evidence(
             ctx,
