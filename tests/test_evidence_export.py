@@ -171,22 +171,31 @@ def test_an_unanchored_excerpt_without_a_key_says_so(history, tmp_path, monkeypa
     assert code == 0 and "not yet anchored" in text
 
 
-def test_the_export_writes_a_checkpoint_when_none_follows(history, tmp_path):
+def test_the_export_writes_a_checkpoint_when_none_follows(history, tmp_path, clock):
     from bwc_desk.store.models import LedgerCheckpoint
 
     counter.issue_unit(history, _officer_id(history, "0412"), "HPD-1",
-                       function_test=FunctionTest())
-    with history.db.read() as session:
-        before = session.query(LedgerCheckpoint).count()
+                       function_test=FunctionTest())  # hours later: signed at the append
+    clock.advance(minutes=2)
+    counter.return_unit(history, "HPD-1")  # minutes later: no checkpoint follows it
+
+    def signed() -> list[int]:
+        with history.db.read() as session:
+            return [c.seq for c in session.query(LedgerCheckpoint)
+                    .filter_by(chain="custody").order_by(LedgerCheckpoint.seq)]
+
+    before = signed()
+    with (history.db.read()) as session:
+        from bwc_desk.store.ledger import recorded_head
+
+        head = recorded_head(session, "custody")
+    assert head is not None and before[-1] < head[0]
     result = export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), tmp_path / "ex")
-    with history.db.read() as session:
-        after = session.query(LedgerCheckpoint).count()
-    assert result.anchored
-    assert after >= before
+    assert result.anchored and result.checkpoint_seq == head[0]
+    assert signed() == [*before, head[0]]
     cp = json.loads((tmp_path / "ex" / "checkpoint.json").read_text())
-    with (tmp_path / "ex" / "records.csv").open(encoding="utf-8-sig") as fh:
-        last = list(csv.DictReader(fh))[-1]
-    assert cp["seq"] >= int(last["seq"])
+    assert cp["seq"] == head[0] and cp["head_hash"] == head[1]
+    assert verify_export(tmp_path / "ex").ok
 
 
 def test_who_may_export_and_it_is_audited(history, tmp_path):
