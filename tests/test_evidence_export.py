@@ -332,6 +332,9 @@ def _checkpoint_edit(out: Path, key: str, value: object) -> None:
 
 
 TAMPERS = {
+    "the first record's link": lambda out: (
+        _edit_csv(out / "records.csv", 0, "prev_hash", "d" * 64),
+        _edit_csv(out / "chain-links.csv", 0, "prev_hash", "d" * 64)),
     "a record's field": lambda out: _edit_csv(out / "records.csv", 1, "kind", "returned"),
     "a record's hash": lambda out: _edit_csv(out / "records.csv", 1, "hash", "a" * 64),
     "a link's hash": lambda out: _edit_csv(out / "chain-links.csv", 2, "hash", "b" * 64),
@@ -351,7 +354,9 @@ def test_the_script_and_verify_export_agree_on_a_re_signed_forgery(history, tmp_
     links and the checkpoint's signature still name the change, and both checkers report
     exactly the same problems."""
     out = tmp_path / "ex"
-    export_evidence(history, EvidenceRequest(unit_tag="HPD-2"), out)
+    officer = "0412" if what == "the first record's link" else None  # record #1: his
+    export_evidence(history, EvidenceRequest(unit_tag=None if officer else "HPD-2",
+                                             officer_badge=officer), out)
     script = (out / "check_export.py").read_bytes()
     TAMPERS[what](out)
     _resign(out)
@@ -366,6 +371,8 @@ def test_the_script_and_verify_export_agree_on_a_re_signed_forgery(history, tmp_
     script_problems = [line.removeprefix("FAILED: ") for line in done.stdout.splitlines()
                        if line.startswith("FAILED: ")]
     assert script_problems == list(check.problems)
+    if officer:
+        assert "records.csv: record #1 does not start the chain" in check.problems
 
 
 def test_both_checkers_agree_on_a_formula_like_reason(history, tmp_path):

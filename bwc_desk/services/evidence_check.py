@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bwc_desk.adapters.csvfile import unescape_cell
-from bwc_desk.domain.ledger import custody_payload, record_hash
+from bwc_desk.domain.ledger import GENESIS, custody_payload, record_hash
 from bwc_desk.domain.signing import Verifier, checkpoint_message, fingerprint
 
 MANIFEST = "MANIFEST.sha256"
@@ -127,6 +127,8 @@ def verify_export(folder: Path | str) -> ExportCheck:
         if digest != r["hash"]:
             problems.append(f"records.csv: record #{seq} does not match its hash (its fields "
                             "were changed)")
+        if seq == 1 and r["prev_hash"] != GENESIS:
+            problems.append("records.csv: record #1 does not start the chain")
         if previous is not None and previous[0] == seq - 1 and previous[1] != r["prev_hash"]:
             problems.append(f"records.csv: record #{seq} does not link to record #{seq - 1}")
         link = by_seq.get(seq)

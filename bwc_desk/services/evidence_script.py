@@ -144,6 +144,8 @@ def check(folder):
         if digest != r["hash"]:
             problems.append(f"records.csv: record #{seq} does not match its hash "
                             "(its fields were changed)")
+        if seq == 1 and r["prev_hash"] != GENESIS:
+            problems.append("records.csv: record #1 does not start the chain")
         if prev is not None and prev[0] == seq - 1 and prev[1] != r["prev_hash"]:
             problems.append(f"records.csv: record #{seq} does not link to record #{seq - 1}")
         link = by_seq.get(seq)
