@@ -354,9 +354,8 @@ def test_the_script_and_verify_export_agree_on_a_re_signed_forgery(history, tmp_
     links and the checkpoint's signature still name the change, and both checkers report
     exactly the same problems."""
     out = tmp_path / "ex"
-    officer = "0412" if what == "the first record's link" else None  # record #1: his
-    export_evidence(history, EvidenceRequest(unit_tag=None if officer else "HPD-2",
-                                             officer_badge=officer), out)
+    first = what == "the first record's link"  # HPD-1's registration is record #1
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1" if first else "HPD-2"), out)
     script = (out / "check_export.py").read_bytes()
     TAMPERS[what](out)
     _resign(out)
@@ -371,7 +370,7 @@ def test_the_script_and_verify_export_agree_on_a_re_signed_forgery(history, tmp_
     script_problems = [line.removeprefix("FAILED: ") for line in done.stdout.splitlines()
                        if line.startswith("FAILED: ")]
     assert script_problems == list(check.problems)
-    if officer:
+    if first:
         assert "records.csv: record #1 does not start the chain" in check.problems
 
 
