@@ -79,6 +79,8 @@ class Launcher:
             if db is None:
                 return 1
         ctx = Ctx(db, station)
+        if not auth.needs_setup(db) and not self._register_station(ctx):
+            return 1
         if auth.needs_setup(db):
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
@@ -89,6 +91,8 @@ class Launcher:
                 return self.start()
             config.save(station_config.with_changes(station_name=dialog.station))
             ctx = Ctx(db, dialog.station, dialog.actor)
+            if not self._register_station(ctx):
+                return 1
         else:
             actor = self._sign_in(ctx)
             if actor is None:
@@ -102,6 +106,19 @@ class Launcher:
         if getattr(self.args, "exit_when_idle", False):
             self._exit_when_idle(state)
         return self.app.exec()
+
+    def _register_station(self, ctx: Ctx) -> bool:
+        """Claim this station's name for this PC's id; refused if another PC holds it."""
+        from bwc_desk.services import stations
+
+        try:
+            stations.register(ctx.db, ctx.station, ctx.now())
+        except DomainError as exc:
+            log.error("station refused: %s", exc)
+            ctx.db.dispose()
+            QMessageBox.critical(None, "BWC Desk - this station name is taken", str(exc))
+            return False
+        return True
 
     def _open(self, url: str) -> Database | None:
         try:

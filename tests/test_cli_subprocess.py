@@ -47,7 +47,7 @@ def test_the_readme_lists_the_commands_this_test_runs():
     assert commands >= {"anchor", "keys", "settings", "docks"}
     assert commands <= {"self-test", "users", "import", "export", "verify", "backup", "restore",
                         "grant-app-role", "dock-sim", "anchor", "keys", "settings", "docks",
-                        "station-config"}
+                        "station-config", "verify-export"}
 
 
 def test_every_readme_command_runs_as_a_process(cli, tmp_path):
@@ -94,6 +94,10 @@ def test_every_readme_command_runs_as_a_process(cli, tmp_path):
     cli("docks", "remove", "DOCK-A")
     assert "DOCK-A" not in cli("docks", "list").stdout
     assert cli("docks", "token", database=False).stdout.strip()
+    evidence = tmp_path / "evidence"
+    cli("export", "evidence", "--unit", "HPD-1", str(evidence), "--as", "chief",
+        "--password-stdin", stdin=PASSWORD + "\n")
+    cli("verify-export", str(evidence), database=False)
     cli("station-config", "--station-name", "DESK-9", database=False)
     assert "DESK-9" in (tmp_path / "home" / "config" / "station.json").read_text("utf-8")
 

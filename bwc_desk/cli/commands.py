@@ -42,7 +42,21 @@ def station_name() -> str:
 def _ctx(args: argparse.Namespace) -> Ctx:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
     opened = open_database(url)
-    return Ctx(opened.db, station_name(), command_line_actor())
+    ctx = Ctx(opened.db, station_name(), command_line_actor())
+    _claim_station(ctx)
+    return ctx
+
+
+def _claim_station(ctx: Ctx) -> None:
+    """Commands that write records name this station: refused, as the app is, under a name
+    another PC holds (services/stations.py)."""
+    from bwc_desk.services import stations
+
+    try:
+        stations.register(ctx.db, ctx.station, ctx.now())
+    except DomainError:
+        ctx.db.dispose()
+        raise
 
 
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
@@ -98,6 +112,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    if args.kind == "evidence":
+        return cmd_export_evidence(args, out)
+    if args.unit or args.officer or args.date_from or args.date_to or args.as_user:
+        raise DomainError("--unit, --officer, --from, --to and --as belong to "
+                          "`bwc-desk export evidence`.")
     ctx = _ctx(args)
     fns = {
         "officers": exports.export_officers,
@@ -228,6 +247,10 @@ def instance_running(db_path: Path) -> bool:
     return True
 
 
+from bwc_desk.cli.evidence_cmds import (  # noqa: E402  (handlers are looked up by name)
+    cmd_export_evidence,
+    cmd_verify_export,
+)
 from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by name)
     cmd_anchor,
     cmd_keys_list,
@@ -235,7 +258,8 @@ from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by n
     cmd_keys_show,
 )
 
-__all__ = ["cmd_anchor", "cmd_keys_list", "cmd_keys_register", "cmd_keys_show"]
+__all__ = ["cmd_anchor", "cmd_export_evidence", "cmd_keys_list", "cmd_keys_register",
+           "cmd_keys_show", "cmd_verify_export"]
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:

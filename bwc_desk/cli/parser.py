@@ -61,9 +61,14 @@ def add_commands(
     )
     p.set_defaults(func="cmd_import")
 
-    p = sub.add_parser("export", parents=[common], help="export to CSV (UTF-8)")
-    p.add_argument("kind", choices=["officers", "units", "custody", "audit"])
+    p = sub.add_parser("export", parents=[common],
+                       help="export to CSV (UTF-8), or a court-ready evidence folder")
+    p.add_argument("kind", choices=["officers", "units", "custody", "audit", "evidence"])
     p.add_argument("file")
+    from bwc_desk.cli.evidence_parser import add_evidence_commands, add_evidence_options
+
+    add_evidence_options(p)
+    add_evidence_commands(sub, common)
     p.set_defaults(func="cmd_export")
 
     p = sub.add_parser(

@@ -37,6 +37,7 @@ class AuditEvent(StrEnum):
     DOCK_REMOVED = "dock removed"
     DOCK_ADMISSION = "dock admission window"
     DOCK_ADMITTED = "dock admitted"
+    STATION_REGISTERED = "station registered"
 
 
 class Outcome(StrEnum):

@@ -45,6 +45,7 @@ class StationConfig:
     # Docks must send the token, on loopback too; an admin may turn that off for loopback.
     dock_token_required: bool = True
     backup_folder: str = ""  # this PC's backups; empty: the agency setting, else beside the db
+    station_id: str = ""  # registers this PC in the database's `stations` (services/stations)
 
     def with_changes(self, **changes: Any) -> StationConfig:
         return replace(self, **changes)
@@ -59,6 +60,7 @@ FIELD_TYPES: dict[str, type] = {
     "dock_feed_enabled": bool,
     "backup_folder": str,
     "dock_token_required": bool,
+    "station_id": str,
 }
 assert set(FIELD_TYPES) == {f.name for f in fields(StationConfig)}
 

@@ -62,6 +62,8 @@ class Station(Base):
     hostname: Mapped[str] = mapped_column(String(255))
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The id kept in the station's station.json: a name is claimed by one PC (stations.py).
+    station_id: Mapped[str | None] = mapped_column(String(36), unique=True)
 
 
 class Staff(Base):

@@ -104,6 +104,9 @@ class RosterPage(ActionPage):
         self.swap_button = self.button(
             "S&wap cameras...", reassign, self._can_swap, "Exchange the primary cameras of two"
         )
+        self.evidence_button = self.button(
+            "Export e&vidence...", Permission.EXPORT, self._one,
+            "The officer's custody history for a court, with the signed ledger's hashes")
         buttons = QHBoxLayout()
         for gate in self.gates:
             buttons.addWidget(gate.button)
@@ -127,6 +130,7 @@ class RosterPage(ActionPage):
         self.assign_button.clicked.connect(self.assign_camera)
         self.unassign_button.clicked.connect(self.unassign_camera)
         self.swap_button.clicked.connect(self.swap)
+        self.evidence_button.clicked.connect(self.export_evidence)
         self.table.activated_row.connect(lambda _row: self._activated())
         self.table.selection_changed.connect(self.update_buttons)
         self.show_box.currentTextChanged.connect(self._show)
@@ -233,6 +237,15 @@ class RosterPage(ActionPage):
             self.update_buttons()
 
         return done
+
+    def export_evidence(self) -> None:
+        from bwc_desk.ui.dialogs.evidence_dialog import EvidenceDialog
+
+        rows = self.selected()
+        if len(rows) == 1:
+            dialog = EvidenceDialog(self.state, f"officer {rows[0].label}",
+                                    officer_badge=rows[0].badge, parent=self)
+            self.open(dialog, lambda result: self.say(result.summary()))
 
     def new_officer(self) -> None:
         self.open(OfficerDialog(self.state, self.choices, None, self), self._saved("Added"))

@@ -169,6 +169,9 @@ class UnitDetailPanel(QWidget):
         self.pdf_button = QPushButton("Export &PDF...", self)
         self.pdf_button.setObjectName("history_pdf")
         self.pdf_button.clicked.connect(self.export_pdf)
+        self.evidence_button = QPushButton("Export e&vidence...", self)
+        self.evidence_button.setObjectName("history_evidence")
+        self.evidence_button.clicked.connect(self.export_evidence)
         self.note = QLabel(self)
         self.note.setObjectName("detail_note")
         self.note.setWordWrap(True)
@@ -179,6 +182,7 @@ class UnitDetailPanel(QWidget):
         history_bar.addStretch(1)
         history_bar.addWidget(self.csv_button)
         history_bar.addWidget(self.pdf_button)
+        history_bar.addWidget(self.evidence_button)
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -358,7 +362,7 @@ class UnitDetailPanel(QWidget):
 
     def _permissions(self) -> None:
         may = self.state.can(Permission.EXPORT)
-        for button in (self.csv_button, self.pdf_button):
+        for button in (self.csv_button, self.pdf_button, self.evidence_button):
             button.setEnabled(may and self.unit is not None and not self._exporting)
             if not may:
                 button.setToolTip(self.state.why_not(Permission.EXPORT))
@@ -424,6 +428,19 @@ class UnitDetailPanel(QWidget):
             lambda n: self._exported(f"Saved {plural(n, 'event')} of {unit.asset_tag} to {path}"),
             self._export_failed,
         )
+
+    def export_evidence(self) -> None:
+        """The court-ready export (folder and dates asked; written on the writer thread)."""
+        from bwc_desk.ui.dialogs.evidence_dialog import EvidenceDialog
+
+        if self.unit is None:
+            return
+        dialog = EvidenceDialog(self.state, f"camera {self.unit.asset_tag}",
+                                unit_tag=self.unit.asset_tag, parent=self)
+        dialog.written.connect(lambda result: self._exported(result.summary()))
+        self.evidence_dialog: EvidenceDialog | None = dialog  # for tests
+        dialog.exec()
+        self.evidence_dialog = None
 
     def _set_exporting(self, busy: bool) -> None:
         self._exporting = busy

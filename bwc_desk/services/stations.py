@@ -1,0 +1,155 @@
+"""Stations registered by id: two PCs configured with the same station name are refused.
+
+Every record names its station by name. So that a name is exactly one PC, each station keeps
+a random id in its station.json (`station_id`) and claims its name in the database's
+`stations` table at start; a name claimed by another id is refused, with a message telling
+IT what to do. (A name seen before any station claimed it, e.g. at a command-line sign-in,
+is claimed by the first station that starts under it.) A station renamed in its config
+keeps its id and claims the new name if it is free; its old name is released.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Permission
+from bwc_desk.services import audit
+from bwc_desk.services.context import SYSTEM, Ctx
+from bwc_desk.store import config, paths
+from bwc_desk.store.db import Database
+from bwc_desk.store.models import Station
+
+
+class StationNameTaken(DomainError):
+    """Another PC already claimed this station name in this database."""
+
+
+@dataclass(frozen=True, slots=True)
+class StationRow:
+    name: str
+    station_id: str | None
+    hostname: str
+    registered_at: datetime
+    last_seen_at: datetime
+
+
+def _row(s: Station) -> StationRow:
+    return StationRow(s.name, s.station_id, s.hostname, s.first_seen, s.last_seen)
+
+
+def _machine_id_file() -> Path:
+    return Path("/etc/machine-id")
+
+
+def _pc_id() -> str | None:
+    """An id of this PC that every user of it shares: derived from the operating system's
+    machine id (a hash of it, never the id itself, which is meant to stay private)."""
+    raw = ""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        try:
+            import winreg
+
+            with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE,
+                                r"SOFTWARE\Microsoft\Cryptography") as key:
+                raw = str(winreg.QueryValueEx(key, "MachineGuid")[0])
+        except OSError:
+            raw = ""
+    else:
+        try:
+            raw = _machine_id_file().read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            raw = ""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bwc-desk-station:{raw}")) if raw else None
+
+
+def this_station_id() -> str:
+    """This PC's station id: the one in station.json (IT's machine file or the user's, e.g. a
+    replacement PC taking over an old one's id), else one derived from the PC's machine id,
+    so that every user of a shared PC is the same station; else a random one, saved in the
+    user's station.json the first time."""
+    current = config.load()
+    if current.station_id:
+        return current.station_id
+    derived = _pc_id()
+    if derived is not None:
+        return derived
+    new_id = str(uuid.uuid4())
+    config.save(current.with_changes(station_id=new_id))
+    return new_id
+
+
+def _taken(name: str, other: Station, station_id: str) -> StationNameTaken:
+    return StationNameTaken(
+        f"Another PC ({other.hostname}) is already registered in this database as station "
+        f"{name!r} (since {other.first_seen:%Y-%m-%d %H:%M} UTC, last started "
+        f"{other.last_seen:%Y-%m-%d %H:%M} UTC). Two stations with the same name would make "
+        "the custody records ambiguous, so BWC Desk does not start here.\n\n"
+        "For IT: give this PC a station name of its own (`station_name` in its "
+        f"station.json, in {paths.config_file().parent}). If this PC replaces that one, "
+        f"put the old PC's `station_id` ({other.station_id}) in this PC's station.json "
+        f"instead of {station_id}, and retire the old PC."
+    )
+
+
+def register(db: Database, name: str, now: datetime, station_id: str | None = None) -> StationRow:
+    """At start: claim this station's name for its id (or note that it was seen); refuse a
+    name another id holds. Audited when a station registers, is renamed, or is refused."""
+    station_id = station_id or this_station_id()
+    try:
+        with db.write() as session:
+            row = session.get(Station, name)
+            if row is not None and row.station_id not in (None, station_id):
+                raise _taken(name, row, station_id)
+            old = session.execute(
+                select(Station).where(Station.station_id == station_id, Station.name != name)
+            ).scalar_one_or_none()
+            details: dict[str, object] = {}
+            if old is not None:
+                old.station_id = None  # the old name is released, its history kept
+                details["renamed_from"] = old.name
+                session.flush()
+            if row is None:
+                row = Station(name=name, hostname=socket.gethostname(), first_seen=now,
+                              last_seen=now, station_id=station_id)
+                session.add(row)
+                details["new"] = True
+            elif row.station_id is None:
+                row.station_id = station_id
+                details["claimed"] = True
+            row.last_seen = now
+            row.hostname = socket.gethostname()
+            session.flush()
+            if details:
+                audit.write(session, station=name, at=now, event=AuditEvent.STATION_REGISTERED,
+                            actor=SYSTEM, details={"station": name, "station_id": station_id,
+                                                   **details})
+            return _row(row)
+    except StationNameTaken:
+        audit.record_in_db(db, name, now, AuditEvent.REFUSED, Outcome.REFUSED, SYSTEM,
+                           {"action": "start a station", "station": name,
+                            "station_id": station_id})
+        raise
+    except IntegrityError:
+        # Another PC claimed the same name at the same moment.
+        with db.read() as session:
+            other = session.get(Station, name)
+        if other is None or other.station_id in (None, station_id):
+            raise
+        raise _taken(name, other, station_id) from None
+
+
+def list_stations(ctx: Ctx) -> list[StationRow]:
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return [_row(s) for s in
+                session.execute(select(Station).order_by(Station.name)).scalars()]

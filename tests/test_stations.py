@@ -1,0 +1,149 @@
+"""Stations are registered by the id in their station.json: a second PC configured with a
+name another PC holds is refused at start, with a message for IT."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bwc_desk.services import stations
+from bwc_desk.store import config, paths
+from bwc_desk.store.models import AuditRecord, Station
+
+
+@pytest.fixture(autouse=True)
+def _no_machine_id(tmp_path, monkeypatch):
+    """The tests decide whether the PC has an operating-system machine id (this one has)."""
+    monkeypatch.setattr(stations, "_machine_id_file", lambda: tmp_path / "no-machine-id")
+
+
+def _rows(ctx):
+    with ctx.db.read() as session:
+        return {(s.station_id, s.name) for s in session.query(Station)}
+
+
+def test_a_station_registers_itself_and_keeps_its_id(admin_ctx, clock):
+    first = stations.register(admin_ctx.db, "DESK-1", clock.now)
+    saved = json.loads(paths.config_file().read_text())["station_id"]
+    assert first.station_id == saved and config.load().station_id == saved
+    clock.advance(hours=1)
+    again = stations.register(admin_ctx.db, "DESK-1", clock.now)
+    assert again.station_id == first.station_id and again.last_seen_at == clock.now
+    assert again.registered_at == first.registered_at
+    assert _rows(admin_ctx) == {(saved, "DESK-1")}
+    assert [s.name for s in stations.list_stations(admin_ctx)] == ["DESK-1"]
+
+
+def test_a_second_pc_with_the_same_name_is_refused_and_nothing_changes(admin_ctx, clock):
+    stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="11111111-aaaa")
+    before = _rows(admin_ctx)
+    with pytest.raises(stations.StationNameTaken) as refused:
+        stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="22222222-bbbb")
+    message = str(refused.value)
+    assert "is already registered in this database as station 'DESK-1'" in message
+    assert "For IT" in message and "station_name" in message and "11111111-aaaa" in message
+    assert _rows(admin_ctx) == before
+    with admin_ctx.db.read() as session:
+        refusals = [r for r in session.query(AuditRecord) if r.event == "action refused"]
+    assert refusals and "22222222-bbbb" in (refusals[-1].details or "")
+    # The same PC under a name of its own starts.
+    other = stations.register(admin_ctx.db, "DESK-2", clock.now, station_id="22222222-bbbb")
+    assert other.name == "DESK-2"
+
+
+def test_a_renamed_station_keeps_its_id_and_frees_its_old_name(admin_ctx, clock):
+    stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="aaaa")
+    stations.register(admin_ctx.db, "FRONT-DESK", clock.now, station_id="aaaa")
+    assert _rows(admin_ctx) == {(None, "DESK-1"), ("aaaa", "FRONT-DESK")}
+    stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="bbbb")
+    assert _rows(admin_ctx) == {("aaaa", "FRONT-DESK"), ("bbbb", "DESK-1")}
+    with pytest.raises(stations.StationNameTaken):
+        stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="aaaa")
+    with admin_ctx.db.read() as session:
+        events = [r.details for r in session.query(AuditRecord).order_by(AuditRecord.seq)
+                  if r.event == "station registered"]
+    assert len(events) == 3 and '"renamed_from":"DESK-1"' in (events[1] or "")
+
+
+def test_a_name_seen_at_sign_in_is_claimed_by_the_first_station_to_start(admin_ctx, clock):
+    """first_run and sign-ins record the station by name only (no id): the first station
+    that starts under that name claims it, and a second PC is then refused."""
+    assert _rows(admin_ctx) == {(None, "DESK-1")}
+    stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="cccc")
+    assert _rows(admin_ctx) == {("cccc", "DESK-1")}
+    with pytest.raises(stations.StationNameTaken):
+        stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="dddd")
+
+
+def test_the_database_refuses_one_id_under_two_names(admin_ctx, clock):
+    from sqlalchemy.exc import IntegrityError
+
+    with admin_ctx.db.write() as session:
+        session.add(Station(name="DESK-8", hostname="h", first_seen=clock.now,
+                            last_seen=clock.now, station_id="same"))
+    with pytest.raises(IntegrityError), admin_ctx.db.write() as session:
+        session.add(Station(name="DESK-9", hostname="h", first_seen=clock.now,
+                            last_seen=clock.now, station_id="same"))
+
+
+@pytest.mark.sqlite_only
+def test_the_app_refuses_to_start_under_a_name_another_pc_holds(qtbot, qapp, admin_ctx, clock):
+    import argparse
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from bwc_desk.launcher import Launcher
+    from tests.conftest import answer
+
+    stations.register(admin_ctx.db, "DESK-1", clock.now, station_id="the-other-pc")
+    config.save(config.load().with_changes(station_name="DESK-1"))
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+    shown: list[str] = []
+
+    def read(box: QMessageBox) -> None:
+        shown.append(box.windowTitle() + "\n" + box.text())
+        box.accept()
+
+    answer(qtbot, read, QMessageBox)
+    launcher = Launcher(qapp, argparse.Namespace(database=str(path)), "/tmp/logs")
+    try:
+        assert launcher.start() == 1
+    finally:
+        if launcher.lock_file is not None:
+            launcher.lock_file.unlock()
+    assert shown and "this station name is taken" in shown[0]
+    assert "For IT" in shown[0] and "the-other-pc" in shown[0]
+
+
+def test_the_command_line_is_refused_under_a_name_another_pc_holds(admin_ctx, clock,
+                                                                   capsys, tmp_path):
+    from bwc_desk.__main__ import main
+    from tests.test_ledger_tamper import database_arg
+
+    stations.register(admin_ctx.db, "DESK-7", clock.now, station_id="the-other-pc")
+    config.save(config.load().with_changes(station_name="DESK-7"))
+    out = tmp_path / "units.csv"
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) != 0
+    assert "already registered in this database as station 'DESK-7'" in capsys.readouterr().err
+    assert not out.exists()
+    config.save(config.load().with_changes(station_name="DESK-8"))
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) == 0
+    assert ("DESK-8" in {s.name for s in stations.list_stations(admin_ctx)})
+
+
+def test_every_user_of_a_pc_with_its_machine_file_is_the_same_station(
+        admin_ctx, clock, tmp_path, monkeypatch):
+    """IT's machine file does not let users set station_id (nor can they write it): the id
+    is the PC's, so the second person to sign in on the same PC is not refused as another."""
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"station_name": "DESK-1"}), encoding="utf-8")
+    monkeypatch.setenv("BWC_DESK_MACHINE_CONFIG", str(machine))
+    monkeypatch.setattr(stations, "_machine_id_file", lambda: tmp_path / "machine-id")
+    (tmp_path / "machine-id").write_text("0123456789abcdef0123456789abcdef\n")
+    first = stations.register(admin_ctx.db, "DESK-1", clock())
+    monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "another-user"))  # another OS user
+    second = stations.register(admin_ctx.db, "DESK-1", clock())
+    assert first.station_id == second.station_id
+    assert stations.this_station_id() == first.station_id  # and it does not change
