@@ -61,8 +61,10 @@ def run(out: Path, display: str) -> None:
         xdo("key", "ctrl+1", env=env)
         time.sleep(3)
         shoot(env, app.pid, out / "inventory.png")
-        xdo("key", "Tab", env=env)  # from the filter into the list
-        xdo("key", "Down", env=env)
+        ids = xdo("search", "--onlyvisible", "--pid", str(app.pid), "--name", APP_TITLE,
+                  env=env).split()
+        xdo("mousemove", "--window", ids[0], "60", "194", env=env)  # the third camera's row
+        xdo("click", "1", env=env)
         xdo("key", "Return", env=env)  # Enter opens the camera's details
         time.sleep(3)
         shoot(env, app.pid, out / "inventory-detail.png")
