@@ -42,9 +42,9 @@ class StationConfig:
     dock_port: int = 47800
     dock_token: str = ""
     dock_feed_enabled: bool = True
+    backup_folder: str = ""  # this PC's backups; empty: the agency setting, else beside the db
     # Docks must send the token, on loopback too; an admin may turn that off for loopback.
     dock_token_required: bool = True
-    backup_folder: str = ""  # this PC's backups; empty: the agency setting, else beside the db
     station_id: str = ""  # registers this PC in the database's `stations` (services/stations)
 
     def with_changes(self, **changes: Any) -> StationConfig:
@@ -178,9 +178,11 @@ def load(path: Path | None = None, machine_path: Path | None = None) -> StationC
             else:
                 log.info("station config %s: %s is set for this PC by %s; the user's "
                          "value is not used", user_path, key, machine_path)
-    if (machine_raw is not None or user_raw is not None) and "dock_token_required" not in values \
+    if machine_raw is None and user_raw is not None and "dock_token_required" not in values \
             and not values.get("dock_token"):
-        values["dock_token_required"] = False  # an install from before tokens: docks keep working
+        # A single PC's file from before dock tokens: its docks keep working. (A machine file
+        # is new with tokens: it requires one.)
+        values["dock_token_required"] = False
     return StationConfig(**values)
 
 
