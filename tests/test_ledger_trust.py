@@ -272,6 +272,16 @@ def test_anchors_catch_truncation_and_rewrites(history, tmp_path, capsys):
     assert "records were deleted from its end" in capsys.readouterr().out
 
 
+def test_without_an_agency_anchor_folder_the_stations_backup_folder_takes_the_anchors(
+        history, tmp_path, monkeypatch):
+    """IT's station.json names the folder for backups and ledger anchors."""
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"backup_folder": str(tmp_path / "share")}), "utf-8")
+    monkeypatch.setenv("BWC_DESK_MACHINE_CONFIG", str(machine))
+    anchor = anchors.anchor_now(history)
+    assert anchor.path.parent == tmp_path / "share" / "anchors"
+
+
 def test_an_anchor_line_altered_is_refused(history, tmp_path):
     anchor = anchors.anchor_now(history, tmp_path)
     entry = json.loads(anchor.path.read_text())

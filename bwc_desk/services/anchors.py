@@ -21,7 +21,7 @@ from bwc_desk.domain.signing import anchor_message, sign
 from bwc_desk.services import audit
 from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.services.settings import read_settings
-from bwc_desk.store import checkpoints, keystore
+from bwc_desk.store import checkpoints, config, keystore
 from bwc_desk.store.db import Database
 from bwc_desk.store.ledger import AUDIT, CUSTODY, IDENTITY, recorded_head
 from bwc_desk.store.models import AuditRecord
@@ -40,9 +40,14 @@ class Anchor:
 
 
 def anchor_folder(ctx: Ctx) -> Path | None:
+    """The agency's anchor folder; else `anchors` in the folder IT set for this station's
+    backups and ledger anchors (station.json `backup_folder`); else none."""
     with ctx.db.read() as session:
         chosen = read_settings(session).anchor_folder.strip()
-    return Path(chosen) if chosen else None
+    if chosen:
+        return Path(chosen)
+    station_folder = config.load().backup_folder.strip()
+    return Path(station_folder) / "anchors" if station_folder else None
 
 
 def anchor_file(folder: Path, database_id: str) -> Path:
