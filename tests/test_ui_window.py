@@ -148,3 +148,21 @@ def test_the_title_follows_the_agency_name(qtbot, window):
     settings.change_settings(admin, {"agency_name": "Harbor City PD"})
     window.state.data_changed.emit("settings")  # what the change watcher says
     qtbot.waitUntil(lambda: "Harbor City PD - " in window.windowTitle(), timeout=5000)
+
+
+def test_the_window_writes_the_daily_anchor_of_the_chain_heads(qtbot, demo_db, tmp_path):
+    from bwc_desk.services import settings
+    from tests.conftest import demo_ctx as signed_in
+
+    folder = tmp_path / "anchors"
+    settings.change_settings(signed_in(demo_db, "admin"), {"anchor_folder": str(folder)})
+    state = AppState(signed_in(demo_db), demo=True, log_dir="/tmp/logs")
+    win = MainWindow(state, "Harbor City Police Department (demo)")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: any(folder.glob("*.jsonl")), timeout=20_000)
+    written = next(folder.glob("*.jsonl")).read_text("utf-8")
+    win.anchor_if_due()  # again the same day: nothing more
+    qtbot.wait(500)
+    assert next(folder.glob("*.jsonl")).read_text("utf-8") == written
+    state.runner.shutdown()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.services import auth, backups, changes
+from bwc_desk.services import anchors, auth, backups, changes
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
@@ -236,6 +236,26 @@ class MainWindow(QMainWindow):
         self.state.data_changed.connect(lambda _what: self.refresh_ledger_head())
         self.state.data_changed.connect(self._settings_changed)
         self.refresh_ledger_head()
+        # The daily anchor of the chain heads in the agency's anchor folder (docs/ledger.md):
+        # looked at every hour and after each sign-in; any station may write it.
+        self._anchor_timer = QTimer(self)
+        self._anchor_timer.setInterval(3_600_000)
+        self._anchor_timer.timeout.connect(self.anchor_if_due)
+        self._anchor_timer.start()
+        QTimer.singleShot(0, self.anchor_if_due)
+
+    def anchor_if_due(self) -> None:
+        if not self.locked and self.state.actor is not None:
+            self.state.write(anchors.anchor_if_due, self._anchored, self._anchor_failed)
+
+    def _anchored(self, anchor: anchors.Anchor | None) -> None:
+        if anchor is not None:
+            log.info("chain heads anchored in %s", anchor.path)
+
+    def _anchor_failed(self, exc: BaseException) -> None:
+        log.warning("the daily anchor of the chain heads failed: %s", exc)
+        if not self.locked:
+            self.state.message.emit(f"The daily ledger anchor could not be written: {exc}", 30_000)
 
     def _message(self, text: str, ms: int) -> None:
         if self.state.locked:  # (a late result of the previous person's work: not theirs)
@@ -418,6 +438,7 @@ class MainWindow(QMainWindow):
         self.status_line.clear_message()
 
     def _unlocked(self, actor: Actor) -> None:
+        QTimer.singleShot(0, self.anchor_if_due)
         if self._last_actor is None or self._last_actor.username != actor.username:
             self.start_clean()  # someone else: nothing of the previous person's work
         self.stack.setCurrentWidget(self.tabs)
