@@ -58,6 +58,10 @@ def test_every_page_has_the_header_and_its_number(qtbot, night, tmp_path):
         assert "Monday 23 November 2026, 23:00 to 07:00" in page
         assert all(title in page for title in LINEUP_COLUMNS)
         assert f"page {n} of {pages}" in page
+        # The ledger's heads as the sheet was made: a copy kept outside anchors the records.
+        assert f"custody #{night.custody_head[0]} {night.custody_head[1][:16]}" in page
+        assert f"audit #{night.audit_head[0]} {night.audit_head[1][:16]}" in page
+    assert night.custody_head[0] >= 12 and len(night.custody_head[1]) == 64
     everyone = "".join(sheets)
     assert all(f"Nightly{i:02d}, Pat" in everyone for i in range(95))
     assert "HPD-BWC-0011" in everyone

@@ -269,7 +269,19 @@ def _paint(painter: QPainter, printer: QPrinter, sheet: Lineup, zone: tzinfo | N
         painter.drawText(QPointF(0, base), f"{shift_name(sheet)}, {starts:%a %d %b %Y}")
         label = f"page {number + 1} of {pages}"
         painter.drawText(QPointF(width - small_m.horizontalAdvance(label), base), label)
+        heads = ledger_heads(sheet)
+        painter.drawText(
+            QPointF((width - small_m.horizontalAdvance(heads)) / 2, base), heads
+        )
     return pages
+
+
+def ledger_heads(sheet: Lineup) -> str:
+    """The footer's anchor: both chains' heads when the sheet was made (seq and the first 16
+    hex digits of the hash, enough to find a rewritten ledger; the full hashes are in
+    `bwc-desk verify`)."""
+    (c_seq, c_hash), (a_seq, a_hash) = sheet.custody_head, sheet.audit_head
+    return f"Ledger: custody #{c_seq} {c_hash[:16]}, audit #{a_seq} {a_hash[:16]}"
 
 
 def _lineup_printer(printer: QPrinter, sheet: Lineup, zone: tzinfo | None) -> None:

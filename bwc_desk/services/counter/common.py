@@ -260,3 +260,7 @@ class Lineup:
     rows: tuple[LineupRow, ...]
     printed_by: str
     station: str
+    # Both chains' heads (seq, hash) as the sheet was made: printed in its footer, so that a
+    # filed paper copy anchors the ledger outside the database (docs/ledger.md).
+    custody_head: tuple[int, str] = (0, "")
+    audit_head: tuple[int, str] = (0, "")

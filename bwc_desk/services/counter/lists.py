@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.ledger import GENESIS
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.shifts import shift_window
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
@@ -25,6 +26,7 @@ from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
 from bwc_desk.services.records import get_officer, get_unit, record
 from bwc_desk.services.settings import read_settings, shift_specs
 from bwc_desk.store import queries
+from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import Checkout, Officer, Unit
 
 
@@ -156,4 +158,6 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             tuple(rows),
             actor.display_name if actor else "",
             ctx.station,
+            recorded_head(session, CUSTODY) or (0, GENESIS),
+            recorded_head(session, AUDIT) or (0, GENESIS),
         )
