@@ -147,3 +147,15 @@ def test_every_user_of_a_pc_with_its_machine_file_is_the_same_station(
     second = stations.register(admin_ctx.db, "DESK-1", clock())
     assert first.station_id == second.station_id
     assert stations.this_station_id() == first.station_id  # and it does not change
+
+
+def test_a_pc_with_a_machine_file_and_no_machine_id_keeps_its_random_id(tmp_path, monkeypatch):
+    """IT's file does not list station_id among what users may set; the id is this PC's
+    identity, not a setting, so it is kept in the user's file all the same (a new id at each
+    start would be refused as another PC under the same name)."""
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"station_name": "NORTH-1"}), encoding="utf-8")
+    monkeypatch.setenv("BWC_DESK_MACHINE_CONFIG", str(machine))
+    first = stations.this_station_id()
+    assert stations.this_station_id() == first
+    assert config.load().station_name == "NORTH-1"

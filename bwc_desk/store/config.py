@@ -150,13 +150,16 @@ def _without_password(url: str, path: Path) -> str:
 
 
 def allowed_overrides(machine: dict[str, Any] | None) -> frozenset[str]:
-    """The fields the user's file may set: all without a machine file, else those it lists."""
+    """The fields the user's file may set: all without a machine file, else those it lists,
+    and the PC's ``station_id`` unless IT's file sets it (an identity kept where the station
+    can write it, not a setting: services/stations)."""
     if machine is None:
         return frozenset(FIELD_TYPES)
+    own_id = frozenset() if "station_id" in machine else frozenset({"station_id"})
     listed = machine.get(OVERRIDE_KEY, [])
     if not isinstance(listed, list):
-        return frozenset()
-    return frozenset(name for name in listed if name in FIELD_TYPES)
+        return own_id
+    return frozenset(name for name in listed if name in FIELD_TYPES) | own_id
 
 
 def load(path: Path | None = None, machine_path: Path | None = None) -> StationConfig:
@@ -205,7 +208,8 @@ def save(config: StationConfig, path: Path | None = None,
     """
     path = path or paths.config_file()
     allowed = allowed_overrides(_read(machine_path or machine_config_file()))
-    data = {k: v for k, v in asdict(config).items() if k in allowed}
+    data = {k: v for k, v in asdict(config).items()
+            if k in allowed and (k != "station_id" or v)}  # no empty id written
     paths.private_write(path, json.dumps(data, indent=2))  # 0600: it holds the dock token
 
 
