@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,11 +122,16 @@ def head_seq(db: Path) -> int:
     return int(seq)
 
 
-def run(count: int, shots: Path | None, display: str) -> None:
+@contextmanager
+def demo_on_screen(
+    display: str, user: str, password: str
+) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str], Path]]:
+    """The real app on the demo agency, on a virtual screen with a window manager, signed in
+    as ``user``: yields the app's process, the environment to drive it with and its home."""
     for tool in ("Xvfb", "openbox", "xdotool"):
         if shutil.which(tool) is None:
             raise ShiftFailed(f"{tool} is missing: apt-get install -y xvfb openbox xdotool")
-    home = Path(tempfile.mkdtemp(prefix="bwc-shift-"))
+    home = Path(tempfile.mkdtemp(prefix="bwc-screen-"))
     env = dict(os.environ, DISPLAY=display, BWC_DESK_HOME=str(home))
     env.pop("QT_QPA_PLATFORM", None)
     # A dock-feed port of its own, so that another BWC Desk on this machine does not keep the
@@ -149,77 +156,11 @@ def run(count: int, shots: Path | None, display: str) -> None:
         wait_for(lambda: any(w.startswith("Sign in") for w in windows(app.pid, env)), 600,
                  "the sign-in dialog")
         time.sleep(0.5)
-        scan(USER, env)  # Enter after the name moves on to the password
-        scan(PASSWORD, env)
-        wait_for(lambda: windows(app.pid, env) and all(
+        scan(user, env)  # Enter after the name moves on to the password
+        scan(password, env)
+        wait_for(lambda: bool(windows(app.pid, env)) and all(
             w.startswith(APP_TITLE) for w in windows(app.pid, env)), 60, "the main window")
-        xdo("key", "ctrl+3", env=env)
-        time.sleep(1.0)
-        db = home / "data" / "bwc-desk-demo.sqlite3"
-        if not db.exists():
-            found = list(home.rglob("bwc-desk-demo.sqlite3"))
-            if not found:
-                raise ShiftFailed("no demo database found under " + str(home))
-            db = found[0]
-        pairs: list[tuple[str, str]] = []
-        end = time.monotonic() + 240  # the simulated docks report within a minute or two
-        while len(pairs) < count and time.monotonic() < end:
-            time.sleep(5)
-            pairs = pick_pairs(db, count)
-        if len(pairs) < count:
-            raise ShiftFailed(f"only {len(pairs)} officers with a ready camera of their own")
-        start = head_seq(db)
-
-        def only_main(step: str) -> None:
-            open_now = windows(app.pid, env)
-            stray = [w for w in open_now if not w.startswith(APP_TITLE)]
-            if stray:
-                if shots:
-                    subprocess.run(["import", "-window", "root", str(shots / "stray.png")],
-                                   env=env, check=False)
-                raise ShiftFailed(f"stray window after {step}: {stray}")
-
-        for n, (badge, tag) in enumerate(pairs, 1):
-            scan(badge, env)
-            time.sleep(0.3)
-            only_main(f"badge {badge}")
-            scan(tag, env)
-            wait_for(lambda: "Pre-shift function test" in windows(app.pid, env), 15,
-                     f"the function test for {tag}")
-            xdo("key", "Return", env=env)  # all checks passed
-            wait_for(lambda: all(w.startswith(APP_TITLE) for w in windows(app.pid, env)), 15,
-                     f"the issue of {tag} to finish")
-            time.sleep(0.3)
-            only_main(f"issue {n} ({tag} to {badge})")
-        if shots:
-            subprocess.run(["import", "-window", "root", str(shots / "counter-issued.png")],
-                           env=env, check=False)
-        # A second scan within a few seconds of the issue is taken as a double scan (by design);
-        # a real return comes hours later.
-        time.sleep(DOUBLE_SCAN_SECONDS + 2)
-        for n, (_badge, tag) in enumerate(pairs, 1):
-            scan(tag, env)
-            time.sleep(0.4)
-            only_main(f"return {n} ({tag})")
-        time.sleep(2.0)
-        if shots:
-            subprocess.run(["import", "-window", "root", str(shots / "counter-returned.png")],
-                           env=env, check=False)
-        issued, returned, stations = count_transactions(db, start)
-        if issued != count or returned != count:
-            raise ShiftFailed(f"the ledger holds {issued} issues and {returned} returns by "
-                              f"{USER}, expected {count} of each")
-        if len(stations) != 1 or "" in stations:
-            raise ShiftFailed(f"issues name stations {stations}")
-        print(f"shift ran clean: {issued} issues and {returned} returns by {USER} on "
-              f"{stations.pop()}, no stray dialog")
-    except ShiftFailed:
-        if shots:
-            subprocess.run(["import", "-window", "root", str(shots / "failed.png")],
-                           env=env, check=False)
-        err = (home / "app-stderr.txt").read_text(errors="replace")[-2000:]
-        print("application's standard error (last lines):\n" + err, file=sys.stderr)
-        raise
+        yield app, env, home
     finally:
         for proc in reversed(procs):
             proc.terminate()
@@ -228,6 +169,85 @@ def run(count: int, shots: Path | None, display: str) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def run(count: int, shots: Path | None, display: str) -> None:
+    with demo_on_screen(display, USER, PASSWORD) as (app, env, home):
+        try:
+            _shift(app, env, home, count, shots)
+        except ShiftFailed:
+            if shots:
+                subprocess.run(["import", "-window", "root", str(shots / "failed.png")],
+                               env=env, check=False)
+            err = (home / "app-stderr.txt").read_text(errors="replace")[-2000:]
+            print("application's standard error (last lines):\n" + err, file=sys.stderr)
+            raise
+
+
+def _shift(
+    app: subprocess.Popen[bytes], env: dict[str, str], home: Path, count: int,
+    shots: Path | None,
+) -> None:
+    xdo("key", "ctrl+3", env=env)
+    time.sleep(1.0)
+    db = home / "data" / "bwc-desk-demo.sqlite3"
+    if not db.exists():
+        found = list(home.rglob("bwc-desk-demo.sqlite3"))
+        if not found:
+            raise ShiftFailed("no demo database found under " + str(home))
+        db = found[0]
+    pairs: list[tuple[str, str]] = []
+    end = time.monotonic() + 240  # the simulated docks report within a minute or two
+    while len(pairs) < count and time.monotonic() < end:
+        time.sleep(5)
+        pairs = pick_pairs(db, count)
+    if len(pairs) < count:
+        raise ShiftFailed(f"only {len(pairs)} officers with a ready camera of their own")
+    start = head_seq(db)
+
+    def only_main(step: str) -> None:
+        open_now = windows(app.pid, env)
+        stray = [w for w in open_now if not w.startswith(APP_TITLE)]
+        if stray:
+            if shots:
+                subprocess.run(["import", "-window", "root", str(shots / "stray.png")],
+                               env=env, check=False)
+            raise ShiftFailed(f"stray window after {step}: {stray}")
+
+    for n, (badge, tag) in enumerate(pairs, 1):
+        scan(badge, env)
+        time.sleep(0.3)
+        only_main(f"badge {badge}")
+        scan(tag, env)
+        wait_for(lambda: "Pre-shift function test" in windows(app.pid, env), 15,
+                 f"the function test for {tag}")
+        xdo("key", "Return", env=env)  # all checks passed
+        wait_for(lambda: all(w.startswith(APP_TITLE) for w in windows(app.pid, env)), 15,
+                 f"the issue of {tag} to finish")
+        time.sleep(0.3)
+        only_main(f"issue {n} ({tag} to {badge})")
+    if shots:
+        subprocess.run(["import", "-window", "root", str(shots / "counter-issued.png")],
+                       env=env, check=False)
+    # A second scan within a few seconds of the issue is taken as a double scan (by design);
+    # a real return comes hours later.
+    time.sleep(DOUBLE_SCAN_SECONDS + 2)
+    for n, (_badge, tag) in enumerate(pairs, 1):
+        scan(tag, env)
+        time.sleep(0.4)
+        only_main(f"return {n} ({tag})")
+    time.sleep(2.0)
+    if shots:
+        subprocess.run(["import", "-window", "root", str(shots / "counter-returned.png")],
+                       env=env, check=False)
+    issued, returned, stations = count_transactions(db, start)
+    if issued != count or returned != count:
+        raise ShiftFailed(f"the ledger holds {issued} issues and {returned} returns by "
+                          f"{USER}, expected {count} of each")
+    if len(stations) != 1 or "" in stations:
+        raise ShiftFailed(f"issues name stations {stations}")
+    print(f"shift ran clean: {issued} issues and {returned} returns by {USER} on "
+          f"{stations.pop()}, no stray dialog")
 
 
 def main() -> int:

@@ -10,18 +10,13 @@ into docs/screenshots/. The counter's picture comes from scripts/counter_shift.p
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from counter_shift import APP_TITLE, ROOT, ShiftFailed, scan, wait_for, windows, xdo
+from counter_shift import APP_TITLE, ROOT, ShiftFailed, demo_on_screen, xdo
 
 USER, PASSWORD = "admin", "demo-admin-2026"
 
@@ -34,29 +29,7 @@ def shoot(env: dict[str, str], pid: int, path: Path) -> None:
 
 
 def run(out: Path, display: str) -> None:
-    home = Path(tempfile.mkdtemp(prefix="bwc-shots-"))
-    env = dict(os.environ, DISPLAY=display, BWC_DESK_HOME=str(home))
-    env.pop("QT_QPA_PLATFORM", None)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    (home / "config").mkdir(parents=True)
-    (home / "config" / "station.json").write_text(json.dumps({"dock_port": port}))
-    procs: list[subprocess.Popen[bytes]] = []
-    try:
-        procs.append(subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x1000x24"]))
-        time.sleep(1.0)
-        procs.append(subprocess.Popen(["openbox"], env=env, stderr=subprocess.DEVNULL))
-        app = subprocess.Popen([sys.executable, "-m", "bwc_desk", "--demo"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(app)
-        wait_for(lambda: any(w.startswith("Sign in") for w in windows(app.pid, env)), 600,
-                 "the sign-in dialog")
-        time.sleep(0.5)
-        scan(USER, env)
-        scan(PASSWORD, env)
-        wait_for(lambda: bool(windows(app.pid, env)) and all(
-            w.startswith(APP_TITLE) for w in windows(app.pid, env)), 60, "the main window")
+    with demo_on_screen(display, USER, PASSWORD) as (app, env, _home):
         time.sleep(60)  # the simulated docks report and charge for a while
         xdo("key", "ctrl+1", env=env)
         time.sleep(3)
@@ -77,14 +50,6 @@ def run(out: Path, display: str) -> None:
         xdo("key", "ctrl+4", env=env)
         time.sleep(3)
         shoot(env, app.pid, out / "docks.png")
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(home, ignore_errors=True)
 
 
 def main() -> int:
