@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from bwc_desk.services import changes
 from bwc_desk.services.changes import Marks
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -112,8 +113,10 @@ class ChangeWatcher(QObject):
         topics, self.pending = self.pending, set()
         if self.state.locked or self.state.actor is None:
             return  # locked: every view refreshes when someone signs in
-        for topic in sorted(topics):
-            self.state.data_changed.emit(topic)
+        if "all" in topics:
+            self.state.announce(ChangeSet.everything())
+        else:
+            self.state.announce(ChangeSet.of(topics, complete=False, local=False))
 
     def stop(self) -> None:
         self._poll.stop()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import anchors, auth, backups, changes
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
@@ -172,7 +173,9 @@ class MainWindow(QMainWindow):
             for i, (title, _view) in enumerate(self.views)
         ]
         view_menu.addSeparator()
-        refresh = self._action(view_menu, "&Refresh", lambda: self.state.data_changed.emit("all"))
+        refresh = self._action(
+            view_menu, "&Refresh", lambda: self.state.announce(ChangeSet.everything(local=True))
+        )
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         # Nothing of these while locked (the shortcuts are application-wide).
         self.unlocked_only_actions = [*self.view_actions, refresh]
@@ -451,7 +454,7 @@ class MainWindow(QMainWindow):
             f"Transactions now recorded for {actor.display_name}.",
             8000,
         )
-        self.state.data_changed.emit("all")
+        self.state.announce(ChangeSet.everything(local=True))
         self._view_shown(self.tabs.currentIndex())
 
     def apply_settings(self, settings: AgencySettings) -> None:
@@ -586,7 +589,7 @@ class MainWindow(QMainWindow):
                 self.offline_label.hide()
                 self._probe.stop()
                 self.state.message.emit("The database is reachable again.", 8000)
-                self.state.data_changed.emit("all")
+                self.state.announce(ChangeSet.everything(local=True))
 
         self.state.read(changes.marks, back, lambda _exc: None)
 

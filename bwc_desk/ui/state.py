@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from bwc_desk.domain.errors import DomainError, NotSignedIn
 from bwc_desk.domain.roles import Permission, has_permission, who_may
+from bwc_desk.services.changeset import TOPICS, ChangeSet
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.ui.tasks import Done, Failed, TaskRunner, gone, owner
 
@@ -40,6 +41,9 @@ class AppState(QObject):
     # Emitted after any change so that every view refreshes what it shows. The argument
     # names what changed: "units", "officers", "custody", "settings", "docks", "staff".
     data_changed = Signal(str)
+    # The same, once per transaction with the ids it touched (a ChangeSet). Views move to
+    # this one; ``data_changed`` goes once none listens to it.
+    changed = Signal(object)
     message = Signal(str, int)  # status bar text, milliseconds
 
     def __init__(
@@ -117,9 +121,19 @@ class AppState(QObject):
             if on_done is not None and not gone(on_done):  # (what changed is told anyway)
                 on_done(result)
             if changed:
-                self.data_changed.emit(changed)
+                self.announce(ChangeSet.of({changed}, complete=False))
 
         self.runner.run(lambda: fn(ctx), done, on_error or self._default_error, write=True)
+
+    def announce(self, change: ChangeSet) -> None:
+        """Tell every view what changed: ``changed`` once, and (until every view listens to
+        that) ``data_changed`` per topic, or "all" when anything may have changed."""
+        self.changed.emit(change)
+        if change.topics >= TOPICS and not change.complete:
+            self.data_changed.emit("all")
+            return
+        for topic in sorted(change.topics):
+            self.data_changed.emit(topic)
 
     def _default_error(self, exc: BaseException) -> None:
         if self.silenced(exc):
