@@ -1,5 +1,6 @@
 """idle_rss_growth_mib_per_h: the app left idle on the Docks view while the demo's docks
-(the simulator: 6 docks of 8 bays, in its own process) report into its dock feed, for ten
+(the simulator: 6 docks of 8 bays, in its own process) report into its dock feed, with the
+housekeeping the launcher starts (checkpoints, malloc trims every 5 minutes), for ten
 minutes (``--minutes`` shortens it), extrapolated to an hour. The resident set is sampled
 after a warm-up, so start-up allocations do not count as growth.
 
@@ -44,14 +45,17 @@ def _wait(app: object, seconds: float) -> None:
 def run(agency: Agency, work: Path, minutes: float = 10.0, trace: bool = False) -> list[Figure]:
     from PySide6.QtWidgets import QApplication
 
+    from bwc_desk.adapters import heap
     from bwc_desk.adapters.dockfeed.simulator import dock_name
     from bwc_desk.services import auth, dock_registry
     from bwc_desk.services.context import SYSTEM, Ctx
     from bwc_desk.services.dockfeed import DockFeed
     from bwc_desk.services.startup import open_database
     from bwc_desk.ui.main_window import MainWindow
+    from bwc_desk.ui.maintenance import Maintenance
     from bwc_desk.ui.state import AppState
 
+    heap.limit_arenas()  # as the app does first thing (bwc_desk/app.py)
     app = QApplication.instance() or QApplication([])
     copy = agency.copy(work / "agency.sqlite3")
     db = open_database(copy.url).db
@@ -63,6 +67,8 @@ def run(agency: Agency, work: Path, minutes: float = 10.0, trace: bool = False) 
     window = MainWindow(state, "Benchmark")
     window.show()
     window.tabs.setCurrentWidget(window.docks_tab)
+    jobs = Maintenance(ctx)  # checkpoints and memory trims, as the launcher starts them
+    jobs.start()
     token = "idle-rss-benchmark"
     feed = DockFeed(ctx, "127.0.0.1", 0, token=token)
     feed.start()
@@ -90,6 +96,7 @@ def run(agency: Agency, work: Path, minutes: float = 10.0, trace: bool = False) 
         sim.terminate()
         sim.wait(10)
         feed.stop()
+        jobs.stop()
         state.runner.shutdown()
         window.close()
         db.dispose()

@@ -65,9 +65,11 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from bwc_desk.adapters import heap
     from bwc_desk.services.resources import resources_dir
     from bwc_desk.store import paths
 
+    heap.limit_arenas()  # before Qt and the worker pools start their threads
     logfile = setup_logging(paths.log_dir())
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

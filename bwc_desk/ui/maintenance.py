@@ -1,6 +1,7 @@
 """Housekeeping off the main thread and out of the counter's way: the daily start-up backup,
-quick_check, and WAL checkpoints. It has its own low-priority pool, so a scan never waits
-behind a backup, and start-up is not slowed (it begins a few seconds after the window)."""
+quick_check, WAL checkpoints, and handing freed memory back to the system. It has its own
+low-priority pool, so a scan never waits behind a backup, and start-up is not slowed (it
+begins a few seconds after the window)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from bwc_desk.adapters import heap
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.services.startup import quick_check
 from bwc_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+TRIM_MS = 5 * 60_000  # malloc_trim: a few ms on a worker, against megabytes an hour
 
 
 class Maintenance(QObject):
@@ -26,6 +29,7 @@ class Maintenance(QObject):
         ctx: Ctx,
         delay_ms: int = 5000,
         checkpoint_ms: int = 20_000,
+        trim_ms: int = TRIM_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -36,11 +40,16 @@ class Maintenance(QObject):
         self._checkpoints = QTimer(self)
         self._checkpoints.setInterval(checkpoint_ms)
         self._checkpoints.timeout.connect(self.checkpoint)
+        self._trims = QTimer(self)
+        self._trims.setInterval(trim_ms)
+        self._trims.timeout.connect(self.trim)
 
     def start(self) -> None:
         QTimer.singleShot(self._delay, self._first_run)
         if self.ctx.db.is_sqlite:
             self._checkpoints.start()
+        if heap.available():
+            self._trims.start()
 
     def _first_run(self) -> None:
         ctx = self.ctx
@@ -55,6 +64,9 @@ class Maintenance(QObject):
     def checkpoint(self) -> None:
         db = self.ctx.db
         self._run(db.checkpoint, lambda result: log.debug("checkpoint %s", result))
+
+    def trim(self) -> None:
+        self._run(heap.trim, lambda released: log.debug("malloc_trim released: %s", released))
 
     def _checked(self, result: object) -> None:
         if result != "ok":
@@ -74,4 +86,5 @@ class Maintenance(QObject):
 
     def stop(self) -> None:
         self._checkpoints.stop()
+        self._trims.stop()
         self.runner.shutdown(60_000)
