@@ -153,6 +153,15 @@ def test_the_marker_chooses_which_modules_also_run_on_postgresql():
     assert "BOTH_BACKENDS = {" not in conftest  # no list of module names to keep in step
 
 
+def test_every_store_and_service_test_module_runs_on_postgresql_too():
+    """A new service test file that forgets the marker would test SQLite only, silently."""
+    modules = sorted({*ROOT.glob("tests/test_services_*.py"), *ROOT.glob("tests/test_store*.py")})
+    assert len(modules) >= 8
+    unmarked = [p.name for p in modules
+                if "pytestmark = pytest.mark.both_backends" not in p.read_text()]
+    assert not unmarked, f"add `pytestmark = pytest.mark.both_backends` to {unmarked}"
+
+
 def test_postgresql_variants_skip_without_a_server_and_fail_when_it_is_required():
     optional = _pytest("-m", "pg", "-rs", "tests/test_smoke_services.py")
     assert optional.returncode == 0, optional.stdout + optional.stderr
