@@ -21,7 +21,7 @@ test-fast: setup
 lint: setup
 	@.venv/bin/ruff check bwc_desk tests benchmarks
 	@.venv/bin/lint-imports
-	@.venv/bin/mypy
+	@.venv/bin/python scripts/mypy_strict.py
 
 bench: setup
 	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size small

@@ -14,6 +14,8 @@ from bwc_desk.services import exports, imports, inventory
 from bwc_desk.services.exports import UNIT_COLUMNS
 from bwc_desk.services.inventory import UnitInput
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 NASTY = '=HYPERLINK("http://evil.invalid","click")'
 

@@ -24,6 +24,8 @@ from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store import keystore
 from tests.conftest import make_actor
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def history(admin_ctx, clock):

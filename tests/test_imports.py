@@ -9,6 +9,8 @@ import pytest
 from bwc_desk.domain.errors import PermissionDenied, ValidationError
 from bwc_desk.services import exports, imports, inventory, officers
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 OFFICERS = (
     "badge,last_name,first_name,rank,division,shift,active,scan_code\n"
     "0412,Smith,John,Officer,Patrol North,Day,yes,\n"

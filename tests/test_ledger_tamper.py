@@ -15,6 +15,8 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.ledger_sql import drop_append_only_ddl
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture
 def history(admin_ctx, clock):

@@ -21,6 +21,8 @@ from bwc_desk.store.ledger_sql import drop_append_only_ddl
 from tests.conftest import PASSWORD
 from tests.test_ledger_tamper import database_arg, raw_connection
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 GUARDED = ("custody_events", "audit_log", "identity_events", "ledger_checkpoints",
            "station_keys")
 

@@ -17,6 +17,8 @@ from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.db import Database
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.pg  # PostgreSQL only (tests/conftest.py)
+
 
 @pytest.fixture
 def backend() -> str:

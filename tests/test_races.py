@@ -23,6 +23,8 @@ from bwc_desk.store.db import Database
 from bwc_desk.store.models import Checkout
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -14,6 +14,8 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store.models import AuditRecord
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def events(ctx: Ctx) -> list[tuple[str, str, str]]:
     with ctx.db.read() as s:

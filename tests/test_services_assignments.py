@@ -13,6 +13,8 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def snapshot(ctx):
     """Everything an assignment action could change."""

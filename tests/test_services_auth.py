@@ -6,6 +6,8 @@ from bwc_desk.services import auth, settings
 from bwc_desk.services.context import Ctx
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def test_first_run_creates_agency_settings_and_admin(db, clock):
     assert auth.needs_setup(db)

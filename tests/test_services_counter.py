@@ -18,6 +18,8 @@ from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.models import Checkout, CustodyEvent
 from tests.conftest import PASSWORD, make_actor
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 OK = FunctionTest()
 
 

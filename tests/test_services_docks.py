@@ -26,6 +26,8 @@ from bwc_desk.services.dockfeed import DockBoard, DockFeed
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 TS = datetime(2026, 11, 24, 6, 45, tzinfo=UTC)
 
 

@@ -8,6 +8,8 @@ from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import inventory
 from bwc_desk.services.inventory import UnitInput
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def test_add_and_list_units(admin_ctx):
     row = inventory.add_unit(

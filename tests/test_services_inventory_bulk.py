@@ -19,6 +19,8 @@ from bwc_desk.store import queries
 from bwc_desk.store.models import AuditRecord, Checkout, CustodyEvent
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def snapshot(ctx):
     """Everything a refused bulk action must leave as it was."""

@@ -27,6 +27,8 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.models import AuditRecord, Shift
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 NY = ZoneInfo("America/New_York")
 TEN_HOUR = [
     ShiftSpec.of_length("Days", time(6), timedelta(hours=10)),

@@ -26,6 +26,8 @@ from bwc_desk.services.shift_change import (
 )
 from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 def snapshot(ctx):
     with ctx.db.read() as s:

@@ -1,7 +1,11 @@
+import pytest
+
 from bwc_desk.services import counter, inventory, officers
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
 
 
 def test_issue_and_return(admin_ctx, qm_ctx, clock):

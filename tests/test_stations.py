@@ -11,6 +11,8 @@ from bwc_desk.services import stations
 from bwc_desk.store import config, paths
 from bwc_desk.store.models import AuditRecord, Station
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def _no_machine_id(tmp_path, monkeypatch):

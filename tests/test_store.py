@@ -12,6 +12,8 @@ from bwc_desk.store import checks, migrate
 from bwc_desk.store.db import SQLITE_PRAGMA_EXPECTED, Database
 from bwc_desk.store.models import Base
 
+pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
+
 NOW = "2026-11-24 07:00:00.000000"
 
 

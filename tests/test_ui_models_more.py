@@ -1,0 +1,212 @@
+"""Every Qt model through qtmodeltester, then what it shows (continued from
+tests/test_ui_models_all.py, which finds every model class and holds the list of tests): the
+administration dialogs, the import preview and the shift-change board."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
+
+from bwc_desk.domain.audit import Outcome
+from bwc_desk.domain.roles import Role
+from bwc_desk.services.audit import AuditRow
+from bwc_desk.services.dto import ImportReport, StaffRow
+from bwc_desk.services.reassignment import Candidate, Proposal, ProposedMove
+from bwc_desk.services.shift_change import ReadyKind, ReadyUnit
+from bwc_desk.ui.models.import_preview_model import ImportPreviewModel, preview_rows
+from bwc_desk.ui.models.proposal_model import ProposalModel
+from bwc_desk.ui.models.shift_change_models import (
+    UNIT_MIME,
+    IncomingOfficerModel,
+    ReadyUnitModel,
+    decode_unit_ids,
+    encode_unit_ids,
+)
+from bwc_desk.ui.models.table_model import text_of
+from tests.test_ui_models_all import (
+    ALIGN,
+    BG,
+    RIGHT,
+    T0,
+    TIP,
+    _officers,
+    cell,
+    colour,
+    column_texts,
+    model_class,
+)
+
+
+# --- administration ----------------------------------------------------------------------------
+def test_audit_model_shows_refusals_in_red(qtmodeltester):
+    rows = [
+        AuditRow(7, T0, "sign in", Outcome.OK.value, "quinn", "DESK-1", {"method": "password"}),
+        AuditRow(8, T0 + timedelta(minutes=3), "sign in", Outcome.REFUSED.value, "sam", "DESK-2",
+                 {"reason": "wrong password", "note": ""}),
+        AuditRow(9, T0 + timedelta(minutes=5), "export", Outcome.FAILED.value, "ada", "DESK-1"),
+    ]
+    model = model_class("AuditTableModel")()  # found wherever it lives (a dialog now)
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    col = type(model)
+    assert [cell(model, 1, c) for c in range(model.columnCount())] == [
+        "8", text_of(rows[1].at), "sign in", "refused", "sam", "DESK-2", "reason: wrong password",
+    ]
+    assert colour(model, 0, col.COL_OUTCOME) is None
+    assert colour(model, 1, col.COL_OUTCOME) == "#b91c1c"
+    assert colour(model, 2, col.COL_STAFF) == "#b91c1c"
+    assert cell(model, 0, col.COL_SEQ, ALIGN) == RIGHT
+    model.sort(col.COL_SEQ, Qt.SortOrder.DescendingOrder)  # the dialog's order: newest first
+    assert column_texts(model, col.COL_SEQ) == ["9", "8", "7"]
+
+
+def test_staff_model_shows_locked_and_disabled_accounts(qtmodeltester):
+    rows = [
+        StaffRow(1, "quinn", "Quinn Q", Role.QUARTERMASTER, True, has_pin=True,
+                 badge_code="S-0099"),
+        StaffRow(2, "sam", "Sam S", Role.SUPERVISOR, True, locked=True, badge_code="S-0100"),
+        StaffRow(3, "old.tim", "Tim T", Role.AUDITOR, False),
+    ]
+    model = model_class("StaffTableModel")()
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    col = type(model)
+    assert [cell(model, 0, c) for c in range(model.columnCount())] == [
+        "quinn", "Quinn Q", "quartermaster", "Yes", "", "S-0099",
+    ]
+    assert cell(model, 1, col.COL_LOCKED) == "LOCKED"
+    assert cell(model, 1, col.COL_BADGE) == ""  # a badge without a PIN does not sign in
+    assert column_texts(model, col.COL_ACTIVE) == ["Yes", "Yes", "No"]
+    assert colour(model, 1, col.COL_USER) == "#b91c1c"
+    assert colour(model, 2, col.COL_USER) == "#6b7280"
+    assert colour(model, 0, col.COL_USER) is None
+    model.sort(col.COL_ROLE)
+    assert column_texts(model, col.COL_ROLE) == ["auditor", "quartermaster", "supervisor"]
+
+
+# --- imports -----------------------------------------------------------------------------------
+def test_import_preview_model_gives_each_line_its_verdict(qtmodeltester):
+    report = ImportReport(
+        "units", added=1, updated=1, unchanged=1,
+        errors=((4, "serial X60A0001 is already HPD-BWC-0001"), (6, "no asset tag")),
+        verdicts=((2, "HPD-BWC-0100", "new"), (3, "HPD-BWC-0001", "update"),
+                  (4, "HPD-BWC-0101", "error"), (5, "HPD-BWC-0002", "unchanged")),
+        changes=((3, "firmware 1.4.2 -> 1.5.0"),),
+    )
+    model = ImportPreviewModel()
+    model.set_rows(preview_rows(report))
+    qtmodeltester.check(model)
+    col = ImportPreviewModel
+    assert column_texts(model, col.COL_LINE) == ["2", "3", "4", "5", "6"]
+    assert column_texts(model, col.COL_VERDICT) == ["new", "update", "error", "unchanged",
+                                                    "error"]
+    assert cell(model, 1, col.COL_REASON) == "firmware 1.4.2 -> 1.5.0"
+    assert cell(model, 2, col.COL_REASON) == "serial X60A0001 is already HPD-BWC-0001"
+    assert cell(model, 4, col.COL_REASON) == "no asset tag" and cell(model, 4, col.COL_KEY) == ""
+    assert [colour(model, r, col.COL_VERDICT) for r in range(5)] == [
+        "#15803d", "#1d4ed8", "#b91c1c", "#6b7280", "#b91c1c"]
+    assert colour(model, 0, col.COL_KEY) is None  # the verdict's colour, not the whole row's
+    assert colour(model, 2, col.COL_KEY, BG) == "#fef2f2"
+    assert colour(model, 0, col.COL_KEY, BG) is None
+    assert cell(model, 0, col.COL_LINE, ALIGN) == RIGHT
+    model.sort(col.COL_VERDICT)
+    assert column_texts(model, col.COL_VERDICT) == ["error", "error", "new", "unchanged",
+                                                    "update"]
+
+
+# --- shift change --------------------------------------------------------------------------------
+def test_ready_unit_model_drags_unit_ids_and_says_why_not_ready(qtmodeltester):
+    rows = [
+        ReadyUnit(1, "HPD-BWC-0002", "Axon Body 3", ReadyKind.PRIMARY, 1, "Smith, John (0412)"),
+        ReadyUnit(2, "HPD-BWC-0001", "Axon Body 3", ReadyKind.POOL, 1, "Patrol North"),
+        ReadyUnit(3, "HPD-BWC-0010", "WatchGuard V300", ReadyKind.SPARE, ready=False,
+                  not_ready="battery 40%, 3 videos not uploaded"),
+    ]
+    model = ReadyUnitModel()
+    model.set_rows(rows)
+    qtmodeltester.check(model)
+    col = ReadyUnitModel
+    assert column_texts(model, col.COL_FOR) == ["Primary of Smith, John (0412)",
+                                                "Pool: Patrol North", "Spare"]
+    assert column_texts(model, col.COL_READY) == [
+        "Ready", "Ready", "Not ready: battery 40%, 3 videos not uploaded"]
+    assert colour(model, 2, col.COL_TAG) == "#6b7280" and colour(model, 0, col.COL_TAG) is None
+    assert cell(model, 2, col.COL_TAG, TIP) == (
+        "The dock holds it back: battery 40%, 3 videos not uploaded")
+    assert "Drag it onto an incoming officer" in cell(model, 0, col.COL_TAG, TIP)
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
+    mime = model.mimeData([model.index(2, 0), model.index(0, 1), model.index(0, 0)])
+    assert decode_unit_ids(mime) == [1, 3]
+    assert mime.text() == "HPD-BWC-0002\nHPD-BWC-0010"
+    assert model.mimeTypes() == [UNIT_MIME]
+    model.sort(col.COL_TAG)
+    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0010"]
+
+
+def test_incoming_officer_model_takes_only_our_drops(qtbot, qtmodeltester):
+    officers = _officers()[:3]
+    model = IncomingOfficerModel()
+    model.set_rows(officers)
+    qtmodeltester.check(model)
+    col = IncomingOfficerModel
+    assert column_texts(model, col.COL_PRIMARY) == ["HPD-BWC-0002", "none", "none"]
+    assert cell(model, 0, col.COL_NAME) == "Smith, John"
+    assert colour(model, 1, col.COL_PRIMARY) == "#b45309"
+    assert colour(model, 0, col.COL_PRIMARY) is None
+    assert model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
+    copy = Qt.DropAction.CopyAction
+    ours = encode_unit_ids([3], ["HPD-BWC-0010"])
+    text = QMimeData()
+    text.setText("HPD-BWC-0010")
+    assert not model.canDropMimeData(text, copy, -1, -1, model.index(1, 0))
+    assert not model.canDropMimeData(ours, copy, -1, -1, QModelIndex())  # on no one
+    with qtbot.waitSignal(model.units_dropped) as dropped:
+        assert model.dropMimeData(ours, copy, -1, -1, model.index(2, 0))
+    assert dropped.args[0] == [3] and dropped.args[1].badge == "1203"
+    model.drops_enabled = False  # while an assignment is being written
+    assert not model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
+    assert not model.canDropMimeData(ours, copy, -1, -1, model.index(1, 0))
+    model.sort(col.COL_BADGE)
+    assert column_texts(model, col.COL_BADGE) == ["0007", "0412", "1203"]
+
+
+def test_proposal_model_edits_the_incoming_officer_and_flags_doubles(qtmodeltester):
+    moves = (
+        ProposedMove(1, "HPD-BWC-0002", 1, "Smith, John (0412)", "Patrol North", 11,
+                     "Lee, Dana (2201)", "Patrol North"),
+        ProposedMove(2, "HPD-BWC-0044", 2, "Jones, Ann (0007)", "Traffic", 12,
+                     "Park, Min (2202)", "Patrol North"),
+    )
+    candidates = (Candidate(11, "Lee, Dana (2201)", "Patrol North"),
+                  Candidate(12, "Park, Min (2202)", "Patrol North"),
+                  Candidate(13, "Ruiz, Eva (2203)", "Traffic"))
+    model = ProposalModel()
+    model.set_proposal(Proposal("Day", "Evening", "shift change", moves, candidates, (), ()))
+    qtmodeltester.check(model)
+    col = ProposalModel
+    assert column_texts(model, col.COL_NOTE) == ["same division", "other division"]
+    assert cell(model, 0, col.COL_TO) == "Lee, Dana (2201)"
+    assert cell(model, 0, col.COL_TO, Qt.ItemDataRole.EditRole) == 11
+    assert model.flags(model.index(0, col.COL_TO)) & Qt.ItemFlag.ItemIsEditable
+    assert not model.flags(model.index(0, col.COL_FROM)) & Qt.ItemFlag.ItemIsEditable
+    assert model.headerData(col.COL_TO, Qt.Orientation.Horizontal, TIP) == (
+        "Double-click or F2 to pick another")
+    assert not model.setData(model.index(0, col.COL_TO), 99)  # not an incoming officer
+    assert model.setData(model.index(1, col.COL_TO), 11)  # two cameras for Lee: both flagged
+    assert column_texts(model, col.COL_NOTE) == [
+        "Lee, Dana (2201) gets more than one camera: change one of the rows"] * 2
+    assert colour(model, 0, col.COL_CAMERA, BG) == "#fee2e2"
+    assert model.setData(model.index(1, col.COL_TO), 13)  # Traffic to Traffic
+    assert column_texts(model, col.COL_NOTE) == ["same division", "same division"]
+    assert cell(model, 1, col.COL_TO_DIVISION) == "Traffic"
+    assert colour(model, 0, col.COL_CAMERA, BG) is None
+    model.set_problems([(2, "HPD-BWC-0044 is out with Jones, Ann (0007)")])
+    assert cell(model, 1, col.COL_NOTE) == "HPD-BWC-0044 is out with Jones, Ann (0007)"
+    assert colour(model, 1, col.COL_CAMERA, BG) == "#fee2e2"
+    assert [m.to_officer_id for m in model.moves()] == [11, 13]
+    model.sort(col.COL_CAMERA, Qt.SortOrder.DescendingOrder)
+    assert column_texts(model, col.COL_CAMERA) == ["HPD-BWC-0044", "HPD-BWC-0002"]
+    assert model.removeRows(0, 1)
+    assert column_texts(model, col.COL_CAMERA) == ["HPD-BWC-0002"] and not model.problems
+    qtmodeltester.check(model)
