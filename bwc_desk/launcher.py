@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.backups import latest_good_backup, restore_damaged
+from bwc_desk.services.backup_check import latest_good_backup
+from bwc_desk.services.backups import restore_damaged
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import (

@@ -18,11 +18,12 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
 from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import audit, backups, exports, imports, verify
+from bwc_desk.services import audit, backups, exports, imports
+from bwc_desk.services.backup_check import latest_good_backup
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import open_database, resolve_url
+from bwc_desk.services.startup import open_database, resolve_url, verify_database
 from bwc_desk.store import config
 
 
@@ -147,7 +148,7 @@ def _parse_head(text: str | None, option: str = "--expect-custody") -> tuple[int
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     # Read-only: a backup or a copy can be checked without changing it (its SHA-256 stays).
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    result = verify.verify_database(
+    result = verify_database(
         url,
         _parse_head(args.expect_custody),
         _parse_head(args.expect_audit, "--expect-audit"),
@@ -192,7 +193,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         if instance_running(db.path):
             print(f"error: BWC Desk is running on {db.path}; close it first.", file=sys.stderr)
             return 1
-        backup = Path(args.file) if args.file else backups.latest_good_backup(db.path)
+        backup = Path(args.file) if args.file else latest_good_backup(db.path)
         if backup is None:
             raise DomainError(f"No backup that verifies was found in {db.path.parent / 'backups'}"
                               "; give the backup file: bwc-desk restore FILE.")

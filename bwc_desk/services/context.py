@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
+from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import NotSignedIn, PermissionDenied
 from bwc_desk.domain.roles import Permission, Role, has_permission, who_may
 from bwc_desk.store.db import Database
+from bwc_desk.store.ledger import append_audit
 
 
 def utc_now() -> datetime:
@@ -68,18 +70,22 @@ class Ctx:
             f"only {who_may(permission).lower()} may {what or permission.value}. "
             "Ask someone with that role to sign in."
         )
-        # Refused actions are audited (CJIS: privileged actions and their outcomes).
-        from bwc_desk.domain.audit import AuditEvent, Outcome
-        from bwc_desk.services import audit
-
-        audit.record(
-            self,
-            AuditEvent.REFUSED,
-            Outcome.REFUSED,
-            {
-                "action": what or permission.value,
-                "permission": permission.value,
-                "role": actor.role.value,
-            },
-        )
+        # Refused actions are audited (CJIS: privileged actions and their outcomes), in a
+        # transaction of their own: the refused action writes nothing. Written here through
+        # the store, not services.audit, which builds on this module.
+        with self.db.write() as session:
+            append_audit(
+                session,
+                at=self.now(),
+                event=AuditEvent.REFUSED.value,
+                outcome=Outcome.REFUSED.value,
+                staff_id=actor.staff_id,
+                staff_username=actor.username,
+                station=self.station,
+                details={
+                    "action": what or permission.value,
+                    "permission": permission.value,
+                    "role": actor.role.value,
+                },
+            )
         raise PermissionDenied(message)

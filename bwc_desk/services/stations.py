@@ -43,6 +43,45 @@ class StationRow:
     last_seen_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class StationInfo:
+    """This station and the database it works on, as the UI shows them: the UI is handed
+    this, never the Database (which the services alone open sessions on)."""
+
+    station: str
+    station_id: str | None
+    database: str  # where the data is: the SQLite file, or the URL without its password
+    database_short: str  # the file's name, or host:port/database (the status bar)
+    url: str  # without the password
+    is_sqlite: bool
+    is_postgresql: bool
+    path: Path | None  # the SQLite file
+    backups_folder: Path | None  # beside the SQLite file (the agency may choose another)
+
+
+def station_info(ctx: Ctx) -> StationInfo:
+    """Reads no database; station.json for the id (without writing one)."""
+    db = ctx.db
+    url = db.url
+    if db.path is not None:
+        short = db.path.name
+    elif db.is_sqlite:
+        short = db.display
+    else:
+        short = f"{url.host}:{url.port or 5432}/{url.database}"
+    return StationInfo(
+        station=ctx.station,
+        station_id=config.load().station_id or _pc_id(),
+        database=db.display,
+        database_short=short,
+        url=url.render_as_string(hide_password=True),
+        is_sqlite=db.is_sqlite,
+        is_postgresql=db.is_postgresql,
+        path=db.path,
+        backups_folder=db.path.parent / "backups" if db.path is not None else None,
+    )
+
+
 def _row(s: Station) -> StationRow:
     return StationRow(s.name, s.station_id, s.hostname, s.first_seen, s.last_seen)
 

@@ -9,9 +9,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
+from bwc_desk.services import housekeeping
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
-from bwc_desk.services.startup import quick_check
+from bwc_desk.services.stations import station_info
 from bwc_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,12 @@ class Maintenance(QObject):
 
     def start(self) -> None:
         QTimer.singleShot(self._delay, self._first_run)
-        if self.ctx.db.is_sqlite:
+        if station_info(self.ctx).is_sqlite:
             self._checkpoints.start()
 
     def _first_run(self) -> None:
         ctx = self.ctx
-        self._run(lambda: quick_check(ctx.db), self._checked)
+        self._run(lambda: housekeeping.quick_check(ctx), self._checked)
         self._run(
             lambda: startup_backup(ctx.as_actor(SYSTEM)),
             lambda info: log.info("start-up backup: %s", info),
@@ -53,8 +54,10 @@ class Maintenance(QObject):
         )
 
     def checkpoint(self) -> None:
-        db = self.ctx.db
-        self._run(db.checkpoint, lambda result: log.debug("checkpoint %s", result))
+        ctx = self.ctx
+        self._run(
+            lambda: housekeeping.checkpoint(ctx), lambda result: log.debug("checkpoint %s", result)
+        )
 
     def _checked(self, result: object) -> None:
         if result != "ok":
