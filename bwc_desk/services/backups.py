@@ -20,7 +20,12 @@ from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
-from bwc_desk.services.backup_check import RestoreCheck, backup_files, check_backup
+from bwc_desk.services.backup_check import (
+    RestoreCheck,
+    backup_files,
+    check_backup,
+    latest_good_backup,
+)
 from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import read_settings
 from bwc_desk.services.startup import backup_name, default_backup_dir, file_damage
@@ -270,6 +275,29 @@ def restore_as(ctx: Ctx, backup: Path) -> tuple[RestoreCheck, BackupInfo]:
     """The admin's restore action."""
     actor = ctx.require(Permission.RESTORE, "restore backups")
     return restore(ctx.db, backup, ctx.station, actor)
+
+
+def restore_at(
+    url: str, backup: Path | None, station: str, actor: Actor
+) -> tuple[RestoreCheck, BackupInfo, str]:
+    """`bwc-desk restore [FILE]`: the backup (else the newest that verifies beside the
+    database) restored into the SQLite database at ``url``; returns the check, what became
+    of the current database, and where the backup went. Nothing is read from the current
+    database before it is known to be sound: a damaged one is moved aside, never opened for
+    its settings."""
+    db = Database(url)
+    try:
+        if db.path is None:
+            raise DomainError("restore is for a station's SQLite database; a PostgreSQL "
+                              "server is restored with pg_restore (docs/deploy-multi-station.md).")
+        backup = backup or latest_good_backup(db.path)
+        if backup is None:
+            raise DomainError(f"No backup that verifies was found in {db.path.parent / 'backups'}"
+                              "; give the backup file: bwc-desk restore FILE.")
+        check, kept = restore(db, backup, station, actor)
+    finally:
+        db.dispose()
+    return check, kept, db.display
 
 
 def restore_damaged(

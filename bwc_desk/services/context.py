@@ -58,6 +58,15 @@ class Ctx:
     def as_actor(self, actor: Actor | None) -> Ctx:
         return replace(self, actor=actor)
 
+    def with_own_engine(self) -> Ctx:
+        """The same database through connections of its own (the dock feed's: its change
+        notices then carry their own origin, and this station's views hear them)."""
+        return replace(self, db=Database(self.db.url.render_as_string(hide_password=False)))
+
+    def close(self) -> None:
+        """Close the database's connections: the end of a command, or of the app."""
+        self.db.dispose()
+
     def require(self, permission: Permission, what: str = "") -> Actor:
         """The signed-in actor, if their role has ``permission``; else refuse and audit it."""
         actor = self.actor

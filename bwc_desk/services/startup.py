@@ -217,6 +217,15 @@ def _open_existing(db: Database, backup_dir: Path | None) -> OpenedDatabase:
     return OpenedDatabase(db, current, saved)
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The SQLite file a database URL names (None for a server); nothing is opened."""
+    db = Database(url)
+    try:
+        return db.path
+    finally:
+        db.dispose()
+
+
 def open_read_only(url: str) -> Database:
     """A database opened to be looked at and never changed (verify, checking a backup):
     nothing is created, migrated or written. A missing SQLite file is refused."""

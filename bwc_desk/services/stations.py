@@ -28,6 +28,7 @@ from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Station
+from bwc_desk.store.pg_roles import grant_app_role
 
 
 class StationNameTaken(DomainError):
@@ -185,6 +186,24 @@ def register(db: Database, name: str, now: datetime, station_id: str | None = No
         if other is None or other.station_id in (None, station_id):
             raise
         raise _taken(name, other, station_id) from None
+
+
+def configured_name() -> str:
+    """This PC's station name: station.json's, else one made from the computer's name."""
+    return config.load().station_name or config.default_station_name()
+
+
+def grant_station_role(ctx: Ctx, role: str) -> list[str]:
+    """`bwc-desk grant-app-role`, run by the schema's owner on PostgreSQL: let the login
+    ``role`` run stations (read and write the records, never change the schema). Returns
+    the statements it ran."""
+    return grant_app_role(ctx.db, role)
+
+
+def register_here(ctx: Ctx) -> StationRow:
+    """`register` for the station and database of ``ctx`` (the app's and the command
+    line's start)."""
+    return register(ctx.db, ctx.station, ctx.now())
 
 
 def list_stations(ctx: Ctx) -> list[StationRow]:
