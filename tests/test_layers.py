@@ -83,11 +83,14 @@ def test_a_lazy_import_cycle_in_services_and_a_cli_session_are_caught(tmp_path):
     assert "bwc_desk.services.context -> bwc_desk.services.audit" in result.stdout
 
 
-def test_the_ui_is_handed_a_station_info_never_the_database():
+def test_the_ui_and_the_cli_never_reach_the_database_behind_ctx():
     """Widgets and the launcher show where the data is from a StationInfo
-    (services/stations.py) and leave the Database behind Ctx.db to the services."""
+    (services/stations.py); the command line opens and closes through services (open_ctx,
+    Ctx.close). The Database behind Ctx.db is the services' own."""
     reaching = re.compile(r"\bctx\.db\b|\bctx\(\)\.db\b")
-    sources = [*(ROOT / "bwc_desk" / "ui").rglob("*.py"), ROOT / "bwc_desk" / "launcher.py"]
+    package = ROOT / "bwc_desk"
+    sources = [*(package / "ui").rglob("*.py"), *(package / "cli").rglob("*.py"),
+               package / "launcher.py"]
     found = [
         f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
         for path in sorted(sources)

@@ -22,7 +22,7 @@ from bwc_desk.services import audit, backups, exports, imports, stations
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import open_database, resolve_url, sqlite_file, verify_database
+from bwc_desk.services.startup import open_ctx, resolve_url, sqlite_file, verify_database
 from bwc_desk.services.stations import station_info
 
 
@@ -41,8 +41,7 @@ def station_name() -> str:
 
 def _ctx(args: argparse.Namespace) -> Ctx:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    opened = open_database(url)
-    ctx = Ctx(opened.db, station_name(), command_line_actor())
+    ctx = open_ctx(url, station_name(), command_line_actor())
     _claim_station(ctx)
     return ctx
 
@@ -51,9 +50,9 @@ def _claim_station(ctx: Ctx) -> None:
     """Commands that write records name this station: refused, as the app is, under a name
     another PC holds (services/stations.py)."""
     try:
-        stations.register(ctx.db, ctx.station, ctx.now())
+        stations.register_here(ctx)
     except DomainError:
-        ctx.db.dispose()
+        ctx.close()
         raise
 
 
@@ -105,7 +104,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         fn = imports.import_officers if args.kind == "officers" else imports.import_units
         report = fn(ctx, args.file, commit=not args.dry_run)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     return _print_import(report, args.file, out)
 
 
@@ -125,7 +124,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
         n = fns[args.kind](ctx, Path(args.file))
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"wrote {n} {args.kind} rows to {args.file}", file=out)
     return 0
 
@@ -167,7 +166,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     try:
         info = backups.backup_now(ctx, Path(args.dest) if args.dest else None)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(
         f"backed up to {info.path} ({info.size:,} bytes, integrity {info.integrity}, "
         f"SHA-256 {info.sha256})",
@@ -207,7 +206,7 @@ def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:
         for statement in stations.grant_station_role(ctx, args.role):
             print(statement, file=out)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"{args.role} may now run BWC Desk stations on {info.database}", file=out)
     return 0
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services.backup_check import latest_good_backup
+from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.verify import VerifyResult, check_database
 from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check
@@ -215,6 +216,12 @@ def _open_existing(db: Database, backup_dir: Path | None) -> OpenedDatabase:
     if saved is not None:
         _record_migration_backup(db, saved, current)
     return OpenedDatabase(db, current, saved)
+
+
+def open_ctx(url: str, station: str, actor: Actor | None = None) -> Ctx:
+    """The database at ``url`` opened as at start-up (created or migrated, a damaged file
+    refused), for one command of the command line; ``ctx.close()`` when it is done."""
+    return Ctx(open_database(url).db, station, actor)
 
 
 def sqlite_file(url: str) -> Path | None:
