@@ -28,13 +28,17 @@ def lint(cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_layers_are_kept():
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 7 kept, 0 broken" in result.stdout
+    assert re.search(r"Contracts: \d+ kept, 0 broken", result.stdout)
     for contract in (
-        "Layers inside services KEPT",
-        "No import cycles inside services KEPT",
-        "The command line goes through services KEPT",
+        "app -> ui|cli -> services -> adapters -> store -> domain",
+        "Layers inside services",
+        "No import cycles inside services",
+        "No Qt below the UI",
+        "Widgets never touch the database",
+        "The command line goes through services",
+        "The domain is pure",
     ):
-        assert contract in result.stdout
+        assert f"{contract} KEPT" in result.stdout, contract
 
 
 def copy_of_the_package(tmp_path: Path) -> Path:
