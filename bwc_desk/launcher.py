@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.backups import latest_good_backup, restore_damaged
+from bwc_desk.services.backup_check import latest_good_backup
+from bwc_desk.services.backups import restore_damaged
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import (
@@ -27,6 +28,7 @@ from bwc_desk.services.startup import (
     open_database,
     resolve_url,
 )
+from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database, sqlite_url
 from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
@@ -112,10 +114,10 @@ class Launcher:
         from bwc_desk.services import stations
 
         try:
-            stations.register(ctx.db, ctx.station, ctx.now())
+            stations.register_here(ctx)
         except DomainError as exc:
             log.error("station refused: %s", exc)
-            ctx.db.dispose()
+            ctx.close()
             QMessageBox.critical(None, "BWC Desk - this station name is taken", str(exc))
             return False
         return True
@@ -204,7 +206,7 @@ class Launcher:
     def _damage_found(self, ctx: Ctx, result: str) -> None:
         """The background quick_check found damage (in a file too large to check before
         opening it): look for the newest good backup off the main thread, then offer it."""
-        path = ctx.db.path
+        path = station_info(ctx).path
         if path is None:
             return
         self.runner.run(
@@ -217,7 +219,7 @@ class Launcher:
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "BWC Desk - the database is damaged",
-            f"SQLite's quick_check found damage in {ctx.db.display}:\n{result}\n\n"
+            f"SQLite's quick_check found damage in {station_info(ctx).database}:\n{result}\n\n"
             "Stop work at this station.",
             parent=self.window,
         )
@@ -239,11 +241,12 @@ class Launcher:
         box.exec()
         if restore is None or backup is None or box.clickedButton() is not restore:
             return
-        assert ctx.db.path is not None
+        path = station_info(ctx).path
+        assert path is not None
         self._stop_background()
-        ctx.db.dispose()
+        ctx.close()
         try:
-            kept = restore_damaged(ctx.db.path, backup, ctx.station)
+            kept = restore_damaged(path, backup, ctx.station)
         except Exception as error:
             log.exception("restoring %s failed", backup)
             QMessageBox.critical(self.window, "BWC Desk", f"The restore failed: {error}")
@@ -400,15 +403,11 @@ class Launcher:
         if not station.dock_feed_enabled:
             return
         ctx = state.ctx
-        if ctx.db.is_postgresql:
+        if station_info(ctx).is_postgresql:
             # The feed writes through its own engine, with its own origin in change notices:
             # this station's views then hear its dock changes as they hear another station's
             # (a station skips the notices of its own views' writes, which refresh locally).
-            from dataclasses import replace
-
-            from bwc_desk.store.db import Database
-
-            ctx = replace(ctx, db=Database(ctx.db.url.render_as_string(hide_password=False)))
+            ctx = ctx.with_own_engine()
         try:
             self.dock_feed = DockFeed(ctx, station.dock_host, station.dock_port,
                                       feed_token(station))
@@ -424,7 +423,7 @@ class Launcher:
         log.info("dock feed listening on %s:%s", *self.dock_feed.address)
         self.app.aboutToQuit.connect(self.dock_feed.stop)
         if ctx is not state.ctx:
-            self.app.aboutToQuit.connect(ctx.db.dispose)  # after the feed has stopped
+            self.app.aboutToQuit.connect(ctx.close)  # after the feed has stopped
         if self.demo:
             host, port = self.dock_feed.address
             self._start_simulator(state, host, port, station.dock_token)

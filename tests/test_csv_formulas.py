@@ -11,7 +11,7 @@ import pytest
 
 from bwc_desk.adapters.csvfile import escape_cell, read_csv, unescape_cell, write_csv
 from bwc_desk.services import exports, imports, inventory
-from bwc_desk.services.exports import UNIT_COLUMNS
+from bwc_desk.services.csv_formats import UNIT_COLUMNS
 from bwc_desk.services.inventory import UnitInput
 
 pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)

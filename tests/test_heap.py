@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bwc_desk.adapters import heap
+from bwc_desk.services import housekeeping
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.startup import open_database
 from bwc_desk.store.db import sqlite_url
-from bwc_desk.ui import maintenance
 from bwc_desk.ui.maintenance import Maintenance
 
 
@@ -34,14 +34,14 @@ def test_without_glibc_both_are_no_ops(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_maintenance_trims_on_its_own_thread(
     qtbot: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(heap, "available", lambda: True)
+    monkeypatch.setattr(housekeeping, "can_release_memory", lambda: True)
     threads: list[threading.Thread] = []
 
     def fake_trim() -> bool:
         threads.append(threading.current_thread())
         return True
 
-    monkeypatch.setattr(maintenance.heap, "trim", fake_trim)
+    monkeypatch.setattr(housekeeping, "release_memory", fake_trim)
     db = open_database(sqlite_url(tmp_path / "t.sqlite3")).db
     jobs = Maintenance(Ctx(db, "T-1"), delay_ms=60_000, checkpoint_ms=60_000, trim_ms=20)
     try:

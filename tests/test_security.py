@@ -172,12 +172,12 @@ def test_audit_export_has_every_field(admin_ctx, tmp_path):
 
 # --- verify is read-only (both backends) --------------------------------------------------
 def test_verify_from_the_command_line_writes_nothing(admin_ctx):
-    from bwc_desk.services import verify
+    from bwc_desk.services.startup import verify_database
 
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
     before = events(admin_ctx)
     url = admin_ctx.db.url.render_as_string(hide_password=False)
-    result = verify.verify_database(url)
+    result = verify_database(url)
     assert result.ok and result.custody.count >= 1
     assert events(admin_ctx) == before
 

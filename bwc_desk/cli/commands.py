@@ -18,12 +18,12 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
 from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import audit, backups, exports, imports, verify
+from bwc_desk.services import audit, backups, exports, imports, stations
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import open_database, resolve_url
-from bwc_desk.store import config
+from bwc_desk.services.startup import open_ctx, resolve_url, sqlite_file, verify_database
+from bwc_desk.services.stations import station_info
 
 
 def command_line_actor() -> Actor:
@@ -36,13 +36,12 @@ def command_line_actor() -> Actor:
 
 
 def station_name() -> str:
-    return config.load().station_name or config.default_station_name()
+    return stations.configured_name()
 
 
 def _ctx(args: argparse.Namespace) -> Ctx:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    opened = open_database(url)
-    ctx = Ctx(opened.db, station_name(), command_line_actor())
+    ctx = open_ctx(url, station_name(), command_line_actor())
     _claim_station(ctx)
     return ctx
 
@@ -50,12 +49,10 @@ def _ctx(args: argparse.Namespace) -> Ctx:
 def _claim_station(ctx: Ctx) -> None:
     """Commands that write records name this station: refused, as the app is, under a name
     another PC holds (services/stations.py)."""
-    from bwc_desk.services import stations
-
     try:
-        stations.register(ctx.db, ctx.station, ctx.now())
+        stations.register_here(ctx)
     except DomainError:
-        ctx.db.dispose()
+        ctx.close()
         raise
 
 
@@ -107,7 +104,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         fn = imports.import_officers if args.kind == "officers" else imports.import_units
         report = fn(ctx, args.file, commit=not args.dry_run)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     return _print_import(report, args.file, out)
 
 
@@ -127,7 +124,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     try:
         n = fns[args.kind](ctx, Path(args.file))
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"wrote {n} {args.kind} rows to {args.file}", file=out)
     return 0
 
@@ -147,7 +144,7 @@ def _parse_head(text: str | None, option: str = "--expect-custody") -> tuple[int
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     # Read-only: a backup or a copy can be checked without changing it (its SHA-256 stays).
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    result = verify.verify_database(
+    result = verify_database(
         url,
         _parse_head(args.expect_custody),
         _parse_head(args.expect_audit, "--expect-audit"),
@@ -169,7 +166,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     try:
         info = backups.backup_now(ctx, Path(args.dest) if args.dest else None)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(
         f"backed up to {info.path} ({info.size:,} bytes, integrity {info.integrity}, "
         f"SHA-256 {info.sha256})",
@@ -180,25 +177,13 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    from bwc_desk.store.db import Database
-
-    # Nothing is read from the current database before it is known to be sound: a damaged
-    # one is moved aside, never opened for its settings.
-    db = Database(url)
-    try:
-        if db.path is None:
-            raise DomainError("restore is for a station's SQLite database; a PostgreSQL "
-                              "server is restored with pg_restore (docs/deploy-multi-station.md).")
-        if instance_running(db.path):
-            print(f"error: BWC Desk is running on {db.path}; close it first.", file=sys.stderr)
-            return 1
-        backup = Path(args.file) if args.file else backups.latest_good_backup(db.path)
-        if backup is None:
-            raise DomainError(f"No backup that verifies was found in {db.path.parent / 'backups'}"
-                              "; give the backup file: bwc-desk restore FILE.")
-        check, kept = backups.restore(db, backup, station_name(), command_line_actor())
-    finally:
-        db.dispose()
+    path = sqlite_file(url)  # None on PostgreSQL, which restore_at refuses
+    if path is not None and instance_running(path):
+        print(f"error: BWC Desk is running on {path}; close it first.", file=sys.stderr)
+        return 1
+    check, kept, where = backups.restore_at(
+        url, Path(args.file) if args.file else None, station_name(), command_line_actor()
+    )
     print(f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
           file=out)
     if kept.reason == "damaged":
@@ -206,24 +191,23 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
               file=out)
     elif kept.reason == "before-restore":
         print(f"the previous database was kept as {kept.path}", file=out)
-    print(f"restored {check.path} into {db.display}", file=out)
+    print(f"restored {check.path} into {where}", file=out)
     return 0
 
 
 def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.store.pg_roles import grant_app_role
-
     ctx = _ctx(args)
+    info = station_info(ctx)
     try:
-        if not ctx.db.is_postgresql:
+        if not info.is_postgresql:
             print("error: grant-app-role is for a PostgreSQL database (--database "
                   "postgresql+psycopg://owner@host/db)", file=sys.stderr)
             return 2
-        for statement in grant_app_role(ctx.db, args.role):
+        for statement in stations.grant_station_role(ctx, args.role):
             print(statement, file=out)
     finally:
-        ctx.db.dispose()
-    print(f"{args.role} may now run BWC Desk stations on {ctx.db.display}", file=out)
+        ctx.close()
+    print(f"{args.role} may now run BWC Desk stations on {info.database}", file=out)
     return 0
 
 

@@ -64,7 +64,7 @@ def cmd_docks_add(args: argparse.Namespace, out: TextIO) -> int:
     try:
         info = dock_registry.add_dock(ctx, args.name, args.bays, args.location)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"registered {info.name} ({info.bays} bays)", file=out)
     return 0
 
@@ -78,7 +78,7 @@ def cmd_docks_list(args: argparse.Namespace, out: TextIO) -> int:
         docks = dock_registry.list_docks(ctx)
         window = dock_registry.admission(ctx)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     if not docks:
         print("no docks are registered", file=out)
     for d in docks:
@@ -98,7 +98,7 @@ def cmd_docks_remove(args: argparse.Namespace, out: TextIO) -> int:
     try:
         info = dock_registry.remove_dock(ctx, args.name, force=args.force)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     extra = f"; {info.cameras} camera(s) recorded as undocked" if info.cameras else ""
     print(f"removed {info.name}{extra}", file=out)
     return 0
@@ -116,7 +116,7 @@ def cmd_docks_admit(args: argparse.Namespace, out: TextIO) -> int:
             return 0
         window = dock_registry.open_admission(ctx, args.minutes)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(
         f"docks that say hello with the right token until {window.until:%H:%M:%S} UTC are "
         f"registered (at most {window.left})",

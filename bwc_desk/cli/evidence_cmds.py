@@ -27,7 +27,7 @@ def cmd_export_evidence(args: argparse.Namespace, out: TextIO) -> int:
             Path(args.file),
         )
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(result.summary(), file=out)
     print(f"Check it: bwc-desk verify-export {result.folder}  (or, without BWC Desk: "
           f"cd {result.folder} && sha256sum -c MANIFEST.sha256 && python3 check_export.py)",

@@ -11,7 +11,7 @@ from typing import TextIO
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import anchors, auth, signing
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.startup import open_database, resolve_url
+from bwc_desk.services.startup import open_ctx, resolve_url
 
 
 def _station() -> str:
@@ -24,11 +24,10 @@ def _ctx(args: argparse.Namespace, *, sign_in: bool) -> Ctx:
     from bwc_desk.cli.commands import command_line_actor
 
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    db = open_database(url).db
-    ctx = Ctx(db, _station(), command_line_actor())
+    ctx = open_ctx(url, _station(), command_line_actor())
     user = getattr(args, "as_user", None)
     if sign_in and not user:
-        db.dispose()
+        ctx.close()
         raise DomainError("Name the administrator who does this: --as USERNAME.")
     if user:
         if getattr(args, "password_stdin", False):
@@ -38,7 +37,7 @@ def _ctx(args: argparse.Namespace, *, sign_in: bool) -> Ctx:
         try:
             ctx = ctx.as_actor(auth.sign_in(ctx.as_actor(None), user, password))
         except DomainError:
-            db.dispose()
+            ctx.close()
             raise
     return ctx
 
@@ -48,7 +47,7 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
     try:
         info = signing.this_station_key(ctx, create=True)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     assert info is not None
     print(f"station:     {info.station}", file=out)
     print(f"public key:  {info.public_key}", file=out)
@@ -66,7 +65,7 @@ def cmd_keys_list(args: argparse.Namespace, out: TextIO) -> int:
     try:
         rows = signing.list_keys(ctx)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     if not rows:
         print("no station key is registered", file=out)
     for row in rows:
@@ -81,7 +80,7 @@ def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
     try:
         row = signing.register_key(ctx, args.station or ctx.station, args.public_key)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"registered the key of {row.station}: {row.fingerprint}"
           f"{' (trust root)' if row.root else ''}", file=out)
     return 0
@@ -92,7 +91,7 @@ def cmd_anchor(args: argparse.Namespace, out: TextIO) -> int:
     try:
         anchor = anchors.anchor_now(ctx, Path(args.folder) if args.folder else None)
     finally:
-        ctx.db.dispose()
+        ctx.close()
     heads = ", ".join(f"{c} #{s}" for c, (s, _h) in anchor.heads.items())
     unsigned = "" if anchor.signed else " (unsigned: this station has no registered key)"
     print(f"anchored {heads} to {anchor.path}{unsigned}", file=out)

@@ -69,6 +69,6 @@ def cmd_settings_shifts(args: argparse.Namespace, out: TextIO) -> int:
         else:
             shifts = tuple(settings.list_shifts(ctx))
     finally:
-        ctx.db.dispose()
+        ctx.close()
     _print_shifts(shifts, out)
     return 0

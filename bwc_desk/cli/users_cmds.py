@@ -16,7 +16,7 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, staff_cli
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.startup import open_database, resolve_url
+from bwc_desk.services.startup import open_ctx, resolve_url
 
 
 def os_user() -> str:
@@ -61,7 +61,7 @@ def _secrets(args: argparse.Namespace) -> _Secrets | None:
 
 def _ctx(args: argparse.Namespace, station: str) -> Ctx:
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    return Ctx(open_database(url).db, station)
+    return open_ctx(url, station)
 
 
 def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
@@ -85,11 +85,10 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
                     "(--as ADMIN)."
                 )
             row = staff_cli.add_first_admin(
-                ctx.db, args.name, password, args.display_name or "",
-                os_user=os_user(), station=station,
+                ctx, args.name, password, args.display_name or "", os_user=os_user()
             )
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"created {row.role.value} account {row.username!r}", file=out)
     return 0
 
@@ -124,6 +123,6 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int
             auth.set_active(admin, staff_id, bool(args.enable))
             done.append("enabled" if args.enable else "disabled")
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"{args.name}: {', '.join(done)}", file=out)
     return 0

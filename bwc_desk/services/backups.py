@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,12 @@ from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
+from bwc_desk.services.backup_check import (
+    RestoreCheck,
+    backup_files,
+    check_backup,
+    latest_good_backup,
+)
 from bwc_desk.services.context import SYSTEM, Actor, Ctx
 from bwc_desk.services.settings import read_settings
 from bwc_desk.services.startup import backup_name, default_backup_dir, file_damage
@@ -28,7 +33,6 @@ from bwc_desk.store import config, migrate, paths
 from bwc_desk.store.backup import (
     BackupFile,
     backup_sqlite,
-    integrity_check,
     read_database_id,
     sha256_file,
 )
@@ -37,7 +41,6 @@ from bwc_desk.store.db import Database, DiskFullError, sqlite_url, storage_error
 from bwc_desk.store.models import Backup
 
 log = logging.getLogger(__name__)
-_OURS = re.compile(r"-\d{8}-\d{6}-[a-z0-9.-]+\.sqlite3$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,7 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
     if folder == default_backup_dir(ctx.db) and folder.is_dir():
         # Ours: backups made by older versions were readable by every account on the PC.
         paths.ensure_private_dir(folder, tighten=True)
-        for older in _backup_files(folder, db_path.stem):
+        for older in backup_files(folder, db_path.stem):
             paths.tighten_file(older)
     try:
         made: BackupFile = backup_sqlite(db_path, dest)
@@ -128,15 +131,6 @@ def _make(ctx: Ctx, actor: Actor, reason: str, folder: Path | None) -> BackupInf
     return BackupInfo(made.path, now, made.sha256, made.size, reason, made.integrity)
 
 
-def _backup_files(folder: Path, stem: str) -> list[Path]:
-    """Our backup files of databases named `stem` in the folder, newest first."""
-    return sorted(
-        (p for p in folder.glob(f"{stem}-*.sqlite3") if _OURS.search(p.name)),
-        key=lambda p: p.name,
-        reverse=True,
-    )
-
-
 def _prune(folder: Path, stem: str, keep: int, own_id: str | None) -> None:
     """Keep the newest `keep` backups of this database (by the id inside each file: an empty
     or other database made at the same path has another, and its backups never count
@@ -144,7 +138,7 @@ def _prune(folder: Path, stem: str, keep: int, own_id: str | None) -> None:
     up since; files without an id (older versions) are left to the administrator."""
     if own_id is None:
         return
-    mine = [p for p in _backup_files(folder, stem) if read_database_id(p) == own_id]
+    mine = [p for p in backup_files(folder, stem) if read_database_id(p) == own_id]
     if len(mine) <= keep:
         return
     good = next((p for p in mine if check_backup(p).ok), None)
@@ -193,47 +187,6 @@ def list_backups(ctx: Ctx) -> list[BackupInfo]:
         ]
 
 
-def latest_good_backup(db_path: Path, folder: Path | None = None) -> Path | None:
-    """The newest backup beside a (damaged) database that verifies (integrity_check, both
-    hash chains). Reads only the folder: the damaged database's records cannot be trusted."""
-    folder = folder or db_path.parent / "backups"
-    candidates = _backup_files(folder, db_path.stem) if folder.is_dir() else []
-    # The damaged file's own id, if it can still be read: its backups first.
-    own = read_database_id(db_path) if db_path.exists() else None
-    if own is not None:
-        candidates.sort(key=lambda p: read_database_id(p) != own)  # stable: newest first
-    for path in candidates:
-        if check_backup(path).ok:
-            return path
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class RestoreCheck:
-    path: Path
-    integrity: str
-    revision: str | None
-    custody: str
-    audit: str
-    sha256: str
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.integrity == "ok"
-            and self.revision is not None
-            and self.custody.startswith("custody: OK")
-            and self.audit.startswith(("audit: OK",))
-        )
-
-    def problem(self) -> str:
-        """What is wrong with it, in a line."""
-        if self.integrity != "ok":
-            return f"it is damaged (integrity_check: {self.integrity})"
-        parts = [p for p in (self.custody, self.audit) if p and "OK" not in p]
-        return "; ".join(p[:300] for p in parts) or "it is not a BWC Desk database"
-
-
 def _checked(backup: Path) -> RestoreCheck:
     check = check_backup(backup)
     if not check.ok:
@@ -254,31 +207,6 @@ def _known_revision(revision: str | None) -> bool:
 
     scripts = ScriptDirectory(str(migrate.MIGRATIONS))
     return any(s.revision == revision for s in scripts.walk_revisions())
-
-
-def check_backup(path: Path) -> RestoreCheck:
-    """Is this file a sound BWC Desk database whose records verify?"""
-    from bwc_desk.services.verify import check_database
-
-    if not path.is_file():
-        raise DomainError(f"There is no backup file {path}.")
-    result = integrity_check(path)
-    digest = sha256_file(path)
-    if result != "ok":
-        return RestoreCheck(path, result, None, "not checked", "not checked", digest)
-    db = Database(sqlite_url(path), pool=False, readonly=True)
-    try:
-        revision = migrate.current_revision(db)
-        if revision is None:
-            return RestoreCheck(path, result, None, "not a BWC Desk database", "", digest)
-        verified = check_database(db)
-        # The audit log came with schema 0002.
-        audit_line = verified.audit.summary() if revision != "0001" else "audit: OK, none yet"
-        return RestoreCheck(path, result, revision, verified.custody.summary(), audit_line, digest)
-    except Exception as exc:
-        return RestoreCheck(path, result, None, f"cannot be read: {str(exc)[:200]}", "", digest)
-    finally:
-        db.dispose()
 
 
 def restore(
@@ -347,6 +275,29 @@ def restore_as(ctx: Ctx, backup: Path) -> tuple[RestoreCheck, BackupInfo]:
     """The admin's restore action."""
     actor = ctx.require(Permission.RESTORE, "restore backups")
     return restore(ctx.db, backup, ctx.station, actor)
+
+
+def restore_at(
+    url: str, backup: Path | None, station: str, actor: Actor
+) -> tuple[RestoreCheck, BackupInfo, str]:
+    """`bwc-desk restore [FILE]`: the backup (else the newest that verifies beside the
+    database) restored into the SQLite database at ``url``; returns the check, what became
+    of the current database, and where the backup went. Nothing is read from the current
+    database before it is known to be sound: a damaged one is moved aside, never opened for
+    its settings."""
+    db = Database(url)
+    try:
+        if db.path is None:
+            raise DomainError("restore is for a station's SQLite database; a PostgreSQL "
+                              "server is restored with pg_restore (docs/deploy-multi-station.md).")
+        backup = backup or latest_good_backup(db.path)
+        if backup is None:
+            raise DomainError(f"No backup that verifies was found in {db.path.parent / 'backups'}"
+                              "; give the backup file: bwc-desk restore FILE.")
+        check, kept = restore(db, backup, station, actor)
+    finally:
+        db.dispose()
+    return check, kept, db.display
 
 
 def restore_damaged(

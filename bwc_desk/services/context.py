@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 
+from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.errors import NotSignedIn, PermissionDenied
 from bwc_desk.domain.roles import Permission, Role, has_permission, who_may
 from bwc_desk.store.db import Database
+from bwc_desk.store.ledger import append_audit
 
 
 def utc_now() -> datetime:
@@ -56,6 +58,15 @@ class Ctx:
     def as_actor(self, actor: Actor | None) -> Ctx:
         return replace(self, actor=actor)
 
+    def with_own_engine(self) -> Ctx:
+        """The same database through connections of its own (the dock feed's: its change
+        notices then carry their own origin, and this station's views hear them)."""
+        return replace(self, db=Database(self.db.url.render_as_string(hide_password=False)))
+
+    def close(self) -> None:
+        """Close the database's connections: the end of a command, or of the app."""
+        self.db.dispose()
+
     def require(self, permission: Permission, what: str = "") -> Actor:
         """The signed-in actor, if their role has ``permission``; else refuse and audit it."""
         actor = self.actor
@@ -68,18 +79,22 @@ class Ctx:
             f"only {who_may(permission).lower()} may {what or permission.value}. "
             "Ask someone with that role to sign in."
         )
-        # Refused actions are audited (CJIS: privileged actions and their outcomes).
-        from bwc_desk.domain.audit import AuditEvent, Outcome
-        from bwc_desk.services import audit
-
-        audit.record(
-            self,
-            AuditEvent.REFUSED,
-            Outcome.REFUSED,
-            {
-                "action": what or permission.value,
-                "permission": permission.value,
-                "role": actor.role.value,
-            },
-        )
+        # Refused actions are audited (CJIS: privileged actions and their outcomes), in a
+        # transaction of their own: the refused action writes nothing. Written here through
+        # the store, not services.audit, which builds on this module.
+        with self.db.write() as session:
+            append_audit(
+                session,
+                at=self.now(),
+                event=AuditEvent.REFUSED.value,
+                outcome=Outcome.REFUSED.value,
+                staff_id=actor.staff_id,
+                staff_username=actor.username,
+                station=self.station,
+                details={
+                    "action": what or permission.value,
+                    "permission": permission.value,
+                    "role": actor.role.value,
+                },
+            )
         raise PermissionDenied(message)

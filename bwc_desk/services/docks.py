@@ -3,9 +3,10 @@ and the alerts."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -34,9 +35,38 @@ from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit, UnitReadin
 # undocked/docked pair: a flapping bay writes at most one pair a minute per camera.
 COALESCE_UNDOCKED = timedelta(minutes=1)
 
-if TYPE_CHECKING:
-    from bwc_desk.services.dockfeed import BayState as LiveBay
-    from bwc_desk.services.dockfeed import Changes
+
+# What the dock feed (services/dockfeed.py, above this module) hands over at each flush,
+# described here rather than imported from there: the feed builds on these writes.
+class LiveBay(Protocol):
+    dock: str
+    bay: int
+    serial: str | None
+    battery: int | None
+    charging: bool | None
+    upload: Upload | None
+    updating: bool | None
+    error: str | None
+    received_at: datetime
+    battery_rate: float | None
+    bytes_rate: float | None
+    last_progress_at: datetime | None
+
+
+class SeenDock(Protocol):
+    bays: int
+    peer: str
+    last_seen: datetime | None
+    errors: int
+    last_error: str
+    admit: bool
+
+
+class Changes(Protocol):
+    @property
+    def docks(self) -> Mapping[str, SeenDock]: ...
+    @property
+    def bays(self) -> Sequence[LiveBay]: ...
 
 
 # --- writing what the feed saw --------------------------------------------------------------

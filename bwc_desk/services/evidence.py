@@ -31,9 +31,9 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.signing import fingerprint, public_hex, sign
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.evidence_script import SCRIPT
 from bwc_desk.services.evidence_texts import certificate_text, readme_text
-from bwc_desk.services.exports import CUSTODY_COLUMNS
 from bwc_desk.store import checkpoints, keystore
 from bwc_desk.store.ledger import CUSTODY
 from bwc_desk.store.models import CustodyEvent, LedgerCheckpoint, Officer, StationKey, Unit

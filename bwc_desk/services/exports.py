@@ -11,27 +11,9 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.imports import OFFICER_COLUMNS, UNIT_COLUMNS
+from bwc_desk.services.csv_formats import CUSTODY_COLUMNS, OFFICER_COLUMNS, UNIT_COLUMNS
 from bwc_desk.store import queries
 from bwc_desk.store.models import Officer, Unit
-
-CUSTODY_COLUMNS = (
-    "seq",
-    "at_utc",
-    "kind",
-    "unit_id",
-    "asset_tag",
-    "officer_id",
-    "badge",
-    "staff_id",
-    "staff_username",
-    "station",
-    "reason",
-    "details",
-    "corrects_seq",
-    "prev_hash",
-    "hash",
-)
 
 
 def _audited(ctx: Ctx, what: str, path: Path | str, n: int) -> int:

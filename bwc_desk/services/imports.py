@@ -27,6 +27,12 @@ from bwc_desk.domain.values import parse_bool, parse_date
 from bwc_desk.services import audit
 from bwc_desk.services.assignments import assign_primary_in, release_primary
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.csv_formats import (
+    OFFICER_COLUMNS,
+    OFFICER_REQUIRED,
+    UNIT_COLUMNS,
+    UNIT_REQUIRED,
+)
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.inventory import (
     UnitInput,
@@ -44,29 +50,6 @@ from bwc_desk.services.officers import (
 from bwc_desk.services.settings import shift_specs
 from bwc_desk.store.models import Officer, Unit
 
-OFFICER_COLUMNS = (
-    "badge",
-    "last_name",
-    "first_name",
-    "rank",
-    "division",
-    "shift",
-    "active",
-    "scan_code",
-)
-OFFICER_REQUIRED = ("badge", "last_name")
-UNIT_COLUMNS = (
-    "asset_tag",
-    "serial",
-    "model",
-    "firmware",
-    "status",
-    "purchase_date",
-    "warranty_until",
-    "assigned_badge",
-    "notes",
-)
-UNIT_REQUIRED = ("asset_tag", "serial")
 IMPORT_STATUSES = {
     "": UnitStatus.AVAILABLE,
     "available": UnitStatus.AVAILABLE,

@@ -21,6 +21,7 @@ from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_tag
 from bwc_desk.services import audit, identity
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
 from bwc_desk.services.records import get_unit, officer_label, record
 from bwc_desk.store import queries
@@ -557,9 +558,6 @@ def bulk_status(
 def export_unit_history(ctx: Ctx, unit_id: int, path: Path | str) -> int:
     """One unit's custody events as CSV, oldest first, with the columns (and hashes) of the
     whole-ledger export, so that an auditor's tools read both. Returns the row count."""
-    # Imported here: exports imports imports, which imports this module.
-    from bwc_desk.services.exports import CUSTODY_COLUMNS
-
     ctx.require(Permission.EXPORT, "export custody history")
     with ctx.db.read() as session:
         unit = session.get(Unit, unit_id)

@@ -4,9 +4,6 @@ Each audit record names the administrator and the operating-system user."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -21,29 +18,26 @@ from bwc_desk.services.auth import (
     staff_row,
     staff_write,
 )
-from bwc_desk.services.context import Ctx, utc_now
+from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
 from bwc_desk.services.sign_in_attempts import register_station
-from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
 
 
 def add_first_admin(
-    db: Database,
+    ctx: Ctx,
     username: str,
     password: str,
     display_name: str = "",
     *,
     os_user: str,
-    station: str,
-    clock: Callable[[], datetime] = utc_now,
 ) -> StaffRow:
     """`bwc-desk users add NAME --role admin` on a database with no administrator yet (a new
     agency's first account). Once there is an administrator, accounts are added only by one,
     signed in (``add_staff_as``). The audit record names the operating-system user."""
-    now = clock()
-    with staff_write(db) as session:
+    now, station = ctx.now(), ctx.station
+    with staff_write(ctx.db) as session:
         if _admins(session):
             raise PermissionDenied(
                 "This database already has an administrator: add accounts as one of them, "

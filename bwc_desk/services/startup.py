@@ -12,6 +12,9 @@ from pathlib import Path
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from bwc_desk.domain.errors import DomainError
+from bwc_desk.services.backup_check import latest_good_backup
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.verify import VerifyResult, check_database
 from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check
 from bwc_desk.store.checks import sqlite_file_problem, sqlite_schema_problem
@@ -71,8 +74,6 @@ def refuse_network_path(db: Database) -> None:
 
 
 def damaged(db_path: Path, detail: str) -> DamagedDatabase:
-    from bwc_desk.services.backups import latest_good_backup
-
     return DamagedDatabase(db_path, detail, latest_good_backup(db_path))
 
 
@@ -217,6 +218,21 @@ def _open_existing(db: Database, backup_dir: Path | None) -> OpenedDatabase:
     return OpenedDatabase(db, current, saved)
 
 
+def open_ctx(url: str, station: str, actor: Actor | None = None) -> Ctx:
+    """The database at ``url`` opened as at start-up (created or migrated, a damaged file
+    refused), for one command of the command line; ``ctx.close()`` when it is done."""
+    return Ctx(open_database(url).db, station, actor)
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The SQLite file a database URL names (None for a server); nothing is opened."""
+    db = Database(url)
+    try:
+        return db.path
+    finally:
+        db.dispose()
+
+
 def open_read_only(url: str) -> Database:
     """A database opened to be looked at and never changed (verify, checking a backup):
     nothing is created, migrated or written. A missing SQLite file is refused."""
@@ -237,6 +253,22 @@ def open_read_only(url: str) -> Database:
     if problem is not None:
         raise damaged(db.path, problem)
     return db
+
+
+def verify_database(
+    url: str,
+    expect_custody: tuple[int, str] | None = None,
+    expect_audit: tuple[int, str] | None = None,
+    anchors: Path | None = None,
+) -> VerifyResult:
+    """`bwc-desk verify`: the database (or a backup, or a copy) is opened read-only and
+    nothing is written to it, not even the record of this run. A missing file is refused,
+    not created; an empty or damaged one is reported as damaged."""
+    db = open_read_only(url)
+    try:
+        return check_database(db, expect_custody, expect_audit, anchors)
+    finally:
+        db.dispose()
 
 
 def accounts_removed(db: Database) -> str | None:

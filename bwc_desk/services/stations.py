@@ -28,6 +28,7 @@ from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.store import config, paths
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Station
+from bwc_desk.store.pg_roles import grant_app_role
 
 
 class StationNameTaken(DomainError):
@@ -41,6 +42,45 @@ class StationRow:
     hostname: str
     registered_at: datetime
     last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StationInfo:
+    """This station and the database it works on, as the UI shows them: the UI is handed
+    this, never the Database (which the services alone open sessions on)."""
+
+    station: str
+    station_id: str | None
+    database: str  # where the data is: the SQLite file, or the URL without its password
+    database_short: str  # the file's name, or host:port/database (the status bar)
+    url: str  # without the password
+    is_sqlite: bool
+    is_postgresql: bool
+    path: Path | None  # the SQLite file
+    backups_folder: Path | None  # beside the SQLite file (the agency may choose another)
+
+
+def station_info(ctx: Ctx) -> StationInfo:
+    """Reads no database; station.json for the id (without writing one)."""
+    db = ctx.db
+    url = db.url
+    if db.path is not None:
+        short = db.path.name
+    elif db.is_sqlite:
+        short = db.display
+    else:
+        short = f"{url.host}:{url.port or 5432}/{url.database}"
+    return StationInfo(
+        station=ctx.station,
+        station_id=config.load().station_id or _pc_id(),
+        database=db.display,
+        database_short=short,
+        url=url.render_as_string(hide_password=True),
+        is_sqlite=db.is_sqlite,
+        is_postgresql=db.is_postgresql,
+        path=db.path,
+        backups_folder=db.path.parent / "backups" if db.path is not None else None,
+    )
 
 
 def _row(s: Station) -> StationRow:
@@ -146,6 +186,24 @@ def register(db: Database, name: str, now: datetime, station_id: str | None = No
         if other is None or other.station_id in (None, station_id):
             raise
         raise _taken(name, other, station_id) from None
+
+
+def configured_name() -> str:
+    """This PC's station name: station.json's, else one made from the computer's name."""
+    return config.load().station_name or config.default_station_name()
+
+
+def grant_station_role(ctx: Ctx, role: str) -> list[str]:
+    """`bwc-desk grant-app-role`, run by the schema's owner on PostgreSQL: let the login
+    ``role`` run stations (read and write the records, never change the schema). Returns
+    the statements it ran."""
+    return grant_app_role(ctx.db, role)
+
+
+def register_here(ctx: Ctx) -> StationRow:
+    """`register` for the station and database of ``ctx`` (the app's and the command
+    line's start)."""
+    return register(ctx.db, ctx.station, ctx.now())
 
 
 def list_stations(ctx: Ctx) -> list[StationRow]:

@@ -127,24 +127,6 @@ def _against(report: ChainReport, expected: tuple[int, str], db: Database) -> Ch
     return ChainReport(report.chain, report.count, report.head_seq, report.head_hash, problem)
 
 
-def verify_database(
-    url: str,
-    expect_custody: tuple[int, str] | None = None,
-    expect_audit: tuple[int, str] | None = None,
-    anchors: Path | None = None,
-) -> VerifyResult:
-    """`bwc-desk verify`: the database (or a backup, or a copy) is opened read-only and
-    nothing is written to it, not even the record of this run. A missing file is refused,
-    not created; an empty or damaged one is reported as damaged."""
-    from bwc_desk.services.startup import open_read_only
-
-    db = open_read_only(url)
-    try:
-        return check_database(db, expect_custody, expect_audit, anchors)
-    finally:
-        db.dispose()
-
-
 def check_records(
     ctx: Ctx,
     expect_custody: tuple[int, str] | None = None,

@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from bwc_desk.services import changes
 from bwc_desk.services.changes import Marks
 from bwc_desk.services.changeset import ChangeSet
+from bwc_desk.services.stations import station_info
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,10 @@ class ChangeWatcher(QObject):
         self._poll.timeout.connect(self.poll)
 
     def start(self) -> None:
-        ctx = self.state.ctx
-        self._relisten = ctx.db.is_postgresql
+        info = station_info(self.state.ctx)
+        self._relisten = info.is_postgresql
         self._start_listener(relistening=False)
-        is_pg = ctx.db.is_postgresql
+        is_pg = info.is_postgresql
         self._poll.setInterval(POLL_MS if is_pg else SQLITE_POLL_MS)
         self._poll.start()
 

@@ -35,6 +35,7 @@ from bwc_desk.services import anchors, auth, backups, changes
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
+from bwc_desk.services.stations import station_info
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.state = state
         self.agency = agency
+        self.station = station_info(state.ctx)
         state.error_handler = self.show_error
         self.setObjectName("main_window")
         self.fit_to_screen()
@@ -309,21 +311,15 @@ class MainWindow(QMainWindow):
             self.staff_label.setText(f"Signed in: {actor.display_name} ({actor.role.value})")
         # Short, so that the status bar keeps room for messages; the whole place in the
         # tooltip and in Help > About.
-        where = ctx.db.display
-        url = ctx.db.url
-        if ctx.db.path is not None:
-            short = ctx.db.path.name  # (the folder: tooltip, About)
-        else:
-            short = where if ctx.db.is_sqlite else f"{url.host}:{url.port or 5432}/{url.database}"
-        self.db_label.setText(f"Database: {short}")
-        self.db_label.setToolTip(where)
+        self.db_label.setText(f"Database: {self.station.database_short}")
+        self.db_label.setToolTip(self.station.database)
         # Mirror the roles the services enforce: disabled, with a tooltip saying who may.
         for action, permission in self.permission_actions:
             may = self.state.can(permission) and not self.locked
             action.setEnabled(may)
             action.setToolTip("" if may else self.state.why_not(permission))
             action.setStatusTip(action.toolTip())
-        sqlite = ctx.db.path is not None
+        sqlite = self.station.path is not None
         for action in (self.backup_action, self.restore_action):
             if not sqlite:
                 action.setEnabled(False)
@@ -487,8 +483,8 @@ class MainWindow(QMainWindow):
 
     def restore_backup(self) -> None:
         folder = ""
-        if self.state.ctx.db.path is not None:
-            folder = str(self.state.ctx.db.path.parent / "backups")
+        if self.station.backups_folder is not None:
+            folder = str(self.station.backups_folder)
         path = open_file(
             self, "Restore from a backup", "BWC Desk backups (*.sqlite3)", folder
         )
@@ -549,7 +545,7 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         ctx = self.state.ctx
-        AboutDialog(ctx.db.display, self.state.log_dir, ctx.station, self).exec()
+        AboutDialog(self.station.database, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
         if self.state.silenced(exc):  # locked, or refused because nobody is signed in

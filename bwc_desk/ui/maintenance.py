@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from bwc_desk.adapters import heap
+from bwc_desk.services import housekeeping
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
-from bwc_desk.services.startup import quick_check
+from bwc_desk.services.stations import station_info
 from bwc_desk.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,14 @@ class Maintenance(QObject):
 
     def start(self) -> None:
         QTimer.singleShot(self._delay, self._first_run)
-        if self.ctx.db.is_sqlite:
+        if station_info(self.ctx).is_sqlite:
             self._checkpoints.start()
-        if heap.available():
+        if housekeeping.can_release_memory():
             self._trims.start()
 
     def _first_run(self) -> None:
         ctx = self.ctx
-        self._run(lambda: quick_check(ctx.db), self._checked)
+        self._run(lambda: housekeeping.quick_check(ctx), self._checked)
         self._run(
             lambda: startup_backup(ctx.as_actor(SYSTEM)),
             lambda info: log.info("start-up backup: %s", info),
@@ -62,11 +62,15 @@ class Maintenance(QObject):
         )
 
     def checkpoint(self) -> None:
-        db = self.ctx.db
-        self._run(db.checkpoint, lambda result: log.debug("checkpoint %s", result))
+        ctx = self.ctx
+        self._run(
+            lambda: housekeeping.checkpoint(ctx), lambda result: log.debug("checkpoint %s", result)
+        )
 
     def trim(self) -> None:
-        self._run(heap.trim, lambda released: log.debug("malloc_trim released: %s", released))
+        self._run(
+            housekeeping.release_memory, lambda released: log.debug("memory released: %s", released)
+        )
 
     def _checked(self, result: object) -> None:
         if result != "ok":

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.adapters.csvfile import normalize_header, read_csv
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.values import noun_for, plural
-from bwc_desk.services import imports
+from bwc_desk.services import csv_formats, imports
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.ui.files import open_file
@@ -117,16 +117,16 @@ KINDS = {
     "units": Kind(
         "units",
         "Units (cameras)",
-        imports.UNIT_COLUMNS,
-        imports.UNIT_REQUIRED,
+        csv_formats.UNIT_COLUMNS,
+        csv_formats.UNIT_REQUIRED,
         imports.import_units,
         "units",
     ),
     "officers": Kind(
         "officers",
         "Officers (the roster)",
-        imports.OFFICER_COLUMNS,
-        imports.OFFICER_REQUIRED,
+        csv_formats.OFFICER_COLUMNS,
+        csv_formats.OFFICER_REQUIRED,
         imports.import_officers,
         "officers",
     ),
