@@ -1,129 +1,98 @@
-"""A flat table model over frozen rows, and a proxy that filters fast at 25,000 rows.
+"""A flat table model over frozen rows, and the one proxy every table uses to filter and sort
+them fast at 40,000 rows.
 
-Display text is computed once per row (``prepare``, which may run on a worker thread), so
-``data()`` is a list lookup. Sorting happens in the source model with Python's sort on
-precomputed keys: QSortFilterProxyModel's own sort calls back into Python for every
-comparison, which takes seconds at this size. The proxy only filters, from a precomputed
-lower-case haystack per row.
+What a row shows, filters on and sorts by is prepared once, on a worker (``rows.prepare``);
+the model keeps it in the order the rows came (``set_rows`` whole, ``patch`` for a few) and
+``data()`` is a list lookup. ``FilterProxy`` sorts on the prepared keys with Python's sort (in
+C: QSortFilterProxyModel's own sort calls back into Python for every comparison, seconds at
+this size) and filters on the prepared lower-case text; when the model patches a few rows, the
+proxy moves, hides or shows just those rows, so a selection and the scroll position stay.
 """
 
 from __future__ import annotations
 
-import heapq
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from itertools import compress
 from typing import Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import (
+    QAbstractProxyModel,
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
+
+from bwc_desk.ui.models.rows import (
+    WIDEST_KEPT,
+    Column,
+    Prepared,
+    merge_widest,
+    prepare,
+    text_of,
+    widest_texts,
+)
+
+__all__ = [
+    "ROW_ROLE",
+    "SORT_ROLE",
+    "WIDEST_KEPT",
+    "Column",
+    "FilterProxy",
+    "Index",
+    "Prepared",
+    "RowTableModel",
+    "text_of",
+    "widest_texts",
+]
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-# Longest texts kept per column (by characters) for sizing it: a proportional font can draw
-# a shorter text wider ("MMMM" and "iiiiii"), so a few are measured, not only the longest.
-WIDEST_KEPT = 24
+# More rows than this in one change: the proxy lays itself out again in one step instead of
+# row by row (each row by row step is cheap, but a view repaints after each).
+BULK = 64
 
 
-def text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return ", ".join(text_of(v) for v in value)
-    return str(value)
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Blanks last, numbers as numbers, text case-insensitively."""
-    if value is None or value == "":
-        return (2, "")
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (0, value)
-    if isinstance(value, (datetime, date)):
-        return (0, value.isoformat())
-    return (1, str(value).lower())
-
-
-@dataclass(frozen=True)
-class Column(Generic[T]):
-    title: str
-    value: Callable[[T], Any]
-    tooltip: str = ""
-    align_right: bool = False
-    sort: Callable[[T], Any] | None = None  # what the column sorts on, if not its value
-
-
-def widest_texts(
-    texts: Iterable[tuple[str, ...]], columns: int, kept: int = WIDEST_KEPT
-) -> tuple[tuple[str, ...], ...]:
-    """Per column, the ``kept`` longest distinct texts over all of ``texts``: what a view
-    measures to size the column from its whole content, not from the first rows."""
-    # Column by column (zip(*rows) transposes in C), each sorted by length in C: the walk
-    # for distinct texts then stops after a few steps, except in a column of few values.
-    per_column = list(zip(*texts, strict=False))
-    per_column += [()] * (columns - len(per_column))
-    return tuple(_longest(values, kept) for values in per_column[:columns])
-
-
-def _longest(values: Iterable[str], kept: int) -> tuple[str, ...]:
-    found: dict[str, None] = {}
-    for value in sorted(values, key=len, reverse=True):
-        if value not in found:
-            found[value] = None
-            if len(found) == kept:
-                break
-    return tuple(found)
-
-
-@dataclass(frozen=True)
-class Prepared(Generic[T]):
-    rows: list[T]
-    texts: list[tuple[str, ...]]
-    hay: list[str]
-    widest: tuple[tuple[str, ...], ...] = field(default=())
+def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]: the runs of consecutive numbers, ascending."""
+    out: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if out and row == out[-1][1] + 1:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
 
 
 class RowTableModel(QAbstractTableModel, Generic[T]):
-    """Rows are frozen dataclasses with an ``id``. Subclasses set ``columns`` and may
-    override ``foreground``/``background``/``tooltip`` for state colours."""
+    """Rows are frozen dataclasses with an ``id`` (or what ``key`` says). Subclasses set
+    ``columns`` and may override ``foreground``/``background``/``tooltip`` for state colours.
+
+    A view's read returns ``Model.prepare(rows)`` (on the worker); the view then calls
+    ``set_rows(prepared)`` (a reload) or ``patch(prepared, removed=keys)`` (a few rows
+    changed, appeared or vanished). ``upsert``/``remove`` are the same for rows at hand."""
 
     columns: Sequence[Column[T]] = ()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
         self._texts: list[tuple[str, ...]] = []
-        self.hay: list[str] = []
+        self._hay: list[str] = []
+        self._keys: list[list[Any]] = [[] for _ in self.columns]
         self._pos: dict[Any, int] = {}
-        self._sort: tuple[int, Qt.SortOrder] | None = None
         self._widest: tuple[tuple[str, ...], ...] = ()
+        self._presorted: tuple[int, list[int]] | None = None
 
     # --- preparing rows (thread-safe: touches no Qt object) --------------------------------
     @classmethod
-    def prepare(cls, rows: Sequence[T]) -> Prepared[T]:
-        texts = [cls.row_texts(r) for r in rows]
-        return Prepared(
-            list(rows),
-            texts,
-            ["\x1f".join(t).lower() for t in texts],
-            widest_texts(texts, len(cls.columns)),
-        )
+    def prepare(cls, rows: Sequence[T], sort_column: int = -1) -> Prepared[T]:
+        return prepare(cls.columns, rows, sort_column)
 
     @classmethod
     def row_texts(cls, row: T) -> tuple[str, ...]:
@@ -133,55 +102,86 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def set_rows(self, rows: Sequence[T] | Prepared[T]) -> None:
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self.beginResetModel()
-        self._rows, self._texts, self.hay = prepared.rows, prepared.texts, prepared.hay
+        self._rows, self._texts, self._hay = prepared.rows, prepared.texts, prepared.hay
+        self._keys = prepared.keys or self.prepare(prepared.rows).keys
         self._widest = prepared.widest or widest_texts(prepared.texts, len(self.columns))
-        if self._sort is not None:
-            self._apply_sort(*self._sort)
+        self._presorted = (
+            (prepared.sorted_by, prepared.order) if prepared.order is not None else None
+        )
         self._reindex()
         self.endResetModel()
 
-    def upsert(self, rows: Sequence[T]) -> None:
-        """Replace rows with the same id in place; append new ones."""
-        for row in rows:
+    def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
+        """Rows changed: those with a known key are updated in place, new ones are added at
+        the end, and the rows with a key in ``removed`` go. Each step is told to views as it
+        happens (rows removed, data changed, rows inserted), so a proxy keeps its place."""
+        prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
+        self._presorted = None
+        gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
+        for start, end in reversed(runs(gone)):
+            self.beginRemoveRows(QModelIndex(), start, end)
+            for values in (self._rows, self._texts, self._hay, *self._keys):
+                del values[start : end + 1]
+            self.endRemoveRows()
+        if gone:
+            self._reindex()
+        if prepared.widest:
+            self._widest = merge_widest(self._widest, prepared.widest)
+        fresh: dict[Any, int] = {}
+        last = len(self.columns) - 1
+        for i, row in enumerate(prepared.rows):
             key = self.key(row)
-            texts = self.row_texts(row)
-            self.widen([texts])
             pos = self._pos.get(key)
             if pos is None:
-                n = len(self._rows)
-                self.beginInsertRows(QModelIndex(), n, n)
-                self._rows.append(row)
-                self._texts.append(texts)
-                self.hay.append("\x1f".join(texts).lower())
-                self._pos[key] = n
-                self.endInsertRows()
-            else:
-                self._rows[pos] = row
-                self._texts[pos] = texts
-                self.hay[pos] = "\x1f".join(texts).lower()
-                self.dataChanged.emit(self.index(pos, 0), self.index(pos, self.columnCount() - 1))
+                fresh[key] = i  # (a key twice: its last row)
+                continue
+            self._rows[pos] = row
+            self._texts[pos] = prepared.texts[i]
+            self._hay[pos] = prepared.hay[i]
+            for keys, new in zip(self._keys, prepared.keys, strict=True):
+                keys[pos] = new[i]
+            # One row at a time: a proxy places each changed row among rows that are not.
+            self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
+        if fresh:
+            self._insert(len(self._rows), prepared.take(list(fresh.values())))
+
+    def insert_front(self, prepared: Prepared[T]) -> None:
+        """Rows that come before all others (newer history on top)."""
+        self._insert(0, prepared)
+
+    def append(self, prepared: Prepared[T]) -> None:
+        self._insert(len(self._rows), prepared)
+
+    def _insert(self, at: int, prepared: Prepared[T]) -> None:
+        n = len(prepared.rows)
+        if not n:
+            return
+        self._presorted = None
+        self._widest = merge_widest(self._widest, prepared.widest)
+        self.beginInsertRows(QModelIndex(), at, at + n - 1)
+        self._rows[at:at] = prepared.rows
+        self._texts[at:at] = prepared.texts
+        self._hay[at:at] = prepared.hay
+        for keys, new in zip(self._keys, prepared.keys, strict=True):
+            keys[at:at] = new
+        if at == len(self._rows) - n:
+            for i, row in enumerate(prepared.rows, at):
+                self._pos[self.key(row)] = i
+        else:
+            self._reindex()
+        self.endInsertRows()
+
+    def upsert(self, rows: Sequence[T]) -> None:
+        """Replace rows with the same key in place; add new ones (prepared here: few rows)."""
+        self.patch(rows)
 
     def remove(self, keys: Sequence[Any]) -> None:
-        for key in keys:
-            pos = self._pos.get(key)
-            if pos is None:
-                continue
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos], self._texts[pos], self.hay[pos]
-            self._reindex()
-            self.endRemoveRows()
+        self.patch((), removed=keys)
 
     def widen(self, texts: Iterable[tuple[str, ...]]) -> None:
         """Take rows' texts into the widest texts per column (rows added or changed). Rows
         removed are not taken out: a column stays wide enough for what it showed."""
-        fresh = widest_texts(texts, len(self.columns))
-        if not self._widest:
-            self._widest = fresh
-            return
-        self._widest = tuple(
-            tuple(heapq.nlargest(WIDEST_KEPT, set(old) | set(new), key=len))
-            for old, new in zip(self._widest, fresh, strict=True)
-        )
+        self._widest = merge_widest(self._widest, widest_texts(texts, len(self.columns)))
 
     def widest(self, column: int) -> tuple[str, ...]:
         """The longest texts of ``column`` over every row (a few: see WIDEST_KEPT)."""
@@ -194,6 +194,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def key(row: Any) -> Any:
         return row.id
 
+    # --- reading ----------------------------------------------------------------------------
     def row_at(self, row: int) -> T:
         return self._rows[row]
 
@@ -202,6 +203,22 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def position(self, key: Any) -> int | None:
         return self._pos.get(key)
+
+    def haystack(self) -> Sequence[str]:
+        """Each row's lower-case filter text, in row order (the model's own list: read it,
+        do not keep it across a reset)."""
+        return self._hay
+
+    def column_keys(self, column: int) -> Sequence[Any]:
+        """Each row's sort key for ``column``, in row order (as ``haystack``)."""
+        return self._keys[column]
+
+    def presorted(self, column: int) -> list[int] | None:
+        """The rows' order sorted on ``column`` as the worker computed it, while the rows are
+        still the ones it was computed for; else None."""
+        if self._presorted is not None and self._presorted[0] == column:
+            return self._presorted[1]
+        return None
 
     # --- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -254,101 +271,387 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def tooltip(self, row: T, column: int) -> str:
         return ""
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.columns):
-            return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        keys = [self.key(self._rows[i.row()]) for i in old]
-        self._apply_sort(column, order)
-        self._reindex()
-        self.changePersistentIndexList(
-            old, [self.index(self._pos[k], i.column()) for k, i in zip(keys, old, strict=True)]
-        )
-        self.layoutChanged.emit()
-
-    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
-        self._sort = (column, order)
-        value = self.columns[column].sort or self.columns[column].value
-        order_ = sorted(
-            range(len(self._rows)),
-            key=lambda i: _sort_key(value(self._rows[i])),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
-        self._rows = [self._rows[i] for i in order_]
-        self._texts = [self._texts[i] for i in order_]
-        self.hay = [self.hay[i] for i in order_]
+    def texts_at(self, row: int) -> tuple[str, ...]:
+        return self._texts[row]
 
 
-class FilterProxy(QSortFilterProxyModel):
-    """Filters on every visible column: each word typed must appear somewhere in the row.
-    ``set_predicate`` adds quick filters (status, model) on the row objects."""
+class FilterProxy(QAbstractProxyModel):
+    """The one proxy of every table over a ``RowTableModel``: filters on every column (each
+    word typed must appear somewhere in the row), plus an optional predicate on the row
+    objects (``set_predicate``: status, model, "holding a camera"); sorts on the model's
+    prepared keys, ties in the model's order.
 
-    def __init__(self, parent: Any = None) -> None:
+    Internally ``_all`` is every source row in sort order and ``_order`` the rows shown, both
+    ascending (a descending sort shows ``_order`` from its end). A source row's place in
+    either is found with ``list.index`` (a scan in C) and a new place with ``bisect``."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
         self._predicate: Callable[[Any], bool] | None = None
-        self._mask: list[bool] | None = None
-        self.setDynamicSortFilter(False)
+        self._column = -1  # -1: the model's own order
+        self._descending = False
+        self._all: list[int] = []
+        self._order: list[int] = []
+        self._where: dict[int, int] | None = None  # source row -> ascending place, cached
+        self._layout: tuple[list[QModelIndex], list[Any]] | None = None
+
+    # --- the model --------------------------------------------------------------------------
+    def source(self) -> RowTableModel[Any]:
+        return cast(RowTableModel[Any], self.sourceModel())
 
     def setSourceModel(self, model: Any) -> None:
         old = self.sourceModel()
         if old is not None:
-            old.modelReset.disconnect(self._recompute)
-            old.layoutChanged.disconnect(self._recompute)
-            old.rowsInserted.disconnect(self._recompute)
-            old.rowsRemoved.disconnect(self._recompute)
-            old.dataChanged.disconnect(self._recompute)
-        # Connected before the proxy's own handlers, so the mask is current when they run.
-        model.modelReset.connect(self._recompute)
-        model.layoutChanged.connect(self._recompute)
-        model.rowsInserted.connect(self._recompute)
-        model.rowsRemoved.connect(self._recompute)
-        model.dataChanged.connect(self._recompute)
+            for signal, slot in self._wiring(old):
+                signal.disconnect(slot)
+        self.beginResetModel()
         super().setSourceModel(model)
-        self._recompute()
+        for signal, slot in self._wiring(model):
+            signal.connect(slot)
+        self._rebuild()
+        self.endResetModel()
 
+    def _wiring(self, model: Any) -> list[tuple[Any, Callable[..., None]]]:
+        return [
+            (model.modelAboutToBeReset, self.beginResetModel),
+            (model.modelReset, self._source_reset),
+            (model.layoutAboutToBeChanged, self._source_layout_about),
+            (model.layoutChanged, self._source_layout),
+            (model.rowsAboutToBeRemoved, self._source_removing),
+            (model.rowsRemoved, self._source_removed),
+            (model.rowsInserted, self._source_inserted),
+            (model.dataChanged, self._source_changed),
+            (model.headerDataChanged, self.headerDataChanged),
+        ]
+
+    # --- filtering and sorting (what the view asks) ----------------------------------------
     def set_text(self, text: str) -> None:
-        self._words = text.lower().split()
-        self.refilter()
+        words = text.lower().split()
+        if words == self._words:
+            return
+        # Narrower than before (a letter typed): only the rows shown can still match.
+        narrower = all(any(old in new for new in words) for old in self._words)
+        self._words = words
+        self.refilter(narrower=narrower)
+
+    def filter_text(self) -> str:
+        return " ".join(self._words)
 
     def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
         self._predicate = predicate
         self.refilter()
 
-    def refilter(self) -> None:
-        self.beginFilterChange()
-        self._recompute()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def _recompute(self, *_args: Any) -> None:
-        model = cast(RowTableModel[Any] | None, self.sourceModel())
-        if model is None or (not self._words and self._predicate is None):
-            self._mask = None
-            return
-        hay: list[str] = model.hay
-        words = self._words
-        if len(words) == 1:
-            w = words[0]
-            mask = [w in h for h in hay]
+    def refilter(self, narrower: bool = False) -> None:
+        """Filter again (one layout change: a selection of rows still shown is kept)."""
+        self._begin_layout()
+        if narrower:
+            self._order = [s for s in self._order if self._accepts(s)]
         else:
-            mask = [all(w in h for w in words) for h in hay]
-        if self._predicate is not None:
-            pred = self._predicate
-            mask = [m and pred(model.row_at(i)) for i, m in enumerate(mask)]
-        self._mask = mask
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        mask = self._mask
-        if mask is None:
-            return True
-        return source_row < len(mask) and mask[source_row]
+            self._order = self._filtered(self._all)
+        self._end_layout()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if source is not None:
-            source.sort(column, order)
+        model = self.sourceModel()
+        if model is None or column >= model.columnCount():
+            return
+        self._begin_layout()
+        self._column = max(column, -1)
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self._rebuild()
+        self._end_layout()
+
+    def sortColumn(self) -> int:
+        return self._column
+
+    def sortOrder(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if self._descending else Qt.SortOrder.AscendingOrder
 
     def source_row(self, proxy_row: int) -> Any:
-        model = cast(RowTableModel[Any], self.sourceModel())
-        return model.row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+        """The row object shown at ``proxy_row``."""
+        return self.source().row_at(self._order[self._asc(proxy_row)])
+
+    def proxy_rows(self, source_rows: Iterable[int]) -> list[int]:
+        """Where source rows are shown (rows not shown are left out), in one pass."""
+        where = self._where_map()
+        return [self._row_of(where[s]) for s in source_rows if s in where]
+
+    # --- the bookkeeping --------------------------------------------------------------------
+    def _asc(self, proxy_row: int) -> int:
+        return len(self._order) - 1 - proxy_row if self._descending else proxy_row
+
+    def _row_of(self, asc: int, size: int | None = None) -> int:
+        """The proxy row of ascending place ``asc`` in a list of ``size`` rows."""
+        if not self._descending:
+            return asc
+        return (len(self._order) if size is None else size) - 1 - asc
+
+    def _where_map(self) -> dict[int, int]:
+        if self._where is None:
+            self._where = dict(zip(self._order, range(len(self._order)), strict=True))
+        return self._where
+
+    def _key(self) -> Callable[[int], Any]:
+        if self._column < 0:
+            return int
+        keys = self.source().column_keys(self._column)
+        return lambda s: (keys[s], s)
+
+    def _accepts(self, s: int) -> bool:
+        model = self.source()
+        if self._words:
+            hay = model.haystack()[s]
+            if not all(w in hay for w in self._words):
+                return False
+        return self._predicate is None or bool(self._predicate(model.row_at(s)))
+
+    def _filtered(self, rows: list[int]) -> list[int]:
+        model = self.source()
+        words, predicate = self._words, self._predicate
+        if not words and predicate is None:
+            return list(rows)
+        hay = model.haystack()
+        if len(words) == 1:
+            w = words[0]
+            mask = [w in hay[s] for s in rows]
+        elif words:
+            mask = [all(w in hay[s] for w in words) for s in rows]
+        else:
+            mask = [True] * len(rows)
+        if predicate is not None:
+            row_at = model.row_at
+            mask = [m and bool(predicate(row_at(s))) for s, m in zip(rows, mask, strict=True)]
+        return list(compress(rows, mask))
+
+    def _rebuild(self) -> None:
+        model = self.sourceModel()
+        self._where = None
+        if model is None:
+            self._all, self._order = [], []
+            return
+        n = model.rowCount()
+        if self._column < 0:
+            self._all = list(range(n))
+        else:
+            presorted = self.source().presorted(self._column)
+            if presorted is not None and len(presorted) == n:
+                self._all = list(presorted)
+            else:  # stable: ties keep the model's order
+                keys = self.source().column_keys(self._column)
+                self._all = sorted(range(n), key=keys.__getitem__)
+        self._order = self._filtered(self._all)
+
+    def _begin_layout(self) -> None:
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        self._layout = (old, [self._order[self._asc(i.row())] for i in old])
+
+    def _end_layout(self) -> None:
+        self._where = None
+        old, sources = self._layout or ([], [])
+        self._layout = None
+        if old:
+            where = self._where_map()
+            new = [
+                self.index(self._row_of(where[s]), i.column()) if s in where else QModelIndex()
+                for i, s in zip(old, sources, strict=True)
+            ]
+            self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def _insert_shown(self, s: int) -> None:
+        """Show source row ``s`` at its place (``_order`` sorted without it)."""
+        at = bisect_left(self._order, self._key()(s), key=self._key())
+        row = self._row_of(at, len(self._order) + 1)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._order.insert(at, s)
+        self._where = None
+        self.endInsertRows()
+
+    def _remove_shown(self, at: int) -> None:
+        row = self._row_of(at)
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self._order[at]
+        self._where = None
+        self.endRemoveRows()
+
+    def _place(self, s: int) -> int | None:
+        try:
+            return self._order.index(s)
+        except ValueError:
+            return None
+
+    # --- following the source ---------------------------------------------------------------
+    def _source_reset(self) -> None:
+        self._rebuild()
+        self.endResetModel()
+
+    def _source_layout_about(self, *_args: Any) -> None:
+        self.layoutAboutToBeChanged.emit()
+        model = self.source()
+        old = self.persistentIndexList()
+        keys = [model.key(model.row_at(self._order[self._asc(i.row())])) for i in old]
+        self._layout = (old, keys)
+
+    def _source_layout(self, *_args: Any) -> None:
+        model = self.source()
+        old, keys = self._layout or ([], [])
+        self._rebuild()
+        self._layout = (old, [model.position(k) for k in keys])
+        self._end_layout()
+
+    def _source_removing(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            return
+        gone = set(range(first, last + 1))
+        self._all = [s for s in self._all if s not in gone]
+        places = [a for a, s in enumerate(self._order) if s in gone]
+        if len(places) > BULK:
+            self._begin_layout()
+            self._order = [s for s in self._order if s not in gone]
+            self._end_layout()
+            return
+        for at in reversed(places):
+            self._remove_shown(at)
+
+    def _source_removed(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            return
+        d = last - first + 1
+        self._all = [s - d if s > last else s for s in self._all]
+        self._order = [s - d if s > last else s for s in self._order]
+        self._where = None
+
+    def _source_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid():
+            return
+        d = last - first + 1
+        if first < self.source().rowCount() - d:  # not at the end: rows below move down
+            self._all = [s + d if s >= first else s for s in self._all]
+            self._order = [s + d if s >= first else s for s in self._order]
+            self._where = None
+        new = range(first, last + 1)
+        key = self._key()
+        for s in new:
+            self._all.insert(bisect_left(self._all, key(s), key=key), s)
+        shown = [s for s in new if self._accepts(s)]
+        if len(shown) > BULK:
+            self._begin_layout()
+            for s in shown:
+                self._order.insert(bisect_left(self._order, key(s), key=key), s)
+            self._end_layout()
+            return
+        for s in shown:
+            self._insert_shown(s)
+
+    def _source_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_a: Any) -> None:
+        if not top_left.isValid() or top_left.parent().isValid():
+            return
+        changed = list(range(top_left.row(), bottom_right.row() + 1))
+        if len(changed) > BULK:
+            self._begin_layout()
+            self._rebuild()
+            self._end_layout()
+            self._emit_changed(range(len(self._order)))
+            return
+        key = self._key()
+        # Every source row in its sort place again (``_all`` is not shown: no signals).
+        for s in changed:
+            self._all.remove(s)
+        for s in changed:
+            self._all.insert(bisect_left(self._all, key(s), key=key), s)
+        shown_before = {s for s in changed if self._place(s) is not None}
+        shown_now = {s for s in changed if self._accepts(s)}
+        for s in shown_before - shown_now:  # hidden by the change
+            at = self._place(s)
+            if at is not None:
+                self._remove_shown(at)
+        staying = [s for s in changed if s in shown_before and s in shown_now]
+        if staying and not all(self._in_place(s, key) for s in staying):
+            # A row's key changed: the rows move, and their selection moves with them.
+            self._begin_layout()
+            stay = set(staying)
+            self._order = [s for s in self._order if s not in stay]
+            for s in staying:
+                self._order.insert(bisect_left(self._order, key(s), key=key), s)
+            self._end_layout()
+        if staying:
+            where = self._where_map()
+            self._emit_changed(self._row_of(where[s]) for s in staying)
+        for s in changed:
+            if s in shown_now and s not in shown_before:  # shown by the change
+                self._insert_shown(s)
+
+    def _in_place(self, s: int, key: Callable[[int], Any]) -> bool:
+        at = self._order.index(s)
+        k = key(s)
+        if at > 0 and not key(self._order[at - 1]) < k:
+            return False
+        return not (at + 1 < len(self._order) and not k < key(self._order[at + 1]))
+
+    def _emit_changed(self, rows: Iterable[int]) -> None:
+        last = self.columnCount() - 1
+        for start, end in runs(rows):
+            self.dataChanged.emit(self.index(start, 0), self.index(end, last))
+
+    # --- Qt proxy interface -----------------------------------------------------------------
+    def mapToSource(self, proxy_index: Index) -> QModelIndex:
+        model = self.sourceModel()
+        if model is None or not proxy_index.isValid():
+            return QModelIndex()
+        row = proxy_index.row()
+        if not 0 <= row < len(self._order):
+            return QModelIndex()
+        return model.index(self._order[self._asc(row)], proxy_index.column())
+
+    def mapFromSource(self, source_index: Index) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        at = self._where_map().get(source_index.row())
+        if at is None:
+            return QModelIndex()
+        return self.index(self._row_of(at), source_index.column())
+
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        if parent.isValid() or not (
+            0 <= row < len(self._order) and 0 <= column < self.columnCount()
+        ):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, child: Any = None) -> Any:  # type: ignore[override]
+        if child is None:
+            return QObject.parent(self)
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: Index) -> QModelIndex:
+        return self.index(row, column)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        model = self.sourceModel()
+        return 0 if parent.isValid() or model is None else model.columnCount()
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and bool(self._order)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        model = self.sourceModel()
+        if model is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return model.headerData(section, orientation, role)
+        if role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._order):
+            return section + 1
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._order):
+            return None
+        model = self.sourceModel()
+        return model.data(model.index(self._order[self._asc(row)], index.column()), role)

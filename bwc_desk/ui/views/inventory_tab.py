@@ -32,8 +32,8 @@ from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.models.table_model import FilterProxy, Prepared
-from bwc_desk.ui.models.unit_table_model import UnitFilterProxy, UnitTableModel
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.models.unit_table_model import UnitTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.unit_detail import UnitDetailPanel
@@ -52,13 +52,12 @@ class InventoryTab(QWidget):
         super().__init__(parent)
         self.state = state
         self.model = UnitTableModel(self)
-        self.table = FilteredTable(self.model, "Filter units: tag, serial, model, officer...")
-        self.table.filter_edit.setObjectName("inventory_filter")
-        _use_proxy(self.table, UnitFilterProxy(self.table))
         # Each keystroke is answered (well under 50 ms at 25,000 units, see
-        # benchmarks/inventory.py), so the shared table's debounce is not needed here: a
-        # scanner's burst still coalesces, since the timer restarts on every character.
-        self.table._filter_timer.setInterval(0)
+        # benchmarks/inventory.py), so the shared table's debounce is not needed here.
+        self.table = FilteredTable(
+            self.model, "Filter units: tag, serial, model, officer...", filter_delay_ms=0
+        )
+        self.table.filter_edit.setObjectName("inventory_filter")
         self.status_box = QComboBox(self)
         self.status_box.setObjectName("status_filter")
         self.status_box.addItems([ALL] + [s.value for s in UnitStatus])
@@ -516,19 +515,6 @@ class InventoryTab(QWidget):
         # Not on "docks": a camera entering or leaving a bay is a custody event.
         if self._loaded and what in ("units", "custody", "officers", "all"):
             self.refresh()
-
-
-def _use_proxy(table: FilteredTable, proxy: FilterProxy) -> None:
-    """Put ``proxy`` in place of the table's own FilterProxy, wired as FilteredTable wires it.
-    TODO(lead): move UnitFilterProxy.refilter into FilterProxy (every big table gains) and
-    drop this."""
-    old = table.proxy
-    proxy.setSourceModel(table.model)
-    table.proxy = proxy
-    table.table.setModel(proxy)  # a new selection model comes with the new model
-    table.table.selectionModel().selectionChanged.connect(lambda *_: table.selection_changed.emit())
-    proxy.layoutChanged.connect(table.update_count)
-    old.deleteLater()
 
 
 def _runs(rows: list[int]) -> list[tuple[int, int]]:
