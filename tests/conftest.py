@@ -53,7 +53,7 @@ BOTH_BACKENDS = {
     "test_services_docks", "test_services_assignments", "test_services_inventory_bulk",
     "test_shift_change", "test_security", "test_imports", "test_smoke_services",
     "test_ledger_tamper", "test_races", "test_csv_formulas", "test_services_shifts",
-    "test_ledger_trust", "test_evidence_export", "test_stations",
+    "test_ledger_trust", "test_evidence_export", "test_stations", "test_services_changed_rows",
 }
 
 
