@@ -14,8 +14,8 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.services import assignments, counter, inventory, officers
-from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.changeset import ChangeSet
+from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
@@ -325,7 +325,8 @@ def test_a_refresh_during_a_page_load_does_not_stop_the_paging(qtbot, room):
     model, view = tab.detail.history_model, tab.detail.history
     view.scrollToBottom()  # asks for the next page...
     assert not model.canFetchMore()
-    tab.state.announce(ChangeSet.of({"custody"}, complete=False))  # ...and a dock report overtakes it
+    # ...and a dock report overtakes it
+    tab.state.announce(ChangeSet.of({"custody"}, complete=False))
     # The overtaken page is asked for again by itself: the reader is still at the bottom.
     qtbot.waitUntil(lambda: model.rowCount() >= 2 * unit_detail.PAGE, timeout=5000)
     view.scrollToBottom()

@@ -142,7 +142,7 @@ def test_the_filter_applies_to_patched_rows(qtmodeltester):
 
 
 def test_typing_narrows_from_the_rows_shown_and_widening_finds_the_rest(qtmodeltester):
-    model, proxy = setup(qtmodeltester, items("HPD-1", "HPD-12", "HPD-2", "NH-12"))
+    _model, proxy = setup(qtmodeltester, items("HPD-1", "HPD-12", "HPD-2", "NH-12"))
     proxy.set_text("hpd")
     assert shown(proxy) == ["HPD-1", "HPD-12", "HPD-2"]
     proxy.set_text("hpd-1")
