@@ -584,7 +584,8 @@ def test_select_and_assign_from_the_keyboard_and_say_no(qtbot, board, desk):
 def test_a_reload_keeps_the_supervisors_selection(qtbot, board, desk):
     click_row(qtbot, board.ready_table, lambda u: u.asset_tag == "HPD-BWC-0007")
     click_row(qtbot, board.officer_table, lambda x: x.badge == "2001")
-    desk["state"].announce(ChangeSet.of({"docks"}, complete=False))  # the dock feed reports: one reload, later
+    # The dock feed reports: one reload, later.
+    desk["state"].announce(ChangeSet.of({"docks"}, complete=False))
     assert board._dock_timer.isActive()
     with qtbot.waitSignal(board.board_loaded, timeout=10_000):
         board._dock_timer.timeout.emit()

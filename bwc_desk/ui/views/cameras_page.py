@@ -26,8 +26,8 @@ from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.officers import RosterChoices
 from bwc_desk.ui.dialogs.officer_dialogs import OfficerPickerDialog, ReasonDialog
 from bwc_desk.ui.dialogs.pool_dialogs import NewPoolDialog, PoolPickerDialog
-from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, PoolTableModel
 from bwc_desk.ui.live_rows import LiveRows, units_touched
+from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, PoolTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
 from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
