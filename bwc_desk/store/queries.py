@@ -369,7 +369,7 @@ def unit_ids_matching(session: Session, text_: str) -> list[int]:
 
 @cache
 def _officers_of_units_select() -> Any:
-    ids = bindparam("ids", expanding=True)
+    ids: Any = bindparam("ids", expanding=True)
     primaries = select(Unit.primary_officer_id).where(
         Unit.id.in_(ids), Unit.primary_officer_id.is_not(None)
     )

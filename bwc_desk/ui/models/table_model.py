@@ -120,8 +120,11 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
         for start, end in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), start, end)
-            for values in (self._rows, self._texts, self._hay, *self._keys):
-                del values[start : end + 1]
+            del self._rows[start : end + 1]
+            del self._texts[start : end + 1]
+            del self._hay[start : end + 1]
+            for keys in self._keys:
+                del keys[start : end + 1]
             self.endRemoveRows()
         if gone:
             self._reindex()
@@ -312,7 +315,7 @@ class FilterProxy(QAbstractProxyModel):
         self._rebuild()
         self.endResetModel()
 
-    def _wiring(self, model: Any) -> list[tuple[Any, Callable[..., None]]]:
+    def _wiring(self, model: Any) -> list[tuple[Any, Any]]:
         return [
             (model.modelAboutToBeReset, self.beginResetModel),
             (model.modelReset, self._source_reset),
@@ -619,7 +622,7 @@ class FilterProxy(QAbstractProxyModel):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, child: Any = None) -> Any:  # type: ignore[override]
+    def parent(self, child: Any = None) -> Any:
         if child is None:
             return QObject.parent(self)
         return QModelIndex()
