@@ -56,6 +56,7 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 # More rows than this in one change: the proxy lays itself out again in one step instead of
 # row by row (each row by row step is cheap, but a view repaints after each).
 BULK = 64
+ONE_BY_ONE = 8  # a patch of more rows than this tells its changes as one span
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -132,6 +133,8 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             self._widest = merge_widest(self._widest, prepared.widest)
         fresh: dict[Any, int] = {}
         last = len(self.columns) - 1
+        one_by_one = len(prepared.rows) <= ONE_BY_ONE
+        updated: list[int] = []
         for i, row in enumerate(prepared.rows):
             key = self.key(row)
             pos = self._pos.get(key)
@@ -143,8 +146,13 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             self._hay[pos] = prepared.hay[i]
             for keys, new in zip(self._keys, prepared.keys, strict=True):
                 keys[pos] = new[i]
-            # One row at a time: a proxy places each changed row among rows that are not.
-            self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
+            if one_by_one:
+                # A proxy places each changed row among rows that have not changed.
+                self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
+            else:
+                updated.append(pos)
+        if updated:  # many: one signal over their span (a proxy redoes that span at once)
+            self.dataChanged.emit(self.index(min(updated), 0), self.index(max(updated), last))
         if fresh:
             self._insert(len(self._rows), prepared.take(list(fresh.values())))
 
@@ -349,7 +357,7 @@ class FilterProxy(QAbstractProxyModel):
         """Filter again (one layout change: a selection of rows still shown is kept)."""
         self._begin_layout()
         if narrower:
-            self._order = [s for s in self._order if self._accepts(s)]
+            self._order = self._filtered(self._order)
         else:
             self._order = self._filtered(self._all)
         self._end_layout()
@@ -552,10 +560,7 @@ class FilterProxy(QAbstractProxyModel):
             return
         changed = list(range(top_left.row(), bottom_right.row() + 1))
         if len(changed) > BULK:
-            self._begin_layout()
-            self._rebuild()
-            self._end_layout()
-            self._emit_changed(range(len(self._order)))
+            self._changed_many(changed)
             return
         key = self._key()
         # Every source row in its sort place again (``_all`` is not shown: no signals).
@@ -584,6 +589,26 @@ class FilterProxy(QAbstractProxyModel):
         for s in changed:
             if s in shown_now and s not in shown_before:  # shown by the change
                 self._insert_shown(s)
+
+    def _changed_many(self, changed: list[int]) -> None:
+        """Many rows changed: sorted and filtered again in one layout change."""
+        self._begin_layout()
+        if len(changed) > len(self._all) // 8:
+            self._rebuild()
+            self._end_layout()
+            if self._order:  # most rows: one signal for all
+                last = self.columnCount() - 1
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._order) - 1, last))
+            return
+        # The rows that did not change stay in order: place the others among them.
+        gone, key = set(changed), self._key()
+        self._all = [s for s in self._all if s not in gone]
+        for s in changed:
+            self._all.insert(bisect_left(self._all, key(s), key=key), s)
+        self._order = self._filtered(self._all)
+        self._end_layout()
+        where = self._where_map()
+        self._emit_changed(self._row_of(where[s]) for s in changed if s in where)
 
     def _in_place(self, s: int, key: Callable[[int], Any]) -> bool:
         at = self._order.index(s)
