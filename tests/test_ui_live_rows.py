@@ -224,3 +224,23 @@ def test_roster_patches_officers_and_the_hidden_cameras_page_waits(qtbot, admin_
     assert len(calls["list_units"]) == 1
     qtbot.waitUntil(lambda: not state.runner.busy, timeout=10_000)
     state.runner.shutdown()
+
+
+def test_a_reload_keeps_the_selection_and_the_scroll_position(qtbot, room):
+    inv, state, calls = room["inv"], room["state"], room["calls"]
+    view, proxy = inv.table.table, inv.table.proxy
+    tags = {"HPD-BWC-0014", "HPD-BWC-0017"}
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for r in range(proxy.rowCount()):
+        if proxy.source_row(r).asset_tag in tags:
+            view.selectionModel().select(proxy.index(r, 0), flags)
+    view.scrollToBottom()
+    scrolled = view.verticalScrollBar().value()
+    assert scrolled > 0
+    inventory.send_to_repair(room["sup"], "HPD-BWC-0001", "lens cracked")
+    with qtbot.waitSignal(inv.live.shown, timeout=10_000) as shown:
+        state.announce(ChangeSet.everything())  # ids unknown: the whole list again
+    assert shown.args == [True] and len(calls["list_units"]) == 1
+    assert status_of(inv, "HPD-BWC-0001") == "in repair"
+    assert {u.asset_tag for u in inv.selected_units()} == tags
+    assert view.verticalScrollBar().value() == scrolled
