@@ -13,8 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from bwc_desk.ui.models import rows as rows_module
+from bwc_desk.ui.models.filter_proxy import BULK, FilterProxy
 from bwc_desk.ui.models.rows import prepare
-from bwc_desk.ui.models.table_model import BULK, Column, FilterProxy, RowTableModel
+from bwc_desk.ui.models.table_model import Column, RowTableModel
 
 
 @dataclass(frozen=True)

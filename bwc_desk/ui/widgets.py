@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.models.table_model import FilterProxy, RowTableModel, runs
+from bwc_desk.ui.models.filter_proxy import FilterProxy
+from bwc_desk.ui.models.rows import runs
+from bwc_desk.ui.models.table_model import RowTableModel
 
 MAX_COLUMN = 480  # px: a free-text column wider than this is left for the user to widen
 CELL_PADDING = 16  # the delegate's margins either side of the text

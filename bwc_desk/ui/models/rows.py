@@ -22,6 +22,17 @@ WIDEST_KEPT = 24
 SEP = "\x1f"  # between a row's texts in its filter text: a word never spans two columns
 
 
+def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]: the runs of consecutive numbers, ascending."""
+    out: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if out and row == out[-1][1] + 1:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
+
+
 def text_of(value: Any) -> str:
     if value is None:
         return ""
