@@ -38,7 +38,7 @@ def test_unit_model_and_proxy(qtmodeltester, demo_db):
     qtmodeltester.check(proxy)
 
 
-def test_sorting_happens_in_the_source_and_keeps_rows_whole(qtmodeltester, demo_db):
+def test_sorting_keeps_rows_whole(qtmodeltester, demo_db):
     ctx = demo_ctx(demo_db)
     model = UnitTableModel()
     model.set_rows(inventory.list_units(ctx))

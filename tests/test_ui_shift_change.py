@@ -67,7 +67,10 @@ def test_the_shift_lists_follow_a_change_of_the_agencys_shifts(qtbot, board, des
 
     power = ShiftSpec.of_length("Power", time(18), timedelta(hours=10))
     settings.replace_shifts(desk["admin"], [*DEFAULT_SHIFTS, power])
-    desk["state"].data_changed.emit("settings")  # what another station's change delivers
+    from bwc_desk.services.changeset import ChangeSet
+
+    # What another station's change delivers.
+    desk["state"].announce(ChangeSet.of({"settings"}, complete=False, local=False))
     box = board.outgoing_box
     qtbot.waitUntil(lambda: "Power" in [box.itemText(i) for i in range(box.count())],
                     timeout=10_000)

@@ -136,7 +136,11 @@ def list_units(ctx: Ctx) -> list[UnitRow]:
 
 
 def units_by_id(ctx: Ctx, unit_ids: Sequence[int]) -> list[UnitRow]:
+    """The Inventory rows of these units (what a view patches after a change named them),
+    as ``list_units`` has them; a unit that no longer exists is left out."""
     ctx.require(Permission.READ)
+    if not unit_ids:
+        return []
     with ctx.db.read() as session:
         return [unit_row(r) for r in queries.unit_rows(session, unit_ids)]
 

@@ -153,6 +153,18 @@ def list_officers(ctx: Ctx) -> list[OfficerRow]:
         return officer_rows(session, ctx.now())
 
 
+def officers_by_id(
+    ctx: Ctx, officer_ids: Sequence[int], unit_ids: Sequence[int] = ()
+) -> list[OfficerRow]:
+    """The roster rows of these officers, and of the officers whose primary camera or a
+    camera out with them now is one of ``unit_ids`` (what a view patches after a change
+    named them). An officer who no longer exists is left out; the order is the roster's."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        ids = set(officer_ids) | queries.officer_ids_of_units(session, unit_ids)
+        return officer_rows(session, ctx.now(), sorted(ids)) if ids else []
+
+
 def officer_by_id(ctx: Ctx, officer_id: int) -> OfficerRow:
     ctx.require(Permission.READ)
     with ctx.db.read() as session:

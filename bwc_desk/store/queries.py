@@ -365,3 +365,22 @@ def unit_ids_matching(session: Session, text_: str) -> list[int]:
 
     params = {f"w{i}": pattern(w) for i, w in enumerate(words)}
     return list(session.execute(_unit_text_select(len(words)), params).scalars())
+
+
+@cache
+def _officers_of_units_select() -> Any:
+    ids: Any = bindparam("ids", expanding=True)
+    primaries = select(Unit.primary_officer_id).where(
+        Unit.id.in_(ids), Unit.primary_officer_id.is_not(None)
+    )
+    holders = select(Checkout.officer_id).where(
+        Checkout.unit_id.in_(ids), Checkout.returned_at.is_(None)
+    )
+    return primaries.union(holders)
+
+
+def officer_ids_of_units(session: Session, unit_ids: Sequence[int]) -> set[int]:
+    """The officers whose primary camera, or a camera out with them now, is one of these."""
+    if not unit_ids:
+        return set()
+    return set(session.execute(_officers_of_units_select(), {"ids": list(unit_ids)}).scalars())

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,11 +28,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.models.table_model import FilterProxy, RowTableModel
+from bwc_desk.ui.models.filter_proxy import FilterProxy
+from bwc_desk.ui.models.rows import runs
+from bwc_desk.ui.models.table_model import RowTableModel
 
 MAX_COLUMN = 480  # px: a free-text column wider than this is left for the user to widen
 CELL_PADDING = 16  # the delegate's margins either side of the text
 HEADER_PADDING = 28  # room for the sort arrow
+RESTORE_LIMIT = 5000  # a reload keeps at most this many selected rows selected
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a user is in a table: the rows selected and the current one (by key), and the
+    scroll position. Kept across a reload (a patch keeps it by itself)."""
+
+    keys: tuple[Any, ...] = ()
+    current: Any = None
+    scroll: tuple[int, int] = (0, 0)
 
 
 class ColumnFitter(QObject):
@@ -103,7 +127,12 @@ class FilteredTable(QWidget):
     selection_changed = Signal()
 
     def __init__(
-        self, model: RowTableModel[Any], placeholder: str = "Filter", parent: QWidget | None = None
+        self,
+        model: RowTableModel[Any],
+        placeholder: str = "Filter",
+        parent: QWidget | None = None,
+        *,
+        filter_delay_ms: int = 60,
     ) -> None:
         super().__init__(parent)
         self.model = model
@@ -143,15 +172,23 @@ class FilteredTable(QWidget):
         layout.addWidget(self.table, 1)
 
         # Debounce only a little: each keystroke is answered, but a fast typist (or a
-        # scanner) does not pay for every intermediate string.
+        # scanner) does not pay for every intermediate string. (0 where the table answers a
+        # keystroke well within a frame: a scanner's burst still coalesces, since the timer
+        # restarts on every character.)
         self._filter_timer = QTimer(self)
         self._filter_timer.setSingleShot(True)
-        self._filter_timer.setInterval(60)
+        self._filter_timer.setInterval(filter_delay_ms)
         self._filter_timer.timeout.connect(self.apply_filter)
         self.filter_edit.textChanged.connect(lambda _t: self._filter_timer.start())
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self.update_count)
-        self.proxy.layoutChanged.connect(self.update_count)
+        for signal in (
+            self.proxy.layoutChanged,
+            self.proxy.rowsInserted,
+            self.proxy.rowsRemoved,
+            self.proxy.modelReset,
+        ):
+            signal.connect(self.update_count)
         self.update_count()
 
     def take_match(self, keys: Callable[[Any], tuple[str, ...]]) -> None:
@@ -207,6 +244,40 @@ class FilteredTable(QWidget):
     def current_row(self) -> Any | None:
         index = self.table.currentIndex()
         return self.proxy.source_row(index.row()) if index.isValid() else None
+
+    def place(self, limit: int = RESTORE_LIMIT) -> Place:
+        """The selection (up to ``limit`` rows), the current row and the scroll position."""
+        rows = self.table.selectionModel().selectedRows()
+        keys = tuple(self.model.key(self.proxy.source_row(i.row())) for i in rows[:limit])
+        current = self.current_row()
+        return Place(
+            keys,
+            None if current is None else self.model.key(current),
+            (self.table.verticalScrollBar().value(), self.table.horizontalScrollBar().value()),
+        )
+
+    def restore(self, place: Place, scroll: bool = True) -> None:
+        """Select again the rows of ``place`` still shown (one selection range per run of
+        rows), make its current row current again, and scroll back to where the user was."""
+        proxy, view = self.proxy, self.table
+        positions = (self.model.position(k) for k in place.keys)
+        rows = proxy.proxy_rows(p for p in positions if p is not None)
+        selection = QItemSelection()
+        last = proxy.columnCount() - 1
+        for start, end in runs(rows):
+            selection.select(proxy.index(start, 0), proxy.index(end, last))
+        selection_model = view.selectionModel()
+        selection_model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        pos = self.model.position(place.current) if place.current is not None else None
+        current = proxy.proxy_rows([pos]) if pos is not None else []
+        if current:
+            selection_model.setCurrentIndex(
+                proxy.index(current[0], 0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
+        if scroll:
+            view.doItemsLayout()  # the scroll ranges of the rows now in the model
+            view.verticalScrollBar().setValue(place.scroll[0])
+            view.horizontalScrollBar().setValue(place.scroll[1])
 
     def fit_columns(self, sample: int = 300, grow_only: bool = False) -> None:
         """Size the columns from the widest text of each over the whole model (see

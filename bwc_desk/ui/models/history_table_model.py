@@ -38,40 +38,24 @@ class HistoryTableModel(EventTableModel):
         self.set_rows(page)
 
     def append_page(self, page: Prepared[EventRow], has_more: bool) -> None:
-        known = self._pos
-        fresh = [i for i, r in enumerate(page.rows) if r.seq not in known]
+        fresh = [i for i, r in enumerate(page.rows) if self.position(r.seq) is None]
         self._asked = False
         self.has_more = has_more
-        if not fresh:
-            return
-        self.widen(page.texts[i] for i in fresh)
-        start = len(self._rows)
-        self.beginInsertRows(QModelIndex(), start, start + len(fresh) - 1)
-        for i in fresh:
-            self._rows.append(page.rows[i])
-            self._texts.append(page.texts[i])
-            self.hay.append(page.hay[i])
-            self._pos[page.rows[i].seq] = len(self._rows) - 1
-        self.endInsertRows()
+        if fresh:
+            self.append(page.take(fresh))
 
     def merge_newer(self, page: Prepared[EventRow], has_more: bool) -> int:
         """A fresh first page for the unit already shown: events newer than the newest row go
         on top and what was paged in (and the scroll position) stays. If the page does not
         reach back to the rows shown (a page or more of new events), it replaces them, and
         ``has_more`` is the page's own. Returns how many rows are new."""
-        newest = self._rows[0].seq if self._rows else None
+        newest = self.row_at(0).seq if self.rowCount() else None
         fresh = [i for i, r in enumerate(page.rows) if newest is None or r.seq > newest]
         if newest is None or len(fresh) == len(page.rows):
             self.set_first_page(page, has_more)
             return len(fresh)
         if fresh:
-            self.widen(page.texts[i] for i in fresh)
-            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-            self._rows[0:0] = [page.rows[i] for i in fresh]
-            self._texts[0:0] = [page.texts[i] for i in fresh]
-            self.hay[0:0] = [page.hay[i] for i in fresh]
-            self._reindex()
-            self.endInsertRows()
+            self.insert_front(page.take(fresh))
         return len(fresh)
 
     def page_dropped(self) -> None:
@@ -80,7 +64,8 @@ class HistoryTableModel(EventTableModel):
         self._asked = False
 
     def oldest_seq(self) -> int | None:
-        return self._rows[-1].seq if self._rows else None
+        n = self.rowCount()
+        return self.row_at(n - 1).seq if n else None
 
     # --- Qt's incremental loading -----------------------------------------------------------
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008

@@ -1,129 +1,84 @@
-"""A flat table model over frozen rows, and a proxy that filters fast at 25,000 rows.
+"""A flat table model over frozen rows, and the one proxy every table uses to filter and sort
+them fast at 40,000 rows.
 
-Display text is computed once per row (``prepare``, which may run on a worker thread), so
-``data()`` is a list lookup. Sorting happens in the source model with Python's sort on
-precomputed keys: QSortFilterProxyModel's own sort calls back into Python for every
-comparison, which takes seconds at this size. The proxy only filters, from a precomputed
-lower-case haystack per row.
+What a row shows, filters on and sorts by is prepared once, on a worker (``rows.prepare``);
+the model keeps it in the order the rows came (``set_rows`` whole, ``patch`` for a few) and
+``data()`` is a list lookup. ``FilterProxy`` sorts on the prepared keys with Python's sort (in
+C: QSortFilterProxyModel's own sort calls back into Python for every comparison, seconds at
+this size) and filters on the prepared lower-case text; when the model patches a few rows, the
+proxy moves, hides or shows just those rows, so a selection and the scroll position stay.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Iterable, Sequence
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
+
+from bwc_desk.ui.models.rows import (
+    WIDEST_KEPT,
+    Column,
+    Prepared,
+    merge_widest,
+    prepare,
+    runs,
+    text_of,
+    widest_texts,
+)
+
+__all__ = [
+    "ROW_ROLE",
+    "SORT_ROLE",
+    "WIDEST_KEPT",
+    "Column",
+    "FilterProxy",
+    "Index",
+    "Prepared",
+    "RowTableModel",
+    "runs",
+    "text_of",
+    "widest_texts",
+]
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
-# Longest texts kept per column (by characters) for sizing it: a proportional font can draw
-# a shorter text wider ("MMMM" and "iiiiii"), so a few are measured, not only the longest.
-WIDEST_KEPT = 24
-
-
-def text_of(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return ", ".join(text_of(v) for v in value)
-    return str(value)
-
-
-def _sort_key(value: Any) -> tuple[int, Any]:
-    """Blanks last, numbers as numbers, text case-insensitively."""
-    if value is None or value == "":
-        return (2, "")
-    if isinstance(value, bool):
-        return (0, int(value))
-    if isinstance(value, (int, float)):
-        return (0, value)
-    if isinstance(value, (datetime, date)):
-        return (0, value.isoformat())
-    return (1, str(value).lower())
-
-
-@dataclass(frozen=True)
-class Column(Generic[T]):
-    title: str
-    value: Callable[[T], Any]
-    tooltip: str = ""
-    align_right: bool = False
-    sort: Callable[[T], Any] | None = None  # what the column sorts on, if not its value
-
-
-def widest_texts(
-    texts: Iterable[tuple[str, ...]], columns: int, kept: int = WIDEST_KEPT
-) -> tuple[tuple[str, ...], ...]:
-    """Per column, the ``kept`` longest distinct texts over all of ``texts``: what a view
-    measures to size the column from its whole content, not from the first rows."""
-    # Column by column (zip(*rows) transposes in C), each sorted by length in C: the walk
-    # for distinct texts then stops after a few steps, except in a column of few values.
-    per_column = list(zip(*texts, strict=False))
-    per_column += [()] * (columns - len(per_column))
-    return tuple(_longest(values, kept) for values in per_column[:columns])
-
-
-def _longest(values: Iterable[str], kept: int) -> tuple[str, ...]:
-    found: dict[str, None] = {}
-    for value in sorted(values, key=len, reverse=True):
-        if value not in found:
-            found[value] = None
-            if len(found) == kept:
-                break
-    return tuple(found)
-
-
-@dataclass(frozen=True)
-class Prepared(Generic[T]):
-    rows: list[T]
-    texts: list[tuple[str, ...]]
-    hay: list[str]
-    widest: tuple[tuple[str, ...], ...] = field(default=())
+ONE_BY_ONE = 8  # a patch of more rows than this tells its changes as one span
 
 
 class RowTableModel(QAbstractTableModel, Generic[T]):
-    """Rows are frozen dataclasses with an ``id``. Subclasses set ``columns`` and may
-    override ``foreground``/``background``/``tooltip`` for state colours."""
+    """Rows are frozen dataclasses with an ``id`` (or what ``key`` says). Subclasses set
+    ``columns`` and may override ``foreground``/``background``/``tooltip`` for state colours.
+
+    A view's read returns ``Model.prepare(rows)`` (on the worker); the view then calls
+    ``set_rows(prepared)`` (a reload) or ``patch(prepared, removed=keys)`` (a few rows
+    changed, appeared or vanished). ``upsert``/``remove`` are the same for rows at hand."""
 
     columns: Sequence[Column[T]] = ()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
         self._texts: list[tuple[str, ...]] = []
-        self.hay: list[str] = []
+        self._hay: list[str] = []
+        self._keys: list[list[Any]] = [[] for _ in self.columns]
         self._pos: dict[Any, int] = {}
-        self._sort: tuple[int, Qt.SortOrder] | None = None
         self._widest: tuple[tuple[str, ...], ...] = ()
+        self._presorted: tuple[int, list[int]] | None = None
 
     # --- preparing rows (thread-safe: touches no Qt object) --------------------------------
     @classmethod
-    def prepare(cls, rows: Sequence[T]) -> Prepared[T]:
-        texts = [cls.row_texts(r) for r in rows]
-        return Prepared(
-            list(rows),
-            texts,
-            ["\x1f".join(t).lower() for t in texts],
-            widest_texts(texts, len(cls.columns)),
-        )
+    def prepare(cls, rows: Sequence[T], sort_column: int = -1) -> Prepared[T]:
+        return prepare(cls.columns, rows, sort_column)
 
     @classmethod
     def row_texts(cls, row: T) -> tuple[str, ...]:
@@ -133,55 +88,96 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def set_rows(self, rows: Sequence[T] | Prepared[T]) -> None:
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self.beginResetModel()
-        self._rows, self._texts, self.hay = prepared.rows, prepared.texts, prepared.hay
+        self._rows, self._texts, self._hay = prepared.rows, prepared.texts, prepared.hay
+        self._keys = prepared.keys or self.prepare(prepared.rows).keys
         self._widest = prepared.widest or widest_texts(prepared.texts, len(self.columns))
-        if self._sort is not None:
-            self._apply_sort(*self._sort)
+        self._presorted = (
+            (prepared.sorted_by, prepared.order) if prepared.order is not None else None
+        )
         self._reindex()
         self.endResetModel()
 
-    def upsert(self, rows: Sequence[T]) -> None:
-        """Replace rows with the same id in place; append new ones."""
-        for row in rows:
+    def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
+        """Rows changed: those with a known key are updated in place, new ones are added at
+        the end, and the rows with a key in ``removed`` go. Each step is told to views as it
+        happens (rows removed, data changed, rows inserted), so a proxy keeps its place."""
+        prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
+        self._presorted = None
+        gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
+        for start, end in reversed(runs(gone)):
+            self.beginRemoveRows(QModelIndex(), start, end)
+            del self._rows[start : end + 1]
+            del self._texts[start : end + 1]
+            del self._hay[start : end + 1]
+            for keys in self._keys:
+                del keys[start : end + 1]
+            self.endRemoveRows()
+        if gone:
+            self._reindex()
+        if prepared.widest:
+            self._widest = merge_widest(self._widest, prepared.widest)
+        fresh: dict[Any, int] = {}
+        last = len(self.columns) - 1
+        one_by_one = len(prepared.rows) <= ONE_BY_ONE
+        updated: list[int] = []
+        for i, row in enumerate(prepared.rows):
             key = self.key(row)
-            texts = self.row_texts(row)
-            self.widen([texts])
             pos = self._pos.get(key)
             if pos is None:
-                n = len(self._rows)
-                self.beginInsertRows(QModelIndex(), n, n)
-                self._rows.append(row)
-                self._texts.append(texts)
-                self.hay.append("\x1f".join(texts).lower())
-                self._pos[key] = n
-                self.endInsertRows()
+                fresh[key] = i  # (a key twice: its last row)
+                continue
+            self._rows[pos] = row
+            self._texts[pos] = prepared.texts[i]
+            self._hay[pos] = prepared.hay[i]
+            for keys, new in zip(self._keys, prepared.keys, strict=True):
+                keys[pos] = new[i]
+            if one_by_one:
+                # A proxy places each changed row among rows that have not changed.
+                self.dataChanged.emit(self.index(pos, 0), self.index(pos, last))
             else:
-                self._rows[pos] = row
-                self._texts[pos] = texts
-                self.hay[pos] = "\x1f".join(texts).lower()
-                self.dataChanged.emit(self.index(pos, 0), self.index(pos, self.columnCount() - 1))
+                updated.append(pos)
+        if updated:  # many: one signal over their span (a proxy redoes that span at once)
+            self.dataChanged.emit(self.index(min(updated), 0), self.index(max(updated), last))
+        if fresh:
+            self._insert(len(self._rows), prepared.take(list(fresh.values())))
+
+    def insert_front(self, prepared: Prepared[T]) -> None:
+        """Rows that come before all others (newer history on top)."""
+        self._insert(0, prepared)
+
+    def append(self, prepared: Prepared[T]) -> None:
+        self._insert(len(self._rows), prepared)
+
+    def _insert(self, at: int, prepared: Prepared[T]) -> None:
+        n = len(prepared.rows)
+        if not n:
+            return
+        self._presorted = None
+        self._widest = merge_widest(self._widest, prepared.widest)
+        self.beginInsertRows(QModelIndex(), at, at + n - 1)
+        self._rows[at:at] = prepared.rows
+        self._texts[at:at] = prepared.texts
+        self._hay[at:at] = prepared.hay
+        for keys, new in zip(self._keys, prepared.keys, strict=True):
+            keys[at:at] = new
+        if at == len(self._rows) - n:
+            for i, row in enumerate(prepared.rows, at):
+                self._pos[self.key(row)] = i
+        else:
+            self._reindex()
+        self.endInsertRows()
+
+    def upsert(self, rows: Sequence[T]) -> None:
+        """Replace rows with the same key in place; add new ones (prepared here: few rows)."""
+        self.patch(rows)
 
     def remove(self, keys: Sequence[Any]) -> None:
-        for key in keys:
-            pos = self._pos.get(key)
-            if pos is None:
-                continue
-            self.beginRemoveRows(QModelIndex(), pos, pos)
-            del self._rows[pos], self._texts[pos], self.hay[pos]
-            self._reindex()
-            self.endRemoveRows()
+        self.patch((), removed=keys)
 
     def widen(self, texts: Iterable[tuple[str, ...]]) -> None:
         """Take rows' texts into the widest texts per column (rows added or changed). Rows
         removed are not taken out: a column stays wide enough for what it showed."""
-        fresh = widest_texts(texts, len(self.columns))
-        if not self._widest:
-            self._widest = fresh
-            return
-        self._widest = tuple(
-            tuple(heapq.nlargest(WIDEST_KEPT, set(old) | set(new), key=len))
-            for old, new in zip(self._widest, fresh, strict=True)
-        )
+        self._widest = merge_widest(self._widest, widest_texts(texts, len(self.columns)))
 
     def widest(self, column: int) -> tuple[str, ...]:
         """The longest texts of ``column`` over every row (a few: see WIDEST_KEPT)."""
@@ -194,6 +190,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def key(row: Any) -> Any:
         return row.id
 
+    # --- reading ----------------------------------------------------------------------------
     def row_at(self, row: int) -> T:
         return self._rows[row]
 
@@ -202,6 +199,22 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def position(self, key: Any) -> int | None:
         return self._pos.get(key)
+
+    def haystack(self) -> Sequence[str]:
+        """Each row's lower-case filter text, in row order (the model's own list: read it,
+        do not keep it across a reset)."""
+        return self._hay
+
+    def column_keys(self, column: int) -> Sequence[Any]:
+        """Each row's sort key for ``column``, in row order (as ``haystack``)."""
+        return self._keys[column]
+
+    def presorted(self, column: int) -> list[int] | None:
+        """The rows' order sorted on ``column`` as the worker computed it, while the rows are
+        still the ones it was computed for; else None."""
+        if self._presorted is not None and self._presorted[0] == column:
+            return self._presorted[1]
+        return None
 
     # --- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -254,101 +267,9 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
     def tooltip(self, row: T, column: int) -> str:
         return ""
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.columns):
-            return
-        self.layoutAboutToBeChanged.emit()
-        old = self.persistentIndexList()
-        keys = [self.key(self._rows[i.row()]) for i in old]
-        self._apply_sort(column, order)
-        self._reindex()
-        self.changePersistentIndexList(
-            old, [self.index(self._pos[k], i.column()) for k, i in zip(keys, old, strict=True)]
-        )
-        self.layoutChanged.emit()
-
-    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
-        self._sort = (column, order)
-        value = self.columns[column].sort or self.columns[column].value
-        order_ = sorted(
-            range(len(self._rows)),
-            key=lambda i: _sort_key(value(self._rows[i])),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
-        self._rows = [self._rows[i] for i in order_]
-        self._texts = [self._texts[i] for i in order_]
-        self.hay = [self.hay[i] for i in order_]
+    def texts_at(self, row: int) -> tuple[str, ...]:
+        return self._texts[row]
 
 
-class FilterProxy(QSortFilterProxyModel):
-    """Filters on every visible column: each word typed must appear somewhere in the row.
-    ``set_predicate`` adds quick filters (status, model) on the row objects."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._words: list[str] = []
-        self._predicate: Callable[[Any], bool] | None = None
-        self._mask: list[bool] | None = None
-        self.setDynamicSortFilter(False)
-
-    def setSourceModel(self, model: Any) -> None:
-        old = self.sourceModel()
-        if old is not None:
-            old.modelReset.disconnect(self._recompute)
-            old.layoutChanged.disconnect(self._recompute)
-            old.rowsInserted.disconnect(self._recompute)
-            old.rowsRemoved.disconnect(self._recompute)
-            old.dataChanged.disconnect(self._recompute)
-        # Connected before the proxy's own handlers, so the mask is current when they run.
-        model.modelReset.connect(self._recompute)
-        model.layoutChanged.connect(self._recompute)
-        model.rowsInserted.connect(self._recompute)
-        model.rowsRemoved.connect(self._recompute)
-        model.dataChanged.connect(self._recompute)
-        super().setSourceModel(model)
-        self._recompute()
-
-    def set_text(self, text: str) -> None:
-        self._words = text.lower().split()
-        self.refilter()
-
-    def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
-        self._predicate = predicate
-        self.refilter()
-
-    def refilter(self) -> None:
-        self.beginFilterChange()
-        self._recompute()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def _recompute(self, *_args: Any) -> None:
-        model = cast(RowTableModel[Any] | None, self.sourceModel())
-        if model is None or (not self._words and self._predicate is None):
-            self._mask = None
-            return
-        hay: list[str] = model.hay
-        words = self._words
-        if len(words) == 1:
-            w = words[0]
-            mask = [w in h for h in hay]
-        else:
-            mask = [all(w in h for w in words) for h in hay]
-        if self._predicate is not None:
-            pred = self._predicate
-            mask = [m and pred(model.row_at(i)) for i, m in enumerate(mask)]
-        self._mask = mask
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        mask = self._mask
-        if mask is None:
-            return True
-        return source_row < len(mask) and mask[source_row]
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        source = self.sourceModel()
-        if source is not None:
-            source.sort(column, order)
-
-    def source_row(self, proxy_row: int) -> Any:
-        model = cast(RowTableModel[Any], self.sourceModel())
-        return model.row_at(self.mapToSource(self.index(proxy_row, 0)).row())
+# The one proxy, for those who import it with the model (it lives in filter_proxy.py).
+from bwc_desk.ui.models.filter_proxy import FilterProxy  # noqa: E402

@@ -12,7 +12,6 @@ from bwc_desk.ui.models.table_model import (
     ROW_ROLE,
     SORT_ROLE,
     Column,
-    FilterProxy,
     Index,
     RowTableModel,
     text_of,
@@ -98,17 +97,3 @@ class UnitTableModel(RowTableModel[UnitRow]):
             return row.status_reason
         return ""
 
-
-class UnitFilterProxy(FilterProxy):
-    """FilterProxy that redoes its row mapping in one step when the filter changes.
-
-    QSortFilterProxyModel's incremental update (begin/endFilterChange) removes or inserts
-    rows one contiguous range at a time; a filter that keeps every third of 25,000 units
-    ("axon" when models alternate, "issued") makes thousands of ranges and takes 50-80 ms,
-    clearing the filter as much. ``invalidate()`` rebuilds the mapping at once (one
-    layoutChanged, selection kept through persistent indexes) in a flat ~25 ms.
-    """
-
-    def refilter(self) -> None:
-        self._recompute()
-        self.invalidate()

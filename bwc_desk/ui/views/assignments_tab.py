@@ -27,6 +27,7 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
 from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers, settings
+from bwc_desk.services.changeset import TOPICS, ChangeSet
 from bwc_desk.services.dto import OfficerRow, UnitRow
 from bwc_desk.services.officers import RosterChoices
 from bwc_desk.ui.dialogs.officer_dialogs import (
@@ -36,13 +37,14 @@ from bwc_desk.ui.dialogs.officer_dialogs import (
     OfficerDialog,
     ReasonDialog,
 )
+from bwc_desk.ui.live_rows import LiveRows
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel, needs_attention
-from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.models.table_model import RowTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage, Gate
 from bwc_desk.ui.views.cameras_page import SHOW_UNITS, CamerasPage
 from bwc_desk.ui.views.first_steps import FirstSteps
-from bwc_desk.ui.views.shift_change import ShiftChangePanel, reselect
+from bwc_desk.ui.views.shift_change import ShiftChangePanel
 from bwc_desk.ui.widgets import FilteredTable
 
 __all__ = [
@@ -68,6 +70,19 @@ SHOW = {
     "Holding a camera now": lambda o: bool(o.holding),
     "Active, without a primary camera": lambda o: o.active and not o.primary_unit,
 }
+# What the roster shows: officers, their primary camera (its tag: "units") and the cameras
+# out with them ("custody").
+ROSTER_TOPICS = ("officers", "units", "custody")
+
+
+def officers_touched(change: ChangeSet, model: RowTableModel[OfficerRow]) -> set[int]:
+    """The officers whose roster row a change touches: those it names, and those whose
+    primary camera it names (the service adds the officers holding a camera it names)."""
+    ids = set(change.officers)
+    if change.units:
+        units = change.units
+        ids.update(o.id for o in model.rows() if o.primary_unit_id in units)
+    return ids
 
 
 class RosterPage(ActionPage):
@@ -137,6 +152,18 @@ class RosterPage(ActionPage):
         shortcut = QShortcut(QKeySequence.StandardKey.New, self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.new_button.click)
+        self.live = LiveRows(
+            state,
+            self.table,
+            topics=ROSTER_TOPICS,
+            read_all=lambda ctx: officers.list_officers(ctx),
+            read_some=lambda ctx, ids, change: officers.officers_by_id(
+                ctx, list(ids), list(change.units)
+            ),
+            affected=lambda change: officers_touched(change, self.model),
+            watched=self,
+        )
+        self.live.shown.connect(self._rows_shown)
         self.update_buttons()
 
     # --- what is selected -------------------------------------------------------------------
@@ -185,22 +212,23 @@ class RosterPage(ActionPage):
 
     # --- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.state.read(
-            lambda ctx: OfficerTableModel.prepare(officers.list_officers(ctx)), self._loaded_rows
-        )
+        """Read the whole roster again (after the read in flight, if any)."""
+        self.live.reload()
         self.state.read(officers.roster_choices, self._choices)
+
+    def ensure_loaded(self) -> None:
+        if not self.live.loaded:
+            self.live.ensure_loaded()
+            self.state.read(officers.roster_choices, self._choices)
 
     def _choices(self, choices: RosterChoices) -> None:
         self.choices = choices
 
-    def _loaded_rows(self, prepared: Prepared[OfficerRow]) -> None:
+    def _rows_shown(self, full: bool) -> None:
         first = not self.loaded
-        keep = [o.id for o in self.selected()]
-        self.model.set_rows(prepared)
         self.loaded = True
-        self._show()
-        reselect(self.table, keep)
-        flagged = [o for o in prepared.rows if needs_attention(o)]
+        rows = self.model.rows()
+        flagged = [o for o in rows if needs_attention(o)]
         if flagged:
             names = ", ".join(o.label for o in flagged[:3]) + (" ..." if len(flagged) > 3 else "")
             self.attention.setText(
@@ -211,7 +239,7 @@ class RosterPage(ActionPage):
         if first:
             self.table.fit_columns()
         self.update_buttons()
-        empty = not prepared.rows
+        empty = not rows
         if empty:
             self.state.read(
                 lambda ctx: len(inventory.list_units(ctx)),
@@ -357,15 +385,15 @@ class AssignmentsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
         self.pages.currentChanged.connect(lambda _i: self.ensure_loaded())
-        state.data_changed.connect(self._changed)
+        state.changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._read_mode())
 
     def ensure_loaded(self) -> None:
         page = self.pages.currentWidget()
         if page is self.shift_change:
             self.shift_change.ensure_loaded()
-        elif isinstance(page, ActionPage) and not page.loaded:
-            page.refresh()
+        elif isinstance(page, (RosterPage, CamerasPage)):
+            page.ensure_loaded()
         self._read_mode()
 
     def refresh(self) -> None:
@@ -382,12 +410,14 @@ class AssignmentsTab(QWidget):
             page.update_buttons()
         self.shift_change.set_mode(agency.assignment_mode)
 
-    def _changed(self, what: str) -> None:
-        if what in ("settings", "all"):
+    def _changed(self, change: ChangeSet) -> None:
+        # The roster and the cameras follow their own rows (LiveRows); the mode and the shift
+        # change board are read here.
+        if change.touches("settings"):
             self._read_mode()
-        if what in ("officers", "units", "custody", "all"):
-            for page in (self.roster, self.cameras):
-                if page.loaded:
-                    page.refresh()
-        if what in ("officers", "units", "custody", "docks", "all"):
-            self.shift_change.changed(what)
+        if change.topics >= TOPICS and not change.complete:
+            self.shift_change.changed("all")
+            return
+        for what in ("officers", "units", "custody", "docks"):
+            if change.touches(what):
+                self.shift_change.changed(what)

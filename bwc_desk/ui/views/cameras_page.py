@@ -26,11 +26,10 @@ from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.officers import RosterChoices
 from bwc_desk.ui.dialogs.officer_dialogs import OfficerPickerDialog, ReasonDialog
 from bwc_desk.ui.dialogs.pool_dialogs import NewPoolDialog, PoolPickerDialog
+from bwc_desk.ui.live_rows import LiveRows, units_touched
 from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, PoolTableModel
-from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
-from bwc_desk.ui.views.shift_change import reselect
 from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
 
 SHOW_UNITS: dict[str, Callable[[UnitRow], bool] | None] = {
@@ -41,6 +40,8 @@ SHOW_UNITS: dict[str, Callable[[UnitRow], bool] | None] = {
     "Officers' primary cameras": lambda u: u.primary_officer_id is not None,
     "In a pool": lambda u: u.pool_id is not None,
 }
+# What the page shows: cameras, whose they are (officers' names, pools) and who has them out.
+CAMERA_TOPICS = ("units", "officers", "custody", "pools")
 
 
 class CamerasPage(ActionPage):
@@ -105,6 +106,16 @@ class CamerasPage(ActionPage):
         self.show_box.currentTextChanged.connect(self._show)
         self.pool_view.clicked.connect(self._pool_clicked)
         self.pool_view.activated.connect(self._pool_clicked)
+        self.live = LiveRows(
+            state,
+            self.table,
+            topics=CAMERA_TOPICS,
+            read_all=lambda ctx: inventory.list_units(ctx),
+            read_some=lambda ctx, ids, _change: inventory.units_by_id(ctx, list(ids)),
+            affected=lambda change: units_touched(change, self.model),
+            watched=self,
+        )
+        self.live.shown.connect(self._rows_shown)
         self.update_buttons()
 
     def selected(self) -> list[UnitRow]:
@@ -148,22 +159,23 @@ class CamerasPage(ActionPage):
 
     # --- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.state.read(
-            lambda ctx: AssignmentUnitModel.prepare(inventory.list_units(ctx)), self._loaded_rows
-        )
-        self.state.read(assignments.list_pools, self._loaded_pools)
+        """Read every camera again (after the read in flight, if any), and the pools."""
+        self.live.reload()
         self.state.read(officers.roster_choices, self._choices)
+
+    def ensure_loaded(self) -> None:
+        if not self.live.loaded:
+            self.live.ensure_loaded()
+            self.state.read(officers.roster_choices, self._choices)
 
     def _choices(self, choices: RosterChoices) -> None:
         self.choices = choices
 
-    def _loaded_rows(self, prepared: Prepared[UnitRow]) -> None:
+    def _rows_shown(self, full: bool) -> None:
         first = not self.loaded
-        keep = [u.id for u in self.selected()]
-        self.model.set_rows(prepared)
         self.loaded = True
-        self._show()
-        reselect(self.table, keep)
+        # The pools' counts follow their cameras (a short list: read whole).
+        self.state.read(assignments.list_pools, self._loaded_pools)
         if first:
             self.table.fit_columns()
         self.update_buttons()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,15 +32,17 @@ from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.models.table_model import FilterProxy, Prepared
-from bwc_desk.ui.models.unit_table_model import UnitFilterProxy, UnitTableModel
+from bwc_desk.ui.live_rows import LiveRows, units_touched
+from bwc_desk.ui.models.unit_table_model import UnitTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.unit_detail import UnitDetailPanel
-from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.widgets import FilteredTable, Place
 
 ALL = "All"
-RESTORE_LIMIT = 5000  # a refresh keeps at most this many selected rows selected
+# What Inventory shows: a camera entering or leaving a bay is a custody event ("docks" is the
+# bays' own state, shown by the Docks view); a pool's name is in its cameras' rows.
+TOPICS = ("units", "custody", "officers", "pools")
 ONE, SOME = "one", "some"  # how many selected rows an action needs
 
 
@@ -52,13 +54,12 @@ class InventoryTab(QWidget):
         super().__init__(parent)
         self.state = state
         self.model = UnitTableModel(self)
-        self.table = FilteredTable(self.model, "Filter units: tag, serial, model, officer...")
-        self.table.filter_edit.setObjectName("inventory_filter")
-        _use_proxy(self.table, UnitFilterProxy(self.table))
         # Each keystroke is answered (well under 50 ms at 25,000 units, see
-        # benchmarks/inventory.py), so the shared table's debounce is not needed here: a
-        # scanner's burst still coalesces, since the timer restarts on every character.
-        self.table._filter_timer.setInterval(0)
+        # benchmarks/inventory.py), so the shared table's debounce is not needed here.
+        self.table = FilteredTable(
+            self.model, "Filter units: tag, serial, model, officer...", filter_delay_ms=0
+        )
+        self.table.filter_edit.setObjectName("inventory_filter")
         self.status_box = QComboBox(self)
         self.status_box.setObjectName("status_filter")
         self.status_box.addItems([ALL] + [s.value for s in UnitStatus])
@@ -121,10 +122,18 @@ class InventoryTab(QWidget):
         escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         escape.activated.connect(self.close_details)
 
-        self._loaded = False
-        self._refreshing = self._again = False
         self._select_next: int | None = None  # a unit just added: select it when listed
-        state.data_changed.connect(self._changed)
+        self._fitted = False
+        self.live = LiveRows(
+            state,
+            self.table,
+            topics=TOPICS,
+            read_all=lambda ctx: inventory.list_units(ctx),
+            read_some=lambda ctx, ids, _change: inventory.units_by_id(ctx, list(ids)),
+            affected=lambda change: units_touched(change, self.model),
+            watched=self,
+        )
+        self.live.shown.connect(self._rows_shown)
         state.actor_changed.connect(lambda _a: self._update_actions())
         self._update_actions()
 
@@ -418,50 +427,36 @@ class InventoryTab(QWidget):
         self.table.update_count()
 
     def refresh(self) -> None:
-        # One list read at a time: a burst of changes (docks reporting, another station's
-        # import) costs one more read after the current one, not one read each.
-        if self._refreshing:
-            self._again = True
-            return
-        self._refreshing = True
-        self.state.read(
-            lambda ctx: UnitTableModel.prepare(inventory.list_units(ctx)),
-            self._loaded_rows,
-            self._refresh_failed,
-        )
+        """Read every unit again (one list read at a time: a burst of requests costs one
+        more read after the current one)."""
+        self.live.reload()
 
-    def _refresh_failed(self, exc: BaseException) -> None:
-        self._refreshing = self._again = False
-        if self.state.error_handler is not None:
-            self.state.error_handler(exc)
-
-    def _loaded_rows(self, prepared: Prepared[UnitRow]) -> None:
-        self._refreshing = False
-        if self._again:
-            self._again = False
-            self.refresh()  # the rows below are already out of date; show them meanwhile
-        first = not self._loaded
-        selected, current = self._selection_ids()
-        self.model.set_rows(prepared)
+    def _rows_shown(self, full: bool) -> None:
+        """Rows were loaded (``full``) or patched: what depends on them follows."""
         new = self._select_next
         if new is not None and self.model.position(new) is not None:
-            selected, current, self._select_next = [new], new, None
-        self._loaded = True
-        models = sorted({u.model for u in prepared.rows if u.model})
-        chosen = self.model_box.currentText()
-        self.model_box.blockSignals(True)
-        self.model_box.clear()
-        self.model_box.addItems([ALL, *models])
-        self.model_box.setCurrentText(chosen if chosen in models else ALL)
-        self.model_box.blockSignals(False)
-        self._quick_filter()
-        self._restore_selection(selected, current)
-        if current is not None and current == new:
+            self._select_next = None
+            self.table.restore(Place((new,), new), scroll=False)
             self.table.table.scrollTo(self.table.table.currentIndex())
-        self.table.fit_columns(grow_only=not first)
+        models = sorted({u.model for u in self.model.rows() if u.model})
+        if models != self._models_listed():
+            chosen = self.model_box.currentText()
+            self.model_box.blockSignals(True)
+            self.model_box.clear()
+            self.model_box.addItems([ALL, *models])
+            self.model_box.setCurrentText(chosen if chosen in models else ALL)
+            self.model_box.blockSignals(False)
+            if chosen != self.model_box.currentText():
+                self._quick_filter()
+        if full:
+            self.table.fit_columns(grow_only=self._fitted)
+            self._fitted = True
         self._selection_changed()
-        self._empty_agency(not prepared.rows)
+        self._empty_agency(self.model.rowCount() == 0)
         self.rows_loaded.emit(self.model.rowCount())
+
+    def _models_listed(self) -> list[str]:
+        return [self.model_box.itemText(i) for i in range(1, self.model_box.count())]
 
     def _empty_agency(self, empty: bool) -> None:
         """No camera at all: the first steps take the table's place (and say whether the
@@ -476,70 +471,8 @@ class InventoryTab(QWidget):
         self.first_steps.setVisible(empty)
         self.splitter.setVisible(not empty)
 
-    def _selection_ids(self) -> tuple[list[int], int | None]:
-        if not self._loaded:
-            return [], None
-        view = self.table.table
-        rows = view.selectionModel().selectedRows()
-        ids = [self.table.proxy.source_row(i.row()).id for i in rows[:RESTORE_LIMIT]]
-        current = self.table.current_row()
-        return ids, current.id if current is not None else None
-
-    def _restore_selection(self, ids: list[int], current: int | None) -> None:
-        """A refresh (after an action, or another station's change) keeps what was selected,
-        so that a second action can follow the first."""
-        proxy, view = self.table.proxy, self.table.table
-        rows = []
-        for unit_id in ids:
-            pos = self.model.position(unit_id)
-            if pos is not None:
-                index = proxy.mapFromSource(self.model.index(pos, 0))
-                if index.isValid():
-                    rows.append(index.row())
-        selection = QItemSelection()
-        last = proxy.columnCount() - 1
-        for start, end in _runs(sorted(rows)):
-            selection.select(proxy.index(start, 0), proxy.index(end, last))
-        model = view.selectionModel()
-        model.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        pos = self.model.position(current) if current is not None else None
-        if pos is not None:
-            index = proxy.mapFromSource(self.model.index(pos, 0))
-            if index.isValid():
-                model.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
-
     def ensure_loaded(self) -> None:
-        if not self._loaded:
-            self.refresh()
-
-    def _changed(self, what: str) -> None:
-        # Not on "docks": a camera entering or leaving a bay is a custody event.
-        if self._loaded and what in ("units", "custody", "officers", "all"):
-            self.refresh()
-
-
-def _use_proxy(table: FilteredTable, proxy: FilterProxy) -> None:
-    """Put ``proxy`` in place of the table's own FilterProxy, wired as FilteredTable wires it.
-    TODO(lead): move UnitFilterProxy.refilter into FilterProxy (every big table gains) and
-    drop this."""
-    old = table.proxy
-    proxy.setSourceModel(table.model)
-    table.proxy = proxy
-    table.table.setModel(proxy)  # a new selection model comes with the new model
-    table.table.selectionModel().selectionChanged.connect(lambda *_: table.selection_changed.emit())
-    proxy.layoutChanged.connect(table.update_count)
-    old.deleteLater()
-
-
-def _runs(rows: list[int]) -> list[tuple[int, int]]:
-    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]: one selection range per run of rows."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and row == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
+        self.live.ensure_loaded()
 
 
 def _dispose(dialog: Any) -> None:

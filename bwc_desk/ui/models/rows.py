@@ -1,0 +1,157 @@
+"""Rows made ready for a table, off the main thread: display texts, the lower-case filter
+text and a sort key per column, computed once per row by a pure function (no Qt here, so a
+worker runs it right after the service call and the main thread only swaps the result in).
+
+``prepare(columns, rows)`` is what a view's read returns; a ``RowTableModel`` takes the
+``Prepared`` whole (``set_rows``) or as a patch (``patch``), and ``FilterProxy`` filters and
+sorts on what was prepared here, never calling back into Python per comparison.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+# Longest texts kept per column (by characters) for sizing it: a proportional font can draw
+# a shorter text wider ("MMMM" and "iiiiii"), so a few are measured, not only the longest.
+WIDEST_KEPT = 24
+SEP = "\x1f"  # between a row's texts in its filter text: a word never spans two columns
+
+
+def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 7, 8] -> [(1, 3), (7, 8)]: the runs of consecutive numbers, ascending."""
+    out: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if out and row == out[-1][1] + 1:
+            out[-1] = (out[-1][0], row)
+        else:
+            out.append((row, row))
+    return out
+
+
+def text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return ", ".join(text_of(v) for v in value)
+    return str(value)
+
+
+def sort_key(value: Any) -> tuple[int, Any]:
+    """Blanks last, numbers as numbers, text case-insensitively; any two keys compare."""
+    if value is None or value == "":
+        return (2, "")
+    if isinstance(value, bool):
+        return (0, int(value))
+    if isinstance(value, (int, float)):
+        return (0, value)
+    if isinstance(value, (datetime, date)):
+        return (0, value.isoformat())
+    if isinstance(value, (tuple, list)):
+        return (1, ", ".join(text_of(v) for v in value).lower())
+    return (1, str(value).lower())
+
+
+@dataclass(frozen=True)
+class Column(Generic[T]):
+    title: str
+    value: Callable[[T], Any]
+    tooltip: str = ""
+    align_right: bool = False
+    sort: Callable[[T], Any] | None = None  # what the column sorts on, if not its value
+
+
+def widest_texts(
+    texts: Iterable[tuple[str, ...]], columns: int, kept: int = WIDEST_KEPT
+) -> tuple[tuple[str, ...], ...]:
+    """Per column, the ``kept`` longest distinct texts over all of ``texts``: what a view
+    measures to size the column from its whole content, not from the first rows."""
+    # Column by column (zip(*rows) transposes in C), each sorted by length in C: the walk
+    # for distinct texts then stops after a few steps, except in a column of few values.
+    per_column = list(zip(*texts, strict=False))
+    per_column += [()] * (columns - len(per_column))
+    return tuple(_longest(values, kept) for values in per_column[:columns])
+
+
+def _longest(values: Iterable[str], kept: int) -> tuple[str, ...]:
+    found: dict[str, None] = {}
+    for value in sorted(values, key=len, reverse=True):
+        if value not in found:
+            found[value] = None
+            if len(found) == kept:
+                break
+    return tuple(found)
+
+
+def merge_widest(
+    old: tuple[tuple[str, ...], ...], new: tuple[tuple[str, ...], ...]
+) -> tuple[tuple[str, ...], ...]:
+    """The widest texts of two sets of rows together."""
+    if not old:
+        return new
+    if not new:
+        return old
+    return tuple(
+        tuple(heapq.nlargest(WIDEST_KEPT, set(a) | set(b), key=len))
+        for a, b in zip(old, new, strict=True)
+    )
+
+
+@dataclass(frozen=True)
+class Prepared(Generic[T]):
+    """Rows with what a table needs of them, each list in the rows' order. ``keys`` is one
+    list per column (the column's sort key for each row). ``sorted_by``/``order``: the rows'
+    order sorted ascending on that column, when the read was asked to sort (``prepare``'s
+    ``sort_column``), so that a reload of 40,000 rows is not sorted on the main thread."""
+
+    rows: list[T]
+    texts: list[tuple[str, ...]]
+    hay: list[str]
+    keys: list[list[Any]] = field(default_factory=list)
+    widest: tuple[tuple[str, ...], ...] = ()
+    sorted_by: int = -1
+    order: list[int] | None = None
+
+    def take(self, indexes: Sequence[int]) -> Prepared[T]:
+        """Some of the rows, in the order of ``indexes`` (no sorted order kept)."""
+        return Prepared(
+            [self.rows[i] for i in indexes],
+            [self.texts[i] for i in indexes],
+            [self.hay[i] for i in indexes],
+            [[keys[i] for i in indexes] for keys in self.keys],
+            widest_texts((self.texts[i] for i in indexes), len(self.keys)),
+        )
+
+
+def prepare(
+    columns: Sequence[Column[T]], rows: Sequence[T], sort_column: int = -1
+) -> Prepared[T]:
+    """Everything a table shows and filters and sorts on, for ``rows``. Pure: safe on any
+    thread. ``sort_column`` (-1: none) also sorts the rows' order on that column."""
+    rows = list(rows)
+    getters = [c.value for c in columns]
+    texts = [tuple(text_of(get(r)) for get in getters) for r in rows]
+    keys = [[sort_key(get(r)) for r in rows] for get in (c.sort or c.value for c in columns)]
+    order = None
+    if 0 <= sort_column < len(columns):
+        # Stable: rows that tie keep the order they came in, as the proxy's own sort does.
+        order = sorted(range(len(rows)), key=keys[sort_column].__getitem__)
+    return Prepared(
+        rows,
+        texts,
+        [SEP.join(t).lower() for t in texts],
+        keys,
+        widest_texts(texts, len(columns)),
+        sort_column if order is not None else -1,
+        order,
+    )
