@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.both_backends
-
 from bwc_desk.domain.errors import NotSignedIn
 from bwc_desk.services import assignments, counter, inventory, officers
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+
+pytestmark = pytest.mark.both_backends
 
 
 @pytest.fixture
