@@ -23,6 +23,7 @@ from bwc_desk.ui.models.assignment_models import AssignmentUnitModel, PoolTableM
 from bwc_desk.ui.models.history_table_model import HistoryTableModel
 from bwc_desk.ui.models.not_docked_model import NotDockedModel
 from bwc_desk.ui.models.table_model import ROW_ROLE, Column, RowTableModel, text_of
+from bwc_desk.ui.widgets import FilteredTable
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 FG = Qt.ItemDataRole.ForegroundRole
@@ -50,6 +51,33 @@ def headers(model: QAbstractItemModel) -> list[str]:
     return [
         model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())
     ]
+
+
+ASC = Qt.SortOrder.AscendingOrder
+DESC = Qt.SortOrder.DescendingOrder
+
+
+def view_of(qtbot: Any, qtmodeltester: Any, model: RowTableModel[Any]) -> FilteredTable:
+    """The model in the table every view shows it in: a FilterProxy under a sortable
+    QTableView. qtmodeltester stays attached to the proxy and checks every change after."""
+    table = FilteredTable(model)
+    qtbot.addWidget(table)
+    qtmodeltester.check(table.proxy)
+    return table
+
+
+def shown(table: FilteredTable, column: int = 0) -> list[str]:
+    """A column's texts in the order the user sees them."""
+    return column_texts(table.proxy, column)
+
+
+def sort_view(table: FilteredTable, column: int, order: Qt.SortOrder = ASC,
+              shown_column: int = 0) -> list[str]:
+    """A click on a column's header (ascending, or a second click: descending), then what
+    the table shows."""
+    table.table.sortByColumn(column, order)
+    assert table.proxy.sortColumn() == column and table.proxy.sortOrder() == order
+    return shown(table, shown_column)
 
 
 # --- the base model, with a table of its own ----------------------------------------------------
@@ -94,16 +122,31 @@ def test_row_table_model_texts_sort_and_persistent_rows(qtmodeltester):
     assert text_of(date(2026, 11, 24)) == "2026-11-24" and text_of(("a", "b")) == "a, b"
 
 
-@pytest.mark.xfail(strict=True, reason="a descending sort reverses the blanks-last key too: "
-                   "for the proxy rewrite of issue 13")
-def test_blank_cells_sort_last_both_ways(qtmodeltester):
+def test_blank_cells_sort_last_both_ways_and_ties_keep_the_models_order(qtbot, qtmodeltester):
     """Newest first on "Last custody event" puts the cameras used last on top, not the ones
-    that never had an event."""
-    model = _ThingModel()
-    model.set_rows([_Thing(1, "a", None, True), _Thing(2, "b", 5, True), _Thing(3, "c", 7, True)])
-    model.sort(1, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, 0) == ["c", "b", "a"]
-    qtmodeltester.check(model)
+    that never had an event; rows that tie stay in the order they came, whichever way."""
+    things = [_Thing(1, "a", None, True), _Thing(2, "b", 5, True), _Thing(3, "c", 7, True),
+              _Thing(4, "d", None, False), _Thing(5, "e", 5, False)]
+    for column in (-1, 1):  # sorted here, or in the order the worker computed
+        model = _ThingModel()
+        model.set_rows(_ThingModel.prepare(things, sort_column=column))
+        table = view_of(qtbot, qtmodeltester, model)
+        assert sort_view(table, 1, DESC) == ["c", "b", "e", "a", "d"]
+        assert sort_view(table, 1) == ["b", "e", "c", "a", "d"]
+        assert sort_view(table, 1, DESC) == ["c", "b", "e", "a", "d"]
+    # Patched rows find their place among them, blanks still last (in the model's order).
+    model.patch(_ThingModel.prepare([_Thing(6, "f", None, True), _Thing(2, "b", None, True),
+                                     _Thing(7, "g", 5, True)]))
+    assert shown(table) == ["c", "e", "g", "a", "b", "d", "f"]
+    model.upsert([_Thing(4, "d", 9, False)])  # a first value: from the bottom to the top
+    assert shown(table) == ["d", "c", "e", "g", "a", "b", "f"]
+    model.remove([3, 1])
+    assert shown(table) == ["d", "e", "g", "b", "f"]
+    table.proxy.set_text("g")  # filtered, then widened again: the same order
+    assert shown(table) == ["g"]
+    table.proxy.set_text("")
+    assert shown(table) == ["d", "e", "g", "b", "f"]
+    qtmodeltester.check(table.proxy)
 
 
 # --- Inventory ----------------------------------------------------------------------------------
