@@ -22,14 +22,22 @@ Index = QModelIndex | QPersistentModelIndex
 BULK = 64
 
 
-def _for_descending(ascending: list[int], keys: Sequence[Any]) -> list[int]:
-    """Rows sorted ascending (ties in the model's order, blanks last) in the order a
-    descending sort keeps them: the blanks first and each run of ties reversed, so that shown
-    from the end they read newest first, ties in the model's order, blanks last."""
-    blanks = bisect_left(ascending, BLANK, key=keys.__getitem__)
-    out = ascending[blanks:]
+def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
+    """The rows in the order a descending sort keeps them (the order shown, reversed): blanks
+    first and ties in reverse, so that shown from the end the values read newest first, ties
+    in the model's order, blanks last. ``presorted``: the ascending order the worker computed
+    (ties in the model's order, blanks last), else the rows are sorted here."""
+    if presorted is None:
+        # Python's reverse sort keeps ties in their order (stable), all in C; blanks first.
+        shown = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+        blanks = keys.count(BLANK)
+        out = shown[blanks:] + shown[:blanks]
+        out.reverse()
+        return out
+    blanks = bisect_left(presorted, BLANK, key=keys.__getitem__)
+    out = presorted[blanks:]
     out.reverse()
-    for _key, tied in groupby(ascending[:blanks], key=keys.__getitem__):
+    for _key, tied in groupby(presorted[:blanks], key=keys.__getitem__):
         run = list(tied)
         run.reverse()
         out += run
@@ -200,11 +208,14 @@ class FilterProxy(QAbstractProxyModel):
         else:
             keys = self.source().column_keys(self._column)
             presorted = self.source().presorted(self._column)
-            if presorted is not None and len(presorted) == n:
-                ascending = list(presorted)
+            if presorted is not None and len(presorted) != n:
+                presorted = None
+            if self._descending:
+                self._all = _descending(keys, presorted)
+            elif presorted is not None:
+                self._all = list(presorted)
             else:  # stable: ties keep the model's order
-                ascending = sorted(range(n), key=keys.__getitem__)
-            self._all = _for_descending(ascending, keys) if self._descending else ascending
+                self._all = sorted(range(n), key=keys.__getitem__)
         self._order = self._filtered(self._all)
 
     def _begin_layout(self) -> None:
