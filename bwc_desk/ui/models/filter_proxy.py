@@ -24,7 +24,7 @@ BULK = 64
 
 def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
     """The rows in the order a descending sort keeps them (the order shown, reversed): blanks
-    first and ties in reverse, so that shown from the end the values read newest first, ties
+    first and ties in reverse, so that shown from the end the values read largest first, ties
     in the model's order, blanks last. ``presorted``: the ascending order the worker computed
     (ties in the model's order, blanks last), else the rows are sorted here."""
     if presorted is None:
