@@ -11,7 +11,6 @@ import pkgutil
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 
 from bwc_desk.domain.events import EventKind
@@ -20,9 +19,11 @@ from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.counter import NotDockedRow
 from bwc_desk.services.dto import EventRow, OfficerRow, UnitRow
 from bwc_desk.ui.models.assignment_models import AssignmentUnitModel, PoolTableModel
+from bwc_desk.ui.models.filter_proxy import FilterProxy
 from bwc_desk.ui.models.history_table_model import HistoryTableModel
 from bwc_desk.ui.models.not_docked_model import NotDockedModel
 from bwc_desk.ui.models.table_model import ROW_ROLE, Column, RowTableModel, text_of
+from bwc_desk.ui.widgets import FilteredTable
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 FG = Qt.ItemDataRole.ForegroundRole
@@ -52,6 +53,33 @@ def headers(model: QAbstractItemModel) -> list[str]:
     ]
 
 
+ASC = Qt.SortOrder.AscendingOrder
+DESC = Qt.SortOrder.DescendingOrder
+
+
+def view_of(qtbot: Any, qtmodeltester: Any, model: RowTableModel[Any]) -> FilteredTable:
+    """The model in the table every view shows it in: a FilterProxy under a sortable
+    QTableView. qtmodeltester stays attached to the proxy and checks every change after."""
+    table = FilteredTable(model)
+    qtbot.addWidget(table)
+    qtmodeltester.check(table.proxy)
+    return table
+
+
+def shown(table: FilteredTable, column: int = 0) -> list[str]:
+    """A column's texts in the order the user sees them."""
+    return column_texts(table.proxy, column)
+
+
+def sort_view(table: FilteredTable, column: int, order: Qt.SortOrder = ASC,
+              shown_column: int = 0) -> list[str]:
+    """A click on a column's header (ascending, or a second click: descending), then what
+    the table shows."""
+    table.table.sortByColumn(column, order)
+    assert table.proxy.sortColumn() == column and table.proxy.sortOrder() == order
+    return shown(table, shown_column)
+
+
 # --- the base model, with a table of its own ----------------------------------------------------
 class _Thing:
     def __init__(self, id: int, name: str, count: int | None, flag: bool) -> None:
@@ -66,10 +94,11 @@ class _ThingModel(RowTableModel[_Thing]):
     )
 
 
-def test_row_table_model_texts_sort_and_persistent_rows(qtmodeltester):
+def test_row_table_model_texts_sort_and_persistent_rows(qtbot, qtmodeltester):
     model = _ThingModel()
-    model.set_rows([_Thing(1, "bravo", 10, True), _Thing(2, "Alpha", None, False),
-                    _Thing(3, "charlie", 9, True)])
+    model.set_rows(_ThingModel.prepare([_Thing(1, "bravo", 10, True),
+                                        _Thing(2, "Alpha", None, False),
+                                        _Thing(3, "charlie", 9, True)]))
     qtmodeltester.check(model)
     assert headers(model) == ["Name", "Count", "Flag"]
     assert model.headerData(0, Qt.Orientation.Horizontal, TIP) == "What it is called"
@@ -77,33 +106,53 @@ def test_row_table_model_texts_sort_and_persistent_rows(qtmodeltester):
     assert [cell(model, 0, c) for c in range(3)] == ["bravo", "10", "Yes"]
     assert cell(model, 1, 1) == "" and cell(model, 1, 2) == "No"
     assert cell(model, 0, 1, ALIGN) == RIGHT and cell(model, 0, 0, ALIGN) is None
-    # "Alpha", selected in a view: the selection stays on it through a sort.
-    persistent = QPersistentModelIndex(model.index(1, 0))
-    model.sort(1)  # numbers as numbers (9 before 10), blanks last
-    assert column_texts(model, 0) == ["charlie", "bravo", "Alpha"]
-    assert persistent.data() == "Alpha"
-    model.sort(0, Qt.SortOrder.DescendingOrder)  # text without regard to case
-    assert column_texts(model, 0) == ["charlie", "bravo", "Alpha"]
-    model.sort(0)
-    assert column_texts(model, 0) == ["Alpha", "bravo", "charlie"]
-    model.upsert([_Thing(4, "delta", 1, False)])  # new rows go at the end until sorted again
-    model.upsert([_Thing(1, "bravo two", 11, True)])
-    assert column_texts(model, 0) == ["Alpha", "bravo two", "charlie", "delta"]
+    # Sorting is the view's (its proxy's): the model keeps the rows in the order they came.
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, -1) == ["bravo", "Alpha", "charlie"]
+    # "Alpha", selected in the view: the selection stays on it through a sort.
+    persistent = QPersistentModelIndex(table.proxy.index(1, 0))
+    assert sort_view(table, 1) == ["charlie", "bravo", "Alpha"]  # 9 before 10, blanks last
+    assert persistent.data() == "Alpha" and persistent.row() == 2
+    assert sort_view(table, 0, DESC) == ["charlie", "bravo", "Alpha"]  # without regard to case
+    assert sort_view(table, 0) == ["Alpha", "bravo", "charlie"]
+    assert column_texts(model, 0) == ["bravo", "Alpha", "charlie"]
+    model.upsert([_Thing(4, "delta", 1, False)])  # a new row: at the end of the model,
+    model.upsert([_Thing(1, "bravo two", 11, True)])  # shown at its place in the sort
+    model.upsert([_Thing(5, "aaron", 2, False)])
+    assert shown(table) == ["aaron", "Alpha", "bravo two", "charlie", "delta"]
+    assert column_texts(model, 0) == ["bravo two", "Alpha", "charlie", "delta", "aaron"]
+    assert [cell(table.proxy, 2, c) for c in range(3)] == ["bravo two", "11", "Yes"]
+    assert cell(table.proxy, 2, 1, ALIGN) == RIGHT and cell(table.proxy, 2, 0, ALIGN) is None
     assert model.widest(0)[0] == "bravo two"
     qtmodeltester.check(model)
     assert text_of(date(2026, 11, 24)) == "2026-11-24" and text_of(("a", "b")) == "a, b"
 
 
-@pytest.mark.xfail(strict=True, reason="a descending sort reverses the blanks-last key too: "
-                   "for the proxy rewrite of issue 13")
-def test_blank_cells_sort_last_both_ways(qtmodeltester):
+def test_blank_cells_sort_last_both_ways_and_ties_keep_the_models_order(qtbot, qtmodeltester):
     """Newest first on "Last custody event" puts the cameras used last on top, not the ones
-    that never had an event."""
-    model = _ThingModel()
-    model.set_rows([_Thing(1, "a", None, True), _Thing(2, "b", 5, True), _Thing(3, "c", 7, True)])
-    model.sort(1, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, 0) == ["c", "b", "a"]
-    qtmodeltester.check(model)
+    that never had an event; rows that tie stay in the order they came, whichever way."""
+    things = [_Thing(1, "a", None, True), _Thing(2, "b", 5, True), _Thing(3, "c", 7, True),
+              _Thing(4, "d", None, False), _Thing(5, "e", 5, False)]
+    for column in (-1, 1):  # sorted here, or in the order the worker computed
+        model = _ThingModel()
+        model.set_rows(_ThingModel.prepare(things, sort_column=column))
+        table = view_of(qtbot, qtmodeltester, model)
+        assert sort_view(table, 1, DESC) == ["c", "b", "e", "a", "d"]
+        assert sort_view(table, 1) == ["b", "e", "c", "a", "d"]
+        assert sort_view(table, 1, DESC) == ["c", "b", "e", "a", "d"]
+    # Patched rows find their place among them, blanks still last (in the model's order).
+    model.patch(_ThingModel.prepare([_Thing(6, "f", None, True), _Thing(2, "b", None, True),
+                                     _Thing(7, "g", 5, True)]))
+    assert shown(table) == ["c", "e", "g", "a", "b", "d", "f"]
+    model.upsert([_Thing(4, "d", 9, False)])  # a first value: from the bottom to the top
+    assert shown(table) == ["d", "c", "e", "g", "a", "b", "f"]
+    model.remove([3, 1])
+    assert shown(table) == ["d", "e", "g", "b", "f"]
+    table.proxy.set_text("g")  # filtered, then widened again: the same order
+    assert shown(table) == ["g"]
+    table.proxy.set_text("")
+    assert shown(table) == ["d", "e", "g", "b", "f"]
+    qtmodeltester.check(table.proxy)
 
 
 # --- Inventory ----------------------------------------------------------------------------------
@@ -121,11 +170,11 @@ def _units() -> list[UnitRow]:
     ]
 
 
-def test_unit_model_shows_holder_status_and_last_event(qtmodeltester):
+def test_unit_model_shows_holder_status_and_last_event(qtbot, qtmodeltester):
     from bwc_desk.ui.models.unit_table_model import UnitTableModel
 
     model = UnitTableModel()
-    model.set_rows(_units())
+    model.set_rows(UnitTableModel.prepare(_units()))
     qtmodeltester.check(model)
     assert headers(model)[:2] == ["Asset tag", "Serial"]
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
@@ -140,22 +189,26 @@ def test_unit_model_shows_holder_status_and_last_event(qtmodeltester):
     assert cell(model, 2, UnitTableModel.COL_STATUS, TIP) == "cracked lens, sent to the vendor"
     assert cell(model, 0, UnitTableModel.COL_STATUS, TIP) is None
     assert cell(model, 3, 0, ROW_ROLE).status is UnitStatus.RETIRED
-    model.sort(UnitTableModel.COL_TAG)
-    assert column_texts(model, 0) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0003",
-                                      "HPD-BWC-0010"]
-    model.sort(UnitTableModel.COL_LAST)  # on the time itself, blanks last
-    assert column_texts(model, 0)[:2] == ["HPD-BWC-0002", "HPD-BWC-0001"]
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, UnitTableModel.COL_TAG) == [
+        "HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0003", "HPD-BWC-0010"]
+    # On the time itself, blanks last: oldest first, then newest first (the cameras used
+    # last on top, never-used ones at the bottom either way).
+    assert sort_view(table, UnitTableModel.COL_LAST) == [
+        "HPD-BWC-0002", "HPD-BWC-0001", "HPD-BWC-0010", "HPD-BWC-0003"]
+    assert sort_view(table, UnitTableModel.COL_LAST, DESC) == [
+        "HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0010", "HPD-BWC-0003"]
+    assert colour(table.proxy, 1, UnitTableModel.COL_STATUS) == "#1d4ed8"  # follows its row
     qtmodeltester.check(model)
 
 
-@pytest.mark.parametrize("proxy_class", ["FilterProxy"])
-def test_filter_proxies_filter_on_every_column_and_sort_in_the_source(qtmodeltester,
-                                                                     proxy_class):
-    from bwc_desk.ui.models import unit_table_model
+def test_filter_proxy_filters_on_every_column_and_sorts_on_prepared_keys(qtbot, qtmodeltester):
+    from bwc_desk.ui.models.unit_table_model import UnitTableModel
 
-    model = unit_table_model.UnitTableModel()
-    model.set_rows(_units())
-    proxy = model_class(proxy_class)()
+    model = UnitTableModel()
+    model.set_rows(UnitTableModel.prepare(_units()))
+    proxy = model_class("FilterProxy")()
+    assert isinstance(proxy, FilterProxy)
     proxy.setSourceModel(model)
     qtmodeltester.check(proxy)
     assert proxy.rowCount() == 4
@@ -167,39 +220,61 @@ def test_filter_proxies_filter_on_every_column_and_sort_in_the_source(qtmodeltes
     proxy.set_text("")
     proxy.set_predicate(lambda u: u.status is not UnitStatus.RETIRED)
     assert proxy.rowCount() == 3
-    proxy.sort(unit_table_model.UnitTableModel.COL_TAG, Qt.SortOrder.DescendingOrder)
+    proxy.sort(UnitTableModel.COL_TAG, DESC)
     assert column_texts(proxy, 0) == ["HPD-BWC-0010", "HPD-BWC-0002", "HPD-BWC-0001"]
-    assert column_texts(model, 0)[0] == "HPD-BWC-0010"  # sorted in the source
-    assert cell(proxy, 0, unit_table_model.UnitTableModel.COL_STATUS, TIP) == (
-        "cracked lens, sent to the vendor")
+    # Sorted in the proxy, on the keys prepared with the rows: the model keeps its order.
+    assert column_texts(model, 0) == ["HPD-BWC-0002", "HPD-BWC-0001", "HPD-BWC-0010",
+                                      "HPD-BWC-0003"]
+    assert cell(proxy, 0, UnitTableModel.COL_STATUS, TIP) == "cracked lens, sent to the vendor"
+    assert colour(proxy, 0, UnitTableModel.COL_STATUS) == "#b45309"
+    assert cell(proxy, 1, 0, ROW_ROLE).asset_tag == "HPD-BWC-0002"
     model.upsert([UnitRow(5, "HPD-BWC-0020", "X60A0020", "Axon Body 3", "1.4.2",
                           UnitStatus.AVAILABLE)])
-    assert "HPD-BWC-0020" in column_texts(proxy, 0)  # a new row passes the filter it meets
+    # A new row passes the filter it meets, and is shown at its place in the sort.
+    assert column_texts(proxy, 0) == ["HPD-BWC-0020", "HPD-BWC-0010", "HPD-BWC-0002",
+                                      "HPD-BWC-0001"]
     model.remove([5])
     assert "HPD-BWC-0020" not in column_texts(proxy, 0)
+    # In a table: the rows a view shows go through the same proxy.
+    table = view_of(qtbot, qtmodeltester, model)
+    assert isinstance(table.proxy, FilterProxy)
     qtmodeltester.check(proxy)
 
 
-@pytest.mark.xfail(strict=True, reason="FilterProxy does not refilter a row changed in place "
-                   "(dynamicSortFilter off): for the proxy rewrite of issue 13")
-@pytest.mark.parametrize("proxy_class", ["FilterProxy"])
-def test_a_row_changed_out_of_the_filter_leaves_the_proxy(qtmodeltester, proxy_class):
-    """Views patch rows in place (upsert) instead of reloading: a camera issued while the
-    Inventory shows "available" ones only must leave the list, and one returned join it."""
-    from bwc_desk.ui.models import unit_table_model
+def test_a_row_changed_out_of_the_filter_leaves_the_proxy(qtbot, qtmodeltester):
+    """Views patch rows in place instead of reloading: a camera issued while the Inventory
+    shows "available" ones only must leave the list, and one returned join it, at its place
+    in the sort; the same for a row that stops (or starts) matching the filter text."""
+    from bwc_desk.ui.models.unit_table_model import UnitTableModel
 
-    model = unit_table_model.UnitTableModel()
-    model.set_rows(_units())
-    proxy = model_class(proxy_class)()
-    proxy.setSourceModel(model)
-    proxy.set_predicate(lambda u: u.status is UnitStatus.AVAILABLE)
-    assert column_texts(proxy, 0) == ["HPD-BWC-0001"]
-    model.upsert([UnitRow(2, "HPD-BWC-0001", "X60A0001", "Axon Body 3", "1.4.2",
-                          UnitStatus.ISSUED, holder="Smith, John (0412)")])
-    model.upsert([UnitRow(1, "HPD-BWC-0002", "X60A0002", "Axon Body 3", "1.4.2",
-                          UnitStatus.AVAILABLE)])
-    assert column_texts(proxy, 0) == ["HPD-BWC-0002"]
-    qtmodeltester.check(proxy)
+    model = UnitTableModel()
+    model.set_rows(UnitTableModel.prepare(_units()))
+    table = view_of(qtbot, qtmodeltester, model)
+    sort_view(table, UnitTableModel.COL_TAG)
+    table.proxy.set_predicate(lambda u: u.status is UnitStatus.AVAILABLE)
+    assert shown(table) == ["HPD-BWC-0001"]
+    # As the views' reads bring them: prepared, then patched in (LiveRows).
+    model.patch(UnitTableModel.prepare([UnitRow(2, "HPD-BWC-0001", "X60A0001", "Axon Body 3",
+                                                "1.4.2", UnitStatus.ISSUED,
+                                                holder="Smith, John (0412)")]))
+    model.patch(UnitTableModel.prepare([UnitRow(1, "HPD-BWC-0002", "X60A0002", "Axon Body 3",
+                                                "1.4.2", UnitStatus.AVAILABLE)]))
+    assert shown(table) == ["HPD-BWC-0002"]
+    model.upsert([UnitRow(4, "HPD-BWC-0003", "X60A0003", "Axon Body 3", "1.3.9",
+                          UnitStatus.AVAILABLE)])  # back from retirement: shown in its place
+    assert shown(table) == ["HPD-BWC-0002", "HPD-BWC-0003"]
+    table.proxy.set_predicate(None)
+    table.proxy.set_text("smith")
+    assert shown(table) == ["HPD-BWC-0001"]
+    model.patch(UnitTableModel.prepare([UnitRow(2, "HPD-BWC-0001", "X60A0001", "Axon Body 3",
+                                                "1.4.2", UnitStatus.AVAILABLE)]))
+    assert shown(table) == []  # returned: Smith no longer holds it
+    model.patch(UnitTableModel.prepare([UnitRow(3, "HPD-BWC-0010", "WG-000310",
+                                                "WatchGuard V300", "3.0", UnitStatus.ISSUED,
+                                                holder="Smith, John (0412)")]))
+    assert shown(table) == ["HPD-BWC-0010"]
+    assert table.count_label.text() == "1 of 4"
+    qtmodeltester.check(table.proxy)
 
 
 # --- Assignments: the roster, cameras and pools ---------------------------------------------------
@@ -216,11 +291,11 @@ def _officers() -> list[OfficerRow]:
     ]
 
 
-def test_officer_model_marks_who_must_be_acted_on(qtmodeltester):
+def test_officer_model_marks_who_must_be_acted_on(qtbot, qtmodeltester):
     from bwc_desk.ui.models.officer_table_model import OfficerTableModel
 
     model = OfficerTableModel()
-    model.set_rows(_officers())
+    model.set_rows(OfficerTableModel.prepare(_officers()))
     qtmodeltester.check(model)
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
         "0412", "Smith, John", "Officer", "Patrol North", "Day", "Yes", "HPD-BWC-0002",
@@ -240,16 +315,19 @@ def test_officer_model_marks_who_must_be_acted_on(qtmodeltester):
     assert colour(model, 3, col.COL_NAME) == "#6b7280"
     assert cell(model, 3, col.COL_NAME, BG) is None and cell(model, 3, 0, TIP) is None
     assert colour(model, 0, col.COL_NAME) is None and cell(model, 0, 0, BG) is None
-    model.sort(col.COL_NAME)
-    assert column_texts(model, col.COL_NAME) == ["Brown, Kim", "Garcia, Luis", "Jones, Ann",
-                                                 "Smith, John"]
-    model.sort(col.COL_BADGE, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, col.COL_BADGE) == ["1203", "0950", "0412", "0007"]
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_NAME, shown_column=col.COL_NAME) == [
+        "Brown, Kim", "Garcia, Luis", "Jones, Ann", "Smith, John"]
+    assert colour(table.proxy, 0, col.COL_NAME) == "#6b7280"  # the colours follow the rows
+    assert colour(table.proxy, 2, col.COL_NAME, BG) == "#fee2e2"
+    assert sort_view(table, col.COL_BADGE, DESC, col.COL_BADGE) == [
+        "1203", "0950", "0412", "0007"]
+    assert cell(table.proxy, 0, col.COL_NAME, TIP) == "Overdue: HPD-BWC-0031"
 
 
-def test_assignment_unit_model_says_whose_camera_it_is(qtmodeltester):
+def test_assignment_unit_model_says_whose_camera_it_is(qtbot, qtmodeltester):
     model = AssignmentUnitModel()
-    model.set_rows(_units())
+    model.set_rows(AssignmentUnitModel.prepare(_units()))
     qtmodeltester.check(model)
     col = AssignmentUnitModel
     assert column_texts(model, col.COL_KIND) == ["Officer", "Pool", "Spare", ""]
@@ -261,13 +339,17 @@ def test_assignment_unit_model_says_whose_camera_it_is(qtmodeltester):
     assert colour(model, 3, col.COL_TAG) == "#6b7280"  # retired: grey all along
     assert colour(model, 2, col.COL_STATUS) == "#b45309"  # in repair: the status stands out
     assert colour(model, 2, col.COL_TAG) is None
-    model.sort(col.COL_KIND)
-    assert column_texts(model, col.COL_KIND) == ["Officer", "Pool", "Spare", ""]
-    model.sort(col.COL_TAG, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, col.COL_TAG)[0] == "HPD-BWC-0010"
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_KIND, shown_column=col.COL_KIND) == [
+        "Officer", "Pool", "Spare", ""]
+    assert sort_view(table, col.COL_KIND, DESC, col.COL_KIND) == [
+        "Spare", "Pool", "Officer", ""]  # a retired camera is no one's: last either way
+    assert sort_view(table, col.COL_TAG, DESC) == [
+        "HPD-BWC-0010", "HPD-BWC-0003", "HPD-BWC-0002", "HPD-BWC-0001"]
+    assert colour(table.proxy, 1, col.COL_TAG) == "#6b7280"
 
 
-def test_pool_model_shows_any_for_an_open_pool(qtmodeltester):
+def test_pool_model_shows_any_for_an_open_pool(qtbot, qtmodeltester):
     model = PoolTableModel()
     model.set_rows([PoolRow(1, "Patrol North", "Patrol North", "Day", 12),
                     PoolRow(2, "Spares", "", "", 3)])
@@ -275,33 +357,40 @@ def test_pool_model_shows_any_for_an_open_pool(qtmodeltester):
     assert headers(model) == ["Pool", "Division", "Shift", "Cameras"]
     assert [cell(model, 1, c) for c in range(4)] == ["Spares", "any", "any", "3"]
     assert cell(model, 0, PoolTableModel.COL_UNITS, ALIGN) == RIGHT
-    model.sort(PoolTableModel.COL_UNITS)
-    assert column_texts(model, 0) == ["Spares", "Patrol North"]
+    # (The Cameras page lists pools in the service's order; in a sortable table, the count
+    # sorts as a number: 3 before 12.)
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, PoolTableModel.COL_UNITS) == ["Spares", "Patrol North"]
 
 
 # --- the counter -------------------------------------------------------------------------------
-def test_not_docked_model_counts_the_wait_in_words(qtmodeltester):
+def test_not_docked_model_counts_the_wait_in_words(qtbot, qtmodeltester):
     rows = [
         NotDockedRow(7, "HPD-BWC-0007", "Smith, John (0412)", T0, "quinn", minutes=95),
         NotDockedRow(8, "HPD-BWC-0008", "Jones, Ann (0007)", T0, "quinn", minutes=12),
         NotDockedRow(9, "HPD-BWC-0009", "Garcia, Luis (1203)", T0, "sam", minutes=1600),
     ]
     model = NotDockedModel()
-    model.set_rows(rows)
+    model.set_rows(rows)  # (as the counter does: few rows, prepared here)
     qtmodeltester.check(model)
     col = NotDockedModel
     assert column_texts(model, col.COL_WAITING) == ["1 h 35 min", "12 min", "1 d 2 h"]
     assert cell(model, 0, col.COL_WAITING, ALIGN) == RIGHT
     assert cell(model, 0, col.COL_RETURNED) == text_of(T0)
     assert cell(model, 2, col.COL_BY) == "sam"
-    model.sort(col.COL_WAITING, Qt.SortOrder.DescendingOrder)  # on the minutes, not the text
-    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0009", "HPD-BWC-0007", "HPD-BWC-0008"]
+    table = view_of(qtbot, qtmodeltester, model)
+    # On the minutes, not the text ("1 d 2 h" < "12 min" as text): the longest wait on top.
+    assert sort_view(table, col.COL_WAITING, DESC) == [
+        "HPD-BWC-0009", "HPD-BWC-0007", "HPD-BWC-0008"]
+    assert cell(table.proxy, 0, col.COL_WAITING) == "1 d 2 h"
     model.remove([7])  # keyed on the unit: the row goes when the camera is docked
-    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0009", "HPD-BWC-0008"]
+    assert shown(table) == ["HPD-BWC-0009", "HPD-BWC-0008"]
+    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0008", "HPD-BWC-0009"]
     qtmodeltester.check(model)
 
 
-def test_checkout_model_shows_overdue_rows_and_sorts_on_the_due_time(qtmodeltester, monkeypatch):
+def test_checkout_model_shows_overdue_rows_and_sorts_on_the_due_time(qtbot, qtmodeltester,
+                                                                     monkeypatch):
     from bwc_desk.services.dto import CheckoutRow
     from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
 
@@ -316,7 +405,7 @@ def test_checkout_model_shows_overdue_rows_and_sorts_on_the_due_time(qtmodeltest
                     T0 + timedelta(hours=8), "quinn", "DESK-1"),
     ]
     model = CheckoutTableModel()
-    model.set_rows(rows)
+    model.set_rows(CheckoutTableModel.prepare(rows))
     qtmodeltester.check(model)
     col = CheckoutTableModel
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
@@ -329,8 +418,11 @@ def test_checkout_model_shows_overdue_rows_and_sorts_on_the_due_time(qtmodeltest
     assert colour(model, 0, col.COL_OFFICER) == "#991b1b"
     assert colour(model, 1, col.COL_TAG, BG) is None and colour(model, 1, col.COL_TAG) is None
     assert model.overdue_count() == 2
-    model.sort(col.COL_OVERDUE)  # on the due time: the longest overdue first
-    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0031", "HPD-BWC-0002", "HPD-BWC-0044"]
+    table = view_of(qtbot, qtmodeltester, model)
+    # On the due time, not the text: the longest overdue first.
+    assert sort_view(table, col.COL_OVERDUE) == ["HPD-BWC-0031", "HPD-BWC-0002", "HPD-BWC-0044"]
+    assert [colour(table.proxy, r, col.COL_TAG, BG) for r in range(3)] == [
+        "#fee2e2", "#fee2e2", None]
 
 
 # --- custody history ----------------------------------------------------------------------------
@@ -350,11 +442,11 @@ def _events() -> list[EventRow]:
     ]
 
 
-def test_event_model_describes_each_record(qtmodeltester):
+def test_event_model_describes_each_record(qtbot, qtmodeltester):
     from bwc_desk.ui.models.event_table_model import EventTableModel
 
     model = EventTableModel()
-    model.set_rows(_events())
+    model.set_rows(EventTableModel.prepare(_events()))
     qtmodeltester.check(model)
     col = EventTableModel
     assert headers(model)[:4] == ["#", "When", "What", "Camera"]
@@ -371,9 +463,12 @@ def test_event_model_describes_each_record(qtmodeltester):
     assert cell(model, 0, col.COL_SEQ, ALIGN) == RIGHT
     assert model.headerData(col.COL_SEQ, Qt.Orientation.Horizontal, TIP) == (
         "Position in the custody ledger")
-    model.sort(col.COL_SEQ, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, col.COL_SEQ) == ["43", "42", "41"]
-    assert model.position(41) == 2  # keyed on the ledger position
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_SEQ, DESC, col.COL_SEQ) == ["43", "42", "41"]
+    assert colour(table.proxy, 0, col.COL_KIND) == "#7c3aed"
+    assert model.position(41) == 0 and model.position(43) == 2  # keyed on the ledger position
+    model.remove([42])
+    assert shown(table, col.COL_SEQ) == ["43", "41"]
 
 
 def test_history_model_pages_back_and_merges_newer_events(qtbot, qtmodeltester):
@@ -409,7 +504,7 @@ TEST_MODULES = ("tests.test_ui_models_all", "tests.test_ui_models_more")
 COVERED = {
     "RowTableModel": "test_row_table_model_texts_sort_and_persistent_rows",
     "UnitTableModel": "test_unit_model_shows_holder_status_and_last_event",
-    "FilterProxy": "test_filter_proxies_filter_on_every_column_and_sort_in_the_source",
+    "FilterProxy": "test_filter_proxy_filters_on_every_column_and_sorts_on_prepared_keys",
     "OfficerTableModel": "test_officer_model_marks_who_must_be_acted_on",
     "AssignmentUnitModel": "test_assignment_unit_model_says_whose_camera_it_is",
     "PoolTableModel": "test_pool_model_shows_any_for_an_open_pool",

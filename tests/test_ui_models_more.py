@@ -27,6 +27,7 @@ from bwc_desk.ui.models.table_model import text_of
 from tests.test_ui_models_all import (
     ALIGN,
     BG,
+    DESC,
     RIGHT,
     T0,
     TIP,
@@ -35,11 +36,14 @@ from tests.test_ui_models_all import (
     colour,
     column_texts,
     model_class,
+    shown,
+    sort_view,
+    view_of,
 )
 
 
 # --- administration ----------------------------------------------------------------------------
-def test_audit_model_shows_refusals_in_red(qtmodeltester):
+def test_audit_model_shows_refusals_in_red(qtbot, qtmodeltester):
     rows = [
         AuditRow(7, T0, "sign in", Outcome.OK.value, "quinn", "DESK-1", {"method": "password"}),
         AuditRow(8, T0 + timedelta(minutes=3), "sign in", Outcome.REFUSED.value, "sam", "DESK-2",
@@ -57,11 +61,14 @@ def test_audit_model_shows_refusals_in_red(qtmodeltester):
     assert colour(model, 1, col.COL_OUTCOME) == "#b91c1c"
     assert colour(model, 2, col.COL_STAFF) == "#b91c1c"
     assert cell(model, 0, col.COL_SEQ, ALIGN) == RIGHT
-    model.sort(col.COL_SEQ, Qt.SortOrder.DescendingOrder)  # the dialog's order: newest first
-    assert column_texts(model, col.COL_SEQ) == ["9", "8", "7"]
+    table = view_of(qtbot, qtmodeltester, model)
+    # The dialog's order: newest first.
+    assert sort_view(table, col.COL_SEQ, DESC, col.COL_SEQ) == ["9", "8", "7"]
+    assert [colour(table.proxy, r, col.COL_STAFF) for r in range(3)] == [
+        "#b91c1c", "#b91c1c", None]
 
 
-def test_staff_model_shows_locked_and_disabled_accounts(qtmodeltester):
+def test_staff_model_shows_locked_and_disabled_accounts(qtbot, qtmodeltester):
     rows = [
         StaffRow(1, "quinn", "Quinn Q", Role.QUARTERMASTER, True, has_pin=True,
                  badge_code="S-0099"),
@@ -81,12 +88,15 @@ def test_staff_model_shows_locked_and_disabled_accounts(qtmodeltester):
     assert colour(model, 1, col.COL_USER) == "#b91c1c"
     assert colour(model, 2, col.COL_USER) == "#6b7280"
     assert colour(model, 0, col.COL_USER) is None
-    model.sort(col.COL_ROLE)
-    assert column_texts(model, col.COL_ROLE) == ["auditor", "quartermaster", "supervisor"]
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_ROLE, shown_column=col.COL_ROLE) == [
+        "auditor", "quartermaster", "supervisor"]
+    assert colour(table.proxy, 0, col.COL_USER) == "#6b7280"
+    assert cell(table.proxy, 2, col.COL_LOCKED) == "LOCKED"
 
 
 # --- imports -----------------------------------------------------------------------------------
-def test_import_preview_model_gives_each_line_its_verdict(qtmodeltester):
+def test_import_preview_model_gives_each_line_its_verdict(qtbot, qtmodeltester):
     report = ImportReport(
         "units", added=1, updated=1, unchanged=1,
         errors=((4, "serial X60A0001 is already HPD-BWC-0001"), (6, "no asset tag")),
@@ -95,7 +105,7 @@ def test_import_preview_model_gives_each_line_its_verdict(qtmodeltester):
         changes=((3, "firmware 1.4.2 -> 1.5.0"),),
     )
     model = ImportPreviewModel()
-    model.set_rows(preview_rows(report))
+    model.set_rows(ImportPreviewModel.prepare(preview_rows(report)))
     qtmodeltester.check(model)
     col = ImportPreviewModel
     assert column_texts(model, col.COL_LINE) == ["2", "3", "4", "5", "6"]
@@ -110,13 +120,16 @@ def test_import_preview_model_gives_each_line_its_verdict(qtmodeltester):
     assert colour(model, 2, col.COL_KEY, BG) == "#fef2f2"
     assert colour(model, 0, col.COL_KEY, BG) is None
     assert cell(model, 0, col.COL_LINE, ALIGN) == RIGHT
-    model.sort(col.COL_VERDICT)
-    assert column_texts(model, col.COL_VERDICT) == ["error", "error", "new", "unchanged",
-                                                    "update"]
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_VERDICT, shown_column=col.COL_VERDICT) == [
+        "error", "error", "new", "unchanged", "update"]
+    assert shown(table, col.COL_LINE) == ["4", "6", "2", "5", "3"]  # ties: in line order
+    assert [colour(table.proxy, r, col.COL_KEY, BG) for r in range(2)] == ["#fef2f2"] * 2
+    assert sort_view(table, col.COL_LINE, DESC, col.COL_LINE) == ["6", "5", "4", "3", "2"]
 
 
 # --- shift change --------------------------------------------------------------------------------
-def test_ready_unit_model_drags_unit_ids_and_says_why_not_ready(qtmodeltester):
+def test_ready_unit_model_drags_unit_ids_and_says_why_not_ready(qtbot, qtmodeltester):
     rows = [
         ReadyUnit(1, "HPD-BWC-0002", "Axon Body 3", ReadyKind.PRIMARY, 1, "Smith, John (0412)"),
         ReadyUnit(2, "HPD-BWC-0001", "Axon Body 3", ReadyKind.POOL, 1, "Patrol North"),
@@ -124,7 +137,7 @@ def test_ready_unit_model_drags_unit_ids_and_says_why_not_ready(qtmodeltester):
                   not_ready="battery 40%, 3 videos not uploaded"),
     ]
     model = ReadyUnitModel()
-    model.set_rows(rows)
+    model.set_rows(ReadyUnitModel.prepare(rows))
     qtmodeltester.check(model)
     col = ReadyUnitModel
     assert column_texts(model, col.COL_FOR) == ["Primary of Smith, John (0412)",
@@ -140,14 +153,20 @@ def test_ready_unit_model_drags_unit_ids_and_says_why_not_ready(qtmodeltester):
     assert decode_unit_ids(mime) == [1, 3]
     assert mime.text() == "HPD-BWC-0002\nHPD-BWC-0010"
     assert model.mimeTypes() == [UNIT_MIME]
-    model.sort(col.COL_TAG)
-    assert column_texts(model, col.COL_TAG) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0010"]
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_TAG) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0010"]
+    # Dragged from the sorted table: the units of the rows dragged, not of the model's rows.
+    proxy = table.proxy
+    assert proxy.flags(proxy.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
+    dragged = proxy.mimeData([proxy.index(0, 0), proxy.index(2, 0)])
+    assert decode_unit_ids(dragged) == [2, 3]
+    assert dragged.text() == "HPD-BWC-0001\nHPD-BWC-0010"
 
 
 def test_incoming_officer_model_takes_only_our_drops(qtbot, qtmodeltester):
     officers = _officers()[:3]
     model = IncomingOfficerModel()
-    model.set_rows(officers)
+    model.set_rows(IncomingOfficerModel.prepare(officers))
     qtmodeltester.check(model)
     col = IncomingOfficerModel
     assert column_texts(model, col.COL_PRIMARY) == ["HPD-BWC-0002", "none", "none"]
@@ -167,11 +186,19 @@ def test_incoming_officer_model_takes_only_our_drops(qtbot, qtmodeltester):
     model.drops_enabled = False  # while an assignment is being written
     assert not model.flags(model.index(1, 0)) & Qt.ItemFlag.ItemIsDropEnabled
     assert not model.canDropMimeData(ours, copy, -1, -1, model.index(1, 0))
-    model.sort(col.COL_BADGE)
-    assert column_texts(model, col.COL_BADGE) == ["0007", "0412", "1203"]
+    model.drops_enabled = True
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_BADGE, shown_column=col.COL_BADGE) == ["0007", "0412", "1203"]
+    # Dropped on a row of the sorted table: the officer of that row.
+    proxy = table.proxy
+    assert proxy.canDropMimeData(ours, copy, -1, -1, proxy.index(0, 0))
+    with qtbot.waitSignal(model.units_dropped) as dropped:
+        assert proxy.dropMimeData(ours, copy, -1, -1, proxy.index(0, 0))
+    assert dropped.args[0] == [3] and dropped.args[1].badge == "0007"
+    assert colour(proxy, 0, col.COL_PRIMARY) == "#b45309"
 
 
-def test_proposal_model_edits_the_incoming_officer_and_flags_doubles(qtmodeltester):
+def test_proposal_model_edits_the_incoming_officer_and_flags_doubles(qtbot, qtmodeltester):
     moves = (
         ProposedMove(1, "HPD-BWC-0002", 1, "Smith, John (0412)", "Patrol North", 11,
                      "Lee, Dana (2201)", "Patrol North"),
@@ -205,8 +232,18 @@ def test_proposal_model_edits_the_incoming_officer_and_flags_doubles(qtmodeltest
     assert cell(model, 1, col.COL_NOTE) == "HPD-BWC-0044 is out with Jones, Ann (0007)"
     assert colour(model, 1, col.COL_CAMERA, BG) == "#fee2e2"
     assert [m.to_officer_id for m in model.moves()] == [11, 13]
-    model.sort(col.COL_CAMERA, Qt.SortOrder.DescendingOrder)
-    assert column_texts(model, col.COL_CAMERA) == ["HPD-BWC-0044", "HPD-BWC-0002"]
-    assert model.removeRows(0, 1)
-    assert column_texts(model, col.COL_CAMERA) == ["HPD-BWC-0002"] and not model.problems
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_CAMERA, DESC) == ["HPD-BWC-0044", "HPD-BWC-0002"]
+    assert colour(table.proxy, 0, col.COL_CAMERA, BG) == "#fee2e2"
+    # Edited in the sorted table: the row shown, not the model's row of that number.
+    assert table.proxy.setData(table.proxy.index(1, col.COL_TO), 12)
+    assert cell(model, 0, col.COL_TO) == "Park, Min (2202)"
+    assert cell(table.proxy, 1, col.COL_TO) == "Park, Min (2202)"
+    # The row the supervisor selects and removes (the page's Remove button).
+    table.table.selectRow(0)
+    model.remove_units([m.unit_id for m in table.selected_rows()])
+    assert shown(table) == ["HPD-BWC-0002"] and not model.problems
+    model.set_problems([(1, "HPD-BWC-0002 is in repair")])
+    assert model.removeRows(0, 1)  # Qt's own removal: the model's rows
+    assert model.rowCount() == 0 and table.proxy.rowCount() == 0 and not model.problems
     qtmodeltester.check(model)

@@ -196,3 +196,49 @@ def test_many_changes_at_once_and_random_patches_keep_order(qtmodeltester):
     top, bottom = model.index(0, 0), model.index(model.rowCount() - 1, 1)
     model.dataChanged.emit(top, bottom)
     assert len(shown(proxy)) == len(expected)
+
+
+def test_descending_keeps_blanks_last_and_ties_in_the_models_order_through_patches(
+    qtmodeltester,
+):
+    """Many ties and blanks, sorted on a number newest first, patched at random (one by one
+    and in bulk, rows inserted at the front too): every step shows the values descending,
+    ties in the model's order, the blank cells last (in the model's order too)."""
+    rng = random.Random(7)
+
+    def value() -> int | None:
+        return None if rng.random() < 0.3 else rng.randrange(6)
+
+    rows = [Item(i, f"item-{i}", value()) for i in range(1, 101)]
+    model, proxy = setup(qtmodeltester, rows, ItemModel.COL_N, Qt.SortOrder.DescendingOrder)
+    proxy.set_text("item-1")  # a filter too: item-1, item-10..19, item-100..
+
+    def expected() -> list[str]:
+        ranked = sorted(
+            (r.n is None, -(r.n or 0), model.position(r.id), r.name)
+            for r in model.rows()
+            if "item-1" in r.name
+        )
+        return [name for *_k, name in ranked]
+
+    assert shown(proxy) == expected()
+    next_id = 1000
+    for step in range(24):
+        count = BULK + 10 if step % 8 == 0 else rng.randrange(1, 12)
+        ids = rng.sample([r.id for r in model.rows()], count)
+        changed = [Item(i, f"item-{i}", value()) for i in ids[:-1]]
+        new = [Item(next_id + k, f"item-1{next_id + k}", value()) for k in range(2)]
+        next_id += 2
+        if step % 5 == 4:
+            model.insert_front(ItemModel.prepare(new))
+            model.patch(ItemModel.prepare(changed), removed=ids[-1:])
+        else:
+            model.patch(ItemModel.prepare(changed + new), removed=ids[-1:])
+        assert shown(proxy) == expected(), step
+    proxy.sort(ItemModel.COL_N)  # and ascending, from the same rows: blanks still last
+    ranked = sorted(
+        (r.n is None, r.n or 0, model.position(r.id), r.name)
+        for r in model.rows()
+        if "item-1" in r.name
+    )
+    assert shown(proxy) == [name for *_k, name in ranked]

@@ -5,13 +5,13 @@ follows the model's patches row by row, so a selection and the scroll position s
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
-from itertools import compress
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, groupby
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from bwc_desk.ui.models.rows import runs
+from bwc_desk.ui.models.rows import BLANK, runs
 
 if TYPE_CHECKING:
     from bwc_desk.ui.models.table_model import RowTableModel
@@ -22,15 +22,39 @@ Index = QModelIndex | QPersistentModelIndex
 BULK = 64
 
 
+def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
+    """The rows in the order a descending sort keeps them (the order shown, reversed): blanks
+    first and ties in reverse, so that shown from the end the values read largest first, ties
+    in the model's order, blanks last. ``presorted``: the ascending order the worker computed
+    (ties in the model's order, blanks last), else the rows are sorted here."""
+    if presorted is None:
+        # Python's reverse sort keeps ties in their order (stable), all in C; blanks first.
+        shown = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+        blanks = keys.count(BLANK)
+        out = shown[blanks:] + shown[:blanks]
+        out.reverse()
+        return out
+    blanks = bisect_left(presorted, BLANK, key=keys.__getitem__)
+    out = presorted[blanks:]
+    out.reverse()
+    for _key, tied in groupby(presorted[:blanks], key=keys.__getitem__):
+        run = list(tied)
+        run.reverse()
+        out += run
+    return out
+
+
 class FilterProxy(QAbstractProxyModel):
     """The one proxy of every table over a ``RowTableModel``: filters on every column (each
     word typed must appear somewhere in the row), plus an optional predicate on the row
     objects (``set_predicate``: status, model, "holding a camera"); sorts on the model's
-    prepared keys, ties in the model's order.
+    prepared keys, ties in the model's order and empty cells last, in either direction.
 
     Internally ``_all`` is every source row in sort order and ``_order`` the rows shown, both
-    ascending (a descending sort shows ``_order`` from its end). A source row's place in
-    either is found with ``list.index`` (a scan in C) and a new place with ``bisect``."""
+    ascending on ``_key()`` (a descending sort shows ``_order`` from its end, so there its key
+    puts the blanks first and ties in reverse: shown, they come last and in the model's
+    order). A source row's place in either is found with ``list.index`` (a scan in C) and a
+    new place with ``bisect``."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +166,8 @@ class FilterProxy(QAbstractProxyModel):
         if self._column < 0:
             return int
         keys = self.source().column_keys(self._column)
+        if self._descending:  # (see the class's docstring)
+            return lambda s: (keys[s] != BLANK, keys[s], -s)
         return lambda s: (keys[s], s)
 
     def _accepts(self, s: int) -> bool:
@@ -180,11 +206,15 @@ class FilterProxy(QAbstractProxyModel):
         if self._column < 0:
             self._all = list(range(n))
         else:
+            keys = self.source().column_keys(self._column)
             presorted = self.source().presorted(self._column)
-            if presorted is not None and len(presorted) == n:
+            if presorted is not None and len(presorted) != n:
+                presorted = None
+            if self._descending:
+                self._all = _descending(keys, presorted)
+            elif presorted is not None:
                 self._all = list(presorted)
             else:  # stable: ties keep the model's order
-                keys = self.source().column_keys(self._column)
                 self._all = sorted(range(n), key=keys.__getitem__)
         self._order = self._filtered(self._all)
 

@@ -20,6 +20,7 @@ T = TypeVar("T")
 # a shorter text wider ("MMMM" and "iiiiii"), so a few are measured, not only the longest.
 WIDEST_KEPT = 24
 SEP = "\x1f"  # between a row's texts in its filter text: a word never spans two columns
+BLANK = (2, "")  # the sort key of an empty cell: after every value, in either direction
 
 
 def runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -50,7 +51,7 @@ def text_of(value: Any) -> str:
 def sort_key(value: Any) -> tuple[int, Any]:
     """Blanks last, numbers as numbers, text case-insensitively; any two keys compare."""
     if value is None or value == "":
-        return (2, "")
+        return BLANK
     if isinstance(value, bool):
         return (0, int(value))
     if isinstance(value, (int, float)):
