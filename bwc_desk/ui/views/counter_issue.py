@@ -1,6 +1,5 @@
-"""The dialog sequence of one issue at the counter, after the plan came back.
-
-Pool override (when the camera is another division's or shift's) -> spare-swap reason ->
+"""The whole sequence of one issue at the counter: the plan (read on a worker), then pool
+override (when the camera is another division's or shift's) -> spare-swap reason ->
 readiness override -> function test -> handover -> the issue itself. A supervisor's
 credentials are checked (on a worker) as soon as they are typed, before the officer is asked
 for anything else; a refusal reopens the form with the reason, the reasons still in view.
@@ -16,6 +15,7 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.settings import HandoverAck
 from bwc_desk.services import counter
 from bwc_desk.services.counter import FunctionTest, Handover, IssuePlan, IssueResult, Override
+from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.dialogs.counter_dialogs import (
     FunctionTestDialog,
     GateDialog,
@@ -47,6 +47,16 @@ class IssueFlow:
     @property
     def officer(self) -> str:
         return self.plan.officer.label
+
+    @classmethod
+    def begin(cls, tab: CounterTab, code: str, officer: OfficerRow, unit: str) -> None:
+        """Issue ``unit`` to ``officer``: read the plan, then ask what it still needs."""
+        officer_id = officer.id
+        tab.state.read(
+            lambda ctx: counter.plan_issue(ctx, officer_id, unit),
+            lambda plan: cls(tab, code, plan).start(),
+            lambda exc: tab.scan_failed(code, exc),
+        )
 
     def start(self) -> None:
         if self.plan.pool_conflict:

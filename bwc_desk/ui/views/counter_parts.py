@@ -235,6 +235,14 @@ class ConditionRow(QWidget):
             self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
         )
 
+    def pending(self) -> bool:
+        """Ticks or a note wait for the next return."""
+        return (
+            self.damaged_box.isChecked()
+            or self.missing_box.isChecked()
+            or bool(self.note_edit.text().strip())
+        )
+
     def went_with(self, asset_tag: str) -> str:
         """Clear the row after a return; the line saying where it went, or ''."""
         applied = [

@@ -9,7 +9,8 @@ returned. Every service call runs on a worker; the main thread only shows result
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,18 +30,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.durations import window_text
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.counter import (
-    IssuePlan,
     IssueResult,
     NotDockedRow,
     ReturnResult,
-    ScanKind,
     ScanMatch,
     UndoResult,
+)
+from bwc_desk.services.counter.router import (
+    Act,
+    CounterState,
+    LastTransaction,
+    Tone,
+    UndoAct,
+    can_undo,
+    decide_undo,
+    route,
+    undo_deadline,
 )
 from bwc_desk.services.dto import CheckoutRow, OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
@@ -77,13 +86,11 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
-        self.last_seq: int | None = None
-        self.last_at: datetime | None = None
+        self.last: LastTransaction | None = None  # for undo, with its agency window
         self._busy = False
         self._queue: list[str] = []
         # The officer of the last completed issue: their card stays in view, dimmed.
         self.done_officer: OfficerRow | None = None
-        self.undo_seconds = 120  # the agency's setting, as the last transaction said
         self._build()
         # The scanner owns the view: keys at scanner speed ending in Enter are a scan,
         # whichever widget of the view has the focus.
@@ -124,6 +131,9 @@ class CounterTab(QWidget):
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo)
+        self._undo_timer = QTimer(self)  # greys "Undo last" out when the window closes
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self._undo_state)
 
         self.banner = QLabel("Ready. Scan a badge or a camera.", self)
         self.banner.setObjectName("banner")
@@ -203,7 +213,7 @@ class CounterTab(QWidget):
             self._show("idle", "Read only: " + self.state.why_not(Permission.ISSUE).lower())
         elif self.banner.property("kind") == "idle":
             self._show("idle", "Ready. Scan a badge or a camera.")
-        self.undo_button.setEnabled(may and self.last_seq is not None)
+        self._undo_state()
 
     # --- focus: the scan field always has it ----------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -392,126 +402,43 @@ class CounterTab(QWidget):
         self._done(code)
 
     def _identified(self, code: str, match: ScanMatch) -> None:
-        if match.kind is ScanKind.OFFICER:
-            self._officer_scanned(code, match)
+        """The router decides what the scan means here and now; the view carries it out."""
+        decision = route(self._counter_state(), match, self.state.ctx.now())
+        if decision.officer is not None:  # a badge: the officer now at the counter
+            self.officer, self.done_officer = decision.officer, None
+            self._show_card()
+        if decision.act is Act.ISSUE:
+            assert self.officer is not None
+            self.pending_unit = None
+            IssueFlow.begin(self, code, self.officer, decision.unit)
+            return
+        if decision.act is Act.RETURN:
+            self._return(code, decision.unit)
+            return
+        if decision.act is Act.HOLD_CAMERA:
+            self.pending_unit = decision.unit
+        if decision.tone is Tone.ERROR:
+            self._error(decision.text)
         else:
-            self._unit_scanned(code, match)
-
-    def _officer_scanned(self, code: str, match: ScanMatch) -> None:
-        assert match.officer is not None
-        if self.end_of_shift.isChecked():
-            self._show(
-                "notice",
-                f"{match.officer.label}: end-of-shift mode takes cameras only. Scan the camera.",
-            )
-            self.feedback.play(Sound.NOTICE)
-            self._done(code)
-            return
-        self.officer = match.officer
-        self.done_officer = None
-        self._show_card()
-        if self.pending_unit is not None:
-            unit, self.pending_unit = self.pending_unit, None
-            self._start_issue(code, unit)
-            return
-        self._show("notice", f"{match.officer.label}: now scan the camera.")
-        self.feedback.play(Sound.OK)
+            self._show(decision.tone.value, decision.text)
+            self.feedback.play(Sound.OK if decision.tone is Tone.OK else Sound.NOTICE)
+        if decision.log:
+            self._log(decision.log)
+        if decision.refresh_alerts:
+            self.refresh_alerts()
         self._done(code)
 
-    def _unit_scanned(self, code: str, match: ScanMatch) -> None:
-        unit = match.unit
-        assert unit is not None
-        if match.checkout is not None:
-            out = match.checkout
-            elsewhere = out.station != self.state.ctx.station
-            just_now = self.state.ctx.now() - out.issued_at < timedelta(
-                seconds=counter.RACE_SECONDS
-            )
-            if (
-                self.officer is not None
-                and out.officer_id != self.officer.id
-                and (elsewhere and just_now)
-            ):
-                # An officer is waiting here and another station issued this camera to
-                # someone else a moment ago: both counters reached for the same camera. An
-                # issue was meant; its rules refuse it, naming who has it and where. (Later,
-                # scanning a camera that is out is its return, whoever is at the counter.)
-                self._start_issue(code, unit.asset_tag)
-                return
-            if match.recent and elsewhere:
-                self._error(
-                    f"{unit.asset_tag} was just issued to {out.officer} at {out.station}. "
-                    "Nothing was changed. If it really is back already, scan it again in a "
-                    "few seconds to return it."
-                )
-                self._done(code)
-                return
-            if match.recent:
-                self._show(
-                    "notice",
-                    f"{unit.asset_tag} was issued to {out.officer} "
-                    "a moment ago (scanned twice). Nothing was changed.",
-                )
-                self.feedback.play(Sound.NOTICE)
-                self._done(code)
-                return
-            self._return(code, unit.asset_tag)
-            return
-        if match.recent:
-            self._show(
-                "notice",
-                f"{unit.asset_tag} was returned a moment ago (scanned twice). Nothing was changed.",
-            )
-            self.feedback.play(Sound.NOTICE)
-            self._done(code)
-            return
-        if match.refusal:
-            # Lost, stolen, in repair, retired: said at once, before any badge is asked for.
-            waiting = f" (for {self.officer.label})" if self.officer is not None else ""
-            self._error(match.refusal + waiting)
-            self._log(f"{unit.asset_tag}: {match.refusal}{waiting}")
-            if unit.status.value in ("lost", "stolen"):
-                self.refresh_alerts()
-            self._done(code)
-            return
-        if self.end_of_shift.isChecked():
-            self._error(
-                f"{unit.asset_tag} is {unit.status.value}, not out with an officer: "
-                "nothing to return. Put it aside and carry on."
-            )
-            self._log(f"{unit.asset_tag}: not out")
-            self._done(code)
-            return
-        if self.officer is None:
-            before, self.pending_unit = self.pending_unit, unit.asset_tag
-            if before is not None and before != unit.asset_tag:
-                # Never drop a scanned camera silently: the one waiting is replaced, aloud.
-                text = (
-                    f"{unit.asset_tag} is waiting for a badge now, instead of {before} "
-                    f"(put {before} back). Now scan the officer's ID badge."
-                )
-                self._log(f"{before}: replaced by {unit.asset_tag} before a badge was scanned")
-            else:
-                text = f"{unit.asset_tag} ({unit.status.value}): now scan the officer's ID badge."
-            self._show("notice", text)
-            self.feedback.play(Sound.OK)
-            self._done(code)
-            return
-        self._start_issue(code, unit.asset_tag)
-
-    # --- issuing --------------------------------------------------------------------------
-    def _start_issue(self, code: str, unit_code: str) -> None:
-        officer = self.officer
-        assert officer is not None
-        self.state.read(
-            lambda ctx: counter.plan_issue(ctx, officer.id, unit_code),
-            lambda plan: self._plan_ready(code, plan),
-            lambda exc: self.scan_failed(code, exc),
+    def _counter_state(self) -> CounterState:
+        return CounterState(
+            station=self.state.ctx.station,
+            officer=self.officer,
+            pending_unit=self.pending_unit,
+            end_of_shift=self.end_of_shift.isChecked(),
+            condition_pending=self.condition_row.pending(),
+            last=self.last,
         )
 
-    def _plan_ready(self, code: str, plan: IssuePlan) -> None:
-        IssueFlow(self, code, plan).start()
-
+    # --- issuing --------------------------------------------------------------------------
     def not_issued(self, code: str, text: str) -> None:
         self._show("notice", text)
         self._done(code)
@@ -525,7 +452,7 @@ class CounterTab(QWidget):
             assert result.checkout is not None
             self.model.upsert([result.checkout])
             self._update_counts()
-            self._remember(result.seq, result.undo_window_seconds)
+            self._remember(result.seq, result.undo_window_seconds, result.checkout.asset_tag)
             self._show("ok", result.message)
             self.feedback.play(Sound.OK)
             self._log(result.message)
@@ -585,7 +512,7 @@ class CounterTab(QWidget):
         applied = self.condition_row.went_with(result.unit.asset_tag)
         self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
         self._update_counts()
-        self._remember(result.seq, result.undo_window_seconds)
+        self._remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
         self._show("notice" if result.in_repair else "ok", result.message)
         self.feedback.play(Sound.OK)
         self._log(result.message)
@@ -596,26 +523,34 @@ class CounterTab(QWidget):
         self._done(code)
 
     # --- undo -----------------------------------------------------------------------------
-    def _remember(self, seq: int | None, window_seconds: int) -> None:
-        self.undo_seconds = window_seconds
-        self.last_seq = seq if window_seconds > 0 else None
-        self.last_at = self.state.ctx.now()
-        self.undo_button.setEnabled(self.last_seq is not None)
+    def _remember(self, seq: int | None, window_seconds: int, asset_tag: str) -> None:
+        """The transaction just made, with the agency's undo window its result carried."""
+        self.last = LastTransaction(seq, self.state.ctx.now(), window_seconds, asset_tag)
+        self._undo_state()
+
+    def _undo_state(self) -> None:
+        """Undo is offered while the window is open; a timer closes it when it ends."""
+        now = self.state.ctx.now()
+        may = can_undo(self.last, now) and self.scan_edit.isEnabled()
+        self.undo_button.setEnabled(may)
+        deadline = undo_deadline(self.last)
+        if may and deadline is not None:
+            self._undo_timer.start(int((deadline - now).total_seconds() * 1000) + 50)
+        else:
+            self._undo_timer.stop()
 
     def undo(self) -> None:
-        if self.last_seq is None or self._busy:
+        if self._busy:
             return
-        late = self.last_at is not None and self.state.ctx.now() - self.last_at > timedelta(
-            seconds=self.undo_seconds
-        )
-        if late:
-            self._error(
-                f"Undo is only possible within {window_text(self.undo_seconds)}. Make the "
-                "correction as a new transaction."
-            )
-            self.undo_button.setEnabled(False)
+        decision = decide_undo(self.last, self.state.ctx.now())
+        if decision.act is UndoAct.NOTHING:
             return
-        seq = self.last_seq
+        if decision.act is not UndoAct.UNDO:
+            self._error(decision.text)
+            self._undo_state()
+            return
+        seq = decision.seq
+        assert seq is not None
         self.state.write(
             lambda ctx: counter.undo(ctx, seq),
             self._undone,
@@ -624,8 +559,9 @@ class CounterTab(QWidget):
         )
 
     def _undone(self, result: UndoResult) -> None:
-        self.last_seq = None
-        self.undo_button.setEnabled(False)
+        if self.last is not None:
+            self.last = replace(self.last, seq=None)
+        self._undo_state()
         self._show("notice", result.message)
         self.feedback.play(Sound.NOTICE)
         self._log(result.message)
