@@ -67,9 +67,9 @@ def test_the_undo_button_greys_out_when_the_window_closes(qtbot, desk):
     tab, clock = desk["tab"], desk["clock"]
     settings.change_settings(desk["admin"], {"undo_window_seconds": 30})
     issue_smiths_camera(qtbot, tab)
-    assert tab._undo_timer.isActive() and tab._undo_timer.interval() <= 31_000
+    assert tab.undo_control.timer.isActive() and tab.undo_control.timer.interval() <= 31_000
     clock.advance(seconds=31)
-    tab._undo_timer.timeout.emit()  # the timer's moment, without waiting 30 real seconds
+    tab.undo_control.timer.timeout.emit()  # the timer's moment, without waiting 30 real seconds
     assert not tab.undo_button.isEnabled()
 
 

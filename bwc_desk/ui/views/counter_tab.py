@@ -9,8 +9,6 @@ returned. Every service call runs on a worker; the main thread only shows result
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -18,14 +16,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +27,6 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.counter import (
     IssueResult,
-    NotDockedRow,
     ReturnResult,
     ScanMatch,
     UndoResult,
@@ -43,37 +34,28 @@ from bwc_desk.services.counter import (
 from bwc_desk.services.counter.router import (
     Act,
     CounterState,
-    LastTransaction,
     Tone,
     UndoAct,
-    can_undo,
-    decide_undo,
     route,
-    undo_deadline,
 )
-from bwc_desk.services.dto import CheckoutRow, OfficerRow
+from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
-from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
-from bwc_desk.ui.models.not_docked_model import NotDockedModel
-from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_issue import IssueFlow
+from bwc_desk.ui.views.counter_lists import CounterLists
 from bwc_desk.ui.views.counter_parts import (
+    READY,
     AlertList,
+    Banner,
     ConditionRow,
+    OfficerCard,
+    ScanField,
     ScannerKeys,
     SearchPicker,
-    card_html,
 )
-from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.views.counter_undo import UndoControl
 
 log = logging.getLogger(__name__)
-STYLE = {
-    "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
-    "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
-    "notice": "background:#fef9c3; color:#713f12; border:2px solid #ca8a04;",
-    "idle": "background:#f1f5f9; color:#334155; border:2px solid #cbd5e1;",
-}
 
 
 class CounterTab(QWidget):
@@ -86,7 +68,6 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
-        self.last: LastTransaction | None = None  # for undo, with its agency window
         self._busy = False
         self._queue: list[str] = []
         # The officer of the last completed issue: their card stays in view, dimmed.
@@ -96,7 +77,6 @@ class CounterTab(QWidget):
         # whichever widget of the view has the focus.
         self.scanner = ScannerKeys(self, self.scan_edit, self._scanned_elsewhere)
         self.keys = self.scanner.burst
-        self._loaded = False
         state.data_changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
         # The officer at the counter belongs to the one who scanned them: a lock or another
@@ -110,15 +90,12 @@ class CounterTab(QWidget):
 
     # --- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.scan_edit = QLineEdit(self)
-        self.scan_edit.setObjectName("scan")
-        self.scan_edit.setPlaceholderText(
-            "Scan an officer's ID badge or a camera - or type a name, badge or tag"
-        )
-        self.scan_edit.setStyleSheet("font-size: 18px; padding: 6px;")
+        self.scan_edit = ScanField(self)
         self.scan_edit.returnPressed.connect(self._enter)
-        self.scan_edit.installEventFilter(self)
+        self.scan_edit.undo_pressed.connect(self.undo)
+        self.scan_edit.escape_on_empty.connect(self.clear_officer)
         self.picker = SearchPicker(self.state, self.scan_edit, self._picked, self)
+        self.scan_edit.picker = self.picker
 
         self.end_of_shift = QCheckBox("&End-of-shift mode (returns only, no questions)", self)
         self.end_of_shift.setObjectName("end_of_shift")
@@ -131,29 +108,17 @@ class CounterTab(QWidget):
         undo = QShortcut(QKeySequence(QKeySequence.StandardKey.Undo), self)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo)
-        self._undo_timer = QTimer(self)  # greys "Undo last" out when the window closes
-        self._undo_timer.setSingleShot(True)
-        self._undo_timer.timeout.connect(self._undo_state)
+        self.undo_control = UndoControl(
+            self.undo_button, lambda: self.state.ctx.now(), self.scan_edit.isEnabled
+        )
 
-        self.banner = QLabel("Ready. Scan a badge or a camera.", self)
-        self.banner.setObjectName("banner")
-        self.banner.setWordWrap(True)
-        self.banner.setMinimumHeight(64)
-        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._show("idle", "Ready. Scan a badge or a camera.")
+        self.banner = Banner(self)
         self.spare_button = QPushButton(self)
         self.spare_button.hide()
         self.spare_button.clicked.connect(self._issue_spare)
 
-        self.card = QLabel(self)
-        self.card.setObjectName("officer_card")
-        self.card.setWordWrap(True)
-        self.card.setFrameShape(QFrame.Shape.StyledPanel)
-        self.card.setMinimumWidth(360)
-        self.card.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.clear_officer_button = QPushButton("Clear officer (Esc)", self)
-        self.clear_officer_button.clicked.connect(self.clear_officer)
-        self._show_card()
+        self.officer_card = OfficerCard(self.clear_officer, self)
+        self.card = self.officer_card.label
 
         self.condition_row = ConditionRow(self)
         self.damaged_box = self.condition_row.damaged_box
@@ -162,27 +127,17 @@ class CounterTab(QWidget):
         self.applied_label = self.condition_row.applied_label
         self.alert_list = AlertList(self.state, self)
 
-        self.model = CheckoutTableModel(self)
-        self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
-        self.out_table.filter_edit.setObjectName("out_filter")
-        self.not_docked_model = NotDockedModel(self)
-        self.not_docked_table = FilteredTable(self.not_docked_model, "Filter")
-        self.session_list = QListWidget(self)
-        self.session_list.setObjectName("session_list")
-        self.lists = QTabWidget(self)
-        self.lists.addTab(self.out_table, "Out now")
-        self.lists.addTab(self.not_docked_table, "Returned, not docked")
-        self.lists.addTab(self.session_list, "This session")
+        self.lists = CounterLists(self.state, self)
+        self.model, self.out_table = self.lists.model, self.lists.out_table
+        self.session_list = self.lists.session_list
+        self.not_docked_model = self.lists.not_docked_model
 
         top = QHBoxLayout()
         top.addWidget(self.scan_edit, 1)
         top.addWidget(self.undo_button)
         top.addWidget(self.lineup_button)
-        card_box = QVBoxLayout()
-        card_box.addWidget(self.card, 1)
-        card_box.addWidget(self.clear_officer_button)
         middle = QHBoxLayout()
-        middle.addLayout(card_box)
+        middle.addWidget(self.officer_card)
         banner_box = QVBoxLayout()
         banner_box.addWidget(self.banner, 1)
         banner_box.addWidget(self.spare_button)
@@ -201,7 +156,6 @@ class CounterTab(QWidget):
         may = self.state.can(Permission.ISSUE) or self.state.can(Permission.RETURN)
         for widget in (
             self.scan_edit,
-            self.undo_button,
             self.end_of_shift,
             self.damaged_box,
             self.missing_box,
@@ -212,8 +166,8 @@ class CounterTab(QWidget):
         if not may:
             self._show("idle", "Read only: " + self.state.why_not(Permission.ISSUE).lower())
         elif self.banner.property("kind") == "idle":
-            self._show("idle", "Ready. Scan a badge or a camera.")
-        self._undo_state()
+            self._show("idle", READY)
+        self.undo_control.update()
 
     # --- focus: the scan field always has it ----------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -222,27 +176,6 @@ class CounterTab(QWidget):
 
     def focus_scan(self) -> None:
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        from PySide6.QtCore import QEvent
-
-        if watched is self.scan_edit and event.type() == QEvent.Type.KeyPress:
-            if event.matches(QKeySequence.StandardKey.Undo):
-                # The scan field's own text undo is of no use; Ctrl+Z undoes the transaction.
-                self.undo()
-                return True
-            if event.key() == Qt.Key.Key_Down and self.picker.isVisible():
-                self.picker.setFocus()
-                self.picker.setCurrentRow(0)
-                return True
-            if event.key() == Qt.Key.Key_Escape:
-                if self.scan_edit.text():
-                    self.scan_edit.clear()
-                    self.picker.hide()
-                else:
-                    self.clear_officer()
-                return True
-        return super().eventFilter(watched, event)
 
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened."""
@@ -253,32 +186,16 @@ class CounterTab(QWidget):
 
     # --- loading --------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.state.read(
-            lambda ctx: CheckoutTableModel.prepare(counter.out_now(ctx)), self._loaded_rows
-        )
-        self.state.read(counter.returned_not_docked, self._not_docked)
+        self.lists.refresh()
         self._refresh_officer()  # "holds now" on the card follows other stations too
         self.refresh_alerts()
 
     def refresh_alerts(self) -> None:
         self.alert_list.refresh()
 
-    def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
-        first = not self._loaded
-        self.model.set_rows(prepared)
-        self._loaded = True
-        self._update_counts()
-        if first:
-            self.out_table.fit_columns()
-
-    def _not_docked(self, rows: list[NotDockedRow]) -> None:
-        self.not_docked_model.set_rows(rows)
-        self.lists.setTabText(1, f"Returned, not docked ({len(rows)})")
-
-    def _update_counts(self) -> None:
-        overdue = self.model.overdue_count()
-        text = f"Out now ({self.model.rowCount()}"
-        self.lists.setTabText(0, text + (f", {overdue} overdue)" if overdue else ")"))
+    @property
+    def _loaded(self) -> bool:
+        return self.lists.loaded
 
     def ensure_loaded(self) -> None:
         if not self._loaded:
@@ -302,29 +219,17 @@ class CounterTab(QWidget):
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:
-        size = 22 if kind == "error" else 18
-        self.banner.setStyleSheet(
-            f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
-            "padding: 8px; border-radius: 6px;"
-        )
-        self.banner.setText(text)
-        self.banner.setProperty("kind", kind)
+        self.banner.say(kind, text)
 
     def _error(self, text: str) -> None:
         self._show("error", text)
         self.feedback.play(Sound.ERROR)
 
     def _log(self, text: str) -> None:
-        item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}")
-        self.session_list.insertItem(0, item)
+        self.lists.log(text)
 
     def _show_card(self) -> None:
-        # After a completed issue its officer stays in view, dimmed; the next scan, a
-        # camera or a badge, starts afresh.
-        dimmed = self.officer is None and self.done_officer is not None
-        self.card.setEnabled(not dimmed)
-        self.card.setText(card_html(self.officer, self.done_officer))
-        self.clear_officer_button.setEnabled(self.officer is not None)
+        self.officer_card.show_officer(self.officer, self.done_officer)
 
     def clear_officer(self) -> None:
         self.officer = None
@@ -332,7 +237,7 @@ class CounterTab(QWidget):
         self.pending_unit = None
         self.spare_button.hide()  # the spare was offered to that officer
         self._show_card()
-        self._show("idle", "Ready. Scan a badge or a camera.")
+        self._show("idle", READY)
         self.focus_scan()
 
     def _forget_officer(self) -> None:
@@ -341,7 +246,7 @@ class CounterTab(QWidget):
             self.done_officer = None
             self.pending_unit = None
             self._show_card()
-            self._show("idle", "Ready. Scan a badge or a camera.")
+            self._show("idle", READY)
 
     def _mode_changed(self, on: bool) -> None:
         self.officer = None
@@ -356,7 +261,7 @@ class CounterTab(QWidget):
                 "another. Each is returned at once.",
             )
         else:
-            self._show("idle", "Ready. Scan a badge or a camera.")
+            self._show("idle", READY)
         self.focus_scan()
 
     # --- scanning -------------------------------------------------------------------------
@@ -435,7 +340,7 @@ class CounterTab(QWidget):
             pending_unit=self.pending_unit,
             end_of_shift=self.end_of_shift.isChecked(),
             condition_pending=self.condition_row.pending(),
-            last=self.last,
+            last=self.undo_control.last,
         )
 
     # --- issuing --------------------------------------------------------------------------
@@ -450,9 +355,10 @@ class CounterTab(QWidget):
             self.feedback.play(Sound.NOTICE)
         elif result.issued:
             assert result.checkout is not None
-            self.model.upsert([result.checkout])
-            self._update_counts()
-            self._remember(result.seq, result.undo_window_seconds, result.checkout.asset_tag)
+            self.lists.issued(result.checkout)
+            self.undo_control.remember(
+                result.seq, result.undo_window_seconds, result.checkout.asset_tag
+            )
             self._show("ok", result.message)
             self.feedback.play(Sound.OK)
             self._log(result.message)
@@ -510,9 +416,8 @@ class CounterTab(QWidget):
             self._done(code)
             return
         applied = self.condition_row.went_with(result.unit.asset_tag)
-        self.model.remove([r.id for r in self.model.rows() if r.unit_id == result.unit.id])
-        self._update_counts()
-        self._remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
+        self.lists.returned(result.unit.id)
+        self.undo_control.remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
         self._show("notice" if result.in_repair else "ok", result.message)
         self.feedback.play(Sound.OK)
         self._log(result.message)
@@ -523,31 +428,15 @@ class CounterTab(QWidget):
         self._done(code)
 
     # --- undo -----------------------------------------------------------------------------
-    def _remember(self, seq: int | None, window_seconds: int, asset_tag: str) -> None:
-        """The transaction just made, with the agency's undo window its result carried."""
-        self.last = LastTransaction(seq, self.state.ctx.now(), window_seconds, asset_tag)
-        self._undo_state()
-
-    def _undo_state(self) -> None:
-        """Undo is offered while the window is open; a timer closes it when it ends."""
-        now = self.state.ctx.now()
-        may = can_undo(self.last, now) and self.scan_edit.isEnabled()
-        self.undo_button.setEnabled(may)
-        deadline = undo_deadline(self.last)
-        if may and deadline is not None:
-            self._undo_timer.start(int((deadline - now).total_seconds() * 1000) + 50)
-        else:
-            self._undo_timer.stop()
-
     def undo(self) -> None:
         if self._busy:
             return
-        decision = decide_undo(self.last, self.state.ctx.now())
+        decision = self.undo_control.decide()
         if decision.act is UndoAct.NOTHING:
             return
         if decision.act is not UndoAct.UNDO:
             self._error(decision.text)
-            self._undo_state()
+            self.undo_control.update()
             return
         seq = decision.seq
         assert seq is not None
@@ -559,9 +448,7 @@ class CounterTab(QWidget):
         )
 
     def _undone(self, result: UndoResult) -> None:
-        if self.last is not None:
-            self.last = replace(self.last, seq=None)
-        self._undo_state()
+        self.undo_control.undone()
         self._show("notice", result.message)
         self.feedback.play(Sound.NOTICE)
         self._log(result.message)
