@@ -54,7 +54,7 @@ class ReasonDialog(ServiceDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(state, title, parent)
-        self.call = call
+        self.action = call
         self.changed = changed
         self.required = required
         self.body.addWidget(heading(text))
@@ -73,7 +73,7 @@ class ReasonDialog(ServiceDialog):
             self.show_error("Give the reason; it goes into the custody record.")
             self.reason_edit.setFocus()
             return None
-        call = self.call
+        call = self.action
         return (lambda ctx: call(ctx, reason)), self.changed
 
 

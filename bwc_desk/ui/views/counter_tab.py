@@ -56,6 +56,9 @@ from bwc_desk.ui.views.counter_parts import (
 from bwc_desk.ui.views.counter_undo import UndoControl
 
 log = logging.getLogger(__name__)
+EOS_TEXT = (
+    "End-of-shift mode: scan the cameras coming back, one after another. Each is returned at once."
+)
 
 
 class CounterTab(QWidget):
@@ -231,35 +234,28 @@ class CounterTab(QWidget):
     def _show_card(self) -> None:
         self.officer_card.show_officer(self.officer, self.done_officer)
 
-    def clear_officer(self) -> None:
-        self.officer = None
-        self.done_officer = None
+    def _let_go(self) -> None:
+        """No officer at the counter, no camera waiting, no card."""
+        self.officer = self.done_officer = None
         self.pending_unit = None
-        self.spare_button.hide()  # the spare was offered to that officer
         self._show_card()
+
+    def clear_officer(self) -> None:
+        self._let_go()
+        self.spare_button.hide()  # the spare was offered to that officer
         self._show("idle", READY)
         self.focus_scan()
 
     def _forget_officer(self) -> None:
         if self.officer is not None or self.pending_unit is not None or self.done_officer:
-            self.officer = None
-            self.done_officer = None
-            self.pending_unit = None
-            self._show_card()
+            self._let_go()
             self._show("idle", READY)
 
     def _mode_changed(self, on: bool) -> None:
-        self.officer = None
-        self.done_officer = None
-        self.pending_unit = None
-        self._show_card()
+        self._let_go()
         self.card.setEnabled(not on)
         if on:
-            self._show(
-                "notice",
-                "End-of-shift mode: scan the cameras coming back, one after "
-                "another. Each is returned at once.",
-            )
+            self._show("notice", EOS_TEXT)
         else:
             self._show("idle", READY)
         self.focus_scan()
