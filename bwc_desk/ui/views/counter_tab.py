@@ -26,7 +26,6 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.counter import (
-    IssueResult,
     ReturnResult,
     ScanMatch,
     UndoResult,
@@ -283,7 +282,7 @@ class CounterTab(QWidget):
             lambda exc: self.scan_failed(code, exc),
         )
 
-    def _done(self, code: str) -> None:
+    def scan_done(self, code: str) -> None:
         self._busy = False
         self.focus_scan()
         self.scan_handled.emit(code)
@@ -300,7 +299,7 @@ class CounterTab(QWidget):
                 f"Something went wrong with that scan: {exc}. Nothing was changed. "
                 "Scan again; if it keeps happening, tell your administrator."
             )
-        self._done(code)
+        self.scan_done(code)
 
     def _identified(self, code: str, match: ScanMatch) -> None:
         """The router decides what the scan means here and now; the view carries it out."""
@@ -327,7 +326,7 @@ class CounterTab(QWidget):
             self._log(decision.log)
         if decision.refresh_alerts:
             self.refresh_alerts()
-        self._done(code)
+        self.scan_done(code)
 
     def _counter_state(self) -> CounterState:
         return CounterState(
@@ -340,40 +339,30 @@ class CounterTab(QWidget):
         )
 
     # --- issuing --------------------------------------------------------------------------
-    def not_issued(self, code: str, text: str) -> None:
-        self._show("notice", text)
-        self._done(code)
+    # The issue's own steps are IssueFlow's (counter_issue.py); these show where it ended.
+    def say(self, kind: str, text: str, sound: Sound | None = None, log: bool = False) -> None:
+        self._show(kind, text)
+        if sound is not None:
+            self.feedback.play(sound)
+        if log:
+            self._log(text)
 
-    def issued(self, code: str, result: IssueResult) -> None:
-        self.spare_button.hide()
-        if result.duplicate:
-            self._show("notice", result.message)
-            self.feedback.play(Sound.NOTICE)
-        elif result.issued:
-            assert result.checkout is not None
-            self.lists.issued(result.checkout)
-            self.undo_control.remember(
-                result.seq, result.undo_window_seconds, result.checkout.asset_tag
-            )
-            self._show("ok", result.message)
-            self.feedback.play(Sound.OK)
-            self._log(result.message)
-            # The issue is complete: the officer is let go (the card stays, dimmed), so the
-            # next scan, a camera or a badge, starts the next issue.
-            if self.officer is not None:
-                self.done_officer, self.officer = self.officer, None
-                self._show_card()
-                done = self.done_officer
-                self.state.read(lambda ctx: counter.officer_card(ctx, done.badge), self._card)
-        else:
-            self._show("error", result.message)
-            self.feedback.play(Sound.ERROR)
-            self._log(result.message)
-            if result.next_spare is not None:
-                self.spare_button.setText(f"Issue the spare {result.next_spare.asset_tag} instead")
-                self.spare_button.setProperty("unit", result.next_spare.asset_tag)
-                self.spare_button.show()
-        self._done(code)
+    def served(self) -> None:
+        """An issue is complete: the officer is let go (the card stays, dimmed), so the next
+        scan, a camera or a badge, starts the next issue."""
+        if self.officer is None:
+            return
+        self.done_officer, self.officer = self.officer, None
+        self._show_card()
+        done = self.done_officer
+        self.state.read(lambda ctx: counter.officer_card(ctx, done.badge), self._card)
+
+    def offer_spare(self, asset_tag: str | None) -> None:
+        """The button under the banner that issues the next ready spare (None: hide it)."""
+        self.spare_button.setVisible(asset_tag is not None)
+        if asset_tag is not None:
+            self.spare_button.setText(f"Issue the spare {asset_tag} instead")
+            self.spare_button.setProperty("unit", asset_tag)
 
     def _issue_spare(self) -> None:
         unit = self.spare_button.property("unit")
@@ -407,21 +396,18 @@ class CounterTab(QWidget):
 
     def _returned(self, code: str, result: ReturnResult) -> None:
         if result.duplicate:
-            self._show("notice", result.message)
-            self.feedback.play(Sound.NOTICE)
-            self._done(code)
+            self.say("notice", result.message, Sound.NOTICE)
+            self.scan_done(code)
             return
         applied = self.condition_row.went_with(result.unit.asset_tag)
         self.lists.returned(result.unit.id)
         self.undo_control.remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
-        self._show("notice" if result.in_repair else "ok", result.message)
-        self.feedback.play(Sound.OK)
-        self._log(result.message)
+        self.say("notice" if result.in_repair else "ok", result.message, Sound.OK, log=True)
         if applied:
             self._log(applied)
         if self.officer is not None:
             self._refresh_officer()
-        self._done(code)
+        self.scan_done(code)
 
     # --- undo -----------------------------------------------------------------------------
     def undo(self) -> None:
@@ -445,9 +431,7 @@ class CounterTab(QWidget):
 
     def _undone(self, result: UndoResult) -> None:
         self.undo_control.undone()
-        self._show("notice", result.message)
-        self.feedback.play(Sound.NOTICE)
-        self._log(result.message)
+        self.say("notice", result.message, Sound.NOTICE, log=True)
         self.refresh()
         self._refresh_officer()
         self.focus_scan()
