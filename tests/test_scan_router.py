@@ -217,3 +217,25 @@ def test_the_deadline_follows_the_window() -> None:
     last = LastTransaction(41, T0, 30)
     assert undo_deadline(last) == T0 + timedelta(seconds=30)
     assert undo_deadline(replace(last, undo_seconds=0)) is None
+
+
+def test_the_router_is_plain_python() -> None:
+    """No Qt, no database: the router and the records it reads import neither."""
+    import ast
+    from pathlib import Path
+
+    import bwc_desk.services.counter.dto as dto
+    import bwc_desk.services.counter.router as router
+
+    for module in (router, dto):
+        tree = ast.parse(Path(str(module.__file__)).read_text())
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        forbidden = ("PySide6", "sqlalchemy", "bwc_desk.store", "bwc_desk.adapters", "bwc_desk.ui")
+        assert not [name for name in imported if name.startswith(forbidden)], module.__name__
