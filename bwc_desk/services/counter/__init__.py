@@ -1,7 +1,10 @@
 """The counter: issuing cameras to officers and taking them back.
 
-Split along its seams: ``scan`` (what a scan is), ``issue``, ``returns``, ``bays`` (where a
-returned camera goes), ``undo``, ``lists`` (Out now, not docked, line-up), ``alerts``.
+Split along its seams: ``scan`` (what a scan is), ``issue``, ``pools``, ``overrides``,
+``returns``, ``bays`` (where a returned camera goes), ``undo``, ``lists`` (Out now, not
+docked, line-up), ``alerts``; every record they take and return is in ``dto``, their shared
+Session helpers in ``common``. ``router`` (the ScanRouter: what a scan means at a counter,
+with the agency's timing rules) is plain Python over ``dto``, with no database.
 Every public name stays importable from ``bwc_desk.services.counter``.
 """
 
