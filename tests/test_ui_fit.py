@@ -160,7 +160,7 @@ def test_the_staff_dialogs_fit_their_fields(qtbot, admin_ctx):
 def test_the_settings_dialog_fits_its_fields(qtbot, admin_ctx):
     from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(get_settings(admin_ctx))
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

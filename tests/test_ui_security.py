@@ -253,7 +253,7 @@ def test_settings_dialog_changes_only_what_was_edited(qtbot, admin_ctx):
     from bwc_desk.services.settings import get_settings
     from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(get_settings(admin_ctx))
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
     qtbot.addWidget(dialog)
     spin = dialog.findChild(QSpinBox, "idle_lock_minutes")
     assert spin.maximum() == 30

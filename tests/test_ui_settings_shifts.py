@@ -5,15 +5,19 @@ from __future__ import annotations
 
 from datetime import time
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from bwc_desk.services.settings import change_settings, get_settings, list_shifts
+from bwc_desk.services.settings import get_settings, list_shifts
 from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+from bwc_desk.ui.state import AppState
 
 
 def test_the_admin_edits_the_shifts_in_agency_settings(qtbot, admin_ctx):
-    dialog = SettingsDialog(get_settings(admin_ctx))
+    state = AppState(admin_ctx)
+    dialog = SettingsDialog(state, get_settings(admin_ctx))
     qtbot.addWidget(dialog)
+    dialog.show()
     table = dialog.shift_table.table
     assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["Day", "Evening",
                                                                           "Night"]
@@ -29,20 +33,20 @@ def test_the_admin_edits_the_shifts_in_agency_settings(qtbot, admin_ctx):
     dialog.shift_table.add_button.click()
     table.item(3, 0).setText("Power")
     table.item(3, 1).setText("18:00")
-    dialog.accept()
-    assert dialog.result() == QDialog.DialogCode.Accepted
     changes = dialog.changes()
     assert [(s.name, s.starts, s.hours_text()) for s in changes["shifts"]] == [
         ("Day", time(6), "10"), ("Evening", time(14), "10"), ("Power", time(18), "8"),
         ("Night", time(22), "10.5")]
-    change_settings(admin_ctx, changes)
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.accept()  # Save: written by the service, then the dialog closes
+    assert dialog.result() == QDialog.DialogCode.Accepted
     assert [s.label() for s in list_shifts(admin_ctx)] == [
         "Day (06:00-16:00)", "Evening (14:00-00:00)", "Power (18:00-02:00)",
         "Night (22:00-08:30)"]
 
 
 def test_removing_a_row_and_an_empty_table(qtbot, admin_ctx):
-    dialog = SettingsDialog(get_settings(admin_ctx))
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
     qtbot.addWidget(dialog)
     table = dialog.shift_table.table
     table.selectRow(1)
@@ -53,3 +57,25 @@ def test_removing_a_row_and_an_empty_table(qtbot, admin_ctx):
         dialog.shift_table.remove_button.click()
     dialog.accept()
     assert "at least one" in dialog.shift_problem.text()
+
+
+def test_a_refused_change_stays_in_the_dialog_with_what_was_typed(qtbot, admin_ctx):
+    from bwc_desk.services import officers
+    from bwc_desk.services.officers import OfficerInput
+
+    officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John", shift="Evening"))
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    table = dialog.shift_table.table
+    table.selectRow(1)  # Evening, which Smith is on
+    dialog.shift_table.remove_button.click()
+    dialog.editors["undo_window_seconds"].setValue(30)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert dialog.ok_button.text() == "Saving..."
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # Enter again while saving: one write
+    qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=10_000)
+    assert dialog.isVisible() and "Evening" in dialog.error_label.text()
+    assert get_settings(admin_ctx).undo_window_seconds == 120  # nothing written
+    assert dialog.editors["undo_window_seconds"].value() == 30  # what was typed stays
+    assert [s.name for s in dialog.changes()["shifts"]] == ["Day", "Night"]

@@ -86,6 +86,17 @@ SPECS: dict[str, SettingSpec] = {
             "return_assigned_on_dock", "Return officers' own cameras on docking", False, bool
         ),
         SettingSpec("undo_window_seconds", "Undo window (seconds)", 120, int, 0, 600),
+        SettingSpec(
+            "double_scan_seconds", "A repeated scan within (seconds) is ignored", 5, int, 1, 60
+        ),
+        SettingSpec(
+            "race_seconds",
+            "Another counter's issue counts as simultaneous within (seconds)",
+            60,
+            int,
+            0,
+            600,
+        ),
         SettingSpec("anchor_folder", "Anchor folder for chain heads (blank: none)", "", str),
     )
 }

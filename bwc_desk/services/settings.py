@@ -42,6 +42,8 @@ class AgencySettings:
     unassign_pool_on_dock: bool = True
     return_assigned_on_dock: bool = False
     undo_window_seconds: int = 120
+    double_scan_seconds: int = 5
+    race_seconds: int = 60
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
     anchor_folder: str = ""

@@ -518,18 +518,12 @@ class MainWindow(QMainWindow):
         StaffDialog(self.state, self).exec()
 
     def show_settings(self) -> None:
-        from bwc_desk.services.settings import change_settings
         from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
 
         def edit(current: AgencySettings) -> None:
-            dialog = SettingsDialog(current, self)
-            if dialog.exec() and dialog.changes():
-                changes = dialog.changes()
-                self.state.write(
-                    lambda ctx: change_settings(ctx, changes),
-                    self.apply_settings,
-                    changed="settings",
-                )
+            dialog = SettingsDialog(self.state, current, self)  # saves through the service
+            dialog.written.connect(self.apply_settings)
+            dialog.exec()
 
         self.state.read(get_settings, edit)
 

@@ -1,15 +1,18 @@
 """The counter: issuing cameras to officers and taking them back.
 
-Split along its seams: ``scan`` (what a scan is), ``issue``, ``returns``, ``bays`` (where a
-returned camera goes), ``undo``, ``lists`` (Out now, not docked, line-up), ``alerts``.
+Split along its seams: ``scan`` (what a scan is), ``issue``, ``pools``, ``overrides``,
+``returns``, ``bays`` (where a returned camera goes), ``undo``, ``lists`` (Out now, not
+docked, line-up), ``alerts``; every record they take and return is in ``dto``, their shared
+Session helpers in ``common``. ``router`` (the ScanRouter: what a scan means at a counter,
+with the agency's timing rules) is plain Python over ``dto``, with no database.
 Every public name stays importable from ``bwc_desk.services.counter``.
 """
 
-from bwc_desk.services.counter.alerts import CounterAlert, counter_alerts
+from bwc_desk.services.counter.alerts import counter_alerts
 from bwc_desk.services.counter.bays import hold_bay, suggest_bay
-from bwc_desk.services.counter.common import (
-    DOUBLE_SCAN_SECONDS,
-    RACE_SECONDS,
+from bwc_desk.services.counter.common import checkout_row, scan_rules
+from bwc_desk.services.counter.dto import (
+    CounterAlert,
     FunctionTest,
     Handover,
     IssuePlan,
@@ -22,9 +25,9 @@ from bwc_desk.services.counter.common import (
     ReturnResult,
     ScanKind,
     ScanMatch,
+    ScanRules,
     SwapReason,
     UndoResult,
-    checkout_row,
 )
 from bwc_desk.services.counter.issue import issue_unit, plan_issue
 from bwc_desk.services.counter.lists import (
@@ -41,8 +44,6 @@ from bwc_desk.services.counter.scan import identify, search
 from bwc_desk.services.counter.undo import undo
 
 __all__ = [
-    "DOUBLE_SCAN_SECONDS",
-    "RACE_SECONDS",
     "CounterAlert",
     "FunctionTest",
     "Handover",
@@ -56,6 +57,7 @@ __all__ = [
     "ReturnResult",
     "ScanKind",
     "ScanMatch",
+    "ScanRules",
     "SwapReason",
     "UndoResult",
     "check_override",
@@ -72,6 +74,7 @@ __all__ = [
     "report_defect",
     "return_unit",
     "returned_not_docked",
+    "scan_rules",
     "search",
     "suggest_bay",
     "undo",

@@ -8,8 +8,7 @@ be acknowledged twice and nothing is stored twice.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
@@ -19,19 +18,11 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter.dto import CounterAlert
 from bwc_desk.store.models import AuditRecord, CustodyEvent, Unit
 
 MISSING = (UnitStatus.LOST.value, UnitStatus.STOLEN.value)
 KEEP_DAYS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class CounterAlert:
-    kind: str  # "lost scanned"
-    text: str
-    asset_tag: str
-    at: datetime
-    station: str
 
 
 def raise_missing_scanned(ctx: Ctx, unit_id: int, asset_tag: str, status: str, why: str) -> None:

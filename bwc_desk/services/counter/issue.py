@@ -25,19 +25,19 @@ from bwc_desk.services.counter.common import (
     _HELD,
     _PRIMARY,
     _SLOTS,
-    DOUBLE_SCAN_SECONDS,
-    RACE_SECONDS,
+    _label,
+    _officer,
+    _open_checkout,
+    _unit,
+    checkout_row,
+)
+from bwc_desk.services.counter.dto import (
     FunctionTest,
     Handover,
     IssuePlan,
     IssueResult,
     Override,
     SwapReason,
-    _label,
-    _officer,
-    _open_checkout,
-    _unit,
-    checkout_row,
 )
 from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, verify_override
 from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
@@ -88,7 +88,7 @@ def _check_issue(
         if (
             checkout is not None
             and checkout.issued_station != ctx.station
-            and (ctx.now() - checkout.issued_at < timedelta(seconds=RACE_SECONDS))
+            and (ctx.now() - checkout.issued_at < timedelta(seconds=settings.race_seconds))
         ):
             # Another station won the race for this camera a moment ago.
             raise ConflictError(
@@ -218,7 +218,7 @@ def issue_unit(
             if (
                 open_c is not None
                 and open_c.officer_id == officer.id
-                and now - open_c.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS)
+                and now - open_c.issued_at < timedelta(seconds=settings.double_scan_seconds)
             ):
                 return IssueResult(
                     False,

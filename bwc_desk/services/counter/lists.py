@@ -14,14 +14,8 @@ from bwc_desk.domain.shifts import shift_window
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.counter.common import (
-    Lineup,
-    LineupRow,
-    NotDockedRow,
-    _officer,
-    _unit,
-    checkout_row,
-)
+from bwc_desk.services.counter.common import _officer, _unit, checkout_row
+from bwc_desk.services.counter.dto import Lineup, LineupRow, NotDockedRow
 from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
 from bwc_desk.services.records import get_officer, get_unit, record
 from bwc_desk.services.settings import read_settings, shift_specs

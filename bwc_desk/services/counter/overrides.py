@@ -18,7 +18,7 @@ from bwc_desk.domain.roles import Permission, Role, has_permission
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.counter.common import Override
+from bwc_desk.services.counter.dto import Override
 from bwc_desk.services.records import find_unit
 from bwc_desk.store.models import Staff
 

@@ -14,14 +14,12 @@ from bwc_desk.domain.values import clean_text
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.bays import hold_bay
 from bwc_desk.services.counter.common import (
-    DOUBLE_SCAN_SECONDS,
-    ReturnCondition,
-    ReturnResult,
     _label,
     _open_checkout,
     _returned_recently,
     _unit,
 )
+from bwc_desk.services.counter.dto import ReturnCondition, ReturnResult
 from bwc_desk.services.records import get_unit, record
 from bwc_desk.services.settings import read_settings
 from bwc_desk.store.models import Officer
@@ -33,10 +31,11 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
     condition = condition or ReturnCondition()
     now = ctx.now()
     with ctx.db.write() as session:
+        settings = read_settings(session)
         unit = get_unit(session, unit_code, lock=True)
         checkout = _open_checkout(session, unit.id)
         if checkout is None:
-            if _returned_recently(session, unit.id, now):
+            if _returned_recently(session, unit.id, now, settings.double_scan_seconds):
                 return ReturnResult(
                     f"{unit.asset_tag} was just returned (scanned twice).",
                     None,
@@ -47,7 +46,7 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
                 f"{unit.asset_tag} is {unit.status}, not out with an officer, so there is "
                 "nothing to return. Scan the officer's badge first to issue it."
             )
-        if now - checkout.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS):
+        if now - checkout.issued_at < timedelta(seconds=settings.double_scan_seconds):
             return ReturnResult(
                 f"{unit.asset_tag} was issued a moment ago (scanned twice); it was not returned.",
                 None,
@@ -56,7 +55,6 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
             )
         officer = session.get(Officer, checkout.officer_id)
         assert officer is not None
-        settings = read_settings(session)
         unit.status = transition(unit.asset_tag, UnitStatus(unit.status), UnitAction.RETURN).value
         details: dict[str, Any] = {
             "issued_at": checkout.issued_at.isoformat(),

@@ -13,31 +13,33 @@ from bwc_desk.domain.values import normalize_scan
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.alerts import MISSING, raise_missing_scanned
 from bwc_desk.services.counter.common import (
-    DOUBLE_SCAN_SECONDS,
-    ScanKind,
-    ScanMatch,
     _label,
+    _last_returned,
     _officer,
-    _returned_recently,
     _unit,
     checkout_row,
+    scan_rules,
 )
+from bwc_desk.services.counter.dto import ScanKind, ScanMatch
 from bwc_desk.services.dto import OfficerRow, UnitRow
 from bwc_desk.services.inventory import unit_row
 from bwc_desk.services.officers import officer_rows
 from bwc_desk.services.records import find_officer, find_unit
+from bwc_desk.services.settings import read_settings
 from bwc_desk.store import queries
 from bwc_desk.store.models import Officer, Unit
 
 
 def identify(ctx: Ctx, code: str) -> ScanMatch:
-    """What a scan (or typed code) is: an officer's ID badge or a camera."""
+    """What a scan (or typed code) is: an officer's ID badge or a camera, with the agency's
+    timing rules as they are now (the counter's ScanRouter decides with them)."""
     ctx.require(Permission.READ)
     value = normalize_scan(code)
     if not value:
         raise NotFoundError("The scan was empty. Scan again.")
     now = ctx.now()
     with ctx.db.read() as session:
+        rules = scan_rules(read_settings(session))
         officer = find_officer(session, value)
         unit = find_unit(session, value)
         if officer is not None and unit is not None:
@@ -46,15 +48,18 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
                 "Type the badge number or the serial instead, and fix the duplicate code."
             )
         if officer is not None:
-            return ScanMatch(ScanKind.OFFICER, officer=_officer(session, now, officer.id))
+            return ScanMatch(
+                ScanKind.OFFICER, officer=_officer(session, now, officer.id), rules=rules
+            )
         if unit is not None:
             found = queries.open_checkout_for_unit(session, unit.id)
             row = checkout_row(found) if found is not None else None
-            recent = False
+            window = timedelta(seconds=rules.double_scan_seconds)
+            returned_at = None if row is not None else _last_returned(session, unit.id)
             if row is not None:
-                recent = now - row.issued_at < timedelta(seconds=DOUBLE_SCAN_SECONDS)
+                recent = now - row.issued_at < window
             else:
-                recent = _returned_recently(session, unit.id, now)
+                recent = returned_at is not None and now - returned_at < window
             refusal = "" if row is not None or recent else _refusal(unit)
             match = ScanMatch(
                 ScanKind.UNIT,
@@ -62,6 +67,8 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
                 checkout=row,
                 recent=recent,
                 refusal=refusal,
+                returned_at=returned_at,
+                rules=rules,
             )
     if unit is not None:
         if unit.status in MISSING:

@@ -14,11 +14,8 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.bays import release_hold
-from bwc_desk.services.counter.common import (
-    UndoResult,
-    _open_checkout,
-    _unit,
-)
+from bwc_desk.services.counter.common import _open_checkout, _unit
+from bwc_desk.services.counter.dto import UndoResult
 from bwc_desk.services.records import record
 from bwc_desk.services.settings import read_settings
 from bwc_desk.store.models import Checkout, CustodyEvent, Unit

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.services.evidence import EvidenceRequest, default_folder_name, export_evidence
-from bwc_desk.ui.dialogs.officer_dialogs import Request, ServiceDialog
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
 from bwc_desk.ui.files import start_folder
 from bwc_desk.ui.state import AppState
 
@@ -75,7 +75,6 @@ class EvidenceDialog(ServiceDialog):
         self.body.addWidget(intro)
         self.body.addLayout(form)
         self.ok_button.setText("E&xport")
-        self.finish()
 
     def _all_dates(self, on: bool) -> None:
         self.from_edit.setEnabled(not on)

@@ -8,23 +8,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.passwords import MIN_PIN_LENGTH
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.domain.values import plural
@@ -32,6 +26,7 @@ from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import OfficerRow, UnitRow
 from bwc_desk.services.officers import OfficerInput, RosterChoices
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog, heading
 from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel
 from bwc_desk.ui.models.table_model import Prepared
@@ -39,103 +34,8 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
-Request = tuple[Callable[[Ctx], Any], str]  # the service call, and what it changes
 COMMON_RANKS = ("Officer", "Corporal", "Sergeant", "Lieutenant", "Captain")
 NO_SHIFT = "(no shift)"
-
-
-def heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    return label
-
-
-class ServiceDialog(QDialog):
-    """OK asks ``request()`` for a service call, runs it on the writer thread and closes when
-    it is written; a refusal stays in the dialog, in red. Cancel is refused while the call
-    runs: the dialog must not vanish with a write in flight."""
-
-    written = Signal(object)
-
-    def __init__(self, state: AppState, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.setWindowTitle(title)
-        self.result_value: Any = None
-        self.busy = False
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        assert ok is not None
-        self.ok_button: QPushButton = ok
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        self.body = QVBoxLayout(self)
-
-    def finish(self) -> None:
-        """Subclasses call this after adding their fields: the message and buttons go last."""
-        self.body.addWidget(self.error_label)
-        self.body.addWidget(self.buttons)
-
-    def request(self) -> Request | None:
-        raise NotImplementedError
-
-    def show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-
-    def accept(self) -> None:
-        if self.busy:
-            return
-        try:
-            request = self.request()
-        except DomainError as exc:
-            self.show_error(str(exc))
-            return
-        if request is None:
-            return
-        fn, changed = request
-        self.busy = True
-        self.buttons.setEnabled(False)
-        self.error_label.setText("")
-        self.state.write(fn, self._written, self._refused, changed=changed)
-
-    def reject(self) -> None:
-        if not self.busy:
-            super().reject()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy:
-            event.ignore()
-        else:
-            super().closeEvent(event)
-
-    def _written(self, result: Any) -> None:
-        self.busy = False
-        self.buttons.setEnabled(True)
-        self.result_value = result
-        self.written.emit(result)
-        super().accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        self.busy = False
-        self.buttons.setEnabled(True)
-        if isinstance(exc, DomainError):
-            self.show_error(str(exc))
-        else:
-            log.error("%s failed", self.windowTitle(), exc_info=exc)
-            self.show_error(f"Something went wrong: {exc}. Nothing was changed.")
-        self.refused(exc)
-
-    def refused(self, exc: BaseException) -> None:
-        """Where to put the focus after a refusal (subclasses know their fields)."""
 
 
 class ReasonDialog(ServiceDialog):
@@ -154,7 +54,7 @@ class ReasonDialog(ServiceDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(state, title, parent)
-        self.call = call
+        self.action = call
         self.changed = changed
         self.required = required
         self.body.addWidget(heading(text))
@@ -165,7 +65,6 @@ class ReasonDialog(ServiceDialog):
         form = QFormLayout()
         form.addRow("&Reason", self.reason_edit)
         self.body.addLayout(form)
-        self.finish()
         self.reason_edit.setFocus()
 
     def request(self) -> Request | None:
@@ -174,7 +73,7 @@ class ReasonDialog(ServiceDialog):
             self.show_error("Give the reason; it goes into the custody record.")
             self.reason_edit.setFocus()
             return None
-        call = self.call
+        call = self.action
         return (lambda ctx: call(ctx, reason)), self.changed
 
 
@@ -236,7 +135,6 @@ class OfficerDialog(ServiceDialog):
         deactivate.addRow("", self.release_box)
         self.deactivate_box.setVisible(False)
         self.body.addWidget(self.deactivate_box)
-        self.finish()
         if officer is not None:
             self._fill(officer)
         self.active_box.toggled.connect(self._active_toggled)
@@ -354,7 +252,6 @@ class DeactivateDialog(ServiceDialog):
         form.addRow("&Reason", self.reason_edit)
         form.addRow("", self.release_box)
         self.body.addLayout(form)
-        self.finish()
         self.ok_button.setText("&Deactivate")
         self.reason_edit.setFocus()
 
@@ -399,7 +296,6 @@ class HandoverPinDialog(ServiceDialog):
         assert self.clear_button is not None
         self.clear_button.clicked.connect(self._clear)
         self.cleared = False  # what the saved change was: set, or cleared
-        self.finish()
         self.pin_edit.setFocus()
 
     def _clear(self) -> None:
@@ -465,7 +361,6 @@ class CameraPickerDialog(ServiceDialog):
         self.body.addWidget(self.every_box)
         self.body.addWidget(self.note)
         self.body.addLayout(form)
-        self.finish()
         self.ok_button.setText("&Assign")
         # Enter (a scanner ends with it) takes the only match or the exact tag or serial;
         # typing in the list goes to the search, never to the list's own jump-to-row.
@@ -567,7 +462,6 @@ class OfficerPickerDialog(ServiceDialog):
         self.body.addWidget(self.table, 1)
         self.body.addWidget(self.note)
         self.body.addLayout(form)
-        self.finish()
         self.ok_button.setText("&Assign")
         self.table.filter_edit.returnPressed.connect(
             lambda: self.table.take_match(lambda o: (o.badge, o.scan_code))

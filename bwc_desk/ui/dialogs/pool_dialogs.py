@@ -10,7 +10,7 @@ from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.officers import RosterChoices
-from bwc_desk.ui.dialogs.officer_dialogs import Request, ServiceDialog, heading
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog, heading
 from bwc_desk.ui.state import AppState
 
 ANY_DIVISION = "(any division)"
@@ -44,7 +44,6 @@ class NewPoolDialog(ServiceDialog):
         form.addRow("&Division", self.division_box)
         form.addRow("&Shift", self.shift_box)
         self.body.addLayout(form)
-        self.finish()
         self.ok_button.setText("&Create")
         self.name_edit.setFocus()
 
@@ -94,7 +93,6 @@ class PoolPickerDialog(ServiceDialog):
         form.addRow("&Pool", self.pool_box)
         form.addRow("&Reason", self.reason_edit)
         self.body.addLayout(form)
-        self.finish()
         self.ok_button.setText("&Put in pool")
         self.pool_box.setFocus()
 

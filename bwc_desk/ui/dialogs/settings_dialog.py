@@ -9,8 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -26,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.settings import SPECS
 from bwc_desk.domain.shifts import ShiftSpec, ShiftTableError, check_shift_table
-from bwc_desk.services.settings import AgencySettings
+from bwc_desk.services.settings import AgencySettings, change_settings
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
+from bwc_desk.ui.state import AppState
 
 SHIFT_HELP = (
     "Each shift has a name, a start (local time, HH:MM) and a length of up to 12 hours "
@@ -101,14 +101,19 @@ class ShiftTable(QWidget):
         return check_shift_table(self.rows(), "Shifts")
 
 
-class SettingsDialog(QDialog):
-    def __init__(self, current: AgencySettings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Agency settings - BWC Desk")
+class SettingsDialog(ServiceDialog):
+    """The agency's settings; Save writes what differs (``result_value``: the new settings,
+    None when nothing changed). A wrong shift row or a refused change (a shift officers are
+    on) keeps the dialog open with everything typed."""
+
+    def __init__(
+        self, state: AppState, current: AgencySettings, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(state, "Agency settings", parent, ok_text="&Save")
         self.current = current.as_dict()
         self.editors: dict[str, QWidget] = {}
-        form = QFormLayout(self)
-        form.addRow(QLabel("These settings apply to every station of the agency."))
+        self.heading.setText("These settings apply to every station of the agency.")
+        form = self.form
         for key, spec in SPECS.items():
             value = self.current[key]
             editor: QWidget
@@ -150,14 +155,8 @@ class SettingsDialog(QDialog):
         box.addWidget(self.shift_table)
         box.addWidget(self.shift_problem)
         form.addRow(group)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
 
-    def accept(self) -> None:
+    def request(self) -> Request | None:
         # A wrong row keeps the dialog open, with the rows named, and what was typed.
         try:
             self.shift_table.shifts()
@@ -166,9 +165,13 @@ class SettingsDialog(QDialog):
                 "\n".join(f"Row {row}: {reason}" if row else reason for row, reason in exc.problems)
             )
             self.shift_problem.show()
-            return
+            return None
         self.shift_problem.hide()
-        super().accept()
+        changes = self.changes()
+        if not changes:
+            self.done(QDialog.DialogCode.Accepted)  # nothing to write
+            return None
+        return (lambda ctx: change_settings(ctx, changes)), "settings"
 
     def changes(self) -> dict[str, Any]:
         """Only what differs from the current values."""

@@ -7,8 +7,6 @@ import logging
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -28,40 +26,22 @@ from bwc_desk.domain.passwords import (
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth
 from bwc_desk.services.dto import StaffRow
-from bwc_desk.ui.models.table_model import Column, RowTableModel
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
+from bwc_desk.ui.models.staff_table_model import StaffTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
 
 
-class StaffTableModel(RowTableModel[StaffRow]):
-    COL_USER, COL_NAME, COL_ROLE, COL_ACTIVE, COL_LOCKED, COL_BADGE = range(6)
-    columns = (
-        Column("User name", lambda s: s.username),
-        Column("Name", lambda s: s.display_name),
-        Column("Role", lambda s: s.role.value),
-        Column("Active", lambda s: s.active),
-        Column("Locked", lambda s: "LOCKED" if s.locked else ""),
-        Column("Badge sign-in", lambda s: s.badge_code if s.has_pin else ""),
-    )
-
-    def foreground(self, row: StaffRow, column: int) -> str | None:
-        if row.locked:
-            return "#b91c1c"
-        return None if row.active else "#6b7280"
-
-
-class NewStaffDialog(QDialog):
+class NewStaffDialog(ServiceDialog):
     """Add an account. What is wrong is said under the fields, the dialog stays open with
     what was typed; the account is created (by the service, which checks the password
     against the policy and the list of leaked passwords) before the dialog closes."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.added: StaffRow | None = None
-        self.setWindowTitle("Add a staff account")
+        super().__init__(state, "Add a staff account", parent, ok_text="&Add account")
+        self.setMinimumWidth(480)
         self.user_edit = QLineEdit(self)
         self.user_edit.setObjectName("new_username")
         self.name_edit = QLineEdit(self)
@@ -78,30 +58,21 @@ class NewStaffDialog(QDialog):
         self.policy_label = QLabel(self)
         self.policy_label.setObjectName("password_policy")
         self.policy_label.setWordWrap(True)
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
-        form = QFormLayout(self)
-        form.addRow("&User name", self.user_edit)
-        form.addRow("&Full name", self.name_edit)
-        form.addRow("&Role", self.role_box)
-        form.addRow("First &password", self.password_edit)
-        form.addRow("&Confirm password", self.confirm_edit)
-        form.addRow(self.policy_label)
-        form.addRow(self.error_label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("&Add account")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        form.addRow(self.buttons)
+        self.form.addRow("&User name", self.user_edit)
+        self.form.addRow("&Full name", self.name_edit)
+        self.form.addRow("&Role", self.role_box)
+        self.form.addRow("First &password", self.password_edit)
+        self.form.addRow("&Confirm password", self.confirm_edit)
+        self.form.addRow(self.policy_label)
         for edit in (self.user_edit, self.password_edit, self.confirm_edit):
             edit.textChanged.connect(lambda _t: self._update_policy())
         self._update_policy()
         self.setMinimumWidth(max(480, self.sizeHint().width()))
+
+    @property
+    def added(self) -> StaffRow | None:
+        row: StaffRow | None = self.result_value
+        return row
 
     def _update_policy(self) -> None:
         """The rules, answered as the password is typed (the leaked-password list is checked
@@ -134,55 +105,36 @@ class NewStaffDialog(QDialog):
             self.resize(self.width(), need)
 
     def _refuse(self, text: str, field: QLineEdit | None) -> None:
-        self.error_label.setText(text)
+        self.show_error(text)
         self._grow()
-        self.ok_button.setEnabled(True)
         if field is not None:
             field.setFocus()
             field.selectAll()
 
-    def submit(self) -> None:
-        if not self.ok_button.isEnabled():
-            return  # already adding
+    def request(self) -> Request | None:
         user, name = self.user_edit.text(), self.name_edit.text()
         password = self.password_edit.text()
         try:
             normalize_username(user)
         except DomainError as exc:
             self._refuse(str(exc), self.user_edit)
-            return
+            return None
         try:
             check_password(password, (), user)
         except DomainError as exc:
             self._refuse(str(exc), self.password_edit)
-            return
+            return None
         if self.confirm_edit.text() != password:
             self._refuse(
                 "The two passwords differ: type the password again under Confirm password.",
                 self.confirm_edit,
             )
-            return
+            return None
         role = Role(self.role_box.currentText())
-        self.ok_button.setEnabled(False)
-        self.error_label.setText("Adding...")
-        self.state.write(
-            lambda ctx: auth.add_staff(ctx, user, role, password, name),
-            self._added,
-            self._failed,
-            changed="staff",
-        )
+        return (lambda ctx: auth.add_staff(ctx, user, role, password, name)), "staff"
 
-    def _added(self, row: StaffRow) -> None:
-        self.added = row
-        self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        if self.state.silenced(exc):  # locked meanwhile: the lock screen closed this dialog
-            return
-        if not isinstance(exc, DomainError):
-            log.error("adding a staff account failed", exc_info=exc)
-        text = str(exc) if isinstance(exc, DomainError) else f"Not added: {exc}"
-        lowered = text.lower()
+    def refused(self, exc: BaseException) -> None:
+        lowered = str(exc).lower()
         field = (
             self.password_edit
             if "password" in lowered
@@ -190,7 +142,7 @@ class NewStaffDialog(QDialog):
             if "user name" in lowered or "already" in lowered
             else None
         )
-        self._refuse(text, field)
+        self._refuse(str(exc), field)
 
 
 class StaffDialog(QDialog):

@@ -11,18 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,6 +28,7 @@ from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.inventory import UnitInput
+from bwc_desk.ui.dialogs.service_dialog import ServiceDialog
 from bwc_desk.ui.state import AppState
 
 DATE_HINT = "2021-10-05 or 10/5/2021; blank if unknown"
@@ -47,105 +42,6 @@ def describe_units(units: Sequence[UnitRow], listed: int = 4) -> str:
     tags = ", ".join(u.asset_tag for u in units[:listed])
     more = f" and {len(units) - listed} more" if len(units) > listed else ""
     return f"{plural(len(units), 'unit')}: {tags}{more}"
-
-
-class ServiceDialog(QDialog):
-    """A form whose OK button runs one service call; stays open on a refusal."""
-
-    changed = "units"  # what AppState.data_changed announces after success
-
-    def __init__(self, state: AppState, title: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
-        self.result_value: Any = None
-        self.setWindowTitle(f"{title} - BWC Desk")
-        self.setMinimumWidth(520)
-        self.heading = QLabel(self)
-        self.heading.setObjectName("heading")
-        self.heading.setWordWrap(True)
-        self.form = QFormLayout()
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b91c1c; font-weight: 600;")
-        self.error_label.hide()
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setDefault(True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addLayout(self.form)
-        layout.addWidget(self.error_label)
-        layout.addWidget(self.buttons)
-        self._busy = False
-
-    def call(self) -> Callable[[Ctx], Any]:
-        """The service call for what was entered; may raise DomainError (a bad date)."""
-        raise NotImplementedError
-
-    def submit(self) -> None:
-        if self._busy:
-            return
-        try:
-            call = self.call()
-        except DomainError as exc:
-            self.show_error(str(exc))
-            return
-        self._set_busy(True)
-        self.state.write(call, self._succeeded, self._refused, changed=self.changed)
-
-    def show_error(self, text: str) -> None:
-        self.error_label.setText(text)
-        self.error_label.show()
-        # A wrapped label's height depends on its width: grow the dialog to fit the message.
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
-
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.ok_button.setEnabled(not busy)
-        # Once sent, the change cannot be called back: Cancel would only hide whether it was
-        # saved. The dialog stays until the answer comes (it closes itself on success).
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not busy)
-        if busy:
-            self._ok_text = self.ok_button.text()
-            self.ok_button.setText("Saving...")
-            self.error_label.hide()  # the last refusal no longer applies
-        elif self.ok_button.text() == "Saving...":
-            self.ok_button.setText(self._ok_text)
-
-    def keyPressEvent(self, event: Any) -> None:
-        if self._busy and event.key() == Qt.Key.Key_Escape:
-            return  # Esc while saving: wait for the answer
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: Any) -> None:
-        if self._busy:
-            event.ignore()  # the window's close button while saving: wait for the answer
-            return
-        super().closeEvent(event)
-
-    def _succeeded(self, result: Any) -> None:
-        if not self.isVisible():  # closed by the lock screen while saving
-            self.state.message.emit(f"{self.windowTitle().split(' - ')[0]}: saved.", 10_000)
-        self._set_busy(False)
-        self.result_value = result
-        self.accept()
-
-    def _refused(self, exc: BaseException) -> None:
-        self._set_busy(False)
-        if isinstance(exc, DomainError) and not self.isVisible():  # closed by the lock screen
-            self.state.message.emit(f"Not saved: {exc}", 15_000)
-        elif isinstance(exc, DomainError):
-            self.show_error(str(exc))
-        elif self.state.error_handler is not None:
-            self.state.error_handler(exc)  # the app's "unexpected error" dialog, logged
-            self.reject()
-        else:
-            self.show_error(f"Not saved: {exc}")
 
 
 def _reason_edit(parent: QWidget, placeholder: str) -> QLineEdit:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
-from bwc_desk.ui.dialogs.officer_dialogs import ServiceDialog
+from bwc_desk.ui.dialogs.service_dialog import ServiceDialog
 from bwc_desk.ui.state import AppState
 
 POOLED_ONLY = (

@@ -1,6 +1,5 @@
-"""The dialog sequence of one issue at the counter, after the plan came back.
-
-Pool override (when the camera is another division's or shift's) -> spare-swap reason ->
+"""The whole sequence of one issue at the counter: the plan (read on a worker), then pool
+override (when the camera is another division's or shift's) -> spare-swap reason ->
 readiness override -> function test -> handover -> the issue itself. A supervisor's
 credentials are checked (on a worker) as soon as they are typed, before the officer is asked
 for anything else; a refusal reopens the form with the reason, the reasons still in view.
@@ -16,6 +15,7 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.settings import HandoverAck
 from bwc_desk.services import counter
 from bwc_desk.services.counter import FunctionTest, Handover, IssuePlan, IssueResult, Override
+from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.dialogs.counter_dialogs import (
     FunctionTestDialog,
     GateDialog,
@@ -23,6 +23,7 @@ from bwc_desk.ui.dialogs.counter_dialogs import (
     SignatureDialog,
     SwapReasonDialog,
 )
+from bwc_desk.ui.feedback import Sound
 
 if TYPE_CHECKING:
     from bwc_desk.ui.views.counter_tab import CounterTab
@@ -47,6 +48,16 @@ class IssueFlow:
     @property
     def officer(self) -> str:
         return self.plan.officer.label
+
+    @classmethod
+    def begin(cls, tab: CounterTab, code: str, officer: OfficerRow, unit: str) -> None:
+        """Issue ``unit`` to ``officer``: read the plan, then ask what it still needs."""
+        officer_id = officer.id
+        tab.state.read(
+            lambda ctx: counter.plan_issue(ctx, officer_id, unit),
+            lambda plan: cls(tab, code, plan).start(),
+            lambda exc: tab.scan_failed(code, exc),
+        )
 
     def start(self) -> None:
         if self.plan.pool_conflict:
@@ -73,9 +84,7 @@ class IssueFlow:
                 self.unit, self.officer, self.plan.gate, self.tab, error=error, previous=previous
             )
         if not self.tab.exec_dialog(dialog) or dialog.override is None:
-            self.tab.not_issued(
-                self.code, f"{self.unit} was not issued. Scan another camera for {self.officer}."
-            )
+            self._stop(f"{self.unit} was not issued. Scan another camera for {self.officer}.")
             return
         override = dialog.override
         unit = self.unit
@@ -106,7 +115,7 @@ class IssueFlow:
                 self.unit, self.officer, plan.officer.primary_unit, self.tab, hint=plan.swap_hint
             )
             if not self.tab.exec_dialog(dialog):
-                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).")
                 return
             self.swap = dialog.reason()
         if not plan.gate.ready:
@@ -120,20 +129,20 @@ class IssueFlow:
         if plan.needs_function_test:
             dialog_t = FunctionTestDialog(self.unit, self.officer, self.tab)
             if not self.tab.exec_dialog(dialog_t):
-                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).")
                 return
             test = dialog_t.test
         handover = None
         if plan.handover is HandoverAck.PIN:
             pin = PinDialog(self.officer, self.tab)
             if not self.tab.exec_dialog(pin):
-                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).")
                 return
             handover = Handover(pin=pin.pin_edit.text())
         elif plan.handover is HandoverAck.SIGNATURE:
             sign = SignatureDialog(self.officer, self.tab)
             if not self.tab.exec_dialog(sign):
-                self.tab.not_issued(self.code, f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).")
                 return
             handover = Handover(signature=sign.pad.svg_path())
         officer_id, unit, swap = plan.officer.id, self.unit, self.swap
@@ -154,7 +163,31 @@ class IssueFlow:
         code = self.code
         self.tab.state.write(
             issue,
-            lambda result: self.tab.issued(code, result),
+            self._finished,
             lambda exc: self.tab.scan_failed(code, exc),
             changed="custody",
         )
+
+    # --- where it ends -------------------------------------------------------------------
+    def _stop(self, text: str) -> None:
+        self.tab.say("notice", text)
+        self.tab.scan_done(self.code)
+
+    def _finished(self, result: IssueResult) -> None:
+        tab = self.tab
+        tab.offer_spare(None)
+        if result.duplicate:
+            tab.say("notice", result.message, Sound.NOTICE)
+        elif result.issued:
+            assert result.checkout is not None
+            tab.lists.issued(result.checkout)
+            tab.undo_control.remember(
+                result.seq, result.undo_window_seconds, result.checkout.asset_tag
+            )
+            tab.say("ok", result.message, Sound.OK, log=True)
+            tab.served()
+        else:
+            tab.say("error", result.message, Sound.ERROR, log=True)
+            # A failed function test: the next ready spare, one click (or scan) away.
+            tab.offer_spare(result.next_spare.asset_tag if result.next_spare else None)
+        tab.scan_done(self.code)

@@ -1,5 +1,5 @@
-"""Parts of the counter view with a life of their own: the scanner's key watch, the alert
-list, and the search-as-you-type picker under the scan field."""
+"""Parts of the counter view with a life of their own: the scanner's key watch, the banner,
+the officer card, the alert list, the condition row and the search-as-you-type picker."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +30,93 @@ from bwc_desk.ui.scan_keys import ScanBurst
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
+READY = "Ready. Scan a badge or a camera."
+STYLE = {
+    "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
+    "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
+    "notice": "background:#fef9c3; color:#713f12; border:2px solid #ca8a04;",
+    "idle": "background:#f1f5f9; color:#334155; border:2px solid #cbd5e1;",
+}
+
+
+class Banner(QLabel):
+    """The big line that says what the last scan did, in its colour (property "kind")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setWordWrap(True)
+        self.setMinimumHeight(64)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.say("idle", READY)
+
+    def say(self, kind: str, text: str) -> None:
+        size = 22 if kind == "error" else 18
+        self.setStyleSheet(
+            f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
+            "padding: 8px; border-radius: 6px;"
+        )
+        self.setText(text)
+        self.setProperty("kind", kind)
+
+
+class OfficerCard(QWidget):
+    """The officer at the counter, or (dimmed) the one just served, and "Clear officer"."""
+
+    def __init__(self, on_clear: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(self)
+        self.label.setObjectName("officer_card")
+        self.label.setWordWrap(True)
+        self.label.setFrameShape(QFrame.Shape.StyledPanel)
+        self.label.setMinimumWidth(360)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.clear_button = QPushButton("Clear officer (Esc)", self)
+        self.clear_button.clicked.connect(on_clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.clear_button)
+        self.show_officer(None, None)
+
+    def show_officer(self, officer: OfficerRow | None, done: OfficerRow | None) -> None:
+        # After a completed issue its officer stays in view, dimmed; the next scan, a
+        # camera or a badge, starts afresh.
+        self.label.setEnabled(not (officer is None and done is not None))
+        self.label.setText(card_html(officer, done))
+        self.clear_button.setEnabled(officer is not None)
+
+
+class ScanField(QLineEdit):
+    """The scan field. Ctrl+Z undoes the last transaction (its own text undo is of no use at
+    the counter); Down goes to the picker; Esc clears the text, or else the officer."""
+
+    undo_pressed = Signal()
+    escape_on_empty = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("scan")
+        self.setPlaceholderText(
+            "Scan an officer's ID badge or a camera - or type a name, badge or tag"
+        )
+        self.setStyleSheet("font-size: 18px; padding: 6px;")
+        self.picker: QListWidget | None = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.undo_pressed.emit()
+        elif event.key() == Qt.Key.Key_Down and self.picker and self.picker.isVisible():
+            self.picker.setFocus()
+            self.picker.setCurrentRow(0)
+        elif event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            if self.picker is not None:
+                self.picker.hide()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.escape_on_empty.emit()
+        else:
+            super().keyPressEvent(event)
 
 
 class ScannerKeys(QObject):
@@ -233,6 +323,14 @@ class ConditionRow(QWidget):
     def condition(self) -> ReturnCondition:
         return ReturnCondition(
             self.damaged_box.isChecked(), self.missing_box.isChecked(), self.note_edit.text()
+        )
+
+    def pending(self) -> bool:
+        """Ticks or a note wait for the next return."""
+        return (
+            self.damaged_box.isChecked()
+            or self.missing_box.isChecked()
+            or bool(self.note_edit.text().strip())
         )
 
     def went_with(self, asset_tag: str) -> str:

@@ -10,13 +10,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -30,6 +26,7 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import docks
 from bwc_desk.services.docks import Alert, BayRow, Board
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
 from bwc_desk.ui.views.dock_grid import COLOURS, DockWidget
 
 REFRESH_MS = 1000
@@ -45,32 +42,6 @@ SUMMARY = (
     BayState.EMPTY,
 )
 ADMIT_MINUTES = 5
-
-
-class RegisterDialog(QDialog):
-    """Register a camera that a dock reports but the inventory does not know."""
-
-    def __init__(self, bay: BayRow, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Register a camera")
-        self.tag_edit = QLineEdit(self)
-        self.tag_edit.setPlaceholderText("the asset tag on its label, e.g. HPD-BWC-0476")
-        self.model_edit = QLineEdit(self)
-        form = QFormLayout(self)
-        form.addRow(
-            QLabel(
-                f"{bay.label} reports camera <b>{bay.serial}</b>, which is not in the inventory."
-            )
-        )
-        form.addRow("Serial", QLabel(bay.serial))
-        form.addRow("Asset &tag", self.tag_edit)
-        form.addRow("&Model", self.model_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
 
 
 class DocksTab(QWidget):
@@ -275,40 +246,18 @@ class DocksTab(QWidget):
         )
 
     def _add_dock(self) -> None:
-        from bwc_desk.services import dock_registry
-        from bwc_desk.ui.views.dock_dialogs import AddDockDialog
-
-        dialog = AddDockDialog(self)
-        if not dialog.exec():
-            return
-        name, bays = dialog.name_edit.text(), dialog.bays_spin.value()
-        location = dialog.location_edit.text()
-        self.state.write(
-            lambda ctx: dock_registry.add_dock(ctx, name, bays, location),
-            lambda info: self._done(f"Registered {info.name} ({info.bays} bays)."),
-            changed="docks",
-        )
+        dialog = AddDockDialog(self.state, self)
+        if dialog.exec():
+            self._done(dialog.done_text())
 
     def _remove_dock(self) -> None:
-        from bwc_desk.services import dock_registry
-        from bwc_desk.ui.views.dock_dialogs import RemoveDockDialog
-
         names = [d.name for d in self.board.docks] if self.board else []
         if not names:
             self.state.message.emit("No dock is registered.", 5000)
             return
-        dialog = RemoveDockDialog(names, self)
-        if not dialog.exec():
-            return
-        name, force = dialog.name_box.currentText(), dialog.force_box.isChecked()
-        self.state.write(
-            lambda ctx: dock_registry.remove_dock(ctx, name, force=force),
-            lambda info: self._done(
-                f"Removed {info.name}"
-                + (f"; {info.cameras} camera(s) recorded as undocked." if info.cameras else ".")
-            ),
-            changed="docks",
-        )
+        dialog = RemoveDockDialog(self.state, names, self)
+        if dialog.exec():
+            self._done(dialog.done_text())
 
     def _toggle_admission(self) -> None:
         from bwc_desk.services import dock_registry
@@ -344,13 +293,6 @@ class DocksTab(QWidget):
                 10_000,
             )
             return
-        dialog = RegisterDialog(bay, self)
+        dialog = RegisterDialog(self.state, bay, self)
         if dialog.exec():
-            tag, model = dialog.tag_edit.text(), dialog.model_edit.text()
-            self.state.write(
-                lambda ctx: docks.register_docked(ctx, bay.serial, tag, model),
-                lambda row: self.state.message.emit(
-                    f"Registered {row.asset_tag} ({row.serial}) in {bay.label}.", 8000
-                ),
-                changed="units",
-            )
+            self.state.message.emit(dialog.done_text(), 8000)

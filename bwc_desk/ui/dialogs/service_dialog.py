@@ -1,0 +1,191 @@
+"""The one base of every form that saves through a service.
+
+OK (or Enter) asks ``request()`` for the service call and what it changes, runs it on the
+writer thread, and the dialog stays open until the answer comes:
+- written: the dialog closes (``written`` carries the service's result, ``result_value`` too);
+- refused (a duplicate serial, a missing reason): the service's own words in red, inside the
+  dialog, with what was typed; ``refused()`` puts the focus on the field to fix;
+- while saving, OK shows "Saving..." and neither Enter, Esc, Cancel nor the window's close
+  button does anything: the change cannot be called back, so the answer is awaited.
+Locking the station closes the dialog even while it saves (``reject()``); the answer then
+goes to the status bar ("... saved." / "Not saved: ..."), never to a late pop-up over the
+lock screen or the next person's work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import DomainError
+from bwc_desk.services.context import Ctx
+from bwc_desk.ui.state import AppState
+
+log = logging.getLogger(__name__)
+Request = tuple[Callable[[Ctx], Any], str]  # the service call, and what it changes
+SAVING = "Saving..."
+
+
+def heading(text: str) -> QLabel:
+    """A rich-text paragraph at the top of a form."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
+class ServiceDialog(QDialog):
+    written = Signal(object)  # the service's result, once written
+    changed = "units"  # what the default request() announces (AppState.data_changed)
+
+    def __init__(
+        self, state: AppState, title: str, parent: QWidget | None = None, *, ok_text: str = ""
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.title = title
+        self.result_value: Any = None
+        self._busy = False
+        self.setWindowTitle(f"{title} - BWC Desk")
+        self.setMinimumWidth(520)
+        self.heading = QLabel(self)  # shown when it has a text
+        self.heading.setObjectName("heading")
+        self.heading.setWordWrap(True)
+        # Subclasses add their fields to ``body`` (or as rows of ``form``, which is in it).
+        self.body = QVBoxLayout()
+        self.form = QFormLayout()
+        self.body.addLayout(self.form)
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        assert ok is not None and cancel is not None
+        self.ok_button: QPushButton = ok
+        self.cancel_button: QPushButton = cancel
+        if ok_text:
+            self.ok_button.setText(ok_text)
+        self._ok_text = self.ok_button.text()
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(self.body)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+    # --- what subclasses give ------------------------------------------------------------
+    def request(self) -> Request | None:
+        """The service call for what was entered, and what it changes; None when the form
+        said what is missing itself. May raise DomainError (a bad date): shown in red."""
+        return self.call(), self.changed
+
+    def call(self) -> Callable[[Ctx], Any]:
+        """The service call, for forms whose ``changed`` is fixed."""
+        raise NotImplementedError
+
+    def refused(self, exc: BaseException) -> None:
+        """After a refusal shown in the dialog: where the focus goes (the field to fix)."""
+
+    # --- the sequence --------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def submit(self) -> None:
+        if self._busy:
+            return  # Enter again while saving: one write only
+        try:
+            request = self.request()
+        except DomainError as exc:
+            self.show_error(str(exc))
+            return
+        if request is None:
+            return
+        fn, changed = request
+        self._set_busy(True)
+        self.state.write(fn, self._succeeded, self._refused, changed=changed)
+
+    def accept(self) -> None:
+        # Enter on the default button, or a subclass: always through the service.
+        self.submit()
+
+    def show_error(self, text: str) -> None:
+        self.error_label.setText(text)
+        self.error_label.setVisible(bool(text))
+        if text:
+            # A wrapped label's height depends on its width: grow the dialog to fit it.
+            self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ok_button.setEnabled(not busy)
+        # Once sent, the change cannot be called back: Cancel would only hide whether it was
+        # saved. The dialog stays until the answer comes (it closes itself when written).
+        self.cancel_button.setEnabled(not busy)
+        if busy:
+            self._ok_text = self.ok_button.text()
+            self.ok_button.setText(SAVING)
+            self.show_error("")  # the last refusal no longer applies
+        elif self.ok_button.text() == SAVING:
+            self.ok_button.setText(self._ok_text)
+
+    def _succeeded(self, result: Any) -> None:
+        self._set_busy(False)
+        self.result_value = result
+        if not self.isVisible():  # closed by the lock screen while saving
+            self.state.message.emit(f"{self.title}: saved.", 10_000)
+        self.written.emit(result)
+        if self.isVisible():
+            super().accept()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._set_busy(False)
+        if not isinstance(exc, DomainError):
+            log.error("%s failed", self.title, exc_info=exc)
+        if not self.isVisible():  # closed by the lock screen: no pop-up, a line
+            self.state.message.emit(f"{self.title}: not saved: {exc}", 15_000)
+        elif isinstance(exc, DomainError):
+            self.show_error(str(exc))
+            self.refused(exc)
+        else:
+            self.show_error(
+                f"Something went wrong: {exc}. Nothing was changed. Try again; if it keeps "
+                "happening, tell your administrator (the details are in the log)."
+            )
+
+    # --- nothing closes it while it saves, but the lock ----------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._busy and event.key() == Qt.Key.Key_Escape:
+            return  # Esc while saving: wait for the answer
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._busy:
+            event.ignore()  # the window's close button while saving: wait for the answer
+            return
+        super().closeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.heading.setVisible(bool(self.heading.text()))
+        super().showEvent(event)

@@ -1,0 +1,71 @@
+"""The counter's lists under the scan field: Out now, Returned (not docked) and This session.
+Read on a worker; a completed issue or return patches Out now at once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
+
+from bwc_desk.services import counter
+from bwc_desk.services.counter import NotDockedRow
+from bwc_desk.services.dto import CheckoutRow
+from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
+from bwc_desk.ui.models.not_docked_model import NotDockedModel
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import FilteredTable
+
+OUT, NOT_DOCKED, SESSION = range(3)
+
+
+class CounterLists(QTabWidget):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.app_state = state
+        self.loaded = False
+        self.model = CheckoutTableModel(self)
+        self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
+        self.out_table.filter_edit.setObjectName("out_filter")
+        self.not_docked_model = NotDockedModel(self)
+        self.not_docked_table = FilteredTable(self.not_docked_model, "Filter")
+        self.session_list = QListWidget(self)
+        self.session_list.setObjectName("session_list")
+        self.addTab(self.out_table, "Out now")
+        self.addTab(self.not_docked_table, "Returned, not docked")
+        self.addTab(self.session_list, "This session")
+
+    def refresh(self) -> None:
+        self.app_state.read(
+            lambda ctx: CheckoutTableModel.prepare(counter.out_now(ctx)), self._loaded_rows
+        )
+        self.app_state.read(counter.returned_not_docked, self._not_docked)
+
+    def log(self, text: str) -> None:
+        """A line at the top of This session (local time: it is the clerk's own list)."""
+        self.session_list.insertItem(0, QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}"))
+
+    def issued(self, checkout: CheckoutRow) -> None:
+        self.model.upsert([checkout])
+        self._update_counts()
+
+    def returned(self, unit_id: int) -> None:
+        self.model.remove([r.id for r in self.model.rows() if r.unit_id == unit_id])
+        self._update_counts()
+
+    def _loaded_rows(self, prepared: Prepared[CheckoutRow]) -> None:
+        first = not self.loaded
+        self.model.set_rows(prepared)
+        self.loaded = True
+        self._update_counts()
+        if first:
+            self.out_table.fit_columns()
+
+    def _not_docked(self, rows: list[NotDockedRow]) -> None:
+        self.not_docked_model.set_rows(rows)
+        self.setTabText(NOT_DOCKED, f"Returned, not docked ({len(rows)})")
+
+    def _update_counts(self) -> None:
+        overdue = self.model.overdue_count()
+        text = f"Out now ({self.model.rowCount()}"
+        self.setTabText(OUT, text + (f", {overdue} overdue)" if overdue else ")"))

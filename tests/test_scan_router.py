@@ -1,0 +1,241 @@
+"""The counter's ScanRouter: what a scan means given the counter's state, table by table, on a
+fake clock; every window comes from the rules the match carries (the agency's settings)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bwc_desk.domain.units import UnitStatus
+from bwc_desk.services.counter import ScanKind, ScanMatch, ScanRules
+from bwc_desk.services.counter.router import (
+    Act,
+    CounterState,
+    LastTransaction,
+    Tone,
+    UndoAct,
+    can_undo,
+    decide_undo,
+    route,
+    undo_deadline,
+)
+from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+
+    def advance(self, seconds: float) -> datetime:
+        self.now += timedelta(seconds=seconds)
+        return self.now
+
+
+T0 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+HERE, THERE = "COUNTER-1", "COUNTER-2"
+SMITH = OfficerRow(1, "0412", "Smith", "John", "", "", "Day", True, "ID-0412")
+JONES = OfficerRow(2, "0007", "Jones", "Ann", "", "", "Night", True, "ID-0007")
+RULES = ScanRules(double_scan_seconds=5, race_seconds=60, undo_seconds=120)
+
+
+def unit(status: UnitStatus = UnitStatus.AVAILABLE, tag: str = "HPD-BWC-0001") -> UnitRow:
+    return UnitRow(7, tag, "X60A0001", "Axon Body 4", "1.0", status)
+
+
+def out(station: str, ago: float, officer: OfficerRow = JONES) -> CheckoutRow:
+    issued = T0 - timedelta(seconds=ago)
+    return CheckoutRow(
+        3, 7, "HPD-BWC-0001", officer.id, officer.name, officer.badge, officer.shift,
+        issued, issued + timedelta(hours=10), "quinn", station,
+    )  # fmt: skip
+
+
+def badge(officer: OfficerRow = SMITH, rules: ScanRules = RULES) -> ScanMatch:
+    return ScanMatch(ScanKind.OFFICER, officer=officer, rules=rules)
+
+
+def camera(
+    status: UnitStatus = UnitStatus.AVAILABLE,
+    checkout: CheckoutRow | None = None,
+    returned_ago: float | None = None,
+    refusal: str = "",
+    rules: ScanRules = RULES,
+    tag: str = "HPD-BWC-0001",
+) -> ScanMatch:
+    returned = None if returned_ago is None else T0 - timedelta(seconds=returned_ago)
+    return ScanMatch(
+        ScanKind.UNIT,
+        unit=unit(status, tag),
+        checkout=checkout,
+        returned_at=returned,
+        refusal=refusal,
+        rules=rules,
+    )
+
+
+def counter(**kw: object) -> CounterState:
+    return CounterState(HERE, **kw)  # type: ignore[arg-type]
+
+
+LONG = ScanRules(double_scan_seconds=30, race_seconds=600, undo_seconds=600)
+CASES = [
+    # (name, state, match, act, tone, unit, words in the text)
+    ("badge, nothing waiting", counter(), badge(), Act.SELECT_OFFICER, Tone.OK, "",
+     "now scan the camera"),
+    ("badge after a camera", counter(pending_unit="HPD-BWC-0009"), badge(), Act.ISSUE,
+     Tone.NOTICE, "HPD-BWC-0009", ""),
+    ("badge in end-of-shift mode", counter(end_of_shift=True), badge(), Act.SAY, Tone.NOTICE, "",
+     "takes cameras only"),
+    ("camera, no officer", counter(), camera(), Act.HOLD_CAMERA, Tone.OK, "HPD-BWC-0001",
+     "now scan the officer"),
+    ("camera replaces the waiting one", counter(pending_unit="HPD-BWC-0002"), camera(),
+     Act.HOLD_CAMERA, Tone.OK, "HPD-BWC-0001", "instead of HPD-BWC-0002"),
+    ("camera, officer selected", counter(officer=SMITH), camera(), Act.ISSUE, Tone.NOTICE,
+     "HPD-BWC-0001", ""),
+    ("camera out long ago: a return", counter(), camera(UnitStatus.ISSUED, out(HERE, 3600)),
+     Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("camera out, officer waiting: still a return", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(HERE, 3600)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("issued here a moment ago: scanned twice", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 2)), Act.SAY, Tone.NOTICE, "", "scanned twice"),
+    ("issued 6 s ago with a 5 s window: a return", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 6)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("issued 6 s ago with a 30 s window: scanned twice", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 6), rules=LONG), Act.SAY, Tone.NOTICE, "",
+     "scanned twice"),
+    ("issued elsewhere a moment ago", counter(), camera(UnitStatus.ISSUED, out(THERE, 2)),
+     Act.SAY, Tone.ERROR, "", "at COUNTER-2"),
+    ("race: another counter issued it while our officer waits", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(THERE, 30)), Act.ISSUE, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("race window over: a return", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(THERE, 61)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("race window from the settings", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(THERE, 61), rules=LONG), Act.ISSUE, Tone.NOTICE,
+     "HPD-BWC-0001", ""),
+    ("race window 0: always a return", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(THERE, 30), rules=replace(RULES, race_seconds=0)),
+     Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("the officer's own camera from elsewhere: a return", counter(officer=JONES),
+     camera(UnitStatus.ISSUED, out(THERE, 30)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("returned a moment ago", counter(), camera(returned_ago=1), Act.SAY, Tone.NOTICE, "",
+     "returned a moment ago"),
+    ("returned 10 s ago with a 5 s window: an issue", counter(officer=SMITH),
+     camera(returned_ago=10), Act.ISSUE, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("returned 10 s ago with a 30 s window: scanned twice", counter(officer=SMITH),
+     camera(returned_ago=10, rules=LONG), Act.SAY, Tone.NOTICE, "", "scanned twice"),
+    ("returned a moment ago with ticks waiting", counter(condition_pending=True),
+     camera(returned_ago=1), Act.SAY, Tone.NOTICE, "", "wait for the next return."),
+    ("retired, officer waiting", counter(officer=SMITH),
+     camera(UnitStatus.RETIRED, refusal="HPD-BWC-0001 is retired; it cannot be issued."),
+     Act.SAY, Tone.ERROR, "", "(for Smith, John (0412))"),
+    ("stolen", counter(), camera(UnitStatus.STOLEN, refusal="HPD-BWC-0001 is stolen."),
+     Act.SAY, Tone.ERROR, "", "is stolen"),
+    ("end of shift, camera not out", counter(end_of_shift=True), camera(), Act.SAY, Tone.ERROR,
+     "", "nothing to return"),
+    ("end of shift, camera out", counter(end_of_shift=True),
+     camera(UnitStatus.ISSUED, out(HERE, 3600)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("state", "match", "act", "tone", "tag", "words"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_route(
+    state: CounterState, match: ScanMatch, act: Act, tone: Tone, tag: str, words: str
+) -> None:
+    decision = route(state, match, T0)
+    assert decision.act is act
+    assert decision.tone is tone
+    assert decision.unit == tag
+    assert words in decision.text
+    if act in (Act.SAY, Act.SELECT_OFFICER, Act.HOLD_CAMERA):
+        assert decision.text  # the banner always says something
+
+
+def test_a_badge_after_a_camera_selects_that_officer_for_the_issue() -> None:
+    decision = route(counter(pending_unit="HPD-BWC-0009"), badge(JONES), T0)
+    assert decision.officer == JONES and decision.unit == "HPD-BWC-0009"
+
+
+def test_a_replaced_camera_is_logged_and_a_stolen_one_moves_the_alerts() -> None:
+    replaced = route(counter(pending_unit="HPD-BWC-0002"), camera(), T0)
+    assert replaced.log == "HPD-BWC-0002: replaced by HPD-BWC-0001 before a badge was scanned"
+    stolen = route(counter(), camera(UnitStatus.STOLEN, refusal="stolen"), T0)
+    assert stolen.refresh_alerts
+    retired = route(counter(), camera(UnitStatus.RETIRED, refusal="retired"), T0)
+    assert not retired.refresh_alerts and retired.log == "HPD-BWC-0001: retired"
+
+
+def test_ticks_waiting_after_a_double_return_point_to_undo_while_it_is_possible() -> None:
+    last = LastTransaction(41, T0 - timedelta(seconds=1), 120, "HPD-BWC-0001")
+    state = counter(condition_pending=True, last=last)
+    assert "undo with Ctrl+Z" in route(state, camera(returned_ago=1), T0).text
+    off = counter(condition_pending=True, last=replace(last, undo_seconds=0))
+    assert "Ctrl+Z" not in route(off, camera(returned_ago=1), T0).text
+
+
+UNDO_CASES = [
+    # (name, undo window from the settings, seconds later, what undo does)
+    ("within 2 minutes", 120, 119, UndoAct.UNDO),
+    ("at the edge", 120, 120, UndoAct.UNDO),
+    ("after 2 minutes", 120, 121, UndoAct.TOO_LATE),
+    ("30 s window, 20 s later", 30, 20, UndoAct.UNDO),
+    ("30 s window, 31 s later", 30, 31, UndoAct.TOO_LATE),
+    ("10 min window, 9 min later", 600, 540, UndoAct.UNDO),
+    ("undo off", 0, 0, UndoAct.OFF),
+]
+
+
+@pytest.mark.parametrize(
+    ("window", "later", "act"), [c[1:] for c in UNDO_CASES], ids=[c[0] for c in UNDO_CASES]
+)
+def test_undo_window(window: int, later: float, act: UndoAct) -> None:
+    clock = FakeClock()
+    last = LastTransaction(41, clock.now, window, "HPD-BWC-0001")
+    decision = decide_undo(last, clock.advance(later))
+    assert decision.act is act
+    assert (decision.seq == 41) is (act is UndoAct.UNDO)
+    assert can_undo(last, clock.now) is (act is UndoAct.UNDO)
+    if act is UndoAct.TOO_LATE:
+        assert "within" in decision.text and "new transaction" in decision.text
+    if act is UndoAct.OFF:
+        assert "turned off" in decision.text
+
+
+def test_nothing_to_undo_before_a_transaction_or_after_an_undo() -> None:
+    assert decide_undo(None, T0).act is UndoAct.NOTHING
+    undone = LastTransaction(None, T0, 120)
+    assert decide_undo(undone, T0).act is UndoAct.NOTHING
+    assert undo_deadline(undone) is None
+
+
+def test_the_deadline_follows_the_window() -> None:
+    last = LastTransaction(41, T0, 30)
+    assert undo_deadline(last) == T0 + timedelta(seconds=30)
+    assert undo_deadline(replace(last, undo_seconds=0)) is None
+
+
+def test_the_router_is_plain_python() -> None:
+    """No Qt, no database: the router and the records it reads import neither."""
+    import ast
+    from pathlib import Path
+
+    import bwc_desk.services.counter.dto as dto
+    import bwc_desk.services.counter.router as router
+
+    for module in (router, dto):
+        tree = ast.parse(Path(str(module.__file__)).read_text())
+        imported = {
+            node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+        } | {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        }
+        forbidden = ("PySide6", "sqlalchemy", "bwc_desk.store", "bwc_desk.adapters", "bwc_desk.ui")
+        assert not [name for name in imported if name.startswith(forbidden)], module.__name__
