@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 USER, PASSWORD = "qm.jordan", "demo-counter-2026"
 APP_TITLE = "BWC Desk - "
-DOUBLE_SCAN_SECONDS = 5  # services.counter.DOUBLE_SCAN_SECONDS
+DOUBLE_SCAN_SECONDS = 5  # the agency setting double_scan_seconds, as the demo has it (its default)
 
 
 class ShiftFailed(Exception):
