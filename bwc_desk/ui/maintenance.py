@@ -5,14 +5,14 @@ behind a backup, and start-up is not slowed (it begins a few seconds after the w
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.services.startup import quick_check
-from bwc_desk.ui.tasks import TaskRunner
+from bwc_desk.ui.ops import Lane, Task, TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -44,33 +44,33 @@ class Maintenance(QObject):
 
     def _first_run(self) -> None:
         ctx = self.ctx
-        self._run(lambda: quick_check(ctx.db), self._checked)
+        self._run(Task(lambda: quick_check(ctx.db), self._checked, lane=Lane.BULK))
         self._run(
-            lambda: startup_backup(ctx.as_actor(SYSTEM)),
-            lambda info: log.info("start-up backup: %s", info),
-            write=True,
-            on_error=lambda exc: self.backup_failed.emit(str(exc)),
+            Task(
+                lambda: startup_backup(ctx.as_actor(SYSTEM)),
+                lambda info: log.info("start-up backup: %s", info),
+                lambda exc: self.backup_failed.emit(str(exc)),
+                lane=Lane.WRITER,
+            )
         )
 
     def checkpoint(self) -> None:
         db = self.ctx.db
-        self._run(db.checkpoint, lambda result: log.debug("checkpoint %s", result))
+        # Keyed: a checkpoint kept waiting by a long read is not joined by another.
+        self._run(
+            Task(db.checkpoint, lambda result: log.debug("checkpoint %s", result),
+                 key="checkpoint", lane=Lane.INTERACTIVE)
+        )
 
     def _checked(self, result: object) -> None:
         if result != "ok":
             self.damaged.emit(str(result))
 
-    def _run(
-        self,
-        fn: Callable[[], object],
-        done: Callable[[object], None],
-        *,
-        write: bool = False,
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        self.runner.run(
-            fn, done, on_error or (lambda exc: log.error("maintenance: %s", exc)), write=write
-        )
+    def _run(self, task: Task[Any]) -> None:
+        if task.on_error is None:
+            task.on_error = lambda exc: log.error("maintenance: %s", exc)
+        task.parent = self  # (a stopped Maintenance gets no late results)
+        self.runner.submit(task)
 
     def stop(self) -> None:
         self._checkpoints.stop()

@@ -139,6 +139,19 @@ class AppState(QObject):
             parent=op.parent,
         )
 
+    def export(
+        self,
+        fn: Callable[[Ctx], Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        parent: QObject | None = None,
+    ) -> None:
+        """``run(ExportOp(...))`` with ``read``'s arguments (the parent guessed if not named)."""
+        if parent is None:
+            parent = owner(on_done) or owner(on_error)
+        self._export(ExportOp(fn, on_done, parent=parent, on_error=on_error))
+
     def _export(self, op: ExportOp[Any]) -> None:
         if self._locked:  # (recorded as the act of whoever is signed in: never held)
             self._refuse(op.on_error)

@@ -186,7 +186,8 @@ class RosterPage(ActionPage):
     # --- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.state.read(
-            lambda ctx: OfficerTableModel.prepare(officers.list_officers(ctx)), self._loaded_rows
+            lambda ctx: OfficerTableModel.prepare(officers.list_officers(ctx)), self._loaded_rows,
+            key=(self, "roster"), bulk=True,
         )
         self.state.read(officers.roster_choices, self._choices)
 
@@ -217,6 +218,7 @@ class RosterPage(ActionPage):
                 lambda ctx: len(inventory.list_units(ctx)),
                 lambda n: self.first_steps.set_counts(n, 0),
                 lambda _exc: None,  # the panel still shows; the cameras' count is a nicety
+                key=(self, "count"), bulk=True,
             )
         self.first_steps.setVisible(empty)
         self.table.setVisible(not empty)

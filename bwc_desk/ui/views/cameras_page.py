@@ -149,7 +149,8 @@ class CamerasPage(ActionPage):
     # --- loading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.state.read(
-            lambda ctx: AssignmentUnitModel.prepare(inventory.list_units(ctx)), self._loaded_rows
+            lambda ctx: AssignmentUnitModel.prepare(inventory.list_units(ctx)), self._loaded_rows,
+            key=(self, "units"), bulk=True,
         )
         self.state.read(assignments.list_pools, self._loaded_pools)
         self.state.read(officers.roster_choices, self._choices)

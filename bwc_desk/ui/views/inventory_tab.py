@@ -428,6 +428,7 @@ class InventoryTab(QWidget):
             lambda ctx: UnitTableModel.prepare(inventory.list_units(ctx)),
             self._loaded_rows,
             self._refresh_failed,
+            key=(self, "units"), bulk=True,  # (a scan never waits behind it)
         )
 
     def _refresh_failed(self, exc: BaseException) -> None:
