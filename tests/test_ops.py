@@ -293,3 +293,40 @@ def test_locked_reads_are_held_newest_per_key_and_writes_refused(qtbot, state):
     state.set_locked(False)
     settle(qtbot, state.runner)
     assert sorted(ran) == ["newest", "other"] and sorted(delivered) == ["newest", "other"]
+
+
+# --- the views -------------------------------------------------------------------------------
+def test_a_scan_answers_while_inventory_the_roster_and_cameras_reload(
+    qtbot, state, release, monkeypatch
+):
+    """The measured stall: a scan's reads queued behind these three whole-list reloads."""
+    from bwc_desk.services import inventory, officers
+    from bwc_desk.ui.views.assignments_tab import RosterPage
+    from bwc_desk.ui.views.cameras_page import CamerasPage
+    from bwc_desk.ui.views.inventory_tab import InventoryTab
+
+    reloads: list[str] = []
+    list_units, list_officers = inventory.list_units, officers.list_officers
+
+    def slow(fn):  # type: ignore[no-untyped-def]
+        def reload(ctx: Ctx) -> object:
+            reloads.append(fn.__name__)
+            assert release.wait(30)
+            return fn(ctx)
+
+        return reload
+
+    monkeypatch.setattr(inventory, "list_units", slow(list_units))
+    monkeypatch.setattr(officers, "list_officers", slow(list_officers))
+    views = [InventoryTab(state), RosterPage(state), CamerasPage(state)]
+    for view in views:
+        qtbot.addWidget(view)
+        view.refresh()
+    qtbot.waitUntil(lambda: len(reloads) == tasks.THREADS[Lane.BULK], timeout=30_000)
+    card: list[str] = []
+    state.read(lambda _ctx: "officer card", card.append)  # the scan's read
+    qtbot.waitUntil(lambda: card == ["officer card"], timeout=30_000)
+    assert not views[0].model.rowCount()  # the reloads are still blocked
+    release.set()
+    settle(qtbot, state.runner)
+    assert {"list_officers", "list_units"} <= set(reloads)
