@@ -330,3 +330,15 @@ def test_a_scan_answers_while_inventory_the_roster_and_cameras_reload(
     release.set()
     settle(qtbot, state.runner)
     assert {"list_officers", "list_units"} <= set(reloads)
+
+
+def test_a_write_does_not_wait_behind_an_export(qtbot, state, release):
+    view = QObject()
+    exported: list[object] = []
+    state.run(ExportOp(blocked(release, value="custody.csv"), exported.append, parent=view))
+    issued: list[str] = []
+    state.run(MutationOp(lambda _ctx: "issued", issued.append, parent=view, changed="custody"))
+    qtbot.waitUntil(lambda: issued == ["issued"], timeout=30_000)
+    assert exported == []
+    release.set()
+    qtbot.waitUntil(lambda: exported == ["custody.csv"], timeout=30_000)

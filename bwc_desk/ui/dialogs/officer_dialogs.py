@@ -35,6 +35,7 @@ from bwc_desk.services.officers import OfficerInput, RosterChoices
 from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel
 from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.ops import MutationOp
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -105,7 +106,13 @@ class ServiceDialog(QDialog):
         self.busy = True
         self.buttons.setEnabled(False)
         self.error_label.setText("")
-        self.state.write(fn, self._written, self._refused, changed=changed)
+        self.run_request(fn, changed)
+
+    def run_request(self, fn: Callable[[Ctx], Any], changed: str) -> None:
+        """A write on the writer thread (an export overrides this: see EvidenceDialog)."""
+        self.state.run(
+            MutationOp(fn, self._written, parent=self, on_error=self._refused, changed=changed)
+        )
 
     def reject(self) -> None:
         if not self.busy:
