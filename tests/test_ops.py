@@ -112,6 +112,7 @@ def test_three_queued_ops_with_one_key_run_only_the_last(qtbot, state, release):
     settle(qtbot, state.runner)
     assert delivered == [3]
     assert ran == [3]  # the two replaced never touched the database
+    assert not state.runner._latest  # (no key keeps a task alive)
 
 
 def test_a_running_op_replaced_by_a_newer_one_has_its_result_dropped(qtbot, state, release):
