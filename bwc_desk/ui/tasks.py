@@ -18,6 +18,7 @@ late result is dropped. ``ui/ops.py`` is the typed face of this for views (``Que
 from __future__ import annotations
 
 import enum
+import itertools
 import logging
 import threading
 import traceback
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -118,44 +119,17 @@ def _is_expected(exc: BaseException) -> bool:
     return isinstance(exc, DomainError)
 
 
-class _Relay(QObject):
-    """Lives in the main thread; the worker's signal is queued to it."""
+class _Relay:
+    """A submitted task, held on the main thread until its result is delivered (or it is
+    withdrawn). Workers post only its number back: whatever a task holds (its closures, the
+    view they belong to) is let go on the main thread, never on a worker, where the last
+    reference to a widget would delete it on the wrong thread."""
 
-    finished = Signal(object, object)
+    __slots__ = ("ident", "task")
 
-    def __init__(self, task: Task[Any], runner: TaskRunner) -> None:
-        super().__init__()
-        self.task: Task[Any] | None = task
-        self._runner: TaskRunner | None = runner
-        self.finished.connect(self._deliver)
-
-    @Slot(object, object)
-    def _deliver(self, result: Any, error: BaseException | None) -> None:
-        task, runner = self.task, self._runner
-        if task is None or runner is None:  # (released already)
-            return
-        try:
-            runner._settled(task)
-            if result is _SKIPPED or task.superseded:
-                log.debug("a superseded or orphaned result was dropped")
-            elif not _wanted(task, error):
-                log.debug("a late result for a closed window was dropped")
-            elif error is None:
-                if task.on_done is not None:
-                    task.on_done(result)
-            elif task.on_error is not None:
-                task.on_error(error)
-            elif _is_expected(error):
-                log.warning("background task refused: %s", error)
-            else:
-                log.error("background task failed", exc_info=error)
-        finally:
-            self.release()
-
-    def release(self) -> None:
-        runner, self.task, self._runner = self._runner, None, None  # (nothing kept alive)
-        if runner is not None:
-            runner._release(self)
+    def __init__(self, ident: int, task: Task[Any]) -> None:
+        self.ident = ident
+        self.task = task
 
 
 def _wanted(task: Task[Any], error: BaseException | None) -> bool:
@@ -167,35 +141,35 @@ def _wanted(task: Task[Any], error: BaseException | None) -> bool:
 
 
 class _Job:
-    """A task with its relay, as a lane's queue holds it."""
+    """What a lane's queue holds: the task and its relay's number."""
 
-    __slots__ = ("relay", "task")
+    __slots__ = ("ident", "task")
 
-    def __init__(self, task: Task[Any], relay: _Relay) -> None:
+    def __init__(self, ident: int, task: Task[Any]) -> None:
+        self.ident = ident
         self.task = task
-        self.relay = relay
 
-    def run(self) -> None:
-        task, relay = self.task, self.relay
-        if task.superseded or not alive(task.parent):
-            relay.finished.emit(_SKIPPED, None)  # nobody wants it: no database time spent
-            return
-        try:
-            result = task.fn()
-        except BaseException as exc:  # handed to the main thread, never lost
-            if not _is_expected(exc):
-                log.error("error in background task:\n%s", "".join(traceback.format_exception(exc)))
-            relay.finished.emit(None, exc)
-        else:
-            relay.finished.emit(result, None)
+
+def _execute(task: Task[Any]) -> list[Any]:
+    """Run the task on this worker; the outcome ``[result, error]`` in a box that the main
+    thread empties (so that the worker never holds the last reference to it)."""
+    if task.superseded or not alive(task.parent):
+        return [_SKIPPED, None]  # nobody wants it: no database time spent
+    try:
+        return [task.fn(), None]
+    except BaseException as exc:  # handed to the main thread, never lost
+        if not _is_expected(exc):
+            log.error("error in background task:\n%s", "".join(traceback.format_exception(exc)))
+        return [None, exc]
 
 
 class _LaneQueue:
     """A lane: a queue of jobs and a few pool threads that drain it. The queue is ours (not
     the pool's) so that a queued job can be withdrawn when a newer one with its key comes."""
 
-    def __init__(self, lane: Lane, parent: QObject) -> None:
+    def __init__(self, lane: Lane, parent: TaskRunner) -> None:
         self.lane = lane
+        self._post = parent._posted.emit
         self.pool = QThreadPool(parent)
         self.threads = THREADS[lane]
         self.pool.setMaxThreadCount(self.threads)
@@ -214,14 +188,14 @@ class _LaneQueue:
             # wrapper and what it held alive after the run (about 0.7 KB a task).
             self.pool.start(self._drain)
 
-    def withdraw(self, task: Task[Any]) -> _Job | None:
+    def withdraw(self, task: Task[Any]) -> bool:
         """Take a job out of the queue if it has not started."""
         with self._lock:
             for job in self._queue:
                 if job.task is task:
                     self._queue.remove(job)
-                    return job
-        return None
+                    return True
+        return False
 
     def _drain(self) -> None:
         while True:
@@ -230,30 +204,36 @@ class _LaneQueue:
                     self._workers -= 1
                     return
                 job = self._queue.popleft()
-            job.run()
-            del job
+            ident, box = job.ident, _execute(job.task)
+            del job  # (before the post: the main thread holds the task until delivery)
+            self._post(ident, box)
+            del box
 
 
 class TaskRunner(QObject):
     """Owns the lanes. ``busy_changed`` lets the UI show a working indicator."""
 
     busy_changed = Signal(bool)
+    _posted = Signal(object, object)  # (from a worker: a relay's number, [result, error])
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._posted.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._lanes = {lane: _LaneQueue(lane, self) for lane in Lane}
-        self._pending: set[_Relay] = set()
-        self._latest: dict[Hashable, Task[Any]] = {}
+        self._pending: dict[int, _Relay] = {}
+        self._latest: dict[Hashable, _Relay] = {}
+        self._numbers = itertools.count()
 
     def submit(self, task: Task[T]) -> None:
         """Queue the task on its lane (call on the main thread)."""
+        relay = _Relay(next(self._numbers), task)
         if task.key is not None:
             self._supersede(task.key)
-            self._latest[task.key] = task
-        relay = _Relay(task, self)
+            self._latest[task.key] = relay
+        ident = relay.ident
         was_idle = not self._pending
-        self._pending.add(relay)
-        self._lanes[task.lane].put(_Job(task, relay))
+        self._pending[ident] = relay
+        self._lanes[task.lane].put(_Job(ident, task))
         if was_idle:
             self.busy_changed.emit(True)
 
@@ -261,10 +241,35 @@ class TaskRunner(QObject):
         older = self._latest.pop(key, None)
         if older is None:
             return
-        older.superseded = True
-        job = self._lanes[older.lane].withdraw(older)
-        if job is not None:  # never started: gone without a trace
-            job.relay.release()
+        older.task.superseded = True
+        if self._lanes[older.task.lane].withdraw(older.task):  # never started: no trace
+            self._release(older.ident)
+
+    @Slot(object, object)
+    def _deliver(self, ident: int, box: list[Any]) -> None:
+        result, error = box
+        box.clear()
+        relay = self._pending.get(ident)
+        if relay is None:  # (released already)
+            return
+        task = relay.task
+        try:
+            self._settled(relay)
+            if result is _SKIPPED or task.superseded:
+                log.debug("a superseded or orphaned result was dropped")
+            elif not _wanted(task, error):
+                log.debug("a late result for a closed window was dropped")
+            elif error is None:
+                if task.on_done is not None:
+                    task.on_done(result)
+            elif task.on_error is not None:
+                task.on_error(error)
+            elif _is_expected(error):
+                log.warning("background task refused: %s", error)
+            else:
+                log.error("background task failed", exc_info=error)
+        finally:
+            self._release(ident)
 
     def run(
         self,
@@ -292,13 +297,13 @@ class TaskRunner(QObject):
             )
         )
 
-    def _settled(self, task: Task[Any]) -> None:
-        if task.key is not None and self._latest.get(task.key) is task:
-            del self._latest[task.key]
+    def _settled(self, relay: _Relay) -> None:
+        key = relay.task.key
+        if key is not None and self._latest.get(key) is relay:
+            del self._latest[key]
 
-    def _release(self, relay: _Relay) -> None:
-        self._pending.discard(relay)
-        relay.deleteLater()
+    def _release(self, ident: int) -> None:
+        self._pending.pop(ident, None)
         if not self._pending:
             self.busy_changed.emit(False)
 
