@@ -35,8 +35,9 @@ from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.maintenance import Maintenance
+from bwc_desk.ui.ops import Lane, Task, TaskRunner
 from bwc_desk.ui.state import AppState
-from bwc_desk.ui.tasks import TaskRunner
+from bwc_desk.ui.tasks import owner
 
 log = logging.getLogger(__name__)
 IDLE_MARKER = "BWC-DESK-IDLE"
@@ -209,10 +210,14 @@ class Launcher:
         path = station_info(ctx).path
         if path is None:
             return
-        self.runner.run(
-            lambda: latest_good_backup(path),
-            lambda backup: self._offer_restore_now(ctx, result, backup),
-            lambda exc: self._offer_restore_now(ctx, result, None),
+        self.runner.submit(
+            Task(
+                lambda: latest_good_backup(path),
+                lambda backup: self._offer_restore_now(ctx, result, backup),
+                lambda exc: self._offer_restore_now(ctx, result, None),
+                parent=self.window,
+                lane=Lane.BULK,  # (every backup file is checked)
+            )
         )
 
     def _offer_restore_now(self, ctx: Ctx, result: str, backup: Path | None) -> None:
@@ -311,18 +316,21 @@ class Launcher:
             on_done: Callable[[Actor], None],
             on_error: Callable[[BaseException], None],
         ) -> None:
-            self.runner.run(
-                lambda: auth.first_run(
-                    db,
-                    agency_name=agency,
-                    station=station,
-                    username=user,
-                    password=password,
-                    display_name=name,
-                ),
-                on_done,
-                on_error,
-                write=True,
+            self.runner.submit(
+                Task(
+                    lambda: auth.first_run(
+                        db,
+                        agency_name=agency,
+                        station=station,
+                        username=user,
+                        password=password,
+                        display_name=name,
+                    ),
+                    on_done,
+                    on_error,
+                    parent=owner(on_done),  # the first-run dialog
+                    lane=Lane.WRITER,
+                )
             )
 
         return setup
@@ -334,8 +342,14 @@ class Launcher:
             on_done: Callable[[Actor], None],
             on_error: Callable[[BaseException], None],
         ) -> None:
-            self.runner.run(
-                lambda: auth.sign_in(ctx, user, password), on_done, on_error, write=True
+            self.runner.submit(
+                Task(
+                    lambda: auth.sign_in(ctx, user, password),
+                    on_done,
+                    on_error,
+                    parent=dialog,
+                    lane=Lane.WRITER,
+                )
             )
 
         if getattr(self.args, "sign_in_stdin", False):
@@ -359,8 +373,14 @@ class Launcher:
             on_done: Callable[[Actor], None],
             on_error: Callable[[BaseException], None],
         ) -> None:
-            self.runner.run(
-                lambda: auth.sign_in_badge(ctx, badge, pin), on_done, on_error, write=True
+            self.runner.submit(
+                Task(
+                    lambda: auth.sign_in_badge(ctx, badge, pin),
+                    on_done,
+                    on_error,
+                    parent=dialog,
+                    lane=Lane.WRITER,
+                )
             )
 
         dialog = SignInDialog(
@@ -495,7 +515,7 @@ class Launcher:
         timer = QTimer()
         timer.timeout.connect(show_progress)
         timer.start(100)
-        self.runner.run(work, done, failed, write=True)
+        self.runner.submit(Task(work, done, failed, parent=dialog, lane=Lane.WRITER))
         dialog.exec()
         timer.stop()
         if "error" in outcome:

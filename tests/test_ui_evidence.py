@@ -1,5 +1,5 @@
 """Export evidence... from the camera's detail panel and from the officer roster: a folder
-and a date range, the export run on the writer thread, its summary shown."""
+and a date range, the export run on the bulk lane (an ExportOp), its summary shown."""
 
 from __future__ import annotations
 

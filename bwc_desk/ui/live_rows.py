@@ -111,6 +111,7 @@ class LiveRows(QObject):
                     lambda ctx: prepare(read_some(ctx, wanted, change)),
                     lambda prepared: self._patched(wanted, prepared),
                     self._failed,
+                    parent=self,
                 )
                 return
         if self._reload:
@@ -118,7 +119,12 @@ class LiveRows(QObject):
             self._busy = True
             read_all, prepare = self._read_all, self.model.prepare
             column = self.table.proxy.sortColumn()
-            self.state.read(lambda ctx: prepare(read_all(ctx), column), self._loaded, self._failed)
+            # On the bulk lane: a scan never waits behind 25,000 rows. (Not keyed: this class
+            # already runs one read at a time, and a dropped result would leave it busy.)
+            self.state.read(
+                lambda ctx: prepare(read_all(ctx), column), self._loaded, self._failed,
+                bulk=True, parent=self,
+            )
 
     # --- what the reads bring ---------------------------------------------------------------
     def _loaded(self, prepared: Prepared[Any]) -> None:

@@ -40,6 +40,7 @@ from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
+from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
@@ -355,7 +356,16 @@ class MainWindow(QMainWindow):
             on_error: Callable[[BaseException], None],
         ) -> None:
             ctx = self.state.ctx.as_actor(None)
-            self.state.runner.run(lambda: fn(ctx, first, secret), on_done, on_error, write=True)
+            # (Straight to the writer: the window is locked, where AppState refuses writes.)
+            self.state.runner.submit(
+                Task(
+                    lambda: fn(ctx, first, secret),
+                    on_done,
+                    on_error,
+                    parent=self.lock_screen,
+                    lane=Lane.WRITER,
+                )
+            )
 
         return call
 
@@ -368,12 +378,12 @@ class MainWindow(QMainWindow):
         actor = self.state.actor
         who = actor.display_name if actor else "nobody"
         if actor is not None:
-            ctx = self.state.ctx
-            self.state.runner.run(
-                lambda: auth.record_lock(ctx, idle),
-                None,
-                lambda exc: log.warning("could not audit the lock: %s", exc),
-                write=True,
+            self.state.run(
+                MutationOp(
+                    lambda ctx: auth.record_lock(ctx, idle),
+                    parent=None,  # (recorded whatever happens to the window)
+                    on_error=lambda exc: log.warning("could not audit the lock: %s", exc),
+                )
             )
         self._last_actor = actor
         self.state.set_locked(True)  # first: what the views do on the actor change waits
@@ -400,12 +410,12 @@ class MainWindow(QMainWindow):
     def _audit_sign_out(self) -> None:
         actor = self.state.actor
         if actor is not None:
-            ctx = self.state.ctx
-            self.state.runner.run(
-                lambda: auth.sign_out(ctx),
-                None,
-                lambda exc: log.warning("could not audit sign-out: %s", exc),
-                write=True,
+            self.state.run(
+                MutationOp(
+                    auth.sign_out,
+                    parent=None,
+                    on_error=lambda exc: log.warning("could not audit sign-out: %s", exc),
+                )
             )
 
     def start_clean(self) -> None:
@@ -466,9 +476,12 @@ class MainWindow(QMainWindow):
         )
         if not path:
             return
-        self.state.read(
-            lambda ctx: fn(ctx, Path(path)),
-            lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
+        self.state.run(
+            ExportOp(
+                lambda ctx: fn(ctx, Path(path)),
+                lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
+                parent=self,
+            )
         )
 
     def back_up_now(self) -> None:

@@ -6,7 +6,7 @@ begins a few seconds after the window)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
@@ -14,7 +14,7 @@ from bwc_desk.services import housekeeping
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
 from bwc_desk.services.stations import station_info
-from bwc_desk.ui.tasks import TaskRunner
+from bwc_desk.ui.ops import Lane, Task, TaskRunner
 
 log = logging.getLogger(__name__)
 TRIM_MS = 5 * 60_000  # malloc_trim: a few ms on a worker, against megabytes an hour
@@ -53,40 +53,41 @@ class Maintenance(QObject):
 
     def _first_run(self) -> None:
         ctx = self.ctx
-        self._run(lambda: housekeeping.quick_check(ctx), self._checked)
+        self._run(Task(lambda: housekeeping.quick_check(ctx), self._checked, lane=Lane.BULK))
         self._run(
-            lambda: startup_backup(ctx.as_actor(SYSTEM)),
-            lambda info: log.info("start-up backup: %s", info),
-            write=True,
-            on_error=lambda exc: self.backup_failed.emit(str(exc)),
+            Task(
+                lambda: startup_backup(ctx.as_actor(SYSTEM)),
+                lambda info: log.info("start-up backup: %s", info),
+                lambda exc: self.backup_failed.emit(str(exc)),
+                lane=Lane.WRITER,
+            )
         )
 
     def checkpoint(self) -> None:
         ctx = self.ctx
+        # Keyed: a checkpoint kept waiting by a long read is not joined by another.
         self._run(
-            lambda: housekeeping.checkpoint(ctx), lambda result: log.debug("checkpoint %s", result)
+            Task(lambda: housekeeping.checkpoint(ctx),
+                 lambda result: log.debug("checkpoint %s", result),
+                 key="checkpoint", lane=Lane.INTERACTIVE)
         )
 
     def trim(self) -> None:
         self._run(
-            housekeeping.release_memory, lambda released: log.debug("memory released: %s", released)
+            Task(housekeeping.release_memory,
+                 lambda released: log.debug("memory released: %s", released),
+                 key="trim", lane=Lane.BULK)
         )
 
     def _checked(self, result: object) -> None:
         if result != "ok":
             self.damaged.emit(str(result))
 
-    def _run(
-        self,
-        fn: Callable[[], object],
-        done: Callable[[object], None],
-        *,
-        write: bool = False,
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> None:
-        self.runner.run(
-            fn, done, on_error or (lambda exc: log.error("maintenance: %s", exc)), write=write
-        )
+    def _run(self, task: Task[Any]) -> None:
+        if task.on_error is None:
+            task.on_error = lambda exc: log.error("maintenance: %s", exc)
+        task.parent = self  # (a stopped Maintenance gets no late results)
+        self.runner.submit(task)
 
     def stop(self) -> None:
         self._checkpoints.stop()

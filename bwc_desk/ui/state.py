@@ -13,7 +13,8 @@ from bwc_desk.domain.errors import DomainError, NotSignedIn
 from bwc_desk.domain.roles import Permission, has_permission, who_may
 from bwc_desk.services.changeset import TOPICS, ChangeSet
 from bwc_desk.services.context import Actor, Ctx
-from bwc_desk.ui.tasks import Done, Failed, TaskRunner, gone, owner
+from bwc_desk.ui.ops import ExportOp, MutationOp, Op, QueryOp
+from bwc_desk.ui.tasks import Done, Failed, Lane, Task, TaskRunner, alive, owner
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,12 @@ def _origin(fn: Callable[..., Any] | None) -> Hashable:
 
 
 class AppState(QObject):
-    """The UI's handle on the services. Views call ``read``/``write`` with a service function
-    and callbacks; they never see a database.
+    """The UI's handle on the services. Views hand ``run`` an operation (``ui/ops.py``), or
+    call ``read``/``write`` with a service function and callbacks; they never see a database.
 
     While the window is locked (``set_locked``) nothing runs in the background: reads are held
-    back, one per origin (the newest wins), and run when someone signs in; writes are refused
-    with ``NotSignedIn``, which the default error handler never shows."""
+    back, one per key or origin (the newest wins), and run when someone signs in; writes and
+    exports are refused with ``NotSignedIn``, which the default error handler never shows."""
 
     actor_changed = Signal(object)
     locked_changed = Signal(bool)
@@ -56,7 +57,7 @@ class AppState(QObject):
         self.runner = TaskRunner(self)
         self.error_handler: Callable[[BaseException], None] | None = None
         self._locked = False
-        self._held: dict[Hashable, tuple[Callable[[Ctx], Any], Done | None, Failed | None]] = {}
+        self._held: dict[Hashable, QueryOp[Any]] = {}
 
     @property
     def actor(self) -> Actor | None:
@@ -78,8 +79,8 @@ class AppState(QObject):
         self.locked_changed.emit(locked)
         if not locked:
             held, self._held = self._held, {}
-            for fn, on_done, on_error in held.values():
-                self.read(fn, on_done, on_error)
+            for op in held.values():
+                self.run(op)
 
     def can(self, permission: Permission) -> bool:
         actor = self.ctx.actor
@@ -88,17 +89,92 @@ class AppState(QObject):
     def why_not(self, permission: Permission) -> str:
         return f"Only {who_may(permission).lower()} may do this."
 
+    def run(self, op: Op[Any]) -> None:
+        """Run an operation as the person signed in now (see ``ui/ops.py``)."""
+        if isinstance(op, MutationOp):
+            self.write(op.fn, op.on_done, op.on_error, op.changed, parent=op.parent)
+        elif isinstance(op, ExportOp):
+            self._export(op)
+        else:
+            self._query(op)
+
     def read(
-        self, fn: Callable[[Ctx], Any], on_done: Done | None = None, on_error: Failed | None = None
+        self,
+        fn: Callable[[Ctx], Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        key: Hashable | None = None,
+        bulk: bool = False,
+        parent: QObject | None = None,
     ) -> None:
+        """``run(QueryOp(...))`` for call sites that name no parent: it is guessed from the
+        callbacks (a bound method's self, or the QObject a lambda closes over)."""
+        self._query(
+            QueryOp(
+                fn,
+                on_done,
+                parent=parent if parent is not None else owner(on_done) or owner(on_error),
+                on_error=on_error,
+                key=key,
+                lane=Lane.BULK if bulk else Lane.INTERACTIVE,
+            )
+        )
+
+    def _query(self, op: QueryOp[Any]) -> None:
         if self._locked:
             # (Re-inserted, so that the held reads run in the order of their newest request.)
-            key = (_origin(fn), _origin(on_done))
+            key = op.key if op.key is not None else (_origin(op.fn), _origin(op.on_done))
             self._held.pop(key, None)
-            self._held[key] = (fn, on_done, on_error)
+            self._held[key] = op
             return
         ctx = self.ctx  # the context as it is now: a later sign-in does not change this call
-        self.runner.run(lambda: fn(ctx), on_done, on_error or self._default_error)
+        fn = op.fn
+        self.runner.run(
+            lambda: fn(ctx),
+            op.on_done,
+            op.on_error or self._default_error,
+            key=op.key,
+            lane=op.lane,
+            parent=op.parent,
+        )
+
+    def export(
+        self,
+        fn: Callable[[Ctx], Any],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        parent: QObject | None = None,
+    ) -> None:
+        """``run(ExportOp(...))`` with ``read``'s arguments (the parent guessed if not named)."""
+        if parent is None:
+            parent = owner(on_done) or owner(on_error)
+        self._export(ExportOp(fn, on_done, parent=parent, on_error=on_error))
+
+    def _export(self, op: ExportOp[Any]) -> None:
+        if self._locked:  # (recorded as the act of whoever is signed in: never held)
+            self._refuse(op.on_error)
+            return
+        ctx = self.ctx
+        fn = op.fn
+        self.runner.submit(
+            Task(
+                lambda: fn(ctx),
+                op.on_done,
+                op.on_error or self._default_error,
+                parent=op.parent,
+                lane=Lane.BULK,
+            )
+        )
+
+    def _refuse(self, on_error: Failed | None) -> None:
+        """Refused without touching the database; delivered like any result, in order."""
+
+        def refuse() -> None:
+            raise NotSignedIn("Sign in first.")
+
+        self.runner.run(refuse, None, on_error or self._default_error, write=True, parent=None)
 
     def write(
         self,
@@ -106,24 +182,33 @@ class AppState(QObject):
         on_done: Done | None = None,
         on_error: Failed | None = None,
         changed: str = "",
+        *,
+        parent: QObject | None = None,
     ) -> None:
+        """``run(MutationOp(...))``; without ``parent``, it is guessed from ``on_done``."""
         if self._locked:
-            # Never held for later: it would be recorded for whoever signs in next. Refused
-            # without touching the database, and the refusal is delivered like any result.
-            def refuse() -> None:
-                raise NotSignedIn("Sign in first.")
-
-            self.runner.run(refuse, None, on_error or self._default_error, write=True)
+            # Never held for later: it would be recorded for whoever signs in next.
+            self._refuse(on_error)
             return
         ctx = self.ctx
+        if parent is None:
+            parent = owner(on_done) or owner(on_error)
 
         def done(result: Any) -> None:
-            if on_done is not None and not gone(on_done):  # (what changed is told anyway)
+            if on_done is not None and alive(parent):  # (what changed is told anyway)
                 on_done(result)
             if changed:
                 self.announce(ChangeSet.of({changed}, complete=False))
 
-        self.runner.run(lambda: fn(ctx), done, on_error or self._default_error, write=True)
+        def failed(exc: BaseException) -> None:
+            if on_error is None:
+                self._default_error(exc)  # (a failed write is never silent)
+            elif alive(parent):
+                on_error(exc)
+            else:
+                log.warning("a write for a closed window failed: %s", exc)
+
+        self.runner.run(lambda: fn(ctx), done, failed, write=True, parent=None)
 
     def announce(self, change: ChangeSet) -> None:
         """Tell every view what changed: ``changed`` once, and (until every view listens to

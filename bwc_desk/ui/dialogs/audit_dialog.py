@@ -22,6 +22,7 @@ from bwc_desk.services import audit
 from bwc_desk.services.audit import AuditRow
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.audit_table_model import AuditTableModel
+from bwc_desk.ui.ops import ExportOp
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -90,7 +91,10 @@ class AuditDialog(QDialog):
             self, "Export the audit log", "audit.csv", "CSV files (*.csv)"
         )
         if path:
-            self.state.read(
-                lambda ctx: audit.export_audit(ctx, path),
-                lambda n: self.note.setText(f"Exported {n:,} records to {path}"),
+            self.state.run(
+                ExportOp(
+                    lambda ctx: audit.export_audit(ctx, path),
+                    lambda n: self.note.setText(f"Exported {n:,} records to {path}"),
+                    parent=self,
+                )
             )

@@ -1,10 +1,12 @@
 """Export evidence...: the folder and the date range of a court-ready export of one camera's
-or one officer's custody history (services/evidence.py). Written on the writer thread."""
+or one officer's custody history (services/evidence.py). Run as an ExportOp (the bulk lane)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -20,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.errors import ValidationError
+from bwc_desk.services.context import Ctx
 from bwc_desk.services.evidence import EvidenceRequest, default_folder_name, export_evidence
 from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
 from bwc_desk.ui.files import start_folder
+from bwc_desk.ui.ops import ExportOp
 from bwc_desk.ui.state import AppState
 
 
@@ -87,6 +91,11 @@ class EvidenceDialog(ServiceDialog):
             if any(folder.iterdir()):  # a parent folder: the export gets a folder of its own
                 folder = _free(folder / default_folder_name(self.base))
             self.folder_edit.setText(str(folder))
+
+    def run_request(self, fn: Callable[[Ctx], Any], changed: str) -> None:
+        """An export (the bulk lane, not the writer: a year of an officer's records would
+        hold up every scan at the counter while it is written)."""
+        self.state.run(ExportOp(fn, self._succeeded, parent=self, on_error=self._refused))
 
     def request(self) -> Request | None:
         text = self.folder_edit.text().strip()

@@ -27,6 +27,7 @@ from bwc_desk.services.dto import UnitRow
 from bwc_desk.ui import labels
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.labels import Label, LabelLayout
+from bwc_desk.ui.ops import ExportOp
 from bwc_desk.ui.state import AppState
 
 CUSTOM = "Thermal label, custom size"
@@ -167,12 +168,15 @@ class LabelsDialog(QDialog):
             return
         layout, items, start = self.chosen_layout(), self.label_list(), self.start()
         self._working(True, "Writing the PDF...")
-        self.state.read(
-            lambda _ctx: labels.save_labels_pdf(Path(path), layout, items, start),
-            lambda pages: self._finished(
-                f"Saved {len(items):,} labels ({pages:,} pages) to {path}"
-            ),
-            self._failed,
+        self.state.run(
+            ExportOp(
+                lambda _ctx: labels.save_labels_pdf(Path(path), layout, items, start),
+                lambda pages: self._finished(
+                    f"Saved {len(items):,} labels ({pages:,} pages) to {path}"
+                ),
+                parent=self,
+                on_error=self._failed,
+            )
         )
 
     def print_labels(self) -> None:
@@ -183,12 +187,15 @@ class LabelsDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self._working(True, "Sending the labels to the printer...")
-        self.state.read(
-            lambda _ctx: labels.print_labels(printer, layout, items, start),
-            lambda pages: self._finished(
-                f"Sent {len(items):,} labels ({pages:,} pages) to {printer.printerName()}"
-            ),
-            self._failed,
+        self.state.run(
+            ExportOp(
+                lambda _ctx: labels.print_labels(printer, layout, items, start),
+                lambda pages: self._finished(
+                    f"Sent {len(items):,} labels ({pages:,} pages) to {printer.printerName()}"
+                ),
+                parent=self,
+                on_error=self._failed,
+            )
         )
 
     def _working(self, busy: bool, text: str = "") -> None:

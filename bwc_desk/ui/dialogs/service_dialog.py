@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services.context import Ctx
+from bwc_desk.ui.ops import MutationOp
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,14 @@ class ServiceDialog(QDialog):
             return
         fn, changed = request
         self._set_busy(True)
-        self.state.write(fn, self._succeeded, self._refused, changed=changed)
+        self.run_request(fn, changed)
+
+    def run_request(self, fn: Callable[[Ctx], Any], changed: str) -> None:
+        """A write on the writer thread (an export overrides this: see EvidenceDialog). Bound
+        to the dialog, which the lock only hides: the answer still reaches it."""
+        self.state.run(
+            MutationOp(fn, self._succeeded, parent=self, on_error=self._refused, changed=changed)
+        )
 
     def accept(self) -> None:
         # Enter on the default button, or a subclass: always through the service.

@@ -245,6 +245,7 @@ class RosterPage(ActionPage):
                 lambda ctx: len(inventory.list_units(ctx)),
                 lambda n: self.first_steps.set_counts(n, 0),
                 lambda _exc: None,  # the panel still shows; the cameras' count is a nicety
+                key=(self, "count"), bulk=True,
             )
         self.first_steps.setVisible(empty)
         self.table.setVisible(not empty)

@@ -135,7 +135,7 @@ class DocksTab(QWidget):
         if self._loading or self.state.actor is None:
             return  # the previous read is still running: skip a beat rather than pile up
         self._loading = True
-        self.state.read(docks.board, self._show_board, self._failed)
+        self.state.read(docks.board, self._show_board, self._failed, key=(self, "b"), bulk=True)
 
     def _background(self) -> None:
         if not self.isVisible():

@@ -467,6 +467,7 @@ class InventoryTab(QWidget):
                 lambda ctx: len(officers.list_officers(ctx)),
                 lambda n: self.first_steps.set_counts(0, n),
                 lambda _exc: None,  # the panel still shows; the roster's count is a nicety
+                key=(self, "count"), bulk=True,
             )
         self.first_steps.setVisible(empty)
         self.splitter.setVisible(not empty)

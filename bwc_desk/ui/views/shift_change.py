@@ -309,7 +309,7 @@ class ShiftChangePanel(ProposalPage, QWidget):
                 IncomingOfficerModel.prepare(board.incoming_officers),
             )
 
-        self.state.read(read, lambda result: self._board(generation, *result))
+        self.state.read(read, lambda r: self._board(generation, *r), key=(self, "b"), bulk=True)
 
     def _board(
         self,

@@ -218,6 +218,7 @@ class UnitDetailPanel(QWidget):
             lambda ctx: load_unit(ctx, unit_id),
             lambda loaded: self._loaded(generation, loaded, same),
             lambda exc: self._failed(generation, exc),
+            key=(self, "unit"), bulk=True,
         )
 
     def reload(self) -> None:
@@ -388,7 +389,7 @@ class UnitDetailPanel(QWidget):
             return
         self.note.setText(f"Exporting the history of {unit.asset_tag}...")
         self._set_exporting(True)
-        self.state.read(
+        self.state.export(
             lambda ctx: inventory.export_unit_history(ctx, unit.id, Path(path)),
             lambda n: self._exported(
                 f"Exported {plural(n, 'event')} of {unit.asset_tag} to {path}"
@@ -423,7 +424,7 @@ class UnitDetailPanel(QWidget):
 
         self.note.setText(f"Writing the history of {unit.asset_tag}...")
         self._set_exporting(True)
-        self.state.read(
+        self.state.export(
             work,
             lambda n: self._exported(f"Saved {plural(n, 'event')} of {unit.asset_tag} to {path}"),
             self._export_failed,
