@@ -189,7 +189,8 @@ def test_a_where_clause_update_names_the_rows_it_changed(desk):
 
 
 def test_the_notice_payload_fits_or_says_incomplete():
-    small = Change(frozenset({"units"}), units=frozenset({1, 2}))
+    small = Change(frozenset({"units", "custody"}), units=frozenset({1, 2}),
+                   officers=frozenset({3}), checkouts=frozenset({4}), docks=frozenset({5}))
     origin, back = Change.from_payload(small.payload("me"))
     assert origin == "me" and back == small
     big = Change(frozenset({"units"}), units=frozenset(range(100_000, 100_000 + LARGE)),

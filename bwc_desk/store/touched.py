@@ -30,6 +30,7 @@ KINDS = ("units", "officers", "checkouts", "docks")
 # The same figure as services.changeset.LARGE.
 LIMIT = 500
 PAYLOAD_LIMIT = 7900  # bytes; pg_notify refuses payloads of 8000 and more
+_PAYLOAD_KEYS = {"units": "u", "officers": "f", "checkouts": "c", "docks": "d"}  # "o": origin
 KEY = "bwc_touched"
 
 # Tables written -> what the views call the change ("units", "officers"...).
@@ -78,7 +79,7 @@ class Change:
             for kind in KINDS:
                 ids = getattr(self, kind)
                 if ids:
-                    body[kind[0]] = sorted(ids)
+                    body[_PAYLOAD_KEYS[kind]] = sorted(ids)
         else:
             body["x"] = 1
         text = json.dumps(body, separators=(",", ":"))
@@ -94,7 +95,7 @@ class Change:
             origin, _, topics = payload.partition("|")
             return origin, cls(frozenset(t for t in topics.split(",") if t), complete=False)
         body = json.loads(payload)
-        ids = {kind: frozenset(int(i) for i in body.get(kind[0], ())) for kind in KINDS}
+        ids = {k: frozenset(int(i) for i in body.get(key, ())) for k, key in _PAYLOAD_KEYS.items()}
         return str(body.get("o", "")), cls(
             frozenset(body.get("t", ())), complete=not body.get("x"), **ids
         )

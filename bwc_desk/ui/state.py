@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from bwc_desk.domain.errors import DomainError, NotSignedIn
 from bwc_desk.domain.roles import Permission, has_permission, who_may
+from bwc_desk.services import changes
 from bwc_desk.services.changeset import TOPICS, ChangeSet
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.ui.tasks import Done, Failed, TaskRunner, gone, owner
@@ -41,8 +42,9 @@ class AppState(QObject):
     # Emitted after any change so that every view refreshes what it shows. The argument
     # names what changed: "units", "officers", "custody", "settings", "docks", "staff".
     data_changed = Signal(str)
-    # The same, once per transaction with the ids it touched (a ChangeSet). Views move to
-    # this one; ``data_changed`` goes once none listens to it.
+    # The same, once per transaction (or per coalesced burst of other stations') with the
+    # ids it touched (a ChangeSet). Views move to this one; ``data_changed`` goes once none
+    # listens to it.
     changed = Signal(object)
     message = Signal(str, int)  # status bar text, milliseconds
 
@@ -116,14 +118,26 @@ class AppState(QObject):
             self.runner.run(refuse, None, on_error or self._default_error, write=True)
             return
         ctx = self.ctx
+        # ``changed`` (a topic) is no longer needed: what the transactions committed is
+        # collected as they commit (services.changes.collect) and announced once, here.
+        del changed
+        failed = on_error or self._default_error
 
-        def done(result: Any) -> None:
+        def done(outcome: tuple[Any, ChangeSet | None]) -> None:
+            result, change = outcome
             if on_done is not None and not gone(on_done):  # (what changed is told anyway)
                 on_done(result)
-            if changed:
-                self.announce(ChangeSet.of({changed}, complete=False))
+            if change:
+                self.announce(change)
 
-        self.runner.run(lambda: fn(ctx), done, on_error or self._default_error, write=True)
+        def refused(exc: BaseException) -> None:
+            change = changes.committed_before(exc)  # a failure after a commit
+            if change:
+                self.announce(change)
+            if not gone(failed):  # (as the runner drops a late error for a closed window)
+                failed(exc)
+
+        self.runner.run(lambda: changes.collect(ctx, fn), done, refused, write=True)
 
     def announce(self, change: ChangeSet) -> None:
         """Tell every view what changed: ``changed`` once, and (until every view listens to
