@@ -291,3 +291,23 @@ def test_postgresql_one_notice_per_transaction_with_ids(desk, other, backend):
     assert not change.local and change.complete and change.touches("custody", "units")
     assert change.units == {unit} and change.officers == {officer}
     assert len(change.checkouts) == 1
+
+
+def test_this_stations_own_large_import_is_not_polled_again(desk, tmp_path, clock):
+    marks, _none = changes.poll(desk, None)
+    clock.advance(seconds=5)
+    path = tmp_path / "o.csv"
+    path.write_text("badge,last_name\n" + "".join(f"8{i:04d},N{i}\n" for i in range(LARGE + 50)))
+    _r, change = run(desk, lambda ctx: imports.import_officers(ctx, path))
+    assert change is not None and change.large()
+    assert changes.poll(desk, marks)[1] is None
+
+
+def test_own_seq_ranges_cover_a_gap_only_when_whole():
+    from bwc_desk.services.changes import _covered
+
+    assert _covered(10, 15, [(11, 12), (13, 15)])
+    assert _covered(10, 10, [])
+    assert not _covered(10, 15, [(11, 12), (14, 15)])
+    assert not _covered(10, 16, [(11, 15)])
+    assert _covered(10, 12, [(5, 20)])

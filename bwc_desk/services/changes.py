@@ -18,7 +18,6 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.store.db import Database
 from bwc_desk.store.listen import ChangeListener
 from bwc_desk.store.models import (
-    AuditRecord,
     ChainHead,
     Checkout,
     CustodyEvent,
@@ -140,22 +139,23 @@ def poll(ctx: Ctx, before: Marks | None) -> tuple[Marks, ChangeSet | None]:
 def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeSet | None:
     found = _Found()
     own = db.own
-    if now.custody != before.custody:
+    mine = own.seq_ranges("custody", before.custody)
+    if now.custody != before.custody and not _covered(before.custody, now.custody, mine):
         rows = session.execute(
             select(CustodyEvent.seq, CustodyEvent.unit_id, CustodyEvent.officer_id)
-            .where(CustodyEvent.seq > before.custody).order_by(CustodyEvent.seq)
-            .limit(LIMIT + 1)
+            .where(CustodyEvent.seq > before.custody,
+                   *(~CustodyEvent.seq.between(f, la) for f, la in mine))
+            .order_by(CustodyEvent.seq).limit(LIMIT + 1)
         ).all()
-        theirs = [r for r in rows if not own.has_seq("custody", r.seq)]
+        units = {r.unit_id for r in rows if r.unit_id is not None}
         if len(rows) > LIMIT:
             found.unknown({"custody", "units"})
-        elif theirs:
-            units = {r.unit_id for r in theirs if r.unit_id is not None}
+        elif rows:
             found.topics |= {"custody", "units"} if units else {"custody"}
             found.units |= units
-            found.officers |= {r.officer_id for r in theirs if r.officer_id is not None}
+            found.officers |= {r.officer_id for r in rows if r.officer_id is not None}
             if units:
-                seqs = [r.seq for r in theirs]
+                seqs = [r.seq for r in rows]
                 found.checkouts |= set(session.execute(
                     select(Checkout.id).where(
                         Checkout.unit_id.in_(units),
@@ -163,22 +163,21 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
                     )
                 ).scalars())
     if now.units != before.units:
-        found.stamped(session, own, "units", Unit, before.units)
+        found.stamped(session, own.stamps("units", before.units), "units", Unit, before.units)
     if now.officers != before.officers:
-        found.stamped(session, own, "officers", Officer, before.officers)
+        found.stamped(session, own.stamps("officers", before.officers), "officers", Officer,
+                      before.officers)
     if now.settings != before.settings:
-        keys = session.execute(
-            select(Setting.key, Setting.updated_at).where(
-                *(() if before.settings is None else (Setting.updated_at > before.settings,))
-            )
-        ).all()
-        if any(not own.has_stamp("settings", k, at) for k, at in keys):
+        query = select(Setting.key).where(
+            *(() if before.settings is None else (Setting.updated_at > before.settings,))
+        )
+        mine_at = own.stamps("settings", before.settings)
+        if mine_at:
+            query = query.where(Setting.updated_at.not_in(mine_at))
+        if session.execute(query.limit(1)).first() is not None:
             found.topics.add("settings")
     if now.audit != before.audit:
-        audits: Sequence[int] = session.execute(
-            select(AuditRecord.seq).where(AuditRecord.seq > before.audit).limit(LIMIT + 1)
-        ).scalars().all()
-        if len(audits) > LIMIT or any(not own.has_seq("audit", s) for s in audits):
+        if not _covered(before.audit, now.audit, own.seq_ranges("audit", before.audit)):
             found.topics.add("staff")
     elif now.staff != before.staff:
         found.topics.add("staff")
@@ -196,6 +195,16 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
     return found.changeset()
 
 
+def _covered(after: int, upto: int, ranges: list[tuple[int, int]]) -> bool:
+    """Every seq in (after, upto] is in one of ``ranges`` (this process's own appends)."""
+    nxt = after + 1
+    for first, last in sorted(ranges):
+        if first > nxt:
+            return False
+        nxt = max(nxt, last + 1)
+    return nxt > upto
+
+
 class _Found:
     def __init__(self) -> None:
         self.topics: set[str] = set()
@@ -210,20 +219,21 @@ class _Found:
         self.complete = False
 
     def stamped(
-        self, session: Session, own: Any, topic: str, model: Any, after: datetime | None
+        self, session: Session, mine: list[datetime], topic: str, model: Any,
+        after: datetime | None,
     ) -> None:
         """Rows stamped after the mark, less those this process stamped itself."""
-        query = select(model.id, model.updated_at)
+        query = select(model.id)
         if after is not None:
             query = query.where(model.updated_at > after)
-        rows = session.execute(query.limit(LIMIT + 1)).all()
-        if len(rows) > LIMIT:
+        if mine:
+            query = query.where(model.updated_at.not_in(mine))
+        ids: Sequence[int] = session.execute(query.limit(LIMIT + 1)).scalars().all()
+        if len(ids) > LIMIT:
             self.unknown({topic})
-            return
-        theirs = {r.id for r in rows if not own.has_stamp(topic, r.id, r.updated_at)}
-        if theirs:
+        elif ids:
             self.topics.add(topic)
-            getattr(self, topic).update(theirs)
+            getattr(self, topic).update(ids)
 
     def changeset(self) -> ChangeSet | None:
         if not self.topics:

@@ -225,8 +225,11 @@ class Database:
                     session.flush()  # changes still pending would be missing otherwise
                     written: set[str] = session.connection().info.pop(_WRITTEN, set())
                     change = collected.result(written)
-                    if change is not None and collecting is not None:
-                        # Known as ours before the commit is visible to any poll.
+                    if collecting is not None and (
+                        change is not None or collected.seqs or collected.stamps
+                    ):
+                        # Known as ours before the commit is visible to any poll (an audit
+                        # record alone included: no view is told of it, nor told again).
                         self.own.add(collected)
                         footprint = True
                     if change is not None and self.is_postgresql:

@@ -55,9 +55,10 @@ ID_COLUMNS: dict[str, dict[str, str]] = {
     "bays": {"dock_id": "docks"},
 }
 # What this station wrote, for a poll to tell its own writes from other stations': the seqs
-# it appended to a chain, and the (row, updated_at) it stamped.
+# it appended to a chain (one transaction's are consecutive: the head is locked), and the
+# updated_at values it stamped rows with (one per transaction, however many rows).
 SEQ_TABLES = {"custody_events": "custody", "audit_log": "audit"}
-STAMPED = {"units": "id", "officers": "id", "settings": "key"}
+STAMPED = ("units", "officers", "settings")
 FOLLOWED = set(TOPICS) | set(SEQ_TABLES)
 
 
@@ -108,8 +109,8 @@ class Touched:
     tables: set[str] = field(default_factory=set)  # tables whose writes were explained
     ids: dict[str, set[int]] = field(default_factory=lambda: {k: set() for k in KINDS})
     unknown: set[str] = field(default_factory=set)  # kinds whose ids are not all known
-    seqs: dict[str, set[int]] = field(default_factory=lambda: {"custody": set(), "audit": set()})
-    stamps: set[tuple[str, Any, datetime]] = field(default_factory=set)
+    seqs: dict[str, tuple[int, int]] = field(default_factory=dict)  # chain -> (first, last)
+    stamps: set[tuple[str, datetime]] = field(default_factory=set)  # (table, updated_at)
     topics: set[str] = field(default_factory=set)  # beyond what the tables say
 
     def add(self, kind: str, values: Iterable[Any]) -> None:
@@ -138,13 +139,14 @@ class Touched:
         self.footprint(table, values)
 
     def footprint(self, table: str, values: Mapping[str, Any]) -> None:
-        """The seq appended, or the (row, updated_at) stamped: how a poll knows it as ours."""
+        """The seq appended, or the updated_at stamped: how a poll knows it as ours."""
         chain = SEQ_TABLES.get(table)
         if chain is not None and values.get("seq") is not None:
-            self.seqs[chain].add(int(values["seq"]))
-        key = STAMPED.get(table)
-        if key is not None and values.get("updated_at") is not None and key in values:
-            self.stamps.add((table, values[key], values["updated_at"]))
+            seq = int(values["seq"])
+            first, last = self.seqs.get(chain, (seq, seq))
+            self.seqs[chain] = (min(first, seq), max(last, seq))
+        if table in STAMPED and values.get("updated_at") is not None:
+            self.stamps.add((table, values["updated_at"]))
 
     def result(self, written: set[str]) -> Change | None:
         """The committed transaction's change: ``written`` is what the cursor saw."""
@@ -187,8 +189,8 @@ def _object(touched: Touched, obj: Any, how: str) -> None:
     if how == "deleted":
         return
     values = {}
-    for name in ("seq", "updated_at", STAMPED.get(table)):
-        if name and name in attrs:
+    for name in ("seq", "updated_at"):
+        if name in attrs:
             value = attrs[name].loaded_value
             if value is not NO_VALUE:
                 values[name] = value
@@ -268,18 +270,17 @@ class OwnWrites:
     """What this process committed and announced itself, so that a poll does not announce
     it a second time. Bounded: the oldest entries go first (a poll runs every few seconds)."""
 
-    KEEP = 20_000
+    KEEP = 2_000  # transactions
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seqs: OrderedDict[tuple[str, int], None] = OrderedDict()
-        self._stamps: OrderedDict[tuple[str, Any, datetime], None] = OrderedDict()
+        self._seqs: OrderedDict[tuple[str, int, int], None] = OrderedDict()
+        self._stamps: OrderedDict[tuple[str, datetime], None] = OrderedDict()
 
     def add(self, touched: Touched) -> None:
         with self._lock:
-            for chain, seqs in touched.seqs.items():
-                for seq in seqs:
-                    self._seqs[(chain, seq)] = None
+            for chain, (first, last) in touched.seqs.items():
+                self._seqs[(chain, first, last)] = None
             for stamp in touched.stamps:
                 self._stamps[stamp] = None
             for entries in (self._seqs, self._stamps):
@@ -289,16 +290,17 @@ class OwnWrites:
     def discard(self, touched: Touched) -> None:
         """A transaction that did not commit after all: its seqs will be used again."""
         with self._lock:
-            for chain, seqs in touched.seqs.items():
-                for seq in seqs:
-                    self._seqs.pop((chain, seq), None)
+            for chain, (first, last) in touched.seqs.items():
+                self._seqs.pop((chain, first, last), None)
             for stamp in touched.stamps:
                 self._stamps.pop(stamp, None)
 
-    def has_seq(self, chain: str, seq: int) -> bool:
+    def seq_ranges(self, chain: str, after: int) -> list[tuple[int, int]]:
+        """The (first, last) seqs this process appended to ``chain`` past ``after``."""
         with self._lock:
-            return (chain, seq) in self._seqs
+            return [(f, la) for c, f, la in self._seqs if c == chain and la > after]
 
-    def has_stamp(self, table: str, key: Any, at: datetime | None) -> bool:
+    def stamps(self, table: str, after: datetime | None) -> list[datetime]:
+        """The updated_at values this process stamped ``table``'s rows with, past ``after``."""
         with self._lock:
-            return at is not None and (table, key, at) in self._stamps
+            return [at for t, at in self._stamps if t == table and (after is None or at > after)]
