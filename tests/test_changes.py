@@ -311,3 +311,17 @@ def test_own_seq_ranges_cover_a_gap_only_when_whole():
     assert not _covered(10, 15, [(11, 12), (14, 15)])
     assert not _covered(10, 16, [(11, 15)])
     assert _covered(10, 12, [(5, 20)])
+
+
+def test_an_undone_issue_names_its_checkout_locally_and_when_polled(desk, other):
+    _r, issued = run(desk, issue)
+    marks, _none = changes.poll(other, None)
+    _r, undone = run(desk, lambda ctx: counter.undo(ctx, _issued_seq(ctx)))
+    assert undone is not None and undone.checkouts == issued.checkouts
+    _marks, polled = changes.poll(other, marks)
+    assert polled is not None and polled.checkouts >= issued.checkouts
+
+
+def _issued_seq(ctx: Ctx) -> int:
+    unit = inventory.unit_detail(ctx, "HPD-1").id
+    return max(e.seq for e in inventory.unit_history(ctx, unit) if e.kind.value == "issued")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import assignments, counter, inventory, officers, settings, shift_change
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
@@ -583,7 +584,8 @@ def test_select_and_assign_from_the_keyboard_and_say_no(qtbot, board, desk):
 def test_a_reload_keeps_the_supervisors_selection(qtbot, board, desk):
     click_row(qtbot, board.ready_table, lambda u: u.asset_tag == "HPD-BWC-0007")
     click_row(qtbot, board.officer_table, lambda x: x.badge == "2001")
-    desk["state"].data_changed.emit("docks")  # the dock feed reports: one reload, later
+    # The dock feed reports: one reload, later.
+    desk["state"].announce(ChangeSet.of({"docks"}, complete=False, local=False))
     assert board._dock_timer.isActive()
     with qtbot.waitSignal(board.board_loaded, timeout=10_000):
         board._dock_timer.timeout.emit()

@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
 from tests.conftest import activate, demo_ctx
@@ -146,7 +147,7 @@ def test_the_title_follows_the_agency_name(qtbot, window):
 
     admin = demo_ctx(window.state.ctx.db, "admin")
     settings.change_settings(admin, {"agency_name": "Harbor City PD"})
-    window.state.data_changed.emit("settings")  # what the change watcher says
+    window.state.announce(ChangeSet.of({"settings"}, complete=False, local=False))  # as the watcher
     qtbot.waitUntil(lambda: "Harbor City PD - " in window.windowTitle(), timeout=5000)
 
 

@@ -155,13 +155,7 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
             found.units |= units
             found.officers |= {r.officer_id for r in rows if r.officer_id is not None}
             if units:
-                seqs = [r.seq for r in rows]
-                found.checkouts |= set(session.execute(
-                    select(Checkout.id).where(
-                        Checkout.unit_id.in_(units),
-                        or_(Checkout.issued_seq.in_(seqs), Checkout.returned_seq.in_(seqs)),
-                    )
-                ).scalars())
+                found.checkouts |= _checkouts(session, units, [r.seq for r in rows])
     if now.units != before.units:
         found.stamped(session, own.stamps("units", before.units), "units", Unit, before.units)
     if now.officers != before.officers:
@@ -193,6 +187,23 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
         else:
             found.docks |= set(docks)
     return found.changeset()
+
+
+def _checkouts(session: Session, units: set[int], seqs: list[int]) -> set[int]:
+    """The checkouts those events moved: issued or returned by them, open now (an undone
+    return), or each unit's latest (an undone issue voids it)."""
+    moved = set(session.execute(
+        select(Checkout.id).where(
+            Checkout.unit_id.in_(units),
+            or_(Checkout.issued_seq.in_(seqs), Checkout.returned_seq.in_(seqs),
+                Checkout.returned_at.is_(None)),
+        )
+    ).scalars())
+    moved |= set(session.execute(
+        select(func.max(Checkout.id)).where(Checkout.unit_id.in_(units))
+        .group_by(Checkout.unit_id)
+    ).scalars())
+    return moved
 
 
 def _covered(after: int, upto: int, ranges: list[tuple[int, int]]) -> bool:
