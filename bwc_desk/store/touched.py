@@ -190,7 +190,8 @@ def _object(touched: Touched, obj: Any, how: str) -> None:
         return
     values = {}
     for name in ("seq", "updated_at"):
-        if name in attrs:
+        # A value this transaction set (a stamp left as it was is not this write's).
+        if name in attrs and (how == "new" or attrs[name].history.added):
             value = attrs[name].loaded_value
             if value is not NO_VALUE:
                 values[name] = value
