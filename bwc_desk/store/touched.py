@@ -181,6 +181,8 @@ def _object(touched: Touched, obj: Any, how: str) -> None:
         touched.unknowable("pools")
     attrs = inspect(obj).attrs
     for column, kind in ID_COLUMNS.get(table, {}).items():
+        if kind in touched.unknown:
+            continue  # (a large transaction: no need to look further)
         history = attrs[column].history  # (what is loaded: never a query here)
         # The old value too: a unit given to another officer changes both roster rows.
         touched.add(kind, [*history.added, *history.unchanged, *history.deleted])

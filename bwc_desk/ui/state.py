@@ -146,7 +146,10 @@ class AppState(QObject):
         if change.topics >= TOPICS and not change.complete:
             self.data_changed.emit("all")
             return
-        for topic in sorted(change.topics):
+        # Its remaining listeners (Inventory, Assignments) treat these three alike: one of
+        # them per set, not a reload for each.
+        alike = [t for t in ("custody", "units", "officers") if t in change.topics]
+        for topic in sorted(change.topics - set(alike[1:])):
             self.data_changed.emit(topic)
 
     def _default_error(self, exc: BaseException) -> None:
