@@ -36,7 +36,9 @@ def desk(qtbot, admin_ctx, tmp_path, monkeypatch):
     inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0002", "X60A0002", "Axon Body 3"))
     state = AppState(admin_ctx)
     changes: list[str] = []
-    state.data_changed.connect(changes.append)
+    state.changed.connect(lambda change: changes.extend(sorted(change.topics)))
+    sets: list[object] = []
+    state.changed.connect(sets.append)
     dialog = ImportDialog(state)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -55,7 +57,8 @@ def desk(qtbot, admin_ctx, tmp_path, monkeypatch):
             qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
         return ready.args[0]
 
-    yield {"dialog": dialog, "ctx": admin_ctx, "choose": choose, "changes": changes}
+    yield {"dialog": dialog, "ctx": admin_ctx, "choose": choose, "changes": changes,
+           "sets": sets}
     state.runner.shutdown()
 
 
@@ -127,7 +130,9 @@ def test_different_headers_are_mapped_then_everything_is_imported(qtbot, desk):
     units = {u.asset_tag: u for u in inventory.list_units(ctx)}
     assert units["HPD-BWC-0004"].serial == "X61B0004"
     assert str(units["HPD-BWC-0004"].warranty_until) == "2027-06-30"
-    assert desk["changes"] == ["units"]
+    # One set, naming the two new units (registered in the custody ledger too).
+    (change,) = desk["sets"]
+    assert change.touches("units") and len(change.units) == 2
 
 
 def test_common_column_names_are_guessed_and_choices_carry_to_the_next_file(qtbot, desk):
@@ -206,7 +211,8 @@ def test_officers_are_imported_the_same_way(qtbot, desk):
         "0412": "Day",
         "0007": "Night",
     }
-    assert desk["changes"] == ["officers"]
+    (change,) = desk["sets"]
+    assert change.touches("officers") and len(change.officers) == 2
 
 
 def test_only_administrators_may_import(qtbot, admin_ctx, tmp_path):

@@ -107,7 +107,8 @@ def test_a_lost_listener_is_replaced_and_the_gap_is_covered(qtbot, two_stations,
     watcher._arrived.connect(heard.append)
     admin = a.as_actor(auth.sign_in(a.as_actor(None), "admin", PASSWORD))
     officers.add_officer(admin, OfficerInput("0007", "Jones", "Ann"))
-    qtbot.waitUntil(lambda: {"officers"} in heard, timeout=10_000)
+    qtbot.waitUntil(lambda: any(c.touches("officers") and c.officers for c in heard),
+                    timeout=10_000)
     qtbot.waitUntil(lambda: roster.model.rowCount() == 2, timeout=10_000)
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from bwc_desk.domain.errors import DomainError, PermissionDenied
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import inventory
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.demo import DEMO_ACCOUNTS
 from bwc_desk.services.inventory import UnitInput
@@ -119,8 +120,9 @@ def test_nothing_pops_up_while_locked_and_the_password_unlocks(qtbot, desk, spy)
     # Every timer of every view fires; another station issues a camera and adds one; its
     # notices arrive (as PostgreSQL delivers them) and so does a refresh request (F5).
     unit = inventory.add_unit(other, UnitInput("HPD-LOCK-1", "SN-LOCK-1"))
-    watcher._arrived.emit({"units", "custody", "officers", "docks", "settings"})
-    state.data_changed.emit("all")
+    watcher._arrived.emit(ChangeSet.of({"units", "custody", "officers", "docks", "settings"},
+                                        units={unit.id}, local=False))
+    state.announce(ChangeSet.everything())
     assert fire_every_timer(win, watcher) > 10
     state.read(lambda ctx: ctx.require(Permission.READ))  # a refresh asked for while locked
     for _ in range(3):  # the change watcher's own timer runs on while locked

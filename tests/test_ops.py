@@ -191,18 +191,26 @@ def test_an_old_call_site_without_a_parent_still_drops_results_of_a_closed_view(
 
 
 def test_a_write_for_a_closed_dialog_still_commits_and_announces(qtbot, state):
+    from bwc_desk.services import inventory
+    from bwc_desk.services.inventory import UnitInput
+
     dialog = QObject()
-    told: list[str] = []
-    state.data_changed.connect(told.append)
+    told: list[object] = []
+    state.changed.connect(told.append)
     done: list[object] = []
     release = threading.Event()
-    state.run(
-        MutationOp(lambda _ctx: release.wait(30), done.append, parent=dialog, changed="units")
-    )
+
+    def add(ctx: Ctx) -> object:
+        release.wait(30)
+        return inventory.add_unit(ctx, UnitInput("HPD-BWC-0901", "S-0901"))
+
+    state.run(MutationOp(add, done.append, parent=dialog, changed="units"))
     shiboken6.delete(dialog)
     release.set()
     settle(qtbot, state.runner)
-    assert done == [] and told == ["units"]
+    assert done == []
+    (change,) = told  # the committed set, once, though its dialog has gone
+    assert "units" in change.topics and len(change.units) == 1  # type: ignore[attr-defined]
 
 
 # --- the writer ------------------------------------------------------------------------------

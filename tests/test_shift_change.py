@@ -375,3 +375,17 @@ def test_the_commit_question_names_whose_cameras_it_takes(station):
     assert "Adams, Pat (1001): HPD-BWC-0001" in question
     assert "Davis, Pat (1004): HPD-BWC-0004" in question
     assert 'with the reason "shift change Day -> Evening"' in question
+
+
+def test_a_commit_tells_each_moved_unit_and_both_its_officers(station):
+    from bwc_desk.services import changes
+
+    sup = station["sup"]
+    proposal = shift_change.propose_reassignment(sup, "Day", "Evening")
+    moves = [m.move() for m in proposal.moves]
+    _result, change = changes.collect(
+        sup, lambda ctx: shift_change.commit_reassignment(ctx, moves, proposal.reason))
+    assert change is not None and change.complete and change.touches("units", "custody")
+    assert change.units == {m.unit_id for m in moves}
+    assert change.officers == {m.to_officer_id for m in moves} | {
+        m.from_officer_id for m in moves if m.from_officer_id is not None}

@@ -585,7 +585,7 @@ def test_a_reload_keeps_the_supervisors_selection(qtbot, board, desk):
     click_row(qtbot, board.ready_table, lambda u: u.asset_tag == "HPD-BWC-0007")
     click_row(qtbot, board.officer_table, lambda x: x.badge == "2001")
     # The dock feed reports: one reload, later.
-    desk["state"].announce(ChangeSet.of({"docks"}, complete=False))
+    desk["state"].announce(ChangeSet.of({"docks"}, complete=False, local=False))
     assert board._dock_timer.isActive()
     with qtbot.waitSignal(board.board_loaded, timeout=10_000):
         board._dock_timer.timeout.emit()

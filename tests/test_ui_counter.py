@@ -13,6 +13,7 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import assignments, counter, inventory, officers, settings
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
@@ -361,7 +362,7 @@ def test_the_officer_card_follows_changes_and_is_forgotten_at_a_new_sign_in(qtbo
     assert "Holds now: <b>HPD-BWC-0001" not in tab.card.text()
     other = replace(qm, station="DESK-A")
     counter.issue_unit(other, desk["smith"].id, "HPD-BWC-0001", function_test=FunctionTest())
-    tab.state.data_changed.emit("units")  # what the change watcher says
+    tab.state.announce(ChangeSet.of({"units"}, complete=False, local=False))  # as the watcher
     qtbot.waitUntil(lambda: "Holds now: <b>HPD-BWC-0001" in tab.card.text(), timeout=5000)
     tab.state.set_actor(qm.actor)  # someone signs in at the lock screen
     assert tab.officer is None and "No officer selected" in tab.card.text()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import audit, counter, inventory, settings
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import FunctionTest, SwapReason
 from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog, GateDialog, SwapReasonDialog
 from tests.conftest import answer
@@ -126,7 +127,7 @@ def test_issued_camera_in_a_dock_is_shown_at_the_counter(qtbot, desk, monkeypatc
     monkeypatch.setattr(docks, "alerts", lambda ctx: (
         Alert("offline", "DOCK-Z is offline", "DOCK-Z"),
         Alert("issued in dock", line, "DOCK-F", 1)))
-    tab.state.data_changed.emit("docks")
+    tab.state.announce(ChangeSet.of({"docks"}, complete=False, local=False))
     qtbot.waitUntil(lambda: tab.alert_list.count() == 1, timeout=5000)
     assert tab.alert_list.item(0).text().endswith(line)  # not the dock's own alerts
 

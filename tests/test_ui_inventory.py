@@ -308,7 +308,7 @@ def test_history_pages_in_as_it_is_scrolled(qtbot, room):
     assert scrolled > 0
     inventory.send_to_repair(room["sup"], "HPD-BWC-0003", "lens cracked")
     with qtbot.waitSignal(tab.detail.history_loaded, timeout=5000):
-        tab.state.announce(ChangeSet.of({"units"}, complete=False))  # what the change watcher says
+        tab.state.announce(ChangeSet.of({"units"}, complete=False, local=False))  # as the watcher
     assert model.rowCount() == 452 and model.row_at(0).kind is EventKind.SENT_TO_REPAIR
     assert model.row_at(451).kind is EventKind.REGISTERED
     assert view.verticalScrollBar().value() >= scrolled
@@ -325,8 +325,8 @@ def test_a_refresh_during_a_page_load_does_not_stop_the_paging(qtbot, room):
     model, view = tab.detail.history_model, tab.detail.history
     view.scrollToBottom()  # asks for the next page...
     assert not model.canFetchMore()
-    # ...and a dock report overtakes it
-    tab.state.announce(ChangeSet.of({"custody"}, complete=False))
+    # ...and a dock report overtakes it.
+    tab.state.announce(ChangeSet.of({"custody"}, complete=False, local=False))
     # The overtaken page is asked for again by itself: the reader is still at the bottom.
     qtbot.waitUntil(lambda: model.rowCount() >= 2 * unit_detail.PAGE, timeout=5000)
     view.scrollToBottom()

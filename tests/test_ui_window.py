@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from bwc_desk.services.changeset import TOPICS, ChangeSet
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
 from tests.conftest import activate, demo_ctx
@@ -120,12 +121,13 @@ def test_a_database_that_goes_away_is_one_status_line_not_a_dialog_per_refresh(
     assert dialogs == []
     assert window.offline_label.isVisible() and "unreachable" in window.offline_label.text()
     # The probe finds it back: the line goes and every view refreshes once.
-    refreshed: list[str] = []
-    window.state.data_changed.connect(refreshed.append)
+    refreshed: list[object] = []
+    window.state.changed.connect(refreshed.append)
     monkeypatch.setattr(changes, "marks", lambda ctx: None)
     window._probe_database()
     qtbot.waitUntil(lambda: not window.offline_label.isVisible(), timeout=5000)
-    assert "all" in refreshed and not window._probe.isActive()
+    assert any(not c.complete and c.topics >= TOPICS for c in refreshed)  # type: ignore[attr-defined]
+    assert not window._probe.isActive()
 
 
 def test_an_unreachable_server_is_said_as_such():
@@ -146,7 +148,7 @@ def test_the_title_follows_the_agency_name(qtbot, window):
 
     admin = demo_ctx(window.state.ctx.db, "admin")
     settings.change_settings(admin, {"agency_name": "Harbor City PD"})
-    window.state.data_changed.emit("settings")  # what the change watcher says
+    window.state.announce(ChangeSet.of({"settings"}, complete=False, local=False))  # as the watcher
     qtbot.waitUntil(lambda: "Harbor City PD - " in window.windowTitle(), timeout=5000)
 
 

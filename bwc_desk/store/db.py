@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from bwc_desk.domain.errors import BusyError, DomainError, UnavailableError
-from bwc_desk.store import paths
+from bwc_desk.store import paths, touched
+from bwc_desk.store.touched import Change, OwnWrites, Touched
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +49,7 @@ SQLITE_PRAGMA_EXPECTED = {
 _READ_ONLY = "bwc_read_only"
 _WRITTEN = "bwc_written_tables"
 CHANNEL = "bwc_changes"
-# Tables written -> what the views call the change ("units", "officers"...).
-TOPICS: dict[str, tuple[str, ...]] = {
-    "custody_events": ("custody", "units"), "checkouts": ("custody", "units"),
-    # Dock reports (bays, readings, heartbeats) change all the time: only views of the docks
-    # follow them live; arrivals and departures are custody events, which every view follows.
-    "units": ("units",), "unit_readings": ("docks",), "pools": ("units",),
-    "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
-    "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
-}
+TOPICS = touched.TOPICS  # tables written -> what the views call the change
 _WRITE_SQL = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
 
 
@@ -184,10 +178,17 @@ class Database:
         self._reader = self.engine.execution_options(**read_options)
         # Who we are in change notifications, so that a station skips its own.
         self.origin = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+        # What this process announced itself (skipped by a poll), and, per thread, the
+        # changes committed while a caller collects them (``collecting``).
+        self.own = OwnWrites()
+        self._collectors = threading.local()
+        event.listen(self.engine, "before_cursor_execute", _note_written)
+        event.listen(self.engine, "begin", _forget_written)
         if self.is_postgresql:
-            event.listen(self.engine, "before_cursor_execute", _note_written)
             event.listen(self.engine, "connect", _pg_on_connect)
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._write_sessions, "after_flush", touched.after_flush)
+        event.listen(self._write_sessions, "do_orm_execute", touched.on_execute)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
 
     @property
@@ -205,16 +206,37 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
+        """One write transaction. What it changed (a ``Change``) is told at commit: to the
+        other stations (NOTIFY on PostgreSQL) and to whoever is ``collecting`` on this
+        thread; a transaction that rolls back tells nothing."""
         session = self._write_sessions()
+        collected = Touched()
+        session.info[touched.KEY] = collected
+        collecting: list[Change] | None = getattr(self._collectors, "changes", None)
+        change: Change | None = None
+        footprint = False
         try:
             with session.begin():
                 if self.is_postgresql:
                     _one_writer_at_a_time(session)
                 yield session
                 transaction = session.get_transaction()
-                if self.is_postgresql and transaction is not None and transaction.is_active:
-                    self._notify(session)
+                if transaction is not None and transaction.is_active:
+                    session.flush()  # changes still pending would be missing otherwise
+                    written: set[str] = session.connection().info.pop(_WRITTEN, set())
+                    change = collected.result(written)
+                    if collecting is not None and (
+                        change is not None or collected.seqs or collected.stamps
+                    ):
+                        # Known as ours before the commit is visible to any poll (an audit
+                        # record alone included: no view is told of it, nor told again).
+                        self.own.add(collected)
+                        footprint = True
+                    if change is not None and self.is_postgresql:
+                        self._notify(session, change, collecting is not None)
         except OperationalError as exc:
+            if footprint:
+                self.own.discard(collected)
             self._storage(exc)
             if _pgcode(exc) == "55P03":  # lock_not_available: lock_timeout ran out
                 raise BusyError(
@@ -225,10 +247,33 @@ class Database:
             self._unreachable(exc)
             raise
         except OSError as exc:  # creating the file or its folder
+            if footprint:
+                self.own.discard(collected)
             self._storage(exc)
             raise
+        except BaseException:
+            if footprint:
+                self.own.discard(collected)
+            raise
         finally:
+            session.info.pop(touched.KEY, None)
             session.close()
+        if change is not None and collecting is not None:
+            collecting.append(change)
+
+    @contextmanager
+    def collecting(self) -> Iterator[list[Change]]:
+        """The changes this thread's write transactions commit meanwhile, in order. They
+        are the caller's to announce: notifications and polls skip them."""
+        outer = getattr(self._collectors, "changes", None)
+        changes: list[Change] = []
+        self._collectors.changes = changes
+        try:
+            yield changes
+        finally:
+            self._collectors.changes = outer
+            if outer is not None:
+                outer.extend(changes)
 
     def _storage(self, exc: BaseException) -> None:
         problem = storage_error(exc, self.path)
@@ -250,15 +295,14 @@ class Database:
                 "BWC Desk keeps trying; check the network or ask the administrator."
             ) from exc
 
-    def _notify(self, session: Session) -> None:
-        """Tell the other stations what this transaction changed. NOTIFY is transactional:
-        it is delivered at commit, and not at all if the transaction rolls back."""
-        session.flush()  # changes still pending would otherwise be missing from the notice
-        tables: set[str] = session.connection().info.pop(_WRITTEN, set())
-        topics = sorted({t for table in tables for t in TOPICS.get(table, ())})
-        if topics:
-            session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                            {"channel": CHANNEL, "payload": f"{self.origin}|{','.join(topics)}"})
+    def _notify(self, session: Session, change: Change, announced: bool) -> None:
+        """Tell the other stations what this transaction changed, in one notification.
+        NOTIFY is transactional: delivered at commit, and not at all on a rollback. The
+        sender is named only when it announces the change itself: its own listener skips
+        that one, and hears any other (a write no view announced) like another station's."""
+        session.execute(text("SELECT pg_notify(:channel, :payload)"), {
+            "channel": CHANNEL, "payload": change.payload(self.origin if announced else ""),
+        })
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -366,9 +410,15 @@ def _pg_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _note_written(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    # Every table written, whatever wrote it: a write no session event explained still
+    # announces its topics (with its ids unknown).
     match = _WRITE_SQL.match(statement)
     if match:
         conn.info.setdefault(_WRITTEN, set()).add(match.group(1).lower())
+
+
+def _forget_written(conn: Any) -> None:
+    conn.info.pop(_WRITTEN, None)  # (left over by a transaction that rolled back)
 
 
 def _sqlite_on_begin_ro(conn: Any) -> None:

@@ -8,15 +8,17 @@ import threading
 from collections.abc import Callable
 
 from bwc_desk.store.db import CHANNEL, Database
+from bwc_desk.store.touched import Change
 
 log = logging.getLogger(__name__)
-OnChange = Callable[[set[str]], None]
+OnChange = Callable[[Change], None]
 
 
 class ChangeListener:
-    """Calls ``on_change(topics)`` from its own thread for every change another process
-    committed. ``failed`` is set when the connection is lost; the caller falls back to
-    polling and may start a new listener later."""
+    """Calls ``on_change(change)`` from its own thread for every transaction another
+    process (or a write this one did not announce) committed, with the ids it touched.
+    ``failed`` is set when the connection is lost; the caller falls back to polling and may
+    start a new listener later."""
 
     def __init__(self, db: Database, on_change: OnChange) -> None:
         if not db.is_postgresql:
@@ -63,9 +65,13 @@ class ChangeListener:
                     quiet = 0
                 for note in conn.notifies(timeout=0.5, stop_after=50):
                     quiet = 0
-                    origin, _, topics = note.payload.partition("|")
-                    if origin != self._db.origin and topics:
-                        self._on_change(set(topics.split(",")))
+                    try:
+                        origin, change = Change.from_payload(note.payload)
+                    except (ValueError, TypeError, AttributeError):  # (not one of ours)
+                        log.warning("ignored a change notice: %.200s", note.payload)
+                        continue
+                    if origin != self._db.origin and change.topics:
+                        self._on_change(change)
         except psycopg.Error as exc:
             if not self._stop.is_set():
                 log.warning("lost the change listener (%s); polling instead", exc)

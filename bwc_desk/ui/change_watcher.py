@@ -23,15 +23,16 @@ RELISTEN_S = 30
 
 
 class ChangeWatcher(QObject):
-    """Emits AppState.data_changed(topic) for what other stations changed; coalesced, so a
-    burst of changes costs one refresh per view."""
+    """Announces (AppState.announce) what other stations changed, with the ids: one
+    ChangeSet per notification or poll, coalesced, so a burst of changes costs one refresh
+    per view. This window's own writes are announced by AppState.write and skipped here."""
 
-    _arrived = Signal(object)  # from the listener thread: queued to the main thread
+    _arrived = Signal(object)  # a ChangeSet, from the listener thread: queued to the main one
 
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.pending: set[str] = set()
+        self.pending: ChangeSet | None = None
         self.listener: Any = None
         self._marks: Marks | None = None
         self._polling = False
@@ -66,11 +67,13 @@ class ChangeWatcher(QObject):
         if listener is not None and listener.failed.is_set():
             self.listener = None
             self._retry_at = time.monotonic() + RELISTEN_S
-            self._collect({"all"})
+            self._marks = None  # (old marks: the first poll only takes new ones)
+            self._collect(ChangeSet.everything())
         elif listener is not None and not self._heard_ready and listener.ready.is_set():
             self._heard_ready = True  # (until then, still connecting: poll meanwhile)
             if self._relistening:
-                self._collect({"all"})  # the gap between the lost and the new listener
+                # The gap between the lost and the new listener.
+                self._collect(ChangeSet.everything())
         if self.listener is not None and self._heard_ready:
             return
         if self.listener is None and self._relisten and time.monotonic() >= self._retry_at:
@@ -79,15 +82,14 @@ class ChangeWatcher(QObject):
         if self._polling or self.state.actor is None:
             return
         self._polling = True
-        self.state.read(changes.marks, self._compare, self._poll_failed)
+        before = self._marks
+        self.state.read(lambda ctx: changes.poll(ctx, before), self._compare, self._poll_failed)
 
     def _start_listener(self, relistening: bool) -> None:
         self._heard_ready = False
         self._relistening = relistening
         try:
-            self.listener = changes.listen(
-                self.state.ctx, lambda topics: self._arrived.emit(topics)
-            )
+            self.listener = changes.listen(self.state.ctx, self._arrived.emit)
         except Exception as exc:
             log.warning("no change notifications: %s", exc)
             self.listener = None
@@ -96,28 +98,29 @@ class ChangeWatcher(QObject):
         self._polling = False
         log.warning("could not poll for changes: %s", exc)
 
-    def _compare(self, now: Marks) -> None:
+    def _compare(self, outcome: tuple[Marks, ChangeSet | None]) -> None:
         self._polling = False
-        before, self._marks = self._marks, now
-        if before is not None:
-            topics = now.topics_since(before)
-            if topics:
-                self._collect(topics)
+        now, change = outcome
+        if self._marks is None and change is not None:
+            return  # (the marks were dropped meanwhile: a lost listener, told as "all")
+        self._marks = now
+        listener = self.listener
+        if listener is not None and listener.ready.is_set() and not listener.failed.is_set():
+            return  # a poll begun before the listener listened: it hears these itself
+        if change is not None:
+            self._collect(change)
 
-    def _collect(self, topics: object) -> None:
-        assert isinstance(topics, set)
-        self.pending |= topics
+    def _collect(self, change: object) -> None:
+        assert isinstance(change, ChangeSet)
+        self.pending = change if self.pending is None else self.pending.merged(change)
         if not self._flush.isActive():
             self._flush.start()
 
     def _emit(self) -> None:
-        topics, self.pending = self.pending, set()
-        if self.state.locked or self.state.actor is None:
+        change, self.pending = self.pending, None
+        if change is None or self.state.locked or self.state.actor is None:
             return  # locked: every view refreshes when someone signs in
-        if "all" in topics:
-            self.state.announce(ChangeSet.everything())
-        else:
-            self.state.announce(ChangeSet.of(topics, complete=False, local=False))
+        self.state.announce(change)
 
     def stop(self) -> None:
         self._poll.stop()

@@ -239,8 +239,7 @@ class MainWindow(QMainWindow):
         self.ledger_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.ledger_label, self.station_label, self.staff_label, self.db_label):
             self.statusBar().addPermanentWidget(label)
-        self.state.data_changed.connect(lambda _what: self.refresh_ledger_head())
-        self.state.data_changed.connect(self._settings_changed)
+        self.state.changed.connect(self._changed)
         self.refresh_ledger_head()
         # The daily anchor of the chain heads in the agency's anchor folder (docs/ledger.md):
         # looked at every hour and after each sign-in; any station may write it.
@@ -288,9 +287,16 @@ class MainWindow(QMainWindow):
         if self.state.actor is not None:
             self.state.read(chain_heads, show, lambda _exc: None)
 
-    def _settings_changed(self, what: str) -> None:
+    def _changed(self, change: ChangeSet) -> None:
+        # The chain head moves with records, not with dock reports alone (several a second).
+        if change.topics - {"docks"}:
+            self.refresh_ledger_head()
+        if change.touches("settings"):
+            self._settings_changed()
+
+    def _settings_changed(self) -> None:
         """The agency's name in the title follows Agency settings (here or at any station)."""
-        if what not in ("settings", "all") or self.state.actor is None:
+        if self.state.actor is None:
             return
 
         def got(agency: AgencySettings) -> None:

@@ -11,7 +11,8 @@ from PySide6.QtCore import QObject, Signal
 
 from bwc_desk.domain.errors import DomainError, NotSignedIn
 from bwc_desk.domain.roles import Permission, has_permission, who_may
-from bwc_desk.services.changeset import TOPICS, ChangeSet
+from bwc_desk.services import changes
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.ui.ops import ExportOp, MutationOp, Op, QueryOp
 from bwc_desk.ui.tasks import Done, Failed, Lane, Task, TaskRunner, alive, owner
@@ -39,11 +40,8 @@ class AppState(QObject):
 
     actor_changed = Signal(object)
     locked_changed = Signal(bool)
-    # Emitted after any change so that every view refreshes what it shows. The argument
-    # names what changed: "units", "officers", "custody", "settings", "docks", "staff".
-    data_changed = Signal(str)
-    # The same, once per transaction with the ids it touched (a ChangeSet). Views move to
-    # this one; ``data_changed`` goes once none listens to it.
+    # Emitted once per transaction (this window's or another station's), with what it
+    # touched: a ChangeSet (services/changeset.py). Views patch from it or reload.
     changed = Signal(object)
     message = Signal(str, int)  # status bar text, milliseconds
 
@@ -193,14 +191,21 @@ class AppState(QObject):
         ctx = self.ctx
         if parent is None:
             parent = owner(on_done) or owner(on_error)
+        # ``changed`` (a topic) is no longer needed: what the transactions committed is
+        # collected as they commit (services.changes.collect) and announced once, here.
+        del changed
 
-        def done(result: Any) -> None:
+        def done(outcome: tuple[Any, ChangeSet | None]) -> None:
+            result, change = outcome
             if on_done is not None and alive(parent):  # (what changed is told anyway)
                 on_done(result)
-            if changed:
-                self.announce(ChangeSet.of({changed}, complete=False))
+            if change:
+                self.announce(change)
 
         def failed(exc: BaseException) -> None:
+            change = changes.committed_before(exc)  # a failure after a commit
+            if change:
+                self.announce(change)
             if on_error is None:
                 self._default_error(exc)  # (a failed write is never silent)
             elif alive(parent):
@@ -208,17 +213,11 @@ class AppState(QObject):
             else:
                 log.warning("a write for a closed window failed: %s", exc)
 
-        self.runner.run(lambda: fn(ctx), done, failed, write=True, parent=None)
+        self.runner.run(lambda: changes.collect(ctx, fn), done, failed, write=True, parent=None)
 
     def announce(self, change: ChangeSet) -> None:
-        """Tell every view what changed: ``changed`` once, and (until every view listens to
-        that) ``data_changed`` per topic, or "all" when anything may have changed."""
+        """Tell every view what changed, once."""
         self.changed.emit(change)
-        if change.topics >= TOPICS and not change.complete:
-            self.data_changed.emit("all")
-            return
-        for topic in sorted(change.topics):
-            self.data_changed.emit(topic)
 
     def _default_error(self, exc: BaseException) -> None:
         if self.silenced(exc):

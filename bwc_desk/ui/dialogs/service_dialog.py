@@ -50,7 +50,7 @@ def heading(text: str) -> QLabel:
 
 class ServiceDialog(QDialog):
     written = Signal(object)  # the service's result, once written
-    changed = "units"  # what the default request() announces (AppState.data_changed)
+    changed = "units"  # the default request()'s topic (what it commits is what is announced)
 
     def __init__(
         self, state: AppState, title: str, parent: QWidget | None = None, *, ok_text: str = ""

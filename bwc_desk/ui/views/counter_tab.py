@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import (
     ReturnResult,
     ScanMatch,
@@ -79,7 +80,7 @@ class CounterTab(QWidget):
         # whichever widget of the view has the focus.
         self.scanner = ScannerKeys(self, self.scan_edit, self._scanned_elsewhere)
         self.keys = self.scanner.burst
-        state.data_changed.connect(self._changed)
+        state.changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
         # The officer at the counter belongs to the one who scanned them: a lock or another
         # staff member signing in starts from no officer.
@@ -204,12 +205,12 @@ class CounterTab(QWidget):
             self.refresh()
         self.focus_scan()
 
-    def _changed(self, what: str) -> None:
+    def _changed(self, change: ChangeSet) -> None:
         # Not on "docks" (dock reports, several a second): what the counter shows changes
         # with custody events ("custody", "units"); its readiness check reads at scan time.
-        if self._loaded and what in ("units", "officers", "all", "settings"):
-            self.refresh()
-        elif what in ("docks", "custody"):
+        if self._loaded and change.touches("units", "officers", "settings"):
+            self.refresh()  # (the alerts included)
+        elif change.touches("docks", "custody"):
             # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
             self.alert_list.refresh_soon()
 

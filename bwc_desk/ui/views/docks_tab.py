@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.docking import BayState
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import docks
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.docks import Alert, BayRow, Board
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
@@ -115,7 +116,7 @@ class DocksTab(QWidget):
         self.background.setInterval(BACKGROUND_MS)
         self.background.timeout.connect(self._background)
         self.background.start()
-        state.data_changed.connect(self._changed)
+        state.changed.connect(self._changed)
 
     # --- refreshing at a steady rate ------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -145,8 +146,10 @@ class DocksTab(QWidget):
         self._loading = False
         self.summary.setText(f"<b style='color:#b91c1c'>Dock states could not be read: {exc}</b>")
 
-    def _changed(self, what: str) -> None:
-        if self._loaded and what in ("units", "docks", "all", "settings"):
+    def _changed(self, change: ChangeSet) -> None:
+        # (Hidden, the background timer keeps the alerts current; shown, a second's timer
+        # repaints anyway: one read of the board per change set, not per topic.)
+        if self._loaded and change.touches("units", "docks", "settings"):
             self.refresh()
 
     def _show_board(self, board: Board) -> None:

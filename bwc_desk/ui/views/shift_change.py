@@ -39,6 +39,7 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
 from bwc_desk.services import shift_change
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
 from bwc_desk.services.shift_change import (
     Proposal,
@@ -115,6 +116,8 @@ class ShiftChangePanel(ProposalPage, QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
         state.actor_changed.connect(lambda _a: self._actor_changed())
+        state.changed.connect(self._on_change)
+        self._stale = False
         self.update_buttons()
 
     # --- building ---------------------------------------------------------------------------
@@ -365,12 +368,25 @@ class ShiftChangePanel(ProposalPage, QWidget):
         self.ready_table.update_count()
 
     def changed(self, what: str) -> None:
+        """(Kept for callers of the topic API: the panel follows AppState.changed itself.)"""
+
+    def _on_change(self, change: ChangeSet) -> None:
         if not self.loaded:
             return
-        if what == "docks":  # readiness moves slowly; one reload for a burst of reports
-            if not self._dock_timer.isActive():  # a steady stream must not postpone it forever
-                self._dock_timer.start()
-        else:
+        if change.touches("officers", "units", "custody"):
+            if self.isVisible():
+                self.load_board()
+            else:
+                self._stale = True  # hidden: read again when shown, not on every change
+        # Readiness moves slowly: one reload for a burst of dock reports (and a steady
+        # stream must not postpone it forever).
+        elif change.touches("docks") and not self._dock_timer.isActive():
+            self._dock_timer.start()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._stale and self.loaded:
+            self._stale = False
             self.load_board()
 
     def say(self, text: str, error: bool = False, done: bool = True) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.values import plural
 from bwc_desk.services import inventory
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import EventRow, UnitRow
 from bwc_desk.ui.files import save_file
@@ -196,7 +197,7 @@ class UnitDetailPanel(QWidget):
         layout.addWidget(self.note)
         self._show_empty()
         state.actor_changed.connect(lambda _a: self._permissions())
-        state.data_changed.connect(self._changed)
+        state.changed.connect(self._changed)
         self._permissions()
 
     # --- loading --------------------------------------------------------------------------
@@ -286,8 +287,11 @@ class UnitDetailPanel(QWidget):
 
         self.state.read(lambda ctx: load_page(ctx, unit_id, before_seq), done, failed)
 
-    def _changed(self, what: str) -> None:
-        if self._unit_id is not None and what in ("units", "custody", "officers", "all"):
+    def _changed(self, change: ChangeSet) -> None:
+        # This unit named, or ids not known; an officer's change may be its holder's name.
+        if self._unit_id is not None and change.touches("units", "custody", "officers") and (
+            change.large() or self._unit_id in change.units or change.touches("officers")
+        ):
             if self.isVisible():
                 self.reload()
             else:

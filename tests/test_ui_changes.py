@@ -1,0 +1,118 @@
+"""AppState tells each write's ChangeSet once; the watcher tells other stations' once and
+never this window's own again."""
+
+from __future__ import annotations
+
+import pytest
+
+from bwc_desk.services import counter, inventory, officers
+from bwc_desk.services.changeset import ChangeSet
+from bwc_desk.services.context import Ctx
+from bwc_desk.services.counter import FunctionTest
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.store.db import Database
+from bwc_desk.ui import change_watcher
+from bwc_desk.ui.change_watcher import ChangeWatcher
+from bwc_desk.ui.state import AppState
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def state(qtbot, admin_ctx):
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
+    officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    app = AppState(admin_ctx)
+    yield app
+    app.runner.shutdown()
+
+
+def record(state: AppState) -> tuple[list[ChangeSet], list[str]]:
+    """The sets announced, and their topics in order (one notification per transaction)."""
+    sets: list[ChangeSet] = []
+    topics: list[str] = []
+    state.changed.connect(sets.append)
+    state.changed.connect(lambda change: topics.extend(sorted(change.topics)))
+    return sets, topics
+
+
+def issue(ctx: Ctx) -> object:
+    officer = officers.list_officers(ctx)[0].id
+    return counter.issue_unit(ctx, officer, "HPD-1", function_test=FunctionTest())
+
+
+def test_one_changed_emission_per_write(qtbot, state, admin_ctx):
+    sets, topics = record(state)
+    results: list[object] = []
+    unit = inventory.unit_detail(admin_ctx, "HPD-1").id
+    # (The topic a caller still names is not what is told: the committed set is.)
+    with qtbot.waitSignal(state.changed, timeout=10_000):
+        state.write(issue, results.append, changed="officers")
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert len(sets) == 1
+    (change,) = sets
+    assert change.local and change.complete and change.units == {unit}
+    assert set(topics) >= {"custody", "units"} and len(topics) == len(set(topics))
+
+
+def test_a_write_that_changes_nothing_is_not_announced(qtbot, state):
+    sets, topics = record(state)
+    results: list[object] = []
+    state.write(lambda ctx: officers.list_officers(ctx), results.append, changed="officers")
+    qtbot.waitUntil(lambda: bool(results), timeout=10_000)
+    assert sets == [] and topics == []
+
+
+def test_a_refused_write_is_not_announced(qtbot, state):
+    sets, _topics = record(state)
+    errors: list[BaseException] = []
+    state.write(lambda ctx: counter.issue_unit(ctx, 999_999, "HPD-1"), None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    assert sets == []
+
+
+@pytest.fixture
+def watched(qtbot, state, admin_ctx, monkeypatch):
+    monkeypatch.setattr(change_watcher, "SQLITE_POLL_MS", 200)
+    monkeypatch.setattr(change_watcher, "POLL_MS", 200)
+    watcher = ChangeWatcher(state)
+    watcher.start()
+    if admin_ctx.db.is_postgresql:
+        qtbot.waitUntil(lambda: watcher.listener.ready.is_set(), timeout=10_000)
+    else:
+        qtbot.waitUntil(lambda: watcher._marks is not None, timeout=10_000)
+    other = Database(admin_ctx.db.url.render_as_string(hide_password=False))
+    yield watcher, Ctx(other, "DESK-2", admin_ctx.actor, admin_ctx.clock, admin_ctx.zone)
+    watcher.stop()
+    other.dispose()
+
+
+def test_a_remote_write_is_announced_once_and_an_own_write_not_again(
+    qtbot, state, watched, admin_ctx, clock
+):
+    watcher, other = watched
+    sets, _topics = record(state)
+    unit = inventory.unit_detail(admin_ctx, "HPD-1").id
+    issue(other)  # another station
+    qtbot.waitUntil(lambda: bool(sets), timeout=10_000)
+    (remote,) = sets
+    assert not remote.local and remote.complete and remote.touches("custody", "units")
+    assert remote.units == {unit} and len(remote.checkouts) == 1
+    # This window's own write: told once, by AppState.write; the watcher's polls (or the
+    # listener) stay quiet about it.
+    clock.advance(minutes=5)
+    done: list[object] = []
+    state.write(lambda ctx: counter.return_unit(ctx, "HPD-1"), done.append)
+    qtbot.waitUntil(lambda: len(sets) == 2, timeout=10_000)
+    assert sets[1].local
+    polls = watcher._poll.interval()
+    marks = watcher._marks
+    # Several polls later (or the notice long delivered), still nothing more.
+    qtbot.waitUntil(lambda: watcher._marks is not marks or watcher.listener is not None,
+                    timeout=10_000)
+    qtbot.wait(polls * 3)  # (a wait for things that must NOT happen; no timing asserted)
+    assert len(sets) == 2, [(c.local, sorted(c.topics), c.units, c.checkouts) for c in sets]
