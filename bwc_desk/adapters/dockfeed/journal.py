@@ -79,8 +79,11 @@ class FeedJournal:
             except (ValueError, KeyError, TypeError):
                 # Not a journal of ours (or its header torn at the first write): set aside.
                 aside = self.path.with_name(self.path.name + ".unreadable")
-                log.error("The dock feed journal %s is unreadable; moved it to %s and started "
-                          "a new one", self.path, aside.name)
+                log.error(
+                    "The dock feed journal %s is unreadable; moved it to %s and started a new one",
+                    self.path,
+                    aside.name,
+                )
                 self.path.replace(aside)
                 self._create()
                 return
@@ -89,8 +92,12 @@ class FeedJournal:
             size = os.fstat(self._fd).st_size
             good = self._last_newline(size)
             if good < size:
-                log.warning("The dock feed journal %s ended in a torn line (a crash while it "
-                            "was written); cut off %d bytes", self.path, size - good)
+                log.warning(
+                    "The dock feed journal %s ended in a torn line (a crash while it "
+                    "was written); cut off %d bytes",
+                    self.path,
+                    size - good,
+                )
                 os.ftruncate(self._fd, good)
                 os.fsync(self._fd)
             self.end = good
@@ -110,8 +117,12 @@ class FeedJournal:
     def _create(self) -> None:
         """A new, empty journal with a new id, put in place atomically."""
         self.id = uuid.uuid4().hex
-        header = (json.dumps({"journal": self.id, "format": FORMAT,
-                              "created": format_ts(datetime.now(UTC))}) + "\n").encode()
+        header = (
+            json.dumps(
+                {"journal": self.id, "format": FORMAT, "created": format_ts(datetime.now(UTC))}
+            )
+            + "\n"
+        ).encode()
         tmp = self.path.with_name(self.path.name + ".new")
         tmp.unlink(missing_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
@@ -139,8 +150,14 @@ class FeedJournal:
     def append(self, at: datetime, data: dict[str, Any]) -> bool:
         """Append one event and fsync it; False (and a log line when it first happens) when
         the journal is full or cannot be written."""
-        line = (json.dumps({"id": uuid.uuid4().hex, "at": format_ts(at), **data},
-                           separators=(",", ":"), sort_keys=True) + "\n").encode()
+        line = (
+            json.dumps(
+                {"id": uuid.uuid4().hex, "at": format_ts(at), **data},
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+            + "\n"
+        ).encode()
         with self._lock:
             if self._fd < 0:
                 return False
@@ -152,7 +169,9 @@ class FeedJournal:
                         "The dock feed journal %s is full (%d bytes of events the database "
                         "has not taken yet): docking moves are not journaled until the "
                         "database is back; meanwhile only each bay's latest state is kept",
-                        self.path, self.end)
+                        self.path,
+                        self.end,
+                    )
                 return False
             try:
                 os.write(self._fd, line)
@@ -161,9 +180,12 @@ class FeedJournal:
                 self.refused += 1
                 if not self.full:
                     self.full = True
-                    log.error("Cannot write the dock feed journal %s (%s): docking moves are "
-                              "not journaled; only each bay's latest state is kept",
-                              self.path, exc.strerror)
+                    log.error(
+                        "Cannot write the dock feed journal %s (%s): docking moves are "
+                        "not journaled; only each bay's latest state is kept",
+                        self.path,
+                        exc.strerror,
+                    )
                 return False
             self.end += len(line)
             return True
@@ -186,8 +208,11 @@ class FeedJournal:
                     at = parse_ts(item.pop("at"))
                     yield JournalEvent(pos, str(item.pop("id")), at, item)
                 except (ValueError, KeyError, TypeError, AttributeError):
-                    log.error("Skipped an unreadable line of the dock feed journal %s at "
-                              "byte %d", self.path, pos - len(raw))
+                    log.error(
+                        "Skipped an unreadable line of the dock feed journal %s at byte %d",
+                        self.path,
+                        pos - len(raw),
+                    )
                     yield pos
 
     def rotate_if_done(self, applied: int) -> bool:
@@ -198,8 +223,11 @@ class FeedJournal:
                 return False
             self._create()
             if self.full:
-                log.warning("The dock feed journal has room again (%d events were refused "
-                            "while it was full)", self.refused)
+                log.warning(
+                    "The dock feed journal has room again (%d events were refused "
+                    "while it was full)",
+                    self.refused,
+                )
             self.full = False
             return True
 
