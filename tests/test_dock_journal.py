@@ -259,3 +259,33 @@ def test_a_torn_last_line_is_cut_off_at_the_next_start(tmp_path, caplog):
     assert [e.data["bay"] for e in again.events(again.header_end, again.end)] == [1]
     assert any("torn" in r.getMessage() for r in caplog.records)
     again.close()
+
+
+def test_an_event_refused_for_what_it_holds_is_skipped_not_holding_up_the_feed(
+    room, clock, tmp_path, monkeypatch, caplog
+):
+    from bwc_desk.services import docks
+
+    ctx, flaky = room
+    feed = new_feed(ctx, tmp_path)
+    flaky.away = True
+    feed.board.on_message("peer", bay(1, "X60A0001"))
+    t2 = clock.advance(seconds=10)
+    feed.board.on_message("peer", bay(2, "X60A0002"))
+    feed.flush()
+    real = docks.apply_in
+
+    def refuses_bay_1(ctx, session, changes):
+        if not changes.docks and changes.bays[0].bay == 1:  # the journaled move only
+            raise ValueError("a bug meets an odd report")
+        return real(ctx, session, changes)
+
+    monkeypatch.setattr(docks, "apply_in", refuses_bay_1)
+    flaky.away = False
+    clock.advance(minutes=5)
+    feed.flush()
+    assert feed.last_error == ""
+    assert ("HPD-2", "docked", t2, {"dock": "DOCK-A", "bay": 2}) in history(ctx)
+    assert any("was not written" in r.getMessage() for r in caplog.records)
+    assert feed.replay()  # nothing left waiting
+    feed.journal.close()

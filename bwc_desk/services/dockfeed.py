@@ -18,15 +18,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from bwc_desk.adapters.dockfeed.journal import FeedJournal, JournalEvent
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
-from bwc_desk.domain.errors import BusyError, DomainError, UnavailableError
+from bwc_desk.domain.errors import BusyError, UnavailableError
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
-from bwc_desk.store.db import Database
+from bwc_desk.store.db import Database, DiskFullError, ReadOnlyError
 from bwc_desk.store.paths import data_dir
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,10 @@ SWEEP_EVERY = timedelta(seconds=5)
 # Docks admitted in one flush at most while the admit window is open (the window itself
 # also caps how many are registered).
 MAX_ADMITTING = 32
+# What keeps the journal's events waiting (tried again) rather than skipped.
+_CANNOT_WRITE = (
+    UnavailableError, BusyError, DiskFullError, ReadOnlyError, OperationalError, OSError
+)
 # "The database cannot be reached" once a minute at most while it is away.
 AWAY_LOG_EVERY = timedelta(minutes=1)
 
@@ -385,7 +391,8 @@ class DockFeed:
             if self._applied is None:
                 mark = feed_journal.applied_mark(self.ctx, journal.id)
                 self._applied = journal.header_end if mark is None else mark
-            for item in journal.events(self._applied, end):
+            pending = journal.events(self._applied, end) if self._applied < end else ()
+            for item in pending:
                 if isinstance(item, int):  # an unreadable line: only the mark moves on
                     feed_journal.replay_event(self.ctx, journal.id, item, None, None)
                     self._applied = item
@@ -397,12 +404,12 @@ class DockFeed:
                     changes = None
                 try:
                     feed_journal.replay_event(self.ctx, journal.id, item.end, changes, item.at)
-                except DomainError as exc:
-                    if isinstance(exc, (UnavailableError, BusyError)):
-                        raise
-                    # Refused for what it says (not for the database being away): skipped,
-                    # so that one bad event never holds up the feed.
-                    log.error("Journaled event %s was not written: %s", item.id, exc)
+                except _CANNOT_WRITE:
+                    raise  # the database away, busy or full: tried again later
+                except Exception as exc:
+                    # Refused for what it holds: skipped (and said), so that one bad event
+                    # never holds up the feed.
+                    log.exception("Journaled event %s was not written: %s", item.id, exc)
                     feed_journal.replay_event(self.ctx, journal.id, item.end, None, None)
                 self._applied = item.end
                 self.replayed += 1
