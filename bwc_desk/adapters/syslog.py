@@ -154,6 +154,12 @@ class SyslogSender:
             self._queue.append(message)
             self._cond.notify()
 
+    def clear(self) -> None:
+        """Forget what is queued (forwarding was turned off)."""
+        with self._cond:
+            self._queue.clear()
+            self.dropped = 0
+
     def pending(self) -> int:
         with self._cond:
             return len(self._queue)

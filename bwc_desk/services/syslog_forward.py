@@ -163,6 +163,8 @@ class CheckpointForwarder:
                 target.describe() if target is not None else "off",
             )
         self.target = target
+        if target is None:
+            self.sender.clear()  # turned off: what waited is not sent later
 
     def checkpoint(self, checkpoint: dict[str, Any]) -> None:
         if self.target is not None:

@@ -174,7 +174,9 @@ class FeedJournal:
                     )
                 return False
             try:
-                os.write(self._fd, line)
+                if os.write(self._fd, line) != len(line):  # a full disk takes part of it
+                    os.ftruncate(self._fd, self.end)
+                    raise OSError(28, "No space left on device")
                 os.fsync(self._fd)
             except OSError as exc:
                 self.refused += 1
