@@ -55,6 +55,7 @@ BOTH_BACKENDS = {
     "test_ledger_tamper", "test_races", "test_csv_formulas", "test_services_shifts",
     "test_ledger_trust", "test_evidence_export", "test_stations",
 }
+BOTH_BACKENDS |= {"test_dock_journal", "test_syslog", "test_report_footers"}
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -421,6 +421,7 @@ class DockFeed:
                         "written with their own times (%d so far)", self._away_since,
                         self.replayed)
             self._away_since = self._away_logged = None
+            self.last_error = ""
         if journal.rotate_if_done(self._applied):
             self._applied = journal.header_end
         return True
