@@ -28,9 +28,9 @@ pytestmark = pytest.mark.slow
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "pg_cluster.py"
 
 
-def cluster(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
+def cluster(command: str, folder: Path, *more: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), command, str(folder)],
+        [sys.executable, str(SCRIPT), command, str(folder), *more],
         capture_output=True,
         text=True,
         check=False,
@@ -41,7 +41,9 @@ def cluster(command: str, folder: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def server(tmp_path):
     folder = tmp_path / "pg"
-    started = cluster("start", folder)
+    # durable: a server stopped as a crash keeps every transaction it acknowledged (the
+    # test servers' synchronous_commit=off would lose the last ones, as a real one would)
+    started = cluster("start", folder, "--durable")
     if started.returncode == 3:
         pytest.skip("no PostgreSQL server binary (pg_ctl) is installed")
     assert started.returncode == 0, started.stderr

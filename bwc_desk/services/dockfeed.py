@@ -42,7 +42,12 @@ SWEEP_EVERY = timedelta(seconds=5)
 MAX_ADMITTING = 32
 # What keeps the journal's events waiting (tried again) rather than skipped.
 _CANNOT_WRITE = (
-    UnavailableError, BusyError, DiskFullError, ReadOnlyError, OperationalError, OSError
+    UnavailableError,
+    BusyError,
+    DiskFullError,
+    ReadOnlyError,
+    OperationalError,
+    OSError,
 )
 # "The database cannot be reached" once a minute at most while it is away.
 AWAY_LOG_EVERY = timedelta(minutes=1)
@@ -311,8 +316,12 @@ class DockFeed:
             self.journal.open()
             self.board.journal = self.journal
         except OSError as exc:
-            log.error("Cannot open the dock feed journal %s (%s): docking moves made while the "
-                      "database is away will be lost", self.journal.path, exc.strerror)
+            log.error(
+                "Cannot open the dock feed journal %s (%s): docking moves made while the "
+                "database is away will be lost",
+                self.journal.path,
+                exc.strerror,
+            )
 
     def refresh_registry(self) -> None:
         from bwc_desk.services.dock_registry import read_registry
@@ -417,9 +426,12 @@ class DockFeed:
             self._away(exc, end)
             return False
         if self._away_since is not None:
-            log.warning("The database is back: the docking moves journaled since %s are "
-                        "written with their own times (%d so far)", self._away_since,
-                        self.replayed)
+            log.warning(
+                "The database is back: the docking moves journaled since %s are "
+                "written with their own times (%d so far)",
+                self._away_since,
+                self.replayed,
+            )
             self._away_since = self._away_logged = None
             self.last_error = ""
         if journal.rotate_if_done(self._applied):
@@ -434,9 +446,13 @@ class DockFeed:
         if self._away_logged is None or now - self._away_logged >= AWAY_LOG_EVERY:
             self._away_logged = now
             waiting = "" if self._applied is None else f" ({end - self._applied} bytes)"
-            log.error("The database cannot be reached (%s): docking moves are kept in the "
-                      "journal %s%s and written with their own times when it is back",
-                      exc, self.journal.path, waiting)
+            log.error(
+                "The database cannot be reached (%s): docking moves are kept in the "
+                "journal %s%s and written with their own times when it is back",
+                exc,
+                self.journal.path,
+                waiting,
+            )
 
     def stop(self) -> None:
         self._stop.set()
