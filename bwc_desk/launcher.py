@@ -58,6 +58,7 @@ class Launcher:
         self.lock_file: QLockFile | None = None
         self.maintenance: Maintenance | None = None
         self.dock_feed: Any = None
+        self.syslog: Any = None
         self.watcher: Any = None
 
     # --- the sequence ---------------------------------------------------------------------
@@ -271,6 +272,8 @@ class Launcher:
             self.maintenance.stop()
         if self.dock_feed is not None:
             self.dock_feed.stop()
+        if self.syslog is not None:
+            self.syslog.stop()
         if self.watcher is not None:
             self.watcher.stop()
         if self.window is not None:
@@ -406,6 +409,7 @@ class Launcher:
         self.maintenance.start()
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)
+        self._start_syslog(state)
         from bwc_desk.ui.change_watcher import ChangeWatcher
 
         self.watcher = ChangeWatcher(state)
@@ -413,6 +417,15 @@ class Launcher:
         self.app.aboutToQuit.connect(self.watcher.stop)
         gc.collect()
         gc.freeze()
+
+    def _start_syslog(self, state: AppState) -> None:
+        """Signed checkpoints to the agency's syslog server, if it set one (off by default):
+        a background thread; a server that cannot be reached is logged and retried."""
+        from bwc_desk.services.syslog_forward import CheckpointForwarder
+
+        self.syslog = CheckpointForwarder(state.ctx)
+        self.syslog.start(every_engine=True)  # the dock feed signs through its own engine
+        self.app.aboutToQuit.connect(self.syslog.stop)
 
     def _start_dock_feed(self, state: AppState) -> None:
         """Listen for dock controllers (station config: host, port, token). A port already in

@@ -4,6 +4,8 @@
     scripts/pg_cluster.py start DIR [--durable]   prints the admin URL on stdout
                                                   (--durable: fsync on, for benchmarks)
     scripts/pg_cluster.py stop DIR
+    scripts/pg_cluster.py pause DIR               stops the server, keeps its files
+    scripts/pg_cluster.py resume DIR              starts it again on the same port
 
 PostgreSQL refuses to run as root: when we are root, the server runs as the `postgres` user.
 Exit code 3 means no PostgreSQL server binary is installed (the tests that need one skip)."""
@@ -40,6 +42,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _let_server_in(folder: Path) -> None:
+    """The server user must be able to reach the folder: temporary folders are made 0700
+    (pytest makes its own 0700 again), so let others traverse (not list) ours on the way
+    down from the temp dir."""
+    if os.geteuid() != 0:
+        return
+    tmp = Path(tempfile.gettempdir()).resolve()
+    for parent in folder.resolve().parents:
+        if parent == tmp or tmp not in parent.parents:
+            break
+        if parent.stat().st_uid == 0:
+            parent.chmod(parent.stat().st_mode | 0o011)
+
+
 def start(folder: Path, durable: bool = False) -> int:
     bins = bindir()
     if bins is None:
@@ -49,14 +65,7 @@ def start(folder: Path, durable: bool = False) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
-        # The server user must be able to reach the folder: temporary folders are made 0700,
-        # so let others traverse (not list) ours on the way down from the temp dir.
-        tmp = Path(tempfile.gettempdir()).resolve()
-        for parent in folder.resolve().parents:
-            if parent == tmp or tmp not in parent.parents:
-                break
-            if parent.stat().st_uid == 0:
-                parent.chmod(parent.stat().st_mode | 0o011)
+    _let_server_in(folder)
     subprocess.run(as_server_user([str(bins / "initdb"), "-D", str(data), "-U", "postgres",
                                    "-A", "trust", "-E", "UTF8", "--no-sync"]),
                    check=True, stdout=subprocess.DEVNULL)
@@ -68,6 +77,7 @@ def start(folder: Path, durable: bool = False) -> int:
                                    "-l", str(folder / "server.log"), "-w", "start"]),
                    check=True, stdout=subprocess.DEVNULL)
     (folder / "port").write_text(str(port))
+    (folder / "options").write_text(options)
     print(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres")
     return 0
 
@@ -77,6 +87,7 @@ def stop(folder: Path) -> int:
     data = folder / "data"
     if bins is None or not data.exists():
         return 0
+    _let_server_in(folder)
     done = subprocess.run(as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-m",
                                           "immediate", "stop"]), stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
@@ -88,10 +99,36 @@ def stop(folder: Path) -> int:
     return 0
 
 
+def pause(folder: Path) -> int:
+    """Stop the server as a crash or a lost network would (tests of an unreachable server)."""
+    bins = bindir()
+    if bins is None:
+        return 3
+    _let_server_in(folder)
+    return subprocess.run(as_server_user([str(bins / "pg_ctl"), "-D", str(folder / "data"),
+                                          "-m", "immediate", "-w", "stop"]),
+                          stdout=subprocess.DEVNULL, check=False).returncode
+
+
+def resume(folder: Path) -> int:
+    bins = bindir()
+    if bins is None:
+        return 3
+    _let_server_in(folder)
+    options = (folder / "options").read_text()
+    return subprocess.run(as_server_user([str(bins / "pg_ctl"), "-D", str(folder / "data"),
+                                          "-o", options, "-l", str(folder / "server.log"),
+                                          "-w", "start"]),
+                          stdout=subprocess.DEVNULL, check=False).returncode
+
+
 if __name__ == "__main__":
-    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ("start", "stop"):
+    commands = ("start", "stop", "pause", "resume")
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in commands:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     if sys.argv[1] == "start":
         sys.exit(start(Path(sys.argv[2]), durable="--durable" in sys.argv[3:]))
+    if sys.argv[1] in ("pause", "resume"):
+        sys.exit((pause if sys.argv[1] == "pause" else resume)(Path(sys.argv[2])))
     sys.exit(stop(Path(sys.argv[2])))

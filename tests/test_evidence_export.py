@@ -285,7 +285,7 @@ def test_a_failure_half_way_leaves_no_folder_and_no_audit_record(history, tmp_pa
     from bwc_desk.services import evidence as module
     from bwc_desk.store.models import AuditRecord
 
-    def full_disk(path, lines, title=""):
+    def full_disk(path, lines, title="", footer=""):
         raise ValidationError(f"Cannot write {path}: No space left on device.")
 
     monkeypatch.setattr(module, "write_pdf", full_disk)

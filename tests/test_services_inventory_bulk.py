@@ -207,7 +207,7 @@ def test_a_printed_history_is_audited_only_once_written(shelf, auditor_ctx, tmp_
     unit = shelf["units"][0]
     before = last_audit(auditor_ctx).seq
 
-    def disk_full(path, row, events):
+    def disk_full(path, row, events, heads):
         raise OSError(28, "No space left on device")
 
     with pytest.raises(OSError):
@@ -216,9 +216,10 @@ def test_a_printed_history_is_audited_only_once_written(shelf, auditor_ctx, tmp_
 
     drawn = []
     n = inventory.export_unit_history_pdf(
-        auditor_ctx, unit.id, tmp_path / "h.pdf", lambda p, r, e: drawn.append((p, r, e))
+        auditor_ctx, unit.id, tmp_path / "h.pdf", lambda p, r, e, h: drawn.append((p, r, e, h))
     )
     assert n == 2 and drawn[0][0] == tmp_path / "h.pdf" and len(drawn[0][2]) == 2
+    assert drawn[0][3].startswith("Ledger heads: custody #")
     record = last_audit(auditor_ctx)
     assert record.event == audit.AuditEvent.EXPORT.value and "h.pdf" in (record.details or "")
 

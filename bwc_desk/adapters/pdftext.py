@@ -36,7 +36,9 @@ def wrap(lines: Sequence[str], width: int = CHARS_PER_LINE) -> list[str]:
     return out
 
 
-def pdf_bytes(lines: Sequence[str], title: str = "") -> bytes:
+def pdf_bytes(lines: Sequence[str], title: str = "", footer: str = "") -> bytes:
+    """``footer`` (the ledger's heads) is printed on every page above the title and page
+    number."""
     wrapped = wrap(lines) or [""]
     pages = [wrapped[i : i + LINES_PER_PAGE] for i in range(0, len(wrapped), LINES_PER_PAGE)]
     objects: list[bytes] = []  # object n is objects[n - 1]
@@ -52,9 +54,12 @@ def pdf_bytes(lines: Sequence[str], title: str = "") -> bytes:
         for line in page:
             body.append(b"(" + _escape(line) + b") '")
         body.append(b"ET")
-        footer = f"{title}  page {number} of {len(pages)}".strip()
+        page_line = f"{title}  page {number} of {len(pages)}".strip()
         body += [b"BT", b"/F1 7 Tf", b"%d %d Td" % (MARGIN, MARGIN // 2),
-                 b"(" + _escape(footer) + b") Tj", b"ET"]
+                 b"(" + _escape(page_line) + b") Tj", b"ET"]
+        if footer:
+            body += [b"BT", b"/F1 7 Tf", b"%d %d Td" % (MARGIN, MARGIN // 2 + 8),
+                     b"(" + _escape(footer) + b") Tj", b"ET"]
         stream = b"\n".join(body)
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content_id = len(objects)
@@ -83,9 +88,9 @@ def pdf_bytes(lines: Sequence[str], title: str = "") -> bytes:
     return bytes(out)
 
 
-def write_pdf(path: Path, lines: Sequence[str], title: str = "") -> None:
+def write_pdf(path: Path, lines: Sequence[str], title: str = "", footer: str = "") -> None:
     try:
-        path.write_bytes(pdf_bytes(lines, title))
+        path.write_bytes(pdf_bytes(lines, title, footer))
     except OSError as exc:
         raise ValidationError(f"Cannot write {path}: {exc.strerror}. Choose a folder you may "
                               "write to, on a disk with room.") from None

@@ -34,6 +34,9 @@ def add_settings_commands(
     p.add_argument("action", nargs="?", choices=["set"], help="replace the shifts from FILE")
     p.add_argument("file", nargs="?", help="CSV file: name,start,hours")
     p.set_defaults(func="cmd_settings_shifts")
+    from bwc_desk.cli.syslog import add_syslog_command
+
+    add_syslog_command(settings_sub, common)
 
 
 def _print_shifts(shifts: Sequence[ShiftSpec], out: TextIO) -> None:

@@ -24,6 +24,15 @@ def format_ts(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def heads_footer(custody: tuple[int, str], audit: tuple[int, str]) -> str:
+    """The line every printed report carries in its footer: both chains' heads (record
+    number and full hash) as the report was made, so that a filed paper copy anchors the
+    ledger outside the database (`bwc-desk verify --expect-custody SEQ:HASH
+    --expect-audit SEQ:HASH` checks it later)."""
+    (c_seq, c_hash), (a_seq, a_hash) = custody, audit
+    return f"Ledger heads: custody #{c_seq} {c_hash or GENESIS}, audit #{a_seq} {a_hash or GENESIS}"
+
+
 def _text(value: str | None) -> str:
     return "~" if value is None else f"{len(value)}:{value}"
 

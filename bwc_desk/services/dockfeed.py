@@ -9,18 +9,27 @@ Qt: the server and the flusher are plain threads, and the views read the databas
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
+from bwc_desk.adapters.dockfeed.journal import FeedJournal, JournalEvent
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
+from bwc_desk.domain.errors import BusyError, UnavailableError
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
+from bwc_desk.store.db import Database, DiskFullError, ReadOnlyError
+from bwc_desk.store.paths import data_dir
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -31,6 +40,17 @@ SWEEP_EVERY = timedelta(seconds=5)
 # Docks admitted in one flush at most while the admit window is open (the window itself
 # also caps how many are registered).
 MAX_ADMITTING = 32
+# What keeps the journal's events waiting (tried again) rather than skipped.
+_CANNOT_WRITE = (
+    UnavailableError,
+    BusyError,
+    DiskFullError,
+    ReadOnlyError,
+    OperationalError,
+    OSError,
+)
+# "The database cannot be reached" once a minute at most while it is away.
+AWAY_LOG_EVERY = timedelta(minutes=1)
 
 
 @dataclass
@@ -87,6 +107,8 @@ class DockBoard:
         self._dirty_docks: set[str] = set()
         self._dirty_bays: set[tuple[str, int]] = set()
         self.messages = 0
+        # Docking moves are journaled (fsynced) here before anything else happens to them.
+        self.journal: FeedJournal | None = None
         # Docks the feed let say hello because the admit window was open (not registered yet).
         self.admitting: set[str] = set()
 
@@ -149,6 +171,8 @@ class DockBoard:
                     new.battery_rate = (new.battery - new.anchor_battery) / (elapsed / 60)
                 if new.upload is not None and new.anchor_bytes is not None:
                     new.bytes_rate = (new.upload.bytes_done - new.anchor_bytes) / elapsed
+        if self.journal is not None and (old.serial if old is not None else None) != new.serial:
+            self.journal.append(now, bay_event(new))  # a camera arrived or left
         self._bays[key] = new
         self._dirty_bays.add(key)
 
@@ -187,6 +211,47 @@ class DockBoard:
                 self._dirty_bays.add((bay.dock, bay.bay))
 
 
+def bay_event(bay: BayState) -> dict[str, Any]:
+    """A bay's report as a journal line holds it (the journal adds the id and time)."""
+    upload = bay.upload
+    return {
+        "dock": bay.dock,
+        "bay": bay.bay,
+        "serial": bay.serial,
+        "battery": bay.battery,
+        "charging": bay.charging,
+        "upload": None
+        if upload is None
+        else [upload.files_done, upload.files_total, upload.bytes_done, upload.bytes_total],
+        "updating": bay.updating,
+        "error": bay.error,
+    }
+
+
+def event_bay(event: JournalEvent) -> BayState:
+    data = event.data
+    upload = data.get("upload")
+    return BayState(
+        str(data["dock"]),
+        int(data["bay"]),
+        data.get("serial"),
+        data.get("battery"),
+        data.get("charging"),
+        Upload(*(int(n) for n in upload)) if upload else None,
+        data.get("updating"),
+        data.get("error"),
+        event.at,
+        last_progress_at=event.at,
+    )
+
+
+def journal_path(db: Database) -> Path:
+    """The journal of the dock feed writing into ``db``, in this station's data folder: one
+    per database, so that the demo's feed never replays into the agency's database."""
+    where = hashlib.sha256(db.url.render_as_string(hide_password=True).encode()).hexdigest()
+    return data_dir() / f"dock-journal-{where[:16]}.jsonl"
+
+
 def feed_token(config: StationConfig) -> str:
     """The token the dock feed asks for: none only on loopback, when an admin allowed it."""
     if not config.dock_token_required and is_loopback(config.dock_host.strip()):
@@ -202,10 +267,21 @@ class DockFeed:
     registry every few seconds, and the server asks ``admit_dock`` about every hello."""
 
     def __init__(
-        self, ctx: Ctx, host: str, port: int, token: str = "", flush_seconds: float = FLUSH_SECONDS
+        self,
+        ctx: Ctx,
+        host: str,
+        port: int,
+        token: str = "",
+        flush_seconds: float = FLUSH_SECONDS,
+        journal: Path | None = None,
     ) -> None:
         self.ctx = ctx.as_actor(DOCK_FEED)
         self.board = DockBoard(self.ctx.clock)
+        self.journal = FeedJournal(journal or journal_path(ctx.db))
+        self._applied: int | None = None  # the journal's mark in the database, once read
+        self._away_since: datetime | None = None
+        self._away_logged: datetime | None = None
+        self.replayed = 0  # journaled events written since the start
         self.server = DockFeedServer(
             host,
             port,
@@ -228,10 +304,24 @@ class DockFeed:
         return self.server.address
 
     def start(self) -> None:
+        self.open_journal()
         self.refresh_registry()  # before the first hello is judged
         self.server.start()
         self._thread = threading.Thread(target=self._run, name="dock-flush", daemon=True)
         self._thread.start()
+
+    def open_journal(self) -> None:
+        """Open (or create) the journal; docking moves are journaled from now on."""
+        try:
+            self.journal.open()
+            self.board.journal = self.journal
+        except OSError as exc:
+            log.error(
+                "Cannot open the dock feed journal %s (%s): docking moves made while the "
+                "database is away will be lost",
+                self.journal.path,
+                exc.strerror,
+            )
 
     def refresh_registry(self) -> None:
         from bwc_desk.services.dock_registry import read_registry
@@ -274,6 +364,9 @@ class DockFeed:
             else:
                 self.board.admitting.clear()
         changes = self.board.take_changes()
+        if not self.replay():
+            self.board.give_back(changes)  # the database is away: kept for the next try
+            return
         if not changes:
             # A camera that left its bay has its "undocked" written a minute later, even
             # when nothing else happens.
@@ -293,8 +386,77 @@ class DockFeed:
             self.last_error = str(exc)
             log.error("could not write dock states (kept for the next try): %s", exc)
 
+    def replay(self) -> bool:
+        """Write the journaled docking moves the database does not have yet, oldest first,
+        each with its own time and in a transaction of its own with the journal's mark.
+        False when the database is away (tried again at the next flush)."""
+        from bwc_desk.services import feed_journal
+
+        journal = self.board.journal
+        if journal is None:
+            return True
+        end = journal.end
+        try:
+            if self._applied is None:
+                mark = feed_journal.applied_mark(self.ctx, journal.id)
+                self._applied = journal.header_end if mark is None else mark
+            pending = journal.events(self._applied, end) if self._applied < end else ()
+            for item in pending:
+                if isinstance(item, int):  # an unreadable line: only the mark moves on
+                    feed_journal.replay_event(self.ctx, journal.id, item, None, None)
+                    self._applied = item
+                    continue
+                try:
+                    changes = Changes(bays=[event_bay(item)])
+                except (KeyError, TypeError, ValueError) as exc:
+                    log.error("Skipped journaled event %s: %s", item.id, exc)
+                    changes = None
+                try:
+                    feed_journal.replay_event(self.ctx, journal.id, item.end, changes, item.at)
+                except _CANNOT_WRITE:
+                    raise  # the database away, busy or full: tried again later
+                except Exception as exc:
+                    # Refused for what it holds: skipped (and said), so that one bad event
+                    # never holds up the feed.
+                    log.exception("Journaled event %s was not written: %s", item.id, exc)
+                    feed_journal.replay_event(self.ctx, journal.id, item.end, None, None)
+                self._applied = item.end
+                self.replayed += 1
+        except Exception as exc:
+            self._away(exc, end)
+            return False
+        if self._away_since is not None:
+            log.warning(
+                "The database is back: the docking moves journaled since %s are "
+                "written with their own times (%d so far)",
+                self._away_since,
+                self.replayed,
+            )
+            self._away_since = self._away_logged = None
+            self.last_error = ""
+        if journal.rotate_if_done(self._applied):
+            self._applied = journal.header_end
+        return True
+
+    def _away(self, exc: Exception, end: int) -> None:
+        now = self.ctx.now()
+        self.last_error = str(exc)
+        if self._away_since is None:
+            self._away_since = now
+        if self._away_logged is None or now - self._away_logged >= AWAY_LOG_EVERY:
+            self._away_logged = now
+            waiting = "" if self._applied is None else f" ({end - self._applied} bytes)"
+            log.error(
+                "The database cannot be reached (%s): docking moves are kept in the "
+                "journal %s%s and written with their own times when it is back",
+                exc,
+                self.journal.path,
+                waiting,
+            )
+
     def stop(self) -> None:
         self._stop.set()
         self.server.stop()
         if self._thread is not None:
             self._thread.join(5)
+        self.journal.close()

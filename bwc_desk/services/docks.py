@@ -3,8 +3,8 @@ and the alerts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -77,69 +77,75 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
     that arrived in or left a bay since the database last knew. Only registered docks (and
     docks admitted while the admit window is open) are written; anything else is dropped."""
     with ctx.db.write() as session:
-        settings = read_settings(session)
-        names = set(changes.docks) | {b.dock for b in changes.bays}
-        docks = (
-            {d.name: d for d in session.execute(select(Dock).where(Dock.name.in_(names))).scalars()}
-            if names
-            else {}
-        )
-        for name, seen in changes.docks.items():
-            dock = docks.get(name)
+        apply_in(ctx, session, changes)
+
+
+def apply_in(ctx: Ctx, session: Session, changes: Changes) -> None:
+    """``apply_changes`` inside a transaction the caller opened (the journal's replay writes
+    its mark in the same one); records are dated ``ctx.now()``."""
+    settings = read_settings(session)
+    names = set(changes.docks) | {b.dock for b in changes.bays}
+    docks = (
+        {d.name: d for d in session.execute(select(Dock).where(Dock.name.in_(names))).scalars()}
+        if names
+        else {}
+    )
+    for name, seen in changes.docks.items():
+        dock = docks.get(name)
+        if dock is None:
+            if not seen.admit:
+                continue  # not registered (or removed meanwhile): nothing is written
+            dock = dock_registry.admit(ctx, session, name, seen.bays, seen.peer)
             if dock is None:
-                if not seen.admit:
-                    continue  # not registered (or removed meanwhile): nothing is written
-                dock = dock_registry.admit(ctx, session, name, seen.bays, seen.peer)
-                if dock is None:
-                    continue
-                docks[name] = dock
-            if seen.bays:
-                dock.bays = seen.bays
-            if seen.last_seen is not None:
-                dock.last_seen_at = seen.last_seen
-            dock.station = ctx.station
-            if seen.errors:
-                dock.error_count = (dock.error_count or 0) + seen.errors
-                dock.last_error = seen.last_error
-        session.flush()
-        live_bays = [b for b in changes.bays if b.dock in docks]
-        dock_ids = [docks[b.dock].id for b in live_bays]
-        current = (
-            {
-                (b.dock_id, b.bay_no): b
-                for b in session.execute(select(Bay).where(Bay.dock_id.in_(dock_ids))).scalars()
-            }
-            if dock_ids
-            else {}
-        )
-        serials = {b.serial.upper() for b in live_bays if b.serial}
-        serials |= {b.serial.upper() for b in current.values() if b.serial}
-        units = (
-            {
-                u.serial: u
-                for u in session.execute(select(Unit).where(Unit.serial.in_(serials))).scalars()
-            }
-            if serials
-            else {}
-        )
-        rows = []
-        for live in live_bays:
-            dock = docks[live.dock]
-            row = current.get((dock.id, live.bay))
-            if row is None:
-                row = Bay(dock_id=dock.id, bay_no=live.bay)
-                session.add(row)
-            rows.append((dock, row, live))
-        # Cameras leave before others arrive, so that a camera moved from one bay to
-        # another within one flush is undocked there before it is docked here.
-        for dock, row, live in rows:
-            _leave(session, dock, row, live, units)
-        writes = _Writes()
-        for dock, row, live in rows:
-            _arrive(ctx, session, dock, row, live, units, settings, writes)
-        session.flush()
-        writes.write(session)
-        _write_due_undocks(ctx, session)
+                continue
+            docks[name] = dock
+        if seen.bays:
+            dock.bays = seen.bays
+        if seen.last_seen is not None:
+            dock.last_seen_at = seen.last_seen
+        dock.station = ctx.station
+        if seen.errors:
+            dock.error_count = (dock.error_count or 0) + seen.errors
+            dock.last_error = seen.last_error
+    session.flush()
+    live_bays = [b for b in changes.bays if b.dock in docks]
+    dock_ids = [docks[b.dock].id for b in live_bays]
+    current = (
+        {
+            (b.dock_id, b.bay_no): b
+            for b in session.execute(select(Bay).where(Bay.dock_id.in_(dock_ids))).scalars()
+        }
+        if dock_ids
+        else {}
+    )
+    serials = {b.serial.upper() for b in live_bays if b.serial}
+    serials |= {b.serial.upper() for b in current.values() if b.serial}
+    units = (
+        {
+            u.serial: u
+            for u in session.execute(select(Unit).where(Unit.serial.in_(serials))).scalars()
+        }
+        if serials
+        else {}
+    )
+    rows = []
+    for live in live_bays:
+        dock = docks[live.dock]
+        row = current.get((dock.id, live.bay))
+        if row is None:
+            row = Bay(dock_id=dock.id, bay_no=live.bay)
+            session.add(row)
+        rows.append((dock, row, live))
+    # Cameras leave before others arrive, so that a camera moved from one bay to
+    # another within one flush is undocked there before it is docked here.
+    for dock, row, live in rows:
+        _leave(session, dock, row, live, units)
+    writes = _Writes()
+    for dock, row, live in rows:
+        _arrive(ctx, session, dock, row, live, units, settings, writes)
+    session.flush()
+    writes.write(session)
+    _write_due_undocks(ctx, session)
 
 
 def _leave(session: Session, dock: Dock, row: Bay, live: LiveBay, units: dict[str, Unit]) -> None:
@@ -293,8 +299,16 @@ def _write_due_undocks(ctx: Ctx, session: Session) -> int:
         .order_by(UnitReading.left_at, UnitReading.unit_id)
     ).all()
     for reading, unit in due:
-        _undocked(ctx, session, unit, reading)
+        # Dated when it fell due (what a live feed writes, give or take a sweep), also when
+        # the journal replays it after the database was away.
+        left = reading.left_at or ctx.now()
+        when = min(ctx.now(), left + COALESCE_UNDOCKED)
+        _undocked(replace(ctx, clock=_at(when)), session, unit, reading)
     return len(due)
+
+
+def _at(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
 
 
 def write_due_undocks(ctx: Ctx) -> int:

@@ -26,7 +26,7 @@ from bwc_desk.adapters.csvfile import write_csv
 from bwc_desk.adapters.pdftext import write_pdf
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
-from bwc_desk.domain.ledger import GENESIS, format_ts
+from bwc_desk.domain.ledger import GENESIS, format_ts, heads_footer
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.signing import fingerprint, public_hex, sign
 from bwc_desk.services import audit
@@ -35,7 +35,7 @@ from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.evidence_script import SCRIPT
 from bwc_desk.services.evidence_texts import certificate_text, readme_text
 from bwc_desk.store import checkpoints, keystore
-from bwc_desk.store.ledger import CUSTODY
+from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import CustodyEvent, LedgerCheckpoint, Officer, StationKey, Unit
 
 MANIFEST = "MANIFEST.sha256"
@@ -248,6 +248,8 @@ def _write_files(
             select(CustodyEvent.seq, CustodyEvent.prev_hash, CustodyEvent.hash)
             .where(CustodyEvent.seq == first - 1)
         ).first()
+        heads = heads_footer(recorded_head(session, CUSTODY) or (0, GENESIS),
+                             recorded_head(session, AUDIT) or (0, GENESIS))
         files.append("chain-links.csv")
         write_csv(folder / "chain-links.csv", LINK_COLUMNS,
                   _links(session, max(first - 1, 1), int(checkpoint["seq"]) if checkpoint
@@ -274,7 +276,7 @@ def _write_files(
     files.append("custody-history.pdf")
     write_pdf(folder / "custody-history.pdf",
               _pdf_lines(ctx, subject, request, records, before, checkpoint, exported_by),
-              title=f"Custody history of {subject.label}")
+              title=f"Custody history of {subject.label}", footer=heads)
     if checkpoint is not None:
         put("checkpoint.json", json.dumps(checkpoint, indent=2, sort_keys=True) + "\n")
     if key_info is not None:

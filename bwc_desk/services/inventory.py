@@ -16,6 +16,7 @@ from bwc_desk.adapters.csvfile import write_csv
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import DomainError, TransitionError, ValidationError
 from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.ledger import GENESIS, heads_footer
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_tag
@@ -25,6 +26,7 @@ from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
 from bwc_desk.services.records import get_unit, officer_label, record
 from bwc_desk.store import queries
+from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import Checkout, Officer, Unit
 
 
@@ -575,6 +577,12 @@ def export_unit_history(ctx: Ctx, unit_id: int, path: Path | str) -> int:
 
 def full_unit_history(ctx: Ctx, unit_id: int) -> tuple[UnitRow, list[EventRow]]:
     """The unit and every one of its custody events, newest first, for a printed history."""
+    unit, events, _heads = _unit_history(ctx, unit_id)
+    return unit, events
+
+
+def _unit_history(ctx: Ctx, unit_id: int) -> tuple[UnitRow, list[EventRow], str]:
+    """The unit, its events and both chains' heads (the footer), from one snapshot."""
     ctx.require(Permission.EXPORT, "export custody history")
     with ctx.db.read() as session:
         rows = queries.unit_rows(session, [unit_id])
@@ -585,20 +593,24 @@ def full_unit_history(ctx: Ctx, unit_id: int) -> tuple[UnitRow, list[EventRow]]:
             event_row(r)
             for r in queries.custody_rows(session, unit_id=unit_id, before_seq=None, limit=None)
         ]
-    return unit, events
+        heads = heads_footer(
+            recorded_head(session, CUSTODY) or (0, GENESIS),
+            recorded_head(session, AUDIT) or (0, GENESIS),
+        )
+    return unit, events, heads
 
 
 def export_unit_history_pdf(
     ctx: Ctx,
     unit_id: int,
     path: Path | str,
-    render: Callable[[Path, UnitRow, list[EventRow]], object],
+    render: Callable[[Path, UnitRow, list[EventRow], str], object],
 ) -> int:
-    """A printed custody history: ``render`` (the UI's PDF drawing) writes the unit and its
-    events to ``path``; the export is recorded in the audit log only once the file is
-    written. Returns the number of events."""
-    unit, events = full_unit_history(ctx, unit_id)
-    render(Path(path), unit, events)
+    """A printed custody history: ``render`` (the UI's PDF drawing) writes the unit, its
+    events and the footer line with both chains' heads to ``path``; the export is recorded
+    in the audit log only once the file is written. Returns the number of events."""
+    unit, events, heads = _unit_history(ctx, unit_id)
+    render(Path(path), unit, events, heads)
     _audit_export(ctx, f"custody history of {unit.asset_tag}", path, len(events))
     return len(events)
 

@@ -9,12 +9,15 @@ insert.
 
 from __future__ import annotations
 
+import logging
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -94,6 +97,7 @@ def write_checkpoint(
     message = checkpoint_message(
         signer.database_id, chain, seq, head_hash, format_ts(at), signer.station, signer.key_id
     )
+    signature = sign(signer.key, message)
     session.execute(
         insert(LedgerCheckpoint).values(
             chain=chain,
@@ -102,10 +106,71 @@ def write_checkpoint(
             at=at,
             station=signer.station,
             key_id=signer.key_id,
-            signature=sign(signer.key, message),
+            signature=signature,
         )
     )
     signer.last[chain] = (seq, at)
+    if _listeners.get(_engine(session)) or _listeners_all:
+        session.info.setdefault(_NEW, []).append(
+            {
+                "database_id": signer.database_id,
+                "chain": chain,
+                "seq": seq,
+                "head_hash": head_hash,
+                "at": at,
+                "station": signer.station,
+                "key_id": signer.key_id,
+                "signature": signature,
+            }
+        )
+
+
+# --- telling others (the syslog forwarder) about committed checkpoints ---------------------
+
+_NEW = "bwc_new_checkpoints"
+_listeners: weakref.WeakKeyDictionary[Engine, list[Callable[[dict[str, Any]], None]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+_listeners_all: list[Callable[[dict[str, Any]], None]] = []
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
+def on_committed(engine: Engine | None, callback: Callable[[dict[str, Any]], None]) -> None:
+    """Call ``callback`` with each checkpoint this process writes to ``engine``'s database
+    (None: through any engine, as the app's dock feed has an engine of its own), once its
+    transaction has committed (never for one rolled back). It runs in the committing
+    thread: it must not block (the syslog forwarder only queues)."""
+    (_listeners_all if engine is None else _listeners.setdefault(engine, [])).append(callback)
+
+
+def remove_listener(engine: Engine | None, callback: Callable[[dict[str, Any]], None]) -> None:
+    callbacks = _listeners_all if engine is None else _listeners.get(engine, [])
+    if callback in callbacks:
+        callbacks.remove(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    new = session.info.pop(_NEW, None)
+    if not new:
+        return
+    for callback in [*_listeners.get(_engine(session), ()), *_listeners_all]:
+        for checkpoint in new:
+            try:
+                callback(checkpoint)
+            except Exception:  # a listener's fault must not look like a failed commit
+                logging.getLogger(__name__).exception("checkpoint listener failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_NEW, None)
 
 
 def after_append(

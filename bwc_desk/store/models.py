@@ -417,3 +417,17 @@ class IdentityEvent(Base):
     station: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class FeedJournalMark(Base):
+    """How far a station's dock feed journal (a local file of docking moves,
+    adapters/dockfeed/journal.py) is in the database: the byte offset after the last event
+    replayed, updated in the same transaction as the records that event wrote, so that a
+    crash part-way neither loses nor repeats one."""
+
+    __tablename__ = "feed_journal_marks"
+    journal: Mapped[str] = mapped_column(String(32), primary_key=True)
+    station: Mapped[str] = mapped_column(String(64))
+    applied: Mapped[int] = mapped_column(Integer)
+    events: Mapped[int] = mapped_column(Integer)  # replayed from this journal so far
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

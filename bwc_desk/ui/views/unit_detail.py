@@ -423,7 +423,9 @@ class UnitDetailPanel(QWidget):
                 ctx,
                 unit.id,
                 path,
-                lambda out, row, events: write_history_pdf(out, row, events, printed_by, station),
+                lambda out, row, events, heads: write_history_pdf(
+                    out, row, events, printed_by, station, heads
+                ),
             )
 
         self.note.setText(f"Writing the history of {unit.asset_tag}...")
@@ -521,9 +523,11 @@ def write_history_pdf(
     events: list[EventRow],
     printed_by: str = "",
     station: str = "",
+    heads: str = "",
 ) -> int:
     """A unit's custody history on US Letter, landscape, with the header repeated on each
-    page and "page n of m"; long cells wrap instead of being cut. Returns the page count."""
+    page and "page n of m"; long cells wrap instead of being cut. ``heads`` (both chains'
+    heads, `heads_footer`) is printed in every page's footer. Returns the page count."""
     writer = QPdfWriter(str(path))
     writer.setTitle(f"Custody history of {unit.asset_tag}")
     writer.setCreator("BWC Desk")
@@ -543,6 +547,8 @@ def write_history_pdf(
     big = QFont(body)
     big.setPointSizeF(14)
     big.setBold(True)
+    small = QFont(body)
+    small.setPointSizeF(6.5)  # two full SHA-256 hashes fit on one landscape line
 
     painter = QPainter()
     if not painter.begin(writer):
@@ -578,7 +584,7 @@ def write_history_pdf(
         heights = [row_height(r, fm) for r in rows]
         header_cells = tuple(t for t, _s in _PDF_COLUMNS)
         header_h = row_height(header_cells, QFontMetrics(bold, writer))
-        footer_h = fm.height() * 2
+        footer_h = fm.height() * 3
         intro_h = QFontMetrics(big, writer).height() + fm.height() * 4
 
         # Paginate first, so that each page can say "page n of m".
@@ -650,6 +656,14 @@ def write_history_pdf(
                 int(Qt.AlignmentFlag.AlignRight),
                 f"{unit.asset_tag} - page {number} of {len(pages)}",
             )
+            if heads:
+                painter.setFont(small)
+                painter.drawText(
+                    QRect(0, height - 2 * fm.height(), width, fm.height()),
+                    int(Qt.AlignmentFlag.AlignLeft),
+                    heads,
+                )
+                painter.setFont(body)
     finally:
         painter.end()
     return len(pages)
