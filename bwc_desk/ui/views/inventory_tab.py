@@ -31,6 +31,7 @@ from bwc_desk.domain.units import can as can_take
 from bwc_desk.domain.values import plural
 from bwc_desk.services import assignments, inventory, officers
 from bwc_desk.services.assignments import PoolRow
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.ui.live_rows import LiveRows, units_touched
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
@@ -134,6 +135,9 @@ class InventoryTab(QWidget):
             watched=self,
         )
         self.live.shown.connect(self._rows_shown)
+        # The first steps count the roster too: an officer added (here or at another station)
+        # names no camera, so the rows above do not move, but the panel's step does.
+        state.changed.connect(self._roster_changed)
         state.actor_changed.connect(lambda _a: self._update_actions())
         self._update_actions()
 
@@ -458,19 +462,26 @@ class InventoryTab(QWidget):
     def _models_listed(self) -> list[str]:
         return [self.model_box.itemText(i) for i in range(1, self.model_box.count())]
 
+    def _roster_changed(self, change: ChangeSet) -> None:
+        if self.first_steps.isVisible() and change.touches("officers"):
+            self._count_officers()
+
     def _empty_agency(self, empty: bool) -> None:
         """No camera at all: the first steps take the table's place (and say whether the
         roster is in already)."""
         if empty:
             self.first_steps.set_counts(0, self.first_steps.officers)
-            self.state.read(
-                lambda ctx: len(officers.list_officers(ctx)),
-                lambda n: self.first_steps.set_counts(0, n),
-                lambda _exc: None,  # the panel still shows; the roster's count is a nicety
-                key=(self, "count"), bulk=True,
-            )
+            self._count_officers()
         self.first_steps.setVisible(empty)
         self.splitter.setVisible(not empty)
+
+    def _count_officers(self) -> None:
+        self.state.read(
+            lambda ctx: len(officers.list_officers(ctx)),
+            lambda n: self.first_steps.set_counts(0, n),
+            lambda _exc: None,  # the panel still shows; the roster's count is a nicety
+            key=(self, "count"), bulk=True,
+        )
 
     def ensure_loaded(self) -> None:
         self.live.ensure_loaded()
