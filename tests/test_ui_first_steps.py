@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import inventory, officers
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.ui.dialogs.import_dialog import ImportDialog
@@ -141,4 +142,21 @@ def test_the_roster_of_an_empty_agency_shows_the_first_steps(qtbot, admin_ctx):
     roster.refresh()
     qtbot.waitUntil(lambda: roster.table.isVisible(), timeout=10_000)
     assert not roster.first_steps.isVisible()
+    tab.state.runner.shutdown()
+
+
+def test_the_rosters_first_steps_count_a_camera_added_meanwhile(qtbot, admin_ctx):
+    """A camera added (here, or at another station) names no officer: the roster's rows do
+    not move, yet its first steps must say the cameras' step is done."""
+    tab = AssignmentsTab(AppState(admin_ctx))
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    roster = tab.roster
+    qtbot.waitUntil(lambda: roster.loaded, timeout=10_000)
+    assert roster.first_steps.isVisible() and roster.first_steps.cameras == 0
+    unit = inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0001", "X1", "Axon Body 3"))
+    tab.state.announce(ChangeSet.of({"units"}, units={unit.id}, local=False))
+    qtbot.waitUntil(lambda: roster.first_steps.cameras == 1, timeout=10_000)
+    assert "1 camera registered" in roster.first_steps.cameras_state.text()
     tab.state.runner.shutdown()

@@ -130,6 +130,7 @@ class RosterPage(ActionPage):
         self.first_steps = FirstSteps(state, self)
         self.first_steps.hide()
         self.first_steps.done.connect(self.say)
+        state.changed.connect(self._cameras_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.first_steps, 1)
@@ -241,14 +242,22 @@ class RosterPage(ActionPage):
         self.update_buttons()
         empty = not rows
         if empty:
-            self.state.read(
-                lambda ctx: len(inventory.list_units(ctx)),
-                lambda n: self.first_steps.set_counts(n, 0),
-                lambda _exc: None,  # the panel still shows; the cameras' count is a nicety
-                key=(self, "count"), bulk=True,
-            )
+            self._count_cameras()
         self.first_steps.setVisible(empty)
         self.table.setVisible(not empty)
+
+    def _cameras_changed(self, change: ChangeSet) -> None:
+        # A camera added names no officer: the roster's rows do not move, the step does.
+        if self.first_steps.isVisible() and change.touches("units"):
+            self._count_cameras()
+
+    def _count_cameras(self) -> None:
+        self.state.read(
+            lambda ctx: len(inventory.list_units(ctx)),
+            lambda n: self.first_steps.set_counts(n, 0),
+            lambda _exc: None,  # the panel still shows; the cameras' count is a nicety
+            key=(self, "count"), bulk=True,
+        )
 
     def _show(self, *_args: Any) -> None:
         self.table.proxy.set_predicate(SHOW.get(self.show_box.currentText()))
