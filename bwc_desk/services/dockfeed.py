@@ -29,7 +29,7 @@ from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
 from bwc_desk.store.db import Database, DiskFullError, ReadOnlyError
-from bwc_desk.store.paths import data_dir
+from bwc_desk.store.paths import data_dir, ensure_private_dir
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -313,6 +313,7 @@ class DockFeed:
     def open_journal(self) -> None:
         """Open (or create) the journal; docking moves are journaled from now on."""
         try:
+            ensure_private_dir(self.journal.path.parent)
             self.journal.open()
             self.board.journal = self.journal
         except OSError as exc:

@@ -28,7 +28,24 @@ from pathlib import Path
 from typing import Any
 
 from bwc_desk.domain.ledger import format_ts
-from bwc_desk.store.paths import PRIVATE_FILE, ensure_private_dir, tighten_file
+
+PRIVATE_FILE = 0o600  # (as store/paths.py: this adapter imports only the standard library)
+PRIVATE_DIR = 0o700
+
+
+def ensure_private_dir(path: Path) -> None:
+    """The journal's folder, created only its owner can open (the caller, services/dockfeed,
+    has already made the station's data folder private)."""
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+
+
+def tighten_file(path: Path) -> None:
+    """Take group and other access away from a journal of ours."""
+    if os.name != "posix":
+        return
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        os.chmod(path, mode & 0o700)
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 32 * 1024 * 1024  # about 130,000 docking moves
