@@ -75,6 +75,24 @@ def _inventory(size: str, work: Path) -> list[Figure]:
     return inventory.run(agency(size), work)
 
 
+def _counter(size: str, work: Path) -> list[Figure]:
+    from benchmarks import counter_load
+
+    return counter_load.run(agency(size), work)
+
+
+def _dock_tile(size: str, work: Path) -> list[Figure]:
+    from benchmarks import dock_tile
+
+    return dock_tile.run(agency(size), work)
+
+
+def _roster(size: str, work: Path) -> list[Figure]:
+    from benchmarks import roster
+
+    return roster.run(agency(size), work)
+
+
 def _imports(size: str, work: Path) -> list[Figure]:
     from benchmarks import imports
 
@@ -96,6 +114,9 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "reassign": _reassign,
     "inventory": _inventory,
     "docks": _docks,
+    "counter": _counter,
+    "dock-tile": _dock_tile,
+    "roster": _roster,
     "idle-rss": _idle_rss,
     "pg-scan": _pg_scan,
     "imports": _imports,
