@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
 
 from benchmarks.agency import Agency
 from benchmarks.desk import BAYS, DOCKS, Desk

@@ -171,8 +171,9 @@ def time_keystrokes(table: Any, searches: list[str], painted: PaintWatch,
                      or time.perf_counter() - a > quiet_s, 60, "a repaint")
             shown = painted.painted_since(applied) or applied
             times.append((shown - started) * 1000)
+        cleared = time.perf_counter()
         edit.clear()
-        wait_for(lambda s=time.perf_counter(): bool(watch.applied_since(s, "")), 60, "the filter")
+        wait_for(lambda c=cleared: bool(watch.applied_since(c, "")), 60, "the filter")
     return times
 
 
@@ -216,8 +217,8 @@ def bare_proxy_keystrokes(texts: list[list[str]], columns: list[str],
             started = time.perf_counter()
             QTest.keyClick(edit, key)  # (the proxy has filtered when this returns)
             done = time.perf_counter()
-            wait_for(lambda: bool(painted.painted_since(done)) or
-                     time.perf_counter() - done > 0.3, 60, "a repaint")
+            wait_for(lambda d=done: bool(painted.painted_since(d)) or
+                     time.perf_counter() - d > 0.3, 60, "a repaint")
             shown = painted.painted_since(done) or done
             times.append((shown - started) * 1000)
         edit.clear()

@@ -4,6 +4,7 @@ room does: `python -m benchmarks.sim PORT DOCKS BAYS SERIALS_FILE [SPEED]`."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -14,10 +15,8 @@ def main(argv: list[str]) -> int:
     port, docks, bays = int(argv[0]), int(argv[1]), int(argv[2])
     serials = Path(argv[3]).read_text().split()
     speed = float(argv[4]) if len(argv) > 4 else 30.0
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_simulator("127.0.0.1", port, docks, bays, "", speed, seed=1, serials=serials)
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
