@@ -1,10 +1,13 @@
-"""python -m benchmarks [--size small|large] [--only NAME] [--json PATH]"""
+"""python -m benchmarks [--size small|large] [--only NAME] [--json PATH]
+
+docs/benchmarks.md is generated from the JSON files: python -m benchmarks.report RUN.json ..."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:
         for name in args.only or list(BENCHES):
             print(f"== {name} ({args.size})", file=sys.stderr, flush=True)
+            started = time.perf_counter()
             run.add(*BENCHES[name](args.size, Path(tmp) / name))
+            run.seconds[name] = round(time.perf_counter() - started, 1)
+            print(f"   {name}: {run.seconds[name]:,.0f} s", file=sys.stderr, flush=True)
     print(run.table())
     if args.json:
         run.write_json(args.json)

@@ -78,8 +78,10 @@ class _Scanner:
         return False
 
 
-def _scans(scanner: _Scanner, pairs: list[tuple[int, str, str]]) -> list[float]:
-    """Badge then camera for each officer, then each camera back: 3 scans per pair."""
+def _scans(scanner: _Scanner, pairs: list[tuple[int, str, str]]
+           ) -> tuple[list[float], list[str]]:
+    """Badge then camera for each officer, then each camera back: 3 scans per pair. The
+    times, and the answers that were errors (timed too: the error is what the person saw)."""
     times: list[float] = []
     answers: list[tuple[str, str]] = []
     for _officer, badge, tag in pairs:
@@ -94,10 +96,9 @@ def _scans(scanner: _Scanner, pairs: list[tuple[int, str, str]]) -> list[float]:
         answers.append((kind, text))
         pause(PACE_S)
     errors = [text for kind, text in answers if kind == "error"]
-    if errors or scanner.dialogs:
-        raise RuntimeError(f"scans answered with errors {errors[:3]} / dialogs "
-                           f"{scanner.dialogs[:3]}")
-    return times
+    errors += [f"a dialog: {title}" for title in scanner.dialogs]
+    scanner.dialogs.clear()
+    return times, errors
 
 
 def run(agency: Agency, work: Path, pairs: int = 20) -> list[Figure]:
@@ -120,7 +121,9 @@ def _run(desk: Desk, n: int) -> list[Figure]:
 
     # Alone: the counter only, nothing else running.
     probe.start()
-    alone = _scans(scanner, alone_pairs)
+    alone, alone_errors = _scans(scanner, alone_pairs)
+    if alone_errors:
+        raise RuntimeError(f"scans at a quiet counter failed: {alone_errors[:3]}")
     probe.stop()
     alone_stall = probe.worst
 
@@ -135,18 +138,23 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     messages = desk.feed.board.messages
     started = time.perf_counter()
     probe.start()
-    busy = _scans(scanner, busy_pairs)
+    busy, errors = _scans(scanner, busy_pairs)
     probe.stop()
     seconds = time.perf_counter() - started
     rate = (desk.feed.board.messages - messages) / seconds
-    desk.procs[-1].poll()
-    if desk.procs[-1].returncode is not None:
-        raise RuntimeError("the second station stopped during the run")
+    failed = desk.work / "station-two.txt.failed"
+    other = failed.read_text().splitlines() if failed.exists() else []
+    if desk.procs[-1].poll() is not None:
+        other.append("the second station stopped")
     size = desk.agency.size
     load = (f"Inventory, roster, cameras page, shift change loaded; {DOCKS * BAYS:,} bays "
             f"({rate:,.0f} bay messages/s); another station's transaction every second")
     note = (f"{len(busy)} scans (badge, camera issued, camera returned), "
             f"a scan every {PACE_S} s; {scanner.unpainted} answered without a paint seen")
+    error_note = "; ".join(e[:160] for e in errors[:2])
+    if other:
+        error_note += (f"; the other station's failed transactions: {len(other)}, first: "
+                       f"{other[0][:160]}")
     return [
         Figure("scan_alone_p50_ms", percentile(alone, 50), "ms",
                f"Scan to banner painted, counter alone, nothing else running, p50 ({size})"),
@@ -158,6 +166,9 @@ def _run(desk: Desk, n: int) -> list[Figure]:
         Figure("scan_to_banner_p99_ms", percentile(busy, 99), "ms",
                f"... p99 of {len(busy)} scans", baseline="scan_alone_p99_ms",
                goal="<= 100", note=note),
+        Figure("scan_to_banner_errors", len(errors), "scans",
+               "Scans answered with an error, everything open and busy", goal="<= 0",
+               note=error_note),
         Figure("main_stall_alone_ms", alone_stall, "ms",
                "Longest main-thread stall during the scans, counter alone"),
         Figure("main_stall_max_ms", probe.worst, "ms",

@@ -57,6 +57,7 @@ class Run:
     figures: dict[str, Figure] = field(default_factory=dict)
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     machine: dict[str, Any] = field(default_factory=machine)
+    seconds: dict[str, float] = field(default_factory=dict)  # each benchmark's wall time
 
     def add(self, *figures: Figure) -> None:
         for f in figures:
@@ -91,6 +92,7 @@ class Run:
             "size": self.size,
             "at": self.at,
             "machine": self.machine,
+            "seconds": self.seconds,
             "figures": {k: asdict(f) for k, f in self.figures.items()},
         }
         path.write_text(json.dumps(data, indent=2))

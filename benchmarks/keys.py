@@ -19,6 +19,7 @@ LABELS: dict[str, str] = {
     "scan_to_banner_p50_ms": "Scan to banner painted, every view open, docks + another station "
     "busy, p50",
     "scan_to_banner_p99_ms": "... p99",
+    "scan_to_banner_errors": "Scans answered with an error, everything open and busy",
     "main_stall_alone_ms": "Longest main-thread stall during the scans, the counter alone",
     "main_stall_max_ms": "Longest main-thread stall during the scans, everything open and busy",
     # the service only (scan, pg-scan)
