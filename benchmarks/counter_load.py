@@ -130,10 +130,10 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     # Busy: everything opened once, the docks and the other station running.
     desk.start_background()
     desk.open_everything()
+    desk.start_station_two(other_pairs)
     port = desk.start_feed()
     avoid = {t for _o, _b, t in chosen}
     desk.start_simulator(port, desk.dock_serials(DOCKS * BAYS, avoid))
-    desk.start_station_two(other_pairs)
     pause(WARM_S)
     messages = desk.feed.board.messages
     started = time.perf_counter()
@@ -144,7 +144,7 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     rate = (desk.feed.board.messages - messages) / seconds
     failed = desk.work / "station-two.txt.failed"
     other = failed.read_text().splitlines() if failed.exists() else []
-    if desk.procs[-1].poll() is not None:
+    if desk.procs[0].poll() is not None:
         other.append("the second station stopped")
     size = desk.agency.size
     load = (f"Inventory, roster, cameras page, shift change loaded; {DOCKS * BAYS:,} bays "

@@ -139,13 +139,14 @@ class Desk:
                            stdout=subprocess.PIPE)
         assert proc.stdout is not None
         if b"ready" not in proc.stdout.readline():
-            raise RuntimeError("the second station did not start")
+            log = self.work / "benchmarks.station_two.log"
+            raise RuntimeError(f"the second station did not start: {log.read_text()[-2000:]}")
 
     def _spawn(self, module: str, *args: str, stdout: Any = subprocess.DEVNULL
                ) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=stdout,
-                                stderr=subprocess.DEVNULL, env=ENV,
-                                cwd=Path(__file__).resolve().parents[1])
+        with (self.work / f"{module}.log").open("ab") as log:
+            proc = subprocess.Popen([sys.executable, "-m", module, *args], stdout=stdout,
+                                    stderr=log, env=ENV, cwd=Path(__file__).resolve().parents[1])
         self.procs.append(proc)
         return proc
 

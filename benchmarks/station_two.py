@@ -28,7 +28,14 @@ def main(argv: list[str]) -> int:
     db = open_database(sqlite_url(Path(argv[0]))).db
     pairs = [line.split() for line in Path(argv[1]).read_text().splitlines() if line.strip()]
     ctx = Ctx(db, STATION)
-    ctx = ctx.as_actor(auth.sign_in(ctx, "quinn", PASSWORD))
+    for attempt in range(10):  # (the database may be busy for a while: try again)
+        try:
+            ctx = ctx.as_actor(auth.sign_in(ctx, "quinn", PASSWORD))
+            break
+        except Exception:
+            if attempt == 9:
+                raise
+            time.sleep(1)
     out: deque[tuple[float, str]] = deque()
     started = time.monotonic()
     tick = 0
