@@ -136,19 +136,22 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     desk.start_simulator(port, desk.dock_serials(DOCKS * BAYS, avoid))
     pause(WARM_S)
     messages = desk.feed.board.messages
+    events = desk.custody_high_water()
     started = time.perf_counter()
     probe.start()
     busy, errors = _scans(scanner, busy_pairs)
     probe.stop()
     seconds = time.perf_counter() - started
     rate = (desk.feed.board.messages - messages) / seconds
+    written = (desk.custody_high_water() - events) / seconds * 60
     failed = desk.work / "station-two.txt.failed"
     other = failed.read_text().splitlines() if failed.exists() else []
     if desk.procs[0].poll() is not None:
         other.append("the second station stopped")
     size = desk.agency.size
     load = (f"Inventory, roster, cameras page, shift change loaded; {DOCKS * BAYS:,} bays "
-            f"({rate:,.0f} bay messages/s); another station's transaction every second")
+            f"({rate:,.0f} bay messages/s); another station's transaction every second; "
+            f"{written:,.0f} custody records a minute written during the scans")
     note = (f"{len(busy)} scans (badge, camera issued, camera returned), "
             f"a scan every {PACE_S} s; {scanner.unpainted} answered without a paint seen")
     error_note = "; ".join(e[:160] for e in errors[:2])

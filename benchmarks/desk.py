@@ -178,6 +178,12 @@ class Desk:
             ).all()
         return [str(r[0]) for r in rows if r[1] not in avoid][:n]
 
+    def custody_high_water(self) -> int:
+        from sqlalchemy import text
+
+        with self.db.read() as s:
+            return int(s.execute(text("SELECT max(id) FROM custody_events")).scalar() or 0)
+
     # --- the end ---------------------------------------------------------------------------
     def close(self) -> None:
         for proc in self.procs:

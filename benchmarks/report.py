@@ -111,14 +111,16 @@ def notes(figures: dict[str, Series]) -> str:
 
 
 def runs_text(runs: list[dict[str, Any]]) -> str:
-    lines = ["| file | size | taken (UTC) | machine | load at start | benchmarks |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| file | size | taken (UTC) | machine | load at start | wall time | command |",
+             "|---|---|---|---|---|---|---|"]
     for run in runs:
         m = run["machine"]
         where = f"{m.get('system', '?')}, {m.get('cpus', '?')} CPUs, Python {m.get('python', '?')}"
+        seconds = run.get("seconds") or {}
+        took = f"{sum(seconds.values()) / 60:.0f} min" if seconds else "?"
         lines.append(
             f"| {run['file']} | {run['size']} | {run['at'] or '?'} | {where} "
-            f"| {m.get('load_at_start', '?')} | {m.get('argv', '') or ', '.join(run['figures'])} |"
+            f"| {m.get('load_at_start', '?')} | {took} | {m.get('argv', '') or '?'} |"
         )
     return "\n".join(lines)
 
