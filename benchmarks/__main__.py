@@ -5,6 +5,7 @@ docs/benchmarks.md is generated from the JSON files: python -m benchmarks.report
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -144,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         help="idle-rss: minutes the app idles (default 10; shorter for a quick small run)",
     )
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM: unwind, so that the processes a benchmark started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     MINUTES[0] = args.minutes or 10.0
     run = Run(args.size)
     with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:

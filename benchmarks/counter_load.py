@@ -30,6 +30,7 @@ from benchmarks.harness import Figure, percentile
 from benchmarks.probes import PaintWatch, StallProbe, pause, wait_for
 
 PACE_S = 0.5  # between two scans: a badge, then the camera held out
+BUDGET_S = 480.0  # no new officer is started after this long (the returns still follow)
 WARM_S = 10.0  # the loads running before the first busy scan
 NO_DIALOGS = {"function_test_required": False, "handover_ack": "off"}
 
@@ -84,13 +85,19 @@ def _scans(scanner: _Scanner, pairs: list[tuple[int, str, str]]
     times, and the answers that were errors (timed too: the error is what the person saw)."""
     times: list[float] = []
     answers: list[tuple[str, str]] = []
-    for _officer, badge, tag in pairs:
+    until = time.perf_counter() + BUDGET_S
+    started: list[tuple[int, str, str]] = []
+    for pair in pairs:
+        if time.perf_counter() > until:
+            break
+        started.append(pair)
+        _officer, badge, tag = pair
         for code in (badge, tag):
             ms, kind, text = scanner.scan(code)
             times.append(ms)
             answers.append((kind, text))
             pause(PACE_S)
-    for _officer, _badge, tag in pairs:
+    for _officer, _badge, tag in started:
         ms, kind, text = scanner.scan(tag)
         times.append(ms)
         answers.append((kind, text))
@@ -152,8 +159,9 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     load = (f"Inventory, roster, cameras page, shift change loaded; {DOCKS * BAYS:,} bays "
             f"({rate:,.0f} bay messages/s); another station's transaction every second; "
             f"{written:,.0f} custody records a minute written during the scans")
-    note = (f"{len(busy)} scans (badge, camera issued, camera returned), "
-            f"a scan every {PACE_S} s; {scanner.unpainted} answered without a paint seen")
+    note = (f"{len(busy)} scans (badge, camera issued, camera returned; no new officer after "
+            f"{BUDGET_S:.0f} s), a scan every {PACE_S} s after the last was answered; "
+            f"{scanner.unpainted} answered without a paint seen")
     error_note = "; ".join(e[:160] for e in errors[:2])
     if other:
         error_note += (f"; the other station's failed transactions: {len(other)}, first: "

@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
             if attempt == 9:
                 raise
             time.sleep(1)
-    out: deque[tuple[float, str]] = deque()
+    out: deque[tuple[float, list[str]]] = deque()
     started = time.monotonic()
     tick = 0
     print("ready", flush=True)
@@ -47,15 +47,15 @@ def main(argv: list[str]) -> int:
             now = time.monotonic()
             try:
                 if out and now - out[0][0] > RETURN_AFTER_S:
-                    counter.return_unit(ctx, out[0][1])
-                    out.popleft()
+                    counter.return_unit(ctx, out[0][1][1])
+                    pairs.append(out.popleft()[1])  # (issued again later: it never stops)
                 elif pairs:
                     officer, tag = pairs[0]
                     result = counter.issue_unit(ctx, int(officer), tag,
                                                 function_test=FunctionTest())
-                    pairs.pop(0)
                     if result.issued:
-                        out.append((now, tag))
+                        out.append((now, pairs[0]))
+                    pairs.pop(0)
             except Exception as exc:
                 if isinstance(exc, DomainError):  # refused: not tried again
                     (out.popleft() if out and now - out[0][0] > RETURN_AFTER_S
