@@ -162,10 +162,11 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     note = (f"{len(busy)} scans (badge, camera issued, camera returned; no new officer after "
             f"{BUDGET_S:.0f} s), a scan every {PACE_S} s after the last was answered; "
             f"{scanner.unpainted} answered without a paint seen")
-    error_note = "; ".join(e[:160] for e in errors[:2])
-    if other:
-        error_note += (f"; the other station's failed transactions: {len(other)}, first: "
-                       f"{other[0][:160]}")
+    said = [e[:160] for e in errors[:2]]
+    if other:  # (each line: the time it failed, then the error)
+        said.append(f"the other station's failed transactions: {len(other)}, first: "
+                    f"{other[0].partition(' ')[2][:120]}")
+    error_note = "; ".join(said)
     return [
         Figure("scan_alone_p50_ms", percentile(alone, 50), "ms",
                f"Scan to banner painted, counter alone, nothing else running, p50 ({size})"),
