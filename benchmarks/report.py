@@ -141,6 +141,11 @@ def render(runs: list[dict[str, Any]], template: str) -> str:
         extra = notes(figures)
         if extra:
             parts.append(f"Notes of the runs (the latest three different ones):\n\n{extra}")
+    measured = {key for run in runs for key in run["figures"]}
+    missing = [key for key in LABELS if key not in measured]
+    if missing:
+        parts.append("Not measured in these runs (`--only NAME` takes them): "
+                     + ", ".join(f"`{key}`" for key in missing) + ".")
     return (template.replace("{{figures}}", "\n\n".join(parts))
             .replace("{{runs}}", runs_text(runs)))
 

@@ -61,6 +61,7 @@ def test_renders_min_median_max_and_judges_the_median(tmp_path: Path) -> None:
     assert start.rstrip().endswith("| <= 4x baseline | **no** |")  # 4.5 s > 4 x 1.0 s
     assert "note a; note b; note c" in large
     assert text.count("| large |") == 3 and "| small |" in text  # the runs table
+    assert "Not measured in these runs" in text and "`crash_kills_survived`" in text
 
 
 def test_the_cli_writes_the_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
