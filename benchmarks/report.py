@@ -117,7 +117,8 @@ def runs_text(runs: list[dict[str, Any]]) -> str:
         m = run["machine"]
         where = f"{m.get('system', '?')}, {m.get('cpus', '?')} CPUs, Python {m.get('python', '?')}"
         seconds = run.get("seconds") or {}
-        took = f"{sum(seconds.values()) / 60:.0f} min" if seconds else "?"
+        total = sum(seconds.values())
+        took = "?" if not seconds else f"{total:.0f} s" if total < 120 else f"{total / 60:.0f} min"
         lines.append(
             f"| {run['file']} | {run['size']} | {run['at'] or '?'} | {where} "
             f"| {m.get('load_at_start', '?')} | {took} | {m.get('argv', '') or '?'} |"
