@@ -106,7 +106,8 @@ def notes(figures: dict[str, Series]) -> str:
     for key, s in figures.items():
         if s.notes:
             seen = list(dict.fromkeys(s.notes))
-            out.append(f"- `{key}`: " + "; ".join(seen[-3:]))
+            out.append(f"- `{key}`: " + " ".join(f"({i}) {n}" for i, n in
+                                                 enumerate(seen[-3:], start=1)))
     return "\n".join(out)
 
 

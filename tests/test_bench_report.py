@@ -59,7 +59,7 @@ def test_renders_min_median_max_and_judges_the_median(tmp_path: Path) -> None:
     assert cells[8] == "<= 100 ms" and cells[9] == "yes"  # the median, not the worst run
     start = next(line for line in large.splitlines() if "`startup_s`" in line)
     assert start.rstrip().endswith("| <= 4x baseline | **no** |")  # 4.5 s > 4 x 1.0 s
-    assert "note a; note b; note c" in large
+    assert "(1) note a (2) note b (3) note c" in large
     assert text.count("| large |") == 3 and "| small |" in text  # the runs table
     assert "Not measured in these runs" in text and "`crash_kills_survived`" in text
 
