@@ -1,6 +1,6 @@
 # BWC Desk. `make run` starts the app; `make test` runs the whole test suite headless.
 # Both set up what they need first (Debian libraries, .venv, packages): see scripts/.
-.PHONY: setup run demo test test-fast lint bench bench-large build deb deb-tools clean
+.PHONY: setup run demo test test-fast lint bench bench-large bench-docs build deb deb-tools clean
 
 setup:
 	@./scripts/bootstrap.sh
@@ -26,8 +26,15 @@ lint: setup
 bench: setup
 	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size small
 
+# One run of every benchmark at the large size, kept in benchmarks/results/ (take three, then
+# `make bench-docs`; remove the older runs first if they are not to count).
 bench-large: setup
-	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size large --json benchmarks/last-large.json
+	@QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks --size large \
+		--json benchmarks/results/large-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+# docs/benchmarks.md from every run in benchmarks/results/ (minimum, median, maximum per key).
+bench-docs:
+	@.venv/bin/python -m benchmarks.report benchmarks/results/*.json > docs/benchmarks.md
 
 build: setup
 	@.venv/bin/pyinstaller --noconfirm --clean build.spec

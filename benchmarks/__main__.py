@@ -1,10 +1,14 @@
-"""python -m benchmarks [--size small|large] [--only NAME] [--json PATH]"""
+"""python -m benchmarks [--size small|large] [--only NAME] [--json PATH]
+
+docs/benchmarks.md is generated from the JSON files: python -m benchmarks.report RUN.json ..."""
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,6 +79,24 @@ def _inventory(size: str, work: Path) -> list[Figure]:
     return inventory.run(agency(size), work)
 
 
+def _counter(size: str, work: Path) -> list[Figure]:
+    from benchmarks import counter_load
+
+    return counter_load.run(agency(size), work)
+
+
+def _dock_tile(size: str, work: Path) -> list[Figure]:
+    from benchmarks import dock_tile
+
+    return dock_tile.run(agency(size), work)
+
+
+def _roster(size: str, work: Path) -> list[Figure]:
+    from benchmarks import roster
+
+    return roster.run(agency(size), work)
+
+
 def _imports(size: str, work: Path) -> list[Figure]:
     from benchmarks import imports
 
@@ -96,6 +118,9 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "reassign": _reassign,
     "inventory": _inventory,
     "docks": _docks,
+    "counter": _counter,
+    "dock-tile": _dock_tile,
+    "roster": _roster,
     "idle-rss": _idle_rss,
     "pg-scan": _pg_scan,
     "imports": _imports,
@@ -120,12 +145,17 @@ def main(argv: list[str] | None = None) -> int:
         help="idle-rss: minutes the app idles (default 10; shorter for a quick small run)",
     )
     args = parser.parse_args(argv)
+    # Stopped with SIGTERM: unwind, so that the processes a benchmark started are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     MINUTES[0] = args.minutes or 10.0
     run = Run(args.size)
     with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:
         for name in args.only or list(BENCHES):
             print(f"== {name} ({args.size})", file=sys.stderr, flush=True)
+            started = time.perf_counter()
             run.add(*BENCHES[name](args.size, Path(tmp) / name))
+            run.seconds[name] = round(time.perf_counter() - started, 1)
+            print(f"   {name}: {run.seconds[name]:,.0f} s", file=sys.stderr, flush=True)
     print(run.table())
     if args.json:
         run.write_json(args.json)

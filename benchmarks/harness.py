@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import platform
 import statistics
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -34,10 +39,25 @@ class Figure:
         return "yes" if ok else "NO"
 
 
+def machine() -> dict[str, Any]:
+    """Where a run was taken; the load average says how busy the machine was at its start."""
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return {
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "cpus": os.cpu_count() or 0,
+        "load_at_start": round(load[0], 1),
+        "argv": " ".join(sys.argv[1:]),
+    }
+
+
 @dataclass
 class Run:
     size: str
     figures: dict[str, Figure] = field(default_factory=dict)
+    at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    machine: dict[str, Any] = field(default_factory=machine)
+    seconds: dict[str, float] = field(default_factory=dict)  # each benchmark's wall time
 
     def add(self, *figures: Figure) -> None:
         for f in figures:
@@ -52,8 +72,8 @@ class Run:
                 (
                     f.label,
                     f.key,
-                    f"{_fmt(f.value)} {f.unit}",
-                    f"{_fmt(base.value)} {base.unit} ({base.key})" if base else "",
+                    f"{fmt(f.value)} {f.unit}",
+                    f"{fmt(base.value)} {base.unit} ({base.key})" if base else "",
                     ratio,
                     f"{f.goal} {f.unit}".strip() if f.goal and "baseline" not in f.goal else f.goal,
                     f.met(self.figures),
@@ -68,11 +88,17 @@ class Run:
         return "\n".join(lines)
 
     def write_json(self, path: Path) -> None:
-        data = {"size": self.size, "figures": {k: asdict(f) for k, f in self.figures.items()}}
+        data = {
+            "size": self.size,
+            "at": self.at,
+            "machine": self.machine,
+            "seconds": self.seconds,
+            "figures": {k: asdict(f) for k, f in self.figures.items()},
+        }
         path.write_text(json.dumps(data, indent=2))
 
 
-def _fmt(value: float) -> str:
+def fmt(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
     if value >= 10:

@@ -1,5 +1,13 @@
-"""startup_s (process start to the main window shown and idle, signed in, on the agency's
-database) next to bare_window_s, with the app's peak memory and the database size."""
+"""startup_s: process start until the first view shows its rows (a quartermaster, signed in,
+on the counter with its Out now list), and startup_inventory_s: an administrator landing on
+Inventory with every unit of the agency in the table (25,000 at the large size); each next
+to bare_window_s (a bare PySide6 window, start to idle), with startup_window_s (the main
+window shown and idle, its first view still loading), the app's peak memory and the
+database size.
+
+"Rows shown" is the app's own marker (`--exit-when-idle` prints it once no read of the
+first view is left to run: the rows are in the table's model), read by this process from
+the app's output."""
 
 from __future__ import annotations
 
@@ -48,7 +56,7 @@ def timed_process(args: list[str], stdin: str, env: dict[str, str]) -> tuple[flo
 
 def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BWC_DESK_HOME=str(work / "home"))
-    app = [
+    args = [
         sys.executable,
         "-m",
         "bwc_desk",
@@ -58,42 +66,65 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
         "--exit-when-idle",
     ]
     bare = [sys.executable, "-m", "benchmarks.bare_window"]
-    timed_process(app, f"quinn\n{PASSWORD}\n", env)  # warm the OS file cache for both
+    quinn, admin = f"quinn\n{PASSWORD}\n", f"admin\n{PASSWORD}\n"
+    timed_process(args, quinn, env)  # warm the OS file cache for all three
     timed_process(bare, "", env)
-    app_runs, data_runs, bare_runs, rss = [], [], [], []
+    app_runs, data_runs, inventory_runs, bare_runs, rss = [], [], [], [], []
     for _ in range(repeat):
-        seconds, data, peak = timed_process(app, f"quinn\n{PASSWORD}\n", env)
+        seconds, data, peak = timed_process(args, quinn, env)
         app_runs.append(seconds)
         data_runs.append(data)
         rss.append(peak)
         bare_runs.append(timed_process(bare, "", env)[0])
-    app_runs.sort()
-    bare_runs.sort()
-    data_runs.sort()
+        _idle, rows, peak = timed_process(args, admin, env)
+        inventory_runs.append(rows)
+        rss.append(peak)
+    for runs in (app_runs, bare_runs, data_runs, inventory_runs):
+        runs.sort()
+    if not all(data_runs + inventory_runs):
+        raise RuntimeError("the app quit without saying that its first view had its rows")
+
+    def median(runs: list[float]) -> float:
+        return runs[len(runs) // 2]
+
     return [
         Figure(
             "bare_window_s",
-            bare_runs[len(bare_runs) // 2],
+            median(bare_runs),
             "s",
             "Bare PySide6 window (tabs + table), start to idle",
         ),
         Figure(
-            "startup_s",
-            app_runs[len(app_runs) // 2],
+            "startup_window_s",
+            median(app_runs),
             "s",
-            f"BWC Desk start to main window idle, signed in ({agency.size})",
+            f"BWC Desk start to main window shown and idle, first view still loading "
+            f"({agency.size})",
+            baseline="bare_window_s",
+        ),
+        Figure(
+            "startup_s",
+            median(data_runs),
+            "s",
+            f"BWC Desk start to the first view with its rows: a quartermaster at the counter, "
+            f"Out now listed ({agency.size})",
             baseline="bare_window_s",
             goal="<= 4x baseline",
+            note=f"median of {repeat}",
         ),
         Figure(
-            "startup_data_s",
-            data_runs[len(data_runs) // 2],
+            "startup_inventory_s",
+            median(inventory_runs),
             "s",
-            "... and until the first view (the counter) shows its rows",
+            f"BWC Desk start to an administrator's Inventory with all {agency.units:,} units "
+            "in the table",
             baseline="bare_window_s",
+            goal="<= 4x baseline",
+            note=f"median of {repeat}",
         ),
         Figure(
-            "peak_rss_mib", max(rss), "MiB", "Peak memory of the app during start-up", goal="< 250"
+            "peak_rss_mib", max(rss), "MiB",
+            "Peak memory of the app during start-up (either start)", goal="< 250"
         ),
         Figure(
             "db_size_mib",
