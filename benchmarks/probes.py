@@ -123,23 +123,15 @@ class StallProbe:
 
 
 class FilterWatch:
-    """When the text typed into a FilteredTable's box has been applied to its proxy: the
-    proxy's public ``set_text`` is observed on this one instance (the app calls it when its
-    debounce timer fires). Works whatever the proxy does inside."""
+    """When the text typed into a FilteredTable's box has been applied to its rows: the
+    table's public ``filter_applied`` signal (emitted when its debounce timer fires)."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
         self.applied: list[tuple[float, str]] = []
-        proxy = table.proxy
-        original = proxy.set_text
-        watch = self
-
-        def set_text(text: str) -> Any:
-            result = original(text)
-            watch.applied.append((time.perf_counter(), text))
-            return result
-
-        proxy.set_text = set_text
+        table.filter_applied.connect(
+            lambda text: self.applied.append((time.perf_counter(), text))
+        )
 
     def applied_since(self, t: float, text: str) -> float:
         for at, applied in self.applied:

@@ -242,3 +242,21 @@ def test_descending_keeps_blanks_last_and_ties_in_the_models_order_through_patch
         if "item-1" in r.name
     )
     assert shown(proxy) == [name for *_k, name in ranked]
+
+
+def test_a_filtered_table_says_when_typed_text_is_applied(qtbot):
+    """``filter_applied`` (what the benchmarks time a keystroke to): emitted with the text
+    once the rows shown follow it, and the count label says so."""
+    from bwc_desk.ui.widgets import FilteredTable
+
+    model = ItemModel()
+    model.set_rows(ItemModel.prepare(items("alpha", "bravo", "alfred")))
+    table = FilteredTable(model, filter_delay_ms=0)
+    qtbot.addWidget(table)
+    applied: list[str] = []
+    table.filter_applied.connect(applied.append)
+    with qtbot.waitSignal(table.filter_applied, timeout=5000):
+        qtbot.keyClicks(table.filter_edit, "al")
+    qtbot.waitUntil(lambda: applied[-1:] == ["al"], timeout=5000)
+    assert sorted(shown(table.proxy)) == ["alfred", "alpha"]
+    assert table.count_label.text() == "2 of 3"

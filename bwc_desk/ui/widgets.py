@@ -125,6 +125,7 @@ class FilteredTable(QWidget):
 
     activated_row = Signal(object)
     selection_changed = Signal()
+    filter_applied = Signal(str)  # the text now applied to the rows shown
 
     def __init__(
         self,
@@ -226,8 +227,10 @@ class FilteredTable(QWidget):
         return super().eventFilter(watched, event)
 
     def apply_filter(self) -> None:
-        self.proxy.set_text(self.filter_edit.text())
+        text = self.filter_edit.text()
+        self.proxy.set_text(text)
         self.update_count()
+        self.filter_applied.emit(text)
 
     def update_count(self, *_args: Any) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -90,7 +90,11 @@ class RosterPage(ActionPage):
         super().__init__(state, parent)
         self.choices = RosterChoices((), (), ())
         self.model = OfficerTableModel(self)
-        self.table = FilteredTable(self.model, "Filter officers: name, badge, division, camera...")
+        # No debounce: the proxy narrows the rows already shown as each key is typed, well
+        # within a frame at 40,000 officers (roster_filter_p99_ms in docs/benchmarks.md).
+        self.table = FilteredTable(
+            self.model, "Filter officers: name, badge, division, camera...", filter_delay_ms=0
+        )
         self.table.filter_edit.setObjectName("roster_filter")
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("roster_show")
