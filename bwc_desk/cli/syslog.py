@@ -73,7 +73,7 @@ def cmd_settings_syslog(args: argparse.Namespace, out: TextIO) -> int:
                 return 0
             target = found
     finally:
-        ctx.db.dispose()
+        ctx.close()
     print(f"  {target.describe()}", file=out)
     if target.tls:
         fp = syslog_forward.ca_fingerprint(target.ca_pem)
