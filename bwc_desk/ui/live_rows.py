@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
+from bwc_desk.services import inventory
 from bwc_desk.services.changeset import LARGE, ChangeSet
 from bwc_desk.services.context import Ctx
 from bwc_desk.ui.models.table_model import Prepared, RowTableModel
@@ -153,6 +154,22 @@ class LiveRows(QObject):
             self.state.error_handler(exc)
         else:  # pragma: no cover - the window always sets one
             log.error("reading rows failed", exc_info=exc)
+
+
+def unit_rows(
+    state: AppState, table: FilteredTable, *, topics: Iterable[str], watched: QWidget
+) -> LiveRows:
+    """The agency's cameras, kept current (Inventory and the cameras page both show them)."""
+    model = table.model
+    return LiveRows(
+        state,
+        table,
+        topics=topics,
+        read_all=lambda ctx: inventory.list_units(ctx),  # (looked up at each read)
+        read_some=lambda ctx, ids, _change: inventory.units_by_id(ctx, list(ids)),
+        affected=lambda change: units_touched(change, model),
+        watched=watched,
+    )
 
 
 def units_touched(change: ChangeSet, model: RowTableModel[Any]) -> set[int] | None:

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
 from bwc_desk.domain.values import plural
-from bwc_desk.services import assignments, inventory, officers
+from bwc_desk.services import assignments, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.dto import UnitRow
 from bwc_desk.services.officers import RosterChoices
 from bwc_desk.ui.dialogs.officer_dialogs import OfficerPickerDialog, ReasonDialog
 from bwc_desk.ui.dialogs.pool_dialogs import NewPoolDialog, PoolPickerDialog
-from bwc_desk.ui.live_rows import LiveRows, units_touched
+from bwc_desk.ui.live_rows import unit_rows
 from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, PoolTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
@@ -106,15 +106,7 @@ class CamerasPage(ActionPage):
         self.show_box.currentTextChanged.connect(self._show)
         self.pool_view.clicked.connect(self._pool_clicked)
         self.pool_view.activated.connect(self._pool_clicked)
-        self.live = LiveRows(
-            state,
-            self.table,
-            topics=CAMERA_TOPICS,
-            read_all=lambda ctx: inventory.list_units(ctx),
-            read_some=lambda ctx, ids, _change: inventory.units_by_id(ctx, list(ids)),
-            affected=lambda change: units_touched(change, self.model),
-            watched=self,
-        )
+        self.live = unit_rows(state, self.table, topics=CAMERA_TOPICS, watched=self)
         self.live.shown.connect(self._rows_shown)
         self.update_buttons()
 

@@ -29,11 +29,11 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.units import can as can_take
 from bwc_desk.domain.values import plural
-from bwc_desk.services import assignments, inventory, officers
+from bwc_desk.services import assignments, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.live_rows import LiveRows, units_touched
+from bwc_desk.ui.live_rows import unit_rows
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.first_steps import FirstSteps
@@ -125,15 +125,7 @@ class InventoryTab(QWidget):
 
         self._select_next: int | None = None  # a unit just added: select it when listed
         self._fitted = False
-        self.live = LiveRows(
-            state,
-            self.table,
-            topics=TOPICS,
-            read_all=lambda ctx: inventory.list_units(ctx),
-            read_some=lambda ctx, ids, _change: inventory.units_by_id(ctx, list(ids)),
-            affected=lambda change: units_touched(change, self.model),
-            watched=self,
-        )
+        self.live = unit_rows(state, self.table, topics=TOPICS, watched=self)
         self.live.shown.connect(self._rows_shown)
         # The first steps count the roster too: an officer added (here or at another station)
         # names no camera, so the rows above do not move, but the panel's step does.
