@@ -28,7 +28,7 @@ from bwc_desk.domain.passwords import (
 )
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
-from bwc_desk.services import audit, resources, signing
+from bwc_desk.services import audit, directory_signin, resources, signing
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
@@ -165,6 +165,9 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
         raise DomainError("Enter your user name.") from None
     if not password:
         raise DomainError("Enter your password.")
+    gate = directory_signin.configured_gate(ctx)  # (local accounts never wait on it)
+    if gate is not None and directory_signin.is_directory_name(ctx, name):
+        return directory_signin.sign_in_with(ctx, gate, name, username, password, via=via)
     with ctx.db.write() as session:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
