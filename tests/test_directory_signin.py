@@ -62,7 +62,7 @@ class Directory:
 
 
 @pytest.fixture
-def directory(monkeypatch) -> Directory:
+def fake_dir(monkeypatch) -> Directory:
     d = Directory({"dana": ("directory pass 1", ["BWC-Quartermasters", "BWC-Admins"])})
     monkeypatch.setattr(directory_signin, "configured_gate", lambda ctx: d)
     return d
@@ -89,7 +89,7 @@ def test_the_highest_mapped_group_wins_by_cn_or_dn_without_case():
     assert role_for([_dn("Domain Users")], {_dn("domain users"): Role.AUDITOR}) is Role.AUDITOR
 
 
-def test_a_directory_user_signs_in_and_gets_a_directory_account(admin_ctx, directory):
+def test_a_directory_user_signs_in_and_gets_a_directory_account(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
     actor = auth.sign_in(ctx, "Dana", "directory pass 1")
     assert actor.username == "dana" and actor.role is Role.ADMIN
@@ -101,19 +101,19 @@ def test_a_directory_user_signs_in_and_gets_a_directory_account(admin_ctx, direc
     assert actor.staff_id == row.id  # every record names who did it
 
 
-def test_groups_decide_the_role_at_each_sign_in(admin_ctx, directory):
+def test_groups_decide_the_role_at_each_sign_in(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
     auth.sign_in(ctx, "dana", "directory pass 1")
-    directory.people["dana"] = ("directory pass 1", ["BWC-Supervisors"])
+    fake_dir.people["dana"] = ("directory pass 1", ["BWC-Supervisors"])
     assert auth.sign_in(ctx, "dana", "directory pass 1").role is Role.SUPERVISOR
     assert ("role changed", "dana") in _events(ctx)
-    directory.people["dana"] = ("directory pass 1", ["Domain Users"])
+    fake_dir.people["dana"] = ("directory pass 1", ["Domain Users"])
     with pytest.raises(DomainError, match=r"none of BWC Desk's groups.*BWC-Admins"):
         auth.sign_in(ctx, "dana", "directory pass 1")
     assert _events(ctx)[-1] == ("sign-in failed", "dana")
 
 
-def test_the_local_lockout_applies_to_directory_sign_ins(admin_ctx, directory, clock):
+def test_the_local_lockout_applies_to_directory_sign_ins(admin_ctx, fake_dir, clock):
     ctx = admin_ctx.as_actor(None)
     auth.sign_in(ctx, "dana", "directory pass 1")
     clock.advance(seconds=5)
@@ -122,17 +122,17 @@ def test_the_local_lockout_applies_to_directory_sign_ins(admin_ctx, directory, c
             auth.sign_in(ctx, "dana", "wrong pass 1")
     with pytest.raises(DomainError, match="locked"):
         auth.sign_in(ctx, "dana", "wrong pass 1")
-    binds = directory.binds
+    binds = fake_dir.binds
     with pytest.raises(DomainError, match="locked"):
         auth.sign_in(ctx, "dana", "directory pass 1")
-    assert directory.binds == binds  # refused before any bind
+    assert fake_dir.binds == binds  # refused before any bind
     staff = next(s for s in auth.list_staff(admin_ctx) if s.username == "dana")
     auth.unlock(admin_ctx, staff.id)
     clock.advance(seconds=5)
     assert auth.sign_in(ctx, "dana", "directory pass 1").role is Role.ADMIN
 
 
-def test_unknown_names_fail_as_any_wrong_password_and_leave_no_account(admin_ctx, directory):
+def test_unknown_names_fail_as_any_wrong_password_and_leave_no_account(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
     with pytest.raises(DomainError, match="wrong"):
         auth.sign_in(ctx, "nobody", "some pass 1")
@@ -141,33 +141,33 @@ def test_unknown_names_fail_as_any_wrong_password_and_leave_no_account(admin_ctx
     assert [s.username for s in auth.list_staff(admin_ctx)] == ["admin"]
 
 
-def test_local_accounts_sign_in_without_the_directory(admin_ctx, directory):
+def test_local_accounts_sign_in_without_the_directory(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
-    directory.people["admin"] = ("directory pass 1", ["BWC-Quartermasters"])
+    fake_dir.people["admin"] = ("directory pass 1", ["BWC-Quartermasters"])
     assert auth.sign_in(ctx, "admin", PASSWORD).role is Role.ADMIN
     with pytest.raises(DomainError, match="wrong"):
         auth.sign_in(ctx, "admin", "directory pass 1")  # a local name is never bound
-    assert directory.binds == 0
-    directory.up = False
+    assert fake_dir.binds == 0
+    fake_dir.up = False
     assert auth.sign_in(ctx, "admin", PASSWORD).role is Role.ADMIN  # the break-glass admin
 
 
-def test_an_unreachable_directory_says_so_and_counts_no_failure(admin_ctx, directory):
+def test_an_unreachable_directory_says_so_and_counts_no_failure(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
     auth.sign_in(ctx, "dana", "directory pass 1")
-    directory.up = False
+    fake_dir.up = False
     for _ in range(6):
         with pytest.raises(DirectoryUnreachable) as caught:
             auth.sign_in(ctx, "dana", "directory pass 1")
         assert str(caught.value) == UNREACHABLE
-    directory.up = True
+    fake_dir.up = True
     assert auth.sign_in(ctx, "dana", "directory pass 1").role is Role.ADMIN
     assert ("sign-in failed", "dana") in _events(ctx)
 
 
-def test_a_password_typed_as_the_name_is_not_written_down(admin_ctx, directory):
+def test_a_password_typed_as_the_name_is_not_written_down(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
-    directory.up = False
+    fake_dir.up = False
     with pytest.raises(DirectoryUnreachable):
         auth.sign_in(ctx, "Secret!Pass99", "x")
     assert _events(ctx)[-1] == ("sign-in failed", "unknown user name")
@@ -175,7 +175,7 @@ def test_a_password_typed_as_the_name_is_not_written_down(admin_ctx, directory):
         assert "secret!pass99" not in str(list(s.execute(select(AuditRecord.details))))
 
 
-def test_a_disabled_directory_account_stays_disabled(admin_ctx, directory):
+def test_a_disabled_directory_account_stays_disabled(admin_ctx, fake_dir):
     ctx = admin_ctx.as_actor(None)
     auth.sign_in(ctx, "dana", "directory pass 1")
     staff = next(s for s in auth.list_staff(admin_ctx) if s.username == "dana")

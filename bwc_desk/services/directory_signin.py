@@ -18,11 +18,14 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from bwc_desk.adapters import directory
 from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.directory import DirectorySettings
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.directory_settings import bind_password, load_directory_settings
 from bwc_desk.services.sign_in_attempts import (
     UNKNOWN_USER_NAME,
     WRONG_CREDENTIALS,
@@ -249,6 +252,43 @@ def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, via: 
         return succeeded(ctx, session, row, how)
 
 
+
+class _AdapterGate:
+    """The directory of the agency's settings, through adapters/directory.py."""
+
+    def __init__(self, settings: DirectorySettings, service_password: str) -> None:
+        self.settings = settings
+        self.service_password = service_password
+        self.group_roles: Mapping[str, Role] = {
+            group: Role(role) for role, group in settings.group_roles if group
+        }
+
+    def bind(self, username: str, password: str) -> DirectoryAccount:
+        try:
+            user = directory.bind_as(self.settings, username, password, self.service_password)
+        except directory.DirectoryBadCredentials:
+            raise BadCredentials() from None
+        except (DomainError, OSError) as exc:  # unreachable, TLS refused, search refused
+            raise DirectoryDown(str(exc)) from None
+        return DirectoryAccount(user.dn, tuple(user.groups), username)
+
+
+class _NoServicePassword:
+    """Set up for the agency, but this station has no bind password: nobody can be looked up."""
+
+    group_roles: Mapping[str, Role] = {}
+
+    def bind(self, username: str, password: str) -> DirectoryAccount:
+        raise DirectoryDown("this station has no directory bind password (Administration > "
+                            "Directory)")
+
+
 def configured_gate(ctx: Ctx) -> Gate | None:
-    """The directory for sign-in when one is set up for it; None when it is not."""
-    return None
+    """The directory for sign-in when the agency has one set up; None when it has not."""
+    settings = load_directory_settings(ctx.db)
+    if not settings.configured:
+        return None
+    service_password = bind_password()
+    if service_password is None:
+        return _NoServicePassword()
+    return _AdapterGate(settings, service_password)
