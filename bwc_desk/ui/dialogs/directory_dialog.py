@@ -243,7 +243,7 @@ class SyncPreviewDialog(QDialog):
         self.warning.setVisible(bool(plan.threshold_text))
         self.model = SyncPreviewModel(self)
         self.model.set_rows(SyncPreviewModel.prepare(list(plan.rows)))
-        self.table = FilteredTable(self.model, self)
+        self.table = FilteredTable(self.model, parent=self)
         self.error_label = QLabel(self)
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)

@@ -3,9 +3,9 @@ old and new) or deactivate, and whether that officer still holds a camera."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from bwc_desk.services.directory_admin import PlanRow
 from bwc_desk.ui.models.table_model import Column, RowTableModel
 
 KIND_COLORS = {
@@ -16,19 +16,7 @@ KIND_COLORS = {
 KIND_ORDER = {"added": 0, "changed": 1, "deactivated": 2}
 
 
-@dataclass(frozen=True, slots=True)
-class SyncRow:
-    kind: str  # added, changed, deactivated
-    badge: str
-    name: str
-    field: str = ""  # a changed row: which field
-    old: str = ""
-    new: str = ""
-    holds: str = ""  # the camera(s) a deactivated officer still holds ("" when none)
-    seq: int = 0  # the preview's order
-
-
-class SyncPreviewModel(RowTableModel[SyncRow]):
+class SyncPreviewModel(RowTableModel[PlanRow]):
     COL_KIND, COL_BADGE, COL_NAME, COL_FIELD, COL_OLD, COL_NEW, COL_HOLDS = range(7)
     columns = (
         Column("Change", lambda r: r.kind, sort=lambda r: (KIND_ORDER.get(r.kind, 9), r.seq)),
@@ -45,12 +33,12 @@ class SyncPreviewModel(RowTableModel[SyncRow]):
     def key(row: Any) -> Any:
         return row.seq
 
-    def foreground(self, row: SyncRow, column: int) -> str | None:
+    def foreground(self, row: PlanRow, column: int) -> str | None:
         if column == self.COL_KIND:
             return KIND_COLORS.get(row.kind)
         if column == self.COL_HOLDS and row.holds:
             return "#b91c1c"
         return None
 
-    def background(self, row: SyncRow, column: int) -> str | None:
+    def background(self, row: PlanRow, column: int) -> str | None:
         return "#fef2f2" if row.holds else None
