@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.directory import OFFICER_FIELDS, DirectorySettings
+from bwc_desk.domain.directory import OFFICER_FIELDS
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import directory_admin
 from bwc_desk.services.directory_admin import SyncPlan
+from bwc_desk.services.directory_settings import DirectoryConfig
 from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
 from bwc_desk.ui.models.directory_sync_model import SyncPreviewModel
 from bwc_desk.ui.ops import MutationOp, QueryOp
@@ -55,11 +56,11 @@ class DirectoryDialog(ServiceDialog):
     def __init__(
         self,
         state: AppState,
-        settings: DirectorySettings,
-        password_set: bool,
+        config: DirectoryConfig,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(state, "Directory", parent, ok_text="&Save")
+        settings, password_set = config.settings, config.password_set
         self.setMinimumWidth(640)
         self.heading.setText(
             "Officers come from the directory (Active Directory or another LDAP server); "
@@ -74,6 +75,7 @@ class DirectoryDialog(ServiceDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_state = QLabel(PASSWORD_SET if password_set else PASSWORD_NOT_SET, self)
         self.password_state.setObjectName("password_state")
+        self.password_state.setToolTip(f"Kept on this station only, in {config.password_where}")
         self.password_edit.setPlaceholderText("unchanged" if password_set else "")
         self.base_dn_edit = self._line("base_dn", settings.base_dn, "OU=Officers,DC=agency,DC=local")
         self.filter_edit = self._line("filter", settings.filter, "")
