@@ -98,3 +98,36 @@ def test_test_connection_to_a_closed_port_says_it_cannot_be_reached(qtbot, admin
     qtbot.waitUntil(lambda: dialog.test_button.isEnabled(), timeout=30_000)
     assert "Connected" not in dialog.status_label.text()
     assert "127.0.0.1" in dialog.status_label.text() or "reach" in dialog.status_label.text()
+
+
+def test_administration_directory_opens_for_admins_only(qtbot, admin_ctx):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from bwc_desk.domain.roles import Role
+    from bwc_desk.ui.main_window import MainWindow
+    from tests.conftest import make_actor
+
+    opened: list[DirectoryDialog] = []
+
+    def close_it() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, DirectoryDialog):
+            opened.append(dialog)
+            dialog.reject()
+        else:
+            QTimer.singleShot(50, close_it)
+
+    for ctx, allowed in ((admin_ctx, True), (make_actor(admin_ctx, Role.SUPERVISOR, "sgt"), False)):
+        state = AppState(ctx, log_dir="/tmp/logs")
+        win = MainWindow(state, "Test PD")
+        qtbot.addWidget(win)
+        assert win.directory_action.isEnabled() is allowed
+        if allowed:
+            QTimer.singleShot(50, close_it)
+            win.directory_action.trigger()
+            qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+            assert opened[0].url_edit.text() == ""
+        else:
+            assert win.directory_action.toolTip().startswith("Only ")
+        state.runner.shutdown()

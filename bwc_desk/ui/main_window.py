@@ -190,6 +190,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             admin_menu, "Agency s&ettings...", self.show_settings, Permission.SETTINGS
         )
+        self.directory_action = self._action(
+            admin_menu, "&Directory...", self.show_directory, Permission.SETTINGS
+        )
         admin_menu.addSeparator()
         self.audit_action = self._action(
             admin_menu, "&Audit log...", self.show_audit, Permission.VIEW_AUDIT
@@ -545,6 +548,15 @@ class MainWindow(QMainWindow):
             dialog.exec()
 
         self.state.read(get_settings, edit)
+
+    def show_directory(self) -> None:
+        from bwc_desk.services.directory_admin import load_config
+        from bwc_desk.ui.dialogs.directory_dialog import DirectoryDialog
+
+        def edit(config: Any) -> None:
+            DirectoryDialog(self.state, config, self).exec()
+
+        self.state.read(load_config, edit)
 
     def show_audit(self) -> None:
         from bwc_desk.ui.dialogs.audit_dialog import AuditDialog

@@ -77,7 +77,9 @@ class DirectoryDialog(ServiceDialog):
         self.password_state.setObjectName("password_state")
         self.password_state.setToolTip(f"Kept on this station only, in {config.password_where}")
         self.password_edit.setPlaceholderText("unchanged" if password_set else "")
-        self.base_dn_edit = self._line("base_dn", settings.base_dn, "OU=Officers,DC=agency,DC=local")
+        self.base_dn_edit = self._line(
+            "base_dn", settings.base_dn, "OU=Officers,DC=agency,DC=local"
+        )
         self.filter_edit = self._line("filter", settings.filter, "")
         self.user_attr_edit = self._line("user_attribute", settings.user_attribute, "")
         self.ca_edit = self._line("ca_file", settings.ca_file, "the system's certificates")
