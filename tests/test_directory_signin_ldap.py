@@ -91,3 +91,15 @@ def test_a_closed_port_says_the_directory_cannot_be_reached_and_local_accounts_w
         auth.sign_in(ctx, "dana", DANA)
     assert str(caught.value) == UNREACHABLE
     assert auth.sign_in(ctx, "admin", PASSWORD).role is Role.ADMIN  # the break-glass admin
+
+
+def test_a_refused_service_account_is_not_the_persons_failure(admin_ctx, directory, dana):
+    """The station's bind password is wrong: nobody can be looked up. That is the directory
+    being unusable (call IT), not five wrong passwords locking each person out."""
+    directory_settings.set_directory(admin_ctx, {}, password="not the service password")
+    ctx = admin_ctx.as_actor(None)
+    for _ in range(6):
+        with pytest.raises(DirectoryUnreachable):
+            auth.sign_in(ctx, "dana", DANA)
+    directory_settings.set_directory(admin_ctx, {}, password=directory.server.password)
+    assert auth.sign_in(ctx, "dana", DANA).role is Role.ADMIN

@@ -252,7 +252,6 @@ def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, via: 
         return succeeded(ctx, session, row, how)
 
 
-
 class _AdapterGate:
     """The directory of the agency's settings, through adapters/directory.py."""
 
@@ -264,6 +263,18 @@ class _AdapterGate:
         }
 
     def bind(self, username: str, password: str) -> DirectoryAccount:
+        # bind_as says "refused" alike for the person and for the service account that
+        # looks them up: a refused service account must not count as the person's failure.
+        try:
+            directory.open_connection(
+                self.settings, self.settings.bind_dn, self.service_password
+            ).unbind()
+        except directory.DirectoryBadCredentials as exc:
+            raise DirectoryDown(
+                f"the directory refused BWC Desk's service account: {exc}"
+            ) from None
+        except (DomainError, OSError) as exc:
+            raise DirectoryDown(str(exc)) from None
         try:
             user = directory.bind_as(self.settings, username, password, self.service_password)
         except directory.DirectoryBadCredentials:
@@ -279,8 +290,9 @@ class _NoServicePassword:
     group_roles: Mapping[str, Role] = {}
 
     def bind(self, username: str, password: str) -> DirectoryAccount:
-        raise DirectoryDown("this station has no directory bind password (Administration > "
-                            "Directory)")
+        raise DirectoryDown(
+            "this station has no directory bind password (Administration > Directory)"
+        )
 
 
 def configured_gate(ctx: Ctx) -> Gate | None:
