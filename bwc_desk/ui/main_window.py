@@ -39,6 +39,7 @@ from bwc_desk.services.stations import station_info
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
+from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
@@ -228,6 +229,11 @@ class MainWindow(QMainWindow):
         self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
         self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
+        self.holder_alerts = HolderAlerts(self.state, self)  # (directory sync: supervisors)
+        self.holder_alerts.clicked.connect(
+            lambda: self.tabs.setCurrentWidget(self.assignments_tab)
+        )
+        self.statusBar().addPermanentWidget(self.holder_alerts)
         # The database server away: said once, here, not in a dialog per failed refresh.
         self.offline_label = ElidedLabel(self)
         self.offline_label.setObjectName("offline_label")

@@ -1,5 +1,6 @@
 """A directory sync's preview: one row per officer it would add, change (one row per field,
-old and new) or deactivate, and whether that officer still holds a camera."""
+old and new) or deactivate (and the cameras that officer still holds), and each directory
+entry it skips, with why."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ KIND_COLORS = {
     "added": "#15803d",
     "changed": "#1d4ed8",
     "deactivated": "#b91c1c",
+    "skipped": "#6b7280",
 }
-KIND_ORDER = {"added": 0, "changed": 1, "deactivated": 2}
+KIND_ORDER = {"added": 0, "changed": 1, "deactivated": 2, "skipped": 3}
 
 
 class SyncPreviewModel(RowTableModel[PlanRow]):
