@@ -131,3 +131,149 @@ def test_administration_directory_opens_for_admins_only(qtbot, admin_ctx):
         else:
             assert win.directory_action.toolTip().startswith("Only ")
         state.runner.shutdown()
+
+
+# --- Sync now: the preview, then Apply or Cancel ---------------------------------------------
+
+
+def configured(admin_ctx, directory, **changes):  # type: ignore[no-untyped-def]
+    values = directory.settings().as_dict()
+    values.update(changes)
+    directory_settings.set_directory(admin_ctx, values, password=directory.server.password)
+
+
+def preview_of(qtbot, dialog: DirectoryDialog):  # type: ignore[no-untyped-def]
+    dialog.sync_button.click()
+    qtbot.waitUntil(lambda: dialog.preview_dialog is not None
+                    and dialog.preview_dialog.isVisible(), timeout=30_000)
+    preview = dialog.preview_dialog
+    dialog.preview_dialog = None
+    return preview
+
+
+def rows_of(preview) -> list[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    model = preview.model
+    return [tuple(model.index(r, c).data() for c in range(model.columnCount()))
+            for r in range(model.rowCount())]
+
+
+def apply_and_wait(qtbot, preview) -> None:  # type: ignore[no-untyped-def]
+    with qtbot.waitSignal(preview.accepted, timeout=30_000):
+        preview.apply_button.click()
+
+
+def test_sync_now_previews_then_applies_and_asks_past_the_threshold(
+    qtbot, admin_ctx, directory, monkeypatch
+):
+    from bwc_desk.services import counter, inventory, officers
+    from bwc_desk.services.counter import FunctionTest
+    from bwc_desk.services.inventory import UnitInput
+    from bwc_desk.ui.dialogs.directory_dialog import SyncPreviewDialog
+
+    ruiz = directory.add_person("o.ruiz", "2001", "Ruiz", "Olga", rank="Officer")
+    directory.add_person("o.chen", "2002", "Chen", "Wei", rank="Officer")
+    configured(admin_ctx, directory, max_deactivate_pct=10)
+    dialog = open_dialog(qtbot, admin_ctx)
+    # The first sync: two officers to add; Cancel changes nothing.
+    preview = preview_of(qtbot, dialog)
+    assert [(r[0], r[1], r[2]) for r in rows_of(preview)] == [
+        ("added", "2001", "Ruiz, Olga"), ("added", "2002", "Chen, Wei")] or sorted(
+        (r[0], r[1]) for r in rows_of(preview)) == [("added", "2001"), ("added", "2002")]
+    assert "2 to add" in preview.summary.text() and not preview.warning.isVisibleTo(preview)
+    preview.cancel_button.click()
+    assert officers.list_officers(admin_ctx) == []
+    preview = preview_of(qtbot, dialog)
+    apply_and_wait(qtbot, preview)
+    assert sorted(o.badge for o in officers.list_officers(admin_ctx)) == ["2001", "2002"]
+    # Ruiz is promoted in the directory; Chen leaves holding a camera.
+    chen = next(o for o in officers.list_officers(admin_ctx) if o.badge == "2002")
+    inventory.add_unit(admin_ctx, UnitInput("HPD-7", "S-7"))
+    counter.issue_unit(admin_ctx, chen.id, "HPD-7", function_test=FunctionTest())
+    directory.modify(ruiz, title="Sergeant")
+    directory.delete(f"cn=o.chen,{directory.base_dn}")
+    preview = preview_of(qtbot, dialog)
+    rows = {(r[0], r[1]): r for r in rows_of(preview)}
+    changed = rows[("changed", "2001")]
+    assert (changed[3], changed[4], changed[5]) == ("rank", "Officer", "Sergeant")
+    gone = rows[("deactivated", "2002")]
+    assert gone[6] == "HPD-7"  # still holds a camera: flagged
+    assert preview.warning.isVisibleTo(preview) and "1 of 2" in preview.warning.text()
+    # The threshold trips (50 % > 10 %): Apply asks first; No changes nothing.
+    monkeypatch.setattr(SyncPreviewDialog, "confirm_threshold", lambda self: False)
+    preview.apply_button.click()
+    assert "Nothing was changed" in preview.error_label.text() or "nothing was changed" in \
+        preview.error_label.text()
+    assert all(o.active for o in officers.list_officers(admin_ctx))
+    monkeypatch.setattr(SyncPreviewDialog, "confirm_threshold", lambda self: True)
+    apply_and_wait(qtbot, preview)
+    after = {o.badge: o for o in officers.list_officers(admin_ctx)}
+    assert not after["2002"].active and after["2001"].rank == "Sergeant"
+
+
+def test_the_schedule_runs_on_one_station_at_a_time(qtbot, admin_ctx, directory):
+    """Every station's maintenance ticks; the lease lets one run the sync, and not again
+    before the period is over."""
+    from bwc_desk.services import officers
+    from bwc_desk.services.context import Ctx
+    from bwc_desk.ui.maintenance import Maintenance
+
+    directory.add_person("o.ruiz", "2001", "Ruiz", "Olga")
+    configured(admin_ctx, directory, schedule_minutes=15)
+    desk1 = Maintenance(Ctx(admin_ctx.db, "DESK-1", clock=admin_ctx.clock), delay_ms=60_000)
+    desk2 = Maintenance(Ctx(admin_ctx.db, "DESK-2", clock=admin_ctx.clock), delay_ms=60_000)
+    ran: list[tuple[str, str]] = []
+    desk1.directory_synced.connect(lambda text: ran.append(("DESK-1", text)))
+    desk2.directory_synced.connect(lambda text: ran.append(("DESK-2", text)))
+    with qtbot.waitSignal(desk1.directory_synced, timeout=30_000):
+        desk1.directory_tick()
+    assert ran == [("DESK-1", ran[0][1])] and "1 to add" in ran[0][1]
+    assert [o.badge for o in officers.list_officers(admin_ctx)] == ["2001"]
+    for jobs in (desk2, desk1):  # another station, and the same one before its time
+        jobs.directory_tick()
+        qtbot.waitUntil(lambda j=jobs: not j.runner.busy, timeout=30_000)
+    assert len(ran) == 1
+    admin_ctx.clock.advance(minutes=30)  # the period is over, and the lease has expired
+    with qtbot.waitSignal(desk2.directory_synced, timeout=30_000):
+        desk2.directory_tick()
+    assert [r[0] for r in ran] == ["DESK-1", "DESK-2"]
+    desk1.stop()
+    desk2.stop()
+
+
+def test_supervisors_see_inactive_officers_who_hold_a_camera(qtbot, admin_ctx):
+    from bwc_desk.domain.roles import Role
+    from bwc_desk.services import counter, inventory, officers
+    from bwc_desk.services.changeset import ChangeSet
+    from bwc_desk.services.counter import FunctionTest
+    from bwc_desk.services.inventory import UnitInput
+    from bwc_desk.services.officers import OfficerInput
+    from bwc_desk.ui.directory_alerts import HolderAlerts
+    from tests.conftest import make_actor
+
+    officer = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
+    counter.issue_unit(admin_ctx, officer.id, "HPD-1", function_test=FunctionTest())
+    officers.deactivate_officer(admin_ctx, officer.id, "left the agency")
+    sup = AppState(make_actor(admin_ctx, Role.SUPERVISOR, "sgt"))
+    alerts = HolderAlerts(sup)
+    qtbot.addWidget(alerts)
+    with qtbot.waitSignal(alerts.holders_changed, timeout=10_000):
+        alerts.refresh()
+    assert alerts.isVisibleTo(alerts.parentWidget() or alerts) or not alerts.isHidden()
+    assert alerts.text() == "\u26a0 1 inactive officer still holds a camera"
+    assert "Smith" in alerts.toolTip() and "HPD-1" in alerts.toolTip()
+    sup.set_locked(True)
+    assert alerts.isHidden()
+    sup.set_locked(False)
+    qm = AppState(make_actor(admin_ctx, Role.QUARTERMASTER, "qm"))
+    qm_alerts = HolderAlerts(qm)
+    qtbot.addWidget(qm_alerts)
+    qm_alerts.refresh()
+    assert qm_alerts.isHidden() and qm_alerts.holders == []
+    counter_ctx = admin_ctx
+    counter.return_unit(counter_ctx, "HPD-1")
+    with qtbot.waitSignal(alerts.holders_changed, timeout=10_000):
+        sup.announce(ChangeSet.of({"custody"}))
+    assert alerts.isHidden() and alerts.holders == []
+    sup.runner.shutdown()
+    qm.runner.shutdown()
