@@ -15,6 +15,7 @@ from bwc_desk.services.directory_signin import UNREACHABLE, DirectoryUnreachable
 from tests.conftest import PASSWORD
 from tests.test_directory_signin import _events, _staff
 
+pytestmark = pytest.mark.both_backends
 DANA = "Dana-Directory-Pass1"
 
 

@@ -37,9 +37,9 @@ from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.services.stations import station_info
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
-from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
