@@ -173,6 +173,13 @@ def read_entries(settings: DirectorySettings) -> list[DirectoryEntry]:
     return ldap.entries(settings, password)
 
 
+def check_directory(ctx: Ctx) -> int:
+    """Bind with this station's password and count the filter's entries (the "Test"
+    button, `bwc-desk settings directory test`)."""
+    ctx.require(Permission.SETTINGS, "test the directory settings")
+    return len(read_entries(_settings(ctx)))
+
+
 # --- the plan ----------------------------------------------------------------------------------
 
 
