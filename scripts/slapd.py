@@ -7,6 +7,8 @@
                                   BWC_TEST_LDAP_PASSWORD, BWC_TEST_LDAP_BASE_DN,
                                   BWC_TEST_LDAP_CA (the CA file that signed the server's
                                   certificate); DIR/server.env holds the same lines
+    scripts/slapd.py start DIR --ldif FILE   the same, with FILE's entries loaded (slapadd)
+                                  before the server starts (the benchmark's 40,000 people)
     scripts/slapd.py stop DIR
 
 The directory looks like a small Active Directory: users carry objectGUID (16 bytes),
@@ -176,7 +178,7 @@ ou: groups
 """
 
 
-def start(folder: Path) -> int:
+def start(folder: Path, ldif: Path | None = None) -> int:
     slapd = slapd_binary()
     if slapd is None:
         print("slapd is not installed (Debian/Ubuntu: apt-get install slapd ldap-utils)",
@@ -196,6 +198,9 @@ def start(folder: Path) -> int:
     (folder / "base.ldif").write_text(BASE_LDIF)
     subprocess.run([slapadd_binary(slapd), "-q", "-f", str(conf), "-l", str(folder / "base.ldif")],
                    check=True, stdout=subprocess.DEVNULL)
+    if ldif is not None:
+        subprocess.run([slapadd_binary(slapd), "-q", "-f", str(conf), "-l", str(ldif)],
+                       check=True, stdout=subprocess.DEVNULL)
     plain, tls = free_port(), free_port()
     urls = f"ldap://127.0.0.1:{plain}/ ldaps://127.0.0.1:{tls}/"
     (folder / "urls").write_text(urls)
@@ -257,7 +262,10 @@ def stop(folder: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] not in ("start", "stop"):
+    args = sys.argv[1:]
+    if args[:1] == ["start"] and len(args) == 4 and args[2] == "--ldif":
+        sys.exit(start(Path(args[1]), Path(args[3])))
+    if len(args) != 2 or args[0] not in ("start", "stop"):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    sys.exit((start if sys.argv[1] == "start" else stop)(Path(sys.argv[2])))
+    sys.exit(start(Path(args[1])) if args[0] == "start" else stop(Path(args[1])))

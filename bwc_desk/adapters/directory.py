@@ -8,6 +8,7 @@ wrong: the server cannot be reached, the credentials are wrong, or TLS failed.""
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import uuid
 import warnings
@@ -129,10 +130,8 @@ def _raise_open(settings: DirectorySettings, exc: Exception) -> None:
 
 def _close(conn: Connection) -> None:
     """Unbind, and close the socket ldap3 leaves open when opening it failed."""
-    try:
+    with contextlib.suppress(lx.LDAPException, OSError):
         conn.unbind()
-    except (lx.LDAPException, OSError):
-        pass
     sock = getattr(conn, "socket", None)
     if sock is not None:
         sock.close()

@@ -156,6 +156,19 @@ class Officer(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The directory entry's stable id (objectGUID / entryUUID); None: not from the directory.
+    directory_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("uq_officers_directory_id", "directory_id", unique=True),)
+
+
+class DirectoryLease(Base):
+    """The station that runs the scheduled directory sync, until ``expires_at`` (one at a time)."""
+
+    __tablename__ = "directory_leases"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    station: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Pool(Base):

@@ -1,7 +1,7 @@
 """dirstaff: staff accounts that sign in with their directory password
 
 Revision ID: dirstaff
-Revises: feedjournal
+Revises: directory
 Create Date: 2026-11-30
 
 `staff.source` says where an account comes from: 'local' (its own Argon2id password, the
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision = 'dirstaff'
-down_revision = 'feedjournal'
+down_revision = 'directory'  # (the lead relinks the chain at merge)
 branch_labels = None
 depends_on = None
 
