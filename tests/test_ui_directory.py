@@ -174,6 +174,11 @@ def test_sync_now_previews_then_applies_and_asks_past_the_threshold(
     directory.add_person("o.chen", "2002", "Chen", "Wei", rank="Officer")
     configured(admin_ctx, directory, max_deactivate_pct=10)
     dialog = open_dialog(qtbot, admin_ctx)
+    _set(dialog.base_dn_edit, "ou=elsewhere,dc=bwc,dc=test", qtbot)  # typed, not saved
+    dialog.sync_button.click()
+    assert dialog.status_label.text().startswith("Save the changes first")
+    assert dialog.preview_dialog is None
+    _set(dialog.base_dn_edit, directory.base_dn, qtbot)
     # The first sync: two officers to add; Cancel changes nothing.
     preview = preview_of(qtbot, dialog)
     assert sorted(r[:3] for r in rows_of(preview)) == [

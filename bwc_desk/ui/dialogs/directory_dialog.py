@@ -144,6 +144,7 @@ class DirectoryDialog(ServiceDialog):
         self.body.addLayout(actions)
         self.body.addWidget(self.status_label)
         self.preview_dialog: SyncPreviewDialog | None = None
+        self._saved_values = self.values()  # Sync now runs on the saved settings
 
     def _line(self, name: str, text: str, placeholder: str) -> QLineEdit:
         edit = QLineEdit(text, self)
@@ -202,6 +203,13 @@ class DirectoryDialog(ServiceDialog):
 
     # --- Sync now -----------------------------------------------------------------------------
     def sync_now(self) -> None:
+        if self.values() != self._saved_values or self.typed_password():
+            self.status_label.setStyleSheet("color: #b91c1c;")
+            self.status_label.setText(
+                "Save the changes first (Save, then open Directory again): Sync now reads the "
+                "directory with the saved settings."
+            )
+            return
         self.sync_button.setEnabled(False)
         self.status_label.setStyleSheet("")
         self.status_label.setText("Reading the directory (the saved settings)...")
