@@ -183,3 +183,17 @@ def test_a_disabled_directory_account_stays_disabled(admin_ctx, fake_dir):
     with pytest.raises(DomainError, match="disabled"):
         auth.sign_in(ctx, "dana", "directory pass 1")
 
+
+
+def test_a_name_never_signed_in_is_locked_too_and_not_bound_again(admin_ctx, fake_dir):
+    """Five wrong passwords for a directory name with no account yet: the right one is
+    refused after, without asking the directory (no unlimited guessing by new names)."""
+    ctx = admin_ctx.as_actor(None)
+    for _ in range(5):
+        with pytest.raises(DomainError):
+            auth.sign_in(ctx, "dana", "wrong pass 1")
+    binds = fake_dir.binds
+    with pytest.raises(DomainError, match="locked"):
+        auth.sign_in(ctx, "dana", "directory pass 1")
+    assert fake_dir.binds == binds
+    assert [s.username for s in auth.list_staff(admin_ctx)] == ["admin"]

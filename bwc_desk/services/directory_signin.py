@@ -36,6 +36,7 @@ from bwc_desk.services.sign_in_attempts import (
     finish,
     locked_message,
     looks_like_password,
+    name_is_locked,
     succeeded,
 )
 from bwc_desk.store.models import Staff
@@ -142,6 +143,11 @@ def sign_in_with(
         raise DomainError(f"The account {name!r} is a local account; use its own password.")
     if seen is not None and seen.locked:
         return finish(_failed(ctx, name, typed, "directory password (account locked)", locked=True))
+    if seen is None:
+        with ctx.db.read() as session:
+            unseen_locked = name_is_locked(session, name)
+        if unseen_locked:  # no account yet, and locked by its failures: no bind either
+            return finish(_failed(ctx, name, typed, "directory password"))
     try:
         account = gate.bind(name, password)
     except BadCredentials:
