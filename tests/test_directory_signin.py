@@ -99,6 +99,8 @@ def test_a_directory_user_signs_in_and_gets_a_directory_account(admin_ctx, fake_
     assert row.display_name == "Dana" and row.created_by == "directory"
     assert _events(ctx)[-2:] == [("account created", "dana"), ("sign-in", "dana")]
     assert actor.staff_id == row.id  # every record names who did it
+    shown = {s.username: s.source for s in auth.list_staff(admin_ctx)}
+    assert shown == {"admin": "local", "dana": "directory"}
 
 
 def test_groups_decide_the_role_at_each_sign_in(admin_ctx, fake_dir):

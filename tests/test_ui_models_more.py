@@ -73,15 +73,16 @@ def test_staff_model_shows_locked_and_disabled_accounts(qtbot, qtmodeltester):
         StaffRow(1, "quinn", "Quinn Q", Role.QUARTERMASTER, True, has_pin=True,
                  badge_code="S-0099"),
         StaffRow(2, "sam", "Sam S", Role.SUPERVISOR, True, locked=True, badge_code="S-0100"),
-        StaffRow(3, "old.tim", "Tim T", Role.AUDITOR, False),
+        StaffRow(3, "old.tim", "Tim T", Role.AUDITOR, False, source="directory"),
     ]
     model = model_class("StaffTableModel")()
     model.set_rows(rows)
     qtmodeltester.check(model)
     col = type(model)
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
-        "quinn", "Quinn Q", "quartermaster", "Yes", "", "S-0099",
+        "quinn", "Quinn Q", "quartermaster", "Yes", "", "S-0099", "own",
     ]
+    assert column_texts(model, col.COL_SOURCE) == ["own", "own", "directory"]
     assert cell(model, 1, col.COL_LOCKED) == "LOCKED"
     assert cell(model, 1, col.COL_BADGE) == ""  # a badge without a PIN does not sign in
     assert column_texts(model, col.COL_ACTIVE) == ["Yes", "Yes", "No"]

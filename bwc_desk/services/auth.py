@@ -259,6 +259,7 @@ def staff_row(row: Staff) -> StaffRow:
         row.locked_at is not None,
         row.pin_hash is not None,
         row.badge_code or "",
+        row.source,
     )
 
 
