@@ -199,3 +199,13 @@ def test_a_name_never_signed_in_is_locked_too_and_not_bound_again(admin_ctx, fak
         auth.sign_in(ctx, "dana", "directory pass 1")
     assert fake_dir.binds == binds
     assert [s.username for s in auth.list_staff(admin_ctx)] == ["admin"]
+
+
+def test_a_directory_password_is_never_set_here(admin_ctx, fake_dir):
+    ctx = admin_ctx.as_actor(None)
+    dana = auth.sign_in(ctx, "dana", "directory pass 1")
+    with pytest.raises(DomainError, match="changed in the directory"):
+        auth.reset_password(admin_ctx, dana.staff_id, "a new pass 123")
+    with pytest.raises(DomainError, match="changed in the directory"):
+        auth.change_own_password(ctx.as_actor(dana), "directory pass 1", "a new pass 123")
+    assert not _staff(admin_ctx, "dana").password_hash.startswith("$")

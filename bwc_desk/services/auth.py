@@ -317,6 +317,14 @@ def _staff(session: Session, staff_id: int) -> Staff:
     return row
 
 
+def _not_directory(row: Staff) -> None:
+    if row.source == "directory":
+        raise DomainError(
+            f"{row.username} signs in with the directory password: it is changed in the "
+            "directory (ask IT), never here. Nothing was changed."
+        )
+
+
 def _active_admins(session: Session) -> int:
     return int(
         session.execute(
@@ -381,6 +389,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
     with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
+        _not_directory(row)
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
         row.password_changed_at = ctx.now()
@@ -399,6 +408,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     actor = ctx.require(Permission.READ)
     with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
+        _not_directory(row)
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
         validate_new_password(new_password, row.username)
