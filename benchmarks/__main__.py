@@ -103,6 +103,12 @@ def _imports(size: str, work: Path) -> list[Figure]:
     return imports.run(work)
 
 
+def _ldap_sync(size: str, work: Path) -> list[Figure]:
+    from benchmarks import ldap_sync
+
+    return ldap_sync.run(work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -124,6 +130,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "idle-rss": _idle_rss,
     "pg-scan": _pg_scan,
     "imports": _imports,
+    "ldap-sync": _ldap_sync,
     "crash": _crash,
 }
 

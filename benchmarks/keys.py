@@ -58,6 +58,8 @@ LABELS: dict[str, str] = {
     "propose_reassign_s": "... building the proposal for review",
     "import_20k_officers_s": "Officer import, 20,000 rows",
     "import_200k_officers_s": "Officer import, 200,000 rows",
+    "ldap_search_40k_s": "Directory: paged search of 40,000 entries (ldaps://), alone",
+    "ldap_sync_40k_s": "Directory sync of 40,000 officers into a fresh agency",
     # packaging, crash safety
     "bundle_mib": "Frozen one-folder bundle (PyInstaller)",
     "deb_mib": "Debian package (make deb, xz)",

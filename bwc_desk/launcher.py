@@ -406,6 +406,9 @@ class Launcher:
         self.maintenance.backup_failed.connect(
             lambda text: state.message.emit(f"The start-up backup failed: {text}", 0)
         )
+        self.maintenance.directory_synced.connect(
+            lambda text: state.message.emit(f"Directory sync (scheduled): {text}", 30_000)
+        )
         self.maintenance.start()
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)

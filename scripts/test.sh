@@ -10,10 +10,15 @@ export QT_QPA_PLATFORM=offscreen
 # can be started, the run stops here: half the store and service tests run on PostgreSQL, and
 # a run that skipped them would pass without having tested what the stations run on.
 PG_DIR=""
+LDAP_DIR=""
 cleanup() {
     if [ -n "$PG_DIR" ]; then
         .venv/bin/python scripts/pg_cluster.py stop "$PG_DIR/pg" || true
         rm -rf "$PG_DIR"
+    fi
+    if [ -n "$LDAP_DIR" ]; then
+        .venv/bin/python scripts/slapd.py stop "$LDAP_DIR/ldap" || true
+        rm -rf "$LDAP_DIR"
     fi
 }
 trap cleanup EXIT
@@ -23,6 +28,14 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && ! command -v pg_ctl 
         echo "== installing the PostgreSQL server (for the multi-station tests)"
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
             postgresql >/dev/null 2>&1 || echo "   (could not install it)"
+    fi
+fi
+# The same for an OpenLDAP server (the directory sync and sign-in tests run against one).
+if ! [ -x /usr/sbin/slapd ] && ! command -v slapd >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "== installing the OpenLDAP server (for the directory tests)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            slapd ldap-utils >/dev/null 2>&1 || echo "   (could not install it)"
     fi
 fi
 # The Debian package test's tools (dpkg-deb, patchelf, debootstrap, lintian, appstream).
@@ -43,6 +56,20 @@ else
 fi
 # The PostgreSQL tests fail instead of skipping if the server goes away during the run.
 export BWC_REQUIRE_PG=1
+
+LDAP_DIR=$(mktemp -d /tmp/bwc-desk-ldap.XXXXXX)
+if ldap_env=$(.venv/bin/python scripts/slapd.py start "$LDAP_DIR/ldap"); then
+    # BWC_TEST_LDAP_URL, _STARTTLS_URL, _BIND_DN, _PASSWORD, _BASE_DN, _CA
+    for line in $ldap_env; do export "$line"; done
+    echo "== OpenLDAP test server: $BWC_TEST_LDAP_URL"
+else
+    echo "make test: could not start an OpenLDAP server (slapd), and the directory tests" >&2
+    echo "  must run. Install it (Debian/Ubuntu: sudo apt-get install slapd ldap-utils; run" >&2
+    echo "  as root, make test installs it itself) and run make test again." >&2
+    exit 1
+fi
+# The directory tests fail instead of skipping when no server can be started.
+export BWC_REQUIRE_LDAP=1
 
 echo "== ruff"
 .venv/bin/ruff check bwc_desk tests benchmarks

@@ -16,6 +16,7 @@ from bwc_desk.services import auth
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.startup import open_database
 from bwc_desk.store.db import Database, sqlite_url
+from tests.ldap import directory, ldap_server  # noqa: F401  (fixtures: a real OpenLDAP server)
 
 PASSWORD = "correct horse battery"
 

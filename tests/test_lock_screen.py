@@ -259,3 +259,43 @@ def test_the_status_bar_shows_no_agency_data_while_locked(qtbot, demo_db):
     assert win.ledger_label.isVisible()
     win.close()
     state.runner.shutdown()
+
+
+def test_an_unreachable_directory_is_said_on_the_lock_screen_without_a_box(
+    qtbot, demo_db, spy, monkeypatch
+):
+    """A directory user at the lock screen while the directory is down: the form says so
+    and a line stays; nothing pops up; a local account still signs in."""
+    from bwc_desk.services import directory_signin
+    from bwc_desk.services.directory_signin import UNREACHABLE, DirectoryDown
+
+    class Down:
+        group_roles = {"BWC-Admins": directory_signin.Role.ADMIN}
+
+        def bind(self, username: str, password: str) -> directory_signin.DirectoryAccount:
+            raise DirectoryDown("connection refused")
+
+    monkeypatch.setattr(directory_signin, "configured_gate", lambda ctx: Down())
+    state = AppState(demo_ctx(demo_db, "admin"))
+    win = MainWindow(state, "Harbor City Police Department (demo)")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.lock(idle=False)
+    form = win.lock_screen.form
+    qtbot.keyClicks(form.user_edit, "dana.directory")
+    qtbot.keyClicks(form.password_edit, "her directory password")
+    qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.sign_in_button.isEnabled(), timeout=15_000)
+    assert form.error_label.text() == UNREACHABLE
+    note = win.lock_screen.directory_note
+    assert note.isVisibleTo(win.lock_screen) and "local accounts still sign in" in note.text()
+    assert spy.seen == [] and QApplication.activeModalWidget() is None
+    assert form.password_edit.hasFocus() and form.password_edit.text() == ""
+    form.user_edit.setText("sgt.reyes")
+    qtbot.keyClicks(form.password_edit, PASSWORDS["sgt.reyes"])
+    with qtbot.waitSignal(win.lock_screen.unlocked, timeout=15_000):
+        qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+    assert not win.locked and not note.isVisibleTo(win.lock_screen)
+    assert spy.seen == []
+    state.runner.shutdown()

@@ -518,6 +518,7 @@ COVERED = {
     "ReadyUnitModel": "test_ready_unit_model_drags_unit_ids_and_says_why_not_ready",
     "IncomingOfficerModel": "test_incoming_officer_model_takes_only_our_drops",
     "ProposalModel": "test_proposal_model_edits_the_incoming_officer_and_flags_doubles",
+    "SyncPreviewModel": "test_sync_preview_model_shows_each_change_field_by_field",
 }
 
 

@@ -73,15 +73,16 @@ def test_staff_model_shows_locked_and_disabled_accounts(qtbot, qtmodeltester):
         StaffRow(1, "quinn", "Quinn Q", Role.QUARTERMASTER, True, has_pin=True,
                  badge_code="S-0099"),
         StaffRow(2, "sam", "Sam S", Role.SUPERVISOR, True, locked=True, badge_code="S-0100"),
-        StaffRow(3, "old.tim", "Tim T", Role.AUDITOR, False),
+        StaffRow(3, "old.tim", "Tim T", Role.AUDITOR, False, source="directory"),
     ]
     model = model_class("StaffTableModel")()
     model.set_rows(rows)
     qtmodeltester.check(model)
     col = type(model)
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
-        "quinn", "Quinn Q", "quartermaster", "Yes", "", "S-0099",
+        "quinn", "Quinn Q", "quartermaster", "Yes", "", "S-0099", "own",
     ]
+    assert column_texts(model, col.COL_SOURCE) == ["own", "own", "directory"]
     assert cell(model, 1, col.COL_LOCKED) == "LOCKED"
     assert cell(model, 1, col.COL_BADGE) == ""  # a badge without a PIN does not sign in
     assert column_texts(model, col.COL_ACTIVE) == ["Yes", "Yes", "No"]
@@ -247,3 +248,56 @@ def test_proposal_model_edits_the_incoming_officer_and_flags_doubles(qtbot, qtmo
     assert model.removeRows(0, 1)  # Qt's own removal: the model's rows
     assert model.rowCount() == 0 and table.proxy.rowCount() == 0 and not model.problems
     qtmodeltester.check(model)
+
+
+def test_sync_preview_model_shows_each_change_field_by_field(qtbot, qtmodeltester):
+    from bwc_desk.services.directory_admin import plan_of
+    from bwc_desk.services.directory_sync import (
+        FieldChange,
+        OfficerChange,
+        SyncPreview,
+        SyncProblem,
+    )
+    from bwc_desk.ui.models.directory_sync_model import SyncPreviewModel
+
+    preview = SyncPreview(
+        entries=4,
+        added=(OfficerChange(None, "2003", "Diaz, Ana", "cn=a", (
+            FieldChange("badge", "", "2003"), FieldChange("last_name", "", "Diaz"),
+            FieldChange("rank", "", "")),),),
+        changed=(OfficerChange(7, "2001", "Ruiz, Olga", "cn=o", (
+            FieldChange("rank", "Officer", "Sergeant"),
+            FieldChange("division", "North", "South"))),),
+        deactivated=(OfficerChange(8, "2002", "Chen, Wei", "cn=w", why="gone from the directory",
+                                   holding=("HPD-7",)),),
+        unchanged=0,
+        skipped=(SyncProblem("cn=x,ou=t", "no badge (employeeID)"),),
+        left_alone=0,
+        active_before=2,
+        threshold_pct=10,
+    )
+    plan = plan_of(preview)
+    assert plan.threshold_text.startswith("This sync would deactivate 1 of 2 active officers")
+    assert (plan.added, plan.changed, plan.deactivated, plan.holders) == (1, 1, 1, 1)
+    model = SyncPreviewModel()
+    model.set_rows(SyncPreviewModel.prepare(list(plan.rows)))
+    qtmodeltester.check(model)
+    col = SyncPreviewModel
+    assert column_texts(model, col.COL_KIND) == [
+        "added", "changed", "changed", "deactivated", "skipped"]
+    assert cell(model, 0, col.COL_NEW) == "badge: 2003, last_name: Diaz"  # blanks left out
+    assert [cell(model, r, col.COL_FIELD) for r in (1, 2)] == ["rank", "division"]
+    assert (cell(model, 1, col.COL_OLD), cell(model, 1, col.COL_NEW)) == ("Officer", "Sergeant")
+    assert cell(model, 3, col.COL_HOLDS) == "HPD-7"
+    assert cell(model, 3, col.COL_NEW) == "gone from the directory"
+    assert cell(model, 4, col.COL_NAME) == "cn=x,ou=t"
+    assert [colour(model, r, col.COL_KIND) for r in range(5)] == [
+        "#15803d", "#1d4ed8", "#1d4ed8", "#b91c1c", "#6b7280"]
+    assert colour(model, 3, col.COL_HOLDS) == "#b91c1c" and colour(model, 1, col.COL_HOLDS) is None
+    assert colour(model, 3, col.COL_BADGE, BG) == "#fef2f2"
+    assert colour(model, 1, col.COL_BADGE, BG) is None
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, col.COL_KIND, DESC) == [
+        "skipped", "deactivated", "changed", "changed", "added"]
+    assert sort_view(table, col.COL_BADGE, shown_column=col.COL_BADGE) == [
+        "2001", "2001", "2002", "2003", ""]

@@ -137,6 +137,10 @@ def add_commands(
 
     add_settings_commands(sub, common)
 
+    from bwc_desk.cli.directory import add_sync_command
+
+    add_sync_command(sub, common)
+
     from bwc_desk.cli.ledger_parser import add_ledger_commands
 
     add_ledger_commands(sub, common)

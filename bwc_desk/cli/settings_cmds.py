@@ -37,6 +37,9 @@ def add_settings_commands(
     from bwc_desk.cli.syslog import add_syslog_command
 
     add_syslog_command(settings_sub, common)
+    from bwc_desk.cli.directory import add_directory_settings_command
+
+    add_directory_settings_command(settings_sub, common)
 
 
 def _print_shifts(shifts: Sequence[ShiftSpec], out: TextIO) -> None:

@@ -38,6 +38,7 @@ class AuditEvent(StrEnum):
     DOCK_ADMISSION = "dock admission window"
     DOCK_ADMITTED = "dock admitted"
     STATION_REGISTERED = "station registered"
+    DIRECTORY_SYNC = "directory sync"
 
 
 class Outcome(StrEnum):

@@ -28,7 +28,7 @@ from bwc_desk.domain.passwords import (
 )
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
-from bwc_desk.services import audit, resources, signing
+from bwc_desk.services import audit, directory_signin, resources, signing
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
@@ -165,6 +165,9 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
         raise DomainError("Enter your user name.") from None
     if not password:
         raise DomainError("Enter your password.")
+    gate = directory_signin.configured_gate(ctx)  # (local accounts never wait on it)
+    if gate is not None and directory_signin.is_directory_name(ctx, name):
+        return directory_signin.sign_in_with(ctx, gate, name, username, password, via=via)
     with ctx.db.write() as session:
         row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
         if row is None:
@@ -256,6 +259,7 @@ def staff_row(row: Staff) -> StaffRow:
         row.locked_at is not None,
         row.pin_hash is not None,
         row.badge_code or "",
+        row.source,
     )
 
 
@@ -311,6 +315,14 @@ def _staff(session: Session, staff_id: int) -> Staff:
     if row is None:
         raise DomainError("That staff account no longer exists; refresh the list.")
     return row
+
+
+def _not_directory(row: Staff) -> None:
+    if row.source == "directory":
+        raise DomainError(
+            f"{row.username} signs in with the directory password: it is changed in the "
+            "directory (ask IT), never here. Nothing was changed."
+        )
 
 
 def _active_admins(session: Session) -> int:
@@ -377,6 +389,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
     with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
+        _not_directory(row)
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
         row.password_changed_at = ctx.now()
@@ -395,6 +408,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     actor = ctx.require(Permission.READ)
     with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
+        _not_directory(row)
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
         validate_new_password(new_password, row.username)

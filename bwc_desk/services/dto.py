@@ -121,6 +121,7 @@ class StaffRow:
     locked: bool = False
     has_pin: bool = False
     badge_code: str = ""
+    source: str = "local"  # "directory": signs in by the directory, role from its groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,12 @@ def _unknown_is_locked(session: Session, key: str) -> bool:
     return any(times[i] - times[i - first] < window for i in range(first, len(times)))
 
 
+def name_is_locked(session: Session, name: str) -> bool:
+    """A user name with no account, locked by its failures (checked before asking the
+    directory about a name it has not seen yet)."""
+    return _unknown_is_locked(session, _unknown_key(name))
+
+
 def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt:
     now = ctx.now()
     key = _unknown_key(name)

@@ -91,3 +91,55 @@ def load_or_create(station: str) -> Ed25519PrivateKey:
     ensure_private_dir(path.parent, tighten=True)
     private_write(path, private_hex(key) + "\n")
     return key
+
+
+# The directory's service-account password (docs/directory.md): the same two places, never
+# the database or station.json.
+DIRECTORY_SERVICE = "BWC Desk directory"
+DIRECTORY_ACCOUNT = "bind password"
+
+
+def directory_password_file() -> Path:
+    return config_dir() / "directory-bind.secret"
+
+
+def directory_password_where() -> str:
+    """Said to the administrator: where the directory's bind password is kept."""
+    return "the system keyring" if _keyring() is not None else str(directory_password_file())
+
+
+def load_directory_password() -> str | None:
+    backend = _keyring()
+    if backend is not None:
+        try:
+            text = backend.get_password(DIRECTORY_SERVICE, DIRECTORY_ACCOUNT)  # type: ignore[attr-defined]
+            if text:
+                return str(text)
+        except Exception:
+            log.warning("the keyring did not give the directory password")
+    try:
+        text = directory_password_file().read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        log.warning("cannot read the directory password file: %s", exc)
+        return None
+    return text.rstrip("\n") or None
+
+
+def save_directory_password(password: str) -> str:
+    """Keep the bind password in the keyring, or else in a file only its owner can read;
+    returns where (for the administrator). A password kept in the file before is removed
+    once the keyring holds it."""
+    backend = _keyring()
+    path = directory_password_file()
+    if backend is not None:
+        try:
+            backend.set_password(DIRECTORY_SERVICE, DIRECTORY_ACCOUNT, password)  # type: ignore[attr-defined]
+            path.unlink(missing_ok=True)
+            return "the system keyring"
+        except Exception:
+            log.warning("the keyring refused the directory password; keeping it in a file")
+    ensure_private_dir(path.parent, tighten=True)
+    private_write(path, password + "\n")
+    return str(path)

@@ -70,7 +70,10 @@ class Staff(Base):
     """An operator of the app (not an officer)."""
 
     __tablename__ = "staff"
-    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint("source IN ('local', 'directory')", name="source"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
@@ -88,6 +91,9 @@ class Staff(Base):
     # Failures before this instant no longer count towards a lockout.
     failures_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 'directory': signs in by an LDAP bind (no password kept here), role from its groups.
+    source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
+    directory_dn: Mapped[str | None] = mapped_column(String(512))
 
 
 class SignInFailure(Base):
@@ -150,6 +156,19 @@ class Officer(Base):
     pin_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The directory entry's stable id (objectGUID / entryUUID); None: not from the directory.
+    directory_id: Mapped[str | None] = mapped_column(String(64))
+    __table_args__ = (Index("uq_officers_directory_id", "directory_id", unique=True),)
+
+
+class DirectoryLease(Base):
+    """The station that runs the scheduled directory sync, until ``expires_at`` (one at a time)."""
+
+    __tablename__ = "directory_leases"
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    station: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Pool(Base):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.errors import ValidationError
@@ -27,6 +27,7 @@ OWNER_ONLY = ("staff",)  # the station role reads these and never writes them
 STATION_FUNCTIONS = (
     "bwc_sign_in_succeeded(integer, timestamp)",
     "bwc_lock_account(integer, timestamp, text)",
+    "bwc_directory_staff(text, text, text, text, timestamp)",  # migration 'dirstaff'
 )
 
 
@@ -86,3 +87,40 @@ def lock_account(session: Session, staff_id: int, at: datetime, reason: str) -> 
             .where(Staff.id == staff_id, Staff.locked_at.is_(None))
             .values(locked_at=at, lock_reason=reason)
         )
+
+
+DIRECTORY_PASSWORD_HASH = "!directory"  # not an Argon2 hash: no password ever matches it
+
+
+def upsert_directory_staff(
+    session: Session, username: str, dn: str, display_name: str, role: str, at: datetime
+) -> int:
+    """After a good directory bind: create the directory account, or bring its name, entry
+    and role up to date. Never a local account (the caller checks; the function refuses)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return int(
+            session.execute(
+                text("SELECT bwc_directory_staff(:u, :dn, :name, :role, :at)"),
+                {"u": username, "dn": dn, "name": display_name, "role": role, "at": _naive(at)},
+            ).scalar_one()
+        )
+    row = session.execute(select(Staff).where(Staff.username == username)).scalar_one_or_none()
+    if row is None:
+        row = Staff(
+            username=username,
+            display_name=display_name[:120],
+            role=role,
+            password_hash=DIRECTORY_PASSWORD_HASH,
+            active=True,
+            created_at=at,
+            created_by="directory",
+            source="directory",
+            directory_dn=dn[:512],
+        )
+        session.add(row)
+    elif row.source != "directory":
+        raise ValueError(f"staff account {username} is local")
+    else:
+        row.display_name, row.role, row.directory_dn = display_name[:120], role, dn[:512]
+    session.flush()
+    return row.id

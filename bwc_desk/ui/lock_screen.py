@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.dialogs.sign_in_dialog import SignIn, SignInForm
+from bwc_desk.services.context import Actor
+from bwc_desk.services.directory_signin import DirectoryUnreachable
+from bwc_desk.ui.dialogs.sign_in_dialog import OnDone, OnError, SignIn, SignInForm
 
 log = logging.getLogger(__name__)
 _ACTIVITY = {
@@ -129,7 +131,15 @@ class LockScreen(QWidget):
         self.detail.setObjectName("lock_detail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.detail.setWordWrap(True)
-        self.form = SignInForm(sign_in, sign_in_badge, self)
+        # An unreachable directory is said in the form and in a line that stays (never a
+        # box over the lock screen): local accounts still sign in.
+        self.directory_note = QLabel(self)
+        self.directory_note.setObjectName("directory_note")
+        self.directory_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.directory_note.setWordWrap(True)
+        self.directory_note.setStyleSheet("color: #92400e;")
+        self.directory_note.hide()
+        self.form = SignInForm(self._watching(sign_in), sign_in_badge, self)
         self.form.signed_in.connect(self.unlocked)
         box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)
@@ -138,11 +148,32 @@ class LockScreen(QWidget):
         inner = QVBoxLayout(box)
         inner.addWidget(self.heading)
         inner.addWidget(self.detail)
+        inner.addWidget(self.directory_note)
         inner.addWidget(self.form)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
+
+    def _watching(self, sign_in: SignIn) -> SignIn:
+        def call(first: str, secret: str, on_done: OnDone, on_error: OnError) -> None:
+            def done(actor: Actor) -> None:
+                self.directory_note.hide()
+                on_done(actor)
+
+            def failed(exc: BaseException) -> None:
+                if isinstance(exc, DirectoryUnreachable):
+                    when = datetime.now().strftime("%H:%M")
+                    self.directory_note.setText(
+                        f"At {when} the directory could not be reached: directory accounts "
+                        "cannot sign in until it answers; local accounts still sign in."
+                    )
+                    self.directory_note.show()
+                on_error(exc)
+
+            sign_in(first, secret, done, failed)
+
+        return call
 
     def show_locked(self, who: str, idle: bool) -> None:
         when = datetime.now().strftime("%H:%M")

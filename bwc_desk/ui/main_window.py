@@ -37,6 +37,7 @@ from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.services.stations import station_info
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
+from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
@@ -190,6 +191,9 @@ class MainWindow(QMainWindow):
         self.settings_action = self._action(
             admin_menu, "Agency s&ettings...", self.show_settings, Permission.SETTINGS
         )
+        self.directory_action = self._action(
+            admin_menu, "&Directory...", self.show_directory, Permission.SETTINGS
+        )
         admin_menu.addSeparator()
         self.audit_action = self._action(
             admin_menu, "&Audit log...", self.show_audit, Permission.VIEW_AUDIT
@@ -225,6 +229,11 @@ class MainWindow(QMainWindow):
         self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
         self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
+        self.holder_alerts = HolderAlerts(self.state, self)  # (directory sync: supervisors)
+        self.holder_alerts.clicked.connect(
+            lambda: self.tabs.setCurrentWidget(self.assignments_tab)
+        )
+        self.statusBar().addPermanentWidget(self.holder_alerts)
         # The database server away: said once, here, not in a dialog per failed refresh.
         self.offline_label = ElidedLabel(self)
         self.offline_label.setObjectName("offline_label")
@@ -545,6 +554,15 @@ class MainWindow(QMainWindow):
             dialog.exec()
 
         self.state.read(get_settings, edit)
+
+    def show_directory(self) -> None:
+        from bwc_desk.services.directory_admin import load_config
+        from bwc_desk.ui.dialogs.directory_dialog import DirectoryDialog
+
+        def edit(config: Any) -> None:
+            DirectoryDialog(self.state, config, self).exec()
+
+        self.state.read(load_config, edit)
 
     def show_audit(self) -> None:
         from bwc_desk.ui.dialogs.audit_dialog import AuditDialog

@@ -7,7 +7,7 @@ from bwc_desk.ui.models.table_model import Column, RowTableModel
 
 
 class StaffTableModel(RowTableModel[StaffRow]):
-    COL_USER, COL_NAME, COL_ROLE, COL_ACTIVE, COL_LOCKED, COL_BADGE = range(6)
+    COL_USER, COL_NAME, COL_ROLE, COL_ACTIVE, COL_LOCKED, COL_BADGE, COL_SOURCE = range(7)
     columns = (
         Column("User name", lambda s: s.username),
         Column("Name", lambda s: s.display_name),
@@ -15,6 +15,12 @@ class StaffTableModel(RowTableModel[StaffRow]):
         Column("Active", lambda s: s.active),
         Column("Locked", lambda s: "LOCKED" if s.locked else ""),
         Column("Badge sign-in", lambda s: s.badge_code if s.has_pin else ""),
+        Column(
+            "Password",
+            lambda s: "directory" if s.source == "directory" else "own",
+            "directory: the directory password; the role follows the directory groups at "
+            "each sign-in",
+        ),
     )
 
     def foreground(self, row: StaffRow, column: int) -> str | None:

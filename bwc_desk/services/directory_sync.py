@@ -1,0 +1,589 @@
+"""Officers from the directory: a preview, then the sync, in one transaction.
+
+Officers are keyed on their entry's stable id (objectGUID / entryUUID, ``officers.
+directory_id``): a rename or a new badge in the directory updates the officer, never makes a
+second one. At the first sync an officer already on the roster with the entry's badge and no
+directory id is linked to it (its CSV history stays). Disabled accounts and entries gone
+from the filter are deactivated, never deleted; custody records stay as they are; an officer
+who still holds a camera stays flagged on the roster until it comes back. Officers that no
+entry ever named (added by hand or by a CSV import) are left alone.
+
+The import's rule holds: one code identifies one thing. An entry whose badge or scan code
+would belong to another officer, be another's badge, or be a camera's asset tag is skipped,
+with a message naming both; the rest of the sync applies (one bad entry in a directory of
+40,000 must not keep every leaver active), and a skipped entry's officer is left as it was
+(neither updated nor deactivated).
+
+A sync that would deactivate more than the set share of active officers (default 10 %)
+stops, writes nothing and asks (``SyncNeedsConfirmation``); ``confirm=True`` goes ahead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bwc_desk.adapters import directory as ldap
+from bwc_desk.adapters.directory import DirectoryEntry
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.directory import DirectorySettings, ready
+from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.events import EventKind
+from bwc_desk.domain.roles import Permission, Role
+from bwc_desk.services import audit, directory_settings, identity
+from bwc_desk.services.assignments import release_primary
+from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.dto import person_name
+from bwc_desk.services.officers import OfficerInput, clean_officer
+from bwc_desk.services.records import record
+from bwc_desk.services.settings import shift_specs
+from bwc_desk.store.models import Checkout, DirectoryLease, Officer, Unit
+
+# The scheduled sync runs as this actor (no one is at the keyboard).
+DIRECTORY_SYNC = Actor(None, "directory-sync", "Directory sync", Role.ADMIN)
+LEASE = "officers"
+FIELDS = ("badge", "last_name", "first_name", "rank", "division", "shift", "scan_code")
+SHOWN_PROBLEMS = 200  # in the audit record; the preview has them all
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerChange:
+    """One officer the sync adds, changes or deactivates. ``changes``: for an added officer
+    its values, for a changed one field by field (old -> new), for a deactivated one none.
+    ``holding``: the cameras a deactivated officer still holds (flagged to supervisors)."""
+
+    officer_id: int | None
+    badge: str
+    name: str
+    dn: str
+    changes: tuple[FieldChange, ...] = ()
+    why: str = ""
+    holding: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProblem:
+    dn: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SyncPreview:
+    entries: int
+    added: tuple[OfficerChange, ...]
+    changed: tuple[OfficerChange, ...]
+    deactivated: tuple[OfficerChange, ...]
+    unchanged: int
+    skipped: tuple[SyncProblem, ...]
+    left_alone: int  # active officers not from the directory
+    active_before: int
+    threshold_pct: int
+
+    @property
+    def deactivate_pct(self) -> float:
+        if not self.deactivated:
+            return 0.0
+        return 100.0 * len(self.deactivated) / max(self.active_before, 1)
+
+    @property
+    def stops(self) -> bool:
+        """More than the set share of active officers would be deactivated."""
+        return bool(self.deactivated) and self.deactivate_pct > self.threshold_pct
+
+    @property
+    def flagged(self) -> tuple[OfficerChange, ...]:
+        """Deactivated officers who still hold a camera."""
+        return tuple(c for c in self.deactivated if c.holding)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "entries": self.entries,
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "deactivated": len(self.deactivated),
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+            "flagged": len(self.flagged),
+            "left_alone": self.left_alone,
+        }
+
+    def summary(self) -> str:
+        c = self.counts()
+        text = (
+            f"{c['entries']} directory entries: {c['added']} to add, {c['changed']} to change, "
+            f"{c['deactivated']} to deactivate, {c['unchanged']} unchanged, "
+            f"{c['skipped']} skipped"
+        )
+        if c["flagged"]:
+            text += f"; {c['flagged']} deactivated officer(s) still hold a camera"
+        return text + "."
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    preview: SyncPreview
+    applied: bool  # False: a dry run
+
+
+class SyncNeedsConfirmation(DomainError):
+    """The sync would deactivate more than the set share of officers; nothing was written."""
+
+    def __init__(self, preview: SyncPreview) -> None:
+        super().__init__(
+            f"This sync would deactivate {len(preview.deactivated)} of "
+            f"{preview.active_before} active officers ({preview.deactivate_pct:.0f} %, more "
+            f"than the {preview.threshold_pct} % set), so nothing was changed. Check the "
+            "directory filter and base DN; if the leavers are real, run the sync again and "
+            "confirm it (bwc-desk sync officers --yes)."
+        )
+        self.preview = preview
+
+
+# --- reading the directory -------------------------------------------------------------------
+
+
+def _settings(ctx: Ctx) -> DirectorySettings:
+    with ctx.db.read() as session:
+        settings = directory_settings.read_directory(session)
+    ready(settings)
+    return settings
+
+
+def read_entries(settings: DirectorySettings) -> list[DirectoryEntry]:
+    password = directory_settings.bind_password()
+    if password is None:
+        raise ValidationError(
+            "This station has no bind password for the directory: set it in Settings > "
+            "Directory or with `bwc-desk settings directory set ... --password-stdin`."
+        )
+    return ldap.entries(settings, password)
+
+
+def check_directory(ctx: Ctx) -> int:
+    """Bind with this station's password and count the filter's entries (the "Test"
+    button, `bwc-desk settings directory test`)."""
+    ctx.require(Permission.SETTINGS, "test the directory settings")
+    return len(read_entries(_settings(ctx)))
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    preview: SyncPreview
+    updates: list[tuple[int, OfficerInput, str]] = field(default_factory=list)  # id, data, sid
+    inserts: list[tuple[OfficerInput, str]] = field(default_factory=list)  # data, stable id
+
+
+Key = int | str  # an officer's id, or "new:" + stable id
+
+
+def _raw(entry: DirectoryEntry, settings: DirectorySettings, current: Officer | None,
+         name: str) -> str:
+    attr = settings.attribute(name)
+    if attr:
+        return entry.get(attr)
+    return str(getattr(current, name)) if current is not None else ""
+
+
+def _entry_input(entry: DirectoryEntry, settings: DirectorySettings, current: Officer | None,
+                 shifts: dict[str, Any]) -> OfficerInput:
+    values = {name: _raw(entry, settings, current, name) for name in FIELDS}
+    if (current is not None and not settings.attribute("scan_code")
+            and current.scan_code == current.badge.upper()):
+        values["scan_code"] = ""  # it followed the badge; it follows the new one
+    data = clean_officer(OfficerInput(**values, active=True))
+    if data.shift and (current is None or data.shift != current.shift):
+        spec = shifts.get(data.shift.lower())
+        if spec is None:
+            known = ", ".join(s.name for s in sorted(shifts.values(), key=lambda s: s.starts))
+            raise ValidationError(
+                f"shift {data.shift!r} is not one of the agency's shifts ({known or 'none'}); "
+                "correct it in the directory or add the shift in Administration"
+            )
+        data = replace(data, shift=spec.name)
+    return data
+
+
+def _label(badge: str, last: str, first: str) -> str:
+    return f"{person_name(last, first)} ({badge})"
+
+
+def _plan(session: Session, settings: DirectorySettings,
+          entries: Sequence[DirectoryEntry]) -> _Plan:
+    officers = list(session.execute(select(Officer)).scalars())
+    by_id = {o.id: o for o in officers}
+    by_dir = {o.directory_id: o for o in officers if o.directory_id}
+    by_badge = {o.badge: o for o in officers}
+    shifts = shift_specs(session)
+    camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
+    wanted: dict[Key, OfficerInput] = {}
+    where: dict[Key, tuple[str, str]] = {}  # key -> (dn, stable id)
+    problems: list[SyncProblem] = []
+    present: set[str] = set()
+    disabled: set[str] = set()
+    seen: dict[str, str] = {}
+    for entry in entries:
+        sid = entry.stable_id
+        if not sid:
+            problems.append(SyncProblem(entry.dn, "the entry has no objectGUID or entryUUID"))
+            continue
+        if sid in seen:
+            problems.append(SyncProblem(entry.dn, f"the same entry as {seen[sid]}"))
+            continue
+        seen[sid] = entry.dn
+        present.add(sid)
+        if entry.disabled:
+            disabled.add(sid)
+            continue
+        current = by_dir.get(sid)
+        try:
+            data = _entry_input(entry, settings, current, shifts)
+        except DomainError as exc:
+            problems.append(SyncProblem(entry.dn, str(exc)))
+            continue
+        if current is None:
+            adopt = by_badge.get(data.badge)
+            if adopt is not None and adopt.directory_id is None and adopt.id not in wanted:
+                current = adopt  # already on the roster (a CSV import): linked, not doubled
+        key: Key = current.id if current is not None else f"new:{sid}"
+        wanted[key] = data
+        where[key] = (entry.dn, sid)
+    _drop_clashes(by_id, wanted, where, camera_tags, problems)
+
+    added: list[OfficerChange] = []
+    changed: list[OfficerChange] = []
+    plan_updates: list[tuple[int, OfficerInput, str]] = []
+    plan_inserts: list[tuple[OfficerInput, str]] = []
+    unchanged = 0
+    for key, data in wanted.items():
+        dn, sid = where[key]
+        if isinstance(key, str):
+            plan_inserts.append((data, sid))
+            added.append(OfficerChange(None, data.badge, person_name(data.last_name,
+                                                                     data.first_name), dn,
+                                       tuple(FieldChange(f, "", getattr(data, f))
+                                             for f in FIELDS if getattr(data, f))))
+            continue
+        officer = by_id[key]
+        diffs = [FieldChange(f, str(getattr(officer, f)), str(getattr(data, f)))
+                 for f in FIELDS if getattr(officer, f) != getattr(data, f)]
+        if not officer.active:
+            diffs.append(FieldChange("active", "no", "yes"))
+        if officer.directory_id != sid:
+            diffs.append(FieldChange("directory", "", "linked to " + dn))
+        if diffs:
+            plan_updates.append((key, data, sid))
+            changed.append(OfficerChange(key, data.badge, person_name(data.last_name,
+                                                                      data.first_name), dn,
+                                         tuple(diffs)))
+        else:
+            unchanged += 1
+    holding = _holding(session)
+    deactivated = []
+    for officer in officers:
+        if not officer.active or not officer.directory_id:
+            continue
+        if officer.directory_id in disabled:
+            why = "the account is disabled in the directory"
+        elif officer.directory_id not in present:
+            why = "no longer in the directory (or no longer matches its filter)"
+        else:
+            continue
+        deactivated.append(OfficerChange(
+            officer.id, officer.badge, person_name(officer.last_name, officer.first_name), "",
+            why=why, holding=tuple(holding.get(officer.id, ()))))
+    active = sum(1 for o in officers if o.active)
+    left_alone = sum(1 for o in officers if o.active and not o.directory_id
+                     and o.id not in wanted)
+    preview = SyncPreview(
+        entries=len(entries), added=tuple(added), changed=tuple(changed),
+        deactivated=tuple(deactivated), unchanged=unchanged, skipped=tuple(problems),
+        left_alone=left_alone, active_before=active,
+        threshold_pct=settings.max_deactivate_pct,
+    )
+    return _Plan(preview, plan_updates, plan_inserts)
+
+
+def _drop_clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
+                  where: dict[Key, tuple[str, str]], camera_tags: set[str],
+                  problems: list[SyncProblem]) -> None:
+    """One code identifies one thing, on the roster as it would be after the sync: entries
+    whose badge or scan code clash are taken out of the plan (their officer stays as it
+    was), again until none clash."""
+    while bad := _clashes(by_id, wanted, camera_tags):
+        for key, message in bad.items():
+            problems.append(SyncProblem(
+                where[key][0], f"{message}: a scan at the counter could not tell them apart. "
+                "Nothing of this entry was changed; correct it in the directory."))
+            del wanted[key]
+
+
+def _clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
+             camera_tags: set[str]) -> dict[Key, str]:
+    def codes(key: Key) -> tuple[str, str, str]:
+        data = wanted.get(key)
+        if data is not None:
+            return data.badge, data.scan_code, _label(data.badge, data.last_name,
+                                                      data.first_name)
+        o = by_id[int(key)]
+        return o.badge, o.scan_code, _label(o.badge, o.last_name, o.first_name)
+
+    def moved(key: Key) -> bool:
+        if isinstance(key, str):
+            return True
+        o, data = by_id[key], wanted.get(key)
+        return data is not None and (data.badge, data.scan_code) != (o.badge, o.scan_code)
+
+    keys: list[Key] = [*by_id, *(k for k in wanted if isinstance(k, str))]
+    badges: dict[str, list[Key]] = defaultdict(list)
+    upper: dict[str, list[Key]] = defaultdict(list)
+    scans: dict[str, list[Key]] = defaultdict(list)
+    for key in keys:
+        badge, scan, _ = codes(key)
+        badges[badge].append(key)
+        upper[badge.upper()].append(key)
+        scans[scan].append(key)
+    bad: dict[Key, str] = {}
+
+    def blame(group: list[Key], what: str) -> None:
+        for key in group:
+            if moved(key) and key not in bad:
+                others = ", ".join(codes(k)[2] for k in group if k != key)
+                bad[key] = what.replace("{others}", others)
+
+    for badge, group in badges.items():
+        if len(group) > 1:
+            blame(group, f"badge {badge} would also belong to {{others}}")
+    for scan, group in scans.items():
+        if len(group) > 1:
+            blame(group, f"scan code {scan} would also belong to {{others}}")
+        others = [k for k in upper.get(scan, ()) if k not in group]
+        if others:
+            blame(group + others, f"scan code {scan} would be a badge number too ({{others}})")
+        if scan in camera_tags:
+            blame(group, f"scan code {scan} is the asset tag of a camera")
+    return bad
+
+
+def _holding(session: Session) -> dict[int, list[str]]:
+    held: dict[int, list[str]] = defaultdict(list)
+    for officer_id, tag in session.execute(
+        select(Checkout.officer_id, Unit.asset_tag)
+        .join(Unit, Unit.id == Checkout.unit_id)
+        .where(Checkout.returned_at.is_(None))
+        .order_by(Unit.asset_tag)
+    ):
+        held[officer_id].append(tag)
+    return held
+
+
+# --- the use cases ---------------------------------------------------------------------------
+
+
+def preview_sync(ctx: Ctx, entries: Sequence[DirectoryEntry] | None = None) -> SyncPreview:
+    """What a sync would do now (reads the directory unless ``entries`` are given); writes
+    nothing."""
+    ctx.require(Permission.IMPORT, "sync officers from the directory")
+    settings = _settings(ctx)
+    found = read_entries(settings) if entries is None else entries
+    with ctx.db.read() as session:
+        return _plan(session, settings, found).preview
+
+
+def sync_officers(ctx: Ctx, *, dry_run: bool = False, confirm: bool = False,
+                  entries: Sequence[DirectoryEntry] | None = None) -> SyncResult:
+    """Read the directory and bring the roster in line, in one transaction, with an audit
+    record of its counts. ``dry_run``: the preview only, nothing written. Stops with
+    SyncNeedsConfirmation (and an audit record) when it would deactivate more than the set
+    share of officers, unless ``confirm``."""
+    actor = ctx.require(Permission.IMPORT, "sync officers from the directory")
+    settings = _settings(ctx)
+    found = read_entries(settings) if entries is None else entries
+    if dry_run:
+        with ctx.db.read() as session:
+            return SyncResult(_plan(session, settings, found).preview, applied=False)
+    try:
+        with ctx.db.write() as session:
+            plan = _plan(session, settings, found)
+            if plan.preview.stops and not confirm:
+                raise SyncNeedsConfirmation(plan.preview)
+            _apply(ctx, session, actor, plan)
+            audit.write(session, station=ctx.station, at=ctx.now(), actor=actor,
+                        event=AuditEvent.DIRECTORY_SYNC,
+                        details=_audit_details(settings, plan.preview, confirm))
+    except SyncNeedsConfirmation as stop:
+        audit.record(ctx, AuditEvent.DIRECTORY_SYNC, Outcome.REFUSED,
+                     _audit_details(settings, stop.preview, False), actor=actor)
+        raise
+    except IntegrityError as exc:  # another station changed the roster meanwhile
+        raise DomainError(
+            "Another station changed the officer roster during the sync; nothing was "
+            "changed. Run the sync again."
+        ) from exc
+    return SyncResult(plan.preview, applied=True)
+
+
+def _audit_details(settings: DirectorySettings, preview: SyncPreview,
+                   confirmed: bool) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "directory": settings.url, "base_dn": settings.base_dn, "filter": settings.filter,
+        **preview.counts(),
+    }
+    if preview.deactivated:
+        details["deactivated_badges"] = [c.badge for c in preview.deactivated]
+    if preview.flagged:
+        details["still_holding"] = {c.badge: list(c.holding) for c in preview.flagged}
+    if preview.skipped:
+        details["skipped_entries"] = [f"{p.dn}: {p.message}"
+                                      for p in preview.skipped[:SHOWN_PROBLEMS]]
+    if preview.stops:
+        details["deactivate_pct"] = round(preview.deactivate_pct, 1)
+        details["threshold_pct"] = preview.threshold_pct
+        details["confirmed"] = confirmed
+    return details
+
+
+def _apply(ctx: Ctx, session: Session, actor: Actor, plan: _Plan) -> None:
+    now = ctx.now()
+    # Codes that move between officers (a swap of badges) would collide half-way: those
+    # rows first take a placeholder of their own, then their new values.
+    current = {oid: (b, s) for oid, b, s in session.execute(
+        select(Officer.id, Officer.badge, Officer.scan_code)
+        .where(Officer.id.in_([oid for oid, _d, _s in plan.updates] or [-1])))}
+    moving = [oid for oid, data, _sid in plan.updates
+              if (data.badge, data.scan_code) != current.get(oid)]
+    if moving:
+        session.execute(update(Officer), [
+            {"id": oid, "badge": f"~{oid}", "scan_code": f"~{oid}"} for oid in moving])
+    if plan.updates:
+        session.execute(update(Officer), [
+            {"id": oid, **{f: getattr(d, f) for f in FIELDS}, "active": True,
+             "directory_id": sid, "updated_at": now}
+            for oid, d, sid in plan.updates])
+        identity.officers_written(ctx, session, [(oid, d) for oid, d, _s in plan.updates],
+                                  created=False)
+    if plan.inserts:
+        session.execute(insert(Officer), [
+            {**{f: getattr(d, f) for f in FIELDS}, "active": True, "directory_id": sid,
+             "created_at": now, "updated_at": now}
+            for d, sid in plan.inserts])
+        sids = [sid for _d, sid in plan.inserts]
+        ids: dict[str, int] = {}
+        for start in range(0, len(sids), 5000):
+            for sid, oid in session.execute(
+                    select(Officer.directory_id, Officer.id)
+                    .where(Officer.directory_id.in_(sids[start:start + 5000]))):
+                ids[str(sid)] = oid
+        identity.officers_written(ctx, session, [(ids[sid], d) for d, sid in plan.inserts],
+                                  created=True)
+    for change in plan.preview.deactivated:
+        assert change.officer_id is not None
+        _deactivate(ctx, session, actor, change)
+    session.flush()
+
+
+def _deactivate(ctx: Ctx, session: Session, actor: Actor, change: OfficerChange) -> None:
+    officer = session.get(Officer, change.officer_id)
+    assert officer is not None
+    officer.active = False
+    officer.updated_at = ctx.now()
+    identity.officer_written(ctx, session, officer)
+    details: dict[str, Any] = {"officer": "deactivated", "by": "directory sync"}
+    if change.holding:
+        details["holding"] = list(change.holding)
+    record(ctx, session, actor, EventKind.UPDATED, None, officer_id=officer.id,
+           reason=change.why, details=details)
+    unit = session.execute(
+        select(Unit).where(Unit.primary_officer_id == officer.id)).scalar_one_or_none()
+    if unit is not None:  # the leaver's camera becomes a spare (as on the roster)
+        release_primary(ctx, session, actor, unit, f"officer deactivated: {change.why}")
+
+
+# --- the schedule ------------------------------------------------------------------------------
+
+
+def take_lease(ctx: Ctx, minutes: int) -> bool:
+    """This station runs the scheduled sync now if no other holds the lease (or it has
+    expired) and the last run is at least ``minutes`` ago. Held for ``minutes`` plus
+    margin; the database decides, so two stations never run it at once."""
+    now = ctx.now()
+    with ctx.db.write() as session:
+        lease = session.get(DirectoryLease, LEASE)
+        if lease is None:
+            session.add(DirectoryLease(name=LEASE, station=ctx.station,
+                                       expires_at=now + timedelta(minutes=minutes + 5),
+                                       last_run_at=None))
+            return True
+        if lease.station != ctx.station and lease.expires_at > now:
+            return False
+        if lease.last_run_at is not None and lease.last_run_at + timedelta(minutes=minutes) > now:
+            return False
+        lease.station = ctx.station
+        lease.expires_at = now + timedelta(minutes=minutes + 5)
+        return True
+
+
+def _ran(ctx: Ctx) -> None:
+    with ctx.db.write() as session:
+        lease = session.get(DirectoryLease, LEASE)
+        if lease is not None and lease.station == ctx.station:
+            lease.last_run_at = ctx.now()
+
+
+def run_scheduled(ctx: Ctx) -> SyncResult | None:
+    """The schedule's tick (every minute or so on every station that has the bind
+    password): runs the sync here when it is due and no other station holds the lease.
+    None: not due, not set, or another station's turn. A sync that would deactivate too
+    many stops (audited) and is not retried until the next period."""
+    with ctx.db.read() as session:
+        settings = directory_settings.read_directory(session)
+    if not settings.configured or settings.schedule_minutes <= 0:
+        return None
+    if directory_settings.bind_password() is None:
+        return None
+    if not take_lease(ctx, settings.schedule_minutes):
+        return None
+    try:
+        return sync_officers(ctx.as_actor(DIRECTORY_SYNC))
+    except SyncNeedsConfirmation:
+        return None
+    finally:
+        _ran(ctx)
+
+
+def inactive_holders(ctx: Ctx) -> list[tuple[int, str, tuple[str, ...]]]:
+    """Inactive officers who still hold a camera (officer id, label, tags): flagged to
+    supervisors until the cameras come back."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        held = _holding(session)
+        if not held:
+            return []
+        rows = session.execute(
+            select(Officer.id, Officer.badge, Officer.last_name, Officer.first_name)
+            .where(Officer.active.is_(False), Officer.id.in_(list(held)))
+            .order_by(func.lower(Officer.last_name), Officer.badge))
+        return [(oid, _label(badge, last, first), tuple(held[oid]))
+                for oid, badge, last, first in rows]
+
+
+def last_run(ctx: Ctx) -> datetime | None:
+    with ctx.db.read() as session:
+        lease = session.get(DirectoryLease, LEASE)
+        return lease.last_run_at if lease is not None else None
