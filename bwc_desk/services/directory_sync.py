@@ -255,7 +255,8 @@ def _plan(session: Session, settings: DirectorySettings,
         try:
             data = _entry_input(entry, settings, current, shifts)
         except DomainError as exc:
-            problems.append(SyncProblem(entry.dn, str(exc)))
+            problems.append(SyncProblem(entry.dn, f"{str(exc).rstrip('.')}. Nothing of this "
+                                        "entry was changed; correct it in the directory."))
             continue
         if current is None:
             adopt = by_badge.get(data.badge)
@@ -394,6 +395,15 @@ def _holding(session: Session) -> dict[int, list[str]]:
 
 
 # --- the use cases ---------------------------------------------------------------------------
+
+
+def fetch_entries(ctx: Ctx) -> list[DirectoryEntry]:
+    """The directory's entries as they are now. The Sync button reads them once, shows
+    ``preview_sync(ctx, entries)`` and applies ``sync_officers(ctx, entries=entries)``, so
+    that what is applied is what was shown (planned again against the roster inside the
+    write, so another station's change in between cannot break a rule)."""
+    ctx.require(Permission.IMPORT, "sync officers from the directory")
+    return read_entries(_settings(ctx))
 
 
 def preview_sync(ctx: Ctx, entries: Sequence[DirectoryEntry] | None = None) -> SyncPreview:
