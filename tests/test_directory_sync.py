@@ -236,3 +236,17 @@ def test_the_scheduled_sync_runs_on_one_station_at_a_time(
         who = session.execute(select(AuditRecord.staff_username, AuditRecord.station).where(
             AuditRecord.event == AuditEvent.DIRECTORY_SYNC.value)).all()
     assert who == [("directory-sync", admin_ctx.station), ("directory-sync", "STATION-2")]
+
+
+def test_a_run_against_an_unreachable_directory_is_audited_as_failed(
+        admin_ctx: Ctx, directory: Directory) -> None:
+    from bwc_desk.adapters.directory import DirectoryUnreachable
+
+    configure(admin_ctx, directory, url="ldaps://127.0.0.1:1")
+    with pytest.raises(DirectoryUnreachable, match="does not answer"):
+        directory_sync.sync_officers(admin_ctx, dry_run=True)
+    assert sync_audits(admin_ctx) == []  # a dry run writes nothing, even its failure
+    with pytest.raises(DirectoryUnreachable):
+        directory_sync.sync_officers(admin_ctx)
+    [(outcome, details)] = sync_audits(admin_ctx)
+    assert outcome == "failed" and "does not answer" in details["error"]

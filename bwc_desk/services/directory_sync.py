@@ -424,7 +424,13 @@ def sync_officers(ctx: Ctx, *, dry_run: bool = False, confirm: bool = False,
     share of officers, unless ``confirm``."""
     actor = ctx.require(Permission.IMPORT, "sync officers from the directory")
     settings = _settings(ctx)
-    found = read_entries(settings) if entries is None else entries
+    try:
+        found = read_entries(settings) if entries is None else entries
+    except ldap.DirectoryError as exc:
+        if not dry_run:  # a failed run is a run: the audit log shows that syncs fail
+            audit.record(ctx, AuditEvent.DIRECTORY_SYNC, Outcome.FAILED,
+                         {"directory": settings.url, "error": str(exc)}, actor=actor)
+        raise
     if dry_run:
         with ctx.db.read() as session:
             return SyncResult(_plan(session, settings, found).preview, applied=False)
@@ -533,20 +539,28 @@ def take_lease(ctx: Ctx, minutes: int) -> bool:
     expired) and the last run is at least ``minutes`` ago. Held for ``minutes`` plus
     margin; the database decides, so two stations never run it at once."""
     now = ctx.now()
-    with ctx.db.write() as session:
-        lease = session.get(DirectoryLease, LEASE)
-        if lease is None:
-            session.add(DirectoryLease(name=LEASE, station=ctx.station,
-                                       expires_at=now + timedelta(minutes=minutes + 5),
-                                       last_run_at=None))
-            return True
-        if lease.station != ctx.station and lease.expires_at > now:
-            return False
-        if lease.last_run_at is not None and lease.last_run_at + timedelta(minutes=minutes) > now:
-            return False
-        lease.station = ctx.station
-        lease.expires_at = now + timedelta(minutes=minutes + 5)
+    try:
+        with ctx.db.write() as session:
+            return _take_lease_in(ctx, session, now, minutes)
+    except IntegrityError:  # another station created the lease at the same moment
+        return False
+
+
+def _take_lease_in(ctx: Ctx, session: Session, now: datetime, minutes: int) -> bool:
+    lease = session.get(DirectoryLease, LEASE)
+    if lease is None:
+        session.add(DirectoryLease(name=LEASE, station=ctx.station,
+                                   expires_at=now + timedelta(minutes=minutes + 5),
+                                   last_run_at=None))
+        session.flush()
         return True
+    if lease.station != ctx.station and lease.expires_at > now:
+        return False
+    if lease.last_run_at is not None and lease.last_run_at + timedelta(minutes=minutes) > now:
+        return False
+    lease.station = ctx.station
+    lease.expires_at = now + timedelta(minutes=minutes + 5)
+    return True
 
 
 def _ran(ctx: Ctx) -> None:
