@@ -117,9 +117,10 @@ class Directory:
                    rank: str = "", division: str = "", shift: str = "", card: str = "",
                    password: str = "", guid: bool = True, disabled: bool = False) -> str:
         dn = f"cn={username},{self.base_dn}"
-        attrs: dict[str, Any] = {"sn": last, "sAMAccountName": username, "employeeID": badge,
+        attrs: dict[str, Any] = {"sn": last, "sAMAccountName": username,
                                  "userAccountControl": "514" if disabled else "512"}
-        for name, value in (("givenName", first), ("title", rank), ("department", division),
+        for name, value in (("employeeID", badge), ("givenName", first), ("title", rank),
+                            ("department", division),
                             ("extensionAttribute2", shift), ("extensionAttribute1", card),
                             ("userPassword", password)):
             if value:

@@ -77,3 +77,15 @@ def test_bind_as_finds_the_user_and_returns_dn_and_groups(directory: Directory) 
                            ("off.user", "Another pass 2"), ("k.jones)(cn=*", "x")):
         with pytest.raises(DirectoryBadCredentials, match="did not accept"):
             adapter.bind_as(settings, name, password, service_password=service)
+
+
+def test_bind_as_looks_for_staff_under_the_staff_base_dn(directory: Directory) -> None:
+    clerk = directory.add_person("clerk", "", "Clerk", password="Clerk pass 12")
+    sworn = f"ou=sworn,{directory.base_dn}"
+    directory.conn.add(sworn, ["organizationalUnit"], {"ou": "sworn"})
+    settings = directory.settings(base_dn=sworn)
+    service = directory.server.password
+    with pytest.raises(DirectoryBadCredentials):  # not under the officers' base DN
+        adapter.bind_as(settings, "clerk", "Clerk pass 12", service_password=service)
+    staff = replace(settings, staff_base_dn=directory.base_dn)
+    assert adapter.bind_as(staff, "clerk", "Clerk pass 12", service_password=service).dn == clerk

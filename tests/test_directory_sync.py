@@ -32,9 +32,10 @@ def roster(ctx: Ctx) -> dict[str, tuple]:
                       o.scan_code, o.active) for o in officers.list_officers(ctx)}
 
 
-def everything(ctx: Ctx) -> list:
+def everything(ctx: Ctx, but: tuple[str, ...] = ()) -> list:
     with ctx.db.read() as session:
-        return [session.execute(select(t)).all() for t in Base.metadata.sorted_tables]
+        return [session.execute(select(t)).all() for t in Base.metadata.sorted_tables
+                if t.name not in but]
 
 
 def sync_audits(ctx: Ctx) -> list[tuple[str, dict]]:
@@ -144,14 +145,15 @@ def test_a_sync_that_would_deactivate_too_many_stops_and_asks(
         admin_ctx: Ctx, directory: Directory, synced) -> None:
     configure(admin_ctx, directory, max_deactivate_pct=10)
     directory.delete(synced["jones"])
-    before = everything(admin_ctx)
+    before = everything(admin_ctx, but=("audit_log", "chain_heads"))
     with pytest.raises(SyncNeedsConfirmation, match=r"1 of 3 active officers \(33 %") as stop:
         directory_sync.sync_officers(admin_ctx)
     assert len(stop.value.preview.deactivated) == 1
     outcome, details = sync_audits(admin_ctx)[-1]
     assert (outcome, details["deactivated"], details["confirmed"]) == ("refused", 1, False)
     assert roster(admin_ctx)["0007"][7] is True
-    assert [t for t in everything(admin_ctx)] != before  # only the audit record was added
+    # only the audit record of the stop was added
+    assert everything(admin_ctx, but=("audit_log", "chain_heads")) == before
     directory_sync.sync_officers(admin_ctx, confirm=True)
     assert roster(admin_ctx)["0007"][7] is False
 
@@ -176,10 +178,16 @@ def test_a_clashing_entry_is_skipped_with_a_message_and_the_rest_applies(
     inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0009", "X60A0009"))
     directory.add_person("cam", "6001", "Camera", card="HPD-BWC-0009")
     directory.add_person("fine", "6002", "Fine")
+    directory.add_person("nobadge", "", "Nobadge")  # the filter asks for employeeID=*...
     directory.modify(synced["jones"], title="Lieutenant")
-    result = directory_sync.sync_officers(admin_ctx)
+    configure(admin_ctx, directory, filter="(objectClass=inetOrgPerson)")  # ...not this one
+    entries = directory_sync.fetch_entries(admin_ctx)
+    assert directory_sync.preview_sync(admin_ctx, entries).skipped == \
+        directory_sync.sync_officers(admin_ctx, dry_run=True).preview.skipped
+    result = directory_sync.sync_officers(admin_ctx, entries=entries)
     messages = sorted(p.message for p in result.preview.skipped)
-    assert len(messages) == 4
+    assert len(messages) == 5
+    assert any("badge is required" in m for m in messages)
     assert any("badge 1234 would also belong to Brown, Kim (1234)" in m for m in messages)
     assert any("scan code 0007 would also belong to Jones, Ann (0007)" in m for m in messages)
     assert any("scan code 0412 would be a badge number too (Smith, John (0412))" in m
@@ -189,7 +197,7 @@ def test_a_clashing_entry_is_skipped_with_a_message_and_the_rest_applies(
     got = roster(admin_ctx)
     assert set(got) == {"0412", "0007", "1234", "6002"}
     assert got["0007"][3] == "Lieutenant" and got["0412"][1] == "Smith"
-    assert sync_audits(admin_ctx)[-1][1]["skipped"] == 4
+    assert sync_audits(admin_ctx)[-1][1]["skipped"] == 5
 
 
 def test_an_officer_already_on_the_roster_is_linked_not_doubled(
@@ -228,3 +236,17 @@ def test_the_scheduled_sync_runs_on_one_station_at_a_time(
         who = session.execute(select(AuditRecord.staff_username, AuditRecord.station).where(
             AuditRecord.event == AuditEvent.DIRECTORY_SYNC.value)).all()
     assert who == [("directory-sync", admin_ctx.station), ("directory-sync", "STATION-2")]
+
+
+def test_a_run_against_an_unreachable_directory_is_audited_as_failed(
+        admin_ctx: Ctx, directory: Directory) -> None:
+    from bwc_desk.adapters.directory import DirectoryUnreachable
+
+    configure(admin_ctx, directory, url="ldaps://127.0.0.1:1")
+    with pytest.raises(DirectoryUnreachable, match="does not answer"):
+        directory_sync.sync_officers(admin_ctx, dry_run=True)
+    assert sync_audits(admin_ctx) == []  # a dry run writes nothing, even its failure
+    with pytest.raises(DirectoryUnreachable):
+        directory_sync.sync_officers(admin_ctx)
+    [(outcome, details)] = sync_audits(admin_ctx)
+    assert outcome == "failed" and "does not answer" in details["error"]

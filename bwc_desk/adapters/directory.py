@@ -237,13 +237,14 @@ def _entry(item: Mapping[str, Any], names: list[str]) -> DirectoryEntry:
 
 
 def search(conn: Connection, settings: DirectorySettings, ldap_filter: str | None = None,
-           page_size: int | None = None) -> Iterator[DirectoryEntry]:
+           page_size: int | None = None, base_dn: str | None = None) -> Iterator[DirectoryEntry]:
     """Every entry under the base DN that matches the filter, a page at a time (the simple
     paged results control), as DirectoryEntry values."""
     names = entry_attributes(settings)
+    base = base_dn or settings.base_dn
     try:
         pages = conn.extend.standard.paged_search(
-            settings.base_dn, ldap_filter or settings.filter, search_scope=SUBTREE,
+            base, ldap_filter or settings.filter, search_scope=SUBTREE,
             attributes=names, paged_size=page_size or settings.page_size, generator=True,
         )
         for item in pages:
@@ -251,7 +252,7 @@ def search(conn: Connection, settings: DirectorySettings, ldap_filter: str | Non
                 yield _entry(item, names)
     except lx.LDAPNoSuchObjectResult:
         raise DirectoryError(
-            f"The base DN {settings.base_dn} does not exist on {_where(settings)}: check it."
+            f"The base DN {base} does not exist on {_where(settings)}: check it."
         ) from None
     except (lx.LDAPInvalidFilterError, lx.LDAPFilterError) as exc:
         raise ValidationError(f"The filter {settings.filter} is not valid LDAP ({exc}).") from None
@@ -290,7 +291,8 @@ def group_name(dn: str) -> str:
 
 def bind_as(settings: DirectorySettings, username: str, password: str,
             service_password: str | None = None) -> DirectoryUser:
-    """Find ``username`` (the user-name attribute, under the base DN) with the service bind,
+    """Find ``username`` (the user-name attribute, under the staff base DN or else the base
+    DN) with the service bind,
     then bind as that DN with ``password``. Returns their DN and groups; raises
     DirectoryBadCredentials for an unknown user, a disabled account or a wrong password
     (one message for all three: the directory must not tell a guesser which), and the other
@@ -309,7 +311,8 @@ def bind_as(settings: DirectorySettings, username: str, password: str,
     conn = open_connection(settings, settings.bind_dn, service_password)
     try:
         wanted = f"({settings.user_attribute}={escape_filter_chars(username)})"
-        found = list(search(conn, settings, ldap_filter=wanted, page_size=10))
+        found = list(search(conn, settings, ldap_filter=wanted, page_size=10,
+                            base_dn=settings.staff_base_dn or settings.base_dn))
     finally:
         conn.unbind()
     if len(found) != 1 or found[0].disabled:

@@ -45,6 +45,7 @@ def add_directory_settings_command(
                    help="staff role from a group: quartermaster, supervisor, admin, auditor "
                    "(repeat)")
     p.add_argument("--user-attribute", help="what staff sign in with (sAMAccountName, uid)")
+    p.add_argument("--staff-base-dn", help="where staff accounts are (default: the base DN)")
     p.add_argument("--schedule", type=int, metavar="MINUTES",
                    help="sync every MINUTES (0: only by hand)")
     p.add_argument("--max-deactivate", type=int, metavar="PERCENT",
@@ -95,6 +96,7 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for option, key in (("url", "url"), ("bind_dn", "bind_dn"), ("base_dn", "base_dn"),
                         ("filter", "filter"), ("user_attribute", "user_attribute"),
+                        ("staff_base_dn", "staff_base_dn"),
                         ("schedule", "schedule_minutes"),
                         ("max_deactivate", "max_deactivate_pct"), ("ca_file", "ca_file")):
         value = getattr(args, option)
@@ -123,6 +125,7 @@ def _show(config: DirectoryConfig, out: TextIO) -> None:
         print("The directory is not set (bwc-desk settings directory set --url ...).", file=out)
     rows = [("URL", s.url or "-"), ("Bind DN", s.bind_dn or "-"), ("Base DN", s.base_dn or "-"),
             ("Filter", s.filter), ("User name attribute", s.user_attribute),
+            ("Staff base DN", s.staff_base_dn or "the base DN"),
             ("Bind password", f"set, in {config.password_where}" if config.password_set
              else "not set on this station"),
             ("CA file", s.ca_file or "the system's CAs"),

@@ -47,6 +47,7 @@ class DirectorySettings:
     attribute_map: tuple[tuple[str, str], ...] = DEFAULT_MAP  # officer field -> attribute
     group_roles: tuple[tuple[str, str], ...] = DEFAULT_GROUPS  # role -> group (cn or DN)
     user_attribute: str = "sAMAccountName"  # what staff type as their user name (uid on LDAP)
+    staff_base_dn: str = ""  # where staff accounts are searched at sign-in ("": the base DN)
     schedule_minutes: int = 0  # 0: no scheduled sync
     max_deactivate_pct: int = 10  # a sync deactivating more officers than this stops and asks
     ca_file: str = ""  # a CA certificate (PEM) to trust besides the system's
@@ -70,6 +71,7 @@ class DirectorySettings:
             "attribute_map": dict(self.attribute_map),
             "group_roles": dict(self.group_roles),
             "user_attribute": self.user_attribute,
+            "staff_base_dn": self.staff_base_dn,
             "schedule_minutes": self.schedule_minutes,
             "max_deactivate_pct": self.max_deactivate_pct,
             "ca_file": self.ca_file,
@@ -155,6 +157,7 @@ def parse_settings(data: Mapping[str, Any]) -> DirectorySettings:
         group_roles=tuple((role.value, groups[role.value]) for role in Role),
         user_attribute=_text(data, "user_attribute", "sAMAccountName", "User name attribute")
         or "sAMAccountName",
+        staff_base_dn=_text(data, "staff_base_dn", "", "Staff base DN"),
         schedule_minutes=_int(data, "schedule_minutes", 0, 0, 10080, "Sync every (minutes)"),
         max_deactivate_pct=_int(
             data, "max_deactivate_pct", 10, 0, 100, "Deactivations that stop a sync (%)"
