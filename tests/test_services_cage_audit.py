@@ -20,6 +20,7 @@ from bwc_desk.services import (
     assignments,
     audit,
     cage_audit,
+    cage_audit_cases,
     counter,
     dock_registry,
     docks,
@@ -137,7 +138,8 @@ def test_cameras_a_dock_reports_count_as_found_until_it_goes_offline(cage, qm_ct
     assert (docked.source, docked.code, docked.seen_location) == ("dock", "DOCK-A bay 2", "Shelf A")
     assert tags(lists.wrong_place) == ["HPD-6"]  # kept on shelf B, docked on shelf A
     clock.advance(minutes=5)  # the dock stopped reporting: its bays are unknown
-    assert tags(cage_audit.audit_lists(qm_ctx, a.id).missing) == ["HPD-1", "HPD-2", "HPD-5", "HPD-6"]
+    missing = cage_audit.audit_lists(qm_ctx, a.id).missing
+    assert tags(missing) == ["HPD-1", "HPD-2", "HPD-5", "HPD-6"]
 
 
 def test_an_audit_survives_a_restart_halfway(cage, qm_ctx, db_url):
@@ -180,7 +182,7 @@ def test_finishing_writes_the_report_the_records_and_the_cases(cage, qm_ctx, clo
     digest = finished[0].details["report_sha256"]
     assert digest == done.audit.report_sha256
 
-    cases = cage_audit.open_cases(qm_ctx)
+    cases = cage_audit_cases.open_cases(qm_ctx)
     assert [(c.asset_tag, c.opened_by, c.audit_id) for c in cases] == [
         ("HPD-2", "quinn", a.id), ("HPD-6", "quinn", a.id)]
 
@@ -209,36 +211,36 @@ def test_a_report_cell_cannot_run_as_a_formula(cage, qm_ctx, admin_ctx, tmp_path
 def test_a_case_resolved_as_found_sets_the_location_with_a_custody_record(cage, qm_ctx, sup_ctx):
     a = cage_audit.start_audit(qm_ctx, "all")
     cage_audit.finish_audit(qm_ctx, a.id)
-    case = next(c for c in cage_audit.open_cases(sup_ctx) if c.asset_tag == "HPD-2")
+    case = next(c for c in cage_audit_cases.open_cases(sup_ctx) if c.asset_tag == "HPD-2")
     with pytest.raises(PermissionDenied):
-        cage_audit.resolve_found(qm_ctx, case.id, "Shelf C")
+        cage_audit_cases.resolve_found(qm_ctx, case.id, "Shelf C")
     with pytest.raises(ValidationError, match="Say where"):
-        cage_audit.resolve_found(sup_ctx, case.id, "  ")
-    done = cage_audit.resolve_found(sup_ctx, case.id, "Shelf C", "behind the charger")
+        cage_audit_cases.resolve_found(sup_ctx, case.id, "  ")
+    done = cage_audit_cases.resolve_found(sup_ctx, case.id, "Shelf C", "behind the charger")
     assert (done.outcome, done.found_location, done.resolved_by) == ("found", "Shelf C", "sam")
     unit = inventory.unit_detail(sup_ctx, "HPD-2")
     event = inventory.unit_history(sup_ctx, unit.id)[0]
     assert event.kind is EventKind.RELOCATED and event.staff_username == "sam"
     assert event.details["to"] == "Shelf C" and event.details["case_id"] == case.id
-    assert case.id not in [c.id for c in cage_audit.open_cases(sup_ctx)]
+    assert case.id not in [c.id for c in cage_audit_cases.open_cases(sup_ctx)]
     with pytest.raises(DomainError, match="already resolved by sam"):
-        cage_audit.resolve_lost(sup_ctx, case.id, "R-1")
+        cage_audit_cases.resolve_lost(sup_ctx, case.id, "R-1")
 
 
 def test_a_case_resolved_as_lost_marks_the_camera_lost(cage, qm_ctx, sup_ctx):
     a = cage_audit.start_audit(qm_ctx, "all")
     cage_audit.finish_audit(qm_ctx, a.id)
-    case = next(c for c in cage_audit.open_cases(sup_ctx) if c.asset_tag == "HPD-6")
+    case = next(c for c in cage_audit_cases.open_cases(sup_ctx) if c.asset_tag == "HPD-6")
     with pytest.raises(ValidationError, match="report's number"):
-        cage_audit.resolve_lost(sup_ctx, case.id, " ")
-    done = cage_audit.resolve_lost(sup_ctx, case.id, "2026-114-0032")
+        cage_audit_cases.resolve_lost(sup_ctx, case.id, " ")
+    done = cage_audit_cases.resolve_lost(sup_ctx, case.id, "2026-114-0032")
     assert (done.outcome, done.report_number) == ("lost", "2026-114-0032")
     unit = inventory.unit_detail(sup_ctx, "HPD-6")
     assert unit.status.value == "lost"
     event = inventory.unit_history(sup_ctx, unit.id)[0]
     assert event.kind is EventKind.MARKED_LOST and event.staff_username == "sam"
     assert "report 2026-114-0032" in event.reason
-    resolved = [r for r in audit.list_audit(sup_ctx) if r.event == AuditEvent.CAGE_CASE_RESOLVED]
+    resolved = [r for r in audit.list_audit(cage) if r.event == AuditEvent.CAGE_CASE_RESOLVED]
     assert resolved[0].details["report_number"] == "2026-114-0032"
 
 
@@ -254,7 +256,7 @@ def test_one_open_audit_per_scope(cage, qm_ctx, sup_ctx):
     with pytest.raises(DomainError, match="already open \\(started by quinn"):
         cage_audit.start_audit(sup_ctx, "location", "SHELF  a")
     cage_audit.start_audit(sup_ctx, "location", "Shelf B")  # another scope: fine
-    with qm_ctx.db.write() as s, pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"), qm_ctx.db.write() as s:
         s.execute(text(
             "INSERT INTO cage_audits (scope, scope_key, scope_label, state, started_by, "
             "station, started_at) VALUES ('location', 'shelf a', 'x', 'open', 'x', 'x', "
@@ -264,9 +266,8 @@ def test_one_open_audit_per_scope(cage, qm_ctx, sup_ctx):
 
 
 def _refused(ctx: Ctx, sql: str, **params: object) -> None:
-    with pytest.raises(Exception, match="(?i)is a record|append-only"):
-        with ctx.db.write() as s:
-            s.execute(text(sql), params)
+    with pytest.raises(Exception, match=r"(?i)is a record|append-only"), ctx.db.write() as s:
+        s.execute(text(sql), params)
 
 
 def test_the_database_refuses_edits_and_deletes_of_the_records(cage, qm_ctx, sup_ctx):
@@ -279,14 +280,14 @@ def test_the_database_refuses_edits_and_deletes_of_the_records(cage, qm_ctx, sup
     cage_audit.finish_audit(qm_ctx, a.id)
     _refused(qm_ctx, "UPDATE cage_audits SET report = '{}'")
     _refused(qm_ctx, "UPDATE cage_audits SET state = 'open', finished_at = NULL")
-    case = cage_audit.open_cases(sup_ctx)[0]
+    case = cage_audit_cases.open_cases(sup_ctx)[0]
     _refused(qm_ctx, "DELETE FROM cage_audit_cases")
     _refused(qm_ctx, "UPDATE cage_audit_cases SET unit_id = 1")
-    with pytest.raises(Exception, match="(?i)check|constraint"):
-        with qm_ctx.db.write() as s:  # resolved without saying how
-            s.execute(text("UPDATE cage_audit_cases SET resolved_at = opened_at, "
-                           "resolved_by = 'x' WHERE id = :id"), {"id": case.id})
-    cage_audit.resolve_lost(sup_ctx, case.id, "R-7")
+    # resolved without saying how
+    with pytest.raises(Exception, match=r"(?i)check|constraint"), qm_ctx.db.write() as s:
+        s.execute(text("UPDATE cage_audit_cases SET resolved_at = opened_at, "
+                       "resolved_by = 'x' WHERE id = :id"), {"id": case.id})
+    cage_audit_cases.resolve_lost(sup_ctx, case.id, "R-7")
     _refused(qm_ctx, "UPDATE cage_audit_cases SET report_number = 'R-8'")
     lists = cage_audit.audit_lists(qm_ctx, a.id)
     assert json.loads(lists.to_json())["audit"]["finished_by"] == "quinn"

@@ -148,7 +148,15 @@ class AuditLists:
                 for x in body[name]
             )
 
-        return cls(audit, *(lines(n) for n in LISTS), heads=body["heads"])
+        return cls(
+            audit,
+            lines("expected"),
+            lines("found"),
+            lines("missing"),
+            lines("unexpected"),
+            lines("wrong place"),
+            heads=body["heads"],
+        )
 
 
 def csv_rows(lists: AuditLists) -> list[tuple[object, ...]]:
