@@ -168,8 +168,13 @@ def test_finishing_writes_the_report_the_records_and_the_cases(cage, qm_ctx, clo
     heads = heads_footer((h.custody_seq, h.custody_hash), (h.audit_seq, h.audit_hash))
     done = cage_audit.finish_audit(qm_ctx, a.id)
     assert done.audit.state == "finished" and done.audit.finished_by == "quinn"
-    assert done.counts() == {"expected": 4, "found": 2, "missing": 2, "unexpected": 1,
-                             "wrong place": 1}  # HPD-5: kept on shelf B, docked on shelf A
+    assert done.counts() == {
+        "expected": 4,
+        "found": 2,
+        "missing": 2,
+        "unexpected": 1,
+        "wrong place": 1,
+    }  # HPD-5: kept on shelf B, docked on shelf A
     assert done.heads == heads
     # the dock's camera is now a record of the audit, even after the dock goes quiet
     clock.advance(hours=1)
@@ -184,7 +189,9 @@ def test_finishing_writes_the_report_the_records_and_the_cases(cage, qm_ctx, clo
 
     cases = cage_audit_cases.open_cases(qm_ctx)
     assert [(c.asset_tag, c.opened_by, c.audit_id) for c in cases] == [
-        ("HPD-2", "quinn", a.id), ("HPD-6", "quinn", a.id)]
+        ("HPD-2", "quinn", a.id),
+        ("HPD-6", "quinn", a.id),
+    ]
 
     cage_audit.export_report(qm_ctx, a.id, tmp_path / "audit.csv", tmp_path / "audit.pdf")
     data = (tmp_path / "audit.csv").read_bytes()
@@ -200,7 +207,7 @@ def test_finishing_writes_the_report_the_records_and_the_cases(cage, qm_ctx, clo
 
 def test_a_report_cell_cannot_run_as_a_formula(cage, qm_ctx, admin_ctx, tmp_path):
     unit = inventory.unit_detail(admin_ctx, "HPD-1")
-    unit_location.set_location(admin_ctx, unit.id, "=HYPERLINK(\"x\")")
+    unit_location.set_location(admin_ctx, unit.id, '=HYPERLINK("x")')
     a = cage_audit.start_audit(qm_ctx, "all")
     cage_audit.scan(qm_ctx, a.id, "HPD-1", "Shelf A")
     cage_audit.finish_audit(qm_ctx, a.id)
@@ -257,10 +264,14 @@ def test_one_open_audit_per_scope(cage, qm_ctx, sup_ctx):
         cage_audit.start_audit(sup_ctx, "location", "SHELF  a")
     cage_audit.start_audit(sup_ctx, "location", "Shelf B")  # another scope: fine
     with pytest.raises(Exception, match=r"(?i)unique"), qm_ctx.db.write() as s:
-        s.execute(text(
-            "INSERT INTO cage_audits (scope, scope_key, scope_label, state, started_by, "
-            "station, started_at) VALUES ('location', 'shelf a', 'x', 'open', 'x', 'x', "
-            ":at)"), {"at": datetime(2026, 1, 1, tzinfo=UTC)})
+        s.execute(
+            text(
+                "INSERT INTO cage_audits (scope, scope_key, scope_label, state, started_by, "
+                "station, started_at) VALUES ('location', 'shelf a', 'x', 'open', 'x', 'x', "
+                ":at)"
+            ),
+            {"at": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
     cage_audit.finish_audit(qm_ctx, a.id)
     assert cage_audit.start_audit(qm_ctx, "location", "Shelf A").state == "open"
 
@@ -285,8 +296,13 @@ def test_the_database_refuses_edits_and_deletes_of_the_records(cage, qm_ctx, sup
     _refused(qm_ctx, "UPDATE cage_audit_cases SET unit_id = 1")
     # resolved without saying how
     with pytest.raises(Exception, match=r"(?i)check|constraint"), qm_ctx.db.write() as s:
-        s.execute(text("UPDATE cage_audit_cases SET resolved_at = opened_at, "
-                       "resolved_by = 'x' WHERE id = :id"), {"id": case.id})
+        s.execute(
+            text(
+                "UPDATE cage_audit_cases SET resolved_at = opened_at, "
+                "resolved_by = 'x' WHERE id = :id"
+            ),
+            {"id": case.id},
+        )
     cage_audit_cases.resolve_lost(sup_ctx, case.id, "R-7")
     _refused(qm_ctx, "UPDATE cage_audit_cases SET report_number = 'R-8'")
     lists = cage_audit.audit_lists(qm_ctx, a.id)

@@ -105,8 +105,9 @@ def test_scans_fill_the_lists_and_finishing_shows_the_counts(qtbot, view, tmp_pa
 
     answer(qtbot, confirm, QMessageBox)
     tab.finish_button.click()
-    qtbot.waitUntil(lambda: tab.current is not None and tab.current.state == "finished",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: tab.current is not None and tab.current.state == "finished", timeout=10_000
+    )
     assert "4 expected\n2 found\n2 missing" in asked[0] and "HPD-3, HPD-4" in asked[0]
     assert not tab.scan_edit.isEnabled() and tab.export_button.isEnabled()
     qtbot.waitUntil(lambda: tab.case_model.rowCount() == 2, timeout=10_000)
@@ -161,19 +162,29 @@ def test_a_supervisor_resolves_a_case_as_lost(qtbot, admin_ctx, view):
 
 
 def _line(tag: str, **kw) -> AuditLine:
-    base = dict(unit_id=int(tag[-1]), asset_tag=tag, serial=f"S-{tag[-1]}", model="Body 4",
-                status="available", recorded_location="Shelf A")
+    base = dict(
+        unit_id=int(tag[-1]),
+        asset_tag=tag,
+        serial=f"S-{tag[-1]}",
+        model="Body 4",
+        status="available",
+        recorded_location="Shelf A",
+    )
     return AuditLine(**{**base, **kw})
 
 
 def test_audit_line_model_shows_where_and_how_each_camera_was_seen(qtbot, qtmodeltester):
     model = AuditLineModel()
     table = view_of(qtbot, qtmodeltester, model)
-    model.set_rows(AuditLineModel.prepare([
-        _line("HPD-2", seen_location="Shelf B", source="scan", seen_by="quinn", seen_at=T0),
-        _line("HPD-1", source="dock", code="DOCK-A bay 3", seen_by="dock-feed", seen_at=T0),
-        _line("HPD-3", status="issued", note="issued to Smith, John (0412)"),
-    ]))
+    model.set_rows(
+        AuditLineModel.prepare(
+            [
+                _line("HPD-2", seen_location="Shelf B", source="scan", seen_by="quinn", seen_at=T0),
+                _line("HPD-1", source="dock", code="DOCK-A bay 3", seen_by="dock-feed", seen_at=T0),
+                _line("HPD-3", status="issued", note="issued to Smith, John (0412)"),
+            ]
+        )
+    )
     col = AuditLineModel
     assert cell(model, 0, col.COL_SEEN) == "Shelf B" and cell(model, 0, col.COL_HOW) == "Scanned"
     assert cell(model, 1, col.COL_SEEN) == "DOCK-A bay 3" and cell(model, 1, col.COL_HOW) == "Dock"
@@ -191,16 +202,45 @@ def test_audit_line_model_shows_where_and_how_each_camera_was_seen(qtbot, qtmode
 def test_case_model_says_how_each_case_ended(qtbot, qtmodeltester):
     model = CaseTableModel()
     view_of(qtbot, qtmodeltester, model)
-    base = dict(audit_id=1, audit_label="#1 All cameras", serial="S", location="Shelf A",
-                opened_at=T0, opened_by="quinn")
-    model.set_rows(CaseTableModel.prepare([
-        CaseRow(id=1, unit_id=1, asset_tag="HPD-1", **base),
-        CaseRow(id=2, unit_id=2, asset_tag="HPD-2", resolved_at=T0, resolved_by="sam",
-                outcome="found", found_location="Shelf C", **base),
-        CaseRow(id=3, unit_id=3, asset_tag="HPD-3", resolved_at=T0, resolved_by="sam",
-                outcome="lost", report_number="R-7", **base),
-    ]))
+    base = dict(
+        audit_id=1,
+        audit_label="#1 All cameras",
+        serial="S",
+        location="Shelf A",
+        opened_at=T0,
+        opened_by="quinn",
+    )
+    model.set_rows(
+        CaseTableModel.prepare(
+            [
+                CaseRow(id=1, unit_id=1, asset_tag="HPD-1", **base),
+                CaseRow(
+                    id=2,
+                    unit_id=2,
+                    asset_tag="HPD-2",
+                    resolved_at=T0,
+                    resolved_by="sam",
+                    outcome="found",
+                    found_location="Shelf C",
+                    **base,
+                ),
+                CaseRow(
+                    id=3,
+                    unit_id=3,
+                    asset_tag="HPD-3",
+                    resolved_at=T0,
+                    resolved_by="sam",
+                    outcome="lost",
+                    report_number="R-7",
+                    **base,
+                ),
+            ]
+        )
+    )
     assert column_texts(model, CaseTableModel.COL_OUTCOME) == [
-        "Open", "Found at Shelf C (sam)", "Lost, report R-7 (sam)"]
+        "Open",
+        "Found at Shelf C (sam)",
+        "Lost, report R-7 (sam)",
+    ]
     assert cell(model, 0, CaseTableModel.COL_AUDIT) == "#1 All cameras"
     qtmodeltester.check(model)

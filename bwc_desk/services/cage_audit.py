@@ -377,8 +377,9 @@ def _compute(ctx: Ctx, session: Session, row: CageAudit) -> AuditLists:
             unexpected.append(line)
         if s and unit.location and s.location and not same_place(unit.location, s.location):
             wrong.append(line)
-    return AuditLists(_info(row), tuple(expected), tuple(found), tuple(missing),
-                      tuple(unexpected), tuple(wrong))
+    return AuditLists(
+        _info(row), tuple(expected), tuple(found), tuple(missing), tuple(unexpected), tuple(wrong)
+    )
 
 
 def audit_lists(ctx: Ctx, audit_id: int) -> AuditLists:
@@ -412,9 +413,15 @@ def finish_audit(ctx: Ctx, audit_id: int) -> AuditLists:
             if unit_id not in counted:
                 session.add(
                     CageAuditScan(
-                        audit_id=row.id, unit_id=unit_id, code=docked.code[:64], source="dock",
-                        location=docked.location, scanned_by="dock-feed", staff_id=None,
-                        station=ctx.station, at=docked.at or now,
+                        audit_id=row.id,
+                        unit_id=unit_id,
+                        code=docked.code[:64],
+                        source="dock",
+                        location=docked.location,
+                        scanned_by="dock-feed",
+                        staff_id=None,
+                        station=ctx.station,
+                        at=docked.at or now,
                     )
                 )
         session.flush()
@@ -441,8 +448,9 @@ def finish_audit(ctx: Ctx, audit_id: int) -> AuditLists:
         row.report_sha256 = digest
         for line in lists.missing:
             session.add(
-                CageAuditCase(audit_id=row.id, unit_id=line.unit_id, opened_at=now,
-                              opened_by=actor.username)
+                CageAuditCase(
+                    audit_id=row.id, unit_id=line.unit_id, opened_at=now, opened_by=actor.username
+                )
             )
         audit.write(
             session,
@@ -471,7 +479,6 @@ def describe_counts(lists: AuditLists) -> str:
         f"{plural(c['expected'], 'camera')} expected, {c['found']} found, {c['missing']} "
         f"missing, {c['unexpected']} unexpected, {c['wrong place']} in the wrong place"
     )
-
 
 
 # --- the report ---------------------------------------------------------------------------

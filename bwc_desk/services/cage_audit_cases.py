@@ -99,7 +99,11 @@ def resolve_found(ctx: Ctx, case_id: int, location: str, note: str = "") -> Case
     with ctx.db.write() as session:
         case, unit, row = _open_case(session, case_id)
         set_location_in(
-            ctx, session, actor, unit, where,
+            ctx,
+            session,
+            actor,
+            unit,
+            where,
             reason=note or f"Found after cage audit #{row.id}",
             details={"audit_id": row.id, "case_id": case.id},
         )
@@ -119,7 +123,12 @@ def resolve_lost(ctx: Ctx, case_id: int, report_number: str, note: str = "") -> 
         case, unit, row = _open_case(session, case_id)
         reason = f"Missing in cage audit #{row.id}; report {number}" + (f". {note}" if note else "")
         change_status(
-            ctx, session, actor, unit, UnitAction.MARK_LOST, reason,
+            ctx,
+            session,
+            actor,
+            unit,
+            UnitAction.MARK_LOST,
+            reason,
             {"audit_id": row.id, "case_id": case.id, "report_number": number},
         )
         _close(ctx, session, actor, case, unit, outcome="lost", report_number=number, note=note)

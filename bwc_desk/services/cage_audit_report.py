@@ -122,10 +122,17 @@ class AuditLists:
         def line(x: AuditLine) -> dict[str, Any]:
             return {**asdict(x), "seen_at": _ts(x.seen_at)}
 
-        info = {**self.audit.as_dict(), "started_at": _ts(self.audit.started_at),
-                "finished_at": _ts(self.audit.finished_at), "report_sha256": ""}
-        body = {"audit": info, "heads": self.heads,
-                **{name: [line(x) for x in self.by_name(name)] for name in LISTS}}
+        info = {
+            **self.audit.as_dict(),
+            "started_at": _ts(self.audit.started_at),
+            "finished_at": _ts(self.audit.finished_at),
+            "report_sha256": "",
+        }
+        body = {
+            "audit": info,
+            "heads": self.heads,
+            **{name: [line(x) for x in self.by_name(name)] for name in LISTS},
+        }
         return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
@@ -143,10 +150,7 @@ class AuditLists:
         )
 
         def lines(name: str) -> tuple[AuditLine, ...]:
-            return tuple(
-                AuditLine(**{**x, "seen_at": _parse(x["seen_at"])})
-                for x in body[name]
-            )
+            return tuple(AuditLine(**{**x, "seen_at": _parse(x["seen_at"])}) for x in body[name])
 
         return cls(
             audit,
@@ -162,9 +166,26 @@ class AuditLists:
 def csv_rows(lists: AuditLists) -> list[tuple[object, ...]]:
     a = lists.audit
     return [
-        (a.id, a.scope_label, name, x.asset_tag, x.serial, x.model, x.status,
-         x.recorded_location, x.seen_location, x.source, x.seen_by, _ts(x.seen_at), x.note,
-         a.started_by, a.station, _ts(a.started_at), a.finished_by, _ts(a.finished_at))
+        (
+            a.id,
+            a.scope_label,
+            name,
+            x.asset_tag,
+            x.serial,
+            x.model,
+            x.status,
+            x.recorded_location,
+            x.seen_location,
+            x.source,
+            x.seen_by,
+            _ts(x.seen_at),
+            x.note,
+            a.started_by,
+            a.station,
+            _ts(a.started_at),
+            a.finished_by,
+            _ts(a.finished_at),
+        )
         for name in LISTS
         for x in lists.by_name(name)
     ]
@@ -188,7 +209,8 @@ def pdf_lines(lists: AuditLists) -> list[str]:
         a.title,
         f"Started {_shown(a.started_at)} by {a.started_by} at {a.station}",
         f"Finished {_shown(a.finished_at)} by {a.finished_by} at {a.finished_station}"
-        if a.finished_at else "Not finished: the lists as they stand now",
+        if a.finished_at
+        else "Not finished: the lists as they stand now",
         "Counts: " + ", ".join(f"{c[name]} {name}" for name in LISTS),
     ]
     if a.report_sha256:
@@ -197,8 +219,10 @@ def pdf_lines(lists: AuditLists) -> list[str]:
     for name in ("missing", "unexpected", "wrong place", "found", "expected"):
         rows = lists.by_name(name)
         out.append(f"{name.capitalize()} ({len(rows)})")
-        out.append(f"  {'Asset tag':<18} {'Serial':<18} {'Status':<10} {'Kept at':<22} "
-                   f"{'Seen at':<22} {'How':<5} {'By':<12} Note")
+        out.append(
+            f"  {'Asset tag':<18} {'Serial':<18} {'Status':<10} {'Kept at':<22} "
+            f"{'Seen at':<22} {'How':<5} {'By':<12} Note"
+        )
         for x in rows:
             out.append(
                 f"  {x.asset_tag:<18} {x.serial:<18} {x.status:<10} "

@@ -77,4 +77,3 @@ def known_locations(ctx: Ctx) -> list[str]:
         if name and name.casefold() not in seen:
             seen[name.casefold()] = name
     return sorted(seen.values(), key=str.casefold)
-

@@ -11,8 +11,18 @@ _HOW = {"scan": "Scanned", "dock": "Dock", "": ""}
 
 
 class AuditLineModel(RowTableModel[AuditLine]):
-    (COL_TAG, COL_SERIAL, COL_MODEL, COL_STATUS, COL_KEPT, COL_SEEN, COL_HOW, COL_BY,
-     COL_WHEN, COL_NOTE) = range(10)
+    (
+        COL_TAG,
+        COL_SERIAL,
+        COL_MODEL,
+        COL_STATUS,
+        COL_KEPT,
+        COL_SEEN,
+        COL_HOW,
+        COL_BY,
+        COL_WHEN,
+        COL_NOTE,
+    ) = range(10)
     columns = (
         Column("Camera", lambda r: r.asset_tag),
         Column("Serial", lambda r: r.serial),

@@ -43,8 +43,13 @@ from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
 REFRESH_MS = 5000  # a dock that stops reporting turns its cameras back to missing
-COLOURS = {"found": "#15803d", "wrong place": "#b45309", "unexpected": "#b91c1c",
-           "already": "#1d4ed8", "refused": "#b91c1c"}
+COLOURS = {
+    "found": "#15803d",
+    "wrong place": "#b45309",
+    "unexpected": "#b91c1c",
+    "already": "#1d4ed8",
+    "refused": "#b91c1c",
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,9 @@ def read_snapshot(ctx: Ctx, wanted: int | None) -> AuditSnapshot:
     prepared = {
         name: AuditLineModel.prepare(lists.by_name(name) if lists else ()) for name in LISTS
     }
-    return AuditSnapshot(audits, lists, prepared,
-                         CaseTableModel.prepare(cage_audit_cases.open_cases(ctx)))
+    return AuditSnapshot(
+        audits, lists, prepared, CaseTableModel.prepare(cage_audit_cases.open_cases(ctx))
+    )
 
 
 class AuditTab(QWidget):
@@ -179,8 +185,15 @@ class AuditTab(QWidget):
         if self.state.actor is None:
             return
         wanted = self.audit_box.currentData()
-        self.state.run(QueryOp(lambda ctx: read_snapshot(ctx, wanted), self._show, parent=self,
-                               on_error=self._failed, key=(self, "audit")))
+        self.state.run(
+            QueryOp(
+                lambda ctx: read_snapshot(ctx, wanted),
+                self._show,
+                parent=self,
+                on_error=self._failed,
+                key=(self, "audit"),
+            )
+        )
 
     def _changed(self, change: ChangeSet) -> None:
         # Scans and cases ("audits"), dock reports, and cameras changing status or place.
@@ -232,8 +245,9 @@ class AuditTab(QWidget):
         self.finish_button.setEnabled(may and is_open)
         self.export_button.setEnabled(audit is not None and not is_open)
         self.scan_edit.setEnabled(may and is_open)
-        self.where_edit.setEnabled(may and is_open and audit is not None
-                                   and audit.scope != "location")
+        self.where_edit.setEnabled(
+            may and is_open and audit is not None and audit.scope != "location"
+        )
         self.resolve_button.setEnabled(self.state.can(Permission.OUT_OF_SERVICE))
         why = "" if may else self.state.why_not(Permission.DOCK)
         for w in (self.start_button, self.finish_button, self.scan_edit):
@@ -256,9 +270,15 @@ class AuditTab(QWidget):
             self._say("Start an audit, or pick an open one, before scanning.", "refused")
             return
         audit_id, where = audit.id, self.where_edit.text()
-        self.state.run(MutationOp(lambda ctx: cage_audit.scan(ctx, audit_id, code, where),
-                                  self._scanned, parent=self, on_error=self._refused,
-                                  changed="audits"))
+        self.state.run(
+            MutationOp(
+                lambda ctx: cage_audit.scan(ctx, audit_id, code, where),
+                self._scanned,
+                parent=self,
+                on_error=self._refused,
+                changed="audits",
+            )
+        )
 
     def _scanned(self, outcome: ScanOutcome) -> None:
         self._say(outcome.message, outcome.kind)
@@ -302,27 +322,42 @@ class AuditTab(QWidget):
         audit = self.current
         if audit is None or audit.state != "open":
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Finish the audit", self.finish_text(),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Finish the audit",
+            self.finish_text(),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
         box.setDefaultButton(QMessageBox.StandardButton.No)
         if box.exec() != QMessageBox.StandardButton.Yes:
             return
         audit_id = audit.id
-        self.state.run(MutationOp(lambda ctx: cage_audit.finish_audit(ctx, audit_id),
-                                  self._finished, parent=self, on_error=self._refused,
-                                  changed="audits"))
+        self.state.run(
+            MutationOp(
+                lambda ctx: cage_audit.finish_audit(ctx, audit_id),
+                self._finished,
+                parent=self,
+                on_error=self._refused,
+                changed="audits",
+            )
+        )
 
     def _finished(self, lists: AuditLists) -> None:
-        self._say(f"Audit of {lists.audit.scope_label} finished: "
-                  f"{cage_audit.describe_counts(lists)}. Export the report to sign it.", "found")
+        self._say(
+            f"Audit of {lists.audit.scope_label} finished: "
+            f"{cage_audit.describe_counts(lists)}. Export the report to sign it.",
+            "found",
+        )
         self.refresh()
 
     def export(self) -> None:
         audit = self.current
         if audit is None or audit.state == "open":
             return
-        path = save_file(self, "Export the audit report", f"cage-audit-{audit.id}.csv",
-                         "CSV files (*.csv)")
+        path = save_file(
+            self, "Export the audit report", f"cage-audit-{audit.id}.csv", "CSV files (*.csv)"
+        )
         if path:
             self.export_to(Path(path))
 
@@ -330,10 +365,14 @@ class AuditTab(QWidget):
         audit = self.current
         assert audit is not None
         audit_id, pdf_path = audit.id, csv_path.with_suffix(".pdf")
-        self.state.run(ExportOp(
-            lambda ctx: cage_audit.export_report(ctx, audit_id, csv_path, pdf_path),
-            lambda _l: self._say(f"Report written: {csv_path} and {pdf_path.name}.", "found"),
-            parent=self, on_error=self._refused))
+        self.state.run(
+            ExportOp(
+                lambda ctx: cage_audit.export_report(ctx, audit_id, csv_path, pdf_path),
+                lambda _l: self._say(f"Report written: {csv_path} and {pdf_path.name}.", "found"),
+                parent=self,
+                on_error=self._refused,
+            )
+        )
 
     # --- cases -----------------------------------------------------------------------------
     def resolve(self, case: CaseRow | None) -> None:
@@ -349,4 +388,3 @@ class AuditTab(QWidget):
         if dialog.exec():
             self._say(dialog.done_text(), "found")
             self.refresh()
-
