@@ -307,3 +307,27 @@ def test_the_database_refuses_edits_and_deletes_of_the_records(cage, qm_ctx, sup
     _refused(qm_ctx, "UPDATE cage_audit_cases SET report_number = 'R-8'")
     lists = cage_audit.audit_lists(qm_ctx, a.id)
     assert json.loads(lists.to_json())["audit"]["finished_by"] == "quinn"
+
+
+def test_the_report_pdf_has_both_ledger_heads_on_every_page(cage, qm_ctx, tmp_path):
+    import unicodedata
+
+    import pypdf
+
+    for i in range(7, 130):  # enough cameras for several pages
+        inventory.add_unit(cage, UnitInput(f"HPD-{i}", f"S-{i}"))
+    a = cage_audit.start_audit(qm_ctx, "all")
+    cage_audit.scan(qm_ctx, a.id, "HPD-1", "Shelf A")
+    h = verify.chain_heads(qm_ctx)
+    heads = heads_footer((h.custody_seq, h.custody_hash), (h.audit_seq, h.audit_hash))
+    cage_audit.finish_audit(qm_ctx, a.id)
+    cage_audit.export_report(qm_ctx, a.id, tmp_path / "a.csv", tmp_path / "a.pdf")
+    pages = [
+        " ".join(unicodedata.normalize("NFKC", p.extract_text()).split())
+        for p in pypdf.PdfReader(tmp_path / "a.pdf").pages
+    ]
+    assert len(pages) >= 2
+    assert "Cage audit" in pages[0] and "by quinn at DESK-1" in pages[0]
+    assert "Counts: 127 expected, 1 found, 126 missing" in pages[0]
+    for page in pages:
+        assert heads in page
