@@ -331,3 +331,19 @@ def test_the_report_pdf_has_both_ledger_heads_on_every_page(cage, qm_ctx, tmp_pa
     assert "Counts: 127 expected, 1 found, 126 missing" in pages[0]
     for page in pages:
         assert heads in page
+
+
+def test_cameras_found_in_the_wrong_place_can_be_kept_where_they_were_seen(cage, qm_ctx, sup_ctx):
+    a = cage_audit.start_audit(qm_ctx, "all")
+    cage_audit.scan(qm_ctx, a.id, "HPD-5", "Shelf A")
+    cage_audit.scan(qm_ctx, a.id, "HPD-1", "Shelf A")
+    moves = [(x.unit_id, x.seen_location) for x in cage_audit.audit_lists(qm_ctx, a.id).found]
+    with pytest.raises(PermissionDenied):
+        unit_location.set_locations(qm_ctx, moves)
+    assert unit_location.set_locations(sup_ctx, moves, "cage audit") == 1  # HPD-1 was there
+    assert cage_audit.audit_lists(qm_ctx, a.id).wrong_place == ()
+    unit = inventory.unit_detail(sup_ctx, "HPD-5")
+    event = inventory.unit_history(sup_ctx, unit.id)[0]
+    assert event.kind is EventKind.RELOCATED and event.details == {"from": "Shelf B",
+                                                                   "to": "Shelf A"}
+    assert unit_location.known_locations(qm_ctx) == ["Shelf A", "Shelf B"]

@@ -244,3 +244,22 @@ def test_case_model_says_how_each_case_ended(qtbot, qtmodeltester):
     ]
     assert cell(model, 0, CaseTableModel.COL_AUDIT) == "#1 All cameras"
     qtmodeltester.check(model)
+
+
+def test_a_supervisor_keeps_cameras_where_they_were_seen(qtbot, admin_ctx, view):
+    _tab, qm = view
+    a = cage_audit.start_audit(qm, "all")
+    cage_audit.scan(qm, a.id, "HPD-1", "Shelf B")
+    sup = make_actor(admin_ctx, Role.SUPERVISOR, "sam")
+    state = AppState(sup)
+    tab = AuditTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: rows(tab, "wrong place") == ["HPD-1"], timeout=10_000)
+    tab.list_tabs.setCurrentIndex(4)
+    tab.tables["wrong place"].table.selectAll()
+    tab.keep_button.click()
+    qtbot.waitUntil(lambda: rows(tab, "wrong place") == [], timeout=10_000)
+    assert "1 of 1 selected cameras now kept where seen" in tab.banner.text()
+    assert cage_audit.audit_lists(sup, a.id).found[0].recorded_location == "Shelf B"
+    state.runner.shutdown()

@@ -3,6 +3,8 @@ camera's moves between places are in its history like every other change."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -77,3 +79,19 @@ def known_locations(ctx: Ctx) -> list[str]:
         if name and name.casefold() not in seen:
             seen[name.casefold()] = name
     return sorted(seen.values(), key=str.casefold)
+
+
+def set_locations(ctx: Ctx, moves: Sequence[tuple[int, str]], reason: str = "") -> int:
+    """Record several cameras' places at once (an audit's "keep them where they were
+    seen"), one custody record each, in one transaction; returns how many changed."""
+    actor = ctx.require(Permission.MANAGE_UNITS, "change where cameras are kept")
+    cleaned = [(unit_id, clean_location(where)) for unit_id, where in moves]
+    changed = 0
+    with ctx.db.write() as session:
+        for unit_id, where in cleaned:
+            unit = session.get(Unit, unit_id, with_for_update=True)
+            if unit is None:
+                raise DomainError("One of those cameras no longer exists; refresh the list.")
+            if set_location_in(ctx, session, actor, unit, where, reason) is not None:
+                changed += 1
+    return changed

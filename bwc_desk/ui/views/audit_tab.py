@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import cage_audit, cage_audit_cases
+from bwc_desk.services import cage_audit, cage_audit_cases, unit_location
 from bwc_desk.services.cage_audit_report import LISTS, AuditInfo, AuditLists, CaseRow, ScanOutcome
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
@@ -144,7 +144,22 @@ class AuditTab(QWidget):
         cases_layout.addLayout(cases_head)
         cases_layout.addWidget(self.case_table)
         split = QSplitter(Qt.Orientation.Vertical, self)
-        split.addWidget(self.list_tabs)
+        self.keep_button = QPushButton("&Keep selected where seen", self)
+        self.keep_button.setObjectName("keep_where_seen")
+        self.keep_button.setToolTip(
+            "Record the place each selected camera was seen as the place it is kept "
+            "(a custody record each): for cameras that moved, or for a first count."
+        )
+        self.keep_button.clicked.connect(self.keep_where_seen)
+        lists = QWidget(self)
+        lists_layout = QVBoxLayout(lists)
+        lists_layout.setContentsMargins(0, 0, 0, 0)
+        lists_layout.addWidget(self.list_tabs)
+        keep_row = QHBoxLayout()
+        keep_row.addStretch(1)
+        keep_row.addWidget(self.keep_button)
+        lists_layout.addLayout(keep_row)
+        split.addWidget(lists)
         split.addWidget(cases)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
@@ -249,6 +264,9 @@ class AuditTab(QWidget):
             may and is_open and audit is not None and audit.scope != "location"
         )
         self.resolve_button.setEnabled(self.state.can(Permission.OUT_OF_SERVICE))
+        self.keep_button.setEnabled(self.state.can(Permission.MANAGE_UNITS))
+        if not self.state.can(Permission.MANAGE_UNITS):
+            self.keep_button.setToolTip(self.state.why_not(Permission.MANAGE_UNITS))
         why = "" if may else self.state.why_not(Permission.DOCK)
         for w in (self.start_button, self.finish_button, self.scan_edit):
             w.setToolTip(why)
@@ -373,6 +391,22 @@ class AuditTab(QWidget):
                 on_error=self._refused,
             )
         )
+
+    def keep_where_seen(self) -> None:
+        name = LISTS[self.list_tabs.currentIndex()]
+        picked = [x for x in self.tables[name].selected_rows() if x.seen_location]
+        if not picked:
+            self._say("Select cameras that were seen at a place (Found or Wrong place), "
+                      "then Keep selected where seen.", "refused")
+            return
+        moves = [(x.unit_id, x.seen_location) for x in picked]
+        audit = self.current
+        reason = f"Seen there in cage audit #{audit.id}" if audit else ""
+        self.state.run(MutationOp(
+            lambda ctx: unit_location.set_locations(ctx, moves, reason),
+            lambda n: self._say(f"{n} of {len(moves)} selected cameras now kept where seen.",
+                                "found"),
+            parent=self, on_error=self._refused, changed="units"))
 
     # --- cases -----------------------------------------------------------------------------
     def resolve(self, case: CaseRow | None) -> None:
