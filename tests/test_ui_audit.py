@@ -15,6 +15,7 @@ from bwc_desk.domain.roles import Role
 from bwc_desk.services import cage_audit, cage_audit_cases, inventory, unit_location
 from bwc_desk.services.cage_audit_report import AuditLine, CaseRow
 from bwc_desk.services.inventory import UnitInput
+from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.models.audit_list_models import AuditLineModel, CaseTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.audit_dialogs import ResolveCaseDialog, StartAuditDialog
@@ -33,6 +34,7 @@ def view(qtbot, admin_ctx):
     qm = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
     state = AppState(qm)
     tab = AuditTab(state)
+    tab.feedback.enabled = False
     qtbot.addWidget(tab)
     tab.show()
     qtbot.waitExposed(tab)
@@ -95,6 +97,8 @@ def test_scans_fill_the_lists_and_finishing_shows_the_counts(qtbot, view, tmp_pa
     qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "No camera has" in tab.banner.text(), timeout=10_000)
     assert "#b91c1c" in tab.banner.styleSheet()
+    assert tab.feedback.played[:3] == [Sound.OK, Sound.OK, Sound.OK]
+    assert tab.feedback.played[-1] is Sound.ERROR
     assert rows(tab, "found") == ["HPD-1", "HPD-2"] and rows(tab, "unexpected") == []
 
     asked: list[str] = []

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +31,7 @@ from bwc_desk.services import cage_audit, cage_audit_cases, unit_location
 from bwc_desk.services.cage_audit_report import LISTS, AuditInfo, AuditLists, CaseRow, ScanOutcome
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
+from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.audit_list_models import AuditLineModel, CaseTableModel
 from bwc_desk.ui.models.rows import Prepared
@@ -170,6 +170,7 @@ class AuditTab(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(split, 1)
         self.scanner = ScannerKeys(self, self.scan_edit, self.scan)
+        self.feedback = Feedback()  # a beep per scan, as at the counter
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -300,11 +301,12 @@ class AuditTab(QWidget):
 
     def _scanned(self, outcome: ScanOutcome) -> None:
         self._say(outcome.message, outcome.kind)
+        self.feedback.play(Sound.OK if outcome.kind in ("found", "already") else Sound.NOTICE)
         self.refresh()
 
     def _refused(self, exc: BaseException) -> None:
         self._say(str(exc), "refused")
-        QApplication.beep()
+        self.feedback.play(Sound.ERROR)
 
     def _say(self, text: str, kind: str) -> None:
         self.banner.setText(text)
