@@ -35,7 +35,7 @@ from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.audit_list_models import AuditLineModel, CaseTableModel
 from bwc_desk.ui.models.rows import Prepared
-from bwc_desk.ui.ops import ExportOp, MutationOp, QueryOp
+from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, QueryOp
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.audit_dialogs import ResolveCaseDialog, StartAuditDialog
 from bwc_desk.ui.views.counter_parts import ScannerKeys
@@ -201,6 +201,7 @@ class AuditTab(QWidget):
         if self.state.actor is None:
             return
         wanted = self.audit_box.currentData()
+        # On the bulk lane: the lists of an audit of all cameras hold every camera.
         self.state.run(
             QueryOp(
                 lambda ctx: read_snapshot(ctx, wanted),
@@ -208,6 +209,7 @@ class AuditTab(QWidget):
                 parent=self,
                 on_error=self._failed,
                 key=(self, "audit"),
+                lane=Lane.BULK,
             )
         )
 
@@ -398,17 +400,26 @@ class AuditTab(QWidget):
         name = LISTS[self.list_tabs.currentIndex()]
         picked = [x for x in self.tables[name].selected_rows() if x.seen_location]
         if not picked:
-            self._say("Select cameras that were seen at a place (Found or Wrong place), "
-                      "then Keep selected where seen.", "refused")
+            self._say(
+                "Select cameras that were seen at a place (Found or Wrong place), "
+                "then Keep selected where seen.",
+                "refused",
+            )
             return
         moves = [(x.unit_id, x.seen_location) for x in picked]
         audit = self.current
         reason = f"Seen there in cage audit #{audit.id}" if audit else ""
-        self.state.run(MutationOp(
-            lambda ctx: unit_location.set_locations(ctx, moves, reason),
-            lambda n: self._say(f"{n} of {len(moves)} selected cameras now kept where seen.",
-                                "found"),
-            parent=self, on_error=self._refused, changed="units"))
+        self.state.run(
+            MutationOp(
+                lambda ctx: unit_location.set_locations(ctx, moves, reason),
+                lambda n: self._say(
+                    f"{n} of {len(moves)} selected cameras now kept where seen.", "found"
+                ),
+                parent=self,
+                on_error=self._refused,
+                changed="units",
+            )
+        )
 
     # --- cases -----------------------------------------------------------------------------
     def resolve(self, case: CaseRow | None) -> None:
