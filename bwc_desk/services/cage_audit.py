@@ -13,11 +13,11 @@ mark a camera lost. The state of an audit is the database: a restart halfway los
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -474,11 +474,18 @@ def finish_audit(ctx: Ctx, audit_id: int) -> AuditLists:
         row.finished_at = now
         row.report = report
         row.report_sha256 = digest
-        for line in lists.missing:
-            session.add(
-                CageAuditCase(
-                    audit_id=row.id, unit_id=line.unit_id, opened_at=now, opened_by=actor.username
-                )
+        if lists.missing:  # one statement: an audit of 25,000 cameras may miss thousands
+            session.execute(
+                insert(CageAuditCase),
+                [
+                    {
+                        "audit_id": row.id,
+                        "unit_id": line.unit_id,
+                        "opened_at": now,
+                        "opened_by": actor.username,
+                    }
+                    for line in lists.missing
+                ],
             )
         audit.write(
             session,
@@ -493,12 +500,13 @@ def finish_audit(ctx: Ctx, audit_id: int) -> AuditLists:
                 "started_by": row.started_by,
                 "started_at": format_ts(row.started_at),
                 "counts": lists.counts(),
-                "missing": [line.asset_tag for line in lists.missing],
+                # (named up to 100; the report, whose hash is here, lists every one)
+                "missing": [line.asset_tag for line in lists.missing[:100]],
                 "report_sha256": digest,
             },
         )
         session.flush()
-        return AuditLists.from_json(_info(row), report)
+        return replace(lists, audit=_info(row))
 
 
 def describe_counts(lists: AuditLists) -> str:

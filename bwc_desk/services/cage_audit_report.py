@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -59,6 +59,9 @@ class AuditLine:
     @property
     def id(self) -> int:
         return self.unit_id
+
+
+LINE_FIELDS = tuple(f.name for f in fields(AuditLine))
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +122,11 @@ class AuditLists:
         return replace(self, audit=audit, heads=heads)
 
     def to_json(self) -> str:
-        def line(x: AuditLine) -> dict[str, Any]:
-            return {**asdict(x), "seen_at": _ts(x.seen_at)}
+        """Canonical JSON; each camera as a list of values in LINE_FIELDS order (compact and
+        fast: an audit of all cameras freezes 25,000 of them twice)."""
+
+        def line(x: AuditLine) -> list[Any]:
+            return [_ts(x.seen_at) if f == "seen_at" else getattr(x, f) for f in LINE_FIELDS]
 
         info = {
             **self.audit.as_dict(),
@@ -130,6 +136,7 @@ class AuditLists:
         }
         body = {
             "audit": info,
+            "fields": list(LINE_FIELDS),
             "heads": self.heads,
             **{name: [line(x) for x in self.by_name(name)] for name in LISTS},
         }
@@ -149,8 +156,14 @@ class AuditLists:
             finished_station=frozen["finished_station"],
         )
 
+        at = body["fields"].index("seen_at")
+
         def lines(name: str) -> tuple[AuditLine, ...]:
-            return tuple(AuditLine(**{**x, "seen_at": _parse(x["seen_at"])}) for x in body[name])
+            out = []
+            for values in body[name]:
+                values[at] = _parse(values[at])
+                out.append(AuditLine(**dict(zip(body["fields"], values, strict=True))))
+            return tuple(out)
 
         return cls(
             audit,
@@ -165,6 +178,7 @@ class AuditLists:
 
 def csv_rows(lists: AuditLists) -> list[tuple[object, ...]]:
     a = lists.audit
+    started, finished = _ts(a.started_at), _ts(a.finished_at)
     return [
         (
             a.id,
@@ -182,9 +196,9 @@ def csv_rows(lists: AuditLists) -> list[tuple[object, ...]]:
             x.note,
             a.started_by,
             a.station,
-            _ts(a.started_at),
+            started,
             a.finished_by,
-            _ts(a.finished_at),
+            finished,
         )
         for name in LISTS
         for x in lists.by_name(name)
