@@ -108,6 +108,9 @@ def test_scans_fill_the_lists_and_finishing_shows_the_counts(qtbot, view, tmp_pa
         box.button(QMessageBox.StandardButton.Yes).click()
 
     answer(qtbot, confirm, QMessageBox)
+    asked_where: list[str] = []
+    tab.ask_path = lambda _parent, _title, name, _filters: (
+        asked_where.append(name) or str(tmp_path / name))
     tab.finish_button.click()
     qtbot.waitUntil(
         lambda: tab.current is not None and tab.current.state == "finished", timeout=10_000
@@ -117,10 +120,15 @@ def test_scans_fill_the_lists_and_finishing_shows_the_counts(qtbot, view, tmp_pa
     qtbot.waitUntil(lambda: tab.case_model.rowCount() == 2, timeout=10_000)
     assert column_texts(tab.case_model, CaseTableModel.COL_TAG) == ["HPD-3", "HPD-4"]
 
-    tab.export_to(tmp_path / "audit.csv")
+    # finishing asks at once where to save the report, and writes it
     qtbot.waitUntil(lambda: "Report written" in tab.banner.text(), timeout=10_000)
-    assert (tmp_path / "audit.pdf").exists()
-    assert "missing,HPD-3" in (tmp_path / "audit.csv").read_text(encoding="utf-8-sig")
+    assert asked_where == [f"cage-audit-{tab.current.id}.csv"]
+    csv_file = tmp_path / asked_where[0]
+    assert csv_file.with_suffix(".pdf").exists()
+    assert "missing,HPD-3" in csv_file.read_text(encoding="utf-8-sig")
+    tab.export_to(tmp_path / "again.csv")  # Export report... later: the same bytes
+    qtbot.waitUntil(lambda: (tmp_path / "again.csv").exists(), timeout=10_000)
+    assert (tmp_path / "again.csv").read_bytes() == csv_file.read_bytes()
 
 
 def test_an_open_audit_is_picked_up_by_a_new_view(qtbot, view):

@@ -8,6 +8,7 @@ The audit lives in the database: after a restart the view picks the open audit u
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,7 @@ class AuditTab(QWidget):
         layout.addWidget(split, 1)
         self.scanner = ScannerKeys(self, self.scan_edit, self.scan)
         self.feedback = Feedback()  # a beep per scan, as at the counter
+        self.ask_path: Callable[[QWidget, str, str, str], str] = save_file
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -368,25 +370,29 @@ class AuditTab(QWidget):
     def _finished(self, lists: AuditLists) -> None:
         self._say(
             f"Audit of {lists.audit.scope_label} finished: "
-            f"{cage_audit.describe_counts(lists)}. Export the report to sign it.",
+            f"{cage_audit.describe_counts(lists)}. Save the report to sign it.",
             "found",
         )
         self.refresh()
+        self.export(lists.audit)  # finishing writes the report: ask where, at once
 
-    def export(self) -> None:
-        audit = self.current
+    def export(self, audit: AuditInfo | None = None) -> None:
+        """Ask where to save a finished audit's report (the PDF goes beside the CSV)."""
+        audit = audit or self.current
         if audit is None or audit.state == "open":
             return
-        path = save_file(
-            self, "Export the audit report", f"cage-audit-{audit.id}.csv", "CSV files (*.csv)"
+        path = self.ask_path(
+            self, "Save the audit report", f"cage-audit-{audit.id}.csv", "CSV files (*.csv)"
         )
         if path:
-            self.export_to(Path(path))
+            self.export_to(Path(path), audit.id)
 
-    def export_to(self, csv_path: Path) -> None:
-        audit = self.current
-        assert audit is not None
-        audit_id, pdf_path = audit.id, csv_path.with_suffix(".pdf")
+    def export_to(self, csv_path: Path, audit_id: int | None = None) -> None:
+        if audit_id is None:
+            audit = self.current
+            assert audit is not None
+            audit_id = audit.id
+        pdf_path = csv_path.with_suffix(".pdf")
         self.state.run(
             ExportOp(
                 lambda ctx: cage_audit.export_report(ctx, audit_id, csv_path, pdf_path),
