@@ -347,3 +347,12 @@ def test_cameras_found_in_the_wrong_place_can_be_kept_where_they_were_seen(cage,
     assert event.kind is EventKind.RELOCATED and event.details == {"from": "Shelf B",
                                                                    "to": "Shelf A"}
     assert unit_location.known_locations(qm_ctx) == ["Shelf A", "Shelf B"]
+
+
+def test_a_lost_camera_found_in_an_audit_alerts_the_supervisor(cage, qm_ctx, sup_ctx):
+    inventory.mark_lost(sup_ctx, "HPD-6", "not returned")
+    a = cage_audit.start_audit(qm_ctx, "all")
+    out = cage_audit.scan(qm_ctx, a.id, "HPD-6", "Shelf B")
+    assert out.kind == "unexpected" and "recorded as lost; tell a supervisor" in out.message
+    alerts = counter.counter_alerts(sup_ctx)
+    assert len(alerts) == 1 and "HPD-6" in alerts[0].text

@@ -247,6 +247,22 @@ def scan(ctx: Ctx, audit_id: int, code: str, location: str = "") -> ScanOutcome:
                 "recorded."
             ) from None
         expected, note = _expectation(session, row, unit)
+        if unit.status in (UnitStatus.LOST.value, UnitStatus.STOLEN.value):
+            # The supervisor's alert, as when a lost camera is scanned at the counter.
+            audit.write(
+                session,
+                station=ctx.station,
+                at=ctx.now(),
+                event=AuditEvent.LOST_CAMERA_SCANNED,
+                actor=actor,
+                details={
+                    "unit": unit.asset_tag,
+                    "unit_id": unit.id,
+                    "status": unit.status,
+                    "why": f"found in cage audit #{row.id}"
+                    + (f" at {seen_at}" if seen_at else ""),
+                },
+            )
         if not expected:
             return ScanOutcome("unexpected", f"{unit.asset_tag}: {note}", unit.id, unit.asset_tag)
         if unit.location and seen_at and not same_place(unit.location, seen_at):
