@@ -75,6 +75,10 @@ def test_the_five_lists_of_an_audit_of_all_cameras(cage, qm_ctx):
 
 
 def test_an_audit_of_one_location_and_of_one_pool(cage, qm_ctx, sup_ctx):
+    with pytest.raises(ValidationError, match="Name the location to audit"):
+        cage_audit.start_audit(qm_ctx, "location", "  ")
+    with pytest.raises(NotFoundError, match="no such pool"):
+        cage_audit.start_audit(qm_ctx, "pool", "Nope")
     a = cage_audit.start_audit(qm_ctx, "location", "shelf b")
     assert a.scope_label == "shelf b"
     assert cage_audit.scan(qm_ctx, a.id, "HPD-6").kind == "found"  # seen where audited

@@ -101,7 +101,12 @@ def start_audit(ctx: Ctx, scope: str, target: str | int | None = None) -> AuditI
         if scope == "all":
             key, label = "", "All cameras"
         elif scope == "location":
-            label = clean_location(str(target or ""))
+            label = clean_location(str(target or ""), required=False)
+            if not label:
+                raise ValidationError(
+                    "Name the location to audit, as the cameras' places are written "
+                    "(pick one from the list)."
+                )
             key = " ".join(label.split()).casefold()
         else:
             pool = _pool(session, target)
