@@ -275,3 +275,20 @@ def test_a_supervisor_keeps_cameras_where_they_were_seen(qtbot, admin_ctx, view)
     assert "1 of 1 selected cameras now kept where seen" in tab.banner.text()
     assert cage_audit.audit_lists(sup, a.id).found[0].recorded_location == "Shelf B"
     state.runner.shutdown()
+
+
+def test_a_camera_a_dock_reports_moves_to_found_when_the_dock_change_is_heard(
+    qtbot, admin_ctx, clock, view
+):
+    from bwc_desk.services.changeset import ChangeSet
+    from tests.test_services_cage_audit import _dock_reports
+
+    tab, qm = view
+    cage_audit.start_audit(qm, "all")
+    tab.refresh()
+    qtbot.waitUntil(lambda: len(rows(tab, "missing")) == 4, timeout=10_000)
+    _dock_reports(admin_ctx, clock, "S-3")  # the dock feed writes through its own connection
+    tab.state.changed.emit(ChangeSet.of({"docks"}, local=False))  # as the change watcher does
+    qtbot.waitUntil(lambda: rows(tab, "found") == ["HPD-3"], timeout=10_000)
+    assert cell(tab.models["found"], 0, AuditLineModel.COL_HOW) == "Dock"
+    assert tab.list_tabs.tabText(2) == "Missing (3)"
