@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import write_csv
+from bwc_desk.adapters.staged import sha256_of, staged
 from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.ledger import format_ts
 from bwc_desk.domain.roles import Permission
@@ -178,10 +179,18 @@ def export_audit(ctx: Ctx, path: Path | str) -> int:
             )
             for r in session.execute(select(AuditRecord).order_by(AuditRecord.seq)).scalars()
         ]
-    n = write_csv(path, AUDIT_COLUMNS, rows)
-    record(
+    with staged(path) as tmp:
+        n = write_csv(tmp, AUDIT_COLUMNS, rows)
+        record_export(ctx, "audit log", Path(path), n, sha256_of(tmp))
+    return n
+
+
+def record_export(ctx: Ctx, what: str, path: Path, rows: int, sha256: str) -> int:
+    """The audit record of an export: what, how many rows, the file's name and SHA-256 (so a
+    copy found later can be matched to the record). Written before the file is put in place
+    (adapters/staged.py)."""
+    return record(
         ctx,
         AuditEvent.EXPORT,
-        details={"what": "audit log", "rows": n, "file": str(Path(path).name)},
+        details={"what": what, "rows": rows, "file": path.name, "sha256": sha256},
     )
-    return n

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bwc_desk.adapters.csvfile import write_csv
-from bwc_desk.domain.audit import AuditEvent
+from bwc_desk.adapters.staged import sha256_of, staged
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
@@ -16,8 +17,14 @@ from bwc_desk.store import queries
 from bwc_desk.store.models import Officer, Unit
 
 
-def _audited(ctx: Ctx, what: str, path: Path | str, n: int) -> int:
-    audit.record(ctx, AuditEvent.EXPORT, details={"what": what, "rows": n, "file": Path(path).name})
+def _published(
+    ctx: Ctx, what: str, path: Path | str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+) -> int:
+    """Write the CSV under a temporary name, record the export (with the file's SHA-256),
+    then put the file in place: no file without its audit record."""
+    with staged(path) as tmp:
+        n = write_csv(tmp, columns, rows)
+        audit.record_export(ctx, what, Path(path), n, sha256_of(tmp))
     return n
 
 
@@ -37,7 +44,7 @@ def export_officers(ctx: Ctx, path: Path | str) -> int:
             )
             for o in session.execute(select(Officer).order_by(Officer.badge)).scalars()
         ]
-    return _audited(ctx, "officers", path, write_csv(path, OFFICER_COLUMNS, rows))
+    return _published(ctx, "officers", path, OFFICER_COLUMNS, rows)
 
 
 def export_units(ctx: Ctx, path: Path | str) -> int:
@@ -59,13 +66,15 @@ def export_units(ctx: Ctx, path: Path | str) -> int:
             )
             for u in session.execute(select(Unit).order_by(Unit.asset_tag)).scalars()
         ]
-    return _audited(ctx, "units", path, write_csv(path, UNIT_COLUMNS, rows))
+    return _published(ctx, "units", path, UNIT_COLUMNS, rows)
 
 
 def export_custody(ctx: Ctx, path: Path | str) -> int:
     """Every custody event with all its fields, hashes included, so that an auditor can
     recompute the chain from this file alone (docs/ledger.md)."""
     ctx.require(Permission.EXPORT, "export data")
-    with ctx.db.read() as session:
-        n = write_csv(path, CUSTODY_COLUMNS, queries.custody_export_rows(session))
-    return _audited(ctx, "custody", path, n)
+    with staged(path) as tmp:
+        with ctx.db.read() as session:
+            n = write_csv(tmp, CUSTODY_COLUMNS, queries.custody_export_rows(session))
+        audit.record_export(ctx, "custody", Path(path), n, sha256_of(tmp))
+    return n

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import write_csv
-from bwc_desk.domain.audit import AuditEvent
+from bwc_desk.adapters.staged import sha256_of, staged
 from bwc_desk.domain.errors import DomainError, TransitionError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.ledger import GENESIS, heads_footer
@@ -570,8 +570,10 @@ def export_unit_history(ctx: Ctx, unit_id: int, path: Path | str) -> int:
         if unit is None:
             raise DomainError("That unit no longer exists; refresh the list.")
         tag = unit.asset_tag
-        n = write_csv(path, CUSTODY_COLUMNS, queries.unit_custody_export_rows(session, unit_id))
-    _audit_export(ctx, f"custody history of {tag}", path, n)
+    with staged(path) as tmp:
+        with ctx.db.read() as session:
+            n = write_csv(tmp, CUSTODY_COLUMNS, queries.unit_custody_export_rows(session, unit_id))
+        audit.record_export(ctx, f"custody history of {tag}", Path(path), n, sha256_of(tmp))
     return n
 
 
@@ -610,10 +612,8 @@ def export_unit_history_pdf(
     events and the footer line with both chains' heads to ``path``; the export is recorded
     in the audit log only once the file is written. Returns the number of events."""
     unit, events, heads = _unit_history(ctx, unit_id)
-    render(Path(path), unit, events, heads)
-    _audit_export(ctx, f"custody history of {unit.asset_tag}", path, len(events))
+    with staged(path) as tmp:
+        render(tmp, unit, events, heads)
+        what = f"custody history of {unit.asset_tag}"
+        audit.record_export(ctx, what, Path(path), len(events), sha256_of(tmp))
     return len(events)
-
-
-def _audit_export(ctx: Ctx, what: str, path: Path | str, n: int) -> None:
-    audit.record(ctx, AuditEvent.EXPORT, details={"what": what, "rows": n, "file": Path(path).name})

@@ -1,0 +1,42 @@
+"""A file that appears only once what it depends on is done.
+
+An export writes its file under a temporary name, records itself in the audit log (with the
+file's SHA-256), and only then moves the file into place: a copy of custody data on disk that
+the audit log does not know of is never left behind, and a failed write leaves nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bwc_desk.domain.errors import ValidationError
+
+
+@contextmanager
+def staged(path: Path | str) -> Iterator[Path]:
+    """Yields the temporary path to write; the file is moved to ``path`` when the block ends
+    without an error, and removed when it raises."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".staged")
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise ValidationError(
+                f"Cannot write {path}: {exc.strerror or exc}. The export was recorded but the "
+                "file could not be put in place; choose another folder and export again."
+            ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
