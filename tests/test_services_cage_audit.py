@@ -360,3 +360,30 @@ def test_a_lost_camera_found_in_an_audit_alerts_the_supervisor(cage, qm_ctx, sup
     assert out.kind == "unexpected" and "recorded as lost; tell a supervisor" in out.message
     alerts = counter.counter_alerts(sup_ctx)
     assert len(alerts) == 1 and "HPD-6" in alerts[0].text
+
+
+def test_no_report_file_appears_without_its_export_record(cage, qm_ctx, tmp_path, monkeypatch):
+    from bwc_desk.domain.errors import UnavailableError
+
+    a = cage_audit.start_audit(qm_ctx, "all")
+    cage_audit.finish_audit(qm_ctx, a.id)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    real_write = audit.write
+
+    def refuse(session, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("event") == "export":
+            raise UnavailableError("The database went away.")
+        return real_write(session, **kwargs)
+
+    monkeypatch.setattr(audit, "write", refuse)
+    with pytest.raises(UnavailableError):
+        cage_audit.export_report(qm_ctx, a.id, folder / "r.csv", folder / "r.pdf")
+    assert list(folder.iterdir()) == []
+    monkeypatch.setattr(audit, "write", real_write)
+    cage_audit.export_report(qm_ctx, a.id, folder / "r.csv", folder / "r.pdf")
+    assert sorted(p.name for p in folder.iterdir()) == ["r.csv", "r.pdf"]
+    record = next(r for r in audit.list_audit(cage, event="export"))
+    assert record.details["sha256"] == hashlib.sha256((folder / "r.csv").read_bytes()).hexdigest()
+    assert record.details["pdf_sha256"] == hashlib.sha256(
+        (folder / "r.pdf").read_bytes()).hexdigest()

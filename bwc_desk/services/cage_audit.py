@@ -22,13 +22,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.pdftext import write_pdf
+from bwc_desk.adapters.staged import sha256_of, staged
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.docking import is_offline
 from bwc_desk.domain.errors import DomainError, NotFoundError, ValidationError
 from bwc_desk.domain.ledger import format_ts, heads_footer
 from bwc_desk.domain.roles import Permission, has_permission
 from bwc_desk.domain.units import UnitStatus
-from bwc_desk.domain.values import normalize_scan, plural
+from bwc_desk.domain.values import normalize_scan
 from bwc_desk.services import audit
 from bwc_desk.services.cage_audit_report import (
     AuditInfo,
@@ -36,6 +37,7 @@ from bwc_desk.services.cage_audit_report import (
     AuditLists,
     ScanOutcome,
     csv_bytes,
+    describe_counts,
     pdf_lines,
 )
 from bwc_desk.services.context import Ctx
@@ -60,6 +62,7 @@ __all__ = [
     "AuditLists",
     "ScanOutcome",
     "audit_lists",
+    "describe_counts",
     "export_report",
     "finish_audit",
     "list_audits",
@@ -264,8 +267,7 @@ def scan(ctx: Ctx, audit_id: int, code: str, location: str = "") -> ScanOutcome:
                     "unit": unit.asset_tag,
                     "unit_id": unit.id,
                     "status": unit.status,
-                    "why": f"found in cage audit #{row.id}"
-                    + (f" at {seen_at}" if seen_at else ""),
+                    "why": f"found in cage audit #{row.id}" + (f" at {seen_at}" if seen_at else ""),
                 },
             )
         if not expected:
@@ -530,14 +532,6 @@ def finish_audit(ctx: Ctx, audit_id: int) -> AuditLists:
         return replace(lists, audit=_info(row))
 
 
-def describe_counts(lists: AuditLists) -> str:
-    c = lists.counts()
-    return (
-        f"{plural(c['expected'], 'camera')} expected, {c['found']} found, {c['missing']} "
-        f"missing, {c['unexpected']} unexpected, {c['wrong place']} in the wrong place"
-    )
-
-
 # --- the report ---------------------------------------------------------------------------
 
 
@@ -568,28 +562,31 @@ def export_report(
             f"Cage audit #{audit_id}'s report no longer matches the hash recorded when it was "
             "finished; nothing was written. Run Verify and tell the administrator."
         )
-    _write_bytes(Path(csv_path), data)
-    write_pdf(Path(pdf_path), pdf_lines(lists), lists.audit.title, lists.heads)
-    audit.record(
-        ctx,
-        AuditEvent.EXPORT,
-        details={
-            "what": f"cage audit #{audit_id} report",
-            "rows": sum(lists.counts().values()),
-            "file": f"{Path(csv_path).name}, {Path(pdf_path).name}",
-            "report_sha256": lists.audit.report_sha256,
-        },
-    )
+    csv_path, pdf_path = Path(csv_path), Path(pdf_path)
+    # Both files appear only once the export's record (with their SHA-256) is committed.
+    with staged(csv_path) as csv_tmp, staged(pdf_path) as pdf_tmp:
+        _write_bytes(csv_tmp, data)
+        write_pdf(pdf_tmp, pdf_lines(lists), lists.audit.title, lists.heads)
+        audit.record(
+            ctx,
+            AuditEvent.EXPORT,
+            details={
+                "what": f"cage audit #{audit_id} report",
+                "rows": sum(lists.counts().values()),
+                "file": csv_path.name,
+                "sha256": lists.audit.report_sha256,
+                "pdf_file": pdf_path.name,
+                "pdf_sha256": sha256_of(pdf_tmp),
+                "report_sha256": lists.audit.report_sha256,
+            },
+        )
     return lists
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".part")
     try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
+        path.write_bytes(data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ValidationError(
             f"Cannot write {path}: {exc.strerror or exc}. Choose a folder you may write to, "
             "on a disk with room."

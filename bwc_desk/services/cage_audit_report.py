@@ -12,6 +12,7 @@ from typing import Any
 
 from bwc_desk.adapters.csvfile import escape_cell
 from bwc_desk.domain.ledger import format_ts
+from bwc_desk.domain.values import plural
 from bwc_desk.services.csv_formats import CAGE_AUDIT_COLUMNS
 
 LISTS = ("expected", "found", "missing", "unexpected", "wrong place")
@@ -247,3 +248,11 @@ def pdf_lines(lists: AuditLists) -> list[str]:
             out.append("  (none)")
         out.append("")
     return out
+
+
+def describe_counts(lists: AuditLists) -> str:
+    c = lists.counts()
+    return (
+        f"{plural(c['expected'], 'camera')} expected, {c['found']} found, {c['missing']} "
+        f"missing, {c['unexpected']} unexpected, {c['wrong place']} in the wrong place"
+    )
