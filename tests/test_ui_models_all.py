@@ -500,7 +500,7 @@ def test_history_model_pages_back_and_merges_newer_events(qtbot, qtmodeltester):
 # --- every model has a test ---------------------------------------------------------------------
 # Model class -> the test (here or in TEST_MODULES) that puts it through qtmodeltester and checks
 # what it shows. A model added to the UI fails the last test until it has one.
-TEST_MODULES = ("tests.test_ui_models_all", "tests.test_ui_models_more")
+TEST_MODULES = ("tests.test_ui_models_all", "tests.test_ui_models_more", "tests.test_ui_audit")
 COVERED = {
     "RowTableModel": "test_row_table_model_texts_sort_and_persistent_rows",
     "UnitTableModel": "test_unit_model_shows_holder_status_and_last_event",
@@ -519,6 +519,8 @@ COVERED = {
     "IncomingOfficerModel": "test_incoming_officer_model_takes_only_our_drops",
     "ProposalModel": "test_proposal_model_edits_the_incoming_officer_and_flags_doubles",
     "SyncPreviewModel": "test_sync_preview_model_shows_each_change_field_by_field",
+    "AuditLineModel": "test_audit_line_model_shows_where_and_how_each_camera_was_seen",
+    "CaseTableModel": "test_case_model_says_how_each_case_ended",
 }
 
 

@@ -39,6 +39,9 @@ class AuditEvent(StrEnum):
     DOCK_ADMITTED = "dock admitted"
     STATION_REGISTERED = "station registered"
     DIRECTORY_SYNC = "directory sync"
+    CAGE_AUDIT_STARTED = "cage audit started"
+    CAGE_AUDIT_FINISHED = "cage audit finished"
+    CAGE_CASE_RESOLVED = "missing camera case resolved"
 
 
 class Outcome(StrEnum):

@@ -25,6 +25,7 @@ class EventKind(StrEnum):
     UNDOCKED = "undocked"
     READINESS_OVERRIDE = "readiness override"
     CORRECTION = "correction"
+    RELOCATED = "location changed"
 
     @property
     def label(self) -> str:

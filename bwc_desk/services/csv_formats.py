@@ -46,3 +46,24 @@ CUSTODY_COLUMNS = (
     "prev_hash",
     "hash",
 )
+# A cage audit's report: one row per camera per list, each row naming the audit and who ran it.
+CAGE_AUDIT_COLUMNS = (
+    "audit_id",
+    "scope",
+    "list",
+    "asset_tag",
+    "serial",
+    "model",
+    "status",
+    "recorded_location",
+    "seen_location",
+    "source",
+    "seen_by",
+    "seen_at_utc",
+    "note",
+    "started_by",
+    "station",
+    "started_at_utc",
+    "finished_by",
+    "finished_at_utc",
+)

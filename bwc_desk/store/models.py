@@ -213,6 +213,8 @@ class Unit(Base):
     repair_ticket: Mapped[str] = mapped_column(String(80), default="")
     repair_expected: Mapped[date | None] = mapped_column(Date)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # Where the camera is kept (a cage shelf, a dock room): what a cage audit checks.
+    location: Mapped[str] = mapped_column(String(120), default="", server_default="")
     last_event_seq: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -450,3 +452,95 @@ class FeedJournalMark(Base):
     applied: Mapped[int] = mapped_column(Integer)
     events: Mapped[int] = mapped_column(Integer)  # replayed from this journal so far
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+AUDIT_SCOPES = ("all", "location", "pool")
+
+
+class CageAudit(Base):
+    """An audit of the cage: one at a time per scope (the partial unique index); finished
+    audits are frozen and none is ever deleted (triggers, migration cageaudit)."""
+
+    __tablename__ = "cage_audits"
+    __table_args__ = (
+        CheckConstraint(f"scope IN {AUDIT_SCOPES!r}", name="scope"),
+        CheckConstraint("state IN ('open', 'finished')", name="state"),
+        CheckConstraint(
+            "(state = 'open' AND finished_at IS NULL) OR (state = 'finished' AND "
+            "finished_at IS NOT NULL AND finished_by IS NOT NULL AND report_sha256 IS NOT NULL)",
+            name="finished",
+        ),
+        Index(
+            "uq_cage_audits_open_scope",
+            "scope",
+            "scope_key",
+            unique=True,
+            sqlite_where=text("state = 'open'"),
+            postgresql_where=text("state = 'open'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    scope_key: Mapped[str] = mapped_column(String(120))  # '', a location (lower case), a pool id
+    scope_label: Mapped[str] = mapped_column(String(120))
+    pool_id: Mapped[int | None] = mapped_column(ForeignKey("pools.id"))
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    started_by: Mapped[str] = mapped_column(String(64))
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_by: Mapped[str | None] = mapped_column(String(64))
+    finished_station: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report: Mapped[str | None] = mapped_column(Text)  # the frozen lists, canonical JSON
+    report_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class CageAuditScan(Base):
+    """A camera seen during an audit: scanned at the cage or reported by a dock. Append-only;
+    one per camera and audit (a second scan writes nothing)."""
+
+    __tablename__ = "cage_audit_scans"
+    __table_args__ = (
+        CheckConstraint("source IN ('scan', 'dock')", name="source"),
+        UniqueConstraint("audit_id", "unit_id", name="uq_cage_audit_scans_audit_unit"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("cage_audits.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    code: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    scanned_by: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    station: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CageAuditCase(Base):
+    """A camera missing at the end of an audit, until a supervisor resolves it: found (where)
+    or lost (with the report number). Resolved once; never deleted (triggers)."""
+
+    __tablename__ = "cage_audit_cases"
+    __table_args__ = (
+        CheckConstraint(
+            "(resolved_at IS NULL AND outcome IS NULL AND resolved_by IS NULL) OR "
+            "(resolved_at IS NOT NULL AND resolved_by IS NOT NULL AND ("
+            "(COALESCE(outcome, '') = 'found' AND COALESCE(found_location, '') <> '') OR "
+            "(COALESCE(outcome, '') = 'lost' AND COALESCE(report_number, '') <> '')))",
+            name="resolution",
+        ),
+        UniqueConstraint("audit_id", "unit_id", name="uq_cage_audit_cases_audit_unit"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("cage_audits.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(64))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolved_station: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str | None] = mapped_column(String(8))
+    found_location: Mapped[str | None] = mapped_column(String(120))
+    report_number: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)

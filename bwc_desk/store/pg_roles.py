@@ -21,8 +21,10 @@ from bwc_desk.store.models import Staff
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APPEND_ONLY = (
     "custody_events", "audit_log", "ledger_checkpoints", "identity_events", "station_keys",
-    "database_identity",
+    "database_identity", "cage_audit_scans",
 )
+# Written once and completed once (an audit finished, a case resolved); never deleted.
+CLOSED_RECORDS = ("cage_audits", "cage_audit_cases")
 OWNER_ONLY = ("staff",)  # the station role reads these and never writes them
 STATION_FUNCTIONS = (
     "bwc_sign_in_succeeded(integer, timestamp)",
@@ -41,6 +43,7 @@ def app_role_statements(role: str, database: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {', '.join(APPEND_ONLY)} FROM {role}",
+        f"REVOKE DELETE, TRUNCATE ON {', '.join(CLOSED_RECORDS)} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON {', '.join(OWNER_ONLY)} FROM {role}",
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
         *(f"GRANT EXECUTE ON FUNCTION {f} TO {role}" for f in STATION_FUNCTIONS),

@@ -43,6 +43,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "units": ("units",), "unit_readings": ("docks",), "pools": ("pools", "units"),
     "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
     "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
+    "cage_audits": ("audits",), "cage_audit_scans": ("audits",), "cage_audit_cases": ("audits",),
 }
 # Which columns of a table name which kind of row. A unit's primary officer is shown on the
 # officer's roster row too, so a new or old primary names that officer.

@@ -44,6 +44,7 @@ from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
+from bwc_desk.ui.views.audit_tab import AuditTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
             ("&Assignments", self.assignments_tab),
             ("Check-in / &Check-out", self.counter_tab),
             ("&Docks", self.docks_tab),
+            ("A&udit", AuditTab(state)),
         ]
         for title, view in self.views:
             self.tabs.addTab(view, title.replace("&", ""))
