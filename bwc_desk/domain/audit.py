@@ -38,6 +38,12 @@ class AuditEvent(StrEnum):
     DOCK_ADMISSION = "dock admission window"
     DOCK_ADMITTED = "dock admitted"
     STATION_REGISTERED = "station registered"
+    # Daily dock inspection and repairs (services/inspections.py, services/repairs.py).
+    CHECKLIST_CHANGED = "inspection checklist changed"
+    DOCK_INSPECTED = "dock inspected"
+    DOCK_OUT_OF_SERVICE = "dock out of service"
+    DOCK_BACK_IN_SERVICE = "dock back in service"
+    REPAIR_CASE = "repair case"
 
 
 class Outcome(StrEnum):
