@@ -414,25 +414,20 @@ def export_inspection_log(
         lines = [title, f"Printed {ctx.now().astimezone(ctx.zone):%Y-%m-%d %H:%M}", ""]
         write_pdf(target, lines + _log_lines(rows, ctx.zone), "Dock inspection log", heads)
     else:
-        write_csv(
-            target,
-            LOG_COLUMNS,
+        table: list[tuple[str, ...]] = [
             (
-                (
-                    r.at.isoformat(),
-                    r.dock,
-                    r.by,
-                    r.station,
-                    "ok" if r.passed else "defects",
-                    "; ".join(r.defects),
-                    r.note,
-                )
-                for r in rows
-            ),
-        )
-        # The footer: both chains' heads as the log was made (a row of its own, last).
-        with target.open("a", encoding="utf-8", newline="") as fh:
-            fh.write(f"{heads}\r\n")
+                r.at.isoformat(),
+                r.dock,
+                r.by,
+                r.station,
+                "ok" if r.passed else "defects",
+                "; ".join(r.defects),
+                r.note,
+            )
+            for r in rows
+        ]
+        # The footer, last: both chains' heads as the log was made.
+        write_csv(target, LOG_COLUMNS, [*table, (heads,)])
     audit.record(
         ctx,
         AuditEvent.EXPORT,
