@@ -478,8 +478,20 @@ def _awaiting(session: Session, unit_id: int) -> RepairCase | None:
     )
 
 
+def _still_open_text(unit: Unit, case: RepairCase) -> str:
+    return (
+        f"{unit.asset_tag} has open repair case #{case.id} ({case.symptom}): a supervisor "
+        "records it back from repair (Repairs > Back) before it is issued."
+    )
+
+
 def retest_required(session: Session, unit: Unit) -> str:
-    """Why ``unit`` needs a function test before it is issued ('' if it does not)."""
+    """Why ``unit`` needs a function test before it is issued ('' if it does not). A camera
+    put back on the shelf while its case is still open (Inventory's "return to service")
+    is held too: the case must be recorded back first."""
+    still_open = _open_case_of(session, unit.id)
+    if still_open is not None:
+        return _still_open_text(unit, still_open)
     case = _awaiting(session, unit.id)
     if case is None:
         return ""
@@ -494,6 +506,9 @@ def retest_passed_in(
     ctx: Ctx, session: Session, actor: Actor, unit: Unit, details: dict[str, Any]
 ) -> None:
     """A passing function test was recorded for ``unit``: it may be issued again."""
+    still_open = _open_case_of(session, unit.id)
+    if still_open is not None:
+        raise DomainError(_still_open_text(unit, still_open))
     for case in session.execute(
         select(RepairCase).where(
             RepairCase.retest_unit_id == unit.id, RepairCase.retest_passed_at.is_(None)
