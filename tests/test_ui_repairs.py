@@ -195,3 +195,22 @@ def test_a_quartermaster_sees_the_cases_but_no_actions(qtbot, qm_ctx):
     assert not view.open_button.isVisible() and not view.case_buttons["Back"].isVisible()
     assert not view.checklist_button.isVisible()
     state.runner.shutdown()
+
+
+def test_the_main_window_shows_the_repairs_view(qtbot, admin_ctx):
+    from bwc_desk.ui.main_window import MainWindow
+
+    repairs.open_case(
+        admin_ctx, inventory.add_unit(admin_ctx, UnitInput("HPD-7", "S-7")).asset_tag, "no power"
+    )
+    state = AppState(admin_ctx)
+    win = MainWindow(state, "Test PD")
+    qtbot.addWidget(win)
+    win.show()
+    titles = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert titles[-1] == "Repairs"
+    win.view_actions[len(titles) - 1].trigger()  # Ctrl+5
+    view = win.tabs.currentWidget()
+    assert isinstance(view, RepairsTab)
+    qtbot.waitUntil(lambda: texts(view, RepairCaseModel.COL_TARGET) == ["HPD-7"], timeout=10_000)
+    state.runner.shutdown()
