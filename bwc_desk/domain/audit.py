@@ -42,6 +42,12 @@ class AuditEvent(StrEnum):
     CAGE_AUDIT_STARTED = "cage audit started"
     CAGE_AUDIT_FINISHED = "cage audit finished"
     CAGE_CASE_RESOLVED = "missing camera case resolved"
+    # Daily dock inspection and repairs (services/inspections.py, services/repairs.py).
+    CHECKLIST_CHANGED = "inspection checklist changed"
+    DOCK_INSPECTED = "dock inspected"
+    DOCK_OUT_OF_SERVICE = "dock out of service"
+    DOCK_BACK_IN_SERVICE = "dock back in service"
+    REPAIR_CASE = "repair case"
 
 
 class Outcome(StrEnum):

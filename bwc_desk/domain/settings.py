@@ -98,6 +98,9 @@ SPECS: dict[str, SettingSpec] = {
             600,
         ),
         SettingSpec("anchor_folder", "Anchor folder for chain heads (blank: none)", "", str),
+        SettingSpec(
+            "inspection_due_hour", "Dock inspection missing after (hour, local)", 10, int, 0, 23
+        ),
     )
 }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 # The topics a change can touch; "custody" also moves units' and officers' "out" columns.
 TOPICS = frozenset(
-    {"units", "officers", "custody", "settings", "docks", "staff", "pools", "audits"}
+    {"units", "officers", "custody", "settings", "docks", "staff", "pools", "audits", "repairs"}
 )
 LARGE = 500  # more ids than this in one set: a view reloads instead of patching
 

@@ -47,6 +47,7 @@ class AgencySettings:
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
     anchor_folder: str = ""
+    inspection_due_hour: int = 10  # the daily dock inspection shows as missing after this hour
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -21,7 +21,8 @@ from bwc_desk.store.models import Staff
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APPEND_ONLY = (
     "custody_events", "audit_log", "ledger_checkpoints", "identity_events", "station_keys",
-    "database_identity", "cage_audit_scans",
+    "database_identity", "cage_audit_scans", "dock_inspections", "inspection_results",
+    "repair_events",
 )
 # Written once and completed once (an audit finished, a case resolved); never deleted.
 CLOSED_RECORDS = ("cage_audits", "cage_audit_cases")

@@ -44,6 +44,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
     "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
     "cage_audits": ("audits",), "cage_audit_scans": ("audits",), "cage_audit_cases": ("audits",),
+    "repair_cases": ("repairs",), "repair_events": ("repairs",), "inspection_items": ("repairs",),
+    "dock_inspections": ("repairs", "docks"), "out_of_service": ("repairs", "docks"),
 }
 # Which columns of a table name which kind of row. A unit's primary officer is shown on the
 # officer's roster row too, so a new or old primary names that officer.

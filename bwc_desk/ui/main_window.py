@@ -48,6 +48,7 @@ from bwc_desk.ui.views.audit_tab import AuditTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
+from bwc_desk.ui.views.repairs_tab import RepairsTab
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class MainWindow(QMainWindow):
             ("Check-in / &Check-out", self.counter_tab),
             ("&Docks", self.docks_tab),
             ("A&udit", AuditTab(state)),
+            ("Re&pairs", RepairsTab(state)),
         ]
         for title, view in self.views:
             self.tabs.addTab(view, title.replace("&", ""))
