@@ -38,6 +38,8 @@ class AuditEvent(StrEnum):
     DOCK_ADMISSION = "dock admission window"
     DOCK_ADMITTED = "dock admitted"
     STATION_REGISTERED = "station registered"
+    REPORT = "report produced"
+    BATCH_CHANGED = "purchase batch changed"
 
 
 class Outcome(StrEnum):

@@ -47,6 +47,8 @@ class AgencySettings:
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
     anchor_folder: str = ""
+    # The firmware the agency wants every camera on (the fleet health report compares).
+    target_firmware: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
