@@ -109,7 +109,7 @@ def list_batches(ctx: Ctx) -> list[BatchRow]:
             session.execute(
                 select(Unit.batch_id, func.count()).where(Unit.batch_id.is_not(None))
                 .group_by(Unit.batch_id)
-            ).tuples().all()
+            ).all()
         )
         return [
             _row(b, int(counts.get(b.id, 0)))
@@ -137,7 +137,7 @@ def assign_units(ctx: Ctx, batch_name: str, asset_tags: Sequence[str]) -> int:
             tag.upper(): uid
             for uid, tag in session.execute(
                 select(Unit.id, Unit.asset_tag).where(func.upper(Unit.asset_tag).in_(tags))
-            ).tuples()
+            )
         }
         missing = [t for t in tags if t not in found]
         if missing:
