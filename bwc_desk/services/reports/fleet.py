@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from bwc_desk.services.reports.model import Chart, ChartKind, Series, Table
@@ -18,6 +18,8 @@ OUT_OF_FLEET = ("retired", "lost", "stolen")
 WARRANTY_DAYS = 180
 FAILURE_KINDS = ("function test failed", "defect reported")
 NO_BATCH = "(no batch)"
+# A literal, not a parameter: PostgreSQL then sees the same expression in SELECT and GROUP BY.
+_BATCH = func.coalesce(PurchaseBatch.name, literal_column("''"))
 
 
 def version_key(version: str) -> tuple[int | str, ...]:
@@ -76,10 +78,10 @@ def fleet(session: Session, p: Period, target: str,
     got = {(r.model, r.batch): (int(r.failures), int(r.repairs), int(r.dockings))
            for r in events}
     fleet_q = (
-        select(Unit.model, func.coalesce(PurchaseBatch.name, ""), func.count())
+        select(Unit.model, _BATCH, func.count())
         .outerjoin(PurchaseBatch, PurchaseBatch.id == Unit.batch_id)
         .where(Unit.status.not_in(OUT_OF_FLEET))
-        .group_by(Unit.model, func.coalesce(PurchaseBatch.name, ""))
+        .group_by(Unit.model, _BATCH)
     )
     sizes = {(m, b): int(n) for m, b, n in session.execute(fleet_q)}
     model_rows = []
@@ -99,11 +101,11 @@ def fleet(session: Session, p: Period, target: str,
         fw_share[status] += n
     until = p.last + timedelta(days=WARRANTY_DAYS)
     warranty = session.execute(
-        select(func.coalesce(PurchaseBatch.name, ""), Unit.warranty_until, func.count())
+        select(_BATCH, Unit.warranty_until, func.count())
         .outerjoin(PurchaseBatch, PurchaseBatch.id == Unit.batch_id)
         .where(Unit.status.not_in(OUT_OF_FLEET), Unit.warranty_until.is_not(None),
                Unit.warranty_until <= until)
-        .group_by(func.coalesce(PurchaseBatch.name, ""), Unit.warranty_until)
+        .group_by(_BATCH, Unit.warranty_until)
         .order_by(Unit.warranty_until)
     ).all()
     ended = sum(int(n) for _b, w, n in warranty if w is not None and w < p.first)
