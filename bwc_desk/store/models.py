@@ -277,6 +277,7 @@ class CustodyEvent(Base):
         Index("ix_custody_officer_seq", "officer_id", "seq"),
         Index("ix_custody_at", "at"),
         Index("ix_custody_kind_at", "kind", "at"),
+        Index("ix_custody_unit_seq_kind", "unit_id", "seq", "kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

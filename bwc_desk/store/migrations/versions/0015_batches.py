@@ -44,9 +44,13 @@ def upgrade() -> None:
         batch.create_index('ix_units_batch_id', ['batch_id'])
     # The reports count events of a kind over a period (compliance, annual report).
     op.create_index('ix_custody_kind_at', 'custody_events', ['kind', 'at'])
+    # "Returned, not docked": a camera's next docking or issue after a return, read from the
+    # index alone (no row fetched per return).
+    op.create_index('ix_custody_unit_seq_kind', 'custody_events', ['unit_id', 'seq', 'kind'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_custody_unit_seq_kind', table_name='custody_events')
     op.drop_index('ix_custody_kind_at', table_name='custody_events')
     with op.batch_alter_table('units') as batch:
         batch.drop_index('ix_units_batch_id')
