@@ -103,6 +103,12 @@ def _imports(size: str, work: Path) -> list[Figure]:
     return imports.run(work)
 
 
+def _reports(size: str, work: Path) -> list[Figure]:
+    from benchmarks import reports
+
+    return reports.run(agency(size), work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -125,6 +131,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "pg-scan": _pg_scan,
     "imports": _imports,
     "crash": _crash,
+    "reports": _reports,
 }
 
 
