@@ -518,6 +518,7 @@ COVERED = {
     "ReadyUnitModel": "test_ready_unit_model_drags_unit_ids_and_says_why_not_ready",
     "IncomingOfficerModel": "test_incoming_officer_model_takes_only_our_drops",
     "ProposalModel": "test_proposal_model_edits_the_incoming_officer_and_flags_doubles",
+    "ReportTableModel": "test_report_table_model_takes_its_columns_from_the_report",
 }
 
 
@@ -556,3 +557,21 @@ def test_every_model_in_the_ui_is_covered_here():
         assert test in tests, f"{model}: no test named {test} in {TEST_MODULES}"
         source = inspect.getsource(tests[test])
         assert "qtmodeltester.check(" in source and "assert " in source, (model, test)
+
+
+def test_report_table_model_takes_its_columns_from_the_report(qtbot, qtmodeltester):
+    from bwc_desk.services.reports.model import Table
+    from bwc_desk.ui.models.report_table_model import table_model
+
+    table = Table("days", "Per day", ("day", "shift", "late_returns"), (
+        ("2026-11-24", "Day", 12), ("2026-11-24", "Night", 3), ("2026-11-25", "Day", 100)))
+    cls, rows = table_model(table)
+    model = cls()
+    qtmodeltester.check(model)
+    view = view_of(qtbot, qtmodeltester, model)
+    model.set_rows(rows)
+    assert headers(model) == ["day", "shift", "late returns"]
+    assert column_texts(model, 2) == ["12", "3", "100"]
+    assert cell(model, 0, 2, ALIGN) == RIGHT and cell(model, 0, 1, ALIGN) != RIGHT
+    assert sort_view(view, 2, ASC, 2) == ["3", "12", "100"]  # numbers sort as numbers
+    assert sort_view(view, 2, DESC, 1) == ["Day", "Day", "Night"]
