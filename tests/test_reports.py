@@ -186,7 +186,7 @@ def test_bad_requests_are_refused_with_what_to_do(agency, tmp_path):
         run_report(agency, ReportRequest("budget"))
     with pytest.raises(ValidationError, match="swap --from and --to"):
         run_report(agency, ReportRequest("compliance", DAY, date(2026, 11, 1)))
-    with pytest.raises(ValidationError, match=".pdf or .csv"):
+    with pytest.raises(ValidationError, match=r"\.pdf or \.csv"):
         write_report(agency, ReportRequest("compliance"), tmp_path / "r.txt")
 
 
@@ -212,7 +212,7 @@ def test_the_pdf_has_the_charts_the_tables_and_both_heads_on_every_page(agency, 
 def test_the_csv_is_every_table_read_back(agency, tmp_path):
     import csv
 
-    result, files = write_report(agency, ReportRequest("utilization", DAY, DAY),
+    _result, files = write_report(agency, ReportRequest("utilization", DAY, DAY),
                                  tmp_path / "u.csv")
     assert [f.name for f in files] == ["u.csv", "u-idle.csv", "u-spares.csv"]
     with open(files[0], encoding="utf-8-sig", newline="") as fh:

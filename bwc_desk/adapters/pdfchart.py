@@ -194,7 +194,7 @@ def chart_ops(chart: ChartSpec, x: float, y: float, w: float, h: float) -> list[
 def document_bytes(title: str, blocks: Sequence[Block], footer: str = "",
                    subtitle: str = "") -> bytes:
     pages: list[list[bytes]] = [[]]
-    cursor = PAGE_H - MARGIN
+    cursor: float = PAGE_H - MARGIN
 
     def room(height: float) -> None:
         nonlocal cursor

@@ -38,7 +38,7 @@ def firmware_status(version: str, target: str) -> str:
         a, b = version_key(version), version_key(target)
         if a == b:
             return "on target"
-        return "behind" if a < b else "ahead"  # type: ignore[operator]
+        return "behind" if a < b else "ahead"
     except TypeError:
         return "on target" if version == target else "differs"
 

@@ -43,7 +43,8 @@ def lifecycle(session: Session, p: Period,
         counts[batch_id][0] += int(n)
         if status not in OUT:
             counts[batch_id][1] += int(n)
-    rows = []
+    rows: list[tuple[object, ...]] = []
+    bars: list[tuple[str, int, int]] = []  # batch, bought, in service
     at = p.last
     for b in session.execute(select(PurchaseBatch).order_by(PurchaseBatch.purchased_on,
                                                             PurchaseBatch.name)).scalars():
@@ -60,10 +61,12 @@ def lifecycle(session: Session, p: Period,
             money(b.licence_cost_cents * in_service, b.currency),
             round(age, 1), warranty_end.isoformat(), replace_on.isoformat(), due,
         ))
+        bars.append((b.name, b.count, in_service))
     unbatched = counts.get(None, [0, 0])
     if unbatched[0]:
         rows.append(("(no batch)", "", 0, unbatched[0], unbatched[1], "", "", "", "", "",
                      "", "", ""))
+        bars.append(("(no batch)", 0, unbatched[1]))
     table = Table(
         "batches", f"Cameras per purchase batch (as of {at.isoformat()})",
         ("batch", "purchased", "bought", "in_inventory", "in_service", "unit_cost",
@@ -72,11 +75,11 @@ def lifecycle(session: Session, p: Period,
         tuple(rows),
     )
     charts = (
-        Chart(ChartKind.BAR, "Cameras per batch", tuple(str(r[0]) for r in rows),
-              (Series("bought", tuple(float(r[2]) for r in rows)),
-               Series("in service", tuple(float(r[4]) for r in rows))), "cameras"),
-        Chart(ChartKind.SHARE, "Cameras in service by batch", tuple(str(r[0]) for r in rows),
-              (Series("in service", tuple(float(r[4]) for r in rows)),)),
+        Chart(ChartKind.BAR, "Cameras per batch", tuple(b[0] for b in bars),
+              (Series("bought", tuple(float(b[1]) for b in bars)),
+               Series("in service", tuple(float(b[2]) for b in bars))), "cameras"),
+        Chart(ChartKind.SHARE, "Cameras in service by batch", tuple(b[0] for b in bars),
+              (Series("in service", tuple(float(b[2]) for b in bars)),)),
     )
     notes = ("Replacement due: purchase date plus the batch's service life; licences per "
              "year: the batch's yearly licence cost times its cameras in service.",)

@@ -149,5 +149,5 @@ def day_of(number: int) -> date:
 
 def timed(clause: TextClause) -> TextClause:
     """Bind :start and :end (and :cutoff, where used) as stored timestamps (naive UTC)."""
-    names = {"start", "end", "cutoff"} & set(clause._bindparams)  # noqa: SLF001
+    names = {"start", "end", "cutoff"} & set(clause._bindparams)
     return clause.bindparams(*(bindparam(n, type_=UTCDateTime()) for n in sorted(names)))

@@ -28,7 +28,7 @@ def table_model(table: Table) -> tuple[type[ReportTableModel], list[ReportRow]]:
     """The model class for ``table``'s columns (numbers right-aligned, sorted as numbers),
     and its rows."""
     first = table.rows[0] if table.rows else ()
-    columns = tuple(
+    columns: tuple[Column[ReportRow], ...] = tuple(
         Column(
             title.replace("_", " "),
             _value(i),  # type: ignore[arg-type]

@@ -39,7 +39,7 @@ class ChartView(QWidget):
                 parts.append(f"{s.name}: total {sum(s.values):g}, highest {max(s.values):g}")
         return f"{self.chart.title}. " + "; ".join(parts)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
+    def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         try:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
