@@ -40,6 +40,12 @@ class AuditEvent(StrEnum):
     STATION_REGISTERED = "station registered"
     REPORT = "report produced"
     BATCH_CHANGED = "purchase batch changed"
+    # Daily dock inspection and repairs (services/inspections.py, services/repairs.py).
+    CHECKLIST_CHANGED = "inspection checklist changed"
+    DOCK_INSPECTED = "dock inspected"
+    DOCK_OUT_OF_SERVICE = "dock out of service"
+    DOCK_BACK_IN_SERVICE = "dock back in service"
+    REPAIR_CASE = "repair case"
 
 
 class Outcome(StrEnum):

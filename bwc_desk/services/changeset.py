@@ -10,7 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # The topics a change can touch; "custody" also moves units' and officers' "out" columns.
-TOPICS = frozenset({"units", "officers", "custody", "settings", "docks", "staff", "pools"})
+TOPICS = frozenset(
+    {"units", "officers", "custody", "settings", "docks", "staff", "pools", "repairs"}
+)
 LARGE = 500  # more ids than this in one set: a view reloads instead of patching
 
 

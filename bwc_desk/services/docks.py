@@ -27,7 +27,9 @@ from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.services import dock_registry
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import UnitRow
+from bwc_desk.services.inspections import missing_in, missing_text
 from bwc_desk.services.records import record
+from bwc_desk.services.repairs import out_of_service_in
 from bwc_desk.services.settings import AgencySettings, read_settings
 from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit, UnitReading
 
@@ -380,6 +382,7 @@ class BayRow:
     stalled: bool = False
     issued_to: str = ""  # the officer the camera is issued to, if it is out
     issued_at: datetime | None = None
+    out_of_service: str = ""  # why the bay (or its dock) is out of service; "" when in
 
     @property
     def issued(self) -> bool:
@@ -400,6 +403,7 @@ class DockRow:
     error_count: int
     last_error: str
     bay_rows: tuple[BayRow, ...] = ()
+    out_of_service: str = ""  # why the whole dock is out of service (daily inspection)
 
 
 ISSUED_IN_DOCK = "issued_in_dock"
@@ -511,6 +515,30 @@ def _issued_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> 
     )
 
 
+INSPECTION_MISSING = "inspection"
+
+
+def _inspection_state(
+    ctx: Ctx, session: Session, now: datetime
+) -> tuple[dict[tuple[int, int], str], list[str], int]:
+    """What the daily dock inspection adds to the board: docks and bays out of service,
+    the docks not inspected today (after the due hour), and that hour."""
+    due = read_settings(session).inspection_due_hour
+    return out_of_service_in(session), missing_in(session, now, ctx.zone), due
+
+
+def _mark_out_of_service(
+    bays: tuple[BayRow, ...], dock_id: int, out: dict[tuple[int, int], str]
+) -> tuple[BayRow, ...]:
+    whole = out.get((dock_id, 0), "")
+    return tuple(
+        replace(b, out_of_service=out.get((dock_id, b.bay), "") or whole)
+        if whole or (dock_id, b.bay) in out
+        else b
+        for b in bays
+    )
+
+
 def board(ctx: Ctx) -> Board:
     """Every dock and bay as last reported, states derived now (offline after 30 s), with
     the summary counts and the alerts."""
@@ -521,6 +549,7 @@ def board(ctx: Ctx) -> Board:
         window = dock_registry.read_admission(session)
         docks = list(session.execute(select(Dock).order_by(Dock.name)).scalars())
         rows = session.execute(_BOARD_BAYS).all()
+        out, missing, due = _inspection_state(ctx, session, now)
     by_dock: dict[int, list[tuple[Bay, str | None, tuple[str, datetime] | None]]] = {}
     for bay, tag, last_name, first_name, issued_at in rows:
         issued = (last_name or first_name, issued_at) if issued_at is not None else None
@@ -534,6 +563,10 @@ def board(ctx: Ctx) -> Board:
             _bay_row(b, dock, tag, now, min_battery, offline, issued)
             for b, tag, issued in by_dock.get(dock.id, [])
         )
+        if out:
+            bays = _mark_out_of_service(bays, dock.id, out)
+        if dock.name in missing:
+            alerts.append(Alert(INSPECTION_MISSING, missing_text(dock.name, due), dock.name))
         if offline:
             since = (
                 f"since {dock.last_seen_at.astimezone(ctx.zone):%H:%M}"
@@ -561,8 +594,11 @@ def board(ctx: Ctx) -> Board:
                         b.bay,
                     )
                 )
-            if b.issued and b.issued_at is not None and not offline and (
-                b.occupied_since is None or b.occupied_since >= b.issued_at
+            if (
+                b.issued
+                and b.issued_at is not None
+                and not offline
+                and (b.occupied_since is None or b.occupied_since >= b.issued_at)
             ):  # docked after the issue; a camera still in its bay while it is picked up is not
                 alerts.append(_issued_alert(ctx, b, b.issued_at, now))
             if b.serial and not b.registered:
@@ -585,6 +621,7 @@ def board(ctx: Ctx) -> Board:
                 dock.error_count,
                 dock.last_error,
                 bays,
+                out.get((dock.id, 0), ""),
             )
         )
     admit_until = window.until if window is not None and window.open_at(now) else None

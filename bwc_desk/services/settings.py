@@ -49,6 +49,7 @@ class AgencySettings:
     anchor_folder: str = ""
     # The firmware the agency wants every camera on (the fleet health report compares).
     target_firmware: str = ""
+    inspection_due_hour: int = 10  # the daily dock inspection shows as missing after this hour
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -458,3 +458,162 @@ class FeedJournalMark(Base):
     applied: Mapped[int] = mapped_column(Integer)
     events: Mapped[int] = mapped_column(Integer)  # replayed from this journal so far
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- daily dock inspection and repairs (migration 'repairs') ---------------------------------
+
+REPAIR_SOURCES = ("function test", "damaged return", "inspection", "manual")
+REPAIR_STATES = ("open", "at vendor", "closed")
+REPAIR_OUTCOMES = ("back", "replaced", "written off", "fixed", "withdrawn")
+INSPECTION_SCOPES = ("dock", "bay")
+
+
+class InspectionItem(Base):
+    """One line of the agency's daily dock checklist ("Power", "Bay contacts and lights").
+    Scope "bay" is checked once per bay. An edit retires the line and adds a new one, so
+    that the inspections already made keep the wording they were made against."""
+
+    __tablename__ = "inspection_items"
+    __table_args__ = (CheckConstraint(f"scope IN {INSPECTION_SCOPES!r}", name="scope"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[str] = mapped_column(String(10), default="dock")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class DockInspection(Base):
+    """A supervisor's daily inspection of one dock (append-only: the log that prints)."""
+
+    __tablename__ = "dock_inspections"
+    __table_args__ = (Index("ix_dock_inspections_dock_at", "dock_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dock_id: Mapped[int] = mapped_column(ForeignKey("docks.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_username: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class InspectionResult(Base):
+    """One checklist line's result in an inspection (append-only). ``bay_no`` 0: the dock."""
+
+    __tablename__ = "inspection_results"
+    __table_args__ = (
+        UniqueConstraint("inspection_id", "item_id", "bay_no", name="uq_inspection_results_line"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("dock_inspections.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("inspection_items.id"))
+    bay_no: Mapped[int] = mapped_column(Integer, default=0)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RepairCase(Base):
+    """A repair case for a camera, or for a dock (``bay_no`` 0) or one of its bays.
+
+    The database refuses a second open case for one camera, or for one dock or bay."""
+
+    __tablename__ = "repair_cases"
+    __table_args__ = (
+        CheckConstraint(f"source IN {REPAIR_SOURCES!r}", name="source"),
+        CheckConstraint(f"state IN {REPAIR_STATES!r}", name="state"),
+        CheckConstraint(f"outcome IS NULL OR outcome IN {REPAIR_OUTCOMES!r}", name="outcome"),
+        CheckConstraint(
+            "(unit_id IS NULL) <> (dock_id IS NULL) AND (dock_id IS NULL) = (bay_no IS NULL)",
+            name="one_target",
+        ),
+        CheckConstraint("(state = 'closed') = (closed_at IS NOT NULL)", name="closed"),
+        CheckConstraint("cost_cents IS NULL OR cost_cents >= 0", name="cost"),
+        CheckConstraint("outcome <> 'replaced' OR replacement_unit_id IS NOT NULL", name="repl"),
+        Index(
+            "uq_repair_cases_open_unit",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL AND unit_id IS NOT NULL"),
+            postgresql_where=text("closed_at IS NULL AND unit_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_repair_cases_open_bay",
+            "dock_id",
+            "bay_no",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL AND dock_id IS NOT NULL"),
+            postgresql_where=text("closed_at IS NULL AND dock_id IS NOT NULL"),
+        ),
+        Index("ix_repair_cases_reported_at", "reported_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    dock_id: Mapped[int | None] = mapped_column(ForeignKey("docks.id"))
+    bay_no: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20))
+    symptom: Mapped[str] = mapped_column(Text)
+    reported_by: Mapped[str] = mapped_column(String(64))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("dock_inspections.id"))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    vendor: Mapped[str] = mapped_column(String(80), default="")
+    rma: Mapped[str] = mapped_column(String(80), default="")
+    sent_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    replacement_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    cost_cents: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    # The camera that must pass a function test before it is issued again (the one back
+    # from repair, or its replacement), and when it passed.
+    retest_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    retest_passed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RepairEvent(Base):
+    """What happened to a repair case, in order (append-only: corrections are new rows)."""
+
+    __tablename__ = "repair_events"
+    __table_args__ = (Index("ix_repair_events_case", "case_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("repair_cases.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(30))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    staff_username: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str | None] = mapped_column(Text)  # canonical JSON
+
+
+class OutOfService(Base):
+    """A dock (``bay_no`` 0) or one bay taken out of service, until ``back_at``. The
+    database allows one standing record per dock or bay."""
+
+    __tablename__ = "out_of_service"
+    __table_args__ = (
+        CheckConstraint("bay_no >= 0", name="bay_no"),
+        Index(
+            "uq_out_of_service_open",
+            "dock_id",
+            "bay_no",
+            unique=True,
+            sqlite_where=text("back_at IS NULL"),
+            postgresql_where=text("back_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dock_id: Mapped[int] = mapped_column(ForeignKey("docks.id"))
+    bay_no: Mapped[int] = mapped_column(Integer, default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(64))
+    station: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("repair_cases.id"))
+    back_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    back_by: Mapped[str | None] = mapped_column(String(64))
+    back_reason: Mapped[str] = mapped_column(Text, default="")

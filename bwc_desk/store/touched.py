@@ -43,6 +43,8 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "units": ("units",), "unit_readings": ("docks",), "pools": ("pools", "units"),
     "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
     "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
+    "repair_cases": ("repairs",), "repair_events": ("repairs",), "inspection_items": ("repairs",),
+    "dock_inspections": ("repairs", "docks"), "out_of_service": ("repairs", "docks"),
 }
 # Which columns of a table name which kind of row. A unit's primary officer is shown on the
 # officer's roster row too, so a new or old primary names that officer.

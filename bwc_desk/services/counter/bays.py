@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bwc_desk.store.models import Bay, BayHold, Dock, UnitReading
+from bwc_desk.store.models import Bay, BayHold, Dock, OutOfService, UnitReading
 
 HOLD_FOR = timedelta(minutes=10)
 REPORTING_WITHIN = timedelta(seconds=30)
@@ -38,6 +38,19 @@ def _live_hold(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def _out_of_service() -> ColumnElement[bool]:
+    """The bay, or its whole dock (bay 0), is out of service (daily dock inspection)."""
+    return (
+        select(OutOfService.id)
+        .where(
+            OutOfService.dock_id == Dock.id,
+            OutOfService.bay_no.in_((0, Bay.bay_no)),
+            OutOfService.back_at.is_(None),
+        )
+        .exists()
+    )
+
+
 def _free_bays(now: datetime) -> Select[str, int]:
     held = (
         select(BayHold.id)
@@ -51,6 +64,7 @@ def _free_bays(now: datetime) -> Select[str, int]:
             Bay.serial.is_(None),
             Dock.last_seen_at >= now - REPORTING_WITHIN,
             ~held,
+            ~_out_of_service(),
         )
         .order_by(Dock.name, Bay.bay_no)
         .limit(1)

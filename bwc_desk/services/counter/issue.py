@@ -43,6 +43,12 @@ from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, 
 from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
 from bwc_desk.services.readiness import figures, gate_for, unit_reading
 from bwc_desk.services.records import find_unit, get_unit, record
+from bwc_desk.services.repairs import (
+    FUNCTION_TEST,
+    open_case_for_counter,
+    retest_passed_in,
+    retest_required,
+)
 from bwc_desk.services.settings import AgencySettings, read_settings, shift_specs
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Pool, Staff, Unit
@@ -158,7 +164,8 @@ def plan_issue(ctx: Ctx, officer_id: int, unit_code: str) -> IssuePlan:
             unit=_unit(session, unit.id),
             needs_swap_reason=check.needs_swap,
             gate=check.gate,
-            needs_function_test=settings.function_test_required,
+            needs_function_test=settings.function_test_required
+            or bool(retest_required(session, unit)),
             handover=HandoverAck(settings.handover_ack),
             expected_return=check.expected,
             swap_hint=check.swap_hint,
@@ -250,14 +257,17 @@ def issue_unit(
                         "choose a spare-swap reason."
                     )
                 details["swap_reason"] = reason
-            if settings.function_test_required:
+            retest = retest_required(session, unit)  # back from repair: a test is a must
+            if settings.function_test_required or retest:
                 if function_test is None:
-                    raise ValidationError("Record the pre-shift function test first.")
+                    raise ValidationError(retest or "Record the pre-shift function test first.")
                 details["function_test"] = function_test.as_details()
                 if not function_test.passed:
                     return _failed_function_test(
                         ctx, session, actor, settings, officer, unit, function_test
                     )
+                if retest:
+                    retest_passed_in(ctx, session, actor, unit, details["function_test"])
             override_staff: Staff | None = None
             if not gate.ready:
                 if override is None:
@@ -445,6 +455,7 @@ def _failed_function_test(
         officer_id=officer.id,
         reason=unit.status_reason,
     )
+    open_case_for_counter(ctx, session, actor, unit, FUNCTION_TEST, f"failed function test: {note}")
     spare = next_ready_spare(ctx, session, settings, officer, exclude=unit.id)
     message = (
         f"{unit.asset_tag} failed the function test ({note}) and is now in repair; "

@@ -21,6 +21,7 @@ from bwc_desk.services.counter.common import (
 )
 from bwc_desk.services.counter.dto import ReturnCondition, ReturnResult
 from bwc_desk.services.records import get_unit, record
+from bwc_desk.services.repairs import DAMAGED_RETURN, open_case_for_counter
 from bwc_desk.services.settings import read_settings
 from bwc_desk.store.models import Officer
 
@@ -117,6 +118,7 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
                     officer_id=officer.id,
                     reason=unit.status_reason,
                 )
+                open_case_for_counter(ctx, session, actor, unit, DAMAGED_RETURN, text)
                 in_repair = True
         bay = "" if in_repair else hold_bay(session, now, unit.id, ctx.station)
         message = f"{unit.asset_tag} returned by {_label(officer)}"

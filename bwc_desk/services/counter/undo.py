@@ -17,6 +17,7 @@ from bwc_desk.services.counter.bays import release_hold
 from bwc_desk.services.counter.common import _open_checkout, _unit
 from bwc_desk.services.counter.dto import UndoResult
 from bwc_desk.services.records import record
+from bwc_desk.services.repairs import withdraw_for_undo
 from bwc_desk.services.settings import read_settings
 from bwc_desk.store.models import Checkout, CustodyEvent, Unit
 
@@ -94,6 +95,7 @@ def undo(ctx: Ctx, seq: int) -> UndoResult:
                 unit.asset_tag, UnitStatus(unit.status), UnitAction.UNDO_RETURN
             ).value
             release_hold(session, unit.id)
+            withdraw_for_undo(ctx, session, actor, unit)
             unit.status_reason = ""
             new_seq = record(
                 ctx,

@@ -2,7 +2,7 @@
 indexes the reports group by
 
 Revision ID: batches
-Revises: feedjournal
+Revises: repairs
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'batches'
-down_revision = 'feedjournal'
+down_revision = 'repairs'
 branch_labels = None
 depends_on = None
 
