@@ -121,6 +121,11 @@ def test_fleet_health(agency):
     assert result.table("firmware").rows == (("1.1.9", 1, "behind"), ("1.2.3", 3, "on target"))
     assert result.table("battery").rows == (("2026-11-24", 40.0, 1),)
     assert result.table("warranty").rows == ()  # both lots' warranties ended long ago
+    # the repair log (services/repairs.py): a case opened by the failed function test, one
+    # by the damaged return
+    cases = {r[0]: r[2:8] for r in result.table("repairs").rows}
+    #                         cases, function test, damaged, inspection, manual, still open
+    assert cases == {"Axon Body 3": (1, 0, 1, 0, 0, 1), "Axon Body 4": (1, 1, 0, 0, 0, 1)}
 
 
 def test_utilization(agency):

@@ -15,11 +15,11 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import format_ts, heads_footer
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import audit
+from bwc_desk.services import audit, repairs
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.reports.compliance import compliance
 from bwc_desk.services.reports.fleet import fleet
-from bwc_desk.services.reports.lifecycle import annual, lifecycle
+from bwc_desk.services.reports.lifecycle import annual, lifecycle, money
 from bwc_desk.services.reports.model import (
     Chart,
     ChartKind,
@@ -123,6 +123,8 @@ def run_report(ctx: Ctx, req: ReportRequest) -> ReportResult:
     actor = ctx.require(Permission.REPORTS, "produce reports")
     with ctx.db.read() as session:
         result = compute(session, ctx, req)
+    if result.name == "fleet":
+        result = with_repair_cases(ctx, result)
     audit.record(ctx, AuditEvent.REPORT, details={
         "report": result.name,
         "from": result.date_from.isoformat(),
@@ -133,6 +135,30 @@ def run_report(ctx: Ctx, req: ReportRequest) -> ReportResult:
         custody = recorded_head(session, CUSTODY) or (0, "")
         audit_head = recorded_head(session, AUDIT) or (0, "")
     return replace(result, footer=heads_footer(custody, audit_head))
+
+
+def with_repair_cases(ctx: Ctx, result: ReportResult) -> ReportResult:
+    """The fleet report with the repair log's cases per model (services/repairs.py): what
+    was reported, where from, how it ended, what it cost."""
+    p = period(result.date_from, result.date_to, result.date_to, ctx.zone)
+    rows = repairs.failures_by_model(ctx, p.start_utc, p.end_utc)
+    table = Table(
+        "repairs", "Repair cases per model (the repair log)",
+        ("model", "cameras", "cases", "from_function_tests", "from_damaged_returns",
+         "from_inspections", "reported_by_hand", "still_open", "back", "replaced",
+         "written_off", "cost", "mean_days_to_close"),
+        tuple(
+            (r.model or "(no model)", r.cameras, r.cases, r.function_test, r.damaged_return,
+             r.inspection, r.manual, r.still_open, r.back, r.replaced, r.written_off,
+             money(r.cost_cents, r.currency),
+             "" if r.mean_days_closed is None else r.mean_days_closed)
+            for r in rows
+        ),
+    )
+    chart = Chart(ChartKind.BAR, "Repair cases per model", tuple(r.model for r in rows),
+                  (Series("cases", tuple(float(r.cases) for r in rows)),
+                   Series("still open", tuple(float(r.still_open) for r in rows))), "cases")
+    return replace(result, tables=(*result.tables, table), charts=(*result.charts, chart))
 
 
 def write_report(ctx: Ctx, req: ReportRequest, path: Path) -> tuple[ReportResult, list[Path]]:
