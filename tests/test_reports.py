@@ -244,3 +244,12 @@ def test_batches_refuse_bad_input_and_change_nothing(agency):
     rows = {b.name: b.units for b in batches.list_batches(agency)}
     assert rows == {"2019 lot": 3, "2021 lot": 1}
     assert batches.parse_money("1,299.5", "cost") == 129_950
+
+
+def test_the_demo_agency_has_hartfords_two_lots(demo_db):
+    from tests.conftest import demo_ctx
+
+    result = run_report(demo_ctx(demo_db, "sgt.reyes"), ReportRequest("lifecycle"))
+    rows = {r[0]: r for r in result.table("batches").rows}
+    assert set(rows) == {"2019 lot", "2021 lot"}
+    assert rows["2019 lot"][2:4] == (325, 325) and rows["2021 lot"][2:4] == (150, 150)
