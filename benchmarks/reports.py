@@ -61,8 +61,10 @@ def run(agency: Agency, work: Path) -> list[Figure]:
         last = newest.astimezone(zone).date() - timedelta(days=1)
         month = period(last - timedelta(days=29), last, last, zone)
         year = period(last - timedelta(days=364), last, last, zone)
-        month_s, month_cpu = _cli(copy.path, work, str(month.first), str(month.last), work / "month.pdf")
-        year_s, _year_cpu = _cli(copy.path, work, str(year.first), str(year.last), work / "year.pdf")
+        month_s, month_cpu = _cli(copy.path, work, str(month.first), str(month.last),
+                                  work / "month.pdf")
+        year_s, _year_cpu = _cli(copy.path, work, str(year.first), str(year.last),
+                                 work / "year.pdf")
         with db.read() as s:
             shifts = read_settings(s).shifts
             sql, params = aggregate_sql(s, month, shifts, None)
