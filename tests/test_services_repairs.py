@@ -114,6 +114,15 @@ def test_back_from_repair_needs_a_passing_function_test_before_issue(admin_ctx, 
     assert "function test passed" in [e.kind for e in repairs.case_events(admin_ctx, again.id)]
 
 
+def test_a_camera_with_an_open_case_is_not_issued_even_if_on_the_shelf(admin_ctx, shop):
+    repairs.open_case(admin_ctx, "HPD-1", "no audio")
+    inventory.return_to_service(admin_ctx, "HPD-1", "looks fine to me")  # around Repairs
+    for test in (None, FunctionTest()):
+        with pytest.raises(DomainError, match=r"open repair case #\d+ \(no audio\)"):
+            counter.issue_unit(admin_ctx, shop.id, "HPD-1", function_test=test)
+    assert _status(admin_ctx, "HPD-1") == "available"
+
+
 def test_a_bench_function_test_clears_the_camera(admin_ctx, shop):
     case = repairs.open_case(admin_ctx, "HPD-1", "no audio")
     repairs.mark_back(admin_ctx, case.id)

@@ -498,6 +498,50 @@ def test_history_model_pages_back_and_merges_newer_events(qtbot, qtmodeltester):
 
 
 # --- every model has a test ---------------------------------------------------------------------
+def _case(id: int, target: str, age: int, closed: bool = False, **kw: Any) -> Any:
+    from bwc_desk.services.repairs import RepairCaseRow
+
+    fields: dict[str, Any] = dict(
+        id=id, target=target, unit_id=id, asset_tag=target, model="Axon Body 3", dock="",
+        bay_no=None, source="damaged return", symptom="cracked lens", reported_by="sam",
+        reported_at=T0, station="DESK-1", state="closed" if closed else "open", vendor="",
+        rma="", sent_on=None, outcome="back" if closed else "", replacement_tag="",
+        cost_cents=None, currency="USD", closed_at=T0 + timedelta(days=age) if closed else None,
+        closed_by="sam" if closed else "", age_days=age, awaiting_test=closed,
+    )
+    fields.update(kw)
+    return RepairCaseRow(**fields)
+
+
+def test_repair_case_model_shows_age_state_and_cost(qtbot, qtmodeltester):
+    from bwc_desk.ui.models.repair_models import RepairCaseModel as M
+
+    model = M()
+    model.set_rows(M.prepare([
+        _case(1, "HPD-1", 45, cost_cents=12550),
+        _case(2, "DOCK-A bay 2", 3, unit_id=None, source="inspection", state="at vendor",
+              rma="RMA-9"),
+        _case(3, "HPD-3", 12, closed=True),
+    ]))
+    qtmodeltester.check(model)
+    assert cell(model, 0, M.COL_TARGET) == "HPD-1" and cell(model, 0, M.COL_AGE) == "45"
+    assert cell(model, 0, M.COL_COST) == "USD 125.50"
+    assert colour(model, 0, M.COL_AGE) == "#b91c1c"  # a month and more: in red
+    assert colour(model, 1, M.COL_AGE) is None
+    assert cell(model, 1, M.COL_STATE) == "at vendor" and cell(model, 1, M.COL_RMA) == "RMA-9"
+    assert cell(model, 2, M.COL_STATE) == "closed: back (function test due)"
+    assert colour(model, 2, M.COL_TARGET) == "#6b7280"
+    assert "Reported by sam at DESK-1" in cell(model, 0, M.COL_TARGET, TIP)
+    table = view_of(qtbot, qtmodeltester, model)
+    assert sort_view(table, M.COL_AGE, shown_column=M.COL_TARGET) == [
+        "DOCK-A bay 2", "HPD-3", "HPD-1"
+    ]
+    assert sort_view(table, M.COL_COST, shown_column=M.COL_TARGET)[0] == "HPD-1"
+    table.filter_edit.setText("rma-9")
+    table.apply_filter()
+    assert shown(table, M.COL_TARGET) == ["DOCK-A bay 2"]
+
+
 # Model class -> the test (here or in TEST_MODULES) that puts it through qtmodeltester and checks
 # what it shows. A model added to the UI fails the last test until it has one.
 TEST_MODULES = ("tests.test_ui_models_all", "tests.test_ui_models_more")
@@ -518,6 +562,7 @@ COVERED = {
     "ReadyUnitModel": "test_ready_unit_model_drags_unit_ids_and_says_why_not_ready",
     "IncomingOfficerModel": "test_incoming_officer_model_takes_only_our_drops",
     "ProposalModel": "test_proposal_model_edits_the_incoming_officer_and_flags_doubles",
+    "RepairCaseModel": "test_repair_case_model_shows_age_state_and_cost",
     "ReportTableModel": "test_report_table_model_takes_its_columns_from_the_report",
 }
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import assignments, auth, batches, counter, inventory, officers
+from bwc_desk.services import assignments, auth, batches, counter, inventory, officers, repairs
 from bwc_desk.services.batches import BatchInput
 from bwc_desk.services.context import Actor, Ctx, local_zone
 from bwc_desk.services.counter import FunctionTest, ReturnCondition
@@ -462,7 +462,8 @@ def _return(rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, tag: str) ->
         return False
     if damaged:
         clock.tick(1)
-        inventory.return_to_service(sup, tag, "lens replaced in house")
+        (case,) = [c for c in repairs.list_cases(sup) if c.asset_tag == tag]
+        repairs.mark_back(sup, case.id, "lens replaced in house")
     return True
 
 

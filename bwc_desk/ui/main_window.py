@@ -46,6 +46,7 @@ from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
+from bwc_desk.ui.views.repairs_tab import RepairsTab
 from bwc_desk.ui.views.reports_tab import ReportsTab
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
             ("&Assignments", self.assignments_tab),
             ("Check-in / &Check-out", self.counter_tab),
             ("&Docks", self.docks_tab),
+            ("Re&pairs", RepairsTab(state)),
             ("&Reports", ReportsTab(state)),
         ]
         for title, view in self.views:

@@ -38,6 +38,8 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
     """The text of a tile, top to bottom (also its tooltip)."""
     head = f"Bay {bay.bay}: {bay.state.label.upper()}"
     lines = [f"{head} · ISSUED" if bay.issued else head]
+    if bay.out_of_service:  # the daily inspection found a defect: no camera goes here
+        lines = [f"Bay {bay.bay}: OUT OF SERVICE", bay.out_of_service, *lines[1:]]
     if not bay.serial:
         return lines
     lines.append(bay.asset_tag or f"{bay.serial} (not registered)")
@@ -95,7 +97,8 @@ class DockWidget(QWidget):
         d = self.dock
         status = "OFFLINE" if d.offline else "online"
         errors = f" · {d.error_count} refused lines" if d.error_count else ""
-        return f"{d.name}  ({len(d.bay_rows)} of {d.bays} bays reported, {status}{errors})"
+        out = f" · OUT OF SERVICE: {d.out_of_service}" if d.out_of_service else ""
+        return f"{d.name}  ({len(d.bay_rows)} of {d.bays} bays reported, {status}{errors}){out}"
 
     def _dock_tip(self) -> str:
         d = self.dock
@@ -127,7 +130,7 @@ class DockWidget(QWidget):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         d = self.dock
         p.setFont(self._fonts[0])
-        p.setPen(QColor("#b91c1c" if d.offline else "#0f172a"))
+        p.setPen(QColor("#b91c1c" if d.offline or d.out_of_service else "#0f172a"))
         # Elided like the tiles' lines; the whole text is in the tooltip.
         p.drawText(
             QRect(GAP, 4, self.width() - 2 * GAP, HEADER - 6),
@@ -143,6 +146,8 @@ class DockWidget(QWidget):
             fill, border, text = COLOURS[bay.state]
             if bay.serial and (not bay.registered or bay.issued):
                 border = "#dc2626"
+            if bay.out_of_service:
+                fill, border, text = COLOURS[BayState.OFFLINE][0], "#dc2626", "#7f1d1d"
             p.setPen(QPen(QColor(border), 2))
             p.setBrush(QColor(fill))
             p.drawRoundedRect(QRectF(rect), 6, 6)

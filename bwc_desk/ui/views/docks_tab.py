@@ -75,6 +75,9 @@ class DocksTab(QWidget):
             "are registered"
         )
         self.admit_button.clicked.connect(self._toggle_admission)
+        self.inspect_button = QPushButton("&Inspect dock...", self)
+        self.inspect_button.setToolTip("The daily dock inspection (a checklist per dock)")
+        self.inspect_button.clicked.connect(self._inspect)
         self.alert_list = QListWidget(self)
         self.alert_list.setObjectName("dock_alerts")
         self.alert_list.setMaximumHeight(110)
@@ -98,6 +101,8 @@ class DocksTab(QWidget):
         top.addWidget(self.summary, 1)
         admin = QHBoxLayout()
         admin.addWidget(self.admission_label, 1)
+        admin.addWidget(self.inspect_button)
+        self.inspect_button.setVisible(state.can(Permission.OUT_OF_SERVICE))
         for button in (self.admit_button, self.add_button, self.remove_button):
             admin.addWidget(button)
         admin_may = state.can(Permission.SETTINGS)
@@ -281,6 +286,11 @@ class DocksTab(QWidget):
     def _done(self, text: str) -> None:
         self.state.message.emit(text, 8000)
         self.refresh()
+
+    def _inspect(self) -> None:
+        from bwc_desk.ui.views.inspect import inspect_dock
+
+        inspect_dock(self, self.state, [d.name for d in self.board.docks] if self.board else [])
 
     # --- clicking a bay -------------------------------------------------------------------
     def _bay_clicked(self, bay: BayRow) -> None:

@@ -1,0 +1,339 @@
+"""The forms of the Repairs view and of the dock inspection: each saves through its service
+(ServiceDialog), a refusal stays in the dialog with what was typed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QWidget,
+)
+
+from bwc_desk.domain.errors import ValidationError
+from bwc_desk.services import inspections, repairs
+from bwc_desk.services.inspections import InspectionForm, ItemResult
+from bwc_desk.services.repairs import RepairCaseRow
+from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
+from bwc_desk.ui.state import AppState
+
+
+def _note_edit(parent: QWidget, placeholder: str) -> QLineEdit:
+    edit = QLineEdit(parent)
+    edit.setMaxLength(500)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+class CaseDialog(ServiceDialog):
+    """A form about one case: its heading names the case."""
+
+    def __init__(
+        self,
+        state: AppState,
+        title: str,
+        case: RepairCaseRow,
+        parent: QWidget | None,
+        ok_text: str,
+    ) -> None:
+        super().__init__(state, title, parent, ok_text=ok_text)
+        self.case = case
+        self.heading.setText(f"Case #{case.id}: {case.target} - {case.symptom}")
+
+
+class OpenCaseDialog(ServiceDialog):
+    """A supervisor reports a camera faulty: it goes in repair with a new case."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None, code: str = "") -> None:
+        super().__init__(state, "Open a repair case", parent, ok_text="Open case")
+        self.unit_edit = QLineEdit(code, self)
+        self.unit_edit.setPlaceholderText("scan or type the asset tag or serial")
+        self.symptom_edit = _note_edit(self, "what is wrong, as reported")
+        self.form.addRow("&Camera", self.unit_edit)
+        self.form.addRow("&Symptom", self.symptom_edit)
+
+    def request(self) -> Request | None:
+        code, symptom = self.unit_edit.text(), self.symptom_edit.text()
+        return (lambda ctx: repairs.open_case(ctx, code, symptom)), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.unit_edit.setFocus()
+
+
+class SendToVendorDialog(CaseDialog):
+    def __init__(self, state: AppState, case: RepairCaseRow, parent: QWidget | None = None):
+        super().__init__(state, "Send to the vendor", case, parent, "Sent")
+        self.vendor_edit = QLineEdit(case.vendor, self)
+        self.vendor_edit.setMaxLength(80)
+        self.rma_edit = QLineEdit(case.rma, self)
+        self.rma_edit.setMaxLength(80)
+        self.rma_edit.setPlaceholderText("the vendor's return authorisation number")
+        today = state.ctx.now().astimezone(state.ctx.zone).date()
+        self.sent_edit = QDateEdit(QDate(today.year, today.month, today.day), self)
+        self.sent_edit.setCalendarPopup(True)
+        self.sent_edit.setDisplayFormat("yyyy-MM-dd")
+        self.form.addRow("&Vendor", self.vendor_edit)
+        self.form.addRow("&RMA number", self.rma_edit)
+        self.form.addRow("&Date sent", self.sent_edit)
+
+    def request(self) -> Request | None:
+        vendor, rma = self.vendor_edit.text(), self.rma_edit.text()
+        q = self.sent_edit.date()
+        sent = date(q.year(), q.month(), q.day())
+        case_id = self.case.id
+        return (lambda ctx: repairs.send_to_vendor(ctx, case_id, vendor, rma, sent)), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.rma_edit.setFocus()
+
+
+class BackDialog(CaseDialog):
+    def __init__(self, state: AppState, case: RepairCaseRow, parent: QWidget | None = None):
+        super().__init__(state, "Back from repair", case, parent, "Back in stock")
+        self.note_edit = _note_edit(self, "what the vendor did (optional)")
+        note = QLabel(
+            f"{case.target} goes back on the shelf, but the counter will not issue it until "
+            "it passes a function test.",
+            self,
+        )
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.form.addRow("&Note", self.note_edit)
+
+    def request(self) -> Request | None:
+        note, case_id = self.note_edit.text(), self.case.id
+        return (lambda ctx: repairs.mark_back(ctx, case_id, note)), "repairs"
+
+
+class ReplacedDialog(CaseDialog):
+    def __init__(self, state: AppState, case: RepairCaseRow, parent: QWidget | None = None):
+        super().__init__(state, "Replaced by the vendor", case, parent, "Replace")
+        self.unit_edit = QLineEdit(self)
+        self.unit_edit.setPlaceholderText("the replacement's asset tag (register it first)")
+        self.note_edit = _note_edit(self, "note (optional)")
+        note = QLabel(
+            f"The replacement takes over the officer and pool of {case.target}, which is "
+            "retired. It is function-tested before its first issue.",
+            self,
+        )
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        self.form.addRow("&Replacement", self.unit_edit)
+        self.form.addRow("&Note", self.note_edit)
+
+    def request(self) -> Request | None:
+        code, note, case_id = self.unit_edit.text(), self.note_edit.text(), self.case.id
+        return (lambda ctx: repairs.replace_unit(ctx, case_id, code, note)), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.unit_edit.setFocus()
+        self.unit_edit.selectAll()
+
+
+class CostDialog(CaseDialog):
+    def __init__(self, state: AppState, case: RepairCaseRow, parent: QWidget | None = None):
+        super().__init__(state, "Repair cost", case, parent, "Record cost")
+        self.cost_edit = QLineEdit(
+            f"{case.cost_cents / 100:.2f}" if case.cost_cents is not None else "", self
+        )
+        self.cost_edit.setPlaceholderText("e.g. 125.50")
+        self.currency_edit = QLineEdit(case.currency or "USD", self)
+        self.currency_edit.setMaxLength(3)
+        self.form.addRow("&Cost", self.cost_edit)
+        self.form.addRow("C&urrency", self.currency_edit)
+
+    def request(self) -> Request | None:
+        cost, currency, case_id = self.cost_edit.text(), self.currency_edit.text(), self.case.id
+        return (lambda ctx: repairs.record_cost(ctx, case_id, cost, currency)), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.cost_edit.setFocus()
+        self.cost_edit.selectAll()
+
+
+class CloseCaseDialog(CaseDialog):
+    """Written off (a camera is retired), or fixed (a dock or bay, back in service)."""
+
+    def __init__(self, state: AppState, case: RepairCaseRow, parent: QWidget | None = None):
+        super().__init__(state, "Close the case", case, parent, "Close case")
+        self.outcome_box = QComboBox(self)
+        self.outcome_box.addItems(
+            ["written off"] if case.unit_id is not None else ["fixed", "written off"]
+        )
+        self.note_edit = _note_edit(self, "why (kept with the case)")
+        self.form.addRow("&Outcome", self.outcome_box)
+        self.form.addRow("&Note", self.note_edit)
+
+    def request(self) -> Request | None:
+        outcome, note, case_id = self.outcome_box.currentText(), self.note_edit.text(), self.case.id
+        return (lambda ctx: repairs.close_case(ctx, case_id, outcome, note)), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.note_edit.setFocus()
+
+
+class FunctionTestDialog(ServiceDialog):
+    """A function test at the bench, for a camera back from repair (or a replacement)."""
+
+    def __init__(self, state: AppState, code: str = "", parent: QWidget | None = None):
+        super().__init__(state, "Function test", parent, ok_text="Record test")
+        self.unit_edit = QLineEdit(code, self)
+        self.unit_edit.setPlaceholderText("asset tag or serial")
+        self.passed_box = QCheckBox("Passed: powers on, records, battery indicator, mount/lens")
+        self.passed_box.setChecked(True)
+        self.note_edit = _note_edit(self, "what failed (needed when it failed)")
+        self.form.addRow("&Camera", self.unit_edit)
+        self.form.addRow(self.passed_box)
+        self.form.addRow("&Note", self.note_edit)
+
+    def request(self) -> Request | None:
+        code, ok, note = self.unit_edit.text(), self.passed_box.isChecked(), self.note_edit.text()
+        return (lambda ctx: repairs.record_function_test(ctx, code, ok, note)), "repairs"
+
+
+class BackInServiceDialog(ServiceDialog):
+    """A supervisor puts a dock or bay back in service before its case closes."""
+
+    def __init__(
+        self, state: AppState, out: list[repairs.OutOfServiceRow], parent: QWidget | None = None
+    ):
+        super().__init__(state, "Back in service", parent, ok_text="Back in service")
+        self.out = out
+        self.which_box = QComboBox(self)
+        for row in out:
+            self.which_box.addItem(f"{row.label}: {row.reason}")
+        self.reason_edit = _note_edit(self, "why it may be used again")
+        self.form.addRow("&Dock or bay", self.which_box)
+        self.form.addRow("&Reason", self.reason_edit)
+
+    def request(self) -> Request | None:
+        if not self.out:
+            raise ValidationError("No dock or bay is out of service.")
+        row = self.out[self.which_box.currentIndex()]
+        reason = self.reason_edit.text()
+        return (lambda ctx: repairs.back_in_service(ctx, row.dock, row.bay_no, reason)), "docks"
+
+
+class InspectDialog(ServiceDialog):
+    """The daily inspection of one dock: every checklist line OK or not (a note says what is
+    wrong); "bay" lines once per bay. A defect takes the bay or dock out of service and
+    opens a repair case."""
+
+    def __init__(self, state: AppState, form: InspectionForm, parent: QWidget | None = None):
+        super().__init__(state, f"Inspect {form.dock}", parent, ok_text="Record inspection")
+        self.inspection = form
+        last = (
+            f"Last inspected {form.last_at.astimezone():%Y-%m-%d %H:%M} by {form.last_by}."
+            if form.last_at
+            else "Not inspected before."
+        )
+        out = (
+            " Out of service now: "
+            + ", ".join("the dock" if b == 0 else f"bay {b}" for b in form.out_of_service)
+            + "."
+            if form.out_of_service
+            else ""
+        )
+        self.heading.setText(
+            f"{last}{out} Untick a line that fails and say what is wrong; it is taken out "
+            "of service and a repair case is opened."
+        )
+        self.lines: list[tuple[int, int, QCheckBox, QLineEdit]] = []
+        host = QWidget(self)
+        grid = QGridLayout(host)
+        for row, item in enumerate(form.items):
+            bays = range(1, form.bays + 1) if item.scope == "bay" else (0,)
+            group = QGroupBox(item.label, host)
+            inner = QGridLayout(group)
+            for n, bay in enumerate(bays):
+                box = QCheckBox("OK" if bay == 0 else f"Bay {bay} OK", group)
+                box.setChecked(True)
+                note = QLineEdit(group)
+                note.setMaxLength(500)
+                note.setPlaceholderText("what is wrong")
+                note.setEnabled(False)
+                box.toggled.connect(lambda ok, edit=note: edit.setEnabled(not ok))
+                inner.addWidget(box, n, 0)
+                inner.addWidget(note, n, 1)
+                self.lines.append((item.id, bay, box, note))
+            grid.addWidget(group, row, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidget(host)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumHeight(min(480, 60 + 34 * len(self.lines)))
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setPlaceholderText("a note for the log (optional)")
+        self.note_edit.setMaximumHeight(60)
+        self.body.addWidget(scroll)
+        self.body.addWidget(self.note_edit)
+        self.setMinimumWidth(620)
+
+    def results(self) -> list[ItemResult]:
+        return [
+            ItemResult(item_id, box.isChecked(), bay, note.text())
+            for item_id, bay, box, note in self.lines
+        ]
+
+    def request(self) -> Request | None:
+        dock, results, note = self.inspection.dock, self.results(), self.note_edit.toPlainText()
+        return (lambda ctx: inspections.record_inspection(ctx, dock, results, note)), "docks"
+
+    def refused(self, exc: BaseException) -> None:
+        for _item, _bay, box, note in self.lines:
+            if not box.isChecked() and not note.text().strip():
+                note.setFocus()
+                return
+
+    def done_text(self) -> str:
+        row: inspections.InspectionRow = self.result_value
+        if row.passed:
+            return f"{row.dock} inspected: all OK."
+        return (
+            f"{row.dock} inspected: {len(row.defects)} defect(s); out of service with repair "
+            f"case {', '.join(f'#{c}' for c in row.cases)}."
+        )
+
+
+class ChecklistDialog(ServiceDialog):
+    """The agency's dock checklist, one line each: "dock: Power ..." or "bay: Contacts ..."
+    (administrators)."""
+
+    def __init__(
+        self,
+        state: AppState,
+        items: list[inspections.ChecklistItem],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(state, "Dock inspection checklist", parent, ok_text="Save checklist")
+        self.heading.setText(
+            "One line per check, in order. Start a line with <b>dock:</b> (checked once per "
+            "dock) or <b>bay:</b> (checked for every bay). Past inspections keep the wording "
+            "they were made with."
+        )
+        self.edit = QPlainTextEdit(self)
+        self.edit.setPlainText("\n".join(f"{i.scope}: {i.label}" for i in items))
+        self.body.addWidget(self.edit)
+
+    def lines(self) -> list[tuple[str, str]]:
+        out = []
+        for n, raw in enumerate(self.edit.toPlainText().splitlines(), start=1):
+            if not raw.strip():
+                continue
+            scope, sep, label = raw.partition(":")
+            if not sep or scope.strip().lower() not in inspections.SCOPES:
+                raise ValidationError(f"Line {n} does not start with 'dock:' or 'bay:'.")
+            out.append((label.strip(), scope.strip().lower()))
+        return out
+
+    def request(self) -> Request | None:
+        lines = self.lines()
+        return (lambda ctx: inspections.set_checklist(ctx, lines)), "repairs"
