@@ -109,6 +109,12 @@ def _ldap_sync(size: str, work: Path) -> list[Figure]:
     return ldap_sync.run(work)
 
 
+def _reports(size: str, work: Path) -> list[Figure]:
+    from benchmarks import reports
+
+    return reports.run(agency(size), work)
+
+
 def _crash(size: str, work: Path) -> list[Figure]:
     from benchmarks import crash
 
@@ -132,6 +138,7 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
     "imports": _imports,
     "ldap-sync": _ldap_sync,
     "crash": _crash,
+    "reports": _reports,
 }
 
 

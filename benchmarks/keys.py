@@ -60,6 +60,12 @@ LABELS: dict[str, str] = {
     "import_200k_officers_s": "Officer import, 200,000 rows",
     "ldap_search_40k_s": "Directory: paged search of 40,000 entries (ldaps://), alone",
     "ldap_sync_40k_s": "Directory sync of 40,000 officers into a fresh agency",
+    # reports
+    "report_aggregate_s": "The compliance report's aggregate query alone, 30 days",
+    "report_compliance_large_s": "`bwc-desk report compliance` to PDF, 30 days, command to file",
+    "report_aggregate_cpu_s": "CPU time of the aggregate query alone",
+    "report_compliance_large_cpu_s": "CPU time of the report command's process",
+    "report_compliance_year_s": "`bwc-desk report compliance` to PDF, the whole year of history",
     # packaging, crash safety
     "bundle_mib": "Frozen one-folder bundle (PyInstaller)",
     "deb_mib": "Debian package (make deb, xz)",

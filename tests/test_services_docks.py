@@ -92,7 +92,8 @@ def test_events_name_the_dock_feed_and_the_station(admin_ctx, feed):
     feed(bay(2, "X60A0002"))
     event = inventory.unit_history(admin_ctx, inventory.unit_detail(admin_ctx, "HPD-2").id)[0]
     assert (event.staff_username, event.station) == ("dock-feed", "DESK-1")
-    assert event.details == {"dock": "DOCK-A", "bay": 2}
+    # the battery as the camera arrived: the fleet health report's battery over time
+    assert event.details == {"dock": "DOCK-A", "bay": 2, "battery": 50}
 
 
 def test_board_states_counts_and_offline_after_thirty_seconds(admin_ctx, feed, clock):

@@ -566,6 +566,7 @@ COVERED = {
     "AuditLineModel": "test_audit_line_model_shows_where_and_how_each_camera_was_seen",
     "CaseTableModel": "test_case_model_says_how_each_case_ended",
     "RepairCaseModel": "test_repair_case_model_shows_age_state_and_cost",
+    "ReportTableModel": "test_report_table_model_takes_its_columns_from_the_report",
 }
 
 
@@ -604,3 +605,21 @@ def test_every_model_in_the_ui_is_covered_here():
         assert test in tests, f"{model}: no test named {test} in {TEST_MODULES}"
         source = inspect.getsource(tests[test])
         assert "qtmodeltester.check(" in source and "assert " in source, (model, test)
+
+
+def test_report_table_model_takes_its_columns_from_the_report(qtbot, qtmodeltester):
+    from bwc_desk.services.reports.model import Table
+    from bwc_desk.ui.models.report_table_model import table_model
+
+    table = Table("days", "Per day", ("day", "shift", "late_returns"), (
+        ("2026-11-24", "Day", 12), ("2026-11-24", "Night", 3), ("2026-11-25", "Day", 100)))
+    cls, rows = table_model(table)
+    model = cls()
+    qtmodeltester.check(model)
+    view = view_of(qtbot, qtmodeltester, model)
+    model.set_rows(rows)
+    assert headers(model) == ["day", "shift", "late returns"]
+    assert column_texts(model, 2) == ["12", "3", "100"]
+    assert cell(model, 0, 2, ALIGN) == RIGHT and cell(model, 0, 1, ALIGN) != RIGHT
+    assert sort_view(view, 2, ASC, 2) == ["3", "12", "100"]  # numbers sort as numbers
+    assert sort_view(view, 2, DESC, 1) == ["Day", "Day", "Night"]

@@ -247,6 +247,7 @@ __all__ = ["cmd_anchor", "cmd_export_evidence", "cmd_keys_list", "cmd_keys_regis
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    from bwc_desk.cli import reports
     from bwc_desk.cli.directory import cmd_settings_directory, cmd_sync_officers
     from bwc_desk.cli.settings_cmds import cmd_settings_shifts
     from bwc_desk.cli.syslog import cmd_settings_syslog
@@ -256,7 +257,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "cmd_settings_syslog": cmd_settings_syslog,
         "cmd_settings_directory": cmd_settings_directory,
         "cmd_sync_officers": cmd_sync_officers,
-    }.get(args.func) or globals()[args.func]
+    }.get(args.func) or getattr(reports, args.func, None) or globals()[args.func]
     try:
         return int(handler(args, out or sys.stdout))
     except DomainError as exc:

@@ -148,3 +148,7 @@ def add_commands(
     from bwc_desk.cli.station import add_station_command
 
     add_station_command(sub)
+
+    from bwc_desk.cli.reports import add_report_commands
+
+    add_report_commands(sub, common)

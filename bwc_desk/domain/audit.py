@@ -42,6 +42,8 @@ class AuditEvent(StrEnum):
     CAGE_AUDIT_STARTED = "cage audit started"
     CAGE_AUDIT_FINISHED = "cage audit finished"
     CAGE_CASE_RESOLVED = "missing camera case resolved"
+    REPORT = "report produced"
+    BATCH_CHANGED = "purchase batch changed"
     # Daily dock inspection and repairs (services/inspections.py, services/repairs.py).
     CHECKLIST_CHANGED = "inspection checklist changed"
     DOCK_INSPECTED = "dock inspected"

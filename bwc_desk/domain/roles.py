@@ -35,6 +35,7 @@ class Permission(StrEnum):
     BACKUP = "back up"
     RESTORE = "restore"
     VIEW_AUDIT = "view the audit log"
+    REPORTS = "produce reports"
 
 
 P = Permission
@@ -47,6 +48,7 @@ _SUPERVISOR = _QUARTERMASTER | {
     P.MANAGE_UNITS,
     P.MANAGE_OFFICERS,
     P.EXPORT,
+    P.REPORTS,
 }
 _ADMIN = _SUPERVISOR | {
     P.MANAGE_STAFF,
@@ -57,7 +59,7 @@ _ADMIN = _SUPERVISOR | {
     P.VERIFY,
     P.VIEW_AUDIT,
 }
-_AUDITOR = _READER | {P.EXPORT, P.VERIFY, P.VIEW_AUDIT}
+_AUDITOR = _READER | {P.EXPORT, P.VERIFY, P.VIEW_AUDIT, P.REPORTS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.QUARTERMASTER: frozenset(_QUARTERMASTER),

@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import assignments, auth, counter, inventory, officers, repairs
+from bwc_desk.services import assignments, auth, batches, counter, inventory, officers, repairs
+from bwc_desk.services.batches import BatchInput
 from bwc_desk.services.context import Actor, Ctx, local_zone
 from bwc_desk.services.counter import FunctionTest, ReturnCondition
 from bwc_desk.services.inventory import UnitInput
@@ -278,6 +279,14 @@ def seed_demo(
                 except DomainError:
                     serial = f"{prefix}{rng.randrange(10**6, 10**7)}"
             tags.append(tag)
+    # Hartford's two purchases (costs are illustrative): the lifecycle and cost report.
+    for name, bought, count, unit_cost, licence in (
+        ("2019 lot", date(2019, 6, 3), 325, 89_900, 19_900),
+        ("2021 lot", date(2021, 10, 5), 150, 99_900, 21_900),
+    ):
+        batches.add_batch(ctx, BatchInput(name, bought, count, unit_cost, licence, "USD", 5, 60))
+    batches.assign_units(ctx, "2019 lot", tags[:325])
+    batches.assign_units(ctx, "2021 lot", tags[325:])
 
     report(8, "Adding 450 officers")
     roster: list[tuple[int, str, str]] = []  # id, division, shift

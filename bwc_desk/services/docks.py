@@ -190,7 +190,8 @@ def _arrive(
         else:
             if reading is not None and (reading.in_bay or reading.left_at is not None):
                 _undocked(ctx, session, unit, reading)  # moved from another bay
-            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, unit, details=where)
+            record(ctx, session, ctx.actor or _feed(), EventKind.DOCKED, unit,
+                   details={**where, "battery": live.battery})
             _return_if_due(ctx, session, unit, dock.name, live.bay, settings)
     upload = live.upload
     values: dict[str, Any] = {

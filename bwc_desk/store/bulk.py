@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert, text, update
 
@@ -16,11 +16,24 @@ from bwc_desk.store import checkpoints
 from bwc_desk.store.db import Database
 from bwc_desk.store.identity import record_baseline
 from bwc_desk.store.ledger import CUSTODY
-from bwc_desk.store.models import ChainHead, Checkout, CustodyEvent, Officer, Unit
+from bwc_desk.store.models import (
+    ChainHead,
+    Checkout,
+    CustodyEvent,
+    Officer,
+    PurchaseBatch,
+    Unit,
+)
 
 Progress = Callable[[str], None]
 MODELS = ("Axon Body 3", "Axon Body 4", "Motorola V300")
 SHIFTS = ("Day", "Evening", "Night")
+# Two purchase batches, as Hartford's 2019 lot of 325 and 2021 lot of 150 (65 % / 35 %).
+BATCHES = (
+    ("2019 lot", date(2019, 6, 1), 89_900, 19_900, 5, 24),
+    ("2021 lot", date(2021, 3, 1), 99_900, 21_900, 5, 36),
+)
+FIRMWARE = ("1.2.3", "1.2.3", "1.2.3", "1.3.0", "1.1.9")
 
 
 def generate(
@@ -60,7 +73,25 @@ def generate(
             ],
         )
     progress(f"{units:,} units")
+    first_lot = units * 65 // 100
     with db.write() as s:
+        s.execute(
+            insert(PurchaseBatch),
+            [
+                {
+                    "id": n,
+                    "name": name,
+                    "purchased_on": bought,
+                    "count": first_lot if n == 1 else units - first_lot,
+                    "unit_cost_cents": unit_cost,
+                    "licence_cost_cents": licence,
+                    "currency": "USD",
+                    "service_years": life,
+                    "warranty_months": warranty,
+                }
+                for n, (name, bought, unit_cost, licence, life, warranty) in enumerate(BATCHES, 1)
+            ],
+        )
         s.execute(
             insert(Unit),
             [
@@ -69,13 +100,19 @@ def generate(
                     "asset_tag": f"BWC-{i:05d}",
                     "serial": f"SN{rng.randrange(16**7):07X}{i}",
                     "model": MODELS[i % 3],
-                    "firmware": "1.2.3",
+                    "firmware": FIRMWARE[i % len(FIRMWARE)],
                     "status": "available",
                     "notes": "",
                     "primary_officer_id": i if i <= min(units, officers) * 9 // 10 else None,
                     "repair_vendor": "",
                     "repair_ticket": "",
                     "status_reason": "",
+                    "batch_id": 1 if i <= first_lot else 2,
+                    "purchase_date": BATCHES[0 if i <= first_lot else 1][1],
+                    "warranty_until": _plus_months(
+                        BATCHES[0 if i <= first_lot else 1][1],
+                        BATCHES[0 if i <= first_lot else 1][5],
+                    ),
                     "created_at": begin,
                     "updated_at": begin,
                 }
@@ -181,7 +218,7 @@ def generate(
     if db.is_postgresql:
         # Explicit ids were inserted: move the sequences past them.
         with db.write() as s:
-            for table in ("officers", "units", "custody_events", "checkouts"):
+            for table in ("officers", "units", "custody_events", "checkouts", "purchase_batches"):
                 s.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                f"(SELECT COALESCE(max(id), 1) FROM {table}))"))
             s.execute(text("ANALYZE"))
@@ -192,3 +229,8 @@ def generate(
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             raw.close()
+
+
+def _plus_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, min(day.day, 28))

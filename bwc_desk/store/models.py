@@ -197,6 +197,7 @@ class Unit(Base):
             postgresql_where=text("primary_officer_id IS NOT NULL"),
         ),
         Index("ix_units_status_model", "status", "model"),
+        Index("ix_units_batch_id", "batch_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_tag: Mapped[str] = mapped_column(String(64), unique=True)
@@ -218,6 +219,30 @@ class Unit(Base):
     last_event_seq: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The purchase batch the camera came in (reports: cost, age, replacement).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_batches.id"))
+
+
+class PurchaseBatch(Base):
+    """Cameras bought together (Hartford's 2019 lot of 325, its 2021 lot of 150): what they
+    cost, their yearly licence, how long they serve and their warranty."""
+
+    __tablename__ = "purchase_batches"
+    __table_args__ = (
+        CheckConstraint("count >= 0", name="count"),
+        CheckConstraint("unit_cost_cents >= 0 AND licence_cost_cents >= 0", name="costs"),
+        CheckConstraint("service_years BETWEEN 1 AND 30", name="life"),
+        CheckConstraint("warranty_months BETWEEN 0 AND 240", name="warranty"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    purchased_on: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+    unit_cost_cents: Mapped[int] = mapped_column(BigInteger)
+    licence_cost_cents: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    service_years: Mapped[int] = mapped_column(Integer)
+    warranty_months: Mapped[int] = mapped_column(Integer)
 
 
 class Checkout(Base):
@@ -272,6 +297,8 @@ class CustodyEvent(Base):
         Index("ix_custody_unit_seq", "unit_id", "seq"),
         Index("ix_custody_officer_seq", "officer_id", "seq"),
         Index("ix_custody_at", "at"),
+        Index("ix_custody_kind_at", "kind", "at"),
+        Index("ix_custody_unit_seq_kind", "unit_id", "seq", "kind"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

@@ -49,6 +49,7 @@ from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.docks_tab import DocksTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
 from bwc_desk.ui.views.repairs_tab import RepairsTab
+from bwc_desk.ui.views.reports_tab import ReportsTab
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
             ("&Docks", self.docks_tab),
             ("A&udit", AuditTab(state)),
             ("Re&pairs", RepairsTab(state)),
+            ("&Reports", ReportsTab(state)),
         ]
         for title, view in self.views:
             self.tabs.addTab(view, title.replace("&", ""))

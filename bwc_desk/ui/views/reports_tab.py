@@ -1,0 +1,209 @@
+"""Reports: pick a report, a period and (for compliance) a shift; Run computes it on a
+worker (recorded in the audit log, like the command line); the charts above, the tables
+below, both ledger heads at the foot; Export writes the same report as PDF or CSV."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bwc_desk.services.reports import REPORTS, default_period, run_report, write_report
+from bwc_desk.services.reports.model import ReportRequest, ReportResult
+from bwc_desk.services.settings import get_settings
+from bwc_desk.ui.files import save_file
+from bwc_desk.ui.models.report_table_model import table_model
+from bwc_desk.ui.ops import ExportOp, QueryOp
+from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.report_chart import ChartView
+from bwc_desk.ui.widgets import FilteredTable
+
+ALL_SHIFTS = "(all shifts)"
+
+
+def _qdate(d: date) -> QDate:
+    return QDate(d.year, d.month, d.day)
+
+
+def _date(q: QDate) -> date:
+    return date(q.year(), q.month(), q.day())
+
+
+class ReportsTab(QWidget):
+    report_shown = Signal(object)  # the ReportResult now on screen
+    exported = Signal(object)  # the files written
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.result: ReportResult | None = None
+        self._loaded = False
+        self.report_box = QComboBox(self)
+        for kind in REPORTS.values():
+            self.report_box.addItem(kind.title, kind.name)
+        self.from_edit = QDateEdit(self)
+        self.to_edit = QDateEdit(self)
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.shift_box = QComboBox(self)
+        self.shift_box.addItem(ALL_SHIFTS, None)
+        self.run_button = QPushButton("&Run", self)
+        self.pdf_button = QPushButton("Export &PDF...", self)
+        self.csv_button = QPushButton("Export CS&V...", self)
+        self.batch_button = QPushButton("New purchase &batch...", self)
+        self.status = QLabel("Pick a report and a period, then Run.", self)
+        self.status.setWordWrap(True)
+        bar = QHBoxLayout()
+        for label, widget in (("Report", self.report_box), ("From", self.from_edit),
+                              ("To", self.to_edit), ("Shift", self.shift_box)):
+            text = QLabel(label, self)
+            text.setBuddy(widget)
+            bar.addWidget(text)
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        for button in (self.run_button, self.pdf_button, self.csv_button, self.batch_button):
+            bar.addWidget(button)
+        self.charts = QWidget(self)
+        self.charts_layout = QHBoxLayout(self.charts)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.charts)
+        self.tables = QTabWidget(self)
+        self.table_views: list[FilteredTable] = []
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(scroll)
+        split.addWidget(self.tables)
+        self.footer = QLabel(self)
+        self.footer.setWordWrap(True)
+        self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.status)
+        layout.addWidget(split, 1)
+        layout.addWidget(self.footer)
+        self.report_box.currentIndexChanged.connect(self._report_picked)
+        self.run_button.clicked.connect(self.run)
+        self.pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.csv_button.clicked.connect(lambda: self.export("csv"))
+        self.batch_button.clicked.connect(self.new_batch)
+        self._report_picked()
+        self._set_result(None)
+
+    # --- choices ---------------------------------------------------------------------------
+    def ensure_loaded(self) -> None:
+        if self._loaded or self.state.actor is None:
+            return
+        self._loaded = True
+        self.state.run(QueryOp(get_settings, self._settings, parent=self, key=(self, "s")))
+
+    def _settings(self, settings: Any) -> None:
+        current = self.shift_box.currentData()
+        self.shift_box.clear()
+        self.shift_box.addItem(ALL_SHIFTS, None)
+        for shift in settings.shifts:
+            self.shift_box.addItem(shift.label(), shift.name)
+        index = self.shift_box.findData(current)
+        self.shift_box.setCurrentIndex(max(index, 0))
+
+    def _report_picked(self) -> None:
+        name = str(self.report_box.currentData())
+        first, last = default_period(name, date.today())
+        self.from_edit.setDate(_qdate(first))
+        self.to_edit.setDate(_qdate(last))
+        self.shift_box.setEnabled(REPORTS[name].uses_shift)
+
+    def request(self) -> ReportRequest:
+        name = str(self.report_box.currentData())
+        shift = self.shift_box.currentData() if REPORTS[name].uses_shift else None
+        return ReportRequest(name, _date(self.from_edit.date()), _date(self.to_edit.date()),
+                             shift)
+
+    # --- running ---------------------------------------------------------------------------
+    def run(self) -> None:
+        req = self.request()
+        self.run_button.setEnabled(False)
+        self.status.setText(f"Computing {REPORTS[req.name].title.lower()}...")
+        # An ExportOp: the report is recorded in the audit log as the act of the person
+        # signed in (refused while locked), on the bulk lane (scans never wait for it).
+        self.state.run(ExportOp(lambda ctx: run_report(ctx, req), self._set_result,
+                                parent=self, on_error=self._failed))
+
+    def _failed(self, exc: BaseException) -> None:
+        self.run_button.setEnabled(True)
+        self.status.setText(f"Not run: {exc}")
+
+    def _set_result(self, result: ReportResult | None) -> None:
+        self.run_button.setEnabled(True)
+        self.result = result
+        for button in (self.pdf_button, self.csv_button):
+            button.setEnabled(result is not None)
+        while self.charts_layout.count():
+            item = self.charts_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.tables.clear()
+        for view in self.table_views:
+            view.deleteLater()
+        self.table_views = []
+        if result is None:
+            self.footer.setText("")
+            return
+        for chart in result.charts:
+            self.charts_layout.addWidget(ChartView(chart, self.charts))
+        for table in result.tables:
+            cls, rows = table_model(table)
+            model = cls(self)
+            view = FilteredTable(model, "Filter rows", self.tables)
+            model.set_rows(rows)
+            self.tables.addTab(view, f"{table.title} ({len(table.rows):,})")
+            self.table_views.append(view)
+        self.status.setText(f"{result.title}, {result.period}. Made by {result.made_by} at "
+                            f"{result.station}, {result.made_at} UTC.")
+        self.footer.setText(result.footer + "\n" + " ".join(result.notes))
+        self.report_shown.emit(result)
+
+    def export(self, kind: str) -> None:
+        if self.result is None:
+            return
+        req = ReportRequest(self.result.name, self.result.date_from, self.result.date_to,
+                            self.result.shift)
+        name = f"{req.name}-{req.date_from}-{req.date_to}.{kind}"
+        path = save_file(self, f"Export the report as {kind.upper()}", name,
+                         "PDF files (*.pdf)" if kind == "pdf" else "CSV files (*.csv)")
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() != f".{kind}":
+            target = target.with_name(target.name + f".{kind}")
+        self.state.run(ExportOp(lambda ctx: write_report(ctx, req, target)[1], self._written,
+                                parent=self, on_error=self._failed))
+
+    def new_batch(self) -> None:
+        from bwc_desk.ui.dialogs.batch_dialog import BatchDialog
+
+        dialog = BatchDialog(self.state, self)
+        dialog.written.connect(
+            lambda row: self.state.message.emit(f"Added purchase batch {row.name}.", 8000))
+        dialog.open()
+
+    def _written(self, files: list[Path]) -> None:
+        text = ", ".join(str(f) for f in files)
+        self.status.setText(f"Exported to {text}")
+        self.state.message.emit(f"Report exported to {text}", 8000)
+        self.exported.emit(files)

@@ -1,0 +1,102 @@
+"""The Reports view as a supervisor uses it: pick, Run (on a worker), charts and tables,
+export; and the purchase batch dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pypdf
+import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QFileDialog
+
+from bwc_desk.services import audit, batches, inventory
+from bwc_desk.services.batches import BatchInput
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.ui.views.report_chart import ChartView
+from bwc_desk.ui.views.reports_tab import ReportsTab
+
+
+@pytest.fixture
+def state(admin_ctx):
+    from bwc_desk.ui.state import AppState
+
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1", firmware="1.2.3"))
+    inventory.add_unit(admin_ctx, UnitInput("HPD-2", "S-2"))
+    batches.add_batch(admin_ctx, BatchInput("2019 lot", date(2019, 6, 1), 325, 89_900, 19_900))
+    batches.assign_units(admin_ctx, "2019 lot", ["HPD-1"])
+    state = AppState(admin_ctx)
+    yield state
+    state.runner.shutdown()
+
+
+def test_run_a_report_see_charts_and_tables_and_export_it(qtbot, state, admin_ctx, tmp_path,
+                                                          monkeypatch):
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    qtbot.waitUntil(lambda: tab.shift_box.count() == 4)  # all + Day, Evening, Night
+    assert not tab.pdf_button.isEnabled()
+    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
+    assert not tab.shift_box.isEnabled()
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000) as shown:
+        tab.run_button.click()
+    result = shown.args[0]
+    assert result.name == "lifecycle"
+    charts = tab.charts.findChildren(ChartView)
+    assert [c.chart.title for c in charts] == ["Cameras per batch", "Cameras in service by batch"]
+    assert "2019 lot: 1" in charts[1].toolTip()
+    assert not charts[0].grab().isNull()
+    view = tab.table_views[0]
+    assert sorted(view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())) == [
+        "(no batch)", "2019 lot"]
+    assert result.footer in tab.footer.text()
+    assert audit.list_audit(admin_ctx)[0].event == "report produced"
+
+    path = tmp_path / "life.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+    with qtbot.waitSignal(tab.exported, timeout=20_000):
+        tab.pdf_button.click()
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
+    assert "Cameras per batch" in text and "2019 lot" in text
+
+
+def test_compliance_for_one_shift_and_a_refusal_in_words(qtbot, state, admin_ctx):
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.ensure_loaded()
+    qtbot.waitUntil(lambda: tab.shift_box.count() == 4)
+    tab.report_box.setCurrentIndex(tab.report_box.findData("compliance"))
+    assert tab.shift_box.isEnabled()
+    tab.shift_box.setCurrentIndex(tab.shift_box.findData("Night"))
+    tab.from_edit.setDate(QDate(2026, 11, 20))
+    tab.to_edit.setDate(QDate(2026, 11, 24))
+    assert tab.request().shift == "Night"
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000) as shown:
+        tab.run_button.click()
+    assert shown.args[0].shift == "Night"
+    tab.from_edit.setDate(QDate(2026, 11, 30))  # after the end
+    tab.run_button.click()
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Not run:"), timeout=20_000)
+    assert "swap --from and --to" in tab.status.text()
+    assert tab.run_button.isEnabled()
+
+
+def test_the_batch_dialog_adds_a_batch(qtbot, state, admin_ctx):
+    from bwc_desk.ui.dialogs.batch_dialog import BatchDialog
+
+    dialog = BatchDialog(state)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.name_edit, "2021 lot")
+    dialog.count_box.setValue(150)
+    qtbot.keyClicks(dialog.unit_cost, "12.345")  # not an amount: said in the dialog
+    dialog.ok_button.click()
+    assert "not an amount" in dialog.error_label.text()
+    dialog.unit_cost.setText("999.00")
+    with qtbot.waitSignal(dialog.written, timeout=20_000):
+        dialog.ok_button.click()
+    rows = {b.name: b for b in batches.list_batches(admin_ctx)}
+    assert rows["2021 lot"].count == 150 and rows["2021 lot"].unit_cost_cents == 99_900
