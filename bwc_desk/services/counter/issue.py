@@ -43,7 +43,7 @@ from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, 
 from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
 from bwc_desk.services.readiness import figures, gate_for, unit_reading
 from bwc_desk.services.records import find_unit, get_unit, record
-from bwc_desk.services.settings import AgencySettings, read_settings, shift_specs
+from bwc_desk.services.settings import AgencySettings, read_settings
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Pool, Staff, Unit
 
@@ -132,7 +132,8 @@ def _check_issue(
             hint = _swap_hint(ctx, session, settings, primary)
     conflict, pool = pool_conflict(session, officer, unit)
     gate = gate_for(session, unit.id, ctx.now(), settings.min_battery_pct)
-    shifts = shift_specs(session)
+    # The shifts came with the settings (read once per scan, not again here).
+    shifts = {spec.name.lower(): spec for spec in settings.shifts}
     expected = expected_return(
         ctx.now(),
         shifts.get(officer.shift.lower()),
