@@ -47,11 +47,16 @@ _FREE_BAYS = (
     .order_by(Dock.name, Bay.bay_no)
     .limit(bindparam("n"))
 )
-_FORGET_HOLDS = delete(BayHold).where(
-    or_(BayHold.unit_id == bindparam("unit_id"), BayHold.held_at < bindparam("lapsed"))
+# Holds are never loaded as objects: the session need not look for any to update.
+_FORGET_HOLDS = (
+    delete(BayHold)
+    .where(or_(BayHold.unit_id == bindparam("unit_id"), BayHold.held_at < bindparam("lapsed")))
+    .execution_options(synchronize_session=False)
 )
-_CLEAR_BAY = delete(BayHold).where(
-    BayHold.dock == bindparam("dock"), BayHold.bay_no == bindparam("bay_no")
+_CLEAR_BAY = (
+    delete(BayHold)
+    .where(BayHold.dock == bindparam("dock"), BayHold.bay_no == bindparam("bay_no"))
+    .execution_options(synchronize_session=False)
 )
 
 

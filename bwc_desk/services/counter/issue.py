@@ -4,7 +4,7 @@ whatever the UI checked before (another station may have issued the camera a mom
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -44,7 +44,6 @@ from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
 from bwc_desk.services.readiness import figures, gate_for, unit_reading
 from bwc_desk.services.records import find_unit, get_unit, record
 from bwc_desk.services.settings import AgencySettings, read_settings
-from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Pool, Staff, Unit
 
 log = logging.getLogger(__name__)
@@ -335,9 +334,24 @@ def issue_unit(
             )
             session.add(checkout)
             session.flush()
-            found = queries.open_checkout_for_unit(session, unit.id)
-            assert found is not None  # written in this very transaction
-            row = checkout_row(found)
+            # The row as the list of cameras out reads it back, from what was just written
+            # (no query: every value is in hand; times in UTC, as read back).
+            row = checkout_row((
+                checkout.id,
+                unit.id,
+                unit.asset_tag,
+                officer.id,
+                officer.last_name,
+                officer.first_name,
+                officer.badge,
+                officer.shift,
+                now.astimezone(UTC),
+                expected.astimezone(UTC),
+                actor.username,
+                ctx.station,
+                checkout.swap_reason,
+                None,
+            ))
             return IssueResult(
                 True,
                 f"{unit.asset_tag} issued to {_label(officer)}; due back "
