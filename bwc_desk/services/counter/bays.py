@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.models import Bay, BayHold, Dock, UnitReading
@@ -59,17 +59,16 @@ _CLEAR_BAY = (
     .execution_options(synchronize_session=False)
 )
 
+_HOLD = insert(BayHold)
+
 
 def _first_free_bay(session: Session, now: datetime) -> tuple[str, int] | None:
     """The first free bay not held for another camera: the live holds once, then the free
     bays once (no per-bay subquery)."""
     held = {
-        (dock, bay_no)
-        for dock, bay_no in session.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
+        (dock, bay_no) for dock, bay_no in session.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
     }
-    rows = session.execute(
-        _FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}
-    ).all()
+    rows = session.execute(_FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}).all()
     for dock, bay_no in rows:
         if (dock, bay_no) not in held:
             return dock, bay_no
@@ -92,8 +91,10 @@ def hold_bay(session: Session, now: datetime, unit_id: int, station: str) -> str
         return ""
     dock, bay_no = row
     session.execute(_CLEAR_BAY, {"dock": dock, "bay_no": bay_no})
-    session.add(BayHold(dock=dock, bay_no=bay_no, unit_id=unit_id, held_at=now, station=station))
-    session.flush()
+    session.execute(
+        _HOLD,
+        {"dock": dock, "bay_no": bay_no, "unit_id": unit_id, "held_at": now, "station": station},
+    )
     return f"{dock} bay {bay_no}"
 
 
