@@ -1,7 +1,10 @@
 """scan_service_p50_ms / scan_service_p99_ms: one scan at the counter through the service
 only (the custody record and its hash, the checkout, the unit) plus a bare model's update, on
 a copy of the agency's database, called directly on this thread: no window, no view, no task
-runner (what a person at the counter waits for is scan_to_banner_*, benchmarks/counter_load.py);
+runner (what a person at the counter waits for is scan_to_banner_*, benchmarks/counter_load.py).
+The copy gets the evidence room's docks as they are on a working day (``seed_docks``): 100
+docks of 12 bays reporting, most bays taken, a last reading for every camera; so each return
+is told a free bay and holds it (the holds of the last ten minutes stand in its way);
 next to raw_commit_p50_ms / raw_commit_p99_ms, a raw SQLite insert and commit with the same
 durability settings (WAL, synchronous=FULL), in the same run."""
 
@@ -9,8 +12,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from benchmarks.agency import PASSWORD, Agency
 from benchmarks.harness import Figure, percentile
@@ -48,8 +53,56 @@ def raw_commits(path: Path, n: int) -> list[float]:
     return times
 
 
+def seed_docks(path: Path, docks: int = 100, bays: int = 12, free_every: int = 4) -> None:
+    """Docks, bays and the cameras' last readings, written straight into the copy (the cached
+    agency has none): every ``free_every``-th bay is free, the others hold a camera that is
+    on the shelf; every camera has a last reading (it was docked at some point)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN")
+    if conn.execute("SELECT count(*) FROM docks").fetchone()[0]:
+        conn.execute("ROLLBACK")
+        conn.close()
+        return
+    seen = "2000-01-01 00:00:00.000000"  # refreshed before each scan (_docks_report)
+    units = [
+        (uid, serial)
+        for uid, serial in conn.execute(
+            "SELECT id, serial FROM units WHERE status = 'available' ORDER BY id"
+        )
+    ]
+    docked = iter(units[len(units) // 2:])  # the officers' own cameras come first
+    for d in range(docks):
+        name = f"BENCH-DOCK-{d + 1:03d}"
+        dock_id = conn.execute(
+            "INSERT INTO docks (name, bays, location, last_seen_at, station, error_count, "
+            "last_error) VALUES (?, ?, '', ?, '', 0, '')",
+            (name, bays, seen),
+        ).lastrowid
+        for b in range(1, bays + 1):
+            unit = None if (d * bays + b) % free_every == 0 else next(docked, None)
+            conn.execute(
+                "INSERT INTO bays (dock_id, bay_no, serial, unit_id, reported_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (dock_id, b, unit[1] if unit else None, unit[0] if unit else None, seen),
+            )
+    conn.execute(
+        "INSERT INTO unit_readings (unit_id, dock, bay_no, in_bay, battery, reported_at) "
+        "SELECT id, printf('BENCH-DOCK-%03d', 1 + id % ?), 1 + id % ?, 0, 100, ? FROM units",
+        (docks, bays, seen),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def _docks_report(feed: sqlite3.Connection, now: datetime) -> None:
+    """What the dock feed does every second: the docks were seen now (not timed)."""
+    stamp = now.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    feed.execute("UPDATE docks SET last_seen_at = ?", (stamp,))
+
+
 def run(agency: Agency, work: Path, scans: int = 400) -> list[Figure]:
     copy = agency.copy(work / "agency.sqlite3")
+    seed_docks(copy.path)
     times = measure(copy.url, scans)
     raw = raw_commits(work / "raw.sqlite3", len(times))
     return [
@@ -74,6 +127,7 @@ def measure(url: str, scans: int = 400) -> list[float]:
     app = QApplication.instance() or QApplication([])
     opened = open_database(url)
     db = opened.db
+    feed = sqlite3.connect(str(make_url(url).database), isolation_level=None, timeout=15)
     clock = _Clock()
     ctx = Ctx(db, "BENCH-1")
     ctx = Ctx(db, "BENCH-1", auth.sign_in(ctx, "quinn", PASSWORD), clock)
@@ -110,10 +164,13 @@ def measure(url: str, scans: int = 400) -> list[float]:
         times.append((time.perf_counter() - started) * 1000)
     for _officer_id, tag in pairs:
         clock.tick()
+        _docks_report(feed, clock.now)
         started = time.perf_counter()
         returned = counter.return_unit(ctx, tag)
+        assert returned.suggested_bay, returned.message
         model.remove([r.id for r in model.rows() if r.unit_id == returned.unit.id])
         app.processEvents()
         times.append((time.perf_counter() - started) * 1000)
     db.dispose()
+    feed.close()
     return times

@@ -72,7 +72,11 @@ def backup_sqlite(source: Path, dest: Path) -> BackupFile:
         paths.create_private_file(tmp)  # a backup holds everything: owner-only, like the db
         out = sqlite3.connect(tmp)
         try:
-            src.backup(out, pages=4096)
+            # One step: one read snapshot of the whole file. Copied in steps, any write by
+            # another connection between two steps (the dock feed writes every second, and
+            # so does another station) restarted the copy from the first page: on a busy
+            # large database the backup never finished, and read the file over and over.
+            src.backup(out, pages=-1)
             # A backup is a single file: no WAL beside it.
             out.execute("PRAGMA journal_mode=DELETE")
         finally:

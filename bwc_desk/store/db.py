@@ -38,6 +38,10 @@ SQLITE_PRAGMAS = (
     # file); the app checkpoints from a background thread instead (Database.checkpoint), and
     # this larger limit is only the safety net for processes that never do.
     ("wal_autocheckpoint", "4000"),
+    # A WAL that grew while a long read held its snapshot (a quick_check, a backup, a reload
+    # of every row) is cut back to this size once it has been checkpointed, instead of
+    # staying at its largest (120 MB was seen) until the last connection closes.
+    ("journal_size_limit", str(32 * 1024 * 1024)),
 )
 SQLITE_PRAGMA_EXPECTED = {
     "journal_mode": "wal",
@@ -45,7 +49,11 @@ SQLITE_PRAGMA_EXPECTED = {
     "foreign_keys": 1,
     "busy_timeout": 15000,
     "wal_autocheckpoint": 4000,
+    "journal_size_limit": 32 * 1024 * 1024,
 }
+WAL_LIMIT = int(dict(SQLITE_PRAGMAS)["journal_size_limit"])
+# How long a writer waits for another's transaction before it is told the database is busy.
+SQLITE_BUSY_MS = int(dict(SQLITE_PRAGMAS)["busy_timeout"])
 _READ_ONLY = "bwc_read_only"
 _WRITTEN = "bwc_written_tables"
 CHANNEL = "bwc_changes"
@@ -63,6 +71,7 @@ class ReadOnlyError(DomainError):
 
 # SQLite's primary result codes (sqlite3.h); the extended code's low byte is the primary one.
 SQLITE_PERM, SQLITE_READONLY, SQLITE_FULL, SQLITE_CANTOPEN = 3, 8, 13, 14
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 
 
 def disk_full(where: str = "") -> DiskFullError:
@@ -238,6 +247,12 @@ class Database:
             if footprint:
                 self.own.discard(collected)
             self._storage(exc)
+            if self.is_sqlite and _sqlite_busy(exc):
+                raise BusyError(
+                    "The database is busy: another station (or a long task on this one) kept "
+                    f"it locked for {SQLITE_BUSY_MS // 1000} seconds. Nothing was written; try "
+                    "again in a moment."
+                ) from exc
             if _pgcode(exc) == "55P03":  # lock_not_available: lock_timeout ran out
                 raise BusyError(
                     "The shared database is busy: another station has been writing for "
@@ -324,21 +339,42 @@ class Database:
         """A plain sqlite3 connection to the same file, for checks and backups."""
         assert self.path is not None
         conn = sqlite3.connect(self.path, timeout=15, isolation_level=None)
-        for name, value in SQLITE_PRAGMAS:
+        for name, value in sqlite_pragmas():
             conn.execute(f"PRAGMA {name}={value}")
         return conn
 
     def checkpoint(self) -> tuple[int, int, int] | None:
         """A passive WAL checkpoint: copies committed pages into the database file without
-        waiting for, or blocking, readers and writers. Run from a background thread."""
+        waiting for, or blocking, readers and writers. Run from a background thread.
+
+        When it copied everything and the WAL file is still larger than
+        ``journal_size_limit`` (it grew while a long read held its snapshot), the file is
+        truncated too, but only if that can be done at once: the checkpoint never waits
+        (a waiting RESTART or TRUNCATE checkpoint holds off every writer, on every station,
+        for as long as it waits). Returns the passive checkpoint's (busy, log, copied)."""
         if not self.is_sqlite or self.path is None or self.readonly:
             return None
         conn = self.raw_sqlite()
         try:
             row = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if row and not row[0] and row[1] == row[2] and self._wal_bytes() > WAL_LIMIT:
+                conn.execute("PRAGMA busy_timeout=0")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         finally:
             conn.close()
         return (int(row[0]), int(row[1]), int(row[2])) if row else None
+
+    def wal_bytes(self) -> int:
+        """The size of the SQLite file's WAL now (0 without one)."""
+        return self._wal_bytes()
+
+    def _wal_bytes(self) -> int:
+        if self.path is None:
+            return 0
+        try:
+            return Path(f"{self.path}-wal").stat().st_size
+        except OSError:
+            return 0
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -350,10 +386,23 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        for name, value in SQLITE_PRAGMAS:
+        for name, value in sqlite_pragmas():
             cursor.execute(f"PRAGMA {name}={value}")
     finally:
         cursor.close()
+
+
+def sqlite_pragmas() -> list[tuple[str, str]]:
+    """SQLITE_PRAGMAS with the busy timeout and the WAL size limit as set now (tests
+    shorten them)."""
+    now = {"busy_timeout": str(SQLITE_BUSY_MS), "journal_size_limit": str(WAL_LIMIT)}
+    return [(name, now.get(name, value)) for name, value in SQLITE_PRAGMAS]
+
+
+def _sqlite_busy(exc: OperationalError) -> bool:
+    """SQLite's busy timeout ran out (SQLITE_BUSY, or SQLITE_LOCKED)."""
+    code = (getattr(exc.orig, "sqlite_errorcode", 0) or 0) & 0xFF
+    return code in (SQLITE_BUSY, SQLITE_LOCKED) or "database is locked" in str(exc.orig)
 
 
 def _private_creator(path: Path) -> Any:

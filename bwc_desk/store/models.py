@@ -271,6 +271,8 @@ class Checkout(Base):
             postgresql_where=text("returned_at IS NULL"),
         ),
         Index("ix_checkouts_returned_at", "returned_at"),
+        # When a camera last came back (identify, a second scan of a return).
+        Index("ix_checkouts_unit_returned", "unit_id", "returned_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
@@ -341,6 +343,8 @@ class Bay(Base):
     """The last state a dock reported for one bay."""
 
     __tablename__ = "bays"
+    # A unit's bay, in every inventory row (one per scan at the counter).
+    __table_args__ = (Index("ix_bays_unit_id", "unit_id"),)
     dock_id: Mapped[int] = mapped_column(ForeignKey("docks.id"), primary_key=True)
     bay_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     serial: Mapped[str | None] = mapped_column(String(64))
@@ -368,6 +372,8 @@ class UnitReading(Base):
     the counter uses it (a camera taken off the charger at 40 % is still not ready)."""
 
     __tablename__ = "unit_readings"
+    # Was a camera reported in this bay since it was held for a returned one?
+    __table_args__ = (Index("ix_unit_readings_bay", "dock", "bay_no", "reported_at"),)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     dock: Mapped[str] = mapped_column(String(64))
     bay_no: Mapped[int] = mapped_column(Integer)
@@ -407,6 +413,7 @@ class BayHold(Base):
     __table_args__ = (
         UniqueConstraint("dock", "bay_no", name="uq_bay_holds_bay"),
         UniqueConstraint("unit_id", name="uq_bay_holds_unit"),
+        Index("ix_bay_holds_held_at", "held_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     dock: Mapped[str] = mapped_column(String(64))

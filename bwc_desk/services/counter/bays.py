@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, delete, or_, select
+from sqlalchemy import bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.models import Bay, BayHold, Dock, OutOfService, UnitReading
@@ -18,62 +18,76 @@ HOLD_FOR = timedelta(minutes=10)
 REPORTING_WITHIN = timedelta(seconds=30)
 
 
-def _live_hold(now: datetime) -> ColumnElement[bool]:
-    """Holds still standing: not lapsed, and no camera reported in the bay, nor the held
-    camera in any bay, since the hold was made."""
-    in_bay = aliased(UnitReading)
-    held_docked = aliased(UnitReading)
-    return and_(
-        BayHold.held_at >= now - HOLD_FOR,
-        ~select(in_bay.unit_id)
-        .where(
-            in_bay.dock == BayHold.dock,
-            in_bay.bay_no == BayHold.bay_no,
-            in_bay.reported_at >= BayHold.held_at,
-        )
-        .exists(),
-        ~select(held_docked.unit_id)
-        .where(held_docked.unit_id == BayHold.unit_id, held_docked.reported_at >= BayHold.held_at)
-        .exists(),
+# Built once (with bind parameters for the times): building these statements, with their
+# aliases, cost more than running them, and each build was compiled and cached anew.
+_IN_BAY = aliased(UnitReading)
+_HELD_DOCKED = aliased(UnitReading)
+# Holds still standing: not lapsed, and no camera reported in the bay, nor the held camera
+# in any bay, since the hold was made. A handful (the returns of the last ten minutes); each
+# check is an index search (ix_unit_readings_bay, the primary key).
+_LIVE_HOLDS = select(BayHold.dock, BayHold.bay_no).where(
+    BayHold.held_at >= bindparam("lapsed"),
+    ~select(_IN_BAY.unit_id)
+    .where(
+        _IN_BAY.dock == BayHold.dock,
+        _IN_BAY.bay_no == BayHold.bay_no,
+        _IN_BAY.reported_at >= BayHold.held_at,
     )
+    .exists(),
+    ~select(_HELD_DOCKED.unit_id)
+    .where(_HELD_DOCKED.unit_id == BayHold.unit_id, _HELD_DOCKED.reported_at >= BayHold.held_at)
+    .exists(),
+)
+# Empty bays on docks that are reporting, in the order they are suggested; the first one not
+# held is among the first (holds + 1).
+# A bay, or its whole dock (bay 0), out of service after a daily dock inspection.
+_OUT_OF_SERVICE = (
+    select(OutOfService.id)
+    .where(
+        OutOfService.dock_id == Dock.id,
+        OutOfService.bay_no.in_((0, Bay.bay_no)),
+        OutOfService.back_at.is_(None),
+    )
+    .exists()
+)
+_FREE_BAYS = (
+    select(Dock.name, Bay.bay_no)
+    .join(Bay, Bay.dock_id == Dock.id)
+    .where(Bay.serial.is_(None), Dock.last_seen_at >= bindparam("seen"), ~_OUT_OF_SERVICE)
+    .order_by(Dock.name, Bay.bay_no)
+    .limit(bindparam("n"))
+)
+# Holds are never loaded as objects: the session need not look for any to update.
+_FORGET_HOLDS = (
+    delete(BayHold)
+    .where(or_(BayHold.unit_id == bindparam("unit_id"), BayHold.held_at < bindparam("lapsed")))
+    .execution_options(synchronize_session=False)
+)
+_CLEAR_BAY = (
+    delete(BayHold)
+    .where(BayHold.dock == bindparam("dock"), BayHold.bay_no == bindparam("bay_no"))
+    .execution_options(synchronize_session=False)
+)
+
+_HOLD = insert(BayHold)
 
 
-def _out_of_service() -> ColumnElement[bool]:
-    """The bay, or its whole dock (bay 0), is out of service (daily dock inspection)."""
-    return (
-        select(OutOfService.id)
-        .where(
-            OutOfService.dock_id == Dock.id,
-            OutOfService.bay_no.in_((0, Bay.bay_no)),
-            OutOfService.back_at.is_(None),
-        )
-        .exists()
-    )
-
-
-def _free_bays(now: datetime) -> Select[str, int]:
-    held = (
-        select(BayHold.id)
-        .where(BayHold.dock == Dock.name, BayHold.bay_no == Bay.bay_no, _live_hold(now))
-        .exists()
-    )
-    return (
-        select(Dock.name, Bay.bay_no)
-        .join(Bay, Bay.dock_id == Dock.id)
-        .where(
-            Bay.serial.is_(None),
-            Dock.last_seen_at >= now - REPORTING_WITHIN,
-            ~held,
-            ~_out_of_service(),
-        )
-        .order_by(Dock.name, Bay.bay_no)
-        .limit(1)
-    )
+def _first_free_bay(session: Session, now: datetime) -> tuple[str, int] | None:
+    """The first free bay not held for another camera: the live holds once, then the free
+    bays once (no per-bay subquery)."""
+    held = {
+        (dock, bay_no) for dock, bay_no in session.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
+    }
+    rows = session.execute(_FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}).all()
+    for dock, bay_no in rows:
+        if (dock, bay_no) not in held:
+            return dock, bay_no
+    return None
 
 
 def suggest_bay(session: Session, now: datetime) -> str:
     """'DOCK-A bay 3': the first free bay not held for another camera, or ''. Reads only."""
-    row = session.execute(_free_bays(now)).first()
+    row = _first_free_bay(session, now)
     return f"{row[0]} bay {row[1]}" if row else ""
 
 
@@ -81,16 +95,16 @@ def hold_bay(session: Session, now: datetime, unit_id: int, station: str) -> str
     """Suggest a bay for this returned camera and hold it for it (inside the return's write
     transaction: writers queue, so two stations cannot be given the same bay)."""
     # The camera's earlier hold, and holds that no longer stand, make room.
-    session.execute(
-        delete(BayHold).where(or_(BayHold.unit_id == unit_id, BayHold.held_at < now - HOLD_FOR))
-    )
-    row = session.execute(_free_bays(now)).first()
+    session.execute(_FORGET_HOLDS, {"unit_id": unit_id, "lapsed": now - HOLD_FOR})
+    row = _first_free_bay(session, now)
     if row is None:
         return ""
     dock, bay_no = row
-    session.execute(delete(BayHold).where(BayHold.dock == dock, BayHold.bay_no == bay_no))
-    session.add(BayHold(dock=dock, bay_no=bay_no, unit_id=unit_id, held_at=now, station=station))
-    session.flush()
+    session.execute(_CLEAR_BAY, {"dock": dock, "bay_no": bay_no})
+    session.execute(
+        _HOLD,
+        {"dock": dock, "bay_no": bay_no, "unit_id": unit_id, "held_at": now, "station": station},
+    )
     return f"{dock} bay {bay_no}"
 
 

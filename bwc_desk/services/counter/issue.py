@@ -4,7 +4,7 @@ whatever the UI checked before (another station may have issued the camera a mom
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -49,8 +49,7 @@ from bwc_desk.services.repairs import (
     retest_passed_in,
     retest_required,
 )
-from bwc_desk.services.settings import AgencySettings, read_settings, shift_specs
-from bwc_desk.store import queries
+from bwc_desk.services.settings import AgencySettings, read_settings
 from bwc_desk.store.models import Checkout, Officer, Pool, Staff, Unit
 
 log = logging.getLogger(__name__)
@@ -138,7 +137,8 @@ def _check_issue(
             hint = _swap_hint(ctx, session, settings, primary)
     conflict, pool = pool_conflict(session, officer, unit)
     gate = gate_for(session, unit.id, ctx.now(), settings.min_battery_pct)
-    shifts = shift_specs(session)
+    # The shifts came with the settings (read once per scan, not again here).
+    shifts = {spec.name.lower(): spec for spec in settings.shifts}
     expected = expected_return(
         ctx.now(),
         shifts.get(officer.shift.lower()),
@@ -344,9 +344,24 @@ def issue_unit(
             )
             session.add(checkout)
             session.flush()
-            found = queries.open_checkout_for_unit(session, unit.id)
-            assert found is not None  # written in this very transaction
-            row = checkout_row(found)
+            # The row as the list of cameras out reads it back, from what was just written
+            # (no query: every value is in hand; times in UTC, as read back).
+            row = checkout_row((
+                checkout.id,
+                unit.id,
+                unit.asset_tag,
+                officer.id,
+                officer.last_name,
+                officer.first_name,
+                officer.badge,
+                officer.shift,
+                now.astimezone(UTC),
+                expected.astimezone(UTC),
+                actor.username,
+                ctx.station,
+                checkout.swap_reason,
+                None,
+            ))
             return IssueResult(
                 True,
                 f"{unit.asset_tag} issued to {_label(officer)}; due back "
