@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -39,16 +39,31 @@ from bwc_desk.services.stations import station_info
 from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.files import open_file, save_file
+from bwc_desk.ui.lazy_tabs import LazyTabs, LazyView
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
-from bwc_desk.ui.views.assignments_tab import AssignmentsTab
-from bwc_desk.ui.views.counter_tab import CounterTab
-from bwc_desk.ui.views.docks_tab import DocksTab
-from bwc_desk.ui.views.inventory_tab import InventoryTab
 from bwc_desk.ui.widgets import FilteredTable
 
+if TYPE_CHECKING:
+    from bwc_desk.ui.views.assignments_tab import AssignmentsTab
+    from bwc_desk.ui.views.counter_tab import CounterTab
+    from bwc_desk.ui.views.docks_tab import DocksTab
+    from bwc_desk.ui.views.inventory_tab import InventoryTab
+
 log = logging.getLogger(__name__)
+
+# The views, in tab order: each is imported and built the first time its tab is shown
+# (ui/lazy_tabs.py). A new view joins with one line here.
+VIEWS = (
+    LazyView("&Inventory", "inventory_tab", "bwc_desk.ui.views.inventory_tab:InventoryTab"),
+    LazyView("&Assignments", "assignments_tab", "bwc_desk.ui.views.assignments_tab:AssignmentsTab"),
+    LazyView("Check-in / &Check-out", "counter_tab", "bwc_desk.ui.views.counter_tab:CounterTab"),
+    LazyView("&Docks", "docks_tab", "bwc_desk.ui.views.docks_tab:DocksTab"),
+)
+# The Docks view keeps the status bar's dock alerts current while another view is shown:
+# built this long after start-up if nobody has opened it (its own background period).
+DOCK_ALERTS_AFTER_MS = 15_000
 
 
 class MainWindow(QMainWindow):
@@ -68,18 +83,7 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("views")
-        self.inventory_tab = InventoryTab(state)
-        self.assignments_tab = AssignmentsTab(state)
-        self.counter_tab = CounterTab(state)
-        self.docks_tab = DocksTab(state)
-        self.views = [
-            ("&Inventory", self.inventory_tab),
-            ("&Assignments", self.assignments_tab),
-            ("Check-in / &Check-out", self.counter_tab),
-            ("&Docks", self.docks_tab),
-        ]
-        for title, view in self.views:
-            self.tabs.addTab(view, title.replace("&", ""))
+        self.pages = LazyTabs(self.tabs, VIEWS, state, self._view_built)
         self.lock_screen = LockScreen(
             self._sign_in_call(auth.sign_in), self._sign_in_call(auth.sign_in_badge)
         )
@@ -100,7 +104,41 @@ class MainWindow(QMainWindow):
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(self._message)
         self._update_identity()
-        self.tabs.setCurrentIndex(self.home_view())
+        home = self.home_view()
+        self.pages.view_at(home)  # the one view built now: the others when first shown
+        self.tabs.setCurrentIndex(home)
+        QTimer.singleShot(DOCK_ALERTS_AFTER_MS, self._dock_alerts_due)
+
+    # --- the views, built on first use ----------------------------------------------------
+    def view(self, name: str) -> QWidget:
+        """A view by its name in VIEWS, built now if it was not yet."""
+        return self.pages.view(name)
+
+    @property
+    def inventory_tab(self) -> InventoryTab:
+        return cast("InventoryTab", self.pages.view("inventory_tab"))
+
+    @property
+    def assignments_tab(self) -> AssignmentsTab:
+        return cast("AssignmentsTab", self.pages.view("assignments_tab"))
+
+    @property
+    def counter_tab(self) -> CounterTab:
+        return cast("CounterTab", self.pages.view("counter_tab"))
+
+    @property
+    def docks_tab(self) -> DocksTab:
+        return cast("DocksTab", self.pages.view("docks_tab"))
+
+    def _view_built(self, name: str, view: QWidget) -> None:
+        if name == "docks_tab":
+            view.alerts_changed.connect(self._dock_alerts)  # type: ignore[attr-defined]
+
+    def _dock_alerts_due(self) -> None:
+        """Nobody opened Docks yet: build it hidden, so that the status bar says when a bay
+        needs someone (as it did when every view was built at start-up)."""
+        if self.pages.built("docks_tab") is None:
+            self.docks_tab.refresh()  # (hidden, it reads the board for the alerts only)
 
     def fit_to_screen(self, preferred: QSize | None = None) -> None:
         """The preferred size, or on a smaller screen (a 1280x720 counter PC) maximized:
@@ -173,7 +211,7 @@ class MainWindow(QMainWindow):
             self._action(
                 view_menu, title, partial(self.tabs.setCurrentIndex, i), shortcut=f"Ctrl+{i + 1}"
             )
-            for i, (title, _view) in enumerate(self.views)
+            for i, title in enumerate(spec.title for spec in VIEWS)
         ]
         view_menu.addSeparator()
         refresh = self._action(
@@ -223,7 +261,6 @@ class MainWindow(QMainWindow):
         self.alerts_button.setStyleSheet("color: #b91c1c; font-weight: bold;")
         self.alerts_button.hide()
         self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
-        self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
         # The database server away: said once, here, not in a dialog per failed refresh.
         self.offline_label = ElidedLabel(self)
@@ -348,7 +385,7 @@ class MainWindow(QMainWindow):
         self._view_shown(self.tabs.currentIndex())
 
     def _view_shown(self, index: int) -> None:
-        view = self.tabs.widget(index)
+        view = self.pages.view_at(index)  # built the first time it is shown
         ensure = getattr(view, "ensure_loaded", None)
         if ensure is not None and not self.locked:
             ensure()
@@ -445,11 +482,14 @@ class MainWindow(QMainWindow):
         for label in views.findChildren(QLabel):
             if label.objectName() in ("message", "shift_message"):
                 label.clear()
-        self.inventory_tab.detail.hide()
-        self.inventory_tab.close_details()
-        self.counter_tab.clear_officer()
-        self.counter_tab.picker.hide()  # what the half-typed search found
-        self.counter_tab.session_list.clear()  # "This session": the previous person's
+        # (Views not built yet hold nothing of anybody's.)
+        if self.pages.built("inventory_tab") is not None:
+            self.inventory_tab.detail.hide()
+            self.inventory_tab.close_details()
+        if self.pages.built("counter_tab") is not None:
+            self.counter_tab.clear_officer()
+            self.counter_tab.picker.hide()  # what the half-typed search found
+            self.counter_tab.session_list.clear()  # "This session": the previous person's
         self.status_line.clear_message()
 
     def _unlocked(self, actor: Actor) -> None:
