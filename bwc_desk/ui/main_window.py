@@ -7,7 +7,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -31,19 +29,18 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.services import anchors, auth, backups, changes
+from bwc_desk.services import anchors, auth, changes
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.services.stations import station_info
-from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
-from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.lazy_tabs import LazyTabs, LazyView
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
-from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
+from bwc_desk.ui.ops import Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.window_actions import WindowActions
 
 if TYPE_CHECKING:
     from bwc_desk.ui.views.assignments_tab import AssignmentsTab
@@ -66,7 +63,7 @@ VIEWS = (
 DOCK_ALERTS_AFTER_MS = 15_000
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowActions):
     def __init__(
         self,
         state: AppState,
@@ -511,94 +508,6 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: AgencySettings) -> None:
         self.idle.set_minutes(settings.idle_lock_minutes)
-
-    # --- actions --------------------------------------------------------------------------
-    def _export(self, name: str) -> None:
-        from bwc_desk.services import audit, exports
-
-        fn = audit.export_audit if name == "audit" else getattr(exports, f"export_{name}")
-        path = save_file(
-            self, f"Export {name}", f"{name}.csv", "CSV files (*.csv)"
-        )
-        if not path:
-            return
-        self.state.run(
-            ExportOp(
-                lambda ctx: fn(ctx, Path(path)),
-                lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
-                parent=self,
-            )
-        )
-
-    def back_up_now(self) -> None:
-        self.state.message.emit("Backing up...", 0)
-        self.state.write(
-            backups.backup_now,
-            lambda info: self.state.message.emit(
-                f"Backed up to {info.path} ({info.size / 2**20:.1f} MB, checked {info.integrity}).",
-                10000,
-            ),
-        )
-
-    def restore_backup(self) -> None:
-        folder = ""
-        if self.station.backups_folder is not None:
-            folder = str(self.station.backups_folder)
-        path = open_file(
-            self, "Restore from a backup", "BWC Desk backups (*.sqlite3)", folder
-        )
-        if not path:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Restore from a backup",
-            f"Replace everything in this database with\n{path}?\n\nThe backup is checked "
-            "first (integrity and records); the current database is kept as a backup. BWC "
-            "Desk closes afterwards; start it again.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-
-        def restored(result: Any) -> None:
-            check, kept = result
-            QMessageBox.information(
-                self,
-                "Restored",
-                f"Restored {check.path}.\nThe previous database was kept as {kept.path}.\n\n"
-                "BWC Desk will now close; start it again and sign in.",
-            )
-            self.close()
-
-        self.state.write(lambda ctx: backups.restore_as(ctx, Path(path)), restored)
-
-    def show_staff(self) -> None:
-        from bwc_desk.ui.dialogs.staff_dialog import StaffDialog
-
-        StaffDialog(self.state, self).exec()
-
-    def show_settings(self) -> None:
-        from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
-
-        def edit(current: AgencySettings) -> None:
-            dialog = SettingsDialog(self.state, current, self)  # saves through the service
-            dialog.written.connect(self.apply_settings)
-            dialog.exec()
-
-        self.state.read(get_settings, edit)
-
-    def show_audit(self) -> None:
-        from bwc_desk.ui.dialogs.audit_dialog import AuditDialog
-
-        AuditDialog(self.state, self).exec()
-
-    def show_verify(self) -> None:
-        from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
-
-        VerifyDialog(self.state, self).exec()
-
-    def show_about(self) -> None:
-        ctx = self.state.ctx
-        AboutDialog(self.station.database, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
         if self.state.silenced(exc):  # locked, or refused because nobody is signed in
