@@ -80,8 +80,14 @@ def setup_logging(folder: Path) -> Path:
 
 
 def run_gui(args: argparse.Namespace) -> int:
+    import gc
     import importlib
 
+    # No cyclic collection while the start-up builds what lives as long as the process (the
+    # modules, the window, the first view's rows): full collections over a growing heap,
+    # for nothing. The launcher collects once and turns it back on once the first view has
+    # its rows (or before it waits for a person: the sign-in, the first-run dialog).
+    gc.disable()
     for name in BEFORE_QT:
         importlib.import_module(name)
     from PySide6.QtCore import Qt

@@ -91,6 +91,7 @@ class Launcher:
         if auth.needs_setup(db):
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 
+            gc.enable()  # a person at the keyboard (app.run_gui turned it off)
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
                 return 0
@@ -374,6 +375,7 @@ class Launcher:
             except DomainError as exc:
                 print(f"sign-in refused: {exc}", file=sys.stderr)
                 return None
+        gc.enable()  # a person at the keyboard: no hurry (app.run_gui turned it off)
         agency = get_settings(ctx).agency_name
         accounts: list[tuple[str, str, str]] = []
         if self.demo:
@@ -453,6 +455,7 @@ class Launcher:
         self._start_syslog(state)
         gc.collect()
         gc.freeze()
+        gc.enable()  # (off since start-up: app.run_gui)
 
     def _start_syslog(self, state: AppState) -> None:
         """Signed checkpoints to the agency's syslog server, if it set one (off by default):
@@ -525,6 +528,7 @@ class Launcher:
         target = paths.demo_db_path()
         if target.exists():
             return True
+        gc.enable()  # half a minute of seeding (app.run_gui turned it off)
         tmp = target.with_name(target.name + ".seeding")
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
