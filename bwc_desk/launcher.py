@@ -585,8 +585,16 @@ class Launcher:
         to do (the first view may still be loading on a worker), then DATA_MARKER when the
         first view shows its rows, then quit: `python -m benchmarks` times both."""
 
+        def first_view_built() -> bool:
+            # (Views are built the first time they are shown: the one shown is built.)
+            window = self.window
+            if window is None:
+                return False
+            shown = window.tabs.currentWidget()
+            return any(view is shown for view in window.pages.built_views())
+
         def loaded() -> None:
-            if not state.runner.busy:
+            if not state.runner.busy and first_view_built():
                 print(DATA_MARKER, flush=True)
                 self.app.quit()
             else:
