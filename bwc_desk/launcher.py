@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ from bwc_desk.services.startup import (
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
-from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.main_window import MainWindow, preload_home_views
 from bwc_desk.ui.ops import Lane, Task, TaskRunner
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.tasks import owner
@@ -370,11 +371,28 @@ class Launcher:
         if getattr(self.args, "sign_in_stdin", False):
             user = sys.stdin.readline().strip()
             password = sys.stdin.readline().rstrip("\r\n")
-            try:
-                return auth.sign_in(ctx, user, password)
-            except DomainError as exc:
-                print(f"sign-in refused: {exc}", file=sys.stderr)
+            outcome: dict[str, Any] = {}
+
+            def check() -> None:
+                try:
+                    outcome["actor"] = auth.sign_in(ctx, user, password)
+                except BaseException as exc:  # (raised below, on the main thread)
+                    outcome["error"] = exc
+
+            # The password check (Argon2, which leaves the interpreter free) on a thread of
+            # its own, the views' modules loaded meanwhile; nothing else to do until then.
+            checking = threading.Thread(target=check, name="sign-in", daemon=True)
+            checking.start()
+            preload_home_views()
+            checking.join()
+            error = outcome.get("error")
+            if isinstance(error, DomainError):
+                print(f"sign-in refused: {error}", file=sys.stderr)
                 return None
+            if error is not None:
+                raise error
+            actor: Actor = outcome["actor"]
+            return actor
         gc.enable()  # a person at the keyboard: no hurry (app.run_gui turned it off)
         agency = get_settings(ctx).agency_name
         accounts: list[tuple[str, str, str]] = []
@@ -401,6 +419,7 @@ class Launcher:
 
         from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
 
+        QTimer.singleShot(0, preload_home_views)  # (while the person types)
         dialog = SignInDialog(
             submit,
             agency=agency,
@@ -503,8 +522,6 @@ class Launcher:
     def _start_simulator(self, state: AppState, host: str, port: int, token: str) -> None:
         """The demo's docks: the simulator plays six docks of eight bays with the demo's
         cameras that are on the shelf now (and two the inventory does not know)."""
-        import threading
-
         from bwc_desk.adapters.dockfeed.simulator import run_simulator
         from bwc_desk.domain.units import UnitStatus
         from bwc_desk.services import inventory

@@ -27,10 +27,14 @@ class LazyView:
     name: str  # "inventory_tab": how the window and the tests reach it
     where: str  # "package.module:Class", imported on first use; the class takes the AppState
 
-    def build(self, state: AppState) -> QWidget:
+    def load(self) -> Callable[[AppState], QWidget]:
+        """The view's class (its module imported, nothing built)."""
         module, _, cls = self.where.partition(":")
-        view: QWidget = getattr(importlib.import_module(module), cls)(state)
-        return view
+        view_class: Callable[[AppState], QWidget] = getattr(importlib.import_module(module), cls)
+        return view_class
+
+    def build(self, state: AppState) -> QWidget:
+        return self.load()(state)
 
 
 class LazyTabs:
