@@ -102,3 +102,21 @@ def test_a_new_view_joins_with_one_line(qtbot, demo_db):
     assert isinstance(view, ExtraView) and view.state is state
     assert built == ["extra"] and tabs.widget(4) is view and tabs.currentWidget() is view
     state.runner.shutdown()
+
+
+def test_the_first_view_reads_once_and_the_scan_field_has_the_focus(qtbot, demo_db):
+    from tests.conftest import activate
+
+    state = AppState(demo_ctx(demo_db), demo=True, log_dir="/tmp/logs")
+    refreshes: list[int] = []
+    win = MainWindow(state, "Harbor City Police Department (demo)")
+    counter = win.counter_tab
+    qtbot.addWidget(win)
+    original = counter.lists.refresh
+    counter.lists.refresh = lambda *a: (refreshes.append(1), original(*a))  # type: ignore[method-assign]
+    win.show()
+    activate(qtbot, win)
+    qtbot.waitUntil(lambda: counter.model.rowCount() > 50, timeout=10_000)
+    assert refreshes == []  # asked for once, while the window was built; not again on show
+    qtbot.waitUntil(lambda: counter.scan_edit.hasFocus(), timeout=5000)
+    state.runner.shutdown()

@@ -94,6 +94,11 @@ class MainWindow(WindowActions):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("views")
         self.pages = LazyTabs(self.tabs, VIEWS, state, self._view_built)
+        # The first view first (the one built now, the others when first shown), and its
+        # read under way while the rest of the window is built.
+        home = self.home_view()
+        self.tabs.setCurrentIndex(home)  # (before the window follows currentChanged)
+        self._first_read = self._load(self.pages.view_at(home))
         self.lock_screen = LockScreen(
             self._sign_in_call(auth.sign_in), self._sign_in_call(auth.sign_in_badge)
         )
@@ -114,9 +119,6 @@ class MainWindow(WindowActions):
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(self._message)
         self._update_identity()
-        home = self.home_view()
-        self.pages.view_at(home)  # the one view built now: the others when first shown
-        self.tabs.setCurrentIndex(home)
         QTimer.singleShot(DOCK_ALERTS_AFTER_MS, self._dock_alerts_due)
 
     # --- the views, built on first use ----------------------------------------------------
@@ -393,13 +395,22 @@ class MainWindow(WindowActions):
     # --- views ----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self._first_read:  # (asked for in __init__: not twice, the newest would win)
+            self._first_read = False
+            return
         self._view_shown(self.tabs.currentIndex())
 
     def _view_shown(self, index: int) -> None:
         view = self.pages.view_at(index)  # built the first time it is shown
+        if not self.locked:
+            self._load(view)
+
+    @staticmethod
+    def _load(view: QWidget | None) -> bool:
         ensure = getattr(view, "ensure_loaded", None)
-        if ensure is not None and not self.locked:
+        if ensure is not None:
             ensure()
+        return ensure is not None
 
     # --- locking --------------------------------------------------------------------------
     def _sign_in_call(self, fn: Callable[..., Actor]) -> Callable[..., None]:
