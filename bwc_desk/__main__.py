@@ -6,10 +6,25 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+# The options of the application itself (no command): with only these, the command line's
+# parser (and every module of the commands) is not needed to start the window.
+GUI_FLAGS = ("--demo", "--sign-in-stdin", "--exit-when-idle")
 
-def build_parser() -> argparse.ArgumentParser:
+
+def gui_only(args: Sequence[str]) -> bool:
+    """True when `args` start the application: only its own options, no command, no help."""
+    rest = list(args)
+    while rest:
+        arg = rest.pop(0)
+        if arg == "--database" and rest:
+            rest.pop(0)
+        elif not (arg in GUI_FLAGS or arg.startswith("--database=")):
+            return False
+    return True
+
+
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     from bwc_desk import __version__
-    from bwc_desk.cli.parser import add_commands
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -35,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"BWC Desk {__version__}")
     parser.add_argument("--sign-in-stdin", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--exit-when-idle", action="store_true", help=argparse.SUPPRESS)
+    if not commands:
+        return parser
+    from bwc_desk.cli.parser import add_commands
+
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_commands(sub, common)
     return parser
@@ -47,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bwc_desk.cli.docks_cmds import dock_sim
 
         return dock_sim(args_list[1:])
-    parser = build_parser()
+    parser = build_parser(commands=not gui_only(args_list))
     args = parser.parse_args(args_list)
     if getattr(args, "command", None):
         from bwc_desk.cli.commands import run

@@ -8,17 +8,16 @@ import gc
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import auth
-from bwc_desk.services.backup_check import latest_good_backup
-from bwc_desk.services.backups import restore_damaged
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import (
@@ -30,14 +29,14 @@ from bwc_desk.services.startup import (
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
-from bwc_desk.store.db import Database, sqlite_url
-from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
-from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
-from bwc_desk.ui.main_window import MainWindow
-from bwc_desk.ui.maintenance import Maintenance
+from bwc_desk.ui.main_window import MainWindow, preload_home_views
 from bwc_desk.ui.ops import Lane, Task, TaskRunner
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.tasks import owner
+
+if TYPE_CHECKING:
+    from bwc_desk.store.db import Database
+    from bwc_desk.ui.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 IDLE_MARKER = "BWC-DESK-IDLE"
@@ -45,6 +44,11 @@ IDLE_MARKER = "BWC-DESK-IDLE"
 # a larger one is checked in the background once the window is up (ui/maintenance.py).
 QUICK_CHECK_AT_OPEN = 256 * 2**20
 DATA_MARKER = "BWC-DESK-DATA"
+# What the first view does not need (the dock feed, syslog checkpoints, housekeeping, a full
+# garbage collection) starts this long after the first view has its rows, so that they are
+# painted first; at the latest BACKGROUND_LATEST_MS after the window is shown.
+BACKGROUND_AFTER_MS = 200
+BACKGROUND_LATEST_MS = 10_000
 
 
 class Launcher:
@@ -86,6 +90,9 @@ class Launcher:
         if not auth.needs_setup(db) and not self._register_station(ctx):
             return 1
         if auth.needs_setup(db):
+            from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
+
+            gc.enable()  # a person at the keyboard (app.run_gui turned it off)
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
                 return 0
@@ -188,6 +195,8 @@ class Launcher:
         box.exec()
         if restore is None or box.clickedButton() is not restore or exc.backup is None:
             return None
+        from bwc_desk.services.backups import restore_damaged
+
         try:
             kept = restore_damaged(exc.path, exc.backup, self._station_name())
         except Exception as error:
@@ -208,6 +217,8 @@ class Launcher:
     def _damage_found(self, ctx: Ctx, result: str) -> None:
         """The background quick_check found damage (in a file too large to check before
         opening it): look for the newest good backup off the main thread, then offer it."""
+        from bwc_desk.services.backup_check import latest_good_backup
+
         path = station_info(ctx).path
         if path is None:
             return
@@ -251,6 +262,8 @@ class Launcher:
         assert path is not None
         self._stop_background()
         ctx.close()
+        from bwc_desk.services.backups import restore_damaged
+
         try:
             kept = restore_damaged(path, backup, ctx.station)
         except Exception as error:
@@ -358,11 +371,29 @@ class Launcher:
         if getattr(self.args, "sign_in_stdin", False):
             user = sys.stdin.readline().strip()
             password = sys.stdin.readline().rstrip("\r\n")
-            try:
-                return auth.sign_in(ctx, user, password)
-            except DomainError as exc:
-                print(f"sign-in refused: {exc}", file=sys.stderr)
+            outcome: dict[str, Any] = {}
+
+            def check() -> None:
+                try:
+                    outcome["actor"] = auth.sign_in(ctx, user, password)
+                except BaseException as exc:  # (raised below, on the main thread)
+                    outcome["error"] = exc
+
+            # The password check (Argon2, which leaves the interpreter free) on a thread of
+            # its own, the views' modules loaded meanwhile; nothing else to do until then.
+            checking = threading.Thread(target=check, name="sign-in", daemon=True)
+            checking.start()
+            preload_home_views()
+            checking.join()
+            error = outcome.get("error")
+            if isinstance(error, DomainError):
+                print(f"sign-in refused: {error}", file=sys.stderr)
                 return None
+            if error is not None:
+                raise error
+            actor: Actor = outcome["actor"]
+            return actor
+        gc.enable()  # a person at the keyboard: no hurry (app.run_gui turned it off)
         agency = get_settings(ctx).agency_name
         accounts: list[tuple[str, str, str]] = []
         if self.demo:
@@ -386,6 +417,9 @@ class Launcher:
                 )
             )
 
+        from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
+
+        QTimer.singleShot(0, preload_home_views)  # (while the person types)
         dialog = SignInDialog(
             submit,
             agency=agency,
@@ -396,9 +430,37 @@ class Launcher:
         return dialog.actor if dialog.exec() else None
 
     def _after_start(self, state: AppState) -> None:
-        """Housekeeping once the window is up (the daily backup, quick_check, checkpoints)
-        on its own low-priority threads; and the start-up garbage moved out of the
-        collector's way, so that no scan pauses for a full collection."""
+        """Once the window is shown: the change watcher now (what other stations write from
+        here on reaches the views); the rest once the first view has its rows."""
+        from bwc_desk.ui.change_watcher import ChangeWatcher
+
+        self.watcher = ChangeWatcher(state)
+        self.watcher.start()
+        self.app.aboutToQuit.connect(self.watcher.stop)
+        started = False
+
+        def start_background() -> None:
+            nonlocal started
+            if not started:
+                started = True
+                state.runner.busy_changed.disconnect(first_rows)
+                self._start_background(state)
+
+        def first_rows(busy: bool) -> None:
+            if not busy:  # (every read of the first view delivered: its rows are shown)
+                QTimer.singleShot(BACKGROUND_AFTER_MS, start_background)
+
+        state.runner.busy_changed.connect(first_rows)
+        if not state.runner.busy:
+            first_rows(False)
+        QTimer.singleShot(BACKGROUND_LATEST_MS, start_background)
+
+    def _start_background(self, state: AppState) -> None:
+        """Housekeeping (the daily backup, quick_check, checkpoints) on its own low-priority
+        threads, the dock feed, the syslog checkpoints; and the start-up garbage moved out
+        of the collector's way, so that no scan pauses for a full collection."""
+        from bwc_desk.ui.maintenance import Maintenance
+
         ctx = state.ctx
         self.maintenance = Maintenance(ctx)
 
@@ -413,13 +475,9 @@ class Launcher:
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)
         self._start_syslog(state)
-        from bwc_desk.ui.change_watcher import ChangeWatcher
-
-        self.watcher = ChangeWatcher(state)
-        self.watcher.start()
-        self.app.aboutToQuit.connect(self.watcher.stop)
         gc.collect()
         gc.freeze()
+        gc.enable()  # (off since start-up: app.run_gui)
 
     def _start_syslog(self, state: AppState) -> None:
         """Signed checkpoints to the agency's syslog server, if it set one (off by default):
@@ -467,8 +525,6 @@ class Launcher:
     def _start_simulator(self, state: AppState, host: str, port: int, token: str) -> None:
         """The demo's docks: the simulator plays six docks of eight bays with the demo's
         cameras that are on the shelf now (and two the inventory does not know)."""
-        import threading
-
         from bwc_desk.adapters.dockfeed.simulator import run_simulator
         from bwc_desk.domain.units import UnitStatus
         from bwc_desk.services import inventory
@@ -492,6 +548,7 @@ class Launcher:
         target = paths.demo_db_path()
         if target.exists():
             return True
+        gc.enable()  # half a minute of seeding (app.run_gui turned it off)
         tmp = target.with_name(target.name + ".seeding")
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
@@ -507,6 +564,7 @@ class Launcher:
 
         def work() -> None:
             from bwc_desk.services import demo
+            from bwc_desk.store.db import sqlite_url
 
             opened = open_database(sqlite_url(tmp))
             try:
@@ -547,8 +605,16 @@ class Launcher:
         to do (the first view may still be loading on a worker), then DATA_MARKER when the
         first view shows its rows, then quit: `python -m benchmarks` times both."""
 
+        def first_view_built() -> bool:
+            # (Views are built the first time they are shown: the one shown is built.)
+            window = self.window
+            if window is None:
+                return False
+            shown = window.tabs.currentWidget()
+            return any(view is shown for view in window.pages.built_views())
+
         def loaded() -> None:
-            if not state.runner.busy:
+            if not state.runner.busy and first_view_built():
                 print(DATA_MARKER, flush=True)
                 self.app.quit()
             else:

@@ -7,11 +7,10 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QLineEdit,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -31,31 +29,58 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
-from bwc_desk.services import anchors, auth, backups, changes
+from bwc_desk.services import anchors, auth, changes
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Actor
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.services.stations import station_info
-from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
-from bwc_desk.ui.files import open_file, save_file
+from bwc_desk.ui.lazy_tabs import LazyTabs, LazyView
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
-from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, Task
+from bwc_desk.ui.ops import Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
-from bwc_desk.ui.views.assignments_tab import AssignmentsTab
-from bwc_desk.ui.views.audit_tab import AuditTab
-from bwc_desk.ui.views.counter_tab import CounterTab
-from bwc_desk.ui.views.docks_tab import DocksTab
-from bwc_desk.ui.views.inventory_tab import InventoryTab
-from bwc_desk.ui.views.repairs_tab import RepairsTab
-from bwc_desk.ui.views.reports_tab import ReportsTab
 from bwc_desk.ui.widgets import FilteredTable
+from bwc_desk.ui.window_actions import WindowActions
+
+if TYPE_CHECKING:
+    from bwc_desk.ui.views.assignments_tab import AssignmentsTab
+    from bwc_desk.ui.views.counter_tab import CounterTab
+    from bwc_desk.ui.views.docks_tab import DocksTab
+    from bwc_desk.ui.views.inventory_tab import InventoryTab
 
 log = logging.getLogger(__name__)
 
+# The views, in tab order: each is imported and built the first time its tab is shown
+# (ui/lazy_tabs.py). A new view joins with one line here.
+VIEWS = (
+    LazyView("&Inventory", "inventory_tab", "bwc_desk.ui.views.inventory_tab:InventoryTab"),
+    LazyView("&Assignments", "assignments_tab", "bwc_desk.ui.views.assignments_tab:AssignmentsTab"),
+    LazyView("Check-in / &Check-out", "counter_tab", "bwc_desk.ui.views.counter_tab:CounterTab"),
+    LazyView("&Docks", "docks_tab", "bwc_desk.ui.views.docks_tab:DocksTab"),
+    LazyView("A&udit", "audit_tab", "bwc_desk.ui.views.audit_tab:AuditTab"),
+    LazyView("Re&pairs", "repairs_tab", "bwc_desk.ui.views.repairs_tab:RepairsTab"),
+    LazyView("&Reports", "reports_tab", "bwc_desk.ui.views.reports_tab:ReportsTab"),
+)
+HOME_VIEWS = ("counter_tab", "inventory_tab")  # where MainWindow.home_view() opens
 
-class MainWindow(QMainWindow):
+
+def preload_home_views() -> None:
+    """Load what the first view needs before the window is built (its module and Qt's
+    fonts), where the start-up would otherwise wait: while a person types the password, or
+    while it is checked (Argon2 leaves the interpreter free). Builds nothing."""
+    for spec in VIEWS:
+        if spec.name in HOME_VIEWS:
+            spec.load()
+    QFontMetrics(QApplication.font()).horizontalAdvance("BWC Desk")  # (the font database)
+
+
+# The Docks view keeps the status bar's dock alerts current while another view is shown:
+# built this long after start-up if nobody has opened it (its own background period).
+DOCK_ALERTS_AFTER_MS = 15_000
+
+
+class MainWindow(WindowActions):
     def __init__(
         self,
         state: AppState,
@@ -72,21 +97,12 @@ class MainWindow(QMainWindow):
         self.fit_to_screen()
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("views")
-        self.inventory_tab = InventoryTab(state)
-        self.assignments_tab = AssignmentsTab(state)
-        self.counter_tab = CounterTab(state)
-        self.docks_tab = DocksTab(state)
-        self.views = [
-            ("&Inventory", self.inventory_tab),
-            ("&Assignments", self.assignments_tab),
-            ("Check-in / &Check-out", self.counter_tab),
-            ("&Docks", self.docks_tab),
-            ("A&udit", AuditTab(state)),
-            ("Re&pairs", RepairsTab(state)),
-            ("&Reports", ReportsTab(state)),
-        ]
-        for title, view in self.views:
-            self.tabs.addTab(view, title.replace("&", ""))
+        self.pages = LazyTabs(self.tabs, VIEWS, state, self._view_built)
+        # The first view first (the one built now, the others when first shown), and its
+        # read under way while the rest of the window is built.
+        home = self.home_view()
+        self.tabs.setCurrentIndex(home)  # (before the window follows currentChanged)
+        self._first_read = self._load(self.pages.view_at(home))
         self.lock_screen = LockScreen(
             self._sign_in_call(auth.sign_in), self._sign_in_call(auth.sign_in_badge)
         )
@@ -107,7 +123,38 @@ class MainWindow(QMainWindow):
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(self._message)
         self._update_identity()
-        self.tabs.setCurrentIndex(self.home_view())
+        QTimer.singleShot(DOCK_ALERTS_AFTER_MS, self._dock_alerts_due)
+
+    # --- the views, built on first use ----------------------------------------------------
+    def view(self, name: str) -> QWidget:
+        """A view by its name in VIEWS, built now if it was not yet."""
+        return self.pages.view(name)
+
+    @property
+    def inventory_tab(self) -> InventoryTab:
+        return cast("InventoryTab", self.pages.view("inventory_tab"))
+
+    @property
+    def assignments_tab(self) -> AssignmentsTab:
+        return cast("AssignmentsTab", self.pages.view("assignments_tab"))
+
+    @property
+    def counter_tab(self) -> CounterTab:
+        return cast("CounterTab", self.pages.view("counter_tab"))
+
+    @property
+    def docks_tab(self) -> DocksTab:
+        return cast("DocksTab", self.pages.view("docks_tab"))
+
+    def _view_built(self, name: str, view: QWidget) -> None:
+        if name == "docks_tab":
+            view.alerts_changed.connect(self._dock_alerts)  # type: ignore[attr-defined]
+
+    def _dock_alerts_due(self) -> None:
+        """Nobody opened Docks yet: build it hidden, so that the status bar says when a bay
+        needs someone (as it did when every view was built at start-up)."""
+        if self.pages.built("docks_tab") is None:
+            self.docks_tab.refresh()  # (hidden, it reads the board for the alerts only)
 
     def fit_to_screen(self, preferred: QSize | None = None) -> None:
         """The preferred size, or on a smaller screen (a 1280x720 counter PC) maximized:
@@ -125,7 +172,8 @@ class MainWindow(QMainWindow):
     def home_view(self) -> int:
         """The counter for a quartermaster (their work is there), Inventory for the rest."""
         actor = self.state.actor
-        return 2 if actor is not None and actor.role is Role.QUARTERMASTER else 0
+        quartermaster = actor is not None and actor.role is Role.QUARTERMASTER
+        return self.pages.index_of("counter_tab" if quartermaster else "inventory_tab")
 
     @property
     def locked(self) -> bool:
@@ -180,7 +228,7 @@ class MainWindow(QMainWindow):
             self._action(
                 view_menu, title, partial(self.tabs.setCurrentIndex, i), shortcut=f"Ctrl+{i + 1}"
             )
-            for i, (title, _view) in enumerate(self.views)
+            for i, title in enumerate(spec.title for spec in VIEWS)
         ]
         view_menu.addSeparator()
         refresh = self._action(
@@ -233,7 +281,6 @@ class MainWindow(QMainWindow):
         self.alerts_button.setStyleSheet("color: #b91c1c; font-weight: bold;")
         self.alerts_button.hide()
         self.alerts_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.docks_tab))
-        self.docks_tab.alerts_changed.connect(self._dock_alerts)
         self.statusBar().addPermanentWidget(self.alerts_button)
         self.holder_alerts = HolderAlerts(self.state, self)  # (directory sync: supervisors)
         self.holder_alerts.clicked.connect(
@@ -360,13 +407,22 @@ class MainWindow(QMainWindow):
     # --- views ----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self._first_read:  # (asked for in __init__: not twice, the newest would win)
+            self._first_read = False
+            return
         self._view_shown(self.tabs.currentIndex())
 
     def _view_shown(self, index: int) -> None:
-        view = self.tabs.widget(index)
+        view = self.pages.view_at(index)  # built the first time it is shown
+        if not self.locked:
+            self._load(view)
+
+    @staticmethod
+    def _load(view: QWidget | None) -> bool:
         ensure = getattr(view, "ensure_loaded", None)
-        if ensure is not None and not self.locked:
+        if ensure is not None:
             ensure()
+        return ensure is not None
 
     # --- locking --------------------------------------------------------------------------
     def _sign_in_call(self, fn: Callable[..., Actor]) -> Callable[..., None]:
@@ -460,11 +516,14 @@ class MainWindow(QMainWindow):
         for label in views.findChildren(QLabel):
             if label.objectName() in ("message", "shift_message"):
                 label.clear()
-        self.inventory_tab.detail.hide()
-        self.inventory_tab.close_details()
-        self.counter_tab.clear_officer()
-        self.counter_tab.picker.hide()  # what the half-typed search found
-        self.counter_tab.session_list.clear()  # "This session": the previous person's
+        # (Views not built yet hold nothing of anybody's.)
+        if self.pages.built("inventory_tab") is not None:
+            self.inventory_tab.detail.hide()
+            self.inventory_tab.close_details()
+        if self.pages.built("counter_tab") is not None:
+            self.counter_tab.clear_officer()
+            self.counter_tab.picker.hide()  # what the half-typed search found
+            self.counter_tab.session_list.clear()  # "This session": the previous person's
         self.status_line.clear_message()
 
     def _unlocked(self, actor: Actor) -> None:
@@ -486,103 +545,6 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: AgencySettings) -> None:
         self.idle.set_minutes(settings.idle_lock_minutes)
-
-    # --- actions --------------------------------------------------------------------------
-    def _export(self, name: str) -> None:
-        from bwc_desk.services import audit, exports
-
-        fn = audit.export_audit if name == "audit" else getattr(exports, f"export_{name}")
-        path = save_file(
-            self, f"Export {name}", f"{name}.csv", "CSV files (*.csv)"
-        )
-        if not path:
-            return
-        self.state.run(
-            ExportOp(
-                lambda ctx: fn(ctx, Path(path)),
-                lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
-                parent=self,
-            )
-        )
-
-    def back_up_now(self) -> None:
-        self.state.message.emit("Backing up...", 0)
-        self.state.write(
-            backups.backup_now,
-            lambda info: self.state.message.emit(
-                f"Backed up to {info.path} ({info.size / 2**20:.1f} MB, checked {info.integrity}).",
-                10000,
-            ),
-        )
-
-    def restore_backup(self) -> None:
-        folder = ""
-        if self.station.backups_folder is not None:
-            folder = str(self.station.backups_folder)
-        path = open_file(
-            self, "Restore from a backup", "BWC Desk backups (*.sqlite3)", folder
-        )
-        if not path:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Restore from a backup",
-            f"Replace everything in this database with\n{path}?\n\nThe backup is checked "
-            "first (integrity and records); the current database is kept as a backup. BWC "
-            "Desk closes afterwards; start it again.",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-
-        def restored(result: Any) -> None:
-            check, kept = result
-            QMessageBox.information(
-                self,
-                "Restored",
-                f"Restored {check.path}.\nThe previous database was kept as {kept.path}.\n\n"
-                "BWC Desk will now close; start it again and sign in.",
-            )
-            self.close()
-
-        self.state.write(lambda ctx: backups.restore_as(ctx, Path(path)), restored)
-
-    def show_staff(self) -> None:
-        from bwc_desk.ui.dialogs.staff_dialog import StaffDialog
-
-        StaffDialog(self.state, self).exec()
-
-    def show_settings(self) -> None:
-        from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
-
-        def edit(current: AgencySettings) -> None:
-            dialog = SettingsDialog(self.state, current, self)  # saves through the service
-            dialog.written.connect(self.apply_settings)
-            dialog.exec()
-
-        self.state.read(get_settings, edit)
-
-    def show_directory(self) -> None:
-        from bwc_desk.services.directory_admin import load_config
-        from bwc_desk.ui.dialogs.directory_dialog import DirectoryDialog
-
-        def edit(config: Any) -> None:
-            DirectoryDialog(self.state, config, self).exec()
-
-        self.state.read(load_config, edit)
-
-    def show_audit(self) -> None:
-        from bwc_desk.ui.dialogs.audit_dialog import AuditDialog
-
-        AuditDialog(self.state, self).exec()
-
-    def show_verify(self) -> None:
-        from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
-
-        VerifyDialog(self.state, self).exec()
-
-    def show_about(self) -> None:
-        ctx = self.state.ctx
-        AboutDialog(self.station.database, self.state.log_dir, ctx.station, self).exec()
 
     def show_error(self, exc: BaseException) -> None:
         if self.state.silenced(exc):  # locked, or refused because nobody is signed in
