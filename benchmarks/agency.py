@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import time
 from dataclasses import dataclass
@@ -41,9 +42,20 @@ class Agency:
         return Agency(self.size, dest, self.units, self.officers, self.events)
 
 
+def schema_key() -> str:
+    """The head revision and a digest of every migration and of the bulk generator: a cached
+    agency built by another chain (two branches whose heads share a name) or by another
+    generator is never reused."""
+    digest = hashlib.sha256()
+    versions = Path(migrate.__file__).with_name("migrations") / "versions"
+    for source in (*sorted(versions.glob("*.py")), Path(bulk.__file__)):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return f"{migrate.head_revision()}-{digest.hexdigest()[:10]}"
+
+
 def agency(size: str, log: callable = print) -> Agency:  # type: ignore[valid-type]
     units, officers, events = SIZES[size]
-    path = CACHE / f"{size}-{migrate.head_revision()}-{units}-{officers}-{events}.sqlite3"
+    path = CACHE / f"{size}-{schema_key()}-{units}-{officers}-{events}.sqlite3"
     if not path.exists():
         CACHE.mkdir(exist_ok=True)
         tmp = path.with_suffix(".building")
