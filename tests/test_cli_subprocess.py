@@ -47,7 +47,10 @@ def test_the_readme_lists_the_commands_this_test_runs():
     assert commands >= {"anchor", "keys", "settings", "docks"}
     assert commands <= {"self-test", "users", "import", "export", "verify", "backup", "restore",
                         "grant-app-role", "dock-sim", "anchor", "keys", "settings", "docks",
-                        "station-config", "verify-export"}
+                        "station-config", "verify-export",
+                        # run in tests/test_reports_cli.py (as processes) and
+                        # tests/test_directory_cli.py (against a real slapd)
+                        "report", "batches", "sync"}
 
 
 def test_every_readme_command_runs_as_a_process(cli, tmp_path):
