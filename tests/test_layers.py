@@ -102,3 +102,16 @@ def test_the_ui_and_the_cli_never_reach_the_database_behind_ctx():
         if reaching.search(line)
     ]
     assert found == []
+
+
+def test_the_architecture_doc_shows_the_services_layers_as_enforced():
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]
+    layers = next(
+        c["layers"] for c in contracts["importlinter"]["contracts"]
+        if c["name"] == "Layers inside services"
+    )
+    doc = (ROOT / "docs" / "architecture.md").read_text("utf-8")
+    shown = re.search(r"Inside `services`, top first[^\n]*\n\n```\n(.*?)\n```", doc, re.S)
+    assert shown is not None and shown.group(1).splitlines() == layers
