@@ -11,6 +11,7 @@ import pytest
 from bwc_desk.adapters import directory as adapter
 from bwc_desk.adapters.directory import (
     DirectoryBadCredentials,
+    DirectoryServiceRefused,
     DirectoryTLSError,
     DirectoryUnreachable,
 )
@@ -89,3 +90,17 @@ def test_bind_as_looks_for_staff_under_the_staff_base_dn(directory: Directory) -
         adapter.bind_as(settings, "clerk", "Clerk pass 12", service_password=service)
     staff = replace(settings, staff_base_dn=directory.base_dn)
     assert adapter.bind_as(staff, "clerk", "Clerk pass 12", service_password=service).dn == clerk
+
+
+def test_bind_as_names_the_person_and_tells_a_refused_service_account_apart(
+    directory: Directory,
+) -> None:
+    directory.add_person("k.jones", "3003", "Jones", "Kim", password="Her own pass 1")
+    settings = directory.settings()
+    user = adapter.bind_as(settings, "k.jones", "Her own pass 1",
+                           service_password=directory.server.password)
+    assert user.display_name == "Kim Jones"
+    # BWC Desk's own account refused: not the person's failure, and said so
+    with pytest.raises(DirectoryServiceRefused, match="service account"):
+        adapter.bind_as(settings, "k.jones", "Her own pass 1", service_password="stale")
+    assert not issubclass(DirectoryServiceRefused, DirectoryBadCredentials)

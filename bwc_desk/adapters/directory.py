@@ -42,6 +42,11 @@ class DirectoryBadCredentials(DirectoryError):
     """The server answered and refused the DN or password."""
 
 
+class DirectoryServiceRefused(DirectoryError):
+    """The directory refused BWC Desk's own service account (its bind DN or password on this
+    station): nobody can be looked up, and it is nobody's failed sign-in."""
+
+
 class DirectoryTLSError(DirectoryError):
     """The TLS handshake failed: an untrusted certificate, a wrong name, no StartTLS."""
 
@@ -69,6 +74,7 @@ class DirectoryUser:
     dn: str
     username: str
     groups: tuple[str, ...]
+    display_name: str = ""  # the mapped first and last name ("Kim Jones"), or ""
 
 
 class _CheckedTls(Tls):  # type: ignore[misc]
@@ -308,7 +314,13 @@ def bind_as(settings: DirectorySettings, username: str, password: str,
         from bwc_desk.store.keystore import load_directory_password
 
         service_password = load_directory_password() or ""
-    conn = open_connection(settings, settings.bind_dn, service_password)
+    try:
+        conn = open_connection(settings, settings.bind_dn, service_password)
+    except DirectoryBadCredentials as exc:
+        raise DirectoryServiceRefused(
+            f"The directory refused BWC Desk's service account ({settings.bind_dn}): {exc} "
+            "An administrator sets its password under Administration > Directory."
+        ) from None
     try:
         wanted = f"({settings.user_attribute}={escape_filter_chars(username)})"
         found = list(search(conn, settings, ldap_filter=wanted, page_size=10,
@@ -323,4 +335,9 @@ def bind_as(settings: DirectorySettings, username: str, password: str,
     except DirectoryBadCredentials:
         raise refused from None
     own.unbind()
-    return DirectoryUser(dn=user.dn, username=username, groups=user.groups)
+    name = " ".join(
+        part for part in (user.get(settings.attribute("first_name")),
+                          user.get(settings.attribute("last_name"))) if part.strip()
+    )
+    return DirectoryUser(dn=user.dn, username=username, groups=user.groups,
+                         display_name=name.strip())

@@ -269,25 +269,15 @@ class _AdapterGate:
         }
 
     def bind(self, username: str, password: str) -> DirectoryAccount:
-        # bind_as says "refused" alike for the person and for the service account that
-        # looks them up: a refused service account must not count as the person's failure.
-        try:
-            directory.open_connection(
-                self.settings, self.settings.bind_dn, self.service_password
-            ).unbind()
-        except directory.DirectoryBadCredentials as exc:
-            raise DirectoryDown(
-                f"the directory refused BWC Desk's service account: {exc}"
-            ) from None
-        except (DomainError, OSError) as exc:
-            raise DirectoryDown(str(exc)) from None
         try:
             user = directory.bind_as(self.settings, username, password, self.service_password)
         except directory.DirectoryBadCredentials:
             raise BadCredentials() from None
-        except (DomainError, OSError) as exc:  # unreachable, TLS refused, search refused
+        except (DomainError, OSError) as exc:
+            # unreachable, TLS refused, the service account refused (never the person's
+            # failure), a search refused
             raise DirectoryDown(str(exc)) from None
-        return DirectoryAccount(user.dn, tuple(user.groups), username)
+        return DirectoryAccount(user.dn, tuple(user.groups), user.display_name)
 
 
 class _NoServicePassword:
