@@ -67,7 +67,7 @@ class DocksTab(QWidget):
         self.admission_label.hide()
         self.add_button = QPushButton("&Register dock...", self)
         self.add_button.clicked.connect(self._add_dock)
-        self.remove_button = QPushButton("Re&move dock...", self)
+        self.remove_button = QPushButton("Remove doc&k...", self)
         self.remove_button.clicked.connect(self._remove_dock)
         self.admit_button = QPushButton(f"&Admit new docks ({ADMIT_MINUTES} min)", self)
         self.admit_button.setToolTip(

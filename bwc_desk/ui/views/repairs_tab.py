@@ -74,7 +74,7 @@ class RepairsTab(QWidget):
         actions.addStretch(1)
         self.open_button = QPushButton("&Open case...", self)
         self.open_button.clicked.connect(self.open_case)
-        self.test_button = QPushButton("&Function test...", self)
+        self.test_button = QPushButton("Function &test...", self)
         self.test_button.clicked.connect(self.function_test)
         self.service_button = QPushButton("Back &in service...", self)
         self.service_button.clicked.connect(self.back_in_service)
