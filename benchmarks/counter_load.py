@@ -131,7 +131,7 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     alone, alone_errors = _scans(scanner, alone_pairs)
     if alone_errors:
         raise RuntimeError(f"scans at a quiet counter failed: {alone_errors[:3]}")
-    probe.stop()
+    probe.stop("counter alone")
     alone_stall = probe.worst
 
     # Busy: everything opened once, the docks and the other station running.
@@ -147,7 +147,7 @@ def _run(desk: Desk, n: int) -> list[Figure]:
     started = time.perf_counter()
     probe.start()
     busy, errors = _scans(scanner, busy_pairs)
-    probe.stop()
+    probe.stop("everything open and busy")
     seconds = time.perf_counter() - started
     rate = (desk.feed.board.messages - messages) / seconds
     written = (desk.custody_high_water() - events) / seconds * 60

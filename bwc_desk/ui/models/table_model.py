@@ -55,6 +55,17 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 ONE_BY_ONE = 8  # a patch of more rows than this tells its changes as one span
 
 
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(color: str) -> QBrush:
+    """One brush per colour, made once (asked for each coloured cell at each paint)."""
+    brush = _BRUSHES.get(color)
+    if brush is None:
+        brush = _BRUSHES[color] = QBrush(QColor(color))
+    return brush
+
+
 class RowTableModel(QAbstractTableModel, Generic[T]):
     """Rows are frozen dataclasses with an ``id`` (or what ``key`` says). Subclasses set
     ``columns`` and may override ``foreground``/``background``/``tooltip`` for state colours.
@@ -248,15 +259,27 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             return self._rows[r]
         if role == Qt.ItemDataRole.ForegroundRole:
             color = self.foreground(self._rows[r], c)
-            return QBrush(QColor(color)) if color else None
+            return _brush(color) if color else None
         if role == Qt.ItemDataRole.BackgroundRole:
             color = self.background(self._rows[r], c)
-            return QBrush(QColor(color)) if color else None
+            return _brush(color) if color else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(self._rows[r], c) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[c].align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def multiData(self, index: Index, span: Any) -> None:
+        """Every role a view asks for a cell in one call (a delegate asks seven per cell per
+        paint): one call into Python per cell instead of one per role. Each is answered by
+        ``data()`` (so a subclass's ``data`` is honoured)."""
+        data = self.data
+        for role_data in span:
+            value = data(index, role_data.role())
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
 
     def foreground(self, row: T, column: int) -> str | None:
         return None
