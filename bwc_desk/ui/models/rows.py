@@ -156,3 +156,66 @@ def prepare(
         sort_column if order is not None else -1,
         order,
     )
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[T]):
+    """A model's rows as they were when a read began (``RowTableModel.snapshot``, taken on
+    the main thread: two list copies), for the worker to tell what the read changed."""
+
+    version: int
+    rows: list[T]
+    texts: list[tuple[str, ...]]
+    key: Callable[[T], Any]
+
+    def diff(self, prepared: Prepared[T], most: int | None = None) -> Diff[T]:
+        """What turns the snapshot's rows into ``prepared``'s (pure: on the worker)."""
+        return diff(self, prepared, most)
+
+
+@dataclass(frozen=True)
+class Diff(Generic[T]):
+    """A reload told as a patch: ``changed`` (indexes into ``prepared`` of rows that are new
+    or whose row or texts differ) and ``removed`` (keys gone), valid for the model's rows at
+    ``version``. ``patchable`` False: too much moved, or the order did; set the rows whole."""
+
+    version: int
+    prepared: Prepared[T]
+    changed: list[int]
+    removed: list[Any]
+    patchable: bool
+
+    def patch(self) -> Prepared[T]:
+        return self.prepared.take(self.changed)
+
+
+def diff(snapshot: Snapshot[T], prepared: Prepared[T], most: int | None = None) -> Diff[T]:
+    """Patchable when the rows kept stay in the same order and the new rows come after
+    them, so that the patched model is row for row the one a reload gives; and at most
+    ``most`` rows change (default: an eighth of them, at least 64)."""
+    key = snapshot.key
+    old_keys = [key(r) for r in snapshot.rows]
+    new_keys = [key(r) for r in prepared.rows]
+    old_at = {k: i for i, k in enumerate(old_keys)}
+    new_set = set(new_keys)
+    removed = [k for k in old_keys if k not in new_set]
+    kept_new = [k for k in new_keys if k in old_at]
+    limit = most if most is not None else max(64, len(new_keys) // 8)
+    ordered = (
+        len(old_at) == len(old_keys)
+        and len(new_set) == len(new_keys)
+        and kept_new == [k for k in old_keys if k in new_set]
+        and all(k not in old_at for k in new_keys[len(kept_new) :])
+    )
+    changed: list[int] = []
+    if ordered:
+        old_rows, old_texts = snapshot.rows, snapshot.texts
+        texts, rows = prepared.texts, prepared.rows
+        for i, k in enumerate(new_keys):
+            at = old_at.get(k)
+            if at is None or texts[i] != old_texts[at] or rows[i] != old_rows[at]:
+                changed.append(i)
+                if len(changed) + len(removed) > limit:
+                    break
+    patchable = ordered and len(changed) + len(removed) <= limit
+    return Diff(snapshot.version, prepared, changed if patchable else [], removed, patchable)

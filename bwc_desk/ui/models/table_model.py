@@ -26,7 +26,9 @@ from PySide6.QtGui import QBrush, QColor
 from bwc_desk.ui.models.rows import (
     WIDEST_KEPT,
     Column,
+    Diff,
     Prepared,
+    Snapshot,
     merge_widest,
     prepare,
     runs,
@@ -39,10 +41,12 @@ __all__ = [
     "SORT_ROLE",
     "WIDEST_KEPT",
     "Column",
+    "Diff",
     "FilterProxy",
     "Index",
     "Prepared",
     "RowTableModel",
+    "Snapshot",
     "runs",
     "text_of",
     "widest_texts",
@@ -85,6 +89,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self._pos: dict[Any, int] = {}
         self._widest: tuple[tuple[str, ...], ...] = ()
         self._presorted: tuple[int, list[int]] | None = None
+        self._version = 0  # moves with every change of the rows (see ``snapshot``)
 
     # --- preparing rows (thread-safe: touches no Qt object) --------------------------------
     @classmethod
@@ -106,7 +111,24 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             (prepared.sorted_by, prepared.order) if prepared.order is not None else None
         )
         self._reindex()
+        self._version += 1
         self.endResetModel()
+
+    def snapshot(self) -> Snapshot[T]:
+        """The rows now, for a worker to diff a reload against (``Snapshot.diff``); then
+        ``apply(diff)`` on the main thread patches only what changed."""
+        return Snapshot(self._version, list(self._rows), list(self._texts), self.key)
+
+    def apply(self, diff: Diff[T]) -> bool:
+        """A reload diffed on the worker: patched in (only the rows that changed are told
+        to views and repainted, the selection stays) when the model has not changed since
+        its snapshot, else set whole. True when patched."""
+        if not diff.patchable or diff.version != self._version:
+            self.set_rows(diff.prepared)
+            return False
+        if diff.changed or diff.removed:
+            self.patch(diff.patch(), removed=diff.removed)
+        return True
 
     def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
         """Rows changed: those with a known key are updated in place, new ones are added at
@@ -114,6 +136,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         happens (rows removed, data changed, rows inserted), so a proxy keeps its place."""
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self._presorted = None
+        self._version += 1
         gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
         for start, end in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), start, end)
@@ -164,6 +187,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         if not n:
             return
         self._presorted = None
+        self._version += 1
         self._widest = merge_widest(self._widest, prepared.widest)
         self.beginInsertRows(QModelIndex(), at, at + n - 1)
         self._rows[at:at] = prepared.rows

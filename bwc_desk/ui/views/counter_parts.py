@@ -31,6 +31,7 @@ from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
 READY = "Ready. Scan a badge or a camera."
+ALERTS_SOON_MS = 2000  # dock reports and other stations' records: one read of the alerts each
 STYLE = {
     "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
     "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
@@ -182,8 +183,10 @@ class AlertList(QListWidget):
         self.hide()
         self._soon = QTimer(self)  # dock reports come several a second: one read for many
         self._soon.setSingleShot(True)
-        self._soon.setInterval(1000)
+        self._soon.setInterval(ALERTS_SOON_MS)
         self._soon.timeout.connect(self.refresh)
+        self._reading = False  # a read in flight
+        self._again = False  # asked again meanwhile
 
     def refresh_soon(self) -> None:
         # Not restarted by each report: reports keep coming, the list must still refresh.
@@ -191,12 +194,32 @@ class AlertList(QListWidget):
             self._soon.start()
 
     def refresh(self) -> None:
+        """Read the alerts (the docks' part reads every bay: on the bulk lane, so a scan
+        never waits behind it, and one read at a time; asked again meanwhile, once more
+        after it)."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+
         def read(ctx: Any) -> list[str]:
             lines = [a.text for a in counter.counter_alerts(ctx)]
             lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
             return lines
 
-        self.app_state.read(read, self._show, lambda exc: log.warning("counter alerts: %s", exc))
+        self.app_state.read(read, self._read, self._failed, bulk=True, parent=self)
+
+    def _read(self, lines: list[str]) -> None:
+        self._reading = False
+        self._show(lines)
+        if self._again:
+            self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._reading = False
+        log.warning("counter alerts: %s", exc)
+        if self._again:
+            self.refresh()
 
     def _show(self, lines: list[str]) -> None:
         self.clear()
