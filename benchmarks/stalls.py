@@ -84,6 +84,8 @@ class StallSampler:
         self._main_id = threading.main_thread().ident
         self._timer: Any = None
         self._dispatcher: Any = None
+        self._cpu_clock: int | None = None  # the main thread's CPU clock (Linux)
+        self.on_cpu = 0.0  # seconds the main thread ran during the stalls kept
         self._out = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the sampler)
 
     # --- the main thread ----------------------------------------------------------------
@@ -103,6 +105,11 @@ class StallSampler:
         if self._dispatcher is not None:
             self._dispatcher.aboutToBlock.connect(self._turn)
             self._dispatcher.awake.connect(self._turn)
+        self.on_cpu = 0.0
+        try:
+            self._cpu_clock = time.pthread_getcpuclockid(threading.get_ident())
+        except (AttributeError, OSError):
+            self._cpu_clock = None
         self._running = True
         self._thread = threading.Thread(target=self._sample, name="stall-sampler", daemon=True)
         self._thread.start()
@@ -119,9 +126,13 @@ class StallSampler:
             self._dispatcher = None
 
     # --- the sampler thread ---------------------------------------------------------------
+    def _cpu(self) -> float:
+        return time.clock_gettime(self._cpu_clock) if self._cpu_clock is not None else 0.0
+
     def _sample(self) -> None:
         mark = self._mark
         began = time.perf_counter()
+        cpu = self._cpu()
         samples: list[tuple[float, Stack, Stack]] = []
         last = began
         while self._running:
@@ -131,7 +142,9 @@ class StallSampler:
                 length = now - began
                 if length > self.threshold_s and samples:
                     self.stalls.append((length, samples))
+                    self.on_cpu += self._cpu() - cpu
                 mark, began, samples, last = self._mark, now, [], now
+                cpu = self._cpu()
                 continue
             main, others = self._main_stack()
             samples.append((now - last, main, others))
@@ -168,9 +181,14 @@ class StallSampler:
                 leaf[app[-1] if app else (below[-1] if below else LOOP)] += dt
                 whole[tuple(below[-14:]) or (LOOP,)] += dt
         lengths = sorted((s[0] * 1000 for s in self.stalls), reverse=True)
+        stalled = sum(s[0] for s in self.stalls)
         lines = [f"== stalls {title}: {len(self.stalls)} over {self.threshold_s * 1000:.0f} ms,"
                  f" {total * 1000:,.0f} ms sampled; longest: "
-                 + ", ".join(f"{x:.0f}" for x in lengths[:10])]
+                 + ", ".join(f"{x:.0f}" for x in lengths[:10]),
+                 f"   the main thread ran (on a CPU) {self.on_cpu * 1000:,.0f} ms of the "
+                 f"{stalled * 1000:,.0f} ms stalled"
+                 f" ({self.on_cpu / stalled * 100 if stalled else 0:.0f}%): the rest it waited"
+                 " (for the GIL, or for a CPU)"]
         if not total:
             return lines[0]
 
