@@ -126,6 +126,36 @@ def test_a_reordered_or_stale_reload_is_set_whole(qtmodeltester):  # type: ignor
     assert not model.snapshot().diff(ItemModel.prepare(many)).patchable
 
 
+def test_rows_diffed_before_preparing_prepare_only_what_changed(qtmodeltester):  # type: ignore[no-untyped-def]
+    rng = random.Random(11)
+    rows = [Item(i, f"alpha {i}", rng.randrange(50)) for i in range(1, 301)]
+    model, proxy = _pair(qtmodeltester, rows)
+    prepared: list[int] = []
+
+    def prepare(some):  # type: ignore[no-untyped-def]
+        prepared.append(len(some))
+        return ItemModel.prepare(some)
+
+    for trial in range(10):
+        new = [replace(r, n=r.n + 1) if rng.random() < 0.02 else r for r in rows
+               if rng.random() > 0.01]
+        new.append(Item(1000 + trial, f"alpha late {trial}", 3))
+        prepared.clear()
+        diff = model.snapshot().diff_rows(new, prepare)
+        assert diff.patchable and prepared == [len(diff.changed)] and prepared[0] < 20
+        assert model.apply(diff)
+        rows = new
+        want_model, want_proxy = _reloaded(rows)
+        assert _contents(model) == _contents(want_model)
+        assert _shown(proxy) == _shown(want_proxy)
+    # Not patchable (the order moved): every row prepared, set whole.
+    moved = rows[::-1]
+    prepared.clear()
+    assert not model.apply(model.snapshot().diff_rows(moved, prepare))
+    assert prepared == [len(moved)]
+    assert _contents(model) == _contents(_reloaded(moved)[0])
+
+
 def test_a_snapshot_is_a_copy(qtmodeltester):  # type: ignore[no-untyped-def]
     model, _proxy = _pair(qtmodeltester, [Item(1, "alpha", 1)])
     snapshot: Snapshot[Item] = model.snapshot()
@@ -195,3 +225,43 @@ def test_hidden_docks_read_the_board_once_for_a_burst_of_changes(qtbot, hidden_d
     with qtbot.waitSignal(tab.board_shown, timeout=10_000):
         state.announce(ChangeSet.of({"docks"}, local=False))
     assert len(reads) > count
+
+
+def test_the_counters_alerts_take_the_docks_alerts_without_reading_every_bay(  # type: ignore[no-untyped-def]
+    qtbot, admin_ctx, monkeypatch
+):
+    from bwc_desk.services.docks import ISSUED_IN_DOCK, Alert
+    from bwc_desk.ui.views.counter_parts import AlertList
+
+    state = AppState(admin_ctx)
+    alerts = AlertList(state)
+    qtbot.addWidget(alerts)
+    reads: list[int] = []
+    real = docks.alerts
+
+    def counted(ctx):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(ctx)
+
+    monkeypatch.setattr(docks, "alerts", counted)
+
+    def shown() -> list[str]:
+        return [alerts.item(i).text() for i in range(alerts.count())]
+
+    # Nobody read the board lately: the list reads it itself.
+    alerts.refresh()
+    qtbot.waitUntil(lambda: not alerts._reading, timeout=10_000)
+    assert reads == [1] and shown() == []
+    # The Docks view read it: its alerts of cameras that are out are shown at once ...
+    issued = Alert(ISSUED_IN_DOCK, "HPD-7 is issued to Smith, John but sits in DOCK-1 bay 2",
+                   "DOCK-1", 2, "HPD-7")
+    state.publish_dock_alerts((Alert("offline", "DOCK-2 is offline", "DOCK-2"), issued))
+    assert shown() == [f"\u26a0 {issued.text}"]
+    # ... and a refresh (the counter's own alerts) does not read every bay again.
+    alerts.refresh()
+    qtbot.waitUntil(lambda: not alerts._reading, timeout=10_000)
+    assert reads == [1]
+    assert shown() == [f"\u26a0 {issued.text}"]
+    state.publish_dock_alerts(())
+    assert shown() == [] and not alerts.isVisible()
+    state.runner.shutdown()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
 
@@ -33,6 +34,7 @@ class CounterLists(QTabWidget):
         self.loaded = False
         self._reading = False  # a refresh is in flight
         self._again = False  # and another was asked for meanwhile
+        self._texts_again = False  # (that one with every row's texts)
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
         self.out_table.filter_edit.setObjectName("out_filter")
@@ -44,16 +46,24 @@ class CounterLists(QTabWidget):
         self.addTab(self.not_docked_table, "Returned, not docked")
         self.addTab(self.session_list, "This session")
 
-    def refresh(self) -> None:
+    def refresh(self, texts: bool = False) -> None:
+        """Read the lists again. Only the rows of Out now that changed are prepared and
+        patched in; ``texts``: every row's texts prepared again (they move with the clock:
+        "overdue 2 h 05 min")."""
         if self._reading:
             self._again = True
+            self._texts_again = self._texts_again or texts
             return
-        self._reading, self._again = True, False
+        texts = texts or self._texts_again
+        self._reading, self._again, self._texts_again = True, False, False
         snapshot = self.model.snapshot()
-        self.app_state.read(
-            lambda ctx: snapshot.diff(CheckoutTableModel.prepare(counter.out_now(ctx))),
-            self._loaded_rows, self._failed, bulk=True, parent=self,
-        )
+        prepare = CheckoutTableModel.prepare
+
+        def read(ctx: Any) -> Diff[CheckoutRow]:
+            rows = counter.out_now(ctx)
+            return snapshot.diff(prepare(rows)) if texts else snapshot.diff_rows(rows, prepare)
+
+        self.app_state.read(read, self._loaded_rows, self._failed, bulk=True, parent=self)
         self.app_state.read(counter.returned_not_docked, self._not_docked, bulk=True,
                             parent=self)
 
@@ -69,7 +79,7 @@ class CounterLists(QTabWidget):
 
     def _more(self) -> None:
         if self._again:
-            self.refresh()
+            self.refresh(self._texts_again)
 
     def log(self, text: str) -> None:
         """A line at the top of This session (local time: it is the clerk's own list)."""

@@ -32,6 +32,7 @@ from bwc_desk.ui.state import AppState
 log = logging.getLogger(__name__)
 READY = "Ready. Scan a badge or a camera."
 ALERTS_SOON_MS = 2000  # dock reports and other stations' records: one read of the alerts each
+DOCK_ALERTS_FRESH_S = 20.0  # the Docks view's alerts this recent are taken, not read again
 STYLE = {
     "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
     "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
@@ -52,13 +53,16 @@ class Banner(QLabel):
         self.say("idle", READY)
 
     def say(self, kind: str, text: str) -> None:
-        size = 22 if kind == "error" else 18
-        self.setStyleSheet(
-            f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
-            "padding: 8px; border-radius: 6px;"
-        )
+        # A style sheet set again re-polishes the label and lays the view out again, even
+        # when it is the same: only when the kind changes (a scan's answer is painted sooner).
+        if kind != self.property("kind"):
+            size = 22 if kind == "error" else 18
+            self.setStyleSheet(
+                f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
+                "padding: 8px; border-radius: 6px;"
+            )
+            self.setProperty("kind", kind)
         self.setText(text)
-        self.setProperty("kind", kind)
 
 
 class OfficerCard(QWidget):
@@ -170,6 +174,11 @@ class ScannerKeys(QObject):
         return False
 
 
+def _issued(alerts: Any) -> list[str]:
+    """The docks' alerts the counter shows: cameras that are out, seen in a dock."""
+    return [a.text for a in alerts if "issued" in a.kind.lower()]
+
+
 class AlertList(QListWidget):
     """For the supervisor, above the counter: lost or stolen cameras scanned at a counter,
     and cameras that are out but turned up in a dock (the docks' alerts of that kind)."""
@@ -187,6 +196,10 @@ class AlertList(QListWidget):
         self._soon.timeout.connect(self.refresh)
         self._reading = False  # a read in flight
         self._again = False  # asked again meanwhile
+        self._counter_lines: list[str] = []
+        self._dock_lines: list[str] = []
+        self._shown: list[str] | None = None
+        state.dock_alerts_changed.connect(self._docks_said)
 
     def refresh_soon(self) -> None:
         # Not restarted by each report: reports keep coming, the list must still refresh.
@@ -194,26 +207,36 @@ class AlertList(QListWidget):
             self._soon.start()
 
     def refresh(self) -> None:
-        """Read the alerts (the docks' part reads every bay: on the bulk lane, so a scan
-        never waits behind it, and one read at a time; asked again meanwhile, once more
-        after it)."""
+        """Read the alerts: the counter's, and the docks' unless the Docks view read them
+        lately (the board: every bay). On the bulk lane, so a scan never waits behind it,
+        and one read at a time; asked again meanwhile, once more after it."""
         if self._reading:
             self._again = True
             return
         self._reading, self._again = True, False
+        read_docks = self.app_state.fresh_dock_alerts(DOCK_ALERTS_FRESH_S) is None
 
-        def read(ctx: Any) -> list[str]:
+        def read(ctx: Any) -> tuple[list[str], list[str] | None]:
             lines = [a.text for a in counter.counter_alerts(ctx)]
-            lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
-            return lines
+            return lines, _issued(docks.alerts(ctx)) if read_docks else None
 
         self.app_state.read(read, self._read, self._failed, bulk=True, parent=self)
 
-    def _read(self, lines: list[str]) -> None:
+    def _read(self, lines: tuple[list[str], list[str] | None]) -> None:
         self._reading = False
-        self._show(lines)
+        self._counter_lines, dock_lines = lines
+        if dock_lines is None:
+            dock_lines = _issued(self.app_state.fresh_dock_alerts(DOCK_ALERTS_FRESH_S) or ())
+        self._dock_lines = dock_lines
+        self._show(self._counter_lines + self._dock_lines)
         if self._again:
             self.refresh()
+
+    def _docks_said(self, alerts: tuple[Any, ...]) -> None:
+        lines = _issued(alerts)
+        if lines != self._dock_lines:
+            self._dock_lines = lines
+            self._show(self._counter_lines + self._dock_lines)
 
     def _failed(self, exc: BaseException) -> None:
         self._reading = False
@@ -222,6 +245,9 @@ class AlertList(QListWidget):
             self.refresh()
 
     def _show(self, lines: list[str]) -> None:
+        if lines == self._shown:
+            return  # (not rebuilt, nor the view laid out again, for the same lines)
+        self._shown = lines
         self.clear()
         for line in lines:
             self.addItem(QListWidgetItem(f"\u26a0 {line}"))

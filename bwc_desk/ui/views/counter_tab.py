@@ -195,8 +195,8 @@ class CounterTab(QWidget):
             self.focus_scan()
 
     # --- loading --------------------------------------------------------------------------
-    def refresh(self) -> None:
-        self.lists.refresh()
+    def refresh(self, texts: bool = False) -> None:
+        self.lists.refresh(texts)
         self._refresh_officer()  # "holds now" on the card follows other stations too
         self.refresh_alerts()
 
@@ -237,7 +237,7 @@ class CounterTab(QWidget):
         # The rows' texts are prepared once; "overdue 2 h 05 min" must move with the clock,
         # so the lists are prepared again (on a worker), not merely repainted.
         if self._loaded:
-            self.refresh()
+            self.refresh(texts=True)
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:

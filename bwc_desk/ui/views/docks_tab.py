@@ -168,6 +168,7 @@ class DocksTab(QWidget):
         self._loaded = True
         self.board = board
         self.alerts_changed.emit(board.alerts)
+        self.state.publish_dock_alerts(board.alerts)  # (the counter's alert list takes them)
         if not self.isVisible():
             return
         self._show_summary(board)
