@@ -148,6 +148,16 @@ def test_rows_diffed_before_preparing_prepare_only_what_changed(qtmodeltester): 
         want_model, want_proxy = _reloaded(rows)
         assert _contents(model) == _contents(want_model)
         assert _shown(proxy) == _shown(want_proxy)
+    # The model moved after the snapshot: only the changed rows were prepared, so the
+    # diff cannot be set whole; it says so, and the caller reads again.
+    snapshot = model.snapshot()
+    model.upsert([Item(5000, "alpha meanwhile", 1)])
+    partial = snapshot.diff_rows([*rows, Item(5001, "alpha read", 2)], prepare)
+    assert not model.current(partial)
+    with pytest.raises(ValueError, match="read again"):
+        model.apply(partial)
+    assert model.position(5000) is not None and model.position(5001) is None
+    rows = [*rows, Item(5000, "alpha meanwhile", 1)]
     # Not patchable (the order moved): every row prepared, set whole.
     moved = rows[::-1]
     prepared.clear()
@@ -186,6 +196,20 @@ def test_the_counter_refreshes_once_for_a_burst_and_patches_out_now(qtbot, desk,
     assert reads == [1]  # one read for the five
     assert resets == []  # patched in: the rows shown before were not reset
     assert [r.asset_tag for r in model.rows()][-1] == "HPD-BWC-0001"
+
+
+def test_a_refresh_that_crosses_a_scans_own_patch_reads_again(qtbot, desk):  # type: ignore[no-untyped-def]  # noqa: F811
+    tab, admin, smith = desk["tab"], desk["admin"], desk["smith"]
+    lists, model = tab.lists, tab.model
+    counter.issue_unit(admin, smith.id, "HPD-BWC-0001", function_test=FunctionTest())
+    lists.refresh()  # (the read sees the new checkout: one row to patch in)
+    assert lists._reading
+    stray = replace(counter.out_now(admin)[0], id=99_999, asset_tag="HPD-STRAY")
+    lists.issued(stray)  # the model moves before the read comes back
+    qtbot.waitUntil(lambda: not lists._reading and not lists._again, timeout=10_000)
+    qtbot.waitUntil(lambda: [r.id for r in model.rows()]
+                    == [r.id for r in counter.out_now(admin)], timeout=10_000)
+    assert model.position(99_999) is None
 
 
 @pytest.fixture

@@ -185,13 +185,15 @@ class Diff(Generic[T]):
     """A reload told as a patch: ``changed`` (indexes into ``prepared`` of rows that are new
     or whose row or texts differ) and ``removed`` (keys gone), valid for the model's rows at
     ``version``. ``patchable`` False: too much moved, or the order did; set the rows whole
-    (``prepared`` then holds every row)."""
+    (``prepared`` then holds every row). ``complete`` False: ``prepared`` holds only the
+    rows that changed (``diff_rows``), so the diff is of use only at its ``version``."""
 
     version: int
     prepared: Prepared[T]
     changed: list[int]
     removed: list[Any]
     patchable: bool
+    complete: bool = True
 
     def patch(self) -> Prepared[T]:
         return self.prepared.take(self.changed)
@@ -256,4 +258,4 @@ def diff_rows(
     if not patchable:
         return Diff(snapshot.version, prepare_rows(rows), [], removed, False)
     prepared = prepare_rows([rows[i] for i in changed])
-    return Diff(snapshot.version, prepared, list(range(len(changed))), removed, True)
+    return Diff(snapshot.version, prepared, list(range(len(changed))), removed, True, False)

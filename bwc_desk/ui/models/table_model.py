@@ -119,11 +119,19 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         ``apply(diff)`` on the main thread patches only what changed."""
         return Snapshot(self._version, list(self._rows), list(self._texts), self.key)
 
+    def current(self, diff: Diff[T]) -> bool:
+        """The model has not changed since the snapshot ``diff`` was made against."""
+        return diff.version == self._version
+
     def apply(self, diff: Diff[T]) -> bool:
         """A reload diffed on the worker: patched in (only the rows that changed are told
         to views and repainted, the selection stays) when the model has not changed since
-        its snapshot, else set whole. True when patched."""
+        its snapshot, else set whole. True when patched. A diff that holds only the rows
+        that changed (not ``complete``) of an older snapshot cannot be applied: read again
+        (``current`` says so before)."""
         if not diff.patchable or diff.version != self._version:
+            if not diff.complete:
+                raise ValueError("the rows changed since this diff's snapshot: read again")
             self.set_rows(diff.prepared)
             return False
         if diff.changed or diff.removed:

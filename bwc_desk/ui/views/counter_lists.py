@@ -95,6 +95,11 @@ class CounterLists(QTabWidget):
 
     def _loaded_rows(self, diff: Diff[CheckoutRow]) -> None:
         self._reading = False
+        if not diff.complete and not self.model.current(diff):
+            # A scan patched Out now meanwhile: the rows read are diffed again, against it.
+            self._again = True
+            self._more()
+            return
         first = not self.loaded
         self.model.apply(diff)  # (the rows that differ; all of them the first time)
         self.loaded = True
