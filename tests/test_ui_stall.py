@@ -289,3 +289,26 @@ def test_the_counters_alerts_take_the_docks_alerts_without_reading_every_bay(  #
     state.publish_dock_alerts(())
     assert shown() == [] and not alerts.isVisible()
     state.runner.shutdown()
+
+
+def test_a_dock_repaints_on_new_data_but_lays_the_grid_out_only_when_its_size_changes(qtbot):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from bwc_desk.services.docks import DockRow
+    from bwc_desk.ui.views.dock_grid import DockWidget
+
+    at = datetime(2026, 11, 30, 10, 0, 5, tzinfo=UTC)
+    dock = DockRow("DOCK-1", 12, "DESK-1", at, False, 0, "")
+    widget = DockWidget(dock)
+    qtbot.addWidget(widget)
+    calls: list[str] = []
+    widget.updateGeometry = lambda: calls.append("layout")  # type: ignore[method-assign]
+    widget.update = lambda *a: calls.append("paint")  # type: ignore[method-assign]
+    size = widget.sizeHint()
+    widget.set_dock(replace(dock, last_seen_at=at.replace(second=6)), at.replace(second=6))
+    assert calls == ["paint"] and widget.sizeHint() == size  # a report: repainted, same size
+    calls.clear()
+    widget.set_dock(replace(dock, last_seen_at=at.replace(second=6)), at.replace(second=7))
+    assert calls == []  # nothing a person sees changed
+    widget.set_dock(replace(dock, bays=24), at.replace(second=8))
+    assert calls == ["layout", "paint"] and widget.sizeHint().height() > size.height()
