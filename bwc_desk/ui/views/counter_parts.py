@@ -88,7 +88,9 @@ class OfficerCard(QWidget):
         # After a completed issue its officer stays in view, dimmed; the next scan, a
         # camera or a badge, starts afresh.
         self.label.setEnabled(not (officer is None and done is not None))
-        self.label.setText(card_html(officer, done))
+        html = card_html(officer, done)
+        if html != self.label.text():  # (the same card read again: not laid out again)
+            self.label.setText(html)
         self.clear_button.setEnabled(officer is not None)
 
 
