@@ -312,3 +312,49 @@ def test_a_dock_repaints_on_new_data_but_lays_the_grid_out_only_when_its_size_ch
     assert calls == []  # nothing a person sees changed
     widget.set_dock(replace(dock, bays=24), at.replace(second=8))
     assert calls == ["layout", "paint"] and widget.sizeHint().height() > size.height()
+
+
+def test_the_scanner_watch_sees_keys_of_focusable_widgets_not_every_paint(qtbot):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+    from bwc_desk.ui.views.counter_parts import ScannerKeys
+
+    view = QWidget()
+    qtbot.addWidget(view)
+    scan_edit, note, label = QLineEdit(view), QLineEdit(view), QLabel("banner", view)
+    layout = QVBoxLayout(view)
+    for w in (scan_edit, label, note):
+        layout.addWidget(w)
+    seen: list[tuple[QWidget, QEvent.Type]] = []
+    scans: list[str] = []
+
+    class Watch(ScannerKeys):
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]
+            seen.append((watched, event.type()))
+            return super().eventFilter(watched, event)
+
+    watch = Watch(view, scan_edit, scans.append)
+    view.show()
+    qtbot.waitExposed(view)
+    painted: list[int] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]
+            if event.type() == QEvent.Type.Paint:
+                painted.append(1)
+            return False
+
+    paints = Paints()
+    label.installEventFilter(paints)
+    seen.clear()
+    label.setText("the banner says something else")
+    qtbot.waitUntil(lambda: bool(painted), timeout=5000)
+    assert not [w for w, _t in seen if w is label]  # a label's paint: no call into Python
+    note.setFocus()
+    qtbot.waitUntil(note.hasFocus, timeout=5000)
+    qtbot.keyClicks(note, "HPD-BWC-0001")
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    assert (note, QEvent.Type.KeyPress) in seen
+    assert scans == ["HPD-BWC-0001"] and note.text() == ""  # a scan, not a note
+    del watch

@@ -137,8 +137,11 @@ class ScannerKeys(QObject):
         self.on_scan = on_scan
         self.burst = ScanBurst()
         self._before: tuple[QLineEdit, str, int] | None = None
+        # Only the widgets that can take the keyboard's focus (a key goes to the one that has
+        # it): a filter in Python on every label, frame and viewport made each of their
+        # paints a call into Python (one that waits for the GIL while a worker reads).
         for child in view.findChildren(QWidget):
-            if child is not scan_edit:
+            if child is not scan_edit and child.focusPolicy() != Qt.FocusPolicy.NoFocus:
                 child.installEventFilter(self)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
