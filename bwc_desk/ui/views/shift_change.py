@@ -286,7 +286,10 @@ class ShiftChangePanel(ProposalPage, QWidget):
             box.setCurrentText(kept if kept in choices.names else current)
             box.blockSignals(False)
         self._choices_loaded = True
-        self.load_board()
+        if self.loaded and not self.isVisible():
+            self._stale = True  # (the agency's settings read again while hidden: when shown)
+        else:
+            self.load_board()
 
     def shifts(self) -> tuple[str, str]:
         return self.outgoing_box.currentText(), self.incoming_box.currentText()
