@@ -77,8 +77,9 @@ def test_a_reload_applied_as_a_patch_ends_identical_to_the_reload(qtmodeltester)
     for _trial in range(30):
         new = [r for r in rows if rng.random() > 0.01]  # some go
         new = [replace(r, n=rng.randrange(50)) if rng.random() < 0.02 else r for r in new]
-        for _ in range(rng.randrange(4)):  # some come, after the others (as a read lists them)
-            new.append(Item(next_id, f"alpha new {next_id}", rng.randrange(50)))
+        for _ in range(rng.randrange(4)):  # some come, anywhere (where the read lists them)
+            new.insert(rng.randrange(len(new) + 1),
+                       Item(next_id, f"alpha new {next_id}", rng.randrange(50)))
             next_id += 1
         diff = model.snapshot().diff(ItemModel.prepare(new))
         assert diff.patchable
@@ -139,7 +140,7 @@ def test_rows_diffed_before_preparing_prepare_only_what_changed(qtmodeltester): 
     for trial in range(10):
         new = [replace(r, n=r.n + 1) if rng.random() < 0.02 else r for r in rows
                if rng.random() > 0.01]
-        new.append(Item(1000 + trial, f"alpha late {trial}", 3))
+        new.insert(rng.randrange(len(new) + 1), Item(1000 + trial, f"alpha late {trial}", 3))
         prepared.clear()
         diff = model.snapshot().diff_rows(new, prepare)
         assert diff.patchable and prepared == [len(diff.changed)] and prepared[0] < 20

@@ -194,7 +194,7 @@ class Diff(Generic[T]):
     removed: list[Any]
     patchable: bool
     complete: bool = True
-
+    at: list[int] = field(default_factory=list)  # where each changed row is, after
     def patch(self) -> Prepared[T]:
         return self.prepared.take(self.changed)
 
@@ -212,11 +212,10 @@ def _compare(
     removed = [k for k in old_keys if k not in new_set]
     kept_new = [k for k in new_keys if k in old_at]
     limit = most if most is not None else max(64, len(new_keys) // 8)
-    ordered = (
+    ordered = (  # (new rows may come anywhere: they are inserted at their place)
         len(old_at) == len(old_keys)
         and len(new_set) == len(new_keys)
         and kept_new == [k for k in old_keys if k in new_set]
-        and all(k not in old_at for k in new_keys[len(kept_new) :])
     )
     changed: list[int] = []
     if ordered:
@@ -236,11 +235,11 @@ def _compare(
 
 
 def diff(snapshot: Snapshot[T], prepared: Prepared[T], most: int | None = None) -> Diff[T]:
-    """Patchable when the rows kept stay in the same order and the new rows come after
-    them, so that the patched model is row for row the one a reload gives; and at most
+    """Patchable when the rows kept stay in the same order (new rows are inserted at their
+    place), so that the patched model is row for row the one a reload gives; and at most
     ``most`` rows change (default: an eighth of them, at least 64)."""
     patchable, changed, removed = _compare(snapshot, prepared.rows, prepared.texts, most)
-    return Diff(snapshot.version, prepared, changed, removed, patchable)
+    return Diff(snapshot.version, prepared, changed, removed, patchable, at=changed)
 
 
 def diff_rows(
@@ -258,4 +257,5 @@ def diff_rows(
     if not patchable:
         return Diff(snapshot.version, prepare_rows(rows), [], removed, False)
     prepared = prepare_rows([rows[i] for i in changed])
-    return Diff(snapshot.version, prepared, list(range(len(changed))), removed, True, False)
+    return Diff(snapshot.version, prepared, list(range(len(changed))), removed, True, False,
+                at=changed)

@@ -134,8 +134,16 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
                 raise ValueError("the rows changed since this diff's snapshot: read again")
             self.set_rows(diff.prepared)
             return False
-        if diff.changed or diff.removed:
-            self.patch(diff.patch(), removed=diff.removed)
+        if not (diff.changed or diff.removed):
+            return True
+        rows = diff.patch()
+        known = [self.key(r) in self._pos for r in rows.rows]
+        # The rows kept: changed in place, and the rows gone removed (their order is the
+        # reload's); then the new rows inserted where the reload has them, in order.
+        self.patch(rows.take([j for j, k in enumerate(known) if k]), removed=diff.removed)
+        fresh = [(diff.at[j], j) for j, k in enumerate(known) if not k]
+        for start, end in runs(at for at, _j in fresh):
+            self._insert(start, rows.take([j for at, j in fresh if start <= at <= end]))
         return True
 
     def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
