@@ -151,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(BENCHES),
         help="run only this benchmark (repeatable)",
     )
+    parser.add_argument("--stalls", action="store_true",
+                        help="print what the main thread ran during its stalls over 50 ms"
+                        " (benchmarks/stalls.py)")
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument(
         "--minutes",
@@ -162,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     # Stopped with SIGTERM: unwind, so that the processes a benchmark started are stopped too.
     signal.signal(signal.SIGTERM, lambda *_a: sys.exit(143))
     MINUTES[0] = args.minutes or 10.0
+    if args.stalls:
+        from benchmarks import stalls
+
+        stalls.ENABLED[0] = True
     run = Run(args.size)
     with tempfile.TemporaryDirectory(prefix="bwc-bench-") as tmp:
         for name in args.only or list(BENCHES):

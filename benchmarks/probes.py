@@ -102,15 +102,25 @@ class StallProbe:
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self._tick)
+        from benchmarks.stalls import sampler
+
+        self.sampler = sampler()  # what ran during the stalls (--stalls), else None
 
     def start(self) -> None:
         self.stalls.clear()
         self._clock.start()
         self._last = self._clock.nsecsElapsed()
         self._timer.start()
+        if self.sampler is not None:
+            self.sampler.start()
 
-    def stop(self) -> None:
+    def stop(self, title: str = "") -> None:
         self._timer.stop()
+        if self.sampler is not None:
+            self.sampler.stop()
+            import sys
+
+            print(self.sampler.report(title), file=sys.stderr, flush=True)
 
     def _tick(self) -> None:
         now = self._clock.nsecsElapsed()

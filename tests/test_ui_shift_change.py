@@ -77,3 +77,30 @@ def test_the_shift_lists_follow_a_change_of_the_agencys_shifts(qtbot, board, des
     assert [box.itemText(i) for i in range(box.count())] == ["Day", "Evening", "Power",
                                                              "Night"]
     assert board.shifts() == ("Day", "Evening")  # what the supervisor picked stays
+
+
+def test_hidden_the_board_waits_for_dock_reports_until_shown(qtbot, board, desk, monkeypatch):
+    """Dock reports arrive several a second: a hidden shift change does not read its board
+    for them (a read of every camera's readiness); it reads once when shown."""
+    from bwc_desk.services import shift_change
+    from bwc_desk.services.changeset import ChangeSet
+
+    tab = desk["tab"]
+    reads: list[int] = []
+    real = shift_change.board
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(shift_change, "board", counted)
+    tab.pages.setCurrentWidget(tab.roster)
+    assert not board.isVisible()
+    board._dock_timer.setInterval(10)
+    for _ in range(3):
+        desk["state"].announce(ChangeSet.of({"docks"}, local=False))
+    qtbot.waitUntil(lambda: board._stale, timeout=5000)
+    assert reads == []
+    with qtbot.waitSignal(board.board_loaded, timeout=10_000):
+        tab.pages.setCurrentWidget(board)
+    assert reads  # (read when shown)

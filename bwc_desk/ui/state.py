@@ -4,6 +4,7 @@ whether the window is locked."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -44,6 +45,9 @@ class AppState(QObject):
     # touched: a ChangeSet (services/changeset.py). Views patch from it or reload.
     changed = Signal(object)
     message = Signal(str, int)  # status bar text, milliseconds
+    # The docks' alerts (a tuple of services.docks.Alert) each time a view read the board:
+    # other views show them without reading every bay again (``fresh_dock_alerts``).
+    dock_alerts_changed = Signal(object)
 
     def __init__(
         self, ctx: Ctx, *, demo: bool = False, log_dir: str = "", parent: QObject | None = None
@@ -56,6 +60,8 @@ class AppState(QObject):
         self.error_handler: Callable[[BaseException], None] | None = None
         self._locked = False
         self._held: dict[Hashable, QueryOp[Any]] = {}
+        self._dock_alerts: tuple[Any, ...] | None = None
+        self._dock_alerts_at = 0.0
 
     @property
     def actor(self) -> Actor | None:
@@ -214,6 +220,18 @@ class AppState(QObject):
                 log.warning("a write for a closed window failed: %s", exc)
 
         self.runner.run(lambda: changes.collect(ctx, fn), done, failed, write=True, parent=None)
+
+    def publish_dock_alerts(self, alerts: tuple[Any, ...]) -> None:
+        """The docks' alerts as a view just read them (the board)."""
+        self._dock_alerts, self._dock_alerts_at = alerts, time.monotonic()
+        self.dock_alerts_changed.emit(alerts)
+
+    def fresh_dock_alerts(self, max_age_s: float) -> tuple[Any, ...] | None:
+        """The docks' alerts last published, if read at most ``max_age_s`` ago; else None
+        (read them yourself)."""
+        if self._dock_alerts is None or time.monotonic() - self._dock_alerts_at > max_age_s:
+            return None
+        return self._dock_alerts
 
     def announce(self, change: ChangeSet) -> None:
         """Tell every view what changed, once."""

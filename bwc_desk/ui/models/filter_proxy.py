@@ -449,3 +449,15 @@ class FilterProxy(QAbstractProxyModel):
             return None
         model = self.sourceModel()
         return model.data(model.index(self._order[self._asc(row)], index.column()), role)
+
+    def multiData(self, index: Index, span: Any) -> None:
+        """A cell's roles in one call (see ``RowTableModel.multiData``): without it, Qt asks
+        ``data()`` once per role, each a call from C++ into Python that must take the GIL
+        (a worker reading rows holds it for up to the switch interval each time)."""
+        row = index.row()
+        if not index.isValid() or not 0 <= row < len(self._order):
+            for role_data in span:
+                role_data.clearData()
+            return
+        model = self.sourceModel()
+        model.multiData(model.index(self._order[self._asc(row)], index.column()), span)

@@ -156,3 +156,106 @@ def prepare(
         sort_column if order is not None else -1,
         order,
     )
+
+
+@dataclass(frozen=True)
+class Snapshot(Generic[T]):
+    """A model's rows as they were when a read began (``RowTableModel.snapshot``, taken on
+    the main thread: two list copies), for the worker to tell what the read changed."""
+
+    version: int
+    rows: list[T]
+    texts: list[tuple[str, ...]]
+    key: Callable[[T], Any]
+
+    def diff(self, prepared: Prepared[T], most: int | None = None) -> Diff[T]:
+        """What turns the snapshot's rows into ``prepared``'s (pure: on the worker)."""
+        return diff(self, prepared, most)
+
+    def diff_rows(
+        self, rows: Sequence[T], prepare_rows: Callable[[Sequence[T]], Prepared[T]],
+        most: int | None = None,
+    ) -> Diff[T]:
+        """The same for rows not prepared yet (see ``diff_rows``)."""
+        return diff_rows(self, rows, prepare_rows, most)
+
+
+@dataclass(frozen=True)
+class Diff(Generic[T]):
+    """A reload told as a patch: ``changed`` (indexes into ``prepared`` of rows that are new
+    or whose row or texts differ) and ``removed`` (keys gone), valid for the model's rows at
+    ``version``. ``patchable`` False: too much moved, or the order did; set the rows whole
+    (``prepared`` then holds every row). ``complete`` False: ``prepared`` holds only the
+    rows that changed (``diff_rows``), so the diff is of use only at its ``version``."""
+
+    version: int
+    prepared: Prepared[T]
+    changed: list[int]
+    removed: list[Any]
+    patchable: bool
+    complete: bool = True
+    at: list[int] = field(default_factory=list)  # where each changed row is, after
+    def patch(self) -> Prepared[T]:
+        return self.prepared.take(self.changed)
+
+
+def _compare(
+    snapshot: Snapshot[T], rows: Sequence[T], texts: Sequence[tuple[str, ...]] | None,
+    most: int | None,
+) -> tuple[bool, list[int], list[Any]]:
+    """(patchable, the indexes of ``rows`` new or changed, the keys gone)."""
+    key = snapshot.key
+    old_keys = [key(r) for r in snapshot.rows]
+    new_keys = [key(r) for r in rows]
+    old_at = {k: i for i, k in enumerate(old_keys)}
+    new_set = set(new_keys)
+    removed = [k for k in old_keys if k not in new_set]
+    kept_new = [k for k in new_keys if k in old_at]
+    limit = most if most is not None else max(64, len(new_keys) // 8)
+    ordered = (  # (new rows may come anywhere: they are inserted at their place)
+        len(old_at) == len(old_keys)
+        and len(new_set) == len(new_keys)
+        and kept_new == [k for k in old_keys if k in new_set]
+    )
+    changed: list[int] = []
+    if ordered:
+        old_rows, old_texts = snapshot.rows, snapshot.texts
+        for i, k in enumerate(new_keys):
+            at = old_at.get(k)
+            if (
+                at is None
+                or rows[i] != old_rows[at]
+                or (texts is not None and texts[i] != old_texts[at])
+            ):
+                changed.append(i)
+                if len(changed) + len(removed) > limit:
+                    break
+    patchable = ordered and len(changed) + len(removed) <= limit
+    return patchable, changed if patchable else [], removed
+
+
+def diff(snapshot: Snapshot[T], prepared: Prepared[T], most: int | None = None) -> Diff[T]:
+    """Patchable when the rows kept stay in the same order (new rows are inserted at their
+    place), so that the patched model is row for row the one a reload gives; and at most
+    ``most`` rows change (default: an eighth of them, at least 64)."""
+    patchable, changed, removed = _compare(snapshot, prepared.rows, prepared.texts, most)
+    return Diff(snapshot.version, prepared, changed, removed, patchable, at=changed)
+
+
+def diff_rows(
+    snapshot: Snapshot[T],
+    rows: Sequence[T],
+    prepare_rows: Callable[[Sequence[T]], Prepared[T]],
+    most: int | None = None,
+) -> Diff[T]:
+    """``diff`` for rows not prepared yet: only the rows that differ from the snapshot's are
+    prepared (most of the work of a reload). A row equal to the one shown keeps its texts:
+    for a table whose texts follow from its rows alone (a text that moves with the clock is
+    prepared again by a ``diff`` of every row, now and then)."""
+    rows = list(rows)
+    patchable, changed, removed = _compare(snapshot, rows, None, most)
+    if not patchable:
+        return Diff(snapshot.version, prepare_rows(rows), [], removed, False)
+    prepared = prepare_rows([rows[i] for i in changed])
+    return Diff(snapshot.version, prepared, list(range(len(changed))), removed, True, False,
+                at=changed)

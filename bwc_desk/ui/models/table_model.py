@@ -26,7 +26,9 @@ from PySide6.QtGui import QBrush, QColor
 from bwc_desk.ui.models.rows import (
     WIDEST_KEPT,
     Column,
+    Diff,
     Prepared,
+    Snapshot,
     merge_widest,
     prepare,
     runs,
@@ -39,10 +41,12 @@ __all__ = [
     "SORT_ROLE",
     "WIDEST_KEPT",
     "Column",
+    "Diff",
     "FilterProxy",
     "Index",
     "Prepared",
     "RowTableModel",
+    "Snapshot",
     "runs",
     "text_of",
     "widest_texts",
@@ -53,6 +57,17 @@ Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 ONE_BY_ONE = 8  # a patch of more rows than this tells its changes as one span
+
+
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(color: str) -> QBrush:
+    """One brush per colour, made once (asked for each coloured cell at each paint)."""
+    brush = _BRUSHES.get(color)
+    if brush is None:
+        brush = _BRUSHES[color] = QBrush(QColor(color))
+    return brush
 
 
 class RowTableModel(QAbstractTableModel, Generic[T]):
@@ -74,6 +89,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self._pos: dict[Any, int] = {}
         self._widest: tuple[tuple[str, ...], ...] = ()
         self._presorted: tuple[int, list[int]] | None = None
+        self._version = 0  # moves with every change of the rows (see ``snapshot``)
 
     # --- preparing rows (thread-safe: touches no Qt object) --------------------------------
     @classmethod
@@ -95,7 +111,40 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             (prepared.sorted_by, prepared.order) if prepared.order is not None else None
         )
         self._reindex()
+        self._version += 1
         self.endResetModel()
+
+    def snapshot(self) -> Snapshot[T]:
+        """The rows now, for a worker to diff a reload against (``Snapshot.diff``); then
+        ``apply(diff)`` on the main thread patches only what changed."""
+        return Snapshot(self._version, list(self._rows), list(self._texts), self.key)
+
+    def current(self, diff: Diff[T]) -> bool:
+        """The model has not changed since the snapshot ``diff`` was made against."""
+        return diff.version == self._version
+
+    def apply(self, diff: Diff[T]) -> bool:
+        """A reload diffed on the worker: patched in (only the rows that changed are told
+        to views and repainted, the selection stays) when the model has not changed since
+        its snapshot, else set whole. True when patched. A diff that holds only the rows
+        that changed (not ``complete``) of an older snapshot cannot be applied: read again
+        (``current`` says so before)."""
+        if not diff.patchable or diff.version != self._version:
+            if not diff.complete:
+                raise ValueError("the rows changed since this diff's snapshot: read again")
+            self.set_rows(diff.prepared)
+            return False
+        if not (diff.changed or diff.removed):
+            return True
+        rows = diff.patch()
+        known = [self.key(r) in self._pos for r in rows.rows]
+        # The rows kept: changed in place, and the rows gone removed (their order is the
+        # reload's); then the new rows inserted where the reload has them, in order.
+        self.patch(rows.take([j for j, k in enumerate(known) if k]), removed=diff.removed)
+        fresh = [(diff.at[j], j) for j, k in enumerate(known) if not k]
+        for start, end in runs(at for at, _j in fresh):
+            self._insert(start, rows.take([j for at, j in fresh if start <= at <= end]))
+        return True
 
     def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
         """Rows changed: those with a known key are updated in place, new ones are added at
@@ -103,6 +152,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         happens (rows removed, data changed, rows inserted), so a proxy keeps its place."""
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self._presorted = None
+        self._version += 1
         gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
         for start, end in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), start, end)
@@ -153,6 +203,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         if not n:
             return
         self._presorted = None
+        self._version += 1
         self._widest = merge_widest(self._widest, prepared.widest)
         self.beginInsertRows(QModelIndex(), at, at + n - 1)
         self._rows[at:at] = prepared.rows
@@ -248,15 +299,27 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             return self._rows[r]
         if role == Qt.ItemDataRole.ForegroundRole:
             color = self.foreground(self._rows[r], c)
-            return QBrush(QColor(color)) if color else None
+            return _brush(color) if color else None
         if role == Qt.ItemDataRole.BackgroundRole:
             color = self.background(self._rows[r], c)
-            return QBrush(QColor(color)) if color else None
+            return _brush(color) if color else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(self._rows[r], c) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and self.columns[c].align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def multiData(self, index: Index, span: Any) -> None:
+        """Every role a view asks for a cell in one call (a delegate asks seven per cell per
+        paint): one call into Python per cell instead of one per role. Each is answered by
+        ``data()`` (so a subclass's ``data`` is honoured)."""
+        data = self.data
+        for role_data in span:
+            value = data(index, role_data.role())
+            if value is None:
+                role_data.clearData()
+            else:
+                role_data.setData(value)
 
     def foreground(self, row: T, column: int) -> str | None:
         return None

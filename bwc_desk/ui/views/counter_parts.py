@@ -31,6 +31,8 @@ from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
 READY = "Ready. Scan a badge or a camera."
+ALERTS_SOON_MS = 2000  # dock reports and other stations' records: one read of the alerts each
+DOCK_ALERTS_FRESH_S = 20.0  # the Docks view's alerts this recent are taken, not read again
 STYLE = {
     "ok": "background:#dcfce7; color:#14532d; border:2px solid #16a34a;",
     "error": "background:#fee2e2; color:#991b1b; border:2px solid #dc2626;",
@@ -51,13 +53,16 @@ class Banner(QLabel):
         self.say("idle", READY)
 
     def say(self, kind: str, text: str) -> None:
-        size = 22 if kind == "error" else 18
-        self.setStyleSheet(
-            f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
-            "padding: 8px; border-radius: 6px;"
-        )
+        # A style sheet set again re-polishes the label and lays the view out again, even
+        # when it is the same: only when the kind changes (a scan's answer is painted sooner).
+        if kind != self.property("kind"):
+            size = 22 if kind == "error" else 18
+            self.setStyleSheet(
+                f"{STYLE[kind]} font-size: {size}px; font-weight: bold; "
+                "padding: 8px; border-radius: 6px;"
+            )
+            self.setProperty("kind", kind)
         self.setText(text)
-        self.setProperty("kind", kind)
 
 
 class OfficerCard(QWidget):
@@ -83,7 +88,9 @@ class OfficerCard(QWidget):
         # After a completed issue its officer stays in view, dimmed; the next scan, a
         # camera or a badge, starts afresh.
         self.label.setEnabled(not (officer is None and done is not None))
-        self.label.setText(card_html(officer, done))
+        html = card_html(officer, done)
+        if html != self.label.text():  # (the same card read again: not laid out again)
+            self.label.setText(html)
         self.clear_button.setEnabled(officer is not None)
 
 
@@ -130,8 +137,11 @@ class ScannerKeys(QObject):
         self.on_scan = on_scan
         self.burst = ScanBurst()
         self._before: tuple[QLineEdit, str, int] | None = None
+        # Only the widgets that can take the keyboard's focus (a key goes to the one that has
+        # it): a filter in Python on every label, frame and viewport made each of their
+        # paints a call into Python (one that waits for the GIL while a worker reads).
         for child in view.findChildren(QWidget):
-            if child is not scan_edit:
+            if child is not scan_edit and child.focusPolicy() != Qt.FocusPolicy.NoFocus:
                 child.installEventFilter(self)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
@@ -169,6 +179,11 @@ class ScannerKeys(QObject):
         return False
 
 
+def _issued(alerts: Any) -> list[str]:
+    """The docks' alerts the counter shows: cameras that are out, seen in a dock."""
+    return [a.text for a in alerts if "issued" in a.kind.lower()]
+
+
 class AlertList(QListWidget):
     """For the supervisor, above the counter: lost or stolen cameras scanned at a counter,
     and cameras that are out but turned up in a dock (the docks' alerts of that kind)."""
@@ -182,8 +197,14 @@ class AlertList(QListWidget):
         self.hide()
         self._soon = QTimer(self)  # dock reports come several a second: one read for many
         self._soon.setSingleShot(True)
-        self._soon.setInterval(1000)
+        self._soon.setInterval(ALERTS_SOON_MS)
         self._soon.timeout.connect(self.refresh)
+        self._reading = False  # a read in flight
+        self._again = False  # asked again meanwhile
+        self._counter_lines: list[str] = []
+        self._dock_lines: list[str] = []
+        self._shown: list[str] | None = None
+        state.dock_alerts_changed.connect(self._docks_said)
 
     def refresh_soon(self) -> None:
         # Not restarted by each report: reports keep coming, the list must still refresh.
@@ -191,14 +212,47 @@ class AlertList(QListWidget):
             self._soon.start()
 
     def refresh(self) -> None:
-        def read(ctx: Any) -> list[str]:
-            lines = [a.text for a in counter.counter_alerts(ctx)]
-            lines += [a.text for a in docks.alerts(ctx) if "issued" in a.kind.lower()]
-            return lines
+        """Read the alerts: the counter's, and the docks' unless the Docks view read them
+        lately (the board: every bay). On the bulk lane, so a scan never waits behind it,
+        and one read at a time; asked again meanwhile, once more after it."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+        read_docks = self.app_state.fresh_dock_alerts(DOCK_ALERTS_FRESH_S) is None
 
-        self.app_state.read(read, self._show, lambda exc: log.warning("counter alerts: %s", exc))
+        def read(ctx: Any) -> tuple[list[str], list[str] | None]:
+            lines = [a.text for a in counter.counter_alerts(ctx)]
+            return lines, _issued(docks.alerts(ctx)) if read_docks else None
+
+        self.app_state.read(read, self._read, self._failed, bulk=True, parent=self)
+
+    def _read(self, lines: tuple[list[str], list[str] | None]) -> None:
+        self._reading = False
+        self._counter_lines, dock_lines = lines
+        if dock_lines is None:
+            dock_lines = _issued(self.app_state.fresh_dock_alerts(DOCK_ALERTS_FRESH_S) or ())
+        self._dock_lines = dock_lines
+        self._show(self._counter_lines + self._dock_lines)
+        if self._again:
+            self.refresh()
+
+    def _docks_said(self, alerts: tuple[Any, ...]) -> None:
+        lines = _issued(alerts)
+        if lines != self._dock_lines:
+            self._dock_lines = lines
+            self._show(self._counter_lines + self._dock_lines)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._reading = False
+        log.warning("counter alerts: %s", exc)
+        if self._again:
+            self.refresh()
 
     def _show(self, lines: list[str]) -> None:
+        if lines == self._shown:
+            return  # (not rebuilt, nor the view laid out again, for the same lines)
+        self._shown = lines
         self.clear()
         for line in lines:
             self.addItem(QListWidgetItem(f"\u26a0 {line}"))

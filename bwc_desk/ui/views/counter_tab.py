@@ -56,6 +56,9 @@ from bwc_desk.ui.views.counter_parts import (
 from bwc_desk.ui.views.counter_undo import UndoControl
 
 log = logging.getLogger(__name__)
+# Changes (this station's scans, other stations', the docks') are taken in one refresh this
+# long after the first of them, and not while a scan is being answered.
+REFRESH_SOON_MS = 400
 EOS_TEXT = (
     "End-of-shift mode: scan the cameras coming back, one after another. Each is returned at once."
 )
@@ -80,6 +83,10 @@ class CounterTab(QWidget):
         # whichever widget of the view has the focus.
         self.scanner = ScannerKeys(self, self.scan_edit, self._scanned_elsewhere)
         self.keys = self.scanner.burst
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(REFRESH_SOON_MS)
+        self._soon.timeout.connect(self._refresh_due)
         state.changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
         # The officer at the counter belongs to the one who scanned them: a lock or another
@@ -188,8 +195,8 @@ class CounterTab(QWidget):
             self.focus_scan()
 
     # --- loading --------------------------------------------------------------------------
-    def refresh(self) -> None:
-        self.lists.refresh()
+    def refresh(self, texts: bool = False) -> None:
+        self.lists.refresh(texts)
         self._refresh_officer()  # "holds now" on the card follows other stations too
         self.refresh_alerts()
 
@@ -209,16 +216,28 @@ class CounterTab(QWidget):
         # Not on "docks" (dock reports, several a second): what the counter shows changes
         # with custody events ("custody", "units"); its readiness check reads at scan time.
         if self._loaded and change.touches("units", "officers", "settings"):
-            self.refresh()  # (the alerts included)
+            self.refresh_soon()  # (the alerts included)
         elif change.touches("docks", "custody"):
             # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
             self.alert_list.refresh_soon()
+
+    def refresh_soon(self) -> None:
+        """One refresh for a burst of changes (a scan is two transactions; another station
+        and the docks add theirs): the lists patch only the rows that changed."""
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def _refresh_due(self) -> None:
+        if self._busy:  # a scan is being answered: its banner first
+            self._soon.start()
+        else:
+            self.refresh()
 
     def _tick(self) -> None:
         # The rows' texts are prepared once; "overdue 2 h 05 min" must move with the clock,
         # so the lists are prepared again (on a worker), not merely repainted.
         if self._loaded:
-            self.refresh()
+            self.refresh(texts=True)
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:

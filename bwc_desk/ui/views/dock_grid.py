@@ -84,12 +84,14 @@ class DockWidget(QWidget):
     def set_dock(self, dock: DockRow, now: datetime) -> bool:
         """New data; repaints only if something a person can see changed."""
         changed = dock != self.dock or now.minute != self.now.minute
+        rows = self._rows()
         self.dock, self.now = dock, now
         tip = self._dock_tip()
         if tip != self.toolTip():
             self.setToolTip(tip)
         if changed:
-            self.updateGeometry()
+            if self._rows() != rows:  # (a new size: the grid of 100 docks is laid out again)
+                self.updateGeometry()
             self.update()
         return changed
 

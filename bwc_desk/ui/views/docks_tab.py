@@ -32,6 +32,7 @@ from bwc_desk.ui.views.dock_grid import COLOURS, DockWidget
 
 REFRESH_MS = 1000
 BACKGROUND_MS = 15_000  # alerts for the status bar while another view is shown
+HIDDEN_SOON_MS = 3000  # hidden: changes read the board (for its alerts) once this long after
 SUMMARY = (
     BayState.READY,
     BayState.CHARGING,
@@ -121,6 +122,10 @@ class DocksTab(QWidget):
         self.background.setInterval(BACKGROUND_MS)
         self.background.timeout.connect(self._background)
         self.background.start()
+        self._hidden_soon = QTimer(self)
+        self._hidden_soon.setSingleShot(True)
+        self._hidden_soon.setInterval(HIDDEN_SOON_MS)
+        self._hidden_soon.timeout.connect(self._background)
         state.changed.connect(self._changed)
 
     # --- refreshing at a steady rate ------------------------------------------------------
@@ -152,16 +157,23 @@ class DocksTab(QWidget):
         self.summary.setText(f"<b style='color:#b91c1c'>Dock states could not be read: {exc}</b>")
 
     def _changed(self, change: ChangeSet) -> None:
-        # (Hidden, the background timer keeps the alerts current; shown, a second's timer
-        # repaints anyway: one read of the board per change set, not per topic.)
-        if self._loaded and change.touches("units", "docks", "settings"):
+        # Shown: one read of the board per change set, not per topic (a second's timer
+        # repaints anyway). Hidden, the board is read only for its alerts (the status bar):
+        # once for a burst of changes, not for each (the counter's scans, another station,
+        # the docks: several a second, each a read of 1,200 bays).
+        if not (self._loaded and change.touches("units", "docks", "settings")):
+            return
+        if self.isVisible():
             self.refresh()
+        elif not self._hidden_soon.isActive():
+            self._hidden_soon.start()
 
     def _show_board(self, board: Board) -> None:
         self._loading = False
         self._loaded = True
         self.board = board
         self.alerts_changed.emit(board.alerts)
+        self.state.publish_dock_alerts(board.alerts)  # (the counter's alert list takes them)
         if not self.isVisible():
             return
         self._show_summary(board)

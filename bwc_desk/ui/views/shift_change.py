@@ -106,7 +106,7 @@ class ShiftChangePanel(ProposalPage, QWidget):
         self._dock_timer = QTimer(self)
         self._dock_timer.setSingleShot(True)
         self._dock_timer.setInterval(5000)
-        self._dock_timer.timeout.connect(self.load_board)
+        self._dock_timer.timeout.connect(self._docks_moved)
         self._build_board()
         self._build_proposal()
         self.stack = QStackedWidget(self)
@@ -286,7 +286,10 @@ class ShiftChangePanel(ProposalPage, QWidget):
             box.setCurrentText(kept if kept in choices.names else current)
             box.blockSignals(False)
         self._choices_loaded = True
-        self.load_board()
+        if self.loaded and not self.isVisible():
+            self._stale = True  # (the agency's settings read again while hidden: when shown)
+        else:
+            self.load_board()
 
     def shifts(self) -> tuple[str, str]:
         return self.outgoing_box.currentText(), self.incoming_box.currentText()
@@ -382,6 +385,12 @@ class ShiftChangePanel(ProposalPage, QWidget):
         # stream must not postpone it forever).
         elif change.touches("docks") and not self._dock_timer.isActive():
             self._dock_timer.start()
+
+    def _docks_moved(self) -> None:
+        if self.isVisible():
+            self.load_board()
+        else:
+            self._stale = True  # (hidden: read when shown, as for the other changes)
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)

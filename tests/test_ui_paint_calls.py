@@ -1,0 +1,125 @@
+"""A table's paint asks its model for every role of every visible cell. Each question is a
+call from Qt's C++ into Python, which must first take the GIL; while a worker prepares rows
+it holds the GIL for up to the interpreter's switch interval each time, so the number of
+calls a paint makes is what the main thread waits for. The model and the proxy answer all of
+a cell's roles in one call (``multiData``), with the same answers as ``data()``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan, Qt
+from PySide6.QtWidgets import QTableView
+
+from bwc_desk.ui.models.filter_proxy import FilterProxy
+from bwc_desk.ui.models.table_model import ROW_ROLE, SORT_ROLE, Column, RowTableModel
+
+ROLES = [
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ToolTipRole,
+    Qt.ItemDataRole.TextAlignmentRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.DecorationRole,
+    Qt.ItemDataRole.CheckStateRole,
+    SORT_ROLE,
+    ROW_ROLE,
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    name: str
+    n: int
+
+
+class ItemModel(RowTableModel[Item]):
+    columns = (Column("Name", lambda i: i.name), Column("N", lambda i: i.n, align_right=True))
+    asked: Counter[str]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked = Counter()
+
+    def foreground(self, row: Item, column: int) -> str | None:
+        return "#991b1b" if row.n % 2 else None
+
+    def background(self, row: Item, column: int) -> str | None:
+        return "#fee2e2" if row.n % 3 == 0 else None
+
+    def tooltip(self, row: Item, column: int) -> str:
+        return f"item {row.id}" if column == 0 else ""
+
+
+class CountingProxy(FilterProxy):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: Counter[str] = Counter()
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        self.asked["data"] += 1
+        return super().data(index, role)
+
+    def multiData(self, index, span):  # type: ignore[no-untyped-def]
+        self.asked["multiData"] += 1
+        super().multiData(index, span)
+
+
+def _setup(qtmodeltester):  # type: ignore[no-untyped-def]
+    model = ItemModel()
+    model.set_rows(ItemModel.prepare([Item(i, f"name {i:03}", i) for i in range(1, 61)]))
+    proxy = CountingProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    return model, proxy
+
+
+def _one(model, index, role):  # type: ignore[no-untyped-def]
+    role_data = QModelRoleData(int(role))
+    model.multiData(index, QModelRoleDataSpan(role_data))
+    return role_data.data()
+
+
+def _same(a, b) -> bool:  # type: ignore[no-untyped-def]
+    if hasattr(a, "color") and hasattr(b, "color"):  # brushes: the same colour
+        return bool(a.color() == b.color())
+    return bool(a == b)
+
+
+def test_multidata_answers_every_role_as_data_does(qtmodeltester):  # type: ignore[no-untyped-def]
+    model, proxy = _setup(qtmodeltester)
+    proxy.set_text("name 0")  # (a filter: the proxy's rows are not the model's)
+    assert proxy.rowCount() == 60 and proxy.index(0, 0).data() == "name 060"
+    proxy.set_text("5")
+    assert proxy.rowCount() == 15
+    for source in (model, proxy):
+        for r in range(source.rowCount()):
+            for c in range(source.columnCount()):
+                index = source.index(r, c)
+                for role in ROLES:
+                    want, got = source.data(index, role), _one(source, index, role)
+                    assert _same(got, want), (source, r, c, role, got, want)
+    # Coloured cells: the colours a person sees.
+    odd = proxy.index(0, 1)  # "name 059": n odd and not a multiple of 3
+    assert _one(proxy, odd, Qt.ItemDataRole.DisplayRole) == "59"
+    assert _one(proxy, odd, Qt.ItemDataRole.ForegroundRole).color().name() == "#991b1b"
+    assert _one(proxy, odd, Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_a_paint_asks_each_cell_once(qtbot, qtmodeltester):  # type: ignore[no-untyped-def]
+    _model, proxy = _setup(qtmodeltester)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    proxy.asked.clear()
+    view.viewport().grab()  # one paint of the visible cells
+    assert proxy.asked["multiData"] > 0
+    assert proxy.asked["data"] == 0  # (not seven calls per cell, one per role)
