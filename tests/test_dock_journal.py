@@ -116,8 +116,11 @@ def play_the_outage(feed, clock, flaky):
 
 def expected(t0, times):
     return [
-        ("HPD-1", "docked", t0, {"dock": "DOCK-A", "bay": 1}),
-        ("HPD-2", "docked", times["hpd2 docks in bay 2"], {"dock": "DOCK-A", "bay": 2}),
+        ("HPD-1", "docked", t0, {"dock": "DOCK-A", "bay": 1, "battery": 50}),
+        (
+            "HPD-2", "docked", times["hpd2 docks in bay 2"],
+            {"dock": "DOCK-A", "bay": 2, "battery": 50},
+        ),
         # moved to another bay within the minute: undocked there as it docks here
         (
             "HPD-1",
@@ -125,7 +128,10 @@ def expected(t0, times):
             times["hpd1 docks in bay 3"],
             {"dock": "DOCK-A", "bay": 1, "left_at": _ts(times["hpd1 leaves bay 1"])},
         ),
-        ("HPD-1", "docked", times["hpd1 docks in bay 3"], {"dock": "DOCK-A", "bay": 3}),
+        (
+            "HPD-1", "docked", times["hpd1 docks in bay 3"],
+            {"dock": "DOCK-A", "bay": 3, "battery": 50},
+        ),
         # out for a minute: undocked dated when it fell due, as a live feed writes it
         (
             "HPD-2",
@@ -287,7 +293,7 @@ def test_an_event_refused_for_what_it_holds_is_skipped_not_holding_up_the_feed(
     clock.advance(minutes=5)
     feed.flush()
     assert feed.last_error == ""
-    assert ("HPD-2", "docked", t2, {"dock": "DOCK-A", "bay": 2}) in history(ctx)
+    assert ("HPD-2", "docked", t2, {"dock": "DOCK-A", "bay": 2, "battery": 50}) in history(ctx)
     assert any("was not written" in r.getMessage() for r in caplog.records)
     assert feed.replay()  # nothing left waiting
     feed.journal.close()

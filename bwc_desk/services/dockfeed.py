@@ -350,6 +350,7 @@ class DockFeed:
         )
 
     def _run(self) -> None:
+        self.ctx.db.mark_background_writer()  # a scan at the counter goes first
         while not self._stop.wait(self._flush_seconds):
             self.flush()
         self.flush()

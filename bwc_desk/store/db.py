@@ -23,6 +23,7 @@ from sqlalchemy.pool import NullPool
 from bwc_desk.domain.errors import BusyError, DomainError, UnavailableError
 from bwc_desk.store import paths, touched
 from bwc_desk.store.touched import Change, OwnWrites, Touched
+from bwc_desk.store.write_turns import WriteTurns
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,7 @@ class Database:
         if self.is_postgresql:
             event.listen(self.engine, "connect", _pg_on_connect)
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._turns = WriteTurns() if self.is_sqlite and not readonly else None
         event.listen(self._write_sessions, "after_flush", touched.after_flush)
         event.listen(self._write_sessions, "do_orm_execute", touched.on_execute)
         self._read_sessions = sessionmaker(self._reader, expire_on_commit=False)
@@ -217,7 +219,23 @@ class Database:
     def write(self) -> Iterator[Session]:
         """One write transaction. What it changed (a ``Change``) is told at commit: to the
         other stations (NOTIFY on PostgreSQL) and to whoever is ``collecting`` on this
-        thread; a transaction that rolls back tells nothing."""
+        thread; a transaction that rolls back tells nothing. On SQLite the writers of this
+        process take the write lock in turn, a person's before the background threads'
+        (store/write_turns.py)."""
+        if self._turns is None:
+            with self._write() as session:
+                yield session
+        else:
+            with self._turns.turn(), self._write() as session:
+                yield session
+
+    def mark_background_writer(self) -> None:
+        """This thread's writes (the dock feed, housekeeping) wait for the person's."""
+        if self._turns is not None:
+            self._turns.mark_background()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
         session = self._write_sessions()
         collected = Touched()
         session.info[touched.KEY] = collected
