@@ -292,3 +292,16 @@ def test_a_camera_a_dock_reports_moves_to_found_when_the_dock_change_is_heard(
     qtbot.waitUntil(lambda: rows(tab, "found") == ["HPD-3"], timeout=10_000)
     assert cell(tab.models["found"], 0, AuditLineModel.COL_HOW) == "Dock"
     assert tab.list_tabs.tabText(2) == "Missing (3)"
+
+
+def test_the_scan_field_takes_the_focus_once_an_audit_is_open(qtbot, view):
+    """Found on screen: after Start, the focus stayed where it was (no scan field while no
+    audit was open), so the first shelf scanned went nowhere."""
+    from PySide6.QtWidgets import QApplication
+
+    tab, _qm = view
+    assert not tab.scan_edit.isEnabled()
+    start_all(qtbot, tab)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is tab.scan_edit, timeout=5_000)
+    scan(qtbot, tab, "HPD-2", QApplication.focusWidget())
+    qtbot.waitUntil(lambda: "HPD-2" in rows(tab, "found"), timeout=10_000)

@@ -264,7 +264,12 @@ class AuditTab(QWidget):
         self.start_button.setEnabled(may)
         self.finish_button.setEnabled(may and is_open)
         self.export_button.setEnabled(audit is not None and not is_open)
+        could_scan = self.scan_edit.isEnabled()
         self.scan_edit.setEnabled(may and is_open)
+        if may and is_open and not could_scan and self.isVisible():
+            # An audit just opened (started, or picked): the next scan goes to the field,
+            # wherever the focus was while there was nothing to scan into.
+            self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         self.where_edit.setEnabled(
             may and is_open and audit is not None and audit.scope != "location"
         )
