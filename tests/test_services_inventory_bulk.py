@@ -215,10 +215,15 @@ def test_a_printed_history_is_audited_only_once_written(shelf, auditor_ctx, tmp_
     assert last_audit(auditor_ctx).seq == before  # nothing was exported, nothing recorded
 
     drawn = []
-    n = inventory.export_unit_history_pdf(
-        auditor_ctx, unit.id, tmp_path / "h.pdf", lambda p, r, e, h: drawn.append((p, r, e, h))
-    )
-    assert n == 2 and drawn[0][0] == tmp_path / "h.pdf" and len(drawn[0][2]) == 2
+
+    def render(path, row, events, heads):
+        path.write_bytes(b"%PDF-1.4\n")
+        drawn.append((path, row, events, heads))
+
+    n = inventory.export_unit_history_pdf(auditor_ctx, unit.id, tmp_path / "h.pdf", render)
+    # drawn beside the target under a temporary name, put in place once recorded
+    assert n == 2 and drawn[0][0].parent == tmp_path and len(drawn[0][2]) == 2
+    assert (tmp_path / "h.pdf").read_bytes() == b"%PDF-1.4\n"
     assert drawn[0][3].startswith("Ledger heads: custody #")
     record = last_audit(auditor_ctx)
     assert record.event == audit.AuditEvent.EXPORT.value and "h.pdf" in (record.details or "")
