@@ -1,8 +1,9 @@
 """The README's screenshots, taken from the real application on the demo agency.
 
 Starts BWC Desk on a virtual screen with a window manager (Xvfb + openbox), signs in as the
-demo's administrator and photographs Inventory, a camera's details, Shift change and Docks
-into docs/screenshots/. The counter's picture comes from scripts/counter_shift.py --shots.
+demo's administrator and photographs Inventory, a camera's details, Shift change, Docks,
+Repairs, Reports (this month's compliance) and an Audit with three cameras scanned into
+docs/screenshots/. The counter's picture comes from scripts/counter_shift.py --shots.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 """
@@ -50,6 +51,26 @@ def run(out: Path, display: str) -> None:
         xdo("key", "ctrl+4", env=env)
         time.sleep(3)
         shoot(env, app.pid, out / "docks.png")
+        xdo("key", "ctrl+6", env=env)  # Repairs
+        time.sleep(3)
+        shoot(env, app.pid, out / "repairs.png")
+        xdo("key", "ctrl+7", env=env)  # Reports: this month's compliance
+        time.sleep(2)
+        xdo("key", "alt+r", env=env)  # &Run
+        time.sleep(8)
+        shoot(env, app.pid, out / "reports.png")
+        xdo("key", "ctrl+5", env=env)  # Audit: start one of all cameras, scan three
+        time.sleep(2)
+        xdo("key", "alt+s", env=env)
+        time.sleep(3)
+        xdo("key", "Return", env=env)
+        time.sleep(5)
+        for tag in ("HPD-BWC-0002", "HPD-BWC-0003", "HPD-BWC-0005"):
+            xdo("type", "--delay", "8", tag, env=env)
+            xdo("key", "Return", env=env)
+            time.sleep(2)
+        time.sleep(3)
+        shoot(env, app.pid, out / "audit.png")
 
 
 def main() -> int:

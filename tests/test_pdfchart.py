@@ -50,3 +50,12 @@ def test_a_document_pages_the_text_and_carries_the_footer_everywhere(tmp_path):
     assert len(pages) >= 3
     assert all(footer in text for text in pages)
     assert "row 199" in pages[-1] and "Report title page 1 of" in pages[0]
+
+
+def test_a_small_share_is_never_shown_as_nothing():
+    from bwc_desk.adapters.pdfchart import share_text
+
+    assert share_text(17, 4401) == "17 (0.4 %)"
+    assert share_text(1, 5000) == "1 (<0.1 %)"
+    assert share_text(0, 10) == "0 (0 %)" and share_text(3, 4) == "3 (75 %)"
+    assert share_text(4384, 4401) == "4,384 (100 %)"

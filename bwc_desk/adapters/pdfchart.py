@@ -56,6 +56,13 @@ def _width(text: str, size: float) -> float:
     return len(text) * size * 0.5  # Helvetica, roughly: for centring labels
 
 
+def share_text(value: float, total: float) -> str:
+    """'17 (0.4 %)': a share as people read it; a small share is never shown as 0 %."""
+    pct = 100 * value / total if total else 0.0
+    shown = f"{pct:.0f}" if pct >= 1 or pct == 0 else ("<0.1" if pct < 0.1 else f"{pct:.1f}")
+    return f"{_fmt(value)} ({shown} %)"
+
+
 def nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
@@ -151,7 +158,7 @@ def chart_ops(chart: ChartSpec, x: float, y: float, w: float, h: float) -> list[
             angle += sweep
         ops.append(b"0 0 0 rg")
         ops += _legend(cx + r + 20, y + h - 28,
-                       [f"{label}: {_fmt(v)} ({100 * v / total:.0f} %)" for label, v in parts])
+                       [f"{label}: {share_text(v, total)}" for label, v in parts])
         return ops
     flat = [v for vs in values for v in vs]
     top = nice_max(max(flat, default=0.0))

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from bwc_desk.adapters.pdfchart import PALETTE, nice_max
+from bwc_desk.adapters.pdfchart import PALETTE, nice_max, share_text
 from bwc_desk.services.reports.model import Chart, ChartKind
 
 COLOURS = [QColor.fromRgbF(r, g, b) for r, g, b in PALETTE]
@@ -85,7 +85,7 @@ class ChartView(QWidget):
             p.drawPie(box, angle, span)
             angle += span
         self._legend(p, box.right() + 16, area.top(), [
-            f"{label}: {v:g} ({100 * v / total:.0f} %)"
+            f"{label}: {share_text(v, total)}"
             for label, v in zip(self.chart.labels, values, strict=False)
         ])
 
@@ -107,7 +107,9 @@ class ChartView(QWidget):
             label = f"{top * i / 4:g}"
             p.drawText(QRectF(0, y - 8, area.left() - 4, 16),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-        every = max(1, math.ceil(n / 8))
+        # as many labels as fit side by side (dates at a month's 30 points overlapped)
+        widest = max(p.fontMetrics().horizontalAdvance(t[:16]) for t in self.chart.labels) + 16
+        every = max(1, math.ceil(n / max(1, int(area.width() // widest))))
         for i in range(0, n, every):
             x = (area.left() + area.width() * (i + 0.5) / n if self.chart.kind is ChartKind.BAR
                  else area.left() + area.width() * i / max(n - 1, 1))
