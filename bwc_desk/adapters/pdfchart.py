@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bwc_desk.adapters.pdftext import CHARS_PER_LINE, FONT_SIZE, LEADING, MARGIN, PAGE_H, PAGE_W
+from bwc_desk.adapters.pdftext import (
+    CHARS_PER_LINE,
+    FONT_SIZE,
+    LEADING,
+    MARGIN,
+    PAGE_H,
+    PAGE_W,
+    escape,
+    pdf_file,
+)
 from bwc_desk.adapters.pdftext import wrap as wrap_lines
 from bwc_desk.domain.errors import ValidationError
 
@@ -43,13 +52,8 @@ class TextBlock:
 Block = ChartSpec | TextBlock
 
 
-def _esc(text: str) -> bytes:
-    raw = text.encode("cp1252", errors="replace")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
 def _text(x: float, y: float, text: str, font: str = "F2", size: float = 7.0) -> bytes:
-    return b"BT /%s %.1f Tf %.2f %.2f Td (%s) Tj ET" % (font.encode(), size, x, y, _esc(text))
+    return b"BT /%s %.1f Tf %.2f %.2f Td (%s) Tj ET" % (font.encode(), size, x, y, escape(text))
 
 
 def _width(text: str, size: float) -> float:
@@ -259,24 +263,7 @@ def _assemble(title: str, pages: list[list[bytes]], footer: str) -> bytes:
             % (PAGE_W, PAGE_H, content)
         )
         page_ids.append(len(objects))
-    objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
-    objects[1] = (b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % i for i in page_ids)
-                  + b"] /Count %d >>" % len(page_ids))
-    objects.append(b"<< /Title (" + _esc(title) + b") /Producer (BWC Desk) >>")
-    info = len(objects)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, info, xref)
-    return bytes(out)
-
+    return pdf_file(objects, page_ids, title)
 
 def write_document(path: Path, title: str, blocks: Sequence[Block], footer: str = "",
                    subtitle: str = "") -> None:

@@ -20,7 +20,7 @@ LINES_PER_PAGE = int((PAGE_H - 2 * MARGIN) / LEADING)
 CHARS_PER_LINE = int((PAGE_W - 2 * MARGIN) / (FONT_SIZE * 0.6))
 
 
-def _escape(line: str) -> bytes:
+def escape(line: str) -> bytes:
     raw = line.encode("cp1252", errors="replace")  # the font's WinAnsiEncoding
     return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
@@ -52,14 +52,14 @@ def pdf_bytes(lines: Sequence[str], title: str = "", footer: str = "") -> bytes:
         body = [b"BT", b"/F1 %.1f Tf" % FONT_SIZE, b"%.1f TL" % LEADING,
                 b"%d %d Td" % (MARGIN, PAGE_H - MARGIN)]
         for line in page:
-            body.append(b"(" + _escape(line) + b") '")
+            body.append(b"(" + escape(line) + b") '")
         body.append(b"ET")
         page_line = f"{title}  page {number} of {len(pages)}".strip()
         body += [b"BT", b"/F1 7 Tf", b"%d %d Td" % (MARGIN, MARGIN // 2),
-                 b"(" + _escape(page_line) + b") Tj", b"ET"]
+                 b"(" + escape(page_line) + b") Tj", b"ET"]
         if footer:
             body += [b"BT", b"/F1 7 Tf", b"%d %d Td" % (MARGIN, MARGIN // 2 + 8),
-                     b"(" + _escape(footer) + b") Tj", b"ET"]
+                     b"(" + escape(footer) + b") Tj", b"ET"]
         stream = b"\n".join(body)
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content_id = len(objects)
@@ -68,11 +68,17 @@ def pdf_bytes(lines: Sequence[str], title: str = "", footer: str = "") -> bytes:
             b"/Resources << /Font << /F1 3 0 R >> >> >>" % (PAGE_W, PAGE_H, content_id)
         )
         page_ids.append(len(objects))
+    return pdf_file(objects, page_ids, title)
+
+
+def pdf_file(objects: list[bytes], page_ids: list[int], title: str) -> bytes:
+    """The file around numbered objects: objects 1 and 2 (left empty by the caller) become the
+    catalog and the page tree of ``page_ids``, the title goes in the info dictionary, then
+    the cross-reference table and the trailer."""
     objects[0] = b"<< /Type /Catalog /Pages 2 0 R >>"
     kids = b" ".join(b"%d 0 R" % i for i in page_ids)
     objects[1] = b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % len(page_ids)
-    info = b"<< /Title (" + _escape(title) + b") /Producer (BWC Desk) >>"
-    objects.append(info)
+    objects.append(b"<< /Title (" + escape(title) + b") /Producer (BWC Desk) >>")
     info_id = len(objects)
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -86,7 +92,6 @@ def pdf_bytes(lines: Sequence[str], title: str = "", footer: str = "") -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, info_id, xref)
     return bytes(out)
-
 
 def write_pdf(path: Path, lines: Sequence[str], title: str = "", footer: str = "") -> None:
     try:
