@@ -28,6 +28,11 @@ def append_only_ddl(dialect: str, table: str) -> list[str]:
 
 
 def drop_append_only_ddl(dialect: str, table: str) -> list[str]:
+    return _drop_guard(dialect, table, f"{table}_refuse_change")
+
+
+def _drop_guard(dialect: str, table: str, function: str) -> list[str]:
+    """The triggers of a guard (and, on PostgreSQL, the function they call) dropped."""
     if dialect == "sqlite":
         return [
             f"DROP TRIGGER IF EXISTS {table}_no_update",
@@ -36,7 +41,7 @@ def drop_append_only_ddl(dialect: str, table: str) -> list[str]:
     return [
         f"DROP TRIGGER IF EXISTS {table}_no_update ON {table}",
         f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-        f"DROP FUNCTION IF EXISTS {table}_refuse_change()",
+        f"DROP FUNCTION IF EXISTS {function}()",
     ]
 
 
@@ -74,13 +79,4 @@ def closed_record_ddl(
 
 
 def drop_closed_record_ddl(dialect: str, table: str) -> list[str]:
-    if dialect == "sqlite":
-        return [
-            f"DROP TRIGGER IF EXISTS {table}_no_update",
-            f"DROP TRIGGER IF EXISTS {table}_no_delete",
-        ]
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_no_update ON {table}",
-        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-        f"DROP FUNCTION IF EXISTS {table}_guard()",
-    ]
+    return _drop_guard(dialect, table, f"{table}_guard")
