@@ -89,7 +89,9 @@ class Desk:
     def start_feed(self) -> int:
         from bwc_desk.services.dockfeed import DockFeed
 
-        self.feed = DockFeed(self.state.ctx, "127.0.0.1", 0, "")
+        # (As the launcher does on SQLite: each flush is told to the window.)
+        self.feed = DockFeed(self.state.ctx, "127.0.0.1", 0, "",
+                             on_change=self.state.announce_from_thread)
         self.feed.start()
         return int(self.feed.address[1])
 

@@ -497,14 +497,18 @@ class Launcher:
         if not station.dock_feed_enabled:
             return
         ctx = state.ctx
+        # On SQLite the feed tells this window what each flush wrote (nothing else would in
+        # time: the poll is every 5 s); on PostgreSQL its notifications do.
+        told: Any = state.announce_from_thread
         if station_info(ctx).is_postgresql:
+            told = None
             # The feed writes through its own engine, with its own origin in change notices:
             # this station's views then hear its dock changes as they hear another station's
             # (a station skips the notices of its own views' writes, which refresh locally).
             ctx = ctx.with_own_engine()
         try:
             self.dock_feed = DockFeed(ctx, station.dock_host, station.dock_port,
-                                      feed_token(station))
+                                      feed_token(station), on_change=told)
             self.dock_feed.start()
         except (OSError, ValueError) as exc:
             self.dock_feed = None

@@ -569,3 +569,33 @@ def test_bay_reports_do_not_grow_the_statement_cache(admin_ctx, feed, clock):
         clock.advance(seconds=1)
         feed(*[varied(n) for n in range(1, 9)])
     assert cached() - before <= 5
+
+
+def test_each_flush_tells_what_it_wrote_once_with_its_ids(admin_ctx, clock, tmp_path):
+    """The feed tells this station's views what each flush committed (the docks, and the
+    cameras that arrived), as its own writes: a poll does not tell the cameras again. (On
+    SQLite nothing else told the views in time: the Docks view waited for its timer, and
+    the 5-second poll told a camera's arrival with every view reloading.)"""
+    from bwc_desk.services import changes
+    from bwc_desk.services.changeset import ChangeSet
+
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "X60A0001"))
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    marks, _ = changes.poll(admin_ctx, None)
+    told: list[ChangeSet] = []
+    feed = DockFeed(admin_ctx, "127.0.0.1", 0, journal=tmp_path / "journal.jsonl",
+                    on_change=told.append)
+    feed.open_journal()
+    feed.board.on_message("peer", Hello("DOCK-A", 8))
+    feed.board.on_message("peer", bay(1, "X60A0001"))
+    feed.flush()
+    unit = inventory.unit_detail(admin_ctx, "HPD-1")
+    assert len(told) == 1
+    assert told[0].touches("docks") and told[0].touches("custody")
+    assert unit.id in told[0].units
+    assert told[0].complete and len(told[0].docks) == 1
+    feed.flush()  # nothing new: nothing told
+    assert len(told) == 1
+    _, seen = changes.poll(admin_ctx, marks)
+    assert seen is None or not seen.touches("custody")
+    feed.journal.close()

@@ -228,3 +228,77 @@ def test_nothing_is_cut_short_at_1280_by_720(qtbot, admin_ctx):
             assert label.wordWrap() or label.width() >= label.sizeHint().width()
     assert isinstance(tab.summary, QLabel)
     state.runner.shutdown()
+
+
+def test_a_change_during_a_read_of_the_board_is_read_again_at_once(qtbot, admin_ctx,
+                                                                   monkeypatch):
+    """A bay report committed while the view was reading the board used to wait for the
+    next tick of the view's timer (a second, more under load): the change was dropped as
+    "a read is running". It is now read again as soon as the running read is done."""
+    import threading
+
+    from bwc_desk.services import docks
+    from bwc_desk.services.changeset import ChangeSet
+
+    dock_registry.add_dock(admin_ctx, "DOCK-R", 2)
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: "DOCK-R" in tab.widgets, timeout=10_000)
+    tab.timer.stop()
+    tab.timer.setInterval(10**8)  # only changes read the board from here on
+    release = threading.Event()
+    reads: list[int] = []
+    real = docks.board
+
+    def slow_board(ctx):
+        reads.append(1)
+        if len(reads) == 1:
+            release.wait(10)
+        return real(ctx)
+
+    monkeypatch.setattr(docks, "board", slow_board)
+    shown: list[int] = []
+    tab.board_shown.connect(lambda: shown.append(1))
+    tab.refresh()
+    qtbot.waitUntil(lambda: len(reads) == 1, timeout=5_000)
+    state.changed.emit(ChangeSet.of({"docks"}, docks=[1], local=False))
+    release.set()
+    qtbot.waitUntil(lambda: len(reads) == 2 and len(shown) == 2, timeout=5_000)
+    state.runner.shutdown()
+
+
+def test_a_bay_report_reaches_its_tile_by_the_feeds_own_word(qtbot, admin_ctx):
+    """The feed tells the window what each flush wrote (as the launcher wires it on SQLite):
+    the tile follows without the view's timer."""
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "X60A0001"))
+    dock_registry.add_dock(admin_ctx, "DOCK-T", 4)
+    state = AppState(admin_ctx)
+    feed = DockFeed(admin_ctx, "127.0.0.1", 0, flush_seconds=0.05,
+                    on_change=state.announce_from_thread)
+    feed.start()
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: tab.board is not None, timeout=10_000)
+    tab.timer.stop()
+    tab.timer.setInterval(10**8)
+    tab.background.stop()
+    with socket.create_connection(feed.address, timeout=5) as conn:
+        for battery in (40, 41):
+            conn.sendall(b"".join(json.dumps({"v": 1, **m}).encode() + b"\n" for m in (
+                {"type": "hello", "dock": "DOCK-T", "bays": 4},
+                {"type": "bay", "dock": "DOCK-T", "bay": 1, "serial": "X60A0001",
+                 "battery": battery, "charging": True, "ts": "2026-11-26T22:00:00Z"})))
+
+            def shown(battery=battery):
+                widget = tab.widgets.get("DOCK-T")
+                rows = widget.dock.bay_rows if widget is not None else ()
+                return any(b.bay == 1 and b.battery == battery for b in rows)
+
+            qtbot.waitUntil(shown, timeout=10_000)
+    feed.stop()
+    state.runner.shutdown()

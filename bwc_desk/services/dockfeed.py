@@ -25,6 +25,8 @@ from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
 from bwc_desk.domain.errors import BusyError, UnavailableError
+from bwc_desk.services.changes import merged
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
@@ -274,8 +276,13 @@ class DockFeed:
         token: str = "",
         flush_seconds: float = FLUSH_SECONDS,
         journal: Path | None = None,
+        on_change: Callable[[ChangeSet], None] | None = None,
     ) -> None:
         self.ctx = ctx.as_actor(DOCK_FEED)
+        # Told, on the flusher's thread, what each flush committed (one set per flush), as
+        # this station's own writes: no poll tells them again. Where the station's views
+        # hear the feed otherwise (PostgreSQL's notifications), the launcher passes None.
+        self._on_change = on_change
         self.board = DockBoard(self.ctx.clock)
         self.journal = FeedJournal(journal or journal_path(ctx.db))
         self._applied: int | None = None  # the journal's mark in the database, once read
@@ -356,6 +363,19 @@ class DockFeed:
         self.flush()
 
     def flush(self) -> None:
+        if self._on_change is None:
+            self._flush()
+            return
+        with self.ctx.db.collecting() as committed:
+            self._flush()
+        change = merged(committed)
+        if change is not None:
+            try:
+                self._on_change(change)
+            except Exception:  # (a view's trouble never stops the feed)
+                log.exception("could not tell the views what the dock feed wrote")
+
+    def _flush(self) -> None:
         from bwc_desk.services import docks
 
         now = self.ctx.now()

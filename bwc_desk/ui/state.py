@@ -48,6 +48,9 @@ class AppState(QObject):
     # The docks' alerts (a tuple of services.docks.Alert) each time a view read the board:
     # other views show them without reading every bay again (``fresh_dock_alerts``).
     dock_alerts_changed = Signal(object)
+    # What a background writer of this process (the dock feed) committed, from its thread:
+    # queued to the main thread, then told as ``changed``.
+    _committed_in_background = Signal(object)
 
     def __init__(
         self, ctx: Ctx, *, demo: bool = False, log_dir: str = "", parent: QObject | None = None
@@ -62,6 +65,7 @@ class AppState(QObject):
         self._held: dict[Hashable, QueryOp[Any]] = {}
         self._dock_alerts: tuple[Any, ...] | None = None
         self._dock_alerts_at = 0.0
+        self._committed_in_background.connect(self._announce_background)
 
     @property
     def actor(self) -> Actor | None:
@@ -232,6 +236,17 @@ class AppState(QObject):
         if self._dock_alerts is None or time.monotonic() - self._dock_alerts_at > max_age_s:
             return None
         return self._dock_alerts
+
+    def announce_from_thread(self, change: ChangeSet) -> None:
+        """Thread-safe: what a writer of this process outside the window (the dock feed's
+        flusher) committed. Told on the main thread, once; not while locked (every view
+        reads again at the next sign-in)."""
+        self._committed_in_background.emit(change)
+
+    def _announce_background(self, change: object) -> None:
+        if self._locked or self.ctx.actor is None or not isinstance(change, ChangeSet):
+            return
+        self.announce(change)
 
     def announce(self, change: ChangeSet) -> None:
         """Tell every view what changed, once."""

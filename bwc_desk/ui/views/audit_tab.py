@@ -220,10 +220,12 @@ class AuditTab(QWidget):
         if change.touches("audits", "docks", "units", "custody") and (
             self.isVisible() or self._loaded
         ):
-            if self.isVisible():
-                self.refresh()
-            else:
+            if not self.isVisible():
                 self._loaded = False  # stale: read again when shown
+            elif change.topics - {"docks"}:
+                self.refresh()
+            # (Dock reports alone, twice a second from the feed: the view's timer reads them;
+            # a read per report would drop each running read of a large audit for the next.)
 
     def _failed(self, exc: BaseException) -> None:
         self._say(f"The audit could not be read: {exc}", "refused")

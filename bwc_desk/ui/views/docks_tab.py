@@ -56,6 +56,7 @@ class DocksTab(QWidget):
         self.board: Board | None = None
         self.widgets: dict[str, DockWidget] = {}
         self._loading = False
+        self._again = False  # a change came while the board was being read
         self._loaded = False
         self._shown_alerts: tuple[Alert, ...] | None = None
         self.summary = QLabel(self)
@@ -143,9 +144,15 @@ class DocksTab(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        if self._loading or self.state.actor is None:
-            return  # the previous read is still running: skip a beat rather than pile up
+        if self.state.actor is None:
+            return
+        if self._loading:
+            # The running read may have started before this change was committed: one more
+            # read once it is done (not one per change, and not a second's wait either).
+            self._again = True
+            return
         self._loading = True
+        self._again = False
         self.state.read(docks.board, self._show_board, self._failed, key=(self, "b"), bulk=True)
 
     def _background(self) -> None:
@@ -153,7 +160,7 @@ class DocksTab(QWidget):
             self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._loading = self._again = False
         self.summary.setText(f"<b style='color:#b91c1c'>Dock states could not be read: {exc}</b>")
 
     def _changed(self, change: ChangeSet) -> None:
@@ -171,6 +178,8 @@ class DocksTab(QWidget):
     def _show_board(self, board: Board) -> None:
         self._loading = False
         self._loaded = True
+        if self._again:
+            self.refresh()
         self.board = board
         self.alerts_changed.emit(board.alerts)
         self.state.publish_dock_alerts(board.alerts)  # (the counter's alert list takes them)

@@ -106,7 +106,9 @@ class RepairsTab(QWidget):
         self.live = LiveRows(
             state,
             self.table,
-            topics=("repairs", "units", "docks"),
+            # (Not "docks": bays reporting, twice a second; a dock or bay taken out of or
+            # back into service is a "repairs" change.)
+            topics=("repairs", "units"),
             read_all=self._read,
             read_some=lambda ctx, _keys, _change: self._read(ctx),
             affected=lambda _change: None,  # a few dozen cases: read them again
