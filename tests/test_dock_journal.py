@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from bwc_desk.adapters.dockfeed.journal import FeedJournal
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
-from bwc_desk.services import dock_registry, inventory
+from bwc_desk.services import dock_registry, dockfeed, inventory
 from bwc_desk.services.dockfeed import DockFeed, journal_path
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store.db import Database
@@ -170,8 +170,11 @@ def test_moves_made_while_the_database_is_away_arrive_with_their_own_times_once(
     assert any("database is back" in r.getMessage() for r in caplog.records)
 
 
-def test_a_crash_part_way_through_the_replay_neither_loses_nor_repeats(room, clock, tmp_path):
+def test_a_crash_part_way_through_the_replay_neither_loses_nor_repeats(
+    room, clock, tmp_path, monkeypatch
+):
     ctx, flaky = room
+    monkeypatch.setattr(dockfeed, "REPLAY_BATCH", 1)  # a transaction per move, to fail between
     feed = new_feed(ctx, tmp_path)
     t0 = clock()
     feed.board.on_message("peer", bay(1, "X60A0001"))
@@ -297,3 +300,55 @@ def test_an_event_refused_for_what_it_holds_is_skipped_not_holding_up_the_feed(
     assert any("was not written" in r.getMessage() for r in caplog.records)
     assert feed.replay()  # nothing left waiting
     feed.journal.close()
+
+
+def test_a_batch_whose_commit_answer_was_lost_is_not_written_twice(room, clock, tmp_path):
+    """The moves of an outage are written back in one transaction (not an fsync per camera);
+    when its commit's answer is lost, the next try finds the journal's mark past them."""
+    ctx, flaky = room
+    feed = new_feed(ctx, tmp_path)
+    t0 = clock()
+    feed.board.on_message("peer", bay(1, "X60A0001"))
+    feed.flush()
+    times = play_the_outage(feed, clock, flaky)
+    clock.advance(minutes=5)
+    flaky.away, flaky.fail_after, flaky.lose_answers = False, -1, 1
+    assert not feed.replay()  # the one batch committed, its answer lost
+    assert feed.replay()  # nothing is written again
+    feed.flush()
+    feed.journal.close()
+    assert history(ctx) == expected(t0, times)
+    with ctx.db.read() as s:
+        mark = s.execute(select(FeedJournalMark)).scalar_one()
+    assert mark.events == 5
+
+
+def test_a_damaged_database_keeps_the_moves_waiting_instead_of_skipping_them(
+    room, clock, tmp_path, monkeypatch
+):
+    """"database disk image is malformed" is not a refusal of what an event holds: the moves
+    stay in the journal (tried again), never skipped as if they were bad reports."""
+    from sqlalchemy.exc import DatabaseError
+
+    from bwc_desk.services import docks
+
+    ctx, flaky = room
+    feed = new_feed(ctx, tmp_path)
+    flaky.away = True
+    feed.board.on_message("peer", bay(1, "X60A0001"))
+    feed.flush()
+    real = docks.apply_in
+    damaged = [True]
+
+    def malformed(ctx, session, changes):
+        if damaged[0] and not changes.docks:
+            raise DatabaseError("INSERT ...", {}, Exception("database disk image is malformed"))
+        return real(ctx, session, changes)
+
+    monkeypatch.setattr(docks, "apply_in", malformed)
+    flaky.away = False
+    assert not feed.replay()
+    damaged[0] = False
+    assert feed.replay()
+    feed.journal.close()
+    assert [kind for _tag, kind, _at, _d in history(ctx)] == ["docked"]

@@ -42,6 +42,10 @@ SWEEP_EVERY = timedelta(seconds=5)
 # Docks admitted in one flush at most while the admit window is open (the window itself
 # also caps how many are registered).
 MAX_ADMITTING = 32
+# Journaled docking moves written in one transaction at most (a shift's cameras arriving
+# at once, or a database back after a while: an fsync per batch, and the writer's turn
+# given back to the counter between batches).
+REPLAY_BATCH = 50
 # What keeps the journal's events waiting (tried again) rather than skipped.
 _CANNOT_WRITE = (
     UnavailableError,
@@ -410,8 +414,8 @@ class DockFeed:
 
     def replay(self) -> bool:
         """Write the journaled docking moves the database does not have yet, oldest first,
-        each with its own time and in a transaction of its own with the journal's mark.
-        False when the database is away (tried again at the next flush)."""
+        each with its own time, in batches: each batch in a transaction with the journal's
+        mark. False when the database is away (tried again at the next flush)."""
         from bwc_desk.services import feed_journal
 
         journal = self.board.journal
@@ -423,27 +427,21 @@ class DockFeed:
                 mark = feed_journal.applied_mark(self.ctx, journal.id)
                 self._applied = journal.header_end if mark is None else mark
             pending = journal.events(self._applied, end) if self._applied < end else ()
+            batch: list[tuple[int, Changes | None, datetime | None]] = []
             for item in pending:
                 if isinstance(item, int):  # an unreadable line: only the mark moves on
-                    feed_journal.replay_event(self.ctx, journal.id, item, None, None)
-                    self._applied = item
-                    continue
-                try:
-                    changes = Changes(bays=[event_bay(item)])
-                except (KeyError, TypeError, ValueError) as exc:
-                    log.error("Skipped journaled event %s: %s", item.id, exc)
-                    changes = None
-                try:
-                    feed_journal.replay_event(self.ctx, journal.id, item.end, changes, item.at)
-                except _CANNOT_WRITE:
-                    raise  # the database away, busy or full: tried again later
-                except Exception as exc:
-                    # Refused for what it holds: skipped (and said), so that one bad event
-                    # never holds up the feed.
-                    log.exception("Journaled event %s was not written: %s", item.id, exc)
-                    feed_journal.replay_event(self.ctx, journal.id, item.end, None, None)
-                self._applied = item.end
-                self.replayed += 1
+                    batch.append((item, None, None))
+                else:
+                    try:
+                        batch.append((item.end, Changes(bays=[event_bay(item)]), item.at))
+                    except (KeyError, TypeError, ValueError) as exc:
+                        log.error("Skipped journaled event %s: %s", item.id, exc)
+                        batch.append((item.end, None, None))
+                if len(batch) >= REPLAY_BATCH:
+                    self._replay(journal.id, batch)
+                    batch = []
+            if batch:
+                self._replay(journal.id, batch)
         except Exception as exc:
             self._away(exc, end)
             return False
@@ -459,6 +457,17 @@ class DockFeed:
         if journal.rotate_if_done(self._applied):
             self._applied = journal.header_end
         return True
+
+    def _replay(
+        self, journal: str, batch: list[tuple[int, Changes | None, datetime | None]]
+    ) -> None:
+        """One transaction for a batch of journaled events (the database away, busy or full:
+        raised, and the batch is tried again at the next flush)."""
+        from bwc_desk.services import feed_journal
+
+        feed_journal.replay_events(self.ctx, journal, batch)
+        self._applied = batch[-1][0]
+        self.replayed += sum(1 for _end, changes, _at in batch if changes is not None)
 
     def _away(self, exc: Exception, end: int) -> None:
         now = self.ctx.now()

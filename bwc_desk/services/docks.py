@@ -331,12 +331,24 @@ def _undocked(ctx: Ctx, session: Session, unit: Unit, reading: UnitReading) -> N
 
 
 def _write_due_undocks(ctx: Ctx, session: Session) -> int:
-    due = session.execute(
-        select(UnitReading, Unit)
-        .join(Unit, Unit.id == UnitReading.unit_id)
-        .where(UnitReading.left_at <= ctx.now() - COALESCE_UNDOCKED)
-        .order_by(UnitReading.left_at, UnitReading.unit_id)
-    ).all()
+    # The readings first, by their left_at index, then their units: SQLite's planner, asked
+    # for the join, scanned every unit (3 ms, at each of the feed's transactions).
+    readings = list(
+        session.execute(
+            select(UnitReading)
+            .where(UnitReading.left_at <= ctx.now() - COALESCE_UNDOCKED)
+            .order_by(UnitReading.left_at, UnitReading.unit_id)
+        ).scalars()
+    )
+    if not readings:
+        return 0
+    units = {
+        u.id: u
+        for u in session.execute(
+            select(Unit).where(Unit.id.in_([r.unit_id for r in readings]))
+        ).scalars()
+    }
+    due = [(r, units[r.unit_id]) for r in readings if r.unit_id in units]
     for reading, unit in due:
         # Dated when it fell due (what a live feed writes, give or take a sweep), also when
         # the journal replays it after the database was away.
