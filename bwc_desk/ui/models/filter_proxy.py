@@ -4,6 +4,7 @@ follows the model's patches row by row, so a selection and the scroll position s
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, groupby
@@ -20,6 +21,15 @@ Index = QModelIndex | QPersistentModelIndex
 # More rows than this in one change: the proxy lays itself out again in one step instead of
 # row by row (each row by row step is cheap, but a view repaints after each).
 BULK = 64
+
+
+def _whole_words(words: Sequence[str]) -> list[re.Pattern[str]]:
+    """A letter or digit typed after other words is a word of its own ("Cage B", "bay 4"):
+    it matches a whole word of the row, not every tag with a B or badge with a 4. Alone it
+    matches anywhere, as the first key typed does."""
+    if len(words) < 2:
+        return []
+    return [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in words if len(w) == 1]
 
 
 def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
@@ -46,7 +56,8 @@ def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
 
 class FilterProxy(QAbstractProxyModel):
     """The one proxy of every table over a ``RowTableModel``: filters on every column (each
-    word typed must appear somewhere in the row), plus an optional predicate on the row
+    word typed must appear somewhere in the row; a one-character word among others as a
+    whole word, see ``_whole_words``), plus an optional predicate on the row
     objects (``set_predicate``: status, model, "holding a camera"); sorts on the model's
     prepared keys, ties in the model's order and empty cells last, in either direction.
 
@@ -59,6 +70,7 @@ class FilterProxy(QAbstractProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
+        self._whole: list[re.Pattern[str]] = []  # one-character words, matched whole
         self._predicate: Callable[[Any], bool] | None = None
         self._column = -1  # -1: the model's own order
         self._descending = False
@@ -101,9 +113,11 @@ class FilterProxy(QAbstractProxyModel):
         words = text.lower().split()
         if words == self._words:
             return
-        # Narrower than before (a letter typed): only the rows shown can still match.
-        narrower = all(any(old in new for new in words) for old in self._words)
+        # Narrower than before (a letter typed): only the rows shown can still match. (Not
+        # after a word matched whole: "b" grown to "b," may match where "b" alone did not.)
+        narrower = not self._whole and all(any(old in new for new in words) for old in self._words)
         self._words = words
+        self._whole = _whole_words(words)
         self.refilter(narrower=narrower)
 
     def filter_text(self) -> str:
@@ -176,6 +190,8 @@ class FilterProxy(QAbstractProxyModel):
             hay = model.haystack()[s]
             if not all(w in hay for w in self._words):
                 return False
+            if not all(p.search(hay) for p in self._whole):
+                return False
         return self._predicate is None or bool(self._predicate(model.row_at(s)))
 
     def _filtered(self, rows: list[int]) -> list[int]:
@@ -191,6 +207,12 @@ class FilterProxy(QAbstractProxyModel):
             mask = [all(w in hay[s] for w in words) for s in rows]
         else:
             mask = [True] * len(rows)
+        if self._whole:
+            whole = self._whole
+            mask = [
+                m and all(p.search(hay[s]) for p in whole)
+                for s, m in zip(rows, mask, strict=True)
+            ]
         if predicate is not None:
             row_at = model.row_at
             mask = [m and bool(predicate(row_at(s))) for s, m in zip(rows, mask, strict=True)]
