@@ -3,6 +3,7 @@ services/unit_location, one custody record per camera, who / station / UTC."""
 
 from __future__ import annotations
 
+import csv
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import event, select
 
 from bwc_desk.domain.errors import DomainError, PermissionDenied, ValidationError
 from bwc_desk.domain.events import EventKind
-from bwc_desk.services import inventory, unit_location
+from bwc_desk.services import exports, imports, inventory, unit_location
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store.models import CustodyEvent, Unit
 
@@ -111,3 +112,67 @@ def test_move_is_all_or_nothing_and_needs_the_permission(sup_ctx, qm_ctx):
     with pytest.raises(ValidationError, match="reason"):
         unit_location.move_units(sup_ctx, ids, "Cage B", "x" * 501)
     assert _state(sup_ctx) == before
+
+
+# --- the units CSV: exported with the location, imported through the same custody record ----
+
+
+def _write(path, text: str):  # type: ignore[no-untyped-def]
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_units_export_has_the_location_column(admin_ctx, tmp_path):
+    ids = _cameras(admin_ctx)
+    unit_location.set_location(admin_ctx, ids[0], "Cage A, shelf 1")
+    path = tmp_path / "units.csv"
+    exports.export_units(admin_ctx, path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0])[-1] == "location"
+    assert [(r["asset_tag"], r["location"]) for r in rows] == [
+        ("HPD-1", "Cage A, shelf 1"), ("HPD-2", ""), ("HPD-3", "")
+    ]
+    # Read back as it was written: nothing to do.
+    report = imports.import_units(admin_ctx, path, commit=False)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 3)
+
+
+def test_an_import_moves_cameras_with_a_custody_record_each(admin_ctx, tmp_path):
+    ids = _cameras(admin_ctx, 2)
+    unit_location.set_location(admin_ctx, ids[0], "Cage A")
+    path = _write(
+        tmp_path / "u.csv",
+        "asset_tag,serial,location\nHPD-1,S-1,Cage B\nHPD-2,S-2,\nHPD-3,S-3,Dock room\n",
+    )
+    preview = imports.import_units(admin_ctx, path, commit=False)
+    assert (preview.added, preview.updated, preview.unchanged) == (1, 1, 1)
+    assert dict(preview.changes)[2] == "location Cage A -> Cage B"
+    report = imports.import_units(admin_ctx, path)
+    assert report.committed and (report.added, report.updated) == (1, 1)
+    places = {u.asset_tag: u.location for u in inventory.list_units(admin_ctx)}
+    assert places == {"HPD-1": "Cage B", "HPD-2": "", "HPD-3": "Dock room"}
+    moved = inventory.unit_history(admin_ctx, ids[0])[0]
+    assert moved.kind is EventKind.RELOCATED and moved.reason == "import u.csv"
+    assert moved.details == {"from": "Cage A", "to": "Cage B"}
+    new = next(u for u in inventory.list_units(admin_ctx) if u.asset_tag == "HPD-3")
+    kinds = [e.kind for e in inventory.unit_history(admin_ctx, new.id)]
+    assert kinds == [EventKind.RELOCATED, EventKind.REGISTERED]
+
+
+def test_an_import_refuses_a_place_of_the_wrong_shape_and_writes_nothing(admin_ctx, tmp_path):
+    ids = _cameras(admin_ctx, 2)
+    unit_location.set_location(admin_ctx, ids[0], "Cage A")
+    before = _state(admin_ctx)
+    long = "x" * 121
+    path = _write(
+        tmp_path / "u.csv",
+        f"asset_tag,serial,location\nHPD-1,S-1,\nHPD-2,S-2,{long}\nHPD-3,S-3,Cage C\n",
+    )
+    report = imports.import_units(admin_ctx, path)
+    assert not report.committed
+    errors = dict(report.errors)
+    assert "HPD-1 is kept at Cage A" in errors[2] and "cannot be cleared" in errors[2]
+    assert "at most 120 characters" in errors[3]
+    assert 4 not in errors
+    assert _state(admin_ctx) == before
