@@ -224,8 +224,11 @@ def test_filter_proxy_filters_on_every_column_and_sorts_on_prepared_keys(qtbot, 
     assert proxy.source_row(0).serial == "X60A0002"
     proxy.set_text("cage b")  # the location column
     assert column_texts(proxy, 0) == ["HPD-BWC-0010"]
-    proxy.set_text("axon b")  # a letter after a word is a word: not the B of every "BWC"
+    # A letter after a word goes with that word, not with the B of every "BWC" tag.
+    proxy.set_text("cage a")
     assert column_texts(proxy, 0) == []
+    proxy.set_text("axon b")  # on the way to "axon body"
+    assert sorted(column_texts(proxy, 0)) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0003"]
     proxy.set_text("b")  # alone, as the first key typed, it matches anywhere
     assert proxy.rowCount() == 4
     proxy.set_text("")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from bwc_desk.ui.models.rows import BLANK, runs
+from bwc_desk.ui.models.rows import BLANK, SEP, runs
 
 if TYPE_CHECKING:
     from bwc_desk.ui.models.table_model import RowTableModel
@@ -23,13 +23,16 @@ Index = QModelIndex | QPersistentModelIndex
 BULK = 64
 
 
-def _whole_words(words: Sequence[str]) -> list[re.Pattern[str]]:
-    """A letter or digit typed after other words is a word of its own ("Cage B", "bay 4"):
-    it matches a whole word of the row, not every tag with a B or badge with a 4. Alone it
-    matches anywhere, as the first key typed does."""
-    if len(words) < 2:
-        return []
-    return [re.compile(rf"(?<!\w){re.escape(w)}(?!\w)") for w in words if len(w) == 1]
+def _attached(words: Sequence[str]) -> list[re.Pattern[str]]:
+    """A letter or digit typed after a word belongs to that word ("Cage B", "shelf 3", "bay
+    4"): it must follow it in the same column (spaces or punctuation between), not appear
+    anywhere (the B of every "BWC" tag, the 4 of every badge). Alone it matches anywhere, as
+    the first key typed does. Typing on ("Cage Bo") widens to words again."""
+    return [
+        re.compile(rf"{re.escape(words[i - 1])}[^\w{SEP}]+{re.escape(w)}")
+        for i, w in enumerate(words)
+        if i and len(w) == 1
+    ]
 
 
 def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
@@ -56,8 +59,8 @@ def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
 
 class FilterProxy(QAbstractProxyModel):
     """The one proxy of every table over a ``RowTableModel``: filters on every column (each
-    word typed must appear somewhere in the row; a one-character word among others as a
-    whole word, see ``_whole_words``), plus an optional predicate on the row
+    word typed must appear somewhere in the row; a one-character word after another right
+    after it, see ``_attached``), plus an optional predicate on the row
     objects (``set_predicate``: status, model, "holding a camera"); sorts on the model's
     prepared keys, ties in the model's order and empty cells last, in either direction.
 
@@ -70,7 +73,7 @@ class FilterProxy(QAbstractProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
-        self._whole: list[re.Pattern[str]] = []  # one-character words, matched whole
+        self._attached: list[re.Pattern[str]] = []  # a letter after its word (see above)
         self._predicate: Callable[[Any], bool] | None = None
         self._column = -1  # -1: the model's own order
         self._descending = False
@@ -114,10 +117,13 @@ class FilterProxy(QAbstractProxyModel):
         if words == self._words:
             return
         # Narrower than before (a letter typed): only the rows shown can still match. (Not
-        # after a word matched whole: "b" grown to "b," may match where "b" alone did not.)
-        narrower = not self._whole and all(any(old in new for new in words) for old in self._words)
+        # after a letter that had to follow its word: "cage bo" matches "cage" and "bo"
+        # anywhere, rows that "cage b" did not.)
+        narrower = not self._attached and all(
+            any(old in new for new in words) for old in self._words
+        )
         self._words = words
-        self._whole = _whole_words(words)
+        self._attached = _attached(words)
         self.refilter(narrower=narrower)
 
     def filter_text(self) -> str:
@@ -190,7 +196,7 @@ class FilterProxy(QAbstractProxyModel):
             hay = model.haystack()[s]
             if not all(w in hay for w in self._words):
                 return False
-            if not all(p.search(hay) for p in self._whole):
+            if not all(p.search(hay) for p in self._attached):
                 return False
         return self._predicate is None or bool(self._predicate(model.row_at(s)))
 
@@ -207,10 +213,10 @@ class FilterProxy(QAbstractProxyModel):
             mask = [all(w in hay[s] for w in words) for s in rows]
         else:
             mask = [True] * len(rows)
-        if self._whole:
-            whole = self._whole
+        if self._attached:
+            attached = self._attached
             mask = [
-                m and all(p.search(hay[s]) for p in whole)
+                m and all(p.search(hay[s]) for p in attached)
                 for s, m in zip(rows, mask, strict=True)
             ]
         if predicate is not None:
