@@ -125,13 +125,14 @@ def _write(path, text: str):  # type: ignore[no-untyped-def]
 def test_the_units_export_has_the_location_column(admin_ctx, tmp_path):
     ids = _cameras(admin_ctx)
     unit_location.set_location(admin_ctx, ids[0], "Cage A, shelf 1")
+    unit_location.set_location(admin_ctx, ids[1], "@bench")  # a spreadsheet's formula start
     path = tmp_path / "units.csv"
     exports.export_units(admin_ctx, path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert list(rows[0])[-1] == "location"
     assert [(r["asset_tag"], r["location"]) for r in rows] == [
-        ("HPD-1", "Cage A, shelf 1"), ("HPD-2", ""), ("HPD-3", "")
+        ("HPD-1", "Cage A, shelf 1"), ("HPD-2", "'@bench"), ("HPD-3", "")
     ]
     # Read back as it was written: nothing to do.
     report = imports.import_units(admin_ctx, path, commit=False)
