@@ -175,3 +175,25 @@ def test_where_now_names_the_places_of_a_selection():
     assert where_now([at(1, ""), at(2, "")]) == "no recorded place"
     many = [at(i, f"Shelf {i % 5}") for i in range(10)] + [at(99, "Shelf 1")]
     assert where_now(many) == "Shelf 1 (3), Shelf 0 (2), Shelf 2 (2) and 2 more places"
+
+
+def test_the_move_dialog_names_what_it_moves(qtbot, cage):
+    tab = cage["tab"]
+    rows = sorted(tab.model.rows(), key=lambda u: u.asset_tag)
+    one = MoveDialog(tab.state, rows[2:3])
+    qtbot.addWidget(one)
+    assert one.heading.text().startswith("Record where HPD-BWC-0003 (serial X60A0003, available)")
+    assert one.ok_button.text() == "&Move" and one.now_label.text() == "Cage B, shelf 3"
+    many = MoveDialog(tab.state, rows)
+    qtbot.addWidget(many)
+    assert many.heading.text().startswith(
+        "Record where the 6 selected cameras (HPD-BWC-0001, HPD-BWC-0002, HPD-BWC-0003, "
+        "HPD-BWC-0004 and more) are kept now."
+    )
+    assert many.heading.text().endswith("all in one transaction.")
+    # Places listed once they come, without replacing what was typed meanwhile.
+    qtbot.keyClicks(many.location_edit, "Dock room")
+    qtbot.waitUntil(lambda: many.location_box.count() == 2, timeout=5000)
+    assert many.location_edit.text() == "Dock room"
+    assert [many.location_box.itemText(i) for i in range(2)] == [
+        "Cage A, shelf 1", "Cage B, shelf 3"]

@@ -46,10 +46,15 @@ class MoveDialog(ServiceDialog):
         self.units = list(units)
         n = len(self.units)
         super().__init__(state, "Move cameras" if n > 1 else "Move a camera", parent)
+        if n == 1:
+            which = f"{describe_units(self.units)} is"
+        else:
+            tags = ", ".join(u.asset_tag for u in self.units[:4])
+            which = f"the {n:,} selected cameras ({tags}{' and more' if n > 4 else ''}) are"
         self.heading.setText(
-            f"Record where {describe_units(self.units)} {'are' if n > 1 else 'is'} kept now. "
-            "Each camera that moves gets a \u201clocation changed\u201d record in its custody "
-            "history" + (", all in one transaction." if n > 1 else ".")
+            f"Record where {which} kept now. Each camera that moves gets a \u201clocation "
+            "changed\u201d record in its custody history"
+            + (", all in one transaction." if n > 1 else ".")
         )
         self.now_label = QLabel(where_now(self.units), self)
         self.now_label.setObjectName("location_now")
