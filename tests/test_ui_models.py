@@ -21,7 +21,7 @@ def test_unit_model_and_proxy(qtmodeltester, demo_db):
     model = UnitTableModel()
     model.set_rows(inventory.list_units(ctx))
     qtmodeltester.check(model)
-    assert model.rowCount() == 475 and model.columnCount() == 9
+    assert model.rowCount() == 475 and model.columnCount() == 10
     assert model.index(0, UnitTableModel.COL_TAG).data() == "HPD-BWC-0001"
     proxy = FilterProxy()
     proxy.setSourceModel(model)

@@ -163,9 +163,9 @@ def _units() -> list[UnitRow]:
                 last_event="issued", last_event_at=T0, warranty_until=date(2028, 1, 31)),
         UnitRow(2, "HPD-BWC-0001", "X60A0001", "Axon Body 3", "1.4.2", UnitStatus.AVAILABLE,
                 pool="Patrol North", dock_bay="Dock 1 / bay 4", last_event="docked",
-                last_event_at=T0 + timedelta(hours=2)),
+                last_event_at=T0 + timedelta(hours=2), location="Dock room"),
         UnitRow(3, "HPD-BWC-0010", "WG-000310", "WatchGuard V300", "3.0", UnitStatus.IN_REPAIR,
-                status_reason="cracked lens, sent to the vendor"),
+                status_reason="cracked lens, sent to the vendor", location="Cage B, shelf 3"),
         UnitRow(4, "HPD-BWC-0003", "X60A0003", "Axon Body 3", "1.3.9", UnitStatus.RETIRED),
     ]
 
@@ -179,10 +179,13 @@ def test_unit_model_shows_holder_status_and_last_event(qtbot, qtmodeltester):
     assert headers(model)[:2] == ["Asset tag", "Serial"]
     assert [cell(model, 0, c) for c in range(model.columnCount())] == [
         "HPD-BWC-0002", "X60A0002", "Axon Body 3", "1.4.2", "issued", "Out: Smith, John (0412)",
-        "", f"issued {text_of(T0)}", "2028-01-31",
+        "", "", f"issued {text_of(T0)}", "2028-01-31",
     ]
     assert cell(model, 1, UnitTableModel.COL_HOLDER) == "Pool: Patrol North"
     assert cell(model, 1, UnitTableModel.COL_BAY) == "Dock 1 / bay 4"
+    assert headers(model)[UnitTableModel.COL_LOCATION] == "Location"
+    assert cell(model, 1, UnitTableModel.COL_LOCATION) == "Dock room"
+    assert cell(model, 2, UnitTableModel.COL_LOCATION) == "Cage B, shelf 3"
     assert colour(model, 0, UnitTableModel.COL_STATUS) == "#1d4ed8"
     assert colour(model, 0, UnitTableModel.COL_TAG) is None
     assert colour(model, 2, UnitTableModel.COL_STATUS) == "#b45309"
@@ -199,6 +202,8 @@ def test_unit_model_shows_holder_status_and_last_event(qtbot, qtmodeltester):
     assert sort_view(table, UnitTableModel.COL_LAST, DESC) == [
         "HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0010", "HPD-BWC-0003"]
     assert colour(table.proxy, 1, UnitTableModel.COL_STATUS) == "#1d4ed8"  # follows its row
+    # By place: the cage's shelves, then the dock room (cameras with no place after them).
+    assert sort_view(table, UnitTableModel.COL_LOCATION)[:2] == ["HPD-BWC-0010", "HPD-BWC-0001"]
     qtmodeltester.check(model)
 
 
@@ -217,6 +222,15 @@ def test_filter_proxy_filters_on_every_column_and_sorts_on_prepared_keys(qtbot, 
     proxy.set_text("smith")  # the holder column
     assert column_texts(proxy, 0) == ["HPD-BWC-0002"]
     assert proxy.source_row(0).serial == "X60A0002"
+    proxy.set_text("cage b")  # the location column
+    assert column_texts(proxy, 0) == ["HPD-BWC-0010"]
+    # A letter after a word goes with that word, not with the B of every "BWC" tag.
+    proxy.set_text("cage a")
+    assert column_texts(proxy, 0) == []
+    proxy.set_text("axon b")  # on the way to "axon body"
+    assert sorted(column_texts(proxy, 0)) == ["HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0003"]
+    proxy.set_text("b")  # alone, as the first key typed, it matches anywhere
+    assert proxy.rowCount() == 4
     proxy.set_text("")
     proxy.set_predicate(lambda u: u.status is not UnitStatus.RETIRED)
     assert proxy.rowCount() == 3

@@ -27,6 +27,7 @@ UNIT_COLUMNS = (
     "warranty_until",
     "assigned_badge",
     "notes",
+    "location",  # where it is kept; a change is a "location changed" custody record
 )
 UNIT_REQUIRED = ("asset_tag", "serial")
 CUSTODY_COLUMNS = (

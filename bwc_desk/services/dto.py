@@ -44,6 +44,7 @@ class UnitRow:
     repair_ticket: str = ""
     repair_expected: date | None = None
     status_reason: str = ""
+    location: str = ""  # where it is kept (a cage shelf, a dock room); services/unit_location
 
     @property
     def assignee(self) -> str:

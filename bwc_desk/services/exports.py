@@ -63,6 +63,7 @@ def export_units(ctx: Ctx, path: Path | str) -> int:
                 u.warranty_until.isoformat() if u.warranty_until else "",
                 badges.get(u.primary_officer_id, "") if u.primary_officer_id else "",
                 u.notes,
+                u.location,
             )
             for u in session.execute(select(Unit).order_by(Unit.asset_tag)).scalars()
         ]

@@ -48,6 +48,7 @@ from bwc_desk.services.officers import (
     update_officers_checked,
 )
 from bwc_desk.services.settings import shift_specs
+from bwc_desk.services.unit_location import clean_location, set_location_in
 from bwc_desk.store.models import Officer, Unit
 
 IMPORT_STATUSES = {
@@ -334,6 +335,7 @@ class _UnitRowPlan:
     data: UnitInput
     status: UnitStatus
     assigned_badge: str | None  # None: column absent, leave the assignment alone
+    location: str | None = None  # None: column absent (or blank for a new camera)
 
 
 def _plan_units(session: Session, table: CsvTable, progress: Progress | None) -> _Plan:
@@ -488,7 +490,22 @@ def _unit_plan(
             raise ValidationError(
                 f"{current.asset_tag} is retired; it cannot become {status.value}"
             )
-    return _UnitRowPlan(data, status, badge)
+    return _UnitRowPlan(data, status, badge, _location(raw, has, current))
+
+
+def _location(raw: dict[str, str], has: set[str], current: Unit | None) -> str | None:
+    """Where the line says the camera is kept: None when it says nothing. A place is never
+    cleared (the Move... dialog cannot either): a blank cell for a camera kept somewhere is
+    refused, so that a half-filled column does not silently forget where cameras are."""
+    if "location" not in has:
+        return None
+    where = clean_location(raw.get("location", ""), required=False)
+    if not where and current is not None and current.location:
+        raise ValidationError(
+            f"location is blank, but {current.asset_tag} is kept at {current.location}; a "
+            "place cannot be cleared by an import: write where it is kept now"
+        )
+    return where or None
 
 
 def _unit_changes(
@@ -506,6 +523,8 @@ def _unit_changes(
     ]
     if current.status != row.status.value:
         changed.append(("status", current.status, row.status.value))
+    if row.location is not None and row.location != current.location:
+        changed.append(("location", current.location or None, row.location))
     if row.assigned_badge is not None:
         wanted = officers[row.assigned_badge] if row.assigned_badge else None
         if current.primary_officer_id != (wanted.id if wanted else None):
@@ -598,4 +617,6 @@ def _apply_unit(
             change_status(ctx, session, actor, unit, _TO_STATUS[row.status], reason)
     if row.assigned_badge:
         assign_primary_in(ctx, session, actor, unit, officers[row.assigned_badge], reason)
+    if row.location is not None:
+        set_location_in(ctx, session, actor, unit, row.location, reason)
     session.flush()

@@ -67,6 +67,7 @@ def unit_row(r: Any) -> UnitRow:
         ticket,
         repair_expected,
         status_reason,
+        location,
     ) = r
     return UnitRow(
         id=uid,
@@ -93,6 +94,7 @@ def unit_row(r: Any) -> UnitRow:
         repair_ticket=ticket,
         repair_expected=repair_expected,
         status_reason=status_reason,
+        location=location or "",
     )
 
 

@@ -20,7 +20,21 @@ LOCATION_LIMIT = 120
 
 
 def clean_location(text: str, *, required: bool = True) -> str:
-    value = " ".join(clean_text(text, "location", limit=LOCATION_LIMIT).split())
+    """A place as people type it, spaces tidied; a place of the wrong shape is refused with
+    what to do about it."""
+    value = " ".join((text or "").split())
+    if len(value) > LOCATION_LIMIT:
+        raise ValidationError(
+            f"A location is at most {LOCATION_LIMIT} characters (this one has {len(value)}); "
+            'shorten it, e.g. "Cage B, shelf 3".'
+        )
+    try:
+        value = clean_text(value, "location", limit=LOCATION_LIMIT)
+    except ValidationError:
+        raise ValidationError(
+            "The location contains a control or text-direction character (pasted from "
+            "another program?); type it again as plain text."
+        ) from None
     if required and not value:
         raise ValidationError("Say where the camera is (a cage shelf, a dock room...).")
     return value
@@ -95,3 +109,32 @@ def set_locations(ctx: Ctx, moves: Sequence[tuple[int, str]], reason: str = "") 
             if set_location_in(ctx, session, actor, unit, where, reason) is not None:
                 changed += 1
     return changed
+
+
+def move_units(ctx: Ctx, unit_ids: Sequence[int], location: str, reason: str = "") -> int:
+    """Put the selected cameras at one place (Inventory's Move...): one transaction, one
+    custody record per camera that moves (none for a camera already there); returns how
+    many moved. A place of the wrong shape, or a camera gone meanwhile, changes nothing."""
+    actor = ctx.require(Permission.MANAGE_UNITS, "change where cameras are kept")
+    where = clean_location(location)
+    reason = clean_text(reason, "reason", limit=500)
+    wanted = sorted(set(unit_ids))
+    if not wanted:
+        raise ValidationError("Select at least one camera to move.")
+    with ctx.db.write() as session:
+        units = list(
+            session.execute(
+                # Locked in id order (on PostgreSQL), as the other bulk changes lock them.
+                select(Unit).where(Unit.id.in_(wanted)).order_by(Unit.id).with_for_update()
+            ).scalars()
+        )
+        if len(units) != len(wanted):
+            raise DomainError(
+                f"{len(wanted) - len(units)} of the selected cameras no longer exist; "
+                "refresh the list. Nothing was moved."
+            )
+        units.sort(key=lambda u: u.asset_tag)
+        return sum(
+            set_location_in(ctx, session, actor, unit, where, reason) is not None
+            for unit in units
+        )

@@ -16,7 +16,8 @@ from bwc_desk.store.models import Bay, Checkout, CustodyEvent, Dock, Officer, Po
 
 def _with_unit_joins(stmt: Any, primary: Any, holder: Any) -> Any:
     """What an inventory row shows besides the unit itself: the primary officer, the pool,
-    the open checkout and its holder, the bay and dock, the last custody event."""
+    the open checkout and its holder, the bay and dock, the last custody event. (The unit's
+    own columns, its location among them, need no join.)"""
     return (
         stmt.outerjoin(primary, primary.id == Unit.primary_officer_id)
         .outerjoin(Pool, Pool.id == Unit.pool_id)
@@ -67,6 +68,7 @@ def _unit_select(by_ids: bool) -> Any:
             Unit.repair_ticket,
             Unit.repair_expected,
             Unit.status_reason,
+            Unit.location,
         ),
         primary,
         holder,

@@ -4,6 +4,7 @@ follows the model's patches row by row, so a selection and the scroll position s
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, groupby
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from bwc_desk.ui.models.rows import BLANK, runs
+from bwc_desk.ui.models.rows import BLANK, SEP, runs
 
 if TYPE_CHECKING:
     from bwc_desk.ui.models.table_model import RowTableModel
@@ -20,6 +21,18 @@ Index = QModelIndex | QPersistentModelIndex
 # More rows than this in one change: the proxy lays itself out again in one step instead of
 # row by row (each row by row step is cheap, but a view repaints after each).
 BULK = 64
+
+
+def _attached(words: Sequence[str]) -> list[re.Pattern[str]]:
+    """A letter or digit typed after a word belongs to that word ("Cage B", "shelf 3", "bay
+    4"): it must follow it in the same column (spaces or punctuation between), not appear
+    anywhere (the B of every "BWC" tag, the 4 of every badge). Alone it matches anywhere, as
+    the first key typed does. Typing on ("Cage Bo") widens to words again."""
+    return [
+        re.compile(rf"{re.escape(words[i - 1])}[^\w{SEP}]+{re.escape(w)}")
+        for i, w in enumerate(words)
+        if i and len(w) == 1
+    ]
 
 
 def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
@@ -46,7 +59,8 @@ def _descending(keys: Sequence[Any], presorted: list[int] | None) -> list[int]:
 
 class FilterProxy(QAbstractProxyModel):
     """The one proxy of every table over a ``RowTableModel``: filters on every column (each
-    word typed must appear somewhere in the row), plus an optional predicate on the row
+    word typed must appear somewhere in the row; a one-character word after another right
+    after it, see ``_attached``), plus an optional predicate on the row
     objects (``set_predicate``: status, model, "holding a camera"); sorts on the model's
     prepared keys, ties in the model's order and empty cells last, in either direction.
 
@@ -59,6 +73,7 @@ class FilterProxy(QAbstractProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._words: list[str] = []
+        self._attached: list[re.Pattern[str]] = []  # a letter after its word (see above)
         self._predicate: Callable[[Any], bool] | None = None
         self._column = -1  # -1: the model's own order
         self._descending = False
@@ -101,9 +116,14 @@ class FilterProxy(QAbstractProxyModel):
         words = text.lower().split()
         if words == self._words:
             return
-        # Narrower than before (a letter typed): only the rows shown can still match.
-        narrower = all(any(old in new for new in words) for old in self._words)
+        # Narrower than before (a letter typed): only the rows shown can still match. (Not
+        # after a letter that had to follow its word: "cage bo" matches "cage" and "bo"
+        # anywhere, rows that "cage b" did not.)
+        narrower = not self._attached and all(
+            any(old in new for new in words) for old in self._words
+        )
         self._words = words
+        self._attached = _attached(words)
         self.refilter(narrower=narrower)
 
     def filter_text(self) -> str:
@@ -176,6 +196,8 @@ class FilterProxy(QAbstractProxyModel):
             hay = model.haystack()[s]
             if not all(w in hay for w in self._words):
                 return False
+            if not all(p.search(hay) for p in self._attached):
+                return False
         return self._predicate is None or bool(self._predicate(model.row_at(s)))
 
     def _filtered(self, rows: list[int]) -> list[int]:
@@ -191,6 +213,12 @@ class FilterProxy(QAbstractProxyModel):
             mask = [all(w in hay[s] for w in words) for s in rows]
         else:
             mask = [True] * len(rows)
+        if self._attached:
+            attached = self._attached
+            mask = [
+                m and all(p.search(hay[s]) for p in attached)
+                for s, m in zip(rows, mask, strict=True)
+            ]
         if predicate is not None:
             row_at = model.row_at
             mask = [m and bool(predicate(row_at(s))) for s, m in zip(rows, mask, strict=True)]

@@ -60,9 +60,10 @@ class UnitTableModel(RowTableModel[UnitRow]):
         COL_STATUS,
         COL_HOLDER,
         COL_BAY,
+        COL_LOCATION,
         COL_LAST,
         COL_WARRANTY,
-    ) = range(9)
+    ) = range(10)
     columns = (
         Column("Asset tag", lambda u: u.asset_tag),
         Column("Serial", lambda u: u.serial),
@@ -71,6 +72,7 @@ class UnitTableModel(RowTableModel[UnitRow]):
         Column("Status", lambda u: u.status.value),
         Column("Holder / assignee", _holder, "Who has it now (Out:), or whose camera it is"),
         Column("Dock bay", lambda u: u.dock_bay),
+        Column("Location", lambda u: u.location, "Where the camera is kept (Move... changes it)"),
         Column("Last custody event", _last, sort=lambda u: u.last_event_at),
         Column("Warranty until", lambda u: u.warranty_until),
     )

@@ -58,7 +58,7 @@ class InventoryTab(QWidget):
         # Each keystroke is answered (well under 50 ms at 25,000 units, see
         # benchmarks/inventory.py), so the shared table's debounce is not needed here.
         self.table = FilteredTable(
-            self.model, "Filter units: tag, serial, model, officer...", filter_delay_ms=0
+            self.model, "Filter units: tag, serial, model, officer, location...", filter_delay_ms=0
         )
         self.table.filter_edit.setObjectName("inventory_filter")
         self.status_box = QComboBox(self)
@@ -165,6 +165,9 @@ class InventoryTab(QWidget):
         self.edit_action = add(
             "&Edit...", self.edit_unit, Permission.MANAGE_UNITS, ONE, "edit units", "F2"
         )
+        self.move_action = add(
+            "&Move...", self.move_units, Permission.MANAGE_UNITS, SOME, "move units"
+        )
         self.toolbar.addSeparator()
         self.out_action = add(
             "&Out of service...",
@@ -253,6 +256,7 @@ class InventoryTab(QWidget):
             self.details_action,
             None,
             self.edit_action,
+            self.move_action,
             None,
             self.out_action,
             self.back_action,
@@ -343,6 +347,24 @@ class InventoryTab(QWidget):
             return
         dialog = UnitDialog(self.state, units[0], self._models(), self)
         self._done(dialog, lambda u: f"{u.asset_tag} saved.")
+
+    def move_units(self) -> None:
+        """Record where the selected cameras are kept now (one custody record each)."""
+        from bwc_desk.ui.dialogs.move_dialog import MoveDialog
+
+        units = self.selected_units()
+        if not units:
+            return
+        dialog = MoveDialog(self.state, units, self)
+
+        def said(moved: int) -> str:
+            where = " ".join(dialog.location_edit.text().split())
+            rest = len(units) - moved
+            return f"{plural(moved, 'camera')} moved to {where}" + (
+                f"; {rest:,} {'was' if rest == 1 else 'were'} there already." if rest else "."
+            )
+
+        self._done(dialog, said)
 
     def out_of_service(self) -> None:
         from bwc_desk.ui.dialogs.unit_dialogs import OutOfServiceDialog

@@ -130,6 +130,7 @@ class UnitDetailPanel(QWidget):
             ("primary", "Primary officer"),
             ("pool", "Pool"),
             ("bay", "Dock bay"),
+            ("location", "Location"),
             ("repair", "Repair"),
             ("purchased", "Purchased"),
             ("warranty", "Warranty until"),
@@ -336,6 +337,7 @@ class UnitDetailPanel(QWidget):
             "primary": u.primary_officer,
             "pool": u.pool,
             "bay": u.dock_bay,
+            "location": u.location or "not recorded",
             "repair": ", ".join(
                 p
                 for p in (
