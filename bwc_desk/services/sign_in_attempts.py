@@ -303,11 +303,18 @@ def unlock_name(ctx: Ctx, typed: str) -> str:
     ctx.require(Permission.MANAGE_STAFF, "unlock user names")
     try:
         name = normalize_username(typed)
-    except ValidationError:
-        raise DomainError("Type the user name to unlock.") from None
+    except ValidationError as exc:
+        raise DomainError(f"{exc} Type the user name to unlock.") from None
     key = _unknown_key(name)
-    shown = UNKNOWN_USER_NAME if looks_like_password(typed) else name
     with ctx.db.write() as session:
+        # As the lock recorded it (sign-in saw it typed), else as the administrator typed it.
+        listed = session.execute(
+            select(NameLock.name).where(NameLock.name_key == key, NameLock.name != "")
+        ).first()
+        if listed is not None:
+            shown = listed[0]
+        else:
+            shown = UNKNOWN_USER_NAME if looks_like_password(typed) else name
         if session.execute(select(Staff.id).where(Staff.username == name)).first():
             raise DomainError(
                 f"{name!r} has a staff account: select it in the list and unlock the account."
