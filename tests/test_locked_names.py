@@ -94,6 +94,8 @@ def test_only_administrators_unlock_names_and_accounts_go_their_own_way(admin_ct
         sign_in_attempts.unlock_name(qm, "ghost")
     with pytest.raises(PermissionDenied):
         sign_in_attempts.unlock_locked_name(qm, 1)
+    with pytest.raises(PermissionDenied):
+        sign_in_attempts.list_locked_names(qm)
     with pytest.raises(DomainError, match="has a staff account"):
         sign_in_attempts.unlock_name(admin_ctx, "quinn")
     assert auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"

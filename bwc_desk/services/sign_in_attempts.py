@@ -262,7 +262,8 @@ class LockedName:
 
 
 def list_locked_names(ctx: Ctx) -> list[LockedName]:
-    ctx.require(Permission.READ)
+    """Administrators only: what was typed at sign-in is not for everyone to read."""
+    ctx.require(Permission.MANAGE_STAFF, "see locked user names")
     with ctx.db.read() as session:
         rows = session.execute(
             select(NameLock)
