@@ -20,6 +20,7 @@ from bwc_desk.services.directory_signin import (
     DirectoryAccount,
     DirectoryDown,
     DirectoryUnreachable,
+    NotInDirectory,
     role_for,
 )
 from bwc_desk.store.models import AuditRecord, Staff
@@ -47,6 +48,8 @@ class Directory:
     up: bool = True
     binds: int = 0
     group_roles: Mapping[str, Role] = field(default_factory=lambda: dict(GROUPS))
+    disabled: set[str] = field(default_factory=set)
+    look_ups: int = 0
 
     def bind(self, username: str, password: str) -> DirectoryAccount:
         self.binds += 1
@@ -54,6 +57,21 @@ class Directory:
             raise DirectoryDown("connection refused")
         if username not in self.people or self.people[username][0] != password:
             raise BadCredentials()
+        return DirectoryAccount(
+            f"uid={username},ou=people,dc=example,dc=org",
+            tuple(_dn(g) for g in self.people[username][1]),
+            username.title(),
+        )
+
+    def look_up(self, username: str) -> DirectoryAccount:
+        """With the service bind: no password, and a disabled account says so."""
+        self.look_ups += 1
+        if not self.up:
+            raise DirectoryDown("connection refused")
+        if username not in self.people:
+            raise NotInDirectory("no entry")
+        if username in self.disabled:
+            raise NotInDirectory("disabled")
         return DirectoryAccount(
             f"uid={username},ou=people,dc=example,dc=org",
             tuple(_dn(g) for g in self.people[username][1]),

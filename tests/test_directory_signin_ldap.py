@@ -104,3 +104,64 @@ def test_a_refused_service_account_is_not_the_persons_failure(admin_ctx, directo
             auth.sign_in(ctx, "dana", DANA)
     directory_settings.set_directory(admin_ctx, {}, password=directory.server.password)
     assert auth.sign_in(ctx, "dana", DANA).role is Role.ADMIN
+
+
+# --- badge and PIN: the role asked of the directory with the service bind ------------------
+
+BADGE, PIN = "STAFF-D1", "480271"
+
+
+@pytest.fixture
+def dana_badge(admin_ctx, dana):  # type: ignore[no-untyped-def]
+    """Dana signed in once with her directory password, then was given a badge and PIN."""
+    auth.sign_in(admin_ctx.as_actor(None), "dana", DANA)
+    auth.set_badge_and_pin(admin_ctx, _staff(admin_ctx, "dana").id, BADGE, PIN)
+    return dana
+
+
+def _badge(ctx: Ctx):  # type: ignore[no-untyped-def]
+    return auth.sign_in_badge(ctx.as_actor(None), BADGE, PIN)
+
+
+def test_badge_sign_in_follows_a_group_removal_in_the_directory(
+    admin_ctx, directory, dana_badge, clock
+):
+    dn, groups = dana_badge
+    assert _badge(admin_ctx).role is Role.ADMIN
+    directory.modify(groups["admins"], member=directory.base_dn)  # dana leaves BWC-Admins
+    directory.modify(groups["supervisors"], member=dn)
+    clock.advance(minutes=1)
+    assert _badge(admin_ctx).role is Role.SUPERVISOR
+    assert _staff(admin_ctx, "dana").role == "supervisor"
+    directory.modify(groups["supervisors"], member=directory.base_dn)  # in no group now
+    clock.advance(minutes=1)
+    with pytest.raises(DomainError, match="none of BWC Desk's groups"):
+        _badge(admin_ctx)
+    assert _events(admin_ctx)[-1] == ("sign-in failed", "dana")
+
+
+def test_badge_sign_in_of_a_disabled_directory_account_is_refused(
+    admin_ctx, directory, dana_badge
+):
+    dn, _groups = dana_badge
+    directory.disable(dn)
+    with pytest.raises(DomainError, match="is disabled"):
+        _badge(admin_ctx)
+    directory.delete(dn)
+    with pytest.raises(DomainError, match="no longer has the account"):
+        _badge(admin_ctx)
+    assert _events(admin_ctx)[-1] == ("sign-in failed", "dana")
+
+
+def test_badge_sign_in_with_the_directory_unreachable_within_and_after_the_limit(
+    admin_ctx, directory, dana_badge, clock
+):
+    configure(admin_ctx, directory, url=f"ldaps://127.0.0.1:{closed_port()}", timeout_seconds=2)
+    clock.advance(hours=11)
+    assert _badge(admin_ctx).role is Role.ADMIN  # confirmed 11 hours ago: within 12
+    clock.advance(hours=2)
+    with pytest.raises(DirectoryUnreachable, match="local account"):
+        _badge(admin_ctx)
+    configure(admin_ctx, directory)  # it answers again: confirmed anew
+    assert _badge(admin_ctx).role is Role.ADMIN
+    assert _staff(admin_ctx, "dana").role_confirmed_at == clock.now

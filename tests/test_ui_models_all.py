@@ -558,7 +558,12 @@ def test_repair_case_model_shows_age_state_and_cost(qtbot, qtmodeltester):
 
 # Model class -> the test (here or in TEST_MODULES) that puts it through qtmodeltester and checks
 # what it shows. A model added to the UI fails the last test until it has one.
-TEST_MODULES = ("tests.test_ui_models_all", "tests.test_ui_models_more", "tests.test_ui_audit")
+TEST_MODULES = (
+    "tests.test_ui_models_all",
+    "tests.test_ui_models_more",
+    "tests.test_ui_audit",
+    "tests.test_ui_staff_locked_names",
+)
 COVERED = {
     "RowTableModel": "test_row_table_model_texts_sort_and_persistent_rows",
     "UnitTableModel": "test_unit_model_shows_holder_status_and_last_event",
@@ -572,6 +577,7 @@ COVERED = {
     "HistoryTableModel": "test_history_model_pages_back_and_merges_newer_events",
     "AuditTableModel": "test_audit_model_shows_refusals_in_red",
     "StaffTableModel": "test_staff_model_shows_locked_and_disabled_accounts",
+    "LockedNameTableModel": "test_locked_name_model_shows_the_name_or_why_not",
     "ImportPreviewModel": "test_import_preview_model_gives_each_line_its_verdict",
     "ReadyUnitModel": "test_ready_unit_model_drags_unit_ids_and_says_why_not_ready",
     "IncomingOfficerModel": "test_incoming_officer_model_takes_only_our_drops",

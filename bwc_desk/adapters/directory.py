@@ -295,6 +295,62 @@ def group_name(dn: str) -> str:
         return dn
 
 
+def _staff_entries(settings: DirectorySettings, username: str,
+                   service_password: str | None) -> list[DirectoryEntry]:
+    """The entries whose user-name attribute is ``username``, found with the service bind."""
+    if service_password is None:
+        from bwc_desk.store.keystore import load_directory_password
+
+        service_password = load_directory_password() or ""
+    try:
+        conn = open_connection(settings, settings.bind_dn, service_password)
+    except DirectoryBadCredentials as exc:
+        raise DirectoryServiceRefused(
+            f"The directory refused BWC Desk's service account ({settings.bind_dn}): {exc} "
+            "An administrator sets its password under Administration > Directory."
+        ) from None
+    try:
+        wanted = f"({settings.user_attribute}={escape_filter_chars(username)})"
+        return list(search(conn, settings, ldap_filter=wanted, page_size=10,
+                           base_dn=settings.staff_base_dn or settings.base_dn))
+    finally:
+        conn.unbind()
+
+
+def _display_name(settings: DirectorySettings, entry: DirectoryEntry) -> str:
+    name = " ".join(
+        part for part in (entry.get(settings.attribute("first_name")),
+                          entry.get(settings.attribute("last_name"))) if part.strip()
+    )
+    return name.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class StaffLookup:
+    """What the directory says of a staff member now, asked with the service bind (never
+    their password): ``user`` None when no entry (or more than one) has that user name."""
+
+    user: DirectoryUser | None
+    disabled: bool = False
+
+
+def look_up_staff(settings: DirectorySettings, username: str,
+                  service_password: str | None = None) -> StaffLookup:
+    """A staff member's entry and current groups, with the service bind only (badge+PIN
+    sign-in re-checks the role this way). Raises the DirectoryErrors of a server that cannot
+    be reached, TLS that fails, or a refused service account."""
+    username = username.strip()
+    if not username:
+        return StaffLookup(None)
+    found = _staff_entries(settings, username, service_password)
+    if len(found) != 1:
+        return StaffLookup(None)
+    entry = found[0]
+    user = DirectoryUser(dn=entry.dn, username=username, groups=entry.groups,
+                         display_name=_display_name(settings, entry))
+    return StaffLookup(user, entry.disabled)
+
+
 def bind_as(settings: DirectorySettings, username: str, password: str,
             service_password: str | None = None) -> DirectoryUser:
     """Find ``username`` (the user-name attribute, under the staff base DN or else the base
@@ -310,23 +366,7 @@ def bind_as(settings: DirectorySettings, username: str, password: str,
     )
     if not username or not password:
         raise refused
-    if service_password is None:
-        from bwc_desk.store.keystore import load_directory_password
-
-        service_password = load_directory_password() or ""
-    try:
-        conn = open_connection(settings, settings.bind_dn, service_password)
-    except DirectoryBadCredentials as exc:
-        raise DirectoryServiceRefused(
-            f"The directory refused BWC Desk's service account ({settings.bind_dn}): {exc} "
-            "An administrator sets its password under Administration > Directory."
-        ) from None
-    try:
-        wanted = f"({settings.user_attribute}={escape_filter_chars(username)})"
-        found = list(search(conn, settings, ldap_filter=wanted, page_size=10,
-                            base_dn=settings.staff_base_dn or settings.base_dn))
-    finally:
-        conn.unbind()
+    found = _staff_entries(settings, username, service_password)
     if len(found) != 1 or found[0].disabled:
         raise refused
     user = found[0]
@@ -335,9 +375,5 @@ def bind_as(settings: DirectorySettings, username: str, password: str,
     except DirectoryBadCredentials:
         raise refused from None
     own.unbind()
-    name = " ".join(
-        part for part in (user.get(settings.attribute("first_name")),
-                          user.get(settings.attribute("last_name"))) if part.strip()
-    )
     return DirectoryUser(dn=user.dn, username=username, groups=user.groups,
-                         display_name=name.strip())
+                         display_name=_display_name(settings, user))

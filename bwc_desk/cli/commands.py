@@ -82,6 +82,12 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     return users_cmds.cmd_users_change(args, out, station_name())
 
 
+def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
+    from bwc_desk.cli import users_cmds
+
+    return users_cmds.cmd_users_unlock(args, out, station_name())
+
+
 def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

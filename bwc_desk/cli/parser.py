@@ -51,6 +51,16 @@ def add_commands(
                    help="read the passwords from standard input, one a line")
     p.set_defaults(func="cmd_users_change")
 
+    p = users_sub.add_parser("unlock", parents=[common],
+                             help="unlock a user name after failed sign-ins, as an administrator "
+                                  "(--as ADMIN): an account, or a name with no account yet")
+    p.add_argument("name", help="user name")
+    p.add_argument("--as", dest="as_admin", metavar="ADMIN", required=True,
+                   help="the administrator unlocking it (their password is asked)")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the administrator's password from standard input")
+    p.set_defaults(func="cmd_users_unlock")
+
     p = sub.add_parser("import", parents=[common], help="import officers or units from CSV")
     p.add_argument("kind", choices=["officers", "units"])
     p.add_argument("file")

@@ -1,4 +1,4 @@
-"""`bwc-desk users add|change`: staff accounts from the command line.
+"""`bwc-desk users add|change|unlock`: staff accounts from the command line.
 
 Without ``--as`` only a new database's first administrator may be created. Every other change
 is made by an administrator who signs in with ``--as ADMIN`` (password prompted, or read from
@@ -14,7 +14,7 @@ from typing import TextIO
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import auth, staff_cli
+from bwc_desk.services import auth, sign_in_attempts, staff_cli
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.startup import open_ctx, resolve_url
 
@@ -125,4 +125,26 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int
     finally:
         ctx.close()
     print(f"{args.name}: {', '.join(done)}", file=out)
+    return 0
+
+
+def cmd_users_unlock(args: argparse.Namespace, out: TextIO, station: str) -> int:
+    """Unlock an account, or a user name with no account (a directory user locked out
+    before their first sign-in): the same command for both, audited either way."""
+    secrets = _secrets(args)
+    if secrets is None:
+        return 2
+    admin_password = secrets.ask(f"Password of {args.as_admin}")
+    ctx = _ctx(args, station)
+    try:
+        admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
+        if staff_cli.has_account(admin, args.name):
+            row = auth.unlock(admin, staff_cli.staff_id_of(admin, args.name))
+            text = f"{row.username}: unlocked"
+        else:
+            name = sign_in_attempts.unlock_name(admin, args.name)
+            text = f"{name}: unlocked (a user name with no staff account)"
+    finally:
+        ctx.close()
+    print(text, file=out)
     return 0

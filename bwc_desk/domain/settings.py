@@ -102,6 +102,16 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec(
             "inspection_due_hour", "Dock inspection missing after (hour, local)", 10, int, 0, 23
         ),
+        # Badge+PIN of a directory account while the directory cannot be reached: its cached
+        # role is accepted only if the directory confirmed it within this many hours (0: never).
+        SettingSpec(
+            "directory_role_hours",
+            "Directory role trusted offline for (hours)",
+            12,
+            int,
+            0,
+            168,
+        ),
     )
 }
 

@@ -34,6 +34,7 @@ from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
 from bwc_desk.services.sign_in_attempts import (
     WRONG_CREDENTIALS,
+    Attempt,
     actor_of,
     failed,
     failed_unknown,
@@ -198,12 +199,15 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
 
 
 def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
-    """Quick counter sign-in: the staff badge scanned, then a PIN typed."""
+    """Quick counter sign-in: the staff badge scanned, then a PIN typed. A directory
+    account's role is then confirmed by the directory (directory_signin.badge_sign_in)."""
     code = normalize_scan(badge).upper()
     if not code:
         raise DomainError("Scan your staff badge first.")
     if not pin:
         raise DomainError("Type your PIN.")
+    directory_account: tuple[int, str] | None = None
+    attempt = Attempt(None, WRONG_PIN)
     with ctx.db.write() as session:
         row = session.execute(select(Staff).where(Staff.badge_code == code)).scalar_one_or_none()
         if row is None or row.pin_hash is None:
@@ -231,8 +235,13 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
                 "badge and PIN (disabled)",
                 f"The account {row.username!r} is disabled. Ask an administrator.",
             )
+        elif row.source == directory_signin.DIRECTORY:
+            # The role is asked of the directory first, outside this transaction.
+            directory_account = (row.id, row.username)
         else:
             attempt = succeeded(ctx, session, row, "badge and PIN")
+    if directory_account is not None:
+        return directory_signin.badge_sign_in(ctx, *directory_account)
     return finish(attempt)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.directory_settings import bind_password, load_directory_settings
+from bwc_desk.services.settings import read_settings
 from bwc_desk.services.sign_in_attempts import (
     UNKNOWN_USER_NAME,
     WRONG_CREDENTIALS,
@@ -40,7 +42,7 @@ from bwc_desk.services.sign_in_attempts import (
     succeeded,
 )
 from bwc_desk.store.models import Staff
-from bwc_desk.store.pg_roles import upsert_directory_staff
+from bwc_desk.store.pg_roles import unconfirm_directory_role, upsert_directory_staff
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,11 @@ class BadCredentials(Exception):
     """Raised by a gate: the directory refused the user name and password."""
 
 
+class NotInDirectory(Exception):
+    """Raised by a gate's look-up: the directory has no usable account by that name. The
+    text says why, for the audit log: "disabled" or "no entry"."""
+
+
 @dataclass(frozen=True, slots=True)
 class DirectoryAccount:
     """What a good bind tells about the person."""
@@ -82,6 +89,10 @@ class Gate(Protocol):
     def group_roles(self) -> Mapping[str, Role]: ...
 
     def bind(self, username: str, password: str) -> DirectoryAccount: ...
+
+    def look_up(self, username: str) -> DirectoryAccount:
+        """The account and its groups now, asked with the service bind (badge+PIN)."""
+        ...
 
 
 def _group_names(group: str) -> set[str]:
@@ -165,15 +176,30 @@ def sign_in_with(
         raise DirectoryUnreachable(UNREACHABLE) from None
     role = role_for(account.groups, gate.group_roles)
     if role is None:
-        audit.record(
-            ctx,
-            AuditEvent.SIGN_IN_FAILED,
-            Outcome.REFUSED,
-            {"how": "directory password (in no mapped group)", "dn": account.dn},
-            username=name,
-        )
+        _refused(ctx, name, "directory password (in no mapped group)", {"dn": account.dn})
         raise DomainError(no_role_message(gate.group_roles))
-    return finish(_succeeded(ctx, name, account, role, via))
+    how = f"directory password, {via}" if via else "directory password"
+    return finish(_succeeded(ctx, name, account, role, how))
+
+
+def _refused(ctx: Ctx, name: str, how: str, details: Mapping[str, object]) -> None:
+    """The directory refused the account (no mapped group, disabled, gone): audited, and
+    its cached role no longer trusted while the directory cannot be reached."""
+    with ctx.db.write() as session:
+        staff_id = session.execute(
+            select(Staff.id).where(Staff.username == name, Staff.source == DIRECTORY)
+        ).scalar()
+        if staff_id is not None:
+            unconfirm_directory_role(session, staff_id)
+        audit.write(
+            session,
+            station=ctx.station,
+            at=ctx.now(),
+            event=AuditEvent.SIGN_IN_FAILED,
+            outcome=Outcome.REFUSED,
+            username=name,
+            details={"how": how, **details},
+        )
 
 
 def _failed(ctx: Ctx, name: str, typed: str, how: str, *, locked: bool = False) -> Attempt:
@@ -185,7 +211,7 @@ def _failed(ctx: Ctx, name: str, typed: str, how: str, *, locked: bool = False) 
         return failed(ctx, session, row, name, how, message)
 
 
-def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, via: str) -> Attempt:
+def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, how: str) -> Attempt:
     now = ctx.now()
     display = (account.display_name or name).strip()[:120] or name
     with ctx.db.write() as session:
@@ -193,16 +219,14 @@ def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, via: 
         if row is not None and row.source != DIRECTORY:  # made local meanwhile
             raise DomainError(f"The account {name!r} is a local account; use its own password.")
         if row is not None and row.locked_at is not None:
-            return failed(
-                ctx, session, row, name, "directory password (account locked)", locked_message(row)
-            )
+            return failed(ctx, session, row, name, f"{how} (account locked)", locked_message(row))
         if row is not None and not row.active:
             return failed(
                 ctx,
                 session,
                 row,
                 name,
-                "directory password (account disabled)",
+                f"{how} (account disabled)",
                 f"The account {name!r} is disabled. Ask an administrator.",
             )
         before = None if row is None else (row.role, row.display_name, row.directory_dn)
@@ -254,7 +278,6 @@ def _succeeded(ctx: Ctx, name: str, account: DirectoryAccount, role: Role, via: 
                         "how": "directory sign-in",
                     },
                 )
-        how = f"directory password, {via}" if via else "directory password"
         return succeeded(ctx, session, row, how)
 
 
@@ -279,6 +302,18 @@ class _AdapterGate:
             raise DirectoryDown(str(exc)) from None
         return DirectoryAccount(user.dn, tuple(user.groups), user.display_name)
 
+    def look_up(self, username: str) -> DirectoryAccount:
+        try:
+            found = directory.look_up_staff(self.settings, username, self.service_password)
+        except (DomainError, OSError) as exc:
+            raise DirectoryDown(str(exc)) from None
+        if found.user is None:
+            raise NotInDirectory("no entry")
+        if found.disabled:
+            raise NotInDirectory("disabled")
+        user = found.user
+        return DirectoryAccount(user.dn, tuple(user.groups), user.display_name)
+
 
 class _NoServicePassword:
     """Set up for the agency, but this station has no bind password: nobody can be looked up."""
@@ -290,6 +325,9 @@ class _NoServicePassword:
             "this station has no directory bind password (Administration > Directory)"
         )
 
+    def look_up(self, username: str) -> DirectoryAccount:
+        return self.bind(username, "")
+
 
 def configured_gate(ctx: Ctx) -> Gate | None:
     """The directory for sign-in when the agency has one set up; None when it has not."""
@@ -300,3 +338,100 @@ def configured_gate(ctx: Ctx) -> Gate | None:
     if service_password is None:
         return _NoServicePassword()
     return _AdapterGate(settings, service_password)
+
+
+# --- badge and PIN of a directory account ---------------------------------------------------
+# The PIN proves who is at the counter, not what the directory says of them today: the role
+# is asked of the directory (service bind, never the person's password) at each badge
+# sign-in. When it cannot be reached, the cached role stands only if the directory confirmed
+# it within the agency's limit (directory_role_hours).
+
+BADGE = "badge and PIN"
+
+
+def _gone_message(name: str, why: str) -> str:
+    if why == "disabled":
+        return (
+            f"The directory account {name!r} is disabled, so it cannot sign in here. "
+            "Ask IT; nothing was changed."
+        )
+    return (
+        f"The directory no longer has the account {name!r} (it was removed or renamed): "
+        "badge sign-in is refused. If you were renamed, sign in once with your directory "
+        "password under your new user name; otherwise ask IT."
+    )
+
+
+def _offline_message(name: str, hours: int) -> str:
+    return (
+        "The directory cannot be reached to confirm the role of the directory account "
+        f"{name!r} (it must have been confirmed within the last {hours} hours for a badge "
+        "sign-in without it). Sign in with a local account, or with your directory password "
+        "once the directory answers."
+    )
+
+
+def badge_sign_in(ctx: Ctx, staff_id: int, name: str) -> Actor:
+    """Finish a badge+PIN sign-in of a directory account whose PIN was right: its current
+    groups from the directory decide its role (or refuse it); with the directory out of
+    reach, the cached role within the agency's limit. Runs on the sign-in's worker thread;
+    the directory is asked outside any database transaction, with the adapter's timeouts."""
+    gate = configured_gate(ctx)
+    if gate is None:
+        return _offline(ctx, staff_id, name, "the agency has no directory set up")
+    try:
+        account = gate.look_up(name)
+    except DirectoryDown as exc:
+        log.warning("badge sign-in: the directory cannot be reached: %s", exc)
+        return _offline(ctx, staff_id, name, str(exc))
+    except NotInDirectory as exc:
+        _refused(ctx, name, f"{BADGE} (directory account: {exc})", {})
+        raise DomainError(_gone_message(name, str(exc))) from None
+    with ctx.db.read() as session:
+        known_dn = session.execute(select(Staff.directory_dn).where(Staff.id == staff_id)).scalar()
+    if known_dn and known_dn.strip().lower() != account.dn.strip().lower():
+        # The name now belongs to another entry: the PIN was set for the old one.
+        _refused(ctx, name, f"{BADGE} (directory account: another entry)", {"dn": account.dn})
+        raise DomainError(_gone_message(name, "no entry"))
+    role = role_for(account.groups, gate.group_roles)
+    if role is None:
+        _refused(ctx, name, f"{BADGE} (in no mapped group)", {"dn": account.dn})
+        raise DomainError(no_role_message(gate.group_roles))
+    return finish(_succeeded(ctx, name, account, role, f"{BADGE}, role from the directory"))
+
+
+def _offline(ctx: Ctx, staff_id: int, name: str, why: str) -> Actor:
+    now = ctx.now()
+    with ctx.db.write() as session:
+        hours = read_settings(session).directory_role_hours
+        row = session.get(Staff, staff_id)
+        attempt: Attempt | None = None
+        if row is None or row.username != name or row.source != DIRECTORY:
+            attempt = Attempt(None, "That account changed meanwhile: scan the badge again.")
+        elif row.locked_at is not None:
+            attempt = failed(ctx, session, row, name, f"{BADGE} (locked)", locked_message(row))
+        elif (confirmed := row.role_confirmed_at) is not None and hours > 0 and (
+            now - confirmed <= timedelta(hours=hours)
+        ):
+            how = (
+                f"{BADGE}, directory unreachable: role {row.role} as confirmed at "
+                f"{confirmed.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+            )
+            attempt = succeeded(ctx, session, row, how)
+        else:
+            audit.write(
+                session,
+                station=ctx.station,
+                at=now,
+                event=AuditEvent.SIGN_IN_FAILED,
+                outcome=Outcome.REFUSED,
+                username=name,
+                details={
+                    "how": f"{BADGE} (directory unreachable, role not confirmed within {hours} h)",
+                    "role confirmed at": None if confirmed is None else confirmed.isoformat(),
+                    "directory": why,
+                },
+            )
+    if attempt is None:
+        raise DirectoryUnreachable(_offline_message(name, hours))
+    return finish(attempt)

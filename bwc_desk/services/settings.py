@@ -50,6 +50,7 @@ class AgencySettings:
     # The firmware the agency wants every camera on (the fleet health report compares).
     target_firmware: str = ""
     inspection_due_hour: int = 10  # the daily dock inspection shows as missing after this hour
+    directory_role_hours: int = 12  # badge+PIN trusts a directory role unconfirmed this long
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -13,12 +13,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.audit import AuditEvent, Outcome
-from bwc_desk.domain.errors import DomainError
-from bwc_desk.domain.passwords import FAILED_WINDOW_MINUTES, MAX_FAILED_SIGN_INS
-from bwc_desk.domain.roles import Role
+from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.passwords import (
+    FAILED_WINDOW_MINUTES,
+    MAX_FAILED_SIGN_INS,
+    normalize_username,
+)
+from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit, resources
 from bwc_desk.services.context import Actor, Ctx
-from bwc_desk.store.models import SignInFailure, Staff, Station
+from bwc_desk.store.models import NameLock, SignInFailure, Staff, Station
 from bwc_desk.store.pg_roles import lock_account, record_good_sign_in
 
 WRONG_CREDENTIALS = "The user name or password is wrong. Check Caps Lock and try again."
@@ -137,14 +141,23 @@ def _unknown_key(name: str) -> str:
     return "?" + digest.hex()
 
 
+def _last_unlock(session: Session, key: str) -> datetime | None:
+    """When an administrator last unlocked the name: failures before it no longer count."""
+    at: datetime | None = session.execute(
+        select(func.max(NameLock.unlocked_at)).where(NameLock.name_key == key)
+    ).scalar_one()
+    return at
+
+
 def _unknown_is_locked(session: Session, key: str) -> bool:
-    """Locked as a real account would be: 5 failures within 15 minutes, ever (a real account
-    stays locked until an administrator unlocks it; nobody can unlock a name with no account)."""
-    times = list(
-        session.execute(
-            select(SignInFailure.at).where(SignInFailure.username == key).order_by(SignInFailure.at)
-        ).scalars()
-    )
+    """Locked as a real account would be: 5 failures within 15 minutes, and it stays locked
+    until an administrator unlocks the name (Administration > Staff accounts, or
+    `bwc-desk users unlock NAME`)."""
+    query = select(SignInFailure.at).where(SignInFailure.username == key)
+    since = _last_unlock(session, key)
+    if since is not None:
+        query = query.where(SignInFailure.at > since)
+    times = list(session.execute(query.order_by(SignInFailure.at)).scalars())
     window = timedelta(minutes=FAILED_WINDOW_MINUTES)
     first = MAX_FAILED_SIGN_INS - 1
     return any(times[i] - times[i - first] < window for i in range(first, len(times)))
@@ -176,6 +189,9 @@ def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt
     if locked:
         return Attempt(None, _locked_text(name))
     since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
+    unlocked = _last_unlock(session, key)
+    if unlocked is not None and unlocked > since:
+        since = unlocked
     failures = int(
         session.execute(
             select(func.count())
@@ -184,6 +200,9 @@ def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt
         ).scalar_one()
     )
     if failures >= MAX_FAILED_SIGN_INS:
+        # Listed for the administrators (the name only when it does not look like a password).
+        shown = "" if recorded == UNKNOWN_USER_NAME else name[:64]
+        session.add(NameLock(name_key=key, name=shown, locked_at=now, station=ctx.station))
         audit.write(
             session,
             station=ctx.station,
@@ -224,3 +243,96 @@ def finish(attempt: Attempt) -> Actor:
     if attempt.actor is None:
         raise DomainError(attempt.error)
     return attempt.actor
+
+
+# --- locked user names with no account (administrators) ---------------------------------------
+# A directory user who never signed in has no staff row, so the account unlock cannot reach
+# their lockout: these list and unlock such names, audited like an account's unlock.
+
+
+@dataclass(frozen=True, slots=True)
+class LockedName:
+    """A locked user name with no staff account. ``name`` is "" when what was typed looked
+    like a password (it is never written down): unlock it by typing the name."""
+
+    id: int
+    name: str
+    locked_at: datetime
+    station: str
+
+
+def list_locked_names(ctx: Ctx) -> list[LockedName]:
+    """Administrators only: what was typed at sign-in is not for everyone to read."""
+    ctx.require(Permission.MANAGE_STAFF, "see locked user names")
+    with ctx.db.read() as session:
+        rows = session.execute(
+            select(NameLock)
+            .where(NameLock.unlocked_at.is_(None))
+            .order_by(NameLock.locked_at, NameLock.id)
+        ).scalars()
+        return [LockedName(r.id, r.name, r.locked_at, r.station) for r in rows]
+
+
+def _unlock_key(ctx: Ctx, session: Session, key: str, shown: str, how: str) -> None:
+    actor = ctx.require(Permission.MANAGE_STAFF, "unlock user names")
+    now = ctx.now()
+    open_locks = list(
+        session.execute(
+            select(NameLock).where(NameLock.name_key == key, NameLock.unlocked_at.is_(None))
+        ).scalars()
+    )
+    if not open_locks:  # locked before locks were listed, or from another station meanwhile
+        lock = NameLock(name_key=key, name="", locked_at=now, station=ctx.station)
+        session.add(lock)
+        open_locks = [lock]
+    for lock in open_locks:
+        lock.unlocked_at, lock.unlocked_by, lock.unlock_station = now, actor.username, ctx.station
+    session.flush()
+    audit.write(
+        session,
+        station=ctx.station,
+        at=now,
+        actor=actor,
+        event=AuditEvent.UNLOCK,
+        details={"account": shown, "was": "a user name with no account, locked", "how": how},
+    )
+
+
+def unlock_name(ctx: Ctx, typed: str) -> str:
+    """Unlock a user name that has no staff account (typed by the administrator, e.g.
+    `bwc-desk users unlock NAME`). Returns the name as unlocked."""
+    ctx.require(Permission.MANAGE_STAFF, "unlock user names")
+    try:
+        name = normalize_username(typed)
+    except ValidationError as exc:
+        raise DomainError(f"{exc} Type the user name to unlock.") from None
+    key = _unknown_key(name)
+    with ctx.db.write() as session:
+        # As the lock recorded it (sign-in saw it typed), else as the administrator typed it.
+        listed = session.execute(
+            select(NameLock.name).where(NameLock.name_key == key, NameLock.name != "")
+        ).first()
+        if listed is not None:
+            shown = listed[0]
+        else:
+            shown = UNKNOWN_USER_NAME if looks_like_password(typed) else name
+        if session.execute(select(Staff.id).where(Staff.username == name)).first():
+            raise DomainError(
+                f"{name!r} has a staff account: select it in the list and unlock the account."
+            )
+        if not _unknown_is_locked(session, key):
+            raise DomainError(f"The user name {name!r} is not locked; nothing was changed.")
+        _unlock_key(ctx, session, key, shown, "by the name typed")
+    return name
+
+
+def unlock_locked_name(ctx: Ctx, lock_id: int) -> LockedName:
+    """Unlock a listed locked name (Administration > Staff accounts)."""
+    ctx.require(Permission.MANAGE_STAFF, "unlock user names")
+    with ctx.db.write() as session:
+        lock = session.get(NameLock, lock_id)
+        if lock is None or lock.unlocked_at is not None:
+            raise DomainError("That user name is no longer locked; refresh the list.")
+        done = LockedName(lock.id, lock.name, lock.locked_at, lock.station)
+        _unlock_key(ctx, session, lock.name_key, lock.name or UNKNOWN_USER_NAME, "from the list")
+    return done

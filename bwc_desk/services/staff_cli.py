@@ -116,6 +116,14 @@ def signed_in_admin(ctx: Ctx, admin: str, admin_password: str, *, os_user: str) 
     return as_admin
 
 
+def has_account(ctx: Ctx, username: str) -> bool:
+    """Whether a staff account has this user name (else a name the lockout may still hold)."""
+    ctx.require(Permission.READ)
+    name = normalize_username(username)
+    with ctx.db.read() as session:
+        return session.execute(select(Staff.id).where(Staff.username == name)).first() is not None
+
+
 def staff_id_of(ctx: Ctx, username: str) -> int:
     ctx.require(Permission.READ)
     name = normalize_username(username)

@@ -94,6 +94,9 @@ class Staff(Base):
     # 'directory': signs in by an LDAP bind (no password kept here), role from its groups.
     source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
     directory_dn: Mapped[str | None] = mapped_column(String(512))
+    # When the directory last confirmed this directory account's role (NULL: never, or it
+    # refused the account since): badge+PIN without the directory trusts it only so long.
+    role_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SignInFailure(Base):
@@ -106,6 +109,23 @@ class SignInFailure(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     station: Mapped[str] = mapped_column(String(64))
+
+
+class NameLock(Base):
+    """A user name with no staff account, locked by its failed sign-ins, until an
+    administrator unlocks it. ``name_key`` is sign_in_failures' digest of the name; ``name``
+    the name as typed, or "" when it looked like a password."""
+
+    __tablename__ = "name_locks"
+    __table_args__ = (Index("ix_name_locks_key", "name_key", "locked_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    station: Mapped[str] = mapped_column(String(64))
+    unlocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unlocked_by: Mapped[str | None] = mapped_column(String(64))
+    unlock_station: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditRecord(Base):

@@ -31,6 +31,7 @@ STATION_FUNCTIONS = (
     "bwc_sign_in_succeeded(integer, timestamp)",
     "bwc_lock_account(integer, timestamp, text)",
     "bwc_directory_staff(text, text, text, text, timestamp)",  # migration 'dirstaff'
+    "bwc_directory_unconfirm(integer)",  # migration 'dirconfirm'
 )
 
 
@@ -126,5 +127,19 @@ def upsert_directory_staff(
         raise ValueError(f"staff account {username} is local")
     else:
         row.display_name, row.role, row.directory_dn = display_name[:120], role, dn[:512]
+    row.role_confirmed_at = at  # the directory said so now
     session.flush()
     return row.id
+
+
+def unconfirm_directory_role(session: Session, staff_id: int) -> None:
+    """The directory refused the account (disabled, gone, in no mapped group): its cached
+    role is no longer trusted while the directory cannot be reached."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT bwc_directory_unconfirm(:id)"), {"id": staff_id})
+    else:
+        session.execute(
+            update(Staff)
+            .where(Staff.id == staff_id, Staff.source == "directory")
+            .values(role_confirmed_at=None)
+        )

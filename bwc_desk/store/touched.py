@@ -43,6 +43,7 @@ TOPICS: dict[str, tuple[str, ...]] = {
     "units": ("units",), "unit_readings": ("docks",), "pools": ("pools", "units"),
     "officers": ("officers",), "bays": ("docks",), "docks": ("docks",),
     "settings": ("settings",), "shifts": ("settings",), "staff": ("staff",),
+    "name_locks": ("staff",),
     "cage_audits": ("audits",), "cage_audit_scans": ("audits",), "cage_audit_cases": ("audits",),
     "repair_cases": ("repairs",), "repair_events": ("repairs",), "inspection_items": ("repairs",),
     "dock_inspections": ("repairs", "docks"), "out_of_service": ("repairs", "docks"),

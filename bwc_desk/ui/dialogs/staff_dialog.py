@@ -1,4 +1,6 @@
-"""Administration > Staff accounts: add, disable, reset passwords, unlock, roles, badges."""
+"""Administration > Staff accounts: add, disable, reset passwords, unlock, roles, badges; and
+the locked user names that have no account (a directory user locked out before their first
+sign-in), which an administrator unlocks here too."""
 
 from __future__ import annotations
 
@@ -24,9 +26,11 @@ from bwc_desk.domain.passwords import (
     normalize_username,
 )
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import auth
+from bwc_desk.services import auth, sign_in_attempts
 from bwc_desk.services.dto import StaffRow
+from bwc_desk.services.sign_in_attempts import LockedName
 from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
+from bwc_desk.ui.models.locked_name_table_model import LockedNameTableModel
 from bwc_desk.ui.models.staff_table_model import StaffTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
@@ -175,10 +179,36 @@ class StaffDialog(QDialog):
         close = QPushButton("Close")
         close.clicked.connect(self.accept)
         buttons.addWidget(close)
+        # User names locked by failed sign-ins that no account has (yet): the account's
+        # Unlock cannot reach them.
+        self.names_label = QLabel(self)
+        self.names_label.setWordWrap(True)
+        self.names_model = LockedNameTableModel(self)
+        self.names_table = FilteredTable(self.names_model, "Filter locked names")
+        self.names_table.setMaximumHeight(180)
+        self.unlock_name_button = QPushButton("Unlock this &name")
+        self.unlock_name_button.setToolTip(
+            "Unlock the selected user name: its failed sign-ins stop counting"
+        )
+        self.type_name_button = QPushButton("Unlock a user name...")
+        self.type_name_button.setToolTip(
+            "Type a locked user name that has no account (one not shown above, because "
+            "what was typed looked like a password, or one locked before this list existed)"
+        )
+        name_buttons = QHBoxLayout()
+        name_buttons.addWidget(self.unlock_name_button)
+        name_buttons.addWidget(self.type_name_button)
+        name_buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
-        layout.addWidget(self.message)
         layout.addLayout(buttons)
+        layout.addWidget(self.names_label)
+        layout.addWidget(self.names_table)
+        layout.addLayout(name_buttons)
+        layout.addWidget(self.message)
+        self.unlock_name_button.clicked.connect(self._unlock_name)
+        self.type_name_button.clicked.connect(self._type_name)
+        self.names_table.selection_changed.connect(self._update_buttons)
         self.add_button.clicked.connect(self._add)
         self.disable_button.clicked.connect(self._toggle)
         self.reset_button.clicked.connect(self._reset)
@@ -191,6 +221,18 @@ class StaffDialog(QDialog):
 
     def refresh(self) -> None:
         self.state.read(auth.list_staff, self._loaded)
+        self.state.read(sign_in_attempts.list_locked_names, self._names_loaded)
+
+    def _names_loaded(self, rows: list[LockedName]) -> None:
+        self.names_model.set_rows(rows)
+        self.names_table.fit_columns()
+        self.names_label.setText(
+            f"Locked user names with no staff account ({len(rows)}): a directory user "
+            "locked out before their first sign-in, or a name that exists nowhere."
+            if rows
+            else "Locked user names with no staff account: none."
+        )
+        self._update_buttons()
 
     def _loaded(self, rows: list[StaffRow]) -> None:
         self.model.set_rows(rows)
@@ -204,6 +246,7 @@ class StaffDialog(QDialog):
         for b in (self.disable_button, self.reset_button, self.role_button, self.badge_button):
             b.setEnabled(row is not None)
         self.unlock_button.setEnabled(row is not None and row.locked)
+        self.unlock_name_button.setEnabled(self.names_table.current_row() is not None)
 
     def _done(self, text: str):  # type: ignore[no-untyped-def]
         def done(_result: object) -> None:
@@ -260,6 +303,33 @@ class StaffDialog(QDialog):
             self._failed,
             changed="staff",
         )
+
+    def _unlock_name(self) -> None:
+        locked: LockedName | None = self.names_table.current_row()
+        if locked is None:
+            return
+        shown = locked.name or "the user name"
+        self.state.write(
+            lambda ctx: sign_in_attempts.unlock_locked_name(ctx, locked.id),
+            self._done(f"{shown} is unlocked."),
+            self._failed,
+            changed="staff",
+        )
+
+    def _type_name(self) -> None:
+        typed, ok = QInputDialog.getText(
+            self,
+            "Unlock a user name",
+            "User name to unlock (one that has no staff account; select an account above "
+            "to unlock it):",
+        )
+        if ok and typed.strip():
+            self.state.write(
+                lambda ctx: sign_in_attempts.unlock_name(ctx, typed),
+                lambda name: self._done(f"{name} is unlocked.")(name),
+                self._failed,
+                changed="staff",
+            )
 
     def _role(self) -> None:
         row = self._selected()
