@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -15,45 +14,14 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
     cmd_docks_remove,
     cmd_docks_token,
 )
+from bwc_desk.cli.signer import command_line_actor, signed_ctx, station_name
 from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
-from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, backups, exports, imports, stations
-from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import open_ctx, resolve_url, sqlite_file, verify_database
+from bwc_desk.services.startup import resolve_url, sqlite_file, verify_database
 from bwc_desk.services.stations import station_info
-
-
-def command_line_actor() -> Actor:
-    """Whoever runs commands on the station PC, named by their operating-system account."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return Actor(None, f"cli:{user}", f"Command line ({user})", Role.ADMIN)
-
-
-def station_name() -> str:
-    return stations.configured_name()
-
-
-def _ctx(args: argparse.Namespace) -> Ctx:
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    ctx = open_ctx(url, station_name(), command_line_actor())
-    _claim_station(ctx)
-    return ctx
-
-
-def _claim_station(ctx: Ctx) -> None:
-    """Commands that write records name this station: refused, as the app is, under a name
-    another PC holds (services/stations.py)."""
-    try:
-        stations.register_here(ctx)
-    except DomainError:
-        ctx.close()
-        raise
 
 
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
@@ -99,7 +67,7 @@ def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         fn = imports.import_officers if args.kind == "officers" else imports.import_units
         report = fn(ctx, args.file, commit=not args.dry_run)
@@ -111,10 +79,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.kind == "evidence":
         return cmd_export_evidence(args, out)
-    if args.unit or args.officer or args.date_from or args.date_to or args.as_user:
-        raise DomainError("--unit, --officer, --from, --to and --as belong to "
+    if args.unit or args.officer or args.date_from or args.date_to:
+        raise DomainError("--unit, --officer, --from and --to belong to "
                           "`bwc-desk export evidence`.")
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     fns = {
         "officers": exports.export_officers,
         "units": exports.export_units,
@@ -162,7 +130,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         info = backups.backup_now(ctx, Path(args.dest) if args.dest else None)
     finally:
@@ -196,7 +164,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    # The database owner's set-up of a PostgreSQL server, before any station runs: no staff
+    # member to sign in; it grants rights and writes no records.
+    ctx = signed_ctx(args, sign_in=False)
     info = station_info(ctx)
     try:
         if not info.is_postgresql:
