@@ -30,7 +30,7 @@ def add_directory_settings_command(
         description="Without an action: show the directory settings (never the password). "
         "'set' changes the ones given (the others stay), by the administrator of --as "
         "USERNAME; with --password-stdin standard input gives their password on its first "
-        "line and the bind password on the second, which is kept in this PC's keyring, "
+        "line and a new bind password, if any, on the second, kept in this PC's keyring, "
         "or where there is none in a file only its owner can read in the config folder; "
         "never in the database. 'test' binds and counts the entries the filter matches. "
         "Administrators only; changes are recorded in the audit log.",
@@ -56,7 +56,7 @@ def add_directory_settings_command(
     p.add_argument("--ca-file", help="PEM file of the CA that signed the server's certificate")
     p.add_argument("--password-stdin", action="store_true",
                    help="read the passwords from standard input, one a line: the signer's "
-                        "(--as) first, then, with 'set', the bind password")
+                        "(--as) first, then, with 'set', the new bind password if it changes")
     add_signer_options(p, needed=False, password_stdin=False)
     p.set_defaults(func="cmd_settings_directory")
 
@@ -115,14 +115,10 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     return changes
 
 
-def _read_password() -> str:
-    from bwc_desk.domain.errors import ValidationError
-
-    line = sys.stdin.readline()
-    if not line.rstrip("\r\n"):
-        raise ValidationError("--password-stdin: standard input has no bind password on "
-                              "the line after the password of --as.")
-    return line.rstrip("\r\n")
+def _read_bind_password() -> str | None:
+    """The line after the signer's password: the new bind password; none (standard input
+    ends, or the line is empty): the bind password stays as it is."""
+    return sys.stdin.readline().rstrip("\r\n") or None
 
 
 def _show(config: DirectoryConfig, out: TextIO) -> None:
@@ -160,7 +156,8 @@ def cmd_settings_directory(args: argparse.Namespace, out: TextIO) -> int:
     # One line each on standard input: the signer's password first, then the bind password.
     ctx = signed_ctx(args, sign_in=args.action == "set")
     try:
-        password = _read_password() if args.password_stdin and args.action == "set" else None
+        password = (_read_bind_password() if args.password_stdin and args.action == "set"
+                    else None)
         if args.action == "set":
             config = directory_settings.set_directory(ctx, changes, password)
             print("The directory settings are changed (every station):", file=out)
