@@ -41,13 +41,13 @@ def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.cli import users_cmds
 
-    return users_cmds.cmd_users_add(args, out, station_name())
+    return users_cmds.cmd_users_add(args, out)
 
 
 def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.cli import users_cmds
 
-    return users_cmds.cmd_users_change(args, out, station_name())
+    return users_cmds.cmd_users_change(args, out)
 
 
 def _print_import(report: ImportReport, path: str, out: TextIO) -> int:

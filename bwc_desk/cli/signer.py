@@ -112,6 +112,16 @@ def _password(args: argparse.Namespace, user: str) -> str:
     return source.ask(f"Password of {user}")
 
 
+def command_ctx(args: argparse.Namespace, actor: Actor | None) -> Ctx:
+    """The database of the command (--database, --demo, else the station's), opened as at
+    start-up, on this station, for ``actor``. Only ``signed_ctx`` and `users add|change`
+    (whose services sign the administrator in themselves) call it."""
+    from bwc_desk.services.startup import open_ctx, resolve_url
+
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    return open_ctx(url, station_name(), actor)
+
+
 def signed_ctx(args: argparse.Namespace, *, sign_in: bool = True) -> Ctx:
     """The database of the command with the staff member of `--as` signed in. With
     ``sign_in`` (every command that writes records or exports data) `--as` is required:
@@ -121,21 +131,19 @@ def signed_ctx(args: argparse.Namespace, *, sign_in: bool = True) -> Ctx:
     records are read as the operating-system account."""
     from bwc_desk.domain.errors import DomainError
     from bwc_desk.services import auth, stations
-    from bwc_desk.services.startup import open_ctx, resolve_url
 
     user = getattr(args, "as_user", None)
     if sign_in and not user:
         raise DomainError(MISSING)
     password = _password(args, user) if user else ""
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    ctx = open_ctx(url, station_name(), command_line_actor())
+    ctx = command_ctx(args, command_line_actor())
     try:
         if sign_in:  # (a command that only reads leaves the stations' register alone)
             stations.register_here(ctx)
         if user:
             via = f"command line of operating-system user {os_user()}"
             ctx = ctx.as_actor(auth.sign_in(ctx.as_actor(None), user, password, via=via))
-    except DomainError:
+    except BaseException:  # a refusal, a full disk, Ctrl+C: the connections are closed
         ctx.close()
         raise
     return ctx

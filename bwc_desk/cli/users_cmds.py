@@ -11,26 +11,19 @@ import argparse
 import sys
 from typing import TextIO
 
-from bwc_desk.cli.signer import os_user, secrets
+from bwc_desk.cli.signer import command_ctx, os_user, secrets
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, staff_cli
-from bwc_desk.services.context import Ctx
-from bwc_desk.services.startup import open_ctx, resolve_url
 
 
-def _ctx(args: argparse.Namespace, station: str) -> Ctx:
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    return open_ctx(url, station)
-
-
-def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
+def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
     source = secrets(args)
     if source is None:
         return 2
     admin_password = source.ask(f"Password of {args.as_admin}") if args.as_admin else ""
     password = source.ask(f"Password for the new account {args.name}", confirm=True)
-    ctx = _ctx(args, station)
+    ctx = command_ctx(args, None)
     try:
         if args.as_admin:
             row = staff_cli.add_staff_as(
@@ -53,7 +46,7 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
     return 0
 
 
-def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int:
+def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     if not (args.role or args.unlock or args.disable or args.enable or args.reset_password):
         print("error: say what to change: --role, --unlock, --disable, --enable or "
               "--reset-password", file=sys.stderr)
@@ -65,7 +58,7 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int
     new_password = (
         source.ask(f"New password for {args.name}", confirm=True) if args.reset_password else ""
     )
-    ctx = _ctx(args, station)
+    ctx = command_ctx(args, None)
     try:
         admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
         staff_id = staff_cli.staff_id_of(admin, args.name)
