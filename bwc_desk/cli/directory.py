@@ -124,7 +124,8 @@ def _read_bind_password() -> str | None:
 def _show(config: DirectoryConfig, out: TextIO) -> None:
     s = config.settings
     if not s.configured:
-        print("The directory is not set (bwc-desk settings directory set --url ...).", file=out)
+        print("The directory is not set (bwc-desk settings directory set --url ... "
+              "--as ADMIN).", file=out)
     rows = [("URL", s.url or "-"), ("Bind DN", s.bind_dn or "-"), ("Base DN", s.base_dn or "-"),
             ("Filter", s.filter), ("User name attribute", s.user_attribute),
             ("Staff base DN", s.staff_base_dn or "the base DN"),
@@ -147,7 +148,8 @@ def cmd_settings_directory(args: argparse.Namespace, out: TextIO) -> int:
 
     changes = _changes(args)
     if args.action != "set" and (changes or (args.password_stdin and not args.as_user)):
-        print("error: the options go with 'set': bwc-desk settings directory set --url ...",
+        print("error: the options go with 'set': bwc-desk settings directory set --url ... "
+              "--as ADMIN",
               file=sys.stderr)
         return 2
     if args.action == "set" and not changes and not args.password_stdin:

@@ -101,7 +101,7 @@ def cmd_batches_list(args: argparse.Namespace, out: TextIO) -> int:
         ctx.close()
     if not rows:
         print("no purchase batches yet: bwc-desk batches add NAME --purchased DATE --count N "
-              "--unit-cost AMOUNT", file=out)
+              "--unit-cost AMOUNT --as ADMIN", file=out)
     for b in rows:
         print(f"{b.name}: bought {b.purchased_on} {b.count} at {b.unit_cost_cents / 100:,.2f} "
               f"{b.currency} (licence {b.licence_cost_cents / 100:,.2f}/year), "

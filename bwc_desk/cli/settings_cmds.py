@@ -60,7 +60,8 @@ def cmd_settings_shifts(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.services import settings
 
     if args.action == "set" and not args.file:
-        print("error: give the CSV file: bwc-desk settings shifts set FILE.csv", file=sys.stderr)
+        print("error: give the CSV file: bwc-desk settings shifts set FILE.csv --as ADMIN",
+              file=sys.stderr)
         return 2
     ctx = signed_ctx(args, sign_in=args.action == "set")
     try:

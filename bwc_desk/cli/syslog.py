@@ -45,7 +45,8 @@ def cmd_settings_syslog(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.action == "set" and not args.host:
         print(
-            "error: give the server: bwc-desk settings syslog set --host H --port P",
+            "error: give the server: bwc-desk settings syslog set --host H --port P "
+            "--as ADMIN",
             file=sys.stderr,
         )
         return 2
