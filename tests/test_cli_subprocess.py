@@ -83,7 +83,7 @@ def test_every_readme_command_runs_as_a_process(cli, tmp_path):
     backup = chief("backup", str(tmp_path / "backups")).stdout
     path = re.search(r"backed up to (\S+) \(", backup)
     assert path is not None, backup
-    assert "restored" in cli("restore", path[1]).stdout
+    assert "restored" in chief("restore", path[1]).stdout
     cli("users", "change", "quinn", "--as", "chief", "--role", "supervisor", "--password-stdin",
         stdin=PASSWORD + "\n")
     # The ledger's anchors and keys, the agency's shifts, the docks.

@@ -17,10 +17,12 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
 from bwc_desk.cli.signer import command_line_actor, signed_ctx, station_name
 from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit, backups, exports, imports, stations
+from bwc_desk.services.context import Actor
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import resolve_url, sqlite_file, verify_database
+from bwc_desk.services.startup import file_damage, resolve_url, sqlite_file, verify_database
 from bwc_desk.services.stations import station_info
 
 
@@ -150,7 +152,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         print(f"error: BWC Desk is running on {path}; close it first.", file=sys.stderr)
         return 1
     check, kept, where = backups.restore_at(
-        url, Path(args.file) if args.file else None, station_name(), command_line_actor()
+        url, Path(args.file) if args.file else None, station_name(), _restorer(args, path)
     )
     print(f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
           file=out)
@@ -161,6 +163,19 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         print(f"the previous database was kept as {kept.path}", file=out)
     print(f"restored {check.path} into {where}", file=out)
     return 0
+
+
+def _restorer(args: argparse.Namespace, path: Path | None) -> Actor:
+    """Who restores: the administrator of --as, signed in to the current database. A
+    missing or damaged one is not read at all (nobody can sign in to it): the restore is
+    then recorded under the operating-system account, as the app records its own recovery."""
+    if path is None or not path.exists() or file_damage(path) is not None:
+        return command_line_actor()  # (on PostgreSQL restore_at refuses)
+    ctx = signed_ctx(args)
+    try:
+        return ctx.require(Permission.RESTORE, "restore backups")
+    finally:
+        ctx.close()
 
 
 def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:

@@ -119,6 +119,7 @@ def add_commands(
     )
     p.add_argument("file", nargs="?",
                    help="the backup (default: the newest one beside the database that verifies)")
+    add_signer_options(p, needed=False)  # required unless the database is missing or damaged
     p.set_defaults(func="cmd_restore")
 
     sub.add_parser(
