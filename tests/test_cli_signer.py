@@ -20,17 +20,7 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.startup import open_database
 from bwc_desk.store.db import Database, sqlite_url
 from tests.conftest import PASSWORD
-
-
-def run(capsys, *args: str, stdin: str = "") -> tuple[int, str, str]:
-    old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        code = main(list(args))
-    finally:
-        sys.stdin = old
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from tests.test_cli import run
 
 
 @pytest.fixture
