@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bwc_desk.store import migrate
 from bwc_desk.store.backup import sha256_file
 from bwc_desk.store.db import Database, sqlite_url
 from bwc_desk.store.netpath import network_kind
+from tests.conftest import PASSWORD
 
 
 def test_backup_is_checked_recorded_and_pruned(admin_ctx, clock):
@@ -56,13 +58,16 @@ def test_startup_backup_at_most_once_a_day(admin_ctx, clock):
     assert backups.startup_backup(admin_ctx) is not None
 
 
-def test_restore_brings_everything_back_and_keeps_the_current_db(admin_ctx, tmp_path, capsys):
+def test_restore_brings_everything_back_and_keeps_the_current_db(admin_ctx, tmp_path, capsys,
+                                                                 monkeypatch):
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
     saved = backups.backup_now(admin_ctx)
     inventory.add_unit(admin_ctx, UnitInput("HPD-2", "S-2"))
     path = str(admin_ctx.db.path)
     admin_ctx.db.dispose()
-    assert main(["restore", str(saved.path), "--database", path]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["restore", str(saved.path), "--database", path, "--as", "admin",
+                 "--password-stdin"]) == 0
     out = capsys.readouterr().out
     assert "integrity ok; custody: OK" in out and "kept as" in out
     assert [u.asset_tag for u in inventory.list_units(admin_ctx)] == ["HPD-1"]

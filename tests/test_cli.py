@@ -142,10 +142,18 @@ def test_users_add_without_stdin_flag_refuses(capsys, dbfile):
     assert code == 2 and "--password-stdin" in err
 
 
+def as_chief(capsys, dbfile, *args: str) -> tuple[int, str, str]:
+    """A command of the administrator chief (created first on a new database)."""
+    if not dbfile.exists():
+        assert users_add(capsys, dbfile, "chief", "admin", PASSWORD + "\n")[0] == 0
+    return run(capsys, *args, "--database", str(dbfile), "--as", "chief", "--password-stdin",
+               stdin=PASSWORD + "\n")
+
+
 def test_import_lists_bad_rows_and_exits_non_zero(capsys, dbfile, tmp_path):
     csv = tmp_path / "o.csv"
     csv.write_text("badge,last_name\n0001,Smith\n,Nobody\n0003,\n", encoding="utf-8")
-    code, _, err = run(capsys, "import", "officers", str(csv), "--database", str(dbfile))
+    code, _, err = as_chief(capsys, dbfile, "import", "officers", str(csv))
     assert code == 1
     assert "line 3: badge is required" in err and "line 4: last_name is required" in err
     assert "nothing was imported" in err
@@ -154,21 +162,17 @@ def test_import_lists_bad_rows_and_exits_non_zero(capsys, dbfile, tmp_path):
 def test_import_then_export_round_trip(capsys, dbfile, tmp_path):
     csv = tmp_path / "o.csv"
     csv.write_text("badge,last_name\n0001,Smith\n0002,Jones\n", encoding="utf-8")
-    code, out, _ = run(capsys, "import", "officers", str(csv), "--database", str(dbfile))
+    code, out, _ = as_chief(capsys, dbfile, "import", "officers", str(csv))
     assert code == 0 and "2 added, 0 updated, 0 unchanged" in out
-    code, out, _ = run(capsys, "import", "officers", str(csv), "--database", str(dbfile))
+    code, out, _ = as_chief(capsys, dbfile, "import", "officers", str(csv))
     assert "0 added, 0 updated, 2 unchanged" in out
     for kind in ("officers", "units", "custody"):
-        code, out, _ = run(
-            capsys, "export", kind, str(tmp_path / f"{kind}.csv"), "--database", str(dbfile)
-        )
+        code, out, _ = as_chief(capsys, dbfile, "export", kind, str(tmp_path / f"{kind}.csv"))
         assert code == 0 and (tmp_path / f"{kind}.csv").exists()
 
 
 def test_import_of_a_missing_file_is_a_clear_error(capsys, dbfile, tmp_path):
-    code, _, err = run(
-        capsys, "import", "units", str(tmp_path / "nope.csv"), "--database", str(dbfile)
-    )
+    code, _, err = as_chief(capsys, dbfile, "import", "units", str(tmp_path / "nope.csv"))
     assert code == 1 and "There is no file" in err
 
 

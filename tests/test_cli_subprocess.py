@@ -54,6 +54,9 @@ def test_the_readme_lists_the_commands_this_test_runs():
 
 
 def test_every_readme_command_runs_as_a_process(cli, tmp_path):
+    def chief(*args: str) -> subprocess.CompletedProcess[str]:  # the administrator signs in
+        return cli(*args, "--as", "chief", "--password-stdin", stdin=PASSWORD + "\n")
+
     assert "self-test passed" in cli("self-test").stdout
     assert "created admin account 'chief'" in cli(
         "users", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
@@ -64,42 +67,43 @@ def test_every_readme_command_runs_as_a_process(cli, tmp_path):
     officers.write_text("badge,last_name,shift\n0412,Smith,Day\n0007,Jones,Night\n", "utf-8")
     units = tmp_path / "units.csv"
     units.write_text("asset_tag,serial,assigned_badge\nHPD-1,S-1,0412\nHPD-2,S-2,\n", "utf-8")
-    assert "(dry run)" in cli("import", "officers", str(officers), "--dry-run").stdout
-    assert "2 added" in cli("import", "officers", str(officers)).stdout
-    assert "2 added" in cli("import", "units", str(units)).stdout
+    refused = cli("import", "officers", str(officers), ok=False)  # who does it?
+    assert "--as USERNAME" in refused.stderr
+    assert "(dry run)" in chief("import", "officers", str(officers), "--dry-run").stdout
+    assert "2 added" in chief("import", "officers", str(officers)).stdout
+    assert "2 added" in chief("import", "units", str(units)).stdout
     for kind in ("officers", "units", "custody", "audit"):
-        out = cli("export", kind, str(tmp_path / f"{kind}-out.csv")).stdout
+        out = chief("export", kind, str(tmp_path / f"{kind}-out.csv")).stdout
         assert f"{kind} rows" in out and (tmp_path / f"{kind}-out.csv").exists()
     assert "seq,at_utc,event" in (tmp_path / "audit-out.csv").read_text("utf-8-sig")
     verified = cli("verify").stdout
     head = re.search(r"custody: OK.*head #(\d+) ([0-9a-f]{64})", verified)
     assert head is not None, verified
     cli("verify", "--expect-custody", f"{head[1]}:{head[2]}")
-    backup = cli("backup", str(tmp_path / "backups")).stdout
+    backup = chief("backup", str(tmp_path / "backups")).stdout
     path = re.search(r"backed up to (\S+) \(", backup)
     assert path is not None, backup
-    assert "restored" in cli("restore", path[1]).stdout
+    assert "restored" in chief("restore", path[1]).stdout
     cli("users", "change", "quinn", "--as", "chief", "--role", "supervisor", "--password-stdin",
         stdin=PASSWORD + "\n")
     # The ledger's anchors and keys, the agency's shifts, the docks.
     assert "Night" in cli("settings", "shifts").stdout
     shifts = tmp_path / "shifts.csv"
     shifts.write_text("name,start,hours\nDay,07:00,12\nNight,19:00,12\n", "utf-8")
-    cli("settings", "shifts", "set", str(shifts))
+    chief("settings", "shifts", "set", str(shifts))
     assert "19:00" in cli("settings", "shifts").stdout
     assert cli("keys", "show").stdout.strip() and cli("keys", "list").stdout.strip()
     anchors = tmp_path / "anchors"
-    cli("anchor", str(anchors))
+    chief("anchor", str(anchors))
     cli("verify", "--anchors", str(anchors))
-    cli("docks", "add", "DOCK-A", "--bays", "8")
+    chief("docks", "add", "DOCK-A", "--bays", "8")
     assert "DOCK-A" in cli("docks", "list").stdout
-    cli("docks", "admit", "--minutes", "5")
-    cli("docks", "remove", "DOCK-A")
+    chief("docks", "admit", "--minutes", "5")
+    chief("docks", "remove", "DOCK-A")
     assert "DOCK-A" not in cli("docks", "list").stdout
     assert cli("docks", "token", database=False).stdout.strip()
     evidence = tmp_path / "evidence"
-    cli("export", "evidence", "--unit", "HPD-1", str(evidence), "--as", "chief",
-        "--password-stdin", stdin=PASSWORD + "\n")
+    chief("export", "evidence", "--unit", "HPD-1", str(evidence))
     cli("verify-export", str(evidence), database=False)
     cli("station-config", "--station-name", "DESK-9", database=False)
     assert "DESK-9" in (tmp_path / "home" / "config" / "station.json").read_text("utf-8")
@@ -111,12 +115,19 @@ def test_expected_errors_are_messages_not_tracebacks(cli, tmp_path):
     cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin="short\n",
         ok=False)
     cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin="", ok=False)
-    cli("import", "officers", str(tmp_path / "missing.csv"), ok=False)
-    cli("import", "units", str(tmp_path), ok=False)
+    cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+
+    def chief(*args: str) -> subprocess.CompletedProcess[str]:
+        return cli(*args, "--as", "chief", "--password-stdin", stdin=PASSWORD + "\n", ok=False)
+
+    chief("import", "officers", str(tmp_path / "missing.csv"))
+    chief("import", "units", str(tmp_path))
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"\xff\xfeb\x00")
-    cli("import", "officers", str(bad), ok=False)
-    cli("export", "audit", str(tmp_path / "no" / "such" / "folder" / "a.csv"), ok=False)
+    chief("import", "officers", str(bad))
+    chief("export", "audit", str(tmp_path / "no" / "such" / "folder" / "a.csv"))
+    cli("export", "audit", str(tmp_path / "a.csv"), "--as", "chief", "--password-stdin",
+        stdin="not the password\n", ok=False)
     cli("verify", "--expect-custody", "nonsense", ok=False)
     cli("restore", str(tmp_path / "missing.sqlite3"), ok=False)
     cli("grant-app-role", "bwc_station", ok=False)

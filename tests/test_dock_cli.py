@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 
 import pytest
 
@@ -11,14 +12,22 @@ from bwc_desk.__main__ import build_parser
 from bwc_desk.cli.commands import run
 from bwc_desk.services.dockfeed import feed_token
 from bwc_desk.store import config, paths
+from tests.conftest import PASSWORD
 
 
 def cli(db_url, *argv):
+    """`bwc-desk docks ...`; the changes as the administrator of ``admin_ctx``, signed in."""
+    signed = argv[1] in ("add", "remove", "admit")
+    argv = (*argv, "--as", "admin", "--password-stdin") if signed else argv
     args = build_parser().parse_args([*argv[:2], "--database", db_url, *argv[2:]]
                                      if argv[0] == "docks" and argv[1] != "token"
                                      else list(argv))
     out = io.StringIO()
-    return run(args, out), out.getvalue()
+    old, sys.stdin = sys.stdin, io.StringIO(PASSWORD + "\n")
+    try:
+        return run(args, out), out.getvalue()
+    finally:
+        sys.stdin = old
 
 
 def test_docks_add_list_admit_remove(admin_ctx, db_url, capsys):

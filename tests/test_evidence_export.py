@@ -22,7 +22,7 @@ from bwc_desk.services.evidence_check import verify_export
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store import keystore
-from tests.conftest import make_actor
+from tests.conftest import PASSWORD, make_actor
 
 pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
 
@@ -250,13 +250,19 @@ def test_default_folder_name():
         "evidence-camera-HPD_1_2"
 
 
-def test_command_line_export_and_verify_export(history, tmp_path, capsys):
+def test_command_line_export_and_verify_export(history, tmp_path, capsys, monkeypatch):
+    import io
+
     from bwc_desk.__main__ import main
     from tests.test_ledger_tamper import database_arg
 
     out = tmp_path / "cli"
     db = database_arg(history)
-    assert main(["export", "evidence", "--database", db, "--officer", "0412", str(out)]) == 0
+    assert main(["export", "evidence", "--database", db, "--officer", "0412", str(out)]) == 1
+    assert "--as USERNAME" in capsys.readouterr().err and not out.exists()
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["export", "evidence", "--database", db, "--officer", "0412", str(out),
+                 "--as", "admin", "--password-stdin"]) == 0
     printed = capsys.readouterr().out
     assert "custody records of officer 0412 Smith, John" in printed
     assert "verify-export" in printed

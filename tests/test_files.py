@@ -207,7 +207,12 @@ def test_every_command_says_the_disk_is_full(command, tmp_path, capsys, full_dis
     import io
 
     db_path = tmp_path / "bwc.sqlite3"
-    open_database(sqlite_url(db_path)).db.dispose()
+    opened = open_database(sqlite_url(db_path))
+    if command[0] in ("import", "backup"):  # changes by an administrator, signed in (--as)
+        auth.first_run(opened.db, agency_name="Test PD", station="DESK-1", username="chief",
+                       password="a long enough password 1")
+        command = [*command, "--as", "chief", "--password-stdin"]
+    opened.db.dispose()
     csv = tmp_path / "units.csv"
     csv.write_text("asset_tag,serial,notes\n" + "".join(
         f"HPD-{i},S-{i},{'n' * 300}\n" for i in range(3000)), encoding="utf-8")

@@ -344,7 +344,7 @@ def test_keys_commands(history, capsys, monkeypatch):
     import io
 
     path = database_arg(history)
-    monkeypatch.setattr("bwc_desk.cli.commands.station_name", lambda: "DESK-9")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-9")
     assert main(["keys", "show", "--database", path]) == 0
     out = capsys.readouterr().out
     assert "NOT registered" in out
@@ -354,7 +354,7 @@ def test_keys_commands(history, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["keys", "register", "--database", path, "--as", "admin",
                  "--password-stdin"]) == 1
-    monkeypatch.setattr("bwc_desk.cli.commands.station_name", lambda: "DESK-1")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-1")
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["keys", "register", "--database", path, "--station", "DESK-9",
                  "--public-key", public, "--as", "admin", "--password-stdin"]) == 0
@@ -364,9 +364,15 @@ def test_keys_commands(history, capsys, monkeypatch):
     assert main(["verify", "--database", path]) == 0
 
 
-def test_anchor_command(history, tmp_path, capsys):
+def test_anchor_command(history, tmp_path, capsys, monkeypatch):
+    import io
+
     path = database_arg(history)
-    assert main(["anchor", str(tmp_path), "--database", path]) == 0
+    assert main(["anchor", str(tmp_path), "--database", path]) == 1  # who anchors?
+    assert "--as USERNAME" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["anchor", str(tmp_path), "--database", path, "--as", "admin",
+                 "--password-stdin"]) == 0
     assert "anchored custody" in capsys.readouterr().out
     assert main(["verify", "--database", path, "--anchors", str(tmp_path)]) == 0
 

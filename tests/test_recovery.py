@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from bwc_desk.__main__ import main
-from bwc_desk.services import auth, backups, inventory, settings
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import audit, auth, backups, inventory, settings
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.startup import DamagedDatabase, open_database
 from bwc_desk.store.backup import read_database_id, sha256_file
 from bwc_desk.store.db import sqlite_url
+from tests.conftest import PASSWORD, make_actor
 
 DAMAGE = ["zero-bytes", "garbage-header", "torn-page", "truncated", "foreign"]
 # What is cheap to see at any open (the header and sizes); a torn page takes quick_check.
@@ -188,7 +190,7 @@ def test_a_failed_restore_is_summed_up_in_a_line(admin_ctx, saved, capsys):
     raw.commit()
     raw.close()
     path = close(admin_ctx)
-    assert main(["restore", str(saved.path), "--database", str(path)]) == 1
+    assert as_admin("restore", str(saved.path), "--database", str(path)) == 1
     err = capsys.readouterr().err
     assert "was not restored" in err and "problems" in err
     assert len(err.strip().splitlines()) <= 2 and len(err) < 800
@@ -302,10 +304,40 @@ def test_rotation_keeps_the_newest_backup_that_verifies(admin_ctx, saved, clock)
 
 def test_restore_of_a_healthy_database_still_keeps_it_as_a_backup(admin_ctx, saved, capsys):
     path = close(admin_ctx)
-    assert main(["restore", str(saved.path), "--database", str(path)]) == 0
+    assert as_admin("restore", str(saved.path), "--database", str(path)) == 0
     assert "before-restore" in capsys.readouterr().out
     assert not aside_files(path)
     assert tags(admin_ctx) == ["HPD-1"]
+    restored = audit.list_audit(admin_ctx, event="restore")[0]
+    assert restored.staff_username == "admin" and restored.station
+
+
+def test_restore_of_a_healthy_database_names_the_administrator(admin_ctx, saved, capsys):
+    """A sound database is signed in to (--as, an administrator); a damaged one cannot be
+    (above: it is not read at all), so its restore needs no --as."""
+    make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    path = close(admin_ctx)
+    assert main(["restore", str(saved.path), "--database", str(path)]) == 1
+    assert "--as USERNAME" in capsys.readouterr().err
+    assert as_admin("restore", str(saved.path), "--database", str(path), user="quinn") == 1
+    assert "only admin may restore backups" in capsys.readouterr().err
+    assert as_admin("restore", str(saved.path), "--database", str(path),
+                    password="not the password") == 1
+    assert "wrong" in capsys.readouterr().err.lower()
+    assert tags(admin_ctx) == ["HPD-1", "HPD-2"]  # as it was
+    assert audit.list_audit(admin_ctx, event="action refused")[0].staff_username == "quinn"
+    assert audit.list_audit(admin_ctx, event="sign-in failed")[0].staff_username == "admin"
+
+
+def as_admin(*args: str, user: str = "admin", password: str = PASSWORD) -> int:
+    import io
+    import sys
+
+    old, sys.stdin = sys.stdin, io.StringIO(password + "\n")
+    try:
+        return main([*args, "--as", user, "--password-stdin"])
+    finally:
+        sys.stdin = old
 
 
 def test_damaged_file_names_are_dated_and_unique(admin_ctx, saved):

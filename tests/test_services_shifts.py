@@ -227,7 +227,7 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     from bwc_desk.__main__ import main
 
     old = sys.stdin
-    sys.stdin = io.StringIO("")
+    sys.stdin = io.StringIO("correct horse battery\n")  # the password of --as admin
     try:
         code = main(list(args))
     finally:
@@ -261,12 +261,15 @@ def test_settings_shifts_on_the_command_line(capsys, cli_db, tmp_path):
     good.write_text("name,start,hours\nDays,06:00,12\nNights,18:00,12\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "settings", "shifts", "set", str(good),
                              "--database", str(cli_db))
+    assert code == 1 and "--as USERNAME" in err  # who changes them?
+    code, out, err = run_cli(capsys, "settings", "shifts", "set", str(good),
+                             "--database", str(cli_db), "--as", "admin", "--password-stdin")
     assert code == 0, err
     assert "2 shifts" in out and "Days" in out
     bad = tmp_path / "b.csv"
     bad.write_text("name,start,hours\nDays,06:00,13\nNights,18:00,12\n", encoding="utf-8")
     code, out, err = run_cli(capsys, "settings", "shifts", "set", str(bad),
-                             "--database", str(cli_db))
+                             "--database", str(cli_db), "--as", "admin", "--password-stdin")
     assert code == 1
     assert "line 2: hours '13': a shift lasts at most 12 hours" in err
     assert "nothing was changed" in err

@@ -10,6 +10,7 @@ import pytest
 from bwc_desk.services import stations
 from bwc_desk.store import config, paths
 from bwc_desk.store.models import AuditRecord, Station
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
 
@@ -120,18 +121,26 @@ def test_the_app_refuses_to_start_under_a_name_another_pc_holds(qtbot, qapp, adm
 
 
 def test_the_command_line_is_refused_under_a_name_another_pc_holds(admin_ctx, clock,
-                                                                   capsys, tmp_path):
+                                                                   capsys, tmp_path,
+                                                                   monkeypatch):
+    import io
+
     from bwc_desk.__main__ import main
     from tests.test_ledger_tamper import database_arg
 
     stations.register(admin_ctx.db, "DESK-7", clock.now, station_id="the-other-pc")
     config.save(config.load().with_changes(station_name="DESK-7"))
     out = tmp_path / "units.csv"
-    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) != 0
+    signed = ["--as", "admin", "--password-stdin"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out),
+                 *signed]) != 0
     assert "already registered in this database as station 'DESK-7'" in capsys.readouterr().err
     assert not out.exists()
     config.save(config.load().with_changes(station_name="DESK-8"))
-    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["export", "units", "--database", database_arg(admin_ctx), str(out),
+                 *signed]) == 0
     assert ("DESK-8" in {s.name for s in stations.list_stations(admin_ctx)})
 
 

@@ -10,6 +10,7 @@ import logging
 import re
 import socket
 import ssl
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +26,7 @@ from bwc_desk.services import syslog_forward
 from bwc_desk.store import checkpoints
 from bwc_desk.store.ledger import CUSTODY
 from bwc_desk.store.models import AuditRecord, LedgerCheckpoint
-from tests.conftest import make_actor
+from tests.conftest import PASSWORD, make_actor
 
 pytestmark = pytest.mark.both_backends
 
@@ -330,9 +331,15 @@ def test_the_command_line(admin_ctx, db_url, tmp_path):
     _context, ca_pem = _certificates(tmp_path)
 
     def cli(*argv):
-        args = build_parser().parse_args(["settings", "syslog", *argv, "--database", db_url])
+        signed = ["--as", "admin", "--password-stdin"] if argv else []  # set, off: sign in
+        args = build_parser().parse_args(["settings", "syslog", *argv, "--database", db_url,
+                                          *signed])
         out = io.StringIO()
-        return run(args, out), out.getvalue()
+        old, sys.stdin = sys.stdin, io.StringIO(PASSWORD + "\n")
+        try:
+            return run(args, out), out.getvalue()
+        finally:
+            sys.stdin = old
 
     assert cli() == (0, "Syslog forwarding of checkpoints is off.\n")
     code, text = cli("set", "--host", "siem.example.org", "--tls", "--ca", str(tmp_path / "ca.pem"))

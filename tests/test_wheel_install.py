@@ -67,8 +67,9 @@ def test_an_installed_wheel_works_outside_the_source_tree(tmp_path):
     (elsewhere / "officers.csv").write_text("badge,last_name,shift\n0412,Smith,Day\n", "utf-8")
     (elsewhere / "units.csv").write_text(
         "asset_tag,serial,assigned_badge\nHPD-1,S-1,0412\n", "utf-8")
-    assert "1 added" in bwc("import", "officers", "officers.csv")
-    assert "1 added" in bwc("import", "units", "units.csv")
+    signed = ("--as", "chief", "--password-stdin")
+    assert "1 added" in bwc("import", "officers", "officers.csv", *signed, stdin=PASSWORD + "\n")
+    assert "1 added" in bwc("import", "units", "units.csv", *signed, stdin=PASSWORD + "\n")
 
     demo = _run([python, "-c",
                  "from bwc_desk.services.demo import seed_demo\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -15,45 +14,16 @@ from bwc_desk.cli.docks_cmds import (  # noqa: F401  (run() finds commands by na
     cmd_docks_remove,
     cmd_docks_token,
 )
+from bwc_desk.cli.signer import command_line_actor, signed_ctx, station_name
 from bwc_desk.cli.station import cmd_station_config  # noqa: F401 (dispatched by name)
 from bwc_desk.domain.errors import DomainError
-from bwc_desk.domain.roles import Role
+from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit, backups, exports, imports, stations
-from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.context import Actor
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import open_ctx, resolve_url, sqlite_file, verify_database
+from bwc_desk.services.startup import file_damage, resolve_url, sqlite_file, verify_database
 from bwc_desk.services.stations import station_info
-
-
-def command_line_actor() -> Actor:
-    """Whoever runs commands on the station PC, named by their operating-system account."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return Actor(None, f"cli:{user}", f"Command line ({user})", Role.ADMIN)
-
-
-def station_name() -> str:
-    return stations.configured_name()
-
-
-def _ctx(args: argparse.Namespace) -> Ctx:
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    ctx = open_ctx(url, station_name(), command_line_actor())
-    _claim_station(ctx)
-    return ctx
-
-
-def _claim_station(ctx: Ctx) -> None:
-    """Commands that write records name this station: refused, as the app is, under a name
-    another PC holds (services/stations.py)."""
-    try:
-        stations.register_here(ctx)
-    except DomainError:
-        ctx.close()
-        raise
 
 
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
@@ -73,19 +43,19 @@ def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.cli import users_cmds
 
-    return users_cmds.cmd_users_add(args, out, station_name())
+    return users_cmds.cmd_users_add(args, out)
 
 
 def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.cli import users_cmds
 
-    return users_cmds.cmd_users_change(args, out, station_name())
+    return users_cmds.cmd_users_change(args, out)
 
 
 def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     from bwc_desk.cli import users_cmds
 
-    return users_cmds.cmd_users_unlock(args, out, station_name())
+    return users_cmds.cmd_users_unlock(args, out)
 
 
 def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
@@ -105,7 +75,7 @@ def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         fn = imports.import_officers if args.kind == "officers" else imports.import_units
         report = fn(ctx, args.file, commit=not args.dry_run)
@@ -117,10 +87,10 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     if args.kind == "evidence":
         return cmd_export_evidence(args, out)
-    if args.unit or args.officer or args.date_from or args.date_to or args.as_user:
-        raise DomainError("--unit, --officer, --from, --to and --as belong to "
+    if args.unit or args.officer or args.date_from or args.date_to:
+        raise DomainError("--unit, --officer, --from and --to belong to "
                           "`bwc-desk export evidence`.")
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     fns = {
         "officers": exports.export_officers,
         "units": exports.export_units,
@@ -168,7 +138,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         info = backups.backup_now(ctx, Path(args.dest) if args.dest else None)
     finally:
@@ -188,7 +158,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         print(f"error: BWC Desk is running on {path}; close it first.", file=sys.stderr)
         return 1
     check, kept, where = backups.restore_at(
-        url, Path(args.file) if args.file else None, station_name(), command_line_actor()
+        url, Path(args.file) if args.file else None, station_name(), _restorer(args, path)
     )
     print(f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
           file=out)
@@ -201,8 +171,23 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _restorer(args: argparse.Namespace, path: Path | None) -> Actor:
+    """Who restores: the administrator of --as, signed in to the current database. A
+    missing or damaged one is not read at all (nobody can sign in to it): the restore is
+    then recorded under the operating-system account, as the app records its own recovery."""
+    if path is None or not path.exists() or file_damage(path) is not None:
+        return command_line_actor()  # (on PostgreSQL restore_at refuses)
+    ctx = signed_ctx(args)
+    try:
+        return ctx.require(Permission.RESTORE, "restore backups")
+    finally:
+        ctx.close()
+
+
 def cmd_grant_app_role(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args)
+    # The database owner's set-up of a PostgreSQL server, before any station runs: no staff
+    # member to sign in; it grants rights and writes no records.
+    ctx = signed_ctx(args, sign_in=False)
     info = station_info(ctx)
     try:
         if not info.is_postgresql:

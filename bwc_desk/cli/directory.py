@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from bwc_desk.cli.signer import add_signer_options
+
 if TYPE_CHECKING:
     from bwc_desk.services.directory_settings import DirectoryConfig
     from bwc_desk.services.directory_sync import OfficerChange, SyncPreview
@@ -26,8 +28,9 @@ def add_directory_settings_command(
         parents=[common],
         help="show the directory officers come from; 'set' changes it, 'test' binds and counts",
         description="Without an action: show the directory settings (never the password). "
-        "'set' changes the ones given (the others stay); the bind password is read from the "
-        "first line of standard input with --password-stdin and kept in this PC's keyring, "
+        "'set' changes the ones given (the others stay), by the administrator of --as "
+        "USERNAME; with --password-stdin standard input gives their password on its first "
+        "line and a new bind password, if any, on the second, kept in this PC's keyring, "
         "or where there is none in a file only its owner can read in the config folder; "
         "never in the database. 'test' binds and counts the entries the filter matches. "
         "Administrators only; changes are recorded in the audit log.",
@@ -52,7 +55,9 @@ def add_directory_settings_command(
                    help="a sync that would deactivate more than this share stops and asks")
     p.add_argument("--ca-file", help="PEM file of the CA that signed the server's certificate")
     p.add_argument("--password-stdin", action="store_true",
-                   help="read the bind password from the first line of standard input")
+                   help="read the passwords from standard input, one a line: the signer's "
+                        "(--as) first, then, with 'set', the new bind password if it changes")
+    add_signer_options(p, needed=False, password_stdin=False)
     p.set_defaults(func="cmd_settings_directory")
 
 
@@ -75,6 +80,7 @@ def add_sync_command(
     p.add_argument("--yes", action="store_true",
                    help="go ahead even when more officers than the set share are deactivated")
     p.add_argument("--all", action="store_true", help="list every officer, not the first 50")
+    add_signer_options(p)
     p.set_defaults(func="cmd_sync_officers")
 
 
@@ -109,20 +115,17 @@ def _changes(args: argparse.Namespace) -> dict[str, Any]:
     return changes
 
 
-def _read_password() -> str:
-    from bwc_desk.domain.errors import ValidationError
-
-    line = sys.stdin.readline()
-    if not line.rstrip("\r\n"):
-        raise ValidationError("--password-stdin: standard input has no password on its "
-                              "first line.")
-    return line.rstrip("\r\n")
+def _read_bind_password() -> str | None:
+    """The line after the signer's password: the new bind password; none (standard input
+    ends, or the line is empty): the bind password stays as it is."""
+    return sys.stdin.readline().rstrip("\r\n") or None
 
 
 def _show(config: DirectoryConfig, out: TextIO) -> None:
     s = config.settings
     if not s.configured:
-        print("The directory is not set (bwc-desk settings directory set --url ...).", file=out)
+        print("The directory is not set (bwc-desk settings directory set --url ... "
+              "--as ADMIN).", file=out)
     rows = [("URL", s.url or "-"), ("Bind DN", s.bind_dn or "-"), ("Base DN", s.base_dn or "-"),
             ("Filter", s.filter), ("User name attribute", s.user_attribute),
             ("Staff base DN", s.staff_base_dn or "the base DN"),
@@ -140,20 +143,23 @@ def _show(config: DirectoryConfig, out: TextIO) -> None:
 
 
 def cmd_settings_directory(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import directory_settings, directory_sync
 
     changes = _changes(args)
-    if args.action != "set" and (changes or args.password_stdin):
-        print("error: the options go with 'set': bwc-desk settings directory set --url ...",
+    if args.action != "set" and (changes or (args.password_stdin and not args.as_user)):
+        print("error: the options go with 'set': bwc-desk settings directory set --url ... "
+              "--as ADMIN",
               file=sys.stderr)
         return 2
     if args.action == "set" and not changes and not args.password_stdin:
         print("error: say what to set, e.g. --url ldaps://dc1.agency.local", file=sys.stderr)
         return 2
-    password = _read_password() if args.password_stdin else None
-    ctx = _ctx(args)
+    # One line each on standard input: the signer's password first, then the bind password.
+    ctx = signed_ctx(args, sign_in=args.action == "set")
     try:
+        password = (_read_bind_password() if args.password_stdin and args.action == "set"
+                    else None)
         if args.action == "set":
             config = directory_settings.set_directory(ctx, changes, password)
             print("The directory settings are changed (every station):", file=out)
@@ -205,10 +211,10 @@ def print_preview(preview: SyncPreview, out: TextIO, everything: bool = False) -
 
 
 def cmd_sync_officers(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import directory_sync
 
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         try:
             result = directory_sync.sync_officers(ctx, dry_run=args.dry_run, confirm=args.yes)

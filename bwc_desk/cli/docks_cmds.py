@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import TextIO
 
+from bwc_desk.cli.signer import add_signer_options
+
 
 def add_dock_commands(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
@@ -17,6 +19,7 @@ def add_dock_commands(
     p.add_argument("name", help="the dock's name, exactly as it says it in its hello")
     p.add_argument("--bays", type=int, required=True, help="how many bays it has (1-64)")
     p.add_argument("--location", default="", help="where it stands, for the staff")
+    add_signer_options(p)
     p.set_defaults(func="cmd_docks_add")
     p = docks_sub.add_parser("list", parents=[common], help="list the registered docks")
     p.set_defaults(func="cmd_docks_list")
@@ -27,12 +30,14 @@ def add_dock_commands(
         action="store_true",
         help="remove it although it reports cameras (a broken dock): they are recorded as undocked",
     )
+    add_signer_options(p)
     p.set_defaults(func="cmd_docks_remove")
     p = docks_sub.add_parser(
         "admit", parents=[common], help="for a few minutes, register docks that say hello"
     )
     p.add_argument("--minutes", type=int, default=5, help="how long (1-30, default 5)")
     p.add_argument("--close", action="store_true", help="close the window now")
+    add_signer_options(p)
     p.set_defaults(func="cmd_docks_admit")
     p = docks_sub.add_parser("token", help="show or change this station's dock token")
     group = p.add_mutually_exclusive_group()
@@ -57,10 +62,10 @@ def dock_sim(argv: list[str]) -> int:
 
 
 def cmd_docks_add(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import dock_registry
 
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         info = dock_registry.add_dock(ctx, args.name, args.bays, args.location)
     finally:
@@ -70,10 +75,10 @@ def cmd_docks_add(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docks_list(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import dock_registry
 
-    ctx = _ctx(args)
+    ctx = signed_ctx(args, sign_in=False)
     try:
         docks = dock_registry.list_docks(ctx)
         window = dock_registry.admission(ctx)
@@ -91,10 +96,10 @@ def cmd_docks_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docks_remove(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import dock_registry
 
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         info = dock_registry.remove_dock(ctx, args.name, force=args.force)
     finally:
@@ -105,10 +110,10 @@ def cmd_docks_remove(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_docks_admit(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import dock_registry
 
-    ctx = _ctx(args)
+    ctx = signed_ctx(args)
     try:
         if args.close:
             dock_registry.close_admission(ctx)

@@ -12,14 +12,11 @@ from bwc_desk.services.evidence_check import verify_export
 
 
 def cmd_export_evidence(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.keys_cmds import _ctx
+    from bwc_desk.cli.signer import signed_ctx
 
     if not (args.unit or args.officer):
         raise DomainError("Name the camera (--unit TAG) or the officer (--officer BADGE).")
-    from bwc_desk.cli.commands import _claim_station
-
-    ctx = _ctx(args, sign_in=False)
-    _claim_station(ctx)
+    ctx = signed_ctx(args)
     try:
         result = export_evidence(
             ctx,

@@ -26,11 +26,6 @@ def add_evidence_options(p: argparse.ArgumentParser) -> None:
                    help="first day (local date, YYYY-MM-DD)")
     g.add_argument("--to", dest="date_to", type=_day, metavar="DATE",
                    help="last day, included (local date, YYYY-MM-DD)")
-    g.add_argument("--as", dest="as_user", metavar="USERNAME",
-                   help="the staff account the export is recorded under (asks for its "
-                        "password; default: the operating-system account)")
-    g.add_argument("--password-stdin", action="store_true",
-                   help="read that account's password from the first line of standard input")
 
 
 def add_evidence_commands(

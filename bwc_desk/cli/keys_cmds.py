@@ -3,47 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 from pathlib import Path
 from typing import TextIO
 
-from bwc_desk.domain.errors import DomainError
-from bwc_desk.services import anchors, auth, signing
-from bwc_desk.services.context import Ctx
-from bwc_desk.services.startup import open_ctx, resolve_url
-
-
-def _station() -> str:
-    from bwc_desk.cli.commands import station_name
-
-    return station_name()
-
-
-def _ctx(args: argparse.Namespace, *, sign_in: bool) -> Ctx:
-    from bwc_desk.cli.commands import command_line_actor
-
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    ctx = open_ctx(url, _station(), command_line_actor())
-    user = getattr(args, "as_user", None)
-    if sign_in and not user:
-        ctx.close()
-        raise DomainError("Name the administrator who does this: --as USERNAME.")
-    if user:
-        if getattr(args, "password_stdin", False):
-            password = sys.stdin.readline().rstrip("\r\n")
-        else:
-            password = getpass.getpass(f"Password for {user}: ")
-        try:
-            ctx = ctx.as_actor(auth.sign_in(ctx.as_actor(None), user, password))
-        except DomainError:
-            ctx.close()
-            raise
-    return ctx
+from bwc_desk.cli.signer import signed_ctx
+from bwc_desk.services import anchors, signing
 
 
 def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args, sign_in=False)
+    ctx = signed_ctx(args, sign_in=False)
     try:
         info = signing.this_station_key(ctx, create=True)
     finally:
@@ -61,7 +29,7 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_keys_list(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args, sign_in=False)
+    ctx = signed_ctx(args, sign_in=False)
     try:
         rows = signing.list_keys(ctx)
     finally:
@@ -76,7 +44,7 @@ def cmd_keys_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args, sign_in=True)
+    ctx = signed_ctx(args)
     try:
         row = signing.register_key(ctx, args.station or ctx.station, args.public_key)
     finally:
@@ -87,7 +55,7 @@ def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_anchor(args: argparse.Namespace, out: TextIO) -> int:
-    ctx = _ctx(args, sign_in=False)
+    ctx = signed_ctx(args)
     try:
         anchor = anchors.anchor_now(ctx, Path(args.folder) if args.folder else None)
     finally:

@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-
-def _sign_in_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as", dest="as_user", metavar="ADMIN",
-                   help="the administrator account that does this (asks for its password)")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read that account's password from the first line of standard input")
+from bwc_desk.cli.signer import add_signer_options
 
 
 def add_ledger_commands(
@@ -32,12 +27,12 @@ def add_ledger_commands(
     p.add_argument("--public-key", metavar="HEX",
                    help="the 64 hex digits `bwc-desk keys show` printed on that station "
                         "(default: this station's own key)")
-    _sign_in_args(p)
+    add_signer_options(p)
     p.set_defaults(func="cmd_keys_register")
 
     p = sub.add_parser("anchor", parents=[common],
                        help="append every chain's head, signed, to the anchor file in FOLDER "
                             "(default: the agency's Anchor folder setting)")
     p.add_argument("folder", nargs="?")
-    _sign_in_args(p)
+    add_signer_options(p)
     p.set_defaults(func="cmd_anchor")

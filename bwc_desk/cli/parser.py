@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+from bwc_desk.cli.signer import add_signer_options
+
 ROLES = ("quartermaster", "supervisor", "admin", "auditor")
 
 
@@ -69,12 +71,14 @@ def add_commands(
         action="store_true",
         help="check the file and report what would change; write nothing",
     )
+    add_signer_options(p)
     p.set_defaults(func="cmd_import")
 
     p = sub.add_parser("export", parents=[common],
                        help="export to CSV (UTF-8), or a court-ready evidence folder")
     p.add_argument("kind", choices=["officers", "units", "custody", "audit", "evidence"])
     p.add_argument("file")
+    add_signer_options(p)
     from bwc_desk.cli.evidence_parser import add_evidence_commands, add_evidence_options
 
     add_evidence_options(p)
@@ -114,6 +118,7 @@ def add_commands(
         help="folder for the backup (default: the agency "
         "setting, or 'backups' beside the database)",
     )
+    add_signer_options(p)
     p.set_defaults(func="cmd_backup")
 
     p = sub.add_parser(
@@ -124,6 +129,7 @@ def add_commands(
     )
     p.add_argument("file", nargs="?",
                    help="the backup (default: the newest one beside the database that verifies)")
+    add_signer_options(p, needed=False)  # required unless the database is missing or damaged
     p.set_defaults(func="cmd_restore")
 
     sub.add_parser(

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
+from bwc_desk.cli.signer import add_signer_options
+
 REPORT_NAMES = ("compliance", "fleet", "utilization", "lifecycle", "annual")
 
 
@@ -20,14 +22,6 @@ def _day(text: str) -> date:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-24") from None
-
-
-def _signer(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--as", dest="as_user", metavar="USERNAME",
-                   help="the staff account the record names (asks for its password; default: "
-                        "the operating-system account)")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read that account's password from the first line of standard input")
 
 
 def add_report_commands(
@@ -50,7 +44,7 @@ def add_report_commands(
                    help="utilization: cameras not issued for N days (default 30)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="FILE.pdf, or FILE.csv (one more FILE-<table>.csv per further table)")
-    _signer(p)
+    add_signer_options(p)
     p.set_defaults(func="cmd_report")
 
     batches = sub.add_parser("batches", help="purchase batches of cameras (cost, licence, "
@@ -68,22 +62,20 @@ def add_report_commands(
     p.add_argument("--currency", default="USD")
     p.add_argument("--service-years", type=int, default=5)
     p.add_argument("--warranty-months", type=int, default=12)
-    _signer(p)
+    add_signer_options(p)
     p.set_defaults(func="cmd_batches_add")
     p = bsub.add_parser("assign", parents=[common], help="put cameras in a batch")
     p.add_argument("name", help="the batch")
     p.add_argument("tags", nargs="+", metavar="TAG", help="asset tags")
-    _signer(p)
+    add_signer_options(p)
     p.set_defaults(func="cmd_batches_assign")
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _claim_station
-    from bwc_desk.cli.keys_cmds import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services.reports import ReportRequest, write_report
 
-    ctx = _ctx(args, sign_in=False)
-    _claim_station(ctx)
+    ctx = signed_ctx(args)
     try:
         result, files = write_report(
             ctx,
@@ -99,17 +91,17 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_batches_list(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.keys_cmds import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services.batches import list_batches
 
-    ctx = _ctx(args, sign_in=False)
+    ctx = signed_ctx(args, sign_in=False)
     try:
         rows = list_batches(ctx)
     finally:
         ctx.close()
     if not rows:
         print("no purchase batches yet: bwc-desk batches add NAME --purchased DATE --count N "
-              "--unit-cost AMOUNT", file=out)
+              "--unit-cost AMOUNT --as ADMIN", file=out)
     for b in rows:
         print(f"{b.name}: bought {b.purchased_on} {b.count} at {b.unit_cost_cents / 100:,.2f} "
               f"{b.currency} (licence {b.licence_cost_cents / 100:,.2f}/year), "
@@ -119,14 +111,12 @@ def cmd_batches_list(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_batches_add(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _claim_station
-    from bwc_desk.cli.keys_cmds import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services.batches import BatchInput, add_batch, parse_money
 
     unit_cost = parse_money(args.unit_cost, "--unit-cost")
     licence = parse_money(args.licence_cost, "--licence-cost")
-    ctx = _ctx(args, sign_in=False)
-    _claim_station(ctx)
+    ctx = signed_ctx(args)
     try:
         row = add_batch(ctx, BatchInput(args.name, args.purchased, args.count, unit_cost,
                                         licence, args.currency, args.service_years,
@@ -138,12 +128,10 @@ def cmd_batches_add(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_batches_assign(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _claim_station
-    from bwc_desk.cli.keys_cmds import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services.batches import assign_units
 
-    ctx = _ctx(args, sign_in=False)
-    _claim_station(ctx)
+    ctx = signed_ctx(args)
     try:
         n = assign_units(ctx, args.name, args.tags)
     finally:

@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
+from bwc_desk.cli.signer import add_signer_options
+
 if TYPE_CHECKING:
     from bwc_desk.domain.shifts import ShiftSpec
 
@@ -33,6 +35,7 @@ def add_settings_commands(
     )
     p.add_argument("action", nargs="?", choices=["set"], help="replace the shifts from FILE")
     p.add_argument("file", nargs="?", help="CSV file: name,start,hours")
+    add_signer_options(p, needed=False)
     p.set_defaults(func="cmd_settings_shifts")
     from bwc_desk.cli.syslog import add_syslog_command
 
@@ -52,14 +55,15 @@ def _print_shifts(shifts: Sequence[ShiftSpec], out: TextIO) -> None:
 
 
 def cmd_settings_shifts(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.domain.shifts import ShiftTableError
     from bwc_desk.services import settings
 
     if args.action == "set" and not args.file:
-        print("error: give the CSV file: bwc-desk settings shifts set FILE.csv", file=sys.stderr)
+        print("error: give the CSV file: bwc-desk settings shifts set FILE.csv --as ADMIN",
+              file=sys.stderr)
         return 2
-    ctx = _ctx(args)
+    ctx = signed_ctx(args, sign_in=args.action == "set")
     try:
         if args.action == "set":
             try:

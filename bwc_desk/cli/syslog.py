@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bwc_desk.cli.signer import add_signer_options
+
 
 def add_syslog_command(
     settings_sub: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -33,16 +35,18 @@ def add_syslog_command(
         help="PEM file of the CA that signed the server's certificate "
         "(default: the system's CAs); stored in the database for every station",
     )
+    add_signer_options(p, needed=False)
     p.set_defaults(func="cmd_settings_syslog")
 
 
 def cmd_settings_syslog(args: argparse.Namespace, out: TextIO) -> int:
-    from bwc_desk.cli.commands import _ctx
+    from bwc_desk.cli.signer import signed_ctx
     from bwc_desk.services import syslog_forward
 
     if args.action == "set" and not args.host:
         print(
-            "error: give the server: bwc-desk settings syslog set --host H --port P",
+            "error: give the server: bwc-desk settings syslog set --host H --port P "
+            "--as ADMIN",
             file=sys.stderr,
         )
         return 2
@@ -56,7 +60,7 @@ def cmd_settings_syslog(args: argparse.Namespace, out: TextIO) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: cannot read the CA file {args.ca}: {exc}", file=sys.stderr)
             return 1
-    ctx = _ctx(args)
+    ctx = signed_ctx(args, sign_in=args.action in ("set", "off"))
     try:
         if args.action == "set":
             port = args.port or (syslog_forward.DEFAULT_PORT if args.tls else 514)

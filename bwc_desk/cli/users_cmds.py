@@ -8,69 +8,22 @@ operating-system user who ran the command."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from typing import TextIO
 
+from bwc_desk.cli.signer import command_ctx, os_user, secrets
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, sign_in_attempts, staff_cli
-from bwc_desk.services.context import Ctx
-from bwc_desk.services.startup import open_ctx, resolve_url
 
 
-def os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-class _Secrets:
-    """Passwords from the first lines of standard input (--password-stdin), else prompted
-    on the terminal without echo."""
-
-    def __init__(self, from_stdin: bool) -> None:
-        self.from_stdin = from_stdin
-
-    def ask(self, prompt: str, *, confirm: bool = False) -> str:
-        if self.from_stdin:
-            line = sys.stdin.readline()
-            if not line:
-                raise DomainError(f"Standard input ended before the {prompt.lower()}.")
-            return line.rstrip("\r\n")
-        first = getpass.getpass(f"{prompt}: ")
-        if confirm and getpass.getpass(f"{prompt} again: ") != first:
-            raise DomainError("The two passwords differ; nothing was changed.")
-        return first
-
-
-def _secrets(args: argparse.Namespace) -> _Secrets | None:
-    if args.password_stdin:
-        return _Secrets(True)
-    if sys.stdin is not None and sys.stdin.isatty():
-        return _Secrets(False)
-    print(
-        "error: give the password on standard input with --password-stdin "
-        "(never on the command line, where other users can see it), or run the command "
-        "in a terminal to be asked for it",
-        file=sys.stderr,
-    )
-    return None
-
-
-def _ctx(args: argparse.Namespace, station: str) -> Ctx:
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    return open_ctx(url, station)
-
-
-def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
-    secrets = _secrets(args)
-    if secrets is None:
+def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
+    source = secrets(args)
+    if source is None:
         return 2
-    admin_password = secrets.ask(f"Password of {args.as_admin}") if args.as_admin else ""
-    password = secrets.ask(f"Password for the new account {args.name}", confirm=True)
-    ctx = _ctx(args, station)
+    admin_password = source.ask(f"Password of {args.as_admin}") if args.as_admin else ""
+    password = source.ask(f"Password for the new account {args.name}", confirm=True)
+    ctx = command_ctx(args, None)
     try:
         if args.as_admin:
             row = staff_cli.add_staff_as(
@@ -93,19 +46,19 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO, station: str) -> int:
     return 0
 
 
-def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int:
+def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
     if not (args.role or args.unlock or args.disable or args.enable or args.reset_password):
         print("error: say what to change: --role, --unlock, --disable, --enable or "
               "--reset-password", file=sys.stderr)
         return 2
-    secrets = _secrets(args)
-    if secrets is None:
+    source = secrets(args)
+    if source is None:
         return 2
-    admin_password = secrets.ask(f"Password of {args.as_admin}")
+    admin_password = source.ask(f"Password of {args.as_admin}")
     new_password = (
-        secrets.ask(f"New password for {args.name}", confirm=True) if args.reset_password else ""
+        source.ask(f"New password for {args.name}", confirm=True) if args.reset_password else ""
     )
-    ctx = _ctx(args, station)
+    ctx = command_ctx(args, None)
     try:
         admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
         staff_id = staff_cli.staff_id_of(admin, args.name)
@@ -128,14 +81,14 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO, station: str) -> int
     return 0
 
 
-def cmd_users_unlock(args: argparse.Namespace, out: TextIO, station: str) -> int:
+def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     """Unlock an account, or a user name with no account (a directory user locked out
     before their first sign-in): the same command for both, audited either way."""
-    secrets = _secrets(args)
-    if secrets is None:
+    source = secrets(args)
+    if source is None:
         return 2
-    admin_password = secrets.ask(f"Password of {args.as_admin}")
-    ctx = _ctx(args, station)
+    admin_password = source.ask(f"Password of {args.as_admin}")
+    ctx = command_ctx(args, None)
     try:
         admin = staff_cli.signed_in_admin(ctx, args.as_admin, admin_password, os_user=os_user())
         if staff_cli.has_account(admin, args.name):
