@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from bwc_desk.adapters.dockfeed.journal import FeedJournal
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
 from bwc_desk.services import dock_registry, dockfeed, inventory
+from bwc_desk.services import docks as docks_module
 from bwc_desk.services.dockfeed import DockFeed, journal_path
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store.db import Database
@@ -352,3 +353,50 @@ def test_a_damaged_database_keeps_the_moves_waiting_instead_of_skipping_them(
     assert feed.replay()
     feed.journal.close()
     assert [kind for _tag, kind, _at, _d in history(ctx)] == ["docked"]
+
+
+def test_moves_within_seconds_are_written_in_one_pass_each_with_its_own_time(
+    room, clock, tmp_path
+):
+    """A shift's cameras docking within a second or two are written back in one pass (not
+    one per camera), each record dated by its own report, in the order they happened; a
+    camera moved to another bay meanwhile is undocked there as it docks here."""
+    ctx, flaky = room
+    feed = new_feed(ctx, tmp_path)
+    t0 = clock()
+    feed.board.on_message("peer", bay(1, "X60A0001"))
+    feed.flush()
+    flaky.away = True
+    t1 = clock.advance(seconds=0.4)
+    feed.board.on_message("peer", bay(2, "X60A0002"))
+    t2 = clock.advance(seconds=0.4)
+    feed.board.on_message("peer", bay(1, None))  # HPD-1 leaves bay 1 ...
+    t3 = clock.advance(seconds=0.4)
+    feed.board.on_message("peer", bay(3, "X60A0001"))  # ... for bay 3
+    t4 = clock.advance(seconds=0.4)
+    feed.board.on_message("peer", bay(4, "X60A0003"))
+    feed.flush()
+    assert "server closed" in feed.last_error
+    clock.advance(minutes=5)
+    flaky.away = False
+    passes = []
+    real = docks_module.apply_in
+
+    def counted(*args, **kwargs):
+        passes.append(len(args[2].bays))
+        return real(*args, **kwargs)
+
+    docks_module.apply_in = counted
+    try:
+        assert feed.replay()
+    finally:
+        docks_module.apply_in = real
+    feed.journal.close()
+    assert passes == [4]  # one pass for the four moves
+    assert history(ctx) == [
+        ("HPD-1", "docked", t0, {"dock": "DOCK-A", "bay": 1, "battery": 50}),
+        ("HPD-2", "docked", t1, {"dock": "DOCK-A", "bay": 2, "battery": 50}),
+        ("HPD-1", "undocked", t3, {"dock": "DOCK-A", "bay": 1, "left_at": _ts(t2)}),
+        ("HPD-1", "docked", t3, {"dock": "DOCK-A", "bay": 3, "battery": 50}),
+        ("HPD-3", "docked", t4, {"dock": "DOCK-A", "bay": 4, "battery": 50}),
+    ]

@@ -82,9 +82,13 @@ def apply_changes(ctx: Ctx, changes: Changes) -> None:
         apply_in(ctx, session, changes)
 
 
-def apply_in(ctx: Ctx, session: Session, changes: Changes) -> None:
+def apply_in(
+    ctx: Ctx, session: Session, changes: Changes, *, dated_by_report: bool = False
+) -> None:
     """``apply_changes`` inside a transaction the caller opened (the journal's replay writes
-    its mark in the same one); records are dated ``ctx.now()``."""
+    its mark in the same one); records are dated ``ctx.now()``, or, ``dated_by_report``, each
+    camera's arrival when its bay's report was received (the journal's replay of several
+    moves at once; undocked records that fall due are dated when they did either way)."""
     settings = read_settings(session)
     names = set(changes.docks) | {b.dock for b in changes.bays}
     docks = (
@@ -156,7 +160,8 @@ def apply_in(ctx: Ctx, session: Session, changes: Changes) -> None:
         _leave(session, dock, row, live, units, readings)
     writes = _Writes()
     for dock, row, live in rows:
-        _arrive(ctx, session, dock, row, live, units, readings, settings, writes)
+        at = replace(ctx, clock=_at(live.received_at)) if dated_by_report else ctx
+        _arrive(at, session, dock, row, live, units, readings, settings, writes)
     session.flush()
     writes.write(session)
     _write_due_undocks(ctx, session)

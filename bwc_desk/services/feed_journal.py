@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InternalError
@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from bwc_desk.services.docks import Changes  # (what the feed hands over, as a Protocol)
 
 log = logging.getLogger(__name__)
+# What the database says when it refuses a write for what it holds (on PostgreSQL a
+# trigger's exception is an InternalError).
+_REFUSALS = (IntegrityError, DataError, InternalError)
 
 
 def applied_mark(ctx: Ctx, journal: str) -> int | None:
@@ -62,13 +65,9 @@ def replay_events(
     with ctx.db.write() as session:
         mark = session.get(FeedJournalMark, journal)
         done = mark.applied if mark is not None else -1
-        last = done
-        for end, changes, at in events:
-            if end <= done:
-                continue
-            if changes is not None and at is not None:
-                skipped += _one(ctx, session, changes, at, end)
-            last = max(last, end)
+        last = max([done, *(end for end, _c, _a in events)])
+        for run in _runs([e for e in events if e[0] > done]):
+            skipped += _run(ctx, session, run)
         if last <= done:
             return skipped
         count = sum(1 for end, _c, _a in events if end > done)
@@ -91,15 +90,74 @@ def replay_events(
     return skipped
 
 
+# A run of moves written by one pass of the docks' writes: moves of different bays and
+# cameras, within a few seconds (the due undocked records are looked for once per run).
+RUN_SPAN = timedelta(seconds=5)
+RUN_MOVES = 200
+Event = tuple[int, "Changes | None", "datetime | None"]
+
+
+@dataclass
+class _Moves:
+    """Several journaled moves as one hand-over to ``docks.apply_in``."""
+
+    bays: list[Any] = field(default_factory=list)
+    docks: dict[str, Any] = field(default_factory=dict)
+
+
+def _runs(events: Sequence[Event]) -> list[list[tuple[int, Changes, datetime]]]:
+    """The events with something to write, oldest first, cut into runs: a run never holds
+    a bay or a camera twice (the order of its moves stays what it was)."""
+    runs: list[list[tuple[int, Changes, datetime]]] = []
+    run: list[tuple[int, Changes, datetime]] = []
+    bays: set[tuple[str, int]] = set()
+    cameras: set[str] = set()
+    for end, changes, at in events:
+        if changes is None or at is None:
+            continue  # an unreadable line: only the mark moves past it
+        keys = {(b.dock, b.bay) for b in changes.bays}
+        serials = {b.serial.upper() for b in changes.bays if b.serial}
+        if run and (
+            keys & bays or serials & cameras or changes.docks or len(run) >= RUN_MOVES
+            or at - run[0][2] > RUN_SPAN
+        ):
+            runs.append(run)
+            run, bays, cameras = [], set(), set()
+        run.append((end, changes, at))
+        bays |= keys
+        cameras |= serials
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _run(ctx: Ctx, session: Session, run: list[tuple[int, Changes, datetime]]) -> int:
+    """A run of moves in one pass (each camera's records dated by its own report), in a
+    savepoint; refused, its moves are tried one by one. Returns how many were skipped."""
+    if len(run) > 1:
+        moves = _Moves([b for _end, changes, _at in run for b in changes.bays])
+        moment = run[-1][2]
+        try:
+            with session.begin_nested():
+                docks.apply_in(replace(ctx, clock=lambda: moment), session, moves,
+                               dated_by_report=True)
+            return 0
+        except (DBAPIError, OSError) as exc:
+            if not isinstance(exc, _REFUSALS):
+                raise  # the database away, busy, full or damaged: see _one
+        except Exception:
+            pass  # one of them is refused for what it holds: found by writing them one by one
+    return sum(_one(ctx, session, changes, at, end) for end, changes, at in run)
+
+
 def _one(ctx: Ctx, session: Session, changes: Changes, at: datetime, end: int) -> int:
     """One event in a savepoint of its own: 1 when it was refused (rolled back alone)."""
     moment = at
     try:
         with session.begin_nested():
             docks.apply_in(replace(ctx, clock=lambda: moment), session, changes)
-    except (IntegrityError, DataError, InternalError) as exc:
-        # Refused for what it holds (a rule of the database; on PostgreSQL a trigger's
-        # exception is an InternalError): skipped, and said.
+    except _REFUSALS as exc:
+        # Refused for what it holds (a rule of the database): skipped, and said.
         log.error("Journaled event ending at %d was refused by the database: %s", end, exc)
         return 1
     except (DBAPIError, OSError):
