@@ -159,9 +159,12 @@ def apply_in(
     for dock, row, live in rows:
         _leave(session, dock, row, live, units, readings)
     writes = _Writes()
-    for dock, row, live in rows:
-        at = replace(ctx, clock=_at(live.received_at)) if dated_by_report else ctx
-        _arrive(at, session, dock, row, live, units, readings, settings, writes)
+    # Without autoflush: each record's statements flushed the ORM's pending rows of the
+    # camera before (a flush per camera); what the loop reads never needs them.
+    with session.no_autoflush:
+        for dock, row, live in rows:
+            at = replace(ctx, clock=_at(live.received_at)) if dated_by_report else ctx
+            _arrive(at, session, dock, row, live, units, readings, settings, writes)
     session.flush()
     writes.write(session)
     _write_due_undocks(ctx, session)
