@@ -277,8 +277,10 @@ def test_install_run_and_remove_on_a_clean_debian(debian, deb_n):
     # The station name in IT's file is the one on the records made here.
     debian.officer("printf 'asset_tag,serial,model,status,warranty_until\\n"
                    "HPD-BWC-0001,X60A0001,Axon Body 3,,\\n' > /tmp/units.csv && "
-                   "bwc-desk-cli import units /tmp/units.csv && "
-                   "bwc-desk-cli export custody /tmp/custody.csv")
+                   f"printf '{PASSWORD}\\n' | bwc-desk-cli import units /tmp/units.csv "
+                   "--as admin --password-stdin && "
+                   f"printf '{PASSWORD}\\n' | bwc-desk-cli export custody /tmp/custody.csv "
+                   "--as admin --password-stdin")
     assert ",NORTH-1,import units.csv," in debian.file("tmp/custody.csv").read_text()
 
     data_before = sqlite_content(debian)
@@ -295,7 +297,8 @@ def test_upgrade_backs_up_and_migrates_and_a_downgrade_is_refused(debian, deb_n,
                    stdin=PASSWORD + "\n")
     debian.officer("printf 'asset_tag,serial,model,status,warranty_until\\n"
                    "HPD-BWC-0001,X60A0001,Axon Body 3,,\\n' > /tmp/units.csv && "
-                   "bwc-desk-cli import units /tmp/units.csv")
+                   f"printf '{PASSWORD}\\n' | bwc-desk-cli import units /tmp/units.csv "
+                   "--as admin --password-stdin")
 
     debian.apt_install(deb_n1)
     assert debian.sh("bwc-desk-cli --version").stdout.strip() == f"BWC Desk {next_version()}"
@@ -303,7 +306,8 @@ def test_upgrade_backs_up_and_migrates_and_a_downgrade_is_refused(debian, deb_n,
     assert "self-test passed" in test.stdout, test.stdout + test.stderr
     backups = list(debian.file(f"{DATA}/backups").glob(f"*before-{NEXT_REVISION}*.sqlite3"))
     assert len(backups) == 1, list(debian.file(DATA).rglob("*"))
-    debian.officer("bwc-desk-cli export units /tmp/after.csv && bwc-desk-cli verify")
+    debian.officer(f"printf '{PASSWORD}\\n' | bwc-desk-cli export units /tmp/after.csv "
+                   "--as admin --password-stdin && bwc-desk-cli verify")
     assert "HPD-BWC-0001,X60A0001,Axon Body 3" in debian.file("tmp/after.csv").read_text()
 
     # apt itself refuses to go back...
