@@ -19,7 +19,6 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from bwc_desk.adapters import directory
 from bwc_desk.domain.audit import AuditEvent, Outcome
 from bwc_desk.domain.directory import DirectorySettings
 from bwc_desk.domain.errors import DomainError
@@ -292,6 +291,8 @@ class _AdapterGate:
         }
 
     def bind(self, username: str, password: str) -> DirectoryAccount:
+        from bwc_desk.adapters import directory  # (ldap3: only where a directory is used)
+
         try:
             user = directory.bind_as(self.settings, username, password, self.service_password)
         except directory.DirectoryBadCredentials:
@@ -303,6 +304,8 @@ class _AdapterGate:
         return DirectoryAccount(user.dn, tuple(user.groups), user.display_name)
 
     def look_up(self, username: str) -> DirectoryAccount:
+        from bwc_desk.adapters import directory
+
         try:
             found = directory.look_up_staff(self.settings, username, self.service_password)
         except (DomainError, OSError) as exc:

@@ -11,12 +11,20 @@ from PySide6.QtWidgets import QPushButton, QWidget
 
 from bwc_desk.domain.roles import Permission, has_permission
 from bwc_desk.services.changeset import ChangeSet
-from bwc_desk.services.directory_admin import holders
+from bwc_desk.services.context import Ctx
 from bwc_desk.ui.ops import Lane, QueryOp
 from bwc_desk.ui.state import AppState
 
 TOPICS = frozenset({"officers", "custody"})
 
+
+
+def _holders(ctx: Ctx) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(On the worker: the directory's modules, ldap3 with them, are imported when a
+    directory is first looked at, not while the window starts.)"""
+    from bwc_desk.services.directory_admin import holders
+
+    return holders(ctx)
 
 class HolderAlerts(QPushButton):
     holders_changed = Signal(object)  # the list: (officer id, label, camera tags)
@@ -48,7 +56,7 @@ class HolderAlerts(QPushButton):
             self._show([])
             return
         self.state.run(
-            QueryOp(holders, self._show, parent=self, key=(self, "holders"), lane=Lane.BULK,
+            QueryOp(_holders, self._show, parent=self, key=(self, "holders"), lane=Lane.BULK,
                     on_error=lambda _exc: None)
         )
 

@@ -12,10 +12,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from bwc_desk.services import directory_sync, housekeeping
+from bwc_desk.services import housekeeping
 from bwc_desk.services.backups import startup_backup
 from bwc_desk.services.context import SYSTEM, Ctx
-from bwc_desk.services.directory_sync import SyncResult
 from bwc_desk.services.stations import station_info
 from bwc_desk.ui.ops import Lane, Task, TaskRunner
 
@@ -23,6 +22,14 @@ log = logging.getLogger(__name__)
 TRIM_MS = 5 * 60_000  # malloc_trim: a few ms on a worker, against megabytes an hour
 DIRECTORY_TICK_MS = 60_000  # is a scheduled directory sync due (and this station's turn)?
 
+
+
+def _run_scheduled_sync(ctx: Ctx) -> Any:
+    """The directory's scheduled sync (a services.directory_sync.SyncResult, or None). Its
+    modules, ldap3 with them, are imported on the worker, not while the window starts."""
+    from bwc_desk.services import directory_sync
+
+    return directory_sync.run_scheduled(ctx)
 
 class Maintenance(QObject):
     damaged = Signal(str)  # what quick_check found
@@ -94,12 +101,12 @@ class Maintenance(QObject):
         another station's turn all return None at once (one small read)."""
         ctx = self.ctx
         self._run(
-            Task(lambda: directory_sync.run_scheduled(ctx), self._directory_done,
+            Task(lambda: _run_scheduled_sync(ctx), self._directory_done,
                  lambda exc: log.warning("scheduled directory sync: %s", exc),
                  key="directory", lane=Lane.BULK)
         )
 
-    def _directory_done(self, result: SyncResult | None) -> None:
+    def _directory_done(self, result: Any) -> None:
         if result is None:
             return
         summary = result.preview.summary()
