@@ -599,3 +599,55 @@ def test_each_flush_tells_what_it_wrote_once_with_its_ids(admin_ctx, clock, tmp_
     _, seen = changes.poll(admin_ctx, marks)
     assert seen is None or not seen.touches("custody")
     feed.journal.close()
+
+
+def test_a_flush_is_written_in_parts_of_whole_docks(admin_ctx, clock, monkeypatch):
+    """The writer's lock is given back between parts of a flush (a scan at the counter
+    waits for one part, not for every bay); a camera moved from a dock of one part to a dock
+    of another is undocked there and docked here, whichever part is written first."""
+    inventory.add_unit(admin_ctx, UnitInput("HPD-1", "X60A0001"))
+    for name in ("DOCK-A", "DOCK-B", "DOCK-C"):
+        dock_registry.add_dock(admin_ctx, name, 2)
+    board = DockBoard(clock)
+    feed_ctx = admin_ctx.as_actor(None)
+
+    def send(*messages):
+        for m in messages:
+            board.on_message("peer", m)
+        docks.apply_changes(feed_ctx, board.take_changes())
+
+    def at(dock, n, serial):
+        present = frozenset({"battery", "charging", "upload", "updating", "error"})
+        return BayReport(dock, n, serial, 50, True, None, False, None, TS, present)
+
+    hellos = [Hello(name, 2) for name in ("DOCK-A", "DOCK-B", "DOCK-C")]
+    changes = DockBoard(clock)
+    for m in [*hellos, *(at(d.dock, n, None) for d in hellos for n in (1, 2))]:
+        changes.on_message("peer", m)
+    cut = docks.parts(changes.take_changes(), most=2)
+    assert [sorted({b.dock for b in p.bays}) for p in cut] == [["DOCK-A"], ["DOCK-B"],
+                                                               ["DOCK-C"]]
+    assert all(set(p.docks) == {b.dock for b in p.bays} for p in cut)
+
+    monkeypatch.setattr(docks, "PART_BAYS", 1)
+    writes = []
+    real = admin_ctx.db.write
+
+    def counted():
+        writes.append(1)
+        return real()
+
+    monkeypatch.setattr(admin_ctx.db, "write", counted)
+    send(*hellos, at("DOCK-C", 1, "X60A0001"))
+    clock.advance(seconds=5)
+    writes.clear()
+    # moved from DOCK-C (written last) to DOCK-A (written first), in one flush
+    send(at("DOCK-A", 2, "X60A0001"), at("DOCK-C", 1, None))
+    assert len(writes) == 2
+    clock.advance(seconds=5)
+    # and back, DOCK-A's part first again
+    send(at("DOCK-A", 2, None), at("DOCK-C", 1, "X60A0001"))
+    assert kinds(admin_ctx, "HPD-1")[:4] == [
+        EventKind.DOCKED, EventKind.UNDOCKED, EventKind.DOCKED, EventKind.UNDOCKED,
+    ]
+    assert inventory.unit_detail(admin_ctx, "HPD-1").dock_bay == "DOCK-C / bay 1"

@@ -45,7 +45,7 @@ MAX_ADMITTING = 32
 # Journaled docking moves written in one transaction at most (a shift's cameras arriving
 # at once, or a database back after a while: an fsync per batch, and the writer's turn
 # given back to the counter between batches).
-REPLAY_BATCH = 50
+REPLAY_BATCH = 20
 # What keeps the journal's events waiting (tried again) rather than skipped.
 _CANNOT_WRITE = (
     UnavailableError,

@@ -74,12 +74,50 @@ class Changes(Protocol):
 # --- writing what the feed saw --------------------------------------------------------------
 
 
+@dataclass
+class Handover:
+    """Part of a flush, or several journaled moves: what ``apply_in`` is handed."""
+
+    bays: list[Any] = field(default_factory=list)
+    docks: dict[str, Any] = field(default_factory=dict)
+
+
+# Bays written in one transaction at most: the writer's lock is given back between parts,
+# so a scan at the counter waits for one part (~20 docks), not for 1,200 bays.
+PART_BAYS = 240
+
+
+def parts(changes: Changes, most: int | None = None) -> list[Handover]:
+    """``changes`` cut into parts of whole docks, ``most`` (PART_BAYS) bays or so each."""
+    most = PART_BAYS if most is None else most
+    by_dock: dict[str, list[Any]] = {}
+    for bay in changes.bays:
+        by_dock.setdefault(bay.dock, []).append(bay)
+    names = sorted({*changes.docks, *by_dock})  # (in a steady order: by name)
+    out: list[Handover] = []
+    part = Handover()
+    for name in names:
+        if part.bays and len(part.bays) + len(by_dock.get(name, ())) > most:
+            out.append(part)
+            part = Handover()
+        if name in changes.docks:
+            part.docks[name] = changes.docks[name]
+        part.bays.extend(by_dock.get(name, ()))
+    if part.bays or part.docks:
+        out.append(part)
+    return out
+
+
 def apply_changes(ctx: Ctx, changes: Changes) -> None:
-    """One transaction per flush: docks seen, bay states, and a custody event for each camera
-    that arrived in or left a bay since the database last knew. Only registered docks (and
-    docks admitted while the admit window is open) are written; anything else is dropped."""
-    with ctx.db.write() as session:
-        apply_in(ctx, session, changes)
+    """A transaction per part of a flush (whole docks, ``PART_BAYS`` bays or so): docks
+    seen, bay states, and a custody event for each camera that arrived in or left a bay
+    since the database last knew. Only registered docks (and docks admitted while the admit
+    window is open) are written; anything else is dropped. A part that fails leaves the
+    parts before it written: the feed hands the whole flush over again, and what is written
+    twice is the same state (custody events are computed against the database)."""
+    for part in parts(changes):
+        with ctx.db.write() as session:
+            apply_in(ctx, session, part)
 
 
 def apply_in(

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InternalError
@@ -97,14 +97,6 @@ RUN_MOVES = 200
 Event = tuple[int, "Changes | None", "datetime | None"]
 
 
-@dataclass
-class _Moves:
-    """Several journaled moves as one hand-over to ``docks.apply_in``."""
-
-    bays: list[Any] = field(default_factory=list)
-    docks: dict[str, Any] = field(default_factory=dict)
-
-
 def _runs(events: Sequence[Event]) -> list[list[tuple[int, Changes, datetime]]]:
     """The events with something to write, oldest first, cut into runs: a run never holds
     a bay or a camera twice (the order of its moves stays what it was)."""
@@ -135,7 +127,7 @@ def _run(ctx: Ctx, session: Session, run: list[tuple[int, Changes, datetime]]) -
     """A run of moves in one pass (each camera's records dated by its own report), in a
     savepoint; refused, its moves are tried one by one. Returns how many were skipped."""
     if len(run) > 1:
-        moves = _Moves([b for _end, changes, _at in run for b in changes.bays])
+        moves = docks.Handover([b for _end, changes, _at in run for b in changes.bays])
         moment = run[-1][2]
         try:
             with session.begin_nested():
