@@ -69,7 +69,10 @@ class Desk:
         self.window.resize(1400, 860)
         self.window.show()
         QTest.qWaitForWindowExposed(self.window)
-        # As the launcher does once its window is up.
+        # As the launcher does once its window is up (before its background work starts).
+        from bwc_desk.ui.tasks import favour_the_main_thread
+
+        favour_the_main_thread()
         gc.collect()
         gc.freeze()
         return self

@@ -460,7 +460,9 @@ class Launcher:
         threads, the dock feed, the syslog checkpoints; and the start-up garbage moved out
         of the collector's way, so that no scan pauses for a full collection."""
         from bwc_desk.ui.maintenance import Maintenance
+        from bwc_desk.ui.tasks import favour_the_main_thread
 
+        favour_the_main_thread()
         ctx = state.ctx
         self.maintenance = Maintenance(ctx)
 
