@@ -4,7 +4,8 @@ as a person would."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtTest import QTest
 
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, auth
@@ -87,8 +88,55 @@ def test_activity_postpones_the_idle_lock(qtbot, make_window, admin_ctx):
     win.idle.poke()
     for _ in range(6):
         qtbot.wait(200)
-        qtbot.keyClick(win.inventory_tab.table.filter_edit, Qt.Key.Key_A)
+        # Through the window, as a keyboard's (or a scanner's) keys arrive.
+        QTest.keyClick(win.windowHandle(), Qt.Key.Key_A)
     assert not win.locked
+
+
+def test_activity_in_a_dialog_postpones_the_idle_lock(qtbot, make_window, admin_ctx):
+    """A person typing in a dialog is not idle either (its window is watched once it has
+    the focus)."""
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    win = make_window(admin_ctx)
+    dialog = QDialog(win)
+    edit = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(edit)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    win.idle.watch(dialog.windowHandle())  # (what the focus change does on a real screen)
+    win.idle._timer.setInterval(600)
+    win.idle.poke()
+    for _ in range(6):
+        qtbot.wait(200)
+        QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_B)
+    assert not win.locked
+    dialog.close()
+
+
+def test_the_idle_lock_does_not_filter_every_event_of_the_application(make_window, admin_ctx):
+    """Only windows are watched: an application-wide filter is called from Qt for every
+    event of every object (timers, paints, queued signals), each a call into Python."""
+    win = make_window(admin_ctx)
+    assert win.idle.parent() is win
+    probe = QObject()
+    calls = []
+
+    class Spy(QObject):
+        def eventFilter(self, watched, event):
+            calls.append(watched)
+            return False
+
+    spy = Spy()
+    probe.installEventFilter(spy)
+    QCoreApplication.sendEvent(probe, QEvent(QEvent.Type.User))
+    assert calls == [probe]  # (the spy works)
+    win.idle._timer.setInterval(60_000)
+    win.idle.poke()
+    QTest.qWait(100)
+    before = win.idle._timer.remainingTime()
+    QCoreApplication.sendEvent(probe, QEvent(QEvent.Type.MouseMove))
+    assert win.idle._timer.remainingTime() <= before  # not poked by an object's event
 
 
 def test_badge_and_pin_at_the_lock_screen(qtbot, make_window, admin_ctx):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -35,7 +36,13 @@ _ACTIVITY = {
 
 class IdleWatcher(QObject):
     """Emits ``idle`` after the given minutes without a key press, click or mouse move
-    anywhere in the application."""
+    anywhere in the application.
+
+    It watches the application's windows (the main window, each dialog as it takes the
+    focus), where the window system delivers every key press and click before Qt hands it
+    to a widget; not the application itself, whose filters Qt calls for every event of
+    every object (timers, paints, queued signals: thousands a second, each a call into
+    Python that waited for the interpreter while the workers ran)."""
 
     idle = Signal()
 
@@ -46,9 +53,16 @@ class IdleWatcher(QObject):
         self._timer.timeout.connect(self.idle)
         self.set_minutes(minutes)
         self.poke()
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self.watch)
+            for window in QGuiApplication.topLevelWindows():
+                self.watch(window)
+
+    def watch(self, window: QWindow | None) -> None:
+        """Count this window's input as activity (again: Qt keeps one filter per object)."""
+        if window is not None:
+            window.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
         self._timer.setInterval(max(1, min(minutes, 30)) * 60_000)

@@ -407,6 +407,7 @@ class MainWindow(WindowActions):
     # --- views ----------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        self.idle.watch(self.windowHandle())  # (shown without the focus, on some platforms)
         if self._first_read:  # (asked for in __init__: not twice, the newest would win)
             self._first_read = False
             return
