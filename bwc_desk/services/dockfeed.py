@@ -18,19 +18,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
-
 from bwc_desk.adapters.dockfeed.journal import FeedJournal, JournalEvent
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
-from bwc_desk.domain.errors import BusyError, UnavailableError
 from bwc_desk.services.changes import merged
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.store.config import StationConfig
-from bwc_desk.store.db import Database, DiskFullError, ReadOnlyError
+from bwc_desk.store.db import Database
 from bwc_desk.store.paths import data_dir, ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -46,15 +43,6 @@ MAX_ADMITTING = 32
 # at once, or a database back after a while: an fsync per batch, and the writer's turn
 # given back to the counter between batches).
 REPLAY_BATCH = 20
-# What keeps the journal's events waiting (tried again) rather than skipped.
-_CANNOT_WRITE = (
-    UnavailableError,
-    BusyError,
-    DiskFullError,
-    ReadOnlyError,
-    OperationalError,
-    OSError,
-)
 # "The database cannot be reached" once a minute at most while it is away.
 AWAY_LOG_EVERY = timedelta(minutes=1)
 

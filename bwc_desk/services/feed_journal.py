@@ -42,15 +42,6 @@ def applied_mark(ctx: Ctx, journal: str) -> int | None:
         ).scalar_one_or_none()
 
 
-def replay_event(
-    ctx: Ctx, journal: str, end: int, changes: Changes | None, at: datetime | None
-) -> None:
-    """Write one journaled event as the feed would have written it at ``at`` and move the
-    journal's mark to ``end`` in the same transaction (``changes`` None: an unreadable line,
-    only the mark moves past it)."""
-    replay_events(ctx, journal, [(end, changes, at)])
-
-
 def replay_events(
     ctx: Ctx,
     journal: str,
