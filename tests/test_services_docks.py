@@ -651,3 +651,26 @@ def test_a_flush_is_written_in_parts_of_whole_docks(admin_ctx, clock, monkeypatc
         EventKind.DOCKED, EventKind.UNDOCKED, EventKind.DOCKED, EventKind.UNDOCKED,
     ]
     assert inventory.unit_detail(admin_ctx, "HPD-1").dock_bay == "DOCK-C / bay 1"
+
+
+def test_a_report_that_says_nothing_new_is_written_every_few_seconds(admin_ctx, feed, clock):
+    """A camera sitting in its bay, charged, reports the same every second: its bay is
+    written again only every RESTATE_EVERY (to move its time of report); a change is
+    written at once."""
+
+    def reported():
+        (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+        return row.reported_at, row.battery
+
+    feed(bay(1, "X60A0001", battery=90))
+    first, _ = reported()
+    clock.advance(seconds=1)
+    feed(bay(1, "X60A0001", battery=90))
+    assert reported() == (first, 90)  # nothing new: not written
+    clock.advance(seconds=1)
+    feed(bay(1, "X60A0001", battery=91))
+    second, battery = reported()
+    assert battery == 91 and second == first + timedelta(seconds=2)
+    clock.advance(seconds=docks.RESTATE_EVERY.total_seconds())
+    feed(bay(1, "X60A0001", battery=91))
+    assert reported()[0] == second + docks.RESTATE_EVERY  # written again, to say it is there
