@@ -674,3 +674,32 @@ def test_a_report_that_says_nothing_new_is_written_every_few_seconds(admin_ctx, 
     clock.advance(seconds=docks.RESTATE_EVERY.total_seconds())
     feed(bay(1, "X60A0001", battery=91))
     assert reported()[0] == second + docks.RESTATE_EVERY  # written again, to say it is there
+
+
+def test_a_camera_added_to_the_inventory_while_in_its_bay_is_known_at_the_next_report(
+    admin_ctx, clock
+):
+    """A bay's camera the inventory did not know, added through Inventory (not the bay's
+    "register it"): the next report ties the bay to it and gives it a reading, although the
+    bay holds the camera it held (the plain-row path leaves such bays to the full one)."""
+    dock_registry.add_dock(admin_ctx, "DOCK-A", 8)
+    board = DockBoard(clock)
+
+    def send(*messages):
+        for m in messages:
+            board.on_message("peer", m)
+        docks.apply_changes(admin_ctx.as_actor(None), board.take_changes())
+
+    send(Hello("DOCK-A", 8), bay(1, "X60A0009", battery=70))
+    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    assert not row.registered
+    inventory.add_unit(admin_ctx, UnitInput("HPD-9", "X60A0009"))
+    clock.advance(seconds=1)
+    send(bay(1, "X60A0009", battery=71))
+    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    assert row.registered and row.asset_tag == "HPD-9" and row.battery == 71
+    assert inventory.unit_detail(admin_ctx, "HPD-9").dock_bay == "DOCK-A / bay 1"
+    clock.advance(seconds=1)
+    send(bay(1, "X60A0009", battery=72))  # now the plain-row path: still written
+    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    assert row.battery == 72
