@@ -178,7 +178,10 @@ class UnitDetailPanel(QWidget):
         self.note.setObjectName("detail_note")
         self.note.setWordWrap(True)
         history_bar = QHBoxLayout()
-        heading = QLabel("<b>Custody history</b> (newest first)", self)
+        # (Newest first: the table says so by its order; the words did not fit beside the
+        # count and the three buttons in a narrow panel, and were cut off.)
+        heading = QLabel("<b>Custody history</b>", self)
+        heading.setToolTip("Newest first")
         history_bar.addWidget(heading)
         history_bar.addWidget(self.history_label)
         history_bar.addStretch(1)
