@@ -403,3 +403,17 @@ def test_closing_the_locked_window_writes_no_second_sign_out(qtbot, make_window,
     win.sign_out()
     win.close()
     assert len([r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]) == 1
+
+
+def test_an_idle_limit_changed_at_another_station_applies_here(qtbot, make_window, admin_ctx):
+    """Agency settings are the agency's: a shorter idle lock set at another station (or by
+    the command line) applies to this window as soon as the change is heard, not at its
+    next start."""
+    from bwc_desk.services import settings
+    from bwc_desk.services.changeset import ChangeSet
+
+    win = make_window(admin_ctx)
+    assert win.idle.interval_ms() == 15 * 60_000
+    settings.change_settings(admin_ctx, {"idle_lock_minutes": 3})
+    win.state.announce(ChangeSet.of({"settings"}, local=False))
+    qtbot.waitUntil(lambda: win.idle.interval_ms() == 3 * 60_000, timeout=5000)

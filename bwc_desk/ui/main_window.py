@@ -357,7 +357,8 @@ class MainWindow(WindowActions):
             self._settings_changed()
 
     def _settings_changed(self) -> None:
-        """The agency's name in the title follows Agency settings (here or at any station)."""
+        """The agency's name in the title and the idle lock follow Agency settings (changed
+        here or at any station)."""
         if self.state.actor is None:
             return
 
@@ -365,6 +366,8 @@ class MainWindow(WindowActions):
             if agency.agency_name and agency.agency_name != self.agency:
                 self.agency = agency.agency_name
                 self._update_identity()
+            if agency.idle_lock_minutes * 60_000 != self.idle.interval_ms():
+                self.apply_settings(agency)
 
         self.state.read(get_settings, got, lambda _exc: None)
 
