@@ -97,6 +97,7 @@ def test_at_1280x720_the_status_bar_shows_everything(qtbot, window):
     window._database_away(UnavailableError("The database server (db:5432) cannot be reached."))
     qtbot.waitUntil(lambda: window.offline_label.isVisible(), timeout=3000)
     qtbot.waitUntil(lambda: window.ledger_label.text() != "", timeout=10_000)
+    qtbot.wait(200)  # (the status bar lays out its labels again after the ledger's text)
     assert window.width() == CLIENT_1280x720.width()
     bar = window.statusBar().rect()
     for label in window.statusBar().findChildren(ElidedLabel):
