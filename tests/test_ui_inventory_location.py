@@ -15,20 +15,9 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store.models import CustodyEvent, Unit
 from bwc_desk.ui.dialogs.move_dialog import MoveDialog, where_now
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
-from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.inventory_tab import InventoryTab
 from tests.conftest import answer, make_actor
-
-
-def open_tab(qtbot, ctx) -> InventoryTab:
-    tab = InventoryTab(AppState(ctx))
-    qtbot.addWidget(tab)
-    tab.resize(1400, 800)
-    tab.show()
-    qtbot.waitExposed(tab)
-    with qtbot.waitSignal(tab.rows_loaded, timeout=10_000):
-        tab.ensure_loaded()
-    return tab
+from tests.test_ui_inventory import open_tab
 
 
 @pytest.fixture
