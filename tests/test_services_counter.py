@@ -595,3 +595,27 @@ def test_undo_follows_the_agency_setting(room):
     assert issued.undo_window_seconds == 300
     clock.advance(minutes=4)
     assert counter.undo(qm, issued.seq).unit.status is UnitStatus.AVAILABLE
+
+
+def test_out_now_touching_lists_the_open_checkouts_a_change_names(room, admin_ctx):
+    """What Out now patches in for a change set: the open checkouts of the units, officers
+    or checkout ids it names; a returned one is not listed (the row goes)."""
+    qm = room["qm"]
+    smith, jones = room["smith"], room["jones"]
+    one = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=FunctionTest())
+    two = counter.issue_unit(qm, jones.id, "HPD-BWC-0003", function_test=FunctionTest())
+    assert one.checkout and one.unit and two.checkout
+
+    def tags(**named):
+        return sorted(r.asset_tag for r in counter.out_now_touching(qm, **named))
+
+    assert tags() == []
+    assert tags(units={one.unit.id}) == ["HPD-BWC-0001"]
+    assert tags(officers={jones.id}) == ["HPD-BWC-0003"]
+    assert tags(checkouts={one.checkout.id, two.checkout.id}) == ["HPD-BWC-0001", "HPD-BWC-0003"]
+    assert tags(units={one.unit.id}, officers={jones.id}) == ["HPD-BWC-0001", "HPD-BWC-0003"]
+    assert tags(units={999_999}) == []
+    room["clock"].advance(minutes=5)
+    counter.return_unit(qm, "HPD-BWC-0001", ReturnCondition())
+    assert tags(units={one.unit.id}, checkouts={one.checkout.id}) == []
+    assert [r.asset_tag for r in counter.out_now(qm)] == ["HPD-BWC-0003"]

@@ -366,3 +366,70 @@ def test_the_officer_card_follows_changes_and_is_forgotten_at_a_new_sign_in(qtbo
     qtbot.waitUntil(lambda: "Holds now: <b>HPD-BWC-0001" in tab.card.text(), timeout=5000)
     tab.state.set_actor(qm.actor)  # someone signs in at the lock screen
     assert tab.officer is None and "No officer selected" in tab.card.text()
+
+
+def _from_another_station(qm, fn):
+    """Run ``fn`` as station DESK-A and return what the watcher would announce for it."""
+    from dataclasses import replace
+
+    from bwc_desk.services.changes import collect
+
+    _result, change = collect(replace(qm, station="DESK-A"), fn)
+    assert change is not None and change.complete
+    return replace(change, local=False)
+
+
+def test_out_now_patches_the_rows_another_station_changed(qtbot, desk, monkeypatch):
+    """Another station's issue and return reach Out now by the ids their change sets name:
+    only those checkouts are read, not the whole list (2,500 rows at a large agency), and the
+    officer card at the counter follows."""
+    from bwc_desk.services.counter import ReturnCondition
+
+    tab, qm, lists = desk["tab"], desk["qm"], desk["tab"].lists
+    scan(qtbot, tab, "ID-0007")  # Jones at this counter
+    whole = []
+    monkeypatch.setattr(counter, "out_now", lambda ctx: whole.append(1) or [])
+    issued = _from_another_station(qm, lambda ctx: counter.issue_unit(
+        ctx, desk["jones"].id, "HPD-BWC-0005", function_test=FunctionTest()))
+    tab.state.announce(issued)
+    qtbot.waitUntil(lambda: [r.asset_tag for r in lists.model.rows()] == ["HPD-BWC-0005"],
+                    timeout=5000)
+    assert lists.tabText(0).startswith("Out now (1")
+    assert lists.model.rows()[0].station == "DESK-A"
+    qtbot.waitUntil(lambda: "Holds now: <b>HPD-BWC-0005" in tab.card.text(), timeout=5000)
+    desk["clock"].advance(minutes=5)
+    returned = _from_another_station(
+        qm, lambda ctx: counter.return_unit(ctx, "HPD-BWC-0005", ReturnCondition()))
+    tab.state.announce(returned)
+    qtbot.waitUntil(lambda: lists.model.rowCount() == 0, timeout=5000)
+    assert lists.tabText(0) == "Out now (0)"
+    qtbot.waitUntil(lambda: "HPD-BWC-0005" not in tab.card.text(), timeout=5000)
+    assert whole == []  # never read whole
+    # A change of unknown ids still reads the list whole.
+    tab.state.announce(ChangeSet.of({"units"}, complete=False, local=False))
+    qtbot.waitUntil(lambda: whole == [1], timeout=5000)
+
+
+def test_a_patch_read_that_raced_a_scan_is_read_again(qtbot, desk):
+    """A read of the rows a change names, answered after this counter patched Out now
+    itself, is not applied over the newer rows: the same rows are read again."""
+    qm, lists = desk["qm"], desk["tab"].lists
+    issued = _from_another_station(qm, lambda ctx: counter.issue_unit(
+        ctx, desk["jones"].id, "HPD-BWC-0005", function_test=FunctionTest()))
+    calls = []
+    real = counter.out_now_touching
+
+    def spy(ctx, **named):
+        calls.append(named)
+        return real(ctx, **named)
+
+    counter.out_now_touching = spy
+    try:
+        lists.changed(issued)
+        # Before the answer arrives, this counter patches the list (a row it just issued).
+        stale = counter.out_now(qm)[0]
+        lists.issued(stale)
+        qtbot.waitUntil(lambda: len(calls) == 2 and not lists._reading, timeout=5000)
+    finally:
+        counter.out_now_touching = real
+    assert [r.asset_tag for r in lists.model.rows()] == ["HPD-BWC-0005"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, text
+from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.ledger import ts_text
@@ -149,6 +149,30 @@ def open_checkouts(session: Session, officer_ids: Sequence[int] | None = None) -
     if officer_ids is None:
         return list(session.execute(_checkout_select(False, False)).all())
     return list(session.execute(_checkout_select(True, False), {"ids": list(officer_ids)}).all())
+
+
+def open_checkouts_touching(
+    session: Session,
+    *,
+    unit_ids: Collection[int] = (),
+    officer_ids: Collection[int] = (),
+    checkout_ids: Collection[int] = (),
+) -> list[Any]:
+    """The open checkouts of these units, of these officers, or with these ids: the rows of
+    Out now that one change set can have touched."""
+    stmt = _checkout_select(False, False)
+    which = [
+        column.in_(sorted(ids))
+        for column, ids in (
+            (Checkout.unit_id, unit_ids),
+            (Checkout.officer_id, officer_ids),
+            (Checkout.id, checkout_ids),
+        )
+        if ids
+    ]
+    if not which:
+        return []
+    return list(session.execute(stmt.where(or_(*which))).all())
 
 
 def custody_rows(

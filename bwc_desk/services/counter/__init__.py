@@ -34,6 +34,7 @@ from bwc_desk.services.counter.lists import (
     lineup,
     officer_card,
     out_now,
+    out_now_touching,
     report_defect,
     returned_not_docked,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "next_ready_spare",
     "officer_card",
     "out_now",
+    "out_now_touching",
     "plan_issue",
     "report_defect",
     "return_unit",

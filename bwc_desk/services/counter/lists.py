@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -28,6 +29,24 @@ def out_now(ctx: Ctx) -> list[CheckoutRow]:
     ctx.require(Permission.READ)
     with ctx.db.read() as session:
         return [checkout_row(r) for r in queries.open_checkouts(session)]
+
+
+def out_now_touching(
+    ctx: Ctx,
+    *,
+    units: Collection[int] = (),
+    officers: Collection[int] = (),
+    checkouts: Collection[int] = (),
+) -> list[CheckoutRow]:
+    """The rows of Out now that a change set names: the open checkouts of ``units``, of
+    ``officers`` or with ids in ``checkouts``. A row named but not returned is no longer
+    out (returned, undone)."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        rows = queries.open_checkouts_touching(
+            session, unit_ids=units, officer_ids=officers, checkout_ids=checkouts
+        )
+        return [checkout_row(r) for r in rows]
 
 
 def returned_not_docked(ctx: Ctx) -> list[NotDockedRow]:

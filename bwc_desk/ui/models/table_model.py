@@ -119,6 +119,12 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         ``apply(diff)`` on the main thread patches only what changed."""
         return Snapshot(self._version, list(self._rows), list(self._texts), self.key)
 
+    @property
+    def version(self) -> int:
+        """Moves with every change of the rows: a read started at one version and answered
+        at another raced a patch."""
+        return self._version
+
     def current(self, diff: Diff[T]) -> bool:
         """The model has not changed since the snapshot ``diff`` was made against."""
         return diff.version == self._version

@@ -1,10 +1,13 @@
 """The counter's lists under the scan field: Out now, Returned (not docked) and This session.
 Read on a worker; a completed issue or return patches Out now at once.
 
-A refresh reads Out now whole (2,500 rows at a large agency) but changes only the rows that
-differ: the worker diffs the read against the rows shown, and the table repaints those rows,
-not all of them. One refresh at a time, on the bulk lane (a scan's reads never queue behind
-it); asked again meanwhile, it runs once more after."""
+A change set that names its units, officers and checkouts (another station's issue, a
+dock's return) reads only the open checkouts it names and patches those rows. A refresh reads
+Out now whole (2,500 rows at a large agency: at the start, every minute for the overdue
+texts, after a change too large or of unknown ids) but changes only the rows that differ:
+the worker diffs the read against the rows shown, and the table repaints those rows, not all
+of them. One read at a time, on the bulk lane (a scan's reads never queue behind it); asked
+again meanwhile, it runs once more after."""
 
 from __future__ import annotations
 
@@ -15,11 +18,12 @@ from typing import Any
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
 
 from bwc_desk.services import counter
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import NotDockedRow
 from bwc_desk.services.dto import CheckoutRow
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
 from bwc_desk.ui.models.not_docked_model import NotDockedModel
-from bwc_desk.ui.models.table_model import Diff
+from bwc_desk.ui.models.table_model import Diff, Prepared
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -35,6 +39,7 @@ class CounterLists(QTabWidget):
         self._reading = False  # a refresh is in flight
         self._again = False  # and another was asked for meanwhile
         self._texts_again = False  # (that one with every row's texts)
+        self._pending: ChangeSet | None = None  # changes to patch in after the read in flight
         self.model = CheckoutTableModel(self)
         self.out_table = FilteredTable(self.model, "Filter: camera, officer, badge...")
         self.out_table.filter_edit.setObjectName("out_filter")
@@ -56,6 +61,7 @@ class CounterLists(QTabWidget):
             return
         texts = texts or self._texts_again
         self._reading, self._again, self._texts_again = True, False, False
+        self._pending = None  # (read whole: the changes named are in it)
         snapshot = self.model.snapshot()
         prepare = CheckoutTableModel.prepare
 
@@ -64,6 +70,56 @@ class CounterLists(QTabWidget):
             return snapshot.diff(prepare(rows)) if texts else snapshot.diff_rows(rows, prepare)
 
         self.app_state.read(read, self._loaded_rows, self._failed, bulk=True, parent=self)
+        self._read_not_docked()
+
+    def changed(self, change: ChangeSet) -> None:
+        """What a change set touched, patched in: the open checkouts it names are read again
+        (a few rows), those of its rows gone are removed. Before the first read, for a change
+        of unknown or too many ids, or of settings, Out now is read whole."""
+        if not self.loaded or change.large() or change.touches("settings"):
+            self.refresh()
+            self._read_not_docked()
+            return
+        self._pending = change if self._pending is None else self._pending.merged(change)
+        if self._reading:
+            return  # (after the read in flight: `_more`)
+        change, self._pending = self._pending, None
+        self._reading = True
+        version = self.model.version
+        prepare = CheckoutTableModel.prepare
+        units, officers, checkouts = change.units, change.officers, change.checkouts
+
+        def read(ctx: Any) -> Prepared[CheckoutRow]:
+            return prepare(counter.out_now_touching(
+                ctx, units=units, officers=officers, checkouts=checkouts))
+
+        self.app_state.read(
+            read, lambda rows: self._patched(change, version, rows), self._failed, bulk=True,
+            parent=self,
+        )
+        self._read_not_docked()
+
+    def _patched(self, change: ChangeSet, version: int, prepared: Prepared[CheckoutRow]) -> None:
+        self._reading = False
+        if self.model.version != version:
+            # A scan patched Out now meanwhile: what was read may be older than what it put
+            # there. The same rows are read again.
+            self._pending = change if self._pending is None else self._pending.merged(change)
+        else:
+            found = {r.id for r in prepared.rows}
+            gone = [
+                r.id
+                for r in self.model.rows()
+                if r.id not in found
+                and (r.unit_id in change.units or r.officer_id in change.officers
+                     or r.id in change.checkouts)
+            ]
+            if prepared.rows or gone:
+                self.model.patch(prepared, removed=gone)
+                self._update_counts()
+        self._more()
+
+    def _read_not_docked(self) -> None:
         self.app_state.read(counter.returned_not_docked, self._not_docked, bulk=True,
                             parent=self)
 
@@ -80,6 +136,9 @@ class CounterLists(QTabWidget):
     def _more(self) -> None:
         if self._again:
             self.refresh(self._texts_again)
+        elif self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.changed(pending)
 
     def log(self, text: str) -> None:
         """A line at the top of This session (local time: it is the clerk's own list)."""

@@ -87,6 +87,7 @@ class CounterTab(QWidget):
         self._soon.setSingleShot(True)
         self._soon.setInterval(REFRESH_SOON_MS)
         self._soon.timeout.connect(self._refresh_due)
+        self._changes: ChangeSet | None = None  # what the next refresh patches in
         state.changed.connect(self._changed)
         state.actor_changed.connect(lambda _a: self._permissions())
         # The officer at the counter belongs to the one who scanned them: a lock or another
@@ -216,6 +217,7 @@ class CounterTab(QWidget):
         # Not on "docks" (dock reports, several a second): what the counter shows changes
         # with custody events ("custody", "units"); its readiness check reads at scan time.
         if self._loaded and change.touches("units", "officers", "settings"):
+            self._changes = change if self._changes is None else self._changes.merged(change)
             self.refresh_soon()  # (the alerts included)
         elif change.touches("docks", "custody"):
             # A camera that is out turning up in a dock; a lost camera scanned elsewhere.
@@ -230,8 +232,20 @@ class CounterTab(QWidget):
     def _refresh_due(self) -> None:
         if self._busy:  # a scan is being answered: its banner first
             self._soon.start()
-        else:
+            return
+        change, self._changes = self._changes, None
+        if change is None:
             self.refresh()
+            return
+        self.lists.changed(change)  # (the rows it names, patched in)
+        card = self.officer
+        # (A checkout written names its officer: "holds now" on the card follows other
+        # stations' issues and returns.)
+        if card is not None and (
+            change.large() or card.id in change.officers or change.touches("settings")
+        ):
+            self._refresh_officer()
+        self.refresh_alerts()
 
     def _tick(self) -> None:
         # The rows' texts are prepared once; "overdue 2 h 05 min" must move with the clock,
