@@ -31,6 +31,7 @@ class Desk:
     watcher: Any = None
     feed: Any = None
     maintenance: Any = None
+    garbage: Any = None
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     # --- the app ---------------------------------------------------------------------------
@@ -57,8 +58,6 @@ class Desk:
         return self.show(ctx)
 
     def show(self, ctx: Any) -> Desk:
-        import gc
-
         from PySide6.QtTest import QTest
 
         from bwc_desk.ui.main_window import MainWindow
@@ -73,8 +72,10 @@ class Desk:
         from bwc_desk.ui.tasks import favour_the_main_thread
 
         favour_the_main_thread()
-        gc.collect()
-        gc.freeze()
+        from bwc_desk.ui.garbage import GarbageKeeper
+
+        self.garbage = GarbageKeeper(self.window.idle.quiet_s, self.window)
+        self.garbage.start()
         return self
 
     def start_background(self) -> None:
@@ -206,6 +207,8 @@ class Desk:
             self.watcher.stop()
         if self.maintenance is not None:
             self.maintenance.stop()
+        if self.garbage is not None:
+            self.garbage.stop()
         if self.window is not None:
             self.window.close()  # (the runner is shut down; its writer finishes first)
             self.window.deleteLater()

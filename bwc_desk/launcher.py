@@ -64,6 +64,7 @@ class Launcher:
         self.dock_feed: Any = None
         self.syslog: Any = None
         self.watcher: Any = None
+        self.garbage: Any = None
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -477,9 +478,13 @@ class Launcher:
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)
         self._start_syslog(state)
-        gc.collect()
-        gc.freeze()
-        gc.enable()  # (off since start-up: app.run_gui)
+        # The cycle collector from now on (off since start-up: app.run_gui): full
+        # collections at quiet moments, big lists out of its walk.
+        from bwc_desk.ui.garbage import GarbageKeeper
+
+        assert self.window is not None
+        self.garbage = GarbageKeeper(self.window.idle.quiet_s, self.window)
+        self.garbage.start()
 
     def _start_syslog(self, state: AppState) -> None:
         """Signed checkpoints to the agency's syslog server, if it set one (off by default):

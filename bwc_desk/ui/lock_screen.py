@@ -78,6 +78,13 @@ class IdleWatcher(QObject):
     def stop(self) -> None:
         self._timer.stop()
 
+    def quiet_s(self) -> float:
+        """Seconds since the last key press, click or mouse move (locked: nobody is there,
+        infinity)."""
+        if not self._timer.isActive():
+            return float("inf")
+        return max(0, self._timer.interval() - self._timer.remainingTime()) / 1000
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from bwc_desk.ui.garbage import rows_loaded
 from bwc_desk.ui.models.rows import (
     WIDEST_KEPT,
     Column,
@@ -113,6 +114,7 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         self._reindex()
         self._version += 1
         self.endResetModel()
+        rows_loaded(len(self._rows))  # (many: out of the cycle collector's walk)
 
     def snapshot(self) -> Snapshot[T]:
         """The rows now, for a worker to diff a reload against (``Snapshot.diff``); then
