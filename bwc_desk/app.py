@@ -35,6 +35,7 @@ BEFORE_QT = (
     "bwc_desk.services.officers",
     "bwc_desk.services.assignments",
     "bwc_desk.services.docks",
+    "bwc_desk.services.dock_board",
 )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bwc_desk.services import dock_registry, docks
+from bwc_desk.services import dock_board, dock_registry
 from bwc_desk.services.dockfeed import DockFeed
 
 TOKEN = "flood-test-token"
@@ -65,4 +65,4 @@ def test_a_flood_on_one_connection_starves_nobody(admin_ctx):
         flooder.close()
         feed.stop()
     assert [d.name for d in dock_registry.list_docks(admin_ctx)] == ["DOCK-A"]
-    assert docks.board(admin_ctx).docks[0].error_count <= 1
+    assert dock_board.board(admin_ctx).docks[0].error_count <= 1

@@ -15,6 +15,7 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.services import (
     assignments,
     counter,
+    dock_board,
     dock_registry,
     docks,
     inventory,
@@ -101,29 +102,29 @@ def test_board_states_counts_and_offline_after_thirty_seconds(admin_ctx, feed, c
          bay(2, "X60A0002", battery=40), bay(3, "X60A0003", battery=90,
                                               upload=Upload(1, 5, 1, 9)),
          bay(4, "X60A0004", error="upload failed"), bay(5, None))
-    state = docks.board(admin_ctx)
+    state = dock_board.board(admin_ctx)
     by_bay = {b.bay: b.state for b in state.docks[0].bay_rows}
     assert by_bay == {1: BayState.READY, 2: BayState.CHARGING, 3: BayState.UPLOADING,
                       4: BayState.ERROR, 5: BayState.EMPTY}
     assert state.counts["ready"] == 1 and state.counts["error"] == 1
     clock.advance(seconds=31)
-    state = docks.board(admin_ctx)
+    state = dock_board.board(admin_ctx)
     assert {b.state for b in state.docks[0].bay_rows} == {BayState.OFFLINE}
     assert state.alerts[0].kind == "offline" and "DOCK-A is offline" in state.alerts[0].text
     feed(Heartbeat("DOCK-A", TS))
-    assert not docks.board(admin_ctx).docks[0].offline
+    assert not dock_board.board(admin_ctx).docks[0].offline
 
 
 def test_unregistered_camera_is_shown_alerted_and_can_be_registered(admin_ctx, feed):
     feed(bay(6, "ZZ999"))
-    state = docks.board(admin_ctx)
+    state = dock_board.board(admin_ctx)
     b6 = next(b for b in state.docks[0].bay_rows if b.bay == 6)
     assert not b6.registered and b6.unit_id is None
     assert any(a.kind == "unregistered" and "ZZ999" in a.text for a in state.alerts)
     row = docks.register_docked(admin_ctx, "zz999", "HPD-9", "Axon Body 4")
     assert row.dock_bay == "DOCK-A / bay 6"
     assert kinds(admin_ctx, "HPD-9")[:2] == [EventKind.DOCKED, EventKind.REGISTERED]
-    assert not any(a.kind == "unregistered" for a in docks.board(admin_ctx).alerts)
+    assert not any(a.kind == "unregistered" for a in dock_board.board(admin_ctx).alerts)
 
 
 def test_upload_without_progress_for_fifteen_minutes_is_an_alert(admin_ctx, feed, clock):
@@ -132,17 +133,17 @@ def test_upload_without_progress_for_fifteen_minutes_is_an_alert(admin_ctx, feed
     for _ in range(16):
         clock.advance(minutes=1)
         feed(bay(1, "X60A0001", upload=stuck))
-    alerts = docks.board(admin_ctx).alerts
+    alerts = dock_board.board(admin_ctx).alerts
     assert any(a.kind == "stalled" and "HPD-1" in a.text for a in alerts)
     feed(bay(1, "X60A0001", upload=Upload(3, 9, 900, 9000)))
-    assert not any(a.kind == "stalled" for a in docks.board(admin_ctx).alerts)
+    assert not any(a.kind == "stalled" for a in dock_board.board(admin_ctx).alerts)
 
 
 def test_rates_and_time_until_ready(admin_ctx, feed, clock):
     feed(bay(1, "X60A0001", battery=40, upload=Upload(0, 10, 0, 6_000_000_000)))
     clock.advance(minutes=10)
     feed(bay(1, "X60A0001", battery=50, upload=Upload(2, 10, 1_200_000_000, 6_000_000_000)))
-    b1 = docks.board(admin_ctx).docks[0].bay_rows[0]
+    b1 = dock_board.board(admin_ctx).docks[0].bay_rows[0]
     # 1 %/min leaves 30 min of charge; 2 MB/s leaves 40 min of upload: the upload decides.
     assert b1.eta == timedelta(minutes=40)
 
@@ -196,7 +197,7 @@ def test_errors_are_counted_per_dock(admin_ctx, clock):
     board.on_error("DOCK-B", 7, "bay 9 is out of range: DOCK-B announced 4 bays")
     board.on_error("DOCK-B", 8, "not JSON")
     docks.apply_changes(admin_ctx.as_actor(None), board.take_changes())
-    dock = docks.board(admin_ctx).docks[0]
+    dock = dock_board.board(admin_ctx).docks[0]
     assert dock.error_count == 2 and dock.last_error == "line 8: not JSON"
 
 
@@ -327,7 +328,7 @@ def test_refused_lines_write_nothing(admin_ctx, live_feed):
     assert "bwc-desk docks add FAKE-0 --bays N" in replies[0]["reason"]
     live.sync()
     assert dock_names(admin_ctx) == ["DOCK-A"]
-    dock = docks.board(admin_ctx).docks[0]
+    dock = dock_board.board(admin_ctx).docks[0]
     assert dock.error_count == 0 and dock.last_seen_at is None
 
 
@@ -346,7 +347,7 @@ def test_a_registered_dock_reports_and_only_its_own_errors_count(admin_ctx, live
     stranger.replies(50)
     stranger.sync()
     live.sync()
-    dock = docks.board(admin_ctx).docks[0]
+    dock = dock_board.board(admin_ctx).docks[0]
     assert dock.error_count == 1  # its bay 9; none of the stranger's 50
     assert inventory.unit_detail(admin_ctx, "HPD-7").dock_bay == "DOCK-A / bay 2"
 
@@ -400,7 +401,7 @@ def test_the_admit_window_registers_docks_that_say_hello(admin_ctx, live_feed, c
     live.send(hello("DOCK-N", bays=6), beat("DOCK-N"))
     live.sync()
     assert dock_names(admin_ctx) == ["DOCK-N"]
-    assert docks.board(admin_ctx).docks[0].bays == 6
+    assert dock_board.board(admin_ctx).docks[0].bays == 6
     assert "dock admitted" in [r.event for r in audit.list_audit(admin_ctx)]
     clock.advance(minutes=6)  # the window closes by itself
     live.feed.refresh_registry()
@@ -468,17 +469,17 @@ def test_an_issued_officer_camera_in_a_dock_is_not_returned_but_alerted(admin_ct
     feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
     assert [c.asset_tag for c in counter.out_now(admin_ctx)] == ["HPD-2"]
     assert EventKind.RETURNED not in kinds(admin_ctx, "HPD-2")
-    state = docks.board(admin_ctx)
+    state = dock_board.board(admin_ctx)
     tile = state.docks[0].bay_rows[0]
     assert tile.issued and tile.issued_to == "Mendoza" and tile.state is BayState.READY
-    alert = next(a for a in docks.alerts(admin_ctx) if a.kind == docks.ISSUED_IN_DOCK)
+    alert = next(a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.ISSUED_IN_DOCK)
     local = issued_at.astimezone(admin_ctx.zone)
     assert alert.text == (f"HPD-2 is in DOCK-A bay 1 but is issued to Mendoza since "
                           f"{local:%H:%M}")
     assert (alert.unit_tag, alert.dock, alert.bay, alert.officer, alert.issued_at) == (
         "HPD-2", "DOCK-A", 1, "Mendoza", issued_at)
     counter.return_unit(admin_ctx, "HPD-2")  # returned at the counter: the alert goes
-    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
+    assert not any(a.kind == dock_board.ISSUED_IN_DOCK for a in dock_board.alerts(admin_ctx))
 
 
 def test_a_camera_issued_from_its_bay_is_not_an_alert_until_it_comes_back(
@@ -490,13 +491,13 @@ def test_a_camera_issued_from_its_bay_is_not_an_alert_until_it_comes_back(
     issue_to(admin_ctx, "HPD-2")
     clock.advance(seconds=20)
     feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))  # not lifted out yet
-    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
-    assert docks.board(admin_ctx).docks[0].bay_rows[0].issued  # the tile still says so
+    assert not any(a.kind == dock_board.ISSUED_IN_DOCK for a in dock_board.alerts(admin_ctx))
+    assert dock_board.board(admin_ctx).docks[0].bay_rows[0].issued  # the tile still says so
     feed(bay(1, None))
     clock.advance(hours=3)
     feed(bay(1, "X60A0002", battery=60))  # back in a bay while still issued
-    assert [a.unit_tag for a in docks.alerts(admin_ctx)
-            if a.kind == docks.ISSUED_IN_DOCK] == ["HPD-2"]
+    assert [a.unit_tag for a in dock_board.alerts(admin_ctx)
+            if a.kind == dock_board.ISSUED_IN_DOCK] == ["HPD-2"]
 
 
 def test_the_agency_may_return_officer_cameras_on_docking(admin_ctx, feed, clock):
@@ -506,12 +507,12 @@ def test_the_agency_may_return_officer_cameras_on_docking(admin_ctx, feed, clock
     feed(bay(1, "X60A0002", battery=100))
     assert counter.out_now(admin_ctx) == []
     assert kinds(admin_ctx, "HPD-2")[:2] == [EventKind.RETURNED, EventKind.DOCKED]
-    assert not any(a.kind == docks.ISSUED_IN_DOCK for a in docks.alerts(admin_ctx))
+    assert not any(a.kind == dock_board.ISSUED_IN_DOCK for a in dock_board.alerts(admin_ctx))
 
 
 def test_an_unregistered_camera_is_never_shown_ready(admin_ctx, feed):
     feed(bay(6, "ZZ999", battery=100, upload=Upload(1, 1, 5, 5)))
-    b6 = next(b for b in docks.board(admin_ctx).docks[0].bay_rows if b.bay == 6)
+    b6 = next(b for b in dock_board.board(admin_ctx).docks[0].bay_rows if b.bay == 6)
     assert b6.state is BayState.NOT_REGISTERED and b6.state.label == "Not registered"
 
 
@@ -659,7 +660,7 @@ def test_a_report_that_says_nothing_new_is_written_every_few_seconds(admin_ctx, 
     written at once."""
 
     def reported():
-        (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+        (row,) = [b for b in dock_board.list_bays(admin_ctx) if b.bay == 1]
         return row.reported_at, row.battery
 
     feed(bay(1, "X60A0001", battery=90))
@@ -691,15 +692,15 @@ def test_a_camera_added_to_the_inventory_while_in_its_bay_is_known_at_the_next_r
         docks.apply_changes(admin_ctx.as_actor(None), board.take_changes())
 
     send(Hello("DOCK-A", 8), bay(1, "X60A0009", battery=70))
-    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    (row,) = [b for b in dock_board.list_bays(admin_ctx) if b.bay == 1]
     assert not row.registered
     inventory.add_unit(admin_ctx, UnitInput("HPD-9", "X60A0009"))
     clock.advance(seconds=1)
     send(bay(1, "X60A0009", battery=71))
-    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    (row,) = [b for b in dock_board.list_bays(admin_ctx) if b.bay == 1]
     assert row.registered and row.asset_tag == "HPD-9" and row.battery == 71
     assert inventory.unit_detail(admin_ctx, "HPD-9").dock_bay == "DOCK-A / bay 1"
     clock.advance(seconds=1)
     send(bay(1, "X60A0009", battery=72))  # now the plain-row path: still written
-    (row,) = [b for b in docks.list_bays(admin_ctx) if b.bay == 1]
+    (row,) = [b for b in dock_board.list_bays(admin_ctx) if b.bay == 1]
     assert row.battery == 72

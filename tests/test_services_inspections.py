@@ -18,6 +18,7 @@ from bwc_desk.domain.errors import PermissionDenied, ValidationError
 from bwc_desk.domain.ledger import heads_footer
 from bwc_desk.services import (
     counter,
+    dock_board,
     dock_registry,
     docks,
     inspections,
@@ -119,17 +120,17 @@ def test_a_bay_defect_takes_the_bay_out_and_opens_a_case(sup_ctx, dock, clock):
     assert row.cases == (case.id,)
     (out,) = repairs.list_out_of_service(sup_ctx)
     assert (out.label, out.case_id) == ("DOCK-A bay 2", case.id)
-    bays = {b.bay: b for b in docks.board(sup_ctx).docks[0].bay_rows}
+    bays = {b.bay: b for b in dock_board.board(sup_ctx).docks[0].bay_rows}
     assert "bent pin" in bays[2].out_of_service and not bays[1].out_of_service
     # Closing the case puts the bay back in service.
     repairs.close_case(sup_ctx, case.id, "fixed", "contacts replaced")
     assert repairs.list_out_of_service(sup_ctx) == []
-    assert not docks.board(sup_ctx).docks[0].bay_rows[1].out_of_service
+    assert not dock_board.board(sup_ctx).docks[0].bay_rows[1].out_of_service
 
 
 def test_a_dock_defect_takes_the_whole_dock_out(sup_ctx, dock):
     inspections.record_inspection(sup_ctx, "DOCK-A", _all_ok(sup_ctx, dock=("Network", "no link")))
-    row = docks.board(sup_ctx).docks[0]
+    row = dock_board.board(sup_ctx).docks[0]
     assert "no link" in row.out_of_service
     assert all(b.out_of_service for b in row.bay_rows)
     (case,) = repairs.list_cases(sup_ctx)
@@ -138,7 +139,7 @@ def test_a_dock_defect_takes_the_whole_dock_out(sup_ctx, dock):
     with pytest.raises(ValidationError, match="reason"):
         repairs.back_in_service(sup_ctx, "DOCK-A", 0, "")
     repairs.back_in_service(sup_ctx, "DOCK-A", 0, "switch port changed, link back")
-    assert not docks.board(sup_ctx).docks[0].out_of_service
+    assert not dock_board.board(sup_ctx).docks[0].out_of_service
     assert repairs.list_cases(sup_ctx)[0].id == case.id  # the repair is still owed
 
 
@@ -170,12 +171,13 @@ def test_the_missing_inspection_alert_after_the_agencys_hour(admin_ctx, sup_ctx,
     settings.change_settings(admin_ctx, {"inspection_due_hour": 9})
     # The clock starts at 06:45 UTC = 01:45 in New York: before 09:00, no alert.
     assert inspections.missing_inspections(sup_ctx) == []
-    assert not [a for a in docks.board(sup_ctx).alerts if a.kind == docks.INSPECTION_MISSING]
+    missing = dock_board.INSPECTION_MISSING
+    assert not [a for a in dock_board.board(sup_ctx).alerts if a.kind == missing]
     clock.advance(hours=7, minutes=15)  # 09:00 local
     dock(Hello("DOCK-A", 3))
     (line,) = inspections.missing_inspections(sup_ctx)
     assert "DOCK-A has not been inspected today (due by 09:00)" in line
-    (alert,) = [a for a in docks.board(sup_ctx).alerts if a.kind == docks.INSPECTION_MISSING]
+    (alert,) = [a for a in dock_board.board(sup_ctx).alerts if a.kind == missing]
     assert alert.dock == "DOCK-A"
     inspections.record_inspection(sup_ctx, "DOCK-A", _all_ok(sup_ctx))
     assert inspections.missing_inspections(sup_ctx) == []

@@ -119,12 +119,12 @@ def test_a_camera_that_cannot_go_out_is_red_at_its_first_scan(qtbot, desk):
 
 
 def test_issued_camera_in_a_dock_is_shown_at_the_counter(qtbot, desk, monkeypatch):
-    from bwc_desk.services import docks
-    from bwc_desk.services.docks import Alert
+    from bwc_desk.services import dock_board
+    from bwc_desk.services.dock_board import Alert
 
     tab = desk["tab"]
     line = "HPD-BWC-0226 is in DOCK-F bay 1 but is issued to Mendoza since 07:02"
-    monkeypatch.setattr(docks, "alerts", lambda ctx: (
+    monkeypatch.setattr(dock_board, "alerts", lambda ctx: (
         Alert("offline", "DOCK-Z is offline", "DOCK-Z"),
         Alert("issued in dock", line, "DOCK-F", 1)))
     tab.state.announce(ChangeSet.of({"docks"}, complete=False, local=False))

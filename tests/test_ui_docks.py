@@ -159,7 +159,7 @@ def test_an_issued_camera_in_a_bay_shows_issued_and_is_alerted(qtbot, live, admi
 
 
 def test_long_dock_text_is_elided_with_the_whole_text_in_the_tooltip(qtbot, admin_ctx):
-    from bwc_desk.services.docks import DockRow
+    from bwc_desk.services.dock_board import DockRow
     from bwc_desk.ui.views.dock_grid import DockWidget
 
     name = "DOCK-" + "W" * 59
@@ -237,7 +237,7 @@ def test_a_change_during_a_read_of_the_board_is_read_again_at_once(qtbot, admin_
     "a read is running". It is now read again as soon as the running read is done."""
     import threading
 
-    from bwc_desk.services import docks
+    from bwc_desk.services import dock_board
     from bwc_desk.services.changeset import ChangeSet
 
     dock_registry.add_dock(admin_ctx, "DOCK-R", 2)
@@ -251,7 +251,7 @@ def test_a_change_during_a_read_of_the_board_is_read_again_at_once(qtbot, admin_
     tab.timer.setInterval(10**8)  # only changes read the board from here on
     release = threading.Event()
     reads: list[int] = []
-    real = docks.board
+    real = dock_board.board
 
     def slow_board(ctx):
         reads.append(1)
@@ -259,7 +259,7 @@ def test_a_change_during_a_read_of_the_board_is_read_again_at_once(qtbot, admin_
             release.wait(10)
         return real(ctx)
 
-    monkeypatch.setattr(docks, "board", slow_board)
+    monkeypatch.setattr(dock_board, "board", slow_board)
     shown: list[int] = []
     tab.board_shown.connect(lambda: shown.append(1))
     tab.refresh()

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
-from bwc_desk.services import dock_registry, docks, inventory, repairs
+from bwc_desk.services import dock_board, dock_registry, docks, inventory, repairs
 from bwc_desk.services.dockfeed import DockBoard
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.ui.models.repair_models import RepairCaseModel
@@ -148,7 +148,7 @@ def test_the_inspect_form_takes_a_bay_out_of_service(qtbot, tab, admin_ctx, dock
     qtbot.waitUntil(lambda: "DOCK-A bay 2" in tab.out_label.text(), timeout=10_000)
     assert texts(tab, RepairCaseModel.COL_TARGET) == ["DOCK-A bay 2"]
     # The Docks view's tile says so.
-    row = docks.board(admin_ctx).docks[0]
+    row = dock_board.board(admin_ctx).docks[0]
     bay = row.bay_rows[1]
     assert tile_lines(bay, clock.now)[:2] == [
         "Bay 2: OUT OF SERVICE",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pytest
 from PySide6.QtCore import Qt
 
-from bwc_desk.services import counter, dock_registry, docks, inventory
+from bwc_desk.services import counter, dock_board, dock_registry, inventory
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
@@ -230,13 +230,13 @@ def test_hidden_docks_read_the_board_once_for_a_burst_of_changes(qtbot, hidden_d
     tab, state = hidden_docks
     tab._hidden_soon.setInterval(50)
     reads: list[int] = []
-    board = docks.board
+    board = dock_board.board
 
     def counted(ctx):  # type: ignore[no-untyped-def]
         reads.append(1)
         return board(ctx)
 
-    monkeypatch.setattr(docks, "board", counted)
+    monkeypatch.setattr(dock_board, "board", counted)
     with qtbot.waitSignal(tab.alerts_changed, timeout=10_000):
         for _ in range(6):
             state.announce(ChangeSet.of({"units", "docks"}, local=False))
@@ -255,20 +255,20 @@ def test_hidden_docks_read_the_board_once_for_a_burst_of_changes(qtbot, hidden_d
 def test_the_counters_alerts_take_the_docks_alerts_without_reading_every_bay(  # type: ignore[no-untyped-def]
     qtbot, admin_ctx, monkeypatch
 ):
-    from bwc_desk.services.docks import ISSUED_IN_DOCK, Alert
+    from bwc_desk.services.dock_board import ISSUED_IN_DOCK, Alert
     from bwc_desk.ui.views.counter_parts import AlertList
 
     state = AppState(admin_ctx)
     alerts = AlertList(state)
     qtbot.addWidget(alerts)
     reads: list[int] = []
-    real = docks.alerts
+    real = dock_board.alerts
 
     def counted(ctx):  # type: ignore[no-untyped-def]
         reads.append(1)
         return real(ctx)
 
-    monkeypatch.setattr(docks, "alerts", counted)
+    monkeypatch.setattr(dock_board, "alerts", counted)
 
     def shown() -> list[str]:
         return [alerts.item(i).text() for i in range(alerts.count())]
@@ -295,7 +295,7 @@ def test_the_counters_alerts_take_the_docks_alerts_without_reading_every_bay(  #
 def test_a_dock_repaints_on_new_data_but_lays_the_grid_out_only_when_its_size_changes(qtbot):  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    from bwc_desk.services.docks import DockRow
+    from bwc_desk.services.dock_board import DockRow
     from bwc_desk.ui.views.dock_grid import DockWidget
 
     at = datetime(2026, 11, 30, 10, 0, 5, tzinfo=UTC)

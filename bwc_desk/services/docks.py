@@ -1,5 +1,5 @@
-"""Docks and bays: what the feed reported, the custody events it implies, the view's snapshot
-and the alerts."""
+"""Docks and bays: what the feed reported and the custody events it implies (the view's
+board and the alerts, which read what is written here: ``services.dock_board``)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Table, and_, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.docking import (
-    STALLED_AFTER,
-    BayReading,
-    BayState,
-    Upload,
-    derive_state,
-    estimate_ready,
-    is_offline,
-)
+from bwc_desk.domain.docking import Upload
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.ledger import format_ts
 from bwc_desk.domain.roles import Permission
@@ -27,11 +19,9 @@ from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.services import dock_registry
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.services.inspections import missing_in, missing_text
 from bwc_desk.services.records import record
-from bwc_desk.services.repairs import out_of_service_in
 from bwc_desk.services.settings import AgencySettings, read_settings
-from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit, UnitReading
+from bwc_desk.store.models import Bay, Checkout, Dock, Unit, UnitReading
 
 # A camera out of its bay for less than this and back in the same bay writes no
 # undocked/docked pair: a flapping bay writes at most one pair a minute per camera.
@@ -547,284 +537,6 @@ def _return_by_docking(ctx: Ctx, session: Session, unit: Unit, dock: str, bay: i
     checkout.returned_at = ctx.now()
     checkout.returned_seq = seq
     checkout.returned_by = (ctx.actor or _feed()).username
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BayRow:
-    id: tuple[str, int]
-    dock: str
-    bay: int
-    state: BayState
-    serial: str
-    asset_tag: str
-    unit_id: int | None
-    battery: int | None
-    charging: bool | None
-    upload: Upload | None
-    updating: bool | None
-    error: str
-    reported_at: datetime | None
-    occupied_since: datetime | None
-    registered: bool
-    eta: timedelta | None = None
-    stalled: bool = False
-    issued_to: str = ""  # the officer the camera is issued to, if it is out
-    issued_at: datetime | None = None
-    out_of_service: str = ""  # why the bay (or its dock) is out of service; "" when in
-
-    @property
-    def issued(self) -> bool:
-        return bool(self.issued_to)
-
-    @property
-    def label(self) -> str:
-        return f"{self.dock} bay {self.bay}"
-
-
-@dataclass(frozen=True, slots=True)
-class DockRow:
-    name: str
-    bays: int
-    station: str
-    last_seen_at: datetime | None
-    offline: bool
-    error_count: int
-    last_error: str
-    bay_rows: tuple[BayRow, ...] = ()
-    out_of_service: str = ""  # why the whole dock is out of service (daily inspection)
-
-
-ISSUED_IN_DOCK = "issued_in_dock"
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    kind: str  # "offline", "stalled", "unregistered", ISSUED_IN_DOCK
-    text: str
-    dock: str
-    bay: int | None = None
-    unit_tag: str = ""
-    officer: str = ""  # ISSUED_IN_DOCK: the officer the camera is issued to
-    issued_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Board:
-    docks: tuple[DockRow, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-    alerts: tuple[Alert, ...] = ()
-    at: datetime | None = None
-    admit_until: datetime | None = None  # an "admit new docks" window open until then
-
-
-def _bay_row(
-    bay: Bay,
-    dock: Dock,
-    tag: str | None,
-    now: datetime,
-    min_battery: int,
-    offline: bool,
-    issued: tuple[str, datetime] | None = None,
-) -> BayRow:
-    upload = None
-    if bay.files_total is not None and bay.bytes_total is not None:
-        upload = Upload(bay.files_done or 0, bay.files_total, bay.bytes_done or 0, bay.bytes_total)
-    reading = BayReading(bay.serial, bay.battery, bay.charging, upload, bay.updating, bay.error)
-    registered = bay.serial is None or bay.unit_id is not None
-    state = derive_state(reading, min_battery, offline, registered)
-    eta = None
-    if state in (BayState.CHARGING, BayState.UPLOADING):
-        eta = estimate_ready(bay.battery, bay.battery_rate, upload, bay.bytes_rate, min_battery)
-    stalled = (
-        not offline
-        and upload is not None
-        and upload.pending
-        and bay.last_progress_at is not None
-        and now - bay.last_progress_at > STALLED_AFTER
-    )
-    return BayRow(
-        (dock.name, bay.bay_no),
-        dock.name,
-        bay.bay_no,
-        state,
-        bay.serial or "",
-        tag or "",
-        bay.unit_id,
-        bay.battery,
-        bay.charging,
-        upload,
-        bay.updating,
-        bay.error or "",
-        bay.reported_at,
-        bay.occupied_since,
-        registered,
-        eta,
-        stalled,
-        issued[0] if issued else "",
-        issued[1] if issued else None,
-    )
-
-
-# Every bay with its camera's tag and, for a camera that is out, who has it since when.
-_BOARD_BAYS = (
-    select(Bay, Unit.asset_tag, Officer.last_name, Officer.first_name, Checkout.issued_at)
-    .outerjoin(Unit, Unit.id == Bay.unit_id)
-    .outerjoin(
-        Checkout,
-        and_(
-            Checkout.unit_id == Bay.unit_id,
-            Checkout.returned_at.is_(None),
-            Unit.status == UnitStatus.ISSUED.value,
-        ),
-    )
-    .outerjoin(Officer, Officer.id == Checkout.officer_id)
-    .order_by(Bay.dock_id, Bay.bay_no)
-)
-
-
-def _issued_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> Alert:
-    """'HPD-BWC-0226 is in DOCK-F bay 1 but is issued to Mendoza since 07:02': a camera
-    that is out turned up in a dock (the dock does not return it; the counter does)."""
-    local = issued_at.astimezone(ctx.zone)
-    when = (
-        f"{local:%H:%M}"
-        if local.date() == now.astimezone(ctx.zone).date()
-        else f"{local:%d %b %H:%M}"
-    )
-    tag = bay.asset_tag or bay.serial
-    return Alert(
-        ISSUED_IN_DOCK,
-        f"{tag} is in {bay.dock} bay {bay.bay} but is issued to {bay.issued_to} since {when}",
-        bay.dock,
-        bay.bay,
-        unit_tag=tag,
-        officer=bay.issued_to,
-        issued_at=issued_at,
-    )
-
-
-INSPECTION_MISSING = "inspection"
-
-
-def _inspection_state(
-    ctx: Ctx, session: Session, now: datetime
-) -> tuple[dict[tuple[int, int], str], list[str], int]:
-    """What the daily dock inspection adds to the board: docks and bays out of service,
-    the docks not inspected today (after the due hour), and that hour."""
-    due = read_settings(session).inspection_due_hour
-    return out_of_service_in(session), missing_in(session, now, ctx.zone), due
-
-
-def _mark_out_of_service(
-    bays: tuple[BayRow, ...], dock_id: int, out: dict[tuple[int, int], str]
-) -> tuple[BayRow, ...]:
-    whole = out.get((dock_id, 0), "")
-    return tuple(
-        replace(b, out_of_service=out.get((dock_id, b.bay), "") or whole)
-        if whole or (dock_id, b.bay) in out
-        else b
-        for b in bays
-    )
-
-
-def board(ctx: Ctx) -> Board:
-    """Every dock and bay as last reported, states derived now (offline after 30 s), with
-    the summary counts and the alerts."""
-    ctx.require(Permission.READ)
-    now = ctx.now()
-    with ctx.db.read() as session:
-        min_battery = read_settings(session).min_battery_pct
-        window = dock_registry.read_admission(session)
-        docks = list(session.execute(select(Dock).order_by(Dock.name)).scalars())
-        rows = session.execute(_BOARD_BAYS).all()
-        out, missing, due = _inspection_state(ctx, session, now)
-    by_dock: dict[int, list[tuple[Bay, str | None, tuple[str, datetime] | None]]] = {}
-    for bay, tag, last_name, first_name, issued_at in rows:
-        issued = (last_name or first_name, issued_at) if issued_at is not None else None
-        by_dock.setdefault(bay.dock_id, []).append((bay, tag, issued))
-    counts = {s.value: 0 for s in BayState}
-    alerts: list[Alert] = []
-    dock_rows = []
-    for dock in docks:
-        offline = is_offline(dock.last_seen_at, now)
-        bays = tuple(
-            _bay_row(b, dock, tag, now, min_battery, offline, issued)
-            for b, tag, issued in by_dock.get(dock.id, [])
-        )
-        if out:
-            bays = _mark_out_of_service(bays, dock.id, out)
-        if dock.name in missing:
-            alerts.append(Alert(INSPECTION_MISSING, missing_text(dock.name, due), dock.name))
-        if offline:
-            since = (
-                f"since {dock.last_seen_at.astimezone(ctx.zone):%H:%M}"
-                if dock.last_seen_at
-                else "never reported"
-            )
-            alerts.append(
-                Alert(
-                    "offline",
-                    f"{dock.name} is offline ({since}): its bays "
-                    "are unknown. Check its power and network.",
-                    dock.name,
-                )
-            )
-        for b in bays:
-            counts[b.state.value] += 1
-            if b.stalled:
-                alerts.append(
-                    Alert(
-                        "stalled",
-                        f"{b.label}: {b.asset_tag or b.serial} has "
-                        "made no upload progress for 15 minutes. Reseat the "
-                        "camera or check the dock's network.",
-                        dock.name,
-                        b.bay,
-                    )
-                )
-            if (
-                b.issued
-                and b.issued_at is not None
-                and not offline
-                and (b.occupied_since is None or b.occupied_since >= b.issued_at)
-            ):  # docked after the issue; a camera still in its bay while it is picked up is not
-                alerts.append(_issued_alert(ctx, b, b.issued_at, now))
-            if b.serial and not b.registered:
-                alerts.append(
-                    Alert(
-                        "unregistered",
-                        f"{b.label}: camera {b.serial} is not in "
-                        "the inventory. Register it or take it out.",
-                        dock.name,
-                        b.bay,
-                    )
-                )
-        dock_rows.append(
-            DockRow(
-                dock.name,
-                dock.bays,
-                dock.station,
-                dock.last_seen_at,
-                offline,
-                dock.error_count,
-                dock.last_error,
-                bays,
-                out.get((dock.id, 0), ""),
-            )
-        )
-    admit_until = window.until if window is not None and window.open_at(now) else None
-    return Board(tuple(dock_rows), counts, tuple(alerts), now, admit_until)
-
-
-def list_bays(ctx: Ctx) -> list[BayRow]:
-    return [bay for dock in board(ctx).docks for bay in dock.bay_rows]
-
-
-def alerts(ctx: Ctx) -> tuple[Alert, ...]:
-    return board(ctx).alerts
 
 
 def register_docked(ctx: Ctx, serial: str, asset_tag: str, model: str = "") -> UnitRow:

@@ -45,7 +45,7 @@ class AppState(QObject):
     # touched: a ChangeSet (services/changeset.py). Views patch from it or reload.
     changed = Signal(object)
     message = Signal(str, int)  # status bar text, milliseconds
-    # The docks' alerts (a tuple of services.docks.Alert) each time a view read the board:
+    # The docks' alerts (a tuple of services.dock_board.Alert) each time a view read the board:
     # other views show them without reading every bay again (``fresh_dock_alerts``).
     dock_alerts_changed = Signal(object)
     # What a background writer of this process (the dock feed) committed, from its thread:

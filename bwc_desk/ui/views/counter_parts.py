@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.services import counter, docks
+from bwc_desk.services import counter, dock_board
 from bwc_desk.services.counter import ReturnCondition
 from bwc_desk.services.dto import OfficerRow, UnitRow
 from bwc_desk.ui.scan_keys import ScanBurst
@@ -223,7 +223,7 @@ class AlertList(QListWidget):
 
         def read(ctx: Any) -> tuple[list[str], list[str] | None]:
             lines = [a.text for a in counter.counter_alerts(ctx)]
-            return lines, _issued(docks.alerts(ctx)) if read_docks else None
+            return lines, _issued(dock_board.alerts(ctx)) if read_docks else None
 
         self.app_state.read(read, self._read, self._failed, bulk=True, parent=self)
 

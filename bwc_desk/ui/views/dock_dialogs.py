@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
 
 from bwc_desk.services import dock_registry, docks
-from bwc_desk.services.docks import BayRow
+from bwc_desk.services.dock_board import BayRow
 from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
 from bwc_desk.ui.state import AppState
 

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPe
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from bwc_desk.domain.docking import BayState, describe_duration
-from bwc_desk.services.docks import BayRow, DockRow
+from bwc_desk.services.dock_board import BayRow, DockRow
 
 # Fill, border, text: the word is always written; colour only helps.
 COLOURS: dict[BayState, tuple[str, str, str]] = {

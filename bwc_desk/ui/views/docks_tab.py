@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.docking import BayState
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import docks
+from bwc_desk.services import dock_board
 from bwc_desk.services.changeset import ChangeSet
-from bwc_desk.services.docks import Alert, BayRow, Board
+from bwc_desk.services.dock_board import Alert, BayRow, Board
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
 from bwc_desk.ui.views.dock_grid import COLOURS, DockWidget
@@ -153,7 +153,9 @@ class DocksTab(QWidget):
             return
         self._loading = True
         self._again = False
-        self.state.read(docks.board, self._show_board, self._failed, key=(self, "b"), bulk=True)
+        self.state.read(
+            dock_board.board, self._show_board, self._failed, key=(self, "b"), bulk=True
+        )
 
     def _background(self) -> None:
         if not self.isVisible():
