@@ -110,6 +110,7 @@ class Launcher:
                 return 1 if getattr(self.args, "sign_in_stdin", False) else 0
             ctx = ctx.as_actor(actor)
         state = AppState(ctx, demo=self.demo, log_dir=self.log_dir)
+        self._watch(state)  # (before the first view reads: see ChangeWatcher.start)
         settings = get_settings(ctx)
         self.window = MainWindow(state, settings.agency_name, settings.idle_lock_minutes)
         self.window.show()
@@ -429,14 +430,18 @@ class Launcher:
         )
         return dialog.actor if dialog.exec() else None
 
-    def _after_start(self, state: AppState) -> None:
-        """Once the window is shown: the change watcher now (what other stations write from
-        here on reaches the views); the rest once the first view has its rows."""
+    def _watch(self, state: AppState) -> None:
+        """The change watcher, started before the window's views first read: what other
+        stations commit from here on reaches the views (its first marks come first)."""
         from bwc_desk.ui.change_watcher import ChangeWatcher
 
         self.watcher = ChangeWatcher(state)
         self.watcher.start()
         self.app.aboutToQuit.connect(self.watcher.stop)
+
+    def _after_start(self, state: AppState) -> None:
+        """Once the window is shown: the background work, once the first view has its
+        rows."""
         started = False
 
         def start_background() -> None:
