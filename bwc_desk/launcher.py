@@ -17,7 +17,7 @@ from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
-from bwc_desk.services import auth
+from bwc_desk.services import auth, stations
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import (
@@ -68,7 +68,7 @@ class Launcher:
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
         station_config = config.load()
-        station = station_config.station_name or config.default_station_name()
+        station = stations.configured_name()
         if self.demo and not self._ensure_demo():
             return 1
         url = resolve_url(getattr(self.args, "database", None), self.demo)
@@ -121,8 +121,6 @@ class Launcher:
 
     def _register_station(self, ctx: Ctx) -> bool:
         """Claim this station's name for this PC's id; refused if another PC holds it."""
-        from bwc_desk.services import stations
-
         try:
             stations.register_here(ctx)
         except DomainError as exc:
@@ -199,7 +197,7 @@ class Launcher:
         from bwc_desk.services.backups import restore_damaged
 
         try:
-            kept = restore_damaged(exc.path, exc.backup, self._station_name())
+            kept = restore_damaged(exc.path, exc.backup, stations.configured_name())
         except Exception as error:
             log.exception("restoring %s failed", exc.backup)
             QMessageBox.critical(
@@ -292,9 +290,6 @@ class Launcher:
             self.watcher.stop()
         if self.window is not None:
             self.window.state.runner.shutdown()
-
-    def _station_name(self) -> str:
-        return config.load().station_name or config.default_station_name()
 
     def _take_lock(self, db: Database) -> bool:
         """One running app per database file; a lock left by a crash is taken over."""
