@@ -151,3 +151,39 @@ def test_a_remote_write_before_the_first_poll_is_announced(qtbot, state, admin_c
     finally:
         watcher.stop()
         other.dispose()
+
+
+def test_the_launcher_starts_the_watcher_before_the_window_first_reads(qapp, admin_ctx,
+                                                                      monkeypatch):
+    """The first marks exist before the main window is built (its first view reads as it is
+    built), so nothing committed after those reads can go untold."""
+    import argparse
+
+    from bwc_desk import launcher as launcher_module
+    from bwc_desk.launcher import Launcher
+
+    if admin_ctx.db.is_postgresql:
+        pytest.skip("the launcher is started on a SQLite file here; the order is the same")
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+    launcher = Launcher(qapp, argparse.Namespace(database=str(path)), "/tmp/logs")
+    monkeypatch.setattr(launcher, "_sign_in", lambda ctx: admin_ctx.actor)
+    seen: list[object] = []
+
+    class Built(Exception):
+        pass
+
+    def window(state: AppState, *args: object) -> None:
+        seen.append(launcher.watcher._marks if launcher.watcher is not None else None)
+        raise Built
+
+    monkeypatch.setattr(launcher_module, "MainWindow", window)
+    try:
+        with pytest.raises(Built):
+            launcher.start()
+    finally:
+        if launcher.watcher is not None:
+            launcher.watcher.stop()
+        if launcher.lock_file is not None:
+            launcher.lock_file.unlock()
+    assert len(seen) == 1 and seen[0] is not None
