@@ -17,7 +17,7 @@ from PySide6.QtCore import QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
-from bwc_desk.services import auth
+from bwc_desk.services import auth, stations
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
 from bwc_desk.services.startup import (
@@ -69,7 +69,7 @@ class Launcher:
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
         station_config = config.load()
-        station = station_config.station_name or config.default_station_name()
+        station = stations.configured_name()
         if self.demo and not self._ensure_demo():
             return 1
         url = resolve_url(getattr(self.args, "database", None), self.demo)
@@ -111,6 +111,7 @@ class Launcher:
                 return 1 if getattr(self.args, "sign_in_stdin", False) else 0
             ctx = ctx.as_actor(actor)
         state = AppState(ctx, demo=self.demo, log_dir=self.log_dir)
+        self._watch(state)  # (before the first view reads: see ChangeWatcher.start)
         settings = get_settings(ctx)
         self.window = MainWindow(state, settings.agency_name, settings.idle_lock_minutes)
         self.window.show()
@@ -121,8 +122,6 @@ class Launcher:
 
     def _register_station(self, ctx: Ctx) -> bool:
         """Claim this station's name for this PC's id; refused if another PC holds it."""
-        from bwc_desk.services import stations
-
         try:
             stations.register_here(ctx)
         except DomainError as exc:
@@ -199,7 +198,7 @@ class Launcher:
         from bwc_desk.services.backups import restore_damaged
 
         try:
-            kept = restore_damaged(exc.path, exc.backup, self._station_name())
+            kept = restore_damaged(exc.path, exc.backup, stations.configured_name())
         except Exception as error:
             log.exception("restoring %s failed", exc.backup)
             QMessageBox.critical(
@@ -292,9 +291,6 @@ class Launcher:
             self.watcher.stop()
         if self.window is not None:
             self.window.state.runner.shutdown()
-
-    def _station_name(self) -> str:
-        return config.load().station_name or config.default_station_name()
 
     def _take_lock(self, db: Database) -> bool:
         """One running app per database file; a lock left by a crash is taken over."""
@@ -430,14 +426,18 @@ class Launcher:
         )
         return dialog.actor if dialog.exec() else None
 
-    def _after_start(self, state: AppState) -> None:
-        """Once the window is shown: the change watcher now (what other stations write from
-        here on reaches the views); the rest once the first view has its rows."""
+    def _watch(self, state: AppState) -> None:
+        """The change watcher, started before the window's views first read: what other
+        stations commit from here on reaches the views (its first marks come first)."""
         from bwc_desk.ui.change_watcher import ChangeWatcher
 
         self.watcher = ChangeWatcher(state)
         self.watcher.start()
         self.app.aboutToQuit.connect(self.watcher.stop)
+
+    def _after_start(self, state: AppState) -> None:
+        """Once the window is shown: the background work, once the first view has its
+        rows."""
         started = False
 
         def start_background() -> None:

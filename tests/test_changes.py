@@ -253,6 +253,25 @@ def test_this_stations_own_write_is_not_polled_again(desk, other, clock):
     assert change is not None and change.topics == {"officers"} and len(change.officers) == 1
 
 
+def test_between_tells_only_what_came_before_its_upper_marks(desk, other, clock):
+    """The gap before a listener listened: told up to the marks taken then, and not what
+    came after them (the listener tells that)."""
+    before = changes.marks(desk)
+    unit, other_unit, officer = ids(desk)
+    issue(other)
+    upto = changes.marks(desk)
+    clock.advance(seconds=5)
+    officers.edit_officer(other, officer, OfficerInput("0412", "Smith", "Jon"))
+    inventory.edit_unit(other, other_unit, UnitInput("HPD-2", "S-2", notes="scratched lens"))
+    change = changes.between(desk, before, upto)
+    assert change is not None and change.touches("custody") and change.units == {unit}
+    # (the officer, issued to in the gap, but not stamped by the edit after it)
+    assert change.officers == {officer} and "officers" not in change.topics
+    assert changes.between(desk, upto, upto) is None
+    after = changes.between(desk, upto, changes.marks(desk))
+    assert after is not None and after.units == {other_unit} and "officers" in after.topics
+
+
 def test_an_unannounced_write_of_this_process_is_polled(desk):
     """A write no view announced (outside ``collect``) is heard like another station's."""
     marks, _none = changes.poll(desk, None)

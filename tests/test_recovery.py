@@ -200,13 +200,18 @@ def test_a_failed_restore_is_summed_up_in_a_line(admin_ctx, saved, capsys):
 # --- the app ----------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", DAMAGE)
 def test_the_app_offers_the_backup_and_opens_on_the_restored_data(
-    qtbot, qapp, admin_ctx, saved, kind
+    qtbot, qapp, admin_ctx, saved, kind, monkeypatch
 ):
     from PySide6.QtWidgets import QMessageBox
+    from sqlalchemy import select
 
     from bwc_desk.launcher import Launcher
+    from bwc_desk.services import stations
+    from bwc_desk.store.models import AuditRecord
     from tests.conftest import answer
 
+    # The restore is recorded under this PC's station name, as the command line names it.
+    monkeypatch.setattr(stations, "configured_name", lambda: "DESK-7")
     path = close(admin_ctx)
     before = damage(path, kind)
     shown: list[str] = []
@@ -235,6 +240,11 @@ def test_the_app_offers_the_backup_and_opens_on_the_restored_data(
         ctx = replace(ctx, db=db)
         assert tags(ctx) == ["HPD-1"]
         assert not auth.needs_setup(db)  # sign-in, not the first-run dialog
+        with db.read() as session:
+            restored = session.execute(
+                select(AuditRecord.station).where(AuditRecord.event == "restore")
+            ).scalars().all()
+        assert restored[-1:] == ["DESK-7"]
     finally:
         db.dispose()
 

@@ -3,6 +3,8 @@ never this window's own again."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from bwc_desk.services import counter, inventory, officers
@@ -12,6 +14,7 @@ from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.db import Database
+from bwc_desk.store.listen import ChangeListener
 from bwc_desk.ui import change_watcher
 from bwc_desk.ui.change_watcher import ChangeWatcher
 from bwc_desk.ui.state import AppState
@@ -116,3 +119,71 @@ def test_a_remote_write_is_announced_once_and_an_own_write_not_again(
                     timeout=10_000)
     qtbot.wait(polls * 3)  # (a wait for things that must NOT happen; no timing asserted)
     assert len(sets) == 2, [(c.local, sorted(c.topics), c.units, c.checkouts) for c in sets]
+
+
+def test_a_remote_write_before_the_first_poll_is_announced(qtbot, state, admin_ctx,
+                                                           monkeypatch):
+    """The watcher's first marks are taken when it starts, before the window's views read
+    (the launcher starts it first): another station's commit between those first reads and
+    the first poll (or, on PostgreSQL, before the listener listens) still reaches the views."""
+    monkeypatch.setattr(change_watcher, "SQLITE_POLL_MS", 200)
+    monkeypatch.setattr(change_watcher, "POLL_MS", 200)
+    gate = threading.Event()  # (PostgreSQL: the listener listens only after the commit)
+    listen = ChangeListener.start
+
+    def held_start(listener: ChangeListener) -> None:
+        threading.Thread(target=lambda: gate.wait(10) and listen(listener), daemon=True).start()
+
+    monkeypatch.setattr(ChangeListener, "start", held_start)
+    sets, _topics = record(state)
+    watcher = ChangeWatcher(state)
+    watcher.start()
+    # The views' first reads would run here; then another station commits, before any poll
+    # (nothing of the event loop has run yet) and before a listener listens.
+    other = Database(admin_ctx.db.url.render_as_string(hide_password=False))
+    try:
+        issue(Ctx(other, "DESK-2", admin_ctx.actor, admin_ctx.clock, admin_ctx.zone))
+        gate.set()
+        unit = inventory.unit_detail(admin_ctx, "HPD-1").id
+        qtbot.waitUntil(lambda: bool(sets), timeout=10_000)
+        assert not sets[0].local and sets[0].touches("custody", "units")
+        assert unit in sets[0].units or not sets[0].complete
+    finally:
+        watcher.stop()
+        other.dispose()
+
+
+def test_the_launcher_starts_the_watcher_before_the_window_first_reads(qapp, admin_ctx,
+                                                                      monkeypatch):
+    """The first marks exist before the main window is built (its first view reads as it is
+    built), so nothing committed after those reads can go untold."""
+    import argparse
+
+    from bwc_desk import launcher as launcher_module
+    from bwc_desk.launcher import Launcher
+
+    if admin_ctx.db.is_postgresql:
+        pytest.skip("the launcher is started on a SQLite file here; the order is the same")
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+    launcher = Launcher(qapp, argparse.Namespace(database=str(path)), "/tmp/logs")
+    monkeypatch.setattr(launcher, "_sign_in", lambda ctx: admin_ctx.actor)
+    seen: list[object] = []
+
+    class Built(Exception):
+        pass
+
+    def window(state: AppState, *args: object) -> None:
+        seen.append(launcher.watcher._marks if launcher.watcher is not None else None)
+        raise Built
+
+    monkeypatch.setattr(launcher_module, "MainWindow", window)
+    try:
+        with pytest.raises(Built):
+            launcher.start()
+    finally:
+        if launcher.watcher is not None:
+            launcher.watcher.stop()
+        if launcher.lock_file is not None:
+            launcher.lock_file.unlock()
+    assert len(seen) == 1 and seen[0] is not None

@@ -69,12 +69,18 @@ def committed_before(exc: BaseException) -> ChangeSet | None:
     return change if isinstance(change, ChangeSet) else None
 
 
-def listen(ctx: Ctx, on_change: Callable[[ChangeSet], None]) -> ChangeListener | None:
+def listen(
+    ctx: Ctx,
+    on_change: Callable[[ChangeSet], None],
+    on_listening: Callable[[], None] | None = None,
+) -> ChangeListener | None:
     """A running listener on PostgreSQL (``on_change`` is called from its thread), or None
-    where the views must poll."""
+    where the views must poll. ``on_listening`` is called from its thread once it listens
+    (``marks`` taken there bound what it will not hear: see ``between``)."""
     if not ctx.db.is_postgresql:
         return None
-    listener = ChangeListener(ctx.db, lambda c: on_change(changeset(c, local=False)))
+    listener = ChangeListener(ctx.db, lambda c: on_change(changeset(c, local=False)),
+                              on_listening)
     listener.start()
     return listener
 
@@ -136,14 +142,25 @@ def poll(ctx: Ctx, before: Marks | None) -> tuple[Marks, ChangeSet | None]:
         return now, _since(session, ctx.db, before, now)
 
 
+def between(ctx: Ctx, before: Marks, upto: Marks) -> ChangeSet | None:
+    """What other stations changed after ``before`` and no later than ``upto`` (marks taken
+    since): the changes a listener that began listening at ``upto`` will not tell."""
+    with ctx.db.read() as session:
+        if upto == before:
+            return None
+        return _since(session, ctx.db, before, upto)
+
+
 def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeSet | None:
+    """Changes after ``before`` up to ``now`` (in ``poll``, this snapshot's own marks: the
+    upper bounds change nothing there; in ``between``, older marks)."""
     found = _Found()
     own = db.own
     mine = own.seq_ranges("custody", before.custody)
     if now.custody != before.custody and not _covered(before.custody, now.custody, mine):
         rows = session.execute(
             select(CustodyEvent.seq, CustodyEvent.unit_id, CustodyEvent.officer_id)
-            .where(CustodyEvent.seq > before.custody,
+            .where(CustodyEvent.seq > before.custody, CustodyEvent.seq <= now.custody,
                    *(~CustodyEvent.seq.between(f, la) for f, la in mine))
             .order_by(CustodyEvent.seq).limit(LIMIT + 1)
         ).all()
@@ -157,13 +174,15 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
             if units:
                 found.checkouts |= _checkouts(session, units, [r.seq for r in rows])
     if now.units != before.units:
-        found.stamped(session, own.stamps("units", before.units), "units", Unit, before.units)
+        found.stamped(session, own.stamps("units", before.units), "units", Unit, before.units,
+                      now.units)
     if now.officers != before.officers:
         found.stamped(session, own.stamps("officers", before.officers), "officers", Officer,
-                      before.officers)
+                      before.officers, now.officers)
     if now.settings != before.settings:
         query = select(Setting.key).where(
-            *(() if before.settings is None else (Setting.updated_at > before.settings,))
+            *(() if before.settings is None else (Setting.updated_at > before.settings,)),
+            *(() if now.settings is None else (Setting.updated_at <= now.settings,)),
         )
         mine_at = own.stamps("settings", before.settings)
         if mine_at:
@@ -179,7 +198,8 @@ def _since(session: Session, db: Database, before: Marks, now: Marks) -> ChangeS
         found.topics.add("docks")
         docks: Sequence[int] = session.execute(
             select(Dock.id).where(
-                *(() if before.docks is None else (Dock.last_seen_at > before.docks,))
+                *(() if before.docks is None else (Dock.last_seen_at > before.docks,)),
+                *(() if now.docks is None else (Dock.last_seen_at <= now.docks,)),
             ).limit(LIMIT + 1)
         ).scalars().all()
         if len(docks) > LIMIT:
@@ -231,12 +251,15 @@ class _Found:
 
     def stamped(
         self, session: Session, mine: list[datetime], topic: str, model: Any,
-        after: datetime | None,
+        after: datetime | None, upto: datetime | None,
     ) -> None:
-        """Rows stamped after the mark, less those this process stamped itself."""
+        """Rows stamped after the mark (and no later than ``upto``), less those this process
+        stamped itself."""
         query = select(model.id)
         if after is not None:
             query = query.where(model.updated_at > after)
+        if upto is not None:
+            query = query.where(model.updated_at <= upto)
         if mine:
             query = query.where(model.updated_at.not_in(mine))
         ids: Sequence[int] = session.execute(query.limit(LIMIT + 1)).scalars().all()

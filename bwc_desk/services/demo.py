@@ -13,10 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
+from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import assignments, auth, batches, counter, inventory, officers, repairs
 from bwc_desk.services.batches import BatchInput
 from bwc_desk.services.context import Actor, Ctx, local_zone
 from bwc_desk.services.counter import FunctionTest, ReturnCondition
+from bwc_desk.services.demo_places import DOCK_ROOM, RETIRED, Places
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.db import Database
@@ -332,16 +334,21 @@ def seed_demo(
         )
         pool_units[division] = chosen
     spares = list(rest_iter)
+    places = Places(sup, ids)
+    places.shelve([(d, primary_of[o]) for o, d, _s in assigned if o in primary_of],
+                  [t for d in POOLED_DIVISIONS for t in pool_units[d]], spares)
     retired, lost = spares[-2:], spares[-3]
     repair = spares[-6:-3]
     spares = spares[:-6]
     for tag in retired:
         inventory.retire(sup, tag, "end of life: cracked housing, battery no longer holds a charge")
+        places.move([tag], RETIRED, "retired: kept until disposal")
     inventory.mark_lost(sup, lost, "not returned after foot pursuit; officer report 26-0412")
     for tag, vendor in zip(repair, ("Axon RMA", "Axon RMA", "Motorola Solutions"), strict=True):
         inventory.send_to_repair(
             sup, tag, "record button sticks", vendor, f"RMA-{rng.randrange(100000, 999999)}"
         )
+        places.to_bench(tag, f"waiting for {vendor} to collect it")
 
     # Two weeks of shifts at the counter: the returns of the shift going off and the issues
     # of the shift coming on, interleaved in time as they happen at a real counter.
@@ -381,7 +388,7 @@ def seed_demo(
                 desk = qm[rng.random() < 0.3]
                 if action == 0:
                     tag = out[officer_id][0]
-                    if _return(rng, clock, desk, sup, tag):
+                    if _return(rng, clock, desk, sup, places, tag):
                         room.returned(serial_of[tag], clock.now)
                         out.pop(officer_id)
                         if tag in pool_of:
@@ -389,7 +396,8 @@ def seed_demo(
                     continue
                 if officer_id in out:
                     continue  # still out from an earlier shift (overdue)
-                issued = _issue(rng, desk, officer_id, division, primary_of, free, spare_pool)
+                issued = _issue(rng, desk, places, officer_id, division, primary_of, free,
+                                spare_pool)
                 if issued is not None:
                     tag, due = issued
                     late = (
@@ -408,6 +416,7 @@ def seed_demo(
 def _issue(
     rng: random.Random,
     desk: Ctx,
+    places: Places,
     officer_id: int,
     division: str,
     primary_of: dict[int, str],
@@ -435,6 +444,10 @@ def _issue(
     except DomainError:
         result = None
     if result is None or not result.issued:
+        if result is not None and result.unit is not None and (
+            result.unit.status == UnitStatus.IN_REPAIR
+        ):
+            places.to_bench(tag, "failed the function test at the counter")
         if division in free and result is None:
             free[division].append(tag)
         if tag in spares:
@@ -453,7 +466,9 @@ def _issue(
     return tag, result.checkout.expected_return
 
 
-def _return(rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, tag: str) -> bool:
+def _return(
+    rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, places: Places, tag: str
+) -> bool:
     damaged = rng.random() < 0.003
     condition = ReturnCondition(damaged=damaged, note="cracked lens" if damaged else "")
     try:
@@ -461,9 +476,11 @@ def _return(rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, tag: str) ->
     except DomainError:
         return False
     if damaged:
+        places.to_bench(tag, "returned damaged: cracked lens")
         clock.tick(1)
         (case,) = [c for c in repairs.list_cases(sup) if c.asset_tag == tag]
         repairs.mark_back(sup, case.id, "lens replaced in house")
+        places.back_home(tag, "repaired in house")
     return True
 
 
@@ -528,7 +545,7 @@ class _DockRoom:
             from bwc_desk.services.context import SYSTEM
 
             for dock in self.DOCKS:  # the demo's docks are registered, as a real room's are
-                dock_registry.add_dock(self.ctx.as_actor(SYSTEM), dock, 8)
+                dock_registry.add_dock(self.ctx.as_actor(SYSTEM), dock, 8, DOCK_ROOM)
                 self.board.on_message("demo", Hello(dock, 8))
             self._hello = True
         done = Upload(12, 12, 3_000_000_000, 3_000_000_000)

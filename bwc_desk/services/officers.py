@@ -19,6 +19,7 @@ from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_badge, n
 from bwc_desk.services import audit, identity
 from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.csv_formats import OFFICER_COLUMNS
 from bwc_desk.services.dto import OfficerRow, person_name
 from bwc_desk.services.records import officer_label, record
 from bwc_desk.store import queries
@@ -103,16 +104,9 @@ def check_officer_unique(session: Session, data: OfficerInput, officer_id: int |
         )
 
 
-OFFICER_FIELDS = (
-    "badge",
-    "last_name",
-    "first_name",
-    "rank",
-    "division",
-    "shift",
-    "active",
-    "scan_code",
-)
+# The fields an officer's record is written from: the CSV's columns, in their order (the
+# one list, in csv_formats; tests/test_one_officer_list.py holds them to OfficerInput).
+OFFICER_FIELDS = OFFICER_COLUMNS
 
 
 def officer_rows(

@@ -18,13 +18,18 @@ class ChangeListener:
     """Calls ``on_change(change)`` from its own thread for every transaction another
     process (or a write this one did not announce) committed, with the ids it touched.
     ``failed`` is set when the connection is lost; the caller falls back to polling and may
-    start a new listener later."""
+    start a new listener later. ``on_listening`` is called from its thread once it listens,
+    before ``ready`` is set: what committed before that call is the caller's to find.
+    """
 
-    def __init__(self, db: Database, on_change: OnChange) -> None:
+    def __init__(
+        self, db: Database, on_change: OnChange, on_listening: Callable[[], None] | None = None
+    ) -> None:
         if not db.is_postgresql:
             raise ValueError("LISTEN/NOTIFY needs PostgreSQL")
         self._db = db
         self._on_change = on_change
+        self._on_listening = on_listening
         self._stop = threading.Event()
         self.failed = threading.Event()
         self.ready = threading.Event()
@@ -56,6 +61,11 @@ class ChangeListener:
             return
         try:
             conn.execute(f"LISTEN {CHANNEL}")
+            if self._on_listening is not None:
+                try:
+                    self._on_listening()
+                except Exception:  # (the caller's own: the listener listens all the same)
+                    log.exception("the listener's start callback failed")
             self.ready.set()
             quiet = 0
             while not self._stop.is_set():
