@@ -22,20 +22,15 @@ _fault_file: Any = None
 # reads the source of each module imported after it (looking for `from __feature__ import`),
 # which costs more than the import of a small module itself.
 BEFORE_QT = (
+    # What opening the database and signing in need, imported before PySide6 (which reads
+    # the source of every module imported after it). The window's modules and the views'
+    # services are imported during the sign-in (`launcher.preload_window`): Argon2id leaves
+    # the interpreter free meanwhile.
     "bwc_desk.adapters.heap",
     "bwc_desk.services.startup",
     "bwc_desk.services.auth",
     "bwc_desk.services.stations",
     "bwc_desk.services.settings",
-    "bwc_desk.services.anchors",
-    "bwc_desk.services.backups",
-    "bwc_desk.services.changes",
-    "bwc_desk.services.verify",
-    "bwc_desk.services.inventory",
-    "bwc_desk.services.officers",
-    "bwc_desk.services.assignments",
-    "bwc_desk.services.docks",
-    "bwc_desk.services.dock_board",
 )
 
 

@@ -29,14 +29,14 @@ from bwc_desk.services.startup import (
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
-from bwc_desk.ui.main_window import MainWindow, preload_home_views
 from bwc_desk.ui.ops import Lane, Task, TaskRunner
-from bwc_desk.ui.state import AppState
 from bwc_desk.ui.tasks import owner
 
 if TYPE_CHECKING:
     from bwc_desk.store.db import Database
+    from bwc_desk.ui.main_window import MainWindow
     from bwc_desk.ui.maintenance import Maintenance
+    from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
 IDLE_MARKER = "BWC-DESK-IDLE"
@@ -49,6 +49,15 @@ DATA_MARKER = "BWC-DESK-DATA"
 # painted first; at the latest BACKGROUND_LATEST_MS after the window is shown.
 BACKGROUND_AFTER_MS = 200
 BACKGROUND_LATEST_MS = 10_000
+
+
+def preload_window() -> None:
+    """The main window's modules and the first view's, imported (and Qt's fonts loaded)
+    while the password is checked or typed: Argon2id leaves the interpreter free for about
+    0.2 s, and nothing of the window is needed before the sign-in. Builds nothing."""
+    from bwc_desk.ui.main_window import preload_home_views
+
+    preload_home_views()
 
 
 class Launcher:
@@ -110,6 +119,9 @@ class Launcher:
             if actor is None:
                 return 1 if getattr(self.args, "sign_in_stdin", False) else 0
             ctx = ctx.as_actor(actor)
+        from bwc_desk.ui.main_window import MainWindow  # (loaded during the sign-in)
+        from bwc_desk.ui.state import AppState
+
         state = AppState(ctx, demo=self.demo, log_dir=self.log_dir)
         self._watch(state)  # (before the first view reads: see ChangeWatcher.start)
         settings = get_settings(ctx)
@@ -380,7 +392,7 @@ class Launcher:
             # its own, the views' modules loaded meanwhile; nothing else to do until then.
             checking = threading.Thread(target=check, name="sign-in", daemon=True)
             checking.start()
-            preload_home_views()
+            preload_window()
             checking.join()
             error = outcome.get("error")
             if isinstance(error, DomainError):
@@ -416,7 +428,7 @@ class Launcher:
 
         from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
 
-        QTimer.singleShot(0, preload_home_views)  # (while the person types)
+        QTimer.singleShot(0, preload_window)  # (while the person types)
         dialog = SignInDialog(
             submit,
             agency=agency,

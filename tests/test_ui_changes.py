@@ -159,8 +159,8 @@ def test_the_launcher_starts_the_watcher_before_the_window_first_reads(qapp, adm
     built), so nothing committed after those reads can go untold."""
     import argparse
 
-    from bwc_desk import launcher as launcher_module
     from bwc_desk.launcher import Launcher
+    from bwc_desk.ui import main_window as main_window_module
 
     if admin_ctx.db.is_postgresql:
         pytest.skip("the launcher is started on a SQLite file here; the order is the same")
@@ -177,7 +177,7 @@ def test_the_launcher_starts_the_watcher_before_the_window_first_reads(qapp, adm
         seen.append(launcher.watcher._marks if launcher.watcher is not None else None)
         raise Built
 
-    monkeypatch.setattr(launcher_module, "MainWindow", window)
+    monkeypatch.setattr(main_window_module, "MainWindow", window)  # (imported at its use)
     try:
         with pytest.raises(Built):
             launcher.start()
