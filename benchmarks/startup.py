@@ -1,7 +1,8 @@
 """startup_s: process start until the first view shows its rows (a quartermaster, signed in,
 on the counter with its Out now list), and startup_inventory_s: an administrator landing on
 Inventory with every unit of the agency in the table (25,000 at the large size); each next
-to bare_window_s (a bare PySide6 window, start to idle), with startup_window_s (the main
+to bare_window_s (a bare PySide6 window, start to idle), with bare_stack_s (that window plus
+SQLAlchemy's import and one Argon2id check: the stack's floor), startup_window_s (the main
 window shown and idle, its first view still loading), the app's peak memory and the
 database size.
 
@@ -67,6 +68,7 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
         "--exit-when-idle",
     ]
     bare = [sys.executable, "-m", "benchmarks.bare_window"]
+    stack = [sys.executable, "-m", "benchmarks.bare_stack"]
     # An installed BWC Desk runs from bytecode (pip compiles a wheel as it installs it, the
     # frozen build bundles it), as PySide6 does for the bare window: so does the app here,
     # also where PYTHONDONTWRITEBYTECODE keeps Python from caching what it compiles.
@@ -74,17 +76,19 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
     quinn, admin = f"quinn\n{PASSWORD}\n", f"admin\n{PASSWORD}\n"
     timed_process(args, quinn, env)  # warm the OS file cache for all three
     timed_process(bare, "", env)
-    app_runs, data_runs, inventory_runs, bare_runs, rss = [], [], [], [], []
+    timed_process(stack, "", env)
+    app_runs, data_runs, inventory_runs, bare_runs, stack_runs, rss = [], [], [], [], [], []
     for _ in range(repeat):
         seconds, data, peak = timed_process(args, quinn, env)
         app_runs.append(seconds)
         data_runs.append(data)
         rss.append(peak)
         bare_runs.append(timed_process(bare, "", env)[0])
+        stack_runs.append(timed_process(stack, "", env)[0])
         _idle, rows, peak = timed_process(args, admin, env)
         inventory_runs.append(rows)
         rss.append(peak)
-    for runs in (app_runs, bare_runs, data_runs, inventory_runs):
+    for runs in (app_runs, bare_runs, stack_runs, data_runs, inventory_runs):
         runs.sort()
     if not all(data_runs + inventory_runs):
         raise RuntimeError("the app quit without saying that its first view had its rows")
@@ -98,6 +102,15 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
             median(bare_runs),
             "s",
             "Bare PySide6 window (tabs + table), start to idle",
+        ),
+        Figure(
+            "bare_stack_s",
+            median(stack_runs),
+            "s",
+            "The stack's floor: the bare window, plus importing SQLAlchemy's ORM and one "
+            "Argon2id password check (BWC Desk's profile), start to idle",
+            baseline="bare_window_s",
+            note="what every start-up of this stack pays before BWC Desk's own code",
         ),
         Figure(
             "startup_window_s",
