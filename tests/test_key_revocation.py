@@ -284,3 +284,50 @@ def test_an_anchor_the_revoked_key_signs_after_its_revocation_is_reported(two, c
         fh.write(json.dumps(entry) + "\n")
     problems = anchors.check_anchors(desk1.db, tmp_path)
     assert len(problems) == 1 and "is not trusted" in problems[0], problems
+
+
+def test_keys_revoke_list_show_and_new_on_the_command_line(two, capsys, monkeypatch):
+    import io
+
+    from bwc_desk.__main__ import main
+    from tests.conftest import PASSWORD
+    from tests.test_ledger_tamper import database_arg
+
+    desk1, _desk2 = two
+    path = database_arg(desk1)
+
+    def as_admin(*args: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        return main([*args, "--database", path, "--as", "admin", "--password-stdin"])
+
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-2")
+    assert main(["keys", "revoke", "--database", path, "--station", "DESK-1",
+                 "--reason", "stolen"]) == 1  # who revokes?
+    assert "--as USERNAME" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # the reason is required
+        as_admin("keys", "revoke", "--station", "DESK-1")
+    assert "--reason" in capsys.readouterr().err
+    assert as_admin("keys", "revoke", "--station", "DESK-1", "--reason",
+                    "PC stolen from the front desk") == 0
+    out = capsys.readouterr().out
+    assert "revoked the key of DESK-1" in out and "PC stolen from the front desk" in out
+    assert main(["keys", "list", "--database", path]) == 0
+    rows = {line.split("\t")[0]: line for line in capsys.readouterr().out.splitlines()}
+    assert rows["DESK-1"].endswith("by admin: PC stolen from the front desk")
+    assert "\trevoked at " in rows["DESK-1"] and rows["DESK-2"].endswith("\tactive")
+    # The last active key is refused, in words.
+    assert as_admin("keys", "revoke", "--station", "DESK-2", "--reason", "x") == 1
+    assert "last active station key" in capsys.readouterr().err
+    # At DESK-1 (its key revoked): show says so and what to do; keys new makes a new one.
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-1")
+    assert main(["keys", "show", "--database", path]) == 0
+    out = capsys.readouterr().out
+    assert "REVOKED" in out and "bwc-desk keys new --as ADMIN" in out
+    assert as_admin("keys", "new") == 0
+    out = capsys.readouterr().out
+    public = next(line.split()[-1] for line in out.splitlines()
+                  if line.startswith("public key:"))
+    assert "keys register --station DESK-1" in out
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-2")
+    assert as_admin("keys", "register", "--station", "DESK-1", "--public-key", public) == 0
+    assert main(["verify", "--database", path]) == 0
