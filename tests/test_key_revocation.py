@@ -331,3 +331,74 @@ def test_keys_revoke_list_show_and_new_on_the_command_line(two, capsys, monkeypa
     monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-2")
     assert as_admin("keys", "register", "--station", "DESK-1", "--public-key", public) == 0
     assert main(["verify", "--database", path]) == 0
+
+
+@pytest.mark.sqlite_only
+def test_the_revoke_key_dialog_of_verify_records(qtbot, two):
+    from PySide6.QtCore import Qt
+
+    from bwc_desk.ui.dialogs.revoke_key_dialog import RevokeKeyDialog
+    from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+    from bwc_desk.ui.state import AppState
+
+    desk1, _desk2 = two
+    state = AppState(desk1)
+    verify_dialog = VerifyDialog(state)
+    qtbot.addWidget(verify_dialog)
+    qtbot.waitUntil(lambda: bool(verify_dialog.keys_text), timeout=10_000)
+    assert "DESK-2" in verify_dialog.keys_text and "; active" in verify_dialog.keys_text
+    assert verify_dialog.revoke_button.isEnabled()
+    qtbot.mouseClick(verify_dialog.revoke_button, Qt.MouseButton.LeftButton)
+    dialog = verify_dialog.revoke_dialog
+    assert isinstance(dialog, RevokeKeyDialog)
+    qtbot.waitUntil(lambda: dialog.key_box.count() == 2, timeout=10_000)
+    assert [dialog.key_box.itemData(i)[0] for i in range(2)] == ["DESK-1", "DESK-2"]
+
+    def ok_says(words: str) -> None:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: words in dialog.error_label.text(), timeout=10_000)
+
+    ok_says("Choose the key")
+    dialog.key_box.setCurrentIndex(1)
+    ok_says("Tick the box to confirm")
+    dialog.confirm_box.setChecked(True)
+    ok_says("Give the reason")  # the service's words, in the dialog
+    assert _revocations(desk1) == 0 and dialog.isVisible()
+    qtbot.keyClicks(dialog.reason_edit, "station PC stolen")
+    with qtbot.waitSignal(dialog.written, timeout=10_000):
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert _revocations(desk1) == 1
+    assert "Revoked the key of DESK-2" in verify_dialog.text.toPlainText()
+    qtbot.waitUntil(lambda: "by admin: station PC stolen" in verify_dialog.keys_text,
+                    timeout=10_000)
+    # The last active key: refused in words, inside the dialog.
+    qtbot.mouseClick(verify_dialog.revoke_button, Qt.MouseButton.LeftButton)
+    again = verify_dialog.revoke_dialog
+    assert isinstance(again, RevokeKeyDialog) and again is not dialog
+    qtbot.waitUntil(lambda: again.key_box.count() == 1, timeout=10_000)
+    again.key_box.setCurrentIndex(0)
+    again.confirm_box.setChecked(True)
+    qtbot.keyClicks(again.reason_edit, "rebuilt")
+    qtbot.mouseClick(again.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "last active station key" in again.error_label.text(),
+                    timeout=10_000)
+    assert _revocations(desk1) == 1
+    again.reject()
+    state.runner.shutdown()
+
+
+@pytest.mark.sqlite_only
+def test_only_an_administrator_may_revoke_from_verify_records(qtbot, two):
+    from bwc_desk.domain.roles import Role
+    from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
+    from bwc_desk.ui.state import AppState
+    from tests.conftest import make_actor
+
+    desk1, _desk2 = two
+    state = AppState(make_actor(desk1, Role.AUDITOR, "audrey"))
+    dialog = VerifyDialog(state)
+    qtbot.addWidget(dialog)
+    assert not dialog.revoke_button.isEnabled()
+    assert dialog.revoke_button.toolTip() == "Only admin may do this."
+    qtbot.waitUntil(lambda: bool(dialog.keys_text), timeout=10_000)
+    state.runner.shutdown()
