@@ -120,6 +120,19 @@ def test_a_checkpoint_the_revoked_key_signs_after_its_revocation_is_reported(two
     assert "by admin at DESK-1" in problem.message
 
 
+def test_a_backdated_checkpoint_of_records_appended_after_the_revocation_is_reported(
+        two, clock):
+    desk1, _desk2 = two
+    before = desk1.now()
+    clock.advance(minutes=5)
+    key_revocation.revoke_key(desk1, "DESK-2", "station PC stolen")
+    inventory.add_unit(desk1, UnitInput("HPD-7", "S-7"))  # a record after the revocation
+    _forge_checkpoint(desk1, "DESK-2", before)  # the thief dates the signature back
+    problem = verify.check_database(desk1.db).custody.problem
+    assert problem is not None and problem.tamper is Tamper.FORGED
+    assert "although it is dated before" in problem.message, problem.message
+
+
 def test_a_checkpoint_the_key_signed_before_its_revocation_still_counts(two, clock):
     desk1, _desk2 = two
     signed_at = desk1.now()

@@ -132,6 +132,7 @@ def _revoke(
 ) -> Revoked:
     # Two administrators revoking at once must not both see "another key stays active".
     lock_head(session, AUDIT)
+    checkpoints.forget(ctx.db.engine)  # this station's signer looked up afresh
     trust = load_trust(session)
     target = _target(session, trust, station, key)
     if target.key_id not in trust.keys:
@@ -153,11 +154,12 @@ def _revoke(
         revocation_message(checkpoints.database_id(session), target.key_id, station,
                            format_ts(at), actor.username, reason, own_id),
     )
-    # Every chain's head signed by this station before the key goes: the chains as they
-    # stand at the revocation are vouched for by a key that stays trusted.
-    if own_id != target.key_id:
-        for chain in CHAINS:
-            checkpoints.checkpoint_now(session, ctx.station, chain, at)
+    # Every chain's head signed by this station as the key goes (at the revocation's own
+    # time, so still trusted even when the key is this station's own): verify then knows
+    # how far each chain had got, and trusts no checkpoint of the revoked key beyond that,
+    # whatever its date.
+    for chain in CHAINS:
+        checkpoints.checkpoint_now(session, ctx.station, chain, at)
     session.add(
         StationKeyRevocation(
             key_id=target.key_id,

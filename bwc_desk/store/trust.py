@@ -18,7 +18,7 @@ from bwc_desk.domain.signing import (
     revocation_message,
 )
 from bwc_desk.store.checkpoints import database_id
-from bwc_desk.store.models import StationKey, StationKeyRevocation
+from bwc_desk.store.models import LedgerCheckpoint, StationKey, StationKeyRevocation
 
 _TABLES = {"custody": "custody_events", "audit": "audit_log", "identity": "identity_events"}
 
@@ -43,6 +43,9 @@ class Revoked:
     by: str
     reason: str
     revoking_station: str
+    # Each chain's record the revoking station signed at the revocation: the key signed
+    # nothing after these, whatever date a checkpoint of it bears.
+    heads: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         return f"revoked at {self.at} by {self.by} at {self.revoking_station}: {self.reason}"
@@ -142,8 +145,17 @@ def _load_revocations(session: Session, trust: Trust) -> None:
         if row.key_id not in trust.keys:
             trust.problems.append(f"{name} names a key that is not a registered station key")
             continue
+        heads = {
+            str(chain): int(seq)
+            for chain, seq in session.execute(
+                select(LedgerCheckpoint.chain, LedgerCheckpoint.seq).where(
+                    LedgerCheckpoint.key_id == row.endorsed_by,
+                    LedgerCheckpoint.at == row.revoked_at,
+                )
+            )
+        }
         trust.revoked[row.key_id] = Revoked(row.key_id, row.station, at, row.revoked_by,
-                                            row.reason, row.revoking_station)
+                                            row.reason, row.revoking_station, heads)
     for kid, (info, _verifier) in list(trust.keys.items()):
         revoked = trust.revoked_before(info.endorsed_by or "", info.registered_at)
         if revoked is not None:
@@ -205,16 +217,25 @@ def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> Ch
                     f"{what}: its signature does not verify (forged or altered)",
                 )
             )
-        revoked = trust.revoked_before(kid, when)
+        revoked = trust.revoked.get(kid)
         if revoked is not None:
-            return report.with_problem(
-                ChainProblem(
-                    seq,
-                    Tamper.FORGED,
-                    f"{what} is not trusted: its key {fingerprint(known[0].public_key)} was "
-                    f"{revoked.describe()}; whoever holds that key signed it after that",
+            stood = revoked.heads.get(report.chain)
+            after: str | None = None
+            if revoked.at < when:
+                after = ""
+            elif stood is not None and seq > stood:  # backdated
+                after = (f", although it is dated before: the chain stood at record "
+                         f"#{stood} then")
+            if after is not None:
+                return report.with_problem(
+                    ChainProblem(
+                        seq,
+                        Tamper.FORGED,
+                        f"{what} is not trusted: its key {fingerprint(known[0].public_key)} "
+                        f"was {revoked.describe()}; whoever holds that key signed it after "
+                        f"that{after}",
+                    )
                 )
-            )
         if seq > report.head_seq:
             newest = (seq, station, when)
             continue
