@@ -415,3 +415,19 @@ def test_only_an_administrator_may_revoke_from_verify_records(qtbot, two):
     assert dialog.revoke_button.toolTip() == "Only admin may do this."
     qtbot.waitUntil(lambda: bool(dialog.keys_text), timeout=10_000)
     state.runner.shutdown()
+
+
+def test_an_evidence_export_is_not_linked_to_a_checkpoint_of_a_revoked_key(two, clock, tmp_path):
+    from bwc_desk.services.evidence import EvidenceRequest, export_evidence
+
+    desk1, _desk2 = two
+    key_revocation.revoke_key(desk1, "DESK-2", "station PC stolen")
+    clock.advance(minutes=1)
+    inventory.add_unit(desk1, UnitInput("HPD-8", "S-8"))
+    clock.advance(minutes=1)
+    _forge_checkpoint(desk1, "DESK-2", desk1.now())  # the only one after HPD-8's record
+    import json
+
+    done = export_evidence(desk1, EvidenceRequest(unit_tag="HPD-8"), tmp_path / "ex")
+    linked = json.loads((tmp_path / "ex" / "checkpoint.json").read_text(encoding="utf-8"))
+    assert done.anchored and linked["station"] == "DESK-1", linked

@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import write_csv
@@ -36,7 +36,14 @@ from bwc_desk.services.evidence_script import SCRIPT
 from bwc_desk.services.evidence_texts import certificate_text, readme_text
 from bwc_desk.store import checkpoints, keystore
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
-from bwc_desk.store.models import CustodyEvent, LedgerCheckpoint, Officer, StationKey, Unit
+from bwc_desk.store.models import (
+    CustodyEvent,
+    LedgerCheckpoint,
+    Officer,
+    StationKey,
+    StationKeyRevocation,
+    Unit,
+)
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
@@ -137,10 +144,14 @@ def _records(session: Session, subject: _Subject, start: datetime | None,
 
 
 def _checkpoint_after(session: Session, seq: int) -> tuple[LedgerCheckpoint, str] | None:
+    revoked = StationKeyRevocation
     row = session.execute(
         select(LedgerCheckpoint, StationKey.public_key)
         .join(StationKey, StationKey.key_id == LedgerCheckpoint.key_id)
-        .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq)
+        # Not a checkpoint a revoked key signed after its revocation (verify names those).
+        .outerjoin(revoked, revoked.key_id == LedgerCheckpoint.key_id)
+        .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq,
+               or_(revoked.id.is_(None), LedgerCheckpoint.at <= revoked.revoked_at))
         .order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id)
         .limit(1)
     ).first()
