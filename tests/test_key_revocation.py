@@ -431,3 +431,8 @@ def test_an_evidence_export_is_not_linked_to_a_checkpoint_of_a_revoked_key(two, 
     done = export_evidence(desk1, EvidenceRequest(unit_tag="HPD-8"), tmp_path / "ex")
     linked = json.loads((tmp_path / "ex" / "checkpoint.json").read_text(encoding="utf-8"))
     assert done.anchored and linked["station"] == "DESK-1", linked
+    assert done.manifest_signed
+    # DESK-2's own export: its revoked key signs no manifest.
+    _desk1, desk2 = two
+    by_desk2 = export_evidence(desk2, EvidenceRequest(unit_tag="HPD-8"), tmp_path / "ex2")
+    assert not by_desk2.manifest_signed and by_desk2.fingerprint is None

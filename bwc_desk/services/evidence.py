@@ -28,7 +28,7 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import GENESIS, format_ts, heads_footer
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.signing import fingerprint, public_hex, sign
+from bwc_desk.domain.signing import fingerprint, key_id, public_hex, sign
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
@@ -266,6 +266,10 @@ def _write_files(
                   _links(session, max(first - 1, 1), int(checkpoint["seq"]) if checkpoint
                          else last))
     key = keystore.load(ctx.station)
+    if key is not None:
+        with ctx.db.read() as session:
+            if checkpoints.revoked(session, key_id(public_hex(key))):
+                key = None  # a revoked key signs nothing more: the export is unsigned
     key_info = None if key is None else {
         "station": ctx.station, "public_key": public_hex(key),
         "fingerprint": fingerprint(public_hex(key)),

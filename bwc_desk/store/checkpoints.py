@@ -80,7 +80,12 @@ def signer_for(session: Session, station: str) -> Signer | None:
         registered = session.execute(
             select(StationKey.id).where(StationKey.key_id == kid, StationKey.station == station)
         ).first()
-        if registered is not None and not revoked(session, kid):
+        if registered is not None and revoked(session, kid):
+            logging.getLogger(__name__).warning(
+                "the key of station %s was revoked: it signs no checkpoints. An administrator "
+                "creates a new one (bwc-desk keys new --as ADMIN) and registers it at a "
+                "station whose key is active (bwc-desk keys register)", station)
+        elif registered is not None:
             signer = Signer(key, kid, database_id(session), station)
     per_station[station] = signer
     return signer
