@@ -436,3 +436,18 @@ def test_an_evidence_export_is_not_linked_to_a_checkpoint_of_a_revoked_key(two, 
     _desk1, desk2 = two
     by_desk2 = export_evidence(desk2, EvidenceRequest(unit_tag="HPD-8"), tmp_path / "ex2")
     assert not by_desk2.manifest_signed and by_desk2.fingerprint is None
+
+
+def test_a_key_added_by_hand_does_not_count_as_one_to_choose_from(two):
+    from bwc_desk.domain.signing import key_id, new_private_key
+
+    desk1, _desk2 = two
+    forged = public_hex(new_private_key())
+    with desk1.db.write() as s:
+        s.execute(text("INSERT INTO station_keys (station, public_key, key_id, registered_at, "
+                       "registered_by) VALUES ('DESK-2', :p, :k, :at, 'mallory')"),
+                  {"p": forged, "k": key_id(forged), "at": desk1.now()})
+    revoked = key_revocation.revoke_key(desk1, "DESK-2", "stolen")  # the one that verifies
+    assert revoked.key_id == _kid("DESK-2")
+    with pytest.raises(DomainError, match="does not verify"):
+        key_revocation.revoke_key(desk1, "DESK-2", "stolen", key_id(forged))

@@ -73,8 +73,13 @@ def _target(session: Session, trust: Trust, station: str, wanted: str | None) ->
             f"No key is registered for a station named {station}: `bwc-desk keys list` shows "
             "the registered keys and their stations."
         )
-    active = [r for r in rows if r.key_id not in trust.revoked]
+    active = [r for r in rows if r.key_id in trust.keys and r.key_id not in trust.revoked]
     if not active:
+        if any(r.key_id not in trust.keys for r in rows):
+            raise DomainError(
+                f"{station} has no active key whose registration verifies: verify names the "
+                "keys added outside BWC Desk (they are not trusted anyway)."
+            )
         raise DomainError(f"Every key of {station} is already revoked.")
     if len(active) > 1:
         ids = ", ".join(fingerprint(r.public_key) for r in active)
