@@ -53,9 +53,13 @@ def _normal_id(text: str) -> str:
 
 
 def _target(session: Session, trust: Trust, station: str, wanted: str | None) -> StationKey:
-    rows = session.execute(
-        select(StationKey).where(StationKey.station == station).order_by(StationKey.id)
-    ).scalars().all()
+    rows = (
+        session.execute(
+            select(StationKey).where(StationKey.station == station).order_by(StationKey.id)
+        )
+        .scalars()
+        .all()
+    )
     if wanted:
         kid = _normal_id(wanted)
         found = next((r for r in rows if r.key_id == kid), None)
@@ -156,8 +160,15 @@ def _revoke(
     at = ctx.now()
     endorsement = sign(
         own,
-        revocation_message(checkpoints.database_id(session), target.key_id, station,
-                           format_ts(at), actor.username, reason, own_id),
+        revocation_message(
+            checkpoints.database_id(session),
+            target.key_id,
+            station,
+            format_ts(at),
+            actor.username,
+            reason,
+            own_id,
+        ),
     )
     # Every chain's head signed by this station as the key goes (at the revocation's own
     # time, so still trusted even when the key is this station's own): verify then knows
@@ -186,12 +197,22 @@ def _revoke(
         at=at,
         event=AuditEvent.KEY_REVOKED,
         actor=actor,
-        details={"station": station, "key_id": target.key_id, "fingerprint": fp,
-                 "reason": reason, "by": actor.username, "endorsed_by": own_id},
+        details={
+            "station": station,
+            "key_id": target.key_id,
+            "fingerprint": fp,
+            "reason": reason,
+            "by": actor.username,
+            "endorsed_by": own_id,
+        },
     )
-    return Revoked(station, fp, target.key_id,
-                   Revocation(at, actor.username, reason, ctx.station),
-                   own_id == target.key_id)
+    return Revoked(
+        station,
+        fp,
+        target.key_id,
+        Revocation(at, actor.username, reason, ctx.station),
+        own_id == target.key_id,
+    )
 
 
 def new_station_key(ctx: Ctx) -> StationKeyInfo:
@@ -217,8 +238,11 @@ def new_station_key(ctx: Ctx) -> StationKeyInfo:
             at=ctx.now(),
             event=AuditEvent.KEY_REPLACED,
             actor=actor,
-            details={"station": ctx.station, "fingerprint": info.fingerprint,
-                     "replaced": old.fingerprint if old is not None else None},
+            details={
+                "station": ctx.station,
+                "fingerprint": info.fingerprint,
+                "replaced": old.fingerprint if old is not None else None,
+            },
         )
     checkpoints.forget(ctx.db.engine)
     return info

@@ -41,7 +41,8 @@ class RevokeKeyDialog(ServiceDialog):
         self.reason_edit.setMaxLength(key_revocation.REASON_MAX)
         self.confirm_box = QCheckBox(
             "I understand: nothing this key signs from now on is trusted, and this cannot "
-            "be undone", self
+            "be undone",
+            self,
         )
         self.confirm_box.setObjectName("confirm")
         self.form.addRow("&Key", self.key_box)
@@ -49,17 +50,23 @@ class RevokeKeyDialog(ServiceDialog):
         self.form.addRow("", self.confirm_box)
         self.changed = ""  # no view follows the key registry; the dialog says what was done
         state.run(
-            QueryOp(signing.list_keys, self._keys, parent=self, on_error=self._unreadable,
-                    lane=Lane.INTERACTIVE)
+            QueryOp(
+                signing.list_keys,
+                self._keys,
+                parent=self,
+                on_error=self._unreadable,
+                lane=Lane.INTERACTIVE,
+            )
         )
 
     def _keys(self, rows: list[KeyRow]) -> None:
         self.key_box.clear()
         for row in rows:
             if row.revoked is None:
-                self.key_box.addItem(f"{row.station}: {row.fingerprint}"
-                                     f"{' (trust root)' if row.root else ''}",
-                                     (row.station, row.key_id))
+                self.key_box.addItem(
+                    f"{row.station}: {row.fingerprint}{' (trust root)' if row.root else ''}",
+                    (row.station, row.key_id),
+                )
         if self.key_box.count() == 0:
             self.key_box.setPlaceholderText("no active station key")
         self.key_box.setCurrentIndex(-1)
