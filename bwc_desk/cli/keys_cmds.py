@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bwc_desk.cli.signer import signed_ctx
-from bwc_desk.services import anchors, signing
+from bwc_desk.services import anchors, key_revocation, signing
 
 
 def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
@@ -21,6 +21,11 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
     print(f"public key:  {info.public_key}", file=out)
     print(f"fingerprint: {info.fingerprint}", file=out)
     print(f"kept in:     {info.kept_in}", file=out)
+    if info.revoked is not None:
+        print(f"REVOKED: {info.revoked.text()}. This station signs nothing until it has a "
+              "new registered key. " + signing.NEW_KEY_HINT.format(station=info.station),
+              file=out)
+        return 0
     print("registered in this database" if info.registered else
           "NOT registered in this database: an administrator registers it at a station "
           f"whose key is: bwc-desk keys register --station {info.station} --public-key "
@@ -38,8 +43,38 @@ def cmd_keys_list(args: argparse.Namespace, out: TextIO) -> int:
         print("no station key is registered", file=out)
     for row in rows:
         print(f"{row.station}\t{row.fingerprint}\t{'root' if row.root else 'endorsed'}\t"
-              f"registered {row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}",
-              file=out)
+              f"registered {row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}\t"
+              f"{row.state}", file=out)
+    return 0
+
+
+def cmd_keys_revoke(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = signed_ctx(args)
+    try:
+        done = key_revocation.revoke_key(ctx, args.station, args.reason, args.key_id)
+    finally:
+        ctx.close()
+    print(f"revoked the key of {done.station}: {done.fingerprint}, "
+          f"{done.revocation.text()}. Nothing it signs from now on is trusted.", file=out)
+    if done.own:
+        print("That was this station's own key: it signs nothing until it has a new "
+              "registered key. " + signing.NEW_KEY_HINT.format(station=done.station), file=out)
+    return 0
+
+
+def cmd_keys_new(args: argparse.Namespace, out: TextIO) -> int:
+    ctx = signed_ctx(args)
+    try:
+        info = key_revocation.new_station_key(ctx)
+    finally:
+        ctx.close()
+    print(f"station:     {info.station}", file=out)
+    print(f"public key:  {info.public_key}", file=out)
+    print(f"fingerprint: {info.fingerprint}", file=out)
+    print(f"kept in:     {info.kept_in}", file=out)
+    print("A new key for this station. It signs nothing until an administrator registers "
+          "it at a station whose key is active: bwc-desk keys register --station "
+          f"{info.station} --public-key {info.public_key} --as ADMIN", file=out)
     return 0
 
 

@@ -29,6 +29,23 @@ def add_ledger_commands(
                         "(default: this station's own key)")
     add_signer_options(p)
     p.set_defaults(func="cmd_keys_register")
+    p = keys_sub.add_parser(
+        "revoke", parents=[common],
+        help="revoke a station's key (a stolen or rebuilt PC): nothing it signs from now on is "
+             "trusted (an administrator, at a station whose own key is active)")
+    p.add_argument("--station", required=True, help="the station whose key is revoked")
+    p.add_argument("--key-id", metavar="ID",
+                   help="the key's id or fingerprint (`keys list`), when the station has more "
+                        "than one active key")
+    p.add_argument("--reason", required=True, help="why (kept with the record)")
+    add_signer_options(p)
+    p.set_defaults(func="cmd_keys_revoke")
+    p = keys_sub.add_parser(
+        "new", parents=[common],
+        help="a new key pair for this station, in place of its revoked one (an "
+             "administrator); then register it at a station whose key is active")
+    add_signer_options(p)
+    p.set_defaults(func="cmd_keys_new")
 
     p = sub.add_parser("anchor", parents=[common],
                        help="append every chain's head, signed, to the anchor file in FOLDER "

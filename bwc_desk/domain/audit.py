@@ -32,6 +32,8 @@ class AuditEvent(StrEnum):
     POOL_OVERRIDE = "pool override"
     LOST_CAMERA_SCANNED = "lost camera scanned"
     KEY_REGISTERED = "station key registered"
+    KEY_REVOKED = "station key revoked"
+    KEY_REPLACED = "station key replaced"  # `keys new`: a new key pair for this station
     ANCHOR = "chain heads anchored"
     DOCK_REGISTERED = "dock registered"
     DOCK_REMOVED = "dock removed"

@@ -49,6 +49,17 @@ def endorsement_message(
     ).encode()
 
 
+def revocation_message(
+    database_id: str, key_id: str, station: str, at: str, by: str, reason: str, endorser: str
+) -> bytes:
+    """What a trusted station signs when an admin revokes a station key: from ``at`` on,
+    nothing that key signs is trusted."""
+    return (
+        f"station-key-revoked|{_text(database_id)}|{_text(key_id)}|{_text(station)}|"
+        f"{_text(at)}|{_text(by)}|{_text(reason)}|{_text(endorser)}"
+    ).encode()
+
+
 def anchor_message(database_id: str, at: str, station: str, key_id: str,
                    heads: list[tuple[str, int, str]]) -> bytes:
     parts = [f"anchor|{_text(database_id)}|{_text(at)}|{_text(station)}|{_text(key_id)}"]

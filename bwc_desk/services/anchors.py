@@ -77,7 +77,7 @@ def anchor_now(ctx: Ctx, folder: Path | None = None) -> Anchor:
         from bwc_desk.domain.signing import key_id, public_hex
 
         kid = key_id(public_hex(key))
-        if kid in trust.keys:
+        if kid in trust.active():
             entry["key_id"] = kid
             entry["signature"] = sign(
                 key,
@@ -148,6 +148,11 @@ def check_anchors(db: Database, path: Path) -> list[str]:
                 if known is None or not known[1].check(message, str(entry["signature"])):
                     problems.append(f"{where} ({station}, {at}): its signature does not "
                                     "verify against a registered station key")
+                    continue
+                revoked = trust.revoked_before(str(entry.get("key_id")), at)
+                if revoked is not None:
+                    problems.append(f"{where} ({station}, {at}) is not trusted: its key was "
+                                    f"{revoked.describe()}")
                     continue
             for chain, (seq, digest) in chains.items():
                 last = heads[chain][0]

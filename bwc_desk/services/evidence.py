@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import write_csv
@@ -28,7 +28,7 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import GENESIS, format_ts, heads_footer
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.signing import fingerprint, public_hex, sign
+from bwc_desk.domain.signing import fingerprint, key_id, public_hex, sign
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
@@ -36,7 +36,14 @@ from bwc_desk.services.evidence_script import SCRIPT
 from bwc_desk.services.evidence_texts import certificate_text, readme_text
 from bwc_desk.store import checkpoints, keystore
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
-from bwc_desk.store.models import CustodyEvent, LedgerCheckpoint, Officer, StationKey, Unit
+from bwc_desk.store.models import (
+    CustodyEvent,
+    LedgerCheckpoint,
+    Officer,
+    StationKey,
+    StationKeyRevocation,
+    Unit,
+)
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
@@ -137,10 +144,14 @@ def _records(session: Session, subject: _Subject, start: datetime | None,
 
 
 def _checkpoint_after(session: Session, seq: int) -> tuple[LedgerCheckpoint, str] | None:
+    revoked = StationKeyRevocation
     row = session.execute(
         select(LedgerCheckpoint, StationKey.public_key)
         .join(StationKey, StationKey.key_id == LedgerCheckpoint.key_id)
-        .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq)
+        # Not a checkpoint a revoked key signed after its revocation (verify names those).
+        .outerjoin(revoked, revoked.key_id == LedgerCheckpoint.key_id)
+        .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq,
+               or_(revoked.id.is_(None), LedgerCheckpoint.at <= revoked.revoked_at))
         .order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id)
         .limit(1)
     ).first()
@@ -255,6 +266,10 @@ def _write_files(
                   _links(session, max(first - 1, 1), int(checkpoint["seq"]) if checkpoint
                          else last))
     key = keystore.load(ctx.station)
+    if key is not None:
+        with ctx.db.read() as session:
+            if checkpoints.revoked(session, key_id(public_hex(key))):
+                key = None  # a revoked key signs nothing more: the export is unsigned
     key_info = None if key is None else {
         "station": ctx.station, "public_key": public_hex(key),
         "fingerprint": fingerprint(public_hex(key)),

@@ -31,10 +31,23 @@ from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.store import checkpoints, keystore
 from bwc_desk.store.ledger import AUDIT, CUSTODY, IDENTITY
-from bwc_desk.store.models import StationKey
+from bwc_desk.store.models import StationKey, StationKeyRevocation
 
 CHAINS = (CUSTODY, AUDIT, IDENTITY)
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    """When, by whom, from which station and why a key was revoked."""
+
+    at: datetime
+    by: str
+    reason: str
+    station: str  # the station it was revoked at
+
+    def text(self) -> str:
+        return f"revoked at {self.at:%Y-%m-%d %H:%M} UTC by {self.by}: {self.reason}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,13 @@ class KeyRow:
     registered_at: datetime
     registered_by: str
     root: bool
+    key_id: str = ""
+    revoked: Revocation | None = None
+
+    @property
+    def state(self) -> str:
+        """'active', or 'revoked at T UTC by U: reason'."""
+        return "active" if self.revoked is None else self.revoked.text()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +76,23 @@ class StationKeyInfo:
     public_key: str
     kept_in: str
     registered: bool
+    revoked: Revocation | None = None
+
+
+NEW_KEY_HINT = (
+    "Create a new key for this station with `bwc-desk keys new --as ADMIN` (it prints the "
+    "new public key), then have an administrator register it at a station whose key is "
+    "active: `bwc-desk keys register --station {station} --public-key HEX --as ADMIN`."
+)
+
+
+def revocation_of(session: Session, kid: str) -> Revocation | None:
+    row = session.execute(
+        select(StationKeyRevocation).where(StationKeyRevocation.key_id == kid)
+    ).scalar_one_or_none()
+    if row is None:
+        return None
+    return Revocation(row.revoked_at, row.revoked_by, row.reason, row.revoking_station)
 
 
 def _engine_forget(session: Session) -> None:
@@ -74,6 +111,12 @@ def _register(
         )
     kid = key_id(public_key)
     if session.execute(select(StationKey.id).where(StationKey.key_id == kid)).first():
+        gone = revocation_of(session, kid)
+        if gone is not None:
+            raise DomainError(
+                f"The key {fingerprint(public_key)} was {gone.text()}. A revoked key cannot "
+                "be registered again. " + NEW_KEY_HINT.format(station=station)
+            )
         raise DomainError(f"The key {fingerprint(public_key)} is already registered.")
     has_root = session.execute(select(StationKey.id).limit(1)).first() is not None
     endorsed_by: str | None = None
@@ -93,6 +136,13 @@ def _register(
                 "the database was set up on)."
             )
         assert own_id is not None
+        own_revoked = revocation_of(session, own_id)
+        if own_revoked is not None:
+            raise DomainError(
+                f"This station's key ({ctx_station}) was {own_revoked.text()}, so it cannot "
+                "vouch for another key. Register keys at a station whose key is active. "
+                + NEW_KEY_HINT.format(station=ctx_station)
+            )
         endorsed_by = own_id
         endorsement = sign(
             own,
@@ -178,9 +228,13 @@ def list_keys(ctx: Ctx) -> list[KeyRow]:
     ctx.require(Permission.READ)
     with ctx.db.read() as session:
         rows = session.execute(select(StationKey).order_by(StationKey.id)).scalars().all()
+        revoked = {
+            r.key_id: Revocation(r.revoked_at, r.revoked_by, r.reason, r.revoking_station)
+            for r in session.execute(select(StationKeyRevocation)).scalars()
+        }
         return [
             KeyRow(r.station, fingerprint(r.public_key), r.public_key, r.registered_at,
-                   r.registered_by, r.endorsed_by is None)
+                   r.registered_by, r.endorsed_by is None, r.key_id, revoked.get(r.key_id))
             for r in rows
         ]
 
@@ -197,8 +251,9 @@ def this_station_key(ctx: Ctx, *, create: bool = False) -> StationKeyInfo | None
             select(StationKey.id).where(StationKey.key_id == key_id(public),
                                         StationKey.station == ctx.station)
         ).first() is not None
+        revoked = revocation_of(session, key_id(public)) if registered else None
     return StationKeyInfo(ctx.station, fingerprint(public), public,
-                          keystore.where(ctx.station), registered)
+                          keystore.where(ctx.station), registered, revoked)
 
 
 def key_summary(ctx: Ctx) -> str:
@@ -210,8 +265,13 @@ def key_summary(ctx: Ctx) -> str:
         lines.append(f"This station ({ctx.station}) has no signing key.")
     else:
         state = "registered" if mine.registered else "NOT registered in this database"
+        if mine.revoked is not None:
+            state = f"REVOKED: {mine.revoked.text()}"
         lines.append(f"This station ({ctx.station}): {mine.fingerprint} ({state}; kept in "
                      f"{mine.kept_in})")
+        if mine.revoked is not None:
+            lines.append("  This station signs nothing until it has a new registered key. "
+                         + NEW_KEY_HINT.format(station=ctx.station))
     keys = list_keys(ctx)
     if not keys:
         lines.append("No station key is registered: checkpoints are not signed. An "
@@ -219,5 +279,6 @@ def key_summary(ctx: Ctx) -> str:
     for row in keys:
         lines.append(f"  {row.station}: {row.fingerprint}  "
                      f"{'trust root' if row.root else 'endorsed'}, registered "
-                     f"{row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}")
+                     f"{row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}; "
+                     f"{row.state}")
     return "\n".join(lines)

@@ -31,7 +31,12 @@ from bwc_desk.domain.signing import (
     sign,
 )
 from bwc_desk.store import keystore
-from bwc_desk.store.models import DatabaseIdentity, LedgerCheckpoint, StationKey
+from bwc_desk.store.models import (
+    DatabaseIdentity,
+    LedgerCheckpoint,
+    StationKey,
+    StationKeyRevocation,
+)
 
 _EVERY = timedelta(seconds=CHECKPOINT_SECONDS)
 
@@ -75,10 +80,22 @@ def signer_for(session: Session, station: str) -> Signer | None:
         registered = session.execute(
             select(StationKey.id).where(StationKey.key_id == kid, StationKey.station == station)
         ).first()
-        if registered is not None:
+        if registered is not None and revoked(session, kid):
+            logging.getLogger(__name__).warning(
+                "the key of station %s was revoked: it signs no checkpoints. An administrator "
+                "creates a new one (bwc-desk keys new --as ADMIN) and registers it at a "
+                "station whose key is active (bwc-desk keys register)", station)
+        elif registered is not None:
             signer = Signer(key, kid, database_id(session), station)
     per_station[station] = signer
     return signer
+
+
+def revoked(session: Session, kid: str) -> bool:
+    """Whether the key was revoked: a revoked key signs and endorses nothing more."""
+    return session.execute(
+        select(StationKeyRevocation.id).where(StationKeyRevocation.key_id == kid)
+    ).first() is not None
 
 
 def _last_checkpoint(session: Session, chain: str) -> tuple[int, datetime] | None:
@@ -187,6 +204,10 @@ def after_append(
         if last is not None:
             signer.last[chain] = last
     if last is None or seq - last[0] >= CHECKPOINT_EVERY or at - last[1] >= _EVERY:
+        if revoked(session, signer.key_id):
+            # Revoked at another station since this process looked: sign no more.
+            _signers.setdefault(_engine(session), {})[station] = None
+            return
         write_checkpoint(session, signer, chain, seq, head_hash, at)
 
 

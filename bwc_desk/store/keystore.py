@@ -7,6 +7,7 @@ BWC_DESK_HOME) a file readable by its owner only, in the station's config folder
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -79,11 +80,28 @@ def load_or_create(station: str) -> Ed25519PrivateKey:
     key = load(station)
     if key is not None:
         return key
+    return _store_new(station)
+
+
+def replace(station: str) -> Ed25519PrivateKey:
+    """A new key pair in place of this station's (`bwc-desk keys new`, after its key was
+    revoked): the old private key is overwritten, not kept."""
+    backend = _keyring()
+    if backend is not None:
+        # None there (it was in the file), or the keyring refused: overwritten below.
+        with contextlib.suppress(Exception):
+            backend.delete_password(SERVICE, station)  # type: ignore[attr-defined]
+    return _store_new(station, overwrite=True)
+
+
+def _store_new(station: str, *, overwrite: bool = False) -> Ed25519PrivateKey:
     key = new_private_key()
     backend = _keyring()
     if backend is not None:
         try:
             backend.set_password(SERVICE, station, private_hex(key))  # type: ignore[attr-defined]
+            if overwrite:  # the keyring holds the new key: no old key file left behind
+                key_file(station).unlink(missing_ok=True)
             return key
         except Exception:
             log.warning("the keyring refused the station key; keeping it in a private file")

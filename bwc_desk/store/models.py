@@ -460,6 +460,22 @@ class StationKey(Base):
     endorsement: Mapped[str | None] = mapped_column(String(128))  # signature, hex
 
 
+class StationKeyRevocation(Base):
+    """A station key revoked (append-only): from ``revoked_at`` on, nothing the key signs is
+    trusted. Endorsed, like a registration, by the revoking station's own active key."""
+
+    __tablename__ = "station_key_revocations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)  # the key revoked
+    station: Mapped[str] = mapped_column(String(64))  # whose key it was
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    revoking_station: Mapped[str] = mapped_column(String(64))
+    endorsed_by: Mapped[str] = mapped_column(String(32))  # key_id of the revoking station
+    endorsement: Mapped[str] = mapped_column(String(128))  # signature, hex
+
+
 class LedgerCheckpoint(Base):
     """A station's signature over a chain's head (append-only)."""
 

@@ -21,6 +21,7 @@ from bwc_desk.store.models import Staff
 _NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 APPEND_ONLY = (
     "custody_events", "audit_log", "ledger_checkpoints", "identity_events", "station_keys",
+    "station_key_revocations",
     "database_identity", "cage_audit_scans", "dock_inspections", "inspection_results",
     "repair_events",
 )

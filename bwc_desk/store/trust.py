@@ -3,15 +3,22 @@ checkpoints of each chain against the chain as it is now."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.ledger import GENESIS, ChainProblem, ChainReport, Tamper, format_ts
-from bwc_desk.domain.signing import Verifier, checkpoint_message, endorsement_message, key_id
+from bwc_desk.domain.signing import (
+    Verifier,
+    checkpoint_message,
+    endorsement_message,
+    fingerprint,
+    key_id,
+    revocation_message,
+)
 from bwc_desk.store.checkpoints import database_id
-from bwc_desk.store.models import StationKey
+from bwc_desk.store.models import LedgerCheckpoint, StationKey, StationKeyRevocation
 
 _TABLES = {"custody": "custody_events", "audit": "audit_log", "identity": "identity_events"}
 
@@ -26,17 +33,47 @@ class KeyInfo:
     endorsed_by: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Revoked:
+    """A revocation whose endorsement holds up: the key signs nothing trusted after ``at``."""
+
+    key_id: str
+    station: str
+    at: str  # format_ts
+    by: str
+    reason: str
+    revoking_station: str
+    # Each chain's record the revoking station signed at the revocation: the key signed
+    # nothing after these, whatever date a checkpoint of it bears.
+    heads: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        return f"revoked at {self.at} by {self.by} at {self.revoking_station}: {self.reason}"
+
+
 @dataclass
 class Trust:
-    """The keys whose registration holds up, and what is wrong with the others."""
+    """The keys whose registration holds up, the revocations that hold up, and what is
+    wrong with the others."""
 
     database_id: str
     keys: dict[str, tuple[KeyInfo, Verifier]]
     problems: list[str]
+    revoked: dict[str, Revoked] = field(default_factory=dict)
 
     @property
     def any_key(self) -> bool:
         return bool(self.keys) or bool(self.problems)
+
+    def revoked_before(self, kid: str, at: str) -> Revoked | None:
+        """The revocation of ``kid`` if it was revoked before ``at`` (a format_ts text):
+        what the key signed then is not trusted."""
+        revoked = self.revoked.get(kid)
+        return revoked if revoked is not None and revoked.at < at else None
+
+    def active(self) -> dict[str, tuple[KeyInfo, Verifier]]:
+        """The keys that may sign and endorse now: registered, and not revoked."""
+        return {k: v for k, v in self.keys.items() if k not in self.revoked}
 
 
 def load_trust(session: Session) -> Trust:
@@ -79,7 +116,54 @@ def load_trust(session: Session) -> Trust:
                 )
                 continue
         keys[row.key_id] = (info, verifier)
-    return Trust(dbid, keys, problems)
+    trust = Trust(dbid, keys, problems)
+    _load_revocations(session, trust)
+    return trust
+
+
+def _load_revocations(session: Session, trust: Trust) -> None:
+    """Each revocation, in the order written, must be endorsed by a registered key that no
+    earlier revocation revoked; one that is not was added outside BWC Desk and counts for
+    nothing (the key stays trusted), but is named. Then a key registered with the
+    endorsement of a key already revoked at that time does not hold either."""
+    rows = session.execute(
+        select(StationKeyRevocation).order_by(StationKeyRevocation.id)
+    ).scalars().all()
+    for row in rows:
+        at = format_ts(row.revoked_at)
+        name = f"the revocation of station key {row.key_id} ({row.station}) at {at}"
+        endorser = trust.keys.get(row.endorsed_by)
+        message = revocation_message(trust.database_id, row.key_id, row.station, at,
+                                     row.revoked_by, row.reason, row.endorsed_by)
+        if (endorser is None or row.endorsed_by in trust.revoked
+                or not endorser[1].check(message, row.endorsement or "")):
+            trust.problems.append(
+                f"{name} was added without a valid endorsement of an active station key "
+                "(added or changed outside BWC Desk): it is not counted"
+            )
+            continue
+        if row.key_id not in trust.keys:
+            trust.problems.append(f"{name} names a key that is not a registered station key")
+            continue
+        heads = {
+            str(chain): int(seq)
+            for chain, seq in session.execute(
+                select(LedgerCheckpoint.chain, LedgerCheckpoint.seq).where(
+                    LedgerCheckpoint.key_id == row.endorsed_by,
+                    LedgerCheckpoint.at == row.revoked_at,
+                )
+            )
+        }
+        trust.revoked[row.key_id] = Revoked(row.key_id, row.station, at, row.revoked_by,
+                                            row.reason, row.revoking_station, heads)
+    for kid, (info, _verifier) in list(trust.keys.items()):
+        revoked = trust.revoked_before(info.endorsed_by or "", info.registered_at)
+        if revoked is not None:
+            trust.problems.append(
+                f"station key {kid} ({info.station}) was endorsed at {info.registered_at} "
+                f"by key {revoked.key_id} ({revoked.station}), which was {revoked.describe()}"
+            )
+            del trust.keys[kid]
 
 
 def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> ChainReport:
@@ -133,6 +217,25 @@ def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> Ch
                     f"{what}: its signature does not verify (forged or altered)",
                 )
             )
+        revoked = trust.revoked.get(kid)
+        if revoked is not None:
+            stood = revoked.heads.get(report.chain)
+            after: str | None = None
+            if revoked.at < when:
+                after = ""
+            elif stood is not None and seq > stood:  # backdated
+                after = (f", although it is dated before: the chain stood at record "
+                         f"#{stood} then")
+            if after is not None:
+                return report.with_problem(
+                    ChainProblem(
+                        seq,
+                        Tamper.FORGED,
+                        f"{what} is not trusted: its key {fingerprint(known[0].public_key)} "
+                        f"was {revoked.describe()}; whoever holds that key signed it after "
+                        f"that{after}",
+                    )
+                )
         if seq > report.head_seq:
             newest = (seq, station, when)
             continue
@@ -173,8 +276,6 @@ def keys_missing(session: Session) -> list[str]:
     (deleted with their checkpoints, so that nothing signed is left to compare)."""
     import json
 
-    from bwc_desk.domain.signing import fingerprint
-
     present = {fingerprint(k) for k in session.execute(select(StationKey.public_key)).scalars()}
     out = []
     for (details,) in session.execute(
@@ -190,5 +291,29 @@ def keys_missing(session: Session) -> list[str]:
                 f"the station key {entry['fingerprint']} of {entry.get('station', '?')} was "
                 "registered (audit log) but is gone from the key registry: it was deleted "
                 "outside BWC Desk"
+            )
+    out += _revocations_missing(session)
+    return out
+
+
+def _revocations_missing(session: Session) -> list[str]:
+    """Revocations the audit log records that are gone from the registry (deleted, so that
+    a stolen key would be trusted again)."""
+    import json
+
+    present = set(session.execute(select(StationKeyRevocation.key_id)).scalars())
+    out = []
+    for (details,) in session.execute(
+        text("SELECT details FROM audit_log WHERE event = 'station key revoked' ORDER BY seq")
+    ):
+        try:
+            entry = json.loads(details or "{}")
+        except ValueError:
+            continue
+        if entry.get("key_id") and entry["key_id"] not in present:
+            out.append(
+                f"the revocation of the station key {entry.get('fingerprint', '?')} of "
+                f"{entry.get('station', '?')} (by {entry.get('by', '?')}) is in the audit "
+                "log but gone from the key registry: it was deleted outside BWC Desk"
             )
     return out

@@ -14,7 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bwc_desk.domain.roles import Permission
 from bwc_desk.services import anchors, signing, verify
+from bwc_desk.services.key_revocation import Revoked
 from bwc_desk.services.verify import ChainHeads, VerifyResult
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.state import AppState
@@ -41,6 +43,16 @@ class VerifyDialog(QDialog):
             "Administrators: register this station's key (the first one is the trust root) "
             "or, from a station whose key is registered, another station's public key"
         )
+        self.revoke_button = QPushButton("Re&voke key...")
+        self.revoke_button.setObjectName("revoke_key")
+        if state.can(Permission.MANAGE_STAFF):
+            self.revoke_button.setToolTip(
+                "Administrators: revoke the key of a stolen or rebuilt station PC (nothing it "
+                "signs from then on is trusted)"
+            )
+        else:
+            self.revoke_button.setEnabled(False)
+            self.revoke_button.setToolTip(state.why_not(Permission.MANAGE_STAFF))
         self.anchor_button = QPushButton("&Anchor now")
         self.anchor_button.setToolTip(
             "Append every chain's head, signed, to the anchor file in the agency's Anchor "
@@ -53,6 +65,7 @@ class VerifyDialog(QDialog):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.key_button)
+        buttons.addWidget(self.revoke_button)
         buttons.addWidget(self.anchor_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -64,8 +77,10 @@ class VerifyDialog(QDialog):
         self.save_button.clicked.connect(self._save)
         self.print_button.clicked.connect(self._print)
         self.key_button.clicked.connect(self._register_key)
+        self.revoke_button.clicked.connect(self._revoke_key)
         self.anchor_button.clicked.connect(self._anchor)
         self.keys_text = ""
+        self.revoke_dialog: QDialog | None = None
         self.outcome: VerifyResult | None = None
         # The walk is a read (it can take a while on a large ledger); its record in the
         # audit log is a write of its own, on the writer, once the result is known.
@@ -125,6 +140,25 @@ class VerifyDialog(QDialog):
             ),
             self._failed_action,
         )
+
+    def _revoke_key(self) -> None:
+        from bwc_desk.ui.dialogs.revoke_key_dialog import RevokeKeyDialog
+
+        self.revoke_dialog = RevokeKeyDialog(self.state, self)
+        self.revoke_dialog.written.connect(self._revoked)
+        self.revoke_dialog.open()
+
+    def _revoked(self, done: Revoked) -> None:
+        self.text.appendPlainText(
+            f"\nRevoked the key of {done.station}: {done.fingerprint}, "
+            f"{done.revocation.text()}"
+        )
+        if done.own:
+            self.text.appendPlainText(
+                "That was this station's own key: it signs nothing until it has a new "
+                "registered key. " + signing.NEW_KEY_HINT.format(station=done.station)
+            )
+        self.state.read(signing.key_summary, self._keys)
 
     def _anchor(self) -> None:
         self.state.write(
