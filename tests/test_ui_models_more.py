@@ -301,3 +301,21 @@ def test_sync_preview_model_shows_each_change_field_by_field(qtbot, qtmodelteste
         "skipped", "deactivated", "changed", "changed", "added"]
     assert sort_view(table, col.COL_BADGE, shown_column=col.COL_BADGE) == [
         "2001", "2001", "2002", "2003", ""]
+
+
+def test_cell_texts_and_sort_keys_of_every_kind_of_value():
+    """The fast paths (text first, no strftime) say what the general ones said: a local
+    time to the minute, Yes/No, lists joined; blanks sort last whatever their kind."""
+    from datetime import UTC, date, datetime
+
+    from bwc_desk.ui.models.rows import BLANK, sort_key, text_of
+
+    moment = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    assert text_of(moment) == moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    assert text_of(date(2026, 3, 4)) == "2026-03-04"
+    assert [text_of(v) for v in ("Cage B", None, True, False, 7, ["a", "b"])] == [
+        "Cage B", "", "Yes", "No", "7", "a, b"]
+    assert sort_key("Cage B") == (1, "cage b") and sort_key(7) < sort_key(8)
+    assert sort_key(moment) < sort_key(datetime(2026, 3, 5, tzinfo=UTC))
+    assert sort_key("") == sort_key(None) == sort_key([]) == BLANK
+    assert sorted(["b", "", "A", None], key=sort_key) == ["A", "b", "", None]
