@@ -8,6 +8,7 @@ from __future__ import annotations
 LABELS: dict[str, str] = {
     # start-up (startup)
     "bare_window_s": "Bare PySide6 window (tabs + table), start to idle",
+    "bare_stack_s": "The stack's floor: that window + SQLAlchemy's import + one Argon2id check",
     "startup_window_s": "BWC Desk start to main window shown and idle (first view still loading)",
     "startup_s": "BWC Desk start to the first view with its rows (quartermaster: the counter)",
     "startup_inventory_s": "BWC Desk start to an administrator's Inventory, every unit shown",

@@ -6,7 +6,7 @@ transaction that planned it, so what the preview promised is what gets written, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -67,6 +67,22 @@ def _describe(changed: list[tuple[str, Any, Any]]) -> str:
 # --- officers -------------------------------------------------------------------------------
 
 
+def _readable(
+    table: CsvTable, plan: Plan, progress: Progress | None
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """The file's rows (line number, values) that could be read, progress told every 500;
+    a row the CSV reader could not read becomes an error of the plan."""
+    total = len(table.rows)
+    for n, (line, raw) in enumerate(table.rows, 1):
+        if progress and n % 500 == 0:
+            progress(n, total)
+        if "__error__" in raw:
+            plan.errors.append((line, raw["__error__"]))
+            plan.verdicts.append((line, "", "error"))
+            continue
+        yield line, raw
+
+
 def plan_officers(session: Session, table: CsvTable, progress: Progress | None) -> Plan:
     """An officers file checked against the roster, the cameras and itself (reads only)."""
     plan = Plan()
@@ -79,14 +95,7 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     seen_badge_upper: dict[str, int] = {}
     camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
     shifts = shift_specs(session)  # the agency's shifts, by lower-case name
-    total = len(table.rows)
-    for n, (line, raw) in enumerate(table.rows, 1):
-        if progress and n % 500 == 0:
-            progress(n, total)
-        if "__error__" in raw:
-            plan.errors.append((line, raw["__error__"]))
-            plan.verdicts.append((line, "", "error"))
-            continue
+    for line, raw in _readable(table, plan, progress):
         try:
             current = existing.get(raw.get("badge", "").strip())
             data = clean_officer(
@@ -224,14 +233,7 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
     seen_serials: dict[str, int] = {}
     seen_badges: dict[str, int] = {}
     tags_in_file = _tags_in(table)
-    total = len(table.rows)
-    for n, (line, raw) in enumerate(table.rows, 1):
-        if progress and n % 500 == 0:
-            progress(n, total)
-        if "__error__" in raw:
-            plan.errors.append((line, raw["__error__"]))
-            plan.verdicts.append((line, "", "error"))
-            continue
+    for line, raw in _readable(table, plan, progress):
         tag = raw.get("asset_tag", "").strip().upper()
         try:
             current = units.get(tag)

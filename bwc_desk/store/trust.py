@@ -3,7 +3,9 @@ checkpoints of each chain against the chain as it is now."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -271,49 +273,45 @@ def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> Ch
     return report
 
 
-def keys_missing(session: Session) -> list[str]:
-    """Keys whose registration the audit log records but that are gone from the registry
-    (deleted with their checkpoints, so that nothing signed is left to compare)."""
+def _audited(session: Session, event: str) -> Iterator[dict[str, Any]]:
+    """The details of each audit record of ``event``, oldest first (unreadable ones left
+    out)."""
     import json
 
-    present = {fingerprint(k) for k in session.execute(select(StationKey.public_key)).scalars()}
-    out = []
     for (details,) in session.execute(
-        text("SELECT details FROM audit_log WHERE event = 'station key registered' "
-             "ORDER BY seq")
+        text("SELECT details FROM audit_log WHERE event = :event ORDER BY seq"),
+        {"event": event},
     ):
         try:
             entry = json.loads(details or "{}")
         except ValueError:
             continue
-        if entry.get("fingerprint") and entry["fingerprint"] not in present:
-            out.append(
-                f"the station key {entry['fingerprint']} of {entry.get('station', '?')} was "
-                "registered (audit log) but is gone from the key registry: it was deleted "
-                "outside BWC Desk"
-            )
-    out += _revocations_missing(session)
-    return out
+        if isinstance(entry, dict):
+            yield entry
+
+
+def keys_missing(session: Session) -> list[str]:
+    """Keys whose registration the audit log records but that are gone from the registry
+    (deleted with their checkpoints, so that nothing signed is left to compare)."""
+    present = {fingerprint(k) for k in session.execute(select(StationKey.public_key)).scalars()}
+    out = [
+        f"the station key {entry['fingerprint']} of {entry.get('station', '?')} was "
+        "registered (audit log) but is gone from the key registry: it was deleted "
+        "outside BWC Desk"
+        for entry in _audited(session, "station key registered")
+        if entry.get("fingerprint") and entry["fingerprint"] not in present
+    ]
+    return out + _revocations_missing(session)
 
 
 def _revocations_missing(session: Session) -> list[str]:
     """Revocations the audit log records that are gone from the registry (deleted, so that
     a stolen key would be trusted again)."""
-    import json
-
     present = set(session.execute(select(StationKeyRevocation.key_id)).scalars())
-    out = []
-    for (details,) in session.execute(
-        text("SELECT details FROM audit_log WHERE event = 'station key revoked' ORDER BY seq")
-    ):
-        try:
-            entry = json.loads(details or "{}")
-        except ValueError:
-            continue
-        if entry.get("key_id") and entry["key_id"] not in present:
-            out.append(
-                f"the revocation of the station key {entry.get('fingerprint', '?')} of "
-                f"{entry.get('station', '?')} (by {entry.get('by', '?')}) is in the audit "
-                "log but gone from the key registry: it was deleted outside BWC Desk"
-            )
-    return out
+    return [
+        f"the revocation of the station key {entry.get('fingerprint', '?')} of "
+        f"{entry.get('station', '?')} (by {entry.get('by', '?')}) is in the audit "
+        "log but gone from the key registry: it was deleted outside BWC Desk"
+        for entry in _audited(session, "station key revoked")
+        if entry.get("key_id") and entry["key_id"] not in present
+    ]
