@@ -143,3 +143,28 @@ def test_a_clerk_is_refused_inline(qtbot, admin_ctx):
     qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=10_000)
     assert dialog.isVisible() and "register docks" in dialog.error_label.text()
     clerk.runner.shutdown()
+
+
+@pytest.mark.parametrize("form", ["officer", "dock", "revoke"])
+def test_a_form_opens_with_its_first_field_focused_not_its_save_button(qtbot, desk, form):
+    """A person who opens a form and types (or a scanner that does) types into its first
+    field: the save button, made before the fields, used to have the focus, so the typed
+    text went nowhere and a space pressed Save."""
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    from bwc_desk.ui.dialogs.revoke_key_dialog import RevokeKeyDialog
+
+    state, admin = desk["state"], desk["admin"]
+    dialog: ServiceDialog = {
+        "officer": lambda: OfficerDialog(state, officers.roster_choices(admin)),
+        "dock": lambda: AddDockDialog(state),
+        "revoke": lambda: RevokeKeyDialog(state),
+    }[form]()
+    shown(qtbot, dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=5000)
+    focused = dialog.focusWidget()
+    assert focused is not None and not isinstance(focused, QAbstractButton), focused
+    assert dialog.body.indexOf(focused) >= 0 or dialog.isAncestorOf(focused)
+    qtbot.keyClicks(focused, "x")  # (a space opens a combo box's list: not offscreen)
+    assert dialog.error_label.text() == "" and dialog.isVisible()  # nothing was submitted

@@ -197,3 +197,22 @@ class ServiceDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         self.heading.setVisible(bool(self.heading.text()))
         super().showEvent(event)
+        self._focus_first_field()
+
+    def _focus_first_field(self) -> None:
+        """The buttons are made before the subclass's fields, so Qt would give the focus to
+        Save: what a person (or a scanner) types at once went nowhere and a space pressed
+        Save. The first field takes it, unless the form chose one itself."""
+        chosen = self.focusWidget()
+        if chosen is not None and not self.buttons.isAncestorOf(chosen):
+            return
+        for widget in self.findChildren(QWidget):
+            if (
+                widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and not self.buttons.isAncestorOf(widget)
+                and widget.isEnabled()
+                and widget.isVisibleTo(self)
+                and widget.focusProxy() is None
+            ):
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
