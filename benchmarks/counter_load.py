@@ -49,12 +49,18 @@ class _Scanner:
     def scan(self, code: str) -> tuple[float, str, str]:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
+        from PySide6.QtWidgets import QApplication
 
         before = len(self.handled)
-        edit = self.tab.scan_edit
+        window = self.tab.window().windowHandle()
+        if not self.tab.isAncestorOf(QApplication.focusWidget()):
+            raise RuntimeError("the counter lost the keyboard's focus: a scan would go elsewhere")
         started = time.perf_counter()
-        QTest.keyClicks(edit, code)
-        QTest.keyClick(edit, Qt.Key.Key_Return)
+        # Through the window, as a scanner's keys come from the window system (and as the
+        # idle lock's watcher sees a person's keys): not straight into the field.
+        for char in code:
+            QTest.keyClick(window, char)
+        QTest.keyClick(window, Qt.Key.Key_Return)
         wait_for(lambda: len(self.handled) > before or self._dialog(), 300, f"the scan {code}")
         answered = time.perf_counter()
         text = self.tab.banner.text()
