@@ -433,3 +433,18 @@ def test_a_patch_read_that_raced_a_scan_is_read_again(qtbot, desk):
     finally:
         counter.out_now_touching = real
     assert [r.asset_tag for r in lists.model.rows()] == ["HPD-BWC-0005"]
+
+
+def test_a_change_that_names_no_row_reads_out_now_whole_even_merged(qtbot, desk, monkeypatch):
+    """A set with its topics but no ids (nothing says which rows) cannot be patched: taken
+    in one refresh with a set that names rows, Out now is still read whole."""
+    tab, qm = desk["tab"], desk["qm"]
+    whole = []
+    real = counter.out_now
+    monkeypatch.setattr(counter, "out_now", lambda ctx: whole.append(1) or real(ctx))
+    issued = _from_another_station(qm, lambda ctx: counter.issue_unit(
+        ctx, desk["jones"].id, "HPD-BWC-0005", function_test=FunctionTest()))
+    tab.state.announce(issued)
+    tab.state.announce(ChangeSet.of({"units", "custody"}, local=False))
+    qtbot.waitUntil(lambda: whole == [1] and not tab.lists._reading, timeout=5000)
+    assert [r.asset_tag for r in tab.lists.model.rows()] == ["HPD-BWC-0005"]

@@ -75,8 +75,10 @@ class CounterLists(QTabWidget):
     def changed(self, change: ChangeSet) -> None:
         """What a change set touched, patched in: the open checkouts it names are read again
         (a few rows), those of its rows gone are removed. Before the first read, for a change
-        of unknown or too many ids, or of settings, Out now is read whole."""
-        if not self.loaded or change.large() or change.touches("settings"):
+        of unknown or too many ids, of settings, or one that names no row at all, Out now is
+        read whole."""
+        named = change.units or change.officers or change.checkouts
+        if not self.loaded or change.large() or change.touches("settings") or not named:
             self.refresh()
             self._read_not_docked()
             return

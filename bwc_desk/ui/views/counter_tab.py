@@ -9,6 +9,7 @@ returned. Every service call runs on a worker; the main thread only shows result
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -217,6 +218,8 @@ class CounterTab(QWidget):
         # Not on "docks" (dock reports, several a second): what the counter shows changes
         # with custody events ("custody", "units"); its readiness check reads at scan time.
         if self._loaded and change.touches("units", "officers", "settings"):
+            if not (change.units or change.officers or change.checkouts):
+                change = replace(change, complete=False)  # (names no row: read them all)
             self._changes = change if self._changes is None else self._changes.merged(change)
             self.refresh_soon()  # (the alerts included)
         elif change.touches("docks", "custody"):
