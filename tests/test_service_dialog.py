@@ -168,3 +168,22 @@ def test_a_form_opens_with_its_first_field_focused_not_its_save_button(qtbot, de
     assert dialog.body.indexOf(focused) >= 0 or dialog.isAncestorOf(focused)
     qtbot.keyClicks(focused, "x")  # (a space opens a combo box's list: not offscreen)
     assert dialog.error_label.text() == "" and dialog.isVisible()  # nothing was submitted
+
+
+def test_a_refusal_that_names_a_field_puts_the_focus_there(qtbot, desk):
+    """"serial is required": the cursor goes to Serial, where the person types it (it
+    stayed in the field they had left)."""
+    from PySide6.QtWidgets import QApplication
+
+    from bwc_desk.ui.dialogs.unit_dialogs import UnitDialog
+
+    dialog = shown(qtbot, UnitDialog(desk["state"]))
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.tag_edit, timeout=5000)
+    qtbot.keyClicks(dialog.tag_edit, "HCS-BWC-0001")
+    qtbot.keyClick(dialog.tag_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "serial is required" in dialog.error_label.text(), timeout=5000)
+    assert dialog.focusWidget() is dialog.serial_edit
+    qtbot.keyClicks(dialog.serial_edit, "X60A0001")
+    with qtbot.waitSignal(dialog.written, timeout=5000):
+        qtbot.keyClick(dialog.serial_edit, Qt.Key.Key_Return)

@@ -175,7 +175,10 @@ class ServiceDialog(QDialog):
             self.state.message.emit(f"{self.title}: not saved: {exc}", 15_000)
         elif isinstance(exc, DomainError):
             self.show_error(str(exc))
+            focused = self.focusWidget()
             self.refused(exc)
+            if self.focusWidget() is focused:  # (the form did not say where to go)
+                self._focus_field_named(str(exc))
         else:
             self.show_error(
                 f"Something went wrong: {exc}. Nothing was changed. Try again; if it keeps "
@@ -198,6 +201,22 @@ class ServiceDialog(QDialog):
         self.heading.setVisible(bool(self.heading.text()))
         super().showEvent(event)
         self._focus_first_field()
+
+    def _focus_field_named(self, text: str) -> None:
+        """A refusal that starts with a field's label ("serial is required"): that field
+        takes the focus, where the person fixes it."""
+        said = text.strip().lower()
+        for row in range(self.form.rowCount()):
+            label = self.form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            field = self.form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = field.widget() if field is not None else None
+            title = label.widget() if label is not None else None
+            if not isinstance(title, QLabel) or widget is None or not widget.isEnabled():
+                continue
+            name = title.text().replace("&", "").strip().rstrip(":").lower()
+            if name and said.startswith(name):
+                widget.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
 
     def _focus_first_field(self) -> None:
         """The buttons are made before the subclass's fields, so Qt would give the focus to
