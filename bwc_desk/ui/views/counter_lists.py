@@ -79,8 +79,7 @@ class CounterLists(QTabWidget):
         read whole."""
         named = change.units or change.officers or change.checkouts
         if not self.loaded or change.large() or change.touches("settings") or not named:
-            self.refresh()
-            self._read_not_docked()
+            self.refresh()  # (Returned, not docked too)
             return
         self._pending = change if self._pending is None else self._pending.merged(change)
         if self._reading:
