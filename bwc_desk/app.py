@@ -17,15 +17,12 @@ from bwc_desk import __version__
 
 log = logging.getLogger("bwc_desk")
 _fault_file: Any = None
-# The modules below the UI that every start-up uses (SQLAlchemy, the models, the services
-# the launcher and the main window call), imported before PySide6: once PySide6 is loaded it
-# reads the source of each module imported after it (looking for `from __feature__ import`),
-# which costs more than the import of a small module itself.
+# What opening the database and signing in need, imported before PySide6: once PySide6 is
+# loaded it reads the source of each module imported after it (looking for `from __feature__
+# import`), which costs more than the import of a small module itself. The window's modules
+# and the views' services are imported during the sign-in (`launcher.preload_window`), while
+# Argon2id leaves the interpreter free.
 BEFORE_QT = (
-    # What opening the database and signing in need, imported before PySide6 (which reads
-    # the source of every module imported after it). The window's modules and the views'
-    # services are imported during the sign-in (`launcher.preload_window`): Argon2id leaves
-    # the interpreter free meanwhile.
     "bwc_desk.adapters.heap",
     "bwc_desk.services.startup",
     "bwc_desk.services.auth",
