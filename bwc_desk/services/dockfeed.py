@@ -26,12 +26,18 @@ from bwc_desk.services.changes import merged
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_registry import Registry
+from bwc_desk.services.foreground import WayBudget
 from bwc_desk.store.config import StationConfig
 from bwc_desk.store.db import Database
 from bwc_desk.store.paths import data_dir, ensure_private_dir
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
+# A flush gives way to a person's work at the counter (services/foreground.py) before each of
+# its transactions, up to GIVE_WAY_EACH_S each and GIVE_WAY_S in all: a scan that meets a
+# flush answers at its own speed, and a bay's state still reaches its tile within a second.
+GIVE_WAY_S = 0.2
+GIVE_WAY_EACH_S = 0.1
 # Rates need a little history before they mean anything.
 MIN_RATE_SECONDS = 20.0
 REGISTRY_EVERY = timedelta(seconds=2)
@@ -290,6 +296,7 @@ class DockFeed:
             admit=self.admit_dock,
         )
         self._flush_seconds = flush_seconds
+        self._way = WayBudget(0, 0)  # (a flush's own: see _flush)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._registry = Registry(frozenset())
@@ -370,6 +377,8 @@ class DockFeed:
     def _flush(self) -> None:
         from bwc_desk.services import docks
 
+        self._way = WayBudget(GIVE_WAY_S, GIVE_WAY_EACH_S)
+        self._way.give_way()
         now = self.ctx.now()
         if self._registry_at is None or now - self._registry_at >= REGISTRY_EVERY:
             self.refresh_registry()
@@ -392,7 +401,7 @@ class DockFeed:
                     log.error("could not write the due undocked records: %s", exc)
             return
         try:
-            docks.apply_changes(self.ctx, changes)
+            docks.apply_changes(self.ctx, changes, between=self._way.give_way)
             self.flushes += 1
             self.last_error = ""
         except Exception as exc:
@@ -426,6 +435,7 @@ class DockFeed:
                         log.error("Skipped journaled event %s: %s", item.id, exc)
                         batch.append((item.end, None, None))
                 if len(batch) >= REPLAY_BATCH:
+                    self._way.give_way()
                     self._replay(journal.id, batch)
                     batch = []
             if batch:

@@ -98,14 +98,19 @@ def parts(changes: Changes, most: int | None = None) -> list[Handover]:
     return out
 
 
-def apply_changes(ctx: Ctx, changes: Changes) -> None:
+def apply_changes(
+    ctx: Ctx, changes: Changes, between: Callable[[], None] | None = None
+) -> None:
     """A transaction per part of a flush (whole docks, ``PART_BAYS`` bays or so): docks
     seen, bay states, and a custody event for each camera that arrived in or left a bay
     since the database last knew. Only registered docks (and docks admitted while the admit
     window is open) are written; anything else is dropped. A part that fails leaves the
     parts before it written: the feed hands the whole flush over again, and what is written
-    twice is the same state (custody events are computed against the database)."""
+    twice is the same state (custody events are computed against the database).
+    ``between`` is called before each part (the feed gives way to a person there)."""
     for part in parts(changes):
+        if between is not None:
+            between()
         with ctx.db.write() as session:
             apply_in(ctx, session, part)
 

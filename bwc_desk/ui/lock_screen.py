@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.services.context import Actor
 from bwc_desk.services.directory_signin import DirectoryUnreachable
+from bwc_desk.services.foreground import PERSON
 from bwc_desk.ui.dialogs.sign_in_dialog import OnDone, OnError, SignIn, SignInForm
 
 log = logging.getLogger(__name__)
@@ -86,8 +87,11 @@ class IdleWatcher(QObject):
         return max(0, self._timer.interval() - self._timer.remainingTime()) / 1000
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self._timer.isActive():
+        kind = event.type()
+        if kind in _ACTIVITY and self._timer.isActive():
             self._timer.start()
+            if kind == QEvent.Type.KeyPress:
+                PERSON.touch()  # (a scanner's keys: its Enter follows)
         return False
 
 

@@ -30,6 +30,8 @@ from typing import Any, Final, Generic, TypeVar
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, QThreadPool, Signal, Slot
 
+from bwc_desk.services.foreground import PERSON
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -60,6 +62,9 @@ class Lane(enum.Enum):
 
 
 THREADS: Final = {Lane.INTERACTIVE: 2, Lane.BULK: 2, Lane.WRITER: 1}
+# A bulk job (a reload, a list's patch) waits at most this long to start while a person's
+# read or write is under way (services/foreground.py): it would halve their speed.
+BULK_GIVES_WAY_S: Final = 0.25
 
 
 class _Guess:
@@ -141,11 +146,12 @@ class _Relay:
     view they belong to) is let go on the main thread, never on a worker, where the last
     reference to a widget would delete it on the wrong thread."""
 
-    __slots__ = ("ident", "task")
+    __slots__ = ("ident", "person", "task")
 
     def __init__(self, ident: int, task: Task[Any]) -> None:
         self.ident = ident
         self.task = task
+        self.person: int | None = None  # its step of a person's work (foreground.PERSON)
 
 
 def _wanted(task: Task[Any], error: BaseException | None) -> bool:
@@ -220,6 +226,8 @@ class _LaneQueue:
                     self._workers -= 1
                     return
                 job = self._queue.popleft()
+            if self.lane is Lane.BULK:
+                PERSON.give_way(BULK_GIVES_WAY_S)
             ident, box = job.ident, _execute(job.task)
             del job  # (before the post: the main thread holds the task until delivery)
             self._post(ident, box)
@@ -249,6 +257,8 @@ class TaskRunner(QObject):
         ident = relay.ident
         was_idle = not self._pending
         self._pending[ident] = relay
+        if task.lane is not Lane.BULK:
+            relay.person = PERSON.begin()  # a person waits for it (ended in _release)
         self._lanes[task.lane].put(_Job(ident, task))
         if was_idle:
             self.busy_changed.emit(True)
@@ -319,7 +329,9 @@ class TaskRunner(QObject):
             del self._latest[key]
 
     def _release(self, ident: int) -> None:
-        self._pending.pop(ident, None)
+        relay = self._pending.pop(ident, None)
+        if relay is not None and relay.person is not None:
+            PERSON.end(relay.person)
         if not self._pending:
             self.busy_changed.emit(False)
 
