@@ -237,7 +237,7 @@ def test_a_flush_that_could_not_be_written_is_written_with_the_next(admin_ctx, c
     feed.board.on_message("peer", bay(2, "X60A0009"))
     real = docks.apply_changes
 
-    def database_away(ctx, changes):
+    def database_away(ctx, changes, between=None):
         raise OSError("server closed the connection")
 
     monkeypatch.setattr(docks, "apply_changes", database_away)
