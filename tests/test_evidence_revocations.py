@@ -124,7 +124,10 @@ def test_a_clean_export_ships_the_revocation_and_both_checkers_say_who_when_and_
                "revoked: it still counts" in said
         assert fingerprint(public_hex(keystore.load("DESK-2"))) in said
     readme = (out / "README.txt").read_text()
-    assert REVOCATIONS in readme and "revoked" in readme
+    assert REVOCATIONS in readme
+    assert f"of DESK-2: revoked at {when} (UTC) by admin at DESK-1: station PC stolen" in readme
+    assert "revocation was left out of it" in readme
+    assert "revoked before it signed them" in (out / "certificate-FRE-902-14.txt").read_text()
 
 
 def test_an_export_whose_keys_were_never_revoked_says_so(admin_ctx, tmp_path):

@@ -121,8 +121,10 @@ I, [NAME], declare:
    {subject}: {records} record(s), record numbers #{first} to #{last}, identified by the
    SHA-256 values in MANIFEST.sha256. On [DATE] I verified that each file's SHA-256 value
    matches the manifest, that each record's hash matches its contents and links to the
-   chain, and that the chain links to the signed checkpoint:
-   {cp}.
+   chain, that the chain links to the signed checkpoint:
+   {cp},
+   and that no key that signed these files had been revoked before it signed them (the
+   revocations listed in revocations.json, compared with [AGENCY]'s list of its keys).
    The manifest is signed by the exporting station's key, fingerprint {signer}.
    Published fingerprint(s) I compared these with: [WHERE PUBLISHED].
 
