@@ -9,7 +9,7 @@ import hashlib
 import json
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -202,6 +202,25 @@ def _edit_key(out: Path) -> None:
     (out / REVOCATIONS).write_text(json.dumps(data, indent=2))
 
 
+def _revoke_the_revoker_first(out: Path) -> None:
+    """A revocation of DESK-1's key, signed by DESK-2 a minute before DESK-1 revoked DESK-2:
+    DESK-1's key then signs nothing trustworthy, its revocation of DESK-2 included."""
+    from bwc_desk.domain.signing import revocation_message
+
+    data = json.loads((out / REVOCATIONS).read_text())
+    theirs = data["revocations"][0]
+    at = format_ts(datetime.fromisoformat(theirs["revoked_at"]) - timedelta(minutes=1))
+    key = keystore.load("DESK-2")
+    assert key is not None
+    data["revocations"].append({
+        "key_id": _kid("DESK-1"), "station": "DESK-1", "revoked_at": at, "revoked_by": "x",
+        "reason": "y", "revoking_station": "DESK-2", "endorsed_by": _kid("DESK-2"),
+        "endorsement": sign(key, revocation_message(
+            data["database_id"], _kid("DESK-1"), "DESK-1", at, "x", "y", _kid("DESK-2"))),
+        "heads": []})
+    (out / REVOCATIONS).write_text(json.dumps(data, indent=2))
+
+
 REVOCATION_TAMPERS = {
     "its reason": (lambda out: _edit_revocation(out, "reason", "routine"), "does not verify"),
     "its time, later": (lambda out: _edit_revocation(
@@ -215,6 +234,7 @@ REVOCATION_TAMPERS = {
     "the head signed with it": (_edit_head, "does not verify"),
     "a key's public key": (_edit_key, "does not match its id"),
     "not JSON": (lambda out: (out / REVOCATIONS).write_text("{"), "unreadable"),
+    "signed by a key revoked before": (_revoke_the_revoker_first, "was itself revoked"),
 }
 
 
