@@ -64,8 +64,8 @@ def test_export_of_a_camera_holds_every_file_and_checks(history, tmp_path):
     assert result.anchored and result.manifest_signed
     names = {p.name for p in out.iterdir()}
     assert names == {"records.csv", "chain-links.csv", "custody-history.pdf", "checkpoint.json",
-                     "station-key.json", "certificate-FRE-902-14.txt", "README.txt",
-                     "check_export.py", "MANIFEST.sha256", "MANIFEST.sig"}
+                     "station-key.json", "revocations.json", "certificate-FRE-902-14.txt",
+                     "README.txt", "check_export.py", "MANIFEST.sha256", "MANIFEST.sig"}
     with (out / "records.csv").open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert {r["asset_tag"] for r in rows} == {"HPD-2"}
@@ -109,8 +109,8 @@ def test_officer_export_with_a_date_range(history, tmp_path, clock):
 
 @pytest.mark.parametrize("name", [
     "records.csv", "chain-links.csv", "custody-history.pdf", "checkpoint.json",
-    "station-key.json", "certificate-FRE-902-14.txt", "README.txt", "check_export.py",
-    "MANIFEST.sha256", "MANIFEST.sig",
+    "station-key.json", "revocations.json", "certificate-FRE-902-14.txt", "README.txt",
+    "check_export.py", "MANIFEST.sha256", "MANIFEST.sig",
 ])
 def test_one_byte_changed_in_any_file_is_named_by_both_checkers(history, tmp_path, name):
     out = tmp_path / "ex"

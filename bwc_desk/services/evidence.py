@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwc_desk.adapters.csvfile import write_csv
@@ -32,6 +32,8 @@ from bwc_desk.domain.signing import fingerprint, key_id, public_hex, sign
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
+from bwc_desk.services.evidence_revocations import FILE as REVOCATIONS
+from bwc_desk.services.evidence_revocations import revocations_for
 from bwc_desk.services.evidence_script import SCRIPT
 from bwc_desk.services.evidence_texts import certificate_text, readme_text
 from bwc_desk.store import checkpoints, keystore
@@ -41,9 +43,9 @@ from bwc_desk.store.models import (
     LedgerCheckpoint,
     Officer,
     StationKey,
-    StationKeyRevocation,
     Unit,
 )
+from bwc_desk.store.trust import Trust, load_trust
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
@@ -143,19 +145,30 @@ def _records(session: Session, subject: _Subject, start: datetime | None,
     ]
 
 
-def _checkpoint_after(session: Session, seq: int) -> tuple[LedgerCheckpoint, str] | None:
-    revoked = StationKeyRevocation
-    row = session.execute(
-        select(LedgerCheckpoint, StationKey.public_key)
-        .join(StationKey, StationKey.key_id == LedgerCheckpoint.key_id)
-        # Not a checkpoint a revoked key signed after its revocation (verify names those).
-        .outerjoin(revoked, revoked.key_id == LedgerCheckpoint.key_id)
-        .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq,
-               or_(revoked.id.is_(None), LedgerCheckpoint.at <= revoked.revoked_at))
-        .order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id)
-        .limit(1)
-    ).first()
-    return None if row is None else (row[0], str(row[1]))
+def _disowned(cp: LedgerCheckpoint, trust: Trust) -> bool:
+    """A checkpoint its key signed after the key's revocation, dated after it or back
+    before it (verify names those): not one an export links to."""
+    revoked = trust.revoked.get(cp.key_id)
+    return revoked is not None and revoked.disowns(cp.chain, cp.seq, format_ts(cp.at)) is not None
+
+
+def _checkpoint_after(session: Session, seq: int,
+                      trust: Trust) -> tuple[LedgerCheckpoint, str] | None:
+    page, offset = 32, 0
+    while True:
+        rows = session.execute(
+            select(LedgerCheckpoint, StationKey.public_key)
+            .join(StationKey, StationKey.key_id == LedgerCheckpoint.key_id)
+            .where(LedgerCheckpoint.chain == CUSTODY, LedgerCheckpoint.seq >= seq)
+            .order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id)
+            .limit(page).offset(offset)
+        ).all()
+        for cp, public_key in rows:
+            if not _disowned(cp, trust):
+                return cp, str(public_key)
+        if len(rows) < page:
+            return None
+        offset += page
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -183,7 +196,7 @@ def export_evidence(ctx: Ctx, request: EvidenceRequest, folder: Path | str) -> E
         if not records:
             raise ValidationError(f"There are no custody records of {subject.label} in that "
                                   "date range; widen the range.")
-        found = _checkpoint_after(session, int(records[-1][0]))
+        found = _checkpoint_after(session, int(records[-1][0]), load_trust(session))
     if found is None:
         # Sign the chain's head now if this station has a registered key (else it stays
         # unanchored, and the export says so).
@@ -246,7 +259,8 @@ def _write_files(
     first, last = int(records[0][0]), int(records[-1][0])
     checkpoint: dict[str, Any] | None = None
     with ctx.db.read() as session:
-        found = _checkpoint_after(session, last)
+        trust = load_trust(session)
+        found = _checkpoint_after(session, last, trust)
         if found is not None:
             cp, public_key = found
             checkpoint = {
@@ -266,10 +280,12 @@ def _write_files(
                   _links(session, max(first - 1, 1), int(checkpoint["seq"]) if checkpoint
                          else last))
     key = keystore.load(ctx.station)
-    if key is not None:
-        with ctx.db.read() as session:
-            if checkpoints.revoked(session, key_id(public_hex(key))):
-                key = None  # a revoked key signs nothing more: the export is unsigned
+    with ctx.db.read() as session:
+        if key is not None and checkpoints.revoked(session, key_id(public_hex(key))):
+            key = None  # a revoked key signs nothing more: the export is unsigned
+        shipped = [checkpoint["key_id"] if checkpoint else "",
+                   key_id(public_hex(key)) if key is not None else ""]
+        revocations = revocations_for(session, trust, shipped)
     key_info = None if key is None else {
         "station": ctx.station, "public_key": public_hex(key),
         "fingerprint": fingerprint(public_hex(key)),
@@ -296,10 +312,12 @@ def _write_files(
         put("checkpoint.json", json.dumps(checkpoint, indent=2, sort_keys=True) + "\n")
     if key_info is not None:
         put("station-key.json", json.dumps(key_info, indent=2, sort_keys=True) + "\n")
+    put(REVOCATIONS, json.dumps(revocations, indent=2, sort_keys=True) + "\n")
     put("certificate-FRE-902-14.txt", certificate_text(subject.label, len(records),
                                                       first, last, checkpoint, key_info))
     put("README.txt", readme_text(subject.label, format_ts(ctx.now()), ctx.station,
-                                  checkpoint is not None, key_info))
+                                  checkpoint is not None, key_info,
+                                  revocations["revocations"]))
     put("check_export.py", SCRIPT)
     manifest = "".join(f"{_sha256(folder / name)}  {name}\n" for name in sorted(files))
     put(MANIFEST, manifest)

@@ -17,10 +17,32 @@ from typing import Any
 
 from bwc_desk.adapters.csvfile import unescape_cell
 from bwc_desk.domain.ledger import GENESIS, custody_payload, record_hash
-from bwc_desk.domain.signing import Verifier, checkpoint_message, fingerprint
+from bwc_desk.domain.signing import (
+    Verifier,
+    checkpoint_message,
+    fingerprint,
+    key_id,
+    revocation_message,
+)
+from bwc_desk.services.evidence_revocations import FILE as REVOCATIONS
+from bwc_desk.services.evidence_revocations import FORMAT as REVOCATIONS_FORMAT
 
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
+
+
+@dataclass(frozen=True, slots=True)
+class _Revoked:
+    key_id: str
+    at: str
+    by: str
+    revoking_station: str
+    reason: str
+    stood: int | None  # the custody record the revoking station signed at the revocation
+
+    def why(self) -> str:
+        return (f"its key {_spaced(self.key_id)} was revoked at {self.at} by {self.by} at "
+                f"{self.revoking_station}: {self.reason}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +113,7 @@ def verify_export(folder: Path | str) -> ExportCheck:
         return ExportCheck((f"{MANIFEST}: missing; {folder} is not a complete evidence "
                             "export",), ())
     _manifest(folder, problems)
+    revoked = _check_revocations(folder, problems, notes)
     key = _load_json(folder / "station-key.json")
     sig_path = folder / SIGNATURE
     if not isinstance(key, dict) or not sig_path.is_file():
@@ -104,6 +127,14 @@ def verify_export(folder: Path | str) -> ExportCheck:
                 (folder / MANIFEST).read_bytes(), signature):
             problems.append(f"{MANIFEST} / {SIGNATURE}: the signature does not match the "
                             "manifest (one of the two was changed)")
+        public = key.get("public_key")
+        gone = revoked.get(key_id(str(public))) if _hex_ok(public) else None
+        if gone is not None:
+            problems.append(
+                f"{SIGNATURE}: signed by key {_spaced(gone.key_id)} of {key.get('station')}, "
+                f"which was revoked at {gone.at} by {gone.by} at {gone.revoking_station}: "
+                f"{gone.reason}; an export is signed when it is made, after that: NOT "
+                "trustworthy")
     try:
         records = _rows(folder / "records.csv")
         links = _rows(folder / "chain-links.csv")
@@ -141,8 +172,83 @@ def verify_export(folder: Path | str) -> ExportCheck:
         if b != a + 1 or by_seq[b]["prev_hash"] != by_seq[a]["hash"]:
             problems.append(f"chain-links.csv: the chain breaks between #{a} and #{b}")
             break
-    _check_checkpoint(folder, records, by_seq, problems, notes)
+    _check_checkpoint(folder, records, by_seq, problems, notes, revoked)
     return ExportCheck(tuple(problems), tuple(notes))
+
+
+def _spaced(kid: str) -> str:
+    return " ".join(kid[i:i + 4] for i in range(0, len(kid), 4))
+
+
+def _check_revocations(folder: Path, problems: list[str],
+                       notes: list[str]) -> dict[str, _Revoked]:
+    """The revocations in the export whose signatures hold up, by the revoked key's id.
+    The script's ``revocations()`` does the same, step for step."""
+    if not (folder / REVOCATIONS).is_file():
+        notes.append(f"{REVOCATIONS} is not in this export (made before exports carried key "
+                     "revocations): it cannot show whether its keys were revoked")
+        return {}
+    data = _load_json(folder / REVOCATIONS)
+    revoked: dict[str, _Revoked] = {}
+    try:
+        if data["format"] != REVOCATIONS_FORMAT:
+            raise ValueError(data["format"])
+        dbid = str(data["database_id"])
+        keys: dict[str, tuple[str, str]] = {}
+        for k in data["keys"]:
+            kid, public = str(k["key_id"]), k["public_key"]
+            if not _hex_ok(public) or key_id(public) != kid:
+                problems.append(f"{REVOCATIONS}: the public key given for key {kid} does not "
+                                "match its id")
+                continue
+            keys[kid] = (str(k["station"]), public)
+        for r in sorted(data["revocations"], key=lambda r: str(r["revoked_at"])):
+            kid, at, signer_id = str(r["key_id"]), str(r["revoked_at"]), str(r["endorsed_by"])
+            name = f"the revocation of station key {_spaced(kid)} ({r['station']}) at {at}"
+            signer = keys.get(signer_id)
+            if signer is None:
+                problems.append(f"{REVOCATIONS}: {name}: the key that signed it is not in "
+                                "the export")
+                continue
+            earlier = revoked.get(signer_id)
+            if earlier is not None and earlier.at < at:
+                problems.append(f"{REVOCATIONS}: {name}: the key that signed it was itself "
+                                f"revoked before then, at {earlier.at}")
+                continue
+            verifier = Verifier(signer[1])
+            message = revocation_message(dbid, kid, str(r["station"]), at, str(r["revoked_by"]),
+                                         str(r["reason"]), signer_id)
+            if not verifier.check(message, str(r["endorsement"])):
+                problems.append(f"{REVOCATIONS}: {name} does not verify (its signature does "
+                                "not match: it was changed after it was signed)")
+                continue
+            stood: int | None = None
+            for h in r["heads"]:
+                head = checkpoint_message(dbid, str(h["chain"]), int(h["seq"]),
+                                          str(h["head_hash"]), str(h["at"]), str(h["station"]),
+                                          str(h["key_id"]))
+                if (h["key_id"] != signer_id or h["at"] != at
+                        or not verifier.check(head, str(h["signature"]))):
+                    problems.append(f"{REVOCATIONS}: {name}: the head of the {h['chain']} "
+                                    f"chain signed with it (record #{h['seq']}) does not "
+                                    "verify")
+                    continue
+                if h["chain"] == "custody":
+                    stood = max(stood or 0, int(h["seq"]))
+            gone = _Revoked(kid, at, str(r["revoked_by"]), str(r["revoking_station"]),
+                            str(r["reason"]), stood)
+            revoked[kid] = gone
+            notes.append(f"station key {_spaced(kid)} of {r['station']} was revoked at {at} "
+                         f"by {gone.by} at {gone.revoking_station}: {gone.reason} (signed by "
+                         f"key {_spaced(signer_id)} of {signer[0]}); it signs nothing "
+                         "trustworthy after that, what it signed before still counts")
+    except (KeyError, ValueError, TypeError, AttributeError):
+        problems.append(f"{REVOCATIONS}: unreadable")
+        return {}
+    if not revoked:
+        notes.append(f"{REVOCATIONS}: none of this export's keys had been revoked when it was "
+                     "made")
+    return revoked
 
 
 def _hex_ok(value: object) -> bool:
@@ -154,7 +260,7 @@ def _hex_ok(value: object) -> bool:
 
 def _check_checkpoint(folder: Path, records: list[dict[str, str]],
                       by_seq: dict[int, dict[str, str]], problems: list[str],
-                      notes: list[str]) -> None:
+                      notes: list[str], revoked: dict[str, _Revoked]) -> None:
     path = folder / "checkpoint.json"
     if not path.is_file():
         notes.append("the excerpt is not yet anchored: no signed checkpoint follows its "
@@ -182,5 +288,20 @@ def _check_checkpoint(folder: Path, records: list[dict[str, str]],
                             "end of the chain links")
         if records and int(records[-1]["seq"]) > int(cp["seq"]):
             problems.append("checkpoint.json: it does not follow the last record")
+        gone = revoked.get(str(cp["key_id"]))
+        if gone is not None:
+            what = (f"the checkpoint of record #{cp['seq']} signed by {cp['station']} at "
+                    f"{cp['at']}")
+            if gone.at < str(cp["at"]):
+                problems.append(f"checkpoint.json: {what} is NOT trustworthy: {gone.why()}; "
+                                "it was signed after that")
+            elif gone.stood is not None and int(cp["seq"]) > gone.stood:
+                problems.append(
+                    f"checkpoint.json: {what} is NOT trustworthy: {gone.why()}; it is dated "
+                    f"before the revocation, but signs record #{cp['seq']}, beyond record "
+                    f"#{gone.stood} the custody chain had reached when the key was revoked")
+            else:
+                notes.append(f"checkpoint #{cp['seq']} was signed at {cp['at']}, before its "
+                             "key was revoked: it still counts")
     except (KeyError, ValueError, TypeError):
         problems.append("checkpoint.json: unreadable")

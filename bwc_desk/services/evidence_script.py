@@ -12,8 +12,10 @@ SCRIPT = r'''#!/usr/bin/env python3
 
 Checks: every file against MANIFEST.sha256; the manifest's signature; every record's hash
 recomputed from records.csv; the chain links inside the excerpt and up to the signed
-checkpoint (chain-links.csv); the checkpoint's signature. Prints the public keys'
-fingerprints: compare them with the ones your agency publishes. Exit status 0: all good.
+checkpoint (chain-links.csv); the checkpoint's signature; the signature of each key
+revocation in revocations.json, and that no revoked key signed the checkpoint or the
+manifest after its revocation. Prints the public keys' fingerprints: compare them with the
+ones your agency publishes. Exit status 0: all good.
 """
 import csv
 import hashlib
@@ -27,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 GENESIS = "0" * 64
 MANIFEST = "MANIFEST.sha256"
 SIGNATURE = "MANIFEST.sig"
+REVOCATIONS = "revocations.json"
+REVOCATIONS_FORMAT = "bwc-desk station key revocations 1"
 
 
 def plain(v):  # the apostrophe the export puts before text a spreadsheet would run
@@ -73,6 +77,98 @@ def checkpoint_message(c):
             f"{lp(c['head_hash'])}|{lp(c['at'])}|{lp(c['station'])}|{lp(c['key_id'])}").encode()
 
 
+def revocation_message(dbid, r):
+    return (f"station-key-revoked|{lp(dbid)}|{lp(str(r['key_id']))}|{lp(str(r['station']))}|"
+            f"{lp(str(r['revoked_at']))}|{lp(str(r['revoked_by']))}|{lp(str(r['reason']))}|"
+            f"{lp(str(r['endorsed_by']))}").encode()
+
+
+def hex32(v):
+    try:
+        return isinstance(v, str) and len(bytes.fromhex(v)) == 32
+    except ValueError:
+        return False
+
+
+def spaced(kid):
+    return " ".join(kid[i:i + 4] for i in range(0, len(kid), 4))
+
+
+def why(g):
+    return (f"its key {spaced(g['key_id'])} was revoked at {g['at']} by {g['by']} at "
+            f"{g['revoking_station']}: {g['reason']}")
+
+
+def revocations(folder, problems):
+    """The revocations whose signatures hold up, by the revoked key's id. Each is signed by
+    a key in the file that no revocation before it had revoked."""
+    if not (folder / REVOCATIONS).is_file():
+        print(f"NOTE: {REVOCATIONS} is not in this export (made before exports carried key "
+              "revocations): it cannot show whether its keys were revoked")
+        return {}
+    try:
+        data = json.loads((folder / REVOCATIONS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = None
+    revoked = {}
+    try:
+        if data["format"] != REVOCATIONS_FORMAT:
+            raise ValueError(data["format"])
+        dbid = str(data["database_id"])
+        keys = {}
+        for k in data["keys"]:
+            kid, public = str(k["key_id"]), k["public_key"]
+            if not hex32(public) or fingerprint(public).replace(" ", "") != kid:
+                problems.append(f"{REVOCATIONS}: the public key given for key {kid} does "
+                                "not match its id")
+                continue
+            keys[kid] = (str(k["station"]), public)
+        for r in sorted(data["revocations"], key=lambda r: str(r["revoked_at"])):
+            kid, at, signer_id = str(r["key_id"]), str(r["revoked_at"]), str(r["endorsed_by"])
+            name = f"the revocation of station key {spaced(kid)} ({r['station']}) at {at}"
+            signer = keys.get(signer_id)
+            if signer is None:
+                problems.append(f"{REVOCATIONS}: {name}: the key that signed it is not in "
+                                "the export")
+                continue
+            earlier = revoked.get(signer_id)
+            if earlier is not None and earlier["at"] < at:
+                problems.append(f"{REVOCATIONS}: {name}: the key that signed it was itself "
+                                f"revoked before then, at {earlier['at']}")
+                continue
+            if not signed(signer[1], revocation_message(dbid, r), str(r["endorsement"])):
+                problems.append(f"{REVOCATIONS}: {name} does not verify (its signature does "
+                                "not match: it was changed after it was signed)")
+                continue
+            stood = None
+            for h in r["heads"]:
+                head = {"database_id": dbid, "chain": str(h["chain"]), "seq": int(h["seq"]),
+                        "head_hash": str(h["head_hash"]), "at": str(h["at"]),
+                        "station": str(h["station"]), "key_id": str(h["key_id"])}
+                if (h["key_id"] != signer_id or h["at"] != at
+                        or not signed(signer[1], checkpoint_message(head),
+                                      str(h["signature"]))):
+                    problems.append(f"{REVOCATIONS}: {name}: the head of the {h['chain']} "
+                                    f"chain signed with it (record #{h['seq']}) does not "
+                                    "verify")
+                    continue
+                if h["chain"] == "custody":
+                    stood = max(stood or 0, int(h["seq"]))
+            revoked[kid] = {"key_id": kid, "at": at, "by": str(r["revoked_by"]),
+                            "revoking_station": str(r["revoking_station"]),
+                            "reason": str(r["reason"]), "stood": stood}
+            print(f"station key {spaced(kid)} of {r['station']} was revoked at {at} by "
+                  f"{r['revoked_by']} at {r['revoking_station']}: {r['reason']} (signed by "
+                  f"key {spaced(signer_id)} of {signer[0]}); it signs nothing trustworthy "
+                  "after that, what it signed before still counts")
+    except (KeyError, ValueError, TypeError, AttributeError):
+        problems.append(f"{REVOCATIONS}: unreadable")
+        return {}
+    if not revoked:
+        print(f"{REVOCATIONS}: none of this export's keys had been revoked when it was made")
+    return revoked
+
+
 def sha256(path):
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -108,6 +204,7 @@ def check(folder):
     for path in sorted(folder.iterdir()):
         if path.name not in listed and path.name not in (MANIFEST, SIGNATURE):
             problems.append(f"{path.name}: not in the manifest (added after the export)")
+    revoked = revocations(folder, problems)
     try:
         key = json.loads((folder / "station-key.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -122,6 +219,14 @@ def check(folder):
         if not signed(key["public_key"], manifest.read_bytes(), sig):
             problems.append(f"{MANIFEST} / {SIGNATURE}: the signature does not match the "
                             "manifest (one of the two was changed)")
+        public = key.get("public_key")
+        gone = revoked.get(fingerprint(public).replace(" ", "")) if hex32(public) else None
+        if gone is not None:
+            problems.append(
+                f"{SIGNATURE}: signed by key {spaced(gone['key_id'])} of {key.get('station')}, "
+                f"which was revoked at {gone['at']} by {gone['by']} at "
+                f"{gone['revoking_station']}: {gone['reason']}; an export is signed when it "
+                "is made, after that: NOT trustworthy")
     try:
         records = rows(folder / "records.csv")
         links = rows(folder / "chain-links.csv")
@@ -177,6 +282,22 @@ def check(folder):
                                 "the end of the chain links")
             if records and int(records[-1]["seq"]) > int(cp["seq"]):
                 problems.append("checkpoint.json: it does not follow the last record")
+            gone = revoked.get(str(cp["key_id"]))
+            if gone is not None:
+                what = (f"the checkpoint of record #{cp['seq']} signed by {cp['station']} at "
+                        f"{cp['at']}")
+                if gone["at"] < str(cp["at"]):
+                    problems.append(f"checkpoint.json: {what} is NOT trustworthy: {why(gone)}; "
+                                    "it was signed after that")
+                elif gone["stood"] is not None and int(cp["seq"]) > gone["stood"]:
+                    problems.append(
+                        f"checkpoint.json: {what} is NOT trustworthy: {why(gone)}; it is dated "
+                        f"before the revocation, but signs record #{cp['seq']}, beyond record "
+                        f"#{gone['stood']} the custody chain had reached when the key was "
+                        "revoked")
+                else:
+                    print(f"checkpoint #{cp['seq']} was signed at {cp['at']}, before its key "
+                          "was revoked: it still counts")
         except (OSError, ValueError, KeyError, TypeError):
             problems.append("checkpoint.json: unreadable")
     return problems

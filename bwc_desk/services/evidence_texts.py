@@ -5,8 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 
+def _revoked_text(revocations: list[dict[str, Any]]) -> str:
+    if not revocations:
+        return ("revocations.json lists no revocation: none of the keys this export ships "
+                "had been revoked when it was made.")
+    lines = [
+        "KEYS REVOKED. revocations.json holds the revocation of these keys, each signed by "
+        "the station that revoked it:"
+    ]
+    for r in revocations:
+        kid = str(r["key_id"])
+        spaced = " ".join(kid[i:i + 4] for i in range(0, len(kid), 4))
+        lines.append(f"  station key {spaced} of {r['station']}: revoked at {r['revoked_at']} "
+                     f"(UTC) by {r['revoked_by']} at {r['revoking_station']}: {r['reason']}")
+    lines.append(
+        "A revoked key (a stolen or rebuilt station PC) signs nothing trustworthy after its "
+        "revocation; what it signed before still counts. The checkers below fail any "
+        "checkpoint or manifest in this folder that such a key signed after it.")
+    return "\n".join(lines)
+
+
 def readme_text(subject: str, at: str, station: str, anchored: bool,
-                key: dict[str, Any] | None) -> str:
+                key: dict[str, Any] | None, revocations: list[dict[str, Any]]) -> str:
     anchor = (
         "checkpoint.json is the station's signed statement of the chain's head after the "
         "last record: chain-links.csv links every record of the excerpt to it."
@@ -33,6 +53,9 @@ FILES
                              checkpoint (hashes only: other records' contents are withheld)
   checkpoint.json            the signed checkpoint that follows the last record
   station-key.json           the exporting station's public key
+  revocations.json           the revocations of the keys above (who, when, why), each
+                             signed by the revoking station's key, with that key and the
+                             chain heads it signed at the revocation
   MANIFEST.sha256            the SHA-256 of every file above
   MANIFEST.sig               the station's signature of MANIFEST.sha256
   certificate-FRE-902-14.txt a certificate for the custodian to complete and sign
@@ -40,6 +63,7 @@ FILES
 
 {anchor}
 {signed}
+{_revoked_text(revocations)}
 
 HOW TO CHECK THIS EXPORT (no BWC Desk needed)
 1. Every file is as exported:
@@ -51,10 +75,15 @@ HOW TO CHECK THIS EXPORT (no BWC Desk needed)
    record's hash from records.csv (SHA-256 over the previous hash, a newline and the
    record's fields, each text written as <length>:<text>, absent values as ~); checks that
    the records link to each other and, through chain-links.csv, to the signed checkpoint;
-   and checks the checkpoint's signature. It prints the fingerprints of the keys it used:
+   and checks the checkpoint's signature. It checks the signature of each revocation in
+   revocations.json (by a key not itself revoked before then), and fails a checkpoint or
+   manifest signed by a key after its revocation (or dated back before it, but signing
+   records the chain had not reached then). It prints the fingerprints of the keys it used:
    compare them with the fingerprints your agency publishes for its stations (an
-   administrator prints them with `bwc-desk keys list`). A key you cannot match proves
-   nothing.
+   administrator prints them, and whether and when each was revoked, with `bwc-desk keys
+   list`). A key you cannot match proves nothing; nor can this folder prove that no
+   revocation was left out of it, so also check that the agency's list shows none of
+   these keys revoked before the times they signed.
 3. With BWC Desk installed: bwc-desk verify-export FOLDER does the same checks.
 
 The whole chain (every record of the agency) can be checked in the database with
@@ -92,8 +121,10 @@ I, [NAME], declare:
    {subject}: {records} record(s), record numbers #{first} to #{last}, identified by the
    SHA-256 values in MANIFEST.sha256. On [DATE] I verified that each file's SHA-256 value
    matches the manifest, that each record's hash matches its contents and links to the
-   chain, and that the chain links to the signed checkpoint:
-   {cp}.
+   chain, that the chain links to the signed checkpoint:
+   {cp},
+   and that no key that signed these files had been revoked before it signed them (the
+   revocations listed in revocations.json, compared with [AGENCY]'s list of its keys).
    The manifest is signed by the exporting station's key, fingerprint {signer}.
    Published fingerprint(s) I compared these with: [WHERE PUBLISHED].
 

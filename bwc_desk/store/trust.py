@@ -52,6 +52,17 @@ class Revoked:
     def describe(self) -> str:
         return f"revoked at {self.at} by {self.by} at {self.revoking_station}: {self.reason}"
 
+    def disowns(self, chain: str, seq: int, at: str) -> str | None:
+        """Why the key's checkpoint of ``chain`` record #``seq`` dated ``at`` is not trusted
+        ("" when dated after the revocation; words when dated back before it but beyond the
+        head the revoking station signed then), or None: signed before, it counts."""
+        if self.at < at:
+            return ""
+        stood = self.heads.get(chain)
+        if stood is not None and seq > stood:
+            return f", although it is dated before: the chain stood at record #{stood} then"
+        return None
+
 
 @dataclass
 class Trust:
@@ -221,13 +232,7 @@ def check_checkpoints(session: Session, report: ChainReport, trust: Trust) -> Ch
             )
         revoked = trust.revoked.get(kid)
         if revoked is not None:
-            stood = revoked.heads.get(report.chain)
-            after: str | None = None
-            if revoked.at < when:
-                after = ""
-            elif stood is not None and seq > stood:  # backdated
-                after = (f", although it is dated before: the chain stood at record "
-                         f"#{stood} then")
+            after = revoked.disowns(report.chain, seq, when)
             if after is not None:
                 return report.with_problem(
                     ChainProblem(
