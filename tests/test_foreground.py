@@ -10,7 +10,7 @@ import threading
 import pytest
 from PySide6.QtCore import QObject
 
-from bwc_desk.services import docks, dockfeed, foreground
+from bwc_desk.services import dockfeed, docks, foreground
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.foreground import PersonAtWork, WayBudget
 from bwc_desk.ui import tasks
