@@ -13,6 +13,7 @@ from bwc_desk.services.counter.bays import hold_bay, suggest_bay
 from bwc_desk.services.counter.common import checkout_row, scan_rules
 from bwc_desk.services.counter.dto import (
     CounterAlert,
+    CounterScan,
     FunctionTest,
     Handover,
     IssuePlan,
@@ -29,7 +30,7 @@ from bwc_desk.services.counter.dto import (
     SwapReason,
     UndoResult,
 )
-from bwc_desk.services.counter.issue import issue_unit, plan_issue
+from bwc_desk.services.counter.issue import identify_at_counter, issue_unit, plan_issue
 from bwc_desk.services.counter.lists import (
     lineup,
     officer_card,
@@ -46,6 +47,7 @@ from bwc_desk.services.counter.undo import undo
 
 __all__ = [
     "CounterAlert",
+    "CounterScan",
     "FunctionTest",
     "Handover",
     "IssuePlan",
@@ -66,6 +68,7 @@ __all__ = [
     "counter_alerts",
     "hold_bay",
     "identify",
+    "identify_at_counter",
     "issue_unit",
     "lineup",
     "next_ready_spare",

@@ -208,3 +208,24 @@ class CounterAlert:
     asset_tag: str
     at: datetime
     station: str
+
+
+@dataclass(frozen=True)
+class CounterScan:
+    """A scan identified, with the plan of the issue it most likely starts read in the same
+    trip to a worker (``counter.identify_at_counter``): a camera scanned while an officer
+    waits, or a badge scanned while a camera waits. The counter's router still decides;
+    the plan only saves an issue its own read. ``refusal``: why that issue would be refused
+    (raised if the router does decide to issue)."""
+
+    match: ScanMatch
+    officer_id: int | None = None  # what the plan is for
+    unit: str = ""
+    plan: IssuePlan | None = None
+    refusal: Exception | None = None
+
+    def plan_for(self, officer_id: int, unit: str) -> IssuePlan | Exception | None:
+        """The plan (or its refusal) if it was read for this officer and camera."""
+        if self.officer_id != officer_id or self.unit != unit:
+            return None
+        return self.plan if self.plan is not None else self.refusal

@@ -32,15 +32,18 @@ from bwc_desk.services.counter.common import (
     checkout_row,
 )
 from bwc_desk.services.counter.dto import (
+    CounterScan,
     FunctionTest,
     Handover,
     IssuePlan,
     IssueResult,
     Override,
+    ScanKind,
     SwapReason,
 )
 from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, verify_override
 from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
+from bwc_desk.services.counter.scan import identify
 from bwc_desk.services.readiness import figures, gate_for, unit_reading
 from bwc_desk.services.records import find_unit, get_unit, record
 from bwc_desk.services.repairs import (
@@ -147,6 +150,29 @@ def _check_issue(
         timedelta(hours=settings.default_shift_hours),
     )
     return IssueCheck(needs_swap, gate, expected, conflict, pool, hint)
+
+
+def identify_at_counter(
+    ctx: Ctx, code: str, officer_id: int | None = None, pending_unit: str | None = None
+) -> CounterScan:
+    """``identify``, and when the scan most likely starts an issue (a camera that is not
+    out, scanned while the officer ``officer_id`` waits; a badge, scanned while the camera
+    ``pending_unit`` waits) the plan of that issue too, in the same trip: the answer of an
+    issue one read sooner. A refusal of the plan is kept, not raised: the router may decide
+    the scan means something else."""
+    match = identify(ctx, code)
+    pair: tuple[int, str] | None = None
+    if match.kind is ScanKind.UNIT and match.unit is not None and officer_id is not None:
+        if match.checkout is None and not match.refusal:
+            pair = (officer_id, match.unit.asset_tag)
+    elif match.kind is ScanKind.OFFICER and match.officer is not None and pending_unit:
+        pair = (match.officer.id, pending_unit)
+    if pair is None:
+        return CounterScan(match)
+    try:
+        return CounterScan(match, *pair, plan=plan_issue(ctx, *pair))
+    except DomainError as exc:
+        return CounterScan(match, *pair, refusal=exc)
 
 
 def plan_issue(ctx: Ctx, officer_id: int, unit_code: str) -> IssuePlan:

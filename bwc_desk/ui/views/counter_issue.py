@@ -50,8 +50,22 @@ class IssueFlow:
         return self.plan.officer.label
 
     @classmethod
-    def begin(cls, tab: CounterTab, code: str, officer: OfficerRow, unit: str) -> None:
-        """Issue ``unit`` to ``officer``: read the plan, then ask what it still needs."""
+    def begin(
+        cls,
+        tab: CounterTab,
+        code: str,
+        officer: OfficerRow,
+        unit: str,
+        planned: IssuePlan | Exception | None = None,
+    ) -> None:
+        """Issue ``unit`` to ``officer``: read the plan (unless it was ``planned`` with the
+        scan: the plan, or why the issue is refused), then ask what it still needs."""
+        if isinstance(planned, IssuePlan):
+            cls(tab, code, planned).start()
+            return
+        if planned is not None:
+            tab.scan_failed(code, planned)
+            return
         officer_id = officer.id
         tab.state.read(
             lambda ctx: counter.plan_issue(ctx, officer_id, unit),

@@ -28,8 +28,8 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import (
+    CounterScan,
     ReturnResult,
-    ScanMatch,
     UndoResult,
 )
 from bwc_desk.services.counter.router import (
@@ -313,9 +313,13 @@ class CounterTab(QWidget):
         if not self.state.can(Permission.READ):
             return
         self._busy = True
+        # The issue this scan most likely starts is planned in the same read (one trip to a
+        # worker less for an issue's answer); the router still decides what it means.
+        officer_id = self.officer.id if self.officer is not None else None
+        pending = self.pending_unit
         self.state.read(
-            lambda ctx: counter.identify(ctx, code),
-            lambda match: self._identified(code, match),
+            lambda ctx: counter.identify_at_counter(ctx, code, officer_id, pending),
+            lambda scan: self._identified(code, scan),
             lambda exc: self.scan_failed(code, exc),
         )
 
@@ -338,16 +342,17 @@ class CounterTab(QWidget):
             )
         self.scan_done(code)
 
-    def _identified(self, code: str, match: ScanMatch) -> None:
+    def _identified(self, code: str, scan: CounterScan) -> None:
         """The router decides what the scan means here and now; the view carries it out."""
-        decision = route(self._counter_state(), match, self.state.ctx.now())
+        decision = route(self._counter_state(), scan.match, self.state.ctx.now())
         if decision.officer is not None:  # a badge: the officer now at the counter
             self.officer, self.done_officer = decision.officer, None
             self._show_card()
         if decision.act is Act.ISSUE:
             assert self.officer is not None
             self.pending_unit = None
-            IssueFlow.begin(self, code, self.officer, decision.unit)
+            planned = scan.plan_for(self.officer.id, decision.unit)
+            IssueFlow.begin(self, code, self.officer, decision.unit, planned)
             return
         if decision.act is Act.RETURN:
             self._return(code, decision.unit)
