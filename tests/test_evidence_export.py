@@ -410,3 +410,25 @@ def test_the_plain_pdf_writer_makes_a_well_formed_file():
     assert b"/Count 3" in data
     assert b"(a \\(b\\) \\\\ c) '" in data
     assert "é ü — €".encode("cp1252") in data and b"(?) '" in data
+
+
+@pytest.mark.parametrize("key_text", ['["not", "a", "key"]', '{"station": "DESK-1"}',
+                                      '{"public_key": "zz"}', "7"])
+def test_a_station_key_file_that_holds_no_key_fails_in_both_checkers(history, tmp_path,
+                                                                     key_text):
+    """station-key.json rewritten (and the manifest with it) into JSON that is no key: the
+    signature cannot be checked, which both checkers say as a failure (never a traceback,
+    never a quiet "not signed")."""
+    out = tmp_path / "ex"
+    export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), out)
+    (out / "station-key.json").write_text(key_text)
+    lines = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}"
+             for n in sorted(p.name for p in out.iterdir()
+                             if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))]
+    (out / "MANIFEST.sha256").write_text("\n".join(lines) + "\n")
+    check = verify_export(out)
+    code, script_out = _run_script(out)
+    assert code == 1 and "Traceback" not in script_out, script_out
+    needle = "station-key.json: no valid station key in it"
+    assert any(needle in p for p in check.problems), check.problems
+    assert f"FAILED: {needle}" in script_out

@@ -114,14 +114,18 @@ def verify_export(folder: Path | str) -> ExportCheck:
                             "export",), ())
     _manifest(folder, problems)
     revoked = _check_revocations(folder, problems, notes)
-    key = _load_json(folder / "station-key.json")
+    key_path = folder / "station-key.json"
+    key = _load_json(key_path)
     sig_path = folder / SIGNATURE
-    if not isinstance(key, dict) or not sig_path.is_file():
+    if sig_path.is_file() and key_path.is_file() and not (
+            isinstance(key, dict) and _hex_ok(key.get("public_key"))):
+        problems.append("station-key.json: no valid station key in it, so the manifest's "
+                        "signature cannot be checked")
+    elif not isinstance(key, dict) or not sig_path.is_file():
         notes.append("the manifest is not signed (the exporting station had no key)")
     else:
         notes.append(f"manifest signed by {key.get('station')}: fingerprint "
-                     f"{fingerprint(str(key.get('public_key', '')))}"
-                     if _hex_ok(key.get("public_key")) else "station-key.json: no valid key")
+                     f"{fingerprint(str(key.get('public_key', '')))}")
         signature = sig_path.read_text(encoding="utf-8", errors="replace").strip()
         if not Verifier(str(key.get("public_key", ""))).check(
                 (folder / MANIFEST).read_bytes(), signature):

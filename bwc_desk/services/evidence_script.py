@@ -205,12 +205,17 @@ def check(folder):
         if path.name not in listed and path.name not in (MANIFEST, SIGNATURE):
             problems.append(f"{path.name}: not in the manifest (added after the export)")
     revoked = revocations(folder, problems)
+    key_path = folder / "station-key.json"
     try:
-        key = json.loads((folder / "station-key.json").read_text(encoding="utf-8"))
+        key = json.loads(key_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         key = None
     sig_path = folder / SIGNATURE
-    if key is None or not sig_path.is_file():
+    if sig_path.is_file() and key_path.is_file() and not (
+            isinstance(key, dict) and hex32(key.get("public_key"))):
+        problems.append("station-key.json: no valid station key in it, so the manifest's "
+                        "signature cannot be checked")
+    elif key is None or not sig_path.is_file():
         print("NOTE: the manifest is not signed (the exporting station had no key)")
     else:
         sig = sig_path.read_text(encoding="utf-8").strip()
