@@ -9,6 +9,9 @@ LABELS: dict[str, str] = {
     # start-up (startup)
     "bare_window_s": "Bare PySide6 window (tabs + table), start to idle",
     "bare_stack_s": "The stack's floor: that window + SQLAlchemy's import + one Argon2id check",
+    "sign_in_shown_s": "A person's start-up: BWC Desk start to its sign-in form on the screen",
+    "sign_in_enter_to_rows_s": "A person's start-up: Enter at the sign-in form to the "
+    "counter's rows",
     "startup_window_s": "BWC Desk start to main window shown and idle (first view still loading)",
     "startup_s": "BWC Desk start to the first view with its rows (quartermaster: the counter)",
     "startup_inventory_s": "BWC Desk start to an administrator's Inventory, every unit shown",

@@ -1,10 +1,12 @@
-"""startup_s: process start until the first view shows its rows (a quartermaster, signed in,
-on the counter with its Out now list), and startup_inventory_s: an administrator landing on
-Inventory with every unit of the agency in the table (25,000 at the large size); each next
-to bare_window_s (a bare PySide6 window, start to idle), with bare_stack_s (that window plus
-SQLAlchemy's import and one Argon2id check: the stack's floor), startup_window_s (the main
-window shown and idle, its first view still loading), the app's peak memory and the
-database size.
+"""sign_in_shown_s and sign_in_enter_to_rows_s: a start-up as a person has it (the sign-in
+form on the screen; then, after the person has typed, the Enter until the counter has its
+rows: benchmarks/sign_in_path.py). startup_s: process start until the first view shows its
+rows (a quartermaster, signed in, on the counter with its Out now list), and
+startup_inventory_s: an administrator landing on Inventory with every unit of the agency in
+the table (25,000 at the large size); each next to bare_window_s (a bare PySide6 window,
+start to idle), with bare_stack_s (that window plus SQLAlchemy's import and one Argon2id
+check: the stack's floor), startup_window_s (the main window shown and idle, its first view
+still loading), the app's peak memory and the database size.
 
 "Rows shown" is the app's own marker (`--exit-when-idle` prints it once no read of the
 first view is left to run: the rows are in the table's model), read by this process from
@@ -56,6 +58,35 @@ def timed_process(args: list[str], stdin: str, env: dict[str, str]) -> tuple[flo
     return seen, data, usage.ru_maxrss / 1024
 
 
+SHOWN = "BWC-SIGN-IN-SHOWN"
+PATH = "BWC-SIGN-IN-PATH enter_to_rows="
+# A person reading the sign-in form and typing a user name and a password.
+TYPING_S = 2.0
+
+
+def sign_in_path(agency: Agency, user: str, env: dict[str, str]) -> tuple[float, float]:
+    """A start as a person has it (benchmarks/sign_in_path.py): seconds from the process's
+    start until its sign-in form is painted, and from the Enter until the first view has
+    its rows."""
+    args = [sys.executable, "-m", "benchmarks.sign_in_path", str(agency.path), user, PASSWORD,
+            str(TYPING_S)]
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True)
+    assert proc.stdout is not None
+    shown, enter_to_rows = None, None
+    for line in proc.stdout:
+        if SHOWN in line and shown is None:
+            shown = time.perf_counter() - started
+        if line.startswith(PATH):
+            enter_to_rows = float(line[len(PATH):])
+    code = proc.wait()
+    if code != 0 or shown is None or enter_to_rows is None:
+        err = proc.stderr.read() if proc.stderr else ""
+        raise RuntimeError(f"the sign-in path did not complete (exit {code}): {err}")
+    return shown, enter_to_rows
+
+
 def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BWC_DESK_HOME=str(work / "home"))
     args = [
@@ -78,6 +109,8 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
     timed_process(bare, "", env)
     timed_process(stack, "", env)
     app_runs, data_runs, inventory_runs, bare_runs, stack_runs, rss = [], [], [], [], [], []
+    shown_runs: list[float] = []
+    enter_runs: list[float] = []
     for _ in range(repeat):
         seconds, data, peak = timed_process(args, quinn, env)
         app_runs.append(seconds)
@@ -88,7 +121,11 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
         _idle, rows, peak = timed_process(args, admin, env)
         inventory_runs.append(rows)
         rss.append(peak)
-    for runs in (app_runs, bare_runs, stack_runs, data_runs, inventory_runs):
+        shown, enter = sign_in_path(agency, "quinn", env)
+        shown_runs.append(shown)
+        enter_runs.append(enter)
+    for runs in (app_runs, bare_runs, stack_runs, data_runs, inventory_runs, shown_runs,
+                 enter_runs):
         runs.sort()
     if not all(data_runs + inventory_runs):
         raise RuntimeError("the app quit without saying that its first view had its rows")
@@ -139,6 +176,25 @@ def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
             baseline="bare_window_s",
             goal="<= 4x baseline",
             note=f"median of {repeat}",
+        ),
+        Figure(
+            "sign_in_shown_s",
+            median(shown_runs),
+            "s",
+            "A person's start-up, first wait: BWC Desk start to its sign-in form on the screen "
+            "(nothing can be typed before)",
+            baseline="bare_window_s",
+            note=f"median of {repeat}",
+        ),
+        Figure(
+            "sign_in_enter_to_rows_s",
+            median(enter_runs),
+            "s",
+            f"A person's start-up, second wait: Enter at the sign-in form (after {TYPING_S:.0f} s "
+            "of typing) to the counter's Out now listed: the password checked, the window "
+            f"built ({agency.size})",
+            baseline="bare_window_s",
+            note=f"median of {repeat}; what a person waits in all is the two waits' sum",
         ),
         Figure(
             "peak_rss_mib", max(rss), "MiB",

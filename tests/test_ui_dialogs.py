@@ -114,3 +114,30 @@ def test_first_run_offers_the_demo(qtbot, db):
     with qtbot.waitSignal(dialog.accepted):
         qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
     assert dialog.choice == FirstRunDialog.LOAD_DEMO and auth.needs_setup(db)
+
+
+def test_the_sign_in_form_says_once_that_it_is_on_the_screen(qtbot, admin_ctx):
+    """The launcher loads the window's modules while the person types, once the form is
+    painted (before its first paint, that work kept the form from the screen)."""
+    from PySide6.QtGui import QPaintEvent
+
+    dialog = SignInDialog(lambda *a: None, agency="Test PD", station="DESK-1")
+    qtbot.addWidget(dialog)
+    told: list[bool] = []
+    real_paint = dialog.paintEvent
+    painted: list[bool] = []
+
+    def paint(event: QPaintEvent) -> None:
+        painted.append(True)
+        real_paint(event)
+
+    dialog.paintEvent = paint  # type: ignore[method-assign]
+    dialog.first_painted.connect(lambda: told.append(bool(painted)))
+    assert told == []
+    dialog.show()
+    qtbot.waitUntil(lambda: told == [True], timeout=10_000)  # after the paint, not before
+    dialog.repaint()
+    dialog.update()
+    qtbot.wait(50)
+    assert told == [True]  # once
+

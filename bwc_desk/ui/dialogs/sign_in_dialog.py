@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -146,7 +146,11 @@ class SignInForm(QWidget):
 
 
 class SignInDialog(QDialog):
-    """Before the main window: nothing is shown until someone signs in."""
+    """Before the main window: nothing is shown until someone signs in. ``first_painted``:
+    the form is on the screen (once; work that can wait for the person's typing starts
+    then, not before the form is seen)."""
+
+    first_painted = Signal()
 
     def __init__(
         self,
@@ -162,6 +166,7 @@ class SignInDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.actor: Actor | None = None
+        self._painted = False
         self.setWindowTitle(f"{title} - BWC Desk")
         self.setModal(True)
         self.form = SignInForm(sign_in, sign_in_badge, self)
@@ -194,6 +199,13 @@ class SignInDialog(QDialog):
             layout.addWidget(demo)
         layout.addWidget(buttons)
         self.user_edit.setFocus()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            # (After this paint, its children's and the flush to the screen.)
+            QTimer.singleShot(0, self.first_painted.emit)
 
     def _signed_in(self, actor: Actor) -> None:
         self.actor = actor
