@@ -26,6 +26,7 @@ from bwc_desk.services.startup import (
     damaged,
     open_database,
     resolve_url,
+    set_aside_empty_demo,
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
@@ -581,6 +582,7 @@ class Launcher:
         """Create the demo database on first use, with a progress dialog (about half a
         minute: two weeks of history are played through the services)."""
         target = paths.demo_db_path()
+        set_aside_empty_demo()  # (a file there without the demo's accounts is not the demo)
         if target.exists():
             return True
         gc.enable()  # half a minute of seeding (app.run_gui turned it off)

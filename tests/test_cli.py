@@ -204,3 +204,38 @@ def test_station_json_may_not_hold_the_database_password(capsys, _app_home):
 def test_grant_app_role_refuses_a_bad_role_name_plainly(capsys, dbfile):
     code, _, err = run(capsys, "grant-app-role", "Robert'); DROP", "--database", str(dbfile))
     assert code in (1, 2) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [
+    ("self-test", "--demo"),
+    ("export", "evidence", "--demo", "--as", "admin", "--password-stdin", "--unit", "X", "out"),
+    ("verify", "--demo"),
+])
+def test_a_command_on_the_demo_before_it_is_built_makes_no_empty_demo(capsys, _app_home,
+                                                                      command):
+    """A command with --demo before the demo was built made an empty database where the
+    demo lives; `bwc-desk --demo` then opened that as the demo (an agency to set up)."""
+    from bwc_desk.store import paths
+
+    code, _out, err = run(capsys, *command, stdin="demo-admin-2026\n")
+    assert code == 1
+    assert "The demo agency is not built yet" in err and "bwc-desk --demo" in err
+    assert not paths.demo_db_path().exists()
+
+
+def test_a_demo_file_without_accounts_is_not_the_demo(_app_home):
+    """What an older version left behind (a command run with --demo first): set aside with
+    its time in its name, never deleted, and the demo is built again."""
+    from bwc_desk.services.startup import demo_built, open_database, set_aside_empty_demo
+    from bwc_desk.store import paths
+    from bwc_desk.store.db import sqlite_url
+
+    assert not demo_built()
+    target = paths.demo_db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    opened = open_database(sqlite_url(target))
+    opened.db.dispose()
+    assert target.exists() and not demo_built()
+    aside = set_aside_empty_demo()
+    assert aside is not None and aside.exists() and not target.exists()
+    assert set_aside_empty_demo() is None  # nothing (left) to set aside

@@ -22,7 +22,13 @@ from bwc_desk.services import audit, backups, exports, imports, stations
 from bwc_desk.services.context import Actor
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.selftest import Check, run_self_test
-from bwc_desk.services.startup import file_damage, resolve_url, sqlite_file, verify_database
+from bwc_desk.services.startup import (
+    file_damage,
+    require_demo_built,
+    resolve_url,
+    sqlite_file,
+    verify_database,
+)
 from bwc_desk.services.stations import station_info
 
 
@@ -252,6 +258,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         "cmd_sync_officers": cmd_sync_officers,
     }.get(args.func) or getattr(reports, args.func, None) or globals()[args.func]
     try:
+        if getattr(args, "demo", False):
+            require_demo_built()  # (else opening it would make an empty one)
         return int(handler(args, out or sys.stdout))
     except DomainError as exc:
         print(f"error: {exc}", file=sys.stderr)

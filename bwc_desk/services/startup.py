@@ -311,6 +311,49 @@ def _record_migration_backup(db: Database, saved: BackupFile, current: str | Non
         )
 
 
+def demo_built() -> bool:
+    """The demo agency's database is there and holds its accounts. (A file without them is
+    not the demo: older versions made one when a command ran with --demo before the demo
+    was built.)"""
+    path = paths.demo_db_path()
+    if not path.is_file():
+        return False
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return bool(conn.execute("SELECT count(*) FROM staff").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
+def require_demo_built() -> None:
+    """For the commands: --demo works on the demo once the window has built it."""
+    if not demo_built():
+        raise DomainError(
+            "The demo agency is not built yet: start the application once with "
+            "`bwc-desk --demo` (it builds the demo in about half a minute), then run this "
+            "command again. Nothing was changed."
+        )
+
+
+def set_aside_empty_demo() -> Path | None:
+    """A file where the demo lives that is not the demo (``demo_built``): renamed with its
+    time (never deleted), so the demo is built again. Where it went, or None."""
+    path = paths.demo_db_path()
+    if not path.exists() or demo_built():
+        return None
+    aside = path.with_name(f"{path.stem}-not-built-{datetime.now(UTC):%Y%m%dT%H%M%SZ}{path.suffix}")
+    path.rename(aside)
+    for extra in ("-wal", "-shm"):
+        companion = Path(f"{path}{extra}")
+        if companion.exists():
+            companion.rename(Path(f"{aside}{extra}"))
+    log.warning("the demo's file held no accounts (not the demo): set aside as %s", aside)
+    return aside
+
+
 def resolve_url(database: str | None, demo: bool = False) -> str:
     """--database, else BWC_DESK_DATABASE_URL, else the station's config, else the embedded
     SQLite file in the user data folder. The demo always has its own file."""
