@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
 from bwc_desk.domain.docking import Upload
-from bwc_desk.services.docks import RESTATE_EVERY
 from bwc_desk.services.dockfeed import DockBoard
+from bwc_desk.services.docks import RESTATE_EVERY
 
 PRESENT = frozenset({"battery", "charging", "upload", "updating", "error"})
 
