@@ -58,6 +58,17 @@ def _run_script(folder: Path) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+def _remanifest(out: Path) -> str:
+    """The manifest written again over the folder's files as they are now (what someone who
+    changed a file would do); its text."""
+    names = sorted(p.name for p in out.iterdir()
+                   if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))
+    manifest = "".join(f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}\n"
+                       for n in names)
+    (out / "MANIFEST.sha256").write_text(manifest)
+    return manifest
+
+
 def test_export_of_a_camera_holds_every_file_and_checks(history, tmp_path):
     out = tmp_path / "ex"
     result = export_evidence(history, EvidenceRequest(unit_tag="HPD-2"), out)
@@ -143,10 +154,7 @@ def test_a_record_changed_with_the_manifest_recomputed_is_still_caught(history, 
     assert ",DESK-1," in text
     (out / "records.csv").write_text(text.replace(",DESK-1,", ",DESK-9,", 1),
                                      encoding="utf-8-sig")
-    lines = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}"
-             for n in sorted(p.name for p in out.iterdir()
-                             if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))]
-    (out / "MANIFEST.sha256").write_text("\n".join(lines) + "\n")
+    _remanifest(out)
     check = verify_export(out)
     code, script_out = _run_script(out)
     assert code == 1
@@ -312,11 +320,7 @@ def _resign(out: Path, station: str = "DESK-1") -> None:
     """What someone with this station's key could do: rewrite the manifest and sign it."""
     from bwc_desk.domain.signing import sign
 
-    names = sorted(p.name for p in out.iterdir()
-                   if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))
-    manifest = "".join(f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}\n"
-                       for n in names)
-    (out / "MANIFEST.sha256").write_text(manifest)
+    manifest = _remanifest(out)
     key = keystore.load(station)
     assert key is not None
     (out / "MANIFEST.sig").write_text(sign(key, manifest.encode()) + "\n")
@@ -422,10 +426,7 @@ def test_a_station_key_file_that_holds_no_key_fails_in_both_checkers(history, tm
     out = tmp_path / "ex"
     export_evidence(history, EvidenceRequest(unit_tag="HPD-1"), out)
     (out / "station-key.json").write_text(key_text)
-    lines = [f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}"
-             for n in sorted(p.name for p in out.iterdir()
-                             if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))]
-    (out / "MANIFEST.sha256").write_text("\n".join(lines) + "\n")
+    _remanifest(out)
     check = verify_export(out)
     code, script_out = _run_script(out)
     assert code == 1 and "Traceback" not in script_out, script_out

@@ -5,7 +5,6 @@ a key after its revocation, and agree; what cannot be seen from the folder is sh
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -15,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from bwc_desk.domain.ledger import format_ts
-from bwc_desk.domain.signing import checkpoint_message, fingerprint, key_id, public_hex, sign
+from bwc_desk.domain.signing import fingerprint, key_id, public_hex, sign
 from bwc_desk.services import evidence, inventory, key_revocation, signing, verify
 from bwc_desk.services.evidence import EvidenceRequest, export_evidence
 from bwc_desk.services.evidence_check import verify_export
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.store import keystore
-from bwc_desk.store.checkpoints import database_id
-from bwc_desk.store.models import LedgerCheckpoint
+from tests.test_evidence_export import _resign
+from tests.test_key_revocation import _forge_checkpoint
 
 pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
 
@@ -51,34 +50,6 @@ def revoked(admin_ctx, clock):
     clock.advance(minutes=3)
     key_revocation.revoke_key(admin_ctx, "DESK-2", "station PC stolen")
     return admin_ctx
-
-
-def _forge_checkpoint(ctx, station: str, at) -> int:
-    """Whoever holds the revoked key signs the custody chain's head, dated ``at``."""
-    key = keystore.load(station)
-    assert key is not None
-    head = verify.chain_heads(ctx)
-    with ctx.db.write() as s:
-        dbid = database_id(s)
-        s.add(LedgerCheckpoint(
-            chain="custody", seq=head.custody_seq, head_hash=head.custody_hash, at=at,
-            station=station, key_id=_kid(station),
-            signature=sign(key, checkpoint_message(
-                dbid, "custody", head.custody_seq, head.custody_hash, format_ts(at), station,
-                _kid(station)))))
-    return head.custody_seq
-
-
-def _resign(out: Path, station: str = "DESK-1") -> None:
-    """What someone with that station's key could do: rewrite the manifest and sign it."""
-    names = sorted(p.name for p in out.iterdir()
-                   if p.name not in ("MANIFEST.sha256", "MANIFEST.sig"))
-    manifest = "".join(f"{hashlib.sha256((out / n).read_bytes()).hexdigest()}  {n}\n"
-                       for n in names)
-    (out / "MANIFEST.sha256").write_text(manifest)
-    key = keystore.load(station)
-    assert key is not None
-    (out / "MANIFEST.sig").write_text(sign(key, manifest.encode()) + "\n")
 
 
 def _both(out: Path, script: bytes | None = None, tmp: Path | None = None):

@@ -93,8 +93,9 @@ def test_a_revoked_key_signs_no_more_checkpoints_even_in_a_station_already_runni
     assert result.ok, result.lines()
 
 
-def _forge_checkpoint(ctx, station: str, at) -> None:
-    """Whoever holds the revoked key signs the chain's head after the revocation."""
+def _forge_checkpoint(ctx, station: str, at) -> int:
+    """Whoever holds the revoked key signs the custody chain's head, dated ``at``: its
+    record number."""
     key = keystore.load(station)
     assert key is not None
     head = verify.chain_heads(ctx)
@@ -106,6 +107,7 @@ def _forge_checkpoint(ctx, station: str, at) -> None:
             signature=sign(key, checkpoint_message(
                 dbid, "custody", head.custody_seq, head.custody_hash, format_ts(at), station,
                 _kid(station)))))
+    return head.custody_seq
 
 
 def test_a_checkpoint_the_revoked_key_signs_after_its_revocation_is_reported(two, clock):
