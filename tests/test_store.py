@@ -160,3 +160,32 @@ def test_self_test_checks(db):
 
 def test_the_head_constant_matches_the_revision_files():
     assert migrate.scripted_head() == migrate.HEAD
+
+
+def test_every_partial_index_has_its_where_on_both_backends():
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateIndex
+
+    from bwc_desk.store.models import postgresql_index_options
+
+    postgresql_index_options()
+    partial = [
+        index
+        for table in Base.metadata.tables.values()
+        for index in table.indexes
+        if index.dialect_options["sqlite"]["where"] is not None
+    ]
+    assert len(partial) == 7
+    for index in partial:
+        on_sqlite = str(CreateIndex(index).compile(dialect=sqlite.dialect()))
+        on_postgresql = str(CreateIndex(index).compile(dialect=postgresql.dialect()))
+        where = on_sqlite.split(" WHERE ", 1)[1]
+        assert on_postgresql.endswith(f" WHERE {where}"), (index.name, on_postgresql)
+
+
+def test_a_postgresql_database_gives_the_models_their_postgresql_where(db):
+    units = Base.metadata.tables["units"]
+    index = next(i for i in units.indexes if i.name == "uq_units_primary_officer")
+    if db.is_postgresql:
+        assert str(index.dialect_options["postgresql"]["where"]) == "primary_officer_id IS NOT NULL"
+    assert str(index.dialect_options["sqlite"]["where"]) == "primary_officer_id IS NOT NULL"

@@ -196,6 +196,9 @@ class Database:
         event.listen(self.engine, "begin", _forget_written)
         if self.is_postgresql:
             event.listen(self.engine, "connect", _pg_on_connect)
+            from bwc_desk.store.models import postgresql_index_options
+
+            postgresql_index_options()  # (the partial indexes' WHERE: see store.models)
         self._write_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._turns = WriteTurns() if self.is_sqlite and not readonly else None
         event.listen(self._write_sessions, "after_flush", touched.after_flush)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic import context
 
-from bwc_desk.store.models import Base
+from bwc_desk.store.models import Base, postgresql_index_options
 
 config = context.config
 connection = config.attributes["connection"]
+if connection.dialect.name == "postgresql":
+    postgresql_index_options()
 
 context.configure(
     connection=connection,
