@@ -86,6 +86,7 @@ class Launcher:
         self.syslog: Any = None
         self.watcher: Any = None
         self.garbage: Any = None
+        self._refused = False  # this station's name was refused (another PC holds it)
 
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
@@ -109,7 +110,10 @@ class Launcher:
             if db is None:
                 return 1
         ctx = Ctx(db, station)
-        if not auth.needs_setup(db) and not self._register_station(ctx):
+        # With a person at the form, the station is registered once the form is on the
+        # screen (``_sign_in``): the form comes first.
+        form_first = not getattr(self.args, "sign_in_stdin", False)
+        if not auth.needs_setup(db) and not form_first and not self._register_station(ctx):
             return 1
         if auth.needs_setup(db):
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
@@ -129,7 +133,7 @@ class Launcher:
         else:
             actor = self._sign_in(ctx)
             if actor is None:
-                return 1 if getattr(self.args, "sign_in_stdin", False) else 0
+                return 1 if getattr(self.args, "sign_in_stdin", False) or self._refused else 0
             ctx = ctx.as_actor(actor)
         from bwc_desk.ui.main_window import MainWindow  # (loaded during the sign-in)
         from bwc_desk.ui.state import AppState
@@ -446,9 +450,18 @@ class Launcher:
             sign_in_badge=submit_badge,
             demo_accounts=accounts,
         )
-        # While the person types: once the form is on the screen (loading the window's
-        # modules before its first paint kept the form from the screen for 0.1-0.2 s).
-        dialog.first_painted.connect(preload_then_collect)
+        def while_typing() -> None:
+            # Once the form is on the screen (loading the window's modules before its first
+            # paint kept the form from the screen for 0.1-0.2 s; registering the station,
+            # 20 ms): what an Enter needs, done while the person types. Key presses wait
+            # in the queue meanwhile, and the Enter comes after.
+            if not self._register_station(ctx):
+                self._refused = True
+                dialog.reject()
+                return
+            preload_then_collect()
+
+        dialog.first_painted.connect(while_typing)
         return dialog.actor if dialog.exec() else None
 
     def _watch(self, state: AppState) -> None:

@@ -170,3 +170,61 @@ def test_a_pc_with_a_machine_file_and_no_machine_id_keeps_its_random_id(tmp_path
     first = stations.this_station_id()
     assert stations.this_station_id() == first
     assert config.load().station_name == "NORTH-1"
+
+
+@pytest.mark.sqlite_only
+def test_the_sign_in_form_is_on_the_screen_before_the_station_registers(
+    qtbot, qapp, admin_ctx, monkeypatch
+):
+    import argparse
+
+    from PySide6.QtCore import Qt
+
+    from bwc_desk import launcher as launcher_module
+    from bwc_desk.launcher import Launcher
+    from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
+    from tests.conftest import answer
+
+    events: list[str] = []
+    register, paint = stations.register_here, SignInDialog.paintEvent
+
+    def registering(ctx):  # type: ignore[no-untyped-def]
+        events.append("registered")
+        return register(ctx)
+
+    def painting(self, event):  # type: ignore[no-untyped-def]
+        if "painted" not in events:
+            events.append("painted")
+        paint(self, event)
+
+    monkeypatch.setattr(launcher_module.stations, "register_here", registering)
+    monkeypatch.setattr(SignInDialog, "paintEvent", painting)
+
+    def sign_in(dialog: SignInDialog) -> None:
+        qtbot.waitUntil(lambda: "registered" in events)
+        qtbot.keyClicks(dialog.user_edit, "admin")
+        qtbot.keyClicks(dialog.password_edit, PASSWORD)
+        qtbot.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+
+    class Built(Exception):
+        pass
+
+    def window(*_args: object) -> None:
+        raise Built
+
+    from bwc_desk.ui import main_window as main_window_module
+
+    monkeypatch.setattr(main_window_module, "MainWindow", window)
+    path = admin_ctx.db.path
+    admin_ctx.db.dispose()
+    answer(qtbot, sign_in, SignInDialog)
+    launcher = Launcher(qapp, argparse.Namespace(database=str(path)), "/tmp/logs")
+    try:
+        with pytest.raises(Built):  # (signed in: the window is built next)
+            launcher.start()
+    finally:
+        if launcher.watcher is not None:
+            launcher.watcher.stop()
+        if launcher.lock_file is not None:
+            launcher.lock_file.unlock()
+    assert events == ["painted", "registered"]
