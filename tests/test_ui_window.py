@@ -168,3 +168,29 @@ def test_the_window_writes_the_daily_anchor_of_the_chain_heads(qtbot, demo_db, t
     qtbot.wait(500)
     assert next(folder.glob("*.jsonl")).read_text("utf-8") == written
     state.runner.shutdown()
+
+
+def test_the_ledger_head_is_read_once_for_a_burst_of_changes(qtbot, window, monkeypatch):
+    """Another station's records arrive several a second: the status bar's chain head is
+    read for the latest of them, not once each (each read went before the person's next scan
+    on the interactive lane)."""
+    from bwc_desk.services import verify
+
+    heads = verify.chain_heads(window.state.ctx)
+    qtbot.waitUntil(lambda: f"Ledger #{heads.custody_seq} " in window.ledger_label.text(),
+                    timeout=5000)
+    reads: list[int] = []
+    real = verify.chain_heads
+
+    def counted(ctx):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(ctx)
+
+    monkeypatch.setattr(verify, "chain_heads", counted)
+    window.ledger_label.setText("")
+    for _ in range(6):
+        window.state.announce(ChangeSet.of({"custody"}, complete=False, local=False))
+    qtbot.waitUntil(lambda: f"Ledger #{heads.custody_seq} " in window.ledger_label.text(),
+                    timeout=5000)
+    qtbot.wait(200)
+    assert 1 <= len(reads) <= 2  # (one may have started before the next change came)

@@ -347,7 +347,9 @@ class MainWindow(WindowActions):
             self.ledger_label.setToolTip(heads.text())
 
         if self.state.actor is not None:
-            self.state.read(chain_heads, show, lambda _exc: None)
+            # Latest wins, off the person's lane: another station's records come several a
+            # second, and each read went before this station's next scan.
+            self.state.read(chain_heads, show, lambda _exc: None, key="ledger-head", bulk=True)
 
     def _changed(self, change: ChangeSet) -> None:
         # The chain head moves with records, not with dock reports alone (several a second).
