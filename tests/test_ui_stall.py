@@ -122,9 +122,22 @@ def test_a_reordered_or_stale_reload_is_set_whole(qtmodeltester):  # type: ignor
     assert not model.apply(snapshot.diff(ItemModel.prepare(later)))
     assert _contents(model) == _contents(_reloaded(later)[0])
     assert _shown(proxy) == _shown(_reloaded(later)[1])
-    # Too many changed to be worth a patch: set whole too.
-    many = [replace(r, n=r.n + 1000) for r in later]
-    assert not model.snapshot().diff(ItemModel.prepare(many)).patchable
+    # Every row changed in place (same rows, same order): patched, never reset, and the
+    # proxy sorted on the column that changed shows what a reload shows.
+    many = [replace(r, n=1000 - r.n) for r in later]
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    assert model.apply(model.snapshot().diff(ItemModel.prepare(many)))
+    assert resets == []
+    assert _contents(model) == _contents(_reloaded(many)[0])
+    assert _shown(proxy) == _shown(_reloaded(many)[1])
+    qtmodeltester.check(model)
+    qtmodeltester.check(proxy)
+    # Too many rows come and go to be worth a patch: set whole.
+    others = [Item(r.id + 10_000, r.name, r.n) for r in many]
+    assert not model.snapshot().diff(ItemModel.prepare(others)).patchable
+    half = many[: len(many) // 2] + others[: len(many) // 2]
+    assert not model.snapshot().diff(ItemModel.prepare(half)).patchable
 
 
 def test_rows_diffed_before_preparing_prepare_only_what_changed(qtmodeltester):  # type: ignore[no-untyped-def]

@@ -194,9 +194,10 @@ class Snapshot(Generic[T]):
 class Diff(Generic[T]):
     """A reload told as a patch: ``changed`` (indexes into ``prepared`` of rows that are new
     or whose row or texts differ) and ``removed`` (keys gone), valid for the model's rows at
-    ``version``. ``patchable`` False: too much moved, or the order did; set the rows whole
-    (``prepared`` then holds every row). ``complete`` False: ``prepared`` holds only the
-    rows that changed (``diff_rows``), so the diff is of use only at its ``version``."""
+    ``version``. ``patchable`` False: too many rows came or went, or the order of the rows
+    kept changed; set the rows whole (``prepared`` then holds every row). ``complete``
+    False: ``prepared`` holds only the rows that changed (``diff_rows``), so the diff is of
+    use only at its ``version``."""
 
     version: int
     prepared: Prepared[T]
@@ -213,7 +214,10 @@ def _compare(
     snapshot: Snapshot[T], rows: Sequence[T], texts: Sequence[tuple[str, ...]] | None,
     most: int | None,
 ) -> tuple[bool, list[int], list[Any]]:
-    """(patchable, the indexes of ``rows`` new or changed, the keys gone)."""
+    """(patchable, the indexes of ``rows`` new or changed, the keys gone). ``most`` bounds
+    the rows that come or go (each is a row inserted or removed in the model and its
+    proxy), not the rows whose values changed in place: those are one ranged update however
+    many they are (the minute tick changes every overdue text, never a row's place)."""
     key = snapshot.key
     old_keys = [key(r) for r in snapshot.rows]
     new_keys = [key(r) for r in rows]
@@ -222,32 +226,33 @@ def _compare(
     removed = [k for k in old_keys if k not in new_set]
     kept_new = [k for k in new_keys if k in old_at]
     limit = most if most is not None else max(64, len(new_keys) // 8)
-    ordered = (  # (new rows may come anywhere: they are inserted at their place)
-        len(old_at) == len(old_keys)
+    moved = len(removed) + len(new_keys) - len(kept_new)  # rows that go, rows that come
+    patchable = (  # (new rows may come anywhere: they are inserted at their place)
+        moved <= limit
+        and len(old_at) == len(old_keys)
         and len(new_set) == len(new_keys)
         and kept_new == [k for k in old_keys if k in new_set]
     )
+    if not patchable:
+        return False, [], removed
+    old_rows, old_texts = snapshot.rows, snapshot.texts
     changed: list[int] = []
-    if ordered:
-        old_rows, old_texts = snapshot.rows, snapshot.texts
-        for i, k in enumerate(new_keys):
-            at = old_at.get(k)
-            if (
-                at is None
-                or rows[i] != old_rows[at]
-                or (texts is not None and texts[i] != old_texts[at])
-            ):
-                changed.append(i)
-                if len(changed) + len(removed) > limit:
-                    break
-    patchable = ordered and len(changed) + len(removed) <= limit
-    return patchable, changed if patchable else [], removed
+    for i, k in enumerate(new_keys):
+        at = old_at.get(k)
+        if (
+            at is None
+            or rows[i] != old_rows[at]
+            or (texts is not None and texts[i] != old_texts[at])
+        ):
+            changed.append(i)
+    return True, changed, removed
 
 
 def diff(snapshot: Snapshot[T], prepared: Prepared[T], most: int | None = None) -> Diff[T]:
     """Patchable when the rows kept stay in the same order (new rows are inserted at their
     place), so that the patched model is row for row the one a reload gives; and at most
-    ``most`` rows change (default: an eighth of them, at least 64)."""
+    ``most`` rows come or go (default: an eighth of them, at least 64). Rows changed in
+    place do not count: however many, they are patched (the selection stays)."""
     patchable, changed, removed = _compare(snapshot, prepared.rows, prepared.texts, most)
     return Diff(snapshot.version, prepared, changed, removed, patchable, at=changed)
 

@@ -144,6 +144,9 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
             return False
         if not (diff.changed or diff.removed):
             return True
+        if diff.complete:
+            self._apply_complete(diff)
+            return True
         rows = diff.patch()
         known = [self.key(r) in self._pos for r in rows.rows]
         # The rows kept: changed in place, and the rows gone removed (their order is the
@@ -153,6 +156,41 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         for start, end in runs(at for at, _j in fresh):
             self._insert(start, rows.take([j for at, j in fresh if start <= at <= end]))
         return True
+
+    def _apply_complete(self, diff: Diff[T]) -> None:
+        """A patchable diff that holds every row: the rows gone removed and the new ones
+        inserted where the reload has them (few: see ``rows.diff``); then the model's rows
+        are the reload's key for key, and the rows changed in place (any number: the minute
+        tick changes every overdue text) take the reload's lists whole and are told to views
+        as one span, never a reset: the selection, current row and scroll position stay."""
+        prepared = diff.prepared
+        pos, key = self._pos, self.key
+        fresh = [i for i in diff.changed if key(prepared.rows[i]) not in pos]
+        if diff.removed:
+            self.remove(diff.removed)
+        for start, end in runs(fresh):  # (ascending: each lands at its place in the reload)
+            self._insert(start, prepared.take(range(start, end + 1)))
+        new = set(fresh)
+        kept = [i for i in diff.changed if i not in new]
+        if not kept:
+            return
+        if len(kept) <= ONE_BY_ONE:  # a few: row by row, as a patch tells them
+            self.patch(prepared.take(kept))
+            return
+        if len(prepared.rows) != len(self._rows):  # pragma: no cover - the diff's invariant
+            raise ValueError("the diff does not give the reload's rows: read again")
+        self._presorted = None
+        self._version += 1
+        self._rows, self._texts, self._hay = prepared.rows, prepared.texts, prepared.hay
+        self._keys = prepared.keys or self.prepare(prepared.rows).keys
+        self._widest = merge_widest(
+            self._widest, prepared.widest or widest_texts(prepared.texts, len(self.columns))
+        )
+        # One span over the rows changed (a proxy sorts and filters that span again at once;
+        # rows in it that did not change are merely repainted).
+        self.dataChanged.emit(
+            self.index(kept[0], 0), self.index(kept[-1], len(self.columns) - 1)
+        )
 
     def patch(self, rows: Sequence[T] | Prepared[T], removed: Iterable[Any] = ()) -> None:
         """Rows changed: those with a known key are updated in place, new ones are added at

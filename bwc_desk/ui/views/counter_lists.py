@@ -161,7 +161,13 @@ class CounterLists(QTabWidget):
             self._more()
             return
         first = not self.loaded
+        # Set whole (the first read; or the order of the rows changed, or many came or
+        # went): the rows selected that are still out are selected again, by key.
+        whole = not (diff.patchable and self.model.current(diff))
+        place = self.out_table.place() if whole and not first else None
         self.model.apply(diff)  # (the rows that differ; all of them the first time)
+        if place is not None:
+            self.out_table.restore(place)
         self.loaded = True
         self._update_counts()
         if first:
