@@ -39,7 +39,9 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
         "--demo",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="use the demo agency's own database",
+        help="use the demo agency's own database, as the demo's own station "
+        "(EVIDENCE-DESK-1, as the application does with --demo), not this PC's "
+        "station name",
     )
     parser = argparse.ArgumentParser(
         prog="bwc-desk",

@@ -27,6 +27,7 @@ from bwc_desk.services.startup import (
     open_database,
     resolve_url,
     set_aside_empty_demo,
+    station_name,
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
@@ -91,7 +92,6 @@ class Launcher:
     # --- the sequence ---------------------------------------------------------------------
     def start(self) -> int:
         station_config = config.load()
-        station = stations.configured_name()
         if self.demo and not self._ensure_demo():
             return 1
         url = resolve_url(getattr(self.args, "database", None), self.demo)
@@ -101,10 +101,7 @@ class Launcher:
         if not self._take_lock(db):
             db.dispose()
             return 1
-        if self.demo:
-            from bwc_desk.services import demo
-
-            station = demo.STATIONS[0]
+        station = station_name(self.demo)  # (the demo's own station with --demo)
         if auth.needs_setup(db):
             db = self._refuse_removed_accounts(url, db)
             if db is None:
@@ -226,7 +223,7 @@ class Launcher:
         from bwc_desk.services.backups import restore_damaged
 
         try:
-            kept = restore_damaged(exc.path, exc.backup, stations.configured_name())
+            kept = restore_damaged(exc.path, exc.backup, station_name(self.demo))
         except Exception as error:
             log.exception("restoring %s failed", exc.backup)
             QMessageBox.critical(

@@ -315,7 +315,7 @@ def test_keys_revoke_list_show_and_new_on_the_command_line(two, capsys, monkeypa
         monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
         return main([*args, "--database", path, "--as", "admin", "--password-stdin"])
 
-    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-2")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "DESK-2")
     assert main(["keys", "revoke", "--database", path, "--station", "DESK-1",
                  "--reason", "stolen"]) == 1  # who revokes?
     assert "--as USERNAME" in capsys.readouterr().err
@@ -334,7 +334,7 @@ def test_keys_revoke_list_show_and_new_on_the_command_line(two, capsys, monkeypa
     assert as_admin("keys", "revoke", "--station", "DESK-2", "--reason", "x") == 1
     assert "last active station key" in capsys.readouterr().err
     # At DESK-1 (its key revoked): show says so and what to do; keys new makes a new one.
-    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-1")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "DESK-1")
     assert main(["keys", "show", "--database", path]) == 0
     out = capsys.readouterr().out
     assert "REVOKED" in out and "bwc-desk keys new --as ADMIN" in out
@@ -343,7 +343,7 @@ def test_keys_revoke_list_show_and_new_on_the_command_line(two, capsys, monkeypa
     public = next(line.split()[-1] for line in out.splitlines()
                   if line.startswith("public key:"))
     assert "keys register --station DESK-1" in out
-    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-2")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "DESK-2")
     assert as_admin("keys", "register", "--station", "DESK-1", "--public-key", public) == 0
     assert main(["verify", "--database", path]) == 0
 

@@ -344,7 +344,7 @@ def test_keys_commands(history, capsys, monkeypatch):
     import io
 
     path = database_arg(history)
-    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-9")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "DESK-9")
     assert main(["keys", "show", "--database", path]) == 0
     out = capsys.readouterr().out
     assert "NOT registered" in out
@@ -354,7 +354,7 @@ def test_keys_commands(history, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["keys", "register", "--database", path, "--as", "admin",
                  "--password-stdin"]) == 1
-    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda: "DESK-1")
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "DESK-1")
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["keys", "register", "--database", path, "--station", "DESK-9",
                  "--public-key", public, "--as", "admin", "--password-stdin"]) == 0

@@ -164,7 +164,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         print(f"error: BWC Desk is running on {path}; close it first.", file=sys.stderr)
         return 1
     check, kept, where = backups.restore_at(
-        url, Path(args.file) if args.file else None, station_name(), _restorer(args, path)
+        url, Path(args.file) if args.file else None, station_name(args),
+        _restorer(args, path)
     )
     print(f"checked {check.path}: integrity {check.integrity}; {check.custody}; {check.audit}",
           file=out)

@@ -54,10 +54,13 @@ def command_line_actor() -> Actor:
     return Actor(None, f"cli:{user}", f"Command line ({user})", Role.ADMIN)
 
 
-def station_name() -> str:
-    from bwc_desk.services import stations
+def station_name(args: argparse.Namespace) -> str:
+    """The station the command works as: with --demo the demo's own station (the one the
+    window uses with --demo, whose key signs the demo's exports), else this PC's configured
+    station name."""
+    from bwc_desk.services.startup import station_name as for_the
 
-    return stations.configured_name()
+    return for_the(demo=bool(getattr(args, "demo", False)))
 
 
 class Secrets:
@@ -114,12 +117,13 @@ def _password(args: argparse.Namespace, user: str) -> str:
 
 def command_ctx(args: argparse.Namespace, actor: Actor | None) -> Ctx:
     """The database of the command (--database, --demo, else the station's), opened as at
-    start-up, on this station, for ``actor``. Only ``signed_ctx`` and `users add|change`
-    (whose services sign the administrator in themselves) call it."""
+    start-up, on this station (the demo's own with --demo: ``station_name``), for
+    ``actor``. Only ``signed_ctx`` and `users add|change` (whose services sign the
+    administrator in themselves) call it."""
     from bwc_desk.services.startup import open_ctx, resolve_url
 
     url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    return open_ctx(url, station_name(), actor)
+    return open_ctx(url, station_name(args), actor)
 
 
 def signed_ctx(args: argparse.Namespace, *, sign_in: bool = True) -> Ctx:

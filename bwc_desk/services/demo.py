@@ -21,6 +21,7 @@ from bwc_desk.services.counter import FunctionTest, ReturnCondition
 from bwc_desk.services.demo_places import DOCK_ROOM, RETIRED, Places
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+from bwc_desk.services.startup import DEMO_STATION
 from bwc_desk.store.db import Database
 
 AGENCY = "Harbor City Police Department (demo)"
@@ -31,7 +32,7 @@ DEMO_ACCOUNTS = (
     ("qm.jordan", "demo-counter-2026", Role.QUARTERMASTER),
     ("auditor.lee", "demo-auditor-2026", Role.AUDITOR),
 )
-STATIONS = ("EVIDENCE-DESK-1", "EVIDENCE-DESK-2")
+STATIONS = (DEMO_STATION, "EVIDENCE-DESK-2")  # the first is the one --demo works as
 MODELS = (
     # model, count, bought, serial prefix, firmware
     ("Axon Body 3", 300, date(2019, 6, 3), "X60A", "1.26.4"),

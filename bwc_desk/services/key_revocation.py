@@ -157,7 +157,9 @@ def _revoke(
             "more. Register another station's key first (`bwc-desk keys register`), then "
             "revoke this one."
         )
-    at = ctx.now()
+    # Dated after whatever the key had signed, by whichever station's clock (the writers'
+    # lock has every such signature committed, and lets none in after this one).
+    at = checkpoints.revocation_time(session, target.key_id, ctx.now())
     endorsement = sign(
         own,
         revocation_message(

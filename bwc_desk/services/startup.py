@@ -22,6 +22,9 @@ from bwc_desk.store.db import Database, sqlite_url, storage_error
 from bwc_desk.store.netpath import network_kind
 
 log = logging.getLogger(__name__)
+# The demo agency's own station: the demo is built at it (services/demo.py) and the window
+# and every command run with --demo work as it (``station_name``).
+DEMO_STATION = "EVIDENCE-DESK-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,6 +355,15 @@ def set_aside_empty_demo() -> Path | None:
             companion.rename(Path(f"{aside}{extra}"))
     log.warning("the demo's file held no accounts (not the demo): set aside as %s", aside)
     return aside
+
+
+def station_name(demo: bool = False) -> str:
+    """The station the window or a command works as: with --demo the demo agency's desk
+    (``DEMO_STATION``, whose key signed the demo's records when it was built), never this
+    PC's configured name; else this PC's configured station name."""
+    from bwc_desk.services import stations
+
+    return DEMO_STATION if demo else stations.configured_name()
 
 
 def resolve_url(database: str | None, demo: bool = False) -> str:

@@ -39,6 +39,10 @@ from bwc_desk.store.models import (
 )
 
 _EVERY = timedelta(seconds=CHECKPOINT_SECONDS)
+# How far another station's clock may run ahead of the revoking station's for a revocation
+# to be dated after what the key signed (``revocation_time``): Kerberos's tolerance, within
+# which a Windows domain keeps its PCs' clocks.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 @dataclass
@@ -96,6 +100,36 @@ def revoked(session: Session, kid: str) -> bool:
     return session.execute(
         select(StationKeyRevocation.id).where(StationKeyRevocation.key_id == kid)
     ).first() is not None
+
+
+def revocation_time(session: Session, kid: str, now: datetime) -> datetime:
+    """When a revocation of key ``kid``, made at ``now`` by the revoking station's clock, is
+    dated: after everything the key had signed in the database by then. Called in the
+    revocation's write transaction, after the writers' lock (PostgreSQL's advisory lock,
+    SQLite's BEGIN IMMEDIATE): what the key had signed is committed and visible, and nothing
+    it signs later gets in (a checkpoint is signed only in a write transaction that finds
+    its key not revoked). Those signatures are dated by the clocks of the stations that made
+    them; one up to CLOCK_SKEW ahead of ``now`` would otherwise look made after the
+    revocation (*forged*), although the database has it before. Further ahead, the date is
+    not believed: the revocation keeps ``now``."""
+    row = session.execute(
+        select(
+            select(func.max(LedgerCheckpoint.at))
+            .where(LedgerCheckpoint.key_id == kid)
+            .scalar_subquery(),
+            select(func.max(StationKey.registered_at))
+            .where(StationKey.endorsed_by == kid)
+            .scalar_subquery(),
+            select(func.max(StationKeyRevocation.revoked_at))
+            .where(StationKeyRevocation.endorsed_by == kid)
+            .scalar_subquery(),
+        )
+    ).one()
+    signed: list[datetime] = [moment for moment in row if moment is not None]
+    latest = max(signed, default=None)
+    if latest is None or latest < now or latest - now > CLOCK_SKEW:
+        return now
+    return latest + timedelta(microseconds=1)
 
 
 def _last_checkpoint(session: Session, chain: str) -> tuple[int, datetime] | None:
@@ -217,6 +251,10 @@ def checkpoint_now(session: Session, station: str, chain: str, at: datetime) -> 
 
     signer = signer_for(session, station)
     if signer is None:
+        return False
+    if revoked(session, signer.key_id):
+        # Revoked at another station since this process looked (its signer is cached).
+        _signers.setdefault(_engine(session), {})[station] = None
         return False
     # Read, not lock: an empty chain gets no head row here (the first append makes it).
     seq, digest = recorded_head(session, chain) or (0, GENESIS)
