@@ -147,9 +147,13 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     folder = tmp_path_factory.mktemp("demo-template")
     path = folder / "demo.sqlite3"
-    opened = open_database(sqlite_url(path))
-    seed_demo(opened.db, days=2)
-    opened.db.dispose()
+    # (Built before any test's own home is set: its station key goes to a home of its own,
+    # not to the home of whoever runs the tests.)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BWC_DESK_HOME", str(folder / "home"))
+        opened = open_database(sqlite_url(path))
+        seed_demo(opened.db, days=2)
+        opened.db.dispose()
     return path
 
 
