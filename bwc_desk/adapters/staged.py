@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from bwc_desk.domain.errors import ValidationError
@@ -22,7 +22,17 @@ def staged(path: Path | str) -> Iterator[Path]:
     path = Path(path)
     tmp = path.with_name(path.name + ".staged")
     try:
-        yield tmp
+        try:
+            yield tmp
+        except OSError as exc:
+            # The file could not be written where the person chose (a folder that is a file,
+            # a full disk, no permission): said with the name they chose, not ours.
+            if not str(exc.filename or "").startswith(str(tmp)):
+                raise
+            raise ValidationError(
+                f"Cannot write {path}: {exc.strerror or exc}. Nothing was exported; choose "
+                "another folder (or free some space) and export again."
+            ) from None
         try:
             os.replace(tmp, path)
         except OSError as exc:
@@ -31,7 +41,8 @@ def staged(path: Path | str) -> Iterator[Path]:
                 "file could not be put in place; choose another folder and export again."
             ) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with suppress(OSError):  # (where nothing could be written, nothing can be removed)
+            tmp.unlink(missing_ok=True)
 
 
 def sha256_of(path: Path) -> str:
