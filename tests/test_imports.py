@@ -344,3 +344,11 @@ def test_a_scan_code_equal_to_a_badge_on_another_line_is_refused_with_its_line(
         assert [line for line, _ in report.errors] == [3, 4], report.errors
         assert "line 2" in dict(report.errors)[3] and "line 2" in dict(report.errors)[4]
     assert officers.list_officers(admin_ctx) == []
+
+
+@pytest.mark.parametrize("ending", ["\n", "", "\r\n"])
+def test_an_unterminated_quote_on_the_last_line_is_named_as_such(admin_ctx, tmp_path, ending):
+    text = f'asset_tag,serial,model\nBWC-001,SN001,AB3\n"BWC-004,SN004,AB3{ending}'
+    report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", text))
+    assert [line for line, _ in report.errors] == [3]
+    assert "never closed" in report.errors[0][1] and "serial" not in report.errors[0][1]

@@ -138,7 +138,7 @@ def parse_csv(
     except csv.Error as exc:
         table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {_csv_problem(exc)}"}))
         return table
-    if table.rows and line > table.rows[-1][0] and _ends_inside_a_quote(text, table.rows[-1][0]):
+    if table.rows and _ends_inside_a_quote(text, table.rows[-1][0]):  # (the last line too)
         table.rows[-1] = (table.rows[-1][0], {"__error__": UNTERMINATED})
     return table
 
