@@ -313,3 +313,29 @@ def test_the_dialog_fits_a_1280_by_720_screen(qtbot, desk):
     dialog = desk["dialog"]
     room = dialog.screen().availableGeometry()
     assert dialog.width() <= room.width() and dialog.height() <= room.height() - 40
+
+
+def test_an_unreadable_file_after_another_leaves_no_columns_of_the_other(qtbot, desk):
+    dialog = desk["dialog"]
+    desk["choose"]("Property Nr,Maker Ref,Model\nHPD-BWC-0003,X61B0003,Axon Body 4\n")
+    assert any(c.count() > 1 for c in dialog.column_combos.values())
+    result = desk["choose"]("", name="empty.csv")
+    assert result.headers is None and result.report is None
+    texts = {c.itemText(i) for c in dialog.column_combos.values() for i in range(c.count())}
+    assert not texts & {"Property Nr", "Maker Ref", "Model"}
+    assert not dialog.columns_box.isVisible() and not dialog.import_button.isEnabled()
+
+
+def test_a_path_typed_or_pasted_is_checked_on_enter(qtbot, desk, tmp_path):
+    dialog = desk["dialog"]
+    path = tmp_path / "typed.csv"
+    path.write_text(HEADER + "HPD-BWC-0003,X61B0003,Axon Body 4,available,\n", encoding="utf-8")
+    dialog.path_edit.setFocus()
+    qtbot.keyClicks(dialog.path_edit, str(path))
+    assert not dialog.import_button.isEnabled()  # (not checked yet)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+        qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    assert dialog.path == str(path)
+    assert [v[2] for v in verdicts(dialog)] == ["new"] and dialog.import_button.isEnabled()
+    qtbot.keyClicks(dialog.path_edit, "x")  # typing again: the import waits for the check
+    assert not dialog.import_button.isEnabled()

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -186,8 +186,10 @@ class ImportDialog(QDialog):
         self.kind_box.setCurrentIndex(list(KINDS).index(kind))
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("import_path")
-        self.path_edit.setReadOnly(True)
-        self.path_edit.setPlaceholderText("Choose a CSV file (docs/csv-formats.md says which)")
+        self.path_edit.setPlaceholderText(
+            "Choose a CSV file, or type or paste its path and press Enter "
+            "(docs/csv-formats.md says which)"
+        )
         self.choose_button = QPushButton("&Choose file...", self)
         self.choose_button.setObjectName("import_choose")
         top = QHBoxLayout()
@@ -252,6 +254,8 @@ class ImportDialog(QDialog):
         self._remap_timer.timeout.connect(self.run_preview)
         self.progressed.connect(self._progressed)
         self.choose_button.clicked.connect(self.choose_file)
+        self.path_edit.textEdited.connect(self._path_typed)
+        self.path_edit.installEventFilter(self)  # (Enter there checks the path typed)
         self.kind_box.currentIndexChanged.connect(lambda _i: self._kind_changed())
         self.import_button.clicked.connect(self.commit)
         self.close_button.clicked.connect(self.reject)
@@ -283,6 +287,30 @@ class ImportDialog(QDialog):
         if path:
             self.set_file(path)
 
+    def _path_typed(self, _text: str) -> None:
+        """A path being typed is not the file checked: nothing is imported until Enter has
+        checked it."""
+        self.import_button.setEnabled(False)
+        self.import_button.setToolTip("Press Enter in the file's path to check that file")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Enter in the path checks that file; it is not the dialog's Enter (its default
+        # button would open the file chooser).
+        if (
+            watched is self.path_edit
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        ):
+            self._path_entered()
+            return True
+        return super().eventFilter(watched, event)
+
+    def _path_entered(self) -> None:
+        text = self.path_edit.text().strip().strip('"')
+        if text:
+            self.set_file(text)
+
     def set_file(self, path: str) -> None:
         # The columns chosen for the last file carry over to the next (a corrected copy of
         # the same export has the same headers).
@@ -291,7 +319,9 @@ class ImportDialog(QDialog):
             self._remembered = {f: h for f, h in chosen.items() if h}
         self.path = path
         self.path_edit.setText(path)
-        self.headers = None
+        if self.headers is not None:  # (the last file's columns are not this one's)
+            self.headers = None
+            self._build_columns()
         self.run_preview()
 
     def _kind_changed(self) -> None:
@@ -391,6 +421,9 @@ class ImportDialog(QDialog):
                 self.run_preview()
                 return
         self.columns_toggle.setEnabled(self.headers is not None)
+        if self.headers is None:  # (nothing to map in a file that could not be read)
+            self.columns_toggle.setChecked(False)
+            self.columns_box.setVisible(False)
         self.report = result.report
         if result.rows is not None:
             self.model.set_rows(result.rows)
