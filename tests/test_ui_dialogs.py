@@ -141,3 +141,37 @@ def test_the_sign_in_form_says_once_that_it_is_on_the_screen(qtbot, admin_ctx):
     qtbot.wait(50)
     assert told == [True]  # once
 
+
+
+def test_a_long_refusal_on_the_lock_screen_is_not_drawn_over_the_form(qtbot):
+    """The refusal wraps to two or three lines: the form makes room for it (it was drawn
+    across the frame of the tabs above, and read as struck through)."""
+    from bwc_desk.domain.errors import DomainError
+    from bwc_desk.ui.lock_screen import LockScreen
+
+    said = (
+        "The account 'qm.jordan' is locked after too many failed sign-ins. An administrator "
+        "must unlock it (Administration > Staff accounts)."
+    )
+
+    def refuse(_first, _secret, _done, failed):  # type: ignore[no-untyped-def]
+        failed(DomainError(said))
+
+    screen = LockScreen(refuse, refuse)
+    qtbot.addWidget(screen)
+    screen.resize(1000, 560)
+    screen.show()
+    qtbot.waitExposed(screen)
+    screen.show_locked("Dana Lee", idle=False)
+    form = screen.form
+    qtbot.keyClicks(form.user_edit, "qm.jordan")
+    qtbot.keyClicks(form.password_edit, "wrong password")
+    qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: form.error_label.text() == said)
+    label = form.error_label
+    qtbot.wait(50)  # (the layouts settle)
+    assert label.height() >= label.heightForWidth(label.width())
+    assert form.height() >= form.minimumSizeHint().height()  # (not squeezed by the panel)
+    assert label.geometry().top() > form.tabs.geometry().bottom()
+    assert label.geometry().bottom() < form.sign_in_button.geometry().top()
+    assert screen.detail.height() >= screen.detail.heightForWidth(screen.detail.width())

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QWindow
+from PySide6.QtGui import QGuiApplication, QResizeEvent, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -166,7 +166,7 @@ class LockScreen(QWidget):
         self.directory_note.hide()
         self.form = SignInForm(self._watching(sign_in), sign_in_badge, self)
         self.form.signed_in.connect(self.unlocked)
-        box = QFrame(self)
+        self.box = box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)
         box.setMinimumWidth(500)
         box.setMaximumWidth(620)
@@ -194,6 +194,7 @@ class LockScreen(QWidget):
                         "cannot sign in until it answers; local accounts still sign in."
                     )
                     self.directory_note.show()
+                    self._fit_heights()
                 on_error(exc)
 
             sign_in(first, secret, done, failed)
@@ -207,5 +208,19 @@ class LockScreen(QWidget):
             f"Locked {why} at {when} (was: {who}). Any staff member may sign "
             "in; they will be recorded on the transactions from then on."
         )
+        self._fit_heights()
         self.form.clear()
         self.form.focus_first()
+
+    def _fit_heights(self) -> None:
+        """The wrapped lines above the form get the height their text needs at the panel's
+        width, as a minimum: a wrapped label's height for its width is not passed up through
+        nested layouts, and the panel was laid out for one line of them (the form below was
+        squeezed, its refusal drawn across the tabs' frame)."""
+        for label in (self.detail, self.directory_note):
+            width = label.width() if label.width() > 50 else self.box.minimumWidth() - 20
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_heights()

@@ -69,6 +69,14 @@ class SignInForm(QWidget):
         self.error_label = QLabel(self)
         self.error_label.setObjectName("error")
         self.error_label.setWordWrap(True)
+        # Room for three lines, kept whether or not something is said: a wrapped label's
+        # height for its width is not passed up through the lock screen's nested layouts,
+        # and a two-line refusal was drawn across the tabs' frame (it read as struck through).
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.error_label.setMinimumHeight(3 * self.error_label.fontMetrics().lineSpacing() + 2)
+        policy = self.error_label.sizePolicy()
+        policy.setHeightForWidth(False)
+        self.error_label.setSizePolicy(policy)
         self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
         self.sign_in_button = QPushButton("Sign in", self)
         self.sign_in_button.setDefault(True)
@@ -102,8 +110,11 @@ class SignInForm(QWidget):
     def clear(self) -> None:
         for edit in (self.user_edit, self.password_edit, self.badge_edit, self.pin_edit):
             edit.clear()
-        self.error_label.clear()
+        self._say("")
         self.sign_in_button.setEnabled(True)
+
+    def _say(self, text: str) -> None:
+        self.error_label.setText(text)
 
     def submit(self) -> None:
         if not self.sign_in_button.isEnabled():
@@ -114,9 +125,7 @@ class SignInForm(QWidget):
         else:
             first, secret, call = self.user_edit, self.password_edit, self._sign_in
         if not first.text().strip():
-            self.error_label.setText(
-                "Scan your staff badge first." if badge_mode else "Enter your user name."
-            )
+            self._say("Scan your staff badge first." if badge_mode else "Enter your user name.")
             first.setFocus()
             return
         if not secret.text():
@@ -124,7 +133,7 @@ class SignInForm(QWidget):
             return
         assert call is not None
         self.sign_in_button.setEnabled(False)
-        self.error_label.setText("Checking...")
+        self._say("Checking...")
         call(first.text(), secret.text(), self._done, self._failed)
 
     def _done(self, actor: Actor) -> None:
@@ -133,9 +142,7 @@ class SignInForm(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
-        self.error_label.setText(
-            str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}"
-        )
+        self._say(str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}")
         if self.tabs.currentIndex() == 1:
             self.pin_edit.clear()
             self.badge_edit.selectAll()
