@@ -166,3 +166,19 @@ def test_the_settings_dialog_fits_its_fields(qtbot, admin_ctx):
     dialog.show()
     qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: clipped(dialog) == [], timeout=3000)
+
+
+def test_a_long_agency_name_is_shown_from_its_start_in_the_settings(qtbot, admin_ctx):
+    from bwc_desk.services import settings
+    from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    name = "Harbor City Police Department, Property and Evidence Unit (demo)"
+    settings.change_settings(admin_ctx, {"agency_name": name})
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    line = dialog.editors["agency_name"]
+    qtbot.waitUntil(lambda: line.cursorPosition() == 0)  # (its start in view)
+    assert line.text() == name
+    assert line.width() >= line.fontMetrics().horizontalAdvance(name[:40])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -136,6 +138,10 @@ class SettingsDialog(ServiceDialog):
                 editor = spin
             else:
                 line = QLineEdit(str(value), self)
+                # Wide enough for a department's full name, and shown from its start (the
+                # cursor at its end scrolled "Harbor City Police" out of view).
+                line.setMinimumWidth(min(480, line.fontMetrics().horizontalAdvance(str(value))
+                                         + 24))
                 editor = line
             editor.setObjectName(key)
             self.editors[key] = editor
@@ -155,6 +161,22 @@ class SettingsDialog(ServiceDialog):
         box.addWidget(self.shift_table)
         box.addWidget(self.shift_problem)
         form.addRow(group)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._texts_from_their_start)
+
+    def _texts_from_their_start(self) -> None:
+        """Each text field shown from its start, once the first has the focus (which selects
+        it whole with the cursor at its end: "...Department (demo)" was all one saw of the
+        agency's name). A field selected whole stays selected, the cursor at its start."""
+        for editor in self.editors.values():
+            if isinstance(editor, QLineEdit):
+                length = len(editor.text())
+                if editor.hasSelectedText() and len(editor.selectedText()) == length:
+                    editor.setSelection(length, -length)
+                else:
+                    editor.setCursorPosition(0)
 
     def request(self) -> Request | None:
         # A wrong row keeps the dialog open, with the rows named, and what was typed.
