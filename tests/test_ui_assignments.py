@@ -687,3 +687,41 @@ def test_back_to_the_board_writes_nothing(qtbot, board, desk):
     qtbot.mouseClick(board.back_button, Qt.MouseButton.LeftButton)
     assert board.stack.currentWidget() is board.board_page
     assert snapshot(desk["sup"]) == before
+
+
+def test_a_pool_camera_scanned_for_an_officer_asks_before_it_leaves_its_pool(qtbot, desk):
+    roster, sup = desk["tab"].roster, desk["sup"]
+    pool = assignments.create_pool(sup, "Traffic pool", "Traffic")
+    assignments.put_in_pool(sup, [desk["ids"]["HPD-BWC-0007"]], pool.id)
+    click_row(qtbot, roster.table, lambda o: o.badge == "2001")
+    asked: list[str] = []
+
+    def scan_then(reply: QMessageBox.StandardButton) -> Callable[[QDialog], None]:
+        def pick(dialog: QDialog) -> None:
+            assert isinstance(dialog, CameraPickerDialog)
+            qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+
+            def decide(box: QDialog) -> None:
+                assert isinstance(box, QMessageBox)
+                asked.append(box.text())
+                box.button(reply).click()
+
+            answer(qtbot, decide, QMessageBox)
+            qtbot.keyClicks(dialog.table.filter_edit, "hpd-bwc-0007")  # a scanner types, Enter
+            qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+            if reply == QMessageBox.StandardButton.No:
+                qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
+                assert dialog.isVisible()  # (still open: another camera may be picked)
+                dialog.reject()
+        return pick
+
+    answer(qtbot, scan_then(QMessageBox.StandardButton.No), CameraPickerDialog)
+    qtbot.mouseClick(roster.assign_button, Qt.MouseButton.LeftButton)
+    assert asked and "Traffic pool" in asked[0] and "Evans" in asked[0]
+    unit = inventory.unit_detail(sup, "HPD-BWC-0007")
+    assert unit.pool_id == pool.id and unit.primary_officer_id is None
+    answer(qtbot, scan_then(QMessageBox.StandardButton.Yes), CameraPickerDialog)
+    qtbot.mouseClick(roster.assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: inventory.unit_detail(sup, "HPD-BWC-0007").primary_officer_id
+                    == desk["o"]["e1"].id, timeout=5000)
+    assert inventory.unit_detail(sup, "HPD-BWC-0007").pool_id is None and len(asked) == 2

@@ -431,6 +431,18 @@ class CameraPickerDialog(ServiceDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return None
+        elif unit.pool:
+            # A scanned tag and Enter: a pool's camera is not quietly taken out of its pool.
+            answer = QMessageBox.question(
+                self,
+                "Take the camera out of its pool?",
+                f"{unit.asset_tag} is in the pool {unit.pool}. Make it {self.officer.label}'s "
+                f"primary camera? It leaves the pool {unit.pool}.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return None
         officer_id, tag, reason = self.officer.id, unit.asset_tag, self.reason_edit.text()
         return (lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason)), "units"
 
