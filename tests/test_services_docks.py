@@ -704,3 +704,30 @@ def test_a_camera_added_to_the_inventory_while_in_its_bay_is_known_at_the_next_r
     send(bay(1, "X60A0009", battery=72))  # now the plain-row path: still written
     (row,) = [b for b in dock_board.list_bays(admin_ctx) if b.bay == 1]
     assert row.battery == 72
+
+
+def test_a_camera_issued_and_left_in_its_bay_is_not_ready_and_alerted_after_a_while(
+        admin_ctx, feed, clock):
+    """Issued at the counter while it sits charged in its bay: not one of the ready cameras
+    (a supervisor counts those to hand out), and if it is still there after a couple of
+    minutes, an alert says so (hand it over, or undo the issue)."""
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
+    before = dock_board.board(admin_ctx).counts
+    clock.advance(seconds=10)
+    issue_to(admin_ctx, "HPD-2")
+    clock.advance(seconds=20)
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
+    state = dock_board.board(admin_ctx)
+    assert state.counts["ready"] == before["ready"] - 1
+    assert state.counts[dock_board.ISSUED_COUNT] == 1
+    assert not any(a.kind == dock_board.LEFT_IN_DOCK for a in state.alerts)  # (being lifted)
+    clock.advance(seconds=dock_board.LEFT_IN_DOCK_AFTER_S)
+    feed(bay(1, "X60A0002", battery=100, upload=Upload(3, 3, 9, 9)))
+    (alert,) = [a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.LEFT_IN_DOCK]
+    assert alert.text.startswith("HPD-2 was issued to Mendoza at ")
+    assert "still in DOCK-A bay 1" in alert.text and "undo" in alert.text
+    assert (alert.unit_tag, alert.dock, alert.bay) == ("HPD-2", "DOCK-A", 1)
+    feed(bay(1, None))  # lifted out: nothing to say
+    state = dock_board.board(admin_ctx)
+    assert not any(a.kind == dock_board.LEFT_IN_DOCK for a in state.alerts)
+    assert state.counts[dock_board.ISSUED_COUNT] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -302,3 +303,17 @@ def test_a_bay_report_reaches_its_tile_by_the_feeds_own_word(qtbot, admin_ctx):
             qtbot.waitUntil(shown, timeout=10_000)
     feed.stop()
     state.runner.shutdown()
+
+
+def test_the_summary_counts_issued_cameras_still_in_a_bay_apart(qtbot, live):
+    from bwc_desk.services import dock_board
+    from bwc_desk.services.dock_board import Board
+
+    tab, _send = live
+    counts = {s.value: 0 for s in BayState} | {"ready": 3, dock_board.ISSUED_COUNT: 2}
+    tab._show_summary(Board((), counts, (), datetime.now(UTC), None))
+    assert "Ready: <b>3</b>" in tab.summary.text()
+    assert "Issued, still in a bay: <b>2</b>" in tab.summary.text()
+    tab._show_summary(Board((), counts | {dock_board.ISSUED_COUNT: 0}, (), datetime.now(UTC),
+                            None))
+    assert "Issued, still in a bay" not in tab.summary.text()

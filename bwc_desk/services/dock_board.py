@@ -75,6 +75,12 @@ class DockRow:
 
 
 ISSUED_IN_DOCK = "issued_in_dock"
+# A camera issued at the counter while it sat in its bay, and still there this long after:
+# the officer left without it, or it was issued by mistake.
+LEFT_IN_DOCK = "left_in_dock"
+LEFT_IN_DOCK_AFTER_S = 120
+# The summary's count of issued cameras still in a bay (not ready to hand out: they are out).
+ISSUED_COUNT = "issued"
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,19 +168,39 @@ _BOARD_BAYS = (
 )
 
 
+def _when(ctx: Ctx, at: datetime, now: datetime) -> str:
+    """A time of today as 07:02, of another day with its date."""
+    local = at.astimezone(ctx.zone)
+    return f"{local:%H:%M}" if local.date() == now.astimezone(ctx.zone).date() else (
+        f"{local:%d %b %H:%M}"
+    )
+
+
 def _issued_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> Alert:
     """'HPD-BWC-0226 is in DOCK-F bay 1 but is issued to Mendoza since 07:02': a camera
     that is out turned up in a dock (the dock does not return it; the counter does)."""
-    local = issued_at.astimezone(ctx.zone)
-    when = (
-        f"{local:%H:%M}"
-        if local.date() == now.astimezone(ctx.zone).date()
-        else f"{local:%d %b %H:%M}"
-    )
+    when = _when(ctx, issued_at, now)
     tag = bay.asset_tag or bay.serial
     return Alert(
         ISSUED_IN_DOCK,
         f"{tag} is in {bay.dock} bay {bay.bay} but is issued to {bay.issued_to} since {when}",
+        bay.dock,
+        bay.bay,
+        unit_tag=tag,
+        officer=bay.issued_to,
+        issued_at=issued_at,
+    )
+
+
+def _left_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> Alert:
+    """'HPD-BWC-0412 was issued to Mendoza at 07:02 but is still in DOCK-A bay 2': issued
+    at the counter from its bay, and never taken out of it."""
+    when = _when(ctx, issued_at, now)
+    tag = bay.asset_tag or bay.serial
+    return Alert(
+        LEFT_IN_DOCK,
+        f"{tag} was issued to {bay.issued_to} at {when} but is still in {bay.dock} bay "
+        f"{bay.bay}: hand it to the officer, or undo the issue at the counter (return it)",
         bay.dock,
         bay.bay,
         unit_tag=tag,
@@ -223,6 +249,7 @@ def board(ctx: Ctx) -> Board:
         issued = (last_name or first_name, issued_at) if issued_at is not None else None
         by_dock.setdefault(bay.dock_id, []).append((bay, tag, issued))
     counts = {s.value: 0 for s in BayState}
+    counts[ISSUED_COUNT] = 0
     alerts: list[Alert] = []
     dock_rows = []
     for dock in docks:
@@ -250,7 +277,8 @@ def board(ctx: Ctx) -> Board:
                 )
             )
         for b in bays:
-            counts[b.state.value] += 1
+            counted_apart = b.issued and b.state not in (BayState.OFFLINE, BayState.EMPTY)
+            counts[ISSUED_COUNT if counted_apart else b.state.value] += 1
             if b.stalled:
                 alerts.append(
                     Alert(
@@ -269,6 +297,13 @@ def board(ctx: Ctx) -> Board:
                 and (b.occupied_since is None or b.occupied_since >= b.issued_at)
             ):  # docked after the issue; a camera still in its bay while it is picked up is not
                 alerts.append(_issued_alert(ctx, b, b.issued_at, now))
+            elif (
+                b.issued
+                and b.issued_at is not None
+                and not offline
+                and (now - b.issued_at).total_seconds() >= LEFT_IN_DOCK_AFTER_S
+            ):  # issued from its bay, and never lifted out
+                alerts.append(_left_alert(ctx, b, b.issued_at, now))
             if b.serial and not b.registered:
                 alerts.append(
                     Alert(

@@ -233,6 +233,13 @@ class DocksTab(QWidget):
                 f"{border};'>&nbsp;{state.label}: <b>{board.counts.get(state.value, 0)}"
                 "</b>&nbsp;</span>"
             )
+        issued = board.counts.get(dock_board.ISSUED_COUNT, 0)
+        if issued:  # (issued at the counter, still in a bay: out, not ready to hand out)
+            fill, border, text = COLOURS[BayState.ERROR]
+            chips.append(
+                f"<span style='background:{fill}; color:{text}; border:1px solid "
+                f"{border};'>&nbsp;Issued, still in a bay: <b>{issued}</b>&nbsp;</span>"
+            )
         docks_text = f"{len(board.docks)} docks" + (
             f", {sum(1 for d in board.docks if d.offline)} offline"
             if any(d.offline for d in board.docks)
