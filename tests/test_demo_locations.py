@@ -1,4 +1,4 @@
-"""The demo agency keeps its cameras in named places (Inventory's Location column, Move...,
+"""The demo agency keeps its cameras in named places (Inventory's Kept at column, Move...,
 the Move dialog's list of places), each set with a custody record, so that a camera's
 history shows where it was put and when."""
 

@@ -1,4 +1,4 @@
-"""Where cameras are kept, in the Inventory: the Location column, the filter finding a place,
+"""Where cameras are kept, in the Inventory: the Kept at column, the filter finding a place,
 the detail panel, and Move... driven as a supervisor does it (select, right click, type the
 place, Enter)."""
 
@@ -64,7 +64,7 @@ def test_the_location_column_the_filter_and_the_detail_panel(qtbot, qtmodelteste
     tab = cage["tab"]
     qtmodeltester.check(tab.model)
     column = UnitTableModel.COL_LOCATION
-    assert tab.model.headerData(column, Qt.Orientation.Horizontal) == "Location"
+    assert tab.model.headerData(column, Qt.Orientation.Horizontal) == "Kept at"
     assert shown(tab, column) == ["Cage A, shelf 1", "Cage A, shelf 1", "Cage B, shelf 3", "",
                                   "", ""]
     # Typing a place finds the cameras kept there, as any other column's text does.

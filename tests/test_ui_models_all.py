@@ -183,7 +183,7 @@ def test_unit_model_shows_holder_status_and_last_event(qtbot, qtmodeltester):
     ]
     assert cell(model, 1, UnitTableModel.COL_HOLDER) == "Pool: Patrol North"
     assert cell(model, 1, UnitTableModel.COL_BAY) == "Dock 1 / bay 4"
-    assert headers(model)[UnitTableModel.COL_LOCATION] == "Location"
+    assert headers(model)[UnitTableModel.COL_LOCATION] == "Kept at"
     assert cell(model, 1, UnitTableModel.COL_LOCATION) == "Dock room"
     assert cell(model, 2, UnitTableModel.COL_LOCATION) == "Cage B, shelf 3"
     assert colour(model, 0, UnitTableModel.COL_STATUS) == "#1d4ed8"

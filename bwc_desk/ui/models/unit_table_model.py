@@ -72,7 +72,9 @@ class UnitTableModel(RowTableModel[UnitRow]):
         Column("Status", lambda u: u.status.value),
         Column("Holder / assignee", _holder, "Who has it now (Out:), or whose camera it is"),
         Column("Dock bay", lambda u: u.dock_bay),
-        Column("Location", lambda u: u.location, "Where the camera is kept (Move... changes it)"),
+        Column("Kept at", lambda u: u.location,
+               "Where the camera is kept when it is in (Move... changes it); where it is now: "
+               "Holder and Dock bay"),
         Column("Last custody event", _last, sort=lambda u: u.last_event_at),
         Column("Warranty until", lambda u: u.warranty_until),
     )

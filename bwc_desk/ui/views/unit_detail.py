@@ -130,7 +130,7 @@ class UnitDetailPanel(QWidget):
             ("primary", "Primary officer"),
             ("pool", "Pool"),
             ("bay", "Dock bay"),
-            ("location", "Location"),
+            ("location", "Kept at"),
             ("repair", "Repair"),
             ("purchased", "Purchased"),
             ("warranty", "Warranty until"),
