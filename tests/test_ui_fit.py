@@ -182,3 +182,18 @@ def test_a_long_agency_name_is_shown_from_its_start_in_the_settings(qtbot, admin
     qtbot.waitUntil(lambda: line.cursorPosition() == 0)  # (its start in view)
     assert line.text() == name
     assert line.width() >= line.fontMetrics().horizontalAdvance(name[:40])
+
+
+def test_at_1024x700_a_cameras_details_beside_inventory_show_every_button(qtbot, window):
+    window.resize(1024, 700)
+    window.tabs.setCurrentIndex(0)
+    tab = window.inventory_tab
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 0, timeout=10_000)
+    tab.table.table.setFocus()
+    tab.table.table.selectRow(0)
+    tab.open_details()
+    detail = tab.detail
+    qtbot.waitUntil(lambda: detail.unit is not None and detail.history_label.text() != "",
+                    timeout=10_000)
+    qtbot.wait(100)  # (laid out)
+    assert clipped(detail) == []

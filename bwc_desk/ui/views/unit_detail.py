@@ -178,16 +178,19 @@ class UnitDetailPanel(QWidget):
         self.note.setObjectName("detail_note")
         self.note.setWordWrap(True)
         history_bar = QHBoxLayout()
-        # (Newest first: the table says so by its order; the words did not fit beside the
-        # count and the three buttons in a narrow panel, and were cut off.)
+        # (Newest first: the table says so by its order.) The heading and its count on one
+        # line, the three exports under them: side by side, a panel beside Inventory at
+        # 1024x700 cut the heading and the buttons' words.
         heading = QLabel("<b>Custody history</b>", self)
         heading.setToolTip("Newest first")
         history_bar.addWidget(heading)
         history_bar.addWidget(self.history_label)
         history_bar.addStretch(1)
-        history_bar.addWidget(self.csv_button)
-        history_bar.addWidget(self.pdf_button)
-        history_bar.addWidget(self.evidence_button)
+        exports_bar = QHBoxLayout()
+        exports_bar.addWidget(self.csv_button)
+        exports_bar.addWidget(self.pdf_button)
+        exports_bar.addWidget(self.evidence_button)
+        exports_bar.addStretch(1)
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -197,6 +200,7 @@ class UnitDetailPanel(QWidget):
         layout.addLayout(self.form)
         layout.addWidget(line)
         layout.addLayout(history_bar)
+        layout.addLayout(exports_bar)
         layout.addWidget(self.history, 1)
         layout.addWidget(self.note)
         self._show_empty()
