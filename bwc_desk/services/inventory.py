@@ -24,7 +24,13 @@ from bwc_desk.services import audit, identity
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
-from bwc_desk.services.records import get_unit, officer_label, record
+from bwc_desk.services.records import (
+    camera_code_clash,
+    get_unit,
+    officer_label,
+    officer_with_code,
+    record,
+)
 from bwc_desk.store import queries
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import Checkout, Officer, Unit
@@ -217,15 +223,10 @@ def check_unique(session: Session, asset_tag: str, serial: str, unit_id: int | N
             f"{asset_tag} / {serial} would match another camera when scanned; "
             "asset tags and serials must not collide."
         )
-    officer = session.execute(
-        select(Officer.badge).where(Officer.scan_code == asset_tag)
-    ).first()
-    if officer is not None:
-        raise ValidationError(
-            f"The asset tag {asset_tag} is the ID-badge scan code of officer badge {officer[0]}: "
-            "a scan at the counter could not tell them apart. Use another asset tag, or change "
-            "that officer's scan code first."
-        )
+    for label, value in (("asset tag", asset_tag), ("serial", serial)):
+        officer = officer_with_code(session, value)
+        if officer is not None:
+            raise ValidationError(camera_code_clash(label, value, officer))
 
 
 def insert_unit(
