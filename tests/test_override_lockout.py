@@ -94,6 +94,8 @@ def test_a_good_override_clears_earlier_failures_as_a_good_sign_in_does(desk):
             counter.check_override(qm, "HPD-BWC-0002", Override("sgt.reyes", WRONG, "urgent"))
     assert counter.check_override(
         qm, "HPD-BWC-0002", Override("sgt.reyes", PASSWORD, "urgent")) == "Sgt.Reyes"
+    assert counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0002", function_test=FunctionTest(),
+                              override=Override("sgt.reyes", PASSWORD, "urgent")).issued
     clock.advance(seconds=20)
     with pytest.raises(DomainError, match="password is wrong"):
         counter.check_override(qm, "HPD-BWC-0002", Override("sgt.reyes", WRONG, "urgent"))

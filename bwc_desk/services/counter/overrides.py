@@ -49,10 +49,13 @@ class OverrideRefused(DomainError):
         self.typed = typed  # as typed (never written down if it looks like a password)
 
 
-def verify_override(session: Session, override: Override, what: str, now: datetime) -> Staff:
+def verify_override(
+    session: Session, override: Override, what: str, now: datetime | None = None
+) -> Staff:
     """The supervisor, if the credentials, role and reason stand; else ``OverrideRefused``.
     The password is checked as sign-in checks it (auth.check_credentials): a locked account
-    cannot authorise an override, and a good password clears earlier failures."""
+    cannot authorise an override. ``now``: the override is used (the issue's transaction),
+    and as a good sign-in does, its good password clears earlier failures."""
     base: dict[str, Any] = {
         "supervisor": override.username.strip().lower(),
         "overrides": what,
@@ -88,7 +91,8 @@ def verify_override(session: Session, override: Override, what: str, now: dateti
         raise OverrideRefused(WRONG, base | {"why": "credentials"}, check, override.username)
     staff = session.get(Staff, check.staff_id)
     assert staff is not None
-    record_good_sign_in(session, staff.id, now)  # as a good sign-in: earlier failures stop counting
+    if now is not None:
+        record_good_sign_in(session, staff.id, now)
     if not has_permission(Role(staff.role), Permission.OVERRIDE_READINESS):
         raise OverrideRefused(
             f"{staff.display_name} is {staff.role}; only a supervisor or admin can override "
@@ -131,11 +135,11 @@ def check_override(
     event = (
         AuditEvent.READINESS_OVERRIDE if what == "the readiness check" else AuditEvent.POOL_OVERRIDE
     )
-    with ctx.db.write() as session:  # (a good password clears earlier failures)
+    with ctx.db.read() as session:  # (a refusal is recorded in a transaction of its own)
         unit = find_unit(session, unit_code)
         tag = unit.asset_tag if unit is not None else unit_code.strip().upper()
         try:
-            staff = verify_override(session, override, what, ctx.now())
+            staff = verify_override(session, override, what)
         except OverrideRefused as exc:
             refused = exc
         else:
