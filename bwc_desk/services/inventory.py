@@ -31,6 +31,7 @@ from bwc_desk.services.records import (
     officer_with_code,
     record,
 )
+from bwc_desk.services.repair_cases import camera_sent_to_repair
 from bwc_desk.store import queries
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import Checkout, Officer, Unit
@@ -255,6 +256,9 @@ def insert_unit(
     session.add(unit)
     session.flush()
     identity.unit_written(ctx, session, unit, created=True)
+    if status is UnitStatus.IN_REPAIR:
+        why = "registered as in repair" + (f" ({reason})" if reason else "")
+        camera_sent_to_repair(ctx, session, actor, unit, why)
     record(
         ctx,
         session,
@@ -383,6 +387,10 @@ def change_status(
                 "unassigned_officer": officer_label(was) if was is not None else None,
             }
             unit.primary_officer_id = None
+    # Every camera in repair has an open repair case (Repairs' Open case opens it first). Put
+    # back in service here, its case stays open: the counter refuses it until Repairs closes it.
+    if new_status is UnitStatus.IN_REPAIR:
+        camera_sent_to_repair(ctx, session, actor, unit, reason)
     seq = record(
         ctx,
         session,
