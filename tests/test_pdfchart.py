@@ -25,7 +25,7 @@ def test_bars_side_by_side_and_a_pie_of_arcs():
     assert sum(1 for op in bars if op.endswith(b" re f")) == 3 + 2
     pie = _ops(ChartSpec("share", "P", ["passed", "failed"], [("t", [3.0, 1.0])]))
     assert sum(1 for op in pie if op.endswith(b" c")) >= 4  # Bezier arcs
-    assert any(b"(passed: 3 \\(75 %\\)) Tj" in op for op in pie)
+    assert any(b"(passed: 3 \\(75.0 %\\)) Tj" in op for op in pie)
 
 
 def test_nothing_to_draw_says_so():
@@ -57,5 +57,16 @@ def test_a_small_share_is_never_shown_as_nothing():
 
     assert share_text(17, 4401) == "17 (0.4 %)"
     assert share_text(1, 5000) == "1 (<0.1 %)"
-    assert share_text(0, 10) == "0 (0 %)" and share_text(3, 4) == "3 (75 %)"
-    assert share_text(4384, 4401) == "4,384 (100 %)"
+    assert share_text(0, 10) == "0 (0 %)" and share_text(3, 4) == "3 (75.0 %)"
+    assert share_text(10, 10) == "10 (100 %)"
+
+
+def test_shares_have_one_decimal_and_never_read_all_when_something_else_is_there():
+    """The compliance pie said "passed 4,279 (100 %)" next to "failed 18 (0.4 %)"."""
+    from bwc_desk.adapters.pdfchart import share_text
+
+    assert share_text(4279, 4297) == "4,279 (99.6 %)"
+    assert share_text(18, 4297) == "18 (0.4 %)"
+    assert share_text(4384, 4401) == "4,384 (99.6 %)"
+    assert share_text(4999, 5000) == "4,999 (>99.9 %)"  # 99.98 % is not all of them
+    assert share_text(2, 3) == "2 (66.7 %)" and share_text(1, 8) == "1 (12.5 %)"

@@ -61,9 +61,17 @@ def _width(text: str, size: float) -> float:
 
 
 def share_text(value: float, total: float) -> str:
-    """'17 (0.4 %)': a share as people read it; a small share is never shown as 0 %."""
+    """'17 (0.4 %)': a share as people read it, with one decimal. Rounding never says
+    "0 %" of something that is there, nor "100 %" when something else is there."""
     pct = 100 * value / total if total else 0.0
-    shown = f"{pct:.0f}" if pct >= 1 or pct == 0 else ("<0.1" if pct < 0.1 else f"{pct:.1f}")
+    if pct <= 0 or pct >= 100:
+        shown = f"{pct:.0f}"
+    elif pct < 0.05:
+        shown = "<0.1"
+    elif pct >= 99.95:
+        shown = ">99.9"
+    else:
+        shown = f"{pct:.1f}"
     return f"{_fmt(value)} ({shown} %)"
 
 

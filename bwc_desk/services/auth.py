@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
@@ -157,6 +158,61 @@ def first_run(
 # --- signing in ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    """What a user name and password come to, before anything is written: sign-in and a
+    supervisor's override at the counter both check a password this way, and both record a
+    failure with ``record_failure`` (the same count, the same lockout, the same audit)."""
+
+    name: str
+    staff_id: int | None
+    failure: str  # "" when good, else "unknown", "locked", "wrong" or "disabled"
+
+    @property
+    def good(self) -> bool:
+        return not self.failure
+
+
+def check_credentials(session: Session, name: str, password: str) -> PasswordCheck:
+    """Check a local account's password (``name`` already normalised); writes nothing. A
+    wrong name and a locked account take as long as a wrong password."""
+    row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
+    if row is None:
+        verify_secret(_dummy_hash(), password)
+        return PasswordCheck(name, None, "unknown")
+    if row.locked_at is not None:
+        verify_secret(_dummy_hash(), password)  # as long as any other answer takes
+        return PasswordCheck(name, row.id, "locked")
+    if not verify_secret(row.password_hash, password):
+        return PasswordCheck(name, row.id, "wrong")
+    if not row.active:
+        return PasswordCheck(name, row.id, "disabled")
+    return PasswordCheck(name, row.id, "")
+
+
+def record_failure(
+    ctx: Ctx, session: Session, check: PasswordCheck, how: str, typed: str, wrong: str
+) -> Attempt:
+    """Record a failed password check as a failed sign-in (counted towards the lockout, and
+    audited); the attempt's message is ``wrong`` (plus the lockout warning) for a wrong name or
+    password, else what sign-in says of a locked or disabled account."""
+    row = None if check.staff_id is None else session.get(Staff, check.staff_id)
+    if row is None:  # (or removed meanwhile: as an unknown name)
+        return failed_unknown(ctx, session, check.name, typed, wrong, how)
+    if row.locked_at is not None:
+        return failed(ctx, session, row, check.name, f"{how} (account locked)", locked_message(row))
+    if check.failure == "disabled":
+        return failed(
+            ctx,
+            session,
+            row,
+            check.name,
+            f"{how} (account disabled)",
+            f"The account {row.username!r} is disabled. Ask an administrator.",
+        )
+    return failed(ctx, session, row, check.name, how, wrong)
+
+
 def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     """Check a user name and password; the returned actor is recorded on every change.
     Failures are recorded (and audited) even though sign-in is refused."""
@@ -170,31 +226,16 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     if gate is not None and directory_signin.is_directory_name(ctx, name):
         return directory_signin.sign_in_with(ctx, gate, name, username, password, via=via)
     with ctx.db.write() as session:
-        row = session.execute(select(Staff).where(Staff.username == name)).scalar_one_or_none()
-        if row is None:
-            verify_secret(_dummy_hash(), password)
-            attempt = failed_unknown(ctx, session, name, username)
-        elif row.locked_at is not None:
-            verify_secret(_dummy_hash(), password)  # as long as any other answer takes
-            attempt = failed(
-                ctx, session, row, name, "password (account locked)", locked_message(row)
-            )
-        elif not verify_secret(row.password_hash, password):
-            attempt = failed(ctx, session, row, name, "password", WRONG_CREDENTIALS)
-        elif not row.active:
-            attempt = failed(
-                ctx,
-                session,
-                row,
-                name,
-                "password (account disabled)",
-                f"The account {row.username!r} is disabled. Ask an administrator.",
-            )
-        else:
+        check = check_credentials(session, name, password)
+        if check.good:
+            row = session.get(Staff, check.staff_id)
+            assert row is not None
             # (not on PostgreSQL: the stations' role may not write staff rows)
             if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = hash_secret(password)
             attempt = succeeded(ctx, session, row, f"password, {via}" if via else "password")
+        else:
+            attempt = record_failure(ctx, session, check, "password", username, WRONG_CREDENTIALS)
     return finish(attempt)
 
 

@@ -6,6 +6,7 @@ Deterministic: the same seed gives the same agency, so screenshots and bug repor
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -350,6 +351,15 @@ def seed_demo(
             sup, tag, "record button sticks", vendor, f"RMA-{rng.randrange(100000, 999999)}"
         )
         places.to_bench(tag, f"waiting for {vendor} to collect it")
+    # Two spares went to the vendor and came back before the fortnight (closed cases).
+    for tag, days_away in zip(spares[-2:], (9, 12), strict=True):
+        case = repairs.open_case(sup, tag, "battery does not hold a charge")
+        places.to_bench(tag, "waiting for Axon RMA to collect it")
+        repairs.send_to_vendor(sup, case.id, "Axon RMA", f"RMA-{rng.randrange(100000, 999999)}")
+        clock.tick(days_away * 24 * 60)
+        repairs.record_cost(sup, case.id, "0")  # under warranty
+        repairs.mark_back(sup, case.id, "battery replaced under warranty")
+        places.back_home(tag, "back from Axon RMA")
 
     # Two weeks of shifts at the counter: the returns of the shift going off and the issues
     # of the shift coming on, interleaved in time as they happen at a real counter.
@@ -363,6 +373,7 @@ def seed_demo(
     spare_pool = list(spares)
     serial_of = {u.asset_tag: u.serial for u in inventory.list_units(ctx)}
     room = _DockRoom(ctx, clock, rng, since=end - timedelta(days=2))
+    in_house: list[tuple[datetime, str]] = []  # (when repaired, camera) of damaged returns
     day0 = start.astimezone(zone).date()
     total_days = days + 1
     for day_index in range(total_days):
@@ -384,13 +395,23 @@ def seed_demo(
                         timeline.append((moment, 1, officer_id, division))
             timeline.sort()
             for when, action, officer_id, division in timeline:
+                while in_house and in_house[0][0] <= when:  # (repaired in house meanwhile)
+                    due, fixed = heapq.heappop(in_house)
+                    room.advance(due)
+                    clock.set(due)
+                    _back_from_repair(sup, places, fixed)
                 room.advance(when)
                 clock.set(when)
                 desk = qm[rng.random() < 0.3]
                 if action == 0:
                     tag = out[officer_id][0]
-                    if _return(rng, clock, desk, sup, places, tag):
-                        room.returned(serial_of[tag], clock.now)
+                    returned = _return(rng, desk, places, tag)
+                    if returned == "damaged":  # repaired in house within one to four days
+                        due = when + timedelta(hours=rng.uniform(20, 96))
+                        heapq.heappush(in_house, (due, tag))
+                    if returned:
+                        if returned == "returned":  # (a damaged one waits on the bench)
+                            room.returned(serial_of[tag], clock.now)
                         out.pop(officer_id)
                         if tag in pool_of:
                             free[pool_of[tag]].append(tag)
@@ -467,22 +488,24 @@ def _issue(
     return tag, result.checkout.expected_return
 
 
-def _return(
-    rng: random.Random, clock: _Clock, desk: Ctx, sup: Ctx, places: Places, tag: str
-) -> bool:
+def _return(rng: random.Random, desk: Ctx, places: Places, tag: str) -> str:
+    """"" if the counter refused the return, else "returned" or "damaged" (its case open)."""
     damaged = rng.random() < 0.003
     condition = ReturnCondition(damaged=damaged, note="cracked lens" if damaged else "")
     try:
         counter.return_unit(desk, tag, condition)
     except DomainError:
-        return False
+        return ""
     if damaged:
         places.to_bench(tag, "returned damaged: cracked lens")
-        clock.tick(1)
-        (case,) = [c for c in repairs.list_cases(sup) if c.asset_tag == tag]
-        repairs.mark_back(sup, case.id, "lens replaced in house")
-        places.back_home(tag, "repaired in house")
-    return True
+        return "damaged"
+    return "returned"
+
+
+def _back_from_repair(sup: Ctx, places: Places, tag: str) -> None:
+    (case,) = [c for c in repairs.list_cases(sup) if c.asset_tag == tag]
+    repairs.mark_back(sup, case.id, "lens replaced in house")
+    places.back_home(tag, "repaired in house")
 
 
 class _DockRoom:

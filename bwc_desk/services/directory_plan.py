@@ -17,6 +17,7 @@ from bwc_desk.domain.directory import DirectorySettings
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.services.dto import person_name
 from bwc_desk.services.officers import OfficerInput, clean_officer
+from bwc_desk.services.records import camera_codes
 from bwc_desk.services.settings import shift_specs
 from bwc_desk.store.models import Checkout, Officer, Unit
 
@@ -150,7 +151,7 @@ def plan_sync(session: Session, settings: DirectorySettings,
     by_dir = {o.directory_id: o for o in officers if o.directory_id}
     by_badge = {o.badge: o for o in officers}
     shifts = shift_specs(session)
-    camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
+    camera_tags = camera_codes(session)  # a camera's asset tag or serial -> (tag, which)
     wanted: dict[Key, OfficerInput] = {}
     where: dict[Key, tuple[str, str]] = {}  # key -> (dn, stable id)
     problems: list[SyncProblem] = []
@@ -241,7 +242,7 @@ def plan_sync(session: Session, settings: DirectorySettings,
 
 
 def _drop_clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
-                  where: dict[Key, tuple[str, str]], camera_tags: set[str],
+                  where: dict[Key, tuple[str, str]], camera_tags: dict[str, tuple[str, str]],
                   problems: list[SyncProblem]) -> None:
     """One code identifies one thing, on the roster as it would be after the sync: entries
     whose badge or scan code clash are taken out of the plan (their officer stays as it
@@ -255,7 +256,7 @@ def _drop_clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
 
 
 def _clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
-             camera_tags: set[str]) -> dict[Key, str]:
+             camera_tags: dict[str, tuple[str, str]]) -> dict[Key, str]:
     def codes(key: Key) -> tuple[str, str, str]:
         data = wanted.get(key)
         if data is not None:
@@ -297,7 +298,12 @@ def _clashes(by_id: dict[int, Officer], wanted: dict[Key, OfficerInput],
         if others:
             blame(group + others, f"scan code {scan} would be a badge number too ({{others}})")
         if scan in camera_tags:
-            blame(group, f"scan code {scan} is the asset tag of a camera")
+            tag, what = camera_tags[scan]
+            blame(group, f"scan code {scan} is the {what} of camera {tag}")
+    for code, group in upper.items():
+        if code in camera_tags:  # (a badge with its own scan code is still scanned as is)
+            tag, what = camera_tags[code]
+            blame(group, f"badge {code} is the {what} of camera {tag}")
     return bad
 
 

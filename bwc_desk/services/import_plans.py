@@ -22,6 +22,12 @@ from bwc_desk.domain.values import parse_bool, parse_date
 from bwc_desk.services.csv_formats import OFFICER_COLUMNS
 from bwc_desk.services.inventory import UnitInput, clean_unit_input
 from bwc_desk.services.officers import OfficerInput, clean_officer
+from bwc_desk.services.records import (
+    camera_code_clash,
+    camera_codes,
+    officer_code_clash,
+    officer_codes,
+)
 from bwc_desk.services.settings import shift_specs
 from bwc_desk.services.unit_location import clean_location
 from bwc_desk.store.models import Officer, Unit
@@ -93,7 +99,7 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     seen_badges: dict[str, int] = {}
     seen_scans: dict[str, int] = {}
     seen_badge_upper: dict[str, int] = {}
-    camera_tags = set(session.execute(select(Unit.asset_tag)).scalars())
+    cameras = camera_codes(session)  # (asset tags and serials)
     shifts = shift_specs(session)  # the agency's shifts, by lower-case name
     for line, raw in _readable(table, plan, progress):
         try:
@@ -139,11 +145,12 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
                     f"badge {data.badge} is the scan_code of badge {owner} "
                     "(a scan at the counter could not tell them apart)"
                 )
-            if data.scan_code in camera_tags:
-                raise ValidationError(
-                    f"scan_code {data.scan_code} is the asset tag of camera {data.scan_code} "
-                    "(a scan at the counter could not tell them apart)"
-                )
+            for column, code, shown in (
+                ("badge", data.badge.upper(), data.badge),
+                ("scan_code", data.scan_code, data.scan_code),
+            ):
+                if code in cameras:
+                    raise ValidationError(officer_code_clash(column, shown, cameras[code]))
             data = _known_shift(data, current, shifts)
             # the same two rules between rows of the file (the write checks each row alone)
             on = seen_badge_upper.get(data.scan_code)
@@ -228,7 +235,7 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
         for u in units.values()
         if u.primary_officer_id is not None
     }
-    scan_owner = {c: b for c, b in session.execute(select(Officer.scan_code, Officer.badge))}
+    officer_code = officer_codes(session)  # (badge numbers and ID-badge scan codes)
     seen_tags: dict[str, int] = {}
     seen_serials: dict[str, int] = {}
     seen_badges: dict[str, int] = {}
@@ -267,12 +274,9 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
                     f"serial {data.serial} is the asset_tag on line {seen_tags[data.serial]} "
                     "(a scan could not tell them apart)"
                 )
-            if data.asset_tag in scan_owner:
-                raise ValidationError(
-                    f"asset_tag {data.asset_tag} is the ID-badge scan code of officer badge "
-                    f"{scan_owner[data.asset_tag]} (a scan at the counter could not tell them "
-                    "apart)"
-                )
+            for column, code in (("asset_tag", data.asset_tag), ("serial", data.serial)):
+                if code in officer_code:
+                    raise ValidationError(camera_code_clash(column, code, officer_code[code]))
             if row.assigned_badge:
                 if row.assigned_badge in seen_badges:
                     raise ValidationError(

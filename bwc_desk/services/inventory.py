@@ -24,7 +24,14 @@ from bwc_desk.services import audit, identity
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.csv_formats import CUSTODY_COLUMNS
 from bwc_desk.services.dto import EventRow, UnitRow, person_name
-from bwc_desk.services.records import get_unit, officer_label, record
+from bwc_desk.services.records import (
+    camera_code_clash,
+    get_unit,
+    officer_label,
+    officer_with_code,
+    record,
+)
+from bwc_desk.services.repair_cases import camera_sent_to_repair
 from bwc_desk.store import queries
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
 from bwc_desk.store.models import Checkout, Officer, Unit
@@ -217,15 +224,10 @@ def check_unique(session: Session, asset_tag: str, serial: str, unit_id: int | N
             f"{asset_tag} / {serial} would match another camera when scanned; "
             "asset tags and serials must not collide."
         )
-    officer = session.execute(
-        select(Officer.badge).where(Officer.scan_code == asset_tag)
-    ).first()
-    if officer is not None:
-        raise ValidationError(
-            f"The asset tag {asset_tag} is the ID-badge scan code of officer badge {officer[0]}: "
-            "a scan at the counter could not tell them apart. Use another asset tag, or change "
-            "that officer's scan code first."
-        )
+    for label, value in (("asset tag", asset_tag), ("serial", serial)):
+        officer = officer_with_code(session, value)
+        if officer is not None:
+            raise ValidationError(camera_code_clash(label, value, officer))
 
 
 def insert_unit(
@@ -254,6 +256,9 @@ def insert_unit(
     session.add(unit)
     session.flush()
     identity.unit_written(ctx, session, unit, created=True)
+    if status is UnitStatus.IN_REPAIR:
+        why = "registered as in repair" + (f" ({reason})" if reason else "")
+        camera_sent_to_repair(ctx, session, actor, unit, why)
     record(
         ctx,
         session,
@@ -382,6 +387,10 @@ def change_status(
                 "unassigned_officer": officer_label(was) if was is not None else None,
             }
             unit.primary_officer_id = None
+    # Every camera in repair has an open repair case (Repairs' Open case opens it first). Put
+    # back in service here, its case stays open: the counter refuses it until Repairs closes it.
+    if new_status is UnitStatus.IN_REPAIR:
+        camera_sent_to_repair(ctx, session, actor, unit, reason)
     seq = record(
         ctx,
         session,

@@ -21,7 +21,12 @@ from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.csv_formats import OFFICER_COLUMNS
 from bwc_desk.services.dto import OfficerRow, person_name
-from bwc_desk.services.records import officer_label, record
+from bwc_desk.services.records import (
+    camera_with_code,
+    officer_code_clash,
+    officer_label,
+    record,
+)
 from bwc_desk.store import queries
 from bwc_desk.store.models import Checkout, Officer, Shift, Unit
 
@@ -85,15 +90,11 @@ def check_officer_unique(session: Session, data: OfficerInput, officer_id: int |
             "a scan at the counter could not tell them apart. Use the barcode printed on "
             "the ID badge, or leave it blank to use the badge number."
         )
-    camera = session.execute(
-        select(Unit.asset_tag).where(Unit.asset_tag == data.scan_code)
-    ).first()
-    if camera:
-        raise ValidationError(
-            f"The ID-badge scan code {data.scan_code} is the asset tag of camera {camera[0]}: "
-            "a scan at the counter could not tell them apart. Use the barcode printed on the "
-            "ID badge, or leave it blank to use the badge number."
-        )
+    for field, value in (("Badge", data.badge.upper()), ("The ID-badge scan code", data.scan_code)):
+        camera = camera_with_code(session, value)
+        if camera is not None:
+            shown = data.badge if field == "Badge" else value
+            raise ValidationError(officer_code_clash(field, shown, camera))
     other = session.execute(
         select(*who).where(Officer.scan_code == data.badge.upper(), others)
     ).first()

@@ -110,3 +110,79 @@ def officer_label(officer: Officer) -> str:
 
 def count(session: Session, model: type[Any]) -> int:
     return int(session.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+# --- one code, one thing ----------------------------------------------------------------------
+# A scan at the counter finds an officer by ID-badge scan code or badge number, and a camera
+# by asset tag or serial (find_officer, find_unit). No code may be both: every write of a
+# camera's or an officer's codes (add, edit, import, directory sync) is checked here.
+
+
+def officer_codes(session: Session) -> dict[str, tuple[str, str]]:
+    """Every code a scan would find an officer by: code -> (officer, which code it is)."""
+    found: dict[str, tuple[str, str]] = {}
+    rows = session.execute(
+        select(Officer.badge, Officer.last_name, Officer.first_name, Officer.scan_code)
+    )
+    for badge, last, first, scan in rows:
+        who = _who(badge, last, first)
+        found.setdefault(scan, (who, "ID-badge scan code"))
+        found[badge.upper()] = (who, "badge number")
+    return found
+
+
+def camera_codes(session: Session) -> dict[str, tuple[str, str]]:
+    """Every code a scan would find a camera by: code -> (asset tag, which code it is)."""
+    found: dict[str, tuple[str, str]] = {}
+    for tag, serial in session.execute(select(Unit.asset_tag, Unit.serial)):
+        found.setdefault(serial, (tag, "serial"))
+        found[tag] = (tag, "asset tag")
+    return found
+
+
+def officer_with_code(session: Session, code: str) -> tuple[str, str] | None:
+    """The officer a scan of ``code`` (a camera's tag or serial) would find, and which code."""
+    row = session.execute(
+        select(Officer.badge, Officer.last_name, Officer.first_name, Officer.scan_code).where(
+            or_(Officer.scan_code == code, func.upper(Officer.badge) == code)
+        )
+    ).first()
+    if row is None:
+        return None
+    what = "badge number" if row[0].upper() == code else "ID-badge scan code"
+    return _who(row[0], row[1], row[2]), what
+
+
+def camera_with_code(session: Session, code: str) -> tuple[str, str] | None:
+    """The camera a scan of ``code`` (an officer's badge or scan code) would find."""
+    row = session.execute(
+        select(Unit.asset_tag).where(or_(Unit.asset_tag == code, Unit.serial == code))
+    ).first()
+    if row is None:
+        return None
+    return row[0], "asset tag" if row[0] == code else "serial"
+
+
+def camera_code_clash(field: str, value: str, officer: tuple[str, str]) -> str:
+    """Why a camera's asset tag or serial is refused: it is an officer's code."""
+    who, what = officer
+    return (
+        f"The {field} {value} is the {what} of officer {who}: a scan at the counter could not "
+        f"tell them apart. Use the camera's own {field} as printed on its label, or change "
+        f"that officer's {what} first."
+    )
+
+
+def officer_code_clash(field: str, value: str, camera: tuple[str, str]) -> str:
+    """Why an officer's badge number or scan code is refused: it is a camera's code."""
+    tag, what = camera
+    return (
+        f"{field} {value} is the {what} of camera {tag}: a scan at the counter could not "
+        "tell them apart. Use the barcode printed on the ID badge (or correct the camera's "
+        f"{what} first)."
+    )
+
+
+def _who(badge: str, last: str, first: str) -> str:
+    name = f"{last}, {first}".strip(", ")
+    return f"{name} ({badge})"

@@ -17,11 +17,8 @@ from sqlalchemy.orm import Session, aliased
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.repair_cases import DAMAGED_RETURN, FUNCTION_TEST, INSPECTION, MANUAL
 from bwc_desk.store.models import Dock, RepairCase, RepairEvent, Unit
-
-SOURCES = ("function test", "damaged return", "inspection", "manual")
-FUNCTION_TEST, DAMAGED_RETURN, INSPECTION, MANUAL = SOURCES
-
 
 # --- what the services return ----------------------------------------------------------------
 
@@ -166,15 +163,6 @@ def _to_row(now: datetime, r: Any) -> RepairCaseRow:
 def row_of(ctx: Ctx, session: Session, case_id: int) -> RepairCaseRow:
     r = session.execute(_rows_stmt().where(RepairCase.id == case_id)).one()
     return _to_row(ctx.now(), r)
-
-
-def target_text(session: Session, case: RepairCase) -> str:
-    if case.unit_id is not None:
-        unit = session.get(Unit, case.unit_id)
-        return unit.asset_tag if unit else "The camera"
-    dock = session.get(Dock, case.dock_id)
-    name = dock.name if dock else "The dock"
-    return name if not case.bay_no else f"{name} bay {case.bay_no}"
 
 
 def list_cases(ctx: Ctx, *, open_only: bool = True) -> list[RepairCaseRow]:

@@ -14,19 +14,16 @@ both is importable from here too. ``services.inspections`` builds on this module
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.audit import AuditEvent
-from bwc_desk.domain.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from bwc_desk.domain.errors import DomainError, NotFoundError, ValidationError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus
 from bwc_desk.domain.values import clean_text
-from bwc_desk.services import audit
 from bwc_desk.services.assignments import assign_primary_in, put_in_pool_in, release_primary
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.inventory import change_status
@@ -40,12 +37,17 @@ from bwc_desk.services.out_of_service import (
     take_out_of_service_in,
 )
 from bwc_desk.services.records import get_unit
-from bwc_desk.services.repair_reads import (
+from bwc_desk.services.repair_cases import (
     DAMAGED_RETURN,
     FUNCTION_TEST,
     INSPECTION,
     MANUAL,
     SOURCES,
+    case_event,
+    open_case_in,
+    open_case_of,
+)
+from bwc_desk.services.repair_reads import (
     ModelRepairRow,
     RepairCaseRow,
     RepairEventRow,
@@ -57,9 +59,8 @@ from bwc_desk.services.repair_reads import (
     parse_cost,
     row_of,
     summarize_by_model,
-    target_text,
 )
-from bwc_desk.store.models import Dock, Officer, Pool, RepairCase, RepairEvent, Unit
+from bwc_desk.store.models import Officer, Pool, RepairCase, RepairEvent, Unit
 
 __all__ = [
     "DAMAGED_RETURN",
@@ -98,102 +99,6 @@ __all__ = [
 ]
 
 # --- writing ---------------------------------------------------------------------------------
-
-
-def _event(
-    ctx: Ctx,
-    session: Session,
-    actor: Actor,
-    case: RepairCase,
-    kind: str,
-    note: str = "",
-    details: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        RepairEvent(
-            case_id=case.id,
-            at=ctx.now(),
-            kind=kind,
-            staff_id=actor.staff_id,
-            staff_username=actor.username,
-            station=ctx.station,
-            note=note,
-            details=json.dumps(details, sort_keys=True, default=str) if details else None,
-        )
-    )
-    audit.write(
-        session,
-        station=ctx.station,
-        at=ctx.now(),
-        event=AuditEvent.REPAIR_CASE,
-        actor=actor,
-        details={"case": case.id, "what": kind, "note": note, **(details or {})},
-    )
-
-
-def _open_case_of(
-    session: Session, unit_id: int | None, dock_id: int | None = None, bay_no: int | None = None
-) -> RepairCase | None:
-    stmt = select(RepairCase).where(RepairCase.closed_at.is_(None))
-    if unit_id is not None:
-        stmt = stmt.where(RepairCase.unit_id == unit_id)
-    else:
-        stmt = stmt.where(RepairCase.dock_id == dock_id, RepairCase.bay_no == bay_no)
-    return session.execute(stmt).scalars().first()
-
-
-def open_case_in(
-    ctx: Ctx,
-    session: Session,
-    actor: Actor,
-    *,
-    source: str,
-    symptom: str,
-    unit: Unit | None = None,
-    dock: Dock | None = None,
-    bay_no: int | None = None,
-    inspection_id: int | None = None,
-    join_open: bool = True,
-) -> RepairCase:
-    """Open a case inside the caller's transaction. A camera, dock or bay that already has
-    an open case gets the new report added to that case (``join_open``) instead: the counter
-    and the inspection never fail because a case exists. Writes no custody record (the
-    caller's status change does)."""
-    if source not in SOURCES:
-        raise ValueError(source)
-    symptom = clean_text(symptom, "symptom", limit=1000) or source
-    existing = (
-        _open_case_of(session, unit.id)
-        if unit is not None
-        else _open_case_of(session, None, dock.id if dock else None, bay_no)
-    )
-    if existing is not None:
-        if not join_open:
-            raise ConflictError(
-                f"{target_text(session, existing)} already has open repair case "
-                f"#{existing.id} ({existing.symptom}); add to that case instead."
-            )
-        _event(ctx, session, actor, existing, "reported again", symptom, {"source": source})
-        return existing
-    case = RepairCase(
-        unit_id=unit.id if unit is not None else None,
-        dock_id=dock.id if dock is not None else None,
-        bay_no=bay_no if dock is not None else None,
-        source=source,
-        symptom=symptom,
-        reported_by=actor.username,
-        reported_at=ctx.now(),
-        station=ctx.station,
-        inspection_id=inspection_id,
-        state="open",
-        vendor="",
-        rma="",
-        currency="USD",
-    )
-    session.add(case)
-    session.flush()
-    _event(ctx, session, actor, case, "opened", symptom, {"source": source})
-    return case
 
 
 def open_case_for_counter(
@@ -273,7 +178,7 @@ def send_to_vendor(
         if case.unit_id is not None:
             unit = _camera(session, case, "")
             unit.repair_vendor, unit.repair_ticket = vendor, rma
-        _event(
+        case_event(
             ctx,
             session,
             actor,
@@ -300,7 +205,7 @@ def record_cost(ctx: Ctx, case_id: int, cost: str | int, currency: str = "USD") 
         case = _case(session, case_id, open_only=False)
         before = case.cost_cents
         case.cost_cents, case.currency = cents, currency
-        _event(
+        case_event(
             ctx,
             session,
             actor,
@@ -318,7 +223,7 @@ def _close(
 ) -> None:
     case.state, case.outcome = "closed", outcome
     case.closed_at, case.closed_by = ctx.now(), actor.username
-    _event(ctx, session, actor, case, outcome, note)
+    case_event(ctx, session, actor, case, outcome, note)
     if case.dock_id is not None:
         for row in standing(session, case.dock_id, case.bay_no):
             if row.case_id == case.id:
@@ -394,7 +299,7 @@ def replace_unit(ctx: Ctx, case_id: int, replacement_code: str, note: str = "") 
         case.retest_unit_id = new.id
         case.state, case.outcome = "closed", "replaced"
         case.closed_at, case.closed_by = ctx.now(), actor.username
-        _event(
+        case_event(
             ctx,
             session,
             actor,
@@ -451,7 +356,7 @@ def close_case(ctx: Ctx, case_id: int, outcome: str, note: str = "") -> RepairCa
 def withdraw_for_undo(ctx: Ctx, session: Session, actor: Actor, unit: Unit) -> None:
     """The counter undid a damaged return: the case that return opened is withdrawn (a
     closing event, never a deletion). A case with more history than its opening stays."""
-    case = _open_case_of(session, unit.id)
+    case = open_case_of(session, unit.id)
     if case is None or case.source != DAMAGED_RETURN or case.state != "open":
         return
     kinds = (
@@ -489,7 +394,7 @@ def retest_required(session: Session, unit: Unit) -> str:
     """Why ``unit`` needs a function test before it is issued ('' if it does not). A camera
     put back on the shelf while its case is still open (Inventory's "return to service")
     is held too: the case must be recorded back first."""
-    still_open = _open_case_of(session, unit.id)
+    still_open = open_case_of(session, unit.id)
     if still_open is not None:
         return _still_open_text(unit, still_open)
     case = _awaiting(session, unit.id)
@@ -506,7 +411,7 @@ def retest_passed_in(
     ctx: Ctx, session: Session, actor: Actor, unit: Unit, details: dict[str, Any]
 ) -> None:
     """A passing function test was recorded for ``unit``: it may be issued again."""
-    still_open = _open_case_of(session, unit.id)
+    still_open = open_case_of(session, unit.id)
     if still_open is not None:
         raise DomainError(_still_open_text(unit, still_open))
     for case in session.execute(
@@ -515,7 +420,7 @@ def retest_passed_in(
         )
     ).scalars():
         case.retest_passed_at = ctx.now()
-        _event(ctx, session, actor, case, "function test passed", "", details)
+        case_event(ctx, session, actor, case, "function test passed", "", details)
 
 
 def record_function_test(ctx: Ctx, unit_code: str, passed: bool, note: str = "") -> str:

@@ -169,14 +169,21 @@ def name_is_locked(session: Session, name: str) -> bool:
     return _unknown_is_locked(session, _unknown_key(name))
 
 
-def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt:
+def failed_unknown(
+    ctx: Ctx,
+    session: Session,
+    name: str,
+    typed: str,
+    wrong: str = WRONG_CREDENTIALS,
+    how: str = "password",
+) -> Attempt:
     now = ctx.now()
     key = _unknown_key(name)
     recorded = UNKNOWN_USER_NAME if looks_like_password(typed) else name
     locked = _unknown_is_locked(session, key)
     session.add(SignInFailure(username=key, staff_id=None, at=now, station=ctx.station))
     session.flush()
-    how = "password (account locked)" if locked else "password"
+    how = f"{how} (account locked)" if locked else how
     audit.write(
         session,
         station=ctx.station,
@@ -213,7 +220,7 @@ def failed_unknown(ctx: Ctx, session: Session, name: str, typed: str) -> Attempt
             details={"failures": failures, "how": how, "account": "none by that name"},
         )
         return Attempt(None, _locked_text(name))
-    return Attempt(None, WRONG_CREDENTIALS + _warning(failures))
+    return Attempt(None, wrong + _warning(failures))
 
 
 def _warning(failures: int) -> str:

@@ -41,7 +41,7 @@ from bwc_desk.services.counter.dto import (
     ScanKind,
     SwapReason,
 )
-from bwc_desk.services.counter.overrides import OverrideRefused, audit_refusal, verify_override
+from bwc_desk.services.counter.overrides import OverrideRefused, refuse, verify_override
 from bwc_desk.services.counter.pools import next_ready_spare, pool_conflict
 from bwc_desk.services.counter.scan import identify
 from bwc_desk.services.readiness import figures, gate_for, unit_reading
@@ -267,7 +267,7 @@ def issue_unit(
                 if pool_override is None:
                     raise DomainError(check.pool_conflict)
                 refused_event = AuditEvent.POOL_OVERRIDE
-                pool_staff = verify_override(session, pool_override, "a pool's limits")
+                pool_staff = verify_override(session, pool_override, "a pool's limits", now)
                 refused_event = AuditEvent.READINESS_OVERRIDE
                 assert check.pool is not None
                 details["pool_override"] = {
@@ -301,7 +301,7 @@ def issue_unit(
                         f"{unit.asset_tag} is not ready: {gate.describe()}. Pick another "
                         f"camera for {_label(officer)}, or have a supervisor override."
                     )
-                override_staff = verify_override(session, override, "the readiness check")
+                override_staff = verify_override(session, override, "the readiness check", now)
             ack = _verify_handover(session, settings, officer, handover)
             if ack:
                 details.update(ack)
@@ -398,8 +398,7 @@ def issue_unit(
                 undo_window_seconds=settings.undo_window_seconds,
             )
     except OverrideRefused as exc:
-        audit_refusal(ctx, refused_event, exc, unit_code.strip().upper())
-        raise
+        raise refuse(ctx, refused_event, exc, unit_code.strip().upper()) from None
     except IntegrityError as exc:
         raise _race_message(ctx, unit_code, officer_id, exc) from None
 

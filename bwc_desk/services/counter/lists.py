@@ -19,6 +19,7 @@ from bwc_desk.services.counter.common import _officer, _unit, checkout_row
 from bwc_desk.services.counter.dto import Lineup, LineupRow, NotDockedRow
 from bwc_desk.services.dto import CheckoutRow, OfficerRow, UnitRow
 from bwc_desk.services.records import get_officer, get_unit, record
+from bwc_desk.services.repair_cases import camera_sent_to_repair
 from bwc_desk.services.settings import read_settings, shift_specs
 from bwc_desk.store import queries
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
@@ -107,6 +108,7 @@ def report_defect(
             ).value
             unit.status_reason = f"Defect reported at the counter: {reason}"
             record(ctx, session, actor, EventKind.SENT_TO_REPAIR, unit, reason=unit.status_reason)
+            camera_sent_to_repair(ctx, session, actor, unit, unit.status_reason)
         session.flush()
         return _unit(session, unit.id)
 
