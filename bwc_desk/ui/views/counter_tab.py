@@ -75,6 +75,7 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
+        self.previous_scan: str | None = None  # the camera scanned last here (the router's)
         self._busy = False
         self._queue: list[str] = []
         # The officer of the last completed issue: their card stays in view, dimmed.
@@ -320,8 +321,12 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.identify_at_counter(ctx, code, officer_id, pending),
             lambda scan: self._identified(code, scan),
-            lambda exc: self.scan_failed(code, exc),
+            lambda exc: self._not_identified(code, exc),
         )
+
+    def _not_identified(self, code: str, exc: BaseException) -> None:
+        self.previous_scan = None  # (something else came between two scans of a camera)
+        self.scan_failed(code, exc)
 
     def scan_done(self, code: str) -> None:
         self._busy = False
@@ -345,6 +350,8 @@ class CounterTab(QWidget):
     def _identified(self, code: str, scan: CounterScan) -> None:
         """The router decides what the scan means here and now; the view carries it out."""
         decision = route(self._counter_state(), scan.match, self.state.ctx.now())
+        unit = scan.match.unit
+        self.previous_scan = unit.asset_tag if unit is not None else None
         if decision.officer is not None:  # a badge: the officer now at the counter
             self.officer, self.done_officer = decision.officer, None
             self._show_card()
@@ -378,6 +385,7 @@ class CounterTab(QWidget):
             end_of_shift=self.end_of_shift.isChecked(),
             condition_pending=self.condition_row.pending(),
             last=self.undo_control.last,
+            previous_scan=self.previous_scan,
         )
 
     # --- issuing --------------------------------------------------------------------------
