@@ -42,6 +42,7 @@ from bwc_desk.services.counter.router import (
 from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_dialog_scans import DialogScans
 from bwc_desk.ui.views.counter_issue import IssueFlow
 from bwc_desk.ui.views.counter_lists import CounterLists
 from bwc_desk.ui.views.counter_parts import (
@@ -191,11 +192,17 @@ class CounterTab(QWidget):
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def exec_dialog(self, dialog: QDialog) -> bool:
-        """Run a dialog, then give the scan field its focus back whatever happened."""
+        """Run a dialog, then give the scan field its focus back whatever happened. A scan
+        typed while it is open is never its answer (it says so and stays open)."""
+        DialogScans(dialog, self._scanned_into_dialog)
         try:
             return bool(dialog.exec())
         finally:
             self.focus_scan()
+
+    def _scanned_into_dialog(self, code: str) -> None:
+        self.feedback.play(Sound.ERROR)
+        self._log(f"{code}: scanned while a window was open; not used. Scan it again.")
 
     # --- loading --------------------------------------------------------------------------
     def refresh(self, texts: bool = False) -> None:
