@@ -11,10 +11,11 @@ from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import counter
 from bwc_desk.services.counter import issue as issue_module
 from bwc_desk.services.counter.dto import ScanKind
+from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 from tests import test_services_counter, test_ui_counter
 from tests.conftest import answer
 from tests.test_services_counter import snapshot
-from tests.test_ui_counter import banner, press_enter, scan
+from tests.test_ui_counter import banner, pass_test, scan
 
 room = test_services_counter.room  # (the fixtures: a room of two officers, a counter)
 desk = test_ui_counter.desk
@@ -76,7 +77,7 @@ def test_an_issue_at_the_counter_plans_in_the_scans_own_read(qtbot, desk, monkey
     monkeypatch.setattr(counter, "plan_issue", counted(read_again))
     scan(qtbot, tab, "ID-0412")
     assert with_the_scan == []
-    answer(qtbot, press_enter)  # the function test
+    answer(qtbot, pass_test, FunctionTestDialog)  # the function test
     scan(qtbot, tab, "HPD-BWC-0001")
     assert banner(tab)[0] == "ok" and "issued to Smith, John" in banner(tab)[1]
     assert with_the_scan == [(desk["smith"].id, "HPD-BWC-0001")]
@@ -99,7 +100,7 @@ def test_both_orders_still_issue(qtbot, desk, first):
     tab = desk["tab"]
     codes = ["ID-0412", "HPD-BWC-0001"] if first == "badge" else ["HPD-BWC-0001", "ID-0412"]
     scan(qtbot, tab, codes[0])
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, codes[1])
     assert banner(tab)[0] == "ok"
     assert counter.out_now(desk["qm"])[0].asset_tag == "HPD-BWC-0001"

@@ -77,3 +77,15 @@ def test_estimate_ready_takes_the_slower_of_charging_and_upload():
     assert estimate_ready(90, 0.5, upload, 1_000_000, 80) == timedelta(seconds=2000)
     assert estimate_ready(60, None, upload, 1_000_000, 80) is None  # no rate observed yet
     assert estimate_ready(90, None, None, None, 80) == timedelta(0)
+
+
+def test_a_camera_not_docked_since_its_return_is_not_ready_whatever_it_read_before():
+    charged = BayReading("X60A0001", 100, False, Upload(3, 3, 9, 9), False, None)
+    gate = readiness_gate(charged, 80, undocked_since_return=timedelta(seconds=5))
+    assert not gate.ready
+    assert gate.reasons == (
+        "it was returned under a minute ago and has not been in a dock since: its footage is "
+        "not uploaded and its battery level is unknown",
+    )
+    gate = readiness_gate(None, 80, undocked_since_return=timedelta(hours=2, minutes=5))
+    assert not gate.ready and "returned 2 h 05 min ago" in gate.describe()

@@ -38,6 +38,7 @@ HERE, THERE = "COUNTER-1", "COUNTER-2"
 SMITH = OfficerRow(1, "0412", "Smith", "John", "", "", "Day", True, "ID-0412")
 JONES = OfficerRow(2, "0007", "Jones", "Ann", "", "", "Night", True, "ID-0007")
 RULES = ScanRules(double_scan_seconds=5, race_seconds=60, undo_seconds=120)
+TAG = "HPD-BWC-0001"
 
 
 def unit(status: UnitStatus = UnitStatus.AVAILABLE, tag: str = "HPD-BWC-0001") -> UnitRow:
@@ -119,14 +120,29 @@ CASES = [
      Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
     ("the officer's own camera from elsewhere: a return", counter(officer=JONES),
      camera(UnitStatus.ISSUED, out(THERE, 30)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
-    ("returned a moment ago", counter(), camera(returned_ago=1), Act.SAY, Tone.NOTICE, "",
-     "returned a moment ago"),
-    ("returned 10 s ago with a 5 s window: an issue", counter(officer=SMITH),
+    ("returned a moment ago", counter(previous_scan=TAG), camera(returned_ago=1), Act.SAY,
+     Tone.NOTICE, "", "returned a moment ago"),
+    ("returned 10 s ago with a 5 s window: an issue", counter(officer=SMITH, previous_scan=TAG),
      camera(returned_ago=10), Act.ISSUE, Tone.NOTICE, "HPD-BWC-0001", ""),
-    ("returned 10 s ago with a 30 s window: scanned twice", counter(officer=SMITH),
-     camera(returned_ago=10, rules=LONG), Act.SAY, Tone.NOTICE, "", "scanned twice"),
-    ("returned a moment ago with ticks waiting", counter(condition_pending=True),
+    ("returned 10 s ago with a 30 s window: scanned twice",
+     counter(officer=SMITH, previous_scan=TAG), camera(returned_ago=10, rules=LONG), Act.SAY,
+     Tone.NOTICE, "", "scanned twice"),
+    ("returned a moment ago with ticks waiting", counter(condition_pending=True, previous_scan=TAG),
      camera(returned_ago=1), Act.SAY, Tone.NOTICE, "", "wait for the next return."),
+    # Only the same camera twice in a row is a double scan: a badge scanned in between (the
+    # officer at the counter now) makes it an issue to that officer (the readiness check
+    # then decides); another camera in between, or nothing scanned here before, likewise.
+    ("returned a moment ago, a badge in between: an issue", counter(officer=JONES),
+     camera(returned_ago=1), Act.ISSUE, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("returned a moment ago, another camera in between: it waits for a badge",
+     counter(previous_scan="HPD-BWC-0002", pending_unit="HPD-BWC-0002"), camera(returned_ago=1),
+     Act.HOLD_CAMERA, Tone.OK, "HPD-BWC-0001", "instead of HPD-BWC-0002"),
+    ("returned a moment ago at another counter: not a double scan here", counter(),
+     camera(returned_ago=1), Act.HOLD_CAMERA, Tone.OK, "HPD-BWC-0001", "now scan the officer"),
+    ("returned a moment ago in a repair: refused at once, not a double scan",
+     counter(officer=JONES), camera(UnitStatus.IN_REPAIR, returned_ago=1,
+                                    refusal="HPD-BWC-0001 is in repair."),
+     Act.SAY, Tone.ERROR, "", "in repair"),
     ("retired, officer waiting", counter(officer=SMITH),
      camera(UnitStatus.RETIRED, refusal="HPD-BWC-0001 is retired; it cannot be issued."),
      Act.SAY, Tone.ERROR, "", "(for Smith, John (0412))"),
@@ -172,9 +188,9 @@ def test_a_replaced_camera_is_logged_and_a_stolen_one_moves_the_alerts() -> None
 
 def test_ticks_waiting_after_a_double_return_point_to_undo_while_it_is_possible() -> None:
     last = LastTransaction(41, T0 - timedelta(seconds=1), 120, "HPD-BWC-0001")
-    state = counter(condition_pending=True, last=last)
+    state = counter(condition_pending=True, last=last, previous_scan=TAG)
     assert "undo with Ctrl+Z" in route(state, camera(returned_ago=1), T0).text
-    off = counter(condition_pending=True, last=replace(last, undo_seconds=0))
+    off = counter(condition_pending=True, last=replace(last, undo_seconds=0), previous_scan=TAG)
     assert "Ctrl+Z" not in route(off, camera(returned_ago=1), T0).text
 
 

@@ -17,6 +17,7 @@ from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_tab import CounterTab
@@ -68,6 +69,13 @@ def press_enter(dialog: QDialog) -> None:
     QTest.keyClick(dialog, Qt.Key.Key_Return)
 
 
+def pass_test(dialog: FunctionTestDialog) -> None:
+    """The officer does the function test: each check ticked by hand, then Enter."""
+    for box in dialog.boxes.values():
+        box.click()
+    press_enter(dialog)
+
+
 def banner(tab: CounterTab) -> tuple[str, str]:
     return tab.banner.property("kind"), tab.banner.text()
 
@@ -81,7 +89,7 @@ def test_officer_then_camera_with_the_function_test_taken_by_enter(qtbot, desk):
     tab, qm = desk["tab"], desk["qm"]
     scan(qtbot, tab, "ID-0412")
     assert "Smith, John" in tab.card.text() and "HPD-BWC-0001" in tab.card.text()
-    answer(qtbot, press_enter)  # "All checks passed" is the default button
+    answer(qtbot, pass_test, FunctionTestDialog)  # each check ticked, then Enter
     scan(qtbot, tab, "HPD-BWC-0001")
     kind, text = banner(tab)
     assert kind == "ok" and "HPD-BWC-0001 issued to Smith, John (0412)" in text
@@ -96,7 +104,7 @@ def test_camera_then_officer_works_too(qtbot, desk):
     tab = desk["tab"]
     scan(qtbot, tab, "x60a0001")  # the serial, lower case
     assert "now scan the officer" in banner(tab)[1]
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "0412")  # the badge number, typed by hand
     assert banner(tab)[0] == "ok"
     assert counter.out_now(desk["qm"])[0].asset_tag == "HPD-BWC-0001"
@@ -139,10 +147,9 @@ def test_spare_swap_asks_a_reason_and_records_it(qtbot, desk):
 
     def choose(dialog):
         from bwc_desk.services.counter import SwapReason
-        from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 
         dialog.buttons[SwapReason.BATTERY_DEAD].setChecked(True)
-        answer(qtbot, press_enter, FunctionTestDialog)  # then the function test
+        answer(qtbot, pass_test, FunctionTestDialog)  # then the function test
         press_enter(dialog)
 
     answer(qtbot, choose, SwapReasonDialog)
@@ -167,9 +174,7 @@ def test_not_ready_pick_another_or_supervisor_override(qtbot, desk):
         dialog.user_edit.setText("sam")
         dialog.password_edit.setText(PASSWORD)
         dialog.reason_edit.setText("call-out, nothing else charged")
-        from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
-
-        answer(qtbot, press_enter, FunctionTestDialog)  # the function test after
+        answer(qtbot, pass_test, FunctionTestDialog)  # the function test after
         dialog.override_button.click()
 
     answer(qtbot, override, GateDialog)
@@ -180,15 +185,15 @@ def test_not_ready_pick_another_or_supervisor_override(qtbot, desk):
 
 
 def test_failed_function_test_offers_the_next_spare(qtbot, desk):
-    from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
-
     tab, qm = desk["tab"], desk["qm"]
     scan(qtbot, tab, "ID-0007")
 
     def fail(dialog):
-        dialog.boxes["records"].setChecked(False)
+        for key, box in dialog.boxes.items():
+            if key != "records":
+                box.click()  # these passed; "records" stays unticked
         dialog.note_edit.setText("no record LED")
-        press_enter(dialog)  # the default is now "Record failure"
+        dialog.fail_button.click()  # a deliberate act: Enter is not "Record failure"
 
     answer(qtbot, fail, FunctionTestDialog)
     scan(qtbot, tab, "HPD-BWC-0007")
@@ -248,7 +253,7 @@ def test_end_of_shift_mode_flags_a_camera_that_is_not_out(qtbot, desk):
 def test_double_scan_does_nothing_twice(qtbot, desk):
     tab, qm = desk["tab"], desk["qm"]
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "HPD-BWC-0001")
     before = snapshot(qm)
     scan(qtbot, tab, "HPD-BWC-0001")  # the scanner fired twice
@@ -258,7 +263,7 @@ def test_double_scan_does_nothing_twice(qtbot, desk):
 def test_ctrl_z_undoes_the_last_transaction(qtbot, desk):
     tab, qm = desk["tab"], desk["qm"]
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "HPD-BWC-0001")
     assert tab.undo_button.isEnabled()
     qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -17,7 +17,7 @@ from bwc_desk.services.counter import FunctionTest, SwapReason
 from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog, GateDialog, SwapReasonDialog
 from tests.conftest import answer
 from tests.test_services_counter import put_in_bay
-from tests.test_ui_counter import banner, desk, press_enter, scan  # noqa: F401
+from tests.test_ui_counter import banner, desk, pass_test, press_enter, scan  # noqa: F401
 
 OK = FunctionTest()
 
@@ -86,7 +86,7 @@ def test_after_an_issue_the_officer_is_let_go_and_the_next_camera_first_scan_wor
         qtbot, desk):
     tab, qm = desk["tab"], desk["qm"]
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "HPD-BWC-0001")
     assert banner(tab)[0] == "ok"
     assert tab.officer is None
@@ -96,7 +96,7 @@ def test_after_an_issue_the_officer_is_let_go_and_the_next_camera_first_scan_wor
     scan(qtbot, tab, "HPD-BWC-0004")  # another camera: said, not silently swapped
     _kind, text = banner(tab)
     assert "HPD-BWC-0004" in text and "instead of HPD-BWC-0003" in text
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "ID-0007")
     assert banner(tab)[0] == "ok"
     assert {r.asset_tag for r in counter.out_now(qm)} == {"HPD-BWC-0001", "HPD-BWC-0004"}
@@ -162,7 +162,7 @@ def test_the_swap_dialog_at_the_counter_preselects_primary_in_repair(qtbot, desk
     tab, qm = desk["tab"], desk["qm"]
     inventory.send_to_repair(desk["admin"], "HPD-BWC-0001", "cracked housing")
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, lambda d: (answer(qtbot, press_enter, FunctionTestDialog), press_enter(d)),
+    answer(qtbot, lambda d: (answer(qtbot, pass_test, FunctionTestDialog), press_enter(d)),
            SwapReasonDialog)
     scan(qtbot, tab, "HPD-BWC-0005")
     assert banner(tab)[0] == "ok"
@@ -216,7 +216,7 @@ def test_the_undo_window_is_the_agency_setting(qtbot, desk):
     tab = desk["tab"]
     settings.change_settings(desk["admin"], {"undo_window_seconds": 30})
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, press_enter)
+    answer(qtbot, pass_test, FunctionTestDialog)
     scan(qtbot, tab, "HPD-BWC-0001")
     desk["clock"].advance(seconds=45)
     qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

@@ -7,16 +7,17 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from bwc_desk.services import counter, settings
+from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 from tests.conftest import answer
 from tests.test_services_counter import snapshot
-from tests.test_ui_counter import banner, desk, press_enter, scan
+from tests.test_ui_counter import banner, desk, pass_test, scan
 
 __all__ = ["desk"]  # the fixture, shared with test_ui_counter
 
 
 def issue_smiths_camera(qtbot, tab) -> None:
     scan(qtbot, tab, "ID-0412")
-    answer(qtbot, press_enter)  # the function test: all checks passed
+    answer(qtbot, pass_test, FunctionTestDialog)  # the function test: all checks passed
     scan(qtbot, tab, "HPD-BWC-0001")
     assert banner(tab)[0] == "ok"
 

@@ -102,9 +102,14 @@ def readiness_gate(
     min_battery: int,
     dock_offline: bool = False,
     dock_name: str = "the dock",
+    undocked_since_return: timedelta | None = None,
 ) -> GateResult:
     """May a unit be issued, by its last known dock state? No dock data at all counts as
-    ready (agencies without a dock feed); an offline dock counts as unknown, never ready."""
+    ready (agencies without a dock feed); an offline dock counts as unknown, never ready.
+    ``undocked_since_return``: how long ago the camera came back, when it has not been in a
+    dock since (what the dock said before it went out says nothing of it now)."""
+    if undocked_since_return is not None:
+        return GateResult(False, (not_docked_since_return(undocked_since_return),))
     if reading is None:
         return GateResult(True, ())
     reasons: list[str] = []
@@ -121,6 +126,13 @@ def readiness_gate(
     elif reading.battery < min_battery:
         reasons.append(f"battery {reading.battery} % is under the {min_battery} % minimum")
     return GateResult(not reasons, tuple(reasons))
+
+
+def not_docked_since_return(ago: timedelta) -> str:
+    return (
+        f"it was returned {describe_duration(ago)} ago and has not been in a dock since: "
+        "its footage is not uploaded and its battery level is unknown"
+    )
 
 
 def estimate_ready(

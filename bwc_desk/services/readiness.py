@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.docking import BayReading, GateResult, Upload, is_offline, readiness_gate
-from bwc_desk.store.models import Dock, UnitReading
+from bwc_desk.domain.events import EventKind
+from bwc_desk.store.models import Checkout, CustodyEvent, Dock, Unit, UnitReading
+
+_CHUNK = 500  # units per IN (...) list of the bulk read
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,8 @@ def _last_reading(last: UnitReading, last_seen: datetime | None, now: datetime) 
 
 
 def gate_for(session: Session, unit_id: int, now: datetime, min_battery: int) -> GateResult:
-    return _gate(unit_reading(session, unit_id, now), min_battery)
+    found = unit_reading(session, unit_id, now)
+    return _gate(found, min_battery, _undocked_since_return(session, unit_id, found, now))
 
 
 def gates_for(
@@ -68,13 +72,92 @@ def gates_for(
     ):
         if last.unit_id in wanted:
             found[last.unit_id] = _last_reading(last, last_seen, now)
-    return {uid: _gate(found.get(uid), min_battery) for uid in wanted}
+    # Only cameras out of a bay can have come back since their dock last saw them.
+    off_dock = [uid for uid in wanted if uid not in found or not found[uid].in_bay]
+    returns = _returns(session, off_dock) if off_dock and any_dock(session) else {}
+    return {
+        uid: _gate(found.get(uid), min_battery, _since(found.get(uid), returns.get(uid), now))
+        for uid in wanted
+    }
 
 
-def _gate(found: LastReading | None, min_battery: int) -> GateResult:
+def _gate(
+    found: LastReading | None, min_battery: int, undocked_since_return: timedelta | None = None
+) -> GateResult:
     if found is None:
-        return readiness_gate(None, min_battery)
-    return readiness_gate(found.reading, min_battery, found.offline, found.dock)
+        return readiness_gate(None, min_battery, undocked_since_return=undocked_since_return)
+    return readiness_gate(
+        found.reading, min_battery, found.offline, found.dock, undocked_since_return
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Return:
+    at: datetime
+    docked_since: bool  # a dock had the camera at its return (it returned it) or after
+
+
+def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
+    """Each camera's last return (undone issues do not count), and whether a dock has had
+    it since: told by the custody records (a docked record after the return, or just
+    before it: a dock that returns a camera records its docking first), not by clocks."""
+    ret_seq = (
+        select(func.max(Checkout.returned_seq))
+        .where(Checkout.unit_id == Unit.id, Checkout.voided.is_(False))
+        .scalar_subquery()
+    )
+    ret_at = (
+        select(func.max(Checkout.returned_at))
+        .where(Checkout.unit_id == Unit.id, Checkout.voided.is_(False))
+        .scalar_subquery()
+    )
+    docked = (
+        select(CustodyEvent.seq)
+        .where(CustodyEvent.unit_id == Unit.id, CustodyEvent.kind == EventKind.DOCKED.value)
+        .order_by(CustodyEvent.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    before = (
+        select(CustodyEvent.seq)
+        .where(CustodyEvent.unit_id == Unit.id, CustodyEvent.seq < ret_seq)
+        .order_by(CustodyEvent.seq.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    out: dict[int, _Return] = {}
+    for start in range(0, len(unit_ids), _CHUNK):
+        chunk = unit_ids[start : start + _CHUNK]
+        for unit_id, at, seq, docked_seq, before_seq in session.execute(
+            select(Unit.id, ret_at, ret_seq, docked, before).where(Unit.id.in_(chunk))
+        ):
+            if at is None or seq is None:
+                continue  # never came back (never out, or out now)
+            since = docked_seq is not None and (
+                docked_seq > seq or (before_seq is not None and docked_seq >= before_seq)
+            )
+            out[unit_id] = _Return(at, since)
+    return out
+
+
+def _since(found: LastReading | None, ret: _Return | None, now: datetime) -> timedelta | None:
+    """How long ago the camera came back, if no dock has had it since (else None). A camera
+    in a bay now is judged by its bay."""
+    if ret is None or ret.docked_since or (found is not None and found.in_bay):
+        return None
+    return max(now - ret.at, timedelta(0))
+
+
+def _undocked_since_return(
+    session: Session, unit_id: int, found: LastReading | None, now: datetime
+) -> timedelta | None:
+    """None where the agency has no docks at all: there no camera's state is known, and a
+    returned camera goes out as any other."""
+    if found is not None and found.in_bay:
+        return None
+    if found is None and not any_dock(session):
+        return None
+    return _since(found, _returns(session, [unit_id]).get(unit_id), now)
 
 
 def any_dock(session: Session) -> bool:
@@ -84,18 +167,21 @@ def any_dock(session: Session) -> bool:
 
 def known_ready(session: Session, unit_id: int, now: datetime, min_battery: int) -> bool:
     """Ready by a dock's report: a camera no dock has ever reported is unknown, not ready
-    (for suggestions; an agency without docks gets every camera with no report)."""
+    (for suggestions; an agency without docks gets every camera with no report), and so is
+    one returned and not docked since."""
     found = unit_reading(session, unit_id, now)
     if found is None:
         return not any_dock(session)
-    return _gate(found, min_battery).ready
+    return _gate(found, min_battery, _undocked_since_return(session, unit_id, found, now)).ready
 
 
 def figures(session: Session, unit_id: int, now: datetime, min_battery: int) -> dict[str, Any]:
     """The readiness figures as the counter showed them, for the record of an override."""
     found = unit_reading(session, unit_id, now)
+    since = _undocked_since_return(session, unit_id, found, now)
+    returned = (now - since).isoformat() if since is not None else None
     if found is None:
-        return {"dock_report": None, "min_battery": min_battery}
+        return {"dock_report": None, "min_battery": min_battery, "returned_at": returned}
     r = found.reading
     upload = r.upload
     return {
@@ -113,4 +199,6 @@ def figures(session: Session, unit_id: int, now: datetime, min_battery: int) -> 
         "bytes_total": upload.bytes_total if upload else None,
         "updating": r.updating,
         "error": r.error,
+        # Returned after this report and not docked since: the figures above are older.
+        "returned_at": returned,
     }

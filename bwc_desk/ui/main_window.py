@@ -38,6 +38,7 @@ from bwc_desk.ui.directory_alerts import HolderAlerts
 from bwc_desk.ui.elided_label import ElidedLabel, StatusLine
 from bwc_desk.ui.lazy_tabs import LazyTabs, LazyView
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
+from bwc_desk.ui.menu_focus import MenuFocus
 from bwc_desk.ui.ops import Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
@@ -262,6 +263,8 @@ class MainWindow(WindowActions):
         )
         self.file_menu, self.view_menu, self.admin_menu = file_menu, view_menu, admin_menu
         self.help_menu = help_menu
+        # A menu closed with Escape gives the focus back (the scan field at the counter).
+        self.menu_focus = MenuFocus(bar, (file_menu, view_menu, admin_menu, help_menu))
 
     def _build_status_bar(self) -> None:
         # Messages take the room that is left and are cut with "..." (whole in the tooltip);

@@ -2,10 +2,11 @@
 
 The view identifies a code (``identify``, on a worker), then asks ``route`` what to do with
 it given the counter's state: whether an officer is selected, a camera is waiting for a badge,
-end-of-shift mode is on, condition ticks wait for the next return, and when the last
-transaction was. Every timing rule comes from the agency's settings, carried by the match
-(``ScanMatch.rules``) or by the last transaction (its undo window). The view executes the
-decision: it renders and forwards, it does not decide.
+end-of-shift mode is on, condition ticks wait for the next return, when the last
+transaction was, and which camera (if any) this counter scanned just before. Every timing
+rule comes from the agency's settings, carried by the match (``ScanMatch.rules``) or by the
+last transaction (its undo window). The view executes the decision: it renders and
+forwards, it does not decide.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class CounterState:
     end_of_shift: bool = False
     condition_pending: bool = False  # damaged / accessory ticks or a note not yet used
     last: LastTransaction | None = None
+    # The camera (asset tag) this counter's scan before this one was; None when that was a
+    # badge or anything else, or nothing was scanned here yet. Only the same camera twice
+    # in a row is a double scan.
+    previous_scan: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +133,11 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 "Nothing was changed.",
             )
         return Decision(Act.RETURN, unit=tag)
-    if match.returned_at is not None and now - match.returned_at < double:
+    if (
+        match.returned_at is not None
+        and now - match.returned_at < double
+        and state.previous_scan == tag
+    ):
         text = f"{tag} was returned a moment ago (scanned twice). Nothing was changed."
         if state.condition_pending:
             text += " The condition ticks were not recorded with it; they wait for the next return"

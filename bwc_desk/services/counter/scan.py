@@ -60,7 +60,9 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
                 recent = now - row.issued_at < window
             else:
                 recent = returned_at is not None and now - returned_at < window
-            refusal = "" if row is not None or recent else _refusal(unit)
+            # (A camera returned a moment ago may be refused too: the router tells a double
+            # scan first, from what this counter scanned before.)
+            refusal = "" if row is not None else _refusal(unit)
             match = ScanMatch(
                 ScanKind.UNIT,
                 unit=_unit(session, unit.id),

@@ -1,5 +1,7 @@
 """The small dialogs of an issue at the counter. Each has a default button that Enter takes,
-so the quartermaster can keep both hands on the scanner and the camera."""
+so the quartermaster can keep both hands on the scanner and the camera; the function test's
+only once its checks are ticked. (A scanner's Enter is never an answer: the counter watches
+its dialogs for scans, see ui/views/counter_dialog_scans.py.)"""
 
 from __future__ import annotations
 
@@ -205,7 +207,9 @@ class GateDialog(QDialog):
 
 class FunctionTestDialog(QDialog):
     """The pre-shift function test: the officer powers the camera on, records, reads the
-    battery indicator, checks mount and lens. Enter = all checks passed."""
+    battery indicator, checks mount and lens. A test is done, not presumed: every check
+    starts unticked and is ticked as it is done (Space, Alt+1-4, or a click); only with all
+    four ticked does Enter mean "All checks passed". "Record failure" is never Enter's."""
 
     CHECKS = (
         ("powers_on", "Powers on"),
@@ -220,10 +224,12 @@ class FunctionTestDialog(QDialog):
         self.test: FunctionTest | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(f"Function test of <b>{unit}</b> with <b>{officer}</b>:"))
+        layout.addWidget(
+            QLabel("Tick each check as the officer does it (Space, or Alt+1 to Alt+4).", self)
+        )
         self.boxes: dict[str, QCheckBox] = {}
-        for key, label in self.CHECKS:
-            box = QCheckBox(label, self)
-            box.setChecked(True)
+        for i, (key, label) in enumerate(self.CHECKS):
+            box = QCheckBox(f"&{i + 1}  {label}", self)
             self.boxes[key] = box
             layout.addWidget(box)
         self.note_edit = QLineEdit(self)
@@ -233,26 +239,31 @@ class FunctionTestDialog(QDialog):
         self.pass_button = buttons.addButton(
             "All checks &passed", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.pass_button.setDefault(True)
         self.fail_button = buttons.addButton(
             "Record &failure", QDialogButtonBox.ButtonRole.ActionRole
         )
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.fail_button.setAutoDefault(False)
+        cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # No button answers Enter until every check is ticked (a dialog makes its first
+        # auto-default button the default one when it is shown: none is auto-default).
+        for button in (self.pass_button, self.fail_button, cancel):
+            button.setAutoDefault(False)
         self.pass_button.clicked.connect(self._passed)
         self.fail_button.clicked.connect(self._failed)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         for box in self.boxes.values():
             box.toggled.connect(self._update)
+        self._update()
+        self.boxes["powers_on"].setFocus()
 
     def _update(self) -> None:
         all_ok = all(b.isChecked() for b in self.boxes.values())
         self.pass_button.setEnabled(all_ok)
         self.pass_button.setDefault(all_ok)
-        self.fail_button.setDefault(not all_ok)
 
     def _passed(self) -> None:
+        if not all(b.isChecked() for b in self.boxes.values()):
+            return  # (the button is disabled then; never a test presumed)
         self.test = FunctionTest(note=self.note_edit.text().strip())
         self.accept()
 

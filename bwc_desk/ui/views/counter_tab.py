@@ -42,6 +42,7 @@ from bwc_desk.services.counter.router import (
 from bwc_desk.services.dto import OfficerRow
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_dialog_scans import DialogScans
 from bwc_desk.ui.views.counter_issue import IssueFlow
 from bwc_desk.ui.views.counter_lists import CounterLists
 from bwc_desk.ui.views.counter_parts import (
@@ -75,6 +76,7 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
+        self.previous_scan: str | None = None  # the camera scanned last here (the router's)
         self._busy = False
         self._queue: list[str] = []
         # The officer of the last completed issue: their card stays in view, dimmed.
@@ -190,11 +192,17 @@ class CounterTab(QWidget):
         self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def exec_dialog(self, dialog: QDialog) -> bool:
-        """Run a dialog, then give the scan field its focus back whatever happened."""
+        """Run a dialog, then give the scan field its focus back whatever happened. A scan
+        typed while it is open is never its answer (it says so and stays open)."""
+        DialogScans(dialog, self._scanned_into_dialog)
         try:
             return bool(dialog.exec())
         finally:
             self.focus_scan()
+
+    def _scanned_into_dialog(self, code: str) -> None:
+        self.feedback.play(Sound.ERROR)
+        self._log(f"{code}: scanned while a window was open; not used. Scan it again.")
 
     # --- loading --------------------------------------------------------------------------
     def refresh(self, texts: bool = False) -> None:
@@ -320,8 +328,12 @@ class CounterTab(QWidget):
         self.state.read(
             lambda ctx: counter.identify_at_counter(ctx, code, officer_id, pending),
             lambda scan: self._identified(code, scan),
-            lambda exc: self.scan_failed(code, exc),
+            lambda exc: self._not_identified(code, exc),
         )
+
+    def _not_identified(self, code: str, exc: BaseException) -> None:
+        self.previous_scan = None  # (something else came between two scans of a camera)
+        self.scan_failed(code, exc)
 
     def scan_done(self, code: str) -> None:
         self._busy = False
@@ -345,6 +357,8 @@ class CounterTab(QWidget):
     def _identified(self, code: str, scan: CounterScan) -> None:
         """The router decides what the scan means here and now; the view carries it out."""
         decision = route(self._counter_state(), scan.match, self.state.ctx.now())
+        unit = scan.match.unit
+        self.previous_scan = unit.asset_tag if unit is not None else None
         if decision.officer is not None:  # a badge: the officer now at the counter
             self.officer, self.done_officer = decision.officer, None
             self._show_card()
@@ -378,6 +392,7 @@ class CounterTab(QWidget):
             end_of_shift=self.end_of_shift.isChecked(),
             condition_pending=self.condition_row.pending(),
             last=self.undo_control.last,
+            previous_scan=self.previous_scan,
         )
 
     # --- issuing --------------------------------------------------------------------------

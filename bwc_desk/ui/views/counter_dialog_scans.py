@@ -1,0 +1,117 @@
+"""A scan typed while a counter dialog is open is never an answer to it.
+
+A USB scanner types its code and presses Enter into whatever has the focus. With a dialog
+of the counter open (function test, not ready, spare swap, handover...), that Enter was the
+dialog's default button ("All checks passed", "Pick another camera") and the code was lost.
+Here the keys are timed as the counter times them (ui/scan_keys.py): a burst at scanner
+speed that ends in Enter is a scan. Its Enter is swallowed, whatever the burst changed in
+the dialog (a note, a reason chosen by its digit, a tick) is put back as it was, the dialog
+says that a scan came in and was not used, and the counter is told (a sound, a log line).
+The scan is not kept for later: the person answers the dialog, then scans again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QBoxLayout,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
+
+from bwc_desk.ui.scan_keys import ScanBurst
+
+
+class DialogScans(QObject):
+    def __init__(self, dialog: QDialog, on_scan: Callable[[str], None]) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.on_scan = on_scan
+        self.burst = ScanBurst()
+        self._saved: _Saved | None = None
+        self.notice: QLabel | None = None
+        dialog.installEventFilter(self)
+        for child in dialog.findChildren(QWidget):
+            if child.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                child.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.KeyPress and self._key(watched, event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _key(self, watched: Any, event: Any) -> bool:
+        focus = QApplication.focusWidget()
+        if watched is not (focus if focus is not None else self.dialog):
+            return False  # (a key a child did not take travels on to its parents: once)
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.burst.reset()
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = self.burst.enter()
+            saved, self._saved = self._saved, None
+            if code is None:
+                return False  # a person's Enter: the dialog's
+            if saved is not None:
+                saved.restore()
+            self._say(code.strip())
+            self.on_scan(code.strip())
+            return True
+        char = event.text()
+        if len(char) == 1 and char.isprintable() and self.burst.key(char):
+            self._saved = _Saved(self.dialog)  # as it was before this burst began
+        return False
+
+    def _say(self, code: str) -> None:
+        if self.notice is None:
+            self.notice = QLabel(self.dialog)
+            self.notice.setObjectName("scan_not_used")
+            self.notice.setWordWrap(True)
+            self.notice.setStyleSheet("color: #b91c1c; font-weight: bold;")
+            layout = self.dialog.layout()
+            if isinstance(layout, QBoxLayout):
+                layout.insertWidget(0, self.notice)
+            elif layout is not None:
+                layout.addWidget(self.notice)
+        self.notice.setText(
+            f"A scan came in ({code}) and was not used: this window is still open. Answer it "
+            "first, then scan again."
+        )
+        self.notice.show()
+
+
+class _Saved:
+    """What a burst of keys can change in a dialog: texts, ticks, the choice, the focus."""
+
+    def __init__(self, dialog: QDialog) -> None:
+        self.focus = QApplication.focusWidget()
+        self.edits = [(e, e.text(), e.cursorPosition()) for e in dialog.findChildren(QLineEdit)]
+        self.ticks = [
+            (b, b.isChecked()) for b in dialog.findChildren(QAbstractButton) if b.isCheckable()
+        ]
+
+    def restore(self) -> None:
+        for edit, text, cursor in self.edits:
+            if edit.text() != text:
+                edit.setText(text)
+                edit.setCursorPosition(cursor)
+        groups = {b.group() for b, _ in self.ticks if b.group() is not None}
+        exclusive = {g: g.exclusive() for g in groups}
+        for group in groups:  # (an exclusive group refuses to untick its checked button)
+            group.setExclusive(False)
+        for button, checked in self.ticks:
+            if button.isChecked() != checked:
+                button.setChecked(checked)
+        for group, was in exclusive.items():
+            group.setExclusive(was)
+        if self.focus is not None and self.focus is not QApplication.focusWidget():
+            self.focus.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -1,0 +1,192 @@
+"""The counter as the tester drove it: scans typed at scanner speed into the real CounterTab.
+A camera returned a moment ago and scanned again after a badge is an issue to that officer,
+and the readiness check refuses it (not docked since its return). A scan typed while a
+counter dialog is open never answers it, and a function test is passed only by ticking its
+checks."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
+
+from bwc_desk.services import counter, dock_registry
+from bwc_desk.services.counter import FunctionTest
+from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog, GateDialog, SwapReasonDialog
+from bwc_desk.ui.feedback import Sound
+from tests.conftest import answer
+from tests.test_services_counter import put_in_bay, snapshot
+from tests.test_ui_counter import banner, desk, press_enter, scan
+
+__all__ = ["desk"]  # the fixture, shared with test_ui_counter
+
+
+def out_with_smith(desk, tag="HPD-BWC-0009"):
+    """The agency uses docks; ``tag`` went out with Smith for a shift and is back now."""
+    dock_registry.add_dock(desk["admin"], "DOCK-A", 8)
+    counter.issue_unit(desk["qm"], desk["smith"].id, tag, function_test=FunctionTest(),
+                       swap_reason="other: test")
+    desk["clock"].advance(hours=8)
+
+
+def test_a_camera_returned_then_scanned_after_a_badge_is_checked_for_readiness(qtbot, desk):
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    out_with_smith(desk)
+    scan(qtbot, tab, "HPD-BWC-0009")  # the return
+    assert "returned by Smith" in banner(tab)[1]
+    clock.advance(seconds=1)  # well within the double-scan window (5 s)
+    scan(qtbot, tab, "ID-0007")  # Jones steps up
+    before = snapshot(qm)
+    seen = []
+
+    def read_and_pick_another(dialog):
+        seen.append(dialog.reasons_label.text())
+        press_enter(dialog)  # Enter = pick another camera
+
+    answer(qtbot, read_and_pick_another, GateDialog)
+    scan(qtbot, tab, "HPD-BWC-0009")
+    assert seen and "not been in a dock since" in seen[0]
+    assert "scanned twice" not in banner(tab)[1]
+    assert "HPD-BWC-0009 was not issued" in banner(tab)[1]
+    assert snapshot(qm) == before
+
+
+def test_the_same_camera_twice_in_a_row_is_still_a_double_scan(qtbot, desk):
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    out_with_smith(desk)
+    scan(qtbot, tab, "ID-0007")  # an officer at the counter before the return ...
+    scan(qtbot, tab, "HPD-BWC-0009")  # ... the return
+    before = snapshot(qm)
+    clock.advance(seconds=1)
+    scan(qtbot, tab, "HPD-BWC-0009")  # the scanner read it twice
+    assert "returned a moment ago (scanned twice)" in banner(tab)[1]
+    assert snapshot(qm) == before
+
+
+def test_a_camera_returned_and_scanned_after_a_badge_later_still_needs_a_dock(qtbot, desk):
+    tab, clock = desk["tab"], desk["clock"]
+    out_with_smith(desk)
+    scan(qtbot, tab, "HPD-BWC-0009")
+    clock.advance(seconds=5)
+    scan(qtbot, tab, "ID-0007")
+    seen = []
+
+    def read_and_pick_another(dialog):
+        seen.append(dialog.reasons_label.text())
+        press_enter(dialog)
+
+    answer(qtbot, read_and_pick_another, GateDialog)
+    scan(qtbot, tab, "HPD-BWC-0009")
+    assert seen and "returned under a minute ago" in seen[0]
+    assert counter.out_now(desk["qm"]) == []
+
+
+# --- scans into an open counter dialog ---------------------------------------------------------
+def scanner_types(dialog, code: str) -> None:
+    """What a USB scanner does with a dialog open: types the code into whatever has the
+    focus, at scanner speed, and presses Enter."""
+    target = QApplication.focusWidget() or dialog
+    QTest.keyClicks(target, code)
+    QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
+
+
+def test_the_function_test_starts_unticked_and_enter_alone_records_nothing(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0007")
+    before = snapshot(qm)
+    seen = {}
+
+    def enter_then_cancel(dialog):
+        seen["ticked"] = [b.isChecked() for b in dialog.boxes.values()]
+        press_enter(dialog)  # nothing ticked: Enter neither passes nor fails the test
+        seen["open"], seen["test"] = dialog.isVisible(), dialog.test
+        dialog.reject()
+
+    answer(qtbot, enter_then_cancel, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0015")
+    assert seen == {"ticked": [False] * 4, "open": True, "test": None}
+    assert "HPD-BWC-0015 was not issued (cancelled)" in banner(tab)[1]
+    assert snapshot(qm) == before
+
+
+def test_a_scan_into_the_function_test_is_not_an_answer(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0007")
+    seen = {}
+
+    def scan_into_it_then_do_the_test(dialog):
+        dialog.boxes["powers_on"].click()
+        dialog.boxes["records"].click()  # two checks done ...
+        scanner_types(dialog, "HPD-BWC-0015")  # ... and the scanner fires
+        seen["open"], seen["test"] = dialog.isVisible(), dialog.test
+        seen["ticked"] = [b.isChecked() for b in dialog.boxes.values()]
+        seen["note"] = dialog.note_edit.text()
+        seen["notice"] = dialog.findChild(QLabel, "scan_not_used").text()
+        for key in ("battery_indicator", "mount_and_lens"):
+            dialog.boxes[key].click()
+        press_enter(dialog)  # all four ticked by hand: now Enter = all checks passed
+
+    answer(qtbot, scan_into_it_then_do_the_test, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0014")
+    assert seen["open"] and seen["test"] is None
+    assert seen["ticked"] == [True, True, False, False] and seen["note"] == ""
+    assert "HPD-BWC-0015" in seen["notice"] and "not used" in seen["notice"]
+    assert banner(tab)[0] == "ok" and "HPD-BWC-0014 issued to Jones" in banner(tab)[1]
+    assert [c.asset_tag for c in counter.out_now(qm)] == ["HPD-BWC-0014"]
+    assert tab.session_list.count() and any(
+        "HPD-BWC-0015" in tab.session_list.item(i).text() and "not used" in
+        tab.session_list.item(i).text() for i in range(tab.session_list.count()))
+    assert Sound.ERROR in tab.feedback.played
+
+
+def test_a_scan_into_the_note_of_the_function_test_leaves_the_note_as_it_was(qtbot, desk):
+    tab = desk["tab"]
+    scan(qtbot, tab, "ID-0007")
+    seen = {}
+
+    def type_a_note_then_scan(dialog):
+        dialog.note_edit.setFocus()
+        dialog.note_edit.setText("lens scratched")
+        scanner_types(dialog, "HPD-BWC-0015")
+        seen["note"], seen["open"] = dialog.note_edit.text(), dialog.isVisible()
+        dialog.reject()
+
+    answer(qtbot, type_a_note_then_scan, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0014")
+    assert seen == {"note": "lens scratched", "open": True}
+
+
+def test_a_scan_into_the_not_ready_dialog_is_not_pick_another(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    put_in_bay(qm, "HPD-BWC-0006", 40)
+    scan(qtbot, tab, "ID-0007")
+    before = snapshot(qm)
+    seen = {}
+
+    def scan_into_it(dialog):
+        scanner_types(dialog, "HPD-BWC-0015")
+        seen["open"] = dialog.isVisible()
+        seen["notice"] = dialog.findChild(QLabel, "scan_not_used").text()
+        press_enter(dialog)  # a person's Enter: pick another camera
+
+    answer(qtbot, scan_into_it, GateDialog)
+    scan(qtbot, tab, "HPD-BWC-0006")
+    assert seen["open"] and "HPD-BWC-0015" in seen["notice"]
+    assert "HPD-BWC-0006 was not issued" in banner(tab)[1]
+    assert snapshot(qm) == before
+
+
+def test_a_scan_into_the_swap_reason_dialog_chooses_no_reason(qtbot, desk):
+    tab = desk["tab"]
+    scan(qtbot, tab, "ID-0412")  # Smith, whose primary is HPD-BWC-0001
+    seen = {}
+
+    def scan_into_it(dialog):
+        scanner_types(dialog, "HPD-BWC-0041")  # its "1" would choose the first reason
+        seen["open"] = dialog.isVisible()
+        seen["chosen"] = [b.isChecked() for b in dialog.buttons.values()]
+        dialog.reject()
+
+    answer(qtbot, scan_into_it, SwapReasonDialog)
+    scan(qtbot, tab, "HPD-BWC-0005")
+    assert seen == {"open": True, "chosen": [False] * 4}
