@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QLockFile, QTimer
+from PySide6.QtCore import QEventLoop, QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from bwc_desk.domain.errors import DomainError
@@ -394,19 +394,26 @@ class Launcher:
             user = sys.stdin.readline().strip()
             password = sys.stdin.readline().rstrip("\r\n")
             outcome: dict[str, Any] = {}
+            waiting = QEventLoop()
 
-            def check() -> None:
-                try:
-                    outcome["actor"] = auth.sign_in(ctx, user, password)
-                except BaseException as exc:  # (raised below, on the main thread)
-                    outcome["error"] = exc
+            def checked(actor: Actor) -> None:
+                outcome["actor"] = actor
+                waiting.quit()
 
-            # The password check (Argon2, which leaves the interpreter free) on a thread of
-            # its own, the views' modules loaded meanwhile; nothing else to do until then.
-            checking = threading.Thread(target=check, name="sign-in", daemon=True)
-            checking.start()
+            def refused(exc: BaseException) -> None:
+                outcome["error"] = exc  # (raised below, on the main thread)
+                waiting.quit()
+
+            # The password check (Argon2, which leaves the interpreter free) on the writer,
+            # as every sign-in is; the views' modules loaded meanwhile, then nothing else to
+            # do until it answers.
+            self.runner.submit(
+                Task(lambda: auth.sign_in(ctx, user, password), checked, refused,
+                     lane=Lane.WRITER)
+            )
             preload_window()
-            checking.join()
+            if not outcome:
+                waiting.exec()
             error = outcome.get("error")
             if isinstance(error, DomainError):
                 print(f"sign-in refused: {error}", file=sys.stderr)

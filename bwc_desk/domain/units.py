@@ -20,6 +20,11 @@ class UnitStatus(StrEnum):
         return self.value.capitalize()
 
 
+# A status read from the database, by its value: what a list of 25,000 rows looks up once a
+# row (the enum's own call costs a microsecond more each time).
+STATUS_OF: dict[str, UnitStatus] = {s.value: s for s in UnitStatus}
+
+
 class UnitAction(StrEnum):
     """Things that change a unit's status. Values read well inside a sentence."""
 

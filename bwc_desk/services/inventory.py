@@ -18,7 +18,7 @@ from bwc_desk.domain.errors import DomainError, TransitionError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.ledger import GENESIS, heads_footer
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.units import UnitAction, UnitStatus, transition
+from bwc_desk.domain.units import STATUS_OF, UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text, normalize_tag
 from bwc_desk.services import audit, identity
 from bwc_desk.services.context import Actor, Ctx
@@ -82,7 +82,7 @@ def unit_row(r: Any) -> UnitRow:
         serial=serial,
         model=model,
         firmware=firmware,
-        status=UnitStatus(status),
+        status=STATUS_OF[status],
         notes=notes,
         purchase_date=purchased,
         warranty_until=warranty,
