@@ -128,3 +128,26 @@ def test_an_agency_without_docks_issues_a_returned_camera_as_before(desk):
     out_and_back(desk)
     assert counter.plan_issue(qm, desk["jones"].id, "HPD-BWC-0001").gate.ready
     assert counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0001", function_test=OK).issued
+
+
+def test_a_camera_its_dock_returned_stays_ready_after_another_camera_comes_back(desk):
+    """The docking just before a dock's return counts for that camera, however many returns
+    of other cameras come after (each camera's own last return, not the agency's last)."""
+    qm, clock = desk["qm"], desk["clock"]
+    settings.change_settings(desk["admin"], {"return_assigned_on_dock": True})
+    send = with_docks(desk["admin"], clock)
+    counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(hours=8)
+    send(bay(1, "X60A0001", battery=100))  # docked at the end of the shift: returned by it
+    assert inventory.unit_detail(qm, "HPD-BWC-0001").status.value == "available"
+    clock.advance(hours=2)
+    send(bay(1, None))  # charged and uploaded, taken off the charger
+    counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0002", function_test=OK)
+    clock.advance(hours=1)
+    counter.return_unit(qm, "HPD-BWC-0002")  # another camera's return, later
+    clock.advance(seconds=5)
+    assert counter.plan_issue(qm, desk["smith"].id, "HPD-BWC-0001").gate.ready
+    unit_id = inventory.unit_detail(qm, "HPD-BWC-0001").id
+    with qm.db.read() as session:
+        assert known_ready(session, unit_id, qm.now(), 80)
+        assert gates_for(session, [unit_id], qm.now(), 80)[unit_id].ready

@@ -101,9 +101,13 @@ def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
     """Each camera's last return (undone issues do not count), and whether a dock has had
     it since: told by the custody records (a docked record after the return, or just
     before it: a dock that returns a camera records its docking first), not by clocks."""
+    # Correlated to the unit of the outer row explicitly: nested inside ``before`` (two
+    # levels down), automatic correlation would look at ``before`` only, find no unit there,
+    # and take the agency's last return instead of this camera's.
     ret_seq = (
         select(func.max(Checkout.returned_seq))
         .where(Checkout.unit_id == Unit.id, Checkout.voided.is_(False))
+        .correlate(Unit)
         .scalar_subquery()
     )
     ret_at = (
