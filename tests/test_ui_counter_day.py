@@ -5,6 +5,7 @@ only what the app knows, overrides checked before the function test."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -24,10 +25,13 @@ OK = FunctionTest()
 
 class SlowHands:
     """A monotonic clock for the key timing: each reading a quarter second after the last
-    (a person typing), instead of the real clock (a scanner)."""
+    (a person typing), instead of the real clock (a scanner). It starts ten seconds behind
+    the real clock, so that the real clock's next reading comes after its last one, as time
+    does (a fixed start, 1000.0, was ahead of it on a machine up for less than 17 minutes,
+    and the person's last key then joined the scanner's burst)."""
 
     def __init__(self) -> None:
-        self.t = 1000.0
+        self.t = time.monotonic() - 10.0
 
     def __call__(self) -> float:
         self.t += 0.25
