@@ -151,3 +151,20 @@ def test_a_camera_its_dock_returned_stays_ready_after_another_camera_comes_back(
     with qm.db.read() as session:
         assert known_ready(session, unit_id, qm.now(), 80)
         assert gates_for(session, [unit_id], qm.now(), 80)[unit_id].ready
+
+
+def test_returned_not_docked_leaves_out_a_camera_its_dock_returned(desk):
+    """The counter's "returned, not docked" list: a camera returned by its docking was docked
+    at its return, also once it is off the charger and other cameras have come back since."""
+    qm, clock = desk["qm"], desk["clock"]
+    settings.change_settings(desk["admin"], {"return_assigned_on_dock": True})
+    send = with_docks(desk["admin"], clock)
+    counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(hours=8)
+    send(bay(1, "X60A0001", battery=100))  # returned by its docking
+    counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0002", function_test=OK)
+    clock.advance(minutes=30)
+    send(bay(1, None))  # taken off the charger, on the shelf
+    counter.return_unit(qm, "HPD-BWC-0002")  # returned at the counter, never docked
+    clock.advance(hours=1)
+    assert [r.asset_tag for r in counter.returned_not_docked(qm)] == ["HPD-BWC-0002"]

@@ -255,9 +255,14 @@ def returned_not_docked(
         .exists()
     )
     before = aliased(CustodyEvent)
+    # Correlated to the outer checkout explicitly: two levels down (inside
+    # ``docked_at_return``), automatic correlation would not reach it, and the maximum would
+    # be over every checkout of the agency instead of this one (wrong, and a join of the
+    # whole ledger with every checkout).
     last_before_return = (
         select(func.max(before.seq))
         .where(before.unit_id == Checkout.unit_id, before.seq < Checkout.returned_seq)
+        .correlate(Checkout)
         .scalar_subquery()
     )
     docked_at_return = (
