@@ -65,6 +65,18 @@ def test_upsert_and_remove(qtmodeltester, demo_db):
     model.remove([rows[20].id])
     assert model.rowCount() == 10
     qtmodeltester.check(model)
+    # Rows removed from the middle: every row after them is found at its new place, the
+    # rows removed nowhere, and a row changed afterwards is changed where it now is.
+    model.remove([rows[2].id, rows[3].id, rows[7].id, "not a row"])
+    assert [model.row_at(i).id for i in range(model.rowCount())] == [
+        r.id for r in (rows[0], rows[1], rows[4], rows[5], rows[6], rows[8], rows[9])
+    ]
+    assert all(model.position(model.row_at(i).id) == i for i in range(model.rowCount()))
+    assert model.position(rows[3].id) is None and model.position(rows[7].id) is None
+    model.upsert([rows[8], rows[3]])
+    assert model.position(rows[8].id) == 5 and model.position(rows[3].id) == 7
+    assert model.rowCount() == 8
+    qtmodeltester.check(model)
 
 
 def test_officer_model_flags_deactivated_holders(qtmodeltester, demo_db):

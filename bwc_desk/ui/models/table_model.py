@@ -199,7 +199,8 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         prepared = rows if isinstance(rows, Prepared) else self.prepare(rows)
         self._presorted = None
         self._version += 1
-        gone = [p for k in set(removed) if (p := self._pos.get(k)) is not None]
+        gone_keys = {k for k in set(removed) if k in self._pos}
+        gone = [self._pos[k] for k in gone_keys]
         for start, end in reversed(runs(gone)):
             self.beginRemoveRows(QModelIndex(), start, end)
             del self._rows[start : end + 1]
@@ -209,7 +210,9 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
                 del keys[start : end + 1]
             self.endRemoveRows()
         if gone:
-            self._reindex()
+            for k in gone_keys:
+                del self._pos[k]
+            self._reindex(min(gone))  # (the rows before the first one removed kept their place)
         if prepared.widest:
             self._widest = merge_widest(self._widest, prepared.widest)
         fresh: dict[Any, int] = {}
@@ -280,8 +283,14 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
         """The longest texts of ``column`` over every row (a few: see WIDEST_KEPT)."""
         return self._widest[column] if 0 <= column < len(self._widest) else ()
 
-    def _reindex(self) -> None:
-        self._pos = {self.key(r): i for i, r in enumerate(self._rows)}
+    def _reindex(self, start: int = 0) -> None:
+        """Each row's position by its key, from ``start`` on (0: all over again)."""
+        if start == 0:
+            self._pos = {self.key(r): i for i, r in enumerate(self._rows)}
+            return
+        key, pos, rows = self.key, self._pos, self._rows
+        for i in range(start, len(rows)):
+            pos[key(rows[i])] = i
 
     @staticmethod
     def key(row: Any) -> Any:
