@@ -101,8 +101,24 @@ CASES = [
      camera(UnitStatus.ISSUED, out(HERE, 3600)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
     ("issued here a moment ago: scanned twice", counter(),
      camera(UnitStatus.ISSUED, out(HERE, 2)), Act.SAY, Tone.NOTICE, "", "scanned twice"),
-    ("issued 6 s ago with a 5 s window: a return", counter(),
-     camera(UnitStatus.ISSUED, out(HERE, 6)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    # Issued moments ago (within the undo window): a stray scan as the officer walks off
+    # with it must not put it back on the shelf: the return is asked for once more.
+    ("issued 6 s ago with a 5 s window: scan again to return it", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 6)), Act.SAY, Tone.NOTICE, "",
+     "To take it back now, scan it again."),
+    ("issued 6 s ago, scanned again after the question: a return",
+     counter(confirm_return=TAG), camera(UnitStatus.ISSUED, out(HERE, 6)), Act.RETURN,
+     Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("issued 119 s ago with a 2-minute undo window: asked", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 119)), Act.SAY, Tone.NOTICE, "", "scan it again"),
+    ("issued 121 s ago with a 2-minute undo window: a return", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 121)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("undo off: the race window (60 s) asks instead", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 61), rules=replace(RULES, undo_seconds=0)),
+     Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("undo off, issued 30 s ago: asked", counter(),
+     camera(UnitStatus.ISSUED, out(HERE, 30), rules=replace(RULES, undo_seconds=0)),
+     Act.SAY, Tone.NOTICE, "", "scan it again"),
     ("issued 6 s ago with a 30 s window: scanned twice", counter(),
      camera(UnitStatus.ISSUED, out(HERE, 6), rules=LONG), Act.SAY, Tone.NOTICE, "",
      "scanned twice"),
@@ -110,16 +126,19 @@ CASES = [
      Act.SAY, Tone.ERROR, "", "at COUNTER-2"),
     ("race: another counter issued it while our officer waits", counter(officer=SMITH),
      camera(UnitStatus.ISSUED, out(THERE, 30)), Act.ISSUE, Tone.NOTICE, "HPD-BWC-0001", ""),
-    ("race window over: a return", counter(officer=SMITH),
+    ("race window over, issued a minute ago: its return asked for", counter(officer=SMITH),
+     camera(UnitStatus.ISSUED, out(THERE, 61)), Act.SAY, Tone.NOTICE, "", "at COUNTER-2"),
+    ("race window over, confirmed: a return", counter(officer=SMITH, confirm_return=TAG),
      camera(UnitStatus.ISSUED, out(THERE, 61)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
     ("race window from the settings", counter(officer=SMITH),
      camera(UnitStatus.ISSUED, out(THERE, 61), rules=LONG), Act.ISSUE, Tone.NOTICE,
      "HPD-BWC-0001", ""),
-    ("race window 0: always a return", counter(officer=SMITH),
+    ("race window 0: a return (once confirmed)", counter(officer=SMITH, confirm_return=TAG),
      camera(UnitStatus.ISSUED, out(THERE, 30), rules=replace(RULES, race_seconds=0)),
      Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
-    ("the officer's own camera from elsewhere: a return", counter(officer=JONES),
-     camera(UnitStatus.ISSUED, out(THERE, 30)), Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
+    ("the officer's own camera from elsewhere: a return (once confirmed)",
+     counter(officer=JONES, confirm_return=TAG), camera(UnitStatus.ISSUED, out(THERE, 30)),
+     Act.RETURN, Tone.NOTICE, "HPD-BWC-0001", ""),
     ("returned a moment ago", counter(previous_scan=TAG), camera(returned_ago=1), Act.SAY,
      Tone.NOTICE, "", "returned a moment ago"),
     ("returned 10 s ago with a 5 s window: an issue", counter(officer=SMITH, previous_scan=TAG),
@@ -184,6 +203,19 @@ def test_a_replaced_camera_is_logged_and_a_stolen_one_moves_the_alerts() -> None
     assert stolen.refresh_alerts
     retired = route(counter(), camera(UnitStatus.RETIRED, refusal="retired"), T0)
     assert not retired.refresh_alerts and retired.log == "HPD-BWC-0001: retired"
+
+
+def test_a_fresh_issue_scanned_again_offers_undo_where_this_counter_may_undo_it() -> None:
+    last = LastTransaction(41, T0 - timedelta(seconds=6), 120, TAG)
+    asked = route(counter(last=last), camera(UnitStatus.ISSUED, out(HERE, 6)), T0)
+    assert asked.confirm_return == TAG and "press Ctrl+Z" in asked.text
+    assert "Jones, Ann 6 s ago at this counter" in asked.text
+    other = LastTransaction(42, T0 - timedelta(seconds=3), 120, "HPD-BWC-0002")
+    asked = route(counter(last=other), camera(UnitStatus.ISSUED, out(HERE, 6)), T0)
+    assert asked.confirm_return == TAG and "Ctrl+Z" not in asked.text
+    # Anything else scanned between the question and the camera: asked again.
+    assert route(counter(confirm_return="HPD-BWC-0002"),
+                 camera(UnitStatus.ISSUED, out(HERE, 9)), T0).act is Act.SAY
 
 
 def test_ticks_waiting_after_a_double_return_point_to_undo_while_it_is_possible() -> None:

@@ -228,8 +228,34 @@ def test_the_undo_window_is_the_agency_setting(qtbot, desk):
     assert not tab.undo_button.isEnabled()
     assert len(counter.out_now(desk["qm"])) == 1
     settings.change_settings(desk["admin"], {"undo_window_seconds": 0})
+    scan(qtbot, tab, "HPD-BWC-0001")  # issued 45 s ago: its return is asked for once more
+    assert "scan it again" in banner(tab)[1] and "Ctrl+Z" not in banner(tab)[1]
+    assert len(counter.out_now(desk["qm"])) == 1
     scan(qtbot, tab, "HPD-BWC-0001")  # returned
     assert "returned" in banner(tab)[1] and not tab.undo_button.isEnabled()
+
+
+def test_a_camera_scanned_again_just_after_its_issue_stays_out_until_scanned_once_more(
+    qtbot, desk
+):
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, pass_test, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    qtbot.waitUntil(lambda: "Holds now: <b>HPD-BWC-0001" in tab.officer_card.label.text(),
+                    timeout=5000)
+    desk["clock"].advance(seconds=8)  # past the double-scan window (5 s)
+    scan(qtbot, tab, "HPD-BWC-0001")  # a stray scan as Smith walks off with it
+    _kind, text = banner(tab)
+    assert "issued to Smith, John 8 s ago at this counter" in text, text
+    assert "scan it again" in text and "Ctrl+Z" in text
+    assert [c.asset_tag for c in counter.out_now(qm)] == ["HPD-BWC-0001"]
+    scan(qtbot, tab, "HPD-BWC-0001")  # meant: it comes back
+    assert "returned by Smith" in banner(tab)[1]
+    assert counter.out_now(qm) == []
+    # The card of the officer just served follows the return.
+    qtbot.waitUntil(lambda: "Holds now: <b>nothing" in tab.officer_card.label.text(),
+                    timeout=5000)
 
 
 def test_the_overdue_column_moves_with_the_clock(qtbot, desk, monkeypatch):

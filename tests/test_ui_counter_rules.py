@@ -83,6 +83,8 @@ def test_the_double_scan_window_is_the_agencys(qtbot, desk):
     scan(qtbot, tab, "HPD-BWC-0001")
     assert "scanned twice" in banner(tab)[1] and snapshot(qm) == before
     clock.advance(seconds=25)
+    scan(qtbot, tab, "HPD-BWC-0001")  # past it: within the undo window, asked once more
+    assert "scan it again" in banner(tab)[1] and snapshot(qm) == before
     scan(qtbot, tab, "HPD-BWC-0001")  # now it is a return
     assert counter.out_now(qm) == [] and banner(tab)[0] == "ok"
 

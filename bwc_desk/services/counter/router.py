@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bwc_desk.domain.durations import window_text
-from bwc_desk.services.counter.dto import ScanKind, ScanMatch
+from bwc_desk.services.counter.dto import ScanKind, ScanMatch, ScanRules
 from bwc_desk.services.dto import OfficerRow
 
 MISSING_STATUSES = ("lost", "stolen")
@@ -60,6 +60,9 @@ class CounterState:
     # badge or anything else, or nothing was scanned here yet. Only the same camera twice
     # in a row is a double scan.
     previous_scan: str | None = None
+    # The camera whose return the banner asked to confirm by scanning it again (it had been
+    # issued moments before), or None.
+    confirm_return: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class Decision:
     officer: OfficerRow | None = None  # the officer who becomes the one at the counter
     log: str = ""  # a line for "This session", or ''
     refresh_alerts: bool = False  # a lost or stolen camera turned up: the alert list moves
+    confirm_return: str = ""  # SAY: the next scan of this camera returns it
 
 
 def route(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
@@ -132,6 +136,22 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 f"{tag} was issued to {out.officer} a moment ago (scanned twice). "
                 "Nothing was changed.",
             )
+        if since_issue < fresh_issue(rules) and state.confirm_return != tag:
+            # Issued moments ago: a stray scan as the officer walks off with it would record
+            # it back on the shelf. Its return is asked for once more.
+            undo = (
+                " To cancel the issue instead, press Ctrl+Z."
+                if _undoable(state.last, tag, now)
+                else ""
+            )
+            return Decision(
+                Act.SAY,
+                Tone.NOTICE,
+                f"{tag} was issued to {out.officer} {_ago(since_issue)} ago at "
+                f"{'this counter' if not elsewhere else out.station}. Nothing was changed. "
+                f"To take it back now, scan it again.{undo}",
+                confirm_return=tag,
+            )
         return Decision(Act.RETURN, unit=tag)
     if (
         match.returned_at is not None
@@ -184,6 +204,20 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
             unit=tag,
         )
     return Decision(Act.ISSUE, unit=tag)
+
+
+def fresh_issue(rules: ScanRules) -> timedelta:
+    """How long after its issue a camera's return is confirmed by a second scan: the undo
+    window (while the issue may still be undone), or, where the agency turned undo off, the
+    window in which two counters reaching for one camera is a race."""
+    return timedelta(seconds=rules.undo_seconds or rules.race_seconds)
+
+
+def _ago(span: timedelta) -> str:
+    seconds = max(int(span.total_seconds()), 1)
+    if seconds < 120:
+        return f"{seconds} s"
+    return f"{seconds // 60} min"
 
 
 # --- undo ------------------------------------------------------------------------------------

@@ -77,6 +77,7 @@ class CounterTab(QWidget):
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
         self.previous_scan: str | None = None  # the camera scanned last here (the router's)
+        self.confirm_return: str | None = None  # (the router's: a return to scan again)
         self._busy = False
         self._queue: list[str] = []
         # The officer of the last completed issue: their card stays in view, dimmed.
@@ -249,9 +250,9 @@ class CounterTab(QWidget):
             self.refresh()
             return
         self.lists.changed(change)  # (the rows it names, patched in)
-        card = self.officer
-        # (A checkout written names its officer: "holds now" on the card follows other
-        # stations' issues and returns.)
+        card = self.officer or self.done_officer
+        # (A checkout written names its officer: "holds now" on the card, dimmed or not,
+        # follows other stations' issues and returns.)
         if card is not None and (
             change.large() or card.id in change.officers or change.touches("settings")
         ):
@@ -333,6 +334,7 @@ class CounterTab(QWidget):
 
     def _not_identified(self, code: str, exc: BaseException) -> None:
         self.previous_scan = None  # (something else came between two scans of a camera)
+        self.confirm_return = None
         self.scan_failed(code, exc)
 
     def scan_done(self, code: str) -> None:
@@ -359,6 +361,7 @@ class CounterTab(QWidget):
         decision = route(self._counter_state(), scan.match, self.state.ctx.now())
         unit = scan.match.unit
         self.previous_scan = unit.asset_tag if unit is not None else None
+        self.confirm_return = decision.confirm_return or None
         if decision.officer is not None:  # a badge: the officer now at the counter
             self.officer, self.done_officer = decision.officer, None
             self._show_card()
@@ -393,6 +396,7 @@ class CounterTab(QWidget):
             condition_pending=self.condition_row.pending(),
             last=self.undo_control.last,
             previous_scan=self.previous_scan,
+            confirm_return=self.confirm_return,
         )
 
     # --- issuing --------------------------------------------------------------------------
@@ -428,7 +432,9 @@ class CounterTab(QWidget):
             self.scan(str(unit))
 
     def _refresh_officer(self) -> None:
-        officer = self.officer
+        """The card read again: of the officer at the counter, or of the one just served
+        (dimmed), whose "Holds now" a return or an undo changes too."""
+        officer = self.officer or self.done_officer
         if officer is None:
             return
         self.state.read(lambda ctx: counter.officer_card(ctx, officer.badge), self._card)
@@ -462,8 +468,7 @@ class CounterTab(QWidget):
         self.say("notice" if result.in_repair else "ok", result.message, Sound.OK, log=True)
         if applied:
             self._log(applied)
-        if self.officer is not None:
-            self._refresh_officer()
+        self._refresh_officer()
         self.scan_done(code)
 
     # --- undo -----------------------------------------------------------------------------
