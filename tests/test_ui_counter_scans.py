@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from bwc_desk.services import counter, dock_registry
 from bwc_desk.services.counter import FunctionTest
-from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog, GateDialog, SwapReasonDialog
+from bwc_desk.ui.dialogs.counter_dialogs import (
+    FunctionTestDialog,
+    GateDialog,
+    PinDialog,
+    SwapReasonDialog,
+)
 from bwc_desk.ui.feedback import Sound
 from tests.conftest import answer
 from tests.test_services_counter import put_in_bay, snapshot
@@ -190,3 +195,57 @@ def test_a_scan_into_the_swap_reason_dialog_chooses_no_reason(qtbot, desk):
     answer(qtbot, scan_into_it, SwapReasonDialog)
     scan(qtbot, tab, "HPD-BWC-0005")
     assert seen == {"open": True, "chosen": [False] * 4}
+
+
+# --- the handover PIN, typed quickly ------------------------------------------------------------
+def pin_handover(desk):
+    """The agency asks for the officer's PIN at handover; Jones's is 480271."""
+    from bwc_desk.services import officers, settings
+
+    settings.change_settings(desk["admin"], {"handover_ack": "pin",
+                                             "function_test_required": False})
+    officers.set_handover_pin(desk["admin"], desk["jones"].id, "480271")
+
+
+def test_a_pin_typed_at_speed_then_enter_is_the_pin(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    pin_handover(desk)
+    scan(qtbot, tab, "ID-0007")
+    seen = {}
+
+    def type_pin_quickly(dialog):
+        assert QApplication.focusWidget() is dialog.pin_edit
+        scanner_types(dialog, "480271")  # as fast as a scanner, and Enter
+        seen["notice"] = dialog.findChild(QLabel, "scan_not_used")
+        seen["open"] = dialog.isVisible()
+        if seen["open"]:
+            dialog.reject()
+
+    answer(qtbot, type_pin_quickly, PinDialog)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert seen == {"notice": None, "open": False}
+    assert banner(tab)[0] == "ok" and "HPD-BWC-0003 issued to Jones" in banner(tab)[1]
+    assert [c.asset_tag for c in counter.out_now(qm)] == ["HPD-BWC-0003"]
+
+
+def test_a_scan_into_the_pin_field_is_still_not_an_answer(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    pin_handover(desk)
+    scan(qtbot, tab, "ID-0007")
+    seen = []
+
+    def scan_into_it(dialog):
+        for code in ("HPD-BWC-0015", "4802714802714802"):  # a tag; digits too long for a PIN
+            dialog.pin_edit.setText("48")
+            dialog.pin_edit.end(False)
+            scanner_types(dialog, code)
+            notice = dialog.findChild(QLabel, "scan_not_used")
+            seen.append((dialog.isVisible(), dialog.pin_edit.text(),
+                         code in (notice.text() if notice else "")))
+        dialog.reject()
+
+    answer(qtbot, scan_into_it, PinDialog)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert seen == [(True, "48", True), (True, "48", True)]
+    assert "HPD-BWC-0003 was not issued (cancelled)" in banner(tab)[1]
+    assert counter.out_now(qm) == []

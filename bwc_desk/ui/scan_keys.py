@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QWidget
@@ -22,6 +22,14 @@ MIN_LENGTH = 4  # shorter bursts are people pressing keys together, not codes
 # Enter may trail the code a little (some scanners pause before their suffix, and a busy
 # station reads its keyboard in batches): the code itself is what must come at speed.
 ENTER_WITHIN = 1.0
+# A person may type a short PIN as fast as a scanner (digits, then Enter). A longer run of
+# digits at that speed is a barcode. (The domain asks for at least 6 digits and sets no most.)
+MAX_TYPED_PIN = 12
+
+
+def could_be_pin(text: str) -> bool:
+    """True if a burst of keys could be a PIN typed by a person rather than a scanned code."""
+    return 0 < len(text) <= MAX_TYPED_PIN and text.isdigit() and text.isascii()
 
 
 class ScanBurst:
@@ -52,6 +60,15 @@ class ScanBurst:
     def reset(self) -> None:
         self.text = ""
         self._last = None
+
+
+@runtime_checkable
+class TypedBursts(Protocol):
+    """A dialog with a field that a person may fill at scanner speed (a PIN)."""
+
+    def typed_by_hand(self, field: object) -> bool:
+        """True if what a burst left in ``field`` is the person's answer, not a scan."""
+        ...
 
 
 class Restorable(Protocol):

@@ -8,6 +8,8 @@ speed that ends in Enter is a scan. Its Enter is swallowed, whatever the burst c
 the dialog (a note, a reason chosen by its digit, a tick) is put back as it was, the dialog
 says that a scan came in and was not used, and the counter is told (a sound, a log line).
 The scan is not kept for later: the person answers the dialog, then scans again.
+A dialog may take a burst as typed by hand (TypedBursts): the PIN dialog takes one that
+could be a PIN, typed into the PIN field.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.scan_keys import Restorable, ScanWatch
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch, TypedBursts
 
 
 class DialogScans(ScanWatch):
@@ -44,6 +46,10 @@ class DialogScans(ScanWatch):
 
     def snapshot(self, watched: Any) -> Restorable | None:
         return _Saved(self.dialog)
+
+    def is_scan(self, watched: Any, code: str) -> bool:
+        # A PIN typed quickly into its field is the PIN (the dialog says what may be one).
+        return not (isinstance(self.dialog, TypedBursts) and self.dialog.typed_by_hand(watched))
 
     def scanned(self, code: str) -> None:
         self._say(code.strip())
