@@ -44,3 +44,11 @@ def test_enter_may_trail_a_code_typed_at_speed_but_not_a_note():
     feed(burst, "lens")
     ticks.step = 0.001
     assert burst.enter() is None  # typed by a person, however quick the Enter
+
+
+def test_a_short_run_of_digits_could_be_a_pin_a_code_could_not():
+    from bwc_desk.ui.scan_keys import MAX_TYPED_PIN, could_be_pin
+
+    assert could_be_pin("480271") and could_be_pin("4" * MAX_TYPED_PIN)
+    assert not could_be_pin("4" * (MAX_TYPED_PIN + 1))  # a barcode of digits
+    assert not could_be_pin("HPD-BWC-0001") and not could_be_pin("") and not could_be_pin("٤٨٠٢٧١")

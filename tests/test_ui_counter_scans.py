@@ -12,7 +12,12 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from bwc_desk.services import counter, dock_registry
 from bwc_desk.services.counter import FunctionTest
-from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog, GateDialog, SwapReasonDialog
+from bwc_desk.ui.dialogs.counter_dialogs import (
+    FunctionTestDialog,
+    GateDialog,
+    PinDialog,
+    SwapReasonDialog,
+)
 from bwc_desk.ui.feedback import Sound
 from tests.conftest import answer
 from tests.test_services_counter import put_in_bay, snapshot
@@ -82,9 +87,11 @@ def test_a_camera_returned_and_scanned_after_a_badge_later_still_needs_a_dock(qt
 
 
 # --- scans into an open counter dialog ---------------------------------------------------------
-def scanner_types(dialog, code: str) -> None:
+def scanner_types(qtbot, dialog, code: str) -> None:
     """What a USB scanner does with a dialog open: types the code into whatever has the
-    focus, at scanner speed, and presses Enter."""
+    focus, at scanner speed, and presses Enter. (Once the dialog has the focus: a dialog
+    just opened may not have it yet on a busy machine, and the keys went to the counter.)"""
+    qtbot.waitUntil(lambda: dialog.isAncestorOf(QApplication.focusWidget()), timeout=5000)
     target = QApplication.focusWidget() or dialog
     QTest.keyClicks(target, code)
     QTest.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Return)
@@ -117,7 +124,7 @@ def test_a_scan_into_the_function_test_is_not_an_answer(qtbot, desk):
     def scan_into_it_then_do_the_test(dialog):
         dialog.boxes["powers_on"].click()
         dialog.boxes["records"].click()  # two checks done ...
-        scanner_types(dialog, "HPD-BWC-0015")  # ... and the scanner fires
+        scanner_types(qtbot, dialog, "HPD-BWC-0015")  # ... and the scanner fires
         seen["open"], seen["test"] = dialog.isVisible(), dialog.test
         seen["ticked"] = [b.isChecked() for b in dialog.boxes.values()]
         seen["note"] = dialog.note_edit.text()
@@ -147,7 +154,7 @@ def test_a_scan_into_the_note_of_the_function_test_leaves_the_note_as_it_was(qtb
     def type_a_note_then_scan(dialog):
         dialog.note_edit.setFocus()
         dialog.note_edit.setText("lens scratched")
-        scanner_types(dialog, "HPD-BWC-0015")
+        scanner_types(qtbot, dialog, "HPD-BWC-0015")
         seen["note"], seen["open"] = dialog.note_edit.text(), dialog.isVisible()
         dialog.reject()
 
@@ -164,7 +171,7 @@ def test_a_scan_into_the_not_ready_dialog_is_not_pick_another(qtbot, desk):
     seen = {}
 
     def scan_into_it(dialog):
-        scanner_types(dialog, "HPD-BWC-0015")
+        scanner_types(qtbot, dialog, "HPD-BWC-0015")
         seen["open"] = dialog.isVisible()
         seen["notice"] = dialog.findChild(QLabel, "scan_not_used").text()
         press_enter(dialog)  # a person's Enter: pick another camera
@@ -182,7 +189,7 @@ def test_a_scan_into_the_swap_reason_dialog_chooses_no_reason(qtbot, desk):
     seen = {}
 
     def scan_into_it(dialog):
-        scanner_types(dialog, "HPD-BWC-0041")  # its "1" would choose the first reason
+        scanner_types(qtbot, dialog, "HPD-BWC-0041")  # its "1" would choose the first reason
         seen["open"] = dialog.isVisible()
         seen["chosen"] = [b.isChecked() for b in dialog.buttons.values()]
         dialog.reject()
@@ -190,3 +197,57 @@ def test_a_scan_into_the_swap_reason_dialog_chooses_no_reason(qtbot, desk):
     answer(qtbot, scan_into_it, SwapReasonDialog)
     scan(qtbot, tab, "HPD-BWC-0005")
     assert seen == {"open": True, "chosen": [False] * 4}
+
+
+# --- the handover PIN, typed quickly ------------------------------------------------------------
+def pin_handover(desk):
+    """The agency asks for the officer's PIN at handover; Jones's is 480271."""
+    from bwc_desk.services import officers, settings
+
+    settings.change_settings(desk["admin"], {"handover_ack": "pin",
+                                             "function_test_required": False})
+    officers.set_handover_pin(desk["admin"], desk["jones"].id, "480271")
+
+
+def test_a_pin_typed_at_speed_then_enter_is_the_pin(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    pin_handover(desk)
+    scan(qtbot, tab, "ID-0007")
+    seen = {}
+
+    def type_pin_quickly(dialog):
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.pin_edit, timeout=5000)
+        scanner_types(qtbot, dialog, "480271")  # as fast as a scanner, and Enter
+        seen["notice"] = dialog.findChild(QLabel, "scan_not_used")
+        seen["open"] = dialog.isVisible()
+        if seen["open"]:
+            dialog.reject()
+
+    answer(qtbot, type_pin_quickly, PinDialog)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert seen == {"notice": None, "open": False}
+    assert banner(tab)[0] == "ok" and "HPD-BWC-0003 issued to Jones" in banner(tab)[1]
+    assert [c.asset_tag for c in counter.out_now(qm)] == ["HPD-BWC-0003"]
+
+
+def test_a_scan_into_the_pin_field_is_still_not_an_answer(qtbot, desk):
+    tab, qm = desk["tab"], desk["qm"]
+    pin_handover(desk)
+    scan(qtbot, tab, "ID-0007")
+    seen = []
+
+    def scan_into_it(dialog):
+        for code in ("HPD-BWC-0015", "4802714802714802"):  # a tag; digits too long for a PIN
+            dialog.pin_edit.setText("48")
+            dialog.pin_edit.end(False)
+            scanner_types(qtbot, dialog, code)
+            notice = dialog.findChild(QLabel, "scan_not_used")
+            seen.append((dialog.isVisible(), dialog.pin_edit.text(),
+                         code in (notice.text() if notice else "")))
+        dialog.reject()
+
+    answer(qtbot, scan_into_it, PinDialog)
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert seen == [(True, "48", True), (True, "48", True)]
+    assert "HPD-BWC-0003 was not issued (cancelled)" in banner(tab)[1]
+    assert counter.out_now(qm) == []

@@ -317,3 +317,72 @@ def test_the_summary_counts_issued_cameras_still_in_a_bay_apart(qtbot, live):
     tab._show_summary(Board((), counts | {dock_board.ISSUED_COUNT: 0}, (), datetime.now(UTC),
                             None))
     assert "Issued, still in a bay" not in tab.summary.text()
+
+
+def test_at_1024_wide_the_docks_reflow_with_no_horizontal_scroll(qtbot, admin_ctx):
+    """A small station screen: the view shown wider first (a larger screen, or before it
+    was fitted), then 1024 px wide: the docks flow into fewer columns, scrolled down only."""
+    for name in ("DOCK-A", "DOCK-B", "DOCK-C"):
+        dock_registry.add_dock(admin_ctx, name, 8)
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    tab.resize(1900, 700)
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: len(tab.widgets) == 3, timeout=10_000)
+    qtbot.waitUntil(lambda: tab.grid_host.width() > 1024, timeout=5000)  # two docks a row
+    tab.resize(1024, 700)
+    qtbot.waitUntil(lambda: tab.scroll_area.viewport().width() < 1024, timeout=5000)
+    qtbot.wait(50)  # (no timing asserted: the layout's posted events run)
+    assert not tab.scroll_area.horizontalScrollBar().isVisible()
+    assert tab.scroll_area.horizontalScrollBar().maximum() == 0
+    viewport = tab.scroll_area.viewport()
+    for widget in tab.widgets.values():
+        right = widget.mapTo(viewport, QPoint(widget.width(), 0)).x()
+        assert right <= viewport.width(), widget.objectName()
+    tab.resize(560, 700)  # narrower than a dock of four tiles a row: fewer tiles a row
+    qtbot.waitUntil(lambda: tab.scroll_area.viewport().width() < 560, timeout=5000)
+    qtbot.wait(50)
+    assert tab.scroll_area.horizontalScrollBar().maximum() == 0
+    for widget in tab.widgets.values():
+        assert widget.mapTo(viewport, QPoint(widget.width(), 0)).x() <= viewport.width()
+        assert widget.tile_rect(7).bottom() < widget.height()  # every bay still drawn
+    state.runner.shutdown()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # (a tooltip, offscreen)
+def test_a_long_tile_line_is_never_cut_without_its_whole_text_on_hover(qtbot):
+    from datetime import timedelta
+
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    from bwc_desk.domain.docking import Upload
+    from bwc_desk.services.dock_board import BayRow, DockRow
+    from bwc_desk.ui.views.dock_grid import DockWidget
+
+    now = datetime.now(UTC)
+    bay = BayRow(("DOCK-U", 1), "DOCK-U", 1, BayState.UPLOADING, "X60A0001", "HPD-BWC-0001",
+                 1, 64, True, Upload(1234, 12345, 123_400_000_000, 999_900_000_000), False,
+                 "", now, now - timedelta(minutes=40), True, eta=timedelta(hours=3),
+                 issued_to="Officer Maximilian Bartholomew-Featherstonehaugh", issued_at=now)
+    dock = DockRow("DOCK-U", 4, "DESK-1", now, False, 0, "", (bay,))
+    widget = DockWidget(dock)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    lines = tile_lines(bay, now)
+    shown = widget.shown_lines(bay)
+    cut = [full for full, drawn in zip(lines, shown, strict=False) if drawn != full]
+    cut += lines[len(shown):]
+    assert cut  # the upload line and the officer's name do not fit a tile ...
+    assert any("..." in d or "\u2026" in d for d in shown)  # ... and say so where they are cut
+    widget.set_dock(dock, now)  # the view's once-a-second refresh, with the mouse on the tile
+    centre = widget.tile_rect(0).center()
+    QApplication.sendEvent(
+        widget, QHelpEvent(QEvent.Type.ToolTip, centre, widget.mapToGlobal(centre)))
+    assert QToolTip.isVisible()
+    assert all(full in QToolTip.text() for full in cut)  # ... and are whole on hover
+    QToolTip.hideText()

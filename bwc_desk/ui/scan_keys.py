@@ -2,25 +2,38 @@
 
 A USB scanner is a keyboard that types a whole code within a few milliseconds and presses
 Enter; a person types a note at a few keys a second. Text that arrives at scanner speed and
-ends in Enter is a scan, wherever the keyboard focus is in the counter view. Plain Python
-(no Qt), so the rule has its own tests; the clock is injectable.
+ends in Enter is a scan, wherever the keyboard focus is in the counter view or one of its
+dialogs. The rule (ScanBurst) is plain Python with its own tests; the clock is injectable.
+ScanWatch is the one Qt event filter that applies it, for the counter view (ScannerKeys)
+and for its dialogs (DialogScans), each saying only what differs.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, runtime_checkable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QWidget
 
 MAX_GAP = 0.08  # seconds between two keys of one scan (scanners: 1-20 ms; people: 100+)
 MIN_LENGTH = 4  # shorter bursts are people pressing keys together, not codes
 # Enter may trail the code a little (some scanners pause before their suffix, and a busy
 # station reads its keyboard in batches): the code itself is what must come at speed.
 ENTER_WITHIN = 1.0
+# A person may type a short PIN as fast as a scanner (digits, then Enter). A longer run of
+# digits at that speed is a barcode. (The domain asks for at least 6 digits and sets no most.)
+MAX_TYPED_PIN = 12
+
+
+def could_be_pin(text: str) -> bool:
+    """True if a burst of keys could be a PIN typed by a person rather than a scanned code."""
+    return 0 < len(text) <= MAX_TYPED_PIN and text.isdigit() and text.isascii()
 
 
 class ScanBurst:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.real_clock = clock
         self.clock = clock
         self.text = ""
         self._last: float | None = None
@@ -47,3 +60,80 @@ class ScanBurst:
     def reset(self) -> None:
         self.text = ""
         self._last = None
+
+
+@runtime_checkable
+class TypedBursts(Protocol):
+    """A dialog with a field that a person may fill at scanner speed (a PIN)."""
+
+    def typed_by_hand(self, field: object) -> bool:
+        """True if what a burst left in ``field`` is the person's answer, not a scan."""
+        ...
+
+
+class Restorable(Protocol):
+    """What a burst changed where it fell, as it was before the burst began."""
+
+    def restore(self) -> None: ...
+
+
+class ScanWatch(QObject):
+    """The key watch the counter view and its dialogs share: a burst at scanner speed that
+    ends in Enter is a scan. Its Enter is swallowed, what the burst changed is put back
+    (``snapshot``, taken as the burst begins) and the code goes to ``scanned``. Ctrl or Alt
+    with a key ends a burst (a shortcut, never part of a code). A subclass says which key
+    events are its to count (``counts``: a key a child did not take travels on to its
+    parents, counted once), what to keep (``snapshot``), whether a burst is a scan where it
+    fell (``is_scan``) and what a scan does (``scanned``)."""
+
+    def __init__(self, parent: QObject, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(parent)
+        self.burst = ScanBurst(clock)
+        self._before: Restorable | None = None
+
+    def watch(self, widgets: Iterable[QWidget]) -> None:
+        # Only the widgets that can take the keyboard's focus (a key goes to the one that has
+        # it): a filter in Python on every label, frame and viewport made each of their
+        # paints a call into Python (one that waits for the GIL while a worker reads).
+        for widget in widgets:
+            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.KeyPress and self._key(watched, event):
+            return True
+        return super().eventFilter(watched, event)
+
+    def _key(self, watched: Any, event: Any) -> bool:
+        if not self.counts(watched):
+            return False
+        if event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        ):
+            self.burst.reset()
+            return False
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            code = self.burst.enter()
+            before, self._before = self._before, None
+            if code is None or not self.is_scan(watched, code):
+                return False  # a person's Enter: where it fell
+            if before is not None:
+                before.restore()
+            self.scanned(code)
+            return True
+        char = event.text()
+        if len(char) == 1 and char.isprintable() and self.burst.key(char):
+            self._before = self.snapshot(watched)  # as it was before this burst began
+        return False
+
+    def counts(self, watched: Any) -> bool:
+        raise NotImplementedError
+
+    def snapshot(self, watched: Any) -> Restorable | None:
+        raise NotImplementedError
+
+    def is_scan(self, watched: Any, code: str) -> bool:
+        return True
+
+    def scanned(self, code: str) -> None:
+        raise NotImplementedError

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.docking import GateResult
 from bwc_desk.services.counter import FunctionTest, Override, SwapReason
+from bwc_desk.ui.scan_keys import could_be_pin
 
 
 def _heading(text: str) -> QLabel:
@@ -278,6 +279,10 @@ class FunctionTestDialog(QDialog):
 
 
 class PinDialog(QDialog):
+    """The officer types the handover PIN. Some type it as fast as a scanner: a burst in the
+    PIN field that could be a PIN (digits, short) is the PIN; any other is a scan, refused
+    (counter_dialog_scans.py)."""
+
     def __init__(self, officer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Handover acknowledgement")
@@ -295,6 +300,9 @@ class PinDialog(QDialog):
         box.rejected.connect(self.reject)
         layout.addWidget(box)
         self.pin_edit.setFocus()
+
+    def typed_by_hand(self, field: object) -> bool:
+        return field is self.pin_edit and could_be_pin(self.pin_edit.text())
 
 
 class SignaturePad(QWidget):

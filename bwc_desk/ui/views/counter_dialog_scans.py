@@ -8,6 +8,8 @@ speed that ends in Enter is a scan. Its Enter is swallowed, whatever the burst c
 the dialog (a note, a reason chosen by its digit, a tick) is put back as it was, the dialog
 says that a scan came in and was not used, and the counter is told (a sound, a log line).
 The scan is not kept for later: the person answers the dialog, then scans again.
+A dialog may take a burst as typed by hand (TypedBursts): the PIN dialog takes one that
+could be a PIN, typed into the PIN field.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -26,50 +28,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.scan_keys import ScanBurst
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch, TypedBursts
 
 
-class DialogScans(QObject):
+class DialogScans(ScanWatch):
     def __init__(self, dialog: QDialog, on_scan: Callable[[str], None]) -> None:
         super().__init__(dialog)
         self.dialog = dialog
         self.on_scan = on_scan
-        self.burst = ScanBurst()
-        self._saved: _Saved | None = None
         self.notice: QLabel | None = None
-        dialog.installEventFilter(self)
-        for child in dialog.findChildren(QWidget):
-            if child.focusPolicy() != Qt.FocusPolicy.NoFocus:
-                child.installEventFilter(self)
+        dialog.installEventFilter(self)  # (the keys no child has the focus for)
+        self.watch(dialog.findChildren(QWidget))
 
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        if event.type() == QEvent.Type.KeyPress and self._key(watched, event):
-            return True
-        return super().eventFilter(watched, event)
-
-    def _key(self, watched: Any, event: Any) -> bool:
+    def counts(self, watched: Any) -> bool:
         focus = QApplication.focusWidget()
-        if watched is not (focus if focus is not None else self.dialog):
-            return False  # (a key a child did not take travels on to its parents: once)
-        if event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            self.burst.reset()
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code = self.burst.enter()
-            saved, self._saved = self._saved, None
-            if code is None:
-                return False  # a person's Enter: the dialog's
-            if saved is not None:
-                saved.restore()
-            self._say(code.strip())
-            self.on_scan(code.strip())
-            return True
-        char = event.text()
-        if len(char) == 1 and char.isprintable() and self.burst.key(char):
-            self._saved = _Saved(self.dialog)  # as it was before this burst began
-        return False
+        return watched is (focus if focus is not None else self.dialog)
+
+    def snapshot(self, watched: Any) -> Restorable | None:
+        return _Saved(self.dialog)
+
+    def is_scan(self, watched: Any, code: str) -> bool:
+        # A PIN typed quickly into its field is the PIN (the dialog says what may be one).
+        return not (isinstance(self.dialog, TypedBursts) and self.dialog.typed_by_hand(watched))
+
+    def scanned(self, code: str) -> None:
+        self._say(code.strip())
+        self.on_scan(code.strip())
 
     def _say(self, code: str) -> None:
         if self.notice is None:

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.services import counter, dock_board
 from bwc_desk.services.counter import ReturnCondition
 from bwc_desk.services.dto import OfficerRow, UnitRow
-from bwc_desk.ui.scan_keys import ScanBurst
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class ScanField(QLineEdit):
             super().keyPressEvent(event)
 
 
-class ScannerKeys(QObject):
+class ScannerKeys(ScanWatch):
     """Watches the keys typed anywhere in the view but the scan field: a burst at scanner
     speed that ends in Enter is a scan. It goes to ``on_scan``, and the field it fell into
     gets back what it held before (a note being typed stays a note)."""
@@ -135,48 +135,27 @@ class ScannerKeys(QObject):
         super().__init__(view)
         self.scan_edit = scan_edit
         self.on_scan = on_scan
-        self.burst = ScanBurst()
-        self._before: tuple[QLineEdit, str, int] | None = None
-        # Only the widgets that can take the keyboard's focus (a key goes to the one that has
-        # it): a filter in Python on every label, frame and viewport made each of their
-        # paints a call into Python (one that waits for the GIL while a worker reads).
-        for child in view.findChildren(QWidget):
-            if child is not scan_edit and child.focusPolicy() != Qt.FocusPolicy.NoFocus:
-                child.installEventFilter(self)
+        self.watch(c for c in view.findChildren(QWidget) if c is not scan_edit)
 
-    def eventFilter(self, watched: Any, event: Any) -> bool:
-        if event.type() == QEvent.Type.KeyPress and self._key(watched, event):
-            return True
-        return super().eventFilter(watched, event)
+    def counts(self, watched: Any) -> bool:
+        return watched is QApplication.focusWidget() and self.scan_edit.isEnabled()
 
-    def _key(self, watched: Any, event: Any) -> bool:
-        # A key not handled by a child travels on to its parents: count it once.
-        if watched is not QApplication.focusWidget() or not self.scan_edit.isEnabled():
-            return False
-        if event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            self.burst.reset()
-            return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code = self.burst.enter()
-            before, self._before = self._before, None
-            if code is None:
-                return False
-            if before is not None:
-                field, text, cursor = before
-                field.setText(text)
-                field.setCursorPosition(cursor)
-            self.on_scan(code)
-            return True
-        char = event.text()
-        if len(char) == 1 and char.isprintable() and self.burst.key(char):
-            self._before = (
-                (watched, watched.text(), watched.cursorPosition())
-                if isinstance(watched, QLineEdit)
-                else None
-            )
-        return False
+    def snapshot(self, watched: Any) -> Restorable | None:
+        return _FieldText(watched) if isinstance(watched, QLineEdit) else None
+
+    def scanned(self, code: str) -> None:
+        self.on_scan(code)
+
+
+class _FieldText:
+    """A field's text and cursor, as they were before a burst fell into it."""
+
+    def __init__(self, field: QLineEdit) -> None:
+        self.field, self.text, self.cursor = field, field.text(), field.cursorPosition()
+
+    def restore(self) -> None:
+        self.field.setText(self.text)
+        self.field.setCursorPosition(self.cursor)
 
 
 def _issued(alerts: Any) -> list[str]:

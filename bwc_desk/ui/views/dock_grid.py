@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from bwc_desk.domain.docking import BayState, describe_duration
 from bwc_desk.services.dock_board import BayRow, DockRow
@@ -28,6 +37,13 @@ COLOURS: dict[BayState, tuple[str, str, str]] = {
     BayState.EMPTY: ("#ffffff", "#d1d5db", "#6b7280"),
 }
 TILE_W, TILE_H, GAP, COLUMNS, HEADER = 158, 104, 6, 4, 28
+LINE_H = 16
+TILE_LINES = (TILE_H - 8) // LINE_H  # the lines a tile has room for; the rest: "+N more"
+
+
+def dock_width(columns: int) -> int:
+    """The width of a dock drawn ``columns`` tiles a row."""
+    return columns * (TILE_W + GAP) + GAP
 
 
 def _size(n: int) -> str:
@@ -77,8 +93,10 @@ class DockWidget(QWidget):
         self.now = datetime.now().astimezone()
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.columns = COLUMNS  # tiles a row: fewer in a narrow window (set_columns)
         self._fonts = (QFont(self.font()), QFont(self.font()))
         self._fonts[0].setBold(True)
+        self._metrics = (QFontMetrics(self._fonts[0]), QFontMetrics(self._fonts[1]))
         self.set_dock(dock, self.now)
 
     def set_dock(self, dock: DockRow, now: datetime) -> bool:
@@ -95,6 +113,13 @@ class DockWidget(QWidget):
             self.update()
         return changed
 
+    def set_columns(self, columns: int) -> None:
+        columns = max(1, min(COLUMNS, columns))
+        if columns != self.columns:
+            self.columns = columns
+            self.updateGeometry()
+            self.update()
+
     def header_text(self) -> str:
         d = self.dock
         status = "OFFLINE" if d.offline else "online"
@@ -110,13 +135,13 @@ class DockWidget(QWidget):
                 f"(station {d.station or '?'}){errors}")
 
     def _rows(self) -> int:
-        return max(1, -(-max(self.dock.bays, len(self.dock.bay_rows)) // COLUMNS))
+        return max(1, -(-max(self.dock.bays, len(self.dock.bay_rows)) // self.columns))
 
     def sizeHint(self) -> QSize:
-        return QSize(COLUMNS * (TILE_W + GAP) + GAP, HEADER + self._rows() * (TILE_H + GAP) + GAP)
+        return QSize(dock_width(self.columns), HEADER + self._rows() * (TILE_H + GAP) + GAP)
 
     def tile_rect(self, index: int) -> QRect:
-        row, col = divmod(index, COLUMNS)
+        row, col = divmod(index, self.columns)
         return QRect(
             GAP + col * (TILE_W + GAP), HEADER + GAP + row * (TILE_H + GAP), TILE_W, TILE_H
         )
@@ -155,17 +180,42 @@ class DockWidget(QWidget):
             p.drawRoundedRect(QRectF(rect), 6, 6)
             p.setPen(QColor(text))
             y = rect.top() + 4
-            for n, line in enumerate(tile_lines(bay, self.now)[:6]):
+            for n, line in enumerate(self.shown_lines(bay)):
                 p.setFont(self._fonts[0] if n < 2 else self._fonts[1])
                 p.drawText(
-                    QRect(rect.left() + 6, y, rect.width() - 12, 16),
+                    QRect(rect.left() + 6, y, rect.width() - 12, LINE_H),
                     Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                    p.fontMetrics().elidedText(
-                        line, Qt.TextElideMode.ElideRight, rect.width() - 12
-                    ),
+                    line,
                 )
-                y += 16
+                y += LINE_H
         p.end()
+
+    def shown_lines(self, bay: BayRow) -> list[str]:
+        """A tile's lines as drawn: elided to its width, and past its room a last line that
+        says how many more there are. Whatever is cut is whole in the tile's tooltip."""
+        lines = tile_lines(bay, self.now)
+        if len(lines) > TILE_LINES:
+            more = len(lines) - TILE_LINES + 1
+            lines = [*lines[: TILE_LINES - 1], f"+{more} more (hover to read)"]
+        width = TILE_W - 12
+        return [
+            self._metrics[0 if n < 2 else 1].elidedText(line, Qt.TextElideMode.ElideRight, width)
+            for n, line in enumerate(lines)
+        ]
+
+    def tip_at(self, x: float, y: float) -> str:
+        """The tooltip where the mouse is: a bay's whole text, or the dock's."""
+        bay = self.bay_at(x, y)
+        return "\n".join(tile_lines(bay, self.now)) if bay is not None else self._dock_tip()
+
+    def event(self, event: QEvent) -> bool:
+        # Worked out where and when the mouse rests: the bay's whole text had been set by a
+        # mouse move, and each refresh (once a second) put the dock's tooltip back over it,
+        # so a tile's cut line could not be read anywhere.
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.tip_at(event.x(), event.y()), self)
+            return True
+        return super().event(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         bay = self.bay_at(event.position().x(), event.position().y())
@@ -174,7 +224,6 @@ class DockWidget(QWidget):
             if bay is not None and bay.serial
             else Qt.CursorShape.ArrowCursor
         )
-        self.setToolTip("\n".join(tile_lines(bay, self.now)) if bay else self._dock_tip())
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         bay = self.bay_at(event.position().x(), event.position().y())

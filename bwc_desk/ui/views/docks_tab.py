@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -28,7 +28,7 @@ from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dock_board import Alert, BayRow, Board
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
-from bwc_desk.ui.views.dock_grid import COLOURS, DockWidget
+from bwc_desk.ui.views.dock_grid import COLOURS, COLUMNS, GAP, TILE_W, DockWidget, dock_width
 
 REFRESH_MS = 1000
 BACKGROUND_MS = 15_000  # alerts for the status bar while another view is shown
@@ -99,6 +99,8 @@ class DocksTab(QWidget):
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidget(self.grid_host)
         self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.viewport().installEventFilter(self)
+        self._placed: tuple[int, int, int] | None = None  # tiles a row, docks a row, docks
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         admin = QHBoxLayout()
@@ -201,28 +203,42 @@ class DocksTab(QWidget):
 
     def _rebuild(self, board: Board) -> None:
         for widget in self.widgets.values():
+            self.grid.removeWidget(widget)
             widget.deleteLater()
         self.widgets = {}
-        width = self.widgets_width()
-        columns = max(1, (self.scroll_area.viewport().width() - 10) // width)
-        for i, dock in enumerate(board.docks):
+        self._placed = None
+        for dock in board.docks:
             widget = DockWidget(dock, self.grid_host)
             widget.setObjectName(f"dock_{dock.name}")
             widget.bay_clicked.connect(self._bay_clicked)
-            self.grid.addWidget(widget, i // columns, i % columns)
             self.widgets[dock.name] = widget
+        self._reflow()
 
-    def widgets_width(self) -> int:
-        from bwc_desk.ui.views.dock_grid import COLUMNS, GAP, TILE_W
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        # The viewport's width, not the view's: it narrows when the vertical scroll bar
+        # comes, and the docks must then fit it again.
+        if event.type() == QEvent.Type.Resize and watched is self.scroll_area.viewport():
+            self._reflow()
+        return super().eventFilter(watched, event)
 
-        return COLUMNS * (TILE_W + GAP) + GAP + 12
-
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        if self.board is not None and self.widgets:
-            columns = max(1, (self.scroll_area.viewport().width() - 10) // self.widgets_width())
-            for i, name in enumerate(self.widgets):
-                self.grid.addWidget(self.widgets[name], i // columns, i % columns)
+    def _reflow(self) -> None:
+        """The docks flow into the width there is: as many docks a row as fit, and fewer
+        tiles a row in each dock when four do not fit. Scrolled down, never across."""
+        if not self.widgets:
+            return
+        margins = self.grid.contentsMargins()
+        room = self.scroll_area.viewport().width() - margins.left() - margins.right()
+        spacing = max(0, self.grid.horizontalSpacing())
+        tiles = max(1, min(COLUMNS, (room - GAP) // (TILE_W + GAP)))
+        per_row = max(1, (room + spacing) // (dock_width(tiles) + spacing))
+        if (tiles, per_row, len(self.widgets)) == self._placed:
+            return
+        self._placed = (tiles, per_row, len(self.widgets))
+        for widget in self.widgets.values():
+            self.grid.removeWidget(widget)
+        for i, widget in enumerate(self.widgets.values()):
+            widget.set_columns(tiles)
+            self.grid.addWidget(widget, i // per_row, i % per_row)
 
     def _show_summary(self, board: Board) -> None:
         chips = []
