@@ -226,3 +226,31 @@ def test_verify_records_says_how_far_it_is_proven_and_checks_the_agencys_anchors
     shown = run()
     assert "VERIFICATION FAILED" in shown and "OK:" not in shown
     assert f"anchored record #{last}" in shown and "deleted from its end" in shown
+
+
+FIX_REFERENCES = (
+    "UPDATE units SET last_event_seq = {keep} WHERE last_event_seq > {keep}",
+    "UPDATE checkouts SET returned_seq = {keep} WHERE returned_seq > {keep}",
+    "UPDATE checkouts SET issued_seq = {keep} WHERE issued_seq > {keep}",
+)
+
+
+def test_a_verification_run_the_audit_log_records_names_it(history):
+    verify.verify_records(history)  # its record names the custody head it found sound
+    last, _signed = heads(history)
+    keep = last - 2
+    truncate(history, keep, *(sql.format(keep=keep) for sql in FIX_REFERENCES))
+    p = verify.check_database(history.db).custody.problem
+    assert p is not None and p.tamper is Tamper.TRUNCATED
+    assert "verification found sound" in p.message and f"#{last}, which is gone" in p.message
+
+
+def test_the_unsigned_tail_rewritten_is_named_by_the_head_the_audit_log_recorded(history):
+    from tests.test_ledger_trust import _recompute_all
+
+    verify.verify_records(history)
+    last, signed = heads(history)
+    _recompute_all(history, signed + 2)  # after the newest checkpoint: no signature breaks
+    p = verify.check_database(history.db).custody.problem
+    assert p is not None and p.tamper is Tamper.REWRITTEN, p
+    assert p.seq == last and "verification found sound" in p.message
