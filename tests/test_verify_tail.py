@@ -152,7 +152,7 @@ def test_ok_says_what_the_signature_covers(history, capsys):
     result = verify.check_database(history.db)
     text = verdict(result)
     assert "nothing was removed" not in text.lower()
-    assert f"No custody record was changed or removed up to #{signed}" in text
+    assert f"No custody record was changed, removed or slipped in up to #{signed}" in text
     assert "signed by DESK-1 at" in text
     assert f"#{signed + 1} to #{last}" in text
     assert main(["verify", "--database", database_arg(history)]) == 0

@@ -54,8 +54,7 @@ class VerifyResult:
         how to prove it. Never "nothing was removed": a chain's newest records can be
         deleted without a trace in the database once nothing outside it covers them."""
         if self.ok:
-            out = ["OK: every record matches its hash and links to the one before it; none "
-                   "was slipped in between."]
+            out = ["OK: every record matches its hash and links to the one before it."]
         else:
             out = ["VERIFICATION FAILED: the first problem of each chain is on its FAILED "
                    "line. Keep this text, tell your administrator, and restore from a backup "
@@ -90,7 +89,8 @@ def _vouched(report: ChainReport, cover: Cover | None) -> str:
                 "alone: no signed checkpoint, anchor or head kept outside covers them, so "
                 "whoever can write the database could have deleted the newest or rewritten "
                 "them all without a trace here.")
-    line = (f"No {noun} record was changed or removed up to #{cover.seq}, {cover.what}.")
+    line = (f"No {noun} record was changed, removed or slipped in up to #{cover.seq}, "
+            f"{cover.what}.")
     if cover.seq < report.head_seq:
         line += (f" Records #{cover.seq + 1} to #{report.head_seq} "
                  f"({report.head_seq - cover.seq}) rest on this database alone: nothing "
