@@ -1,7 +1,9 @@
 """Verify records: walk the hash chains (custody, audit, identity) and say OK, or name the
 first record that does not match and how (changed, missing, inserted; truncated, emptied,
-rewritten or forged against the signed checkpoints), and every officer or camera row that
-differs from the identity chain."""
+rewritten or forged against the signed checkpoints, or truncated against what the database
+still names: services/verify_tail.py), and every officer or camera row that differs from the
+identity chain. The verdict says how far that is proven: up to the newest record a signed
+checkpoint, an anchor or a head kept outside vouches for, never "nothing was removed"."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from bwc_desk.domain.ledger import ChainReport
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import audit
 from bwc_desk.services.context import Ctx
+from bwc_desk.services.verify_tail import Cover, anchor_covers, check_tail, newest, signed_cover
 from bwc_desk.store.checkpoints import checkpoint_count
 from bwc_desk.store.db import Database
 from bwc_desk.store.identity import verify_identity
@@ -30,6 +33,8 @@ class VerifyResult:
     # that differ from the identity chain, anchors kept outside.
     findings: tuple[str, ...] = ()
     checkpoints: int = 0
+    # Per chain, the newest record something outside the database's reach vouches for.
+    covers: tuple[Cover, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -42,6 +47,55 @@ class VerifyResult:
             out.append(self.identity.summary())
         out += [f"FAILED: {finding}" for finding in self.findings]
         return out
+
+    def verdict(self) -> list[str]:
+        """What was proven, in words (the command line prints it, the dialog shows it): the
+        headline, then how far each sound chain is vouched for, then what is not proven and
+        how to prove it. Never "nothing was removed": a chain's newest records can be
+        deleted without a trace in the database once nothing outside it covers them."""
+        if self.ok:
+            out = ["OK: every record matches its hash and links to the one before it."]
+        else:
+            out = ["VERIFICATION FAILED: the first problem of each chain is on its FAILED "
+                   "line. Keep this text, tell your administrator, and restore from a backup "
+                   "that verifies."]
+        chains = [self.custody, self.audit] + ([self.identity] if self.identity else [])
+        for report in chains:
+            if report.ok:
+                out.append(_vouched(report, next(
+                    (c for c in self.covers if c.chain == report.chain), None)))
+        out.append(
+            "Records that no signed checkpoint, anchor or head kept outside covers can be "
+            "deleted from the end of a chain (chain_heads set back) without a trace the "
+            "database can vouch for. To prove none was, check against a head kept outside "
+            "it: bwc-desk verify --expect-custody SEQ:HASH --expect-audit SEQ:HASH "
+            "(the heads Verify records prints, saves and prints, and every printed report's "
+            "footer), or the anchor files: bwc-desk verify --anchors FOLDER (docs/ledger.md, "
+            "Anchors)."
+        )
+        return out
+
+
+_NOUN = {CUSTODY: "custody", AUDIT: "audit", "identity": "identity"}
+
+
+def _vouched(report: ChainReport, cover: Cover | None) -> str:
+    noun = _NOUN.get(report.chain, report.chain)
+    if report.head_seq == 0:
+        return (f"The {noun} chain is empty; nothing outside this database shows whether it "
+                "ever held records.")
+    if cover is None:
+        return (f"{noun.capitalize()} records #1 to #{report.head_seq} rest on this database "
+                "alone: no signed checkpoint, anchor or head kept outside covers them, so "
+                "whoever can write the database could have deleted the newest or rewritten "
+                "them all without a trace here.")
+    line = (f"No {noun} record was changed, removed or slipped in up to #{cover.seq}, "
+            f"{cover.what}.")
+    if cover.seq < report.head_seq:
+        line += (f" Records #{cover.seq + 1} to #{report.head_seq} "
+                 f"({report.head_seq - cover.seq}) rest on this database alone: nothing "
+                 "outside it vouches for them yet.")
+    return line
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +134,39 @@ def check_database(
     the identity chain."""
     with db.read() as session:
         trust = load_trust(session)
-        custody = check_checkpoints(session, verify_custody(session), trust)
+        custody = check_tail(session, check_checkpoints(session, verify_custody(session), trust))
         audit_report = check_checkpoints(session, verify_audit(session), trust)
         identity_chain, identity_rows = verify_identity(session)
         identity_report = check_checkpoints(session, identity_chain, trust)
         count = checkpoint_count(session)
         missing = keys_missing(session)
+        covers: list[Cover | None] = [
+            signed_cover(session, r) for r in (custody, audit_report, identity_report)
+        ]
+        dbid = trust.database_id
     findings = list(trust.problems) + missing + identity_rows
-    if expect_custody is not None and custody.ok:
-        custody = _against(custody, expect_custody, db)
-    if expect_audit is not None and audit_report.ok:
-        audit_report = _against(audit_report, expect_audit, db)
+    for expected, name in ((expect_custody, CUSTODY), (expect_audit, AUDIT)):
+        report = custody if name == CUSTODY else audit_report
+        if expected is None or not report.ok:
+            continue
+        report = _against(report, expected, db)
+        if report.ok and expected[0] > 0:
+            option = "--expect-custody" if name == CUSTODY else "--expect-audit"
+            covers.append(Cover(name, expected[0], f"the head kept outside ({option})"))
+        if name == CUSTODY:
+            custody = report
+        else:
+            audit_report = report
     if anchors is not None:
         from bwc_desk.services.anchors import check_anchors
 
-        findings += check_anchors(db, anchors)
-    return VerifyResult(custody, audit_report, identity_report, tuple(findings), count)
+        anchor_problems = check_anchors(db, anchors)
+        findings += anchor_problems
+        if not anchor_problems:
+            covers += anchor_covers(anchors, dbid)
+    chains = (custody, audit_report, identity_report)
+    best = tuple(c for c in (newest(covers, r.chain) for r in chains if r.ok) if c is not None)
+    return VerifyResult(custody, audit_report, identity_report, tuple(findings), count, best)
 
 
 def _against(report: ChainReport, expected: tuple[int, str], db: Database) -> ChainReport:
@@ -132,9 +203,28 @@ def check_records(
     expect_custody: tuple[int, str] | None = None,
     expect_audit: tuple[int, str] | None = None,
 ) -> VerifyResult:
-    """Verify records in the app, the walk itself: reads only (it runs on a read worker)."""
+    """Verify records in the app, the walk itself: reads only (it runs on a read worker).
+    The agency's anchor file, when there is one, is checked too (and vouches for the heads
+    it anchored)."""
     ctx.require(Permission.VERIFY, "verify records")
-    return check_database(ctx.db, expect_custody, expect_audit)
+    return check_database(ctx.db, expect_custody, expect_audit, _anchor_file(ctx))
+
+
+def _anchor_file(ctx: Ctx) -> Path | None:
+    """This database's file in the agency's anchor folder, if it is there (a share that
+    cannot be reached, or no anchor yet, is not a failed verification)."""
+    from bwc_desk.services.anchors import anchor_file, anchor_folder
+    from bwc_desk.store.checkpoints import database_id
+
+    folder = anchor_folder(ctx)
+    if folder is None:
+        return None
+    with ctx.db.read() as session:
+        path = anchor_file(folder, database_id(session))
+    try:
+        return path if path.is_file() else None
+    except OSError:
+        return None
 
 
 def record_verification(ctx: Ctx, result: VerifyResult) -> None:

@@ -3,6 +3,8 @@ auditor can print or save to keep outside this PC."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -89,18 +91,15 @@ class VerifyDialog(QDialog):
     def _verified(self, result: VerifyResult) -> None:
         self.outcome = result
         self.state.write(lambda ctx: verify.record_verification(ctx, result))
-        if result.ok:
-            self.status.setText(
-                "<b style='color:#15803d'>OK</b>: every record matches its "
-                "hash; nothing was changed, removed or slipped in."
-            )
-        else:
-            self.status.setText(
-                "<b style='color:#b91c1c'>VERIFICATION FAILED</b>: the first "
-                "record that does not match is named below. Keep this text, "
-                "tell your administrator, and restore from a backup that "
-                "verifies."
-            )
+        # The verdict says what was proven and what was not, in the command line's words:
+        # "nothing was removed" only ever up to a record a signature or anchor covers.
+        headline, *rest = result.verdict()
+        word, _, tail = headline.partition(":")
+        colour = "#15803d" if result.ok else "#b91c1c"
+        self.status.setText(
+            f"<b style='color:{colour}'>{escape(word)}</b>:{escape(tail)}"
+            + "".join(f"<br>{escape(line)}" for line in rest)
+        )
         self.text.setPlainText("\n".join(result.lines()))
         self.state.read(verify.chain_heads, self._heads)
 
