@@ -24,6 +24,7 @@ from bwc_desk.services.startup import (
     DamagedDatabase,
     accounts_removed,
     damaged,
+    lock_file_problem,
     open_database,
     resolve_url,
     set_aside_empty_demo,
@@ -337,10 +338,14 @@ class Launcher:
                 "other's way.",
             )
             return False
+        problem = lock_file_problem(db.path)  # (Qt says only that it failed)
         QMessageBox.critical(
             None,
             "BWC Desk",
-            f"Cannot create the lock file beside {db.path}: check that the folder is writable.",
+            f"Cannot create the lock file beside {db.path}. {problem}"
+            if problem is not None
+            else f"Cannot create the lock file beside {db.path}: check that this account may "
+            "write the folder and that its disk has room.",
         )
         return False
 

@@ -38,3 +38,73 @@ def test_a_stale_lock_from_a_crash_is_taken_over(qapp, db, monkeypatch):
     with open(lock, "w", encoding="utf-8") as fh:
         fh.write(f"{pid}\nbwc-desk\n{os.uname().nodename}\n")
     assert launcher(qapp)._take_lock(db)
+
+
+class _LockFails:
+    """QLockFile where the lock file cannot be created (as on a full disk: Qt says only
+    PermissionError or UnknownError, never why)."""
+
+    LockError = __import__("PySide6.QtCore", fromlist=["QLockFile"]).QLockFile.LockError
+
+    def __init__(self, _name: str) -> None:
+        pass
+
+    def setStaleLockTime(self, _ms: int) -> None:
+        pass
+
+    def tryLock(self, _timeout: int = 0) -> bool:
+        return False
+
+    def error(self):  # type: ignore[no-untyped-def]
+        return self.LockError.PermissionError
+
+
+def test_a_lock_file_that_cannot_be_made_on_a_full_disk_says_the_disk_is_full(
+    qapp, db, monkeypatch
+):
+    """The tester's case: the folder is writable, the disk is full; it said "check that the
+    folder is writable"."""
+    import shutil
+    from collections import namedtuple
+
+    import bwc_desk.launcher as launcher_module
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: said.append(a[2]))
+    monkeypatch.setattr(launcher_module, "QLockFile", _LockFails)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10_000_000, 10_000_000, 0))
+    assert not launcher(qapp)._take_lock(db)
+    [text] = said
+    assert "is full" in text and str(db.path.parent) in text
+    assert "Free some space" in text
+    assert "check that the folder is writable" not in text
+
+
+def test_a_lock_file_that_cannot_be_made_for_no_reason_found_says_what_to_check(
+    qapp, db, monkeypatch
+):
+    import bwc_desk.launcher as launcher_module
+
+    said = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: said.append(a[2]))
+    monkeypatch.setattr(launcher_module, "QLockFile", _LockFails)
+    assert not launcher(qapp)._take_lock(db)
+    [text] = said
+    assert "lock file" in text and "is full" not in text
+
+
+def test_a_full_quota_with_free_space_on_the_disk_is_found_by_the_probe(tmp_path, monkeypatch):
+    """A quota (EDQUOT) or a disk that says it has room and then refuses the write."""
+    import errno
+
+    from bwc_desk.services import startup
+
+    def refuse(_fd: int, _data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert startup.lock_file_problem(tmp_path / "x.sqlite3") is None
+    monkeypatch.setattr(startup.os, "write", refuse)
+    problem = startup.lock_file_problem(tmp_path / "x.sqlite3")
+    assert problem is not None and "is full" in str(problem)
+    assert list(tmp_path.iterdir()) == []  # the probe is removed

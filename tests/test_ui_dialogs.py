@@ -147,12 +147,10 @@ def test_a_long_refusal_on_the_lock_screen_is_not_drawn_over_the_form(qtbot):
     """The refusal wraps to two or three lines: the form makes room for it (it was drawn
     across the frame of the tabs above, and read as struck through)."""
     from bwc_desk.domain.errors import DomainError
+    from bwc_desk.services.sign_in_attempts import locked_text
     from bwc_desk.ui.lock_screen import LockScreen
 
-    said = (
-        "The account 'qm.jordan' is locked after too many failed sign-ins. An administrator "
-        "must unlock it (Administration > Staff accounts)."
-    )
+    said = locked_text("qm.jordan")  # the longest refusal the lock screen shows
 
     def refuse(_first, _secret, _done, failed):  # type: ignore[no-untyped-def]
         failed(DomainError(said))

@@ -114,10 +114,9 @@ def test_at_1280x720_the_lock_screen_shows_everything(qtbot, window):
     window.resize(CLIENT_1280x720)
     window.lock(idle=True)
     form = window.lock_screen.form
-    form.error_label.setText(
-        "The account sgt.reyes is locked after 5 failed sign-ins in 15 minutes; an "
-        "administrator can unlock it (Administration > Staff accounts)."
-    )
+    from bwc_desk.services.sign_in_attempts import locked_text
+
+    form.error_label.setText(locked_text("sgt.reyes"))  # the longest refusal it shows
     qtbot.waitUntil(lambda: clipped(window.lock_screen) == [], timeout=3000)
     assert window.width() == CLIENT_1280x720.width()
     assert window.lock_screen.height() <= CLIENT_1280x720.height()

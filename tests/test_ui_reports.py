@@ -100,3 +100,30 @@ def test_the_batch_dialog_adds_a_batch(qtbot, state, admin_ctx):
         dialog.ok_button.click()
     rows = {b.name: b for b in batches.list_batches(admin_ctx)}
     assert rows["2021 lot"].count == 150 and rows["2021 lot"].unit_cost_cents == 99_900
+
+
+@pytest.mark.parametrize(("role", "may_run", "may_add_batch"), [
+    ("quartermaster", False, False),
+    ("auditor", True, False),
+    ("supervisor", True, True),
+])
+def test_each_role_sees_enabled_only_what_it_may_do(qtbot, state, admin_ctx, role, may_run,
+                                                    may_add_batch):
+    """Run is refused to a quartermaster (reports), a new purchase batch to an auditor (units):
+    disabled, the tooltip says who may; back again when an administrator signs in."""
+    from bwc_desk.domain.roles import Role
+    from tests.conftest import make_actor
+
+    admin = state.actor
+    state.set_actor(make_actor(admin_ctx, Role(role), "someone").actor)
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    assert tab.run_button.isEnabled() is may_run
+    assert tab.batch_button.isEnabled() is may_add_batch
+    if not may_run:
+        assert tab.run_button.toolTip() == "Only supervisor, admin or auditor may do this."
+    if not may_add_batch:
+        assert tab.batch_button.toolTip() == "Only supervisor or admin may do this."
+    state.set_actor(admin)
+    assert tab.run_button.isEnabled() and tab.batch_button.isEnabled()
+    assert not tab.batch_button.toolTip().startswith("Only")

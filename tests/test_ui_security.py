@@ -172,6 +172,20 @@ def test_menus_mirror_the_roles_with_tooltips(make_window, admin_ctx, role, enab
         assert action.toolTip().startswith("Only "), name
 
 
+def test_a_supervisor_may_export_data_but_not_the_audit_log(make_window, admin_ctx):
+    """The audit log's export is refused to a supervisor (VIEW_AUDIT, not EXPORT): the menu
+    item was enabled and the refusal came after the file was chosen."""
+    win = make_window(make_actor(admin_ctx, Role.SUPERVISOR, "sam"))
+    *data, audit_log = win.export_actions
+    assert "audit log" in audit_log.text()
+    assert all(a.isEnabled() for a in data)
+    assert not audit_log.isEnabled()
+    assert audit_log.toolTip() == "Only admin or auditor may do this."
+    for role in (Role.AUDITOR, Role.ADMIN):
+        ctx = admin_ctx if role is Role.ADMIN else make_actor(admin_ctx, role, "audrey")
+        assert all(a.isEnabled() for a in make_window(ctx).export_actions), role
+
+
 def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx):
     from bwc_desk.ui.dialogs import staff_dialog
 

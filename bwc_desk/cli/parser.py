@@ -55,12 +55,24 @@ def add_commands(
 
     p = users_sub.add_parser("unlock", parents=[common],
                              help="unlock a user name after failed sign-ins, as an administrator "
-                                  "(--as ADMIN): an account, or a name with no account yet")
+                                  "(--as ADMIN): an account, or a name with no account yet; "
+                                  "or, when every administrator is locked out, an "
+                                  "administrator by --local-recovery")
     p.add_argument("name", help="user name")
-    p.add_argument("--as", dest="as_admin", metavar="ADMIN", required=True,
-                   help="the administrator unlocking it (their password is asked)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--as", dest="as_admin", metavar="ADMIN",
+                     help="the administrator unlocking it (their password is asked)")
+    who.add_argument("--local-recovery", action="store_true",
+                     help="break-glass, when no administrator can sign in: unlock the "
+                          "administrator NAME without signing in, as the operating-system "
+                          "account that can write the database file on this PC (PostgreSQL: "
+                          "with the database owner's connection); audited (docs/security.md)")
+    p.add_argument("--reset-password", action="store_true",
+                   help="with --local-recovery: also set a new password for NAME (read from "
+                        "standard input with --password-stdin, else asked)")
     p.add_argument("--password-stdin", action="store_true",
-                   help="read the administrator's password from standard input")
+                   help="read the password from standard input: the administrator's (--as), "
+                        "or the new one (--local-recovery --reset-password)")
     p.set_defaults(func="cmd_users_unlock")
 
     p = sub.add_parser("import", parents=[common], help="import officers or units from CSV")

@@ -8,6 +8,7 @@ operating-system user who ran the command."""
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from typing import TextIO
 
@@ -84,6 +85,13 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     """Unlock an account, or a user name with no account (a directory user locked out
     before their first sign-in): the same command for both, audited either way."""
+    if args.local_recovery:
+        return _local_recovery(args, out)
+    if args.reset_password:
+        print("error: --reset-password goes with --local-recovery; an administrator resets a "
+              "password with bwc-desk users change NAME --reset-password --as ADMIN",
+              file=sys.stderr)
+        return 2
     source = secrets(args)
     if source is None:
         return 2
@@ -100,4 +108,28 @@ def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         ctx.close()
     print(text, file=out)
+    return 0
+
+
+def _local_recovery(args: argparse.Namespace, out: TextIO) -> int:
+    """`users unlock NAME --local-recovery [--reset-password]`: break-glass when every
+    administrator is locked out (services/staff_cli.local_recovery_unlock)."""
+    new_password: str | None = None
+    if args.reset_password:
+        source = secrets(args)
+        if source is None:
+            return 2
+        new_password = source.ask(f"New password for {args.name}", confirm=True)
+    user, host = os_user(), socket.gethostname()
+    ctx = command_ctx(args, None)
+    try:
+        row = staff_cli.local_recovery_unlock(
+            ctx, args.name, os_user=user, host=host, new_password=new_password
+        )
+        station = ctx.station
+    finally:
+        ctx.close()
+    done = "unlocked by local recovery" + (", password reset" if args.reset_password else "")
+    print(f"{row.username}: {done} (recorded in the audit log: operating-system user {user} "
+          f"on {host}, station {station})", file=out)
     return 0

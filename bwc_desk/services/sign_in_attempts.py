@@ -104,13 +104,15 @@ def failed(
 
 
 def locked_message(row: Staff) -> str:
-    return _locked_text(row.username)
+    return locked_text(row.username)
 
 
-def _locked_text(username: str) -> str:
+def locked_text(username: str) -> str:
     return (
         f"The account {username!r} is locked after too many failed sign-ins. "
-        "An administrator must unlock it (Administration > Staff accounts)."
+        "An administrator must unlock it (Administration > Staff accounts). If no "
+        "administrator can sign in, IT unlocks one on the PC holding the database: "
+        "bwc-desk users unlock NAME --local-recovery (docs/security.md)."
     )
 
 
@@ -194,7 +196,7 @@ def failed_unknown(
         details={"how": how, "account": "none by that name"},
     )
     if locked:
-        return Attempt(None, _locked_text(name))
+        return Attempt(None, locked_text(name))
     since = now - timedelta(minutes=FAILED_WINDOW_MINUTES)
     unlocked = _last_unlock(session, key)
     if unlocked is not None and unlocked > since:
@@ -219,7 +221,7 @@ def failed_unknown(
             username=recorded,
             details={"failures": failures, "how": how, "account": "none by that name"},
         )
-        return Attempt(None, _locked_text(name))
+        return Attempt(None, locked_text(name))
     return Attempt(None, wrong + _warning(failures))
 
 

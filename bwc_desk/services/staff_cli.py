@@ -4,6 +4,8 @@ Each audit record names the administrator and the operating-system user."""
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,16 +15,20 @@ from bwc_desk.domain.passwords import normalize_username
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit
 from bwc_desk.services.auth import (
+    hash_secret,
     insert_staff,
     sign_in,
     staff_row,
     staff_write,
+    validate_new_password,
 )
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.settings import seed_defaults
 from bwc_desk.services.sign_in_attempts import register_station
+from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
+from bwc_desk.store.netpath import network_kind
 
 
 def add_first_admin(
@@ -140,3 +146,129 @@ def _admins(session: Session) -> int:
             select(func.count()).select_from(Staff).where(Staff.role == Role.ADMIN.value)
         ).scalar_one()
     )
+
+
+# --- break-glass: every administrator locked out ---------------------------------------------
+
+LOCAL_RECOVERY = "local recovery"
+
+
+def local_recovery_unlock(
+    ctx: Ctx,
+    username: str,
+    *,
+    os_user: str,
+    host: str,
+    new_password: str | None = None,
+) -> StaffRow:
+    """`bwc-desk users unlock NAME --local-recovery`: unlock an administrator when no
+    administrator can sign in to do it (CJIS lockout: five wrong passwords lock every
+    administrator in seconds, and only an administrator unlocks). Nobody signs in; instead the
+    command proves control of the database itself, which already lets its holder change any
+    row: a SQLite file on this PC's own disk that this operating-system account may write, or
+    on PostgreSQL a connection allowed to write staff accounts (the owner's: the stations'
+    role may not). It unlocks only; the password changes only with ``new_password``. The
+    audit record names the operating-system user, the host, the station and the UTC time.
+    Refused while another active administrator is not locked: they unlock it, signed in."""
+    name = normalize_username(username)
+    proof = _local_control(ctx.db, os_user)
+    now, by = ctx.now(), f"cli:{os_user}"
+    try:
+        with staff_write(ctx.db) as session:
+            found = select(Staff).where(Staff.username == name)
+            row = session.execute(found).scalar_one_or_none()
+            if row is None:
+                raise DomainError(
+                    f"There is no staff account called {name!r}. Nothing was changed."
+                )
+            if row.locked_at is None and new_password is None:
+                raise DomainError(
+                    f"The account {row.username!r} is not locked; nothing was changed."
+                )
+            _may_recover(session, row)
+            if ctx.db.is_postgresql:
+                proof = f"database role {session.execute(select(func.current_user())).scalar()}"
+            details = {
+                "account": row.username,
+                "how": LOCAL_RECOVERY,
+                "os_user": os_user,
+                "host": host,
+                "proof": proof,
+            }
+            if new_password is not None:
+                if row.source == "directory":
+                    raise DomainError(
+                        f"{row.username} signs in with the directory password: it is changed "
+                        "in the directory, never here. Nothing was changed."
+                    )
+                validate_new_password(new_password, row.username)
+                row.password_hash = hash_secret(new_password)
+                row.password_changed_at = now
+                audit.write(session, station=ctx.station, at=now, username=by,
+                            event=AuditEvent.PASSWORD_RESET, details=details)
+            if row.locked_at is not None:
+                was = row.lock_reason
+                row.locked_at = None
+                row.lock_reason = ""
+                row.failures_cleared_at = now
+                audit.write(session, station=ctx.station, at=now, username=by,
+                            event=AuditEvent.UNLOCK, details={**details, "was": was})
+            return staff_row(row)
+    except PermissionDenied as exc:
+        if ctx.db.is_postgresql:
+            raise PermissionDenied(
+                "This database connection may not change staff accounts: local recovery on "
+                "PostgreSQL runs with the database owner's connection (the database "
+                "administrator's: --database OWNER-URL), never a station's. Nothing was changed."
+            ) from exc
+        raise
+
+
+def _may_recover(session: Session, row: Staff) -> None:
+    if row.role != Role.ADMIN.value:
+        raise DomainError(
+            f"{row.username} is not an administrator: local recovery is only for when no "
+            "administrator can sign in. An administrator unlocks other accounts "
+            f"(bwc-desk users unlock {row.username} --as ADMIN). Nothing was changed."
+        )
+    if not row.active:
+        raise DomainError(f"The account {row.username!r} is disabled; nothing was changed.")
+    other = session.execute(
+        select(Staff.username).where(
+            Staff.role == Role.ADMIN.value,
+            Staff.active.is_(True),
+            Staff.locked_at.is_(None),
+            Staff.id != row.id,
+        ).order_by(Staff.username)
+    ).scalar()
+    if other is not None:
+        raise DomainError(
+            f"{other} is an administrator whose account is not locked: they unlock it, signed "
+            f"in (bwc-desk users unlock {row.username} --as {other}, or Administration > Staff "
+            "accounts). Local recovery is only for when no administrator can sign in. Nothing "
+            "was changed."
+        )
+
+
+def _local_control(db: Database, os_user: str) -> str:
+    """How this command proves it controls the database (for the audit record), or refused.
+    On PostgreSQL the proof is the connection itself (checked by the write: see
+    ``local_recovery_unlock``)."""
+    if db.is_postgresql:
+        return "database connection"
+    path = db.path
+    if path is None:
+        raise PermissionDenied("Local recovery needs a SQLite file or a PostgreSQL database.")
+    kind = network_kind(path)
+    if kind:
+        raise PermissionDenied(
+            f"{path} is on a network file system ({kind}): local recovery is done on the PC "
+            "whose own disk holds the database. Nothing was changed."
+        )
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        raise PermissionDenied(
+            f"The operating-system account {os_user} cannot write {path} (or its folder): "
+            "local recovery is run by the account that owns the database file, on this PC. "
+            "Nothing was changed."
+        )
+    return f"write access to {path} on this PC"

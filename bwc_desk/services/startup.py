@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from bwc_desk.services.verify import VerifyResult, check_database
 from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check
 from bwc_desk.store.checks import sqlite_file_problem, sqlite_schema_problem
-from bwc_desk.store.db import Database, sqlite_url, storage_error
+from bwc_desk.store.db import Database, DiskFullError, disk_full, sqlite_url, storage_error
 from bwc_desk.store.netpath import network_kind
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,30 @@ def refuse_network_path(db: Database) -> None:
             "disk, or, for several stations, use a PostgreSQL server "
             "(docs/deploy-multi-station.md). Backups may go to a network share."
         )
+
+
+LOW_SPACE = 1 << 20  # bytes: less than this free on the database's disk is a full disk
+
+
+def lock_file_problem(db_path: Path) -> DomainError | None:
+    """Why a file cannot be made beside the database (the app's lock file: Qt says only
+    that it failed): a full disk or a read-only place, said as such and what to do; None if
+    neither is found. Checks the free space, then writes and removes a small probe file."""
+    folder = db_path.parent
+    try:
+        if shutil.disk_usage(folder).free < LOW_SPACE:
+            return disk_full(f" ({folder})")
+        fd, probe = tempfile.mkstemp(prefix=".bwc-desk-probe-", dir=folder)
+        try:
+            os.write(fd, bytes(4096))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        problem = storage_error(exc, db_path)
+        return disk_full(f" ({folder})") if isinstance(problem, DiskFullError) else problem
+    return None
 
 
 def damaged(db_path: Path, detail: str) -> DamagedDatabase:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QPaintEvent
+from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -115,6 +115,19 @@ class SignInForm(QWidget):
 
     def _say(self, text: str) -> None:
         self.error_label.setText(text)
+        self._fit_error()
+
+    def _fit_error(self) -> None:
+        """Three lines at least; a longer refusal (a locked account: who can unlock it) gets
+        the height it needs at the label's width, as a minimum, for the reason above."""
+        label = self.error_label
+        lines = 3 * label.fontMetrics().lineSpacing() + 2
+        width = label.width() if label.width() > 50 else 480
+        label.setMinimumHeight(max(lines, label.heightForWidth(width) if label.text() else 0))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_error()
 
     def submit(self) -> None:
         if not self.sign_in_button.isEnabled():

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bwc_desk.domain.roles import Permission
 from bwc_desk.services.reports import REPORTS, default_period, run_report, write_report
 from bwc_desk.services.reports.model import ReportRequest, ReportResult
 from bwc_desk.services.settings import get_settings
@@ -52,6 +53,7 @@ class ReportsTab(QWidget):
         self.state = state
         self.result: ReportResult | None = None
         self._loaded = False
+        self._running = False  # a report being computed: Run waits for it
         self.report_box = QComboBox(self)
         for kind in REPORTS.values():
             self.report_box.addItem(kind.title, kind.name)
@@ -103,6 +105,23 @@ class ReportsTab(QWidget):
         self.batch_button.clicked.connect(self.new_batch)
         self._report_picked()
         self._set_result(None)
+        state.actor_changed.connect(lambda _a: self._permissions())
+
+    def _permissions(self) -> None:
+        """What the one signed in may not do is disabled, the tooltip saying who may (the
+        services refuse it too): Run needs reports, a purchase batch the units."""
+        for button, permission, tip in (
+            (self.run_button, Permission.REPORTS, ""),
+            (self.batch_button, Permission.MANAGE_UNITS,
+             "Record a purchase batch (cost, warranty) to assign cameras to"),
+        ):
+            may = self.state.can(permission)
+            button.setEnabled(may and (button is not self.run_button or not self._running))
+            button.setToolTip(tip if may else self.state.why_not(permission))
+        may_export = self.state.can(Permission.REPORTS)
+        for button in (self.pdf_button, self.csv_button):
+            button.setEnabled(may_export and self.result is not None)
+            button.setToolTip("" if may_export else self.state.why_not(Permission.REPORTS))
 
     # --- choices ---------------------------------------------------------------------------
     def ensure_loaded(self) -> None:
@@ -136,7 +155,8 @@ class ReportsTab(QWidget):
     # --- running ---------------------------------------------------------------------------
     def run(self) -> None:
         req = self.request()
-        self.run_button.setEnabled(False)
+        self._running = True
+        self._permissions()
         self.status.setText(f"Computing {REPORTS[req.name].title.lower()}...")
         # An ExportOp: the report is recorded in the audit log as the act of the person
         # signed in (refused while locked), on the bulk lane (scans never wait for it).
@@ -144,14 +164,14 @@ class ReportsTab(QWidget):
                                 parent=self, on_error=self._failed))
 
     def _failed(self, exc: BaseException) -> None:
-        self.run_button.setEnabled(True)
+        self._running = False
+        self._permissions()
         self.status.setText(f"Not run: {exc}")
 
     def _set_result(self, result: ReportResult | None) -> None:
-        self.run_button.setEnabled(True)
+        self._running = False
         self.result = result
-        for button in (self.pdf_button, self.csv_button):
-            button.setEnabled(result is not None)
+        self._permissions()
         while self.charts_layout.count():
             item = self.charts_layout.takeAt(0)
             widget = item.widget() if item is not None else None
