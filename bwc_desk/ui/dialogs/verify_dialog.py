@@ -41,25 +41,33 @@ class VerifyDialog(QDialog):
         self.save_button = QPushButton("&Save chain heads...")
         self.print_button = QPushButton("&Print chain heads...")
         self.key_button = QPushButton("&Register a station key...")
-        self.key_button.setToolTip(
-            "Administrators: register this station's key (the first one is the trust root) "
-            "or, from a station whose key is registered, another station's public key"
-        )
+        self.key_button.setObjectName("register_key")
         self.revoke_button = QPushButton("Re&voke key...")
         self.revoke_button.setObjectName("revoke_key")
-        if state.can(Permission.MANAGE_STAFF):
-            self.revoke_button.setToolTip(
-                "Administrators: revoke the key of a stolen or rebuilt station PC (nothing it "
-                "signs from then on is trusted)"
-            )
-        else:
-            self.revoke_button.setEnabled(False)
-            self.revoke_button.setToolTip(state.why_not(Permission.MANAGE_STAFF))
         self.anchor_button = QPushButton("&Anchor now")
-        self.anchor_button.setToolTip(
-            "Append every chain's head, signed, to the anchor file in the agency's Anchor "
-            "folder (Settings)"
-        )
+        self.anchor_button.setObjectName("anchor_now")
+        # What the one signed in may not do is disabled before any prompt, the tooltip
+        # saying who may (the services refuse it too).
+        for button, permission, tip in (
+            (self.key_button, Permission.MANAGE_STAFF,
+             "Administrators: register this station's key (the first one is the trust root) "
+             "or, from a station whose key is registered, another station's public key"),
+            (self.revoke_button, Permission.MANAGE_STAFF,
+             "Administrators: revoke the key of a stolen or rebuilt station PC (nothing it "
+             "signs from then on is trusted)"),
+            (self.anchor_button, Permission.VERIFY,
+             "Append every chain's head, signed, to the anchor file in the agency's Anchor "
+             "folder (Settings)"),
+        ):
+            may = state.can(permission)
+            button.setEnabled(may)
+            button.setToolTip(tip if may else state.why_not(permission))
+        # A failed key registration or anchor is said here, never over the verdict above.
+        self.action_error = QLabel(self)
+        self.action_error.setObjectName("verify_action_error")
+        self.action_error.setWordWrap(True)
+        self.action_error.setStyleSheet("color: #b91c1c;")
+        self.action_error.hide()
         close = QPushButton("Close")
         buttons = QHBoxLayout()
         for b in (self.copy_button, self.save_button, self.print_button):
@@ -73,6 +81,7 @@ class VerifyDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
         layout.addWidget(self.text)
+        layout.addWidget(self.action_error)
         layout.addLayout(buttons)
         close.clicked.connect(self.accept)
         self.copy_button.clicked.connect(self._copy)
@@ -134,9 +143,7 @@ class VerifyDialog(QDialog):
                 return
         self.state.write(
             lambda ctx: signing.register_key(ctx, station.strip(), public),
-            lambda row: self.text.appendPlainText(
-                f"\nRegistered the key of {row.station}: {row.fingerprint}"
-            ),
+            lambda row: self._done(f"Registered the key of {row.station}: {row.fingerprint}"),
             self._failed_action,
         )
 
@@ -162,12 +169,17 @@ class VerifyDialog(QDialog):
     def _anchor(self) -> None:
         self.state.write(
             anchors.anchor_now,
-            lambda anchor: self.text.appendPlainText(f"\nAnchored to {anchor.path}"),
+            lambda anchor: self._done(f"Anchored to {anchor.path}"),
             self._failed_action,
         )
 
+    def _done(self, text: str) -> None:
+        self.action_error.hide()
+        self.text.appendPlainText("\n" + text)
+
     def _failed_action(self, exc: BaseException) -> None:
-        self.status.setText(str(exc))
+        self.action_error.setText(str(exc))
+        self.action_error.show()
 
     def _failed(self, exc: BaseException) -> None:
         self.status.setText(f"Verification could not run: {exc}")
