@@ -322,7 +322,17 @@ class Launcher:
         """One running app per database file; a lock left by a crash is taken over."""
         if db.path is None:
             return True
-        self.lock_file = QLockFile(f"{db.path}.lock")
+        return self._lock(db.path)
+
+    def _lock(self, path: Path, building: bool = False) -> bool:
+        """The lock beside ``path`` for this process (kept: one running app per file). The
+        demo takes it before it builds its file, which then keeps it."""
+        name = f"{Path(path).resolve()}.lock"
+        if self.lock_file is not None and self.lock_file.isLocked():
+            if self.lock_file.fileName() == name:
+                return True  # (taken while the demo was built)
+            self.lock_file.unlock()
+        self.lock_file = QLockFile(name)
         self.lock_file.setStaleLockTime(0)  # stale = its process is gone, whatever its age
         if self.lock_file.tryLock(200):
             return True
@@ -330,21 +340,30 @@ class Launcher:
             pid, host, _app = self.lock_file.getLockInfo()
             if self.lock_file.removeStaleLockFile() and self.lock_file.tryLock(200):
                 return True
-            QMessageBox.warning(
-                None,
-                "BWC Desk is already running",
-                f"BWC Desk is already running on this database (process {pid} on {host}).\n"
-                "Switch to that window instead; two copies on one file would get in each "
-                "other's way.",
-            )
+            if building:
+                QMessageBox.warning(
+                    None,
+                    "BWC Desk demo",
+                    f"Another BWC Desk (process {pid} on {host}) is building or using the "
+                    "demo agency. Wait for its window to open and use that one; nothing was "
+                    "changed here.",
+                )
+            else:
+                QMessageBox.warning(
+                    None,
+                    "BWC Desk is already running",
+                    f"BWC Desk is already running on this database (process {pid} on "
+                    f"{host}).\nSwitch to that window instead; two copies on one file would "
+                    "get in each other's way.",
+                )
             return False
-        problem = lock_file_problem(db.path)  # (Qt says only that it failed)
+        problem = lock_file_problem(Path(path))  # (Qt says only that it failed)
         QMessageBox.critical(
             None,
             "BWC Desk",
-            f"Cannot create the lock file beside {db.path}. {problem}"
+            f"Cannot create the lock file beside {path}. {problem}"
             if problem is not None
-            else f"Cannot create the lock file beside {db.path}: check that this account may "
+            else f"Cannot create the lock file beside {path}: check that this account may "
             "write the folder and that its disk has room.",
         )
         return False
@@ -604,6 +623,8 @@ class Launcher:
         """Create the demo database on first use, with a progress dialog (about half a
         minute: two weeks of history are played through the services)."""
         target = paths.demo_db_path()
+        if not self._lock(target, building=True):
+            return False  # (another window builds it, or runs it)
         set_aside_empty_demo()  # (a file there without the demo's accounts is not the demo)
         if target.exists():
             return True

@@ -108,3 +108,22 @@ def test_a_full_quota_with_free_space_on_the_disk_is_found_by_the_probe(tmp_path
     problem = startup.lock_file_problem(tmp_path / "x.sqlite3")
     assert problem is not None and "is full" in str(problem)
     assert list(tmp_path.iterdir()) == []  # the probe is removed
+
+
+def test_a_second_demo_start_while_the_first_builds_it_waits_for_that_one(qapp, monkeypatch):
+    """Two starts of the demo at once both built into the same file, and the second then
+    found it malformed: the one building it holds the lock from the start."""
+    from bwc_desk.store import paths
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    target = paths.demo_db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    first = launcher(qapp)
+    assert first._lock(target, building=True)  # (the first start, building)
+    second = launcher(qapp)
+    assert not second._ensure_demo()
+    assert "building or using the demo agency" in warned[0]
+    assert not target.exists() and not target.with_name(target.name + ".seeding").exists()
+    assert first.lock_file is not None
+    first.lock_file.unlock()
