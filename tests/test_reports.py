@@ -253,3 +253,27 @@ def test_the_demo_agency_has_hartfords_two_lots(demo_db):
     rows = {r[0]: r for r in result.table("batches").rows}
     assert set(rows) == {"2019 lot", "2021 lot"}
     assert rows["2019 lot"][2:4] == (325, 325) and rows["2021 lot"][2:4] == (150, 150)
+
+
+def test_compliance_leaves_out_days_before_the_first_record(agency):
+    result = run_report(agency, ReportRequest("compliance", date(2026, 11, 22), DAY))
+    assert {r[0] for r in result.table("days").rows} == {"2026-11-24"}
+    assert any("Days before 2026-11-24" in n for n in result.notes)
+    totals = dict(result.table("totals").rows)
+    assert totals["officer-shifts without a camera"] == 1  # (the 24th's night shift only)
+
+
+def test_compliance_counts_no_undocked_return_where_no_dock_ever_recorded_one(admin_ctx, clock):
+    ctx = admin_ctx
+    smith = officers.add_officer(ctx, OfficerInput("0001", "Smith", shift="Day")).id
+    inventory.add_unit(ctx, UnitInput("HPD-1", "SER1"))
+    at(clock, 11, 45)
+    counter.issue_unit(ctx, smith, "HPD-1", function_test=FunctionTest())
+    at(clock, 20, 15)
+    counter.return_unit(ctx, "HPD-1")
+    at(clock, 12, 0, day=25)
+    result = run_report(ctx, ReportRequest("compliance", DAY, DAY))
+    (row,) = result.table("days").rows
+    assert row[-1] == 0  # returned, not docked: no dock here at all
+    assert dict(result.table("totals").rows)["returned, not docked"] == 0
+    assert any("No dock has recorded a camera yet" in n for n in result.notes)

@@ -8,7 +8,7 @@ shift day of its officer (an officer's shift day runs from an hour before the sh
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -23,7 +23,7 @@ from bwc_desk.services.reports.periods import (
     shift_start_sql,
     timed,
 )
-from bwc_desk.store.models import Officer
+from bwc_desk.store.models import CustodyEvent, Officer
 
 COLUMNS = (
     "day", "shift", "officers_on_shift", "officers_with_camera", "officers_without_camera",
@@ -71,6 +71,10 @@ def aggregate_sql(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
     return sql, params
 
 
+def _local_day(moment: datetime | None, p: Period) -> date | None:
+    return None if moment is None else moment.astimezone(p.zone).date()
+
+
 def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
                shift: str | None) -> tuple[tuple[Table, ...], tuple[Chart, ...], tuple[str, ...]]:
     sql, params = aggregate_sql(session, p, shifts, shift)
@@ -82,6 +86,18 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
             found[(d, row.shift or "")] = (int(row.equipped), int(row.tests or 0),
                                            int(row.failed or 0), int(row.overrides or 0),
                                            int(row.late or 0), int(row.not_docked or 0))
+    # Days before the agency's first custody record were not kept here (BWC Desk was not in
+    # use yet): no officer was "without a camera" on them. "Returned, not docked" counts
+    # from the first docking the ledger records: before it (no docks yet, or none at all)
+    # no return could have been docked.
+    first_record, first_docking = (
+        session.execute(select(func.min(CustodyEvent.at))).scalar(),
+        session.execute(
+            select(func.min(CustodyEvent.at)).where(CustodyEvent.kind == "docked")
+        ).scalar(),
+    )
+    first_day = _local_day(first_record, p)
+    docks_from = _local_day(first_docking, p)
     roster_q = select(Officer.shift, func.count()).where(Officer.active.is_(True))
     if shift is not None:
         roster_q = roster_q.where(Officer.shift == shift)
@@ -92,12 +108,16 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
     per_day: dict[Any, list[int]] = defaultdict(lambda: [0] * 6)
     totals = [0] * 8
     for d in p.days:
+        if first_day is None or d < first_day:
+            continue
         for name in names:
             got = found.get((d, name))
             on_shift = roster.get(name, 0)
             if got is None and on_shift == 0:
                 continue
             equipped, tests, failed, overrides, late, not_docked = got or (0,) * 6
+            if docks_from is None or d < docks_from:
+                not_docked = 0
             without = max(on_shift - equipped, 0)
             rows.append((d.isoformat(), name or NO_SHIFT, on_shift, equipped, without, tests,
                          failed, overrides, late, not_docked))
@@ -132,7 +152,7 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
     passed = totals[3] - totals[4]
     share = Chart(ChartKind.SHARE, "Function tests", ("passed", "failed"),
                   (Series("tests", (float(passed), float(totals[4]))),))
-    notes = (
+    notes: tuple[str, ...] = (
         "Officers on shift: the active officers of that shift on the roster today (BWC Desk "
         "keeps no duty roster of days off), so 'without a camera' counts officers of the shift "
         "who were not issued one that shift day.",
@@ -141,6 +161,16 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
         "Returned, not docked: a return (not damaged) with no docking of that camera before "
         "its next issue or the report.",
     )
+    if first_day is None:
+        notes += ("No custody record yet: nothing to report.",)
+    elif first_day > p.first:
+        notes += (f"Days before {first_day.isoformat()}, the first custody record kept here, "
+                  "are left out.",)
+    if docks_from is None:
+        notes += ("No dock has recorded a camera yet: 'returned, not docked' is not counted.",)
+    elif first_day is not None and docks_from > max(first_day, p.first):
+        notes += (f"'Returned, not docked' counts from {docks_from.isoformat()}, the first "
+                  "docking recorded.",)
     return (
         (Table("days", "Per day and shift", COLUMNS, tuple(rows)), summary),
         (trend, share),
