@@ -189,7 +189,7 @@ def test_roles(agency, admin_ctx):
 def test_bad_requests_are_refused_with_what_to_do(agency, tmp_path):
     with pytest.raises(ValidationError, match="no report called"):
         run_report(agency, ReportRequest("budget"))
-    with pytest.raises(ValidationError, match="swap --from and --to"):
+    with pytest.raises(ValidationError, match="swap the two dates"):
         run_report(agency, ReportRequest("compliance", DAY, date(2026, 11, 1)))
     with pytest.raises(ValidationError, match=r"\.pdf or \.csv"):
         write_report(agency, ReportRequest("compliance"), tmp_path / "r.txt")

@@ -80,8 +80,11 @@ def test_compliance_for_one_shift_and_a_refusal_in_words(qtbot, state, admin_ctx
     tab.from_edit.setDate(QDate(2026, 11, 30))  # after the end
     tab.run_button.click()
     qtbot.waitUntil(lambda: tab.status.text().startswith("Not run:"), timeout=20_000)
-    assert "swap --from and --to" in tab.status.text()
+    assert "swap the two dates (From and To" in tab.status.text()
     assert tab.run_button.isEnabled()
+    # The report of the period before is gone: nothing to export under the new dates.
+    assert tab.result is None and tab.tables.count() == 0
+    assert not tab.csv_button.isEnabled() and not tab.pdf_button.isEnabled()
 
 
 def test_the_batch_dialog_adds_a_batch(qtbot, state, admin_ctx):

@@ -59,7 +59,7 @@ def period(first: date | None, last: date | None, today: date, zone: tzinfo,
     first = first or last - timedelta(days=default_days - 1)
     if first > last:
         raise ValidationError(f"The period starts ({first}) after it ends ({last}); "
-                              "swap --from and --to.")
+                              "swap the two dates (From and To; --from and --to).")
     if (last - first).days + 1 > MAX_DAYS:
         raise ValidationError(f"A report covers at most {MAX_DAYS} days; "
                               "make the period shorter.")

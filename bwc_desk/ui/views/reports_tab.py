@@ -165,7 +165,9 @@ class ReportsTab(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False
-        self._permissions()
+        # The report shown before is not the one asked for: it goes, and nothing of it can
+        # be exported under the new period's name.
+        self._set_result(None)
         self.status.setText(f"Not run: {exc}")
 
     def _set_result(self, result: ReportResult | None) -> None:
