@@ -167,6 +167,40 @@ def test_the_settings_dialog_fits_its_fields(qtbot, admin_ctx):
     qtbot.waitUntil(lambda: clipped(dialog) == [], timeout=3000)
 
 
+def test_the_settings_dialog_keeps_save_on_a_small_screen(qtbot, admin_ctx):
+    """890 pixels of settings on a 1366x800 screen: Save was below its edge. The fields
+    scroll; the dialog stays within the screen, Save and Cancel in it."""
+    from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height()
+    save = dialog.ok_button
+    assert save.isVisible() and save.mapTo(dialog, save.rect().bottomLeft()).y() < dialog.height()
+    scroll = dialog.findChild(QWidget, "form_scroll")
+    assert scroll is not None
+    holder = scroll.widget()  # type: ignore[attr-defined]
+    if holder.sizeHint().height() > scroll.height():  # (a screen too small for the form)
+        assert scroll.verticalScrollBar().isVisible()  # type: ignore[attr-defined]
+    # Every setting is still in the form, reachable by scrolling to it.
+    assert all(editor.isVisibleTo(dialog) for editor in dialog.editors.values())
+
+
+def test_the_directory_bind_password_label_has_its_shortcut(qtbot, admin_ctx):
+    from PySide6.QtWidgets import QLabel
+
+    from bwc_desk.services.directory_admin import load_config
+    from bwc_desk.ui.dialogs.directory_dialog import DirectoryDialog
+
+    dialog = DirectoryDialog(AppState(admin_ctx), load_config(admin_ctx))
+    qtbot.addWidget(dialog)
+    (label,) = [w for w in dialog.findChildren(QLabel) if w.text() == "Bind &password"]
+    assert label.buddy() is dialog.password_edit  # (shown as "Bind password", Alt+P)
+
+
 def test_a_long_agency_name_is_shown_from_its_start_in_the_settings(qtbot, admin_ctx):
     from bwc_desk.services import settings
     from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog

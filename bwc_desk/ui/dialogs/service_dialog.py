@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -94,6 +95,43 @@ class ServiceDialog(QDialog):
         layout.addLayout(self.body)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self._scroll: QScrollArea | None = None
+
+    def scroll_body(self) -> None:
+        """For a long form: its fields scroll, and the heading, the error line and Save /
+        Cancel stay on the screen (the agency's settings were 890 pixels tall: on a 1366x800
+        screen Save was below its edge). Called by a subclass once its fields are in."""
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        holder = QWidget()
+        holder.setObjectName("form_holder")
+        outer.removeItem(self.body)
+        holder.setLayout(self.body)
+        self.body.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("form_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(holder)
+        outer.insertWidget(1, scroll, 1)
+        self._scroll = scroll
+
+    def _fit_to_screen(self) -> None:
+        """The scrolling form as tall as its fields, within the screen's room."""
+        scroll = self._scroll
+        holder = scroll.widget() if scroll is not None else None
+        if scroll is None or holder is None:
+            return
+        screen = self.screen()
+        room = screen.availableGeometry().height() if screen is not None else 700
+        rest = self.sizeHint().height() - scroll.sizeHint().height()
+        wanted = holder.sizeHint().height()
+        scroll.setMinimumHeight(max(120, min(wanted, room - rest - 60)))
+        bar = scroll.verticalScrollBar()
+        extra = bar.sizeHint().width() if wanted > room - rest - 60 else 0
+        scroll.setMinimumWidth(holder.sizeHint().width() + extra)
+        self.adjustSize()
 
     # --- what subclasses give ------------------------------------------------------------
     def request(self) -> Request | None:
@@ -199,6 +237,7 @@ class ServiceDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:
         self.heading.setVisible(bool(self.heading.text()))
+        self._fit_to_screen()
         super().showEvent(event)
         self._focus_first_field()
 

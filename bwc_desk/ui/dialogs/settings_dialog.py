@@ -161,6 +161,7 @@ class SettingsDialog(ServiceDialog):
         box.addWidget(self.shift_table)
         box.addWidget(self.shift_problem)
         form.addRow(group)
+        self.scroll_body()  # (Save stays on a small screen)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
