@@ -76,3 +76,31 @@ def test_a_damage_reported_at_the_counter_opens_a_case(sup):
     assert _consistent(sup) == {"HPD-BWC-0002"}
     (case,) = repairs.list_cases(sup)
     assert "lens cracked" in case.symptom
+
+
+def test_inventory_and_repairs_write_one_and_the_same_sent_to_vendor(sup):
+    """Duplicate D6: one function writes "sent to vendor", whichever way the camera went."""
+    inventory.send_to_repair(sup, "HPD-BWC-0001", "lens", " Axon ", " RMA-7 ")
+    case = repairs.open_case(sup, "HPD-BWC-0002", "lens")
+    repairs.send_to_vendor(sup, case.id, " Axon ", " RMA-7 ")
+
+    def sent(tag):
+        case = next(c for c in repairs.list_cases(sup) if c.asset_tag == tag)
+        (event,) = [e for e in repairs.case_events(sup, case.id) if e.kind == "sent to vendor"]
+        unit = inventory.unit_detail(sup, tag)
+        return (
+            (case.state, case.vendor, case.rma, case.sent_on),
+            (event.staff, event.station, event.note, event.details),
+            (unit.repair_vendor, unit.repair_ticket),
+        )
+
+    assert sent("HPD-BWC-0001") == sent("HPD-BWC-0002")
+    (state, vendor, rma, _on), _event, on_unit = sent("HPD-BWC-0001")
+    assert (state, vendor, rma, on_unit) == ("at vendor", "Axon", "RMA-7", ("Axon", "RMA-7"))
+
+
+def test_a_vendor_without_a_ticket_is_not_sent_yet(sup):
+    inventory.send_to_repair(sup, "HPD-BWC-0003", "lens", "Axon")
+    (case,) = repairs.list_cases(sup)
+    assert (case.state, case.vendor, case.rma) == ("open", "Axon", "")
+    assert [e.kind for e in repairs.case_events(sup, case.id)] == ["opened"]

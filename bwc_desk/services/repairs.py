@@ -46,6 +46,7 @@ from bwc_desk.services.repair_cases import (
     case_event,
     open_case_in,
     open_case_of,
+    sent_to_vendor_in,
 )
 from bwc_desk.services.repair_reads import (
     ModelRepairRow,
@@ -160,33 +161,9 @@ def send_to_vendor(
 ) -> RepairCaseRow:
     """The camera (or dock part) goes to the vendor under an RMA number."""
     actor = ctx.require(Permission.OUT_OF_SERVICE, "send cameras for repair")
-    vendor = clean_text(vendor, "vendor", limit=80)
-    rma = clean_text(rma, "RMA number", limit=80)
-    if not rma:
-        raise ValidationError("Type the vendor's RMA number (it is on the return authorisation).")
-    sent = sent_on or ctx.now().astimezone(ctx.zone).date()
-    if sent > ctx.now().astimezone(ctx.zone).date():
-        raise ValidationError("The date sent cannot be in the future.")
     with ctx.db.write() as session:
         case = _case(session, case_id)
-        if sent < case.reported_at.astimezone(ctx.zone).date():
-            raise ValidationError(
-                f"Case #{case.id} was reported on {case.reported_at.astimezone(ctx.zone):%Y-%m-%d}"
-                "; it cannot have been sent before that."
-            )
-        case.vendor, case.rma, case.sent_on, case.state = vendor, rma, sent, "at vendor"
-        if case.unit_id is not None:
-            unit = _camera(session, case, "")
-            unit.repair_vendor, unit.repair_ticket = vendor, rma
-        case_event(
-            ctx,
-            session,
-            actor,
-            case,
-            "sent to vendor",
-            "",
-            {"vendor": vendor, "rma": rma, "sent_on": sent.isoformat()},
-        )
+        sent_to_vendor_in(ctx, session, actor, case, vendor, rma, sent_on)
         session.flush()
         return row_of(ctx, session, case.id)
 
