@@ -14,6 +14,7 @@ both is importable from here too. ``services.inspections`` builds on this module
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -400,17 +401,31 @@ def retest_passed_in(
         case_event(ctx, session, actor, case, "function test passed", "", details)
 
 
-def record_function_test(ctx: Ctx, unit_code: str, passed: bool, note: str = "") -> str:
+def record_function_test(
+    ctx: Ctx,
+    unit_code: str,
+    passed: bool,
+    note: str = "",
+    checks: Mapping[str, bool] | None = None,
+) -> str:
     """A function test at the bench (the Repairs view): a pass clears the camera for issue;
-    a fail puts it back in repair with a new case. Returns what happened, as a sentence."""
+    a fail puts it back in repair with a new case. ``checks`` (each check of the test, done
+    or failed) is kept with the record. Returns what happened, as a sentence."""
     actor = ctx.require(Permission.OUT_OF_SERVICE, "record function tests")
     note = clean_text(note, "note", limit=500)
+    if checks is not None and passed != all(checks.values()):
+        raise ValidationError(
+            "A function test passes with every check done, and fails with one that was not."
+        )
     with ctx.db.write() as session:
         unit = get_unit(session, unit_code, lock=True)
         if passed:
             if _awaiting(session, unit.id) is None:
                 raise DomainError(f"{unit.asset_tag} is not waiting for a function test.")
-            retest_passed_in(ctx, session, actor, unit, {"at": "bench", "note": note})
+            details: dict[str, Any] = {"at": "bench", "note": note}
+            if checks is not None:
+                details["checks"] = dict(checks)
+            retest_passed_in(ctx, session, actor, unit, details)
             return f"{unit.asset_tag} passed its function test and may be issued."
         if not note:
             raise ValidationError("Say what failed in the function test.")
@@ -430,6 +445,7 @@ def record_function_test(ctx: Ctx, unit_code: str, passed: bool, note: str = "")
                 unit,
                 UnitAction.REPAIR,
                 f"failed function test: {note}",
-                {"repair_case": case.id},
+                {"repair_case": case.id}
+                | ({"function_test": dict(checks)} if checks is not None else {}),
             )
         return f"{unit.asset_tag} failed its function test; it is in repair (case #{case.id})."
