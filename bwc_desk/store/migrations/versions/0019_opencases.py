@@ -103,11 +103,13 @@ def upgrade() -> None:
         symptom = (reason or '').strip() or NO_REASON
         vendor, ticket = (vendor or '').strip(), (ticket or '').strip()
         sent_on = at.date() if ticket else None
-        case_id = conn.execute(cases.insert().values(
+        inserted = conn.execute(cases.insert().values(
             unit_id=unit_id, source='manual', symptom=symptom, reported_by=WHO,
             reported_at=at, station=STATION, state='at vendor' if ticket else 'open',
             vendor=vendor, rma=ticket, sent_on=sent_on, currency='USD',
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert inserted is not None
+        case_id = inserted[0]
         lines = [('opened', symptom, {'source': 'manual', **written})]
         if sent_on is not None:
             lines.append(('sent to vendor', '', {'vendor': vendor, 'rma': ticket,
