@@ -103,13 +103,87 @@ def test_a_supervisor_records_a_passing_function_test(qtbot, tab, admin_ctx):
 
     def test_form(dialog):
         assert dialog.unit_edit.text() == "HPD-2"
-        dialog.accept()
+        tick_each_then_enter(dialog)
 
     answer(qtbot, test_form, rd.FunctionTestDialog)
     with qtbot.waitSignal(tab.done, timeout=10_000) as said:
         qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
     assert said.args[0] == "HPD-2 passed its function test and may be issued."
-    assert not repairs.list_cases(admin_ctx, open_only=False)[0].awaiting_test
+    (case,) = repairs.list_cases(admin_ctx, open_only=False)
+    assert not case.awaiting_test
+    passed = repairs.case_events(admin_ctx, case.id)[-1]
+    assert passed.kind == "function test passed"
+    assert passed.details["checks"] == dict.fromkeys(
+        ("powers_on", "records", "battery_indicator", "mount_and_lens"), True
+    )
+
+
+def press_enter(widget) -> None:
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(widget, Qt.Key.Key_Return)
+
+
+def tick_each_then_enter(dialog) -> None:
+    """The supervisor does the test at the bench: each check ticked by hand, then Enter."""
+    for box in dialog.boxes.values():
+        assert not box.isChecked()  # a test is done, not presumed
+        box.click()
+    press_enter(dialog)
+
+
+def test_enter_alone_does_not_record_a_passing_function_test(qtbot, tab, admin_ctx):
+    case = repairs.open_case(admin_ctx, "HPD-2", "no audio")
+    repairs.mark_back(admin_ctx, case.id)
+    tab.closed_box.setChecked(True)
+    select_first(qtbot, tab)
+    seen = {}
+
+    def enter_alone(dialog):
+        seen["ticked"] = [b.isChecked() for b in dialog.boxes.values()]
+        press_enter(dialog)  # on the dialog, on the first check ...
+        press_enter(dialog.unit_edit)  # ... and in the camera field (a scanner's Enter)
+        dialog.boxes["powers_on"].click()
+        dialog.boxes["records"].click()
+        press_enter(dialog)  # two of four done: still not a pass
+        seen["busy"], seen["open"] = dialog.busy, dialog.isVisible()
+        seen["pass"] = dialog.pass_button.isEnabled()
+        dialog.reject()
+
+    answer(qtbot, enter_alone, rd.FunctionTestDialog)
+    qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    assert seen == {"ticked": [False] * 4, "busy": False, "open": True, "pass": False}
+    (row,) = repairs.list_cases(admin_ctx, open_only=False)
+    assert row.awaiting_test
+    assert [e.kind for e in repairs.case_events(admin_ctx, case.id)][-1] == "back"
+
+
+def test_a_failed_check_at_the_bench_is_the_reason_as_at_the_counter(qtbot, tab, admin_ctx):
+    """As at the counter, the checks left unticked say what failed: no typed reason needed.
+    Record failure with every check ticked records nothing."""
+    case = repairs.open_case(admin_ctx, "HPD-2", "no audio")
+    repairs.mark_back(admin_ctx, case.id)
+    tab.closed_box.setChecked(True)
+    select_first(qtbot, tab)
+    seen = {}
+
+    def fail(dialog):
+        for box in dialog.boxes.values():
+            box.click()
+        dialog.fail_button.click()  # every check ticked: nothing to record as failed
+        seen["after_all_ticked"] = (dialog.isVisible(), dialog.busy)
+        dialog.boxes["records"].click()  # it did not record
+        assert not dialog.pass_button.isEnabled()
+        dialog.fail_button.click()  # a deliberate act: Enter is not "Record failure"
+
+    answer(qtbot, fail, rd.FunctionTestDialog)
+    with qtbot.waitSignal(tab.done, timeout=10_000) as said:
+        qtbot.mouseClick(tab.test_button, Qt.MouseButton.LeftButton)
+    assert seen["after_all_ticked"] == (True, False)
+    assert "failed its function test; it is in repair" in said.args[0]
+    assert inventory.unit_detail(admin_ctx, "HPD-2").status == "in repair"
+    (new,) = repairs.list_cases(admin_ctx)
+    assert new.symptom == "failed function test: does not record"
 
 
 @pytest.fixture

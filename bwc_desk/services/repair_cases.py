@@ -6,13 +6,14 @@ builds the Repairs tab's use cases on these."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.audit import AuditEvent
-from bwc_desk.domain.errors import ConflictError
+from bwc_desk.domain.errors import ConflictError, ValidationError
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
@@ -127,6 +128,48 @@ def open_case_in(
     return case
 
 
+def sent_to_vendor_in(
+    ctx: Ctx,
+    session: Session,
+    actor: Actor,
+    case: RepairCase,
+    vendor: str,
+    rma: str,
+    sent_on: date | None = None,
+) -> None:
+    """The case goes to the vendor under an RMA number, inside the caller's transaction: the
+    one place that writes the "sent to vendor" event, for Repairs' Send to vendor and for
+    Inventory's Send to repair with a ticket. A camera's own vendor and ticket follow."""
+    vendor = clean_text(vendor, "vendor", limit=80)
+    rma = clean_text(rma, "RMA number", limit=80)
+    if not rma:
+        raise ValidationError("Type the vendor's RMA number (it is on the return authorisation).")
+    today = ctx.now().astimezone(ctx.zone).date()
+    sent = sent_on or today
+    if sent > today:
+        raise ValidationError("The date sent cannot be in the future.")
+    reported = case.reported_at.astimezone(ctx.zone).date()
+    if sent < reported:
+        raise ValidationError(
+            f"Case #{case.id} was reported on {reported:%Y-%m-%d}; it cannot have been sent "
+            "before that."
+        )
+    case.vendor, case.rma, case.sent_on, case.state = vendor, rma, sent, "at vendor"
+    if case.unit_id is not None:
+        unit = session.get(Unit, case.unit_id)
+        if unit is not None:
+            unit.repair_vendor, unit.repair_ticket = vendor, rma
+    case_event(
+        ctx,
+        session,
+        actor,
+        case,
+        "sent to vendor",
+        "",
+        {"vendor": vendor, "rma": rma, "sent_on": sent.isoformat()},
+    )
+
+
 def camera_sent_to_repair(ctx: Ctx, session: Session, actor: Actor, unit: Unit, why: str) -> None:
     """Inventory put a camera in repair (Send to repair, a bulk action, an import): it gets an
     open case unless it has one (Repairs' Open case opens it first), with the vendor and
@@ -134,17 +177,7 @@ def camera_sent_to_repair(ctx: Ctx, session: Session, actor: Actor, unit: Unit, 
     if open_case_of(session, unit.id) is not None:
         return
     case = open_case_in(ctx, session, actor, source=MANUAL, symptom=why, unit=unit)
-    if unit.repair_vendor or unit.repair_ticket:
-        case.vendor, case.rma = unit.repair_vendor, unit.repair_ticket
-        if unit.repair_ticket:
-            case.state = "at vendor"
-            case.sent_on = ctx.now().astimezone(ctx.zone).date()
-            case_event(
-                ctx,
-                session,
-                actor,
-                case,
-                "sent to vendor",
-                "",
-                {"vendor": case.vendor, "rma": case.rma, "sent_on": case.sent_on.isoformat()},
-            )
+    if unit.repair_ticket:
+        sent_to_vendor_in(ctx, session, actor, case, unit.repair_vendor, unit.repair_ticket)
+    else:
+        case.vendor = unit.repair_vendor

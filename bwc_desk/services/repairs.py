@@ -14,6 +14,7 @@ both is importable from here too. ``services.inspections`` builds on this module
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -46,6 +47,7 @@ from bwc_desk.services.repair_cases import (
     case_event,
     open_case_in,
     open_case_of,
+    sent_to_vendor_in,
 )
 from bwc_desk.services.repair_reads import (
     ModelRepairRow,
@@ -160,33 +162,9 @@ def send_to_vendor(
 ) -> RepairCaseRow:
     """The camera (or dock part) goes to the vendor under an RMA number."""
     actor = ctx.require(Permission.OUT_OF_SERVICE, "send cameras for repair")
-    vendor = clean_text(vendor, "vendor", limit=80)
-    rma = clean_text(rma, "RMA number", limit=80)
-    if not rma:
-        raise ValidationError("Type the vendor's RMA number (it is on the return authorisation).")
-    sent = sent_on or ctx.now().astimezone(ctx.zone).date()
-    if sent > ctx.now().astimezone(ctx.zone).date():
-        raise ValidationError("The date sent cannot be in the future.")
     with ctx.db.write() as session:
         case = _case(session, case_id)
-        if sent < case.reported_at.astimezone(ctx.zone).date():
-            raise ValidationError(
-                f"Case #{case.id} was reported on {case.reported_at.astimezone(ctx.zone):%Y-%m-%d}"
-                "; it cannot have been sent before that."
-            )
-        case.vendor, case.rma, case.sent_on, case.state = vendor, rma, sent, "at vendor"
-        if case.unit_id is not None:
-            unit = _camera(session, case, "")
-            unit.repair_vendor, unit.repair_ticket = vendor, rma
-        case_event(
-            ctx,
-            session,
-            actor,
-            case,
-            "sent to vendor",
-            "",
-            {"vendor": vendor, "rma": rma, "sent_on": sent.isoformat()},
-        )
+        sent_to_vendor_in(ctx, session, actor, case, vendor, rma, sent_on)
         session.flush()
         return row_of(ctx, session, case.id)
 
@@ -423,17 +401,31 @@ def retest_passed_in(
         case_event(ctx, session, actor, case, "function test passed", "", details)
 
 
-def record_function_test(ctx: Ctx, unit_code: str, passed: bool, note: str = "") -> str:
+def record_function_test(
+    ctx: Ctx,
+    unit_code: str,
+    passed: bool,
+    note: str = "",
+    checks: Mapping[str, bool] | None = None,
+) -> str:
     """A function test at the bench (the Repairs view): a pass clears the camera for issue;
-    a fail puts it back in repair with a new case. Returns what happened, as a sentence."""
+    a fail puts it back in repair with a new case. ``checks`` (each check of the test, done
+    or failed) is kept with the record. Returns what happened, as a sentence."""
     actor = ctx.require(Permission.OUT_OF_SERVICE, "record function tests")
     note = clean_text(note, "note", limit=500)
+    if checks is not None and passed != all(checks.values()):
+        raise ValidationError(
+            "A function test passes with every check done, and fails with one that was not."
+        )
     with ctx.db.write() as session:
         unit = get_unit(session, unit_code, lock=True)
         if passed:
             if _awaiting(session, unit.id) is None:
                 raise DomainError(f"{unit.asset_tag} is not waiting for a function test.")
-            retest_passed_in(ctx, session, actor, unit, {"at": "bench", "note": note})
+            details: dict[str, Any] = {"at": "bench", "note": note}
+            if checks is not None:
+                details["checks"] = dict(checks)
+            retest_passed_in(ctx, session, actor, unit, details)
             return f"{unit.asset_tag} passed its function test and may be issued."
         if not note:
             raise ValidationError("Say what failed in the function test.")
@@ -453,6 +445,7 @@ def record_function_test(ctx: Ctx, unit_code: str, passed: bool, note: str = "")
                 unit,
                 UnitAction.REPAIR,
                 f"failed function test: {note}",
-                {"repair_case": case.id},
+                {"repair_case": case.id}
+                | ({"function_test": dict(checks)} if checks is not None else {}),
             )
         return f"{unit.asset_tag} failed its function test; it is in repair (case #{case.id})."

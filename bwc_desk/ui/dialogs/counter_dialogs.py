@@ -9,7 +9,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.docking import GateResult
 from bwc_desk.services.counter import FunctionTest, Override, SwapReason
+from bwc_desk.ui.dialogs.function_checks import FunctionChecks
 from bwc_desk.ui.scan_keys import could_be_pin
 
 
@@ -208,16 +208,11 @@ class GateDialog(QDialog):
 
 class FunctionTestDialog(QDialog):
     """The pre-shift function test: the officer powers the camera on, records, reads the
-    battery indicator, checks mount and lens. A test is done, not presumed: every check
-    starts unticked and is ticked as it is done (Space, Alt+1-4, or a click); only with all
-    four ticked does Enter mean "All checks passed". "Record failure" is never Enter's."""
+    battery indicator, checks mount and lens (the checks, ticked as they are done, are
+    FunctionChecks: only with all four ticked does Enter mean "All checks passed";
+    "Record failure" is never Enter's)."""
 
-    CHECKS = (
-        ("powers_on", "Powers on"),
-        ("records", "Records (LED / vibration)"),
-        ("battery_indicator", "Battery indicator works"),
-        ("mount_and_lens", "Mount and lens undamaged"),
-    )
+    CHECKS = FunctionChecks.CHECKS
 
     def __init__(self, unit: str, officer: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,17 +220,11 @@ class FunctionTestDialog(QDialog):
         self.test: FunctionTest | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(_heading(f"Function test of <b>{unit}</b> with <b>{officer}</b>:"))
-        layout.addWidget(
-            QLabel("Tick each check as the officer does it (Space, or Alt+1 to Alt+4).", self)
+        self.checks = FunctionChecks(
+            "Tick each check as the officer does it (Space, or Alt+1 to Alt+4).", self
         )
-        self.boxes: dict[str, QCheckBox] = {}
-        for i, (key, label) in enumerate(self.CHECKS):
-            box = QCheckBox(f"&{i + 1}  {label}", self)
-            self.boxes[key] = box
-            layout.addWidget(box)
-        self.note_edit = QLineEdit(self)
-        self.note_edit.setPlaceholderText("what is wrong (for a failed check)")
-        layout.addWidget(self.note_edit)
+        self.boxes, self.note_edit = self.checks.boxes, self.checks.note_edit
+        layout.addWidget(self.checks)
         buttons = QDialogButtonBox(self)
         self.pass_button = buttons.addButton(
             "All checks &passed", QDialogButtonBox.ButtonRole.AcceptRole
@@ -244,37 +233,25 @@ class FunctionTestDialog(QDialog):
             "Record &failure", QDialogButtonBox.ButtonRole.ActionRole
         )
         cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        # No button answers Enter until every check is ticked (a dialog makes its first
-        # auto-default button the default one when it is shown: none is auto-default).
-        for button in (self.pass_button, self.fail_button, cancel):
-            button.setAutoDefault(False)
+        self.checks.guard(self.pass_button, self.fail_button, cancel)
         self.pass_button.clicked.connect(self._passed)
         self.fail_button.clicked.connect(self._failed)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        for box in self.boxes.values():
-            box.toggled.connect(self._update)
-        self._update()
         self.boxes["powers_on"].setFocus()
 
-    def _update(self) -> None:
-        all_ok = all(b.isChecked() for b in self.boxes.values())
-        self.pass_button.setEnabled(all_ok)
-        self.pass_button.setDefault(all_ok)
-
     def _passed(self) -> None:
-        if not all(b.isChecked() for b in self.boxes.values()):
+        if not self.checks.all_ticked():
             return  # (the button is disabled then; never a test presumed)
-        self.test = FunctionTest(note=self.note_edit.text().strip())
+        self.test = self.checks.test()
         self.accept()
 
     def _failed(self) -> None:
-        values = {k: b.isChecked() for k, b in self.boxes.items()}
-        if all(values.values()):
-            self.note_edit.setFocus()
-            self.note_edit.setPlaceholderText("untick the check that failed, then Record failure")
+        test = self.checks.test()
+        if test.passed:
+            self.checks.no_failure_ticked()
             return
-        self.test = FunctionTest(note=self.note_edit.text().strip(), **values)
+        self.test = test
         self.accept()
 
 

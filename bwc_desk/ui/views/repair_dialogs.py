@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
+    QDialogButtonBox,
     QGridLayout,
     QGroupBox,
     QLabel,
@@ -23,6 +24,7 @@ from bwc_desk.domain.errors import ValidationError
 from bwc_desk.services import inspections, repairs
 from bwc_desk.services.inspections import InspectionForm, ItemResult
 from bwc_desk.services.repairs import RepairCaseRow
+from bwc_desk.ui.dialogs.function_checks import FunctionChecks
 from bwc_desk.ui.dialogs.service_dialog import Request, ServiceDialog
 from bwc_desk.ui.state import AppState
 
@@ -182,22 +184,60 @@ class CloseCaseDialog(CaseDialog):
 
 
 class FunctionTestDialog(ServiceDialog):
-    """A function test at the bench, for a camera back from repair (or a replacement)."""
+    """A function test at the bench, for a camera back from repair (or a replacement): the
+    counter's checks (FunctionChecks), each ticked as it is done. Enter records a pass only
+    once all four are; "Record failure" (a click or Alt+F, never Enter) records the checks
+    left unticked as what failed, with the note."""
 
     def __init__(self, state: AppState, code: str = "", parent: QWidget | None = None):
-        super().__init__(state, "Function test", parent, ok_text="Record test")
+        super().__init__(state, "Function test", parent, ok_text="All checks &passed")
         self.unit_edit = QLineEdit(code, self)
         self.unit_edit.setPlaceholderText("asset tag or serial")
-        self.passed_box = QCheckBox("Passed: powers on, records, battery indicator, mount/lens")
-        self.passed_box.setChecked(True)
-        self.note_edit = _note_edit(self, "what failed (needed when it failed)")
         self.form.addRow("&Camera", self.unit_edit)
-        self.form.addRow(self.passed_box)
-        self.form.addRow("&Note", self.note_edit)
+        self.checks = FunctionChecks(
+            "Tick each check as it is done (Space, or Alt+1 to Alt+4).", self
+        )
+        self.boxes, self.note_edit = self.checks.boxes, self.checks.note_edit
+        self.body.addWidget(self.checks)
+        self.pass_button = self.ok_button
+        self.fail_button = self.buttons.addButton(
+            "Record &failure", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.checks.guard(self.pass_button, self.fail_button, self.cancel_button)
+        self.fail_button.clicked.connect(self._failed)
+        self._failing = False
+        if code:
+            self.boxes["powers_on"].setFocus()
+
+    def _failed(self) -> None:
+        if self.busy:
+            return
+        if self.checks.all_ticked():
+            self.checks.no_failure_ticked()
+            return
+        self._failing = True
+        self.submit()
 
     def request(self) -> Request | None:
-        code, ok, note = self.unit_edit.text(), self.passed_box.isChecked(), self.note_edit.text()
-        return (lambda ctx: repairs.record_function_test(ctx, code, ok, note)), "repairs"
+        failing, self._failing = self._failing, False
+        test = self.checks.test()
+        if test.passed == failing:  # (the buttons allow neither: never a test presumed)
+            return None
+        note = (
+            test.note
+            if test.passed
+            else "; ".join(test.failures()) + (f" - {test.note}" if test.note else "")
+        )
+        code, checks = self.unit_edit.text(), test.as_details()
+        del checks["note"]
+        return (
+            lambda ctx: repairs.record_function_test(ctx, code, test.passed, note, checks)
+        ), "repairs"
+
+    def refused(self, exc: BaseException) -> None:
+        self.checks.refresh()  # (its dialog enabled the pass button again)
+        self.unit_edit.setFocus()
+        self.unit_edit.selectAll()
 
 
 class BackInServiceDialog(ServiceDialog):
