@@ -168,3 +168,22 @@ def test_returned_not_docked_leaves_out_a_camera_its_dock_returned(desk):
     counter.return_unit(qm, "HPD-BWC-0002")  # returned at the counter, never docked
     clock.advance(hours=1)
     assert [r.asset_tag for r in counter.returned_not_docked(qm)] == ["HPD-BWC-0002"]
+
+
+def test_the_lineup_names_the_bay_each_camera_was_taken_from(desk):
+    """The line-up sheet: officer, camera and the bay it came from (the policy's daily
+    line-up), from the camera's last docking before its issue."""
+    qm, clock, admin = desk["qm"], desk["clock"], desk["admin"]
+    send = with_docks(admin, clock)
+    day = officers.add_officer(admin, OfficerInput("0500", "Day", "Dana", shift="Day"))
+    other = officers.add_officer(admin, OfficerInput("0501", "Day", "Eli", shift="Day"))
+    clock.now = datetime(2026, 11, 24, 11, 0, tzinfo=UTC)  # 06:00 in New York
+    send(bay(3, "X60A0003", battery=100))
+    clock.advance(minutes=30)
+    send(bay(3, None))  # taken from bay 3 for the issue
+    counter.issue_unit(qm, day.id, "HPD-BWC-0003", function_test=OK)
+    counter.issue_unit(qm, other.id, "HPD-BWC-0004", function_test=OK)  # never docked
+    sheet = counter.lineup(qm, "day", datetime(2026, 11, 24).date())
+    rows = {r.badge: r for r in sheet.rows}
+    assert (rows["0500"].asset_tag, rows["0500"].bay) == ("HPD-BWC-0003", "DOCK-A bay 3")
+    assert (rows["0501"].asset_tag, rows["0501"].bay) == ("HPD-BWC-0004", "")

@@ -75,7 +75,8 @@ def test_columns_fit_their_content_and_the_signature_gets_two_inches(qtbot, nigh
     body = QFontMetricsF(QFont("Helvetica", 10), writer)
     head = QFontMetricsF(QFont("Helvetica", 9, QFont.Weight.Bold), writer)
     dpi, width = 1200.0, 7.5 * 1200
-    cells = [(r.officer, r.badge, r.asset_tag, "23:10", "07:30") for r in night.rows]
+    cells = [(r.officer, r.badge, r.asset_tag, "DOCK-A bay 3", "23:10", "07:30")
+             for r in night.rows]
     widths = lineup_column_widths(cells, body, head, width, dpi)
     assert sum(widths) == pytest.approx(width)
     assert widths[-1] >= 2 * dpi
@@ -83,7 +84,7 @@ def test_columns_fit_their_content_and_the_signature_gets_two_inches(qtbot, nigh
     assert widths[1] < widths[0] and widths[1] < 1.0 * dpi
     assert widths[0] >= body.horizontalAdvance("Nightly94, Pat")
     # Very long names are narrowed before the signature column is.
-    long_cells = [("X" * 120, "1", "HPD-BWC-0001", "23:10", "07:30")]
+    long_cells = [("X" * 120, "1", "HPD-BWC-0001", "", "23:10", "07:30")]
     widths = lineup_column_widths(long_cells, body, head, width, dpi)
     assert widths[-1] >= 2 * dpi and sum(widths) == pytest.approx(width)
 

@@ -76,7 +76,7 @@ def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
 
     rows = "".join(
         f"<tr><td>{escape(r.officer)}</td><td>{escape(r.badge)}</td><td>{escape(r.asset_tag)}"
-        f"</td><td>{t(r.issued_at)}</td><td>{t(r.expected_return)}</td>"
+        f"</td><td>{escape(r.bay)}</td><td>{t(r.issued_at)}</td><td>{t(r.expected_return)}</td>"
         "<td style='width:35%'>&nbsp;</td></tr>"
         for r in sheet.rows
     )
@@ -90,6 +90,7 @@ def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
         "out.</p>"
         "<table border='1' cellspacing='0' cellpadding='5' width='100%'>"
         "<tr><th align=left>Officer</th><th align=left>Badge</th><th align=left>Camera</th>"
+        "<th align=left>Bay</th>"
         "<th align=left>Time out</th><th align=left>Expected back</th>"
         "<th align=left>Signature</th></tr>"
         f"{rows}</table></body></html>"
@@ -98,7 +99,7 @@ def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
 
 # --- the line-up sheet, painted -------------------------------------------------------------
 
-LINEUP_COLUMNS = ("Officer", "Badge", "Camera", "Time out", "Expected back", "Signature")
+LINEUP_COLUMNS = ("Officer", "Badge", "Camera", "Bay", "Time out", "Expected back", "Signature")
 SIGNATURE_MIN_INCHES = 2.0
 MARGIN_MM = 12.7  # half an inch
 
@@ -125,7 +126,7 @@ def _cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
         return f"{local:%H:%M}" if local.date() == first_day else f"{local:%a %H:%M}"
 
     return [
-        (r.officer, r.badge, r.asset_tag, when(r.issued_at), when(r.expected_return))
+        (r.officer, r.badge, r.asset_tag, r.bay, when(r.issued_at), when(r.expected_return))
         for r in sheet.rows
     ]
 
@@ -149,7 +150,7 @@ def lineup_column_widths(
     signature = SIGNATURE_MIN_INCHES * dpi
     over = sum(widths) + signature - width
     if over > 0:
-        widths[0] = max(widths[0] - over, 1.0 * dpi)
+        widths[0] = max(widths[0] - over, 0.8 * dpi)  # (names elided past it)
     widths.append(max(width - sum(widths), signature))
     return widths
 

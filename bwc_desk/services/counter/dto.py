@@ -184,6 +184,7 @@ class LineupRow:
     issued_at: datetime | None
     expected_return: datetime | None
     returned_at: datetime | None
+    bay: str = ""  # the bay the camera was taken from ("DOCK-A bay 3"), as docks recorded it
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.events import EventKind
@@ -23,7 +25,7 @@ from bwc_desk.services.repair_cases import camera_sent_to_repair
 from bwc_desk.services.settings import read_settings, shift_specs
 from bwc_desk.store import queries
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
-from bwc_desk.store.models import Checkout, Officer, Unit
+from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
 
 def out_now(ctx: Ctx) -> list[CheckoutRow]:
@@ -151,6 +153,7 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             if shift_window(spec, c.issued_at, ctx.zone)[0] == starts
         }
         tags = dict(session.execute(select(Unit.id, Unit.asset_tag)).all())
+        bays = _bays_at_issue(session, [c for c in issued.values()])
         rows = []
         for o in officers:
             c = issued.get(o.id)
@@ -162,6 +165,7 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
                     c.issued_at if c else None,
                     c.expected_return if c else None,
                     c.returned_at if c else None,
+                    bays.get(c.id, "") if c else "",
                 )
             )
         actor = ctx.actor
@@ -176,3 +180,32 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             recorded_head(session, CUSTODY) or (0, GENESIS),
             recorded_head(session, AUDIT) or (0, GENESIS),
         )
+
+
+def _bays_at_issue(session: Session, checkouts: Sequence[Checkout]) -> dict[int, str]:
+    """Checkout id -> the bay its camera was taken from: the dock and bay of the camera's
+    last docking before its issue ('' where no dock ever recorded it)."""
+    if not checkouts:
+        return {}
+    last_docking = (
+        select(CustodyEvent.details)
+        .where(
+            CustodyEvent.unit_id == Checkout.unit_id,
+            CustodyEvent.kind == EventKind.DOCKED.value,
+            CustodyEvent.seq < Checkout.issued_seq,
+        )
+        .order_by(CustodyEvent.seq.desc())
+        .limit(1)
+        .correlate(Checkout)
+        .scalar_subquery()
+    )
+    out: dict[int, str] = {}
+    ids = [c.id for c in checkouts]
+    for start in range(0, len(ids), 500):
+        for checkout_id, details in session.execute(
+            select(Checkout.id, last_docking).where(Checkout.id.in_(ids[start : start + 500]))
+        ):
+            where = json.loads(details) if details else {}
+            if where.get("dock") and where.get("bay"):
+                out[checkout_id] = f"{where['dock']} bay {where['bay']}"
+    return out

@@ -36,6 +36,7 @@ class LineupDialog(QDialog):
         self.resize(900, 700)
         self.shift_box = QComboBox(self)
         self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit.setDisplayFormat("yyyy-MM-dd")  # (as every date in the app)
         self.date_edit.setCalendarPopup(True)
         self.preview = QTextBrowser(self)
         self.print_button = QPushButton("&Print...")
