@@ -415,6 +415,8 @@ def test_closing_the_locked_window_writes_no_second_sign_out(qtbot, make_window,
                                                              admin_ctx):
     win = make_window(counter_desk)
     win.sign_out()
+    assert "signed out at" in win.lock_screen.detail.text()
+    assert "on request" not in win.lock_screen.detail.text()
     win.close()
     assert len([r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]) == 1
 

@@ -201,12 +201,14 @@ class LockScreen(QWidget):
 
         return call
 
-    def show_locked(self, who: str, idle: bool) -> None:
+    def show_locked(self, who: str, idle: bool, signed_out: bool = False) -> None:
         when = datetime.now().strftime("%H:%M")
         why = "after a while with no activity" if idle else "on request"
+        first = f"{who} signed out at {when}." if signed_out else (
+            f"Locked {why} at {when} (was: {who}).")
         self.detail.setText(
-            f"Locked {why} at {when} (was: {who}). Any staff member may sign "
-            "in; they will be recorded on the transactions from then on."
+            f"{first} Any staff member may sign in; they will be recorded on the "
+            "transactions from then on."
         )
         self._fit_heights()
         self.form.clear()

@@ -382,7 +382,8 @@ class MainWindow(WindowActions):
         ctx = self.state.ctx
         actor = ctx.actor
         demo = " [DEMO]" if self.state.demo else ""
-        self.setWindowTitle(f"BWC Desk - {self.agency} - {ctx.station}{demo}")
+        agency = f"{self.agency} - " if self.agency.strip() else ""  # (none set yet)
+        self.setWindowTitle(f"BWC Desk - {agency}{ctx.station}{demo}")
         self.station_label.setText(f"Station: {ctx.station}")
         if self.locked or actor is None:
             self.staff_label.setText("LOCKED: sign in to continue")
@@ -457,15 +458,16 @@ class MainWindow(WindowActions):
 
         return call
 
-    def lock(self, idle: bool) -> None:
+    def lock(self, idle: bool, signed_out: bool = False) -> None:
         """Hide every view and open dialog until a staff member signs in. While locked no
         background work runs (reads wait for the sign-in, see AppState) and nothing opens
-        over the lock screen (PopupGuard)."""
+        over the lock screen (PopupGuard). After a sign-out (audited as such) no lock is
+        recorded, and the screen says signed out."""
         if self.locked:
             return
         actor = self.state.actor
         who = actor.display_name if actor else "nobody"
-        if actor is not None:
+        if actor is not None and not signed_out:
             self.state.run(
                 MutationOp(
                     lambda ctx: auth.record_lock(ctx, idle),
@@ -486,13 +488,13 @@ class MainWindow(WindowActions):
         self.idle.stop()
         self.state.set_actor(None)
         self.status_line.clear_message()
-        self.lock_screen.show_locked(who, idle)
+        self.lock_screen.show_locked(who, idle, signed_out)
         self._update_identity()
 
     def sign_out(self) -> None:
         self._audit_sign_out()
         self.start_clean()  # (before the lock screen takes the focus)
-        self.lock(idle=False)
+        self.lock(idle=False, signed_out=True)
         self._last_actor = None  # whoever signs in next starts clean, even the same person
 
     def _audit_sign_out(self) -> None:
