@@ -230,3 +230,17 @@ def test_at_1024x700_a_cameras_details_beside_inventory_show_every_button(qtbot,
                     timeout=10_000)
     qtbot.wait(100)  # (laid out)
     assert clipped(detail) == []
+
+
+def test_a_number_setting_says_its_range(qtbot, admin_ctx):
+    """'45' typed where 30 is the most became '4' without a word: the range is shown."""
+    from PySide6.QtWidgets import QSpinBox
+
+    from bwc_desk.ui.dialogs.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    spin = dialog.editors["idle_lock_minutes"]
+    assert isinstance(spin, QSpinBox)
+    assert spin.maximum() == 30 and "(1 to 30)" in spin.suffix()
+    assert dialog.changes() == {}  # (the suffix is not part of the value)

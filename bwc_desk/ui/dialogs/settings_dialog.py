@@ -135,6 +135,11 @@ class SettingsDialog(ServiceDialog):
                     spec.maximum if spec.maximum is not None else 1_000_000,
                 )
                 spin.setValue(int(value))
+                # Typed past its range ("45" where 30 is the most), a spin box keeps what
+                # fits ("4") without a word: the range is said beside it.
+                if spec.maximum is not None:
+                    spin.setSuffix(f"   ({spin.minimum()} to {spin.maximum()})")
+                spin.setToolTip(f"From {spin.minimum()} to {spin.maximum()}.")
                 editor = spin
             else:
                 line = QLineEdit(str(value), self)
