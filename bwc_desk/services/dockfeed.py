@@ -116,24 +116,60 @@ class DockBoard:
         self.journal: FeedJournal | None = None
         # Docks the feed let say hello because the admit window was open (not registered yet).
         self.admitting: set[str] = set()
+        # Connections open now (the server tells): a dock's lines count from the connection
+        # that said hello as it first, while that one is open.
+        self._live: set[str] = set()
+
+    def on_connection(self, peer: str, opened: bool) -> None:
+        with self._lock:
+            if opened:
+                self._live.add(peer)
+            else:
+                self._live.discard(peer)
 
     def on_message(self, peer: str, message: Message) -> None:
         now = self._clock()
         with self._lock:
             self.messages += 1
+            dock = self._docks.get(message.dock)
+            if dock is not None and not self._speaks_for(dock, peer, message):
+                return
             if isinstance(message, Hello):
-                dock = self._docks.get(message.dock)
                 if dock is None:
                     dock = self._docks[message.dock] = DockState(message.dock, message.bays)
                 dock.bays, dock.peer = message.bays, peer
                 dock.admit = message.dock in self.admitting
-            dock = self._docks.get(message.dock)
             if dock is None:  # the protocol refuses lines before hello; nothing to keep
                 return
             dock.last_seen = now
             self._dirty_docks.add(message.dock)
             if isinstance(message, BayReport):
                 self._bay(message, now)
+
+    def _speaks_for(self, dock: DockState, peer: str, message: Message) -> bool:
+        """Whether this connection's line counts for the dock. A second connection saying
+        it is a dock that another open connection speaks for is not believed: the dock's
+        error says so (two devices hold its name and the token, or it restarted behind a
+        connection not yet closed: that one closes once quiet, and the new one takes over).
+        Their bays used to take turns between the two."""
+        if not dock.peer or dock.peer == peer or (
+            self._live and dock.peer not in self._live
+        ):
+            if dock.peer and dock.peer != peer:
+                log.info("%s now speaks for %s (%s closed)", peer, dock.name, dock.peer)
+                dock.peer = peer
+            return True
+        if isinstance(message, Hello):
+            dock.errors += 1
+            dock.last_error = (
+                f"a second connection ({peer}) says it is {dock.name} while {dock.peer} is "
+                "connected as it; its reports are ignored. If the dock did not just restart, "
+                "another device has the dock token: change it (docs/dock-protocol.md)."
+            )
+            self._dirty_docks.add(dock.name)
+            log.warning("%s said hello as %s, which %s speaks for: ignored", peer, dock.name,
+                        dock.peer)
+        return False
 
     def _bay(self, report: BayReport, now: datetime) -> None:
         key = (report.dock, report.bay)
@@ -320,6 +356,7 @@ class DockFeed:
             token,
             self.board.on_message,
             self.board.on_error,
+            on_connection=self.board.on_connection,
             admit=self.admit_dock,
         )
         self._flush_seconds = flush_seconds
