@@ -89,6 +89,31 @@ def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_keys_init_root(args: argparse.Namespace, out: TextIO) -> int:
+    import socket
+
+    from bwc_desk.cli.signer import os_user
+    from bwc_desk.services import trust_root
+
+    ctx = signed_ctx(args)
+    try:
+        row = trust_root.init_root(ctx, args.station, args.reason, os_user=os_user(),
+                                   host=socket.gethostname())
+    finally:
+        ctx.close()
+    print(f"registered the key of {row.station} as a trust root: {row.fingerprint}. Every "
+          "chain's head is signed now; compare the fingerprint with `bwc-desk keys show` on "
+          "each station later.", file=out)
+    if args.reason:
+        print("Now revoke the key of the PC you no longer have, here: bwc-desk keys revoke "
+              "--station NAME --reason TEXT --as ADMIN", file=out)
+    else:
+        print("Register every other station's key here: on that station `bwc-desk keys "
+              "show`, then here `bwc-desk keys register --station NAME --public-key HEX --as "
+              "ADMIN`.", file=out)
+    return 0
+
+
 def cmd_anchor(args: argparse.Namespace, out: TextIO) -> int:
     ctx = signed_ctx(args)
     try:
