@@ -224,3 +224,31 @@ def test_a_second_root_written_by_hand_is_still_not_trusted(agency):
     assert any("EVIDENCE-DESK-X" in f and "without the endorsement" in f
                for f in result.findings), result.findings
 
+
+
+def test_keys_init_root_and_verify_on_the_command_line(agency, capsys, monkeypatch):
+    import io
+
+    from bwc_desk.__main__ import main
+    from tests.test_ledger_tamper import database_arg
+
+    path = database_arg(agency)
+    monkeypatch.setattr("bwc_desk.cli.signer.station_name", lambda _args: "EVIDENCE-DESK-A")
+    assert main(["verify", "--database", path]) == 0  # nothing failed, but not an OK
+    out = capsys.readouterr().out
+    assert "\nWARNING: " in out and "\nOK: " not in out and "keys init-root" in out
+
+    def as_chief(*args: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+        return main([*args, "--database", path, "--as", "chief", "--password-stdin"])
+
+    assert as_chief("keys", "init-root", "--station", "EVIDENCE-DESK-B") == 1
+    assert "not EVIDENCE-DESK-B" in capsys.readouterr().err
+    assert as_chief("keys", "init-root", "--station", "EVIDENCE-DESK-A") == 0
+    out = capsys.readouterr().out
+    assert "registered the key of EVIDENCE-DESK-A as a trust root" in out
+    assert "keys register --station NAME" in out
+    assert main(["verify", "--database", path]) == 0
+    assert "\nOK: " in capsys.readouterr().out
+    assert main(["keys", "list", "--database", path]) == 0
+    assert "EVIDENCE-DESK-A\t" in capsys.readouterr().out
