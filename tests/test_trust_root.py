@@ -242,6 +242,8 @@ def test_keys_init_root_and_verify_on_the_command_line(agency, capsys, monkeypat
         monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
         return main([*args, "--database", path, "--as", "chief", "--password-stdin"])
 
+    assert main(["keys", "show", "--database", path]) == 0  # says how to set the root
+    assert "No station key is registered" in capsys.readouterr().out
     assert as_chief("keys", "init-root", "--station", "EVIDENCE-DESK-B") == 1
     assert "not EVIDENCE-DESK-B" in capsys.readouterr().err
     assert as_chief("keys", "init-root", "--station", "EVIDENCE-DESK-A") == 0

@@ -14,6 +14,7 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
     ctx = signed_ctx(args, sign_in=False)
     try:
         info = signing.this_station_key(ctx, create=True)
+        none_registered = not signing.list_keys(ctx)
     finally:
         ctx.close()
     assert info is not None
@@ -25,6 +26,10 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
         print(f"REVOKED: {info.revoked.text()}. This station signs nothing until it has a "
               "new registered key. " + signing.NEW_KEY_HINT.format(station=info.station),
               file=out)
+        return 0
+    if none_registered:
+        print("No station key is registered in this database yet. "
+              + signing.INIT_ROOT_HINT.format(station=info.station), file=out)
         return 0
     print("registered in this database" if info.registered else
           "NOT registered in this database: an administrator registers it at a station "
