@@ -85,6 +85,7 @@ WRITERS = [
     ["backup", "{tmp}/backups"],
     ["anchor", "{tmp}/anchors"],
     ["keys", "register"],
+    ["keys", "init-root", "--station", "DESK-1"],
     ["docks", "add", "DOCK-B", "--bays", "4"],
     ["docks", "remove", "DOCK-A"],
     ["docks", "admit", "--minutes", "3"],

@@ -39,3 +39,24 @@ def test_a_failed_anchor_is_said_in_its_own_line_and_the_verdict_stays(qtbot, ad
     assert "No anchor folder is set" in dialog.action_error.text()
     assert dialog.status.text() == verdict
     state.runner.shutdown()
+
+
+def test_without_a_station_key_the_verdict_is_a_warning_with_the_command(qtbot, db, clock):
+    """An agency set up on the command line (no first run, so no key yet): the dialog says
+    WARNING, not OK, and how to set the trust root; 'no signing key' is not only further
+    down."""
+    import zoneinfo
+
+    from bwc_desk.services import staff_cli
+    from bwc_desk.services.context import Ctx
+    from tests.conftest import PASSWORD
+
+    setup = Ctx(db, "DESK-1", None, clock, zoneinfo.ZoneInfo("America/New_York"))
+    staff_cli.add_first_admin(setup, "chief", PASSWORD, os_user="itdesk")
+    chief = staff_cli.signed_in_admin(setup, "chief", PASSWORD, os_user="itdesk")
+    state, dialog = _dialog(qtbot, chief)
+    verdict = dialog.status.text()
+    assert "WARNING" in verdict and ">OK<" not in verdict
+    assert "no station key is registered" in verdict and "keys init-root" in verdict
+    assert "#b45309" in verdict  # amber, not the green of an OK
+    state.runner.shutdown()

@@ -233,6 +233,7 @@ from bwc_desk.cli.evidence_cmds import (  # noqa: E402  (handlers are looked up 
 )
 from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by name)
     cmd_anchor,
+    cmd_keys_init_root,
     cmd_keys_list,
     cmd_keys_new,
     cmd_keys_register,
@@ -240,7 +241,8 @@ from bwc_desk.cli.keys_cmds import (  # noqa: E402  (handlers are looked up by n
     cmd_keys_show,
 )
 
-__all__ = ["cmd_anchor", "cmd_export_evidence", "cmd_keys_list", "cmd_keys_new",
+__all__ = ["cmd_anchor", "cmd_export_evidence", "cmd_keys_init_root", "cmd_keys_list",
+           "cmd_keys_new",
            "cmd_keys_register", "cmd_keys_revoke", "cmd_keys_show", "cmd_verify_export"]
 
 

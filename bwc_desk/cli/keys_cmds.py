@@ -14,6 +14,7 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
     ctx = signed_ctx(args, sign_in=False)
     try:
         info = signing.this_station_key(ctx, create=True)
+        none_registered = not signing.list_keys(ctx)
     finally:
         ctx.close()
     assert info is not None
@@ -25,6 +26,10 @@ def cmd_keys_show(args: argparse.Namespace, out: TextIO) -> int:
         print(f"REVOKED: {info.revoked.text()}. This station signs nothing until it has a "
               "new registered key. " + signing.NEW_KEY_HINT.format(station=info.station),
               file=out)
+        return 0
+    if none_registered:
+        print("No station key is registered in this database yet. "
+              + signing.INIT_ROOT_HINT.format(station=info.station), file=out)
         return 0
     print("registered in this database" if info.registered else
           "NOT registered in this database: an administrator registers it at a station "
@@ -86,6 +91,31 @@ def cmd_keys_register(args: argparse.Namespace, out: TextIO) -> int:
         ctx.close()
     print(f"registered the key of {row.station}: {row.fingerprint}"
           f"{' (trust root)' if row.root else ''}", file=out)
+    return 0
+
+
+def cmd_keys_init_root(args: argparse.Namespace, out: TextIO) -> int:
+    import socket
+
+    from bwc_desk.cli.signer import os_user
+    from bwc_desk.services import trust_root
+
+    ctx = signed_ctx(args)
+    try:
+        row = trust_root.init_root(ctx, args.station, args.reason, os_user=os_user(),
+                                   host=socket.gethostname())
+    finally:
+        ctx.close()
+    print(f"registered the key of {row.station} as a trust root: {row.fingerprint}. Every "
+          "chain's head is signed now; compare the fingerprint with `bwc-desk keys show` on "
+          "each station later.", file=out)
+    if args.reason:
+        print("Now revoke the key of the PC you no longer have, here: bwc-desk keys revoke "
+              "--station NAME --reason TEXT --as ADMIN", file=out)
+    else:
+        print("Register every other station's key here: on that station `bwc-desk keys "
+              "show`, then here `bwc-desk keys register --station NAME --public-key HEX --as "
+              "ADMIN`.", file=out)
     return 0
 
 

@@ -22,7 +22,7 @@ def add_ledger_commands(
     p = keys_sub.add_parser(
         "register", parents=[common],
         help="register a station's public key (an administrator, at a station whose own key "
-             "is registered; or this station's key as the database's first)")
+             "is registered; on SQLite also this station's key as the database's first)")
     p.add_argument("--station", help="the station's name (default: this station)")
     p.add_argument("--public-key", metavar="HEX",
                    help="the 64 hex digits `bwc-desk keys show` printed on that station "
@@ -40,6 +40,18 @@ def add_ledger_commands(
     p.add_argument("--reason", required=True, help="why (kept with the record)")
     add_signer_options(p)
     p.set_defaults(func="cmd_keys_revoke")
+    p = keys_sub.add_parser(
+        "init-root", parents=[common],
+        help="register this station's key as the agency's trust root (whoever set up the "
+             "agency, on that station's PC, with the database owner's connection on "
+             "PostgreSQL); with --reason, a further root in place of a key whose PC is gone")
+    p.add_argument("--station", required=True,
+                   help="this station's name (checked: the command runs on that PC)")
+    p.add_argument("--reason", default="",
+                   help="why a further trust root (e.g. \"EVIDENCE-DESK-A stolen\"); "
+                        "required while another key is active")
+    add_signer_options(p)
+    p.set_defaults(func="cmd_keys_init_root")
     p = keys_sub.add_parser(
         "new", parents=[common],
         help="a new key pair for this station, in place of its revoked one (an "

@@ -99,10 +99,20 @@ def _engine_forget(session: Session) -> None:
     checkpoints.forget(session.get_bind().engine)
 
 
+INIT_ROOT_HINT = (
+    "The agency's trust root is registered by whoever set up the agency, with the "
+    "database owner's connection, on the station PC that is to hold it: `bwc-desk keys "
+    "init-root --station {station} --as ADMIN --database OWNER-URL` "
+    "(docs/deploy-multi-station.md)."
+)
+
+
 def _register(
     session: Session, *, station: str, public_key: str, at: datetime, by: Actor,
-    ctx_station: str,
+    ctx_station: str, root: dict[str, object] | None = None,
 ) -> KeyRow:
+    """Register a key: endorsed by this station's own registered key, or, with ``root`` (how
+    it came to be one, for the audit record), as a trust root."""
     public_key = public_key.strip().lower()
     if not valid_public_hex(public_key):
         raise ValidationError(
@@ -119,10 +129,16 @@ def _register(
             )
         raise DomainError(f"The key {fingerprint(public_key)} is already registered.")
     has_root = session.execute(select(StationKey.id).limit(1)).first() is not None
+    if root is None and not has_root:
+        if session.get_bind().dialect.name == "postgresql":
+            # Never trust on first use by whichever station connects first.
+            raise DomainError("No station key is registered yet. "
+                              + INIT_ROOT_HINT.format(station=ctx_station))
+        root = {"how": "first key"}  # a SQLite file from before keys: its own station
     endorsed_by: str | None = None
     endorsement: str | None = None
     at = at.replace(microsecond=0)
-    if has_root:
+    if root is None:
         own = keystore.load(ctx_station)
         own_id = key_id(public_hex(own)) if own is not None else None
         registered_own = own_id is not None and session.execute(
@@ -174,6 +190,7 @@ def _register(
             "fingerprint": fingerprint(public_key),
             "root": endorsed_by is None,
             "endorsed_by": endorsed_by,
+            **(root or {}),
         },
     )
     # Sign every chain's head now, so that each has a checkpoint from the start.
@@ -194,7 +211,7 @@ def set_up_root(session: Session, station: str, at: datetime, actor: Actor) -> K
         log.warning("no signing key for %s: %s; checkpoints are not signed", station, exc)
         return None
     return _register(session, station=station, public_key=public_hex(key), at=at, by=actor,
-                     ctx_station=station)
+                     ctx_station=station, root={"how": "first run"})
 
 
 def register_key(ctx: Ctx, station: str, public_key: str | None = None) -> KeyRow:
@@ -274,11 +291,22 @@ def key_summary(ctx: Ctx) -> str:
                          + NEW_KEY_HINT.format(station=ctx.station))
     keys = list_keys(ctx)
     if not keys:
-        lines.append("No station key is registered: checkpoints are not signed. An "
-                     "administrator registers this station's key with Register a key.")
+        lines.append("No station key is registered: checkpoints are not signed. "
+                     + INIT_ROOT_HINT.format(station=ctx.station))
     for row in keys:
         lines.append(f"  {row.station}: {row.fingerprint}  "
                      f"{'trust root' if row.root else 'endorsed'}, registered "
                      f"{row.registered_at:%Y-%m-%d %H:%M} UTC by {row.registered_by}; "
                      f"{row.state}")
     return "\n".join(lines)
+
+
+def register_root(
+    session: Session, *, station: str, public_key: str, at: datetime, by: Actor,
+    how: dict[str, object],
+) -> KeyRow:
+    """Register ``station``'s key as a trust root (no endorsement), in the caller's write
+    transaction, which has proven that it may (services/trust_root.py); ``how`` goes into the
+    audit record. Every chain's head is signed at once when ``station``'s key is here."""
+    return _register(session, station=station, public_key=public_key, at=at, by=by,
+                     ctx_station=station, root=how)

@@ -171,7 +171,7 @@ def local_recovery_unlock(
     audit record names the operating-system user, the host, the station and the UTC time.
     Refused while another active administrator is not locked: they unlock it, signed in."""
     name = normalize_username(username)
-    proof = _local_control(ctx.db, os_user)
+    proof = local_control(ctx.db, os_user)
     now, by = ctx.now(), f"cli:{os_user}"
     try:
         with staff_write(ctx.db) as session:
@@ -250,7 +250,7 @@ def _may_recover(session: Session, row: Staff) -> None:
         )
 
 
-def _local_control(db: Database, os_user: str) -> str:
+def local_control(db: Database, os_user: str) -> str:
     """How this command proves it controls the database (for the audit record), or refused.
     On PostgreSQL the proof is the connection itself (checked by the write: see
     ``local_recovery_unlock``)."""

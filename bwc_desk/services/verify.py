@@ -35,6 +35,8 @@ class VerifyResult:
     checkpoints: int = 0
     # Per chain, the newest record something outside the database's reach vouches for.
     covers: tuple[Cover, ...] = ()
+    # What is not proven although every record matches (no station key signs anything).
+    warning: str = ""
 
     @property
     def ok(self) -> bool:
@@ -53,7 +55,10 @@ class VerifyResult:
         headline, then how far each sound chain is vouched for, then what is not proven and
         how to prove it. Never "nothing was removed": a chain's newest records can be
         deleted without a trace in the database once nothing outside it covers them."""
-        if self.ok:
+        if self.ok and self.warning:
+            out = ["WARNING: every record matches its hash and links to the one before it, "
+                   f"but {self.warning}"]
+        elif self.ok:
             out = ["OK: every record matches its hash and links to the one before it."]
         else:
             out = ["VERIFICATION FAILED: the first problem of each chain is on its FAILED "
@@ -77,6 +82,22 @@ class VerifyResult:
 
 
 _NOUN = {CUSTODY: "custody", AUDIT: "audit", "identity": "identity"}
+_UNPROVEN = (
+    "so nothing shows whether records were deleted from the end of a chain, or every "
+    "record rewritten, by whoever can write the database. "
+)
+NO_KEY = (
+    "no station key is registered: no checkpoint is signed, " + _UNPROVEN
+    + "Whoever set up the agency registers its trust root on one station PC: bwc-desk keys "
+    "init-root --station NAME --as ADMIN (on PostgreSQL with the database owner's "
+    "connection: docs/deploy-multi-station.md)."
+)
+NO_ACTIVE_KEY = (
+    "every registered station key was revoked: nothing new is signed, " + _UNPROVEN
+    + "Whoever set up the agency registers a new trust root on a station PC: bwc-desk keys "
+    "init-root --station NAME --reason TEXT --as ADMIN (on PostgreSQL with the database "
+    "owner's connection: docs/ledger.md, Keys)."
+)
 
 
 def _vouched(report: ChainReport, cover: Cover | None) -> str:
@@ -144,6 +165,7 @@ def check_database(
             signed_cover(session, r) for r in (custody, audit_report, identity_report)
         ]
         dbid = trust.database_id
+    warning = "" if trust.active() else NO_ACTIVE_KEY if trust.keys else NO_KEY
     findings = list(trust.problems) + missing + identity_rows
     for expected, name in ((expect_custody, CUSTODY), (expect_audit, AUDIT)):
         report = custody if name == CUSTODY else audit_report
@@ -166,7 +188,8 @@ def check_database(
             covers += anchor_covers(anchors, dbid)
     chains = (custody, audit_report, identity_report)
     best = tuple(c for c in (newest(covers, r.chain) for r in chains if r.ok) if c is not None)
-    return VerifyResult(custody, audit_report, identity_report, tuple(findings), count, best)
+    return VerifyResult(custody, audit_report, identity_report, tuple(findings), count, best,
+                        warning)
 
 
 def _against(report: ChainReport, expected: tuple[int, str], db: Database) -> ChainReport:
@@ -251,6 +274,8 @@ def record_verification(ctx: Ctx, result: VerifyResult) -> None:
         }
     if result.findings:
         details["findings"] = list(result.findings[:20])
+    if result.warning:
+        details["warning"] = result.warning
     audit.record(ctx, AuditEvent.VERIFY, Outcome.OK if result.ok else Outcome.FAILED, details)
 
 

@@ -95,6 +95,7 @@ def load_trust(session: Session) -> Trust:
     keys: dict[str, tuple[KeyInfo, Verifier]] = {}
     problems: list[str] = []
     root_seen = False
+    owner_roots: set[str] | None = None  # read when a second root turns up
     for row in rows:
         info = KeyInfo(
             row.key_id,
@@ -110,7 +111,9 @@ def load_trust(session: Session) -> Trust:
             problems.append(f"{name}: its id does not match its public key")
             continue
         if row.endorsed_by is None:
-            if root_seen:
+            if root_seen and owner_roots is None:
+                owner_roots = _owner_roots(session)
+            if root_seen and fingerprint(row.public_key) not in (owner_roots or set()):
                 problems.append(
                     f"{name} was registered without the endorsement of a registered "
                     "station: it was added to the database outside BWC Desk"
@@ -132,6 +135,18 @@ def load_trust(session: Session) -> Trust:
     trust = Trust(dbid, keys, problems)
     _load_revocations(session, trust)
     return trust
+
+
+def _owner_roots(session: Session) -> set[str]:
+    """Fingerprints of the keys the database owner registered as trust roots (`bwc-desk keys
+    init-root`, audited). On PostgreSQL only the owner's role can write an unendorsed key at
+    all (trigger, migration 'rootowner'); on SQLite whoever can write the file is its owner,
+    and the audit record is what a key written past BWC Desk lacks."""
+    return {
+        str(entry["fingerprint"])
+        for entry in _audited(session, "station key registered")
+        if entry.get("root") is True and entry.get("how") == "owner" and entry.get("fingerprint")
+    }
 
 
 def _load_revocations(session: Session, trust: Trust) -> None:

@@ -104,7 +104,8 @@ class VerifyDialog(QDialog):
         # "nothing was removed" only ever up to a record a signature or anchor covers.
         headline, *rest = result.verdict()
         word, _, tail = headline.partition(":")
-        colour = "#15803d" if result.ok else "#b91c1c"
+        # Amber when every record matches but nothing signs them (no station key).
+        colour = "#b91c1c" if not result.ok else "#b45309" if result.warning else "#15803d"
         self.status.setText(
             f"<b style='color:{colour}'>{escape(word)}</b>:{escape(tail)}"
             + "".join(f"<br>{escape(line)}" for line in rest)
