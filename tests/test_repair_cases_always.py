@@ -151,9 +151,11 @@ def test_the_upgrade_opens_a_case_for_every_camera_in_repair_without_one(sup, ad
     with admin_ctx.db.write() as s:  # (the schema is the same: the migration is data only)
         s.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": older})
     before = datetime.now(UTC)
-    assert migrate.upgrade(admin_ctx.db)
+    assert migrate.upgrade(admin_ctx.db, "opencases")  # (only this one: the later ones ran)
     after = datetime.now(UTC)
-    assert migrate.current_revision(admin_ctx.db) == migrate.HEAD
+    assert migrate.current_revision(admin_ctx.db) == "opencases"
+    with admin_ctx.db.write() as s:  # (back where the schema is)
+        s.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": migrate.HEAD})
 
     assert _consistent(sup) == {"HPD-BWC-0001", "HPD-BWC-0002", "HPD-BWC-0003", "HPD-BWC-0004"}
     cases = {c.asset_tag: c for c in repairs.list_cases(sup)}
