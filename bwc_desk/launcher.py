@@ -620,15 +620,15 @@ class Launcher:
 
     # --- the demo -------------------------------------------------------------------------
     def _ensure_demo(self) -> bool:
-        """Create the demo database on first use, with a progress dialog (about half a
-        minute: two weeks of history are played through the services)."""
+        """Create the demo database on first use, with a progress dialog (a minute or
+        two: two weeks of history are played through the services)."""
         target = paths.demo_db_path()
         if not self._lock(target, building=True):
             return False  # (another window builds it, or runs it)
         set_aside_empty_demo()  # (a file there without the demo's accounts is not the demo)
         if target.exists():
             return True
-        gc.enable()  # half a minute of seeding (app.run_gui turned it off)
+        gc.enable()  # a minute or two of seeding (app.run_gui turned it off)
         tmp = target.with_name(target.name + ".seeding")
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)

@@ -362,7 +362,7 @@ def require_demo_built() -> None:
     if not demo_built():
         raise DomainError(
             "The demo agency is not built yet: start the application once with "
-            "`bwc-desk --demo` (it builds the demo in about half a minute), then run this "
+            "`bwc-desk --demo` (it builds the demo in a minute or two), then run this "
             "command again. Nothing was changed."
         )
 
