@@ -73,9 +73,10 @@ class Gates(QObject):
         *,
         hide: bool = False,
     ) -> Gate:
+        """Gate ``widget``; applied by the next ``update`` (the view calls it once built:
+        ``blocked`` may look at widgets made after this one)."""
         gate = Gate(widget, permission, blocked, tip, hide)
         self.items.append(gate)
-        self._apply(gate)
         return gate
 
     def __iter__(self) -> Iterator[Gate]:

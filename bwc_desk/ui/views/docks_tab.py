@@ -116,6 +116,7 @@ class DocksTab(QWidget):
                        tip=self.inspect_button.toolTip(), hide=True)
         for button in (self.admit_button, self.add_button, self.remove_button):
             self.gates.add(button, Permission.SETTINGS, tip=button.toolTip(), hide=True)
+        self.gates.update()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(admin)
