@@ -43,10 +43,6 @@ class Gate:
     tip: str = ""  # the tooltip when it may be used
     hide: bool = False  # hidden, not disabled, from whoever lacks the permission
 
-    @property
-    def button(self) -> Gated:  # (the name the Assignments pages know it by)
-        return self.widget
-
 
 class Gates(QObject):
     """The gated widgets of one view. ``tooltip(gate, why)`` may shape the tooltip (the

@@ -32,6 +32,7 @@ class ActionPage(QWidget):
         super().__init__(parent)
         self.state = state
         self.gates = Gates(state, self)  # (applied again when someone else signs in)
+        self.buttons: list[QPushButton] = []  # the gated buttons, in order
         self.mode = AssignmentMode.MIXED.value
         self.message = QLabel(self)
         self.message.setObjectName("message")
@@ -45,6 +46,7 @@ class ActionPage(QWidget):
     ) -> QPushButton:
         button = QPushButton(text, self)
         self.gates.add(button, permission, blocked, tip)
+        self.buttons.append(button)
         return button
 
     def update_buttons(self) -> None:

@@ -128,8 +128,8 @@ class RosterPage(ActionPage):
             "Export e&vidence...", Permission.EXPORT, self._one,
             "The officer's custody history for a court, with the signed ledger's hashes")
         buttons = QHBoxLayout()
-        for gate in self.gates:
-            buttons.addWidget(gate.button)
+        for button in self.buttons:
+            buttons.addWidget(button)
         buttons.addStretch(1)
         # An empty roster: what to do first, in the table's place.
         self.first_steps = FirstSteps(state, self)
