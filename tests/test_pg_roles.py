@@ -180,3 +180,35 @@ def test_a_station_connects_by_a_libpq_service_with_no_password_in_station_json(
         "station_name": "DESK-2", "database_url": "postgresql+psycopg://?service=bwc_station"
     }), encoding="utf-8")
     assert main(["self-test"]) == 0, capsys.readouterr()
+
+
+def test_the_station_role_says_up_front_that_it_may_not_change_staff(admin_ctx, app_role):
+    """The dialog asks before anyone fills in a form the database will refuse."""
+    assert auth.staff_changes_refused(admin_ctx) == ""  # the owner's connection
+    station_db = Database(app_role)
+    try:
+        ctx = Ctx(station_db, "DESK-2")
+        admin = ctx.as_actor(auth.sign_in(ctx, "admin", PASSWORD))
+        assert auth.staff_changes_refused(admin) == auth.STATION_ROLE_REFUSED
+    finally:
+        station_db.dispose()
+
+
+def test_staff_accounts_disables_what_the_station_role_may_not_do(qtbot, admin_ctx, app_role):
+    from bwc_desk.ui.dialogs.staff_dialog import StaffDialog
+    from bwc_desk.ui.state import AppState
+
+    station_db = Database(app_role)
+    ctx = Ctx(station_db, "DESK-2")
+    state = AppState(ctx.as_actor(auth.sign_in(ctx, "admin", PASSWORD)))
+    dialog = StaffDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.station_note.text() != "", timeout=10_000)
+    assert "command line" in dialog.station_note.text()
+    dialog.table.table.selectRow(0)
+    for button in (dialog.add_button, dialog.reset_button, dialog.disable_button,
+                   dialog.role_button, dialog.badge_button, dialog.unlock_button):
+        assert not button.isEnabled()
+        assert "command line" in button.toolTip()
+    state.runner.shutdown()
+    station_db.dispose()

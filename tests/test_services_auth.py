@@ -143,3 +143,8 @@ def test_bidirectional_override_characters_are_refused_in_names(admin_ctx, mark)
     with pytest.raises(ValidationError, match="direction"):
         inventory.add_unit(admin_ctx, inventory.UnitInput("HPD-1", "S-1", model=f"X{mark}"))
     assert [s.username for s in auth.list_staff(admin_ctx)] == ["admin"]
+
+
+def test_whoever_owns_the_database_may_change_staff_accounts(admin_ctx):
+    # SQLite, or PostgreSQL with the owner's connection: nothing refused up front.
+    assert auth.staff_changes_refused(admin_ctx) == ""

@@ -386,3 +386,43 @@ def test_a_long_tile_line_is_never_cut_without_its_whole_text_on_hover(qtbot):
     assert QToolTip.isVisible()
     assert all(full in QToolTip.text() for full in cut)  # ... and are whole on hover
     QToolTip.hideText()
+
+
+def _sign_in_again(state: AppState, ctx) -> None:
+    """As the lock screen does it: locked, nobody, then the next person on the same window."""
+    state.set_locked(True)
+    state.set_actor(None)
+    state.set_actor(ctx.actor)
+    state.set_locked(False)
+
+
+def test_the_buttons_follow_whoever_signs_in_after_the_lock(qtbot, admin_ctx, qm_ctx, sup_ctx,
+                                                            auditor_ctx):
+    # An administrator first, then a quartermaster on the same window: no administrator's
+    # tools left behind (they were shown, and refused on click).
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    admin_tools = (tab.add_button, tab.remove_button, tab.admit_button)
+    assert all(b.isVisible() for b in admin_tools) and tab.inspect_button.isVisible()
+    _sign_in_again(state, qm_ctx)
+    assert not any(b.isVisible() and b.isEnabled() for b in admin_tools)
+    assert not (tab.inspect_button.isVisible() and tab.inspect_button.isEnabled())
+    state.runner.shutdown()
+
+    # An auditor first, then a supervisor: the daily dock inspection can be done.
+    state = AppState(auditor_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert not (tab.inspect_button.isVisible() and tab.inspect_button.isEnabled())
+    _sign_in_again(state, sup_ctx)
+    assert tab.inspect_button.isVisible() and tab.inspect_button.isEnabled()
+    admin_tools = (tab.add_button, tab.remove_button, tab.admit_button)
+    assert not any(b.isVisible() for b in admin_tools)
+    _sign_in_again(state, admin_ctx)
+    assert all(b.isVisible() and b.isEnabled() for b in admin_tools)
+    state.runner.shutdown()

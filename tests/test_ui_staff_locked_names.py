@@ -93,3 +93,27 @@ def test_staff_dialog_unlocks_a_typed_name(qtbot, admin_ctx, clock, monkeypatch)
     qtbot.mouseClick(dialog.type_name_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "not locked" in dialog.message.text(), timeout=10_000)
     state.runner.shutdown()
+
+
+def test_staff_accounts_says_nothing_up_front_and_forgets_an_old_refusal(
+    qtbot, admin_ctx, monkeypatch
+):
+    """SQLite (the station owns its database): Add and Reset are there. A refusal ('the last
+    active administrator') is said, then cleared by the next action, even one cancelled."""
+    from bwc_desk.ui.dialogs.staff_dialog import NewStaffDialog, StaffDialog
+    from tests.conftest import answer
+
+    state = AppState(admin_ctx)
+    dialog = StaffDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=5000)
+    assert dialog.add_button.isEnabled() and dialog.station_note.isHidden()
+    dialog.table.table.selectRow(0)
+    assert dialog.reset_button.isEnabled() and dialog.role_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: ("auditor", True))
+    qtbot.mouseClick(dialog.role_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "last active administrator" in dialog.message.text(), timeout=5000)
+    answer(qtbot, lambda new: new.reject(), NewStaffDialog)
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)  # then Cancel
+    assert dialog.message.text() == ""
+    state.runner.shutdown()

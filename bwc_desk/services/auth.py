@@ -46,6 +46,7 @@ from bwc_desk.services.sign_in_attempts import (
 )
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
+from bwc_desk.store.pg_roles import may_write_staff
 
 log = logging.getLogger(__name__)
 _hasher = PasswordHasher()  # Argon2id with argon2-cffi's RFC 9106 low-memory profile
@@ -345,6 +346,16 @@ STATION_ROLE_REFUSED = (
     "connection (bwc-desk users add|change NAME ... --as ADMIN --database OWNER-URL). "
     "Nothing was changed."
 )
+
+
+def staff_changes_refused(ctx: Ctx) -> str:
+    """Why this station may not add or change staff accounts whoever is signed in
+    (``STATION_ROLE_REFUSED``: its PostgreSQL role may not write them), or '' when it may.
+    Asked up front (Administration > Staff accounts), so that nobody fills in a form that
+    ``staff_write`` would then refuse."""
+    ctx.require(Permission.READ)
+    with ctx.db.read() as session:
+        return "" if may_write_staff(session) else STATION_ROLE_REFUSED
 
 
 @contextmanager

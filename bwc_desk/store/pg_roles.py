@@ -67,6 +67,21 @@ def grant_app_role(db: Database, role: str) -> list[str]:
     return statements
 
 
+def may_write_staff(session: Session) -> bool:
+    """Whether this connection's role may add and change staff rows: always on SQLite; on
+    PostgreSQL the owner may, a station's role (``OWNER_ONLY``) may not."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(
+        session.execute(
+            text(
+                "SELECT has_table_privilege('staff', 'INSERT') "
+                "AND has_table_privilege('staff', 'UPDATE')"
+            )
+        ).scalar_one()
+    )
+
+
 def _naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None)
 

@@ -159,6 +159,14 @@ class StaffDialog(QDialog):
         self.table = FilteredTable(self.model, "Filter accounts")
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        # Why this station may change no account (its PostgreSQL role), said when the dialog
+        # opens rather than after a form is filled in.
+        self.station_refusal = ""
+        self.station_note = QLabel(self)
+        self.station_note.setObjectName("staff_station_note")
+        self.station_note.setWordWrap(True)
+        self.station_note.setStyleSheet("color: #92400e; font-weight: bold;")
+        self.station_note.hide()
         buttons = QHBoxLayout()
         self.add_button = QPushButton("&Add...")
         self.disable_button = QPushButton("&Disable / enable")
@@ -200,12 +208,19 @@ class StaffDialog(QDialog):
         name_buttons.addWidget(self.type_name_button)
         name_buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.station_note)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.names_label)
         layout.addWidget(self.names_table)
         layout.addLayout(name_buttons)
         layout.addWidget(self.message)
+        for button in (
+            self.add_button, self.disable_button, self.reset_button, self.unlock_button,
+            self.role_button, self.badge_button, self.unlock_name_button, self.type_name_button,
+        ):
+            # A new action: (connected first) the last one's result or refusal is not about it.
+            button.clicked.connect(self.message.clear)
         self.unlock_name_button.clicked.connect(self._unlock_name)
         self.type_name_button.clicked.connect(self._type_name)
         self.names_table.selection_changed.connect(self._update_buttons)
@@ -217,6 +232,7 @@ class StaffDialog(QDialog):
         self.badge_button.clicked.connect(self._badge)
         self.table.selection_changed.connect(self._update_buttons)
         self.refresh()
+        self.state.read(auth.staff_changes_refused, self._station_refuses, lambda _exc: None)
         self._update_buttons()
 
     def refresh(self) -> None:
@@ -241,11 +257,24 @@ class StaffDialog(QDialog):
     def _selected(self) -> StaffRow | None:
         return self.table.current_row()
 
+    def _station_refuses(self, why: str) -> None:
+        self.station_refusal = why
+        self.station_note.setText(why)
+        self.station_note.setVisible(bool(why))
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
         row = self._selected()
-        for b in (self.disable_button, self.reset_button, self.role_button, self.badge_button):
-            b.setEnabled(row is not None)
-        self.unlock_button.setEnabled(row is not None and row.locked)
+        account_buttons = (
+            self.disable_button, self.reset_button, self.role_button, self.badge_button
+        )
+        for b in account_buttons:
+            b.setEnabled(row is not None and not self.station_refusal)
+        self.unlock_button.setEnabled(row is not None and row.locked and not self.station_refusal)
+        self.add_button.setEnabled(not self.station_refusal)
+        for b in (self.add_button, self.unlock_button, *account_buttons):
+            b.setToolTip(self.station_refusal)
+        # (A locked user name with no account is not a staff row: any station unlocks it.)
         self.unlock_name_button.setEnabled(self.names_table.current_row() is not None)
 
     def _done(self, text: str):  # type: ignore[no-untyped-def]

@@ -1,10 +1,9 @@
-"""The Assignments pages' shared base: buttons gated by role and by what is selected, and a
-line for results and refusals."""
+"""The Assignments pages' shared base: buttons gated by role and by what is selected
+(ui/gates.py), and a line for results and refusals."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -13,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QPushButton, QWidget
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.settings import AssignmentMode
 from bwc_desk.ui.dialogs.service_dialog import ServiceDialog
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.state import AppState
 
 POOLED_ONLY = (
@@ -25,23 +25,14 @@ OFFICERS_ONLY = (
 )
 
 
-@dataclass
-class Gate:
-    """A button, the permission it needs, and what else it needs now ('' when nothing)."""
-
-    button: QPushButton
-    permission: Permission
-    blocked: Callable[[], str]
-    tip: str = ""
-
-
 class ActionPage(QWidget):
     """A page with gated buttons and a line for results and refusals."""
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.gates: list[Gate] = []
+        self.gates = Gates(state, self)  # (applied again when someone else signs in)
+        self.buttons: list[QPushButton] = []  # the gated buttons, in order
         self.mode = AssignmentMode.MIXED.value
         self.message = QLabel(self)
         self.message.setObjectName("message")
@@ -49,24 +40,17 @@ class ActionPage(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.loaded = False
         self.dialog: QDialog | None = None  # the one open, for tests and for focus
-        state.actor_changed.connect(lambda _a: self.update_buttons())
 
     def button(
         self, text: str, permission: Permission, blocked: Callable[[], str], tip: str = ""
     ) -> QPushButton:
         button = QPushButton(text, self)
-        self.gates.append(Gate(button, permission, blocked, tip))
+        self.gates.add(button, permission, blocked, tip)
+        self.buttons.append(button)
         return button
 
     def update_buttons(self) -> None:
-        for gate in self.gates:
-            if not self.state.can(gate.permission):
-                gate.button.setEnabled(False)
-                gate.button.setToolTip(self.state.why_not(gate.permission))
-                continue
-            why = gate.blocked()
-            gate.button.setEnabled(not why)
-            gate.button.setToolTip(why or gate.tip)
+        self.gates.update()
 
     def refresh(self) -> None:
         raise NotImplementedError

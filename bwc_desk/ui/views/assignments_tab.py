@@ -37,11 +37,12 @@ from bwc_desk.ui.dialogs.officer_dialogs import (
     OfficerDialog,
     ReasonDialog,
 )
+from bwc_desk.ui.gates import Gate
 from bwc_desk.ui.live_rows import LiveRows
 from bwc_desk.ui.models.officer_table_model import OfficerTableModel, needs_attention
 from bwc_desk.ui.models.table_model import RowTableModel
 from bwc_desk.ui.state import AppState
-from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage, Gate
+from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
 from bwc_desk.ui.views.cameras_page import SHOW_UNITS, CamerasPage
 from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.shift_change import ShiftChangePanel
@@ -127,8 +128,8 @@ class RosterPage(ActionPage):
             "Export e&vidence...", Permission.EXPORT, self._one,
             "The officer's custody history for a court, with the signed ledger's hashes")
         buttons = QHBoxLayout()
-        for gate in self.gates:
-            buttons.addWidget(gate.button)
+        for button in self.buttons:
+            buttons.addWidget(button)
         buttons.addStretch(1)
         # An empty roster: what to do first, in the table's place.
         self.first_steps = FirstSteps(state, self)

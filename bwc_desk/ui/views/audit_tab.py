@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
 from bwc_desk.ui.feedback import Feedback, Sound
 from bwc_desk.ui.files import save_file
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.models.audit_list_models import AuditLineModel, CaseTableModel
 from bwc_desk.ui.models.rows import Prepared
 from bwc_desk.ui.ops import ExportOp, Lane, MutationOp, QueryOp
@@ -177,7 +179,14 @@ class AuditTab(QWidget):
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
         state.changed.connect(self._changed)
-        state.actor_changed.connect(lambda _a: self._update_buttons())
+        state.actor_changed.connect(lambda _a: self._update_buttons())  # (before the gates)
+        # Whoever is signed in now (the next person signs in on this window after the lock):
+        # audits are run by whoever docks cameras; cases and places are a supervisor's.
+        self.gates = Gates(state, self)
+        for widget in (self.start_button, self.finish_button, self.scan_edit, self.where_edit):
+            self.gates.add(widget, Permission.DOCK, partial(self._audit_blocked, widget))
+        self.gates.add(self.resolve_button, Permission.OUT_OF_SERVICE)
+        self.gates.add(self.keep_button, Permission.MANAGE_UNITS, tip=self.keep_button.toolTip())
         self._update_buttons()
 
     # --- reading ----------------------------------------------------------------------------
@@ -259,29 +268,27 @@ class AuditTab(QWidget):
         table.model.set_rows(rows)
         table.restore(place)
 
+    def _audit_blocked(self, widget: QWidget) -> str:
+        """Why ``widget`` (start, finish, the scan and place fields) is of no use now."""
+        audit = self.current
+        if widget is self.start_button:
+            return ""
+        if audit is None or audit.state != "open":
+            return "Start an audit, or pick an open one."
+        if widget is self.where_edit and audit.scope == "location":
+            return "An audit of one place: the place is the audit's."
+        return ""
+
     def _update_buttons(self) -> None:
-        may = self.state.can(Permission.DOCK)
         audit = self.current
         is_open = audit is not None and audit.state == "open"
-        self.start_button.setEnabled(may)
-        self.finish_button.setEnabled(may and is_open)
         self.export_button.setEnabled(audit is not None and not is_open)
         could_scan = self.scan_edit.isEnabled()
-        self.scan_edit.setEnabled(may and is_open)
-        if may and is_open and not could_scan and self.isVisible():
+        self.gates.update()
+        if self.scan_edit.isEnabled() and not could_scan and self.isVisible():
             # An audit just opened (started, or picked): the next scan goes to the field,
             # wherever the focus was while there was nothing to scan into.
             self.scan_edit.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.where_edit.setEnabled(
-            may and is_open and audit is not None and audit.scope != "location"
-        )
-        self.resolve_button.setEnabled(self.state.can(Permission.OUT_OF_SERVICE))
-        self.keep_button.setEnabled(self.state.can(Permission.MANAGE_UNITS))
-        if not self.state.can(Permission.MANAGE_UNITS):
-            self.keep_button.setToolTip(self.state.why_not(Permission.MANAGE_UNITS))
-        why = "" if may else self.state.why_not(Permission.DOCK)
-        for w in (self.start_button, self.finish_button, self.scan_edit):
-            w.setToolTip(why)
         if not is_open:
             self.scan_edit.setPlaceholderText("Start an audit (or pick an open one) to scan")
         else:

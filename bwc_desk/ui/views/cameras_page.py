@@ -78,8 +78,8 @@ class CamerasPage(ActionPage):
         self.unpool_button = self.button("&Take out of pool...", reassign, self._can_unpool)
         self.new_pool_button = self.button("&New pool...", reassign, self._pools_allowed)
         buttons = QHBoxLayout()
-        for gate in self.gates:
-            buttons.addWidget(gate.button)
+        for button in self.buttons:
+            buttons.addWidget(button)
         buttons.addStretch(1)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)

@@ -26,6 +26,7 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.services import dock_board
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dock_board import Alert, BayRow, Board
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
 from bwc_desk.ui.views.dock_grid import COLOURS, COLUMNS, GAP, TILE_W, DockWidget, dock_width
@@ -106,12 +107,16 @@ class DocksTab(QWidget):
         admin = QHBoxLayout()
         admin.addWidget(self.admission_label, 1)
         admin.addWidget(self.inspect_button)
-        self.inspect_button.setVisible(state.can(Permission.OUT_OF_SERVICE))
         for button in (self.admit_button, self.add_button, self.remove_button):
             admin.addWidget(button)
-        admin_may = state.can(Permission.SETTINGS)
+        # Whoever is signed in NOW: the next person signs in on this same window after the
+        # idle lock. The inspection is the supervisors' daily round; the rest administrators'.
+        self.gates = Gates(state, self)
+        self.gates.add(self.inspect_button, Permission.OUT_OF_SERVICE,
+                       tip=self.inspect_button.toolTip(), hide=True)
         for button in (self.admit_button, self.add_button, self.remove_button):
-            button.setVisible(admin_may)
+            self.gates.add(button, Permission.SETTINGS, tip=button.toolTip(), hide=True)
+        self.gates.update()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(admin)

@@ -10,6 +10,7 @@ own words, and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -33,6 +34,7 @@ from bwc_desk.services import assignments, officers
 from bwc_desk.services.assignments import PoolRow
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dto import UnitRow
+from bwc_desk.ui.gates import Gate, Gates
 from bwc_desk.ui.live_rows import unit_rows
 from bwc_desk.ui.models.unit_table_model import UnitTableModel
 from bwc_desk.ui.state import AppState
@@ -95,7 +97,8 @@ class InventoryTab(QWidget):
         self.toolbar = QToolBar("Inventory", self)
         self.toolbar.setObjectName("inventory_toolbar")
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self._actions: list[tuple[QAction, Permission, str | None, str]] = []
+        # Gated by the role of whoever is signed in now, and by the selection.
+        self.gates = Gates(state, self, tooltip=_action_tip)
         self._build_actions()
 
         # An agency without a camera sees what to do first instead of an empty table.
@@ -130,7 +133,6 @@ class InventoryTab(QWidget):
         # The first steps count the roster too: an officer added (here or at another station)
         # names no camera, so the rows above do not move, but the panel's step does.
         state.changed.connect(self._roster_changed)
-        state.actor_changed.connect(lambda _a: self._update_actions())
         self._update_actions()
 
     # --- actions --------------------------------------------------------------------------
@@ -152,7 +154,7 @@ class InventoryTab(QWidget):
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
             self.toolbar.addAction(action)
-            self._actions.append((action, permission, needs, what))
+            self.gates.add(action, permission, partial(self._blocked, action, needs))
             return action
 
         self.details_action = add(
@@ -197,26 +199,19 @@ class InventoryTab(QWidget):
             "&Import CSV...", self.import_csv, Permission.IMPORT, None, "import units"
         )
 
-    def _update_actions(self) -> None:
+    def _blocked(self, action: QAction, needs: str | None) -> str:
+        """Why ``action`` cannot be used on the selection now ('' when it can)."""
         n = len(self.table.table.selectionModel().selectedRows())
-        for action, permission, needs, _what in self._actions:
-            if not self.state.can(permission):
-                may, tip = False, self.state.why_not(permission)
-            elif action is self.details_action and (self.detail.isVisible() or n):
-                may, tip = True, ""  # open on the current row, or close
-            elif needs == ONE and n != 1:
-                may, tip = False, "Select one unit first."
-            elif needs == SOME and n == 0:
-                may, tip = False, "Select one or more units first."
-            elif (blocked := self._no_unit_can(action)) is not None:
-                may, tip = False, blocked
-            else:
-                may, tip = True, ""
-            action.setEnabled(may)
-            base = action.text().replace("&", "").rstrip(".")
-            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-            label = f"{base} ({keys})" if keys else base
-            action.setToolTip(f"{label}: {tip}" if tip else label)
+        if action is self.details_action and (self.detail.isVisible() or n):
+            return ""  # open on the current row, or close
+        if needs == ONE and n != 1:
+            return "Select one unit first."
+        if needs == SOME and n == 0:
+            return "Select one or more units first."
+        return self._no_unit_can(action) or ""
+
+    def _update_actions(self) -> None:
+        self.gates.update()
         self.details_action.setCheckable(True)
         self.details_action.setChecked(self.detail.isVisible())
 
@@ -512,3 +507,13 @@ def _changed_text(result: Any) -> str:
     if isinstance(result, UnitRow):
         return f"{result.asset_tag} is now {result.status.value}."
     return f"{plural(result, 'unit')} changed in one transaction."
+
+
+def _action_tip(gate: Gate, why: str) -> str:
+    """'Edit (F2): Select one unit first.': the action, its keys, and why not."""
+    action = gate.widget
+    assert isinstance(action, QAction)
+    base = action.text().replace("&", "").rstrip(".")
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    label = f"{base} ({keys})" if keys else base
+    return f"{label}: {why}" if why else label

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
@@ -30,6 +31,7 @@ from bwc_desk.services import inspections, repairs
 from bwc_desk.services.repairs import OutOfServiceRow, RepairCaseRow, RepairEventRow
 from bwc_desk.ui.dialogs.service_dialog import ServiceDialog
 from bwc_desk.ui.files import save_file
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.live_rows import LiveRows
 from bwc_desk.ui.models.repair_models import RepairCaseModel
 from bwc_desk.ui.state import AppState
@@ -54,7 +56,6 @@ class RepairsTab(QWidget):
         self.out_label.setObjectName("out_of_service")
         self.out_label.setWordWrap(True)
         self.out: list[OutOfServiceRow] = []
-        may = state.can(Permission.OUT_OF_SERVICE)
         self.case_buttons: dict[str, QPushButton] = {}
         actions = QHBoxLayout()
         for text, form in (
@@ -82,12 +83,16 @@ class RepairsTab(QWidget):
         self.print_button.clicked.connect(self.print_log)
         self.checklist_button = QPushButton("Chec&klist...", self)
         self.checklist_button.clicked.connect(self.edit_checklist)
-        self.checklist_button.setVisible(state.can(Permission.SETTINGS))
-        self.print_button.setVisible(state.can(Permission.EXPORT))
+        # Whoever is signed in now (the next person signs in on this window after the lock).
+        self.gates = Gates(state, self)
+        self.gates.add(self.checklist_button, Permission.SETTINGS, hide=True)
+        self.gates.add(self.print_button, Permission.EXPORT, hide=True)
         for button in (self.open_button, self.test_button, self.service_button):
-            button.setVisible(may)
-        for button in self.case_buttons.values():
-            button.setVisible(may)
+            self.gates.add(button, Permission.OUT_OF_SERVICE, hide=True)
+        for name, button in self.case_buttons.items():
+            self.gates.add(
+                button, Permission.OUT_OF_SERVICE, partial(self._case_blocked, name), hide=True
+            )
         others = QHBoxLayout()
         for button in (
             self.open_button,
@@ -132,18 +137,22 @@ class RepairsTab(QWidget):
         row: RepairCaseRow = self.table.proxy.source_row(rows[0].row())
         return row
 
-    def _update_buttons(self, *_args: Any) -> None:
+    def _case_blocked(self, name: str) -> str:
+        """Why the case button ``name`` is of no use on the selection ('' when it is)."""
         case = self.selected()
-        is_open = case is not None and case.is_open
-        camera = case is not None and case.unit_id is not None
-        for name, button in self.case_buttons.items():
-            enabled = {
-                "Cost": case is not None,
-                "Back": is_open and camera,
-                "Replaced": is_open and camera,
-            }.get(name, is_open)
-            button.setEnabled(bool(enabled))
-        self.history_button.setEnabled(case is not None)
+        if case is None:
+            return "Select a case first."
+        if name == "Cost":
+            return ""
+        if not case.is_open:
+            return "The case is closed."
+        if name in ("Back", "Replaced") and case.unit_id is None:
+            return "The case is about a dock or bay, not a camera."
+        return ""
+
+    def _update_buttons(self, *_args: Any) -> None:
+        self.gates.update()
+        self.history_button.setEnabled(self.selected() is not None)
 
     # --- actions --------------------------------------------------------------------------
     def _run(self, dialog: ServiceDialog, text: Callable[[Any], str]) -> None:

@@ -27,6 +27,7 @@ from bwc_desk.services.reports import REPORTS, default_period, run_report, write
 from bwc_desk.services.reports.model import ReportRequest, ReportResult
 from bwc_desk.services.settings import get_settings
 from bwc_desk.ui.files import save_file
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.models.report_table_model import table_model
 from bwc_desk.ui.ops import ExportOp, QueryOp
 from bwc_desk.ui.state import AppState
@@ -103,25 +104,21 @@ class ReportsTab(QWidget):
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.batch_button.clicked.connect(self.new_batch)
+        # Whoever is signed in now (the next person signs in on this window after the lock):
+        # Run needs reports, a purchase batch the units (the services refuse them too).
+        self.gates = Gates(state, self)
+        self.gates.add(self.run_button, Permission.REPORTS,
+                       lambda: "A report is being computed." if self._running else "")
+        self.gates.add(self.batch_button, Permission.MANAGE_UNITS,
+                       tip="Record a purchase batch (cost, warranty) to assign cameras to")
+        for button in (self.pdf_button, self.csv_button):
+            self.gates.add(button, Permission.REPORTS,
+                           lambda: "" if self.result is not None else "Run a report first.")
         self._report_picked()
         self._set_result(None)
-        state.actor_changed.connect(lambda _a: self._permissions())
 
     def _permissions(self) -> None:
-        """What the one signed in may not do is disabled, the tooltip saying who may (the
-        services refuse it too): Run needs reports, a purchase batch the units."""
-        for button, permission, tip in (
-            (self.run_button, Permission.REPORTS, ""),
-            (self.batch_button, Permission.MANAGE_UNITS,
-             "Record a purchase batch (cost, warranty) to assign cameras to"),
-        ):
-            may = self.state.can(permission)
-            button.setEnabled(may and (button is not self.run_button or not self._running))
-            button.setToolTip(tip if may else self.state.why_not(permission))
-        may_export = self.state.can(Permission.REPORTS)
-        for button in (self.pdf_button, self.csv_button):
-            button.setEnabled(may_export and self.result is not None)
-            button.setToolTip("" if may_export else self.state.why_not(Permission.REPORTS))
+        self.gates.update()
 
     # --- choices ---------------------------------------------------------------------------
     def ensure_loaded(self) -> None:

@@ -48,6 +48,7 @@ from bwc_desk.services.shift_change import (
     ShiftBoard,
     ShiftChoices,
 )
+from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.models.checkout_table_model import CheckoutTableModel
 from bwc_desk.ui.models.shift_change_models import IncomingOfficerModel, ReadyUnitModel
 from bwc_desk.ui.models.table_model import Prepared
@@ -118,6 +119,30 @@ class ShiftChangePanel(ProposalPage, QWidget):
         state.actor_changed.connect(lambda _a: self._actor_changed())
         state.changed.connect(self._on_change)
         self._stale = False
+        # Reassigning needs the role of whoever is signed in now (ui/gates.py), then a mode
+        # with primary cameras, then what each button needs on the board.
+        self.gates = Gates(state, self)
+        busy = "Wait: the last change is being written."
+        self.gates.add(
+            self.propose_button,
+            Permission.REASSIGN,
+            lambda: self._mode_blocked() or (busy if self._busy else ""),
+            "Pair the outgoing shift's primary cameras with incoming officers who have "
+            "none; you review the proposal before anything is written.",
+        )
+        self.gates.add(
+            self.assign_button,
+            Permission.REASSIGN,
+            lambda: self._mode_blocked() or self._assign_blocked() or (busy if self._busy else ""),
+            "Ctrl+Enter; or drag the camera",
+        )
+        self.gates.add(
+            self.commit_button,
+            Permission.REASSIGN,
+            lambda: self._mode_blocked()
+            or ("" if self.proposal_model.rowCount() else "No rows left.")
+            or (busy if self._busy else ""),
+        )
         self.update_buttons()
 
     # --- building ---------------------------------------------------------------------------
@@ -223,9 +248,10 @@ class ShiftChangePanel(ProposalPage, QWidget):
     def _may_reassign(self) -> str:
         if not self.state.can(Permission.REASSIGN):
             return self.state.why_not(Permission.REASSIGN)
-        if self.mode == AssignmentMode.POOLED.value:
-            return POOLED_ONLY
-        return ""
+        return self._mode_blocked()
+
+    def _mode_blocked(self) -> str:
+        return POOLED_ONLY if self.mode == AssignmentMode.POOLED.value else ""
 
     def _actor_changed(self) -> None:
         # Someone else at the desk: the last person's messages are not theirs to read.
@@ -243,18 +269,7 @@ class ShiftChangePanel(ProposalPage, QWidget):
         why = self._may_reassign()
         self.officer_model.drops_enabled = not why
         self.ready_table.table.setDragEnabled(not why)
-        self.propose_button.setEnabled(not why and not self._busy)
-        self.propose_button.setToolTip(
-            why
-            or "Pair the outgoing shift's primary cameras with incoming officers who have "
-            "none; you review the proposal before anything is written."
-        )
-        assign_why = why or self._assign_blocked()
-        self.assign_button.setEnabled(not assign_why and not self._busy)
-        self.assign_button.setToolTip(assign_why or "Ctrl+Enter; or drag the camera")
-        commit_why = why or ("" if self.proposal_model.rowCount() else "No rows left.")
-        self.commit_button.setEnabled(not commit_why and not self._busy)
-        self.commit_button.setToolTip(commit_why)
+        self.gates.update()
         self.remove_button.setEnabled(not self._busy)
         self.back_button.setEnabled(not self._busy)
 
