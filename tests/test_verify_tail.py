@@ -226,6 +226,15 @@ def test_verify_records_says_how_far_it_is_proven_and_checks_the_agencys_anchors
     shown = run()
     assert "VERIFICATION FAILED" in shown and "OK:" not in shown
     assert f"anchored record #{last}" in shown and "deleted from its end" in shown
+    # A failed chain's heads are not offered for keeping outside, and the failure is in view.
+    state = AppState(history)
+    dialog = VerifyDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: bool(dialog.keys_text), timeout=10_000)
+    assert dialog.heads is None and not dialog.save_button.isEnabled()
+    assert "not offered for keeping while a chain fails" in dialog.text.toPlainText()
+    assert "FAILED" in dialog.text.textCursor().selectedText()
+    state.runner.shutdown()
 
 
 FIX_REFERENCES = (

@@ -111,7 +111,17 @@ class VerifyDialog(QDialog):
             + "".join(f"<br>{escape(line)}" for line in rest)
         )
         self.text.setPlainText("\n".join(result.lines()))
-        self.state.read(verify.chain_heads, self._heads)
+        if result.ok:
+            self.state.read(verify.chain_heads, self._heads)
+        else:
+            # A failed chain's heads are not offered for keeping outside: kept, they would
+            # vouch for records that did not verify.
+            self.text.appendPlainText(
+                "\nChain heads are not offered for keeping while a chain fails: find what "
+                "happened first (docs/ledger.md)."
+            )
+            self._show_failure()
+            self.state.read(signing.key_summary, self._keys)
 
     def _heads(self, heads: ChainHeads) -> None:
         self.heads = heads
@@ -120,9 +130,18 @@ class VerifyDialog(QDialog):
             b.setEnabled(True)
         self.state.read(signing.key_summary, self._keys)
 
+    def _show_failure(self) -> None:
+        """The first FAILED line in view (it was above the fold, under the key summary)."""
+        found = self.text.document().find("FAILED")
+        if not found.isNull():
+            self.text.setTextCursor(found)
+            self.text.ensureCursorVisible()
+
     def _keys(self, summary: str) -> None:
         self.keys_text = summary
         self.text.appendPlainText("\n" + summary)
+        if self.outcome is not None and not self.outcome.ok:
+            self._show_failure()
 
     def _register_key(self) -> None:
         from PySide6.QtWidgets import QInputDialog
