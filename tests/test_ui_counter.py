@@ -22,6 +22,7 @@ from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_tab import CounterTab
 from tests.conftest import PASSWORD, answer, make_actor
+from tests.test_scan_keys import Ticks
 from tests.test_services_counter import put_in_bay, snapshot
 
 
@@ -39,6 +40,9 @@ def desk(qtbot, admin_ctx, clock):
     state = AppState(qm)
     tab = CounterTab(state)
     tab.feedback.enabled = False
+    # The keys are read 4 ms apart, as a scanner types, whatever the machine's speed (the
+    # view's dialogs read the same clock); a test sets its ``step`` for a person typing.
+    tab.keys.clock = Ticks(0.004)
     qtbot.addWidget(tab)
     tab.show()
     qtbot.waitExposed(tab)

@@ -195,15 +195,17 @@ class CounterTab(QWidget):
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened. A scan
         typed while it is open is never its answer (it says so and stays open)."""
-        DialogScans(dialog, self._scanned_into_dialog)
+        DialogScans(dialog, self._scanned_into_dialog, self.keys.clock)
         try:
             return bool(dialog.exec())
         finally:
             self.focus_scan()
 
     def _scanned_into_dialog(self, code: str) -> None:
+        # (No code: the window had a password or PIN field, and names nothing typed there.)
         self.feedback.play(Sound.ERROR)
-        self._log(f"{code}: scanned while a window was open; not used. Scan it again.")
+        what = f"{code}: scanned" if code else "A scan came in"
+        self._log(f"{what} while a window was open; not used. Scan it again.")
 
     # --- loading --------------------------------------------------------------------------
     def refresh(self, texts: bool = False) -> None:
