@@ -1,6 +1,7 @@
 """The counter's dialogs and the scan watch, key by key, on injected clocks (no real time):
 a password typed as fast as a scanner is never a scan and never shown; Tab ends a burst;
-the keys' own times (the window system's) tell a person from a scanner."""
+the keys' own times (the window system's) tell a person from a scanner; the notice of a
+refused scan makes its dialog grow to show it."""
 
 from __future__ import annotations
 
@@ -144,3 +145,19 @@ def test_keys_a_person_typed_while_the_station_was_busy_are_not_a_scan(qtbot):
         key_at(dialog.reason_edit, Qt.Key(ord(char.upper())), char, 60_000 + 3 * i)
     key_at(dialog.reason_edit, Qt.Key.Key_Return, "\r", 60_000 + 40)
     assert scans == [""] and dialog.reason_edit.text() == "need it"
+
+
+def test_the_notice_of_a_scan_makes_the_dialog_grow_to_show_it(qtbot):
+    dialog = FunctionTestDialog("HPD-BWC-0014", "Jones, Ann")
+    scans = watched(qtbot, dialog)
+    before = dialog.size()
+    dialog.note_edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.note_edit, timeout=5000)
+    QTest.keyClicks(dialog.note_edit, "HPD-BWC-0015")
+    QTest.keyClick(dialog.note_edit, Qt.Key.Key_Return)
+    assert scans == ["HPD-BWC-0015"]
+    notice = dialog.findChild(QLabel, "scan_not_used")
+    assert notice is not None and "HPD-BWC-0015" in notice.text()
+    assert dialog.height() > before.height()
+    assert dialog.height() >= dialog.sizeHint().height()
+    assert dialog.width() >= dialog.minimumSizeHint().width()

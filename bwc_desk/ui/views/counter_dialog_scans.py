@@ -12,6 +12,7 @@ A dialog may take a burst as typed by hand (TypedBursts): the PIN dialog takes o
 could be a PIN, typed into the PIN field. A burst typed into a hidden field (a password, a
 PIN) is never a scan but there (ui/scan_keys.py), and a dialog with a hidden field never
 names the code it refused, in its notice or to the counter: nothing typed into it can leak.
+The notice makes the dialog grow to show it (within the screen).
 """
 
 from __future__ import annotations
@@ -87,6 +88,22 @@ class DialogScans(ScanWatch):
             "first, then scan again."
         )
         self.notice.show()
+        _grow(self.dialog)
+
+
+def _grow(dialog: QDialog) -> None:
+    """The dialog as large as its contents ask (a notice just inserted), never smaller than
+    it is, within the screen."""
+    layout = dialog.layout()
+    if layout is not None:
+        layout.activate()
+    hint = dialog.sizeHint()
+    screen = dialog.screen()
+    room = screen.availableGeometry().size() if screen is not None else hint
+    width = min(max(dialog.width(), hint.width()), room.width())
+    height = dialog.heightForWidth(width) if dialog.hasHeightForWidth() else -1
+    height = min(max(dialog.height(), hint.height(), height), room.height())
+    dialog.resize(width, height)
 
 
 class _Saved:
