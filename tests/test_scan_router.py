@@ -287,3 +287,19 @@ def test_the_router_is_plain_python() -> None:
         }
         forbidden = ("PySide6", "sqlalchemy", "bwc_desk.store", "bwc_desk.adapters", "bwc_desk.ui")
         assert not [name for name in imported if name.startswith(forbidden)], module.__name__
+
+
+def test_every_scan_that_changes_nothing_leaves_a_line_for_this_session() -> None:
+    """30 scans in a row at the end of a shift leave a complete trail: a refusal the next
+    scan's banner overwrites is still in This session, with its reason."""
+    for name, state, match, act, *_ in CASES:
+        decision = route(state, match, T0)
+        if act is Act.SAY:
+            assert decision.log, name
+    eos = counter(end_of_shift=True, previous_scan=TAG)
+    badge_log = route(eos, badge(JONES), T0).log
+    assert "Jones, Ann (0007)" in badge_log and "cameras only" in badge_log
+    twice = route(eos, camera(returned_ago=1), T0).log
+    assert twice.startswith(f"{TAG}:") and "scanned twice" in twice
+    issued = route(eos, camera(UnitStatus.ISSUED, out(THERE, 2)), T0).log
+    assert issued.startswith(f"{TAG}:") and "COUNTER-2" in issued

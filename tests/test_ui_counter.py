@@ -22,6 +22,7 @@ from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.counter_tab import CounterTab
 from tests.conftest import PASSWORD, answer, make_actor
+from tests.test_scan_keys import Ticks
 from tests.test_services_counter import put_in_bay, snapshot
 
 
@@ -39,6 +40,9 @@ def desk(qtbot, admin_ctx, clock):
     state = AppState(qm)
     tab = CounterTab(state)
     tab.feedback.enabled = False
+    # The keys are read 4 ms apart, as a scanner types, whatever the machine's speed (the
+    # view's dialogs read the same clock); a test sets its ``step`` for a person typing.
+    tab.keys.clock = Ticks(0.004)
     qtbot.addWidget(tab)
     tab.show()
     qtbot.waitExposed(tab)
@@ -248,6 +252,29 @@ def test_end_of_shift_mode_flags_a_camera_that_is_not_out(qtbot, desk):
     tab.focus_scan()
     scan(qtbot, tab, "HPD-BWC-0010")
     assert banner(tab)[0] == "error" and "not out with an officer" in banner(tab)[1]
+
+
+def test_end_of_shift_refusals_stay_in_this_session_marked_not_done(qtbot, desk):
+    """The banner says each refusal until the next scan; This session keeps every one."""
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    counter.issue_unit(qm, desk["smith"].id, "HPD-BWC-0001", function_test=FunctionTest())
+    clock.advance(hours=9)
+    tab.end_of_shift.setChecked(True)
+    tab.focus_scan()
+    for code in ("HPD-BWC-0001", "HPD-BWC-0001", "ID-0007", "HPD-BWC-0010", "NO-SUCH-THING"):
+        scan(qtbot, tab, code)  # a return, the same camera again, a badge, not out, nothing
+    lines = [tab.session_list.item(i) for i in range(tab.session_list.count())][::-1]
+    texts = [item.text() for item in lines]
+    assert len(texts) == 5, texts
+    assert "returned by Smith" in texts[0] and "not done" not in texts[0].lower()
+    assert "HPD-BWC-0001" in texts[1] and "scanned twice" in texts[1]
+    assert "Jones, Ann (0007)" in texts[2] and "cameras only" in texts[2]
+    assert "HPD-BWC-0010" in texts[3] and "nothing to return" in texts[3]
+    assert "NO-SUCH-THING" in texts[4]
+    for item in lines[1:]:
+        assert item.text().split("  ", 1)[1].startswith("NOT DONE")
+        assert item.foreground().color().red() > 150 and item.foreground().color().green() < 100
+    assert lines[0].foreground().color() != lines[1].foreground().color()
 
 
 def test_double_scan_does_nothing_twice(qtbot, desk):

@@ -5,7 +5,6 @@ only what the app knows, overrides checked before the function test."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
@@ -23,19 +22,7 @@ from tests.test_ui_counter import banner, desk, pass_test, press_enter, scan  # 
 OK = FunctionTest()
 
 
-class SlowHands:
-    """A monotonic clock for the key timing: each reading a quarter second after the last
-    (a person typing), instead of the real clock (a scanner). It starts ten seconds behind
-    the real clock, so that the real clock's next reading comes after its last one, as time
-    does (a fixed start, 1000.0, was ahead of it on a machine up for less than 17 minutes,
-    and the person's last key then joined the scanner's burst)."""
-
-    def __init__(self) -> None:
-        self.t = time.monotonic() - 10.0
-
-    def __call__(self) -> float:
-        self.t += 0.25
-        return self.t
+PERSON, SCANNER = 0.25, 0.004  # seconds between two keys (the desk's key clock's step)
 
 
 def out_for_a_shift(qtbot, desk, tag="HPD-BWC-0001"):
@@ -51,11 +38,12 @@ def test_a_scan_while_the_note_has_focus_returns_the_camera_and_uses_the_note(qt
     out_for_a_shift(qtbot, desk)
     qtbot.mouseClick(tab.damaged_box, Qt.MouseButton.LeftButton)
     tab.note_edit.setFocus()
-    tab.keys.clock = SlowHands()  # a person types the note, and presses Enter by habit
+    tab.keys.clock.step = PERSON  # a person types the note, and presses Enter by habit
     qtbot.keyClicks(tab.note_edit, "lens cracked")
     qtbot.keyClick(tab.note_edit, Qt.Key.Key_Return)
     assert tab.note_edit.text() == "lens cracked" and tab.model.rowCount() == 1
-    tab.keys.clock = tab.keys.real_clock
+    tab.keys.clock.t += 1.0  # a pause, then the scanner
+    tab.keys.clock.step = SCANNER
     with qtbot.waitSignal(tab.scan_handled, timeout=10_000):  # the scanner, focus unchanged
         qtbot.keyClicks(tab.note_edit, "HPD-BWC-0001")
         qtbot.keyClick(tab.note_edit, Qt.Key.Key_Return)
@@ -76,9 +64,10 @@ def test_a_scan_while_a_tick_box_or_the_out_now_filter_has_focus(qtbot, desk):
     tab = desk["tab"]
     out_for_a_shift(qtbot, desk)
     tab.out_table.filter_edit.setFocus()
-    tab.keys.clock = SlowHands()
+    tab.keys.clock.step = PERSON
     qtbot.keyClicks(tab.out_table.filter_edit, "smi")  # a person filtering the list
-    tab.keys.clock = tab.keys.real_clock
+    tab.keys.clock.t += 1.0  # a pause, then the scanner
+    tab.keys.clock.step = SCANNER
     with qtbot.waitSignal(tab.scan_handled, timeout=10_000):
         qtbot.keyClicks(tab.out_table.filter_edit, "HPD-BWC-0001")
         qtbot.keyClick(tab.out_table.filter_edit, Qt.Key.Key_Return)

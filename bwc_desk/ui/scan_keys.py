@@ -6,6 +6,12 @@ ends in Enter is a scan, wherever the keyboard focus is in the counter view or o
 dialogs. The rule (ScanBurst) is plain Python with its own tests; the clock is injectable.
 ScanWatch is the one Qt event filter that applies it, for the counter view (ScannerKeys)
 and for its dialogs (DialogScans), each saying only what differs.
+
+A password manager types a password as fast as a scanner, and a person may press Enter
+after it: keys typed into a hidden field (a password, a PIN: any echo mode but Normal) never
+join a burst of other keys, are never kept (the burst holds a placeholder for each) and a
+burst of them is never a scan unless the watch asks for it (hidden_is_scan); nothing of it is
+ever shown. Tab and Backtab (the person moving on to the next field) end a burst.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 MAX_GAP = 0.08  # seconds between two keys of one scan (scanners: 1-20 ms; people: 100+)
 MIN_LENGTH = 4  # shorter bursts are people pressing keys together, not codes
@@ -25,6 +31,12 @@ ENTER_WITHIN = 1.0
 # A person may type a short PIN as fast as a scanner (digits, then Enter). A longer run of
 # digits at that speed is a barcode. (The domain asks for at least 6 digits and sets no most.)
 MAX_TYPED_PIN = 12
+HIDDEN = "\u2022"  # what a burst holds for a key typed into a hidden field (never the key)
+
+
+def is_hidden(widget: object) -> bool:
+    """A field that does not show what is typed into it (a password, a PIN)."""
+    return isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal
 
 
 def could_be_pin(text: str) -> bool:
@@ -33,26 +45,40 @@ def could_be_pin(text: str) -> bool:
 
 
 class ScanBurst:
+    """The keys of one burst and how far apart they came. A key's time is its own (``at``:
+    the window system's time of the key, in seconds) where it has one, so that keys a
+    person typed while the station was busy, handled together, keep their gaps; else the
+    clock's reading as it is handled (synthetic keys, tests)."""
+
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.text = ""
         self._last: float | None = None
+        self._stamped = False  # the last key's time was its own (not the clock's)
 
-    def key(self, char: str) -> bool:
+    def _gap(self, at: float | None) -> tuple[float, float | None]:
+        """When this key came, and how long after the last (None: no last key, or one timed
+        by the other clock, or later than this one: the window system's clock wrapped)."""
+        now = self.clock() if at is None else at
+        if self._last is None or self._stamped != (at is not None) or now < self._last:
+            return now, None
+        return now, now - self._last
+
+    def key(self, char: str, at: float | None = None) -> bool:
         """A printable key arrived. True if it starts a new burst (the moment to remember
         what the focused field held before it)."""
-        now = self.clock()
-        fresh = self._last is None or now - self._last > MAX_GAP
+        now, gap = self._gap(at)
+        fresh = gap is None or gap > MAX_GAP
         if fresh:
             self.text = ""
         self.text += char
-        self._last = now
+        self._last, self._stamped = now, at is not None
         return fresh
 
-    def enter(self) -> str | None:
+    def enter(self, at: float | None = None) -> str | None:
         """Enter arrived: the code, if the keys since the burst began were a scan."""
-        now = self.clock()
-        fast = self._last is not None and now - self._last <= ENTER_WITHIN
+        _now, gap = self._gap(at)
+        fast = gap is not None and gap <= ENTER_WITHIN
         code = self.text if fast and len(self.text.strip()) >= MIN_LENGTH else None
         self.reset()
         return code
@@ -80,16 +106,18 @@ class Restorable(Protocol):
 class ScanWatch(QObject):
     """The key watch the counter view and its dialogs share: a burst at scanner speed that
     ends in Enter is a scan. Its Enter is swallowed, what the burst changed is put back
-    (``snapshot``, taken as the burst begins) and the code goes to ``scanned``. Ctrl or Alt
-    with a key ends a burst (a shortcut, never part of a code). A subclass says which key
-    events are its to count (``counts``: a key a child did not take travels on to its
-    parents, counted once), what to keep (``snapshot``), whether a burst is a scan where it
-    fell (``is_scan``) and what a scan does (``scanned``)."""
+    (``snapshot``, taken as the burst begins) and the code goes to ``scanned`` ('' for a
+    burst typed into a hidden field: never shown). Ctrl or Alt with a key, and Tab or
+    Backtab, end a burst (a shortcut or the next field, never part of a code). A subclass
+    says which key events are its to count (``counts``: a key a child did not take travels
+    on to its parents, counted once), what to keep (``snapshot``), whether a burst is a scan
+    where it fell (``is_scan``, ``hidden_is_scan``) and what a scan does (``scanned``)."""
 
     def __init__(self, parent: QObject, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.burst = ScanBurst(clock)
         self._before: Restorable | None = None
+        self._hidden = False  # the burst's keys were typed into a hidden field
 
     def watch(self, widgets: Iterable[QWidget]) -> None:
         # Only the widgets that can take the keyboard's focus (a key goes to the one that has
@@ -104,26 +132,44 @@ class ScanWatch(QObject):
             return True
         return super().eventFilter(watched, event)
 
+    def _end(self) -> None:
+        self.burst.reset()
+        self._before, self._hidden = None, False
+
     def _key(self, watched: Any, event: Any) -> bool:
         if not self.counts(watched):
             return False
         if event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        ):
-            self.burst.reset()
+        ) or event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self._end()
             return False
+        # The key's own time (the window system's, in ms) where it has one: keys that
+        # waited while the station was busy are handled together, their times stay apart.
+        stamp = event.timestamp()
+        at = stamp / 1000.0 if stamp else None
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            code = self.burst.enter()
-            before, self._before = self._before, None
-            if code is None or not self.is_scan(watched, code):
+            code = self.burst.enter(at)
+            before, hidden = self._before, self._hidden
+            self._end()
+            if code is None:
                 return False  # a person's Enter: where it fell
+            if hidden and not self.hidden_is_scan(watched):
+                return False
+            if not hidden and not self.is_scan(watched, code):
+                return False
             if before is not None:
                 before.restore()
-            self.scanned(code)
+            self.scanned("" if hidden else code)
             return True
         char = event.text()
-        if len(char) == 1 and char.isprintable() and self.burst.key(char):
-            self._before = self.snapshot(watched)  # as it was before this burst began
+        if len(char) == 1 and char.isprintable():
+            hidden = is_hidden(watched)
+            if hidden != self._hidden:  # hidden keys never join other keys, nor they them
+                self._end()
+                self._hidden = hidden
+            if self.burst.key(HIDDEN if hidden else char, at):
+                self._before = self.snapshot(watched)  # as it was before this burst began
         return False
 
     def counts(self, watched: Any) -> bool:
@@ -134,6 +180,11 @@ class ScanWatch(QObject):
 
     def is_scan(self, watched: Any, code: str) -> bool:
         return True
+
+    def hidden_is_scan(self, watched: Any) -> bool:
+        """Whether a burst typed into a hidden field is a scan: never, unless the watch
+        knows what a person's answer there looks like (a PIN)."""
+        return False
 
     def scanned(self, code: str) -> None:
         raise NotImplementedError

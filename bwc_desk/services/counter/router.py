@@ -72,7 +72,9 @@ class Decision:
     text: str = ""
     unit: str = ""  # the camera's asset tag (ISSUE, RETURN, HOLD_CAMERA)
     officer: OfficerRow | None = None  # the officer who becomes the one at the counter
-    log: str = ""  # a line for "This session", or ''
+    # A line for "This session", or ''. Every SAY has one (nothing was done: the banner's
+    # reason, which the next scan overwrites, stays in the list).
+    log: str = ""
     refresh_alerts: bool = False  # a lost or stolen camera turned up: the alert list moves
     confirm_return: str = ""  # SAY: the next scan of this camera returns it
 
@@ -92,6 +94,7 @@ def _officer(state: CounterState, match: ScanMatch) -> Decision:
             Act.SAY,
             Tone.NOTICE,
             f"{officer.label}: end-of-shift mode takes cameras only. Scan the camera.",
+            log=f"{officer.label}: a badge; end-of-shift mode takes cameras only",
         )
     if state.pending_unit is not None:
         return Decision(Act.ISSUE, unit=state.pending_unit, officer=officer)
@@ -128,6 +131,7 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 Tone.ERROR,
                 f"{tag} was just issued to {out.officer} at {out.station}. Nothing was changed. "
                 "If it really is back already, scan it again in a few seconds to return it.",
+                log=f"{tag}: just issued to {out.officer} at {out.station}",
             )
         if since_issue < double:
             return Decision(
@@ -135,6 +139,7 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 Tone.NOTICE,
                 f"{tag} was issued to {out.officer} a moment ago (scanned twice). "
                 "Nothing was changed.",
+                log=f"{tag}: scanned twice (issued to {out.officer} a moment ago)",
             )
         if since_issue < fresh_issue(rules) and state.confirm_return != tag:
             # Issued moments ago: a stray scan as the officer walks off with it would record
@@ -151,6 +156,8 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 f"{'this counter' if not elsewhere else out.station}. Nothing was changed. "
                 f"To take it back now, scan it again.{undo}",
                 confirm_return=tag,
+                log=f"{tag}: issued to {out.officer} {_ago(since_issue)} ago; not returned "
+                "unless scanned again",
             )
         return Decision(Act.RETURN, unit=tag)
     if (
@@ -166,7 +173,9 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
                 if _undoable(state.last, tag, now)
                 else "."
             )
-        return Decision(Act.SAY, Tone.NOTICE, text)
+        return Decision(
+            Act.SAY, Tone.NOTICE, text, log=f"{tag}: scanned twice (returned a moment ago)"
+        )
     if match.refusal:
         # Lost, stolen, in repair, retired: said at once, before any badge is asked for.
         waiting = f" (for {state.officer.label})" if state.officer is not None else ""
@@ -183,7 +192,7 @@ def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
             Tone.ERROR,
             f"{tag} is {unit.status.value}, not out with an officer: nothing to return. "
             "Put it aside and carry on.",
-            log=f"{tag}: not out",
+            log=f"{tag}: not out with an officer, nothing to return",
         )
     if state.officer is None:
         before = state.pending_unit

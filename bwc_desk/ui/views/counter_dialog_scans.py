@@ -9,11 +9,15 @@ the dialog (a note, a reason chosen by its digit, a tick) is put back as it was,
 says that a scan came in and was not used, and the counter is told (a sound, a log line).
 The scan is not kept for later: the person answers the dialog, then scans again.
 A dialog may take a burst as typed by hand (TypedBursts): the PIN dialog takes one that
-could be a PIN, typed into the PIN field.
+could be a PIN, typed into the PIN field. A burst typed into a hidden field (a password, a
+PIN) is never a scan but there (ui/scan_keys.py), and a dialog with a hidden field never
+names the code it refused, in its notice or to the counter: nothing typed into it can leak.
+The notice makes the dialog grow to show it (within the screen).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -28,12 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.ui.scan_keys import Restorable, ScanWatch, TypedBursts
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch, TypedBursts, is_hidden
 
 
 class DialogScans(ScanWatch):
-    def __init__(self, dialog: QDialog, on_scan: Callable[[str], None]) -> None:
-        super().__init__(dialog)
+    def __init__(
+        self,
+        dialog: QDialog,
+        on_scan: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``on_scan`` gets the refused code, or '' where the dialog has a hidden field."""
+        super().__init__(dialog, clock)
         self.dialog = dialog
         self.on_scan = on_scan
         self.notice: QLabel | None = None
@@ -51,7 +61,13 @@ class DialogScans(ScanWatch):
         # A PIN typed quickly into its field is the PIN (the dialog says what may be one).
         return not (isinstance(self.dialog, TypedBursts) and self.dialog.typed_by_hand(watched))
 
+    def hidden_is_scan(self, watched: Any) -> bool:
+        # The PIN field: a burst that could not be a PIN is a scan (never shown).
+        return isinstance(self.dialog, TypedBursts) and not self.dialog.typed_by_hand(watched)
+
     def scanned(self, code: str) -> None:
+        if any(is_hidden(edit) for edit in self.dialog.findChildren(QLineEdit)):
+            code = ""
         self._say(code.strip())
         self.on_scan(code.strip())
 
@@ -66,11 +82,28 @@ class DialogScans(ScanWatch):
                 layout.insertWidget(0, self.notice)
             elif layout is not None:
                 layout.addWidget(self.notice)
+        named = f" ({code})" if code else ""
         self.notice.setText(
-            f"A scan came in ({code}) and was not used: this window is still open. Answer it "
+            f"A scan came in{named} and was not used: this window is still open. Answer it "
             "first, then scan again."
         )
         self.notice.show()
+        _grow(self.dialog)
+
+
+def _grow(dialog: QDialog) -> None:
+    """The dialog as large as its contents ask (a notice just inserted), never smaller than
+    it is, within the screen."""
+    layout = dialog.layout()
+    if layout is not None:
+        layout.activate()
+    hint = dialog.sizeHint()
+    screen = dialog.screen()
+    room = screen.availableGeometry().size() if screen is not None else hint
+    width = min(max(dialog.width(), hint.width()), room.width())
+    height = dialog.heightForWidth(width) if dialog.hasHeightForWidth() else -1
+    height = min(max(dialog.height(), hint.height(), height), room.height())
+    dialog.resize(width, height)
 
 
 class _Saved:

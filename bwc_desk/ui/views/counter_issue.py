@@ -191,7 +191,7 @@ class IssueFlow:
         tab = self.tab
         tab.offer_spare(None)
         if result.duplicate:
-            tab.say("notice", result.message, Sound.NOTICE)
+            tab.say("notice", result.message, Sound.NOTICE, log=True, refused=True)
         elif result.issued:
             assert result.checkout is not None
             tab.lists.issued(result.checkout)
@@ -201,7 +201,7 @@ class IssueFlow:
             tab.say("ok", result.message, Sound.OK, log=True)
             tab.served()
         else:
-            tab.say("error", result.message, Sound.ERROR, log=True)
+            tab.say("error", result.message, Sound.ERROR, log=True, refused=True)
             # A failed function test: the next ready spare, one click (or scan) away.
             tab.offer_spare(result.next_spare.asset_tag if result.next_spare else None)
         tab.scan_done(self.code)

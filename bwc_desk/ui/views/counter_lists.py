@@ -15,6 +15,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QTabWidget, QWidget
 
 from bwc_desk.services import counter
@@ -28,6 +29,7 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
 log = logging.getLogger(__name__)
+REFUSED_COLOUR = "#b91c1c"  # a scan that did nothing, in This session
 OUT, NOT_DOCKED, SESSION = range(3)
 
 
@@ -141,9 +143,15 @@ class CounterLists(QTabWidget):
             pending, self._pending = self._pending, None
             self.changed(pending)
 
-    def log(self, text: str) -> None:
-        """A line at the top of This session (local time: it is the clerk's own list)."""
-        self.session_list.insertItem(0, QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}"))
+    def log(self, text: str, refused: bool = False) -> None:
+        """A line at the top of This session (local time: it is the clerk's own list).
+        ``refused``: the scan did nothing (marked, in red, so a run of scans at the end of a
+        shift shows which ones still need a look)."""
+        mark = "NOT DONE: " if refused else ""
+        item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {mark}{text}")
+        if refused:
+            item.setForeground(QColor(REFUSED_COLOUR))
+        self.session_list.insertItem(0, item)
 
     def issued(self, checkout: CheckoutRow) -> None:
         self.model.upsert([checkout])

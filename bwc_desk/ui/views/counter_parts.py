@@ -4,6 +4,7 @@ the officer card, the alert list, the condition row and the search-as-you-type p
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -131,8 +132,14 @@ class ScannerKeys(ScanWatch):
     speed that ends in Enter is a scan. It goes to ``on_scan``, and the field it fell into
     gets back what it held before (a note being typed stays a note)."""
 
-    def __init__(self, view: QWidget, scan_edit: QLineEdit, on_scan: Callable[[str], None]) -> None:
-        super().__init__(view)
+    def __init__(
+        self,
+        view: QWidget,
+        scan_edit: QLineEdit,
+        on_scan: Callable[[str], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(view, clock)
         self.scan_edit = scan_edit
         self.on_scan = on_scan
         self.watch(c for c in view.findChildren(QWidget) if c is not scan_edit)

@@ -195,15 +195,17 @@ class CounterTab(QWidget):
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened. A scan
         typed while it is open is never its answer (it says so and stays open)."""
-        DialogScans(dialog, self._scanned_into_dialog)
+        DialogScans(dialog, self._scanned_into_dialog, self.keys.clock)
         try:
             return bool(dialog.exec())
         finally:
             self.focus_scan()
 
     def _scanned_into_dialog(self, code: str) -> None:
+        # (No code: the window had a password or PIN field, and names nothing typed there.)
         self.feedback.play(Sound.ERROR)
-        self._log(f"{code}: scanned while a window was open; not used. Scan it again.")
+        what = f"{code}: scanned" if code else "A scan came in"
+        self._log(f"{what} while a window was open; not used. Scan it again.", refused=True)
 
     # --- loading --------------------------------------------------------------------------
     def refresh(self, texts: bool = False) -> None:
@@ -273,8 +275,8 @@ class CounterTab(QWidget):
         self._show("error", text)
         self.feedback.play(Sound.ERROR)
 
-    def _log(self, text: str) -> None:
-        self.lists.log(text)
+    def _log(self, text: str, refused: bool = False) -> None:
+        self.lists.log(text, refused)
 
     def _show_card(self) -> None:
         self.officer_card.show_officer(self.officer, self.done_officer)
@@ -347,13 +349,14 @@ class CounterTab(QWidget):
     def scan_failed(self, code: str, exc: BaseException) -> None:
         if isinstance(exc, DomainError):
             self._error(str(exc))
-            self._log(f"{code.strip()}: {exc}")
+            self._log(f"{code.strip()}: {exc}", refused=True)
         else:
             log.error("scan %r failed", code, exc_info=exc)
             self._error(
                 f"Something went wrong with that scan: {exc}. Nothing was changed. "
                 "Scan again; if it keeps happening, tell your administrator."
             )
+            self._log(f"{code.strip()}: something went wrong; nothing was changed", refused=True)
         self.scan_done(code)
 
     def _identified(self, code: str, scan: CounterScan) -> None:
@@ -381,8 +384,8 @@ class CounterTab(QWidget):
         else:
             self._show(decision.tone.value, decision.text)
             self.feedback.play(Sound.OK if decision.tone is Tone.OK else Sound.NOTICE)
-        if decision.log:
-            self._log(decision.log)
+        if decision.log:  # (every SAY has one: that scan did nothing)
+            self._log(decision.log, refused=decision.act is Act.SAY)
         if decision.refresh_alerts:
             self.refresh_alerts()
         self.scan_done(code)
@@ -401,12 +404,21 @@ class CounterTab(QWidget):
 
     # --- issuing --------------------------------------------------------------------------
     # The issue's own steps are IssueFlow's (counter_issue.py); these show where it ended.
-    def say(self, kind: str, text: str, sound: Sound | None = None, log: bool = False) -> None:
+    def say(
+        self,
+        kind: str,
+        text: str,
+        sound: Sound | None = None,
+        log: bool = False,
+        refused: bool = False,
+    ) -> None:
+        """The banner says ``text``; ``log``: This session keeps it (``refused``: marked as
+        a scan that did nothing)."""
         self._show(kind, text)
         if sound is not None:
             self.feedback.play(sound)
         if log:
-            self._log(text)
+            self._log(text, refused)
 
     def served(self) -> None:
         """An issue is complete: the officer is let go (the card stays, dimmed), so the next
@@ -459,7 +471,7 @@ class CounterTab(QWidget):
 
     def _returned(self, code: str, result: ReturnResult) -> None:
         if result.duplicate:
-            self.say("notice", result.message, Sound.NOTICE)
+            self.say("notice", result.message, Sound.NOTICE, log=True, refused=True)
             self.scan_done(code)
             return
         applied = self.condition_row.went_with(result.unit.asset_tag)
