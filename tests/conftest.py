@@ -192,10 +192,22 @@ _answer_generation = [0]
 def _no_stale_answers() -> Iterator[None]:
     yield
     _answer_generation[0] += 1  # polls of a finished test stop instead of answering the next
+    # A dialog a failed test left open goes with it: left, it answered (or crashed) the next
+    # test's dialog flow once its view was gone.
+    import sys
+
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication, QDialog
+
+        if QApplication.instance() is not None:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, QDialog) and widget.isVisible():
+                    widget.reject()
 
 
-def answer(qtbot, action, kind: type | None = None, tries: int = 500) -> None:  # type: ignore[no-untyped-def]
-    """Answer the next modal dialog when it opens (dialogs block until answered). A failed
+def answer(qtbot, action, kind: type | None = None, tries: int = 3000) -> None:  # type: ignore[no-untyped-def]
+    """Answer the next modal dialog when it opens (dialogs block until answered), polling for
+    up to a minute (a password check behind it takes seconds on a loaded machine). A failed
     check in ``action`` rejects the dialog, so that the test fails instead of hanging."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialog
