@@ -122,7 +122,7 @@ def test_the_sign_in_dialog_before_the_window_asks_for_a_new_password(qtbot, adm
         calls.append({"new_password": new_password})
         try:
             actor = auth.sign_in(anyone, user, password, new_password=new_password)
-        except Exception as exc:  # noqa: BLE001 - handed to the form, as the worker does
+        except Exception as exc:  # (handed to the form, as the worker does)
             on_error(exc)
         else:
             on_done(actor)
