@@ -74,7 +74,10 @@ def agency(size: str, log: callable = print) -> Agency:  # type: ignore[valid-ty
             username="admin",
             password=PASSWORD,
         )
-        auth.add_staff(Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD)
+        quinn = auth.add_staff(
+            Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD
+        )
+        auth.mark_password_own(opened.db, quinn.id)  # (the benchmarks sign in as quinn)
         bulk.generate(
             opened.db,
             units=units,

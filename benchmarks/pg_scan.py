@@ -53,7 +53,10 @@ def run(agency: Agency, work: Path, scans: int = 400) -> list[Figure]:
         opened = open_database(url)
         admin = auth.first_run(opened.db, agency_name="Benchmark", station="BENCH-1",
                                username="admin", password=PASSWORD)
-        auth.add_staff(Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD)
+        quinn = auth.add_staff(
+            Ctx(opened.db, "BENCH-1", admin), "quinn", Role.QUARTERMASTER, PASSWORD
+        )
+        auth.mark_password_own(opened.db, quinn.id)  # (the benchmarks sign in as quinn)
         units, officers, events = SIZES[agency.size]
         bulk.generate(opened.db, units=units, officers=officers, events=events)
         opened.db.dispose()

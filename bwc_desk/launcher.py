@@ -403,10 +403,11 @@ class Launcher:
             password: str,
             on_done: Callable[[Actor], None],
             on_error: Callable[[BaseException], None],
+            new_password: str = "",  # a temporary password replaced (auth.sign_in)
         ) -> None:
             self.runner.submit(
                 Task(
-                    lambda: auth.sign_in(ctx, user, password),
+                    lambda: auth.sign_in(ctx, user, password, new_password=new_password),
                     on_done,
                     on_error,
                     parent=dialog,

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.services.dto import StaffRow
 from bwc_desk.services.startup import open_database
 from bwc_desk.store.db import Database, sqlite_url
 from tests.ldap import directory, ldap_server  # noqa: F401  (fixtures: a real OpenLDAP server)
@@ -119,8 +121,23 @@ def admin_ctx(db: Database, clock: FakeClock) -> Ctx:
     return Ctx(db, "DESK-1", actor, clock, zoneinfo.ZoneInfo("America/New_York"))
 
 
+def own_password(ctx: Ctx, staff_id: int) -> None:
+    """As if the account had chosen its password at its first sign-in (an administrator's is
+    temporary): for tests whose subject is not that."""
+    auth.mark_password_own(ctx.db, staff_id)
+
+
+def add_own(ctx: Ctx, *args: Any, **kwargs: Any) -> StaffRow:
+    """auth.add_staff, with the password then the account's own (tests about something else
+    than temporary passwords: tests/test_temporary_passwords.py)."""
+    row = auth.add_staff(ctx, *args, **kwargs)
+    auth.mark_password_own(ctx.db, row.id)
+    return row
+
+
 def make_actor(ctx: Ctx, role: Role, name: str) -> Ctx:
     row = auth.add_staff(ctx, name, role, PASSWORD, display_name=name.title())
+    own_password(ctx, row.id)
     return ctx.as_actor(Actor(row.id, row.username, row.display_name, row.role))
 
 

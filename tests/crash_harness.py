@@ -82,7 +82,8 @@ def prepare(path: Path, units: int = 30, officer_count: int = 40) -> None:
             password=PASSWORD,
         )
         ctx = Ctx(db, STATION, admin)
-        auth.add_staff(ctx, USERNAME, Role.QUARTERMASTER, PASSWORD, display_name="Quinn")
+        quinn = auth.add_staff(ctx, USERNAME, Role.QUARTERMASTER, PASSWORD, display_name="Quinn")
+        auth.mark_password_own(db, quinn.id)  # (the driver signs in as quinn)
         for i in range(officer_count):
             officers.add_officer(ctx, OfficerInput(f"{1000 + i}", f"Officer{i:02d}", "Pat"))
         for i in range(units):

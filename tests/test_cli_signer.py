@@ -19,7 +19,7 @@ from bwc_desk.services import audit, auth
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.startup import open_database
 from bwc_desk.store.db import Database, sqlite_url
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_own
 from tests.test_cli import run
 
 
@@ -36,7 +36,7 @@ def agency(tmp_path: Path) -> Path:
         chief = auth.first_run(opened.db, agency_name="Test PD", station="DESK-1",
                                username="chief", password=PASSWORD, display_name="Ada Chief")
         admin = Ctx(opened.db, "DESK-1", chief)
-        auth.add_staff(admin, "quinn", Role.QUARTERMASTER, PASSWORD, display_name="Quinn")
+        add_own(admin, "quinn", Role.QUARTERMASTER, PASSWORD, display_name="Quinn")
     finally:
         opened.db.dispose()
     (tmp_path / "officers.csv").write_text("badge,last_name\n0412,Smith\n", encoding="utf-8")

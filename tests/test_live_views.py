@@ -18,7 +18,7 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.assignments_tab import AssignmentsTab
 from bwc_desk.ui.views.counter_tab import CounterTab
 from bwc_desk.ui.views.inventory_tab import InventoryTab
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_own
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -30,7 +30,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def two_stations(qtbot, admin_ctx, monkeypatch):
     monkeypatch.setattr(change_watcher, "SQLITE_POLL_MS", 300)
     monkeypatch.setattr(change_watcher, "POLL_MS", 300)
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
     officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bwc_desk.domain.errors import DomainError, PermissionDenied
+from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, PermissionDenied
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, auth, staff_cli
 from bwc_desk.services.context import Ctx
@@ -53,7 +53,7 @@ def test_the_last_administrator_locked_out_is_unlocked_by_local_recovery(admin_c
     assert record.details["os_user"] == "itdesk"
     assert record.details["host"] == "EVID-PC-07"
     assert record.details["proof"]
-    assert not audit.list_audit(admin_ctx.as_actor(actor), event="password reset")
+    assert not audit.list_audit(admin_ctx.as_actor(actor), event="temporary password set")
 
 
 def test_local_recovery_resets_the_password_only_when_asked(admin_ctx):
@@ -61,8 +61,13 @@ def test_local_recovery_resets_the_password_only_when_asked(admin_ctx):
     _recover(admin_ctx, "admin", NEW_PASSWORD)
     with pytest.raises(DomainError, match="wrong"):
         auth.sign_in(admin_ctx.as_actor(None), "admin", PASSWORD)
-    actor = auth.sign_in(admin_ctx.as_actor(None), "admin", NEW_PASSWORD)
-    [reset] = audit.list_audit(admin_ctx.as_actor(actor), event="password reset")
+    # IT knows the new password: it is temporary, the administrator chooses their own.
+    with pytest.raises(PasswordChangeRequired):
+        auth.sign_in(admin_ctx.as_actor(None), "admin", NEW_PASSWORD)
+    actor = auth.sign_in(
+        admin_ctx.as_actor(None), "admin", NEW_PASSWORD, new_password="amber falcon garden 31"
+    )
+    [reset] = audit.list_audit(admin_ctx.as_actor(actor), event="temporary password set")
     assert reset.staff_username == "cli:itdesk"
     assert reset.details["how"] == "local recovery" and reset.details["host"] == "EVID-PC-07"
 
@@ -159,10 +164,11 @@ def test_users_unlock_local_recovery_with_a_new_password_from_stdin(capsys, dbfi
                          "--reset-password", "--password-stdin", "--database", str(dbfile),
                          stdin=NEW_PASSWORD + "\n")
     assert code == 0, err
-    assert "password reset" in out
+    assert "temporary password set" in out and "must choose their own" in out
     db = open_database(sqlite_url(dbfile)).db
     try:
-        assert auth.sign_in(Ctx(db, "DESK-1"), "admin", NEW_PASSWORD).username == "admin"
+        with pytest.raises(PasswordChangeRequired):
+            auth.sign_in(Ctx(db, "DESK-1"), "admin", NEW_PASSWORD)
     finally:
         db.dispose()
 

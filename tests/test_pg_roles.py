@@ -15,7 +15,7 @@ from bwc_desk.services.counter import FunctionTest
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.db import Database
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_own
 
 pytestmark = pytest.mark.pg  # PostgreSQL only (tests/conftest.py)
 
@@ -38,7 +38,7 @@ def app_role(admin_ctx, capsys):
 
 
 def test_a_station_role_works_the_counter_but_cannot_rewrite_history(admin_ctx, app_role):
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     inventory.add_unit(admin_ctx, UnitInput("HPD-1", "S-1"))
     officer = officers.add_officer(admin_ctx, OfficerInput("0412", "Smith", "John"))
     station_db = Database(app_role)
@@ -73,7 +73,7 @@ def test_the_station_role_cannot_create_an_admin_nor_change_staff(admin_ctx, app
 
     from bwc_desk.domain.errors import PermissionDenied
 
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     old = sys.stdin
     try:
         sys.stdin = io.StringIO(PASSWORD + "\n")
@@ -104,7 +104,7 @@ def test_the_station_role_cannot_create_an_admin_nor_change_staff(admin_ctx, app
         ctx = Ctx(station_db, "DESK-2")
         admin = ctx.as_actor(auth.sign_in(ctx, "admin", PASSWORD))
         with pytest.raises(PermissionDenied, match="may not change staff accounts"):
-            auth.add_staff(admin, "mallory", Role.ADMIN, PASSWORD)
+            add_own(admin, "mallory", Role.ADMIN, PASSWORD)
         quinn = next(s for s in auth.list_staff(admin) if s.username == "quinn")
         with pytest.raises(PermissionDenied, match="may not change staff accounts"):
             auth.change_role(admin, quinn.id, Role.ADMIN)
@@ -117,7 +117,7 @@ def test_the_station_role_cannot_create_an_admin_nor_change_staff(admin_ctx, app
 def test_sign_in_and_lockout_still_work_through_the_station_role(admin_ctx, app_role):
     from bwc_desk.domain.errors import DomainError
 
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     station_db = Database(app_role)
     try:
         ctx = Ctx(station_db, "DESK-2")

@@ -21,7 +21,7 @@ from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Checkout
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_own
 
 pytestmark = pytest.mark.both_backends  # on SQLite and on PostgreSQL (tests/conftest.py)
 
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def agency(admin_ctx, db_url):
     settings.change_settings(admin_ctx, {"max_cameras_per_officer": 2})
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     for i in range(10):
         inventory.add_unit(admin_ctx, UnitInput(f"HPD-{i:02d}", f"SN{i:02d}"))
     for i in range(1, 41):

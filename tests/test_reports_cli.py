@@ -13,7 +13,9 @@ from tests.test_cli_subprocess import cli  # noqa: F401  (the fixture)
 def test_batches_and_a_report_from_the_command_line(cli, tmp_path):  # noqa: F811
     cli("users", "add", "chief", "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
     cli("users", "add", "quinn", "--role", "quartermaster", "--password-stdin", "--as", "chief",
-        stdin=f"{PASSWORD}\n{PASSWORD}\n")
+        stdin=f"{PASSWORD}\nfirst temporary phrase 61\n")
+    cli("users", "password", "quinn", "--password-stdin",  # (the administrator's: temporary)
+        stdin=f"first temporary phrase 61\n{PASSWORD}\n{PASSWORD}\n")
     units = tmp_path / "units.csv"
     units.write_text("asset_tag,serial\nHPD-1,S-1\nHPD-2,S-2\nHPD-3,S-3\n", "utf-8")
     signed = ("--as", "chief", "--password-stdin")

@@ -23,7 +23,7 @@ from bwc_desk.store import backup as store_backup
 from bwc_desk.store import db as store_db
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Checkout, Unit
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_own
 
 WAL_LIMIT = 256 * 1024  # bytes: small, so that a few dozen scans outgrow it
 
@@ -31,7 +31,7 @@ WAL_LIMIT = 256 * 1024  # bytes: small, so that a few dozen scans outgrow it
 @pytest.fixture
 def agency(admin_ctx: Ctx, monkeypatch: pytest.MonkeyPatch) -> Ctx:
     monkeypatch.setattr(store_db, "WAL_LIMIT", WAL_LIMIT)
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     for i in range(30):
         inventory.add_unit(admin_ctx, UnitInput(f"HPD-{i:02d}", f"SN{i:02d}"))
         officers.add_officer(admin_ctx, OfficerInput(f"{i + 1:04d}", f"Officer{i}"))

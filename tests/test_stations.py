@@ -144,19 +144,22 @@ def test_the_command_line_is_refused_under_a_name_another_pc_holds(admin_ctx, cl
     assert ("DESK-8" in {s.name for s in stations.list_stations(admin_ctx)})
 
 
-def test_every_user_of_a_pc_with_its_machine_file_is_the_same_station(
+def test_every_user_of_a_pc_registered_under_its_machine_id_stays_the_same_station(
         admin_ctx, clock, tmp_path, monkeypatch):
-    """IT's machine file does not let users set station_id (nor can they write it): the id
-    is the PC's, so the second person to sign in on the same PC is not refused as another."""
+    """A shared PC that an older version registered under the id derived from its machine id
+    (IT's machine file sets no station_id): each of its users adopts that id, so the second
+    person to sign in on the same PC is not refused as another. (New shared PCs: IT sets
+    station_id in the machine file, the next test but one.)"""
     machine = tmp_path / "machine.json"
     machine.write_text(json.dumps({"station_name": "DESK-1"}), encoding="utf-8")
     monkeypatch.setenv("BWC_DESK_MACHINE_CONFIG", str(machine))
     monkeypatch.setattr(stations, "_machine_id_file", lambda: tmp_path / "machine-id")
     (tmp_path / "machine-id").write_text("0123456789abcdef0123456789abcdef\n")
-    first = stations.register(admin_ctx.db, "DESK-1", clock())
+    derived = stations._pc_id()
+    first = stations.register(admin_ctx.db, "DESK-1", clock(), station_id=derived)
     monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "another-user"))  # another OS user
     second = stations.register(admin_ctx.db, "DESK-1", clock())
-    assert first.station_id == second.station_id
+    assert first.station_id == second.station_id == derived
     assert stations.this_station_id() == first.station_id  # and it does not change
 
 
@@ -228,3 +231,50 @@ def test_the_sign_in_form_is_on_the_screen_before_the_station_registers(
         if launcher.lock_file is not None:
             launcher.lock_file.unlock()
     assert events == ["painted", "registered"]
+
+
+def test_pcs_cloned_from_one_image_are_told_apart(admin_ctx, clock, tmp_path, monkeypatch):
+    """Two PCs cloned from one disk image share the operating system's machine id: a new
+    station's id is random (saved in its station.json), so the second PC configured with
+    the same name is refused instead of passing for the first."""
+    monkeypatch.setattr(stations, "_machine_id_file", lambda: tmp_path / "machine-id")
+    (tmp_path / "machine-id").write_text("0123456789abcdef0123456789abcdef\n")
+    first = stations.register(admin_ctx.db, "DESK-5", clock())
+    assert first.station_id and first.station_id != stations._pc_id()
+    assert config.load().station_id == first.station_id  # saved once, kept
+    assert stations.register(admin_ctx.db, "DESK-5", clock()).station_id == first.station_id
+    monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "the-clone"))  # same machine id
+    with pytest.raises(stations.StationNameTaken, match="Another PC"):
+        stations.register(admin_ctx.db, "DESK-5", clock())
+
+
+def test_a_station_registered_under_its_machine_id_keeps_it_after_the_upgrade(
+        admin_ctx, clock, tmp_path, monkeypatch):
+    """An older version registered the station under the id derived from the machine id,
+    and saved nothing: the first start after the upgrade writes that id to station.json
+    (so it is not refused as another PC), and keeps it from then on."""
+    monkeypatch.setattr(stations, "_machine_id_file", lambda: tmp_path / "machine-id")
+    (tmp_path / "machine-id").write_text("0123456789abcdef0123456789abcdef\n")
+    derived = stations._pc_id()
+    assert derived is not None
+    stations.register(admin_ctx.db, "DESK-6", clock(), station_id=derived)  # the old version
+    assert not config.load().station_id
+    again = stations.register(admin_ctx.db, "DESK-6", clock())
+    assert again.station_id == derived == config.load().station_id
+    # Another name on the same image is not given that id: it gets a random one.
+    monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "a-clone"))
+    other = stations.register(admin_ctx.db, "DESK-7", clock())
+    assert other.station_id not in (None, derived)
+    assert _rows(admin_ctx) >= {(derived, "DESK-6"), (other.station_id, "DESK-7")}
+
+
+def test_it_sets_one_id_for_every_user_of_a_shared_pc_in_the_machine_file(
+        admin_ctx, clock, tmp_path, monkeypatch):
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"station_name": "DESK-1"}), encoding="utf-8")
+    monkeypatch.setenv("BWC_DESK_MACHINE_CONFIG", str(machine))
+    config.update_machine_file({"station_id": "5b0c1f0e-4d51-4c1e-9a59-2f4f3c7e0d11"})
+    first = stations.register(admin_ctx.db, "DESK-1", clock())
+    monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "another-user"))  # another OS user
+    second = stations.register(admin_ctx.db, "DESK-1", clock())
+    assert first.station_id == second.station_id == "5b0c1f0e-4d51-4c1e-9a59-2f4f3c7e0d11"

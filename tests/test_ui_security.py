@@ -7,11 +7,12 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtTest import QTest
 
+from bwc_desk.domain.errors import PasswordChangeRequired
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import audit, auth
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
-from tests.conftest import PASSWORD, activate, answer, make_actor
+from tests.conftest import PASSWORD, activate, add_own, answer, make_actor
 
 
 @pytest.fixture
@@ -140,7 +141,7 @@ def test_the_idle_lock_does_not_filter_every_event_of_the_application(make_windo
 
 
 def test_badge_and_pin_at_the_lock_screen(qtbot, make_window, admin_ctx):
-    row = auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    row = add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     auth.set_badge_and_pin(admin_ctx, row.id, "STAFF-0042", "480271")
     win = make_window(admin_ctx)
     win.lock(idle=False)
@@ -216,7 +217,9 @@ def test_staff_dialog_adds_and_unlocks(qtbot, admin_ctx):
     assert dialog.unlock_button.isEnabled()
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not any(r.locked for r in dialog.model.rows()), timeout=5000)
-    assert auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+    # Unlocked: the password is taken; added by an administrator, it is still temporary.
+    with pytest.raises(PasswordChangeRequired):
+        auth.sign_in(admin_ctx.as_actor(None), "quinn", PASSWORD)
     state.runner.shutdown()
 
 
@@ -263,7 +266,7 @@ def test_add_staff_says_what_is_wrong_inline_and_keeps_what_was_typed(
     assert (dialog.user_edit.text(), dialog.name_edit.text()) == ("quinn", "Quinn Q")
     assert dialog.focusWidget() is dialog.password_edit
     # A user name that is taken.
-    auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
+    add_own(admin_ctx, "quinn", Role.QUARTERMASTER, PASSWORD)
     for edit in (dialog.password_edit, dialog.confirm_edit):
         edit.clear()
         qtbot.keyClicks(edit, PASSWORD)

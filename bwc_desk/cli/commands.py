@@ -64,6 +64,12 @@ def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     return users_cmds.cmd_users_unlock(args, out)
 
 
+def cmd_users_password(args: argparse.Namespace, out: TextIO) -> int:
+    from bwc_desk.cli import users_cmds
+
+    return users_cmds.cmd_users_password(args, out)
+
+
 def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

@@ -75,6 +75,16 @@ def add_commands(
                         "or the new one (--local-recovery --reset-password)")
     p.set_defaults(func="cmd_users_unlock")
 
+    p = users_sub.add_parser("password", parents=[common],
+                             help="choose your own password in place of the temporary one an "
+                                  "administrator set (asked: the temporary one, then the new "
+                                  "one twice)")
+    p.add_argument("name", help="your user name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read from standard input, one a line: the temporary password, then "
+                        "the new one twice")
+    p.set_defaults(func="cmd_users_password")
+
     p = sub.add_parser("import", parents=[common], help="import officers or units from CSV")
     p.add_argument("kind", choices=["officers", "units"])
     p.add_argument("file")

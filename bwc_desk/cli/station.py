@@ -22,6 +22,7 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "--dock-token": ("dock_token", "str"),
     "--dock-feed": ("dock_feed_enabled", "bool"),
     "--backup-folder": ("backup_folder", "str"),
+    "--station-id": ("station_id", "str"),
     "--user-may-override": ("user_may_override", "list"),
 }
 

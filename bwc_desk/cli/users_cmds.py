@@ -43,7 +43,8 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
             )
     finally:
         ctx.close()
-    print(f"created {row.role.value} account {row.username!r}", file=out)
+    note = " (temporary password: they choose their own at first sign-in)" if args.as_admin else ""
+    print(f"created {row.role.value} account {row.username!r}{note}", file=out)
     return 0
 
 
@@ -69,7 +70,7 @@ def cmd_users_change(args: argparse.Namespace, out: TextIO) -> int:
             done.append(f"role {args.role}")
         if args.reset_password:
             auth.reset_password(admin, staff_id, new_password)
-            done.append("password reset")
+            done.append("password reset (temporary: they choose their own at next sign-in)")
         if args.unlock:
             auth.unlock(admin, staff_id)
             done.append("unlocked")
@@ -111,6 +112,29 @@ def cmd_users_unlock(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_users_password(args: argparse.Namespace, out: TextIO) -> int:
+    """`users password NAME`: the account replaces the temporary password an administrator
+    set with its own, as the sign-in form does (auth.sign_in with new_password): audited,
+    a wrong temporary password counts towards the lockout."""
+    source = secrets(args)
+    if source is None:
+        return 2
+    temporary = source.ask(f"Temporary password of {args.name}")
+    new = source.ask(f"New password for {args.name}")
+    if source.ask(f"New password for {args.name} again") != new:
+        print("error: The two new passwords differ; nothing was changed.", file=sys.stderr)
+        return 1
+    ctx = command_ctx(args, None)
+    try:
+        actor = auth.sign_in(ctx.as_actor(None), args.name, temporary, new_password=new,
+                             via=f"command line of operating-system user {os_user()}")
+    finally:
+        ctx.close()
+    print(f"{actor.username}: your own password is set; the temporary one no longer works",
+          file=out)
+    return 0
+
+
 def _local_recovery(args: argparse.Namespace, out: TextIO) -> int:
     """`users unlock NAME --local-recovery [--reset-password]`: break-glass when every
     administrator is locked out (services/staff_cli.local_recovery_unlock)."""
@@ -129,7 +153,10 @@ def _local_recovery(args: argparse.Namespace, out: TextIO) -> int:
         station = ctx.station
     finally:
         ctx.close()
-    done = "unlocked by local recovery" + (", password reset" if args.reset_password else "")
+    done = "unlocked by local recovery" + (
+        ", temporary password set (they must choose their own at their next sign-in)"
+        if args.reset_password else ""
+    )
     print(f"{row.username}: {done} (recorded in the audit log: operating-system user {user} "
           f"on {host}, station {station})", file=out)
     return 0

@@ -20,6 +20,10 @@ class AuditEvent(StrEnum):
     ACCOUNT_ENABLED = "account enabled"
     PASSWORD_RESET = "password reset"
     PASSWORD_CHANGED = "password changed"
+    # A password someone else set is temporary: the account chooses its own at next sign-in.
+    # (event names fit audit_log.event, 40 characters; who set it is in the record)
+    PASSWORD_SET_TEMPORARY = "temporary password set"
+    PASSWORD_CHOSEN = "password changed at first sign-in"
     PIN_SET = "PIN set"
     SETTINGS_CHANGED = "settings changed"
     IMPORT = "import"

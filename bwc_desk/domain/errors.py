@@ -38,3 +38,13 @@ class BusyError(DomainError):
 class UnavailableError(DomainError):
     """The database server cannot be reached (down, restarting, network); nothing was
     written. The app keeps trying."""
+
+
+class PasswordChangeRequired(DomainError):
+    """The password was right, but someone else set it (an administrator): it is temporary,
+    and the account must choose its own before anything else. Nobody is signed in yet; sign
+    in again with the temporary password and a new one (auth.sign_in(new_password=...))."""
+
+    def __init__(self, message: str, username: str) -> None:
+        super().__init__(message)
+        self.username = username

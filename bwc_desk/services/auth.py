@@ -20,8 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from bwc_desk.domain.audit import AuditEvent
-from bwc_desk.domain.errors import ConflictError, DomainError, PermissionDenied, ValidationError
+from bwc_desk.domain.audit import AuditEvent, Outcome
+from bwc_desk.domain.errors import (
+    ConflictError,
+    DomainError,
+    PasswordChangeRequired,
+    PermissionDenied,
+    ValidationError,
+)
 from bwc_desk.domain.passwords import (
     check_password,
     check_pin,
@@ -89,7 +95,11 @@ def insert_staff(
     password: str,
     by: str,
     now: datetime,
+    *,
+    temporary: bool = False,
 ) -> Staff:
+    """``temporary``: the password was set by someone else (an administrator), so the account
+    must choose its own at its next sign-in."""
     username = normalize_username(username)
     check_no_bidi(username, "The user name")
     display_name = clean_text(display_name, "The display name", limit=120)
@@ -105,6 +115,7 @@ def insert_staff(
         created_at=now,
         created_by=by,
         password_changed_at=now,
+        must_change_password=temporary,
     )
     session.add(row)
     session.flush()
@@ -214,9 +225,32 @@ def record_failure(
     return failed(ctx, session, row, check.name, how, wrong)
 
 
-def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
+TEMPORARY_PASSWORD = (
+    "The password of {name!r} was set by an administrator and is only temporary: choose your "
+    "own password now (type it twice) to sign in. Nothing else can be done until then."
+)
+TEMPORARY_PASSWORD_COMMAND = (
+    "The password of {name!r} was set by an administrator and is only temporary: choose your "
+    "own first (sign in to the BWC Desk window with it, or run bwc-desk users password "
+    "{name}). Until then it works for nothing else, commands included."
+)
+TEMPORARY_PASSWORD_BADGE = (
+    "The password of {name!r} was set by an administrator and is only temporary: sign in once "
+    "with your user name and that password to choose your own; the badge and PIN work after "
+    "that."
+)
+
+
+def sign_in(
+    ctx: Ctx, username: str, password: str, *, via: str = "", new_password: str = ""
+) -> Actor:
     """Check a user name and password; the returned actor is recorded on every change.
-    Failures are recorded (and audited) even though sign-in is refused."""
+    Failures are recorded (and audited) even though sign-in is refused.
+
+    A password an administrator set is temporary: with it alone, ``PasswordChangeRequired``
+    is raised and nobody is signed in; with ``new_password`` too (the account's own choice,
+    checked like any password and not the temporary one) the password is changed and the
+    account signed in, in one transaction."""
     try:
         name = normalize_username(username)
     except ValidationError:
@@ -226,18 +260,63 @@ def sign_in(ctx: Ctx, username: str, password: str, *, via: str = "") -> Actor:
     gate = directory_signin.configured_gate(ctx)  # (local accounts never wait on it)
     if gate is not None and directory_signin.is_directory_name(ctx, name):
         return directory_signin.sign_in_with(ctx, gate, name, username, password, via=via)
-    with ctx.db.write() as session:
-        check = check_credentials(session, name, password)
-        if check.good:
-            row = session.get(Staff, check.staff_id)
-            assert row is not None
-            # (not on PostgreSQL: the stations' role may not write staff rows)
-            if not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = hash_secret(password)
-            attempt = succeeded(ctx, session, row, f"password, {via}" if via else "password")
-        else:
-            attempt = record_failure(ctx, session, check, "password", username, WRONG_CREDENTIALS)
+    how = f"password, {via}" if via else "password"
+    try:
+        with staff_write(ctx.db) as session:
+            check = check_credentials(session, name, password)
+            if check.good:
+                row = session.get(Staff, check.staff_id)
+                assert row is not None
+                if row.must_change_password:
+                    if not new_password:
+                        text = TEMPORARY_PASSWORD_COMMAND if via else TEMPORARY_PASSWORD
+                        raise PasswordChangeRequired(text.format(name=row.username), row.username)
+                    _choose_own(ctx, session, row, password, new_password)
+                elif new_password:
+                    raise DomainError(
+                        f"The password of {row.username!r} is already its own, not a "
+                        "temporary one: no new one is needed. Nothing was changed."
+                    )
+                # (not on PostgreSQL: the stations' role may not write staff rows)
+                elif not ctx.db.is_postgresql and _hasher.check_needs_rehash(row.password_hash):
+                    row.password_hash = hash_secret(password)
+                attempt = succeeded(ctx, session, row, how)
+            else:
+                attempt = record_failure(
+                    ctx, session, check, "password", username, WRONG_CREDENTIALS
+                )
+    except PermissionDenied:
+        if not new_password:
+            raise
+        raise PermissionDenied(
+            "This station's database role may not change staff accounts, so a temporary "
+            "password cannot be replaced here: on a shared PostgreSQL database an "
+            "administrator resets it on the command line with the owner's connection "
+            "(bwc-desk users change NAME --reset-password --as ADMIN --database OWNER-URL) "
+            "and the account chooses its own there. Nothing was changed."
+        ) from None
     return finish(attempt)
+
+
+def _choose_own(ctx: Ctx, session: Session, row: Staff, temporary: str, new: str) -> None:
+    """Replace a temporary password by the account's own (at its first sign-in after an
+    administrator set it); audited."""
+    if new == temporary:
+        raise ValidationError(
+            "The new password must differ from the temporary one an administrator set."
+        )
+    validate_new_password(new, row.username)
+    row.password_hash = hash_secret(new)
+    row.password_changed_at = ctx.now()
+    row.must_change_password = False
+    audit.write(
+        session,
+        station=ctx.station,
+        at=ctx.now(),
+        actor=actor_of(row),
+        event=AuditEvent.PASSWORD_CHOSEN,
+        details={"account": row.username},
+    )
 
 
 def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
@@ -249,6 +328,7 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
     if not pin:
         raise DomainError("Type your PIN.")
     directory_account: tuple[int, str] | None = None
+    temporary = ""
     attempt = Attempt(None, WRONG_PIN)
     with ctx.db.write() as session:
         row = session.execute(select(Staff).where(Staff.badge_code == code)).scalar_one_or_none()
@@ -280,8 +360,23 @@ def sign_in_badge(ctx: Ctx, badge: str, pin: str) -> Actor:
         elif row.source == directory_signin.DIRECTORY:
             # The role is asked of the directory first, outside this transaction.
             directory_account = (row.id, row.username)
+        elif row.must_change_password:
+            # The PIN was right, but it does not prove the temporary password, which must be
+            # replaced first: refused (audited, not counted towards the lockout).
+            temporary = row.username
+            audit.write(
+                session,
+                station=ctx.station,
+                at=ctx.now(),
+                event=AuditEvent.SIGN_IN_FAILED,
+                outcome=Outcome.REFUSED,
+                username=row.username,
+                details={"how": "badge and PIN (temporary password not yet replaced)"},
+            )
         else:
             attempt = succeeded(ctx, session, row, "badge and PIN")
+    if temporary:
+        raise PasswordChangeRequired(TEMPORARY_PASSWORD_BADGE.format(name=temporary), temporary)
     if directory_account is not None:
         return directory_signin.badge_sign_in(ctx, *directory_account)
     return finish(attempt)
@@ -311,6 +406,7 @@ def staff_row(row: Staff) -> StaffRow:
         row.pin_hash is not None,
         row.badge_code or "",
         row.source,
+        row.must_change_password,
     )
 
 
@@ -327,7 +423,14 @@ def add_staff(
     actor = ctx.require(Permission.MANAGE_STAFF, "add staff accounts")
     with staff_write(ctx.db) as session:
         row = insert_staff(
-            session, username, display_name, role, password, actor.username, ctx.now()
+            session,
+            username,
+            display_name,
+            role,
+            password,
+            actor.username,
+            ctx.now(),
+            temporary=True,
         )
         audit.write(
             session,
@@ -335,10 +438,12 @@ def add_staff(
             at=ctx.now(),
             event=AuditEvent.ACCOUNT_CREATED,
             actor=actor,
-            details={"account": row.username, "role": row.role},
+            details={"account": row.username, "role": row.role, "password": TEMPORARY_SET},
         )
         return staff_row(row)
 
+
+TEMPORARY_SET = "set by administrator (temporary)"  # (an account's creation record says so)
 
 STATION_ROLE_REFUSED = (
     "This station's database role may not change staff accounts: on a shared PostgreSQL "
@@ -447,6 +552,7 @@ def change_role(ctx: Ctx, staff_id: int, role: Role) -> StaffRow:
 
 
 def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
+    """Set a temporary password: the account chooses its own at its next sign-in."""
     actor = ctx.require(Permission.MANAGE_STAFF, "reset passwords")
     with staff_write(ctx.db) as session:
         row = _staff(session, staff_id)
@@ -454,15 +560,23 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
         row.password_changed_at = ctx.now()
+        row.must_change_password = True
         audit.write(
             session,
             station=ctx.station,
             at=ctx.now(),
             actor=actor,
-            event=AuditEvent.PASSWORD_RESET,
-            details={"account": row.username},
+            event=AuditEvent.PASSWORD_SET_TEMPORARY,
+            details={"account": row.username, "password": TEMPORARY_SET},
         )
         return staff_row(row)
+
+
+def mark_password_own(db: Database, staff_id: int) -> None:
+    """Not temporary after all: only for accounts made by a program whose passwords are
+    public anyway (the demo's, shown on its sign-in form). Not audited: no person did it."""
+    with staff_write(db) as session:
+        _staff(session, staff_id).must_change_password = False
 
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
@@ -475,6 +589,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
         validate_new_password(new_password, row.username)
         row.password_hash = hash_secret(new_password)
         row.password_changed_at = ctx.now()
+        row.must_change_password = False
         audit.write(
             session,
             station=ctx.station,

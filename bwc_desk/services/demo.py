@@ -253,6 +253,7 @@ def seed_demo(
     names = {"sgt.reyes": "Sgt. Maria Reyes", "qm.jordan": "Pat Jordan", "auditor.lee": "Dana Lee"}
     for username, password, role in DEMO_ACCOUNTS[1:]:
         staff_row = auth.add_staff(ctx, username, role, password, names[username])
+        auth.mark_password_own(db, staff_row.id)  # (shown on the demo's sign-in form)
         staff[role] = Actor(
             staff_row.id, staff_row.username, staff_row.display_name, staff_row.role
         )

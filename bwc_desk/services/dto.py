@@ -123,6 +123,7 @@ class StaffRow:
     has_pin: bool = False
     badge_code: str = ""
     source: str = "local"  # "directory": signs in by the directory, role from its groups
+    must_change_password: bool = False  # an administrator set it: temporary until replaced
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from bwc_desk.domain.passwords import normalize_username
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit
 from bwc_desk.services.auth import (
+    TEMPORARY_SET,
     hash_secret,
     insert_staff,
     sign_in,
@@ -90,7 +91,8 @@ def add_staff_as(
     as_admin.require(Permission.MANAGE_STAFF, "add staff accounts")
     with staff_write(ctx.db) as session:
         row = insert_staff(
-            session, username, display_name, role, password, actor.username, ctx.now()
+            session, username, display_name, role, password, actor.username, ctx.now(),
+            temporary=True,
         )
         audit.write(
             session,
@@ -103,6 +105,7 @@ def add_staff_as(
                 "role": row.role,
                 "how": "command line",
                 "os_user": os_user,
+                "password": TEMPORARY_SET,
             },
         )
         return staff_row(row)
@@ -204,8 +207,9 @@ def local_recovery_unlock(
                 validate_new_password(new_password, row.username)
                 row.password_hash = hash_secret(new_password)
                 row.password_changed_at = now
+                row.must_change_password = True  # IT knows it: temporary, as an admin's
                 audit.write(session, station=ctx.station, at=now, username=by,
-                            event=AuditEvent.PASSWORD_RESET, details=details)
+                            event=AuditEvent.PASSWORD_SET_TEMPORARY, details=details)
             if row.locked_at is not None:
                 was = row.lock_reason
                 row.locked_at = None

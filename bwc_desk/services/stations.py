@@ -6,6 +6,13 @@ a random id in its station.json (`station_id`) and claims its name in the databa
 IT what to do. (A name seen before any station claimed it, e.g. at a command-line sign-in,
 is claimed by the first station that starts under it.) A station renamed in its config
 keeps its id and claims the new name if it is free; its old name is released.
+
+The id is random, made once and saved in the user's station.json, unless IT's machine file
+sets one (a PC several operating-system users share: see docs/install.md). It is never
+derived from the operating system's machine id: PCs cloned from one disk image share that id,
+and two of them under one station name would not be told apart. Stations registered by an
+older version under the id derived from the machine id keep it: the first start after the
+upgrade writes it to station.json when this name's registration holds this PC's derived id.
 """
 
 from __future__ import annotations
@@ -72,7 +79,7 @@ def station_info(ctx: Ctx) -> StationInfo:
         short = f"{url.host}:{url.port or 5432}/{url.database}"
     return StationInfo(
         station=ctx.station,
-        station_id=config.load().station_id or _pc_id(),
+        station_id=config.load().station_id or None,
         database=db.display,
         database_short=short,
         url=url.render_as_string(hide_password=True),
@@ -92,8 +99,9 @@ def _machine_id_file() -> Path:
 
 
 def _pc_id() -> str | None:
-    """An id of this PC that every user of it shares: derived from the operating system's
-    machine id (a hash of it, never the id itself, which is meant to stay private)."""
+    """The id older versions derived from the operating system's machine id (a hash of it,
+    never the id itself, which is meant to stay private); now only recognised, to adopt a
+    registration made under it (``this_station_id``), never given to a new station."""
     raw = ""
     if sys.platform == "win32":  # pragma: no cover - Windows only
         try:
@@ -112,20 +120,28 @@ def _pc_id() -> str | None:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bwc-desk-station:{raw}")) if raw else None
 
 
-def this_station_id() -> str:
+def this_station_id(db: Database | None = None, name: str = "") -> str:
     """This PC's station id: the one in station.json (IT's machine file or the user's, e.g. a
-    replacement PC taking over an old one's id), else one derived from the PC's machine id,
-    so that every user of a shared PC is the same station; else a random one, saved in the
-    user's station.json the first time."""
+    replacement PC taking over an old one's id); else, made once and saved in the user's
+    station.json: the id derived from the machine id when ``name`` is registered in ``db``
+    under it (a station registered by an older version), or a new random one."""
     current = config.load()
     if current.station_id:
         return current.station_id
-    derived = _pc_id()
-    if derived is not None:
-        return derived
-    new_id = str(uuid.uuid4())
+    new_id = _registered_under_machine_id(db, name) or str(uuid.uuid4())
     config.save(current.with_changes(station_id=new_id))
     return new_id
+
+
+def _registered_under_machine_id(db: Database | None, name: str) -> str | None:
+    """The machine-derived id, if the registration of ``name`` holds it: this PC (or one
+    cloned from it, which nothing can tell apart from it now) before the upgrade."""
+    derived = _pc_id()
+    if db is None or not name or derived is None:
+        return None
+    with db.read() as session:
+        held = session.execute(select(Station.station_id).where(Station.name == name)).scalar()
+    return derived if held == derived else None
 
 
 def _taken(name: str, other: Station, station_id: str) -> StationNameTaken:
@@ -138,13 +154,20 @@ def _taken(name: str, other: Station, station_id: str) -> StationNameTaken:
         f"station.json, in {paths.config_file().parent}). If this PC replaces that one, "
         f"put the old PC's `station_id` ({other.station_id}) in this PC's station.json "
         f"instead of {station_id}, and retire the old PC."
+        + (
+            f" If it is this very PC (another operating-system user of it: {other.hostname} "
+            "is this PC's host name), give all its users one id in the machine file: "
+            f"bwc-desk station-config --machine --station-id {other.station_id}."
+            if other.hostname == socket.gethostname()
+            else ""
+        )
     )
 
 
 def register(db: Database, name: str, now: datetime, station_id: str | None = None) -> StationRow:
     """At start: claim this station's name for its id (or note that it was seen); refuse a
     name another id holds. Audited when a station registers, is renamed, or is refused."""
-    station_id = station_id or this_station_id()
+    station_id = station_id or this_station_id(db, name)
     try:
         with db.write() as session:
             row = session.get(Station, name)

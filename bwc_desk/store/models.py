@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -111,6 +112,11 @@ class Staff(Base):
     # Failures before this instant no longer count towards a lockout.
     failures_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by an administrator (add, reset, local recovery): the account chooses its own at its
+    # next sign-in before anything else (migration 'tmppass').
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # 'directory': signs in by an LDAP bind (no password kept here), role from its groups.
     source: Mapped[str] = mapped_column(String(16), default="local", server_default="local")
     directory_dn: Mapped[str | None] = mapped_column(String(512))

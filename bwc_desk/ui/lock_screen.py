@@ -181,7 +181,9 @@ class LockScreen(QWidget):
         layout.addStretch(2)
 
     def _watching(self, sign_in: SignIn) -> SignIn:
-        def call(first: str, secret: str, on_done: OnDone, on_error: OnError) -> None:
+        def call(
+            first: str, secret: str, on_done: OnDone, on_error: OnError, **more: str
+        ) -> None:
             def done(actor: Actor) -> None:
                 self.directory_note.hide()
                 on_done(actor)
@@ -197,7 +199,7 @@ class LockScreen(QWidget):
                     self._fit_heights()
                 on_error(exc)
 
-            sign_in(first, secret, done, failed)
+            sign_in(first, secret, done, failed, **more)
 
         return call
 

@@ -443,12 +443,13 @@ class MainWindow(WindowActions):
             secret: str,
             on_done: Callable[[Actor], None],
             on_error: Callable[[BaseException], None],
+            **more: str,  # new_password: a temporary password replaced (auth.sign_in)
         ) -> None:
             ctx = self.state.ctx.as_actor(None)
             # (Straight to the writer: the window is locked, where AppState refuses writes.)
             self.state.runner.submit(
                 Task(
-                    lambda: fn(ctx, first, secret),
+                    lambda: fn(ctx, first, secret, **more),
                     on_done,
                     on_error,
                     parent=self.lock_screen,

@@ -91,6 +91,15 @@ def verify_override(
         raise OverrideRefused(WRONG, base | {"why": "credentials"}, check, override.username)
     staff = session.get(Staff, check.staff_id)
     assert staff is not None
+    if staff.must_change_password:
+        # Right, but set by an administrator: nothing works for the account until it has
+        # chosen its own (at its next sign-in). Not a wrong password: not counted.
+        raise OverrideRefused(
+            f"The password of {staff.username} is temporary (set by an administrator): they "
+            "sign in once to choose their own before they can authorise an override. Nothing "
+            "was issued.",
+            base | {"why": "temporary password"},
+        )
     if now is not None:
         record_good_sign_in(session, staff.id, now)
     if not has_permission(Role(staff.role), Permission.OVERRIDE_READINESS):

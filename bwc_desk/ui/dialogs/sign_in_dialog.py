@@ -1,5 +1,9 @@
 """Sign-in: user name, Tab, password, Enter; or at the counter, scan the staff badge and type
-a PIN. Used before the main window opens and on the lock screen."""
+a PIN. Used before the main window opens and on the lock screen.
+
+A password an administrator set is temporary: the service refuses it alone
+(``PasswordChangeRequired``), the form then asks for a new password twice and signs in with
+both (``submit(user, temporary, on_done, on_error, new_password=NEW)``)."""
 
 from __future__ import annotations
 
@@ -19,14 +23,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, ValidationError
 from bwc_desk.services.context import Actor
 
 OnDone = Callable[[Actor], None]
 OnError = Callable[[BaseException], None]
 # submit(user, password, on_done, on_error) and submit_badge(badge, pin, on_done, on_error)
 # run the check off the main thread (Argon2 is slow on purpose; the check writes records).
-SignIn = Callable[[str, str, OnDone, OnError], None]
+# The password's submit also takes ``new_password=`` (a temporary password replaced).
+SignIn = Callable[..., None]
+SIGN_IN = "Sign in"
+CHOOSE = "Set password and sign in"
 
 
 class SignInForm(QWidget):
@@ -51,6 +58,20 @@ class SignInForm(QWidget):
         form = QFormLayout(password_page)
         form.addRow("&User name", self.user_edit)
         form.addRow("&Password", self.password_edit)
+        # Shown only when the password was temporary (set by an administrator).
+        self.new_edit = QLineEdit(password_page)
+        self.new_edit.setObjectName("new_password")
+        self.new_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_edit.setPlaceholderText("your own password")
+        self.confirm_edit = QLineEdit(password_page)
+        self.confirm_edit.setObjectName("confirm_new_password")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit.setPlaceholderText("the same again")
+        form.addRow("&New password", self.new_edit)
+        form.addRow("&Confirm new password", self.confirm_edit)
+        self._password_form = form
+        self._choosing = False
+        self._show_new_rows(False)
         self.tabs.addTab(password_page, "User name and password")
         badge_page = QWidget(self)  # kept alive (and hidden) even without badge sign-in
         badge_page.hide()
@@ -78,15 +99,22 @@ class SignInForm(QWidget):
         policy.setHeightForWidth(False)
         self.error_label.setSizePolicy(policy)
         self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
-        self.sign_in_button = QPushButton("Sign in", self)
+        self.sign_in_button = QPushButton(SIGN_IN, self)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setAutoDefault(True)
         self.sign_in_button.clicked.connect(self.submit)
         # Enter in any field submits (a scanner ends the badge with Enter); the filter eats the
         # key so that a dialog's default button does not submit a second time.
-        for edit in (self.user_edit, self.password_edit, self.badge_edit, self.pin_edit):
+        for edit in (
+            self.user_edit,
+            self.password_edit,
+            self.new_edit,
+            self.confirm_edit,
+            self.badge_edit,
+            self.pin_edit,
+        ):
             edit.installEventFilter(self)
-        self.tabs.currentChanged.connect(lambda _i: self.focus_first())
+        self.tabs.currentChanged.connect(lambda _i: self._tab_changed())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
@@ -105,9 +133,41 @@ class SignInForm(QWidget):
         return super().eventFilter(watched, event)
 
     def focus_first(self) -> None:
+        if self.choosing:
+            self.new_edit.setFocus()
+            return
         (self.badge_edit if self.tabs.currentIndex() == 1 else self.user_edit).setFocus()
 
+    @property
+    def choosing(self) -> bool:
+        """The password was temporary: a new one is being typed."""
+        return self._choosing
+
+    def _show_new_rows(self, shown: bool) -> None:
+        self._password_form.setRowVisible(self.new_edit, shown)
+        self._password_form.setRowVisible(self.confirm_edit, shown)
+
+    def _choose(self, on: bool) -> None:
+        """Into (or out of) choosing a new password: the name and temporary password stay,
+        read-only, and are sent again with the new one."""
+        self._choosing = on
+        self._show_new_rows(on)
+        self.user_edit.setReadOnly(on)
+        self.password_edit.setReadOnly(on)
+        self.new_edit.clear()
+        self.confirm_edit.clear()
+        self.sign_in_button.setText(CHOOSE if on else SIGN_IN)
+        self.tabs.setMinimumHeight(self.tabs.sizeHint().height() if on else 110)
+
+    def _tab_changed(self) -> None:
+        if self.choosing and self.tabs.currentIndex() == 1:  # (the badge instead: start over)
+            self._choose(False)
+            self.password_edit.clear()
+            self._say("")
+        self.focus_first()
+
     def clear(self) -> None:
+        self._choose(False)
         for edit in (self.user_edit, self.password_edit, self.badge_edit, self.pin_edit):
             edit.clear()
         self._say("")
@@ -145,9 +205,30 @@ class SignInForm(QWidget):
             secret.setFocus()  # Enter after the name or badge: on to the secret
             return
         assert call is not None
+        if self.choosing and not badge_mode:
+            self._submit_new(first.text(), secret.text())
+            return
         self.sign_in_button.setEnabled(False)
         self._say("Checking...")
         call(first.text(), secret.text(), self._done, self._failed)
+
+    def _submit_new(self, user: str, temporary: str) -> None:
+        new, again = self.new_edit.text(), self.confirm_edit.text()
+        if not new:
+            self.new_edit.setFocus()
+            return
+        if not again:
+            self.confirm_edit.setFocus()  # Enter after the first: on to the second
+            return
+        if new != again:
+            self._say("The two new passwords differ: type your new password twice again.")
+            self.new_edit.clear()
+            self.confirm_edit.clear()
+            self.new_edit.setFocus()
+            return
+        self.sign_in_button.setEnabled(False)
+        self._say("Checking...")
+        self._sign_in(user, temporary, self._done, self._failed, new_password=new)
 
     def _done(self, actor: Actor) -> None:
         self.clear()
@@ -156,6 +237,18 @@ class SignInForm(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
         self._say(str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}")
+        if self.tabs.currentIndex() == 0 and isinstance(exc, PasswordChangeRequired):
+            if not self.choosing:
+                self._choose(True)
+            self.new_edit.setFocus()
+            return
+        if self.choosing and isinstance(exc, ValidationError):  # the new one: type it again
+            self.new_edit.clear()
+            self.confirm_edit.clear()
+            self.new_edit.setFocus()
+            return
+        if self.choosing:  # (the temporary password no longer works: start over)
+            self._choose(False)
         if self.tabs.currentIndex() == 1:
             self.pin_edit.clear()
             self.badge_edit.selectAll()

@@ -38,19 +38,21 @@ from bwc_desk.ui.widgets import FilteredTable
 log = logging.getLogger(__name__)
 
 
-class NewStaffDialog(ServiceDialog):
-    """Add an account. What is wrong is said under the fields, the dialog stays open with
-    what was typed; the account is created (by the service, which checks the password
-    against the policy and the list of leaked passwords) before the dialog closes."""
+TEMPORARY_NOTE = (
+    "This password is temporary: at their next sign-in they must choose their own (typed "
+    "twice) before they can do anything else. Tell it to them in person."
+)
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
-        super().__init__(state, "Add a staff account", parent, ok_text="&Add account")
-        self.setMinimumWidth(480)
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setObjectName("new_username")
-        self.name_edit = QLineEdit(self)
-        self.role_box = QComboBox(self)
-        self.role_box.addItems([r.value for r in Role])
+
+class PasswordPairDialog(ServiceDialog):
+    """A password an administrator sets, typed twice (a typo cannot be noticed otherwise),
+    with the rules answered as it is typed; subclasses add their fields above it."""
+
+    password_edit: QLineEdit
+    confirm_edit: QLineEdit
+    policy_label: QLabel
+
+    def _password_fields(self, label: str) -> None:
         self.password_edit = QLineEdit(self)
         self.password_edit.setObjectName("new_password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -62,21 +64,16 @@ class NewStaffDialog(ServiceDialog):
         self.policy_label = QLabel(self)
         self.policy_label.setObjectName("password_policy")
         self.policy_label.setWordWrap(True)
-        self.form.addRow("&User name", self.user_edit)
-        self.form.addRow("&Full name", self.name_edit)
-        self.form.addRow("&Role", self.role_box)
-        self.form.addRow("First &password", self.password_edit)
+        self.form.addRow(label, self.password_edit)
         self.form.addRow("&Confirm password", self.confirm_edit)
         self.form.addRow(self.policy_label)
-        for edit in (self.user_edit, self.password_edit, self.confirm_edit):
+        note = QLabel(TEMPORARY_NOTE, self)
+        note.setObjectName("temporary_note")
+        note.setWordWrap(True)
+        self.form.addRow(note)
+        for edit in (self.password_edit, self.confirm_edit):
             edit.textChanged.connect(lambda _t: self._update_policy())
         self._update_policy()
-        self.setMinimumWidth(max(480, self.sizeHint().width()))
-
-    @property
-    def added(self) -> StaffRow | None:
-        row: StaffRow | None = self.result_value
-        return row
 
     def _update_policy(self) -> None:
         """The rules, answered as the password is typed (the leaked-password list is checked
@@ -115,14 +112,10 @@ class NewStaffDialog(ServiceDialog):
             field.setFocus()
             field.selectAll()
 
-    def request(self) -> Request | None:
-        user, name = self.user_edit.text(), self.name_edit.text()
+    def _checked_password(self, user: str) -> str | None:
+        """The password if it passes the rules known here and both entries match; else
+        said under the fields (the service checks the leaked-password list)."""
         password = self.password_edit.text()
-        try:
-            normalize_username(user)
-        except DomainError as exc:
-            self._refuse(str(exc), self.user_edit)
-            return None
         try:
             check_password(password, (), user)
         except DomainError as exc:
@@ -133,6 +126,45 @@ class NewStaffDialog(ServiceDialog):
                 "The two passwords differ: type the password again under Confirm password.",
                 self.confirm_edit,
             )
+            return None
+        return password
+
+
+class NewStaffDialog(PasswordPairDialog):
+    """Add an account. What is wrong is said under the fields, the dialog stays open with
+    what was typed; the account is created (by the service, which checks the password
+    against the policy and the list of leaked passwords) before the dialog closes. The
+    password is temporary: the account chooses its own at its first sign-in."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Add a staff account", parent, ok_text="&Add account")
+        self.setMinimumWidth(480)
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("new_username")
+        self.name_edit = QLineEdit(self)
+        self.role_box = QComboBox(self)
+        self.role_box.addItems([r.value for r in Role])
+        self.form.addRow("&User name", self.user_edit)
+        self.form.addRow("&Full name", self.name_edit)
+        self.form.addRow("&Role", self.role_box)
+        self._password_fields("First &password")
+        self.user_edit.textChanged.connect(lambda _t: self._update_policy())
+        self.setMinimumWidth(max(480, self.sizeHint().width()))
+
+    @property
+    def added(self) -> StaffRow | None:
+        row: StaffRow | None = self.result_value
+        return row
+
+    def request(self) -> Request | None:
+        user, name = self.user_edit.text(), self.name_edit.text()
+        try:
+            normalize_username(user)
+        except DomainError as exc:
+            self._refuse(str(exc), self.user_edit)
+            return None
+        password = self._checked_password(user)
+        if password is None:
             return None
         role = Role(self.role_box.currentText())
         return (lambda ctx: auth.add_staff(ctx, user, role, password, name)), "staff"
@@ -147,6 +179,30 @@ class NewStaffDialog(ServiceDialog):
             else None
         )
         self._refuse(str(exc), field)
+
+
+class ResetPasswordDialog(PasswordPairDialog):
+    """Staff accounts > Reset password: a temporary password, typed twice."""
+
+    def __init__(self, state: AppState, row: StaffRow, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Reset password", parent, ok_text="&Reset password")
+        self.setMinimumWidth(480)
+        self.row = row
+        self.heading.setText(f"A new temporary password for <b>{row.username}</b>.")
+        self.heading.show()
+        self._password_fields("New &password")
+        self.setMinimumWidth(max(480, self.sizeHint().width()))
+        self.password_edit.setFocus()
+
+    def request(self) -> Request | None:
+        password = self._checked_password(self.row.username)
+        if password is None:
+            return None
+        staff_id = self.row.id
+        return (lambda ctx: auth.reset_password(ctx, staff_id, password)), "staff"
+
+    def refused(self, exc: BaseException) -> None:
+        self._refuse(str(exc), self.password_edit if "password" in str(exc).lower() else None)
 
 
 class StaffDialog(QDialog):
@@ -307,20 +363,12 @@ class StaffDialog(QDialog):
         row = self._selected()
         if row is None:
             return
-        password, ok = QInputDialog.getText(
-            self,
-            "Reset password",
-            f"New password for {row.username} (at least "
-            f"{MIN_PASSWORD_LENGTH} characters; tell them to change it):",
-            QLineEdit.EchoMode.Password,
-        )
-        if ok:
-            self.state.write(
-                lambda ctx: auth.reset_password(ctx, row.id, password),
-                self._done(f"The password of {row.username} was reset."),
-                self._failed,
-                changed="staff",
-            )
+        dialog = ResetPasswordDialog(self.state, row, self)
+        if dialog.exec():
+            self._done(
+                f"The password of {row.username} was reset; it is temporary: they choose "
+                "their own at their next sign-in."
+            )(dialog.result_value)
 
     def _unlock(self) -> None:
         row = self._selected()

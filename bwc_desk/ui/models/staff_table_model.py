@@ -17,9 +17,14 @@ class StaffTableModel(RowTableModel[StaffRow]):
         Column("Badge sign-in", lambda s: s.badge_code if s.has_pin else ""),
         Column(
             "Password",
-            lambda s: "directory" if s.source == "directory" else "own",
+            lambda s: "directory"
+            if s.source == "directory"
+            else "temporary (must change)"
+            if s.must_change_password
+            else "own",
             "directory: the directory password; the role follows the directory groups at "
-            "each sign-in",
+            "each sign-in. temporary (must change): set by an administrator; the account "
+            "chooses its own at its next sign-in, and can do nothing else before",
         ),
     )
 
