@@ -624,6 +624,7 @@ class Launcher:
         """Create the demo database on first use, with a progress dialog (a minute or
         two: two weeks of history are played through the services)."""
         target = paths.demo_db_path()
+        paths.ensure_private_dir(target.parent)  # (a first start: no data folder yet)
         if not self._lock(target, building=True):
             return False  # (another window builds it, or runs it)
         set_aside_empty_demo()  # (a file there without the demo's accounts is not the demo)

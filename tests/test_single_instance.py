@@ -127,3 +127,25 @@ def test_a_second_demo_start_while_the_first_builds_it_waits_for_that_one(qapp, 
     assert not target.exists() and not target.with_name(target.name + ".seeding").exists()
     assert first.lock_file is not None
     first.lock_file.unlock()
+
+
+def test_the_first_demo_start_on_a_new_pc_takes_its_lock(qapp, monkeypatch, tmp_path):
+    """No data folder yet (a new PC, a new account): the demo's lock is taken in a folder made
+    for it (the first `make demo` stopped at "Cannot create the lock file")."""
+    from bwc_desk.store import paths
+
+    monkeypatch.setenv("BWC_DESK_HOME", str(tmp_path / "new-home"))
+    target = paths.demo_db_path()
+    assert not target.parent.exists()
+    refused = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: refused.append(a[2]))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: refused.append(a[2]))
+    # The build itself is the demo tests' (a minute or two): here the file "is there" once
+    # the lock is taken.
+    monkeypatch.setattr("bwc_desk.launcher.set_aside_empty_demo",
+                        lambda: target.write_bytes(b""))
+    first = launcher(qapp)
+    assert first._ensure_demo()
+    assert refused == []
+    assert first.lock_file is not None and first.lock_file.isLocked()
+    first.lock_file.unlock()
