@@ -86,12 +86,14 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
             found[(d, row.shift or "")] = (int(row.equipped), int(row.tests or 0),
                                            int(row.failed or 0), int(row.overrides or 0),
                                            int(row.late or 0), int(row.not_docked or 0))
-    # Days before the agency's first custody record were not kept here (BWC Desk was not in
-    # use yet): no officer was "without a camera" on them. "Returned, not docked" counts
-    # from the first docking the ledger records: before it (no docks yet, or none at all)
-    # no return could have been docked.
+    # Days before the agency's first issue were not kept here (the counter was not in use
+    # yet; cameras may have been registered long before): no officer was "without a
+    # camera" on them. "Returned, not docked" counts from the first docking the ledger
+    # records: before it (no docks yet, or none at all) no return could have been docked.
     first_record, first_docking = (
-        session.execute(select(func.min(CustodyEvent.at))).scalar(),
+        session.execute(
+            select(func.min(CustodyEvent.at)).where(CustodyEvent.kind == "issued")
+        ).scalar(),
         session.execute(
             select(func.min(CustodyEvent.at)).where(CustodyEvent.kind == "docked")
         ).scalar(),
@@ -162,10 +164,10 @@ def compliance(session: Session, p: Period, shifts: tuple[ShiftSpec, ...],
         "its next issue or the report.",
     )
     if first_day is None:
-        notes += ("No custody record yet: nothing to report.",)
+        notes += ("No camera issued yet: nothing to report.",)
     elif first_day > p.first:
-        notes += (f"Days before {first_day.isoformat()}, the first custody record kept here, "
-                  "are left out.",)
+        notes += (f"Days before {first_day.isoformat()}, the first issue recorded here, are "
+                  "left out.",)
     if docks_from is None:
         notes += ("No dock has recorded a camera yet: 'returned, not docked' is not counted.",)
     elif first_day is not None and docks_from > max(first_day, p.first):
