@@ -234,11 +234,15 @@ def _shift(
     if shots:
         subprocess.run(["import", "-window", "root", str(shots / "counter-issued.png")],
                        env=env, check=False)
-    # A second scan within a few seconds of the issue is taken as a double scan (by design);
-    # a real return comes hours later.
+    # A second scan within a few seconds of the issue is taken as a double scan, and one
+    # within the undo window asks to be scanned once more (by design: a stray scan as the
+    # officer walks off must not return the camera); a real return comes hours later. Here,
+    # minutes later, each camera is scanned, asked about, and scanned again.
     time.sleep(DOUBLE_SCAN_SECONDS + 2)
     for n, (_badge, tag) in enumerate(pairs, 1):
         scan(tag, env)
+        time.sleep(0.4)
+        scan(tag, env)  # "To take it back now, scan it again."
         time.sleep(0.4)
         only_main(f"return {n} ({tag})")
     time.sleep(2.0)
