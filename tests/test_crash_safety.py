@@ -178,6 +178,17 @@ def test_a_lost_acknowledged_transaction_is_caught(worked: tuple[Path, dict[int,
         "WHERE chain = 'custody'",
         *undo_state,
     )
+    # Verify names the lost record too, from the camera's last record pointing past the head.
+    problems = check_all(path, acked)
+    assert f"acknowledged {last.kind} of {last.tag} (seq {last.seq}) is missing" in problems
+    assert any(p.startswith("hash chain: custody: FAILED") and "truncated" in p
+               for p in problems), problems
+    # With that pointer rolled back as well, only the acknowledgement check can see it.
+    raw(
+        path,
+        f"UPDATE units SET last_event_seq = (SELECT max(seq) FROM custody_events "
+        f"WHERE unit_id = {unit_id}) WHERE id = {unit_id}",
+    )
     problems = check_all(path, acked)
     assert problems == [f"acknowledged {last.kind} of {last.tag} (seq {last.seq}) is missing"]
 
