@@ -298,6 +298,14 @@ def sign_in(
     return finish(attempt)
 
 
+def set_password(row: Staff, secret: str, now: datetime, *, temporary: bool) -> None:
+    """The account's password, hashed, dated, and whether it is temporary (set by someone
+    else: replaced at the account's next sign-in). Checking and auditing are the caller's."""
+    row.password_hash = hash_secret(secret)
+    row.password_changed_at = now
+    row.must_change_password = temporary
+
+
 def _choose_own(ctx: Ctx, session: Session, row: Staff, temporary: str, new: str) -> None:
     """Replace a temporary password by the account's own (at its first sign-in after an
     administrator set it); audited."""
@@ -306,9 +314,7 @@ def _choose_own(ctx: Ctx, session: Session, row: Staff, temporary: str, new: str
             "The new password must differ from the temporary one an administrator set."
         )
     validate_new_password(new, row.username)
-    row.password_hash = hash_secret(new)
-    row.password_changed_at = ctx.now()
-    row.must_change_password = False
+    set_password(row, new, ctx.now(), temporary=False)
     audit.write(
         session,
         station=ctx.station,
@@ -558,9 +564,7 @@ def reset_password(ctx: Ctx, staff_id: int, new_password: str) -> StaffRow:
         row = _staff(session, staff_id)
         _not_directory(row)
         validate_new_password(new_password, row.username)
-        row.password_hash = hash_secret(new_password)
-        row.password_changed_at = ctx.now()
-        row.must_change_password = True
+        set_password(row, new_password, ctx.now(), temporary=True)
         audit.write(
             session,
             station=ctx.station,
@@ -587,9 +591,7 @@ def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
         if not verify_secret(row.password_hash, old_password):
             raise DomainError("The current password is wrong; nothing was changed.")
         validate_new_password(new_password, row.username)
-        row.password_hash = hash_secret(new_password)
-        row.password_changed_at = ctx.now()
-        row.must_change_password = False
+        set_password(row, new_password, ctx.now(), temporary=False)
         audit.write(
             session,
             station=ctx.station,

@@ -16,8 +16,8 @@ from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import audit
 from bwc_desk.services.auth import (
     TEMPORARY_SET,
-    hash_secret,
     insert_staff,
+    set_password,
     sign_in,
     staff_row,
     staff_write,
@@ -205,9 +205,7 @@ def local_recovery_unlock(
                         "in the directory, never here. Nothing was changed."
                     )
                 validate_new_password(new_password, row.username)
-                row.password_hash = hash_secret(new_password)
-                row.password_changed_at = now
-                row.must_change_password = True  # IT knows it: temporary, as an admin's
+                set_password(row, new_password, now, temporary=True)  # IT knows it
                 audit.write(session, station=ctx.station, at=now, username=by,
                             event=AuditEvent.PASSWORD_SET_TEMPORARY, details=details)
             if row.locked_at is not None:
