@@ -31,6 +31,35 @@ BEFORE_QT = (
 )
 
 
+def skip_feature_scan_of_own_modules() -> None:
+    """PySide6 reads the whole source of every module imported after it, to see whether the
+    module might write ``from __feature__ import ...`` (snake_case, true_property): about
+    0.7 ms a module, 100 of BWC Desk's modules on the way to the first view, and more as
+    each view is first shown. BWC Desk uses no such feature (``tests/test_startup_imports``
+    checks), and the frozen build has no sources to read, so there PySide6 already skips
+    its modules: here too, BWC Desk's modules are classified by their layer instead (the
+    UI's use PySide6; the services, store, domain and adapters never import it:
+    ``tests/test_layers``). Other modules are still read. Nothing happens if this PySide6
+    has no such scan."""
+    try:
+        from shibokensupport import feature  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    read_source = getattr(feature, "_mod_uses_pyside", None)
+    if read_source is None or getattr(read_source, "bwc_desk", False):
+        return
+
+    def uses_pyside(module: Any) -> bool:
+        name = getattr(module, "__name__", "")
+        if name == "bwc_desk" or name.startswith("bwc_desk."):
+            qt = name in ("bwc_desk.app", "bwc_desk.launcher", "bwc_desk.ui")
+            return qt or name.startswith("bwc_desk.ui.")
+        return bool(read_source(module))
+
+    uses_pyside.bwc_desk = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside
+
+
 def private_log_handler(folder: Path) -> logging.handlers.RotatingFileHandler:
     """The rotating log, whose files (the current one and each new one after a rotation)
     only this account can read: they name staff, officers and cameras."""
@@ -87,6 +116,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    skip_feature_scan_of_own_modules()
     from bwc_desk.adapters import heap
     from bwc_desk.services.resources import resources_dir
     from bwc_desk.store import paths
