@@ -204,7 +204,11 @@ class Officer(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The directory entry's stable id (objectGUID / entryUUID); None: not from the directory.
     directory_id: Mapped[str | None] = mapped_column(String(64))
-    __table_args__ = (Index("uq_officers_directory_id", "directory_id", unique=True),)
+    __table_args__ = (
+        Index("uq_officers_directory_id", "directory_id", unique=True),
+        # The change watcher's mark (services/changes.py): max(updated_at) read by the index.
+        Index("ix_officers_updated_at", "updated_at"),
+    )
 
 
 class DirectoryLease(Base):
@@ -243,6 +247,8 @@ class Unit(Base):
         ),
         Index("ix_units_status_model", "status", "model"),
         Index("ix_units_batch_id", "batch_id"),
+        # The change watcher's mark (services/changes.py): max(updated_at) read by the index.
+        Index("ix_units_updated_at", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     asset_tag: Mapped[str] = mapped_column(String(64), unique=True)
