@@ -67,13 +67,14 @@ def _drive(module: ModuleType, user: str, password: str, typing_s: float) -> Non
     from PySide6.QtTest import QTest
 
     form_class = module.SignInDialog
-    real_exec = form_class.exec
+    real_init = form_class.__init__
 
     class FirstPaint(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and _Times.shown is None:
                 _Times.shown = _now()
-                print(SHOWN, flush=True)
+                # (whether SQLAlchemy was loaded before the form was painted: tests read it)
+                print(SHOWN, f"stack_loaded={'sqlalchemy' in sys.modules}", flush=True)
                 QTimer.singleShot(int(typing_s * 1000), self.type_in)
             return False
 
@@ -89,11 +90,13 @@ def _drive(module: ModuleType, user: str, password: str, typing_s: float) -> Non
             _Times.enter = _now()
             QTest.keyClick(window, Qt.Key.Key_Return)
 
-    def exec_(dialog: Any) -> int:
+    def init(dialog: Any, *args: Any, **kwargs: Any) -> None:
+        # (At its construction: the form may be painted before its exec(), when the app
+        # shows it first and opens the database behind it.)
+        real_init(dialog, *args, **kwargs)
         dialog.installEventFilter(FirstPaint(dialog))
-        return int(real_exec(dialog))
 
-    form_class.exec = exec_
+    form_class.__init__ = init
 
 
 class _WhenLoaded(importlib.abc.MetaPathFinder):

@@ -34,13 +34,13 @@ BEFORE_QT = (
 def skip_feature_scan_of_own_modules() -> None:
     """PySide6 reads the whole source of every module imported after it, to see whether the
     module might write ``from __feature__ import ...`` (snake_case, true_property): about
-    0.7 ms a module, 100 of BWC Desk's modules on the way to the first view, and more as
-    each view is first shown. BWC Desk uses no such feature (``tests/test_startup_imports``
-    checks), and the frozen build has no sources to read, so there PySide6 already skips
-    its modules: here too, BWC Desk's modules are classified by their layer instead (the
-    UI's use PySide6; the services, store, domain and adapters never import it:
-    ``tests/test_layers``). Other modules are still read. Nothing happens if this PySide6
-    has no such scan."""
+    0.7 ms a module, 100 of BWC Desk's modules on the way to the first view (and SQLAlchemy's
+    200 when the sign-in form is shown first), and more as each view is first shown. BWC
+    Desk selects no such feature (``tests/test_startup_imports`` checks) and the frozen build
+    has no sources to read, so there PySide6 already takes every module for one that does
+    not use it. Here too, without reading: every module but BWC Desk's UI (which uses
+    PySide6, as its source would have said). Nothing happens if this PySide6 has no such
+    scan."""
     try:
         from shibokensupport import feature  # type: ignore[import-not-found]
     except ImportError:
@@ -51,10 +51,9 @@ def skip_feature_scan_of_own_modules() -> None:
 
     def uses_pyside(module: Any) -> bool:
         name = getattr(module, "__name__", "")
-        if name == "bwc_desk" or name.startswith("bwc_desk."):
-            qt = name in ("bwc_desk.app", "bwc_desk.launcher", "bwc_desk.ui")
-            return qt or name.startswith("bwc_desk.ui.")
-        return bool(read_source(module))
+        return name in ("bwc_desk.app", "bwc_desk.launcher", "bwc_desk.ui") or name.startswith(
+            "bwc_desk.ui."
+        )
 
     uses_pyside.bwc_desk = True  # type: ignore[attr-defined]
     feature._mod_uses_pyside = uses_pyside
@@ -101,6 +100,21 @@ def setup_logging(folder: Path) -> Path:
     return Path(handler.baseFilename)
 
 
+def sign_in_form_first(args: argparse.Namespace) -> bool:
+    """A person signs in on a database already set up: the sign-in form goes on the screen
+    before the database is opened (``ui/early_sign_in.py``). Not for the demo (it may build
+    its agency first) nor a sign-in handed over on stdin (nobody reads a form)."""
+    if getattr(args, "sign_in_stdin", False) or getattr(args, "demo", False):
+        return False
+    from bwc_desk.store import config
+
+    try:
+        config.load()  # (a station.json that cannot be read: the usual order reports it)
+        return config.set_up_database_named(getattr(args, "database", None))
+    except Exception:
+        return False
+
+
 def run_gui(args: argparse.Namespace) -> int:
     import gc
     import importlib
@@ -110,8 +124,10 @@ def run_gui(args: argparse.Namespace) -> int:
     # for nothing. The launcher collects once and turns it back on once the first view has
     # its rows (or before it waits for a person: the sign-in, the first-run dialog).
     gc.disable()
-    for name in BEFORE_QT:
-        importlib.import_module(name)
+    form_first = sign_in_form_first(args)
+    if not form_first:
+        for name in BEFORE_QT:
+            importlib.import_module(name)
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -143,7 +159,16 @@ def run_gui(args: argparse.Namespace) -> int:
         )
 
     sys.excepthook = excepthook
+    early = None
+    if form_first:
+        from bwc_desk.store import config
+        from bwc_desk.ui.early_sign_in import EarlySignIn
+
+        early = EarlySignIn(config.load().station_name or config.default_station_name())
+        early.show()
+        for name in BEFORE_QT:
+            importlib.import_module(name)
     from bwc_desk.launcher import Launcher
 
-    launcher = Launcher(app, args, str(paths.log_dir()))
+    launcher = Launcher(app, args, str(paths.log_dir()), early=early)
     return launcher.start()

@@ -37,6 +37,7 @@ from bwc_desk.ui.tasks import owner
 
 if TYPE_CHECKING:
     from bwc_desk.store.db import Database
+    from bwc_desk.ui.early_sign_in import EarlySignIn
     from bwc_desk.ui.main_window import MainWindow
     from bwc_desk.ui.maintenance import Maintenance
     from bwc_desk.ui.state import AppState
@@ -75,8 +76,17 @@ def preload_then_collect() -> None:
 
 
 class Launcher:
-    def __init__(self, app: QApplication, args: argparse.Namespace, log_dir: str) -> None:
+    def __init__(
+        self,
+        app: QApplication,
+        args: argparse.Namespace,
+        log_dir: str,
+        early: EarlySignIn | None = None,
+    ) -> None:
         self.app = app
+        # The sign-in form, already on the screen (app.sign_in_form_first): taken over by
+        # the sign-in, or dropped before anything else is said.
+        self.early = early
         self.args = args
         self.log_dir = log_dir
         self.demo = bool(getattr(args, "demo", False))
@@ -116,6 +126,7 @@ class Launcher:
         if auth.needs_setup(db):
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 
+            self._drop_early()
             gc.enable()  # a person at the keyboard (app.run_gui turned it off)
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
@@ -146,6 +157,12 @@ class Launcher:
             self._exit_when_idle(state)
         return self.app.exec()
 
+    def _drop_early(self) -> None:
+        """The start goes another way than the sign-in: the early form goes first."""
+        if self.early is not None:
+            self.early.drop()
+            self.early = None
+
     def _register_station(self, ctx: Ctx) -> bool:
         """Claim this station's name for this PC's id; refused if another PC holds it."""
         try:
@@ -163,6 +180,7 @@ class Launcher:
         except DamagedDatabase as exc:
             return self._offer_restore(url, exc)
         except DomainError as exc:  # a network share, a read-only folder, a full disk
+            self._drop_early()
             QMessageBox.critical(
                 None,
                 "BWC Desk - cannot open the database",
@@ -170,6 +188,7 @@ class Launcher:
             )
             return None
         except Exception as exc:
+            self._drop_early()
             QMessageBox.critical(
                 None,
                 "BWC Desk - cannot open the database",
@@ -187,6 +206,7 @@ class Launcher:
         if problem is None:
             return db
         db.dispose()
+        self._drop_early()
         log.error("refused %s: %s", db.display, problem)
         if db.path is not None:
             return self._offer_restore(url, damaged(db.path, problem))
@@ -200,6 +220,7 @@ class Launcher:
 
     def _offer_restore(self, url: str, exc: DamagedDatabase) -> Database | None:
         """A damaged database: offer the latest good backup, never a silent fresh start."""
+        self._drop_early()
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "BWC Desk - the database is damaged",
@@ -340,6 +361,7 @@ class Launcher:
             pid, host, _app = self.lock_file.getLockInfo()
             if self.lock_file.removeStaleLockFile() and self.lock_file.tryLock(200):
                 return True
+            self._drop_early()
             if building:
                 QMessageBox.warning(
                     None,
@@ -358,6 +380,7 @@ class Launcher:
                 )
             return False
         problem = lock_file_problem(Path(path))  # (Qt says only that it failed)
+        self._drop_early()
         QMessageBox.critical(
             None,
             "BWC Desk",
@@ -472,13 +495,17 @@ class Launcher:
 
         from bwc_desk.ui.dialogs.sign_in_dialog import SignInDialog
 
-        dialog = SignInDialog(
-            submit,
-            agency=agency,
-            station=ctx.station,
-            sign_in_badge=submit_badge,
-            demo_accounts=accounts,
-        )
+        early, self.early = self.early, None
+        if early is not None:  # (on the screen since the start: see app.sign_in_form_first)
+            dialog = early.connect(submit, submit_badge, agency)
+        else:
+            dialog = SignInDialog(
+                submit,
+                agency=agency,
+                station=ctx.station,
+                sign_in_badge=submit_badge,
+                demo_accounts=accounts,
+            )
         def while_typing() -> None:
             # Once the form is on the screen (loading the window's modules before its first
             # paint kept the form from the screen for 0.1-0.2 s; registering the station,
@@ -490,7 +517,10 @@ class Launcher:
                 return
             preload_then_collect()
 
-        dialog.first_painted.connect(while_typing)
+        if early is not None:
+            QTimer.singleShot(0, while_typing)  # (painted long ago: once the form is live)
+        else:
+            dialog.first_painted.connect(while_typing)
         return dialog.actor if dialog.exec() else None
 
     def _watch(self, state: AppState) -> None:

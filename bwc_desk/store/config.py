@@ -237,3 +237,32 @@ def update_machine_file(changes: dict[str, Any], path: Path | None = None) -> Pa
     tmp.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def set_up_database_named(database: str | None) -> bool:
+    """Whether the database this station will open (``--database``, else
+    BWC_DESK_DATABASE_URL, else station.json's, else the file in the user data folder: the
+    order of ``services.startup.resolve_url``) has most likely been set up: a server's URL,
+    or a SQLite file with something in it. Read before anything heavy is imported, so that
+    the sign-in form can be on the screen while the database is opened; a wrong guess costs
+    only that (the first-run dialog or the message that follows replaces the form)."""
+    value = (database or os.environ.get("BWC_DESK_DATABASE_URL", "")).strip()
+    if not value:
+        try:
+            value = load().database_url.strip()
+        except Exception:  # (opening reports a broken station.json in full)
+            return False
+    if not value:
+        path = paths.default_db_path()
+    elif "://" in value:
+        if not value.startswith("sqlite"):
+            return True  # a server
+        if ":///" not in value:
+            return False  # (an in-memory or odd SQLite URL: the usual order)
+        path = Path(value.split(":///", 1)[1].split("?", 1)[0])
+    else:
+        path = Path(value).expanduser()
+    try:
+        return path.is_file() and path.stat().st_size > 0
+    except OSError:
+        return False

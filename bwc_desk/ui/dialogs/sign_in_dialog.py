@@ -8,6 +8,7 @@ both (``submit(user, temporary, on_done, on_error, new_password=NEW)``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, ValidationError
-from bwc_desk.services.context import Actor
 
-OnDone = Callable[[Actor], None]
+if TYPE_CHECKING:  # (the form is on the screen before the services are imported)
+    from bwc_desk.services.context import Actor
+
+OnDone = Callable[["Actor"], None]
 OnError = Callable[[BaseException], None]
 # submit(user, password, on_done, on_error) and submit_badge(badge, pin, on_done, on_error)
 # run the check off the main thread (Argon2 is slow on purpose; the check writes records).
@@ -287,7 +290,10 @@ class SignInDialog(QDialog):
         # The fields, for callers and tests that drive the dialog.
         self.user_edit, self.password_edit = self.form.user_edit, self.form.password_edit
         self.error_label, self.sign_in_button = self.form.error_label, self.form.sign_in_button
-        heading = QLabel(f"<b>{agency or 'BWC Desk'}</b><br>Station {station}")
+        self._station = station
+        heading = self.heading = QLabel()
+        heading.setObjectName("heading")
+        self.set_agency(agency)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -312,6 +318,10 @@ class SignInDialog(QDialog):
             layout.addWidget(demo)
         layout.addWidget(buttons)
         self.user_edit.setFocus()
+
+    def set_agency(self, agency: str) -> None:
+        """The heading: the agency (known once the database is open) and the station."""
+        self.heading.setText(f"<b>{agency or 'BWC Desk'}</b><br>Station {self._station}")
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
