@@ -148,3 +148,40 @@ def test_bidirectional_override_characters_are_refused_in_names(admin_ctx, mark)
 def test_whoever_owns_the_database_may_change_staff_accounts(admin_ctx):
     # SQLite, or PostgreSQL with the owner's connection: nothing refused up front.
     assert auth.staff_changes_refused(admin_ctx) == ""
+
+
+# --- changing one's own password (File > Change my password...) -------------------------------
+NEW_OWN = "quiet violin meadow 93"
+
+
+def test_changing_ones_own_password_is_audited_with_who_where_and_when(admin_ctx, qm_ctx):
+    from datetime import UTC
+
+    from bwc_desk.services import audit
+
+    auth.change_own_password(qm_ctx, PASSWORD, NEW_OWN)
+    anonymous = qm_ctx.as_actor(None)
+    assert auth.sign_in(anonymous, "quinn", NEW_OWN).username == "quinn"
+    with pytest.raises(DomainError):
+        auth.sign_in(anonymous, "quinn", PASSWORD)
+    (row,) = audit.list_audit(admin_ctx, event="password changed")
+    assert row.staff_username == "quinn" and row.station == "DESK-1"
+    assert row.at.utcoffset() == UTC.utcoffset(None) and row.details == {"account": "quinn"}
+
+
+def test_a_wrong_current_password_changes_nothing_and_says_so(qm_ctx):
+    with pytest.raises(DomainError, match="current password is wrong"):
+        auth.change_own_password(qm_ctx, "not my password", NEW_OWN)
+    assert auth.sign_in(qm_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+
+
+def test_the_new_password_must_differ_from_the_current_one(qm_ctx):
+    with pytest.raises(ValidationError, match="same as your current"):
+        auth.change_own_password(qm_ctx, PASSWORD, PASSWORD)
+
+
+@pytest.mark.parametrize(("new", "said"), [("short", "too short"), ("password123", "leaked")])
+def test_a_new_password_against_the_rules_is_refused(qm_ctx, new, said):
+    with pytest.raises(ValidationError, match=said):
+        auth.change_own_password(qm_ctx, PASSWORD, new)
+    assert auth.sign_in(qm_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"

@@ -584,12 +584,22 @@ def mark_password_own(db: Database, staff_id: int) -> None:
 
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
+    """The signed-in person replaces their own password (File > Change my password...);
+    audited. A wrong current password is refused (not counted towards the lockout)."""
     actor = ctx.require(Permission.READ)
     with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
         _not_directory(row)
         if not verify_secret(row.password_hash, old_password):
-            raise DomainError("The current password is wrong; nothing was changed.")
+            raise DomainError(
+                "The current password is wrong: type the password you signed in with. "
+                "Nothing was changed."
+            )
+        if new_password == old_password:
+            raise ValidationError(
+                "The new password is the same as your current one: choose a different one. "
+                "Nothing was changed."
+            )
         validate_new_password(new_password, row.username)
         set_password(row, new_password, ctx.now(), temporary=False)
         audit.write(

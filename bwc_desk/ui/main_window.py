@@ -223,6 +223,11 @@ class MainWindow(WindowActions):
         self.lock_action = self._action(
             file_menu, "&Lock now", lambda: self.lock(False), shortcut="Ctrl+L"
         )
+        # Every role's, for a local account (a directory account's password is the
+        # directory's: the service says so).
+        self.password_action = self._action(
+            file_menu, "Change my &password...", self.change_password
+        )
         self.sign_out_action = self._action(file_menu, "Sign &out", self.sign_out)
         self.quit_action = self._action(file_menu, "&Quit", self.close, shortcut="Ctrl+Q")
 
@@ -239,7 +244,7 @@ class MainWindow(WindowActions):
         )
         refresh.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         # Nothing of these while locked (the shortcuts are application-wide).
-        self.unlocked_only_actions = [*self.view_actions, refresh]
+        self.unlocked_only_actions = [*self.view_actions, refresh, self.password_action]
 
         admin_menu = bar.addMenu("Ad&ministration")
         self.staff_action = self._action(

@@ -113,6 +113,15 @@ class WindowActions(QMainWindow):
 
         VerifyDialog(self.state, self).exec()
 
+    def change_password(self) -> None:
+        from bwc_desk.ui.dialogs.password_dialog import ChangePasswordDialog
+
+        dialog = ChangePasswordDialog(self.state, self)
+        if dialog.exec():
+            self.state.message.emit(
+                "Your password is changed: use the new one from your next sign-in.", 10_000
+            )
+
     def show_about(self) -> None:
         from bwc_desk.ui.dialogs.about_dialog import AboutDialog
 
