@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello
-from bwc_desk.services import dock_board, dock_registry, docks, inventory, repairs
+from bwc_desk.services import dock_board, dock_registry, docks, inspections, inventory, repairs
 from bwc_desk.services.dockfeed import DockBoard
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.ui.models.repair_models import RepairCaseModel
@@ -201,13 +201,55 @@ def dock(admin_ctx, clock):
     docks.apply_changes(admin_ctx.as_actor(None), board.take_changes())
 
 
+def test_every_inspection_line_starts_unanswered_and_must_be_answered(
+    qtbot, tab, admin_ctx, dock
+):
+    """Nothing is presumed: a line is OK only when the supervisor says so (as the function
+    test at the counter); Record inspection is refused, in words, until every line is
+    answered, and nothing is recorded meanwhile."""
+    seen: dict[str, object] = {}
+
+    def inspect(dialog):
+        assert isinstance(dialog, rd.InspectDialog)
+        assert len(dialog.lines) == 5  # 3 dock lines + 2 bays
+        assert not any(line.ok.isChecked() or line.failed.isChecked() for line in dialog.lines)
+        assert not any(line.note.isEnabled() for line in dialog.lines)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # without looking
+        seen["at_once"] = (dialog.error_label.text(), dialog.busy, dialog.isVisible())
+        assert dialog.focusWidget() is dialog.lines[0].ok
+        (bay2,) = [line for line in dialog.lines if line.bay == 2]
+        for line in dialog.lines:
+            if line is not bay2:
+                qtbot.mouseClick(line.ok, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        seen["one_left"] = dialog.error_label.text()
+        assert dialog.focusWidget() is bay2.ok and not dialog.busy
+        qtbot.mouseClick(bay2.failed, Qt.MouseButton.LeftButton)
+        assert bay2.note.isEnabled() and not bay2.ok.isChecked()
+        qtbot.keyClicks(bay2.note, "cracked cradle")
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+    answer(qtbot, inspect)
+    inspect_dock(tab, tab.state, ["DOCK-A"])
+    qtbot.waitUntil(lambda: bool(repairs.list_out_of_service(admin_ctx)), timeout=10_000)
+    said, busy, visible = seen["at_once"]
+    assert said.startswith("Answer every line") and "OK or Defect" in said
+    assert not busy and visible
+    assert "Not yet: " in said and said.endswith("and 1 more.")  # (five lines: four named)
+    assert "Not yet: bay 2: Contacts" in seen["one_left"] and "Power" not in seen["one_left"]
+    (row,) = inspections.inspection_log(admin_ctx, TS.date(), TS.date().replace(year=2100))
+    assert not row.passed and row.defects[0].startswith("Bay 2: ")
+    assert row.defects[0].endswith("- cracked cradle")
+
+
 def test_the_inspect_form_takes_a_bay_out_of_service(qtbot, tab, admin_ctx, dock, clock):
     def inspect(dialog):
         assert isinstance(dialog, rd.InspectDialog)
-        bay2 = [line for line in dialog.lines if line[1] == 2]
+        bay2 = [line for line in dialog.lines if line.bay == 2]
         assert len(bay2) == 1 and len(dialog.lines) == 5  # 3 dock lines + 2 bays
-        _item, _bay, box, note = bay2[0]
-        box.setChecked(False)
+        for line in dialog.lines:
+            (line.failed if line.bay == 2 else line.ok).click()
+        note = bay2[0].note
         assert note.isEnabled()
         dialog.accept()  # no note: refused, the focus on the note
         qtbot.waitUntil(lambda: dialog.error_label.isVisible(), timeout=10_000)

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox,
+    QButtonGroup,
     QComboBox,
     QDateEdit,
     QDialogButtonBox,
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QScrollArea,
     QWidget,
 )
@@ -263,10 +265,28 @@ class BackInServiceDialog(ServiceDialog):
         return (lambda ctx: repairs.back_in_service(ctx, row.dock, row.bay_no, reason)), "docks"
 
 
+class InspectLine(NamedTuple):
+    """One line of the inspection form: a checklist item (for one bay, or the dock: 0),
+    answered OK or Defect, neither until the supervisor says."""
+
+    item_id: int
+    bay: int
+    text: str  # "Power and network lights" or "bay 3: Contacts ..."
+    ok: QRadioButton
+    failed: QRadioButton
+    note: QLineEdit
+
+    @property
+    def answered(self) -> bool:
+        return self.ok.isChecked() or self.failed.isChecked()
+
+
 class InspectDialog(ServiceDialog):
-    """The daily inspection of one dock: every checklist line OK or not (a note says what is
-    wrong); "bay" lines once per bay. A defect takes the bay or dock out of service and
-    opens a repair case."""
+    """The daily inspection of one dock: every checklist line answered OK or Defect (a note
+    says what is wrong); "bay" lines once per bay. Nothing is presumed: every line starts
+    unanswered, as the function test at the counter starts unticked, and the inspection is
+    recorded only once each line is answered. A defect takes the bay or dock out of service
+    and opens a repair case."""
 
     def __init__(self, state: AppState, form: InspectionForm, parent: QWidget | None = None):
         super().__init__(state, f"Inspect {form.dock}", parent, ok_text="Record inspection")
@@ -284,10 +304,10 @@ class InspectDialog(ServiceDialog):
             else ""
         )
         self.heading.setText(
-            f"{last}{out} Untick a line that fails and say what is wrong; it is taken out "
-            "of service and a repair case is opened."
+            f"{last}{out} Check each line and mark it <b>OK</b> or <b>Defect</b>; for a "
+            "defect say what is wrong: it is taken out of service and a repair case is opened."
         )
-        self.lines: list[tuple[int, int, QCheckBox, QLineEdit]] = []
+        self.lines: list[InspectLine] = []
         host = QWidget(self)
         grid = QGridLayout(host)
         for row, item in enumerate(form.items):
@@ -295,42 +315,63 @@ class InspectDialog(ServiceDialog):
             group = QGroupBox(item.label, host)
             inner = QGridLayout(group)
             for n, bay in enumerate(bays):
-                box = QCheckBox("OK" if bay == 0 else f"Bay {bay} OK", group)
-                box.setChecked(True)
+                if bay:
+                    inner.addWidget(QLabel(f"Bay {bay}", group), n, 0)
+                ok = QRadioButton("OK", group)
+                failed = QRadioButton("Defect", group)
+                answer = QButtonGroup(self)  # one answer per line; none at first
+                answer.addButton(ok)
+                answer.addButton(failed)
                 note = QLineEdit(group)
                 note.setMaxLength(500)
                 note.setPlaceholderText("what is wrong")
                 note.setEnabled(False)
-                box.toggled.connect(lambda ok, edit=note: edit.setEnabled(not ok))
-                inner.addWidget(box, n, 0)
-                inner.addWidget(note, n, 1)
-                self.lines.append((item.id, bay, box, note))
+                failed.toggled.connect(lambda bad, edit=note: edit.setEnabled(bad))
+                inner.addWidget(ok, n, 1)
+                inner.addWidget(failed, n, 2)
+                inner.addWidget(note, n, 3)
+                text = f"bay {bay}: {item.label}" if bay else item.label
+                self.lines.append(InspectLine(item.id, bay, text, ok, failed, note))
             grid.addWidget(group, row, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidget(host)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumHeight(min(480, 60 + 34 * len(self.lines)))
+        self.lines_area = QScrollArea(self)
+        self.lines_area.setWidget(host)
+        self.lines_area.setWidgetResizable(True)
+        self.lines_area.setMinimumHeight(min(480, 60 + 34 * len(self.lines)))
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setPlaceholderText("a note for the log (optional)")
         self.note_edit.setMaximumHeight(60)
-        self.body.addWidget(scroll)
+        self.body.addWidget(self.lines_area)
         self.body.addWidget(self.note_edit)
         self.setMinimumWidth(620)
 
     def results(self) -> list[ItemResult]:
+        """The lines answered (an unanswered line is not sent: the service refuses it)."""
         return [
-            ItemResult(item_id, box.isChecked(), bay, note.text())
-            for item_id, bay, box, note in self.lines
+            ItemResult(line.item_id, line.ok.isChecked(), line.bay, line.note.text())
+            for line in self.lines
+            if line.answered
         ]
 
     def request(self) -> Request | None:
+        waiting = [line for line in self.lines if not line.answered]
+        if waiting:
+            shown = ", ".join(line.text for line in waiting[:4])
+            more = f" and {len(waiting) - 4} more" if len(waiting) > 4 else ""
+            self.show_error(
+                "Answer every line of the checklist: mark each OK or Defect as you check it "
+                f"(nothing is presumed OK). Not yet: {shown}{more}."
+            )
+            self.lines_area.ensureWidgetVisible(waiting[0].ok)
+            waiting[0].ok.setFocus()
+            return None
         dock, results, note = self.inspection.dock, self.results(), self.note_edit.toPlainText()
         return (lambda ctx: inspections.record_inspection(ctx, dock, results, note)), "docks"
 
     def refused(self, exc: BaseException) -> None:
-        for _item, _bay, box, note in self.lines:
-            if not box.isChecked() and not note.text().strip():
-                note.setFocus()
+        for line in self.lines:
+            if line.failed.isChecked() and not line.note.text().strip():
+                self.lines_area.ensureWidgetVisible(line.note)
+                line.note.setFocus()
                 return
 
     def done_text(self) -> str:
