@@ -30,6 +30,7 @@ from bwc_desk.services.startup import (
     verify_database,
 )
 from bwc_desk.services.stations import station_info
+from bwc_desk.services.verify import VerifyResult, result_json
 
 
 def cmd_self_test(args: argparse.Namespace, out: TextIO) -> int:
@@ -131,19 +132,44 @@ def _parse_head(text: str | None, option: str = "--expect-custody") -> tuple[int
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     # Read-only: a backup or a copy can be checked without changing it (its SHA-256 stays).
-    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
-    result = verify_database(
-        url,
-        _parse_head(args.expect_custody),
-        _parse_head(args.expect_audit, "--expect-audit"),
-        Path(args.anchors) if args.anchors else None,
-    )
+    if getattr(args, "json", False):
+        return _verify_json(args, out)
+    result = _verify(args)
     for line in result.lines():
         print(line, file=out)
     # What was proven, and what was not (the same words as Verify records).
     print("", file=out)
     for line in result.verdict():
         print(line, file=out)
+    return 0 if result.ok else 1
+
+
+def _verify(args: argparse.Namespace) -> VerifyResult:
+    url = resolve_url(getattr(args, "database", None), getattr(args, "demo", False))
+    return verify_database(
+        url,
+        _parse_head(args.expect_custody),
+        _parse_head(args.expect_audit, "--expect-audit"),
+        Path(args.anchors) if args.anchors else None,
+    )
+
+
+def _verify_json(args: argparse.Namespace, out: TextIO) -> int:
+    """One JSON object on standard output, whatever happens (the app's daily run reads it):
+    a verification that could not run is a verdict too ("error"), never a traceback."""
+    import json
+    import traceback
+
+    try:
+        result = _verify(args)
+    except Exception as exc:  # (any: the reader gets a verdict)
+        if not isinstance(exc, (DomainError, OSError)):
+            traceback.print_exc(file=sys.stderr)
+        body = {"verdict": "error", "headline": f"Verification could not run: {exc}",
+                "first_problem": None}
+        print(json.dumps(body), file=out)
+        return 2
+    print(json.dumps(result_json(result)), file=out)
     return 0 if result.ok else 1
 
 

@@ -127,6 +127,13 @@ def add_commands(
         metavar="PATH",
         help="an anchor file or folder: fail unless every anchor of this database still holds",
     )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object instead of text: verdict (ok, warning, failed or error), "
+        "headline, first_problem, what was proven; exit 0 (ok, warning), 1 (failed) or 2 "
+        "(error: could not run)",
+    )
     p.set_defaults(func="cmd_verify")
 
     p = sub.add_parser(

@@ -31,6 +31,9 @@ class AuditEvent(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     VERIFY = "verification run"
+    # The daily automatic verification (services/auto_verify.py): this station claims the
+    # day's run before it starts the child process; the outcome is a "verification run".
+    VERIFY_STARTED = "automatic verification started"
     REFUSED = "action refused"
     READINESS_OVERRIDE = "readiness override"
     POOL_OVERRIDE = "pool override"

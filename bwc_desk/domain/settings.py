@@ -97,6 +97,9 @@ SPECS: dict[str, SettingSpec] = {
             0,
             600,
         ),
+        SettingSpec(
+            "verify_daily", "Verify records automatically (daily, in the background)", True, bool
+        ),
         SettingSpec("anchor_folder", "Anchor folder for chain heads (blank: none)", "", str),
         SettingSpec("target_firmware", "Target camera firmware (blank: none)", "", str),
         SettingSpec(

@@ -47,6 +47,7 @@ class AgencySettings:
     # The agency's shifts in order of their start (the ``shifts`` table, not a setting row).
     shifts: tuple[ShiftSpec, ...] = DEFAULT_SHIFTS
     anchor_folder: str = ""
+    verify_daily: bool = True  # services/auto_verify.py: one automatic verification a day
     # The firmware the agency wants every camera on (the fleet health report compares).
     target_firmware: str = ""
     inspection_due_hour: int = 10  # the daily dock inspection shows as missing after this hour

@@ -230,10 +230,10 @@ def check_records(
     The agency's anchor file, when there is one, is checked too (and vouches for the heads
     it anchored)."""
     ctx.require(Permission.VERIFY, "verify records")
-    return check_database(ctx.db, expect_custody, expect_audit, _anchor_file(ctx))
+    return check_database(ctx.db, expect_custody, expect_audit, anchor_file_of(ctx))
 
 
-def _anchor_file(ctx: Ctx) -> Path | None:
+def anchor_file_of(ctx: Ctx) -> Path | None:
     """This database's file in the agency's anchor folder, if it is there (a share that
     cannot be reached, or no anchor yet, is not a failed verification)."""
     from bwc_desk.services.anchors import anchor_file, anchor_folder
@@ -250,33 +250,58 @@ def _anchor_file(ctx: Ctx) -> Path | None:
         return None
 
 
-def record_verification(ctx: Ctx, result: VerifyResult) -> None:
-    """The verification run, written to the audit log with its result (a write of its own,
-    after the walk)."""
-    ctx.require(Permission.VERIFY, "verify records")
+def _chain_details(report: ChainReport) -> dict[str, Any]:
+    return {
+        "count": report.count,
+        "head": report.head_hash,
+        "problem": report.problem.message if report.problem else None,
+    }
+
+
+def result_details(result: VerifyResult) -> dict[str, Any]:
+    """What the audit log keeps of a run (services/verify_tail.py reads a sound custody
+    head back from it): each chain's count, head and problem, findings, the warning."""
     details: dict[str, Any] = {
-        "custody": {
-            "count": result.custody.count,
-            "head": result.custody.head_hash,
-            "problem": result.custody.problem.message if result.custody.problem else None,
-        },
-        "audit": {
-            "count": result.audit.count,
-            "head": result.audit.head_hash,
-            "problem": result.audit.problem.message if result.audit.problem else None,
-        },
+        "custody": _chain_details(result.custody),
+        "audit": _chain_details(result.audit),
     }
     if result.identity is not None:
-        details["identity"] = {
-            "count": result.identity.count,
-            "head": result.identity.head_hash,
-            "problem": result.identity.problem.message if result.identity.problem else None,
-        }
+        details["identity"] = _chain_details(result.identity)
     if result.findings:
         details["findings"] = list(result.findings[:20])
     if result.warning:
         details["warning"] = result.warning
-    audit.record(ctx, AuditEvent.VERIFY, Outcome.OK if result.ok else Outcome.FAILED, details)
+    return details
+
+
+def verdict_word(result: VerifyResult) -> str:
+    """'ok', 'warning' (every record matches, but nothing signs them) or 'failed'."""
+    return "failed" if not result.ok else "warning" if result.warning else "ok"
+
+
+def result_json(result: VerifyResult) -> dict[str, Any]:
+    """`bwc-desk verify --json`: the verdict for a program (the app's automatic daily run
+    reads it): what was proven, the first altered record, in verify's own words."""
+    failed = [line for line in result.lines() if "FAILED" in line]
+    verdict_lines = result.verdict()
+    return {
+        "verdict": verdict_word(result),
+        "headline": verdict_lines[0],
+        "first_problem": failed[0] if failed else None,
+        "lines": result.lines(),
+        "verdict_lines": verdict_lines,
+        "covers": [{"chain": c.chain, "seq": c.seq, "what": c.what} for c in result.covers],
+        "checkpoints": result.checkpoints,
+        **result_details(result),
+    }
+
+
+def record_verification(ctx: Ctx, result: VerifyResult) -> None:
+    """The verification run, written to the audit log with its result (a write of its own,
+    after the walk)."""
+    ctx.require(Permission.VERIFY, "verify records")
+    audit.record(ctx, AuditEvent.VERIFY, Outcome.OK if result.ok else Outcome.FAILED,
+                 result_details(result))
 
 
 def verify_records(ctx: Ctx, expect_custody: tuple[int, str] | None = None) -> VerifyResult:
