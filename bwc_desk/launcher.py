@@ -98,6 +98,7 @@ class Launcher:
         self.syslog: Any = None
         self.watcher: Any = None
         self.garbage: Any = None
+        self.auto_verify: Any = None
         self._refused = False  # this station's name was refused (another PC holds it)
 
     # --- the sequence ---------------------------------------------------------------------
@@ -575,6 +576,7 @@ class Launcher:
         self.app.aboutToQuit.connect(self.maintenance.stop)
         self._start_dock_feed(state)
         self._start_syslog(state)
+        self._start_auto_verify(state)
         # The cycle collector from now on (off since start-up: app.run_gui): full
         # collections at quiet moments, big lists out of its walk.
         from bwc_desk.ui.garbage import GarbageKeeper
@@ -582,6 +584,19 @@ class Launcher:
         assert self.window is not None
         self.garbage = GarbageKeeper(self.window.idle.quiet_s, self.window)
         self.garbage.start()
+
+    def _start_auto_verify(self, state: AppState) -> None:
+        """The daily verification of the records, in a child process at low priority; its
+        verdict (and any station's last one) in the window's banner."""
+        from bwc_desk.services.context import SYSTEM
+        from bwc_desk.ui.auto_verify import AutoVerifier
+
+        assert self.window is not None and self.maintenance is not None
+        # (No parent: stopped at quit even when the window has gone first.)
+        self.auto_verify = AutoVerifier(state.ctx.as_actor(SYSTEM), self.maintenance.runner)
+        self.auto_verify.standing.connect(self.window.verify_banner.show_standing)
+        self.app.aboutToQuit.connect(self.auto_verify.stop)
+        self.auto_verify.start()
 
     def _start_syslog(self, state: AppState) -> None:
         """Signed checkpoints to the agency's syslog server, if it set one (off by default):

@@ -219,8 +219,8 @@ def child_command(ctx: Ctx, executable: str | None = None,
     return ChildCommand(tuple(argv), env)
 
 
-def _clip(text: Any) -> str:
-    text = str(text or "")
+def _clip(value: Any) -> str:
+    text = str(value or "")
     return text if len(text) <= _TEXT else text[: _TEXT - 3] + "..."
 
 

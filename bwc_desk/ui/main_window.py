@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTabWidget,
     QToolTip,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -41,6 +42,7 @@ from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.menu_focus import MenuFocus
 from bwc_desk.ui.ops import Lane, MutationOp, Task
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.verify_banner import VerifyBanner
 from bwc_desk.ui.widgets import FilteredTable
 from bwc_desk.ui.window_actions import WindowActions
 
@@ -111,7 +113,15 @@ class MainWindow(WindowActions):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.tabs)
         self.stack.addWidget(self.lock_screen)
-        self.setCentralWidget(self.stack)
+        # Records that failed verification are said above every view and the lock screen.
+        self.verify_banner = VerifyBanner(self)
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.verify_banner)
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
         self.tabs.currentChanged.connect(self._view_shown)
         self.permission_actions: list[tuple[QAction, Permission]] = []
         self._build_menus()
@@ -491,6 +501,7 @@ class MainWindow(WindowActions):
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.stack.setCurrentWidget(self.lock_screen)
+        self.verify_banner.set_locked(True)
         self.idle.stop()
         self.state.set_actor(None)
         self.status_line.clear_message()
@@ -550,6 +561,7 @@ class MainWindow(WindowActions):
         if self._last_actor is None or self._last_actor.username != actor.username:
             self.start_clean()  # someone else: nothing of the previous person's work
         self.stack.setCurrentWidget(self.tabs)
+        self.verify_banner.set_locked(False)
         self.state.set_actor(actor)
         self.popup_guard.stop()
         self.state.set_locked(False)  # the reads held back run now, as the new person

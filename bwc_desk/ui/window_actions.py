@@ -111,7 +111,17 @@ class WindowActions(QMainWindow):
     def show_verify(self) -> None:
         from bwc_desk.ui.dialogs.verify_dialog import VerifyDialog
 
-        VerifyDialog(self.state, self).exec()
+        dialog = VerifyDialog(self.state, self)
+        dialog.recorded.connect(self.refresh_verify_banner)  # (a pass clears a FAILED banner)
+        dialog.exec()
+
+    def refresh_verify_banner(self) -> None:
+        from bwc_desk.services.auto_verify import standing
+
+        banner = getattr(self, "verify_banner", None)
+        if banner is not None:
+            self.state.read(standing, banner.show_standing, lambda _exc: None,
+                            key="verify-standing")
 
     def change_password(self) -> None:
         from bwc_desk.ui.dialogs.password_dialog import ChangePasswordDialog

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,6 +26,8 @@ from bwc_desk.ui.state import AppState
 
 
 class VerifyDialog(QDialog):
+    recorded = Signal()  # the run is in the audit log (the window's banner follows it)
+
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
@@ -99,7 +102,8 @@ class VerifyDialog(QDialog):
 
     def _verified(self, result: VerifyResult) -> None:
         self.outcome = result
-        self.state.write(lambda ctx: verify.record_verification(ctx, result))
+        self.state.write(lambda ctx: verify.record_verification(ctx, result),
+                         lambda _none: self.recorded.emit())
         # The verdict says what was proven and what was not, in the command line's words:
         # "nothing was removed" only ever up to a record a signature or anchor covers.
         headline, *rest = result.verdict()
