@@ -595,8 +595,20 @@ class Launcher:
         # (No parent: stopped at quit even when the window has gone first.)
         self.auto_verify = AutoVerifier(state.ctx.as_actor(SYSTEM), self.maintenance.runner)
         self.auto_verify.standing.connect(self.window.verify_banner.show_standing)
+        self.auto_verify.finished.connect(self._verified)
         self.app.aboutToQuit.connect(self.auto_verify.stop)
         self.auto_verify.start()
+
+    def _verified(self, outcome: Any) -> None:
+        """A failure is said to the agency's SIEM too, when it forwards to one."""
+        from datetime import UTC, datetime
+
+        from bwc_desk.services.auto_verify import FAILED
+
+        if outcome.verdict == FAILED and self.syslog is not None:
+            self.syslog.alert(datetime.now(UTC), outcome.verdict,
+                              f"Records failed the automatic verification: "
+                              f"{outcome.first_problem or outcome.headline}")
 
     def _start_syslog(self, state: AppState) -> None:
         """Signed checkpoints to the agency's syslog server, if it set one (off by default):

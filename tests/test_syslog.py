@@ -362,3 +362,18 @@ def test_a_station_without_a_server_never_waits(admin_ctx, forwarder, caplog):
     for _ in range(3):
         checkpoint_now(admin_ctx)
     assert f.sender.pending() + f.sender.sent >= 3 and f.sender.sent == 0
+
+
+def test_a_failed_automatic_verification_reaches_the_server_as_critical(admin_ctx, forwarder):
+    f = forwarder()
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    assert not f.alert(at, "failed", "custody: FAILED at record #4")  # forwarding is off
+    server = SyslogServer()
+    syslog_forward.set_syslog(admin_ctx, "127.0.0.1", server.port)
+    f.refresh()
+    assert f.alert(at, "failed", "custody: FAILED at record #4")
+    raw = server.wait_for(1)[0].decode("utf-8")
+    assert raw.startswith("<106>1 2026-12-01T09:00:00.000000Z ")  # 13 * 8 + 2 (critical)
+    assert " verify-failed [verification@32473 station=\"DESK-1\" verdict=\"failed\"] " in raw
+    assert raw.endswith("custody: FAILED at record #4")
+    server.close()

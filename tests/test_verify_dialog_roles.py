@@ -60,3 +60,18 @@ def test_without_a_station_key_the_verdict_is_a_warning_with_the_command(qtbot, 
     assert "no station key is registered" in verdict and "keys init-root" in verdict
     assert "#b45309" in verdict  # amber, not the green of an OK
     state.runner.shutdown()
+
+
+def test_the_last_automatic_verification_is_shown(qtbot, admin_ctx):
+    from bwc_desk.services import auto_verify
+
+    state, dialog = _dialog(qtbot, admin_ctx)
+    qtbot.waitUntil(lambda: "none yet" in dialog.auto_status.text(), timeout=10_000)
+    state.runner.shutdown()
+    auto_verify.record(admin_ctx, auto_verify.VerifyOutcome(
+        "failed", "VERIFICATION FAILED", "custody: FAILED at record #4: changed",
+        {"custody": {"count": 9, "head": "a" * 64, "problem": "changed"}}))
+    state, dialog = _dialog(qtbot, admin_ctx)
+    qtbot.waitUntil(lambda: "FAILED" in dialog.auto_status.text(), timeout=10_000)
+    assert "record #4" in dialog.auto_status.text() and "DESK-1" in dialog.auto_status.text()
+    state.runner.shutdown()

@@ -38,6 +38,10 @@ QUEUE_SIZE = 1000
 RETRY_FIRST, RETRY_MOST = 1.0, 60.0
 LOG_EVERY = 60.0
 TIMEOUT = 10.0
+# The automatic verification's failure (services/auto_verify.py), forwarded as critical.
+ALERT_MSGID = "verify-failed"
+ALERT_SD_ID = "verification@32473"
+ALERT_SEVERITY = 2  # critical
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,17 +90,32 @@ def format_message(
         f"{checkpoint['chain']} ledger record #{checkpoint['seq']} has hash "
         f"{checkpoint['head_hash']}, signed by station {checkpoint['station']}"
     )
+    return _message(SEVERITY, stamp, MSGID, sd, text, hostname, procid)
+
+
+def _message(severity: int, stamp: str, msgid: str, sd: str, text: str,
+             hostname: str | None, procid: int | None) -> bytes:
     header = " ".join(
         (
-            f"<{FACILITY * 8 + SEVERITY}>1",
+            f"<{FACILITY * 8 + severity}>1",
             stamp,
             _header_field(hostname if hostname is not None else socket.gethostname(), 255),
             APP_NAME,
             _header_field(str(procid if procid is not None else os.getpid()), 128),
-            MSGID,
+            msgid,
         )
     )
     return f"{header} {sd} ".encode() + b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def format_alert(at: datetime, station: str, verdict: str, text: str,
+                 hostname: str | None = None, procid: int | None = None) -> bytes:
+    """An RFC 5424 message of severity critical: the automatic verification found altered
+    records (the SIEM hears it even if nobody looks at the station's screen)."""
+    stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    params = (("station", station), ("verdict", verdict))
+    sd = "[" + ALERT_SD_ID + "".join(f' {name}="{_sd_value(v)}"' for name, v in params) + "]"
+    return _message(ALERT_SEVERITY, stamp, ALERT_MSGID, sd, text, hostname, procid)
 
 
 def frame(message: bytes) -> bytes:

@@ -150,6 +150,8 @@ def _last_automatic(session: Session) -> tuple[VerifyStatus | None, datetime | N
 
 
 def last_automatic(ctx: Ctx) -> VerifyStatus | None:
+    """The newest automatic run (Verify records shows it)."""
+    ctx.require(Permission.READ)
     with ctx.db.read() as session:
         return _last_automatic(session)[0]
 

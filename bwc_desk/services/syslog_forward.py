@@ -19,7 +19,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bwc_desk.adapters.syslog import SyslogSender, SyslogTarget, format_message, tls_context
+from bwc_desk.adapters.syslog import (
+    SyslogSender,
+    SyslogTarget,
+    format_alert,
+    format_message,
+    tls_context,
+)
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.roles import Permission
@@ -169,6 +175,13 @@ class CheckpointForwarder:
     def checkpoint(self, checkpoint: dict[str, Any]) -> None:
         if self.target is not None:
             self.sender.submit(format_message(checkpoint))
+
+    def alert(self, at: Any, verdict: str, text: str) -> bool:
+        """The automatic verification failed: said to the SIEM too (True if queued)."""
+        if self.target is None:
+            return False
+        self.sender.submit(format_alert(at, self.ctx.station, verdict, text))
+        return True
 
     def _run(self) -> None:
         while not self._stop.wait(self.refresh_seconds):

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import anchors, signing, verify
+from bwc_desk.services import anchors, auto_verify, signing, verify
+from bwc_desk.services.auto_verify import VerifyStatus
 from bwc_desk.services.key_revocation import Revoked
 from bwc_desk.services.verify import ChainHeads, VerifyResult
 from bwc_desk.ui.files import save_file
@@ -83,6 +84,11 @@ class VerifyDialog(QDialog):
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        # The daily run in the background (services/auto_verify.py): when, where, its verdict.
+        self.auto_status = QLabel("Automatic verification: ...", self)
+        self.auto_status.setObjectName("verify_auto_status")
+        self.auto_status.setWordWrap(True)
+        layout.addWidget(self.auto_status)
         layout.addWidget(self.text)
         layout.addWidget(self.action_error)
         layout.addLayout(buttons)
@@ -99,6 +105,17 @@ class VerifyDialog(QDialog):
         # The walk is a read (it can take a while on a large ledger); its record in the
         # audit log is a write of its own, on the writer, once the result is known.
         state.read(verify.check_records, self._verified, self._failed)
+        state.read(auto_verify.last_automatic, self._auto_shown, lambda _exc: None)
+
+    def _auto_shown(self, last: VerifyStatus | None) -> None:
+        if last is None:
+            self.auto_status.setText(
+                "Automatic verification: none yet (once a day, in the background, when "
+                "Agency settings say so).")
+            return
+        self.auto_status.setText(
+            f"Last automatic verification: {last.at:%Y-%m-%d %H:%M} UTC at {last.station}: "
+            f"{last.verdict.upper()}" + (f": {last.first_problem}" if last.first_problem else ""))
 
     def _verified(self, result: VerifyResult) -> None:
         self.outcome = result
