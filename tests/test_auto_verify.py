@@ -147,3 +147,17 @@ def test_verify_json_when_it_cannot_run(tmp_path, capsys):
     body = json.loads(capsys.readouterr().out)
     assert body["verdict"] == "error" and "no database file" in body["headline"]
     assert not missing.exists()
+
+
+def test_a_postgresql_password_never_reaches_the_command_line(monkeypatch):
+    from bwc_desk.store.db import Database
+
+    monkeypatch.setattr(auto_verify, "anchor_file_of", lambda _ctx: None)  # (no server here)
+    db = Database("postgresql+psycopg://station:s3cret@db.example.org/bwc")
+    try:
+        cmd = auto_verify.child_command(Ctx(db, "DESK-1"), "/usr/bin/python3", frozen=False)
+    finally:
+        db.dispose()
+    assert not any("s3cret" in arg for arg in cmd.argv)
+    assert cmd.env["BWC_DESK_DATABASE_URL"] == (
+        "postgresql+psycopg://station:s3cret@db.example.org/bwc")
