@@ -88,6 +88,7 @@ def test_a_failure_stays_through_a_restart_until_a_verification_passes(qtbot, de
     start(printing(OK))  # (not due: a run finished today; the standing is read)
     qtbot.waitUntil(lambda: win.verify_banner.level == "failed", timeout=20_000)
     win.verify_banner.dismiss.click()  # (hidden for red: and clicking does nothing anyway)
+    assert win.verify_banner.isVisible() and win.verify_banner.level == "failed"
     from bwc_desk.services import verify
 
     verify.verify_records(admin_ctx)  # Verify records by a person: it passes
@@ -101,8 +102,9 @@ def test_a_passing_run_shows_nothing(qtbot, desk):
     with qtbot.waitSignal(verifier.finished, timeout=30_000) as got:
         pass
     assert got.args[0].verdict == "ok"
-    verifier.refresh()
-    qtbot.wait(300)  # (nothing to wait for: the standing read says OK)
+    with qtbot.waitSignal(verifier.standing, timeout=20_000) as read:
+        verifier.refresh()
+    assert read.args[0].decisive.verdict == "ok" and read.args[0].decisive.automatic
     assert not win.verify_banner.isVisible()
 
 
