@@ -175,6 +175,30 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(qm_ctx):
     assert auth.sign_in(qm_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
 
 
+def test_wrong_current_passwords_count_towards_the_lockout(qm_ctx, admin_ctx):
+    # Five wrong guesses in the change-password dialog of a signed-in station are five
+    # failed logons (CJIS 5.9.5): counted, audited, and the account locked, as at sign-in.
+    import json
+
+    from sqlalchemy import select
+
+    from bwc_desk.services.sign_in_attempts import MAX_FAILED_SIGN_INS
+    from bwc_desk.store.models import AuditRecord, Staff
+
+    for _ in range(MAX_FAILED_SIGN_INS):
+        with pytest.raises(DomainError) as refused:
+            auth.change_own_password(qm_ctx, "a guess at it", NEW_OWN)
+    assert "locked" in str(refused.value)
+    with qm_ctx.db.read() as session:
+        row = session.execute(select(Staff).where(Staff.username == "quinn")).scalar_one()
+        assert row.locked_at is not None
+        hows = [json.loads(r.details or "{}").get("how") for r in session.execute(
+            select(AuditRecord).where(AuditRecord.event == "sign-in failed")).scalars()]
+    assert hows.count("password change") == MAX_FAILED_SIGN_INS
+    with pytest.raises(DomainError, match="locked"):
+        auth.sign_in(qm_ctx.as_actor(None), "quinn", PASSWORD)
+
+
 def test_the_new_password_must_differ_from_the_current_one(qm_ctx):
     with pytest.raises(ValidationError, match="same as your current"):
         auth.change_own_password(qm_ctx, PASSWORD, PASSWORD)

@@ -585,31 +585,47 @@ def mark_password_own(db: Database, staff_id: int) -> None:
 
 def change_own_password(ctx: Ctx, old_password: str, new_password: str) -> None:
     """The signed-in person replaces their own password (File > Change my password...);
-    audited. A wrong current password is refused (not counted towards the lockout)."""
+    audited. A wrong current password is a failed logon: refused, recorded and counted
+    towards the lockout as at sign-in (else a station left signed in would let anyone guess
+    its owner's password without limit)."""
     actor = ctx.require(Permission.READ)
+    attempt = None
     with staff_write(ctx.db) as session:
         row = _staff(session, actor.staff_id or -1)
         _not_directory(row)
-        if not verify_secret(row.password_hash, old_password):
-            raise DomainError(
-                "The current password is wrong: type the password you signed in with. "
-                "Nothing was changed."
-            )
-        if new_password == old_password:
-            raise ValidationError(
-                "The new password is the same as your current one: choose a different one. "
-                "Nothing was changed."
-            )
-        validate_new_password(new_password, row.username)
-        set_password(row, new_password, ctx.now(), temporary=False)
-        audit.write(
-            session,
-            station=ctx.station,
-            at=ctx.now(),
-            actor=actor,
-            event=AuditEvent.PASSWORD_CHANGED,
-            details={"account": row.username},
+        check = check_credentials(session, row.username, old_password)
+        if not check.good:
+            attempt = record_failure(ctx, session, check, "password change", row.username,
+                                     WRONG_CURRENT_PASSWORD)
+        else:
+            _change_own(ctx, session, actor, row, old_password, new_password)
+    if attempt is not None:
+        finish(attempt)  # (raises, once the failure is committed)
+
+
+WRONG_CURRENT_PASSWORD = (
+    "The current password is wrong: type the password you signed in with. Nothing was changed."
+)
+
+
+def _change_own(
+    ctx: Ctx, session: Session, actor: Actor, row: Staff, old_password: str, new_password: str
+) -> None:
+    if new_password == old_password:
+        raise ValidationError(
+            "The new password is the same as your current one: choose a different one. "
+            "Nothing was changed."
         )
+    validate_new_password(new_password, row.username)
+    set_password(row, new_password, ctx.now(), temporary=False)
+    audit.write(
+        session,
+        station=ctx.station,
+        at=ctx.now(),
+        actor=actor,
+        event=AuditEvent.PASSWORD_CHANGED,
+        details={"account": row.username},
+    )
 
 
 def unlock(ctx: Ctx, staff_id: int) -> StaffRow:
