@@ -24,10 +24,13 @@ from bwc_desk.services.startup import (
     DamagedDatabase,
     accounts_removed,
     damaged,
+    discard_unused_new_database,
     lock_file_problem,
     open_database,
     resolve_url,
     set_aside_empty_demo,
+    shown_url,
+    sqlite_file_exists,
     station_name,
 )
 from bwc_desk.services.stations import station_info
@@ -107,6 +110,7 @@ class Launcher:
         if self.demo and not self._ensure_demo():
             return 1
         url = resolve_url(getattr(self.args, "database", None), self.demo)
+        existed = sqlite_file_exists(url)
         db = self._open(url)
         if db is None:
             return 1
@@ -131,9 +135,13 @@ class Launcher:
             gc.enable()  # a person at the keyboard (app.run_gui turned it off)
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
+                # (Cancelled: a file this start made and nobody used is not left behind.)
+                if self.lock_file is not None:
+                    self.lock_file.unlock()
+                discard_unused_new_database(db, existed_before=existed)
                 return 0
             if dialog.choice == FirstRunDialog.LOAD_DEMO:
-                db.dispose()
+                discard_unused_new_database(db, existed_before=existed)  # (disposes it)
                 self.demo = True
                 return self.start()
             config.save(station_config.with_changes(station_name=dialog.station))
@@ -181,6 +189,7 @@ class Launcher:
         except DamagedDatabase as exc:
             return self._offer_restore(url, exc)
         except DomainError as exc:  # a network share, a read-only folder, a full disk
+            log.error("cannot open %s: %s", shown_url(url), exc)
             self._drop_early()
             QMessageBox.critical(
                 None,
@@ -189,11 +198,12 @@ class Launcher:
             )
             return None
         except Exception as exc:
+            log.exception("cannot open %s", shown_url(url))
             self._drop_early()
             QMessageBox.critical(
                 None,
                 "BWC Desk - cannot open the database",
-                f"BWC Desk could not open its database:\n{url}\n\n{type(exc).__name__}: "
+                f"BWC Desk could not open its database:\n{shown_url(url)}\n\n{type(exc).__name__}: "
                 f"{exc}\n\nNothing was changed. Check the path or server, or ask your "
                 f"administrator. The log folder is {self.log_dir}.",
             )
@@ -221,6 +231,7 @@ class Launcher:
 
     def _offer_restore(self, url: str, exc: DamagedDatabase) -> Database | None:
         """A damaged database: offer the latest good backup, never a silent fresh start."""
+        log.error("damaged database %s: %s", shown_url(url), exc)
         self._drop_early()
         box = QMessageBox(
             QMessageBox.Icon.Critical,
@@ -362,6 +373,7 @@ class Launcher:
             pid, host, _app = self.lock_file.getLockInfo()
             if self.lock_file.removeStaleLockFile() and self.lock_file.tryLock(200):
                 return True
+            log.error("%s is in use by process %s on %s", path, pid, host)
             self._drop_early()
             if building:
                 QMessageBox.warning(
@@ -381,6 +393,7 @@ class Launcher:
                 )
             return False
         problem = lock_file_problem(Path(path))  # (Qt says only that it failed)
+        log.error("cannot create the lock file beside %s: %s", path, problem)
         self._drop_early()
         QMessageBox.critical(
             None,

@@ -62,6 +62,7 @@ def test_a_sign_in_typed_before_the_database_is_open_is_sent_once_connected(qtbo
     qtbot.addWidget(dialog)
     early.show()
     assert dialog.isVisible() and "BWC Desk" in dialog.heading.text()
+    assert "opening the database" in dialog.heading.text()  # (what it waits for)
     qtbot.keyClicks(dialog.user_edit, "quinn")
     qtbot.keyClicks(dialog.password_edit, "a password")
     qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
@@ -70,6 +71,7 @@ def test_a_sign_in_typed_before_the_database_is_open_is_sent_once_connected(qtbo
                               lambda *_a, **_k: None, "Hartford Police")
     assert connected is dialog
     assert "Hartford Police" in dialog.heading.text() and "DESK-1" in dialog.heading.text()
+    assert "opening" not in dialog.heading.text()
     qtbot.waitUntil(lambda: sent == [("quinn", "a password")], timeout=5000)
 
 
@@ -133,3 +135,53 @@ def test_a_person_signs_in_on_the_form_shown_before_sqlalchemy_is_loaded(tmp_pat
     assert result.returncode == 0, result.stderr
     assert "BWC-SIGN-IN-SHOWN stack_loaded=False" in result.stdout
     assert "BWC-DESK-DATA" in result.stdout and "BWC-SIGN-IN-PATH" in result.stdout
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_keys_still_being_typed_when_the_form_goes_reach_nothing(qtbot):
+    # Someone typing their password as the form gives way to a message (or to the first-run
+    # dialog): the rest of their typing, Enter included, must not dismiss the message unread
+    # nor land in clear in a name field. Keys count again once the keyboard was quiet.
+    from PySide6.QtWidgets import QLineEdit
+
+    from bwc_desk.ui.early_sign_in import TypingAhead
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    field.show()
+    entered: list[str] = []
+    field.returnPressed.connect(lambda: entered.append(field.text()))
+    clock = Clock()
+    guard = TypingAhead(quiet_s=0.8, clock=clock)
+    guard.start()
+    try:
+        for char in "pass-99":
+            clock.now += 0.15  # (a person's pace: never a pause of 0.8 s)
+            qtbot.keyClick(field, char)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+        assert field.text() == "" and entered == []
+        assert guard.thrown == len("pass-99") + 1
+        clock.now += 1.0  # (they stopped, and read what the screen says)
+        qtbot.keyClicks(field, "ok")
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    finally:
+        guard.stop()
+    assert entered == ["ok"]
+
+
+def test_dropping_the_form_guards_against_typing_ahead(qtbot):
+    early = EarlySignIn("DESK-1")
+    assert early.dialog is not None
+    qtbot.addWidget(early.dialog)
+    early.show()
+    early.drop()
+    guard = early.typing_ahead
+    assert guard is not None
+    guard.stop()

@@ -320,6 +320,61 @@ def accounts_removed(db: Database) -> str | None:
             "the accounts were removed outside BWC Desk")
 
 
+def discard_unused_new_database(db: Database, existed_before: bool) -> bool:
+    """The first-run dialog was cancelled: a SQLite file this start created (it was not
+    there before), still without an account or a record, is removed with its journal files
+    and the lock beside it, so that the next start is a first start again (not a sign-in
+    form that gives way to the set-up dialog). Disposes ``db``; True when removed."""
+    from sqlalchemy import func, select
+
+    from bwc_desk.store.models import Staff
+
+    path = db.path
+    if existed_before or path is None:
+        db.dispose()
+        return False
+    try:
+        with db.read() as session:
+            staff = session.execute(select(func.count()).select_from(Staff)).scalar_one()
+        unused = not staff and accounts_removed(db) is None
+    except Exception:  # (then it stays: never remove what could not be looked at)
+        unused = False
+    db.dispose()
+    if not unused:
+        return False
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not remove %s: %s", leftover, exc)
+            return False
+    log.info("first run cancelled: removed the new, unused %s", path)
+    return True
+
+
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown or logged: a password in it replaced by ***."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the database named by --database or BWC_DESK_DATABASE_URL"
+
+
+def sqlite_file_exists(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that is already there (False for a server)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return False
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return False
+    return Path(parsed.database).exists()
+
+
 def _record_migration_backup(db: Database, saved: BackupFile, current: str | None) -> None:
     from datetime import UTC, datetime
 

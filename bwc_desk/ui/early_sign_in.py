@@ -17,16 +17,58 @@ Only PySide6, the form's module and the station's configuration are imported her
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bwc_desk.ui.dialogs.sign_in_dialog import SignIn, SignInDialog
 
 # At most this long for the form's first paint (the offscreen platform, a slow X server).
 PAINT_WAIT_MS = 1000
+# Once the form has gone, keys are thrown away until the keyboard has been quiet this long:
+# someone typing their password into the form goes on typing for a moment after it gives
+# way, and those keys must reach neither the message that replaced it (an Enter would
+# dismiss it unread) nor the first-run dialog (the password in clear in a name field).
+QUIET_S = 0.8
+KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride)
+
+
+class TypingAhead(QObject):
+    """Installed on the application when the form goes: throws away every key until none
+    has come for ``quiet_s`` (counted from the form's going), then removes itself."""
+
+    def __init__(self, quiet_s: float = QUIET_S, clock: Callable[[], float] = time.monotonic
+                 ) -> None:
+        super().__init__()
+        self.quiet_s = quiet_s
+        self.clock = clock
+        self.thrown = 0  # (key presses thrown away: for the log and the tests)
+        self._last = clock()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() not in KEY_EVENTS:
+            return False
+        now = self.clock()
+        if now - self._last >= self.quiet_s:
+            self.stop()
+            return False
+        self._last = now
+        if event.type() == QEvent.Type.KeyPress:
+            self.thrown += 1
+        return True
+
+    def start(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
 
 
 class EarlySignIn:
@@ -37,6 +79,7 @@ class EarlySignIn:
         self._badge: SignIn | None = None
         # (What a person managed to submit before the database was open: sent on connect.)
         self._held: list[tuple[bool, tuple[Any, ...], dict[str, Any]]] = []
+        self.typing_ahead: TypingAhead | None = None
         self.dialog: SignInDialog | None = SignInDialog(
             self._sign_in, agency="", station=station, sign_in_badge=self._sign_in_badge
         )
@@ -48,6 +91,9 @@ class EarlySignIn:
         waiting = QEventLoop()
         dialog.first_painted.connect(waiting.quit)
         QTimer.singleShot(PAINT_WAIT_MS, waiting.quit)
+        # (Painted with it: a server that does not answer keeps the form still for up to
+        # its connect timeout, and the person sees why.)
+        dialog.set_agency("", status="opening the database...")
         dialog.show()
         waiting.exec()
         dialog.first_painted.disconnect(waiting.quit)
@@ -68,12 +114,15 @@ class EarlySignIn:
             self._call(badge, self._badge if badge else self._password, args, kwargs)
 
     def drop(self) -> None:
-        """The start goes another way: the form goes, and what was typed into it with it."""
+        """The start goes another way: the form goes, and what was typed into it with it;
+        keys still being typed are thrown away until the keyboard is quiet (``TypingAhead``)."""
         dialog, self.dialog = self.dialog, None
         self._held.clear()
         if dialog is not None:
+            self.typing_ahead = TypingAhead()
+            self.typing_ahead.start()
             dialog.hide()
-            QApplication.processEvents()  # (keys already queued for the form: to the form)
+            QApplication.processEvents()  # (keys already queued: thrown away)
             dialog.deleteLater()
 
     def _sign_in(self, *args: Any, **kwargs: Any) -> None:

@@ -319,9 +319,11 @@ class SignInDialog(QDialog):
         layout.addWidget(buttons)
         self.user_edit.setFocus()
 
-    def set_agency(self, agency: str) -> None:
-        """The heading: the agency (known once the database is open) and the station."""
-        self.heading.setText(f"<b>{agency or 'BWC Desk'}</b><br>Station {self._station}")
+    def set_agency(self, agency: str, status: str = "") -> None:
+        """The heading: the agency (known once the database is open) and the station, with
+        ``status`` after it in grey (what the form waits for: "opening the database")."""
+        after = f" <span style='color:#6b7280'>({status})</span>" if status else ""
+        self.heading.setText(f"<b>{agency or 'BWC Desk'}</b><br>Station {self._station}{after}")
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
