@@ -515,3 +515,15 @@ def test_only_a_new_and_unused_database_is_discarded(tmp_path, admin_ctx):
     used = close(admin_ctx)  # (accounts and records: never removed)
     db = open_database(sqlite_url(used)).db
     assert not discard_unused_new_database(db, existed_before=False) and used.exists()
+
+
+def test_a_database_server_that_refuses_is_named_in_words(tmp_path):
+    """A PostgreSQL server down or unreachable: the driver's reason and what to check, not
+    SQLAlchemy's wrapping (its statement, its background link)."""
+    from bwc_desk.domain.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        open_database("postgresql+psycopg://desk@127.0.0.1:1/bwc")
+    text = str(refused.value)
+    assert "127.0.0.1:1" in text and "Check that the server is running" in text
+    assert "sqlalche.me" not in text and "Background on this error" not in text

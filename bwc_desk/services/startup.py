@@ -147,7 +147,24 @@ def open_database(
         problem = storage_error(exc, db.path)
         if problem is not None:
             raise problem from None
+        if db.path is None and isinstance(exc, OperationalError):
+            raise DomainError(server_problem(db, exc)) from None
         raise
+
+
+def server_problem(db: Database, exc: OperationalError) -> str:
+    """What a PostgreSQL server's refusal comes to, in words (the driver's first line, not
+    SQLAlchemy's wrapping with its statement and link)."""
+    url = db.url
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    lines = [line.strip() for line in str(exc.orig or exc).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(exc).__name__
+    return (
+        f"BWC Desk could not open its database {url.database or ''} on the server {where}: "
+        f"{reason}. Check that the server is running and that this PC can reach it "
+        "(network, firewall, the address in station.json or BWC_DESK_DATABASE_URL), or ask "
+        "your administrator. Nothing was changed."
+    )
 
 
 def refuse_damaged_file(path: Path, quick_check_up_to: int = 0) -> None:
