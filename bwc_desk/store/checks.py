@@ -85,7 +85,13 @@ def sqlite_file_problem(path: Path) -> str | None:
     with path.open("rb") as fh:
         header = fh.read(100)
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
-        return f"the file is not a SQLite database: its first bytes are {header[:16]!r}"
+        if not header:
+            return "the file is not a SQLite database: it is empty"
+        shown = " ".join(f"{b:02x}" for b in header[:8])
+        text = header[:16].decode("ascii", "replace")
+        if text.isprintable():  # (a text file, a page of HTML saved under the name)
+            return f"the file is not a SQLite database: it begins with {text!r}"
+        return f"the file is not a SQLite database (its first bytes are {shown})"
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     if page_size < 512 or page_size & (page_size - 1):
