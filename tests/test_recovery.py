@@ -527,3 +527,15 @@ def test_a_database_server_that_refuses_is_named_in_words(tmp_path):
     text = str(refused.value)
     assert "127.0.0.1:1" in text and "Check that the server is running" in text
     assert "sqlalche.me" not in text and "Background on this error" not in text
+
+
+def test_a_damaged_file_is_refused_with_its_permissions_as_they_were(tmp_path):
+    # ("Nothing was changed", the message says: its mode neither, in a shared folder too.)
+    from bwc_desk.services.startup import DamagedDatabase
+
+    path = tmp_path / "agency.sqlite3"
+    path.write_bytes(os.urandom(4096))
+    path.chmod(0o644)
+    with pytest.raises(DamagedDatabase):
+        open_database(sqlite_url(path))
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -169,14 +169,14 @@ def server_problem(db: Database, exc: OperationalError) -> str:
 
 def refuse_damaged_file(path: Path, quick_check_up_to: int = 0) -> None:
     """DamagedDatabase if the existing file at `path` cannot be used as it is."""
-    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        paths.tighten_file(own)  # files made by older versions were readable by all
     problem = sqlite_file_problem(path) or sqlite_schema_problem(path)
     if problem is None and path.stat().st_size <= quick_check_up_to:
         result = integrity_check(path, quick=True)
         problem = None if result == "ok" else f"quick_check: {result}"
     if problem is not None:
-        raise damaged(path, problem)
+        raise damaged(path, problem)  # ("Nothing was changed": its permissions neither)
+    for own in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        paths.tighten_file(own)  # files made by older versions were readable by all
 
 
 def file_damage(path: Path) -> str | None:
