@@ -141,3 +141,44 @@ def test_the_sign_in_dialog_before_the_window_asks_for_a_new_password(qtbot, adm
         _type_and_enter(qtbot, form.confirm_edit, OWN)
     assert dialog.actor is not None and dialog.actor.username == "quinn"
     assert calls == [{"new_password": ""}, {"new_password": OWN}]
+
+
+def test_badge_and_pin_asks_the_pin_twice_and_keeps_the_badge_on_a_refusal(qtbot, admin_ctx):
+    """A weak PIN closed the form (the badge scanned again) and a PIN asked once let a typo
+    through unnoticed."""
+    from bwc_desk.ui.dialogs import staff_dialog
+
+    row = auth.add_staff(admin_ctx, "quinn", Role.QUARTERMASTER, TEMPORARY)
+    auth.sign_in(admin_ctx.as_actor(None), "quinn", TEMPORARY, new_password=OWN)
+    state = AppState(admin_ctx)
+    dialog = staff_dialog.StaffDialog(state)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 2, timeout=5000)
+    i = next(i for i, r in enumerate(dialog.model.rows()) if r.username == "quinn")
+    dialog.table.table.selectRow(dialog.table.proxy.mapFromSource(dialog.model.index(i, 0)).row())
+    seen: list[str] = []
+
+    def fill(form):
+        assert form.row.id == row.id
+        _type_and_enter(qtbot, form.badge_edit, "STAFF-0007")  # (a scanner ends with Enter)
+        assert form.focusWidget() is form.pin_edit and form.isVisible()
+        assert form.error_label.text() == ""  # (the scan's Enter did not Save)
+        qtbot.keyClicks(form.pin_edit, "123456")
+        qtbot.keyClicks(form.confirm_edit, "123456")
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        seen.append(form.error_label.text())  # too easy: said here, the badge kept
+        assert form.isVisible() and form.badge_edit.text() == "STAFF-0007"
+        qtbot.keyClicks(form.pin_edit, "428193")
+        qtbot.keyClicks(form.confirm_edit, "428139")  # a typo
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+        seen.append(form.error_label.text())
+        qtbot.keyClicks(form.confirm_edit, "428193")
+        qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
+
+    answer(qtbot, fill, staff_dialog.BadgePinDialog)
+    qtbot.mouseClick(dialog.badge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Badge sign-in for quinn is on" in dialog.message.text(),
+                    timeout=10_000)
+    assert "too easy" in seen[0] and "differ" in seen[1]
+    assert auth.sign_in_badge(admin_ctx.as_actor(None), "STAFF-0007", "428193")
+    state.runner.shutdown()

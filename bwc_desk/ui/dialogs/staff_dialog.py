@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +25,7 @@ from bwc_desk.domain.passwords import (
     MIN_PASSWORD_LENGTH,
     MIN_PIN_LENGTH,
     check_password,
+    check_pin,
     normalize_username,
 )
 from bwc_desk.domain.roles import Role
@@ -203,6 +206,76 @@ class ResetPasswordDialog(PasswordPairDialog):
 
     def refused(self, exc: BaseException) -> None:
         self._refuse(str(exc), self.password_edit if "password" in str(exc).lower() else None)
+
+
+class BadgePinDialog(ServiceDialog):
+    """Staff accounts > Badge and PIN: the badge scanned (blank turns badge sign-in off) and
+    the PIN typed twice (a typo cannot be noticed otherwise). A PIN the rules refuse is said
+    here, the form kept: the badge need not be scanned again."""
+
+    def __init__(self, state: AppState, row: StaffRow, parent: QWidget | None = None) -> None:
+        super().__init__(state, "Badge and PIN", parent, ok_text="&Save")
+        self.row = row
+        self.heading.setText(
+            f"Quick sign-in at the counter for <b>{row.username}</b>: their staff badge, then "
+            "a PIN. Leave the badge blank to turn badge sign-in off."
+        )
+        self.heading.show()
+        self.badge_edit = QLineEdit(row.badge_code, self)
+        self.badge_edit.setObjectName("badge")
+        self.badge_edit.setPlaceholderText("scan the staff badge")
+        self.pin_edit = QLineEdit(self)
+        self.pin_edit.setObjectName("pin")
+        self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_edit.setPlaceholderText(f"at least {MIN_PIN_LENGTH} digits")
+        self.confirm_edit = QLineEdit(self)
+        self.confirm_edit.setObjectName("confirm_pin")
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit.setPlaceholderText("the same PIN again")
+        self.form.addRow("Staff &badge", self.badge_edit)
+        self.form.addRow("&PIN", self.pin_edit)
+        self.form.addRow("&Confirm PIN", self.confirm_edit)
+        self.setMinimumWidth(max(480, self.sizeHint().width()))
+        self.badge_edit.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # The Enter that ends a badge scan moves on to the PIN; it does not Save.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self.badge_edit and not self.busy:
+            self.pin_edit.setFocus()
+            return
+        super().keyPressEvent(event)
+
+    def _refuse(self, text: str, *fields: QLineEdit) -> None:
+        self.show_error(text)
+        for field in fields:
+            field.clear()
+        if fields:
+            fields[0].setFocus()
+
+    def request(self) -> Request | None:
+        badge, pin = self.badge_edit.text().strip(), self.pin_edit.text()
+        if badge:
+            try:
+                check_pin(pin)
+            except DomainError as exc:
+                self._refuse(str(exc), self.pin_edit, self.confirm_edit)
+                return None
+            if self.confirm_edit.text() != pin:
+                self._refuse("The two PINs differ: type the PIN again under Confirm PIN.",
+                             self.confirm_edit)
+                return None
+        else:
+            pin = ""
+        staff_id = self.row.id
+        return (lambda ctx: auth.set_badge_and_pin(ctx, staff_id, badge, pin)), "staff"
+
+    def refused(self, exc: BaseException) -> None:
+        if "badge" in str(exc).lower():
+            self.badge_edit.setFocus()
+            self.badge_edit.selectAll()
+        elif "pin" in str(exc).lower():
+            self._refuse(str(exc), self.pin_edit, self.confirm_edit)
 
 
 class StaffDialog(QDialog):
@@ -434,30 +507,12 @@ class StaffDialog(QDialog):
         row = self._selected()
         if row is None:
             return
-        badge, ok = QInputDialog.getText(
-            self,
-            "Badge and PIN",
-            f"Scan {row.username}'s staff badge (leave blank to turn badge sign-in off):",
-            text=row.badge_code,
-        )
-        if not ok:
-            return
-        pin = ""
-        if badge.strip():
-            pin, ok = QInputDialog.getText(
-                self,
-                "Badge and PIN",
-                f"PIN for {row.username} (at least {MIN_PIN_LENGTH} digits):",
-                QLineEdit.EchoMode.Password,
+        dialog = BadgePinDialog(self.state, row, self)
+        if dialog.exec():
+            on = bool(dialog.badge_edit.text().strip())
+            self._done(f"Badge sign-in for {row.username} is {'on' if on else 'off'}.")(
+                dialog.result_value
             )
-            if not ok:
-                return
-        self.state.write(
-            lambda ctx: auth.set_badge_and_pin(ctx, row.id, badge, pin),
-            self._done(f"Badge sign-in for {row.username} is {'on' if badge.strip() else 'off'}."),
-            self._failed,
-            changed="staff",
-        )
 
     def _failed(self, exc: BaseException) -> None:
         """Said here, under the list, not in a message box over it."""
