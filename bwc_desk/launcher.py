@@ -389,7 +389,9 @@ class Launcher:
                     "BWC Desk is already running",
                     f"BWC Desk is already running on this database (process {pid} on "
                     f"{host}).\nSwitch to that window instead; two copies on one file would "
-                    "get in each other's way.",
+                    "get in each other's way. If no BWC Desk window can be found, that copy "
+                    f"lost its window: end process {pid} (the task manager, or sign out of "
+                    "the computer and in again), then start BWC Desk again.",
                 )
             return False
         problem = lock_file_problem(Path(path))  # (Qt says only that it failed)
