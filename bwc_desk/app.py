@@ -119,10 +119,11 @@ def run_gui(args: argparse.Namespace) -> int:
     import gc
     import importlib
 
-    # No cyclic collection while the start-up builds what lives as long as the process (the
-    # modules, the window, the first view's rows): full collections over a growing heap,
-    # for nothing. The launcher collects once and turns it back on once the first view has
-    # its rows (or before it waits for a person: the sign-in, the first-run dialog).
+    # Python never collects cycles by itself in the application: a collection that a worker
+    # thread happens to run frees the Qt objects it finds on that thread (a crash). Nothing
+    # is collected while the start-up builds what lives as long as the process (the
+    # modules, the window, the first view's rows); then the main thread's GarbageKeeper
+    # collects (ui/garbage.py; the launcher once while a person types).
     gc.disable()
     form_first = sign_in_form_first(args)
     if not form_first:

@@ -35,6 +35,7 @@ from bwc_desk.services.startup import (
 )
 from bwc_desk.services.stations import station_info
 from bwc_desk.store import config, paths
+from bwc_desk.ui.garbage import collect_young
 from bwc_desk.ui.ops import Lane, Task, TaskRunner
 from bwc_desk.ui.tasks import owner
 
@@ -68,14 +69,14 @@ def preload_window() -> None:
 
 
 def preload_then_collect() -> None:
-    """``preload_window`` while a person types, then one full collection, what survives it
-    (the modules) out of later ones' walks, and the cycle collector back on (app.run_gui
-    turned it off). Turned on before the form was painted, its first full collection
-    (40 ms) kept the form from the screen; turned on without one, it came after the Enter."""
+    """``preload_window`` while a person types, then one full collection (on the main thread)
+    and what survives it (the modules) out of later ones' walks. Python's own collection
+    stays off (app.run_gui): from the first rows on, the main thread's GarbageKeeper
+    collects (a collection run by a worker frees Qt objects on the wrong thread). Before the
+    form was painted, this collection (40 ms) kept the form from the screen."""
     preload_window()
     gc.collect()
     gc.freeze()
-    gc.enable()
 
 
 class Launcher:
@@ -132,7 +133,6 @@ class Launcher:
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 
             self._drop_early()
-            gc.enable()  # a person at the keyboard (app.run_gui turned it off)
             dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
             if not dialog.exec():
                 # (Cancelled: a file this start made and nobody used is not left behind.)
@@ -702,7 +702,6 @@ class Launcher:
         set_aside_empty_demo()  # (a file there without the demo's accounts is not the demo)
         if target.exists():
             return True
-        gc.enable()  # a minute or two of seeding (app.run_gui turned it off)
         tmp = target.with_name(target.name + ".seeding")
         for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
             leftover.unlink(missing_ok=True)
@@ -736,6 +735,9 @@ class Launcher:
             dialog.close()
 
         def show_progress() -> None:
+            # (A minute or two of seeding on a worker: its garbage collected here, on the
+            # main thread, Python's own collection being off: app.run_gui.)
+            collect_young()
             if "progress" in outcome:
                 dialog.setValue(outcome["progress"][0])
                 dialog.setLabelText(outcome["progress"][1])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,24 @@ BOTH_BACKENDS_MARK = "both_backends"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
+    # As in the application (ui/garbage.py): Python never collects cycles by itself, or a
+    # worker thread that happens to run a collection frees a finished test's dialogs there
+    # (Qt: "QBasicTimer::stop: Failed. Possibly trying to stop from a different thread",
+    # then a segmentation fault that ended a whole run). They are collected between tests,
+    # on the main thread.
+    gc.disable()
+
+
+_tests_run = [0]
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread() -> Iterator[None]:
+    yield
+    _tests_run[0] += 1
+    if gc.isenabled():  # (a test turned it on: off again, as for every other test)
+        gc.disable()
+    gc.collect(2 if _tests_run[0] % 25 == 0 else 1)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -4,9 +4,16 @@ A full collection walks every object the interpreter tracks. With Inventory's 25
 and the roster's 40,000 loaded that is over a million objects: 100-190 ms, holding the
 interpreter, run by whichever thread happened to allocate (a worker, the dock feed), so
 the main thread stalled and a scan waited (measured: 20 full collections in a minute of a
-busy counter, each 100-186 ms). So, once the window is up:
+busy counter, each 100-186 ms). And a collection run by a worker thread frees the Qt
+objects it finds in cycles (a closed dialog and the lambdas connected to it) on that
+thread: Qt then stops their timers from the wrong thread and may crash (seen as
+"QBasicTimer::stop: Failed. Possibly trying to stop from a different thread" and a
+segmentation fault). So, once the window is up, Python never collects by itself
+(``gc.disable``): every collection runs here, on the main thread (as Anki's
+GarbageCollector does):
 
-- Python runs the young collections itself (cheap: about a millisecond), never a full one.
+- The young generations every ``TICK_MS``, by Python's own counts and thresholds (cheap:
+  about a millisecond).
 - Rows loaded in bulk (``rows_loaded``: a view read its whole list) are moved out of the
   collector's reach (``gc.freeze``) at the next tick: a full collection no longer walks
   them. Objects frozen are still freed when nothing refers to them any more; only a cycle
@@ -35,8 +42,8 @@ FULL_EVERY_S: Final = 30.0
 FULL_LATEST_S: Final = 300.0
 RESET_EVERY_S: Final = 1_800.0
 RESET_LATEST_S: Final = 7_200.0
-# The young generations as Python sets them; the oldest never collected by Python itself.
-THRESHOLDS: Final = (700, 10, 2**31 - 1)
+# The young generations' thresholds, as Python's (collected here, by their counts).
+YOUNG: Final = (700, 10)
 
 _loaded = False
 
@@ -58,12 +65,22 @@ class Collector(Protocol):
 
     def unfreeze(self) -> None: ...
 
-    def set_threshold(self, threshold0: int, threshold1: int = ..., threshold2: int = ...
-                      ) -> None: ...
-
     def enable(self) -> None: ...
 
-    def get_threshold(self) -> tuple[int, int, int]: ...
+    def disable(self) -> None: ...
+
+    def isenabled(self) -> bool: ...
+
+    def get_count(self) -> tuple[int, int, int]: ...
+
+
+def collect_young(collector: Collector | None = None) -> None:
+    """The young generations, when Python itself would have collected them (by its counts):
+    called on the main thread, while Python's own collection is off."""
+    gc_ = collector if collector is not None else gc
+    young, middle, _old = gc_.get_count()
+    if young >= YOUNG[0]:
+        gc_.collect(1 if middle >= YOUNG[1] else 0)
 
 
 class GarbageKeeper(QObject):
@@ -84,7 +101,8 @@ class GarbageKeeper(QObject):
         self._clock = clock
         self._last_full = self._last_reset = clock()
         self.fulls = 0  # (how many it ran: for the log and the tests)
-        self._thresholds: tuple[int, int, int] | None = None  # Python's, before start
+        self._started = False
+        self._was_enabled = False  # (whether Python collected by itself before start)
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -93,22 +111,23 @@ class GarbageKeeper(QObject):
         """The start-up's objects collected once and frozen; from now on the keeper decides
         (the launcher calls it once the first view has its rows)."""
         global _loaded
+        self._was_enabled = self._gc.isenabled()
+        self._gc.disable()  # (from now on only here, on the main thread)
         self._gc.collect()
         self._gc.freeze()
         _loaded = False
-        self._thresholds = self._gc.get_threshold()
-        self._gc.set_threshold(*THRESHOLDS)
-        self._gc.enable()
+        self._started = True
         self._last_full = self._last_reset = self._clock()
         self._timer.start()
 
     def stop(self) -> None:
         """Python collects as it did before ``start`` again (everything unfrozen)."""
         self._timer.stop()
-        if self._thresholds is not None:
-            self._gc.set_threshold(*self._thresholds)
+        if self._started:
+            self._started = False
             self._gc.unfreeze()
-            self._thresholds = None
+            if self._was_enabled:
+                self._gc.enable()
 
     def tick(self) -> None:
         global _loaded
@@ -116,6 +135,8 @@ class GarbageKeeper(QObject):
             _loaded = False
             self._gc.collect(1)  # (the young ones first: what is garbage already goes)
             self._gc.freeze()
+        else:
+            collect_young(self._gc)
         now = self._clock()
         quiet = self._quiet_s() >= QUIET_S
         if now - self._last_reset >= (RESET_EVERY_S if quiet else RESET_LATEST_S):
