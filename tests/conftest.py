@@ -61,24 +61,25 @@ BOTH_BACKENDS_MARK = "both_backends"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: the test is about SQLite itself")
-    # As in the application (ui/garbage.py): Python never collects cycles by itself, or a
-    # worker thread that happens to run a collection frees a finished test's dialogs there
-    # (Qt: "QBasicTimer::stop: Failed. Possibly trying to stop from a different thread",
-    # then a segmentation fault that ended a whole run). They are collected between tests,
-    # on the main thread.
-    gc.disable()
-
-
-_tests_run = [0]
 
 
 @pytest.fixture(autouse=True)
-def _collect_on_the_main_thread() -> Iterator[None]:
-    yield
-    _tests_run[0] += 1
-    if gc.isenabled():  # (a test turned it on: off again, as for every other test)
+def _qt_garbage_on_the_main_thread(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As in the application (ui/garbage.py): while a Qt test runs, Python does not collect
+    cycles by itself, or a worker thread that happens to run a collection frees the test's
+    dialogs there (Qt: "QBasicTimer::stop: Failed. Possibly trying to stop from a different
+    thread", then a segmentation fault that ended a whole run). They are collected after the
+    test, on the main thread. Tests without Qt keep Python's collection (a flood of bad dock
+    messages makes cycles by the hundred thousand)."""
+    qt = "qtbot" in request.fixturenames or "qapp" in request.fixturenames
+    if qt:
         gc.disable()
-    gc.collect(2 if _tests_run[0] % 25 == 0 else 1)
+    try:
+        yield
+    finally:
+        if qt:
+            gc.collect(1)
+            gc.enable()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

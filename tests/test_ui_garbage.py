@@ -78,14 +78,15 @@ def test_the_young_generations_are_collected_on_the_main_thread_by_their_counts(
     keeper_, rec, _state = keeper
     rec.take()
     rec.count = (699, 3, 0)
-    keeper_.tick()
+    garbage.collect_young(rec)
     assert rec.take() == []
     rec.count = (700, 3, 0)
-    keeper_.tick()
+    garbage.collect_young(rec)
     assert rec.take() == ["collect0"]
     rec.count = (900, 10, 0)
-    keeper_.tick()
+    garbage.collect_young(rec)
     assert rec.take() == ["collect1"]
+    assert keeper_._young.isActive() and keeper_._young.interval() == garbage.YOUNG_MS
 
 
 def test_a_busy_station_gets_a_full_collection_only_at_the_latest(keeper):

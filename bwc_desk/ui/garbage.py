@@ -12,8 +12,9 @@ segmentation fault). So, once the window is up, Python never collects by itself
 (``gc.disable``): every collection runs here, on the main thread (as Anki's
 GarbageCollector does):
 
-- The young generations every ``TICK_MS``, by Python's own counts and thresholds (cheap:
-  about a millisecond).
+- The young generations every ``YOUNG_MS``, by Python's own counts and thresholds (cheap:
+  about a millisecond; often enough that a flood of bad dock messages, whose errors make
+  cycles, does not pile up).
 - Rows loaded in bulk (``rows_loaded``: a view read its whole list) are moved out of the
   collector's reach (``gc.freeze``) at the next tick: a full collection no longer walks
   them. Objects frozen are still freed when nothing refers to them any more; only a cycle
@@ -37,6 +38,7 @@ from PySide6.QtCore import QObject, QTimer
 
 BIG_LOAD: Final = 2_000  # rows read in one go that are worth moving out of the walk
 TICK_MS: Final = 1_000
+YOUNG_MS: Final = 200
 QUIET_S: Final = 2.0
 FULL_EVERY_S: Final = 30.0
 FULL_LATEST_S: Final = 300.0
@@ -106,6 +108,9 @@ class GarbageKeeper(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
+        self._young = QTimer(self)
+        self._young.setInterval(YOUNG_MS)
+        self._young.timeout.connect(lambda: collect_young(self._gc))
 
     def start(self) -> None:
         """The start-up's objects collected once and frozen; from now on the keeper decides
@@ -119,10 +124,12 @@ class GarbageKeeper(QObject):
         self._started = True
         self._last_full = self._last_reset = self._clock()
         self._timer.start()
+        self._young.start()
 
     def stop(self) -> None:
         """Python collects as it did before ``start`` again (everything unfrozen)."""
         self._timer.stop()
+        self._young.stop()
         if self._started:
             self._started = False
             self._gc.unfreeze()
@@ -135,8 +142,6 @@ class GarbageKeeper(QObject):
             _loaded = False
             self._gc.collect(1)  # (the young ones first: what is garbage already goes)
             self._gc.freeze()
-        else:
-            collect_young(self._gc)
         now = self._clock()
         quiet = self._quiet_s() >= QUIET_S
         if now - self._last_reset >= (RESET_EVERY_S if quiet else RESET_LATEST_S):
