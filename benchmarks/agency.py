@@ -36,6 +36,13 @@ class Agency:
     def url(self) -> str:
         return sqlite_url(self.path)
 
+    @property
+    def home(self) -> Path:
+        """The app's folders (BWC_DESK_HOME) for every run on this agency: one station.json,
+        so one station id. A new home each run made a new random id, and the station's name,
+        registered by the first run, was then refused as another PC's."""
+        return self.path.with_name(self.path.name + ".home")
+
     def copy(self, dest: Path) -> Agency:
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.path, dest)

@@ -30,9 +30,10 @@ ROOT = Path(__file__).resolve().parents[1]
 ZONE = "America/New_York"
 
 
-def _cli(db: Path, work: Path, first: str, last: str, out: Path) -> tuple[float, float]:
-    """Wall-clock seconds, and the CPU seconds (user + system) of the command's process."""
-    env = {**os.environ, "BWC_DESK_HOME": str(work / "home"), "PYTHONPATH": str(ROOT),
+def _cli(db: Path, home: Path, first: str, last: str, out: Path) -> tuple[float, float]:
+    """Wall-clock seconds, and the CPU seconds (user + system) of the command's process
+    (``home``: the agency's, whose station id its copy knows: ``Agency.home``)."""
+    env = {**os.environ, "BWC_DESK_HOME": str(home), "PYTHONPATH": str(ROOT),
            "TZ": ZONE}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
@@ -61,9 +62,9 @@ def run(agency: Agency, work: Path) -> list[Figure]:
         last = newest.astimezone(zone).date() - timedelta(days=1)
         month = period(last - timedelta(days=29), last, last, zone)
         year = period(last - timedelta(days=364), last, last, zone)
-        month_s, month_cpu = _cli(copy.path, work, str(month.first), str(month.last),
+        month_s, month_cpu = _cli(copy.path, agency.home, str(month.first), str(month.last),
                                   work / "month.pdf")
-        year_s, _year_cpu = _cli(copy.path, work, str(year.first), str(year.last),
+        year_s, _year_cpu = _cli(copy.path, agency.home, str(year.first), str(year.last),
                                  work / "year.pdf")
         with db.read() as s:
             shifts = read_settings(s).shifts

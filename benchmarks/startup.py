@@ -88,7 +88,7 @@ def sign_in_path(agency: Agency, user: str, env: dict[str, str]) -> tuple[float,
 
 
 def run(agency: Agency, work: Path, repeat: int = 3) -> list[Figure]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BWC_DESK_HOME=str(work / "home"))
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", BWC_DESK_HOME=str(agency.home))
     args = [
         sys.executable,
         "-m",
