@@ -55,35 +55,26 @@ class ChangePasswordDialog(ServiceDialog):
         edit.setMaxLength(256)
         return edit
 
-    def _refuse(self, text: str, *fields: QLineEdit) -> None:
-        """Said under the fields; the fields named are emptied and the first takes the focus
-        (a password is typed again, never corrected character by character)."""
-        self.show_error(text)
-        for field in fields:
-            field.clear()
-        if fields:
-            fields[0].setFocus()
-
     def request(self) -> Request | None:
         current, new = self.current_edit.text(), self.new_edit.text()
         if not current:
-            self._refuse(NO_CURRENT, self.current_edit)
+            self.refuse_secret(NO_CURRENT, self.current_edit)
             return None
         try:
             check_password(new, (), self.username)  # (the leaked list: the service's)
         except DomainError as exc:
-            self._refuse(str(exc), self.new_edit, self.confirm_edit)
+            self.refuse_secret(str(exc), self.new_edit, self.confirm_edit)
             return None
         if self.confirm_edit.text() != new:
-            self._refuse(DIFFER, self.confirm_edit)
+            self.refuse_secret(DIFFER, self.confirm_edit)
             return None
         if new == current:
-            self._refuse(SAME, self.new_edit, self.confirm_edit)
+            self.refuse_secret(SAME, self.new_edit, self.confirm_edit)
             return None
         return (lambda ctx: auth.change_own_password(ctx, current, new)), self.changed
 
     def refused(self, exc: BaseException) -> None:
         if "current password" in str(exc).lower():
-            self._refuse(str(exc), self.current_edit)
+            self.refuse_secret(str(exc), self.current_edit)
         elif "password" in str(exc).lower():
-            self._refuse(str(exc), self.new_edit, self.confirm_edit)
+            self.refuse_secret(str(exc), self.new_edit, self.confirm_edit)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -175,6 +176,15 @@ class ServiceDialog(QDialog):
     def accept(self) -> None:
         # Enter on the default button, or a subclass: always through the service.
         self.submit()
+
+    def refuse_secret(self, text: str, *fields: QLineEdit) -> None:
+        """Said under the fields; the hidden fields named are emptied and the first takes the
+        focus (a password or PIN is typed again, never corrected character by character)."""
+        self.show_error(text)
+        for field in fields:
+            field.clear()
+        if fields:
+            fields[0].setFocus()
 
     def show_error(self, text: str) -> None:
         self.error_label.setText(text)

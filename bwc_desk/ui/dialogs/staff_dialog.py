@@ -246,23 +246,16 @@ class BadgePinDialog(ServiceDialog):
             return
         super().keyPressEvent(event)
 
-    def _refuse(self, text: str, *fields: QLineEdit) -> None:
-        self.show_error(text)
-        for field in fields:
-            field.clear()
-        if fields:
-            fields[0].setFocus()
-
     def request(self) -> Request | None:
         badge, pin = self.badge_edit.text().strip(), self.pin_edit.text()
         if badge:
             try:
                 check_pin(pin)
             except DomainError as exc:
-                self._refuse(str(exc), self.pin_edit, self.confirm_edit)
+                self.refuse_secret(str(exc), self.pin_edit, self.confirm_edit)
                 return None
             if self.confirm_edit.text() != pin:
-                self._refuse("The two PINs differ: type the PIN again under Confirm PIN.",
+                self.refuse_secret("The two PINs differ: type the PIN again under Confirm PIN.",
                              self.confirm_edit)
                 return None
         else:
@@ -275,7 +268,7 @@ class BadgePinDialog(ServiceDialog):
             self.badge_edit.setFocus()
             self.badge_edit.selectAll()
         elif "pin" in str(exc).lower():
-            self._refuse(str(exc), self.pin_edit, self.confirm_edit)
+            self.refuse_secret(str(exc), self.pin_edit, self.confirm_edit)
 
 
 class StaffDialog(QDialog):
