@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,8 +42,20 @@ class Agency:
     def home(self) -> Path:
         """The app's folders (BWC_DESK_HOME) for every run on this agency: one station.json,
         so one station id. A new home each run made a new random id, and the station's name,
-        registered by the first run, was then refused as another PC's."""
-        return self.path.with_name(self.path.name + ".home")
+        registered by the first run, was then refused as another PC's. Its station.json
+        names a station of the harness's own, with an id drawn from the agency's file name:
+        a home made again (the folder removed, the cache copied) is the same station, and
+        a name registered in the database by another home (``vm``, the host's name) does
+        not stand in its way."""
+        home = self.path.with_name(self.path.name + ".home")
+        station = home / "config" / "station.json"
+        if not station.exists():
+            station.parent.mkdir(parents=True, exist_ok=True)
+            ident = uuid.uuid5(uuid.NAMESPACE_URL, f"bwc-desk-benchmarks:{self.path.name}")
+            station.write_text(json.dumps(
+                {"station_name": f"BENCH-{str(ident)[:8].upper()}", "station_id": str(ident)}
+            ))
+        return home
 
     def copy(self, dest: Path) -> Agency:
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -129,6 +129,13 @@ class Launcher:
         form_first = not getattr(self.args, "sign_in_stdin", False)
         if not auth.needs_setup(db) and not form_first and not self._register_station(ctx):
             return 1
+        if auth.needs_setup(db) and self._scripted:
+            self._tell("BWC Desk", f"{db.display} is not set up yet: start BWC Desk at the "
+                       "screen once to create the first administrator.")
+            if self.lock_file is not None:
+                self.lock_file.unlock()
+            discard_unused_new_database(db, existed_before=existed)  # (disposes it)
+            return 1
         if auth.needs_setup(db):
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 
@@ -166,6 +173,21 @@ class Launcher:
             self._exit_when_idle(state)
         return self.app.exec()
 
+    @property
+    def _scripted(self) -> bool:
+        """Signed in from stdin (benchmarks, scripts): nobody reads a box on the screen."""
+        return bool(getattr(self.args, "sign_in_stdin", False))
+
+    def _tell(self, title: str, text: str, *, warning: bool = False) -> None:
+        """A start-up refusal: in a box, or on stderr when nobody is at the screen (a box
+        that nobody closes would keep a scripted start waiting for ever)."""
+        if self._scripted:
+            print(f"{title}: {text}", file=sys.stderr)
+        elif warning:
+            QMessageBox.warning(None, title, text)
+        else:
+            QMessageBox.critical(None, title, text)
+
     def _drop_early(self) -> None:
         """The start goes another way than the sign-in: the early form goes first."""
         if self.early is not None:
@@ -179,7 +201,7 @@ class Launcher:
         except DomainError as exc:
             log.error("station refused: %s", exc)
             ctx.close()
-            QMessageBox.critical(None, "BWC Desk - this station name is taken", str(exc))
+            self._tell("BWC Desk - this station name is taken", str(exc))
             return False
         return True
 
@@ -191,8 +213,7 @@ class Launcher:
         except DomainError as exc:  # a network share, a read-only folder, a full disk
             log.error("cannot open %s: %s", shown_url(url), exc)
             self._drop_early()
-            QMessageBox.critical(
-                None,
+            self._tell(
                 "BWC Desk - cannot open the database",
                 f"{exc}\n\nThe log folder is {self.log_dir}.",
             )
@@ -200,8 +221,7 @@ class Launcher:
         except Exception as exc:
             log.exception("cannot open %s", shown_url(url))
             self._drop_early()
-            QMessageBox.critical(
-                None,
+            self._tell(
                 "BWC Desk - cannot open the database",
                 f"BWC Desk could not open its database:\n{shown_url(url)}\n\n{type(exc).__name__}: "
                 f"{exc}\n\nNothing was changed. Check the path or server, or ask your "
@@ -221,8 +241,7 @@ class Launcher:
         log.error("refused %s: %s", db.display, problem)
         if db.path is not None:
             return self._offer_restore(url, damaged(db.path, problem))
-        QMessageBox.critical(
-            None,
+        self._tell(
             "BWC Desk - no staff accounts",
             f"The database {db.display}: {problem}. Nothing was changed. Ask the database "
             "administrator to restore the staff table from the server's backups.",
@@ -233,6 +252,9 @@ class Launcher:
         """A damaged database: offer the latest good backup, never a silent fresh start."""
         log.error("damaged database %s: %s", shown_url(url), exc)
         self._drop_early()
+        if self._scripted:
+            self._tell("BWC Desk - the database is damaged", f"{exc.path}: {exc.detail}")
+            return None
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "BWC Desk - the database is damaged",
@@ -260,8 +282,8 @@ class Launcher:
             kept = restore_damaged(exc.path, exc.backup, station_name(self.demo))
         except Exception as error:
             log.exception("restoring %s failed", exc.backup)
-            QMessageBox.critical(
-                None, "BWC Desk", f"The restore failed: {error}\n\nThe damaged file is "
+            self._tell(
+                "BWC Desk", f"The restore failed: {error}\n\nThe damaged file is "
                 f"where it was. The log folder is {self.log_dir}."
             )
             return None
@@ -376,29 +398,28 @@ class Launcher:
             log.error("%s is in use by process %s on %s", path, pid, host)
             self._drop_early()
             if building:
-                QMessageBox.warning(
-                    None,
+                self._tell(
                     "BWC Desk demo",
                     f"Another BWC Desk (process {pid} on {host}) is building or using the "
                     "demo agency. Wait for its window to open and use that one; nothing was "
                     "changed here.",
+                    warning=True,
                 )
             else:
-                QMessageBox.warning(
-                    None,
+                self._tell(
                     "BWC Desk is already running",
                     f"BWC Desk is already running on this database (process {pid} on "
                     f"{host}).\nSwitch to that window instead; two copies on one file would "
                     "get in each other's way. If no BWC Desk window can be found, that copy "
                     f"lost its window: end process {pid} (the task manager, or sign out of "
                     "the computer and in again), then start BWC Desk again.",
+                    warning=True,
                 )
             return False
         problem = lock_file_problem(Path(path))  # (Qt says only that it failed)
         log.error("cannot create the lock file beside %s: %s", path, problem)
         self._drop_early()
-        QMessageBox.critical(
-            None,
+        self._tell(
             "BWC Desk",
             f"Cannot create the lock file beside {path}. {problem}"
             if problem is not None
