@@ -275,3 +275,27 @@ def test_settings_shifts_on_the_command_line(capsys, cli_db, tmp_path):
     assert "nothing was changed" in err
     code, out, _err = run_cli(capsys, "settings", "shifts", "--database", str(cli_db))
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["Days", "Nights"]
+
+
+def test_settings_read_again_are_the_stored_ones_whoever_changed_them(admin_ctx, db):
+    """read_settings parses the rows again only when they differ from the last read's (every
+    scan reads them): a change, by this station or another one, is seen by the next read,
+    a table of shifts too, and unchanged rows give the very value read before."""
+    from bwc_desk.services.context import Ctx
+
+    with db.read() as session:
+        first = settings.read_settings(session)
+    with db.read() as session:
+        assert settings.read_settings(session) is first  # (not parsed again)
+    other = Ctx(db, "DESK-2", admin_ctx.actor, admin_ctx.clock)  # another station
+    settings.change_settings(other, {"race_seconds": first.race_seconds + 7})
+    with db.read() as session:
+        again = settings.read_settings(session)
+    assert again.race_seconds == first.race_seconds + 7
+    settings.replace_shifts(
+        other, [ShiftSpec("Days", time(6), time(18)), ShiftSpec("Nights", time(18), time(6))]
+    )
+    with db.write() as session:  # (in a write transaction too: what it commits with)
+        latest = settings.read_settings(session)
+    assert [s.name for s in latest.shifts] == ["Days", "Nights"]
+    assert latest.race_seconds == first.race_seconds + 7

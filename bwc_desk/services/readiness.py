@@ -97,10 +97,10 @@ class _Return:
     docked_since: bool  # a dock had the camera at its return (it returned it) or after
 
 
-def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
-    """Each camera's last return (undone issues do not count), and whether a dock has had
-    it since: told by the custody records (a docked record after the return, or just
-    before it: a dock that returns a camera records its docking first), not by clocks."""
+def _returns_select() -> Any:
+    """Each camera of the ``ids`` list: its last return (undone issues do not count), and
+    the custody records that tell whether a dock has had it since. Built once (at import):
+    a statement built per call cost more than running it (its cache key made anew)."""
     # Correlated to the unit of the outer row explicitly: nested inside ``before`` (two
     # levels down), automatic correlation would look at ``before`` only, find no unit there,
     # and take the agency's last return instead of this camera's.
@@ -129,11 +129,24 @@ def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
         .limit(1)
         .scalar_subquery()
     )
+    return select(Unit.id, ret_at, ret_seq, docked, before).where(
+        Unit.id.in_(bindparam("ids", expanding=True))
+    )
+
+
+_RETURNS = _returns_select()
+_ANY_DOCK = select(Dock.id).limit(1)
+
+
+def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
+    """Each camera's last return (undone issues do not count), and whether a dock has had
+    it since: told by the custody records (a docked record after the return, or just
+    before it: a dock that returns a camera records its docking first), not by clocks."""
     out: dict[int, _Return] = {}
     for start in range(0, len(unit_ids), _CHUNK):
         chunk = unit_ids[start : start + _CHUNK]
         for unit_id, at, seq, docked_seq, before_seq in session.execute(
-            select(Unit.id, ret_at, ret_seq, docked, before).where(Unit.id.in_(chunk))
+            _RETURNS, {"ids": chunk}
         ):
             if at is None or seq is None:
                 continue  # never came back (never out, or out now)
@@ -166,7 +179,7 @@ def _undocked_since_return(
 
 def any_dock(session: Session) -> bool:
     """Does this agency have docks at all (then readiness is known, or else unknown)?"""
-    return session.execute(select(Dock.id).limit(1)).first() is not None
+    return session.execute(_ANY_DOCK).first() is not None
 
 
 def known_ready(session: Session, unit_id: int, now: datetime, min_battery: int) -> bool:

@@ -9,7 +9,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.audit import AuditEvent
@@ -66,12 +66,21 @@ def case_event(
 def open_case_of(
     session: Session, unit_id: int | None, dock_id: int | None = None, bay_no: int | None = None
 ) -> RepairCase | None:
-    stmt = select(RepairCase).where(RepairCase.closed_at.is_(None))
     if unit_id is not None:
-        stmt = stmt.where(RepairCase.unit_id == unit_id)
-    else:
-        stmt = stmt.where(RepairCase.dock_id == dock_id, RepairCase.bay_no == bay_no)
-    return session.execute(stmt).scalars().first()
+        return session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id}).scalars().first()
+    return session.execute(_OPEN_OF_BAY, {"dock_id": dock_id, "bay_no": bay_no}).scalars().first()
+
+
+# Built once: every issue at the counter asks (a statement built per call cost more than
+# running it).
+_OPEN_OF_UNIT = select(RepairCase).where(
+    RepairCase.closed_at.is_(None), RepairCase.unit_id == bindparam("unit_id")
+)
+_OPEN_OF_BAY = select(RepairCase).where(
+    RepairCase.closed_at.is_(None),
+    RepairCase.dock_id == bindparam("dock_id"),
+    RepairCase.bay_no == bindparam("bay_no"),
+)
 
 
 def open_case_in(

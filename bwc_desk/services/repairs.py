@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.errors import DomainError, NotFoundError, ValidationError
@@ -350,15 +350,16 @@ def withdraw_for_undo(ctx: Ctx, session: Session, actor: Actor, unit: Unit) -> N
 
 
 def _awaiting(session: Session, unit_id: int) -> RepairCase | None:
-    return (
-        session.execute(
-            select(RepairCase)
-            .where(RepairCase.retest_unit_id == unit_id, RepairCase.retest_passed_at.is_(None))
-            .order_by(RepairCase.id)
-        )
-        .scalars()
-        .first()
+    return session.execute(_AWAITING, {"unit_id": unit_id}).scalars().first()
+
+
+_AWAITING = (  # (built once: asked at every issue)
+    select(RepairCase)
+    .where(
+        RepairCase.retest_unit_id == bindparam("unit_id"), RepairCase.retest_passed_at.is_(None)
     )
+    .order_by(RepairCase.id)
+)
 
 
 def _still_open_text(unit: Unit, case: RepairCase) -> str:

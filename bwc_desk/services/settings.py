@@ -62,8 +62,27 @@ _SHIFTS = select(Shift.name, Shift.starts, Shift.ends)
 
 
 def read_settings(session: Session) -> AgencySettings:
-    stored = {key: value for key, value in session.execute(_SETTINGS)}
-    values: dict[str, Any] = {"shifts": ordered_shifts(session)}
+    """The agency's settings as stored now (read in the caller's transaction: a write checks
+    its rules against the settings it commits with). Parsed again only when the stored
+    rows differ from the last read's (every scan at the counter reads them)."""
+    global _last_read
+    stored = tuple(session.execute(_SETTINGS).all())
+    shifts = tuple(session.execute(_SHIFTS).all())
+    key = (stored, shifts)
+    last = _last_read
+    if last is not None and last[0] == key:
+        return last[1]
+    settings = _parse(dict(stored), _ordered(shifts))
+    _last_read = (key, settings)
+    return settings
+
+
+# The rows of the last ``read_settings`` and what they said (a frozen value: shared safely).
+_last_read: tuple[Any, AgencySettings] | None = None
+
+
+def _parse(stored: dict[str, str], shifts: tuple[ShiftSpec, ...]) -> AgencySettings:
+    values: dict[str, Any] = {"shifts": shifts}
     for f in fields(AgencySettings):
         spec = SPECS.get(f.name)
         if spec is None:
@@ -130,14 +149,22 @@ def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
 
 def shift_specs(session: Session) -> dict[str, ShiftSpec]:
     """The agency's shifts by lower-case name (how officers' shift names are matched)."""
+    return _specs(session.execute(_SHIFTS))
+
+
+def _specs(rows: Any) -> dict[str, ShiftSpec]:
     specs: dict[str, ShiftSpec] = {}
-    for name, starts, ends in session.execute(_SHIFTS):
+    for name, starts, ends in rows:
         specs[name.lower()] = ShiftSpec(name, time.fromisoformat(starts), time.fromisoformat(ends))
     return specs
 
 
+def _ordered(rows: Any) -> tuple[ShiftSpec, ...]:
+    return tuple(sorted(_specs(rows).values(), key=lambda s: (s.starts, s.name.lower())))
+
+
 def ordered_shifts(session: Session) -> tuple[ShiftSpec, ...]:
-    return tuple(sorted(shift_specs(session).values(), key=lambda s: (s.starts, s.name.lower())))
+    return _ordered(session.execute(_SHIFTS))
 
 
 def list_shifts(ctx: Ctx) -> list[ShiftSpec]:

@@ -60,7 +60,10 @@ def lock_head(session: Session, chain: str) -> tuple[int, str]:
     transaction already holds the write lock (BEGIN IMMEDIATE).
     """
     sql = _statements(session.get_bind().dialect.name == "postgresql")
-    row = session.execute(sql["head"], {"chain": chain}).first()
+    # Nothing the session holds unwritten bears on the head row: what the caller changed
+    # is written at its next query or its commit, in one flush (not one flush more here).
+    with session.no_autoflush:
+        row = session.execute(sql["head"], {"chain": chain}).first()
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, insert, or_, select
+from sqlalchemy import Table, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bwc_desk.store.models import Bay, BayHold, Dock, OutOfService, UnitReading
@@ -57,28 +57,32 @@ _FREE_BAYS = (
     .order_by(Dock.name, Bay.bay_no)
     .limit(bindparam("n"))
 )
-# Holds are never loaded as objects: the session need not look for any to update.
-_FORGET_HOLDS = (
-    delete(BayHold)
-    .where(or_(BayHold.unit_id == bindparam("unit_id"), BayHold.held_at < bindparam("lapsed")))
-    .execution_options(synchronize_session=False)
+# Holds are never loaded as objects, and no view follows them (store/touched.py): they are
+# written on the transaction's connection, past the session's bookkeeping (which cost more
+# than the statements: a return waited on it).
+_HOLDS: Table = BayHold.__table__  # type: ignore[assignment]
+_FORGET_HOLDS = delete(_HOLDS).where(
+    or_(_HOLDS.c.unit_id == bindparam("unit_id"), _HOLDS.c.held_at < bindparam("lapsed"))
 )
-_CLEAR_BAY = (
-    delete(BayHold)
-    .where(BayHold.dock == bindparam("dock"), BayHold.bay_no == bindparam("bay_no"))
-    .execution_options(synchronize_session=False)
+_CLEAR_BAY = delete(_HOLDS).where(
+    _HOLDS.c.dock == bindparam("dock"), _HOLDS.c.bay_no == bindparam("bay_no")
 )
-
-_HOLD = insert(BayHold)
+_HOLD = insert(_HOLDS)
 
 
 def _first_free_bay(session: Session, now: datetime) -> tuple[str, int] | None:
     """The first free bay not held for another camera: the live holds once, then the free
     bays once (no per-bay subquery)."""
+    # (Read on the transaction's connection: nothing the session holds unwritten is about
+    # bays, docks or holds, so it need not flush first.)
+    connection = session.connection()
     held = {
-        (dock, bay_no) for dock, bay_no in session.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
+        (dock, bay_no)
+        for dock, bay_no in connection.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
     }
-    rows = session.execute(_FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}).all()
+    rows = connection.execute(
+        _FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}
+    ).all()
     for dock, bay_no in rows:
         if (dock, bay_no) not in held:
             return dock, bay_no
@@ -95,13 +99,14 @@ def hold_bay(session: Session, now: datetime, unit_id: int, station: str) -> str
     """Suggest a bay for this returned camera and hold it for it (inside the return's write
     transaction: writers queue, so two stations cannot be given the same bay)."""
     # The camera's earlier hold, and holds that no longer stand, make room.
-    session.execute(_FORGET_HOLDS, {"unit_id": unit_id, "lapsed": now - HOLD_FOR})
+    connection = session.connection()
+    connection.execute(_FORGET_HOLDS, {"unit_id": unit_id, "lapsed": now - HOLD_FOR})
     row = _first_free_bay(session, now)
     if row is None:
         return ""
     dock, bay_no = row
-    session.execute(_CLEAR_BAY, {"dock": dock, "bay_no": bay_no})
-    session.execute(
+    connection.execute(_CLEAR_BAY, {"dock": dock, "bay_no": bay_no})
+    connection.execute(
         _HOLD,
         {"dock": dock, "bay_no": bay_no, "unit_id": unit_id, "held_at": now, "station": station},
     )

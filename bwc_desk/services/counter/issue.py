@@ -342,6 +342,9 @@ def issue_unit(
                     officer,
                     pool_override.reason,
                 )
+            # (The officer's slots read before the unit changes: then the unit, its record
+            # and the checkout are written in one flush.)
+            used = set(session.execute(_SLOTS, {"officer_id": officer.id}).scalars())
             unit.status = transition(
                 unit.asset_tag, UnitStatus(unit.status), UnitAction.ISSUE
             ).value
@@ -355,7 +358,6 @@ def issue_unit(
                 reason=details.get("swap_reason"),
                 details=details,
             )
-            used = set(session.execute(_SLOTS, {"officer_id": officer.id}).scalars())
             slot = 1 if 1 not in used else 2
             checkout = Checkout(
                 unit_id=unit.id,
