@@ -17,6 +17,7 @@ from bwc_desk.app import sign_in_form_first
 from bwc_desk.store import config, paths
 from bwc_desk.ui.early_sign_in import EarlySignIn
 from tests.conftest import PASSWORD
+from tests.test_sign_in_badge_scan import BADGE_SCANNED, scan, type_by_hand
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,14 +76,35 @@ def test_a_sign_in_typed_before_the_database_is_open_is_sent_once_connected(qtbo
     qtbot.waitUntil(lambda: sent == [("quinn", "a password")], timeout=5000)
 
 
+def test_a_badge_scanned_before_the_database_is_open_is_a_badge(qtbot):
+    """A quartermaster scans their badge and types their PIN while the database opens: the
+    keys wait in the window system's queue and reach the form together, each with its own
+    time, so the scan is still a scan: the form turns to Badge and PIN, and the PIN and
+    Enter typed after it are sent with the badge once the launcher connects the form."""
+    early = EarlySignIn("DESK-1")
+    dialog = early.dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    early.show()
+    form = dialog.form
+    scan(form.user_edit, "STAFF-0042")
+    assert form.tabs.currentIndex() == 1 and form.badge_edit.text() == "STAFF-0042"
+    assert form.user_edit.text() == "" and form.error_label.text() == BADGE_SCANNED
+    type_by_hand(form.pin_edit, "480271")
+    sent: list[tuple[str, ...]] = []
+    early.connect(lambda user, password, *_a, **_k: sent.append(("password", user, password)),
+                  lambda badge, pin, *_a, **_k: sent.append(("badge", badge, pin)),
+                  "Hartford Police")
+    qtbot.waitUntil(lambda: sent == [("badge", "STAFF-0042", "480271")], timeout=5000)
+
+
 def test_a_dropped_form_sends_nothing(qtbot):
     early = EarlySignIn("DESK-1")
     dialog = early.dialog
     assert dialog is not None
     qtbot.addWidget(dialog)
     early.show()
-    qtbot.keyClicks(dialog.user_edit, "quinn")
-    qtbot.keyClick(dialog.user_edit, Qt.Key.Key_Return)
+    type_by_hand(dialog.user_edit, "quinn")
     early.drop()
     assert not dialog.isVisible() and early.dialog is None
 

@@ -13,6 +13,7 @@ from bwc_desk.services import audit, auth
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
 from tests.conftest import PASSWORD, activate, add_own, answer, make_actor
+from tests.test_sign_in_badge_scan import type_by_hand
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def make_window(qtbot):
 
 def sign_in_at_lock_screen(qtbot, win, user, password):
     form = win.lock_screen.form
-    qtbot.keyClicks(form.user_edit, user)
-    qtbot.keyClick(form.user_edit, Qt.Key.Key_Return)  # Enter moves on to the password
+    # (Typed by hand: a name and Enter at a scanner's speed would be a badge.)
+    type_by_hand(form.user_edit, user)  # Enter moves on to the password
     qtbot.keyClicks(form.password_edit, password)
     with qtbot.waitSignal(win.lock_screen.unlocked, timeout=10_000):
         qtbot.keyClick(form.password_edit, Qt.Key.Key_Return)

@@ -13,6 +13,7 @@ from bwc_desk.services import audit, auth
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
 from tests.conftest import PASSWORD, answer
+from tests.test_sign_in_badge_scan import type_by_hand
 
 TEMPORARY = "yellow canoe harbor 42"
 OWN = "quiet violin meadow 93"
@@ -39,7 +40,7 @@ def test_the_lock_screen_asks_a_temporary_password_to_be_replaced(qtbot, window,
     window.lock(idle=False)
     form = window.lock_screen.form
     assert not form.new_edit.isVisible()
-    _type_and_enter(qtbot, form.user_edit, "quinn")
+    type_by_hand(form.user_edit, "quinn")  # (by hand: a name and Enter at speed is a badge)
     _type_and_enter(qtbot, form.password_edit, TEMPORARY)
     qtbot.waitUntil(lambda: form.new_edit.isVisible(), timeout=10_000)
     assert window.locked and window.state.actor is None  # nobody is signed in yet
@@ -132,7 +133,7 @@ def test_the_sign_in_dialog_before_the_window_asks_for_a_new_password(qtbot, adm
     dialog.show()
     qtbot.waitExposed(dialog)
     form = dialog.form
-    _type_and_enter(qtbot, form.user_edit, "quinn")
+    type_by_hand(form.user_edit, "quinn")  # (by hand: a name and Enter at speed is a badge)
     _type_and_enter(qtbot, form.password_edit, TEMPORARY)
     assert dialog.isVisible() and dialog.actor is None and form.new_edit.isVisible()
     assert form.sign_in_button.text() == "Set password and sign in"

@@ -6,7 +6,10 @@ type, so where the database has been set up already (``config.set_up_database_na
 form is shown as soon as Qt can paint it, and everything below Qt (SQLAlchemy, the models,
 opening and checking the database, registering the station) is imported and done after it:
 about 0.4 s sooner on the screen. Keys typed meanwhile wait in the window system's queue and
-reach the form afterwards, as before.
+reach the form afterwards, as before, each with the window system's time of the key: a staff
+badge scanned meanwhile is told from a typed name as it would be later (the form has its Badge
+and PIN tab from the start, its calls held), so the form turns to Badge and PIN, and a PIN and
+Enter typed after it are held and sent at ``connect``.
 
 The launcher then either takes the form over (``connect``: the agency's name and the real
 sign-in calls) or, when the start goes another way (first run, the database in use or

@@ -3,12 +3,20 @@ a PIN. Used before the main window opens and on the lock screen.
 
 A password an administrator set is temporary: the service refuses it alone
 (``PasswordChangeRequired``), the form then asks for a new password twice and signs in with
-both (``submit(user, temporary, on_done, on_error, new_password=NEW)``)."""
+both (``submit(user, temporary, on_done, on_error, new_password=NEW)``).
+
+At the counter people scan first and look after: a badge scanned into the User name field
+(or anywhere on that page) is a badge, told from a typed name by the keys' timing
+(ui/scan_keys.py): the form turns to Badge and PIN with the code in the badge field and the
+PIN field focused, the User name field as it was, nothing sent (``BadgeScans``). Where the
+form has no badge sign-in, the code is kept in the User name field, selected, and the form
+says it looks like a badge: nothing is sent until a person presses Enter."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPaintEvent, QResizeEvent
@@ -25,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, ValidationError
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch
 
 if TYPE_CHECKING:  # (the form is on the screen before the services are imported)
     from bwc_desk.services.context import Actor
@@ -37,6 +46,11 @@ OnError = Callable[[BaseException], None]
 SignIn = Callable[..., None]
 SIGN_IN = "Sign in"
 CHOOSE = "Set password and sign in"
+BADGE_SCANNED = "Staff badge scanned: type your PIN, then Enter."
+NOT_A_NAME = (
+    "That looks like a scanned staff badge, and this form signs in with a user name and "
+    "password only. Type your user name over it (if it is your user name, press Enter)."
+)
 
 
 class SignInForm(QWidget):
@@ -124,6 +138,8 @@ class SignInForm(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(self.sign_in_button, 0, Qt.AlignmentFlag.AlignRight)
         self.setTabOrder(self.user_edit, self.password_edit)
+        # (After the filter above: a scan's Enter is the watch's, never a submit.)
+        self.scans = BadgeScans(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -215,6 +231,25 @@ class SignInForm(QWidget):
         self._say("Checking...")
         call(first.text(), secret.text(), self._done, self._failed)
 
+    def badge_scanned(self, code: str) -> None:
+        """A burst at scanner speed ended in Enter on the user-name page (its keys already
+        taken back out of the User name field): a staff badge, never a user name."""
+        if not self.sign_in_button.isEnabled():
+            return  # a check is running: the scan is not used
+        if self._sign_in_badge is None:
+            # (Kept and selected: typed over by the person's own name, or, if it was their
+            # name after all, sent by their own Enter.)
+            self.user_edit.setText(code)
+            self.user_edit.selectAll()
+            self.user_edit.setFocus()
+            self._say(NOT_A_NAME)
+            return
+        self.badge_edit.setText(code)
+        self.pin_edit.clear()
+        self.tabs.setCurrentIndex(1)
+        self.pin_edit.setFocus()
+        self._say(BADGE_SCANNED)
+
     def _submit_new(self, user: str, temporary: str) -> None:
         new, again = self.new_edit.text(), self.confirm_edit.text()
         if not new:
@@ -259,6 +294,48 @@ class SignInForm(QWidget):
         else:
             self.password_edit.clear()
             self.password_edit.setFocus()
+
+
+class BadgeScans(ScanWatch):
+    """The user-name page's keys, timed as the counter times them: a burst at scanner speed
+    that ends in Enter is a badge (``SignInForm.badge_scanned``); the User name field gets
+    back what it held before the burst. Keys typed into the password fields never are (a
+    password manager types as fast: ScanWatch's rule for hidden fields); nor are keys while
+    a temporary password is being replaced."""
+
+    def __init__(self, form: SignInForm, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__(form, clock)
+        self.form = form
+        # (None of these is another's parent: a key that one of them does not take and
+        # that travels on to its parents is counted once.)
+        self.watch((
+            form.user_edit,
+            form.password_edit,
+            form.new_edit,
+            form.confirm_edit,
+            form.tabs.tabBar(),
+            form.sign_in_button,
+        ))
+
+    def counts(self, watched: Any) -> bool:
+        return self.form.tabs.currentIndex() == 0 and not self.form.choosing
+
+    def snapshot(self, watched: Any) -> Restorable | None:
+        return _FieldText(watched) if watched is self.form.user_edit else None
+
+    def scanned(self, code: str) -> None:
+        self.form.badge_scanned(code.strip())
+
+
+class _FieldText:
+    """A field's text and cursor, as they were before a burst fell into it."""
+
+    def __init__(self, field: QLineEdit) -> None:
+        self.field, self.text, self.cursor = field, field.text(), field.cursorPosition()
+
+    def restore(self) -> None:
+        self.field.setText(self.text)
+        self.field.setCursorPosition(self.cursor)
 
 
 class SignInDialog(QDialog):
