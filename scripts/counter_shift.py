@@ -157,7 +157,9 @@ def demo_on_screen(
         wait_for(lambda: any(w.startswith("Sign in") for w in windows(app.pid, env)), 600,
                  "the sign-in dialog")
         time.sleep(0.5)
-        scan(user, env)  # Enter after the name moves on to the password
+        # (The name, then Tab: a name and Enter at scanner speed is a badge to the form.)
+        xdo("type", "--delay", "8", user, env=env)
+        xdo("key", "Tab", env=env)
         scan(password, env)
         wait_for(lambda: bool(windows(app.pid, env)) and all(
             w.startswith(APP_TITLE) for w in windows(app.pid, env)), 60, "the main window")

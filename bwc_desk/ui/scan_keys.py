@@ -50,8 +50,11 @@ class ScanBurst:
     person typed while the station was busy, handled together, keep their gaps; else the
     clock's reading as it is handled (synthetic keys, tests)."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, max_gap: float = MAX_GAP
+    ) -> None:
         self.clock = clock
+        self.max_gap = max_gap
         self.text = ""
         self._last: float | None = None
         self._stamped = False  # the last key's time was its own (not the clock's)
@@ -68,7 +71,7 @@ class ScanBurst:
         """A printable key arrived. True if it starts a new burst (the moment to remember
         what the focused field held before it)."""
         now, gap = self._gap(at)
-        fresh = gap is None or gap > MAX_GAP
+        fresh = gap is None or gap > self.max_gap
         if fresh:
             self.text = ""
         self.text += char
@@ -86,6 +89,17 @@ class ScanBurst:
     def reset(self) -> None:
         self.text = ""
         self._last = None
+
+
+class FieldText:
+    """A field's text and cursor, as they were before a burst fell into it (a Restorable)."""
+
+    def __init__(self, field: QLineEdit) -> None:
+        self.field, self.text, self.cursor = field, field.text(), field.cursorPosition()
+
+    def restore(self) -> None:
+        self.field.setText(self.text)
+        self.field.setCursorPosition(self.cursor)
 
 
 @runtime_checkable

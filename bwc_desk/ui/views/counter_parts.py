@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.services import counter, dock_board
 from bwc_desk.services.counter import ReturnCondition
 from bwc_desk.services.dto import OfficerRow, UnitRow
-from bwc_desk.ui.scan_keys import Restorable, ScanWatch
+from bwc_desk.ui.scan_keys import FieldText, Restorable, ScanWatch
 from bwc_desk.ui.state import AppState
 
 log = logging.getLogger(__name__)
@@ -148,21 +148,10 @@ class ScannerKeys(ScanWatch):
         return watched is QApplication.focusWidget() and self.scan_edit.isEnabled()
 
     def snapshot(self, watched: Any) -> Restorable | None:
-        return _FieldText(watched) if isinstance(watched, QLineEdit) else None
+        return FieldText(watched) if isinstance(watched, QLineEdit) else None
 
     def scanned(self, code: str) -> None:
         self.on_scan(code)
-
-
-class _FieldText:
-    """A field's text and cursor, as they were before a burst fell into it."""
-
-    def __init__(self, field: QLineEdit) -> None:
-        self.field, self.text, self.cursor = field, field.text(), field.cursorPosition()
-
-    def restore(self) -> None:
-        self.field.setText(self.text)
-        self.field.setCursorPosition(self.cursor)
 
 
 def _issued(alerts: Any) -> list[str]:
