@@ -5,6 +5,7 @@ docs/benchmarks.md is generated from the JSON files: python -m benchmarks.report
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import tempfile
@@ -143,6 +144,10 @@ BENCHES: dict[str, Callable[[str, Path], list[Figure]]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Headless unless told otherwise (as `make bench` runs it): without a display Qt aborts
+    # the run at the first in-process window.
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--size", choices=["small", "large"], default="small")
     parser.add_argument(
