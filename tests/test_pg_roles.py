@@ -212,3 +212,44 @@ def test_staff_accounts_disables_what_the_station_role_may_not_do(qtbot, admin_c
         assert "command line" in button.toolTip()
     state.runner.shutdown()
     station_db.dispose()
+
+
+def test_a_new_account_at_a_station_is_told_how_to_choose_its_own_password(
+    admin_ctx, app_role, capsys
+):
+    """A tester's finding: `users add NAME --as ADMIN` gives a temporary password; at a
+    station (its role may not write staff rows) the form asked for a new password twice and
+    then refused it, naming a command that did not help. Now the first sign-in says at once
+    what to run, and that command, with the owner's connection, works."""
+    import io
+    import sys
+
+    from bwc_desk.domain.errors import DomainError, PasswordChangeRequired
+
+    owner = str(admin_ctx.db.url.render_as_string(hide_password=False))
+    old = sys.stdin
+    try:
+        sys.stdin = io.StringIO(f"{PASSWORD}\ntemporary pass 1\ntemporary pass 1\n")
+        code = main(["users", "add", "qm.ben", "--role", "quartermaster", "--as", "admin",
+                     "--password-stdin", "--database", owner])
+    finally:
+        sys.stdin = old
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert "bwc-desk users password qm.ben --database OWNER-URL" in said.out
+    station_db = Database(app_role)
+    try:
+        ctx = Ctx(station_db, "DESK-2")
+        with pytest.raises(DomainError, match="users password qm.ben") as refused:
+            auth.sign_in(ctx, "qm.ben", "temporary pass 1")
+        assert not isinstance(refused.value, PasswordChangeRequired)  # (no form for it)
+        old = sys.stdin
+        try:
+            sys.stdin = io.StringIO(f"temporary pass 1\n{PASSWORD}\n{PASSWORD}\n")
+            code = main(["users", "password", "qm.ben", "--password-stdin", "--database", owner])
+            assert code == 0, capsys.readouterr().err
+        finally:
+            sys.stdin = old
+        assert auth.sign_in(ctx, "qm.ben", PASSWORD).username == "qm.ben"
+    finally:
+        station_db.dispose()

@@ -41,9 +41,18 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
             row = staff_cli.add_first_admin(
                 ctx, args.name, password, args.display_name or "", os_user=os_user()
             )
+        on_server = ctx.db.is_postgresql
     finally:
         ctx.close()
-    note = " (temporary password: they choose their own at first sign-in)" if args.as_admin else ""
+    note = ""
+    if args.as_admin and on_server:
+        # (A station of a shared database may not change staff rows: not at its sign-in.)
+        note = (
+            " (temporary password: they choose their own here, with this owner's connection: "
+            f"bwc-desk users password {row.username} --database OWNER-URL)"
+        )
+    elif args.as_admin:
+        note = " (temporary password: they choose their own at first sign-in)"
     print(f"created {row.role.value} account {row.username!r}{note}", file=out)
     return 0
 

@@ -234,6 +234,14 @@ TEMPORARY_PASSWORD_COMMAND = (
     "own first (sign in to the BWC Desk window with it, or run bwc-desk users password "
     "{name}). Until then it works for nothing else, commands included."
 )
+TEMPORARY_ON_SERVER = (
+    "The password of {name!r} was set by an administrator and is only temporary, and a "
+    "station of a shared PostgreSQL database may not change staff accounts, so it cannot be "
+    "replaced here. With an administrator, on a PC that has the database owner's "
+    "connection, run: bwc-desk users password {name} --database OWNER-URL (it asks the "
+    "temporary password, then your own twice; docs/deploy-multi-station.md). Then sign in "
+    "here with your own. Nothing was changed."
+)
 TEMPORARY_PASSWORD_BADGE = (
     "The password of {name!r} was set by an administrator and is only temporary: sign in once "
     "with your user name and that password to choose your own; the badge and PIN work after "
@@ -268,6 +276,10 @@ def sign_in(
                 row = session.get(Staff, check.staff_id)
                 assert row is not None
                 if row.must_change_password:
+                    if not via and not may_write_staff(session):
+                        # (A station's role on PostgreSQL: asking for a new password twice
+                        # only to refuse it would waste the person's time.)
+                        raise DomainError(TEMPORARY_ON_SERVER.format(name=row.username))
                     if not new_password:
                         text = TEMPORARY_PASSWORD_COMMAND if via else TEMPORARY_PASSWORD
                         raise PasswordChangeRequired(text.format(name=row.username), row.username)
@@ -288,13 +300,7 @@ def sign_in(
     except PermissionDenied:
         if not new_password:
             raise
-        raise PermissionDenied(
-            "This station's database role may not change staff accounts, so a temporary "
-            "password cannot be replaced here: on a shared PostgreSQL database an "
-            "administrator resets it on the command line with the owner's connection "
-            "(bwc-desk users change NAME --reset-password --as ADMIN --database OWNER-URL) "
-            "and the account chooses its own there. Nothing was changed."
-        ) from None
+        raise PermissionDenied(TEMPORARY_ON_SERVER.format(name=username.strip())) from None
     return finish(attempt)
 
 
