@@ -240,7 +240,7 @@ def test_a_new_account_at_a_station_is_told_how_to_choose_its_own_password(
     station_db = Database(app_role)
     try:
         ctx = Ctx(station_db, "DESK-2")
-        with pytest.raises(DomainError, match="users password qm.ben") as refused:
+        with pytest.raises(DomainError, match=r"users password qm\.ben") as refused:
             auth.sign_in(ctx, "qm.ben", "temporary pass 1")
         assert not isinstance(refused.value, PasswordChangeRequired)  # (no form for it)
         old = sys.stdin
