@@ -160,3 +160,25 @@ def test_the_rosters_first_steps_count_a_camera_added_meanwhile(qtbot, admin_ctx
     qtbot.waitUntil(lambda: roster.first_steps.cameras == 1, timeout=10_000)
     assert "1 camera registered" in roster.first_steps.cameras_state.text()
     tab.state.runner.shutdown()
+
+
+def test_officers_come_first_then_cameras(qtbot, admin_ctx):
+    """A camera file may name its officer (assigned_badge): the roster goes in first."""
+    from PySide6.QtWidgets import QLabel
+
+    from bwc_desk.ui.state import AppState
+
+    steps = FirstSteps(AppState(admin_ctx))
+    qtbot.addWidget(steps)
+    steps.resize(900, 600)
+    steps.show()
+    qtbot.waitExposed(steps)
+    titles = sorted(
+        (label.mapTo(steps, label.rect().topLeft()).y(), label.text())
+        for label in steps.findChildren(QLabel)
+        if label.text().startswith("<b>") and label.text()[3:4].isdigit()
+    )
+    assert [t for _y, t in titles] == ["<b>1. Officers</b>", "<b>2. Cameras</b>"]
+    assert steps.import_officers.mapTo(steps, steps.import_officers.rect().topLeft()).y() < (
+        steps.import_cameras.mapTo(steps, steps.import_cameras.rect().topLeft()).y()
+    )

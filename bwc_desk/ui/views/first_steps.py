@@ -52,10 +52,10 @@ class FirstSteps(QWidget):
         self.intro = QLabel(card)
         self.intro.setWordWrap(True)
         self.intro.setText(
-            "This agency has no cameras and no officers yet. Bring them in first: import the "
-            "lists you already have (a CSV export of your asset list or your vendor's console, "
-            "and of the roster; the Import dialog lets you match their columns), or add them "
-            "one by one."
+            "This agency has no officers and no cameras yet. Bring them in first: import the "
+            "lists you already have (a CSV export of the roster, and of your asset list or "
+            "your vendor's console; the Import dialog lets you match their columns), or add "
+            "them one by one. The roster first: a camera list may name each camera's officer."
         )
 
         self.import_cameras = QPushButton(IMPORT_CAMERAS, card)
@@ -76,15 +76,20 @@ class FirstSteps(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(10)
-        grid.addWidget(QLabel("<b>1. Cameras</b>", card), 0, 0)
-        grid.addWidget(self.import_cameras, 0, 1)
-        grid.addWidget(self.add_camera, 0, 2)
-        grid.addWidget(self.cameras_state, 1, 1, 1, 2)
-        grid.addWidget(QLabel("<b>2. Officers</b>", card), 2, 0)
-        grid.addWidget(self.import_officers, 2, 1)
-        grid.addWidget(self.add_officer, 2, 2)
-        grid.addWidget(self.officers_state, 3, 1, 1, 2)
+        # Officers first: a camera file that names its officer (assigned_badge) needs the
+        # roster in already (a tester following "1. Cameras" got an error for every row).
+        grid.addWidget(QLabel("<b>1. Officers</b>", card), 0, 0)
+        grid.addWidget(self.import_officers, 0, 1)
+        grid.addWidget(self.add_officer, 0, 2)
+        grid.addWidget(self.officers_state, 1, 1, 1, 2)
+        grid.addWidget(QLabel("<b>2. Cameras</b>", card), 2, 0)
+        grid.addWidget(self.import_cameras, 2, 1)
+        grid.addWidget(self.add_camera, 2, 2)
+        grid.addWidget(self.cameras_state, 3, 1, 1, 2)
         grid.setColumnStretch(3, 1)
+        self.setTabOrder(self.import_officers, self.add_officer)  # (Tab goes as it reads)
+        self.setTabOrder(self.add_officer, self.import_cameras)
+        self.setTabOrder(self.import_cameras, self.add_camera)
         self.after = QLabel(
             "Then: assign cameras to officers or put them in pools (Assignments), and issue "
             "them at the Counter.",
