@@ -400,3 +400,30 @@ def test_moves_within_seconds_are_written_in_one_pass_each_with_its_own_time(
         ("HPD-1", "docked", t3, {"dock": "DOCK-A", "bay": 3, "battery": 50}),
         ("HPD-3", "docked", t4, {"dock": "DOCK-A", "bay": 4, "battery": 50}),
     ]
+
+
+def test_a_server_away_is_logged_once_a_minute_by_the_sweep_not_every_five_seconds(
+    room, clock, tmp_path, monkeypatch, caplog
+):
+    """A tester's finding: with the server away, every sweep (5 s) logged an ERROR line."""
+    from bwc_desk.domain.errors import UnavailableError
+
+    ctx, _flaky = room
+    feed = new_feed(ctx, tmp_path)
+    assert feed.replay()
+    feed.flush()
+
+    def away(_ctx):  # type: ignore[no-untyped-def]
+        raise UnavailableError("The database server (db) cannot be reached: nothing was written.")
+
+    monkeypatch.setattr(docks_module, "write_due_undocks", away)
+    caplog.set_level(logging.ERROR, logger="bwc_desk.services.dockfeed")
+    for _ in range(12):  # a minute of sweeps
+        clock.advance(seconds=5)
+        feed.flush()
+    swept = [r for r in caplog.records if "due undocked" in r.getMessage()]
+    assert len(swept) == 1
+    clock.advance(seconds=61)
+    feed.flush()
+    assert len([r for r in caplog.records if "due undocked" in r.getMessage()]) == 2
+    feed.journal.close()

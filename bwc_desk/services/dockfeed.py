@@ -22,6 +22,7 @@ from bwc_desk.adapters.dockfeed.journal import FeedJournal, JournalEvent
 from bwc_desk.adapters.dockfeed.protocol import BayReport, Hello, Message
 from bwc_desk.adapters.dockfeed.server import DockFeedServer, is_loopback
 from bwc_desk.domain.docking import Upload
+from bwc_desk.domain.errors import UnavailableError
 from bwc_desk.services.changes import merged
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
@@ -349,6 +350,7 @@ class DockFeed:
         self._applied: int | None = None  # the journal's mark in the database, once read
         self._away_since: datetime | None = None
         self._away_logged: datetime | None = None
+        self._sweep_logged: datetime | None = None  # (the sweep's "server away", when said)
         self.replayed = 0  # journaled events written since the start
         self.server = DockFeedServer(
             host,
@@ -461,6 +463,12 @@ class DockFeed:
                 self._swept_at = now
                 try:
                     docks.write_due_undocks(self.ctx)
+                except UnavailableError as exc:
+                    # (The server away: said once a minute at most, as the journal's replay
+                    # says it; it was an ERROR line every sweep.)
+                    if self._sweep_logged is None or now - self._sweep_logged >= AWAY_LOG_EVERY:
+                        self._sweep_logged = now
+                        log.error("could not write the due undocked records: %s", exc)
                 except Exception as exc:
                     log.error("could not write the due undocked records: %s", exc)
             return

@@ -42,6 +42,7 @@ class ChangeWatcher(QObject):
         self._relistening = False
         self._heard_ready = False
         self._retry_at = 0.0
+        self._poll_failed_logged: float | None = None  # (failing polls: logged when)
         self._arrived.connect(self._collect)
         self._flush = QTimer(self)
         self._flush.setSingleShot(True)
@@ -140,10 +141,17 @@ class ChangeWatcher(QObject):
 
     def _poll_failed(self, exc: BaseException) -> None:
         self._polling = False
-        log.warning("could not poll for changes: %s", exc)
+        now = time.monotonic()
+        # Once a minute at most while the polls keep failing (a server away: every 2 s).
+        if self._poll_failed_logged is None or now - self._poll_failed_logged >= 60:
+            self._poll_failed_logged = now
+            log.warning("could not poll for changes: %s", exc)
 
     def _compare(self, outcome: tuple[Marks, ChangeSet | None]) -> None:
         self._polling = False
+        if self._poll_failed_logged is not None:
+            self._poll_failed_logged = None
+            log.info("polling for changes again")
         now, change = outcome
         if self._marks is None and change is not None:
             return  # (the marks were dropped meanwhile: a lost listener, told as "all")
