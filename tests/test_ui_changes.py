@@ -187,3 +187,20 @@ def test_the_launcher_starts_the_watcher_before_the_window_first_reads(qapp, adm
         if launcher.lock_file is not None:
             launcher.lock_file.unlock()
     assert len(seen) == 1 and seen[0] is not None
+
+
+def test_failing_polls_are_logged_once_a_minute_and_their_end_once(qtbot, state, caplog):
+    """A server away made a warning every poll (2 s): 74 lines in one outage."""
+    import logging
+
+    from bwc_desk.services import changes
+
+    watcher = ChangeWatcher(state)
+    caplog.set_level(logging.INFO, logger="bwc_desk.ui.change_watcher")
+    for _ in range(5):
+        watcher._poll_failed(OSError("server closed the connection"))
+    failed = [r for r in caplog.records if "could not poll" in r.getMessage()]
+    assert len(failed) == 1
+    watcher._compare((changes.marks(state.ctx), None))
+    watcher._compare((changes.marks(state.ctx), None))
+    assert len([r for r in caplog.records if "polling for changes again" in r.getMessage()]) == 1
