@@ -303,3 +303,60 @@ def test_every_scan_that_changes_nothing_leaves_a_line_for_this_session() -> Non
     assert twice.startswith(f"{TAG}:") and "scanned twice" in twice
     issued = route(eos, camera(UnitStatus.ISSUED, out(THERE, 2)), T0).log
     assert issued.startswith(f"{TAG}:") and "COUNTER-2" in issued
+
+
+# --- a camera waiting for a badge, and the scans after it ----------------------------------------
+WAITING = "HPD-BWC-0028"
+
+
+@pytest.mark.parametrize(
+    ("state", "match"),
+    [case[1:3] for case in CASES
+     if case[2].kind is ScanKind.UNIT and case[1].officer is None and not case[1].end_of_shift],
+    ids=[case[0] for case in CASES
+         if case[2].kind is ScanKind.UNIT and case[1].officer is None
+         and not case[1].end_of_shift],
+)  # fmt: skip
+def test_any_other_camera_scanned_replaces_or_lets_go_the_waiting_one(
+    state: CounterState, match: ScanMatch
+) -> None:
+    """A camera that waits for a badge is never paired with a badge scanned after another
+    camera: that scan makes the new camera wait instead, or lets the waiting one go."""
+    decision = route(replace(state, pending_unit=WAITING), match, T0)
+    assert decision.released == WAITING
+    if decision.act is Act.HOLD_CAMERA:
+        assert decision.unit == TAG and f"instead of {WAITING}" in decision.text
+    else:
+        assert f"{WAITING} no longer waits for a badge" in decision.text
+        assert "now scan the officer" not in decision.text
+        assert WAITING in decision.log
+
+
+def test_a_camera_out_scanned_while_one_waits_lets_it_go_and_says_so() -> None:
+    """The tester's steps: a spare waits; a camera that is out is scanned (asked to confirm,
+    then returned); the waiting spare is let go at the first of them, aloud."""
+    waiting = counter(pending_unit=WAITING, previous_scan=WAITING)
+    asked = route(waiting, camera(UnitStatus.ISSUED, out(HERE, 6)), T0)
+    assert asked.act is Act.SAY and asked.confirm_return == TAG
+    assert asked.released == WAITING
+    assert f"{WAITING} no longer waits for a badge" in asked.text
+    returned = route(waiting, camera(UnitStatus.ISSUED, out(HERE, 3600)), T0)
+    assert returned.act is Act.RETURN and returned.unit == TAG
+    assert returned.released == WAITING
+    assert f"{WAITING} no longer waits for a badge" in returned.text
+    assert returned.log.startswith(f"{WAITING}: no longer waits for a badge")
+    stolen = route(waiting, camera(UnitStatus.STOLEN, refusal=f"{TAG} is stolen."), T0)
+    assert stolen.released == WAITING and stolen.refresh_alerts
+
+
+def test_nothing_waiting_or_the_same_camera_again_lets_nothing_go() -> None:
+    assert route(counter(), camera(UnitStatus.ISSUED, out(HERE, 3600)), T0).released == ""
+    assert route(counter(), camera(), T0).released == ""
+    again = route(counter(pending_unit=TAG, previous_scan=TAG), camera(), T0)
+    assert again.act is Act.HOLD_CAMERA and again.unit == TAG and again.released == ""
+    # Returned at another counter a moment ago and scanned twice here: still the one waiting.
+    twice = route(counter(pending_unit=TAG, previous_scan=TAG), camera(returned_ago=1), T0)
+    assert twice.act is Act.SAY and twice.released == ""
+    assert "still waits for a badge" in twice.text
+    # A badge pairs the waiting camera (the only scan that uses it).
+    assert route(counter(pending_unit=WAITING), badge(), T0).unit == WAITING

@@ -257,3 +257,83 @@ def test_a_scan_into_the_pin_field_is_still_not_an_answer(qtbot, desk):
     assert seen == [(True, "48", True, False), (True, "48", True, False)]
     assert "HPD-BWC-0003 was not issued (cancelled)" in banner(tab)[1]
     assert counter.out_now(qm) == []
+
+
+# --- a camera waiting for a badge, then another camera ----------------------------------------
+def no_dialog_expected(qtbot) -> list[str]:
+    """Any dialog that opens is recorded and closed (the test fails on it instead of hanging)."""
+    seen: list[str] = []
+
+    def record(dialog):
+        seen.append(type(dialog).__name__)
+        dialog.reject()
+
+    answer(qtbot, record)
+    return seen
+
+
+def jones_has_0008(desk, seconds_ago: float) -> None:
+    counter.issue_unit(desk["qm"], desk["jones"].id, "HPD-BWC-0008", function_test=FunctionTest())
+    desk["clock"].advance(seconds=seconds_ago)
+
+
+def test_a_camera_out_asked_to_confirm_lets_the_waiting_spare_go(qtbot, desk):
+    """The tester's steps: Esc, a spare scanned (it waits for a badge), a camera that is out
+    scanned (the counter asks to scan it again), a badge: that officer is at the counter and
+    is asked for a camera; the spare is not offered to them."""
+    tab, qm = desk["tab"], desk["qm"]
+    jones_has_0008(desk, seconds_ago=6)  # past the double scan (5 s), within undo (2 min)
+    QTest.keyClick(tab.scan_edit, Qt.Key.Key_Escape)
+    scan(qtbot, tab, "HPD-BWC-0028")
+    assert "now scan the officer's ID badge" in banner(tab)[1]
+    scan(qtbot, tab, "HPD-BWC-0008")
+    text = banner(tab)[1]
+    assert "To take it back now, scan it again." in text
+    assert "HPD-BWC-0028 no longer waits for a badge" in text
+    assert tab.pending_unit is None
+    before = snapshot(qm)
+    seen = no_dialog_expected(qtbot)
+    scan(qtbot, tab, "ID-0412")
+    assert seen == []
+    assert "Smith, John (0412): now scan the camera." in banner(tab)[1]
+    assert snapshot(qm) == before
+    lines = [tab.session_list.item(i).text() for i in range(tab.session_list.count())]
+    assert any("HPD-BWC-0028: no longer waits for a badge" in line for line in lines)
+
+
+def test_a_return_lets_the_waiting_spare_go_and_a_badge_a_minute_later_pairs_nothing(qtbot, desk):
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    jones_has_0008(desk, seconds_ago=3600)
+    scan(qtbot, tab, "HPD-BWC-0028")
+    scan(qtbot, tab, "HPD-BWC-0008")  # out an hour: returned at once
+    text = banner(tab)[1]
+    assert "returned by Jones, Ann (0007)" in text
+    assert "HPD-BWC-0028 no longer waits for a badge" in text
+    clock.advance(seconds=60)
+    before = snapshot(qm)
+    seen = no_dialog_expected(qtbot)
+    scan(qtbot, tab, "ID-0412")
+    assert seen == []
+    assert "now scan the camera" in banner(tab)[1]
+    assert snapshot(qm) == before
+    assert [r.asset_tag for r in counter.out_now(qm)] == []
+
+
+def test_another_available_camera_waits_instead(qtbot, desk):
+    tab = desk["tab"]
+    scan(qtbot, tab, "HPD-BWC-0028")
+    scan(qtbot, tab, "HPD-BWC-0029")
+    assert "HPD-BWC-0029 is waiting for a badge now, instead of HPD-BWC-0028" in banner(tab)[1]
+    assert tab.pending_unit == "HPD-BWC-0029"
+
+
+def test_a_waiting_camera_is_let_go_at_the_lock_like_the_officer(qtbot, desk):
+    """No setting lets a waiting officer go after a time; the lock (idle or Ctrl+L) or a new
+    sign-in does, and the waiting camera with them."""
+    tab, qm = desk["tab"], desk["qm"]
+    scan(qtbot, tab, "HPD-BWC-0028")
+    tab.state.set_actor(qm.actor)  # what the lock and the next sign-in do
+    assert tab.pending_unit is None and banner(tab)[0] == "idle"
+    seen = no_dialog_expected(qtbot)
+    scan(qtbot, tab, "ID-0412")
+    assert seen == [] and "now scan the camera" in banner(tab)[1]

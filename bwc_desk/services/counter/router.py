@@ -11,7 +11,7 @@ forwards, it does not decide.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -77,6 +77,10 @@ class Decision:
     log: str = ""
     refresh_alerts: bool = False  # a lost or stolen camera turned up: the alert list moves
     confirm_return: str = ""  # SAY: the next scan of this camera returns it
+    # The camera that waited for a badge and no longer does: another camera was scanned
+    # (one that waits instead, one that is out, one refused). ''; nothing waited, or it
+    # still waits.
+    released: str = ""
 
 
 def route(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
@@ -104,6 +108,33 @@ def _officer(state: CounterState, match: ScanMatch) -> Decision:
 
 
 def _unit(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
+    """A camera scanned. A camera waiting for a badge is paired only with the next scan, if
+    that is a badge: any other camera makes that one wait instead or lets it go, aloud, so a
+    badge scanned later never issues a camera the clerk has put out of mind."""
+    decision = _camera(state, match, now)
+    before = state.pending_unit
+    if before is None or decision.act is Act.ISSUE:
+        return decision
+    if decision.act is Act.HOLD_CAMERA:
+        return decision if decision.unit == before else replace(decision, released=before)
+    tag = decision.unit or (match.unit.asset_tag if match.unit is not None else "")
+    if tag == before and match.checkout is None and not match.refusal:
+        # The waiting camera scanned twice (returned at another counter a moment ago).
+        return replace(
+            decision,
+            text=f"{decision.text} It still waits for a badge: scan the officer's ID badge.",
+        )
+    note = f"{before} no longer waits for a badge (put it back, or scan it again to issue it)."
+    went = f"{before}: no longer waits for a badge ({tag} scanned)"
+    return replace(
+        decision,
+        text=f"{decision.text} {note}" if decision.text else note,
+        log=f"{decision.log}; {went}" if decision.log else went,
+        released=before,
+    )
+
+
+def _camera(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
     unit = match.unit
     assert unit is not None
     tag = unit.asset_tag

@@ -365,6 +365,8 @@ class CounterTab(QWidget):
         unit = scan.match.unit
         self.previous_scan = unit.asset_tag if unit is not None else None
         self.confirm_return = decision.confirm_return or None
+        if decision.released:  # another camera was scanned: the waiting one is let go
+            self.pending_unit = None
         if decision.officer is not None:  # a badge: the officer now at the counter
             self.officer, self.done_officer = decision.officer, None
             self._show_card()
@@ -375,7 +377,9 @@ class CounterTab(QWidget):
             IssueFlow.begin(self, code, self.officer, decision.unit, planned)
             return
         if decision.act is Act.RETURN:
-            self._return(code, decision.unit)
+            if decision.log:  # (the camera that waited, let go: said whatever the return says)
+                self._log(decision.log)
+            self._return(code, decision.unit, decision.text)
             return
         if decision.act is Act.HOLD_CAMERA:
             self.pending_unit = decision.unit
@@ -460,24 +464,28 @@ class CounterTab(QWidget):
             self._show_card()
 
     # --- returning ------------------------------------------------------------------------
-    def _return(self, code: str, unit: str) -> None:
+    def _return(self, code: str, unit: str, note: str = "") -> None:
+        """``note``: the router's words to add to the banner (a waiting camera let go)."""
         condition = self.condition_row.condition()
         self.state.write(
             lambda ctx: counter.return_unit(ctx, unit, condition),
-            lambda result: self._returned(code, result),
+            lambda result: self._returned(code, result, note),
             lambda exc: self.scan_failed(code, exc),
             changed="custody",
         )
 
-    def _returned(self, code: str, result: ReturnResult) -> None:
+    def _returned(self, code: str, result: ReturnResult, note: str = "") -> None:
         if result.duplicate:
-            self.say("notice", result.message, Sound.NOTICE, log=True, refused=True)
+            self.say("notice", f"{result.message} {note}".rstrip(), Sound.NOTICE)
+            self._log(result.message, refused=True)
             self.scan_done(code)
             return
         applied = self.condition_row.went_with(result.unit.asset_tag)
         self.lists.returned(result.unit.id)
         self.undo_control.remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
-        self.say("notice" if result.in_repair else "ok", result.message, Sound.OK, log=True)
+        kind = "notice" if result.in_repair else "ok"
+        self.say(kind, f"{result.message} {note}".rstrip(), Sound.OK)
+        self._log(result.message)  # (a waiting camera let go has its line already)
         if applied:
             self._log(applied)
         self._refresh_officer()
