@@ -140,7 +140,12 @@ class Launcher:
             from bwc_desk.ui.dialogs.first_run_dialog import FirstRunDialog
 
             self._drop_early()
-            dialog = FirstRunDialog(self._setup_call(db), config.default_station_name(), db.display)
+            dialog = FirstRunDialog(
+                self._setup_call(db),
+                station_config.station_name or config.default_station_name(),
+                db.display,
+                station_set_in=str(config.fixed_by_machine("station_name") or ""),
+            )
             if not dialog.exec():
                 # (Cancelled: a file this start made and nobody used is not left behind.)
                 if self.lock_file is not None:

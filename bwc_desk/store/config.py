@@ -162,6 +162,16 @@ def allowed_overrides(machine: dict[str, Any] | None) -> frozenset[str]:
     return frozenset(name for name in listed if name in FIELD_TYPES) | own_id
 
 
+def fixed_by_machine(name: str, machine_path: Path | None = None) -> Path | None:
+    """IT's machine file when it decides field ``name`` for this PC (the user's file may not
+    set it: a value saved there would not be used), else None."""
+    machine_path = machine_path or machine_config_file()
+    machine = _read(machine_path)
+    if machine is None or name in allowed_overrides(machine):
+        return None
+    return machine_path
+
+
 def load(path: Path | None = None, machine_path: Path | None = None) -> StationConfig:
     """The machine file's settings, then the user's where the machine file allows it."""
     machine_path = machine_path or machine_config_file()

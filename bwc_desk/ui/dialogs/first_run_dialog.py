@@ -4,7 +4,9 @@ first administrator, then start empty or open the demo agency."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,8 +32,18 @@ class FirstRunDialog(QDialog):
     LOAD_DEMO = 2
 
     def __init__(
-        self, setup: Setup, default_station: str, database: str, parent: QWidget | None = None
+        self,
+        setup: Setup,
+        default_station: str,
+        database: str,
+        parent: QWidget | None = None,
+        *,
+        station_set_in: str = "",
     ) -> None:
+        """``default_station``: this PC's configured station name, else its default.
+        ``station_set_in``: IT's machine file when it sets the name for this PC (the user's
+        station.json may not): the name is then shown read-only, with a note, since a name
+        typed here would not be kept."""
         super().__init__(parent)
         self._setup = setup
         self.actor: Actor | None = None
@@ -49,6 +61,18 @@ class FirstRunDialog(QDialog):
         self.agency_edit.setPlaceholderText("e.g. Hartford Police Department")
         self.station_edit = QLineEdit(default_station, self)
         self.station_edit.setObjectName("station")
+        self.station_note = QLabel(self)
+        self.station_note.setObjectName("station_note")
+        self.station_note.setWordWrap(True)
+        if station_set_in:
+            self.station_edit.setReadOnly(True)
+            self.station_edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.station_note.setText(
+                f"<small>Set for this PC by your IT department in {escape(station_set_in)}; "
+                "ask IT to change it.</small>"
+            )
+        else:
+            self.station_note.hide()
         self.user_edit = QLineEdit(self)
         self.user_edit.setObjectName("username")
         self.name_edit = QLineEdit(self)
@@ -67,6 +91,7 @@ class FirstRunDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Agency name", self.agency_edit)
         form.addRow("&Station name", self.station_edit)
+        form.addRow("", self.station_note)
         form.addRow("Administrator &user name", self.user_edit)
         form.addRow("Administrator's full &name", self.name_edit)
         form.addRow("&Password", self.password_edit)
