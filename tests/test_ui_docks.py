@@ -426,3 +426,43 @@ def test_the_buttons_follow_whoever_signs_in_after_the_lock(qtbot, admin_ctx, qm
     _sign_in_again(state, admin_ctx)
     assert all(b.isVisible() and b.isEnabled() for b in admin_tools)
     state.runner.shutdown()
+
+
+def empty_docks_tab(qtbot, ctx):
+    state = AppState(ctx)
+    tab = DocksTab(state)
+    tab.timer.setInterval(100)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    return tab, state
+
+
+def test_the_empty_docks_view_names_the_port_the_feed_listens_on(qtbot, admin_ctx):
+    """It said TCP 127.0.0.1:47800 whatever the station listened on."""
+    from bwc_desk.store import config
+
+    config.save(config.StationConfig(dock_port=47812))
+    feed = DockFeed(admin_ctx, "127.0.0.1", 0)  # (the port the system gives: not 47812)
+    feed.start()
+    tab, state = empty_docks_tab(qtbot, admin_ctx)
+    try:
+        port = feed.address[1]
+        qtbot.waitUntil(lambda: f"127.0.0.1:{port}" in tab.empty_label.text(), timeout=10_000)
+        assert tab.empty_label.isVisible() and "47800" not in tab.empty_label.text()
+        assert "not running" not in tab.empty_label.text()
+    finally:
+        feed.stop()
+        state.runner.shutdown()
+
+
+def test_without_a_running_feed_the_empty_view_names_the_configured_port(qtbot, admin_ctx):
+    from bwc_desk.store import config
+
+    config.save(config.StationConfig(dock_port=47812))
+    tab, state = empty_docks_tab(qtbot, admin_ctx)
+    try:
+        qtbot.waitUntil(lambda: "127.0.0.1:47812" in tab.empty_label.text(), timeout=10_000)
+        assert "not running" in tab.empty_label.text() and "47800" not in tab.empty_label.text()
+    finally:
+        state.runner.shutdown()

@@ -4,6 +4,7 @@ the summary counts and the alerts. Reads only: what the feed reported is written
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -26,6 +27,8 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.inspections import missing_in, missing_text
 from bwc_desk.services.repairs import out_of_service_in
 from bwc_desk.services.settings import read_settings
+from bwc_desk.store import config
+from bwc_desk.store.db import Database
 from bwc_desk.store.models import Bay, Checkout, Dock, Officer, Unit
 
 
@@ -337,3 +340,51 @@ def list_bays(ctx: Ctx) -> list[BayRow]:
 
 def alerts(ctx: Ctx) -> tuple[Alert, ...]:
     return board(ctx).alerts
+
+
+# --- where this station's dock feed listens ----------------------------------------------
+LISTENING = "listening"
+FAILED = "failed"  # it tried and could not (a port in use, no token off loopback)
+NOT_RUNNING = "not running"  # not started (yet: it starts after the window), or stopped
+TURNED_OFF = "turned off"  # dock_feed_enabled is false in station.json
+
+
+@dataclass(frozen=True, slots=True)
+class FeedAddress:
+    """Where docks reach this station: the bound address when the feed listens, else the
+    one station.json configures."""
+
+    host: str
+    port: int
+    state: str
+    problem: str = ""
+
+
+_feeds: dict[str, FeedAddress] = {}  # this process's dock feeds, by database
+_feeds_lock = threading.Lock()
+
+
+def _feed_key(db: Database) -> str:
+    return db.url.render_as_string(hide_password=True)
+
+
+def tell_feed(db: Database, address: FeedAddress | None) -> None:
+    """The dock feed writing into ``db`` says where it listens (or that it failed); None
+    when it stops."""
+    with _feeds_lock:
+        if address is None:
+            _feeds.pop(_feed_key(db), None)
+        else:
+            _feeds[_feed_key(db)] = address
+
+
+def feed_address(ctx: Ctx) -> FeedAddress:
+    """Where this station's dock feed listens, or why it does not (the Docks view's hint to
+    whoever sets up the docks). Reads station.json: call it off the main thread."""
+    with _feeds_lock:
+        told = _feeds.get(_feed_key(ctx.db))
+    if told is not None:
+        return told
+    station = config.load()
+    return FeedAddress(station.dock_host, station.dock_port,
+                       NOT_RUNNING if station.dock_feed_enabled else TURNED_OFF)

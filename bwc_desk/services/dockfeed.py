@@ -26,6 +26,7 @@ from bwc_desk.domain.errors import UnavailableError
 from bwc_desk.services.changes import merged
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
+from bwc_desk.services.dock_board import FAILED, LISTENING, FeedAddress, tell_feed
 from bwc_desk.services.dock_registry import Registry
 from bwc_desk.services.foreground import WayBudget
 from bwc_desk.store.config import StationConfig
@@ -352,15 +353,20 @@ class DockFeed:
         self._away_logged: datetime | None = None
         self._sweep_logged: datetime | None = None  # (the sweep's "server away", when said)
         self.replayed = 0  # journaled events written since the start
-        self.server = DockFeedServer(
-            host,
-            port,
-            token,
-            self.board.on_message,
-            self.board.on_error,
-            on_connection=self.board.on_connection,
-            admit=self.admit_dock,
-        )
+        try:
+            self.server = DockFeedServer(
+                host,
+                port,
+                token,
+                self.board.on_message,
+                self.board.on_error,
+                on_connection=self.board.on_connection,
+                admit=self.admit_dock,
+            )
+        except ValueError as exc:
+            tell_feed(ctx.db, FeedAddress(host, port, FAILED, str(exc)))
+            raise
+        self._wanted = (host, port)
         self._flush_seconds = flush_seconds
         self._way = WayBudget(0, 0)  # (a flush's own: see _flush)
         self._stop = threading.Event()
@@ -378,7 +384,12 @@ class DockFeed:
     def start(self) -> None:
         self.open_journal()
         self.refresh_registry()  # before the first hello is judged
-        self.server.start()
+        try:
+            self.server.start()
+        except OSError as exc:
+            tell_feed(self.ctx.db, FeedAddress(*self._wanted, FAILED, str(exc)))
+            raise
+        tell_feed(self.ctx.db, FeedAddress(*self.address, LISTENING))  # (the Docks view)
         self._thread = threading.Thread(target=self._run, name="dock-flush", daemon=True)
         self._thread.start()
 
@@ -558,6 +569,7 @@ class DockFeed:
     def stop(self) -> None:
         self._stop.set()
         self.server.stop()
+        tell_feed(self.ctx.db, None)
         if self._thread is not None:
             self._thread.join(5)
         self.journal.close()

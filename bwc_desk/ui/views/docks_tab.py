@@ -25,7 +25,7 @@ from bwc_desk.domain.docking import BayState
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import dock_board
 from bwc_desk.services.changeset import ChangeSet
-from bwc_desk.services.dock_board import Alert, BayRow, Board
+from bwc_desk.services.dock_board import LISTENING, TURNED_OFF, Alert, BayRow, Board, FeedAddress
 from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
@@ -45,6 +45,38 @@ SUMMARY = (
     BayState.EMPTY,
 )
 ADMIT_MINUTES = 5
+
+
+def empty_text(feed: FeedAddress | None) -> str:
+    """What the view says with no dock registered, naming where docks reach this station."""
+    intro = (
+        "No dock is registered yet. An administrator registers docks here (Register "
+        "dock..., or Admit new docks while they connect) or with `bwc-desk docks add NAME "
+        "--bays N`. "
+    )
+    tail = (
+        " They send the station's dock token (see docs/dock-protocol.md); `bwc-desk dock-sim` "
+        "plays simulated docks."
+    )
+    if feed is None:
+        return intro + "Docks connect to this station's dock feed over TCP." + tail
+    where = f"TCP {feed.host}:{feed.port}"
+    if feed.host.strip() in ("", "0.0.0.0", "::"):
+        where += " (any of this PC's addresses)"
+    if feed.state == LISTENING:
+        said = f"Docks connect to this station on {where}."
+    elif feed.state == TURNED_OFF:
+        said = (
+            f"This station's dock feed is turned off (dock_feed_enabled in station.json): "
+            f"docks cannot report here. Turned on, it listens on {where}."
+        )
+    else:
+        why = f": {feed.problem}" if feed.problem else ""
+        said = (
+            f"This station's dock feed is not running{why}. It is configured for {where}; "
+            "docks cannot report here until it runs (the log says why)."
+        )
+    return intro + said + tail
 
 
 class DocksTab(QWidget):
@@ -85,15 +117,11 @@ class DocksTab(QWidget):
         self.alert_list.setObjectName("dock_alerts")
         self.alert_list.setMaximumHeight(110)
         self.alert_list.itemActivated.connect(self._alert_activated)
-        self.empty_label = QLabel(
-            "No dock is registered yet. An administrator registers docks here (Register "
-            "dock..., or Admit new docks while they connect) or with `bwc-desk docks add NAME "
-            "--bays N`. Docks connect to this station on TCP 127.0.0.1:47800 with the "
-            "station's dock token (see docs/dock-protocol.md); `bwc-desk dock-sim` plays "
-            "simulated docks.",
-            self,
-        )
+        self.empty_label = QLabel(empty_text(None), self)
+        self.empty_label.setObjectName("docks_empty")
         self.empty_label.setWordWrap(True)
+        self.empty_label.hide()  # (until a board with no dock is read)
+        self._feed: FeedAddress | None = None  # where this station's dock feed listens
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -198,6 +226,9 @@ class DocksTab(QWidget):
         self._show_admission(board)
         self._show_alerts(board.alerts)
         self.empty_label.setVisible(not board.docks)
+        if not board.docks and (self._feed is None or self._feed.state != LISTENING):
+            # (Asked again until it listens: the feed starts after the window.)
+            self.state.read(dock_board.feed_address, self._show_feed, key=(self, "f"))
         now = board.at or datetime.now().astimezone()
         names = [d.name for d in board.docks]
         if names != list(self.widgets):
@@ -205,6 +236,12 @@ class DocksTab(QWidget):
         for dock in board.docks:
             self.widgets[dock.name].set_dock(dock, now)
         self.board_shown.emit()
+
+    def _show_feed(self, feed: FeedAddress) -> None:
+        self._feed = feed
+        text = empty_text(feed)
+        if text != self.empty_label.text():
+            self.empty_label.setText(text)
 
     def _rebuild(self, board: Board) -> None:
         for widget in self.widgets.values():
@@ -322,9 +359,11 @@ class DocksTab(QWidget):
         from bwc_desk.services import dock_registry
 
         if self.board is not None and self.board.admit_until is not None:
-            self.state.write(dock_registry.close_admission,
-                             lambda _r: self._done("No new docks are admitted."),
-                             changed="docks")
+            self.state.write(
+                dock_registry.close_admission,
+                lambda _r: self._done("No new docks are admitted."),
+                changed="docks",
+            )
             return
         self.state.write(
             lambda ctx: dock_registry.open_admission(ctx, ADMIT_MINUTES),
