@@ -466,3 +466,19 @@ def test_without_a_running_feed_the_empty_view_names_the_configured_port(qtbot, 
         assert "not running" in tab.empty_label.text() and "47800" not in tab.empty_label.text()
     finally:
         state.runner.shutdown()
+
+
+def test_a_feed_that_could_not_listen_is_said_with_its_reason(qtbot, admin_ctx):
+    taken = socket.create_server(("127.0.0.1", 0))  # (another program holds the port)
+    port = taken.getsockname()[1]
+    feed = DockFeed(admin_ctx, "127.0.0.1", port)
+    with pytest.raises(OSError):
+        feed.start()
+    tab, state = empty_docks_tab(qtbot, admin_ctx)
+    try:
+        qtbot.waitUntil(lambda: f"127.0.0.1:{port}" in tab.empty_label.text(), timeout=10_000)
+        assert "dock feed is not running: " in tab.empty_label.text()
+    finally:
+        feed.journal.close()
+        taken.close()
+        state.runner.shutdown()

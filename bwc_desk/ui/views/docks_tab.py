@@ -74,7 +74,8 @@ def empty_text(feed: FeedAddress | None) -> str:
         why = f": {feed.problem}" if feed.problem else ""
         said = (
             f"This station's dock feed is not running{why}. It is configured for {where}; "
-            "docks cannot report here until it runs (the log says why)."
+            "docks cannot report here until it runs"
+            + ("." if why else " (it starts shortly after sign-in; if not, the log says why).")
         )
     return intro + said + tail
 
