@@ -595,6 +595,7 @@ class MainWindow(WindowActions):
         )
 
     def _database_away(self, exc: UnavailableError) -> None:
+        self.state.database_unreachable(exc)  # (views that showed the outage hear it end)
         if not self.offline_label.isVisible():
             log.warning("database unreachable: %s", exc.__cause__ or exc)
             self.offline_label.setText(
@@ -610,6 +611,7 @@ class MainWindow(WindowActions):
         warning and refreshes every view (what changed meanwhile is not known)."""
 
         def back(_marks: object) -> None:
+            self.state.database_reachable()  # (the counter's banner says so, once)
             if self.offline_label.isVisible():
                 log.info("database reachable again")
                 self.offline_label.hide()

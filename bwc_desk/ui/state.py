@@ -51,6 +51,10 @@ class AppState(QObject):
     # What a background writer of this process (the dock feed) committed, from its thread:
     # queued to the main thread, then told as ``changed``.
     _committed_in_background = Signal(object)
+    # The database server stopped answering (the UnavailableError), and the first read that
+    # worked again: each once per outage. Views that showed the outage say it is over.
+    database_lost = Signal(object)
+    database_back = Signal()
 
     def __init__(
         self, ctx: Ctx, *, demo: bool = False, log_dir: str = "", parent: QObject | None = None
@@ -65,6 +69,7 @@ class AppState(QObject):
         self._held: dict[Hashable, QueryOp[Any]] = {}
         self._dock_alerts: tuple[Any, ...] | None = None
         self._dock_alerts_at = 0.0
+        self._database_away = False
         self._committed_in_background.connect(self._announce_background)
 
     @property
@@ -224,6 +229,27 @@ class AppState(QObject):
                 log.warning("a write for a closed window failed: %s", exc)
 
         self.runner.run(lambda: changes.collect(ctx, fn), done, failed, write=True, parent=None)
+
+    @property
+    def database_away(self) -> bool:
+        return self._database_away
+
+    def database_unreachable(self, exc: BaseException) -> None:
+        """The server cannot be reached (the window's status line says so): told once."""
+        if not self._database_away:
+            self._database_away = True
+            self.database_lost.emit(exc)
+
+    def database_reachable(self) -> None:
+        """A read worked again after an outage: told once."""
+        if self._database_away:
+            self._database_away = False
+            self.database_back.emit()
+
+    def report(self, exc: BaseException) -> None:
+        """An error a view showed itself that the window must know of too (an outage: its
+        status line and its probe), through the window's error handler."""
+        self._default_error(exc)
 
     def publish_dock_alerts(self, alerts: tuple[Any, ...]) -> None:
         """The docks' alerts as a view just read them (the board)."""

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.changeset import ChangeSet
@@ -92,7 +92,12 @@ class CounterTab(QWidget):
         self._soon.setInterval(REFRESH_SOON_MS)
         self._soon.timeout.connect(self._refresh_due)
         self._changes: ChangeSet | None = None  # what the next refresh patches in
+        # What was scanned while the server was away, and the banner that says the last of
+        # them (None: the banner has moved on since): said again when the server answers.
+        self._not_recorded: list[str] = []
+        self._outage_text: str | None = None
         state.changed.connect(self._changed)
+        state.database_back.connect(self._database_back)
         state.actor_changed.connect(lambda _a: self._permissions())
         # The officer at the counter belongs to the one who scanned them: a lock or another
         # staff member signing in starts from no officer.
@@ -269,7 +274,36 @@ class CounterTab(QWidget):
 
     # --- messages -------------------------------------------------------------------------
     def _show(self, kind: str, text: str) -> None:
+        self._outage_text = None
         self.banner.say(kind, text)
+
+    def _unrecorded(self, code: str, exc: UnavailableError) -> None:
+        """A scan the server did not answer: which, when, and what to do with the camera
+        (the store's words say what happened; every later scan says its own)."""
+        at = self.state.ctx.now().astimezone()  # (the counter's wall clock)
+        code = code.strip()
+        if code not in self._not_recorded:
+            self._not_recorded.append(code)
+        text = (
+            f"{at:%H:%M:%S} {code}: not recorded. The camera was not recorded as issued or "
+            f"returned: keep it at the counter and scan it again once the server answers.\n{exc}"
+        )
+        self._error(text)
+        self._outage_text = text
+        self._log(f"{code}: not recorded, the database server cannot be reached", refused=True)
+        self.state.report(exc)  # the window's status line and its probe
+
+    def _database_back(self) -> None:
+        """The server answers again: a banner still showing the outage says so, calmly."""
+        codes, self._not_recorded = self._not_recorded, []
+        if self._outage_text is None or self.banner.text() != self._outage_text:
+            return
+        at = self.state.ctx.now().astimezone()
+        self._show(
+            "idle",
+            f"{at:%H:%M:%S} The database server answers again: scan again what was not "
+            f"recorded ({', '.join(codes)}).",
+        )
 
     def _error(self, text: str) -> None:
         self._show("error", text)
@@ -347,7 +381,9 @@ class CounterTab(QWidget):
             self.scan(self._queue.pop(0))
 
     def scan_failed(self, code: str, exc: BaseException) -> None:
-        if isinstance(exc, DomainError):
+        if isinstance(exc, UnavailableError):
+            self._unrecorded(code, exc)
+        elif isinstance(exc, DomainError):
             self._error(str(exc))
             self._log(f"{code.strip()}: {exc}", refused=True)
         else:
