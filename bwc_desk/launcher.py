@@ -218,6 +218,9 @@ class Launcher:
         except DomainError as exc:  # a network share, a read-only folder, a full disk
             log.error("cannot open %s: %s", shown_url(url), exc)
             self._drop_early()
+            if not self._scripted and self._server_away(url, exc):
+                # (Retry: a later success goes on as a normal start, the sign-in form included.)
+                return self._open(url) if self._ask_retry(url, exc) else None
             self._tell(
                 "BWC Desk - cannot open the database",
                 f"{exc}\n\nThe log folder is {self.log_dir}.",
@@ -233,6 +236,58 @@ class Launcher:
                 f"administrator. The log folder is {self.log_dir}.",
             )
             return None
+
+    @staticmethod
+    def _server_away(url: str, exc: BaseException) -> bool:
+        """A PostgreSQL server that cannot be reached (down, restarting, the network), not
+        one that answers and refuses (a wrong password, no such database): the driver's
+        error behind the words, and nothing accepting connections at the server's address."""
+        import socket
+
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import OperationalError
+
+        cause = exc.__cause__ or exc.__context__
+        if not isinstance(cause, OperationalError):
+            return False
+        try:
+            where = make_url(url)
+        except Exception:
+            return False
+        if not where.get_backend_name().startswith("postgresql"):
+            return False
+        code = str(getattr(cause.orig, "sqlstate", None) or getattr(cause.orig, "pgcode", ""))
+        if code.startswith(("08", "57P")):  # connection failures, shutting down, starting up
+            return True
+        host = where.host or str(where.query.get("host") or "")
+        port = where.port or 5432
+        try:
+            if not host or host.startswith("/"):  # libpq's default: the local Unix socket
+                with socket.socket(socket.AF_UNIX) as unix:
+                    unix.settimeout(3)
+                    unix.connect(f"{host or '/var/run/postgresql'}/.s.PGSQL.{port}")
+            else:
+                socket.create_connection((host, port), timeout=3).close()
+        except OSError:
+            return True
+        return False
+
+    def _ask_retry(self, url: str, exc: DomainError) -> bool:
+        """The server cannot be reached: Retry (True) or Quit."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "BWC Desk - the database server cannot be reached",
+            f"The database server for\n{shown_url(url)}\ncannot be reached.",
+        )
+        box.setInformativeText(
+            f"{exc}\n\nRetry once the server is running again (ask the administrator), or "
+            f"Quit. The log folder is {self.log_dir}."
+        )
+        retry = box.addButton("&Retry", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(retry)
+        box.exec()
+        return box.clickedButton() is retry
 
     def _refuse_removed_accounts(self, url: str, db: Database) -> Database | None:
         """No staff account: the first-run dialog only for a database where nothing has
