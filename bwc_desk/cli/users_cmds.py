@@ -16,6 +16,7 @@ from bwc_desk.cli.signer import command_ctx, os_user, secrets
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Role
 from bwc_desk.services import auth, sign_in_attempts, staff_cli
+from bwc_desk.services.stations import station_info
 
 
 def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
@@ -41,7 +42,7 @@ def cmd_users_add(args: argparse.Namespace, out: TextIO) -> int:
             row = staff_cli.add_first_admin(
                 ctx, args.name, password, args.display_name or "", os_user=os_user()
             )
-        on_server = ctx.db.is_postgresql
+        on_server = station_info(ctx).is_postgresql
     finally:
         ctx.close()
     note = ""
