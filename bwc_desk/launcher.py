@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEventLoop, QLockFile, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.services import auth, stations
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import get_settings
@@ -218,7 +218,7 @@ class Launcher:
         except DomainError as exc:  # a network share, a read-only folder, a full disk
             log.error("cannot open %s: %s", shown_url(url), exc)
             self._drop_early()
-            if not self._scripted and self._server_away(url, exc):
+            if not self._scripted and isinstance(exc, UnavailableError):
                 # (Retry: a later success goes on as a normal start, the sign-in form included.)
                 return self._open(url) if self._ask_retry(url, exc) else None
             self._tell(
@@ -236,41 +236,6 @@ class Launcher:
                 f"administrator. The log folder is {self.log_dir}.",
             )
             return None
-
-    @staticmethod
-    def _server_away(url: str, exc: BaseException) -> bool:
-        """A PostgreSQL server that cannot be reached (down, restarting, the network), not
-        one that answers and refuses (a wrong password, no such database): the driver's
-        error behind the words, and nothing accepting connections at the server's address."""
-        import socket
-
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import OperationalError
-
-        cause = exc.__cause__ or exc.__context__
-        if not isinstance(cause, OperationalError):
-            return False
-        try:
-            where = make_url(url)
-        except Exception:
-            return False
-        if not where.get_backend_name().startswith("postgresql"):
-            return False
-        code = str(getattr(cause.orig, "sqlstate", None) or getattr(cause.orig, "pgcode", ""))
-        if code.startswith(("08", "57P")):  # connection failures, shutting down, starting up
-            return True
-        host = where.host or str(where.query.get("host") or "")
-        port = where.port or 5432
-        try:
-            if not host or host.startswith("/"):  # libpq's default: the local Unix socket
-                with socket.socket(socket.AF_UNIX) as unix:
-                    unix.settimeout(3)
-                    unix.connect(f"{host or '/var/run/postgresql'}/.s.PGSQL.{port}")
-            else:
-                socket.create_connection((host, port), timeout=3).close()
-        except OSError:
-            return True
-        return False
 
     def _ask_retry(self, url: str, exc: DomainError) -> bool:
         """The server cannot be reached: Retry (True) or Quit."""

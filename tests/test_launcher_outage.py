@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, UnavailableError
 
 NOBODY = "postgresql+psycopg://desk@127.0.0.1:1/bwc"  # nothing listens on port 1
 
@@ -27,14 +27,11 @@ def listening() -> Iterator[str]:
 
 
 def _refused(reason: str) -> DomainError:
-    # As services.startup.open_database says it: in words, the driver's error as context.
-    try:
-        raise OperationalError("SELECT 1", {}, Exception(reason))
-    except OperationalError:
-        try:
-            raise DomainError(f"BWC Desk could not open its database bwc: {reason}.") from None
-        except DomainError as exc:
-            return exc
+    """As services.startup.open_database says it: in words, an UnavailableError when the
+    server cannot be reached (store.db.server_unreachable), else a DomainError."""
+    away = "refused" in reason and "password" not in reason
+    kind = UnavailableError if away else DomainError
+    return kind(f"BWC Desk could not open its database bwc: {reason}.")
 
 
 def _opens(monkeypatch, *outcomes: object) -> list[str]:
@@ -117,10 +114,32 @@ def test_a_scripted_start_says_it_on_stderr_and_stops(qapp, monkeypatch, capsys)
     assert "connection refused" in capsys.readouterr().err
 
 
-def test_what_counts_as_an_unreachable_server(qapp, listening):
-    launcher = _launcher(qapp)
-    away = _refused("connection refused")
-    assert launcher._server_away(NOBODY, away)
-    assert not launcher._server_away(listening, away)
-    assert not launcher._server_away("sqlite:////tmp/nowhere/bwc.db", away)
-    assert not launcher._server_away(NOBODY, DomainError("no context"))
+def test_what_counts_as_an_unreachable_server():
+    """One rule for the running app and the start-up (store.db.server_unreachable): no
+    SQLSTATE (the connection itself failed), connection failures (08...) and a server
+    shutting down or starting (57P...) are an outage; a refusal with a reason is not."""
+    from bwc_desk.store.db import server_unreachable
+
+    class Driver(Exception):
+        def __init__(self, sqlstate: str | None) -> None:
+            super().__init__("x")
+            self.sqlstate = sqlstate
+
+    def error(sqlstate: str | None) -> OperationalError:
+        return OperationalError("SELECT 1", {}, Driver(sqlstate))
+
+    assert server_unreachable(error(None))
+    assert server_unreachable(error("08006"))
+    assert server_unreachable(error("57P03"))
+    assert not server_unreachable(error("28P01"))  # a wrong password
+    assert not server_unreachable(error("3D000"))  # no such database
+
+
+def test_open_database_says_a_server_nobody_answers_is_unavailable(tmp_path, monkeypatch):
+    """The real driver, a port nothing listens on: UnavailableError (the launcher's Retry),
+    still in words."""
+    from bwc_desk.services.startup import open_database
+
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "3")
+    with pytest.raises(UnavailableError, match="could not open its database"):
+        open_database(NOBODY)

@@ -13,14 +13,21 @@ from pathlib import Path
 
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.services.backup_check import latest_good_backup
 from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.verify import VerifyResult, check_database
 from bwc_desk.store import migrate, paths
 from bwc_desk.store.backup import BackupFile, backup_sqlite, integrity_check
 from bwc_desk.store.checks import sqlite_file_problem, sqlite_schema_problem
-from bwc_desk.store.db import Database, DiskFullError, disk_full, sqlite_url, storage_error
+from bwc_desk.store.db import (
+    Database,
+    DiskFullError,
+    disk_full,
+    server_unreachable,
+    sqlite_url,
+    storage_error,
+)
 from bwc_desk.store.netpath import network_kind
 
 log = logging.getLogger(__name__)
@@ -148,7 +155,9 @@ def open_database(
         if problem is not None:
             raise problem from None
         if db.path is None and isinstance(exc, OperationalError):
-            raise DomainError(server_problem(db, exc)) from None
+            # (A server that cannot be reached is said as such: the launcher offers Retry.)
+            kind = UnavailableError if server_unreachable(exc) else DomainError
+            raise kind(server_problem(db, exc)) from None
         raise
 
 

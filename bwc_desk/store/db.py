@@ -320,11 +320,7 @@ class Database:
 
     def _unreachable(self, exc: OperationalError) -> None:
         """A lost or refused connection to the server, said as such (not as a crash)."""
-        code = _pgcode(exc) or ""
-        if self.is_postgresql and (
-            exc.connection_invalidated or code.startswith("08") or code.startswith("57P")
-            or not code
-        ):
+        if self.is_postgresql and server_unreachable(exc):
             host = self.url.host or "the server"
             raise UnavailableError(
                 f"The database server ({host}) cannot be reached: nothing was written. "
@@ -469,6 +465,14 @@ def _one_writer_at_a_time(session: Session) -> None:
 
 def _pgcode(exc: OperationalError) -> str | None:
     return getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+
+
+def server_unreachable(exc: OperationalError) -> bool:
+    """A PostgreSQL error that says the server cannot be reached (down, restarting, the
+    network: connection failures, an invalidated connection, no SQLSTATE at all), not one
+    that answers and refuses (a wrong password, no such database)."""
+    code = _pgcode(exc) or ""
+    return bool(exc.connection_invalidated) or not code or code.startswith(("08", "57P"))
 
 
 def _pg_on_connect(dbapi_connection: Any, _record: Any) -> None:
