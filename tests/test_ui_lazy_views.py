@@ -77,14 +77,43 @@ def test_a_view_reached_by_name_is_built_without_being_shown(qtbot, window):
     qtbot.waitUntil(lambda: docks._loaded, timeout=10_000)
 
 
-def test_the_dock_alerts_come_without_opening_docks(qtbot, window):
+def test_the_dock_alerts_come_without_opening_docks(qtbot, window, monkeypatch):
     # The status bar's dock alerts come from the Docks view: built hidden after a while.
     assert window.pages.built("docks_tab") is None
+    monkeypatch.setattr(window.idle, "quiet_s", lambda: 60.0)
     window._dock_alerts_due()
     docks = window.pages.built("docks_tab")
     assert docks is not None and not docks.isVisible()
     assert window.tabs.currentIndex() == 2
     qtbot.waitUntil(lambda: docks._loaded, timeout=10_000)
+
+
+def test_the_hidden_docks_view_waits_for_a_pause_between_scans(qtbot, window, monkeypatch):
+    # Built during a scan, it would hold the counter's answer up: it waits until nobody has
+    # pressed a key for a while, and is built anyway after DOCK_ALERTS_LATEST_MS.
+    from bwc_desk.ui import main_window
+
+    quiet = [0.5]
+    monkeypatch.setattr(window.idle, "quiet_s", lambda: quiet[0])
+    monkeypatch.setattr(main_window, "DOCK_ALERTS_LATEST_MS", 60_000)
+    asked: list[int] = []
+    monkeypatch.setattr(main_window.QTimer, "singleShot",
+                        lambda ms, call: asked.append(ms) or None)
+    window._dock_alerts_due()
+    assert window.pages.built("docks_tab") is None and asked == [1000]
+    window._dock_alerts_due(59_000)  # still scanning, a minute on
+    assert window.pages.built("docks_tab") is None and asked == [1000, 1000]
+    quiet[0] = main_window.DOCK_ALERTS_QUIET_S
+    window._dock_alerts_due(2000)  # a pause
+    assert window.pages.built("docks_tab") is not None and len(asked) == 2
+
+
+def test_the_hidden_docks_view_is_built_at_the_latest_after_a_while(qtbot, window, monkeypatch):
+    from bwc_desk.ui import main_window
+
+    monkeypatch.setattr(window.idle, "quiet_s", lambda: 0.1)  # scans without a pause
+    window._dock_alerts_due(main_window.DOCK_ALERTS_LATEST_MS)
+    assert window.pages.built("docks_tab") is not None
 
 
 def test_a_new_view_joins_with_one_line(qtbot, demo_db):

@@ -81,6 +81,11 @@ def preload_home_views() -> None:
 # The Docks view keeps the status bar's dock alerts current while another view is shown:
 # built this long after start-up if nobody has opened it (its own background period).
 DOCK_ALERTS_AFTER_MS = 15_000
+# Building the Docks view takes a few dozen milliseconds on the main thread: done while nobody
+# is using the station (no key, click or scan for this long), asked again every second, and
+# done anyway once this long has gone by (a counter busy for minutes on end).
+DOCK_ALERTS_QUIET_S = 3.0
+DOCK_ALERTS_LATEST_MS = 180_000
 
 
 class MainWindow(WindowActions):
@@ -161,11 +166,16 @@ class MainWindow(WindowActions):
         if name == "docks_tab":
             view.alerts_changed.connect(self._dock_alerts)  # type: ignore[attr-defined]
 
-    def _dock_alerts_due(self) -> None:
+    def _dock_alerts_due(self, waited_ms: int = 0) -> None:
         """Nobody opened Docks yet: build it hidden, so that the status bar says when a bay
-        needs someone (as it did when every view was built at start-up)."""
-        if self.pages.built("docks_tab") is None:
-            self.docks_tab.refresh()  # (hidden, it reads the board for the alerts only)
+        needs someone (as it did when every view was built at start-up); between scans, not
+        during one (see DOCK_ALERTS_QUIET_S)."""
+        if self.pages.built("docks_tab") is not None:
+            return
+        if self.idle.quiet_s() < DOCK_ALERTS_QUIET_S and waited_ms < DOCK_ALERTS_LATEST_MS:
+            QTimer.singleShot(1000, lambda: self._dock_alerts_due(waited_ms + 1000))
+            return
+        self.docks_tab.refresh()  # (hidden, it reads the board for the alerts only)
 
     def fit_to_screen(self, preferred: QSize | None = None) -> None:
         """The preferred size, or on a smaller screen (a 1280x720 counter PC) maximized:
