@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bwc_desk.domain.docking import BayReading, GateResult, Upload, is_offline, readiness_gate
 from bwc_desk.domain.events import EventKind
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Checkout, CustodyEvent, Dock, Unit, UnitReading
 
 _CHUNK = 500  # units per IN (...) list of the bulk read
@@ -129,13 +130,12 @@ def _returns_select() -> Any:
         .limit(1)
         .scalar_subquery()
     )
-    return select(Unit.id, ret_at, ret_seq, docked, before).where(
-        Unit.id.in_(bindparam("ids", expanding=True))
-    )
+    return select(Unit.id, ret_at, ret_seq, docked, before)
 
 
-_RETURNS = _returns_select()
-_ANY_DOCK = select(Dock.id).limit(1)
+_RETURNS = _returns_select().where(Unit.id.in_(bindparam("ids", expanding=True)))
+_RETURN_OF = Read(_returns_select().where(Unit.id == bindparam("unit_id")))  # (a scan's)
+_ANY_DOCK = Read(select(Dock.id).limit(1))
 
 
 def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
@@ -145,9 +145,12 @@ def _returns(session: Session, unit_ids: list[int]) -> dict[int, _Return]:
     out: dict[int, _Return] = {}
     for start in range(0, len(unit_ids), _CHUNK):
         chunk = unit_ids[start : start + _CHUNK]
-        for unit_id, at, seq, docked_seq, before_seq in session.execute(
-            _RETURNS, {"ids": chunk}
-        ):
+        rows = (
+            _RETURN_OF.all(session, {"unit_id": chunk[0]})
+            if len(chunk) == 1
+            else session.execute(_RETURNS, {"ids": chunk})
+        )
+        for unit_id, at, seq, docked_seq, before_seq in rows:
             if at is None or seq is None:
                 continue  # never came back (never out, or out now)
             since = docked_seq is not None and (
@@ -179,7 +182,7 @@ def _undocked_since_return(
 
 def any_dock(session: Session) -> bool:
     """Does this agency have docks at all (then readiness is known, or else unknown)?"""
-    return session.execute(_ANY_DOCK).first() is not None
+    return _ANY_DOCK.first(session) is not None
 
 
 def known_ready(session: Session, unit_id: int, now: datetime, min_battery: int) -> bool:

@@ -22,6 +22,7 @@ from bwc_desk.domain.shifts import (
     check_shift_table,
 )
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Officer, Pool, Setting, Shift
 
 
@@ -57,8 +58,8 @@ class AgencySettings:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-_SETTINGS = select(Setting.key, Setting.value)
-_SHIFTS = select(Shift.name, Shift.starts, Shift.ends)
+_SETTINGS = Read(select(Setting.key, Setting.value))
+_SHIFTS = Read(select(Shift.name, Shift.starts, Shift.ends))
 
 
 def read_settings(session: Session) -> AgencySettings:
@@ -66,8 +67,8 @@ def read_settings(session: Session) -> AgencySettings:
     its rules against the settings it commits with). Parsed again only when the stored
     rows differ from the last read's (every scan at the counter reads them)."""
     global _last_read
-    stored = tuple(session.execute(_SETTINGS).all())
-    shifts = tuple(session.execute(_SHIFTS).all())
+    stored = tuple(_SETTINGS.all(session))
+    shifts = tuple(_SHIFTS.all(session))
     key = (stored, shifts)
     last = _last_read
     if last is not None and last[0] == key:
@@ -149,7 +150,7 @@ def change_settings(ctx: Ctx, changes: dict[str, Any]) -> AgencySettings:
 
 def shift_specs(session: Session) -> dict[str, ShiftSpec]:
     """The agency's shifts by lower-case name (how officers' shift names are matched)."""
-    return _specs(session.execute(_SHIFTS))
+    return _specs(_SHIFTS.all(session))
 
 
 def _specs(rows: Any) -> dict[str, ShiftSpec]:
@@ -164,7 +165,7 @@ def _ordered(rows: Any) -> tuple[ShiftSpec, ...]:
 
 
 def ordered_shifts(session: Session) -> tuple[ShiftSpec, ...]:
-    return _ordered(session.execute(_SHIFTS))
+    return _ordered(_SHIFTS.all(session))
 
 
 def list_shifts(ctx: Ctx) -> list[ShiftSpec]:

@@ -22,6 +22,7 @@ from bwc_desk.domain.ledger import (
     verify_chain,
 )
 from bwc_desk.store.checkpoints import after_append
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import AuditRecord, ChainHead, CustodyEvent
 
 CUSTODY = "custody"
@@ -42,7 +43,7 @@ def _statements(for_update: bool) -> dict[str, Any]:
     """Built once: at the counter, building a statement costs more than running it."""
     head = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
     return {
-        "head": head.with_for_update() if for_update else head,
+        "head": head.with_for_update() if for_update else Read(head),
         "move": update(ChainHead)
         .where(ChainHead.chain == bindparam("which"))
         .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -63,7 +64,12 @@ def lock_head(session: Session, chain: str) -> tuple[int, str]:
     # Nothing the session holds unwritten bears on the head row: what the caller changed
     # is written at its next query or its commit, in one flush (not one flush more here).
     with session.no_autoflush:
-        row = session.execute(sql["head"], {"chain": chain}).first()
+        head = sql["head"]
+        row = (
+            head.first(session, {"chain": chain})
+            if isinstance(head, Read)
+            else session.execute(head, {"chain": chain}).first()
+        )
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS

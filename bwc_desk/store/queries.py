@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
+from bwc_desk.store.fast import Read
 from bwc_desk.store.ledger import ts_text
 from bwc_desk.store.models import Bay, Checkout, CustodyEvent, Dock, Officer, Pool, Unit
 
@@ -76,6 +77,17 @@ def _unit_select(by_ids: bool) -> Any:
     if by_ids:
         stmt = stmt.where(Unit.id.in_(bindparam("ids", expanding=True)))
     return stmt
+
+
+_UNIT_ROW_OF = Read(_unit_select(False).where(Unit.id == bindparam("unit_id")))
+
+
+def unit_row_of(session: Session, unit_id: int) -> tuple[Any, ...]:
+    """One unit's inventory row (the counter's answer to every scan shows it)."""
+    row = _UNIT_ROW_OF.first(session, {"unit_id": unit_id})
+    if row is None:
+        raise LookupError(f"no unit {unit_id}")
+    return row
 
 
 def unit_rows(session: Session, unit_ids: Sequence[int] | None = None) -> list[Any]:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, bindparam, delete, insert, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Bay, BayHold, Dock, OutOfService, UnitReading
 
 HOLD_FOR = timedelta(minutes=10)
@@ -25,7 +26,7 @@ _HELD_DOCKED = aliased(UnitReading)
 # Holds still standing: not lapsed, and no camera reported in the bay, nor the held camera
 # in any bay, since the hold was made. A handful (the returns of the last ten minutes); each
 # check is an index search (ix_unit_readings_bay, the primary key).
-_LIVE_HOLDS = select(BayHold.dock, BayHold.bay_no).where(
+_LIVE_HOLDS = Read(select(BayHold.dock, BayHold.bay_no).where(
     BayHold.held_at >= bindparam("lapsed"),
     ~select(_IN_BAY.unit_id)
     .where(
@@ -37,7 +38,7 @@ _LIVE_HOLDS = select(BayHold.dock, BayHold.bay_no).where(
     ~select(_HELD_DOCKED.unit_id)
     .where(_HELD_DOCKED.unit_id == BayHold.unit_id, _HELD_DOCKED.reported_at >= BayHold.held_at)
     .exists(),
-)
+))
 # Empty bays on docks that are reporting, in the order they are suggested; the first one not
 # held is among the first (holds + 1).
 # A bay, or its whole dock (bay 0), out of service after a daily dock inspection.
@@ -50,7 +51,7 @@ _OUT_OF_SERVICE = (
     )
     .exists()
 )
-_FREE_BAYS = (
+_FREE_BAYS = Read(
     select(Dock.name, Bay.bay_no)
     .join(Bay, Bay.dock_id == Dock.id)
     .where(Bay.serial.is_(None), Dock.last_seen_at >= bindparam("seen"), ~_OUT_OF_SERVICE)
@@ -73,16 +74,13 @@ _HOLD = insert(_HOLDS)
 def _first_free_bay(session: Session, now: datetime) -> tuple[str, int] | None:
     """The first free bay not held for another camera: the live holds once, then the free
     bays once (no per-bay subquery)."""
-    # (Read on the transaction's connection: nothing the session holds unwritten is about
-    # bays, docks or holds, so it need not flush first.)
-    connection = session.connection()
-    held = {
-        (dock, bay_no)
-        for dock, bay_no in connection.execute(_LIVE_HOLDS, {"lapsed": now - HOLD_FOR})
-    }
-    rows = connection.execute(
-        _FREE_BAYS, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1}
-    ).all()
+    # (Nothing the session holds unwritten is about bays, docks or holds: no flush first.)
+    with session.no_autoflush:
+        held = {
+            (dock, bay_no)
+            for dock, bay_no in _LIVE_HOLDS.all(session, {"lapsed": now - HOLD_FOR})
+        }
+        rows = _FREE_BAYS.all(session, {"seen": now - REPORTING_WITHIN, "n": len(held) + 1})
     for dock, bay_no in rows:
         if (dock, bay_no) not in held:
             return dock, bay_no

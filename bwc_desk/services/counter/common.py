@@ -15,6 +15,7 @@ from bwc_desk.services.inventory import unit_row
 from bwc_desk.services.officers import officer_rows
 from bwc_desk.services.settings import AgencySettings
 from bwc_desk.store import queries
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Checkout, Officer, Unit
 
 
@@ -70,15 +71,15 @@ def _label(officer: Officer) -> str:
 _OPEN_CHECKOUT = select(Checkout).where(
     Checkout.unit_id == bindparam("unit_id"), Checkout.returned_at.is_(None)
 )
-_HELD = (
+_HELD = Read(
     select(Unit.asset_tag)
     .join(Checkout, Checkout.unit_id == Unit.id)
     .where(Checkout.officer_id == bindparam("officer_id"), Checkout.returned_at.is_(None))
 )
-_PRIMARY = select(Unit.id).where(Unit.primary_officer_id == bindparam("officer_id"))
-_SLOTS = select(Checkout.slot).where(
+_PRIMARY = Read(select(Unit.id).where(Unit.primary_officer_id == bindparam("officer_id")))
+_SLOTS = Read(select(Checkout.slot).where(
     Checkout.officer_id == bindparam("officer_id"), Checkout.returned_at.is_(None)
-)
+))
 
 
 def _open_checkout(session: Session, unit_id: int) -> Checkout | None:
@@ -86,7 +87,7 @@ def _open_checkout(session: Session, unit_id: int) -> Checkout | None:
 
 
 def _unit(session: Session, unit_id: int) -> UnitRow:
-    return unit_row(queries.unit_rows(session, [unit_id])[0])
+    return unit_row(queries.unit_row_of(session, unit_id))
 
 
 def _officer(session: Session, now: datetime, officer_id: int) -> OfficerRow:

@@ -118,7 +118,7 @@ def _check_issue(
             f"{who} is not active in the roster; {unit.asset_tag} was not issued. "
             "A supervisor can re-activate the officer in Assignments."
         )
-    held = session.execute(_HELD, {"officer_id": officer.id}).scalars().all()
+    held = _HELD.scalars(session, {"officer_id": officer.id})
     if len(held) >= settings.max_cameras_per_officer:
         raise DomainError(
             f"{who} already holds {', '.join(held)}; {unit.asset_tag} was not issued. "
@@ -134,7 +134,10 @@ def _check_issue(
     needs_swap = False
     hint = None
     if settings.assignment_mode != AssignmentMode.POOLED.value:
-        primary = session.execute(_PRIMARY, {"officer_id": officer.id}).scalar_one_or_none()
+        primaries = _PRIMARY.scalars(session, {"officer_id": officer.id})
+        if len(primaries) > 1:  # (as scalar_one_or_none would: the database allows one)
+            raise RuntimeError(f"officer {officer.id} has {len(primaries)} primary cameras")
+        primary = primaries[0] if primaries else None
         needs_swap = primary is not None and primary != unit.id
         if needs_swap and primary is not None:
             hint = _swap_hint(ctx, session, settings, primary)
@@ -344,7 +347,7 @@ def issue_unit(
                 )
             # (The officer's slots read before the unit changes: then the unit, its record
             # and the checkout are written in one flush.)
-            used = set(session.execute(_SLOTS, {"officer_id": officer.id}).scalars())
+            used = set(_SLOTS.scalars(session, {"officer_id": officer.id}))
             unit.status = transition(
                 unit.asset_tag, UnitStatus(unit.status), UnitAction.ISSUE
             ).value
