@@ -11,7 +11,10 @@ A password manager types a password as fast as a scanner, and a person may press
 after it: keys typed into a hidden field (a password, a PIN: any echo mode but Normal) never
 join a burst of other keys, are never kept (the burst holds a placeholder for each) and a
 burst of them is never a scan unless the watch asks for it (hidden_is_scan); nothing of it is
-ever shown. Tab and Backtab (the person moving on to the next field) end a burst.
+ever shown. Tab and Backtab (the person moving on to the next field) end a burst. A watch
+that must tell a code from a password by its form (the sign-in form: a staff badge scanned
+into the Password field) reads a hidden field's keys (``reads_hidden``), and shows them only
+if ``is_scan`` says the burst was a scan.
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ class ScanWatch(QObject):
         self.burst = ScanBurst(clock)
         self._before: Restorable | None = None
         self._hidden = False  # the burst's keys were typed into a hidden field
+        self._read = False  # ... and every one of them was kept (``reads_hidden``)
 
     def watch(self, widgets: Iterable[QWidget]) -> None:
         # Only the widgets that can take the keyboard's focus (a key goes to the one that has
@@ -148,7 +152,7 @@ class ScanWatch(QObject):
 
     def _end(self) -> None:
         self.burst.reset()
-        self._before, self._hidden = None, False
+        self._before, self._hidden, self._read = None, False, False
 
     def _key(self, watched: Any, event: Any) -> bool:
         if not self.counts(watched):
@@ -164,17 +168,17 @@ class ScanWatch(QObject):
         at = stamp / 1000.0 if stamp else None
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             code = self.burst.enter(at)
-            before, hidden = self._before, self._hidden
+            before, hidden, read = self._before, self._hidden, self._read
             self._end()
             if code is None:
                 return False  # a person's Enter: where it fell
-            if hidden and not self.hidden_is_scan(watched):
+            if hidden and not read and not self.hidden_is_scan(watched):
                 return False
-            if not hidden and not self.is_scan(watched, code):
+            if (read or not hidden) and not self.is_scan(watched, code):
                 return False
             if before is not None:
                 before.restore()
-            self.scanned("" if hidden else code)
+            self.scanned("" if hidden and not read else code)
             return True
         char = event.text()
         if len(char) == 1 and char.isprintable():
@@ -182,8 +186,12 @@ class ScanWatch(QObject):
             if hidden != self._hidden:  # hidden keys never join other keys, nor they them
                 self._end()
                 self._hidden = hidden
-            if self.burst.key(HIDDEN if hidden else char, at):
+            read = hidden and self.reads_hidden(watched)
+            if self.burst.key(HIDDEN if hidden and not read else char, at):
                 self._before = self.snapshot(watched)  # as it was before this burst began
+                self._read = read
+            else:
+                self._read = self._read and read
         return False
 
     def counts(self, watched: Any) -> bool:
@@ -194,6 +202,12 @@ class ScanWatch(QObject):
 
     def is_scan(self, watched: Any, code: str) -> bool:
         return True
+
+    def reads_hidden(self, watched: Any) -> bool:
+        """Whether the keys typed into this hidden field are kept (in memory, for
+        ``is_scan`` to judge by the code's form) instead of a placeholder each: never,
+        unless the watch tells a code from a password by its form."""
+        return False
 
     def hidden_is_scan(self, watched: Any) -> bool:
         """Whether a burst typed into a hidden field is a scan: never, unless the watch

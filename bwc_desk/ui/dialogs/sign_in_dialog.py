@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, ValidationError
-from bwc_desk.ui.scan_keys import FieldText, Restorable, ScanWatch
+from bwc_desk.ui.scan_keys import MIN_LENGTH, FieldText, Restorable, ScanWatch
 
 if TYPE_CHECKING:  # (the form is on the screen before the services are imported)
     from bwc_desk.services.context import Actor
@@ -48,10 +48,35 @@ SIGN_IN = "Sign in"
 CHOOSE = "Set password and sign in"
 SIGN_IN_MAX_GAP = 0.035  # seconds between two keys of a badge scanned into User name
 BADGE_SCANNED = "Staff badge scanned: type your PIN, then Enter."
+BADGE_IN_PASSWORD = (
+    "Staff badge scanned into the Password field: it was not sent as a password. "
+    "Type your PIN, then Enter."
+)
 NOT_A_NAME = (
     "That looks like a scanned staff badge, and this form signs in with a user name and "
     "password only. Type your user name over it (if it is your user name, press Enter)."
 )
+NOT_A_PASSWORD = (
+    "A staff badge was scanned into the Password field: it was not sent. This form signs "
+    "in with a user name and password only: type your password, then Enter."
+)
+# A badge's code as scanners type it: capitals, digits and dashes, at least one digit
+# (HPD's "STAFF-0042", a plain "00417731"). Told from a password only in the Password field,
+# where a password manager types as fast as a scanner: its generated passwords have lower
+# case or symbols; one without them is still a password when a Tab came just before it
+# (auto-type: name, Tab, password, Enter).
+BADGE_MAX_LENGTH = 32
+AUTO_TYPED_WITHIN = 0.5  # seconds from a Tab to the first key of an auto-typed password
+
+
+def looks_like_badge(code: str) -> bool:
+    """True if ``code`` has the form of a scanned staff badge (see above)."""
+    return (
+        MIN_LENGTH <= len(code) <= BADGE_MAX_LENGTH
+        and code.isascii()
+        and all(ch.isdigit() or ch.isupper() or ch == "-" for ch in code)
+        and any(ch.isdigit() for ch in code)
+    )
 
 
 class SignInForm(QWidget):
@@ -232,11 +257,17 @@ class SignInForm(QWidget):
         self._say("Checking...")
         call(first.text(), secret.text(), self._done, self._failed)
 
-    def badge_scanned(self, code: str) -> None:
+    def badge_scanned(self, code: str, *, in_password: bool = False) -> None:
         """A burst at scanner speed ended in Enter on the user-name page (its keys already
-        taken back out of the User name field): a staff badge, never a user name."""
+        taken back out of the field it fell into): a staff badge, never a user name nor a
+        password (``in_password``: it fell into the Password field; the code is never
+        shown there, nor sent, so no failed sign-in is counted)."""
         if not self.sign_in_button.isEnabled():
             return  # a check is running: the scan is not used
+        if in_password and self._sign_in_badge is None:
+            self.password_edit.setFocus()
+            self._say(NOT_A_PASSWORD)
+            return
         if self._sign_in_badge is None:
             # (Kept and selected: typed over by the person's own name, or, if it was their
             # name after all, sent by their own Enter.)
@@ -249,7 +280,7 @@ class SignInForm(QWidget):
         self.pin_edit.clear()
         self.tabs.setCurrentIndex(1)
         self.pin_edit.setFocus()
-        self._say(BADGE_SCANNED)
+        self._say(BADGE_IN_PASSWORD if in_password else BADGE_SCANNED)
 
     def _submit_new(self, user: str, temporary: str) -> None:
         new, again = self.new_edit.text(), self.confirm_edit.text()
@@ -300,9 +331,11 @@ class SignInForm(QWidget):
 class BadgeScans(ScanWatch):
     """The user-name page's keys, timed as the counter times them: a burst at scanner speed
     that ends in Enter is a badge (``SignInForm.badge_scanned``); the User name field gets
-    back what it held before the burst. Keys typed into the password fields never are (a
-    password manager types as fast: ScanWatch's rule for hidden fields); nor are keys while
-    a temporary password is being replaced."""
+    back what it held before the burst. In the Password field a burst is a badge only if
+    the field holds nothing else, the code has a badge's form (``looks_like_badge``) and no
+    Tab came just before it (a password manager's auto-type); its keys are kept in memory
+    for that judgement only, and the field gets back what it held. The new-password fields
+    never are, nor are keys while a temporary password is being replaced."""
 
     def __init__(self, form: SignInForm, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(form, clock)
@@ -311,6 +344,10 @@ class BadgeScans(ScanWatch):
         # 1-20 ms apart. (Taken for a badge, a name would turn the form to Badge and PIN.)
         self.burst.max_gap = SIGN_IN_MAX_GAP
         self.form = form
+        self._key_at: float | None = None  # the key being handled: its own time
+        self._tab_at: float | None = None  # the last Tab or Backtab's
+        self._after_tab = False  # the burst began just after a Tab (auto-type)
+        self._in_password = False  # the scan fell into the Password field
         # (None of these is another's parent: a key that one of them does not take and
         # that travels on to its parents is counted once.)
         self.watch((
@@ -322,14 +359,40 @@ class BadgeScans(ScanWatch):
             form.sign_in_button,
         ))
 
+    def eventFilter(self, watched: Any, event: Any) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            stamp = event.timestamp()
+            self._key_at = stamp / 1000.0 if stamp else None
+            if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                self._tab_at = self._key_at
+        return super().eventFilter(watched, event)
+
     def counts(self, watched: Any) -> bool:
         return self.form.tabs.currentIndex() == 0 and not self.form.choosing
 
     def snapshot(self, watched: Any) -> Restorable | None:
-        return FieldText(watched) if watched is self.form.user_edit else None
+        # (Called as a burst begins.)
+        at, tab = self._key_at, self._tab_at
+        self._after_tab = at is not None and tab is not None and 0 <= at - tab <= AUTO_TYPED_WITHIN
+        if watched is self.form.user_edit or watched is self.form.password_edit:
+            return FieldText(watched)
+        return None
+
+    def reads_hidden(self, watched: Any) -> bool:
+        return watched is self.form.password_edit
+
+    def is_scan(self, watched: Any, code: str) -> bool:
+        self._in_password = watched is self.form.password_edit  # (for ``scanned``, next)
+        if not self._in_password:
+            return True
+        return (
+            self.form.password_edit.text() == code  # (not the fast end of a typed password)
+            and looks_like_badge(code)
+            and not self._after_tab
+        )
 
     def scanned(self, code: str) -> None:
-        self.form.badge_scanned(code.strip())
+        self.form.badge_scanned(code.strip(), in_password=self._in_password)
 
 
 class SignInDialog(QDialog):
