@@ -164,6 +164,14 @@ class LockScreen(QWidget):
         self.directory_note.setWordWrap(True)
         self.directory_note.setStyleSheet("color: #92400e;")
         self.directory_note.hide()
+        # A sign-out the audit log could not take (the server away): said until the next
+        # sign-in, the station's log keeping who, where and when.
+        self.audit_note = QLabel(self)
+        self.audit_note.setObjectName("audit_note")
+        self.audit_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.audit_note.setWordWrap(True)
+        self.audit_note.setStyleSheet("color: #92400e;")
+        self.audit_note.hide()
         self.form = SignInForm(self._watching(sign_in), sign_in_badge, self)
         self.form.signed_in.connect(self.unlocked)
         self.box = box = QFrame(self)
@@ -174,6 +182,7 @@ class LockScreen(QWidget):
         inner.addWidget(self.heading)
         inner.addWidget(self.detail)
         inner.addWidget(self.directory_note)
+        inner.addWidget(self.audit_note)
         inner.addWidget(self.form)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
@@ -186,6 +195,7 @@ class LockScreen(QWidget):
         ) -> None:
             def done(actor: Actor) -> None:
                 self.directory_note.hide()
+                self.audit_note.hide()
                 on_done(actor)
 
             def failed(exc: BaseException) -> None:
@@ -212,16 +222,23 @@ class LockScreen(QWidget):
             f"{first} Any staff member may sign in; they will be recorded on the "
             "transactions from then on."
         )
+        self.audit_note.hide()
         self._fit_heights()
         self.form.clear()
         self.form.focus_first()
+
+    def sign_out_not_recorded(self, text: str) -> None:
+        """The sign-out shown above happened, but its audit record could not be written."""
+        self.audit_note.setText(text)
+        self.audit_note.show()
+        self._fit_heights()
 
     def _fit_heights(self) -> None:
         """The wrapped lines above the form get the height their text needs at the panel's
         width, as a minimum: a wrapped label's height for its width is not passed up through
         nested layouts, and the panel was laid out for one line of them (the form below was
         squeezed, its refusal drawn across the tabs' frame)."""
-        for label in (self.detail, self.directory_note):
+        for label in (self.detail, self.directory_note, self.audit_note):
             width = label.width() if label.width() > 50 else self.box.minimumWidth() - 20
             label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,7 +32,7 @@ from bwc_desk.domain.errors import DomainError, UnavailableError
 from bwc_desk.domain.roles import Permission, Role
 from bwc_desk.services import anchors, auth, changes
 from bwc_desk.services.changeset import ChangeSet
-from bwc_desk.services.context import Actor
+from bwc_desk.services.context import Actor, Ctx
 from bwc_desk.services.settings import AgencySettings, get_settings
 from bwc_desk.services.stations import station_info
 from bwc_desk.ui.directory_alerts import HolderAlerts
@@ -524,16 +524,47 @@ class MainWindow(WindowActions):
         self.lock(idle=False, signed_out=True)
         self._last_actor = None  # whoever signs in next starts clean, even the same person
 
-    def _audit_sign_out(self) -> None:
+    def _audit_sign_out(self, *, on_screen: bool = True) -> None:
+        """Record the sign-out of the person signed in. The session ends at the station
+        whatever the database says: a record that could not be written (the server away)
+        is kept in the station's log (there is no queue of audit records to send later)
+        and, ``on_screen``, said on the lock screen."""
         actor = self.state.actor
-        if actor is not None:
-            self.state.run(
-                MutationOp(
-                    auth.sign_out,
-                    parent=None,
-                    on_error=lambda exc: log.warning("could not audit sign-out: %s", exc),
+        if actor is None:
+            return
+        station = self.state.ctx.station
+        at = self.state.ctx.now().astimezone(UTC)
+
+        def sign_out(ctx: Ctx) -> None:
+            try:
+                auth.sign_out(ctx)
+            except Exception as exc:
+                # (Logged here, on the writer: a window closing may never hear the answer.)
+                log.warning(
+                    "sign-out of %s (%s) at station %s at %s UTC not recorded in the audit "
+                    "log: %s",
+                    actor.username,
+                    actor.display_name,
+                    station,
+                    at.strftime("%Y-%m-%dT%H:%M:%S"),
+                    exc,
                 )
-            )
+                raise
+
+        def not_recorded(exc: BaseException) -> None:
+            if on_screen and self.locked:
+                if isinstance(exc, UnavailableError):
+                    why = "the database server cannot be reached."
+                else:
+                    why = str(exc) if isinstance(exc, DomainError) else f"{exc}."
+                local = at.astimezone().strftime("%H:%M")
+                self.lock_screen.sign_out_not_recorded(
+                    f"{actor.display_name} is signed out at this station, but the sign-out "
+                    f"({local}) could not be recorded in the audit log: {why} It is noted in "
+                    "this station's log file instead."
+                )
+
+        self.state.run(MutationOp(sign_out, parent=None, on_error=not_recorded))
 
     def start_clean(self) -> None:
         """What one person typed, chose and was told is not shown to the next: filters and
@@ -634,6 +665,6 @@ class MainWindow(WindowActions):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle.stop()
         self.popup_guard.stop()
-        self._audit_sign_out()  # quitting ends the session: the audit log says so
+        self._audit_sign_out(on_screen=False)  # quitting ends the session: the audit log says so
         self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)

@@ -1,0 +1,85 @@
+"""Signing out while the database server is away (a PostgreSQL outage, faked as the outage
+tests fake it: the service raises UnavailableError). The sign-out happens at the station all
+the same (never a session kept open because the server is away); the lock screen says it
+could not be recorded in the audit log, and the station's log keeps who, where and when
+(UTC). There is no queue of audit records to send later: the log is the trace."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bwc_desk.domain.errors import UnavailableError
+from bwc_desk.services import audit
+from tests.conftest import PASSWORD
+from tests.test_ui_security import counter_desk, make_window, sign_in_at_lock_screen
+
+__all__ = ["counter_desk", "make_window"]  # (fixtures, shared)
+
+AWAY = (
+    "The database server (db.example) cannot be reached: nothing was written. BWC Desk "
+    "keeps trying; check the network or ask the administrator."
+)
+
+
+@pytest.fixture
+def server_away(monkeypatch):
+    real = audit.record
+
+    def record(ctx, event, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if event is audit.AuditEvent.SIGN_OUT:
+            raise UnavailableError(AWAY)
+        return real(ctx, event, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record)
+    return lambda: monkeypatch.setattr(audit, "record", real)
+
+
+def _not_recorded(caplog) -> list[str]:  # type: ignore[no-untyped-def]
+    return [r.getMessage() for r in caplog.records
+            if r.levelno >= logging.WARNING and "not recorded in the audit log" in r.getMessage()]
+
+
+def test_a_sign_out_in_an_outage_signs_out_and_says_it_was_not_recorded(
+    qtbot, make_window, counter_desk, admin_ctx, server_away, caplog
+):
+    win = make_window(counter_desk)
+    signed_out_at = counter_desk.now()
+    win.sign_out()
+    # Signed out at once, whatever the server does.
+    assert win.locked and win.state.actor is None
+    note = win.lock_screen.audit_note
+    qtbot.waitUntil(note.isVisible, timeout=10_000)
+    assert "signed out" in note.text().lower()
+    assert "could not be recorded in the audit log" in note.text()
+    assert "cannot be reached" in note.text()
+    [line] = _not_recorded(caplog)
+    assert "quinn" in line and counter_desk.station in line
+    assert signed_out_at.strftime("%Y-%m-%dT%H:%M") in line and "UTC" in line
+    assert not [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    # The server answers again; the next person signs in: the note has gone.
+    server_away()
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    assert not note.isVisible()
+
+
+def test_the_note_is_not_shown_when_the_sign_out_was_recorded(
+    qtbot, make_window, counter_desk, admin_ctx
+):
+    win = make_window(counter_desk)
+    win.sign_out()
+    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
+                    timeout=10_000)
+    win.state.runner.shutdown()  # (its answer delivered)
+    qtbot.wait(0)
+    assert not win.lock_screen.audit_note.isVisible()
+
+
+def test_closing_the_window_in_an_outage_logs_the_sign_out_locally(
+    qtbot, make_window, counter_desk, server_away, caplog
+):
+    win = make_window(counter_desk)
+    win.close()  # (waits for the writer)
+    [line] = _not_recorded(caplog)
+    assert "quinn" in line and counter_desk.station in line and "UTC" in line
