@@ -32,7 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError, PasswordChangeRequired, ValidationError
+from bwc_desk.domain.errors import (
+    DomainError,
+    PasswordChangeRequired,
+    UnavailableError,
+    ValidationError,
+)
 from bwc_desk.ui.scan_keys import MIN_LENGTH, FieldText, Restorable, ScanWatch
 
 if TYPE_CHECKING:  # (the form is on the screen before the services are imported)
@@ -46,6 +51,15 @@ OnError = Callable[[BaseException], None]
 SignIn = Callable[..., None]
 SIGN_IN = "Sign in"
 CHOOSE = "Set password and sign in"
+TRY_AGAIN = "Try again"
+# The server away (UnavailableError): nothing was checked or recorded. The password or PIN
+# is cleared as after any refusal (a shared station: a secret left in the form would sign
+# in whoever pressed Enter next); the name or badge stays.
+SERVER_AWAY = (
+    "The database server cannot be reached, so the sign-in could not be checked: nothing "
+    "was recorded, no failed attempt counted. Type your password (or PIN) again and press "
+    "Enter to try again; if it goes on, check the network or ask the administrator."
+)
 SIGN_IN_MAX_GAP = 0.035  # seconds between two keys of a badge scanned into User name
 BADGE_SCANNED = "Staff badge scanned: type your PIN, then Enter."
 BADGE_IN_PASSWORD = (
@@ -305,7 +319,16 @@ class SignInForm(QWidget):
         self.signed_in.emit(actor)
 
     def _failed(self, exc: BaseException) -> None:
+        self._refused(exc)
+        if isinstance(exc, UnavailableError):
+            self._say(SERVER_AWAY)  # (the store's "keeps trying" is not the form's to say)
+            self.sign_in_button.setText(TRY_AGAIN)
+            if self.tabs.currentIndex() == 1:
+                self.pin_edit.setFocus()  # (the badge was not refused: the PIN again)
+
+    def _refused(self, exc: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
+        self.sign_in_button.setText(CHOOSE if self.choosing else SIGN_IN)
         self._say(str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}")
         if self.tabs.currentIndex() == 0 and isinstance(exc, PasswordChangeRequired):
             if not self.choosing:
