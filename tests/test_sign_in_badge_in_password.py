@@ -172,3 +172,26 @@ def test_the_badge_form():
                       "Q" * 40 + "1", "Staff-0042",
                       "staff-0042"):
         assert not looks_like_badge(not_badge), not_badge
+
+
+def test_on_the_early_form_before_the_database_is_open(qtbot):
+    """The form shown before the database is open: a badge scanned into its Password field
+    is a badge too, and what is sent once the launcher connects is the badge and PIN."""
+    from bwc_desk.ui.early_sign_in import EarlySignIn
+
+    early = EarlySignIn("DESK-1")
+    dialog = early.dialog
+    assert dialog is not None
+    qtbot.addWidget(dialog)
+    early.show()
+    form = dialog.form
+    type_by_hand(form.user_edit, "qm.jordan")
+    scan(form.password_edit, "STAFF-0042")
+    assert form.tabs.currentIndex() == 1 and form.badge_edit.text() == "STAFF-0042"
+    assert form.error_label.text() == BADGE_IN_PASSWORD
+    type_by_hand(form.pin_edit, "480271")
+    sent: list[tuple[str, ...]] = []
+    early.connect(lambda user, password, *_a, **_k: sent.append(("password", user, password)),
+                  lambda badge, pin, *_a, **_k: sent.append(("badge", badge, pin)),
+                  "Hartford Police")
+    qtbot.waitUntil(lambda: sent == [("badge", "STAFF-0042", "480271")], timeout=5000)
