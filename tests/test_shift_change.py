@@ -223,7 +223,8 @@ def test_commit_refuses_the_whole_batch_naming_rows_no_longer_valid(station):
     assert snapshot(sup) == before
     text = str(caught.value)
     assert "Nothing was changed: 2 of 3 rows are no longer valid" in text
-    assert "row 2: HPD-BWC-0002 was issued to Baker, Pat (1002) meanwhile" in text
+    assert ("row 2: HPD-BWC-0002 was issued to Baker, Pat (1002) at DESK-1 at 01:45 since this "
+            "proposal was made") in text
     assert "row 3: Hall, Pat (2004) already has HPD-BWC-0010 as primary camera" in text
     assert [uid for uid, _t in caught.value.problems] == [ids["HPD-BWC-0002"],
                                                           ids["HPD-BWC-0004"]]
@@ -238,7 +239,7 @@ def test_commit_refuses_the_whole_batch_naming_rows_no_longer_valid(station):
      "row 2: HPD-BWC-0001 is also in row 1"),
     (lambda o, ids: [Move(ids["HPD-BWC-0001"], o["d2"].id, o["e2"].id)],
      r"row 1: HPD-BWC-0001 is no longer the primary camera of Baker, Pat \(1002\) "
-     r"\(now: Adams, Pat \(1001\)\)"),
+     r"\(now: Adams, Pat \(1001\); changed by sam at DESK-1 at 01:45\)"),
     (lambda o, ids: [Move(ids["HPD-BWC-0001"], o["d1"].id, o["d1"].id)],
      "would stay with Adams"),
     (lambda o, ids: [Move(ids["HPD-BWC-0006"] * 100, o["d1"].id, o["e2"].id)],

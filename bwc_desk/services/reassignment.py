@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,7 +29,7 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.dto import person_name
 from bwc_desk.services.records import record
 from bwc_desk.services.settings import read_settings
-from bwc_desk.store.models import Checkout, Officer, Pool, Unit
+from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Pool, Unit
 
 # Keeps IN (...) lists under every database's limit on bound parameters.
 _CHUNK = 5000
@@ -330,6 +331,15 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Issue:
+    """The open issue of a unit: to whom, at which station, when (UTC)."""
+
+    officer_id: int
+    station: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class _Person:
     id: int
     active: bool
@@ -358,19 +368,19 @@ def _load(session: Session, moves: Sequence[Move]) -> tuple[Any, ...]:
         ):
             if oid is not None:
                 target_primary[oid] = (uid, tag)
-    holders: dict[int, int] = {}
+    holders: dict[int, _Issue] = {}
     for chunk in _chunks(unit_ids):
-        for unit_id, officer_id in session.execute(
-            select(Checkout.unit_id, Checkout.officer_id).where(
-                Checkout.unit_id.in_(chunk), Checkout.returned_at.is_(None)
-            )
+        for unit_id, officer_id, station, at in session.execute(
+            select(
+                Checkout.unit_id, Checkout.officer_id, Checkout.issued_station, Checkout.issued_at
+            ).where(Checkout.unit_id.in_(chunk), Checkout.returned_at.is_(None))
         ):
-            holders[unit_id] = officer_id
+            holders[unit_id] = _Issue(officer_id, station, at)
     officer_ids = sorted(
         {m.to_officer_id for m in moves}
         | {m.from_officer_id for m in moves if m.from_officer_id is not None}
         | {u.primary_officer_id for u in units.values() if u.primary_officer_id is not None}
-        | set(holders.values())
+        | {h.officer_id for h in holders.values()}
     )
     # Officers as plain rows, not ORM objects: every custody record's statements have the
     # session look through its identity map, so it should hold only what changes (the units).
@@ -410,10 +420,10 @@ def _problems(
     units: dict[int, Unit],
     officers: dict[int, _Person],
     target_primary: dict[int, tuple[int, str]],
-    holders: dict[int, int],
+    holders: dict[int, _Issue],
     pools: dict[int, tuple[str, str]],
     users: DivisionPools,
-) -> list[tuple[int, str]]:
+) -> list[_Problem]:
     def who(officer_id: int | None) -> str:
         officer = officers.get(officer_id) if officer_id is not None else None
         return officer.label if officer is not None else "nobody"
@@ -421,26 +431,28 @@ def _problems(
     moving = {m.unit_id for m in moves}
     unit_row: dict[int, int] = {}
     target_row: dict[int, int] = {}
-    problems: list[tuple[int, str]] = []
+    problems: list[_Problem] = []
     for n, m in enumerate(moves, start=1):
         unit = units.get(m.unit_id)
         if unit is None:
-            problems.append((m.unit_id, f"row {n}: that camera no longer exists"))
+            problems.append(_Problem(m.unit_id, n, "that camera no longer exists"))
             continue
         tag = unit.asset_tag
         target = officers.get(m.to_officer_id)
         wrong = ""
+        cite: int | None = None  # the unit whose last custody record says who changed it
+        issue: _Issue | None = None
+        now = ""
         if m.unit_id in unit_row:
             wrong = f"{tag} is also in row {unit_row[m.unit_id]}"
         elif unit.status == UnitStatus.ISSUED.value:
-            wrong = f"{tag} was issued to {who(holders.get(unit.id))} meanwhile"
+            issue = holders.get(unit.id)
+            wrong = f"{tag} was issued to {who(issue.officer_id if issue else None)}"
         elif unit.status != UnitStatus.AVAILABLE.value:
-            wrong = f"{tag} is {unit.status} now"
+            wrong, cite = f"{tag} is {unit.status} now", unit.id
         elif unit.primary_officer_id != m.from_officer_id:
-            wrong = (
-                f"{tag} is no longer the primary camera of {who(m.from_officer_id)} "
-                f"(now: {who(unit.primary_officer_id)})"
-            )
+            wrong = f"{tag} is no longer the primary camera of {who(m.from_officer_id)}"
+            now, cite = f"now: {who(unit.primary_officer_id)}", unit.id
         elif target is None:
             wrong = f"the officer chosen for {tag} no longer exists"
         elif not target.active:
@@ -453,9 +465,8 @@ def _problems(
                 f"{target_row[m.to_officer_id]}; an officer has one primary camera"
             )
         elif m.to_officer_id in target_primary and target_primary[m.to_officer_id][0] not in moving:
-            wrong = (
-                f"{target.label} already has {target_primary[m.to_officer_id][1]} as primary camera"
-            )
+            other, other_tag = target_primary[m.to_officer_id]
+            wrong, cite = f"{target.label} already has {other_tag} as primary camera", other
         elif unit.pool_id is not None:
             name, division = pools.get(unit.pool_id, ("pool", ""))
             wrong = pool_refusal(name, division, tag, target.label, target.division)
@@ -465,8 +476,79 @@ def _problems(
         unit_row.setdefault(m.unit_id, n)
         target_row.setdefault(m.to_officer_id, n)
         if wrong:
-            problems.append((m.unit_id, f"row {n}: {wrong}"))
+            problems.append(_Problem(m.unit_id, n, wrong, cite, issue, now))
     return problems
+
+
+@dataclass(frozen=True, slots=True)
+class _Problem:
+    unit_id: int
+    row: int
+    wrong: str
+    cite: int | None = None  # a unit whose last custody record tells who changed it, when
+    issue: _Issue | None = None  # the open issue of a camera issued since the proposal
+    now: str = ""  # what the unit is now, said in brackets
+
+
+def _clock_time(ctx: Ctx, at: datetime) -> str:
+    """HH:MM at the station (with the date when it is not today's)."""
+    local, today = at.astimezone(ctx.zone), ctx.now().astimezone(ctx.zone).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%Y-%m-%d %H:%M}"
+
+
+def _explained(ctx: Ctx, session: Session, problems: Sequence[_Problem]) -> list[tuple[int, str]]:
+    """Each problem as (unit id, what changed): for a camera issued or changed since the
+    proposal was made, who did it, at which station and when (the custody record's time),
+    from one query over the few units concerned."""
+    cited = sorted({p.cite for p in problems if p.cite is not None})
+    last: dict[int, tuple[str, str, datetime]] = {}
+    for chunk in _chunks(cited):
+        newest = (
+            select(func.max(CustodyEvent.seq))
+            .where(CustodyEvent.unit_id.in_(chunk))
+            .group_by(CustodyEvent.unit_id)
+        )
+        for unit_id, username, station, at in session.execute(
+            select(
+                CustodyEvent.unit_id, CustodyEvent.staff_username, CustodyEvent.station,
+                CustodyEvent.at,
+            ).where(CustodyEvent.seq.in_(newest))
+        ):
+            if unit_id is not None:
+                last[unit_id] = (username, station, at)
+    explained: list[tuple[int, str]] = []
+    for p in problems:
+        text = p.wrong
+        if p.issue is not None:
+            text += (
+                f" at {p.issue.station} at {_clock_time(ctx, p.issue.at)} "
+                "since this proposal was made"
+            )
+        notes = [p.now] if p.now else []
+        by = last.get(p.cite) if p.cite is not None else None
+        if by is not None:
+            notes.append(f"changed by {by[0]} at {by[1]} at {_clock_time(ctx, by[2])}")
+        if notes:
+            text += f" ({'; '.join(notes)})"
+        explained.append((p.unit_id, text))
+    return explained
+
+
+def recheck_proposal(ctx: Ctx, moves: Sequence[Move]) -> tuple[tuple[int, str], ...]:
+    """The proposal's rows checked again, as the commit would (writes nothing): (unit id, what
+    changed and what to do) for each row the commit would refuse now. The proposal page asks
+    this when another station (or another tab) changes any of its cameras or officers, so the
+    supervisor learns of it before the commit."""
+    ctx.require(Permission.READ)
+    if not moves:
+        return ()
+    with ctx.db.read() as session:
+        problems = _problems(moves, *_load(session, moves))
+        explained = _explained(ctx, session, problems)
+    return tuple(
+        (unit_id, f"{text}: take it out or make the proposal again")
+        for unit_id, text in explained
+    )
 
 
 def commit_reassignment(ctx: Ctx, moves: Sequence[Move], reason: str) -> CommitResult:
@@ -481,8 +563,12 @@ def commit_reassignment(ctx: Ctx, moves: Sequence[Move], reason: str) -> CommitR
         raise ValidationError("The proposal has no rows left; there is nothing to commit.")
     with ctx.db.write() as session:
         units, officers, target_primary, holders, pools, users = _load(session, moves)
-        problems = _problems(moves, units, officers, target_primary, holders, pools, users)
-        if problems:
+        found = _problems(moves, units, officers, target_primary, holders, pools, users)
+        if found:
+            problems = [
+                (uid, f"row {p.row}: {text}")
+                for p, (uid, text) in zip(found, _explained(ctx, session, found), strict=True)
+            ]
             shown = "\n".join(text for _uid, text in problems[:12])
             more = f"\n... and {len(problems) - 12} more" if len(problems) > 12 else ""
             raise ProposalRefused(

@@ -39,6 +39,7 @@ from bwc_desk.services.reassignment import (  # the batch, re-exported
     pool_refusal,
     pool_user_refusal,
     propose_reassignment,
+    recheck_proposal,
 )
 from bwc_desk.services.records import get_unit, officer_label
 from bwc_desk.services.settings import ordered_shifts, read_settings
@@ -67,6 +68,7 @@ __all__ = [
     "pool_refusal",
     "pool_user_refusal",
     "propose_reassignment",
+    "recheck_proposal",
     "shift_choices",
 ]
 
