@@ -510,7 +510,9 @@ def _explained(ctx: Ctx, session: Session, problems: Sequence[_Problem]) -> list
         )
         for unit_id, username, station, at in session.execute(
             select(
-                CustodyEvent.unit_id, CustodyEvent.staff_username, CustodyEvent.station,
+                CustodyEvent.unit_id,
+                CustodyEvent.staff_username,
+                CustodyEvent.station,
                 CustodyEvent.at,
             ).where(CustodyEvent.seq.in_(newest))
         ):
@@ -546,8 +548,7 @@ def recheck_proposal(ctx: Ctx, moves: Sequence[Move]) -> tuple[tuple[int, str], 
         problems = _problems(moves, *_load(session, moves))
         explained = _explained(ctx, session, problems)
     return tuple(
-        (unit_id, f"{text}: take it out or make the proposal again")
-        for unit_id, text in explained
+        (unit_id, f"{text}: take it out or make the proposal again") for unit_id, text in explained
     )
 
 

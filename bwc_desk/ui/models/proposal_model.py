@@ -48,6 +48,28 @@ class ProposalModel(RowTableModel[ProposedMove]):
         self.problems = dict(problems)
         self._everything_changed()
 
+    def apply_recheck(self, checked: Sequence[Move], problems: Sequence[tuple[int, str]]) -> None:
+        """The outcome of ``recheck_proposal`` for the rows as they were when it was asked:
+        a row edited or removed since keeps what it has (an edit clears its mark anyway)."""
+        found = dict(problems)
+        current = {m.unit_id: m for m in self.moves()}
+        for move in checked:
+            if current.get(move.unit_id) != move:
+                continue
+            if move.unit_id in found:
+                self.problems[move.unit_id] = found[move.unit_id]
+            else:
+                self.problems.pop(move.unit_id, None)
+        self._everything_changed()
+
+    def attention(self) -> int:
+        """How many rows are marked: the commit would refuse them (and so all rows)."""
+        return sum(
+            1
+            for m in self.rows()
+            if m.unit_id in self.problems or self._targets[m.to_officer_id] > 1
+        )
+
     def targets(self) -> dict[int, str]:
         """Officer id -> the camera a row gives them (for the editor's labels)."""
         return {m.to_officer_id: m.asset_tag for m in self.rows()}

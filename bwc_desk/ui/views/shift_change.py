@@ -104,6 +104,7 @@ class ShiftChangePanel(ProposalPage, QWidget):
         self._choices_loaded = False
         self._generation = 0
         self._busy = False
+        self._recheck_said = False  # the proposal's message is a recheck's (cleared with it)
         self._dock_timer = QTimer(self)
         self._dock_timer.setSingleShot(True)
         self._dock_timer.setInterval(5000)
@@ -391,6 +392,7 @@ class ShiftChangePanel(ProposalPage, QWidget):
     def _on_change(self, change: ChangeSet) -> None:
         if not self.loaded:
             return
+        self.recheck_if_touched(change)
         if change.touches("officers", "units", "custody"):
             if self.isVisible():
                 self.load_board()

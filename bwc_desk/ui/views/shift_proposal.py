@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.services import shift_change
-from bwc_desk.services.shift_change import CommitResult, Proposal, ProposalRefused
+from bwc_desk.services.changeset import ChangeSet
+from bwc_desk.services.shift_change import CommitResult, Move, Proposal, ProposalRefused
 from bwc_desk.ui.models.proposal_model import ProposalModel
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
         state: AppState
         proposal: Proposal | None
         _busy: bool
+        _recheck_said: bool
         stack: QStackedWidget
         board_page: QWidget
         proposal_ready: SignalInstance
@@ -191,6 +193,7 @@ class ProposalPage(_Base):
             self.say(why, True)
             return
         self.proposal = proposal
+        self._recheck_said = False
         self.proposal_model.set_proposal(proposal)
         self.proposal_table.fit_columns()
         self.reason_edit.setText(proposal.reason)
@@ -229,8 +232,74 @@ class ProposalPage(_Base):
 
     def _proposal_counts(self) -> None:
         n = self.proposal_model.rowCount()
-        self.commit_button.setText(f"&Commit {n} move{'s' if n != 1 else ''}")
+        k = self.proposal_model.attention()
+        marked = f" ({k} need{'s' if k == 1 else ''} attention)" if k else ""
+        self.commit_button.setText(f"&Commit {n} move{'s' if n != 1 else ''}{marked}")
+        if not k and self._recheck_said:
+            self._recheck_said = False
+            self.proposal_message.setText("")
         self.update_buttons()
+
+    # --- another station's change -----------------------------------------------------------
+    def recheck_if_touched(self, change: ChangeSet) -> None:
+        """A change (another station's, or this window's elsewhere) to a camera or officer of
+        the open proposal: its rows are checked again as the commit would check them, so the
+        supervisor learns now what the commit would refuse."""
+        if self.proposal is None or self._busy or not self.proposal_model.rowCount():
+            return
+        if not change.touches("units", "custody", "officers", "pools", "settings"):
+            return
+        if not change.large():
+            rows = self.proposal_model.rows()
+            units = {m.unit_id for m in rows}
+            people = {m.to_officer_id for m in rows}
+            people |= {m.from_officer_id for m in rows if m.from_officer_id is not None}
+            # (A target given another camera: the change names that camera and the officer.)
+            if not (
+                change.units & units
+                or change.officers & people
+                or change.touches("pools", "settings")
+            ):
+                return
+        self.recheck()
+
+    def recheck(self) -> None:
+        moves = self.proposal_model.moves()
+        self.state.read(
+            lambda ctx: shift_change.recheck_proposal(ctx, moves),
+            lambda problems: self._rechecked(moves, problems),
+            self._recheck_failed,
+            key=(self, "recheck"),
+            parent=self,
+        )
+
+    def _rechecked(self, moves: list[Move], problems: tuple[tuple[int, str], ...]) -> None:
+        if self.proposal is None or self._busy:
+            return  # (gone back to the board, or committing: the commit's answer tells)
+        self.proposal_model.apply_recheck(moves, problems)
+        marked = [
+            m.asset_tag
+            for m in self.proposal_model.rows()
+            if m.unit_id in self.proposal_model.problems
+        ]
+        if marked:
+            more = f" and {len(marked) - 5} more" if len(marked) > 5 else ""
+            self._recheck_said = True
+            self.proposal_message.setStyleSheet(ERROR_STYLE)
+            self.proposal_message.setText(
+                f"Changed since this proposal was made: {', '.join(marked[:5])}{more} "
+                "(marked in the table). The commit would refuse every row while they are in "
+                "it: take them out or make the proposal again."
+            )
+        self._proposal_counts()
+
+    def _recheck_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, DomainError):
+            self.state.report(exc)  # (an outage: the window's status line says so)
+        elif not self.state.silenced(exc):
+            self.proposal_message.setText(
+                f"Could not check the proposal again ({exc}); the commit checks every row."
+            )
 
     def remove_rows(self) -> None:
         rows = self.proposal_table.selected_rows()
