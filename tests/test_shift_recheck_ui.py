@@ -92,3 +92,22 @@ def test_a_change_that_names_no_ids_checks_every_row_again(qtbot, board, desk, d
     qtbot.waitUntil(lambda: board.commit_button.text() == "&Commit 2 moves", timeout=10_000)
     assert board.proposal_model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None
     assert board.proposal_message.text() == ""
+
+
+def test_a_change_to_other_cameras_and_officers_checks_nothing_again(
+    qtbot, board, desk, db_url, monkeypatch
+):
+    o, ids, state = desk["o"], desk["ids"], desk["state"]
+    propose(qtbot, board)
+    asked: list[int] = []
+    monkeypatch.setattr(board, "recheck", lambda: asked.append(1))
+    # Station B issues Gray his own camera: neither is in the proposal.
+    change = from_station_b(db_url, desk["qm"], lambda c: counter.issue_unit(
+        c, o["e3"].id, "HPD-BWC-0005", function_test=FunctionTest()))
+    state.announce(change)
+    state.announce(ChangeSet.of({"docks"}, docks={1}, local=False))
+    assert asked == []
+    state.announce(ChangeSet.of({"units"}, units={ids["HPD-BWC-0001"]}, local=False))
+    assert asked == [1]
+    state.announce(ChangeSet.of({"officers"}, officers={o["e1"].id}, local=False))
+    assert asked == [1, 1]
