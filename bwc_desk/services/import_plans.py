@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +19,7 @@ from bwc_desk.adapters.csvfile import CsvTable
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.shifts import ShiftSpec
 from bwc_desk.domain.units import UnitStatus
-from bwc_desk.domain.values import parse_bool, parse_date
+from bwc_desk.domain.values import normalize_scan, parse_bool, parse_date
 from bwc_desk.services.csv_formats import OFFICER_COLUMNS
 from bwc_desk.services.inventory import UnitInput, clean_unit_input
 from bwc_desk.services.officers import OfficerInput, clean_officer
@@ -43,6 +44,7 @@ IMPORT_STATUSES = {
     "retired": UnitStatus.RETIRED,
 }
 Progress = Callable[[int, int], None]
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -70,6 +72,60 @@ def _describe(changed: list[tuple[str, Any, Any]]) -> str:
     return "; ".join(f"{name} {_shown(old)} -> {_shown(new)}" for name, old, new in changed)
 
 
+class _Problems:
+    """Every problem of one line, so that one check of a file names all its mistakes (a
+    line's first mistake used to hide the others, and the values it repeated)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def add(self, message: str) -> None:
+        if message not in self.found:
+            self.found.append(message)
+
+    def check(self, fn: Callable[[], _T], instead: _T) -> _T:
+        """``fn()``, or ``instead`` with its refusal noted."""
+        try:
+            return fn()
+        except DomainError as exc:
+            self.add(str(exc))
+            return instead
+
+    def text(self) -> str:
+        if len(self.found) == 1:
+            return self.found[0]
+        return " ".join(f"({n}) {m.rstrip('.')}." for n, m in enumerate(self.found, 1))
+
+
+def _clean_each(
+    clean: Callable[[_T], _T],
+    data: _T,
+    harmless: _T,
+    fields: tuple[str, ...],
+    found: _Problems,
+    values: dict[str, Any],
+) -> _T | None:
+    """``clean(data)`` (the dialogs' own cleaning); when it refuses, each field is cleaned
+    beside harmless values of the others, so that every field's refusal is named, with the
+    rules kept in one place. Returns the cleaned data (None when refused); ``values`` gets
+    the fields that could be cleaned (for the checks against the rest of the file)."""
+    try:
+        cleaned = clean(data)
+    except DomainError as whole:
+        before = len(found.found)
+        for name in fields:
+            one = replace(harmless, **{name: getattr(data, name)})  # type: ignore[type-var]
+            try:
+                values[name] = getattr(clean(one), name)
+            except DomainError as exc:
+                found.add(str(exc))
+        if len(found.found) == before:  # a rule between fields
+            found.add(str(whole))
+        return None
+    values.update((name, getattr(cleaned, name)) for name in fields)
+    return cleaned
+
+
 # --- officers -------------------------------------------------------------------------------
 
 
@@ -89,8 +145,15 @@ def _readable(
         yield line, raw
 
 
+_OFFICER_FIELDS = ("badge", "last_name", "first_name", "rank", "division", "shift", "scan_code")
+_HARMLESS_OFFICER = OfficerInput(badge="0", last_name="X")
+_ONE_OFFICER = " (one line per officer: correct or remove one of the two)"
+
+
 def plan_officers(session: Session, table: CsvTable, progress: Progress | None) -> Plan:
-    """An officers file checked against the roster, the cameras and itself (reads only)."""
+    """An officers file checked against the roster, the cameras and itself (reads only).
+    Every problem of every line is named: a line in error still counts for the lines after
+    it (a badge it repeats is named there too)."""
     plan = Plan()
     has = set(table.rows[0][1]) if table.rows else set()
     existing = {o.badge: o for o in session.execute(select(Officer)).scalars()}
@@ -102,76 +165,88 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     cameras = camera_codes(session)  # (asset tags and serials)
     shifts = shift_specs(session)  # the agency's shifts, by lower-case name
     for line, raw in _readable(table, plan, progress):
-        try:
-            current = existing.get(raw.get("badge", "").strip())
-            data = clean_officer(
-                OfficerInput(
-                    badge=raw.get("badge", ""),
-                    last_name=raw.get("last_name", ""),
-                    first_name=_keep(raw, "first_name", has, current),
-                    rank=_keep(raw, "rank", has, current),
-                    division=_keep(raw, "division", has, current),
-                    shift=_keep(raw, "shift", has, current),
-                    active=parse_bool(raw["active"], "active", default=True)
-                    if "active" in has
-                    else (current.active if current else True),
-                    scan_code=raw.get("scan_code", "")
-                    if "scan_code" in has
-                    else (current.scan_code if current else ""),
+        found = _Problems()
+        current = existing.get(raw.get("badge", "").strip())
+        active = (
+            found.check(partial(parse_bool, raw["active"], "active", default=True), True)
+            if "active" in has
+            else (current.active if current else True)
+        )
+        given = OfficerInput(
+            badge=raw.get("badge", ""),
+            last_name=raw.get("last_name", ""),
+            first_name=_keep(raw, "first_name", has, current),
+            rank=_keep(raw, "rank", has, current),
+            division=_keep(raw, "division", has, current),
+            shift=_keep(raw, "shift", has, current),
+            active=active,
+            scan_code=raw.get("scan_code", "")
+            if "scan_code" in has
+            else (current.scan_code if current else ""),
+        )
+        values: dict[str, Any] = {}
+        data = _clean_each(clean_officer, given, _HARMLESS_OFFICER, _OFFICER_FIELDS, found, values)
+        badge: str | None = values.get("badge")
+        scan: str | None = values.get("scan_code")
+        if data is None and not normalize_scan(given.scan_code):  # (blank: the badge's)
+            scan = badge.upper() if badge is not None else None
+        if badge is not None:
+            if badge in seen_badges:
+                found.add(f"badge {badge} is already on line {seen_badges[badge]}{_ONE_OFFICER}")
+            owner = scan_owner.get(badge.upper())
+            if owner is not None and owner != badge:
+                found.add(
+                    f"badge {badge} is the scan_code of badge {owner} "
+                    "(a scan at the counter could not tell them apart)"
                 )
+        if scan is not None and scan in seen_scans:
+            found.add(
+                f"scan_code {scan} is already on line {seen_scans[scan]} "
+                "(each officer's ID badge needs its own code)"
             )
-            if data.badge in seen_badges:
-                raise ValidationError(
-                    f"badge {data.badge} is already on line {seen_badges[data.badge]}"
-                )
-            if data.scan_code in seen_scans:
-                raise ValidationError(
-                    f"scan_code {data.scan_code} is already on line {seen_scans[data.scan_code]}"
-                )
-            owner = scan_owner.get(data.scan_code)
-            if owner is not None and owner != data.badge:
-                raise ValidationError(
-                    f"scan_code {data.scan_code} already belongs to badge {owner}"
-                )
-            other = badge_upper.get(data.scan_code)
-            if other is not None and other != data.badge:
-                raise ValidationError(
-                    f"scan_code {data.scan_code} is the badge number of badge {other} "
+        if scan is not None and badge is not None:
+            owner = scan_owner.get(scan)
+            if owner is not None and owner != badge:
+                found.add(f"scan_code {scan} already belongs to badge {owner}")
+            other = badge_upper.get(scan)
+            if other is not None and other != badge:
+                found.add(
+                    f"scan_code {scan} is the badge number of badge {other} "
                     "(a scan at the counter could not tell them apart)"
                 )
-            owner = scan_owner.get(data.badge.upper())
-            if owner is not None and owner != data.badge:
-                raise ValidationError(
-                    f"badge {data.badge} is the scan_code of badge {owner} "
-                    "(a scan at the counter could not tell them apart)"
-                )
-            for column, code, shown in (
-                ("badge", data.badge.upper(), data.badge),
-                ("scan_code", data.scan_code, data.scan_code),
-            ):
-                if code in cameras:
-                    raise ValidationError(officer_code_clash(column, shown, cameras[code]))
-            data = _known_shift(data, current, shifts)
+        for column, code, shown in (
+            ("badge", badge.upper() if badge is not None else None, badge),
+            ("scan_code", scan, scan),
+        ):
+            if code is not None and shown is not None and code in cameras:
+                found.add(officer_code_clash(column, shown, cameras[code]))
+        shift: str | None = values.get("shift")
+        if shift is not None:
+            shift = found.check(partial(_known_shift, shift, current, shifts), None)
+        if scan is not None and badge is not None and scan != badge.upper():
             # the same two rules between rows of the file (the write checks each row alone)
-            on = seen_badge_upper.get(data.scan_code)
-            if on is not None and data.scan_code != data.badge.upper():
-                raise ValidationError(
-                    f"scan_code {data.scan_code} is the badge number on line {on} "
+            on = seen_badge_upper.get(scan)
+            if on is not None:
+                found.add(
+                    f"scan_code {scan} is the badge number on line {on} "
                     "(a scan at the counter could not tell them apart)"
                 )
-            on = seen_scans.get(data.badge.upper())
-            if on is not None and data.scan_code != data.badge.upper():
-                raise ValidationError(
-                    f"badge {data.badge} is the scan_code on line {on} "
+            on = seen_scans.get(badge.upper())
+            if on is not None:
+                found.add(
+                    f"badge {badge} is the scan_code on line {on} "
                     "(a scan at the counter could not tell them apart)"
                 )
-            seen_badges[data.badge] = line
-            seen_badge_upper[data.badge.upper()] = line
-            seen_scans[data.scan_code] = line
-        except DomainError as exc:
-            plan.errors.append((line, str(exc)))
+        if badge is not None:
+            seen_badges.setdefault(badge, line)
+            seen_badge_upper.setdefault(badge.upper(), line)
+        if scan is not None:
+            seen_scans.setdefault(scan, line)
+        if found.found or data is None or shift is None:
+            plan.errors.append((line, found.text()))
             plan.verdicts.append((line, raw.get("badge", "").strip(), "error"))
             continue
+        data = replace(data, shift=shift)
         if current is None:
             plan.verdicts.append((line, data.badge, "new"))
             plan.actions.append((line, "new", data))
@@ -188,21 +263,19 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     return plan
 
 
-def _known_shift(
-    data: OfficerInput, current: Officer | None, shifts: Mapping[str, ShiftSpec]
-) -> OfficerInput:
+def _known_shift(shift: str, current: Officer | None, shifts: Mapping[str, ShiftSpec]) -> str:
     """A shift must be one of the agency's (Administration > Shifts), spelled as the agency
     spells it. Divisions are free text (the agency keeps no list of them), so any is taken."""
-    if not data.shift or (current is not None and data.shift == current.shift):
-        return data
-    spec = shifts.get(data.shift.lower())
+    if not shift or (current is not None and shift == current.shift):
+        return shift
+    spec = shifts.get(shift.lower())
     if spec is None:
         known = ", ".join(s.name for s in sorted(shifts.values(), key=lambda s: s.starts))
         raise ValidationError(
-            f"shift {data.shift!r} is not one of the agency's shifts ({known or 'none yet'}); "
+            f"shift {shift!r} is not one of the agency's shifts ({known or 'none yet'}); "
             "use one of those, leave it blank, or add the shift in Administration first"
         )
-    return replace(data, shift=spec.name)
+    return spec.name
 
 
 def _keep(raw: dict[str, str], name: str, has: set[str], current: Any) -> str:
@@ -223,8 +296,15 @@ class UnitRowPlan:
     location: str | None = None  # None: column absent (or blank for a new camera)
 
 
+_UNIT_FIELDS = ("asset_tag", "serial", "model", "firmware", "notes")
+_HARMLESS_UNIT = UnitInput(asset_tag="X", serial="X")
+_TELL_APART = "(a scan at the counter could not tell them apart)"
+
+
 def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> Plan:
-    """A units file checked against the inventory, the roster and itself (reads only)."""
+    """A units file checked against the inventory, the roster and itself (reads only).
+    Every problem of every line is named: a line in error still counts for the lines after
+    it (a serial it repeats is named there too)."""
     plan = Plan()
     has = set(table.rows[0][1]) if table.rows else set()
     units = {u.asset_tag: u for u in session.execute(select(Unit)).scalars()}
@@ -241,66 +321,68 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
     seen_badges: dict[str, int] = {}
     tags_in_file = _tags_in(table)
     for line, raw in _readable(table, plan, progress):
-        tag = raw.get("asset_tag", "").strip().upper()
-        try:
-            current = units.get(tag)
-            row = _unit_plan(raw, has, current, officers)
-            data = row.data
-            for seen, value, label in (
-                (seen_tags, data.asset_tag, "asset_tag"),
-                (seen_serials, data.serial, "serial"),
-            ):
-                if value in seen:
-                    raise ValidationError(f"{label} {value} is already on line {seen[value]}")
-            owner = serial_owner.get(data.serial)
-            if owner is not None and owner != data.asset_tag:
-                raise ValidationError(f"serial {data.serial} already belongs to {owner}")
-            if data.serial in units and data.serial != data.asset_tag:
-                raise ValidationError(f"serial {data.serial} is another camera's asset tag")
-            # The import runs every check the write runs (check_unique), here, with the line.
-            owner = serial_owner.get(data.asset_tag)
-            if owner is not None and owner != data.asset_tag:
-                raise ValidationError(
-                    f"asset_tag {data.asset_tag} is the serial of {owner} "
-                    "(a scan at the counter could not tell them apart)"
+        key = raw.get("asset_tag", "").strip().upper()
+        found = _Problems()
+        current = units.get(key)
+        row, tag, serial, badge = _unit_plan(raw, has, current, officers, found)
+        # The import runs every check the write runs (check_unique), here, with the line.
+        if tag is not None:
+            if tag in seen_tags:
+                found.add(
+                    f"asset_tag {tag} is already on line {seen_tags[tag]} (each camera has "
+                    "its own asset tag: correct one of the two lines)"
                 )
-            if data.asset_tag in seen_serials:
-                raise ValidationError(
-                    f"asset_tag {data.asset_tag} is the serial on line "
-                    f"{seen_serials[data.asset_tag]} (a scan could not tell them apart)"
+            owner = serial_owner.get(tag)
+            if owner is not None and owner != tag:
+                found.add(f"asset_tag {tag} is the serial of {owner} {_TELL_APART}")
+            if tag in seen_serials:
+                found.add(
+                    f"asset_tag {tag} is the serial on line {seen_serials[tag]} {_TELL_APART}"
                 )
-            if data.serial in seen_tags and data.serial != data.asset_tag:
-                raise ValidationError(
-                    f"serial {data.serial} is the asset_tag on line {seen_tags[data.serial]} "
-                    "(a scan could not tell them apart)"
+        if serial is not None and serial in seen_serials:
+            found.add(
+                f"serial {serial} is already on line {seen_serials[serial]} (each camera "
+                "has its own serial: correct one of the two lines)"
+            )
+        if serial is not None and tag is not None:
+            owner = serial_owner.get(serial)
+            if owner is not None and owner != tag:
+                found.add(
+                    f"serial {serial} already belongs to {owner} (a camera already "
+                    "registered: check the serial, or use that camera's asset tag)"
                 )
-            for column, code in (("asset_tag", data.asset_tag), ("serial", data.serial)):
-                if code in officer_code:
-                    raise ValidationError(camera_code_clash(column, code, officer_code[code]))
-            if row.assigned_badge:
-                if row.assigned_badge in seen_badges:
-                    raise ValidationError(
-                        f"badge {row.assigned_badge} is already assigned on line "
-                        f"{seen_badges[row.assigned_badge]}: an officer has one primary camera"
-                    )
-                officer = officers[row.assigned_badge]
-                other = primary_of.get(officer.id)
-                if other is not None and other != data.asset_tag and other not in tags_in_file:
-                    raise ValidationError(
-                        f"badge {row.assigned_badge} already has {other} as primary camera"
-                    )
-                seen_badges[row.assigned_badge] = line
-            seen_tags[data.asset_tag] = line
-            seen_serials[data.serial] = line
-            changed = _unit_changes(current, row, officers)
-            verdict = "new" if current is None else ("update" if changed else "unchanged")
-            if changed:
-                plan.changes[line] = _describe(changed)
-        except DomainError as exc:
-            plan.errors.append((line, str(exc)))
-            plan.verdicts.append((line, tag, "error"))
+            if serial in units and serial != tag:
+                found.add(f"serial {serial} is another camera's asset tag {_TELL_APART}")
+            if serial in seen_tags and serial != tag:
+                found.add(
+                    f"serial {serial} is the asset_tag on line {seen_tags[serial]} {_TELL_APART}"
+                )
+        for column, code in (("asset_tag", tag), ("serial", serial)):
+            if code is not None and code in officer_code:
+                found.add(camera_code_clash(column, code, officer_code[code]))
+        if badge:
+            if badge in seen_badges:
+                found.add(
+                    f"badge {badge} is already assigned on line {seen_badges[badge]}: an "
+                    "officer has one primary camera"
+                )
+            other = primary_of.get(officers[badge].id)
+            if other is not None and other != tag and tag is not None and other not in tags_in_file:
+                found.add(f"badge {badge} already has {other} as primary camera")
+            seen_badges.setdefault(badge, line)
+        if tag is not None:
+            seen_tags.setdefault(tag, line)
+        if serial is not None:
+            seen_serials.setdefault(serial, line)
+        if found.found or row is None:
+            plan.errors.append((line, found.text()))
+            plan.verdicts.append((line, key, "error"))
             continue
-        plan.verdicts.append((line, data.asset_tag, verdict))
+        changed = _unit_changes(current, row, officers)
+        verdict = "new" if current is None else ("update" if changed else "unchanged")
+        if changed:
+            plan.changes[line] = _describe(changed)
+        plan.verdicts.append((line, row.data.asset_tag, verdict))
         if verdict != "unchanged":
             plan.actions.append((line, verdict, row))
     return plan
@@ -311,31 +393,26 @@ def _tags_in(table: CsvTable) -> set[str]:
 
 
 def _unit_plan(
-    raw: dict[str, str], has: set[str], current: Unit | None, officers: dict[str, Officer]
-) -> UnitRowPlan:
+    raw: dict[str, str],
+    has: set[str],
+    current: Unit | None,
+    officers: dict[str, Officer],
+    found: _Problems,
+) -> tuple[UnitRowPlan | None, str | None, str | None, str | None]:
+    """The line read and checked by itself: (its plan, or None when ``found`` holds its
+    problems; its asset tag, serial and assigned badge when each could be read, for the
+    checks against the rest of the file)."""
+
     def keep(name: str) -> str:
         return _keep(raw, name, has, current)
 
     def keep_date(name: str) -> date | None:
         if name in has:
-            return parse_date(raw.get(name, ""), name)
+            return found.check(partial(parse_date, raw.get(name, ""), name), None)
         return getattr(current, name) if current is not None else None
 
-    status_text = " ".join(raw.get("status", "").strip().lower().split())
-    if "status" in has:
-        if status_text == "issued":
-            raise ValidationError(
-                "status 'issued' cannot be imported: cameras are issued at the counter"
-            )
-        if status_text not in IMPORT_STATUSES:
-            raise ValidationError(
-                f"status {raw.get('status', '').strip()!r} is not one of available, in repair, "
-                "lost, stolen, retired (blank = available)"
-            )
-        status = IMPORT_STATUSES[status_text]
-    else:
-        status = UnitStatus(current.status) if current is not None else UnitStatus.AVAILABLE
-    data = UnitInput(
+    status = found.check(partial(_status, raw, has, current), None)
+    given = UnitInput(
         asset_tag=raw.get("asset_tag", ""),
         serial=raw.get("serial", ""),
         model=keep("model"),
@@ -344,18 +421,46 @@ def _unit_plan(
         purchase_date=keep_date("purchase_date"),
         warranty_until=keep_date("warranty_until"),
     )
-    data = clean_unit_input(data)  # the same cleaning as the dialogs
-    if data.purchase_date and data.warranty_until and data.warranty_until < data.purchase_date:
-        raise ValidationError("warranty_until is before purchase_date")
+    # the same cleaning as the dialogs
+    values: dict[str, Any] = {}
+    data = _clean_each(clean_unit_input, given, _HARMLESS_UNIT, _UNIT_FIELDS, found, values)
+    bought, until = given.purchase_date, given.warranty_until
+    if bought and until and until < bought:
+        found.add("warranty_until is before purchase_date")
     badge: str | None = None
+    known: str | None = None  # the badge, when it is on the roster
     if "assigned_badge" in has:
         badge = raw.get("assigned_badge", "").strip()
         if badge and badge not in officers:
-            raise ValidationError(
+            found.add(
                 f"assigned_badge {badge} is not in the officer roster (import officers first)"
             )
-    if badge and status is not UnitStatus.AVAILABLE:
-        raise ValidationError(f"a {status.value} camera cannot be assigned to badge {badge}")
+        else:
+            known = badge
+    if badge and status is not None and status is not UnitStatus.AVAILABLE:
+        found.add(f"a {status.value} camera cannot be assigned to badge {badge}")
+    location = found.check(partial(_location, raw, has, current), None)
+    tag, serial = values.get("asset_tag"), values.get("serial")
+    if found.found or data is None or status is None:
+        return None, tag, serial, known
+    return UnitRowPlan(data, status, badge, location), tag, serial, known
+
+
+def _status(raw: dict[str, str], has: set[str], current: Unit | None) -> UnitStatus:
+    """The status the line asks for (the stored one when the column is absent)."""
+    if "status" not in has:
+        return UnitStatus(current.status) if current is not None else UnitStatus.AVAILABLE
+    text = " ".join(raw.get("status", "").strip().lower().split())
+    if text == "issued":
+        raise ValidationError(
+            "status 'issued' cannot be imported: cameras are issued at the counter"
+        )
+    if text not in IMPORT_STATUSES:
+        raise ValidationError(
+            f"status {raw.get('status', '').strip()!r} is not one of available, in repair, "
+            "lost, stolen, retired (blank = available)"
+        )
+    status = IMPORT_STATUSES[text]
     if current is not None and current.status != status.value:
         if current.status == UnitStatus.ISSUED.value:
             raise ValidationError(
@@ -366,7 +471,7 @@ def _unit_plan(
             raise ValidationError(
                 f"{current.asset_tag} is retired; it cannot become {status.value}"
             )
-    return UnitRowPlan(data, status, badge, _location(raw, has, current))
+    return status
 
 
 def _location(raw: dict[str, str], has: set[str], current: Unit | None) -> str | None:
