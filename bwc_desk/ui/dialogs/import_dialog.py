@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -113,6 +114,7 @@ class Kind:
     required: tuple[str, ...]
     run: Callable[..., ImportReport]
     changed: str
+    noun: str  # one of what a line is, in the status bar: "camera", "officer"
 
 
 KINDS = {
@@ -123,6 +125,7 @@ KINDS = {
         csv_formats.UNIT_REQUIRED,
         imports.import_units,
         "units",
+        "camera",
     ),
     "officers": Kind(
         "officers",
@@ -131,8 +134,23 @@ KINDS = {
         csv_formats.OFFICER_REQUIRED,
         imports.import_officers,
         "officers",
+        "officer",
     ),
 }
+
+
+def status_text(report: ImportReport, path: str) -> str:
+    """The status bar's line once an import has run: what was imported (the kind the
+    service imported, not the one the dialog was opened for), how many, from which file."""
+    noun = KINDS[report.kind].noun if report.kind in KINDS else "line"
+    name = Path(path).name
+    if not report.committed:
+        return f"No {noun}s imported from {name}: {summary(report)}."
+    counts = [f"{report.added:,} added", f"{report.updated:,} updated"]
+    if report.unchanged:
+        counts.append(f"{report.unchanged:,} unchanged")
+    written = plural(report.added + report.updated, noun)
+    return f"Imported {written} from {name} ({', '.join(counts)})."
 
 
 @dataclass(frozen=True)
@@ -502,6 +520,8 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self._start_progress("Importing...")
         progress = self._progress_callback(generation)
+        # At once, so that no earlier import's line stays while this one is written.
+        self.state.message.emit(f"Importing {kind.noun}s from {Path(path).name}...", 0)
 
         headers = self.headers
 
@@ -511,24 +531,23 @@ class ImportDialog(QDialog):
 
         self.state.write(
             work,
-            lambda result: self._committed(generation, result),
-            lambda exc: self._failed(generation, exc),
+            lambda result: self._committed(generation, path, result),
+            lambda exc: self._commit_failed(generation, kind, path, exc),
             changed=kind.changed,
         )
 
     def _set_busy(self, busy: bool) -> None:
         """While the import is written, the file, kind and columns stay as they were."""
         self._busy = busy
-        for widget in (self.choose_button, self.kind_box, self.columns_box):
+        for widget in (self.choose_button, self.path_edit, self.kind_box, self.columns_box):
             widget.setEnabled(not busy)
 
-    def _committed(self, generation: int, result: Preview) -> None:
+    def _committed(self, generation: int, path: str, result: Preview) -> None:
         # Also when the dialog was closed meanwhile (the lock screen closes dialogs; the
         # transaction runs to its end): the status bar says how it went.
         report = result.report
         if report is not None:
-            outcome = "Imported" if report.committed else "Not imported"
-            self.state.message.emit(f"{outcome} {self.path}: {summary(report)}", 10_000)
+            self.state.message.emit(status_text(report, path), 10_000)
         self._set_busy(False)
         if generation != self._generation:
             return
@@ -539,6 +558,14 @@ class ImportDialog(QDialog):
         self._show_report(result)
         if result.report is not None:
             self.imported.emit(result.report)
+
+    def _commit_failed(self, generation: int, kind: Kind, path: str, exc: BaseException) -> None:
+        why = str(exc) if isinstance(exc, DomainError) else "an unexpected error"
+        self.state.message.emit(
+            f"No {kind.noun}s imported from {Path(path).name}: {why}; nothing was written.",
+            10_000,
+        )
+        self._failed(generation, exc)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         self._set_busy(False)

@@ -180,8 +180,9 @@ class FirstSteps(QWidget):
     def open_import(self, kind: str) -> None:
         from bwc_desk.ui.dialogs.import_dialog import ImportDialog
 
+        # The dialog itself tells the status bar what each import did (the kind may be
+        # changed in it: a text made here named the list it was opened for).
         dialog = ImportDialog(self.state, kind, self)
-        dialog.imported.connect(lambda report: self.done.emit(f"Imported {kind}."))
         dialog.exec()
         if not getattr(dialog, "_busy", False):
             dialog.deleteLater()
