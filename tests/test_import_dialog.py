@@ -339,3 +339,20 @@ def test_a_path_typed_or_pasted_is_checked_on_enter(qtbot, desk, tmp_path):
     assert [v[2] for v in verdicts(dialog)] == ["new"] and dialog.import_button.isEnabled()
     qtbot.keyClicks(dialog.path_edit, "x")  # typing again: the import waits for the check
     assert not dialog.import_button.isEnabled()
+
+
+def test_a_lines_problems_show_whole_in_the_tooltip_one_a_line(qtmodeltester):
+    from bwc_desk.services.dto import ImportReport
+    from bwc_desk.ui.models.import_preview_model import preview_rows
+
+    reason = "(1) status 'broken' is not one of ... (2) purchase_date '2019-02-30' is not real."
+    report = ImportReport("units", errors=((5, reason),), verdicts=((5, "HPD-6", "error"),))
+    model = ImportPreviewModel()
+    model.set_rows(preview_rows(report))
+    qtmodeltester.check(model)
+    tip = model.index(0, ImportPreviewModel.COL_REASON).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.splitlines() == [
+        "(1) status 'broken' is not one of ...",
+        "(2) purchase_date '2019-02-30' is not real.",
+    ]
+    assert model.index(0, ImportPreviewModel.COL_KEY).data(Qt.ItemDataRole.ToolTipRole) is None

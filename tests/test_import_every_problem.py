@@ -120,3 +120,16 @@ def test_a_line_with_one_problem_reads_as_before(agency, tmp_path):
     text = "badge,last_name\n0001,Adams\n0002,\n"
     report = imports.import_officers(agency, write(tmp_path, "o.csv", text), commit=False)
     assert report.errors == ((3, "last_name is required"),)
+
+
+def test_a_repeated_badge_is_not_named_twice_through_its_scan_code(agency, tmp_path):
+    """A blank scan_code is the badge number: the badge repeated is the one problem."""
+    text = "badge,last_name,scan_code\n0001,Adams,\n0001,Baker,\n"
+    report = imports.import_officers(agency, write(tmp_path, "o.csv", text), commit=False)
+    assert report.errors == (
+        (
+            3,
+            "badge 0001 is already on line 2 (one line per officer: correct or remove one "
+            "of the two)",
+        ),
+    )

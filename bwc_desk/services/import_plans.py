@@ -167,8 +167,9 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     for line, raw in _readable(table, plan, progress):
         found = _Problems()
         current = existing.get(raw.get("badge", "").strip())
+        named_after = _Problems()  # (the active column's problem, after the names')
         active = (
-            found.check(partial(parse_bool, raw["active"], "active", default=True), True)
+            named_after.check(partial(parse_bool, raw["active"], "active", default=True), True)
             if "active" in has
             else (current.active if current else True)
         )
@@ -186,6 +187,8 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
         )
         values: dict[str, Any] = {}
         data = _clean_each(clean_officer, given, _HARMLESS_OFFICER, _OFFICER_FIELDS, found, values)
+        for problem in named_after.found:
+            found.add(problem)
         badge: str | None = values.get("badge")
         scan: str | None = values.get("scan_code")
         if data is None and not normalize_scan(given.scan_code):  # (blank: the badge's)
@@ -199,7 +202,8 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
                     f"badge {badge} is the scan_code of badge {owner} "
                     "(a scan at the counter could not tell them apart)"
                 )
-        if scan is not None and scan in seen_scans:
+        repeated_badge = badge is not None and badge in seen_badges and scan == badge.upper()
+        if scan is not None and scan in seen_scans and not repeated_badge:
             found.add(
                 f"scan_code {scan} is already on line {seen_scans[scan]} "
                 "(each officer's ID badge needs its own code)"

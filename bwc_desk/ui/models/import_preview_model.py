@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,3 +61,12 @@ class ImportPreviewModel(RowTableModel[PreviewRow]):
 
     def background(self, row: PreviewRow, column: int) -> str | None:
         return "#fef2f2" if row.verdict == "error" else None
+
+    def tooltip(self, row: PreviewRow, column: int) -> str:
+        # The whole reason (the cell is cut at its width), a line's problems one a line.
+        if column == self.COL_REASON and row.reason:
+            return _NEXT_PROBLEM.sub("\n", row.reason)
+        return ""
+
+
+_NEXT_PROBLEM = re.compile(r" (?=\(\d+\) )")  # "(1) ... (2) ..." (services.import_plans)
