@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from bwc_desk.domain.durations import window_text
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import BusyError, DomainError, NotSignedIn, UnavailableError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
@@ -16,6 +17,7 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.bays import release_hold
 from bwc_desk.services.counter.common import _open_checkout, _unit
 from bwc_desk.services.counter.dto import UndoResult
+from bwc_desk.services.counter.router import LastTransaction, undo_deadline
 from bwc_desk.services.records import record
 from bwc_desk.services.repairs import withdraw_for_undo
 from bwc_desk.services.settings import read_settings
@@ -124,3 +126,59 @@ def undo(ctx: Ctx, seq: int) -> UndoResult:
         else:
             raise DomainError(f"A {event.kind} record cannot be undone here.")
         return UndoResult(message, new_seq, _unit(session, unit.id))
+
+
+@dataclass(frozen=True, slots=True)
+class UndoRefused:
+    """A press of "Undo last" that undid nothing: what the banner and This session say, and
+    whether the transaction may never be undone here now (``final``: the button greys out)
+    or may be once more (a server away, a busy database: the button stays for a retry)."""
+
+    text: str
+    log: str
+    final: bool
+    outage: bool = False  # the database server cannot be reached
+
+
+def undo_refused(exc: BaseException, last: LastTransaction, now: datetime) -> UndoRefused:
+    """What a refused undo of ``last`` means at ``now``. A rule that said no (the window
+    closed, the camera changed since at another station, already undone, not this person's)
+    says so for good; only an outage, a busy database or the unexpected leave a retry."""
+    tag = last.asset_tag
+    head = f"Undo of {tag}: not done."
+    deadline = undo_deadline(last)
+    open_ = deadline is not None and now <= deadline
+    closes = f"{deadline.astimezone():%H:%M}" if deadline is not None else ""
+    stands = f"Nothing was undone: the last transaction of {tag} still stands."
+
+    def retry(when: str) -> str:
+        if not open_:
+            return "The undo window has closed: make the correction as a new transaction."
+        return (
+            f"Press Undo (Ctrl+Z) again{when}, before the undo window closes at {closes}; "
+            "after that, make the correction as a new transaction."
+        )
+
+    if isinstance(exc, UnavailableError):
+        back = " once the banner says the database server answers again"
+        return UndoRefused(
+            f"{head} {stands} {retry(back)}\n{exc}",
+            f"Undo of {tag}: not done, the database server cannot be reached"
+            + (f" (undo again before {closes})" if open_ else ""),
+            final=not open_,
+            outage=True,
+        )
+    if isinstance(exc, BusyError | NotSignedIn):
+        # (Busy: another station held the database; locked: nobody to undo it as, yet.)
+        return UndoRefused(
+            f"{head} {exc} {stands} {retry(' in a moment')}",
+            f"{head} {exc}",
+            final=not open_,
+        )
+    if isinstance(exc, DomainError):  # the rule's own words say what to do instead
+        return UndoRefused(f"{head} {exc}", f"{head} {exc}", final=True)
+    return UndoRefused(
+        f"{head} Something went wrong: {exc}. {stands} {retry('')}",
+        f"Undo of {tag}: something went wrong; nothing was undone",
+        final=not open_,
+    )

@@ -35,6 +35,7 @@ from bwc_desk.services.counter import (
 from bwc_desk.services.counter.router import (
     Act,
     CounterState,
+    LastTransaction,
     Tone,
     UndoAct,
     route,
@@ -296,13 +297,16 @@ class CounterTab(QWidget):
     def _database_back(self) -> None:
         """The server answers again: a banner still showing the outage says so, calmly."""
         codes, self._not_recorded = self._not_recorded, []
+        undo = self.undo_control.answers_again()  # (an undo the outage refused)
         if self._outage_text is None or self.banner.text() != self._outage_text:
             return
         at = self.state.ctx.now().astimezone()
+        what = [f"scan again what was not recorded ({', '.join(codes)})"] if codes else []
+        what += [undo] if undo else []
         self._show(
             "idle",
-            f"{at:%H:%M:%S} The database server answers again: scan again what was not "
-            f"recorded ({', '.join(codes)}).",
+            f"{at:%H:%M:%S} The database server answers again"
+            + (f": {'; '.join(what)}." if what else "."),
         )
 
     def _error(self, text: str) -> None:
@@ -532,10 +536,12 @@ class CounterTab(QWidget):
         if self._busy:
             return
         decision = self.undo_control.decide()
-        if decision.act is UndoAct.NOTHING:
+        last = self.undo_control.last
+        if decision.act is UndoAct.NOTHING or last is None:
             return
         if decision.act is not UndoAct.UNDO:
             self._error(decision.text)
+            self._log(f"Undo of {last.asset_tag}: not done. {decision.text}", refused=True)
             self.undo_control.update()
             return
         seq = decision.seq
@@ -543,9 +549,28 @@ class CounterTab(QWidget):
         self.state.write(
             lambda ctx: counter.undo(ctx, seq),
             self._undone,
-            lambda exc: self._error(str(exc)),
+            lambda exc: self._undo_refused(last, exc),
             changed="custody",
         )
+
+    def _undo_refused(self, last: LastTransaction, exc: BaseException) -> None:
+        """Nothing was undone: the banner and This session say why and what to do; the
+        button stays only if pressing again may work (the server away, the window open)."""
+        if self.state.silenced(exc):  # (locked meanwhile: nothing over the lock screen)
+            return
+        if not isinstance(exc, DomainError):
+            log.error("undo of #%s failed", last.seq, exc_info=exc)
+        refused = self.undo_control.refused(last, exc)
+        if not refused.outage:
+            self._error(refused.text)
+            self._log(refused.log, refused=True)
+            return
+        at = self.state.ctx.now().astimezone()  # (the counter's wall clock, as a scan's)
+        text = f"{at:%H:%M:%S} {refused.text}"
+        self._error(text)
+        self._outage_text = text  # (said otherwise when the server answers)
+        self._log(refused.log, refused=True)
+        self.state.report(exc)  # the window's status line and its probe
 
     def _undone(self, result: UndoResult) -> None:
         self.undo_control.undone()

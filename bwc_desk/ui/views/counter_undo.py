@@ -2,7 +2,9 @@
 
 The window is the agency's (``undo_window_seconds``, 0-600 s), as the transaction's own result
 carried it; the ScanRouter's ``decide_undo`` says what a press does, and a timer greys the
-button out when the window closes, so that it is never offered when it would be refused."""
+button out when the window closes, so that it is never offered when it would be refused. A
+press the database refused (services.counter.undo.undo_refused) greys it out too when pressing
+again can never work; an outage leaves it for a retry, said again when the server answers."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from bwc_desk.services.counter.router import (
     decide_undo,
     undo_deadline,
 )
+from bwc_desk.services.counter.undo import UndoRefused, undo_refused
 
 
 class UndoControl(QObject):
@@ -34,6 +37,7 @@ class UndoControl(QObject):
         self.now = now
         self.allowed = allowed  # may this staff member undo at all (scan permission)
         self.last: LastTransaction | None = None
+        self.waiting: LastTransaction | None = None  # an undo refused by an outage
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.update)
@@ -45,9 +49,40 @@ class UndoControl(QObject):
         self.update()
 
     def undone(self) -> None:
+        self.waiting = None
         if self.last is not None:
             self.last = replace(self.last, seq=None)
         self.update()
+
+    def refused(self, tried: LastTransaction, exc: BaseException) -> UndoRefused:
+        """The database refused to undo ``tried``: for good (``final``: it is forgotten, and
+        the button greys out), or for now (a server away: offered until the window closes,
+        and said again when the server answers). A transaction made since is the one Undo
+        offers, whatever happened to ``tried``."""
+        refused = undo_refused(exc, tried, self.now())
+        if refused.final and self.last is not None and self.last.seq == tried.seq:
+            self.last = replace(self.last, seq=None)
+        self.waiting = tried if refused.outage and not refused.final else None
+        self.update()
+        return refused
+
+    def answers_again(self) -> str:
+        """The server answers again: what to do of the undo the outage refused ('': none,
+        or a newer transaction is the one Undo offers now). Said once."""
+        waiting, self.waiting = self.waiting, None
+        last = self.last
+        if waiting is None or last is None or last.seq != waiting.seq:
+            return ""
+        deadline = undo_deadline(last)
+        if deadline is not None and can_undo(last, self.now()):
+            return (
+                f"press Undo (Ctrl+Z) again to undo {last.asset_tag}, before "
+                f"{deadline.astimezone():%H:%M}"
+            )
+        return (
+            f"the undo window for {last.asset_tag} has closed: make the correction as a new "
+            "transaction"
+        )
 
     def decide(self) -> UndoDecision:
         return decide_undo(self.last, self.now())
