@@ -4,6 +4,7 @@ Plain Python over services.counter.undo.undo_refused; the clock is the test's.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,8 +16,12 @@ from bwc_desk.domain.errors import (
     PermissionDenied,
     UnavailableError,
 )
+from bwc_desk.services import counter
 from bwc_desk.services.counter.router import LastTransaction
 from bwc_desk.services.counter.undo import undo_refused
+from tests.test_services_counter import OK, room
+
+__all__ = ["room"]  # the fixture, shared with test_services_counter
 
 AT = datetime(2026, 11, 24, 6, 45, tzinfo=UTC)
 LAST = LastTransaction(41, AT, 120, "HPD-BWC-0001")
@@ -88,3 +93,26 @@ def test_something_unexpected_leaves_the_transaction_undoable():
     refused = undo_refused(RuntimeError("disk on fire"), LAST, AT + timedelta(seconds=20))
     assert not refused.final and not refused.outage
     assert "Nothing was undone" in refused.text and "disk on fire" in refused.text
+
+
+# --- the service's own refusals name what happened, and where -------------------------------
+def test_undo_after_another_station_returned_the_camera_names_it(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    issued = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(seconds=10)
+    counter.return_unit(replace(qm, station="DESK-2"), "HPD-BWC-0001")
+    at = f"{clock.now.astimezone(qm.zone):%H:%M}"
+    with pytest.raises(DomainError) as refused:
+        counter.undo(qm, issued.seq)
+    text = str(refused.value)
+    assert text.startswith("HPD-BWC-0001 has changed since: returned at DESK-2 by quinn")
+    assert at in text and "no longer possible" in text
+
+
+def test_undo_of_an_undone_transaction_says_where_it_was_undone(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    issued = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(seconds=10)
+    counter.undo(qm, issued.seq)
+    with pytest.raises(DomainError, match=r"already undone \(by quinn at DESK-1, \d\d:\d\d\)"):
+        counter.undo(qm, issued.seq)
