@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, exc, select, text
 
-from bwc_desk.services import readiness, settings
+from bwc_desk.services import readiness, repair_cases, repairs, settings
 from bwc_desk.services.counter import bays, common
 from bwc_desk.store import queries
 from bwc_desk.store.fast import Read
@@ -36,8 +36,12 @@ def test_every_read_of_the_counter_returns_what_session_execute_returns(demo_db)
         # (datetimes among them, aware UTC as the ORM gives them)
         stamps = [v for r in rows for v in r[0] if isinstance(v, datetime)]
         assert stamps and all(v.tzinfo is UTC for v in stamps)
+        opened = []
         for u in units:
             _same(s, readiness._RETURN_OF, {"unit_id": u})
+            opened += _same(s, repair_cases._OPEN_ID_OF_UNIT, {"unit_id": u})
+            _same(s, repairs._AWAITING_ID, {"unit_id": u})
+        assert opened  # (the demo has cameras in repair)
         held = [_same(s, common._HELD, {"officer_id": o}) for o in officers]
         assert any(held)  # (someone holds a camera in the demo)
         for o in officers:

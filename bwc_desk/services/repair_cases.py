@@ -17,6 +17,7 @@ from bwc_desk.domain.errors import ConflictError, ValidationError
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services import audit
 from bwc_desk.services.context import Actor, Ctx
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Dock, RepairCase, RepairEvent, Unit
 
 SOURCES = ("function test", "damaged return", "inspection", "manual")
@@ -67,6 +68,9 @@ def open_case_of(
     session: Session, unit_id: int | None, dock_id: int | None = None, bay_no: int | None = None
 ) -> RepairCase | None:
     if unit_id is not None:
+        # (Asked at every issue, and nearly always none: the id first, the case if any.)
+        if _OPEN_ID_OF_UNIT.first(session, {"unit_id": unit_id}) is None:
+            return None
         return session.execute(_OPEN_OF_UNIT, {"unit_id": unit_id}).scalars().first()
     return session.execute(_OPEN_OF_BAY, {"dock_id": dock_id, "bay_no": bay_no}).scalars().first()
 
@@ -75,6 +79,11 @@ def open_case_of(
 # running it).
 _OPEN_OF_UNIT = select(RepairCase).where(
     RepairCase.closed_at.is_(None), RepairCase.unit_id == bindparam("unit_id")
+)
+_OPEN_ID_OF_UNIT = Read(
+    select(RepairCase.id).where(
+        RepairCase.closed_at.is_(None), RepairCase.unit_id == bindparam("unit_id")
+    ).limit(1)
 )
 _OPEN_OF_BAY = select(RepairCase).where(
     RepairCase.closed_at.is_(None),

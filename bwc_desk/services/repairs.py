@@ -62,6 +62,7 @@ from bwc_desk.services.repair_reads import (
     row_of,
     summarize_by_model,
 )
+from bwc_desk.store.fast import Read
 from bwc_desk.store.models import Officer, Pool, RepairCase, RepairEvent, Unit
 
 __all__ = [
@@ -350,6 +351,8 @@ def withdraw_for_undo(ctx: Ctx, session: Session, actor: Actor, unit: Unit) -> N
 
 
 def _awaiting(session: Session, unit_id: int) -> RepairCase | None:
+    if _AWAITING_ID.first(session, {"unit_id": unit_id}) is None:  # (nearly always)
+        return None
     return session.execute(_AWAITING, {"unit_id": unit_id}).scalars().first()
 
 
@@ -359,6 +362,13 @@ _AWAITING = (  # (built once: asked at every issue)
         RepairCase.retest_unit_id == bindparam("unit_id"), RepairCase.retest_passed_at.is_(None)
     )
     .order_by(RepairCase.id)
+)
+_AWAITING_ID = Read(
+    select(RepairCase.id)
+    .where(
+        RepairCase.retest_unit_id == bindparam("unit_id"), RepairCase.retest_passed_at.is_(None)
+    )
+    .limit(1)
 )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
@@ -40,7 +40,7 @@ class _Plan:
 class Read:
     """One fixed select, compiled once; ``all``/``first``/``scalar``/``scalars``."""
 
-    def __init__(self, stmt: Select[Unpack[tuple[Any, ...]]]) -> None:
+    def __init__(self, stmt: Select[*tuple[Any, ...]]) -> None:
         self.stmt = stmt
         self._plans: dict[str, _Plan] = {}
 

@@ -110,6 +110,22 @@ def append_custody(
     )
     digest = record_hash(head_hash, payload)
     sql = _statements(session.get_bind().dialect.name == "postgresql")
+    # The record and the head need nothing the session holds unwritten (the unit row exists):
+    # what the caller changed (the unit's status, its last record's seq, a checkout) is
+    # written at its next query or its commit, in one flush: one UPDATE of the unit, not two.
+    with session.no_autoflush:
+        _append_custody_rows(session, sql, seq, at, kind, unit_id, officer_id, staff_id,
+                             staff_username, station, reason, details_json, corrects_seq,
+                             head_hash, digest)
+    after_append(session, CUSTODY, seq, digest, at, station)
+    return seq
+
+
+def _append_custody_rows(session: Session, sql: dict[str, Any], seq: int, at: datetime,
+                         kind: str, unit_id: int | None, officer_id: int | None,
+                         staff_id: int | None, staff_username: str, station: str,
+                         reason: str | None, details_json: str | None,
+                         corrects_seq: int | None, head_hash: str, digest: str) -> None:
     session.execute(
         sql["custody"],
         [
@@ -131,8 +147,6 @@ def append_custody(
         ],
     )
     session.execute(sql["move"], {"which": CUSTODY, "new_seq": seq, "new_hash": digest})
-    after_append(session, CUSTODY, seq, digest, at, station)
-    return seq
 
 
 def append_audit(
