@@ -76,7 +76,7 @@ def test_every_bad_row_is_named_with_its_reason():
     assert "line 3: the shift has no name" in text
     assert "line 4: hours '13': a shift lasts at most 12 hours" in text
     assert "line 5: start '25:00' is not a time of day" in text
-    assert "line 6: day is already on line 2" in text
+    assert "line 6: name day is already on line 2 (each shift has its own name" in text
     assert "line 7: hours '0': a shift lasts more than 0 hours" in text
     assert "line 8: hours 'ten' is not a number of hours" in text
     with pytest.raises(ShiftTableError, match="at least one"):

@@ -79,3 +79,24 @@ def test_a_refused_change_stays_in_the_dialog_with_what_was_typed(qtbot, admin_c
     assert get_settings(admin_ctx).undo_window_seconds == 120  # nothing written
     assert dialog.editors["undo_window_seconds"].value() == 30  # what was typed stays
     assert [s.name for s in dialog.changes()["shifts"]] == ["Day", "Night"]
+
+
+def test_every_problem_of_every_row_is_shown(qtbot, admin_ctx):
+    """A row in error still counts for the rows after it; a row's problems are numbered."""
+    dialog = SettingsDialog(AppState(admin_ctx), get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    table = dialog.shift_table.table
+    for row, cells in enumerate((("Day", "25:00", "8"), ("Day", "07:00", "8"),
+                                 ("Night", "xx", "yy"))):
+        for column, text in enumerate(cells):
+            table.item(row, column).setText(text)
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.shift_problem.text().splitlines() == [
+        "Row 1: start '25:00' is not a time of day; write it as HH:MM, e.g. 07:00",
+        "Row 2: name Day is already on row 1 (each shift has its own name, whatever its "
+        "case: correct one of the two rows)",
+        "Row 3: (1) start 'xx' is not a time of day; write it as HH:MM, e.g. 07:00. "
+        "(2) hours 'yy' is not a number of hours; write e.g. 8, 10 or 10.5.",
+    ]
+    assert [s.name for s in list_shifts(admin_ctx)] == ["Day", "Evening", "Night"]

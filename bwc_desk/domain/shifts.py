@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 
 from bwc_desk.domain.errors import ValidationError
 
 MAX_LENGTH = timedelta(hours=12)
+_T = TypeVar("_T")
 NAME_LIMIT = 40
 
 
@@ -145,40 +147,69 @@ def parse_name(text: str) -> str:
 
 
 class ShiftTableError(ValidationError):
-    """Some rows of a shift table are wrong; ``problems`` holds (line, reason) for each."""
+    """Some rows of a shift table are wrong; ``problems`` holds (line, reason) for each, in
+    the order of the lines (line 0, a rule of the whole table, last)."""
 
     def __init__(self, message: str, problems: Sequence[tuple[int, str]]) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
 
 
+def numbered(problems: Sequence[str]) -> str:
+    """A line's problems as one reason: one as it is, several as '(1) ... (2) ...', the way
+    the cameras and officers imports say them."""
+    if len(problems) == 1:
+        return problems[0]
+    return " ".join(f"({n}) {m.rstrip('.')}." for n, m in enumerate(problems, 1))
+
+
+def _checked(parse: Callable[[str], _T], text: str, found: list[str]) -> _T | None:
+    try:
+        return parse(text)
+    except ValidationError as exc:
+        found.append(str(exc))
+        return None
+
+
 def check_shift_table(
-    rows: Iterable[tuple[int, str, str, str]], source: str = "the shift table"
+    rows: Iterable[tuple[int, str, str, str]],
+    source: str = "the shift table",
+    unread: Iterable[tuple[int, str]] = (),
+    line_word: str = "line",
 ) -> tuple[ShiftSpec, ...]:
     """(line, name, start, hours) rows -> the agency's shifts, in order of their start.
-    Overlaps are allowed. Every wrong row is named (``ShiftTableError``), so one pass over a
-    file finds all its mistakes; nothing is half-accepted."""
+    Overlaps are allowed. Every problem of every row is named (``ShiftTableError``), so one
+    pass over a file finds all its mistakes: each field of a row is checked, a row's problems
+    numbered in one reason, and a row in error still takes its name, so that a row repeating
+    it is named too. ``unread`` are lines a reader could not split into fields (named in
+    their place). Nothing is half-accepted."""
     shifts: list[ShiftSpec] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str]] = list(unread)
     seen: dict[str, int] = {}
     for line, name_text, start_text, hours_text in rows:
-        try:
-            name = parse_name(name_text)
-            starts = parse_start(start_text)
-            length = parse_length(hours_text)
-        except ValidationError as exc:
-            problems.append((line, str(exc)))
-            continue
-        if name.lower() in seen:
-            problems.append((line, f"{name} is already on line {seen[name.lower()]}"))
-            continue
-        seen[name.lower()] = line
-        shifts.append(ShiftSpec.of_length(name, starts, length))
+        found: list[str] = []
+        name = _checked(parse_name, name_text, found)
+        starts = _checked(parse_start, start_text, found)
+        length = _checked(parse_length, hours_text, found)
+        if name is not None:
+            first = seen.setdefault(name.lower(), line)
+            if first != line:
+                found.append(
+                    f"name {name} is already on {line_word} {first} (each shift has its own "
+                    f"name, whatever its case: correct one of the two {line_word}s)"
+                )
+        if found:
+            problems.append((line, numbered(found)))
+        elif name is not None and starts is not None and length is not None:
+            shifts.append(ShiftSpec.of_length(name, starts, length))
+    problems.sort(key=lambda p: p[0])
+    # Rules of the whole table come after the lines' problems (a table with a wrong line
+    # is not empty: its line is what to correct).
     if not shifts and not problems:
         problems.append((0, "there are no shifts: the agency needs at least one"))
     if problems:
         listed = "\n".join(
-            f"line {line}: {reason}" if line else reason for line, reason in problems
+            f"{line_word} {line}: {reason}" if line else reason for line, reason in problems
         )
         raise ShiftTableError(
             f"{source}: {len(problems)} problem(s); nothing was changed.\n{listed}", problems

@@ -18,7 +18,6 @@ from bwc_desk.domain.settings import SPECS, AssignmentMode, HandoverAck, KnownNa
 from bwc_desk.domain.shifts import (
     DEFAULT_SHIFTS,
     ShiftSpec,
-    ShiftTableError,
     check_shift_table,
 )
 from bwc_desk.services.context import Actor, Ctx
@@ -285,28 +284,17 @@ SHIFT_COLUMNS = ("name", "start", "hours")
 
 
 def read_shift_csv(path: Path | str) -> tuple[ShiftSpec, ...]:
-    """A CSV file of name,start,hours -> shifts; every bad line named (ShiftTableError)."""
+    """A CSV file of name,start,hours -> shifts; every problem of every line named
+    (ShiftTableError), a line the reader could not split among them, in line order."""
     from bwc_desk.adapters.csvfile import iter_errors, read_csv
 
     table = read_csv(path, SHIFT_COLUMNS, SHIFT_COLUMNS)
-    broken = list(iter_errors(table))
     rows = [
         (line, row["name"], row["start"], row["hours"])
         for line, row in table.rows
         if "__error__" not in row
     ]
-    name = Path(path).name
-    try:
-        shifts = check_shift_table(rows, name)
-    except ShiftTableError as exc:
-        broken = sorted(broken + list(exc.problems))
-    else:
-        if not broken:
-            return shifts
-    listed = "\n".join(f"line {line}: {reason}" if line else reason for line, reason in broken)
-    raise ShiftTableError(
-        f"{name}: {len(broken)} problem(s); nothing was changed.\n{listed}", broken
-    )
+    return check_shift_table(rows, Path(path).name, unread=iter_errors(table))
 
 
 def replace_shifts_from_csv(ctx: Ctx, path: Path | str) -> tuple[ShiftSpec, ...]:

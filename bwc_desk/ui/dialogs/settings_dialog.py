@@ -100,7 +100,7 @@ class ShiftTable(QWidget):
 
     def shifts(self) -> tuple[ShiftSpec, ...]:
         """The table checked by the same rules as a CSV file (ShiftTableError names rows)."""
-        return check_shift_table(self.rows(), "Shifts")
+        return check_shift_table(self.rows(), "Shifts", line_word="row")
 
 
 class SettingsDialog(ServiceDialog):
