@@ -194,11 +194,12 @@ class IssueFlow:
             tab.say("notice", result.message, Sound.NOTICE, log=True, refused=True)
         elif result.issued:
             assert result.checkout is not None
+            tab.say("ok", result.message, Sound.OK)  # (painted at once, the lists after)
             tab.lists.issued(result.checkout)
             tab.undo_control.remember(
                 result.seq, result.undo_window_seconds, result.checkout.asset_tag
             )
-            tab.say("ok", result.message, Sound.OK, log=True)
+            tab.lists.log(result.message, False)
             tab.served()
         else:
             tab.say("error", result.message, Sound.ERROR, log=True, refused=True)

@@ -43,7 +43,12 @@ STYLE = {
 
 
 class Banner(QLabel):
-    """The big line that says what the last scan did, in its colour (property "kind")."""
+    """The big line that says what the last scan did, in its colour (property "kind").
+
+    Its answer is painted at once (``say``), before the caller goes on to the lists: the
+    Out now table's repaint asks its model from Python cell by cell, each call waiting for
+    the interpreter while the workers read what the scan changed; painted in the same pass,
+    the answer waited for all of it (up to 100 ms and more on a busy station)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +69,8 @@ class Banner(QLabel):
             )
             self.setProperty("kind", kind)
         self.setText(text)
+        if self.isVisible():
+            self.repaint()
 
 
 class OfficerCard(QWidget):

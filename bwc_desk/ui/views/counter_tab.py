@@ -521,10 +521,10 @@ class CounterTab(QWidget):
             self.scan_done(code)
             return
         applied = self.condition_row.went_with(result.unit.asset_tag)
+        kind = "notice" if result.in_repair else "ok"
+        self.say(kind, f"{result.message} {note}".rstrip(), Sound.OK)  # (painted at once)
         self.lists.returned(result.unit.id)
         self.undo_control.remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
-        kind = "notice" if result.in_repair else "ok"
-        self.say(kind, f"{result.message} {note}".rstrip(), Sound.OK)
         self._log(result.message)  # (a waiting camera let go has its line already)
         if applied:
             self._log(applied)
