@@ -72,7 +72,7 @@ def test_a_badge_of_digits_into_an_empty_form_s_password_field(qtbot):
 
 
 def test_at_the_lock_screen_too(qtbot):
-    from bwc_desk.ui.lock_screen import LockScreen
+    from bwc_desk.ui.lock_screen import LOCKED_BADGE_NOTE, LockScreen
 
     calls = Calls()
     screen = LockScreen(calls.password, calls.badge)
@@ -84,7 +84,8 @@ def test_at_the_lock_screen_too(qtbot):
     type_by_hand(form.user_edit, "dana.lee")
     scan(form.password_edit, "STAFF-0042")
     assert calls.sent == [] and form.tabs.currentIndex() == 1
-    assert form.badge_edit.text() == "STAFF-0042" and form.error_label.text() == BADGE_IN_PASSWORD
+    assert form.badge_edit.text() == "STAFF-0042"
+    assert form.error_label.text() == f"{BADGE_IN_PASSWORD} {LOCKED_BADGE_NOTE}"
 
 
 def test_without_badge_sign_in_nothing_is_sent_and_nothing_shown(qtbot):

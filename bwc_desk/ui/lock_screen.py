@@ -33,6 +33,12 @@ _ACTIVITY = {
     QEvent.Type.TouchBegin,
     QEvent.Type.ShortcutOverride,
 }
+# Said after a badge scanned at the lock screen: officers queueing at a locked counter scan
+# their own badge, then the camera, as they always do.
+LOCKED_BADGE_NOTE = (
+    "(An officer's badge or a camera? The station is locked: a staff member must sign in "
+    "first.)"
+)
 
 
 class IdleWatcher(QObject):
@@ -172,7 +178,9 @@ class LockScreen(QWidget):
         self.audit_note.setWordWrap(True)
         self.audit_note.setStyleSheet("color: #92400e;")
         self.audit_note.hide()
-        self.form = SignInForm(self._watching(sign_in), sign_in_badge, self)
+        self.form = SignInForm(
+            self._watching(sign_in), sign_in_badge, self, badge_note=LOCKED_BADGE_NOTE
+        )
         self.form.signed_in.connect(self.unlocked)
         self.box = box = QFrame(self)
         box.setFrameShape(QFrame.Shape.StyledPanel)

@@ -10,7 +10,12 @@ At the counter people scan first and look after: a badge scanned into the User n
 (ui/scan_keys.py): the form turns to Badge and PIN with the code in the badge field and the
 PIN field focused, the User name field as it was, nothing sent (``BadgeScans``). Where the
 form has no badge sign-in, the code is kept in the User name field, selected, and the form
-says it looks like a badge: nothing is sent until a person presses Enter."""
+says it looks like a badge: nothing is sent until a person presses Enter. On the Badge and PIN
+page a scan is a (new) staff badge wherever it falls, the PIN field too (a person types a PIN;
+a scanner types codes): the badge replaced, the PIN cleared and focused, nothing sent.
+
+What the form says is guidance (what to do next: neutral) or a refusal (red); guidance about
+one page goes when the person turns to the other."""
 
 from __future__ import annotations
 
@@ -38,6 +43,7 @@ from bwc_desk.domain.errors import (
     UnavailableError,
     ValidationError,
 )
+from bwc_desk.domain.passwords import MIN_PIN_LENGTH
 from bwc_desk.ui.scan_keys import MIN_LENGTH, FieldText, Restorable, ScanWatch
 
 if TYPE_CHECKING:  # (the form is on the screen before the services are imported)
@@ -66,6 +72,10 @@ BADGE_IN_PASSWORD = (
     "Staff badge scanned into the Password field: it was not sent as a password. "
     "Type your PIN, then Enter."
 )
+BADGE_IN_PIN = (
+    "Scanned into the PIN field, so taken as the staff badge (not sent as a PIN). "
+    "Type your PIN, then Enter."
+)
 NOT_A_NAME = (
     "That looks like a scanned staff badge, and this form signs in with a user name and "
     "password only. Type your user name over it (if it is your user name, press Enter)."
@@ -80,6 +90,8 @@ NOT_A_PASSWORD = (
 # case or symbols; one without them is still a password when a Tab came just before it
 # (auto-type: name, Tab, password, Enter).
 BADGE_MAX_LENGTH = 32
+ERROR_STYLE = "color: #b91c1c; font-weight: bold;"  # a refusal
+GUIDANCE_STYLE = ""  # what to do next: the window's own text colour
 AUTO_TYPED_WITHIN = 0.5  # seconds from a Tab to the first key of an auto-typed password
 
 
@@ -99,11 +111,20 @@ class SignInForm(QWidget):
     signed_in = Signal(object)  # Actor
 
     def __init__(
-        self, sign_in: SignIn, sign_in_badge: SignIn | None = None, parent: QWidget | None = None
+        self,
+        sign_in: SignIn,
+        sign_in_badge: SignIn | None = None,
+        parent: QWidget | None = None,
+        *,
+        badge_note: str = "",
     ) -> None:
         super().__init__(parent)
         self._sign_in = sign_in
         self._sign_in_badge = sign_in_badge
+        # Said after a badge scan (the lock screen: an officer's badge or a camera is no
+        # staff badge, and the station is locked).
+        self._badge_note = badge_note
+        self._error = False  # what the form says is a refusal (not guidance)
         self.tabs = QTabWidget(self)
         self.tabs.setMinimumSize(440, 110)
         password_page = QWidget()
@@ -155,7 +176,7 @@ class SignInForm(QWidget):
         policy = self.error_label.sizePolicy()
         policy.setHeightForWidth(False)
         self.error_label.setSizePolicy(policy)
-        self.error_label.setStyleSheet("color: #b91c1c; font-weight: bold;")
+        self.error_label.setStyleSheet(GUIDANCE_STYLE)
         self.sign_in_button = QPushButton(SIGN_IN, self)
         self.sign_in_button.setDefault(True)
         self.sign_in_button.setAutoDefault(True)
@@ -223,6 +244,8 @@ class SignInForm(QWidget):
             self._choose(False)
             self.password_edit.clear()
             self._say("")
+        elif not self._error and self.sign_in_button.isEnabled():
+            self._say("")  # (guidance about the other page; not "Checking...")
         self.focus_first()
 
     def clear(self) -> None:
@@ -232,7 +255,11 @@ class SignInForm(QWidget):
         self._say("")
         self.sign_in_button.setEnabled(True)
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, *, error: bool = False) -> None:
+        """Guidance (neutral) or, ``error``, a refusal (red)."""
+        if error != self._error:
+            self._error = error
+            self.error_label.setStyleSheet(ERROR_STYLE if error else GUIDANCE_STYLE)
         self.error_label.setText(text)
         self._fit_error()
 
@@ -271,11 +298,14 @@ class SignInForm(QWidget):
         self._say("Checking...")
         call(first.text(), secret.text(), self._done, self._failed)
 
-    def badge_scanned(self, code: str, *, in_password: bool = False) -> None:
-        """A burst at scanner speed ended in Enter on the user-name page (its keys already
-        taken back out of the field it fell into): a staff badge, never a user name nor a
-        password (``in_password``: it fell into the Password field; the code is never
-        shown there, nor sent, so no failed sign-in is counted)."""
+    def badge_scanned(
+        self, code: str, *, in_password: bool = False, in_pin: bool = False
+    ) -> None:
+        """A burst at scanner speed ended in Enter (its keys already taken back out of the
+        field it fell into): a staff badge, never a user name, a password nor a PIN
+        (``in_password``, ``in_pin``: it fell into that field; the code is never shown
+        there, nor sent, so no failed sign-in is counted). On the Badge and PIN page it
+        replaces the badge there, and the PIN (someone's, left behind) is cleared."""
         if not self.sign_in_button.isEnabled():
             return  # a check is running: the scan is not used
         if in_password and self._sign_in_badge is None:
@@ -294,7 +324,8 @@ class SignInForm(QWidget):
         self.pin_edit.clear()
         self.tabs.setCurrentIndex(1)
         self.pin_edit.setFocus()
-        self._say(BADGE_IN_PASSWORD if in_password else BADGE_SCANNED)
+        said = BADGE_IN_PASSWORD if in_password else BADGE_IN_PIN if in_pin else BADGE_SCANNED
+        self._say(f"{said} {self._badge_note}" if self._badge_note else said)
 
     def _submit_new(self, user: str, temporary: str) -> None:
         new, again = self.new_edit.text(), self.confirm_edit.text()
@@ -305,7 +336,9 @@ class SignInForm(QWidget):
             self.confirm_edit.setFocus()  # Enter after the first: on to the second
             return
         if new != again:
-            self._say("The two new passwords differ: type your new password twice again.")
+            self._say(
+                "The two new passwords differ: type your new password twice again.", error=True
+            )
             self.new_edit.clear()
             self.confirm_edit.clear()
             self.new_edit.setFocus()
@@ -321,7 +354,8 @@ class SignInForm(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._refused(exc)
         if isinstance(exc, UnavailableError):
-            self._say(SERVER_AWAY)  # (the store's "keeps trying" is not the form's to say)
+            # (The store's "keeps trying" is not the form's to say.)
+            self._say(SERVER_AWAY, error=True)
             self.sign_in_button.setText(TRY_AGAIN)
             if self.tabs.currentIndex() == 1:
                 self.pin_edit.setFocus()  # (the badge was not refused: the PIN again)
@@ -329,7 +363,9 @@ class SignInForm(QWidget):
     def _refused(self, exc: BaseException) -> None:
         self.sign_in_button.setEnabled(True)
         self.sign_in_button.setText(CHOOSE if self.choosing else SIGN_IN)
-        self._say(str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}")
+        self._say(
+            str(exc) if isinstance(exc, DomainError) else f"Sign-in failed: {exc}", error=True
+        )
         if self.tabs.currentIndex() == 0 and isinstance(exc, PasswordChangeRequired):
             if not self.choosing:
                 self._choose(True)
@@ -352,13 +388,15 @@ class SignInForm(QWidget):
 
 
 class BadgeScans(ScanWatch):
-    """The user-name page's keys, timed as the counter times them: a burst at scanner speed
-    that ends in Enter is a badge (``SignInForm.badge_scanned``); the User name field gets
-    back what it held before the burst. In the Password field a burst is a badge only if
-    the field holds nothing else, the code has a badge's form (``looks_like_badge``) and no
-    Tab came just before it (a password manager's auto-type); its keys are kept in memory
-    for that judgement only, and the field gets back what it held. The new-password fields
-    never are, nor are keys while a temporary password is being replaced."""
+    """The form's keys, timed as the counter times them: a burst at scanner speed that ends
+    in Enter is a badge (``SignInForm.badge_scanned``); the field it fell into gets back
+    what it held before the burst. In the Password field a burst is a badge only if the
+    field holds nothing else, the code has a badge's form (``looks_like_badge``) and no Tab
+    came just before it (a password manager's auto-type); its keys are kept in memory for
+    that judgement only. The new-password fields never are, nor are keys while a temporary
+    password is being replaced. On the Badge and PIN page every burst is a badge, in the
+    PIN field too (its keys kept in memory as the Password field's), unless it is the fast
+    end of a PIN typed by hand: digits, fewer than a PIN has, after what the field held."""
 
     def __init__(self, form: SignInForm, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(form, clock)
@@ -370,7 +408,7 @@ class BadgeScans(ScanWatch):
         self._key_at: float | None = None  # the key being handled: its own time
         self._tab_at: float | None = None  # the last Tab or Backtab's
         self._after_tab = False  # the burst began just after a Tab (auto-type)
-        self._in_password = False  # the scan fell into the Password field
+        self._into: Any = None  # the field the scan fell into
         # (None of these is another's parent: a key that one of them does not take and
         # that travels on to its parents is counted once.)
         self.watch((
@@ -378,6 +416,8 @@ class BadgeScans(ScanWatch):
             form.password_edit,
             form.new_edit,
             form.confirm_edit,
+            form.badge_edit,
+            form.pin_edit,
             form.tabs.tabBar(),
             form.sign_in_button,
         ))
@@ -391,22 +431,31 @@ class BadgeScans(ScanWatch):
         return super().eventFilter(watched, event)
 
     def counts(self, watched: Any) -> bool:
-        return self.form.tabs.currentIndex() == 0 and not self.form.choosing
+        return self.form.tabs.currentIndex() == 1 or not self.form.choosing
 
     def snapshot(self, watched: Any) -> Restorable | None:
         # (Called as a burst begins.)
         at, tab = self._key_at, self._tab_at
         self._after_tab = at is not None and tab is not None and 0 <= at - tab <= AUTO_TYPED_WITHIN
-        if watched is self.form.user_edit or watched is self.form.password_edit:
+        form = self.form
+        if watched in (form.user_edit, form.password_edit, form.badge_edit, form.pin_edit):
             return FieldText(watched)
         return None
 
     def reads_hidden(self, watched: Any) -> bool:
-        return watched is self.form.password_edit
+        return watched is self.form.password_edit or watched is self.form.pin_edit
 
     def is_scan(self, watched: Any, code: str) -> bool:
-        self._in_password = watched is self.form.password_edit  # (for ``scanned``, next)
-        if not self._in_password:
+        self._into = watched  # (for ``scanned``, next)
+        if watched is self.form.pin_edit:
+            # A person types a PIN; a scanner types codes. Only a few digits rolled fast at
+            # the end of a PIN being typed are the PIN's.
+            return (
+                self.form.pin_edit.text() == code
+                or not code.isdigit()
+                or len(code) >= MIN_PIN_LENGTH
+            )
+        if watched is not self.form.password_edit:
             return True
         return (
             self.form.password_edit.text() == code  # (not the fast end of a typed password)
@@ -415,7 +464,12 @@ class BadgeScans(ScanWatch):
         )
 
     def scanned(self, code: str) -> None:
-        self.form.badge_scanned(code.strip(), in_password=self._in_password)
+        into, self._into = self._into, None
+        self.form.badge_scanned(
+            code.strip(),
+            in_password=into is self.form.password_edit,
+            in_pin=into is self.form.pin_edit,
+        )
 
 
 class SignInDialog(QDialog):
