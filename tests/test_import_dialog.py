@@ -356,3 +356,32 @@ def test_a_lines_problems_show_whole_in_the_tooltip_one_a_line(qtmodeltester):
         "(2) purchase_date '2019-02-30' is not real.",
     ]
     assert model.index(0, ImportPreviewModel.COL_KEY).data(Qt.ItemDataRole.ToolTipRole) is None
+
+
+def test_a_semicolon_file_from_excel_is_previewed_as_such_and_imported(qtbot, desk):
+    dialog, ctx = desk["dialog"], desk["ctx"]
+    result = desk["choose"](
+        "\ufeffAsset Tag;Serial;Model;Notes\r\n"
+        'HPD-BWC-0003;X61B0003;Axon Body 4;"cracked; taped"\r\n'
+        "HPD-BWC-0004;X61B0004;Axon Body 4;\r\n"
+    )
+    assert result.report is not None and result.report.ok
+    assert [v[2] for v in verdicts(dialog)] == ["new", "new"]
+    assert "Note: read as semicolon-separated (;)" in dialog.message.text()
+    assert not dialog.columns_box.isVisible() and dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert done.args[0].committed and done.args[0].added == 2
+    units = {u.asset_tag: u for u in inventory.list_units(ctx)}
+    assert units["HPD-BWC-0003"].notes == "cracked; taped"
+
+
+def test_a_file_split_by_another_separator_says_how_to_save_it_not_to_map(qtbot, desk):
+    dialog = desk["dialog"]
+    result = desk["choose"]("asset_tag|serial|model\nHPD-BWC-0003|X61B0003|AB4\n")
+    assert result.report is None
+    text = dialog.message.text()
+    assert "separator other than comma, semicolon or tab" in text
+    assert "CSV UTF-8 (Comma delimited)" in text
+    assert "Choose the file's column" not in text  # the panel cannot help with one column
+    assert not dialog.columns_box.isVisible() and not dialog.import_button.isEnabled()

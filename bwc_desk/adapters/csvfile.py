@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,15 @@ class CsvTable:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     encoding: str = "utf-8"
+    delimiter: str = ","
+
+
+# The separators Excel writes: comma; semicolon where the comma is the decimal mark (much of
+# Europe, Latin America); tab for 'Unicode text'. First is preferred when they read alike.
+SEPARATORS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab"}
+SAVE_AS_CSV = (
+    "in Excel, save it with File > Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'"
+)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -93,23 +103,28 @@ def parse_csv(
         raise ValidationError(f"{name} is empty: the first line must name the columns.")
     if "\x00" in text:
         raise ValidationError(f"{name} is not a text CSV file (it contains binary data).")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = sniff_delimiter(text, [*known, *(v for v in (mapping or {}).values() if v)])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = next(reader)
     except csv.Error as exc:
         raise ValidationError(f"line 1: {_csv_problem(exc)}") from None
-    table = CsvTable(name, headers, encoding=encoding)
+    table = CsvTable(name, headers, encoding=encoding, delimiter=delimiter)
     if encoding == "windows-1252":
         table.warnings.append(
             f"{name} is not UTF-8; it was read as Windows-1252. Check accented names, or save "
             "it as 'CSV UTF-8' next time."
         )
+    if delimiter != ",":
+        table.warnings.append(read_as(delimiter))
     column_of = _columns(headers, known, mapping, table.warnings)
     missing = [f for f in required if f not in column_of]
     if missing:
         raise ValidationError(
             f"line 1: the header has no column {', '.join(missing)} "
-            f"(found: {shown(', '.join(h.strip() for h in headers)) or 'nothing'})"
+            f"(found: {shown(', '.join(h.strip() for h in headers)) or 'nothing'}"
+            f"{'; ' + read_as(delimiter) if delimiter != ',' else ''})"
+            + other_separator(headers, known)
         )
     line = 1
     try:
@@ -125,7 +140,7 @@ def parse_csv(
                         {
                             "__error__": (
                                 f"has {len(raw)} cells but the header has {len(headers)} columns "
-                                "(a comma inside a value needs quotes)"
+                                f"(a {SEPARATORS[delimiter]} inside a value needs quotes)"
                             )
                         },
                     )
@@ -138,7 +153,8 @@ def parse_csv(
     except csv.Error as exc:
         table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {_csv_problem(exc)}"}))
         return table
-    if table.rows and _ends_inside_a_quote(text, table.rows[-1][0]):  # (the last line too)
+    last = table.rows[-1][0] if table.rows else 0
+    if last and _ends_inside_a_quote(text, last, delimiter):  # (the last line too)
         table.rows[-1] = (table.rows[-1][0], {"__error__": UNTERMINATED})
     return table
 
@@ -149,17 +165,59 @@ UNTERMINATED = (
 )
 
 
-def _ends_inside_a_quote(text: str, start: int) -> bool:
+def _ends_inside_a_quote(text: str, start: int, delimiter: str = ",") -> bool:
     """Whether the row beginning on physical line ``start`` runs to the end of the file inside
     an open quote. Python's csv reader then hands back the rest of the file as one value
     (strict mode says only 'unexpected end of data'); this names it."""
     tail = "".join(text.splitlines(keepends=True)[start - 1 :])
     try:
-        for _row in csv.reader(io.StringIO(tail, newline=""), strict=True):
+        for _row in csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         return "unexpected end of data" in str(exc)
     return False
+
+
+def read_as(delimiter: str) -> str:
+    """The note that says how a file was split ('read as semicolon-separated (;)')."""
+    shown_as = "" if delimiter == "\t" else f" ({delimiter})"
+    return f"read as {SEPARATORS[delimiter]}-separated{shown_as}"
+
+
+def sniff_delimiter(text: str, names: Iterable[str]) -> str:
+    """The separator of the file, from its header line: the one that splits it into the most
+    of ``names`` (our columns, and the file's own headers chosen in the columns panel), then
+    into the most columns (a header under other names, still to be mapped); comma on a tie.
+    Quotes are honoured (a quoted header may hold a separator) and a BOM is already gone."""
+    wanted = {normalize_header(n) for n in names}
+    best, best_score = ",", (-1, -1)
+    for delimiter in SEPARATORS:
+        try:
+            cells = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        found = {normalize_header(c) for c in cells} & wanted
+        score = (len(found), len(cells))
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+_PUNCTUATION = re.compile(r"[^\w\s\-./#()'\"]")
+
+
+def other_separator(headers: Sequence[str], known: Sequence[str]) -> str:
+    """When the header is one column that is none of ours, the file is most likely split by
+    a character we do not read ('|', ':'): say so, and how to write one we do."""
+    if len(headers) != 1 or not _PUNCTUATION.search(headers[0]) or (
+        normalize_header(headers[0]) in known
+    ):
+        return ""
+    return (
+        ". The header line reads as a single column, so the file seems to use a separator "
+        f"other than comma, semicolon or tab: {SAVE_AS_CSV}, or choose comma as the "
+        "separator in the program that wrote it"
+    )
 
 
 def _csv_problem(exc: csv.Error) -> str:

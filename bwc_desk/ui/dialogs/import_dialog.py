@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.adapters.csvfile import normalize_header, read_csv
+from bwc_desk.adapters.csvfile import normalize_header, other_separator, read_csv
 from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.values import noun_for, plural
 from bwc_desk.services import csv_formats, imports
@@ -456,7 +456,11 @@ class ImportDialog(QDialog):
         self._errors_filter(bool(report is not None and report.errors))
         if report is None:
             self.counts.clear()
-            needs_columns = result.headers is not None
+            # A header that reads as one column split by some other character ('|'): the
+            # message says how to save the file; the columns panel could not help.
+            needs_columns = result.headers is not None and not other_separator(
+                result.headers, self.kind.columns
+            )
             self.message.setText(
                 f"<b style='color:#b91c1c'>{_esc(result.problem)}</b>"
                 + (
