@@ -60,8 +60,8 @@ def test_a_recheck_names_what_another_station_changed(station, station_b, clock)
         shift_change.commit_reassignment(sup, moves, proposal.reason)
     assert snapshot(sup) == before
     text = str(caught.value)
-    assert "row 2: HPD-BWC-0002 was issued to Baker, Pat (1002) at DESK-2 at 01:55" in text
-    assert "row 3: HPD-BWC-0004 is no longer the primary camera of Davis, Pat (1004)" in text
+    assert "\nHPD-BWC-0002 was issued to Baker, Pat (1002) at DESK-2 at 01:55" in text
+    assert "\nHPD-BWC-0004 is no longer the primary camera of Davis, Pat (1004)" in text
     assert "changed by sam at DESK-2 at 01:55" in text
     assert "HPD-BWC-0001" not in text
 

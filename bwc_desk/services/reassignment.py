@@ -429,13 +429,15 @@ def _problems(
         return officer.label if officer is not None else "nobody"
 
     moving = {m.unit_id for m in moves}
-    unit_row: dict[int, int] = {}
-    target_row: dict[int, int] = {}
+    # Rows are named by their camera, not their number: the table the supervisor reads may
+    # be sorted or filtered.
+    seen_units: set[int] = set()
+    target_tag: dict[int, str] = {}  # officer id -> the camera an earlier row gives them
     problems: list[_Problem] = []
-    for n, m in enumerate(moves, start=1):
+    for m in moves:
         unit = units.get(m.unit_id)
         if unit is None:
-            problems.append(_Problem(m.unit_id, n, "that camera no longer exists"))
+            problems.append(_Problem(m.unit_id, "", f"camera #{m.unit_id} no longer exists"))
             continue
         tag = unit.asset_tag
         target = officers.get(m.to_officer_id)
@@ -443,8 +445,8 @@ def _problems(
         cite: int | None = None  # the unit whose last custody record says who changed it
         issue: _Issue | None = None
         now = ""
-        if m.unit_id in unit_row:
-            wrong = f"{tag} is also in row {unit_row[m.unit_id]}"
+        if m.unit_id in seen_units:
+            wrong = f"{tag} is in the proposal twice; a camera moves once"
         elif unit.status == UnitStatus.ISSUED.value:
             issue = holders.get(unit.id)
             wrong = f"{tag} was issued to {who(issue.officer_id if issue else None)}"
@@ -459,10 +461,10 @@ def _problems(
             wrong = f"{target.label} is not active"
         elif m.to_officer_id == m.from_officer_id:
             wrong = f"{tag} would stay with {target.label}"
-        elif m.to_officer_id in target_row:
+        elif m.to_officer_id in target_tag:
             wrong = (
-                f"{target.label} would also get a camera in row "
-                f"{target_row[m.to_officer_id]}; an officer has one primary camera"
+                f"{target.label} would also get {target_tag[m.to_officer_id]}; an officer has "
+                "one primary camera"
             )
         elif m.to_officer_id in target_primary and target_primary[m.to_officer_id][0] not in moving:
             other, other_tag = target_primary[m.to_officer_id]
@@ -473,17 +475,17 @@ def _problems(
         elif m.from_officer_id is not None:
             uses = users.of(target.division, target.shift)
             wrong = pool_user_refusal(uses, target.label)
-        unit_row.setdefault(m.unit_id, n)
-        target_row.setdefault(m.to_officer_id, n)
+        seen_units.add(m.unit_id)
+        target_tag.setdefault(m.to_officer_id, tag)
         if wrong:
-            problems.append(_Problem(m.unit_id, n, wrong, cite, issue, now))
+            problems.append(_Problem(m.unit_id, tag, wrong, cite, issue, now))
     return problems
 
 
 @dataclass(frozen=True, slots=True)
 class _Problem:
     unit_id: int
-    row: int
+    tag: str  # the camera's asset tag ('' when it no longer exists)
     wrong: str
     cite: int | None = None  # a unit whose last custody record tells who changed it, when
     issue: _Issue | None = None  # the open issue of a camera issued since the proposal
@@ -567,7 +569,7 @@ def commit_reassignment(ctx: Ctx, moves: Sequence[Move], reason: str) -> CommitR
         found = _problems(moves, units, officers, target_primary, holders, pools, users)
         if found:
             problems = [
-                (uid, f"row {p.row}: {text}")
+                (uid, text if text.startswith(p.tag) else f"{p.tag}: {text}")
                 for p, (uid, text) in zip(found, _explained(ctx, session, found), strict=True)
             ]
             shown = "\n".join(text for _uid, text in problems[:12])

@@ -4,6 +4,8 @@ question that names every officer whose own camera the commit takes."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
@@ -59,6 +61,27 @@ if TYPE_CHECKING:
 
 else:
     _Base = object
+
+
+_ADVICE = ": take it out or make the proposal again"  # (the recheck's; the box says it once)
+
+
+def attention_text(marked: Sequence[tuple[str, str]]) -> str:
+    """What the commit says instead of asking while rows need attention: each such row by its
+    camera (the table may be sorted or filtered), then that the commit would be refused."""
+    k = len(marked)
+    lines = [f"{k} row{' needs' if k == 1 else 's need'} attention:"]
+    for tag, note in marked[:12]:
+        note = note.removesuffix(_ADVICE)
+        lines.append(f"  {note}" if note.startswith(tag) else f"  {tag}: {note}")
+    if k > 12:
+        lines.append(f"  ... and {k - 12} more (marked in the table)")
+    it, select = ("it is", "it") if k == 1 else ("they are", "them")
+    lines.append(
+        f"The commit would be refused until {it} taken out (select {select}, then Remove or "
+        "Del) or the proposal is made again; every row commits or none. Nothing was written."
+    )
+    return "\n".join(lines)
 
 
 class CandidateDelegate(QStyledItemDelegate):
@@ -319,6 +342,18 @@ class ProposalPage(_Base):
         moves = self.proposal_model.moves()
         if not moves:
             return
+        if marked := self._marked():
+            # The commit would be refused whole: say which rows and why, and ask nothing.
+            refused = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Commit the shift change",
+                attention_text(marked),
+                QMessageBox.StandardButton.Cancel,
+                self,
+            )
+            refused.setObjectName("commit_refused_question")
+            refused.exec()
+            return
         reason = self.reason_edit.text()
         n = len(moves)
         box = QMessageBox(
@@ -341,6 +376,18 @@ class ProposalPage(_Base):
             self._commit_refused,
             changed="units",
         )
+
+    def _marked(self) -> list[tuple[str, str]]:
+        """(camera, what is wrong) of each row that needs attention, in the model's order:
+        marked by a recheck or a refused commit, or giving an officer a second camera."""
+        model = self.proposal_model
+        rows = model.rows()
+        targets = Counter(r.to_officer_id for r in rows)
+        return [
+            (r.asset_tag, model.note(r))
+            for r in rows
+            if r.unit_id in model.problems or targets[r.to_officer_id] > 1
+        ]
 
     def _committed(self, result: CommitResult) -> None:
         self._set_busy(False)
