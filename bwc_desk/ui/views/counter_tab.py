@@ -99,10 +99,10 @@ class CounterTab(QWidget):
         self._outage_text: str | None = None
         state.changed.connect(self._changed)
         state.database_back.connect(self._database_back)
-        state.actor_changed.connect(lambda _a: self._permissions())
-        # The officer at the counter belongs to the one who scanned them: a lock or another
-        # staff member signing in starts from no officer.
-        state.actor_changed.connect(lambda _a: self._forget_officer())
+        # Who the counter's mode and its last transaction belong to (the one signed in last:
+        # a lock keeps them for that person, another person signing in lets them go).
+        self._clerk = state.actor.username if state.actor is not None else None
+        state.actor_changed.connect(self._actor_changed)
         self._permissions()
         self._clock = QTimer(self)  # overdue times and the not-docked list move with time
         self._clock.setInterval(60_000)
@@ -330,6 +330,28 @@ class CounterTab(QWidget):
         self.spare_button.hide()  # the spare was offered to that officer
         self._show("idle", READY)
         self.focus_scan()
+
+    def _actor_changed(self, actor: Any) -> None:
+        self._permissions()
+        # The officer at the counter belongs to the one who scanned them: a lock or another
+        # staff member signing in starts from no officer.
+        self._forget_officer()
+        if actor is None:  # locked: what is the clerk's waits for who signs in
+            return
+        before, self._clerk = self._clerk, actor.username
+        if before is not None and before != actor.username:
+            self._new_clerk(actor.display_name or actor.username)
+
+    def _new_clerk(self, name: str) -> None:
+        """Another staff member signed in: the previous one's mode is not theirs (end-of-
+        shift mode would refuse their badges)."""
+        if self.end_of_shift.isChecked():
+            self.end_of_shift.setChecked(False)
+            self._show(
+                "notice",
+                f"End-of-shift mode is off: {name} signed in. Badges and cameras are taken "
+                "again (tick End-of-shift mode for returns only).",
+            )
 
     def _forget_officer(self) -> None:
         if self.officer is not None or self.pending_unit is not None or self.done_officer:

@@ -1,0 +1,77 @@
+"""The counter across a lock, in the real window: what belongs to the clerk who locked (end-of-
+shift mode, the transaction Undo offers) stays for that clerk and is let go for the next one; an
+issue the lock cut short (its dialog closed by the lock) is said after the sign-in, never
+dropped without a trace. Sign-ins are the lock screen's ``unlocked`` signal (the password
+check itself is the lock screen's tests')."""
+
+from __future__ import annotations
+
+import pytest
+
+from bwc_desk.domain.roles import Role
+from bwc_desk.services import assignments, inventory, officers
+from bwc_desk.services.inventory import UnitInput
+from bwc_desk.services.officers import OfficerInput
+from bwc_desk.ui.main_window import MainWindow
+from bwc_desk.ui.state import AppState
+from tests.conftest import activate, make_actor
+from tests.test_scan_keys import Ticks
+from tests.test_ui_counter import banner, scan
+
+
+@pytest.fixture
+def window(qtbot, admin_ctx):
+    smith = officers.add_officer(
+        admin_ctx, OfficerInput("0412", "Smith", "John", shift="Day", scan_code="ID-0412")
+    )
+    officers.add_officer(
+        admin_ctx, OfficerInput("0007", "Jones", "Ann", shift="Night", scan_code="ID-0007")
+    )
+    for i in range(1, 6):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-{i:04d}", f"X60A{i:04d}"))
+    assignments.assign_primary(admin_ctx, "HPD-BWC-0001", smith.id)
+    quinn = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    jordan = make_actor(admin_ctx, Role.QUARTERMASTER, "jordan")
+    state = AppState(quinn, log_dir="/tmp/logs")
+    win = MainWindow(state, "Test PD")
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.tabs.setCurrentIndex(win.pages.index_of("counter_tab"))
+    tab = win.counter_tab
+    tab.feedback.enabled = False
+    tab.keys.clock = Ticks(0.004)
+    tab.ensure_loaded()
+    qtbot.waitUntil(lambda: tab._loaded, timeout=10_000)
+    activate(qtbot, win)
+    yield {"win": win, "tab": tab, "quinn": quinn, "jordan": jordan, "state": state}
+    state.runner.shutdown()
+
+
+def lock_and_sign_in(qtbot, win, who) -> None:
+    win.lock(idle=True)
+    assert win.locked
+    win.lock_screen.unlocked.emit(who.actor)
+    assert not win.locked
+    tab = win.counter_tab
+    tab.focus_scan()
+    qtbot.waitUntil(lambda: tab.scan_edit.isEnabled(), timeout=5000)
+
+
+def session_lines(tab) -> list[str]:
+    return [tab.session_list.item(i).text() for i in range(tab.session_list.count())]
+
+
+def test_end_of_shift_mode_stays_for_the_same_clerk_and_ends_for_the_next(qtbot, window):
+    win, tab = window["win"], window["tab"]
+    tab.end_of_shift.setChecked(True)
+    lock_and_sign_in(qtbot, win, window["quinn"])
+    assert tab.end_of_shift.isChecked()  # quinn unlocked: quinn's mode
+    lock_and_sign_in(qtbot, win, window["jordan"])
+    assert not tab.end_of_shift.isChecked()
+    kind, text = banner(tab)
+    assert kind == "notice" and "End-of-shift mode is off" in text and "Jordan" in text, text
+    # Jordan's badge scans select the officer again.
+    scan(qtbot, tab, "ID-0007")
+    kind, text = banner(tab)
+    assert kind == "ok" and "Jones, Ann" in text and "end-of-shift" not in text
