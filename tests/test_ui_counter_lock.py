@@ -7,16 +7,18 @@ check itself is the lock screen's tests')."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from bwc_desk.domain.roles import Role
-from bwc_desk.services import assignments, inventory, officers
+from bwc_desk.services import assignments, counter, inventory, officers
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
+from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 from bwc_desk.ui.main_window import MainWindow
 from bwc_desk.ui.state import AppState
-from tests.conftest import activate, make_actor
+from tests.conftest import activate, answer, make_actor
 from tests.test_scan_keys import Ticks
-from tests.test_ui_counter import banner, scan
+from tests.test_ui_counter import banner, pass_test, scan
 
 
 @pytest.fixture
@@ -75,3 +77,44 @@ def test_end_of_shift_mode_stays_for_the_same_clerk_and_ends_for_the_next(qtbot,
     scan(qtbot, tab, "ID-0007")
     kind, text = banner(tab)
     assert kind == "ok" and "Jones, Ann" in text and "end-of-shift" not in text
+
+
+def issue(qtbot, tab) -> None:
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, pass_test, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    assert banner(tab)[0] == "ok", banner(tab)
+
+
+def ctrl_z(qtbot, tab) -> None:
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_undo_is_the_clerks_own_across_a_lock(qtbot, window):
+    win, tab = window["win"], window["tab"]
+    issue(qtbot, tab)
+    assert tab.undo_button.isEnabled()
+    lock_and_sign_in(qtbot, win, window["quinn"])
+    assert tab.undo_button.isEnabled()  # the same person: still theirs to undo
+    lock_and_sign_in(qtbot, win, window["jordan"])
+    assert not tab.undo_button.isEnabled()
+    before, sounds = tab.session_list.count(), len(tab.feedback.played)
+    ctrl_z(qtbot, tab)
+    kind, text = banner(tab)
+    assert kind == "notice" and text.startswith("Nothing to undo"), text
+    assert "no issue or return of yours" in text
+    assert len(tab.feedback.played) == sounds  # (said, not sounded: no beep per press)
+    assert tab.session_list.count() == before  # (a press that did nothing: not a record)
+    assert [r.asset_tag for r in counter.out_now(window["quinn"])] == ["HPD-BWC-0001"]
+
+
+def test_ctrl_z_after_an_undo_says_there_is_nothing_left(qtbot, window):
+    tab = window["tab"]
+    issue(qtbot, tab)
+    ctrl_z(qtbot, tab)
+    qtbot.waitUntil(lambda: "undone" in banner(tab)[1].lower(), timeout=10_000)
+    assert not tab.undo_button.isEnabled()
+    ctrl_z(qtbot, tab)
+    kind, text = banner(tab)
+    assert kind == "notice" and text.startswith("Nothing to undo"), text
+    assert "HPD-BWC-0001" in text and "already undone" in text

@@ -343,8 +343,9 @@ class CounterTab(QWidget):
             self._new_clerk(actor.display_name or actor.username)
 
     def _new_clerk(self, name: str) -> None:
-        """Another staff member signed in: the previous one's mode is not theirs (end-of-
-        shift mode would refuse their badges)."""
+        """Another staff member signed in: the previous one's mode and transaction are not
+        theirs (end-of-shift mode would refuse their badges; Undo, their undo)."""
+        self.undo_control.forget()
         if self.end_of_shift.isChecked():
             self.end_of_shift.setChecked(False)
             self._show(
@@ -560,6 +561,9 @@ class CounterTab(QWidget):
         decision = self.undo_control.decide()
         last = self.undo_control.last
         if decision.act is UndoAct.NOTHING or last is None:
+            # Said, without a sound: a second press is the usual cause.
+            if self.scan_edit.isEnabled():  # (not over "Read only")
+                self._show("notice", self.undo_control.nothing_text())
             return
         if decision.act is not UndoAct.UNDO:
             self._error(decision.text)

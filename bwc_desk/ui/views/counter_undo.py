@@ -38,6 +38,7 @@ class UndoControl(QObject):
         self.allowed = allowed  # may this staff member undo at all (scan permission)
         self.last: LastTransaction | None = None
         self.waiting: LastTransaction | None = None  # an undo refused by an outage
+        self.was_undone = False  # the last transaction's seq is None because it was undone
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.update)
@@ -46,10 +47,36 @@ class UndoControl(QObject):
     def remember(self, seq: int | None, window_seconds: int, asset_tag: str) -> None:
         """The transaction just made, with the undo window its result carried."""
         self.last = LastTransaction(seq, self.now(), window_seconds, asset_tag)
+        self.was_undone = False
         self.update()
+
+    def forget(self) -> None:
+        """Another staff member signed in: the last transaction is not theirs to undo."""
+        self.last = self.waiting = None
+        self.was_undone = False
+        self.update()
+
+    def nothing_text(self) -> str:
+        """Why a press of Undo does nothing (decide() said NOTHING)."""
+        last = self.last
+        if last is None:
+            return (
+                "Nothing to undo: no issue or return of yours at this counter since you "
+                "signed in."
+            )
+        if self.was_undone:
+            return (
+                f"Nothing to undo: the last transaction here ({last.asset_tag}) was already "
+                "undone. Anything older is corrected as a new transaction."
+            )
+        return (
+            f"Nothing to undo: the last transaction here ({last.asset_tag}) cannot be undone "
+            "at the counter. Make the correction as a new transaction."
+        )
 
     def undone(self) -> None:
         self.waiting = None
+        self.was_undone = True
         if self.last is not None:
             self.last = replace(self.last, seq=None)
         self.update()
