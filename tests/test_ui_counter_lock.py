@@ -118,3 +118,25 @@ def test_ctrl_z_after_an_undo_says_there_is_nothing_left(qtbot, window):
     kind, text = banner(tab)
     assert kind == "notice" and text.startswith("Nothing to undo"), text
     assert "HPD-BWC-0001" in text and "already undone" in text
+
+
+def test_an_issue_cut_short_by_the_lock_is_said_after_the_sign_in(qtbot, window):
+    win, tab = window["win"], window["tab"]
+    scan(qtbot, tab, "ID-0412")
+    # The function test is open when the station locks (idle): the lock closes it.
+    answer(qtbot, lambda _d: win.lock(idle=True), FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    assert win.locked
+    assert counter.out_now(window["quinn"]) == []  # nothing was issued
+    win.lock_screen.unlocked.emit(window["jordan"].actor)
+    qtbot.waitUntil(lambda: tab.scan_edit.isEnabled(), timeout=5000)
+    expected = (
+        "Not issued: HPD-BWC-0001 to Smith, John (0412), the station locked during the "
+        "function test; scan again to issue"
+    )
+    kind, text = banner(tab)
+    assert kind == "notice" and expected in text, text
+    assert any(expected in line for line in session_lines(tab)), session_lines(tab)
+    # Said once: the next lock and sign-in do not repeat it.
+    lock_and_sign_in(qtbot, win, window["jordan"])
+    assert expected not in banner(tab)[1]

@@ -98,7 +98,10 @@ class IssueFlow:
                 self.unit, self.officer, self.plan.gate, self.tab, error=error, previous=previous
             )
         if not self.tab.exec_dialog(dialog) or dialog.override is None:
-            self._stop(f"{self.unit} was not issued. Scan another camera for {self.officer}.")
+            self._stop(
+                f"{self.unit} was not issued. Scan another camera for {self.officer}.",
+                "the supervisor's override",
+            )
             return
         override = dialog.override
         unit = self.unit
@@ -129,7 +132,7 @@ class IssueFlow:
                 self.unit, self.officer, plan.officer.primary_unit, self.tab, hint=plan.swap_hint
             )
             if not self.tab.exec_dialog(dialog):
-                self._stop(f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).", "the spare-swap reason")
                 return
             self.swap = dialog.reason()
         if not plan.gate.ready:
@@ -143,20 +146,20 @@ class IssueFlow:
         if plan.needs_function_test:
             dialog_t = FunctionTestDialog(self.unit, self.officer, self.tab)
             if not self.tab.exec_dialog(dialog_t):
-                self._stop(f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).", "the function test")
                 return
             test = dialog_t.test
         handover = None
         if plan.handover is HandoverAck.PIN:
             pin = PinDialog(self.officer, self.tab)
             if not self.tab.exec_dialog(pin):
-                self._stop(f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).", "the officer's PIN")
                 return
             handover = Handover(pin=pin.pin_edit.text())
         elif plan.handover is HandoverAck.SIGNATURE:
             sign = SignatureDialog(self.officer, self.tab)
             if not self.tab.exec_dialog(sign):
-                self._stop(f"{self.unit} was not issued (cancelled).")
+                self._stop(f"{self.unit} was not issued (cancelled).", "the officer's signature")
                 return
             handover = Handover(signature=sign.pad.svg_path())
         officer_id, unit, swap = plan.officer.id, self.unit, self.swap
@@ -183,8 +186,17 @@ class IssueFlow:
         )
 
     # --- where it ends -------------------------------------------------------------------
-    def _stop(self, text: str) -> None:
-        self.tab.say("notice", text)
+    def _stop(self, text: str, step: str) -> None:
+        """The issue ends at ``step``, not recorded: cancelled by the clerk, or its dialog
+        closed by the station's lock (said to whoever signs in next, and in This session:
+        the officer may have walked off with the camera)."""
+        if self.tab.state.locked:
+            self.tab.cut_by_lock(
+                f"Not issued: {self.unit} to {self.officer}, the station locked during "
+                f"{step}; scan again to issue."
+            )
+        else:
+            self.tab.say("notice", text)
         self.tab.scan_done(self.code)
 
     def _finished(self, result: IssueResult) -> None:

@@ -102,6 +102,8 @@ class CounterTab(QWidget):
         # Who the counter's mode and its last transaction belong to (the one signed in last:
         # a lock keeps them for that person, another person signing in lets them go).
         self._clerk = state.actor.username if state.actor is not None else None
+        # An issue a lock cut short (its dialog closed by the lock): said after the sign-in.
+        self._cut_by_lock: str | None = None
         state.actor_changed.connect(self._actor_changed)
         self._permissions()
         self._clock = QTimer(self)  # overdue times and the not-docked list move with time
@@ -341,6 +343,9 @@ class CounterTab(QWidget):
         before, self._clerk = self._clerk, actor.username
         if before is not None and before != actor.username:
             self._new_clerk(actor.display_name or actor.username)
+        if self._cut_by_lock is not None:
+            text, self._cut_by_lock = self._cut_by_lock, None
+            self.say("notice", text, Sound.NOTICE, log=True, refused=True)
 
     def _new_clerk(self, name: str) -> None:
         """Another staff member signed in: the previous one's mode and transaction are not
@@ -486,6 +491,11 @@ class CounterTab(QWidget):
             self.feedback.play(sound)
         if log:
             self._log(text, refused)
+
+    def cut_by_lock(self, text: str) -> None:
+        """An issue whose dialog the lock closed: nothing was recorded; the banner and This
+        session say so after the next sign-in (the lock screen hides the view now)."""
+        self._cut_by_lock = text
 
     def served(self) -> None:
         """An issue is complete: the officer is let go (the card stays, dimmed), so the next
