@@ -12,6 +12,7 @@ from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services import assignments, counter, inventory, officers, settings
+from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter import FunctionTest, Handover, Override, ReturnCondition
 from bwc_desk.services.inventory import UnitInput
 from bwc_desk.services.officers import OfficerInput
@@ -275,6 +276,32 @@ def test_a_double_scan_does_not_issue_or_return_twice(room):
     assert counter.return_unit(qm, "HPD-BWC-0001").seq is not None
     clock.advance(seconds=1)
     assert counter.return_unit(qm, "HPD-BWC-0001").duplicate
+
+
+def test_a_return_scanned_twice_says_who_returned_it_and_when(room):
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(hours=8)
+    counter.return_unit(qm, "HPD-BWC-0001")
+    at = f"{clock.now.astimezone(qm.zone):%H:%M}"
+    clock.advance(seconds=2)
+    before = snapshot(qm)
+    again = counter.return_unit(qm, "HPD-BWC-0001")
+    assert again.duplicate and again.seq is None
+    assert again.message == (
+        f"HPD-BWC-0001 was just returned by you at {at} (scanned twice). Nothing was changed."
+    )
+    # Another clerk at another station scanning it: named, with the station.
+    jordan = make_actor(room["admin"], Role.QUARTERMASTER, "jordan")
+    there = Ctx(jordan.db, "DESK-2", jordan.actor, jordan.clock, jordan.zone)
+    other = counter.return_unit(there, "HPD-BWC-0001")
+    assert other.duplicate and f"was just returned by quinn at DESK-1 ({at})" in other.message
+    assert snapshot(qm) == before
+    match = counter.identify(qm, "HPD-BWC-0001")
+    assert (match.returned_by, match.returned_station) == ("quinn", "DESK-1")
+    # Beyond the window: the refusal as before.
+    clock.advance(seconds=10)
+    refused(qm, lambda: counter.return_unit(qm, "HPD-BWC-0001"), "not out with an officer")
 
 
 def test_undo_issue_and_return_write_corrections(room):

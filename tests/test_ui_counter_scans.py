@@ -64,8 +64,38 @@ def test_the_same_camera_twice_in_a_row_is_still_a_double_scan(qtbot, desk):
     before = snapshot(qm)
     clock.advance(seconds=1)
     scan(qtbot, tab, "HPD-BWC-0009")  # the scanner read it twice
-    assert "returned a moment ago (scanned twice)" in banner(tab)[1]
+    assert "HPD-BWC-0009 was just returned by you at" in banner(tab)[1]
+    assert "(scanned twice)" in banner(tab)[1]
     assert snapshot(qm) == before
+
+
+def test_end_of_shift_a_camera_returned_a_moment_ago_is_a_double_scan_in_amber(qtbot, desk):
+    """Cameras come back one after another: one of them scanned again a few seconds later,
+    another camera between, is said as the issue's double scan (amber, who and when,
+    nothing recorded), not as a red "nothing to return"; past the window it is that."""
+    tab, qm, clock = desk["tab"], desk["qm"], desk["clock"]
+    for tag in ("HPD-BWC-0009", "HPD-BWC-0010"):
+        counter.issue_unit(qm, desk["smith" if tag.endswith("9") else "jones"].id, tag,
+                           function_test=FunctionTest(), swap_reason="other: test")
+    clock.advance(hours=8)
+    tab.end_of_shift.setChecked(True)
+    tab.focus_scan()
+    scan(qtbot, tab, "HPD-BWC-0009")
+    at = f"{clock.now.astimezone(qm.zone):%H:%M}"
+    scan(qtbot, tab, "HPD-BWC-0010")
+    clock.advance(seconds=3)  # within the double-scan window (5 s)
+    before, sounds = snapshot(qm), len(tab.feedback.played)
+    scan(qtbot, tab, "HPD-BWC-0009")
+    kind, text = banner(tab)
+    assert kind == "notice", text
+    assert f"HPD-BWC-0009 was just returned by you at {at} (scanned twice)" in text
+    assert tab.feedback.played[sounds:] == [Sound.NOTICE]
+    assert snapshot(qm) == before
+    assert "scanned twice" in tab.session_list.item(0).text()
+    clock.advance(seconds=10)  # past it: the camera is simply not out
+    scan(qtbot, tab, "HPD-BWC-0009")
+    kind, text = banner(tab)
+    assert kind == "error" and "nothing to return" in text
 
 
 def test_a_camera_returned_and_scanned_after_a_badge_later_still_needs_a_dock(qtbot, desk):

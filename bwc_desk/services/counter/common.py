@@ -3,10 +3,10 @@ are in ``dto``)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.services.counter.dto import ScanRules
@@ -16,7 +16,7 @@ from bwc_desk.services.officers import officer_rows
 from bwc_desk.services.settings import AgencySettings
 from bwc_desk.store import queries
 from bwc_desk.store.fast import Read
-from bwc_desk.store.models import Checkout, Officer, Unit
+from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
 
 def scan_rules(settings: AgencySettings) -> ScanRules:
@@ -94,15 +94,20 @@ def _officer(session: Session, now: datetime, officer_id: int) -> OfficerRow:
     return officer_rows(session, now, [officer_id])[0]
 
 
-def _last_returned(session: Session, unit_id: int) -> datetime | None:
-    """When the camera last came back (voided returns do not count)."""
-    return session.execute(
-        select(func.max(Checkout.returned_at)).where(
-            Checkout.unit_id == unit_id, Checkout.voided.is_(False)
+def _last_return(session: Session, unit_id: int) -> tuple[datetime, str, str] | None:
+    """When the camera last came back, who took it back and at which station (voided
+    returns do not count), or None."""
+    row = session.execute(
+        select(Checkout.returned_at, Checkout.returned_by, CustodyEvent.station)
+        .outerjoin(CustodyEvent, CustodyEvent.seq == Checkout.returned_seq)
+        .where(
+            Checkout.unit_id == unit_id,
+            Checkout.voided.is_(False),
+            Checkout.returned_at.is_not(None),
         )
-    ).scalar_one_or_none()
-
-
-def _returned_recently(session: Session, unit_id: int, now: datetime, seconds: int) -> bool:
-    last = _last_returned(session, unit_id)
-    return last is not None and now - last < timedelta(seconds=seconds)
+        .order_by(Checkout.returned_at.desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1] or "", row[2] or ""

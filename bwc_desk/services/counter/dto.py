@@ -149,8 +149,11 @@ class ScanMatch:
     unit: UnitRow | None = None
     checkout: CheckoutRow | None = None
     recent: bool = False  # issued or returned within the double-scan window
-    # When the camera last came back (not out now), for the router's double-scan rule.
+    # When the camera last came back (not out now), for the router's double-scan rule, by
+    # whom (staff user name) and at which station ('' when not known).
     returned_at: datetime | None = None
+    returned_by: str = ""
+    returned_station: str = ""
     # The agency's timing rules, read in the same transaction as the match.
     rules: ScanRules = ScanRules()
     # Why this camera cannot go out (lost, stolen, in repair, retired), said at its first

@@ -15,11 +15,12 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.bays import hold_bay
 from bwc_desk.services.counter.common import (
     _label,
+    _last_return,
     _open_checkout,
-    _returned_recently,
     _unit,
 )
 from bwc_desk.services.counter.dto import ReturnCondition, ReturnResult
+from bwc_desk.services.counter.router import just_returned
 from bwc_desk.services.records import get_unit, record
 from bwc_desk.services.repairs import DAMAGED_RETURN, open_case_for_counter
 from bwc_desk.services.settings import read_settings
@@ -36,9 +37,20 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
         unit = get_unit(session, unit_code, lock=True)
         checkout = _open_checkout(session, unit.id)
         if checkout is None:
-            if _returned_recently(session, unit.id, now, settings.double_scan_seconds):
+            back = _last_return(session, unit.id)
+            if back is not None and now - back[0] < timedelta(seconds=settings.double_scan_seconds):
+                at, by, station = back
+                text = just_returned(
+                    unit.asset_tag,
+                    at,
+                    by,
+                    station,
+                    here=ctx.station,
+                    clerk=actor.username,
+                    zone=ctx.zone,
+                )
                 return ReturnResult(
-                    f"{unit.asset_tag} was just returned (scanned twice).",
+                    text,
                     None,
                     _unit(session, unit.id),
                     duplicate=True,

@@ -12,7 +12,7 @@ forwards, it does not decide.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bwc_desk.domain.durations import window_text
@@ -63,6 +63,9 @@ class CounterState:
     # The camera whose return the banner asked to confirm by scanning it again (it had been
     # issued moments before), or None.
     confirm_return: str | None = None
+    # Who is signed in here (user name: "returned by you") and the agency's time zone.
+    clerk: str = ""
+    zone: tzinfo | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,9 +197,22 @@ def _camera(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
     if (
         match.returned_at is not None
         and now - match.returned_at < double
-        and state.previous_scan == tag
+        and (
+            state.previous_scan == tag
+            # (End-of-shift mode takes returns only: a camera back a moment ago is the same
+            # camera scanned again, whatever came between.)
+            or (state.end_of_shift and unit.status.value not in MISSING_STATUSES)
+        )
     ):
-        text = f"{tag} was returned a moment ago (scanned twice). Nothing was changed."
+        text = just_returned(
+            tag,
+            match.returned_at,
+            match.returned_by,
+            match.returned_station,
+            here=state.station,
+            clerk=state.clerk,
+            zone=state.zone,
+        )
         if state.condition_pending:
             text += " The condition ticks were not recorded with it; they wait for the next return"
             text += (
@@ -244,6 +260,29 @@ def _camera(state: CounterState, match: ScanMatch, now: datetime) -> Decision:
             unit=tag,
         )
     return Decision(Act.ISSUE, unit=tag)
+
+
+def just_returned(
+    tag: str,
+    at: datetime,
+    by: str,
+    station: str,
+    *,
+    here: str,
+    clerk: str,
+    zone: tzinfo | None,
+) -> str:
+    """A camera returned a moment ago, scanned again: said as the issue's double scan is
+    ("HPD-BWC-0068 was just returned by you at 17:39 (scanned twice)"), in the agency's
+    time; ``by``/``station``: the return's ('': not known)."""
+    when = f"{at.astimezone(zone):%H:%M}"
+    if not by:
+        who = f"at {when}"
+    elif station and station != here:
+        who = f"by {by} at {station} ({when})"
+    else:
+        who = f"by {'you' if by == clerk else by} at {when}"
+    return f"{tag} was just returned {who} (scanned twice). Nothing was changed."
 
 
 def fresh_issue(rules: ScanRules) -> timedelta:

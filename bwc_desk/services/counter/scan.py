@@ -14,7 +14,7 @@ from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter.alerts import MISSING, raise_missing_scanned
 from bwc_desk.services.counter.common import (
     _label,
-    _last_returned,
+    _last_return,
     _officer,
     _unit,
     checkout_row,
@@ -55,7 +55,8 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
             found = queries.open_checkout_for_unit(session, unit.id)
             row = checkout_row(found) if found is not None else None
             window = timedelta(seconds=rules.double_scan_seconds)
-            returned_at = None if row is not None else _last_returned(session, unit.id)
+            back = None if row is not None else _last_return(session, unit.id)
+            returned_at, returned_by, returned_station = back or (None, "", "")
             if row is not None:
                 recent = now - row.issued_at < window
             else:
@@ -70,6 +71,8 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
                 recent=recent,
                 refusal=refusal,
                 returned_at=returned_at,
+                returned_by=returned_by,
+                returned_station=returned_station,
                 rules=rules,
             )
     if unit is not None:

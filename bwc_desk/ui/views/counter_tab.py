@@ -472,6 +472,8 @@ class CounterTab(QWidget):
             last=self.undo_control.last,
             previous_scan=self.previous_scan,
             confirm_return=self.confirm_return,
+            clerk=self.state.actor.username if self.state.actor is not None else "",
+            zone=self.state.ctx.zone,
         )
 
     # --- issuing --------------------------------------------------------------------------
