@@ -36,12 +36,14 @@ def test_every_read_of_the_counter_returns_what_session_execute_returns(demo_db)
         # (datetimes among them, aware UTC as the ORM gives them)
         stamps = [v for r in rows for v in r[0] if isinstance(v, datetime)]
         assert stamps and all(v.tzinfo is UTC for v in stamps)
-        opened = []
+        opened, returned = [], []
         for u in units:
             _same(s, readiness._RETURN_OF, {"unit_id": u})
             opened += _same(s, repair_cases._OPEN_ID_OF_UNIT, {"unit_id": u})
             _same(s, repairs._AWAITING_ID, {"unit_id": u})
+            returned += _same(s, common._LAST_RETURN, {"unit_id": u})
         assert opened  # (the demo has cameras in repair)
+        assert returned and all(r[0].tzinfo is UTC for r in returned)
         held = [_same(s, common._HELD, {"officer_id": o}) for o in officers]
         assert any(held)  # (someone holds a camera in the demo)
         for o in officers:

@@ -94,20 +94,24 @@ def _officer(session: Session, now: datetime, officer_id: int) -> OfficerRow:
     return officer_rows(session, now, [officer_id])[0]
 
 
+# (Built once: asked at every camera scanned that is not out.)
+_LAST_RETURN = Read(
+    select(Checkout.returned_at, Checkout.returned_by, CustodyEvent.station)
+    .outerjoin(CustodyEvent, CustodyEvent.seq == Checkout.returned_seq)
+    .where(
+        Checkout.unit_id == bindparam("unit_id"),
+        Checkout.voided.is_(False),
+        Checkout.returned_at.is_not(None),
+    )
+    .order_by(Checkout.returned_at.desc())
+    .limit(1)
+)
+
+
 def _last_return(session: Session, unit_id: int) -> tuple[datetime, str, str] | None:
     """When the camera last came back, who took it back and at which station (voided
     returns do not count), or None."""
-    row = session.execute(
-        select(Checkout.returned_at, Checkout.returned_by, CustodyEvent.station)
-        .outerjoin(CustodyEvent, CustodyEvent.seq == Checkout.returned_seq)
-        .where(
-            Checkout.unit_id == unit_id,
-            Checkout.voided.is_(False),
-            Checkout.returned_at.is_not(None),
-        )
-        .order_by(Checkout.returned_at.desc())
-        .limit(1)
-    ).first()
+    row = _LAST_RETURN.first(session, {"unit_id": unit_id})
     if row is None or row[0] is None:
         return None
     return row[0], row[1] or "", row[2] or ""
