@@ -665,7 +665,7 @@ def test_a_stale_proposal_is_refused_whole_and_the_rows_marked(qtbot, board, des
     qtbot.waitUntil(lambda: "Nothing was changed" in board.proposal_message.text(),
                     timeout=10_000)
     assert snapshot(sup) == before
-    assert ("row 2: HPD-BWC-0002 was issued to Baker, Pat (1002) at DESK-1 at 01:46 since this "
+    assert ("HPD-BWC-0002 was issued to Baker, Pat (1002) at DESK-1 at 01:46 since this "
             "proposal was made") in board.proposal_message.text()
     model = board.proposal_model
     assert board.stack.currentWidget() is board.proposal_page
