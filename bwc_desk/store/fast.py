@@ -38,7 +38,7 @@ class _Plan:
 
 
 class Read:
-    """One fixed select, compiled once; ``all``/``first``/``scalar``/``scalars``."""
+    """One fixed select, compiled once; ``all``/``first``/``scalars``."""
 
     def __init__(self, stmt: Select[*tuple[Any, ...]]) -> None:
         self.stmt = stmt
@@ -101,10 +101,6 @@ class Read:
               ) -> tuple[Any, ...] | None:
         rows = self.all(session, params)
         return rows[0] if rows else None
-
-    def scalar(self, session: Session, params: Mapping[str, Any] | None = None) -> Any:
-        row = self.first(session, params)
-        return None if row is None else row[0]
 
     def scalars(self, session: Session, params: Mapping[str, Any] | None = None
                 ) -> list[Any]:

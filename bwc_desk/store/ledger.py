@@ -43,7 +43,7 @@ def _statements(for_update: bool) -> dict[str, Any]:
     """Built once: at the counter, building a statement costs more than running it."""
     head = select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == bindparam("chain"))
     return {
-        "head": head.with_for_update() if for_update else Read(head),
+        "head": Read(head.with_for_update() if for_update else head),
         "move": update(ChainHead)
         .where(ChainHead.chain == bindparam("which"))
         .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
@@ -64,12 +64,7 @@ def lock_head(session: Session, chain: str) -> tuple[int, str]:
     # Nothing the session holds unwritten bears on the head row: what the caller changed
     # is written at its next query or its commit, in one flush (not one flush more here).
     with session.no_autoflush:
-        head = sql["head"]
-        row = (
-            head.first(session, {"chain": chain})
-            if isinstance(head, Read)
-            else session.execute(head, {"chain": chain}).first()
-        )
+        row = sql["head"].first(session, {"chain": chain})
     if row is None:
         session.execute(insert(ChainHead).values(chain=chain, seq=0, hash=GENESIS))
         return 0, GENESIS
@@ -114,39 +109,29 @@ def append_custody(
     # what the caller changed (the unit's status, its last record's seq, a checkout) is
     # written at its next query or its commit, in one flush: one UPDATE of the unit, not two.
     with session.no_autoflush:
-        _append_custody_rows(session, sql, seq, at, kind, unit_id, officer_id, staff_id,
-                             staff_username, station, reason, details_json, corrects_seq,
-                             head_hash, digest)
+        session.execute(
+            sql["custody"],
+            [
+                {
+                    "seq": seq,
+                    "at": at,
+                    "kind": kind,
+                    "unit_id": unit_id,
+                    "officer_id": officer_id,
+                    "staff_id": staff_id,
+                    "staff_username": staff_username,
+                    "station": station,
+                    "reason": reason,
+                    "details": details_json,
+                    "corrects_seq": corrects_seq,
+                    "prev_hash": head_hash,
+                    "hash": digest,
+                }
+            ],
+        )
+        session.execute(sql["move"], {"which": CUSTODY, "new_seq": seq, "new_hash": digest})
     after_append(session, CUSTODY, seq, digest, at, station)
     return seq
-
-
-def _append_custody_rows(session: Session, sql: dict[str, Any], seq: int, at: datetime,
-                         kind: str, unit_id: int | None, officer_id: int | None,
-                         staff_id: int | None, staff_username: str, station: str,
-                         reason: str | None, details_json: str | None,
-                         corrects_seq: int | None, head_hash: str, digest: str) -> None:
-    session.execute(
-        sql["custody"],
-        [
-            {
-                "seq": seq,
-                "at": at,
-                "kind": kind,
-                "unit_id": unit_id,
-                "officer_id": officer_id,
-                "staff_id": staff_id,
-                "staff_username": staff_username,
-                "station": station,
-                "reason": reason,
-                "details": details_json,
-                "corrects_seq": corrects_seq,
-                "prev_hash": head_hash,
-                "hash": digest,
-            }
-        ],
-    )
-    session.execute(sql["move"], {"which": CUSTODY, "new_seq": seq, "new_hash": digest})
 
 
 def append_audit(
