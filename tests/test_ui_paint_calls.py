@@ -123,3 +123,86 @@ def test_a_paint_asks_each_cell_once(qtbot, qtmodeltester):  # type: ignore[no-u
     view.viewport().grab()  # one paint of the visible cells
     assert proxy.asked["multiData"] > 0
     assert proxy.asked["data"] == 0  # (not seven calls per cell, one per role)
+
+
+class CallCounting(FilterProxy):
+    """Counts every call Qt makes into the proxy's Python during a paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: Counter[str] = Counter()
+
+    def index(self, row, column, parent=None):  # type: ignore[no-untyped-def]
+        self.calls["index"] += 1
+        return super().index(row, column) if parent is None else super().index(row, column, parent)
+
+    def flags(self, index):  # type: ignore[no-untyped-def]
+        self.calls["flags"] += 1
+        return super().flags(index)
+
+    def mapToSource(self, proxy_index):  # type: ignore[no-untyped-def]
+        self.calls["mapToSource"] += 1
+        return super().mapToSource(proxy_index)
+
+    def multiData(self, index, span):  # type: ignore[no-untyped-def]
+        self.calls["multiData"] += 1
+        super().multiData(index, span)
+
+
+def test_a_paint_asks_the_proxy_three_times_a_cell(qtbot):  # type: ignore[no-untyped-def]
+    """The index, the flags and every role at once: the flags of a plain model come from the
+    proxy without mapping each cell to the source (which called back into Python twice)."""
+    model = ItemModel()
+    model.set_rows(ItemModel.prepare([Item(i, f"name {i:03}", i) for i in range(1, 61)]))
+    proxy = CallCounting()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    proxy.calls.clear()
+    view.viewport().grab()
+    cells = proxy.calls["multiData"]
+    assert cells > 0
+    assert proxy.calls["flags"] <= cells and proxy.calls["index"] <= 2 * cells
+    assert proxy.calls["mapToSource"] == 0
+    # The flags are the model's own.
+    index = proxy.index(0, 0)
+    assert proxy.flags(index) == model.flags(proxy.mapToSource(index))
+    assert proxy.flags(proxy.index(0, 5)) == Qt.ItemFlag.NoItemFlags  # (no such column)
+
+
+class Checkable(ItemModel):
+    """A model with its own ``data`` and ``flags`` (as the shift change's proposal)."""
+
+    def flags(self, index):  # type: ignore[no-untyped-def]
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsUserCheckable if index.column() == 0 else flags
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):  # type: ignore[no-untyped-def]
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
+            return Qt.CheckState.Checked if index.row() % 2 else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.DisplayRole and index.column() == 1:
+            return f"#{super().data(index, role)}"
+        return super().data(index, role)
+
+
+def test_a_models_own_data_and_flags_reach_the_view_through_the_proxy(
+    qtmodeltester,
+):  # type: ignore[no-untyped-def]
+    model = Checkable()
+    model.set_rows(Checkable.prepare([Item(i, f"name {i:03}", i) for i in range(1, 11)]))
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(proxy)
+    top = proxy.index(0, 0)  # "name 010": the model's row 9
+    assert proxy.mapToSource(top).row() == 9
+    assert proxy.flags(top) & Qt.ItemFlag.ItemIsUserCheckable
+    assert not proxy.flags(proxy.index(0, 1)) & Qt.ItemFlag.ItemIsUserCheckable
+    assert _one(proxy, top, Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert _one(proxy, proxy.index(0, 1), Qt.ItemDataRole.DisplayRole) == "#10"
+    assert _one(proxy, proxy.index(1, 1), Qt.ItemDataRole.DisplayRole) == "#9"
+    assert _one(proxy, proxy.index(1, 0), Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked

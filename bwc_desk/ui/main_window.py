@@ -41,6 +41,7 @@ from bwc_desk.ui.lazy_tabs import LazyTabs, LazyView
 from bwc_desk.ui.lock_screen import IdleWatcher, LockScreen, PopupGuard
 from bwc_desk.ui.menu_focus import MenuFocus
 from bwc_desk.ui.ops import Lane, MutationOp, Task
+from bwc_desk.ui.paint_hold import PaintHold
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.verify_banner import VerifyBanner
 from bwc_desk.ui.widgets import FilteredTable
@@ -135,6 +136,7 @@ class MainWindow(WindowActions):
         self.popup_guard = PopupGuard(self)
         self._last_actor: Actor | None = None  # who was signed in before the lock
         self.idle = IdleWatcher(idle_minutes, self)
+        self.paint_hold = PaintHold(self)  # (its paints in one hold of the interpreter)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(self._message)

@@ -10,7 +10,14 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import compress, groupby
 from typing import TYPE_CHECKING, Any, cast
 
-from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
 
 from bwc_desk.ui.models.rows import BLANK, SEP, runs
 
@@ -21,6 +28,10 @@ Index = QModelIndex | QPersistentModelIndex
 # More rows than this in one change: the proxy lays itself out again in one step instead of
 # row by row (each row by row step is cheap, but a view repaints after each).
 BULK = 64
+# A table model's flags for every cell (QAbstractTableModel's own).
+PLAIN_FLAGS = (
+    Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+)
 
 
 def _attached(words: Sequence[str]) -> list[re.Pattern[str]]:
@@ -81,6 +92,8 @@ class FilterProxy(QAbstractProxyModel):
         self._order: list[int] = []
         self._where: dict[int, int] | None = None  # source row -> ascending place, cached
         self._layout: tuple[list[QModelIndex], list[Any]] | None = None
+        self._model: RowTableModel[Any] | None = None
+        self._plain_flags = False  # (the model has Qt's own flags: see ``flags``)
 
     # --- the model --------------------------------------------------------------------------
     def source(self) -> RowTableModel[Any]:
@@ -93,6 +106,8 @@ class FilterProxy(QAbstractProxyModel):
                 signal.disconnect(slot)
         self.beginResetModel()
         super().setSourceModel(model)
+        self._model = model
+        self._plain_flags = model is not None and type(model).flags is QAbstractTableModel.flags
         for signal, slot in self._wiring(model):
             signal.connect(slot)
         self._rebuild()
@@ -435,11 +450,25 @@ class FilterProxy(QAbstractProxyModel):
         return self.index(self._row_of(at), source_index.column())
 
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:  # noqa: B008
+        # (Asked for every cell a view paints: what it needs at hand, no call back into Qt.)
         if parent.isValid() or not (
-            0 <= row < len(self._order) and 0 <= column < self.columnCount()
+            0 <= row < len(self._order) and 0 <= column < self._columns()
         ):
             return QModelIndex()
         return self.createIndex(row, column)
+
+    def _columns(self) -> int:
+        return 0 if self._model is None else len(self._model.columns)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        """The source's flags. A model that keeps Qt's own (every model but the few with
+        check boxes) has the same for every cell: answered here, without mapping the index
+        to the source (three more calls into Python for every cell a view paints)."""
+        if not index.isValid() or self._model is None:
+            return Qt.ItemFlag.NoItemFlags
+        if self._plain_flags:
+            return PLAIN_FLAGS
+        return self._model.flags(self.mapToSource(index))
 
     def parent(self, child: Any = None) -> Any:
         if child is None:
@@ -453,8 +482,7 @@ class FilterProxy(QAbstractProxyModel):
         return 0 if parent.isValid() else len(self._order)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        model = self.sourceModel()
-        return 0 if parent.isValid() or model is None else model.columnCount()
+        return 0 if parent.isValid() else self._columns()
 
     def hasChildren(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and bool(self._order)
@@ -482,10 +510,9 @@ class FilterProxy(QAbstractProxyModel):
         """A cell's roles in one call (see ``RowTableModel.multiData``): without it, Qt asks
         ``data()`` once per role, each a call from C++ into Python that must take the GIL
         (a worker reading rows holds it for up to the switch interval each time)."""
-        row = index.row()
-        if not index.isValid() or not 0 <= row < len(self._order):
+        row, model = index.row(), self._model
+        if model is None or not index.isValid() or not 0 <= row < len(self._order):
             for role_data in span:
                 role_data.clearData()
             return
-        model = self.sourceModel()
-        model.multiData(model.index(self._order[self._asc(row)], index.column()), span)
+        model.fill_cell(self._order[self._asc(row)], index.column(), span)

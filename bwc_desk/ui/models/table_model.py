@@ -58,6 +58,15 @@ Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 ONE_BY_ONE = 8  # a patch of more rows than this tells its changes as one span
+# The roles ``fill_cell`` answers, as the numbers Qt hands it.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_SORT = int(SORT_ROLE)
+_ROW = int(ROW_ROLE)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 _BRUSHES: dict[str, QBrush] = {}
@@ -366,15 +375,54 @@ class RowTableModel(QAbstractTableModel, Generic[T]):
 
     def multiData(self, index: Index, span: Any) -> None:
         """Every role a view asks for a cell in one call (a delegate asks seven per cell per
-        paint): one call into Python per cell instead of one per role. Each is answered by
-        ``data()`` (so a subclass's ``data`` is honoured)."""
-        data = self.data
+        paint): one call into Python per cell instead of one per role."""
+        if index.isValid():
+            self.fill_cell(index.row(), index.column(), span)
+        else:
+            for role_data in span:
+                role_data.clearData()
+
+    def fill_cell(self, r: int, c: int, span: Any) -> None:
+        """``multiData`` for row ``r``, column ``c`` (the proxy calls it with the source row,
+        without making an index: that would be two more calls into Python per cell). The
+        answers are ``data()``'s; without a subclass's own ``data``, worked out here in one
+        pass (a table's paint asks this for every cell it draws)."""
+        if type(self).data is not RowTableModel.data:  # (a subclass's data is honoured)
+            data, index = self.data, self.index(r, c)
+            for role_data in span:
+                value = data(index, role_data.role())
+                if value is None:
+                    role_data.clearData()
+                else:
+                    role_data.setData(value)
+            return
+        if not (0 <= r < len(self._rows) and 0 <= c < len(self.columns)):
+            for role_data in span:
+                role_data.clearData()
+            return
         for role_data in span:
-            value = data(index, role_data.role())
-            if value is None:
+            role = role_data.role()
+            answer: Any
+            if role in (_DISPLAY, _SORT):
+                answer = self._texts[r][c]
+            elif role == _FOREGROUND:
+                color = self.foreground(self._rows[r], c)
+                answer = _brush(color) if color else None
+            elif role == _BACKGROUND:
+                color = self.background(self._rows[r], c)
+                answer = _brush(color) if color else None
+            elif role == _TOOLTIP:
+                answer = self.tooltip(self._rows[r], c) or None
+            elif role == _ALIGNMENT:
+                answer = _RIGHT if self.columns[c].align_right else None
+            elif role == _ROW:
+                answer = self._rows[r]
+            else:
+                answer = None
+            if answer is None:
                 role_data.clearData()
             else:
-                role_data.setData(value)
+                role_data.setData(answer)
 
     def foreground(self, row: T, column: int) -> str | None:
         return None
