@@ -140,3 +140,23 @@ def test_an_issue_cut_short_by_the_lock_is_said_after_the_sign_in(qtbot, window)
     # Said once: the next lock and sign-in do not repeat it.
     lock_and_sign_in(qtbot, win, window["jordan"])
     assert expected not in banner(tab)[1]
+
+
+def test_after_a_sign_out_even_the_same_clerk_starts_clean(qtbot, window):
+    """A sign-out is not a lock: whoever signs in next, the same person too, finds no Undo
+    of the last transaction and end-of-shift mode off (they chose to end their session)."""
+    win, tab, quinn = window["win"], window["tab"], window["quinn"]
+    issue(qtbot, tab)
+    tab.end_of_shift.setChecked(True)
+    assert tab.undo_button.isEnabled()
+    win.sign_out()
+    assert win.locked
+    win.lock_screen.unlocked.emit(quinn.actor)
+    tab.focus_scan()
+    qtbot.waitUntil(lambda: tab.scan_edit.isEnabled(), timeout=5000)
+    assert not tab.end_of_shift.isChecked()
+    assert not tab.undo_button.isEnabled()
+    ctrl_z(qtbot, tab)
+    kind, text = banner(tab)
+    assert kind == "notice" and text.startswith("Nothing to undo"), text
+    assert [r.asset_tag for r in counter.out_now(quinn)] == ["HPD-BWC-0001"]  # not undone

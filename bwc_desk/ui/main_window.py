@@ -523,6 +523,8 @@ class MainWindow(WindowActions):
     def sign_out(self) -> None:
         self._audit_sign_out()
         self.start_clean()  # (before the lock screen takes the focus)
+        if self.pages.built("counter_tab") is not None:
+            self.counter_tab.signed_out()  # (Undo and end-of-shift mode: nobody's now)
         self.lock(idle=False, signed_out=True)
         self._last_actor = None  # whoever signs in next starts clean, even the same person
 

@@ -347,6 +347,14 @@ class CounterTab(QWidget):
             text, self._cut_by_lock = self._cut_by_lock, None
             self.say("notice", text, Sound.NOTICE, log=True, refused=True)
 
+    def signed_out(self) -> None:
+        """An explicit sign-out (not a lock): whoever signs in next starts clean, the same
+        person too: no Undo of the last transaction, end-of-shift mode off."""
+        self.undo_control.forget()
+        self._clerk = None
+        if self.end_of_shift.isChecked():
+            self.end_of_shift.setChecked(False)
+
     def _new_clerk(self, name: str) -> None:
         """Another staff member signed in: the previous one's mode and transaction are not
         theirs (end-of-shift mode would refuse their badges; Undo, their undo)."""
