@@ -54,8 +54,12 @@ class Banner(QLabel):
         super().__init__(parent)
         self.setObjectName("banner")
         self.setWordWrap(True)
-        self.setMinimumHeight(64)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Room for two lines in the largest style (an error's): answers of one or two lines
+        # keep the banner's height, so the lists below do not jump from scan to scan.
+        self.say("error", "Two\nlines")
+        self.ensurePolished()
+        self.setMinimumHeight(max(64, self.sizeHint().height()))
         self.say("idle", READY)
 
     def say(self, kind: str, text: str) -> None:
