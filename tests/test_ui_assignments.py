@@ -725,3 +725,20 @@ def test_a_pool_camera_scanned_for_an_officer_asks_before_it_leaves_its_pool(qtb
     qtbot.waitUntil(lambda: inventory.unit_detail(sup, "HPD-BWC-0007").primary_officer_id
                     == desk["o"]["e1"].id, timeout=5000)
     assert inventory.unit_detail(sup, "HPD-BWC-0007").pool_id is None and len(asked) == 2
+
+
+def test_an_id_badge_scanned_on_the_roster_selects_that_officer(qtbot, desk):
+    """A badge scanned while the roster's table has the focus: the code goes to the filter,
+    Enter selects that officer (no Edit dialog for whoever the table's type-ahead reached),
+    and the next scan replaces the code."""
+    roster = desk["tab"].roster
+    click_row(qtbot, roster.table, lambda o: o.badge == "1001")
+    qtbot.keyClicks(roster.table.table, "ID-2002")
+    qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
+    assert [o.badge for o in roster.selected()] == ["2002"]
+    # (The card's code is not a column: the filter shows the badge it belongs to.)
+    assert roster.table.filter_edit.text() == "2002"
+    assert roster.table.filter_edit.selectedText() == "2002"  # (the next scan replaces it)
+    qtbot.keyClicks(roster.table.filter_edit, "1003")
+    qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
+    assert [o.badge for o in roster.selected()] == ["1003"]

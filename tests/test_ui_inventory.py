@@ -726,3 +726,32 @@ def test_actions_no_selected_camera_can_take_are_greyed_with_why(qtbot, room):
     assert tab.out_action.isEnabled() and tab.retire_action.isEnabled()
     select_tags(qtbot, tab, "HPD-BWC-0011")
     assert tab.out_action.isEnabled() and not tab.back_action.isEnabled()
+
+
+def test_a_camera_scanned_on_the_table_is_found_and_shown(qtbot, room):
+    """A scanner's keys while the table has the focus: the code goes to the filter (not
+    the table's jump-to-row), Enter selects that camera and shows it, and the next scan
+    replaces the code; a code that matches no camera selects nothing (no first row)."""
+    tab = room["tab"]
+    view = tab.table.table
+    view.setFocus()
+    view.setCurrentIndex(tab.table.proxy.index(0, 0))
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        qtbot.keyClicks(view, "X60A0003")  # the serial on the camera's label
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    assert loaded.args[0].asset_tag == "HPD-BWC-0003"
+    assert tab.table.filter_edit.text() == "X60A0003"
+    assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0003"]
+    assert tab.detail.isVisible() and tab.detail.title.text() == "HPD-BWC-0003"
+    # The next scan, wherever the focus went, replaces the last code.
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        qtbot.keyClicks(tab.table.filter_edit, "HPD-BWC-0011")
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    assert loaded.args[0].asset_tag == "HPD-BWC-0011"
+    assert tab.table.filter_edit.text() == "HPD-BWC-0011"
+    # Nothing of that code: nothing selected, the panel still on the last camera found.
+    qtbot.keyClicks(tab.table.filter_edit, "HPD-BWC-9999")
+    qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    assert tab.selected_units() == []
+    assert tab.table.proxy.rowCount() == 0
+    assert tab.detail.title.text() == "HPD-BWC-0011"

@@ -207,6 +207,40 @@ class FilteredTable(QWidget):
         if self.proxy.rowCount() == 1 or len(exact) == 1:
             self.table.selectRow(exact[0] if exact else 0)
 
+    def find_on_enter(
+        self,
+        keys: Callable[[Any], tuple[str, ...]],
+        found: Callable[[Any], None] | None = None,
+    ) -> None:
+        """A code scanned (or typed) and Enter finds its row, wherever the focus was in the
+        view: keys typed on the table go to the search box (``search_on_typing``, never the
+        table's jump-to-row), and Enter there selects the one row matching (``take_match``),
+        hands it to ``found``, and selects the search text so that the next scan replaces it.
+        No row or several: nothing selected, the status bar's count says what is shown."""
+        self.search_on_typing()
+
+        def enter() -> None:
+            if not self.filter_edit.text().strip():
+                return
+            self.take_match(keys)
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                # A code none of the columns shows (an ID card's scan code): the one row
+                # whose key it is, found by the key the columns do show.
+                typed = self.filter_edit.text().strip().upper()
+                hits = [
+                    row for row in self.model.rows() if typed in (k.upper() for k in keys(row))
+                ]
+                if len(hits) == 1:
+                    self.filter_edit.setText(keys(hits[0])[0])
+                    self.take_match(keys)
+                    rows = self.table.selectionModel().selectedRows()
+            self.filter_edit.selectAll()
+            if len(rows) == 1 and found is not None:
+                found(self.proxy.source_row(rows[0].row()))
+
+        self.filter_edit.returnPressed.connect(enter)
+
     def search_on_typing(self) -> None:
         """Keys typed (or scanned) while the table has the focus go to the search box, never
         to the table's own jump-to-row, which could pick another row than the one scanned."""

@@ -153,6 +153,8 @@ class RosterPage(ActionPage):
         self.swap_button.clicked.connect(self.swap)
         self.evidence_button.clicked.connect(self.export_evidence)
         self.table.activated_row.connect(lambda _row: self._activated())
+        # An ID badge scanned here (or a badge typed, then Enter) selects that officer.
+        self.table.find_on_enter(lambda o: (o.badge, o.scan_code or ""))
         self.table.selection_changed.connect(self.update_buttons)
         self.show_box.currentTextChanged.connect(self._show)
         shortcut = QShortcut(QKeySequence.StandardKey.New, self)

@@ -52,6 +52,8 @@ class CamerasPage(ActionPage):
         self.model = AssignmentUnitModel(self)
         self.table = FilteredTable(self.model, "Filter cameras: tag, officer, pool...")
         self.table.filter_edit.setObjectName("camera_filter")
+        # A camera scanned here (its tag or serial, then Enter) selects that camera.
+        self.table.find_on_enter(lambda u: (u.asset_tag, u.serial))
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("camera_show")
         self.show_box.addItems(list(SHOW_UNITS))

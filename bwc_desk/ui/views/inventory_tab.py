@@ -115,6 +115,9 @@ class InventoryTab(QWidget):
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(self._context_menu)
         self.table.activated_row.connect(self.open_details)
+        # A camera scanned here (a tag or a serial typed, then Enter) is found and shown,
+        # never the first row of whatever the table's own type-ahead jumped to.
+        self.table.find_on_enter(lambda u: (u.asset_tag, u.serial), self.open_details)
         self.table.selection_changed.connect(self._selection_changed)
         # Holding an arrow key moves through many rows: load the one the user stops on.
         self._follow_timer = QTimer(self)
