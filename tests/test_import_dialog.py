@@ -385,3 +385,26 @@ def test_a_file_split_by_another_separator_says_how_to_save_it_not_to_map(qtbot,
     assert "CSV UTF-8 (Comma delimited)" in text
     assert "Choose the file's column" not in text  # the panel cannot help with one column
     assert not dialog.columns_box.isVisible() and not dialog.import_button.isEnabled()
+
+
+def test_a_clicked_lines_problems_are_shown_whole_below_the_list(qtbot, desk):
+    """The Reason cell is cut at the column's width: the line clicked (or reached with the
+    arrow keys) shows its verdict and every problem, one a line, below the list."""
+    dialog = desk["dialog"]
+    desk["choose"](
+        HEADER + "HPD-BWC-0001,X60A0001,Axon Body 3,,\n"
+        "HPD-BWC-0007,X60A0001,Axon Body 4,issued,31/31/2027\n"  # four problems
+    )
+    assert not dialog.line_detail.isVisible()  # (nothing chosen yet)
+    view = dialog.table.table
+    index = dialog.table.proxy.index(0, 0)  # (only the error is listed)
+    center = view.visualRect(index).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    text = dialog.line_detail.text()
+    assert dialog.line_detail.isVisible()
+    assert text.startswith("Line 3 (HPD-BWC-0007), error:")
+    problems = text.splitlines()[1:]
+    assert len(problems) == 4, text
+    assert any("serial X60A0001 is already on line 2" in p for p in problems)
+    assert any("not a real date" in p for p in problems)
+    assert dialog.width() >= min(1240, dialog.screen().availableGeometry().width() - 40)

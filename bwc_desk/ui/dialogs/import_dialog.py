@@ -195,7 +195,7 @@ class ImportDialog(QDialog):
         self._generation = 0
         self._busy = False
         self.setWindowTitle("Import from CSV - BWC Desk")
-        self._fit_screen(980, 720)
+        self._fit_screen(1240, 760)  # (a line's reasons are long: the room to read them)
 
         self.kind_box = QComboBox(self)
         self.kind_box.setObjectName("import_kind")
@@ -242,6 +242,14 @@ class ImportDialog(QDialog):
         self.only_errors.setObjectName("import_only_errors")
         self.only_errors.toggled.connect(self._only_errors)
         self.table.top.insertWidget(1, self.only_errors)
+        # The current line's verdict and every one of its problems, one a line: the table's
+        # cell is cut at the column's width.
+        self.line_detail = QLabel(self)
+        self.line_detail.setObjectName("import_line_detail")
+        self.line_detail.setWordWrap(True)
+        self.line_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.line_detail.hide()
+        self.table.selection_changed.connect(self._show_line)
         self._errors_filter(False)  # nothing checked yet
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
@@ -264,6 +272,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.counts)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.line_detail)
         layout.addLayout(bottom)
 
         self._remap_timer = QTimer(self)
@@ -282,6 +291,16 @@ class ImportDialog(QDialog):
             "Choose a CSV file. Nothing is written until you press Import, and then all of "
             "the file or nothing."
         )
+
+    def _show_line(self) -> None:
+        row = self.table.current_row()
+        if row is None or not row.reason:
+            self.line_detail.hide()
+            return
+        reasons = self.model.tooltip(row, ImportPreviewModel.COL_REASON)
+        key = row.key or "no key"
+        self.line_detail.setText(f"Line {row.line} ({key}), {row.verdict}:\n{reasons}")
+        self.line_detail.show()
 
     def _fit_screen(self, width: int, height: int) -> None:
         """As large as wanted, but within the screen (its buttons stay on a 1280x720 one,
