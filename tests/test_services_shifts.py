@@ -275,6 +275,15 @@ def test_settings_shifts_on_the_command_line(capsys, cli_db, tmp_path):
     assert "nothing was changed" in err
     code, out, _err = run_cli(capsys, "settings", "shifts", "--database", str(cli_db))
     assert [line.split()[0] for line in out.splitlines()[1:]] == ["Days", "Nights"]
+    # A file from a European Excel: split by semicolons, and the command says so.
+    excel = tmp_path / "excel.csv"
+    excel.write_text("name;start;hours\nEarly;05:00;10\nLate;15:00;10\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "settings", "shifts", "set", str(excel),
+                             "--database", str(cli_db), "--as", "admin", "--password-stdin")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(
+        f"{excel} (read as semicolon-separated (;)): the agency now has 2 shifts"
+    ), out
 
 
 def test_settings_read_again_are_the_stored_ones_whoever_changed_them(admin_ctx, db):

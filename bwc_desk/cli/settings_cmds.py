@@ -66,13 +66,15 @@ def cmd_settings_shifts(args: argparse.Namespace, out: TextIO) -> int:
     ctx = signed_ctx(args, sign_in=args.action == "set")
     try:
         if args.action == "set":
+            notes: list[str] = []
             try:
-                shifts = settings.replace_shifts_from_csv(ctx, args.file)
+                shifts = settings.replace_shifts_from_csv(ctx, args.file, notes)
             except ShiftTableError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
+            read = f" ({'; '.join(notes)})" if notes else ""
             print(
-                f"{args.file}: the agency now has {len(shifts)} shift"
+                f"{args.file}{read}: the agency now has {len(shifts)} shift"
                 f"{'s' if len(shifts) != 1 else ''} (for cameras issued from now on):",
                 file=out,
             )

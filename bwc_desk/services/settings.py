@@ -283,12 +283,15 @@ def replace_shifts(ctx: Ctx, shifts: Sequence[ShiftSpec]) -> tuple[ShiftSpec, ..
 SHIFT_COLUMNS = ("name", "start", "hours")
 
 
-def read_shift_csv(path: Path | str) -> tuple[ShiftSpec, ...]:
+def read_shift_csv(path: Path | str, notes: list[str] | None = None) -> tuple[ShiftSpec, ...]:
     """A CSV file of name,start,hours -> shifts; every problem of every line named
-    (ShiftTableError), a line the reader could not split among them, in line order."""
+    (ShiftTableError), a line the reader could not split among them, in line order. What
+    the reader says of the file (``read as semicolon-separated (;)``) is added to ``notes``."""
     from bwc_desk.adapters.csvfile import iter_errors, read_csv
 
     table = read_csv(path, SHIFT_COLUMNS, SHIFT_COLUMNS)
+    if notes is not None:
+        notes.extend(table.warnings)
     rows = [
         (line, row["name"], row["start"], row["hours"])
         for line, row in table.rows
@@ -297,9 +300,12 @@ def read_shift_csv(path: Path | str) -> tuple[ShiftSpec, ...]:
     return check_shift_table(rows, Path(path).name, unread=iter_errors(table))
 
 
-def replace_shifts_from_csv(ctx: Ctx, path: Path | str) -> tuple[ShiftSpec, ...]:
+def replace_shifts_from_csv(
+    ctx: Ctx, path: Path | str, notes: list[str] | None = None
+) -> tuple[ShiftSpec, ...]:
+    """``replace_shifts`` from a CSV file (``read_shift_csv``: its notes into ``notes``)."""
     ctx.require(Permission.SETTINGS, "change the agency's shifts")
-    return replace_shifts(ctx, read_shift_csv(path))
+    return replace_shifts(ctx, read_shift_csv(path, notes))
 
 
 def seed_defaults(session: Session, by: str, now: Any, agency_name: str) -> None:
