@@ -27,6 +27,30 @@ def test_bad_dates_say_how_to_write_them(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("31.12.2027", date(2027, 12, 31)),
+        ("5.1.2027", date(2027, 1, 5)),
+        ("05.01.2027", date(2027, 1, 5)),
+    ],
+)
+def test_dotted_dates_are_day_first(text, expected):
+    """A European spreadsheet's dates (day.month.year): one reading only."""
+    assert parse_date(text) == expected
+
+
+def test_a_day_first_slash_date_is_refused_with_how_to_write_it():
+    """31/12/2027 can only be day-first: refused all the same (05/01/2027 in the same file
+    would be read as May 1), saying why and what to write."""
+    with pytest.raises(ValidationError) as refused:
+        parse_date("31/12/2027", "warranty_until")
+    text = str(refused.value)
+    assert "day first" in text and "2027-12-31" in text and "31.12.2027" in text
+    with pytest.raises(ValidationError, match="not a real date"):
+        parse_date("31.02.2027")
+
+
+@pytest.mark.parametrize(
     ("text", "value"),
     [("yes", True), ("No", False), ("TRUE", True), ("0", False), ("1", True), ("f", False)],
 )

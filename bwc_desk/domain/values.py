@@ -9,23 +9,41 @@ from bwc_desk.domain.errors import ValidationError
 
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")  # day.month.year (Europe)
 _TRUE = {"yes", "y", "true", "t", "1"}
 _FALSE = {"no", "n", "false", "f", "0"}
 
 
 def parse_date(text: str, field: str = "date") -> date | None:
-    """ISO (2021-10-05) or US (10/5/2021); blank is None."""
+    """ISO (2021-10-05), US (10/5/2021) or day.month.year (5.10.2021, as a European
+    spreadsheet writes it); blank is None. A slash date that can only be day first
+    (31/12/2021) is refused, saying how to write it: in the same file 05/01/2021 would
+    silently be read as May 1."""
     text = text.strip()
     if not text:
         return None
+    day_first: date | None = None
     try:
         if m := _ISO_DATE.match(text):
             return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DOTTED_DATE.match(text):
+            return date(int(m[3]), int(m[2]), int(m[1]))
         if m := _US_DATE.match(text):
-            return date(int(m[3]), int(m[1]), int(m[2]))
+            first, second, year = int(m[1]), int(m[2]), int(m[3])
+            if first <= 12 or not 1 <= second <= 12:
+                return date(year, first, second)
+            day_first = date(year, second, first)
     except ValueError:
         raise ValidationError(f"{field} {text!r} is not a real date") from None
-    raise ValidationError(f"{field} {text!r} is not a date: write 2021-10-05 or 10/5/2021")
+    if day_first is not None:
+        raise ValidationError(
+            f"{field} {text!r} is written day first: BWC Desk reads 10/5/2021 as October 5 "
+            f"(month/day/year). Write it as {day_first.isoformat()} or "
+            f"{day_first.day}.{day_first.month}.{day_first.year} (day.month.year)"
+        )
+    raise ValidationError(
+        f"{field} {text!r} is not a date: write 2021-10-05, 10/5/2021 or 5.10.2021"
+    )
 
 
 def parse_bool(text: str, field: str = "value", default: bool | None = None) -> bool:
