@@ -216,7 +216,7 @@ class FilteredTable(QWidget):
         view: keys typed on the table go to the search box (``search_on_typing``, never the
         table's jump-to-row), and Enter there selects the one row matching (``take_match``),
         hands it to ``found``, and selects the search text so that the next scan replaces it.
-        No row or several: nothing selected, the status bar's count says what is shown."""
+        No row or several: nothing selected (the count beside the box says what is shown)."""
         self.search_on_typing()
 
         def enter() -> None:
