@@ -742,3 +742,20 @@ def test_an_id_badge_scanned_on_the_roster_selects_that_officer(qtbot, desk):
     qtbot.keyClicks(roster.table.filter_edit, "1003")
     qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
     assert [o.badge for o in roster.selected()] == ["1003"]
+
+
+def test_a_badge_scan_on_the_roster_shows_a_hidden_officer_and_says_when_none(qtbot, desk):
+    roster = desk["tab"].roster
+    roster.show_box.setCurrentText("Inactive")
+    assert roster.table.proxy.rowCount() == 0
+    roster.table.table.setFocus()
+    qtbot.keyClicks(roster.table.table, "ID-1002")
+    qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
+    assert roster.show_box.currentText() == "All officers"
+    assert [o.badge for o in roster.selected()] == ["1002"]
+    assert "Baker, Pat (1002) was not in the list 'Inactive'" in roster.message.text()
+    assert roster.edit_button.isEnabled()
+    qtbot.keyClicks(roster.table.filter_edit, "ID-9999")
+    qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
+    assert roster.selected() == [] and not roster.edit_button.isEnabled()
+    assert roster.message.text() == "No officer has the badge or ID card ID-9999."

@@ -755,3 +755,52 @@ def test_a_camera_scanned_on_the_table_is_found_and_shown(qtbot, room):
     assert tab.selected_units() == []
     assert tab.table.proxy.rowCount() == 0
     assert tab.detail.title.text() == "HPD-BWC-0011"
+
+
+def scan_into_focus(qtbot, code: str) -> None:
+    """A scanner's keys and Enter, into whatever has the keyboard's focus."""
+    from PySide6.QtWidgets import QApplication
+
+    for char in code:
+        qtbot.keyClick(QApplication.focusWidget(), char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+
+def test_a_scan_that_finds_nothing_after_a_find_leaves_nothing_to_act_on(qtbot, room):
+    """After a camera was found, a code of no camera: nothing selected, the toolbar's
+    camera actions greyed, the details closed, and the status bar says so."""
+    tab = room["tab"]
+    said: list[str] = []
+    tab.state.message.connect(lambda text, _ms: said.append(text))
+    view = tab.table.table
+    view.setFocus()
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000):
+        qtbot.keyClicks(view, "HPD-BWC-0004")
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    assert tab.edit_action.isEnabled()
+    scan_into_focus(qtbot, "QQ-NOPE-2")
+    assert tab.selected_units() == [] and tab.table.current_row() is None
+    assert not tab.edit_action.isEnabled() and not tab.move_action.isEnabled()
+    assert not tab.detail.isVisible()
+    assert said[-1] == "No camera has the tag or serial QQ-NOPE-2."
+    # Part of many tags: the count of what matches, nothing chosen for the person.
+    scan_into_focus(qtbot, "HPD-BWC-00")
+    assert tab.selected_units() == []
+    assert said[-1] == "12 cameras match HPD-BWC-00: choose one in the list."
+
+
+def test_a_scanned_camera_hidden_by_the_status_filter_is_shown_all_the_same(qtbot, room):
+    tab = room["tab"]
+    said: list[str] = []
+    tab.state.message.connect(lambda text, _ms: said.append(text))
+    tab.status_box.setCurrentText("issued")
+    assert tab.table.proxy.rowCount() == 1  # (HPD-BWC-0001 only)
+    view = tab.table.table
+    view.setFocus()
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        qtbot.keyClicks(view, "HPD-BWC-0009")
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    assert loaded.args[0].asset_tag == "HPD-BWC-0009"
+    assert tab.status_box.currentText() == "All"
+    assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0009"]
+    assert said[-1] == "HPD-BWC-0009 is available: Status (issued) set back to All to show it."

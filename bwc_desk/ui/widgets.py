@@ -211,33 +211,46 @@ class FilteredTable(QWidget):
         self,
         keys: Callable[[Any], tuple[str, ...]],
         found: Callable[[Any], None] | None = None,
+        *,
+        hidden: Callable[[Any], None] | None = None,
+        missed: Callable[[str, int], None] | None = None,
     ) -> None:
-        """A code scanned (or typed) and Enter finds its row, wherever the focus was in the
-        view: keys typed on the table go to the search box (``search_on_typing``, never the
-        table's jump-to-row), and Enter there selects the one row matching (``take_match``),
-        hands it to ``found``, and selects the search text so that the next scan replaces it.
-        No row or several: nothing selected (the count beside the box says what is shown)."""
+        """A code scanned (or typed) and Enter finds its row: keys typed on the table go to
+        the search box (``search_on_typing``, never the table's jump-to-row), and Enter there
+        selects the one row the code belongs to (``take_match``; a code no column shows, an
+        ID card's, by the key the columns do show), hands it to ``found``, and selects the
+        search text so that the next scan replaces it.
+
+        ``hidden(row)``: the row is there but the view's own filter (a status, a list) hides
+        it; the view shows it again (and says so), then it is selected. ``missed(code,
+        shown)``: no row, or several (``shown`` rows match): nothing is selected, not even
+        the current row, and the view says so. The view hears ``selection_changed`` either
+        way (its buttons follow)."""
         self.search_on_typing()
 
         def enter() -> None:
-            if not self.filter_edit.text().strip():
+            typed = self.filter_edit.text().strip()
+            if not typed:
                 return
             self.take_match(keys)
             rows = self.table.selectionModel().selectedRows()
             if not rows:
-                # A code none of the columns shows (an ID card's scan code): the one row
-                # whose key it is, found by the key the columns do show.
-                typed = self.filter_edit.text().strip().upper()
-                hits = [
-                    row for row in self.model.rows() if typed in (k.upper() for k in keys(row))
-                ]
+                code = typed.upper()
+                hits = [r for r in self.model.rows() if code in (k.upper() for k in keys(r))]
                 if len(hits) == 1:
+                    if hidden is not None and self.proxy.hides(hits[0]):
+                        hidden(hits[0])
                     self.filter_edit.setText(keys(hits[0])[0])
                     self.take_match(keys)
                     rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                self.table.setCurrentIndex(QModelIndex())
             self.filter_edit.selectAll()
+            self.selection_changed.emit()
             if len(rows) == 1 and found is not None:
                 found(self.proxy.source_row(rows[0].row()))
+            elif not rows and missed is not None:
+                missed(typed, self.proxy.rowCount())
 
         self.filter_edit.returnPressed.connect(enter)
 

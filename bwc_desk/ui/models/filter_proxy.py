@@ -148,6 +148,10 @@ class FilterProxy(QAbstractProxyModel):
         self._predicate = predicate
         self.refilter()
 
+    def hides(self, row: Any) -> bool:
+        """Whether the predicate (a view's quick filter) keeps ``row`` out, whatever the text."""
+        return self._predicate is not None and not self._predicate(row)
+
     def refilter(self, narrower: bool = False) -> None:
         """Filter again (one layout change: a selection of rows still shown is kept)."""
         self._begin_layout()

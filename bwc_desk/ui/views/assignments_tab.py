@@ -154,7 +154,16 @@ class RosterPage(ActionPage):
         self.evidence_button.clicked.connect(self.export_evidence)
         self.table.activated_row.connect(lambda _row: self._activated())
         # An ID badge scanned here (or a badge typed, then Enter) selects that officer.
-        self.table.find_on_enter(lambda o: (o.badge, o.scan_code or ""))
+        self.table.find_on_enter(
+            lambda o: (o.badge, o.scan_code or ""),
+            hidden=lambda o: self._show_all(o.label),
+            missed=lambda code, shown: self.say(
+                f"{shown:,} officers match {code}: choose one in the list."
+                if shown
+                else f"No officer has the badge or ID card {code}.",
+                error=not shown,
+            ),
+        )
         self.table.selection_changed.connect(self.update_buttons)
         self.show_box.currentTextChanged.connect(self._show)
         shortcut = QShortcut(QKeySequence.StandardKey.New, self)
@@ -269,6 +278,12 @@ class RosterPage(ActionPage):
     def _show(self, *_args: Any) -> None:
         self.table.proxy.set_predicate(SHOW.get(self.show_box.currentText()))
         self.table.update_count()
+
+    def _show_all(self, who: str) -> None:
+        """An officer scanned that the list chosen hid: every officer shown, and said."""
+        chosen = self.show_box.currentText()
+        self.show_box.setCurrentText(SHOW_ALL)
+        self.say(f"{who} was not in the list {chosen!r}: showing {SHOW_ALL.lower()}.")
 
     # --- actions ----------------------------------------------------------------------------
     def _activated(self) -> None:

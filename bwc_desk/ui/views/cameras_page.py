@@ -32,8 +32,9 @@ from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
 from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
 
+ALL_CAMERAS = "All cameras"
 SHOW_UNITS: dict[str, Callable[[UnitRow], bool] | None] = {
-    "All cameras": None,
+    ALL_CAMERAS: None,
     "Spares (nobody's, no pool)": lambda u: (
         u.primary_officer_id is None and u.pool_id is None and u.status not in GONE
     ),
@@ -53,7 +54,16 @@ class CamerasPage(ActionPage):
         self.table = FilteredTable(self.model, "Filter cameras: tag, officer, pool...")
         self.table.filter_edit.setObjectName("camera_filter")
         # A camera scanned here (its tag or serial, then Enter) selects that camera.
-        self.table.find_on_enter(lambda u: (u.asset_tag, u.serial))
+        self.table.find_on_enter(
+            lambda u: (u.asset_tag, u.serial),
+            hidden=self._show_all,
+            missed=lambda code, shown: self.say(
+                f"{shown:,} cameras match {code}: choose one in the list."
+                if shown
+                else f"No camera has the tag or serial {code}.",
+                error=not shown,
+            ),
+        )
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("camera_show")
         self.show_box.addItems(list(SHOW_UNITS))
@@ -203,6 +213,12 @@ class CamerasPage(ActionPage):
         total = sum(sizes)
         right = min(max(sizes[1], need + 8), total * 2 // 5)
         self.splitter.setSizes([total - right, right])
+
+    def _show_all(self, row: UnitRow) -> None:
+        """A camera scanned that the list chosen hid: every camera shown, and said."""
+        chosen = self.show_box.currentText()
+        self.show_box.setCurrentText(ALL_CAMERAS)
+        self.say(f"{row.asset_tag} was not in the list {chosen!r}: showing all cameras.")
 
     def _show(self, *_args: Any) -> None:
         text = self.show_box.currentText()

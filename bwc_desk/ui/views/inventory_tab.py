@@ -117,7 +117,12 @@ class InventoryTab(QWidget):
         self.table.activated_row.connect(self.open_details)
         # A camera scanned here (a tag or a serial typed, then Enter) is found and shown,
         # never the first row of whatever the table's own type-ahead jumped to.
-        self.table.find_on_enter(lambda u: (u.asset_tag, u.serial), self.open_details)
+        self.table.find_on_enter(
+            lambda u: (u.asset_tag, u.serial),
+            self.open_details,
+            hidden=self._show_every_unit,
+            missed=self._not_found,
+        )
         self.table.selection_changed.connect(self._selection_changed)
         # Holding an arrow key moves through many rows: load the one the user stops on.
         self._follow_timer = QTimer(self)
@@ -427,6 +432,30 @@ class InventoryTab(QWidget):
         self.table.table.setFocus()
 
     # --- the table --------------------------------------------------------------------------
+    def _show_every_unit(self, row: UnitRow) -> None:
+        """A camera scanned that Status or Model hid: both back to All, and said."""
+        hid = [
+            f"{name} ({box.currentText()})"
+            for name, box in (("Status", self.status_box), ("Model", self.model_box))
+            if box.currentText() != ALL
+        ]
+        self.status_box.setCurrentText(ALL)
+        self.model_box.setCurrentText(ALL)
+        self.state.message.emit(
+            f"{row.asset_tag} is {row.status.label.lower()}: {' and '.join(hid)} set back to "
+            f"{ALL} to show it.",
+            10_000,
+        )
+
+    def _not_found(self, code: str, shown: int) -> None:
+        """A code scanned that is no one camera's: no camera's details stay open."""
+        self.close_details()
+        if shown:
+            text = f"{shown:,} cameras match {code}: choose one in the list."
+        else:
+            text = f"No camera has the tag or serial {code}."
+        self.state.message.emit(text, 10_000)
+
     def _quick_filter(self, *_args: Any) -> None:
         status = self.status_box.currentText()
         model = self.model_box.currentText()
