@@ -408,3 +408,31 @@ def test_a_clicked_lines_problems_are_shown_whole_below_the_list(qtbot, desk):
     assert any("serial X60A0001 is already on line 2" in p for p in problems)
     assert any("not a real date" in p for p in problems)
     assert dialog.width() >= min(1240, dialog.screen().availableGeometry().width() - 40)
+
+
+def test_the_lines_problems_below_the_list_follow_the_file_and_the_filter(qtbot, desk):
+    dialog = desk["dialog"]
+    desk["choose"](
+        HEADER + "HPD-BWC-0001,X60A0001,Axon Body 3,,\n"
+        "HPD-BWC-0007,X60A0001,Axon Body 4,,\n"  # the serial of line 2
+        "HPD-BWC-0008,X61B0008,Axon Body 4,issued,\n"
+    )
+    view = dialog.table.table
+
+    def click(row: int) -> None:
+        center = view.visualRect(dialog.table.proxy.index(row, 0)).center()
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+
+    click(1)
+    assert dialog.line_detail.text().startswith("Line 4 (HPD-BWC-0008)")
+    # A filter that hides that line: its problems are not left below the list.
+    qtbot.keyClicks(dialog.table.filter_edit, "already")
+    qtbot.waitUntil(lambda: dialog.table.proxy.rowCount() == 1, timeout=5000)
+    assert not dialog.line_detail.isVisible() or "Line 4" not in dialog.line_detail.text()
+    dialog.table.filter_edit.clear()
+    qtbot.waitUntil(lambda: dialog.table.proxy.rowCount() == 2, timeout=5000)
+    click(0)
+    assert dialog.line_detail.text().startswith("Line 3 (HPD-BWC-0007)")
+    # Another file: nothing of the last one's lines.
+    desk["choose"](HEADER + "HPD-BWC-0009,X61B0009,Axon Body 4,,31/31/2027\n", "other.csv")
+    assert not dialog.line_detail.isVisible()

@@ -250,6 +250,12 @@ class ImportDialog(QDialog):
         self.line_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.line_detail.hide()
         self.table.selection_changed.connect(self._show_line)
+        for signal in (  # (another file, a filter: the line may be gone or another)
+            self.table.proxy.modelReset,
+            self.table.proxy.layoutChanged,
+            self.table.proxy.rowsRemoved,
+        ):
+            signal.connect(self._show_line)
         self._errors_filter(False)  # nothing checked yet
         self.progress = QProgressBar(self)
         self.progress.setObjectName("import_progress")
@@ -292,7 +298,8 @@ class ImportDialog(QDialog):
             "the file or nothing."
         )
 
-    def _show_line(self) -> None:
+    def _show_line(self, *_args: object) -> None:
+        """The current line's verdict and problems, or nothing when no line is current."""
         row = self.table.current_row()
         if row is None or not row.reason:
             self.line_detail.hide()
