@@ -80,9 +80,21 @@ def identify(ctx: Ctx, code: str) -> ScanMatch:
             raise_missing_scanned(ctx, unit.id, unit.asset_tag, unit.status, unit.status_reason)
         return match
     raise NotFoundError(
-        f"Nothing matches {value!r}: no officer badge and no camera asset tag or serial. "
-        "Check the label and scan again."
+        f"Nothing matches {_shown(value)}: no officer badge and no camera asset tag or "
+        "serial. Check the label and scan again."
     )
+
+
+# A code longer than this is shown cut (a web address's QR code scanned by mistake would
+# take the banner's third line and push the lists down).
+SHOWN_CODE = 40
+
+
+def _shown(value: str) -> str:
+    """The code as said back: whole, or its start and how long it is."""
+    if len(value) <= SHOWN_CODE:
+        return repr(value)
+    return f"{value[: SHOWN_CODE - 8]!r}... (a code of {len(value)} characters)"
 
 
 def _refusal(unit: Unit) -> str:

@@ -55,9 +55,9 @@ class Banner(QLabel):
         self.setObjectName("banner")
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        # Room for two lines in the largest style (an error's): answers of one or two lines
-        # keep the banner's height, so the lists below do not jump from scan to scan.
-        self.say("error", "Two\nlines")
+        # Room for three lines in the largest style (an error's): the answers keep the
+        # banner's height, so the lists below do not jump from scan to scan.
+        self.say("error", "Three\nlines\nof room")
         self.ensurePolished()
         self.setMinimumHeight(max(64, self.sizeHint().height()))
         self.say("idle", READY)
