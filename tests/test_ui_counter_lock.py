@@ -69,6 +69,8 @@ def test_end_of_shift_mode_stays_for_the_same_clerk_and_ends_for_the_next(qtbot,
     tab.end_of_shift.setChecked(True)
     lock_and_sign_in(qtbot, win, window["quinn"])
     assert tab.end_of_shift.isChecked()  # quinn unlocked: quinn's mode
+    kind, text = banner(tab)
+    assert kind == "notice" and text.startswith("End-of-shift mode: scan the cameras"), text
     lock_and_sign_in(qtbot, win, window["jordan"])
     assert not tab.end_of_shift.isChecked()
     kind, text = banner(tab)
@@ -155,7 +157,10 @@ def test_after_a_sign_out_even_the_same_clerk_starts_clean(qtbot, window):
     tab.focus_scan()
     qtbot.waitUntil(lambda: tab.scan_edit.isEnabled(), timeout=5000)
     assert not tab.end_of_shift.isChecked()
+    kind, text = banner(tab)
+    assert kind == "notice" and "End-of-shift mode was switched off at the sign-out" in text
     assert not tab.undo_button.isEnabled()
+    assert win.lock_screen.heading.text() == "<h2>Signed out: sign in to use BWC Desk</h2>"
     ctrl_z(qtbot, tab)
     kind, text = banner(tab)
     assert kind == "notice" and text.startswith("Nothing to undo"), text

@@ -804,3 +804,22 @@ def test_a_scanned_camera_hidden_by_the_status_filter_is_shown_all_the_same(qtbo
     assert tab.status_box.currentText() == "All"
     assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0009"]
     assert said[-1] == "HPD-BWC-0009 is available: Status (issued) set back to All to show it."
+
+
+def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin_ctx):
+    """Found by its scan, then the filter cleared to see every camera: the list shows the
+    camera found, not the top of the list."""
+    for i in range(1, 301):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-{i:04d}", f"X60A{i:04d}"))
+    tab = open_tab(qtbot, make_actor(admin_ctx, Role.SUPERVISOR, "sam"))
+    view = tab.table.table
+    view.setFocus()
+    qtbot.keyClicks(view, "HPD-BWC-0250")
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000):
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    tab.table.filter_edit.clear()
+    qtbot.waitUntil(lambda: tab.table.proxy.rowCount() == 300, timeout=5000)
+    current = view.currentIndex()
+    assert tab.table.proxy.source_row(current.row()).asset_tag == "HPD-BWC-0250"
+    qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(current)))
+    tab.state.runner.shutdown()

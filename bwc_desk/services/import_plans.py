@@ -457,7 +457,8 @@ def _status(raw: dict[str, str], has: set[str], current: Unit | None) -> UnitSta
     text = " ".join(raw.get("status", "").strip().lower().split())
     if text == "issued":
         raise ValidationError(
-            "status 'issued' cannot be imported: cameras are issued at the counter"
+            "status 'issued' cannot be imported: cameras are issued at the counter (leave "
+            "status blank for available, and issue the camera there)"
         )
     if text not in IMPORT_STATUSES:
         raise ValidationError(

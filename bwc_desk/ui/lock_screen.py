@@ -226,6 +226,10 @@ class LockScreen(QWidget):
         why = "after a while with no activity" if idle else "on request"
         first = f"{who} signed out at {when}." if signed_out else (
             f"Locked {why} at {when} (was: {who}).")
+        self.heading.setText(
+            "<h2>Signed out: sign in to use BWC Desk</h2>" if signed_out
+            else "<h2>BWC Desk is locked</h2>"
+        )
         self.detail.setText(
             f"{first} Any staff member may sign in; they will be recorded on the "
             "transactions from then on."

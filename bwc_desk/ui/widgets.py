@@ -276,6 +276,12 @@ class FilteredTable(QWidget):
     def apply_filter(self) -> None:
         text = self.filter_edit.text()
         self.proxy.set_text(text)
+        current = self.table.currentIndex()
+        if current.isValid():
+            # A filter cleared: the row chosen stays in sight (the view lays out its new
+            # rows first: until then its scroll range is the old one).
+            self.table.doItemsLayout()
+            self.table.scrollTo(current)
         self.update_count()
         self.filter_applied.emit(text)
 

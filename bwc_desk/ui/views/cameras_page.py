@@ -95,7 +95,7 @@ class CamerasPage(ActionPage):
         buttons.addStretch(1)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.setContentsMargins(8, 0, 0, 0)  # (apart from the list's count)
         right_layout.addWidget(pools_label)
         right_layout.addWidget(self.pool_view, 1)
         self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)

@@ -102,6 +102,7 @@ class CounterTab(QWidget):
         # Who the counter's mode and its last transaction belong to (the one signed in last:
         # a lock keeps them for that person, another person signing in lets them go).
         self._clerk = state.actor.username if state.actor is not None else None
+        self._mode_ended_by_sign_out = False
         # An issue a lock cut short (its dialog closed by the lock): said after the sign-in.
         self._cut_by_lock: str | None = None
         state.actor_changed.connect(self._actor_changed)
@@ -343,6 +344,15 @@ class CounterTab(QWidget):
         before, self._clerk = self._clerk, actor.username
         if before is not None and before != actor.username:
             self._new_clerk(actor.display_name or actor.username)
+        elif self._mode_ended_by_sign_out:
+            self._show(
+                "notice",
+                "End-of-shift mode was switched off at the sign-out: tick it again for "
+                "returns only.",
+            )
+        elif self.end_of_shift.isChecked():
+            self._show("notice", EOS_TEXT)  # (the same clerk, back: their mode still on)
+        self._mode_ended_by_sign_out = False
         if self._cut_by_lock is not None:
             text, self._cut_by_lock = self._cut_by_lock, None
             self.say("notice", text, Sound.NOTICE, log=True, refused=True)
@@ -354,6 +364,7 @@ class CounterTab(QWidget):
         self._clerk = None
         if self.end_of_shift.isChecked():
             self.end_of_shift.setChecked(False)
+            self._mode_ended_by_sign_out = True  # (said at the next sign-in)
 
     def _new_clerk(self, name: str) -> None:
         """Another staff member signed in: the previous one's mode and transaction are not
