@@ -133,3 +133,20 @@ def test_a_repeated_badge_is_not_named_twice_through_its_scan_code(agency, tmp_p
             "of the two)",
         ),
     )
+
+
+def test_how_each_date_was_read_is_said_before_anything_is_written(agency, tmp_path):
+    """A European file's 05/01/2024 reads as May 1 (month/day): the preview says how each
+    date not written as ISO was read, on the lines that would be written."""
+    text = (
+        "asset_tag,serial,model,warranty_until,purchase_date\n"
+        "HPD-20,S-20,Axon Body 4,05/01/2024,2023-01-05\n"
+        "HPD-21,S-21,Axon Body 4,31.12.2027,\n"
+        "HPD-22,S-22,Axon Body 4,2027-12-31,\n"
+    )
+    report = imports.import_units(agency, write(tmp_path, "eu.csv", text), commit=False)
+    assert not report.errors
+    changes = dict(report.changes)
+    assert changes[2] == "warranty_until '05/01/2024' read as 2024-05-01"
+    assert changes[3] == "warranty_until '31.12.2027' read as 2027-12-31"
+    assert 4 not in changes  # (ISO: nothing to say)

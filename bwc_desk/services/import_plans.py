@@ -384,12 +384,34 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
             continue
         changed = _unit_changes(current, row, officers)
         verdict = "new" if current is None else ("update" if changed else "unchanged")
-        if changed:
-            plan.changes[line] = _describe(changed)
+        said = [_describe(changed)] if changed else []
+        if verdict != "unchanged":
+            said += _dates_read(raw, has)
+        if said:
+            plan.changes[line] = "; ".join(said)
         plan.verdicts.append((line, row.data.asset_tag, verdict))
         if verdict != "unchanged":
             plan.actions.append((line, verdict, row))
     return plan
+
+
+UNIT_DATES = ("purchase_date", "warranty_until")
+
+
+def _dates_read(raw: dict[str, str], has: set[str]) -> list[str]:
+    """How each date not written as ISO was read ("warranty_until '05/01/2024' read as
+    2024-05-01"): a file from elsewhere may mean the 5th of January, and the preview shows
+    it before anything is written."""
+    said = []
+    for name in UNIT_DATES:
+        text = raw.get(name, "").strip() if name in has else ""
+        try:
+            read = parse_date(text, name) if text else None
+        except DomainError:
+            continue  # (the line's problems say it)
+        if read is not None and read.isoformat() != text:
+            said.append(f"{name} {text!r} read as {read.isoformat()}")
+    return said
 
 
 def _tags_in(table: CsvTable) -> set[str]:
