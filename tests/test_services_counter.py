@@ -321,6 +321,7 @@ def test_undo_issue_and_return_write_corrections(room):
     undone = counter.undo(qm, returned.seq)
     assert undone.unit.status is UnitStatus.ISSUED
     assert [c.asset_tag for c in counter.out_now(qm)] == ["HPD-BWC-0001"]
+    assert undone.message == f"Undone: HPD-BWC-0001 is out with {smith.label} again."
 
 
 def test_undo_window_and_only_the_same_person(room):

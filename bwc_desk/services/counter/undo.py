@@ -21,7 +21,8 @@ from bwc_desk.services.counter.router import LastTransaction, undo_deadline
 from bwc_desk.services.records import record
 from bwc_desk.services.repairs import withdraw_for_undo
 from bwc_desk.services.settings import read_settings
-from bwc_desk.store.models import Checkout, CustodyEvent, Unit
+from bwc_desk.services.dto import person_name
+from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
 
 def undo(ctx: Ctx, seq: int) -> UndoResult:
@@ -127,7 +128,13 @@ def undo(ctx: Ctx, seq: int) -> UndoResult:
                     f"{unit.asset_tag} cannot be re-opened: it or its officer has another "
                     "open issue now."
                 ) from None
-            message = f"Undone: {unit.asset_tag} is out with the officer again."
+            officer = session.get(Officer, event.officer_id) if event.officer_id else None
+            who = (
+                f"{person_name(officer.last_name, officer.first_name)} ({officer.badge})"
+                if officer is not None
+                else "the officer"
+            )
+            message = f"Undone: {unit.asset_tag} is out with {who} again."
         else:
             raise DomainError(f"A {event.kind} record cannot be undone here.")
         return UndoResult(message, new_seq, _unit(session, unit.id))
