@@ -18,10 +18,10 @@ from bwc_desk.services.counter.bays import release_hold
 from bwc_desk.services.counter.common import _open_checkout, _unit
 from bwc_desk.services.counter.dto import UndoResult
 from bwc_desk.services.counter.router import LastTransaction, undo_deadline
+from bwc_desk.services.dto import person_name
 from bwc_desk.services.records import record
 from bwc_desk.services.repairs import withdraw_for_undo
 from bwc_desk.services.settings import read_settings
-from bwc_desk.services.dto import person_name
 from bwc_desk.store.models import Checkout, CustodyEvent, Officer, Unit
 
 
