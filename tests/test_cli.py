@@ -240,3 +240,19 @@ def test_a_demo_file_without_accounts_is_not_the_demo(_app_home):
     aside = set_aside_empty_demo()
     assert aside is not None and aside.exists() and not target.exists()
     assert set_aside_empty_demo() is None  # nothing (left) to set aside
+
+
+def test_import_says_how_each_date_not_written_as_iso_was_read(capsys, dbfile, tmp_path):
+    """As the dialog's preview does: a European file's 05/01/2028 is said to be May 1."""
+    csv = tmp_path / "u.csv"
+    csv.write_text(
+        "asset_tag,serial,warranty_until\nHPD-1,S-1,31.12.2027\nHPD-2,S-2,05/01/2028\n"
+        "HPD-3,S-3,2028-01-05\n",
+        encoding="utf-8",
+    )
+    code, out, _ = as_chief(capsys, dbfile, "import", "units", "--dry-run", str(csv))
+    assert code == 0, out
+    assert out.splitlines()[1:] == [
+        "  line 2: warranty_until '31.12.2027' read as 2027-12-31",
+        "  line 3: warranty_until '05/01/2028' read as 2028-05-01",
+    ]
