@@ -260,3 +260,24 @@ def test_a_filtered_table_says_when_typed_text_is_applied(qtbot):
     qtbot.waitUntil(lambda: applied[-1:] == ["al"], timeout=5000)
     assert sorted(shown(table.proxy)) == ["alfred", "alpha"]
     assert table.count_label.text() == "2 of 3"
+
+
+def test_a_key_that_shows_the_same_rows_changes_nothing(qtmodeltester):
+    """The first letters typed often match every row (the "b" of "BWC-", the agency's tag
+    prefix): the rows shown stay the same, and the proxy says nothing, so the table is not
+    laid out and repainted for 25,000 rows on that key. A key that changes them says so."""
+    _model, proxy = setup(qtmodeltester, items("bwc-1", "bwc-2", "bwc-13", "cage"))
+    said: list[str] = []
+    proxy.layoutChanged.connect(lambda *_a: said.append("layout"))
+    proxy.modelReset.connect(lambda: said.append("reset"))
+    proxy.set_text("bwc")
+    assert shown(proxy) == ["bwc-1", "bwc-13", "bwc-2"] and said == ["layout"]
+    said.clear()
+    proxy.set_text("bwc-")  # (the same three rows)
+    proxy.set_text("bw")  # (wider, the same three)
+    assert shown(proxy) == ["bwc-1", "bwc-13", "bwc-2"] and said == []
+    proxy.set_text("bwc-1")
+    assert shown(proxy) == ["bwc-1", "bwc-13"] and said == ["layout"]
+    said.clear()
+    proxy.set_text("")
+    assert shown(proxy) == ["bwc-1", "bwc-13", "bwc-2", "cage"] and said == ["layout"]

@@ -153,12 +153,14 @@ class FilterProxy(QAbstractProxyModel):
         return self._predicate is not None and not self._predicate(row)
 
     def refilter(self, narrower: bool = False) -> None:
-        """Filter again (one layout change: a selection of rows still shown is kept)."""
+        """Filter again (one layout change: a selection of rows still shown is kept). When
+        the rows shown stay the same (the first letters of a tag often match every row),
+        nothing is said: the view is not laid out and repainted again for nothing."""
+        order = self._filtered(self._order if narrower else self._all)
+        if order == self._order:
+            return
         self._begin_layout()
-        if narrower:
-            self._order = self._filtered(self._order)
-        else:
-            self._order = self._filtered(self._all)
+        self._order = order
         self._end_layout()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -220,28 +222,23 @@ class FilterProxy(QAbstractProxyModel):
         return self._predicate is None or bool(self._predicate(model.row_at(s)))
 
     def _filtered(self, rows: list[int]) -> list[int]:
+        """The rows of ``rows`` the text and the predicate let through, in their order. One
+        pass per word (each a comprehension over the rows the words before it kept), not
+        one Python generator per row: "axon body" on 25,000 units took 25 ms that way."""
         model = self.source()
         words, predicate = self._words, self._predicate
         if not words and predicate is None:
             return list(rows)
         hay = model.haystack()
-        if len(words) == 1:
-            w = words[0]
-            mask = [w in hay[s] for s in rows]
-        elif words:
-            mask = [all(w in hay[s] for w in words) for s in rows]
-        else:
-            mask = [True] * len(rows)
-        if self._attached:
-            attached = self._attached
-            mask = [
-                m and all(p.search(hay[s]) for p in attached)
-                for s, m in zip(rows, mask, strict=True)
-            ]
+        for w in words:
+            rows = list(compress(rows, [w in hay[s] for s in rows]))
+        for pattern in self._attached:
+            search = pattern.search
+            rows = [s for s in rows if search(hay[s])]
         if predicate is not None:
             row_at = model.row_at
-            mask = [m and bool(predicate(row_at(s))) for s, m in zip(rows, mask, strict=True)]
-        return list(compress(rows, mask))
+            rows = [s for s in rows if predicate(row_at(s))]
+        return rows
 
     def _rebuild(self) -> None:
         model = self.sourceModel()

@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import Qt
-
 from bwc_desk.domain.units import UnitStatus
 from bwc_desk.services.dto import UnitRow
-from bwc_desk.ui.models.table_model import (
-    ROW_ROLE,
-    SORT_ROLE,
-    Column,
-    Index,
-    RowTableModel,
-    text_of,
-)
+from bwc_desk.ui.models.table_model import Column, RowTableModel, text_of
 
-_DISPLAY = Qt.ItemDataRole.DisplayRole.value
-_ANSWERED = frozenset(
-    r.value if isinstance(r, Qt.ItemDataRole) else r
-    for r in (
-        Qt.ItemDataRole.ForegroundRole,
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.TextAlignmentRole,
-        SORT_ROLE,
-        ROW_ROLE,
-    )
-)
 STATUS_COLORS = {
     UnitStatus.AVAILABLE: None,
     UnitStatus.ISSUED: "#1d4ed8",
@@ -78,18 +55,6 @@ class UnitTableModel(RowTableModel[UnitRow]):
         Column("Last custody event", _last, sort=lambda u: u.last_event_at),
         Column("Warranty until", lambda u: u.warranty_until),
     )
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        # Asked for every visible cell and role on each repaint (a keystroke in the filter
-        # repaints the table): the display text is one list lookup, and the roles no column
-        # uses (font, icon, size, check state...) answer None without the general dispatch.
-        if role == _DISPLAY:
-            r, c = index.row(), index.column()
-            texts = self._texts
-            return texts[r][c] if 0 <= r < len(texts) and 0 <= c < len(self.columns) else None
-        if role in _ANSWERED:
-            return super().data(index, role)
-        return None
 
     def foreground(self, row: UnitRow, column: int) -> str | None:
         if column == self.COL_STATUS:
