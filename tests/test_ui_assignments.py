@@ -402,6 +402,18 @@ def test_quartermasters_see_why_they_cannot(qtbot, desk):
 # --- cameras and pools ----------------------------------------------------------------------
 
 
+def test_a_camera_scanned_with_the_focus_on_the_pools_is_found(qtbot, desk):
+    tab = desk["tab"]
+    page = tab.cameras
+    open_page(qtbot, tab, page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8, timeout=5000)
+    page.pool_view.setFocus()
+    assert QApplication.focusWidget() is page.pool_view
+    _scan_into_focus(qtbot, "HPD-BWC-0006")
+    assert [u.asset_tag for u in page.selected()] == ["HPD-BWC-0006"]
+    assert page.table.filter_edit.text() == "HPD-BWC-0006"
+
+
 def test_pools_create_put_in_take_out(qtbot, desk):
     tab, sup = desk["tab"], desk["sup"]
     page = tab.cameras
@@ -742,6 +754,31 @@ def test_an_id_badge_scanned_on_the_roster_selects_that_officer(qtbot, desk):
     qtbot.keyClicks(roster.table.filter_edit, "1003")
     qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
     assert [o.badge for o in roster.selected()] == ["1003"]
+
+
+def _scan_into_focus(qtbot, code: str) -> None:
+    """A scanner's keys and Enter, into whatever has the keyboard's focus."""
+    for char in code:
+        qtbot.keyClick(QApplication.focusWidget(), char)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+
+
+def test_a_badge_scanned_with_the_focus_on_a_button_or_the_list_box_is_found(qtbot, desk):
+    """Anywhere on the roster page: a scan with the focus on a button or on the List box
+    selects the officer as from the filter, and the List box keeps its choice (its keys
+    would have chosen another list)."""
+    roster = desk["tab"].roster
+    click_row(qtbot, roster.table, lambda o: o.badge == "1001")
+    roster.edit_button.setFocus()
+    assert QApplication.focusWidget() is roster.edit_button
+    _scan_into_focus(qtbot, "ID-2002")
+    assert [o.badge for o in roster.selected()] == ["2002"]
+    assert roster.table.filter_edit.hasFocus() and roster.table.filter_edit.text() == "2002"
+    shown = roster.show_box.currentText()
+    roster.show_box.setFocus()
+    _scan_into_focus(qtbot, "ID-1003")
+    assert [o.badge for o in roster.selected()] == ["1003"]
+    assert roster.show_box.currentText() == shown
 
 
 def test_a_badge_scan_on_the_roster_shows_a_hidden_officer_and_says_when_none(qtbot, desk):

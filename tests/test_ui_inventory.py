@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Role
@@ -804,6 +804,35 @@ def test_a_scanned_camera_hidden_by_the_status_filter_is_shown_all_the_same(qtbo
     assert tab.status_box.currentText() == "All"
     assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0009"]
     assert said[-1] == "HPD-BWC-0009 is available: Status (issued) set back to All to show it."
+
+
+def test_a_camera_scanned_anywhere_in_the_view_is_found(qtbot, room):
+    """A scan while the focus is in the details' history or on a quick filter (Status,
+    Model) is not lost: the camera is found as from the filter box, and what the burst's
+    keys did where they fell is put back (the Status chosen, the history's row)."""
+    tab = room["tab"]
+    view = tab.table.table
+    view.setFocus()
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000):
+        qtbot.keyClicks(view, "HPD-BWC-0004")
+        qtbot.keyClick(tab.table.filter_edit, Qt.Key.Key_Return)
+    history = tab.detail.history
+    history.setFocus()
+    assert QApplication.focusWidget() is history
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        scan_into_focus(qtbot, "X60A0003")
+    assert loaded.args[0].asset_tag == "HPD-BWC-0003"
+    assert tab.table.filter_edit.text() == "X60A0003"
+    assert tab.table.filter_edit.hasFocus() and tab.table.filter_edit.selectedText() == "X60A0003"
+    assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0003"]
+    # On the Status quick filter: its keys would choose "issued" (the I of X60A0011 ...).
+    tab.status_box.setFocus()
+    assert tab.status_box.currentText() == "All"
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        scan_into_focus(qtbot, "HPD-BWC-0011")
+    assert loaded.args[0].asset_tag == "HPD-BWC-0011"
+    assert tab.status_box.currentText() == "All"
+    assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0011"]
 
 
 def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin_ctx):

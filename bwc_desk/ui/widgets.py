@@ -13,12 +13,15 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
+    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,6 +34,7 @@ from PySide6.QtWidgets import (
 from bwc_desk.ui.models.filter_proxy import FilterProxy
 from bwc_desk.ui.models.rows import runs
 from bwc_desk.ui.models.table_model import RowTableModel
+from bwc_desk.ui.scan_keys import FieldText, Restorable, ScanWatch
 
 MAX_COLUMN = 480  # px: a free-text column wider than this is left for the user to widen
 CELL_PADDING = 16  # the delegate's margins either side of the text
@@ -119,6 +123,58 @@ class ColumnFitter(QObject):
         self._fitted = True
 
 
+class _ComboChoice:
+    """A quick filter's choice, as it was before a burst's keys chose another (Restorable)."""
+
+    def __init__(self, box: QComboBox) -> None:
+        self.box, self.index = box, box.currentIndex()
+
+    def restore(self) -> None:
+        self.box.setCurrentIndex(self.index)
+
+
+class _CurrentRow:
+    """A list's current row, as it was before a burst's keys jumped to another."""
+
+    def __init__(self, view: QAbstractItemView) -> None:
+        self.view, self.index = view, QPersistentModelIndex(view.currentIndex())
+
+    def restore(self) -> None:
+        model, at = self.view.model(), self.index
+        self.view.setCurrentIndex(
+            model.index(at.row(), at.column(), at.parent()) if at.isValid() else QModelIndex()
+        )
+
+
+class ViewScans(ScanWatch):
+    """A burst at scanner speed that ends in Enter, typed anywhere in a view but its
+    FilteredTable's own search box and table: the code goes to that table's ``find_code``, and
+    where the keys fell gets back what it held (a field's text, a quick filter's choice, a
+    list's current row). Keys typed into a hidden field are never a code."""
+
+    def __init__(self, view: QWidget, table: FilteredTable) -> None:
+        super().__init__(view)
+        self.view, self.table = view, table
+        own = (table.filter_edit, table.table)
+        self.watch(w for w in view.findChildren(QWidget) if w not in own)
+
+    def counts(self, watched: Any) -> bool:
+        return watched is QApplication.focusWidget() and self.view.isVisible()
+
+    def snapshot(self, watched: Any) -> Restorable | None:
+        if isinstance(watched, QLineEdit):
+            return FieldText(watched)
+        if isinstance(watched, QComboBox):
+            return _ComboChoice(watched)
+        if isinstance(watched, QAbstractItemView):
+            return _CurrentRow(watched)
+        return None
+
+    def scanned(self, code: str) -> None:
+        if code:
+            self.table.find_code(code)
+
+
 class FilteredTable(QWidget):
     """A filter box over a sortable table, with a row count. Double-click or Enter on a row
     emits ``activated_row`` with the row object."""
@@ -158,6 +214,8 @@ class FilteredTable(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         self.fitter = ColumnFitter(self.table, model)
+        self._find: Callable[[], None] | None = None  # (find_on_enter's Enter)
+        self._scans: ViewScans | None = None
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(
@@ -252,7 +310,24 @@ class FilteredTable(QWidget):
             elif not rows and missed is not None:
                 missed(typed, self.proxy.rowCount())
 
+        self._find = enter
         self.filter_edit.returnPressed.connect(enter)
+
+    def find_code(self, code: str) -> None:
+        """A code scanned elsewhere in the view (``scan_anywhere_in``): into the search box,
+        then found as if typed there and Enter pressed (``find_on_enter``)."""
+        if self._find is None:
+            return
+        self.filter_edit.setFocus()
+        self.filter_edit.setText(code)
+        self._find()
+
+    def scan_anywhere_in(self, view: QWidget) -> None:
+        """A scan while the focus is anywhere in ``view`` (a quick filter, a details
+        panel's history) finds its row as from the search box (``find_code``), and what the
+        burst's keys did where they fell is put back. The search box and the table take
+        their own keys (``find_on_enter``)."""
+        self._scans = ViewScans(view, self)
 
     def search_on_typing(self) -> None:
         """Keys typed (or scanned) while the table has the focus go to the search box, never

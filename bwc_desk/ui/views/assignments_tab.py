@@ -182,6 +182,8 @@ class RosterPage(ActionPage):
         )
         self.live.shown.connect(self._rows_shown)
         self.update_buttons()
+        # A badge scanned with the focus on a button or the List box: found all the same.
+        self.table.scan_anywhere_in(self)
 
     # --- what is selected -------------------------------------------------------------------
     def selected(self) -> list[OfficerRow]:

@@ -121,6 +121,9 @@ class CamerasPage(ActionPage):
         self.live = unit_rows(state, self.table, topics=CAMERA_TOPICS, watched=self)
         self.live.shown.connect(self._rows_shown)
         self.update_buttons()
+        # A camera scanned with the focus on a button, the pools or the List box: found all
+        # the same.
+        self.table.scan_anywhere_in(self)
 
     def selected(self) -> list[UnitRow]:
         return list(self.table.selected_rows())

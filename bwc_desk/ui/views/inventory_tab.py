@@ -123,6 +123,7 @@ class InventoryTab(QWidget):
             hidden=self._show_every_unit,
             missed=self._not_found,
         )
+        self.table.scan_anywhere_in(self)  # (the details' history, a quick filter...)
         self.table.selection_changed.connect(self._selection_changed)
         # Holding an arrow key moves through many rows: load the one the user stops on.
         self._follow_timer = QTimer(self)
