@@ -209,3 +209,25 @@ def test_a_new_password_against_the_rules_is_refused(qm_ctx, new, said):
     with pytest.raises(ValidationError, match=said):
         auth.change_own_password(qm_ctx, PASSWORD, new)
     assert auth.sign_in(qm_ctx.as_actor(None), "quinn", PASSWORD).username == "quinn"
+
+
+def test_a_sign_out_recorded_late_says_when_it_happened(qm_ctx, admin_ctx, clock):
+    """A sign-out the server missed is recorded when it answers again: by the person who
+    signed out, at this station, now (the chain's order), with the sign-out's own UTC time."""
+    from datetime import UTC, timedelta
+
+    from bwc_desk.services import audit
+
+    happened = clock() - timedelta(minutes=7)
+    auth.sign_out(qm_ctx, signed_out_at=happened)
+    auth.sign_out(qm_ctx)
+    late, on_time = sorted(
+        (r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"), key=lambda r: r.seq
+    )[-2:]
+    assert late.staff_username == on_time.staff_username == qm_ctx.actor.username
+    assert late.station == qm_ctx.station and late.at == clock()
+    assert late.details == {
+        "signed out at": happened.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "recorded late": "the database server could not be reached at the sign-out",
+    }
+    assert not on_time.details

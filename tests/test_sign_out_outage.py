@@ -2,11 +2,14 @@
 tests fake it: the service raises UnavailableError). The sign-out happens at the station all
 the same (never a session kept open because the server is away); the lock screen says it
 could not be recorded in the audit log, and the station's log keeps who, where and when
-(UTC). There is no queue of audit records to send later: the log is the trace."""
+(UTC). The record is owed, not lost: once someone signs in again (the server answers), it
+is written for the person who signed out, with the time of the sign-out in its details.
+(A station closed meanwhile keeps only its log line.)"""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 
 import pytest
 
@@ -58,10 +61,23 @@ def test_a_sign_out_in_an_outage_signs_out_and_says_it_was_not_recorded(
     assert "quinn" in line and counter_desk.station in line
     assert signed_out_at.strftime("%Y-%m-%dT%H:%M") in line and "UTC" in line
     assert not [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
-    # The server answers again; the next person signs in: the note has gone.
+    # The server answers again; the next person signs in: the note has gone, and the
+    # sign-out is recorded now, for quinn, saying when it happened.
     server_away()
     sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
     assert not note.isVisible()
+    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
+                    timeout=10_000)
+    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert late.staff_username == "quinn" and late.station == counter_desk.station
+    assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    assert "could not be reached" in late.details["recorded late"]
+    # Owed once: another lock and sign-in records nothing more for quinn.
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
+    win.state.runner.shutdown()
+    assert len([r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]) == 1
 
 
 def test_the_note_is_not_shown_when_the_sign_out_was_recorded(

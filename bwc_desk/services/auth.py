@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -399,9 +399,18 @@ def record_lock(ctx: Ctx, idle: bool) -> None:
     audit.record(ctx, AuditEvent.IDLE_LOCK if idle else AuditEvent.LOCK)
 
 
-def sign_out(ctx: Ctx) -> None:
-    if ctx.actor is not None:
-        audit.record(ctx, AuditEvent.SIGN_OUT)
+def sign_out(ctx: Ctx, signed_out_at: datetime | None = None) -> None:
+    """The person signed in signs out. ``signed_out_at``: a sign-out the station could not
+    record when it happened (the server away), recorded now, with its own time."""
+    if ctx.actor is None:
+        return
+    details = None
+    if signed_out_at is not None:
+        details = {
+            "signed out at": signed_out_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "recorded late": "the database server could not be reached at the sign-out",
+        }
+    audit.record(ctx, AuditEvent.SIGN_OUT, details=details)
 
 
 # --- managing accounts (administrators) ------------------------------------------------------

@@ -135,6 +135,9 @@ class MainWindow(WindowActions):
         self._alerts: tuple[Any, ...] = ()
         self.popup_guard = PopupGuard(self)
         self._last_actor: Actor | None = None  # who was signed in before the lock
+        # Sign-outs the server missed (an outage): (their context, when), written at the next
+        # sign-in (``_record_owed``).
+        self._owed_sign_outs: list[tuple[Ctx, datetime]] = []
         self.idle = IdleWatcher(idle_minutes, self)
         self.paint_hold = PaintHold(self)  # (its paints in one hold of the interpreter)
         self.idle.idle.connect(lambda: self.lock(idle=True))
@@ -531,13 +534,14 @@ class MainWindow(WindowActions):
     def _audit_sign_out(self, *, on_screen: bool = True) -> None:
         """Record the sign-out of the person signed in. The session ends at the station
         whatever the database says: a record that could not be written (the server away)
-        is kept in the station's log (there is no queue of audit records to send later)
-        and, ``on_screen``, said on the lock screen."""
+        is kept in the station's log and, ``on_screen``, said on the lock screen; it is
+        owed, and written once someone signs in again (``_record_owed``)."""
         actor = self.state.actor
         if actor is None:
             return
-        station = self.state.ctx.station
-        at = self.state.ctx.now().astimezone(UTC)
+        owner = self.state.ctx  # (the person signing out: the record is theirs)
+        station = owner.station
+        at = owner.now().astimezone(UTC)
 
         def sign_out(ctx: Ctx) -> None:
             try:
@@ -556,6 +560,8 @@ class MainWindow(WindowActions):
                 raise
 
         def not_recorded(exc: BaseException) -> None:
+            if isinstance(exc, UnavailableError):
+                self._owed_sign_outs.append((owner, at))
             if on_screen and self.locked:
                 if isinstance(exc, UnavailableError):
                     why = "the database server cannot be reached."
@@ -565,10 +571,27 @@ class MainWindow(WindowActions):
                 self.lock_screen.sign_out_not_recorded(
                     f"{actor.display_name} is signed out at this station, but the sign-out "
                     f"({local}) could not be recorded in the audit log: {why} It is noted in "
-                    "this station's log file instead."
+                    "this station's log file, and recorded once someone signs in here again."
                 )
 
         self.state.run(MutationOp(sign_out, parent=None, on_error=not_recorded))
+
+    def _record_owed(self) -> None:
+        """Sign-outs the server missed, recorded now for those who signed out, each with the
+        time it happened (someone just signed in: the server answers). One that fails again
+        in an outage stays owed; refused for another reason, it is left to the log."""
+        owed, self._owed_sign_outs = self._owed_sign_outs, []
+        for owner, at in owed:
+
+            def failed(exc: BaseException, owner: Ctx = owner, at: datetime = at) -> None:
+                if isinstance(exc, UnavailableError):
+                    self._owed_sign_outs.append((owner, at))
+                else:
+                    log.warning("owed sign-out of %s at %s UTC not recorded: %s",
+                                owner.actor.username if owner.actor else "?",
+                                at.strftime("%Y-%m-%dT%H:%M:%S"), exc)
+
+            self.state.record_owed(owner, partial(_late_sign_out, at=at), failed)
 
     def start_clean(self) -> None:
         """What one person typed, chose and was told is not shown to the next: filters and
@@ -618,6 +641,7 @@ class MainWindow(WindowActions):
         )
         self.state.announce(ChangeSet.everything(local=True))
         self._view_shown(self.tabs.currentIndex())
+        self._record_owed()
 
     def apply_settings(self, settings: AgencySettings) -> None:
         self.idle.set_minutes(settings.idle_lock_minutes)
@@ -672,3 +696,8 @@ class MainWindow(WindowActions):
         self._audit_sign_out(on_screen=False)  # quitting ends the session: the audit log says so
         self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)
+
+
+def _late_sign_out(ctx: Ctx, at: datetime) -> None:
+    """A sign-out the server missed at ``at``, recorded now (``MainWindow._record_owed``)."""
+    auth.sign_out(ctx, signed_out_at=at)
