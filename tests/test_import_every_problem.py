@@ -150,3 +150,8 @@ def test_how_each_date_was_read_is_said_before_anything_is_written(agency, tmp_p
     assert changes[2] == "warranty_until '05/01/2024' read as 2024-05-01"
     assert changes[3] == "warranty_until '31.12.2027' read as 2027-12-31"
     assert 4 not in changes  # (ISO: nothing to say)
+    # ... and apart, for whoever reports only how dates were read (`bwc-desk import`).
+    assert report.dates_read == (
+        (2, ("warranty_until '05/01/2024' read as 2024-05-01",)),
+        (3, ("warranty_until '31.12.2027' read as 2027-12-31",)),
+    )

@@ -84,10 +84,8 @@ def _print_import(report: ImportReport, path: str, out: TextIO) -> int:
         f"{report.unchanged} unchanged{'' if report.committed else ' (dry run)'}",
         file=out,
     )
-    for line, what in report.changes:  # (how a date not written as ISO was read)
-        read = [part for part in what.split("; ") if " read as " in part]
-        if read:
-            print(f"  line {line}: {'; '.join(read)}", file=out)
+    for line, read in report.dates_read:  # (how a date not written as ISO was read)
+        print(f"  line {line}: {'; '.join(read)}", file=out)
     return 0
 
 

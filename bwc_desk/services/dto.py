@@ -139,6 +139,9 @@ class ImportReport:
     verdicts: tuple[tuple[int, str, str], ...] = ()  # (line, key, "new"/"update"/...)
     changes: tuple[tuple[int, str], ...] = ()  # (line, "field old -> new; ...") of updates
     committed: bool = False
+    # (line, how each date not written as ISO was read: "warranty_until '05/01/2028' read
+    # as 2028-05-01"), also said in ``changes``
+    dates_read: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -56,6 +56,8 @@ class Plan:
     errors: list[tuple[int, str]] = field(default_factory=list)
     actions: list[tuple[int, str, Any]] = field(default_factory=list)
     changes: dict[int, str] = field(default_factory=dict)  # line -> what an update changes
+    # line -> how each date not written as ISO was read (also said in ``changes``)
+    dates_read: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _shown(value: Any) -> str:
@@ -385,8 +387,9 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
         changed = _unit_changes(current, row, officers)
         verdict = "new" if current is None else ("update" if changed else "unchanged")
         said = [_describe(changed)] if changed else []
-        if verdict != "unchanged":
-            said += _dates_read(raw, has)
+        if verdict != "unchanged" and (read := _dates_read(raw, has)):
+            plan.dates_read[line] = read
+            said += read
         if said:
             plan.changes[line] = "; ".join(said)
         plan.verdicts.append((line, row.data.asset_tag, verdict))

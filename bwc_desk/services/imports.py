@@ -85,6 +85,7 @@ def _report(kind: str, table: CsvTable, plan: Plan, committed: bool) -> ImportRe
         verdicts=tuple(plan.verdicts),
         changes=tuple(sorted(plan.changes.items())),
         committed=committed and not plan.errors,
+        dates_read=tuple((line, tuple(read)) for line, read in sorted(plan.dates_read.items())),
     )
 
 
