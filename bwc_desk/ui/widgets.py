@@ -123,6 +123,13 @@ class ColumnFitter(QObject):
         self._fitted = True
 
 
+def camera_code_missed(code: str, shown: int) -> str:
+    """What a scanned code that is no one camera's found (Inventory, the cameras page)."""
+    if shown:
+        return f"{shown:,} cameras match {code}: choose one in the list."
+    return f"No camera has the tag or serial {code}."
+
+
 class _ComboChoice:
     """A quick filter's choice, as it was before a burst's keys chose another (Restorable)."""
 

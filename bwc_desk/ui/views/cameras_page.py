@@ -30,7 +30,7 @@ from bwc_desk.ui.live_rows import unit_rows
 from bwc_desk.ui.models.assignment_models import GONE, AssignmentUnitModel, PoolTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.action_page import OFFICERS_ONLY, POOLED_ONLY, ActionPage
-from bwc_desk.ui.widgets import ColumnFitter, FilteredTable
+from bwc_desk.ui.widgets import ColumnFitter, FilteredTable, camera_code_missed
 
 ALL_CAMERAS = "All cameras"
 SHOW_UNITS: dict[str, Callable[[UnitRow], bool] | None] = {
@@ -57,12 +57,7 @@ class CamerasPage(ActionPage):
         self.table.find_on_enter(
             lambda u: (u.asset_tag, u.serial),
             hidden=self._show_all,
-            missed=lambda code, shown: self.say(
-                f"{shown:,} cameras match {code}: choose one in the list."
-                if shown
-                else f"No camera has the tag or serial {code}.",
-                error=not shown,
-            ),
+            missed=lambda code, shown: self.say(camera_code_missed(code, shown), error=not shown),
         )
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("camera_show")

@@ -40,7 +40,7 @@ from bwc_desk.ui.models.unit_table_model import UnitTableModel
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.first_steps import FirstSteps
 from bwc_desk.ui.views.unit_detail import UnitDetailPanel
-from bwc_desk.ui.widgets import FilteredTable, Place
+from bwc_desk.ui.widgets import FilteredTable, Place, camera_code_missed
 
 ALL = "All"
 # What Inventory shows: a camera entering or leaving a bay is a custody event ("docks" is the
@@ -451,11 +451,7 @@ class InventoryTab(QWidget):
     def _not_found(self, code: str, shown: int) -> None:
         """A code scanned that is no one camera's: no camera's details stay open."""
         self.close_details()
-        if shown:
-            text = f"{shown:,} cameras match {code}: choose one in the list."
-        else:
-            text = f"No camera has the tag or serial {code}."
-        self.state.message.emit(text, 10_000)
+        self.state.message.emit(camera_code_missed(code, shown), 10_000)
 
     def _quick_filter(self, *_args: Any) -> None:
         status = self.status_box.currentText()
