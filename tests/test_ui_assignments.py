@@ -414,6 +414,23 @@ def test_a_camera_scanned_with_the_focus_on_the_pools_is_found(qtbot, desk):
     assert page.table.filter_edit.text() == "HPD-BWC-0006"
 
 
+def test_buttons_follow_a_selection_the_list_hides(qtbot, desk):
+    """Found by its scan, then the List changed to one without it: the camera is no longer
+    selected, and the buttons that act on a selection say so (they stayed enabled and did
+    nothing)."""
+    tab = desk["tab"]
+    page = tab.cameras
+    open_page(qtbot, tab, page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 8, timeout=5000)
+    page.table.table.setFocus()
+    _scan_into_focus(qtbot, "HPD-BWC-0006")
+    assert [u.asset_tag for u in page.selected()] == ["HPD-BWC-0006"]
+    assert page.assign_button.isEnabled()
+    page.show_box.setCurrentText("In a pool")  # (none is)
+    assert page.table.proxy.rowCount() == 0 and page.selected() == []
+    assert not page.assign_button.isEnabled() and not page.unpool_button.isEnabled()
+
+
 def test_pools_create_put_in_take_out(qtbot, desk):
     tab, sup = desk["tab"], desk["sup"]
     page = tab.cameras
@@ -779,6 +796,41 @@ def test_a_badge_scanned_with_the_focus_on_a_button_or_the_list_box_is_found(qtb
     _scan_into_focus(qtbot, "ID-1003")
     assert [o.badge for o in roster.selected()] == ["1003"]
     assert roster.show_box.currentText() == shown
+
+
+def test_after_a_dialog_and_a_view_switch_the_next_scan_is_found_on_its_own(qtbot, desk):
+    """A hands-on tester's findings: after a dialog (New officer..., Escape) a scan was lost;
+    after another view and back, the box's last code was not selected and the next scan
+    was added to it ("99900102"); a miss's red note stayed after the next scan found its
+    officer."""
+    tab = desk["tab"]
+    roster = tab.roster
+    activate(qtbot, tab)
+    _scan_into_focus_of(qtbot, roster.table.table, "ID-9999")
+    assert roster.message.text() == "No officer has the badge or ID card ID-9999."
+    answer(qtbot, press(Qt.Key.Key_Escape), OfficerDialog)
+    qtbot.mouseClick(roster.new_button, Qt.MouseButton.LeftButton)
+    activate(qtbot, tab)  # (the window system gives the window back its activation)
+    assert QApplication.focusWidget() is roster.table.table  # (the list: scans work there)
+    _scan_into_focus(qtbot, "ID-2002")
+    assert [o.badge for o in roster.selected()] == ["2002"]
+    assert roster.message.text() == ""  # (the miss's note went with the next code)
+    # Away (another widget takes the focus) and back, as a view switch does.
+    roster.new_button.setFocus()
+    roster.table.filter_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+    assert roster.table.filter_edit.selectedText() == "2002"
+    _scan_into_focus(qtbot, "1003")
+    assert [o.badge for o in roster.selected()] == ["1003"]
+    assert roster.table.filter_edit.text() == "1003"
+    # A click in the box places the cursor: nothing is selected for the person.
+    roster.new_button.setFocus()
+    qtbot.mouseClick(roster.table.filter_edit, Qt.MouseButton.LeftButton)
+    assert roster.table.filter_edit.selectedText() == ""
+
+
+def _scan_into_focus_of(qtbot, widget, code: str) -> None:  # type: ignore[no-untyped-def]
+    widget.setFocus()
+    _scan_into_focus(qtbot, code)
 
 
 def test_a_badge_scan_on_the_roster_shows_a_hidden_officer_and_says_when_none(qtbot, desk):

@@ -22,6 +22,11 @@ def test_export_an_officers_evidence_from_the_roster(qtbot, desk, tmp_path):  # 
     def fill(dialog: EvidenceDialog) -> None:
         assert "officer Clark, Pat (1003)" in dialog.windowTitle()
         assert dialog.all_dates.isChecked() and not dialog.from_edit.isEnabled()
+        # The folder's label: its & an Alt+F to the folder, not a character on the screen.
+        from PySide6.QtWidgets import QLabel
+
+        [label] = [w for w in dialog.findChildren(QLabel) if "Folder (new" in w.text()]
+        assert label.buddy() is dialog.folder_edit
         dialog.folder_edit.setText(str(target))
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
 

@@ -835,6 +835,30 @@ def test_a_camera_scanned_anywhere_in_the_view_is_found(qtbot, room):
     assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0011"]
 
 
+@pytest.mark.qt_log_ignore(  # (a drop-down's list, on the offscreen platform)
+    "This plugin does not support raise", "This plugin does not support grabbing"
+)
+def test_a_scan_into_an_open_drop_down_list_is_found_and_the_miss_said_goes(qtbot, room):
+    """The Status list open (clicked): a scan went to the list, closed it and was lost. Now
+    it is found, the list closes on the choice it had; and the status bar's "No camera
+    has..." of the code before goes once the next code is found."""
+    tab = room["tab"]
+    said: list[str] = []
+    tab.state.message.connect(lambda text, _ms: said.append(text))
+    tab.table.table.setFocus()
+    scan_into_focus(qtbot, "QQ-NOPE-3")
+    assert said[-1] == "No camera has the tag or serial QQ-NOPE-3."
+    tab.status_box.showPopup()
+    qtbot.waitUntil(lambda: tab.status_box.view().isVisible(), timeout=5000)
+    with qtbot.waitSignal(tab.detail.unit_loaded, timeout=5000) as loaded:
+        for char in "HPD-BWC-0005":
+            qtbot.keyClick(tab.status_box.view(), char)
+        qtbot.keyClick(tab.status_box.view(), Qt.Key.Key_Return)
+    assert loaded.args[0].asset_tag == "HPD-BWC-0005"
+    assert tab.status_box.currentText() == "All" and not tab.status_box.view().isVisible()
+    assert "" in said[said.index("No camera has the tag or serial QQ-NOPE-3."):]
+
+
 def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin_ctx):
     """Found by its scan, then the filter cleared to see every camera: the list shows the
     camera found, not the top of the list."""

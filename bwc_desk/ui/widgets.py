@@ -131,12 +131,14 @@ def camera_code_missed(code: str, shown: int) -> str:
 
 
 class _ComboChoice:
-    """A quick filter's choice, as it was before a burst's keys chose another (Restorable)."""
+    """A quick filter's choice, as it was before a burst's keys chose another (Restorable);
+    its list closed if the burst fell into it open."""
 
     def __init__(self, box: QComboBox) -> None:
         self.box, self.index = box, box.currentIndex()
 
     def restore(self) -> None:
+        self.box.hidePopup()
         self.box.setCurrentIndex(self.index)
 
 
@@ -164,11 +166,21 @@ class ViewScans(ScanWatch):
         self.view, self.table = view, table
         own = (table.filter_edit, table.table)
         self.watch(w for w in view.findChildren(QWidget) if w not in own)
+        view.installEventFilter(self)  # (a page given the focus after its dialog closed)
+        # A drop-down's list, open: the keys go to it (a burst would only move its
+        # highlight; its Enter would choose).
+        self._lists = {box.view(): box for box in view.findChildren(QComboBox)}
+        for box_list in self._lists:
+            box_list.installEventFilter(self)
 
     def counts(self, watched: Any) -> bool:
+        if watched in self._lists:  # (only an open list has keys, whatever has the focus;
+            return True  # the drop-down may close it on Enter before this filter sees it)
         return watched is QApplication.focusWidget() and self.view.isVisible()
 
     def snapshot(self, watched: Any) -> Restorable | None:
+        if watched in self._lists:
+            return _ComboChoice(self._lists[watched])
         if isinstance(watched, QLineEdit):
             return FieldText(watched)
         if isinstance(watched, QComboBox):
@@ -189,6 +201,7 @@ class FilteredTable(QWidget):
     activated_row = Signal(object)
     selection_changed = Signal()
     filter_applied = Signal(str)  # the text now applied to the rows shown
+    code_entered = Signal(str)  # a code scanned or typed, then Enter (find_on_enter)
 
     def __init__(
         self,
@@ -256,6 +269,11 @@ class FilteredTable(QWidget):
         ):
             signal.connect(self.update_count)
         self.update_count()
+        # A filter that hides the selected rows takes them out of the selection without a
+        # word from the selection model: the view's buttons must hear it all the same.
+        self.proxy.layoutChanged.connect(lambda *_a: self.selection_changed.emit())
+        self.proxy.modelReset.connect(self.selection_changed.emit)
+        self.filter_edit.installEventFilter(self)
 
     def take_match(self, keys: Callable[[Any], tuple[str, ...]]) -> None:
         """Enter in the search box (a scanner ends with Enter): select the only row shown, or
@@ -297,6 +315,7 @@ class FilteredTable(QWidget):
             typed = self.filter_edit.text().strip()
             if not typed:
                 return
+            self.code_entered.emit(typed)  # (the view clears what it said of the last one)
             self.take_match(keys)
             rows = self.table.selectionModel().selectedRows()
             if not rows:
@@ -342,6 +361,16 @@ class FilteredTable(QWidget):
         self.table.installEventFilter(self)
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
+        if watched is self.filter_edit:
+            if event.type() == QEvent.Type.FocusIn and event.reason() not in (
+                Qt.FocusReason.MouseFocusReason,
+                Qt.FocusReason.PopupFocusReason,
+            ):
+                # Back in the box from another view or a dialog: what it holds (the last
+                # code scanned) is selected, so that the next scan replaces it instead of
+                # being added on. (A click places the cursor, as always.)
+                self.filter_edit.selectAll()
+            return False
         if (
             watched is self.table
             and event.type() == QEvent.Type.KeyPress
@@ -370,6 +399,11 @@ class FilteredTable(QWidget):
     def update_count(self, *_args: Any) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,}")
+        # As wide as its widest text for this many rows: the boxes beside it stay put as
+        # the count changes with each key ("1 of 475", "475").
+        widest = self.count_label.fontMetrics().horizontalAdvance(f"{total:,} of {total:,}")
+        if self.count_label.minimumWidth() != widest:
+            self.count_label.setMinimumWidth(widest)
 
     def _activated(self, index: QModelIndex) -> None:
         if index.isValid():

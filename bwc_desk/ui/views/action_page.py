@@ -70,4 +70,9 @@ class ActionPage(QWidget):
             dialog.exec()
         finally:
             self.dialog = None
-            self.setFocus()
+            self.focus_home().setFocus()
+
+    def focus_home(self) -> QWidget:
+        """Where the keyboard's focus goes back to after a dialog (a page's list: a code
+        scanned or a search typed there goes to its filter box)."""
+        return self

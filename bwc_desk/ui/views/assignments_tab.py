@@ -184,8 +184,12 @@ class RosterPage(ActionPage):
         self.update_buttons()
         # A badge scanned with the focus on a button or the List box: found all the same.
         self.table.scan_anywhere_in(self)
+        self.table.code_entered.connect(lambda _code: self.say(""))  # (the last one's note)
 
     # --- what is selected -------------------------------------------------------------------
+    def focus_home(self) -> QWidget:
+        return self.table.table
+
     def selected(self) -> list[OfficerRow]:
         return list(self.table.selected_rows())
 

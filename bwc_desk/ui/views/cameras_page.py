@@ -62,6 +62,8 @@ class CamerasPage(ActionPage):
         self.show_box = QComboBox(self)
         self.show_box.setObjectName("camera_show")
         self.show_box.addItems(list(SHOW_UNITS))
+        # Wide enough for its longest choice (a pool's name), whatever is chosen.
+        self.show_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         show_label = QLabel("Li&st", self)
         show_label.setBuddy(self.show_box)
         self.table.top.insertWidget(1, show_label)
@@ -119,6 +121,10 @@ class CamerasPage(ActionPage):
         # A camera scanned with the focus on a button, the pools or the List box: found all
         # the same.
         self.table.scan_anywhere_in(self)
+        self.table.code_entered.connect(lambda _code: self.say(""))  # (the last one's note)
+
+    def focus_home(self) -> QWidget:
+        return self.table.table
 
     def selected(self) -> list[UnitRow]:
         return list(self.table.selected_rows())

@@ -124,6 +124,8 @@ class InventoryTab(QWidget):
             missed=self._not_found,
         )
         self.table.scan_anywhere_in(self)  # (the details' history, a quick filter...)
+        self._missed_said = False  # the status bar says a code was missed (_not_found)
+        self.table.code_entered.connect(self._code_entered)
         self.table.selection_changed.connect(self._selection_changed)
         # Holding an arrow key moves through many rows: load the one the user stops on.
         self._follow_timer = QTimer(self)
@@ -452,6 +454,13 @@ class InventoryTab(QWidget):
         """A code scanned that is no one camera's: no camera's details stay open."""
         self.close_details()
         self.state.message.emit(camera_code_missed(code, shown), 10_000)
+        self._missed_said = True
+
+    def _code_entered(self, _code: str) -> None:
+        """The next code: what the status bar said of the last one missed goes."""
+        if self._missed_said:
+            self._missed_said = False
+            self.state.message.emit("", 0)
 
     def _quick_filter(self, *_args: Any) -> None:
         status = self.status_box.currentText()
