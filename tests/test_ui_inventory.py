@@ -783,6 +783,9 @@ def test_a_scan_that_finds_nothing_after_a_find_leaves_nothing_to_act_on(qtbot, 
     assert not tab.edit_action.isEnabled() and not tab.move_action.isEnabled()
     assert not tab.detail.isVisible()
     assert said[-1] == "No camera has the tag or serial QQ-NOPE-2."
+    # The code stays in the box, selected, for the next scan to replace.
+    assert tab.table.filter_edit.hasFocus()
+    assert tab.table.filter_edit.selectedText() == "QQ-NOPE-2"
     # Part of many tags: the count of what matches, nothing chosen for the person.
     scan_into_focus(qtbot, "HPD-BWC-00")
     assert tab.selected_units() == []

@@ -453,6 +453,10 @@ class InventoryTab(QWidget):
     def _not_found(self, code: str, shown: int) -> None:
         """A code scanned that is no one camera's: no camera's details stay open."""
         self.close_details()
+        # The code stays in the box, selected: the next scan replaces it (closing the
+        # details gave the list the focus).
+        self.table.filter_edit.setFocus()
+        self.table.filter_edit.selectAll()
         self.state.message.emit(camera_code_missed(code, shown), 10_000)
         self._missed_said = True
 
