@@ -878,4 +878,15 @@ def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin
     current = view.currentIndex()
     assert tab.table.proxy.source_row(current.row()).asset_tag == "HPD-BWC-0250"
     qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(current)))
+    # A Status chosen that hides the 150 cameras above it: still in sight.
+    sup = make_actor(admin_ctx, Role.SUPERVISOR, "sue")
+    for i in range(1, 151):
+        inventory.retire(sup, f"HPD-BWC-{i:04d}", "end of life")
+    with qtbot.waitSignal(tab.rows_loaded, timeout=10_000):
+        tab.state.announce(ChangeSet.of({"units"}, complete=False))
+    tab.status_box.setCurrentText("available")
+    assert tab.table.proxy.rowCount() == 150
+    current = view.currentIndex()
+    assert tab.table.proxy.source_row(current.row()).asset_tag == "HPD-BWC-0250"
+    qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(current)))
     tab.state.runner.shutdown()

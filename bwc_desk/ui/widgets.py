@@ -387,14 +387,22 @@ class FilteredTable(QWidget):
     def apply_filter(self) -> None:
         text = self.filter_edit.text()
         self.proxy.set_text(text)
+        self._current_in_sight()
+        self.update_count()
+        self.filter_applied.emit(text)
+
+    def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
+        """The view's own filter (a status, a list): the row chosen stays in sight."""
+        self.proxy.set_predicate(predicate)
+        self._current_in_sight()
+
+    def _current_in_sight(self) -> None:
         current = self.table.currentIndex()
         if current.isValid():
-            # A filter cleared: the row chosen stays in sight (the view lays out its new
+            # A filter changed: the row chosen stays in sight (the view lays out its new
             # rows first: until then its scroll range is the old one).
             self.table.doItemsLayout()
             self.table.scrollTo(current)
-        self.update_count()
-        self.filter_applied.emit(text)
 
     def update_count(self, *_args: Any) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

@@ -282,7 +282,7 @@ class RosterPage(ActionPage):
         )
 
     def _show(self, *_args: Any) -> None:
-        self.table.proxy.set_predicate(SHOW.get(self.show_box.currentText()))
+        self.table.set_predicate(SHOW.get(self.show_box.currentText()))
         self.table.update_count()
 
     def _show_all(self, who: str) -> None:

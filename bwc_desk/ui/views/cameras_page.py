@@ -228,9 +228,9 @@ class CamerasPage(ActionPage):
         text = self.show_box.currentText()
         if text.startswith("Pool: "):
             name = text.removeprefix("Pool: ")
-            self.table.proxy.set_predicate(lambda u: u.pool == name)
+            self.table.set_predicate(lambda u: u.pool == name)
         else:
-            self.table.proxy.set_predicate(SHOW_UNITS.get(text))
+            self.table.set_predicate(SHOW_UNITS.get(text))
         self.table.update_count()
 
     def _pool_clicked(self, index: Any) -> None:

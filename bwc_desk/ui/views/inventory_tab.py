@@ -470,7 +470,7 @@ class InventoryTab(QWidget):
         status = self.status_box.currentText()
         model = self.model_box.currentText()
         if status == ALL and model == ALL:
-            self.table.proxy.set_predicate(None)
+            self.table.set_predicate(None)
         else:
 
             def keep(u: UnitRow) -> bool:
@@ -478,7 +478,7 @@ class InventoryTab(QWidget):
                     model == ALL or u.model == model
                 )
 
-            self.table.proxy.set_predicate(keep)
+            self.table.set_predicate(keep)
         self.table.update_count()
 
     def refresh(self) -> None:
