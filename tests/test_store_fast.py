@@ -72,6 +72,22 @@ def test_every_read_of_the_counter_returns_what_session_execute_returns(seeded):
                 _same(s, bays._FREE_BAYS, {"seen": now - timedelta(minutes=minutes), "n": n})
 
 
+@pytest.mark.parametrize("many", [1, 10**9], ids=["by-columns", "by-rows"])
+def test_whole_lists_return_what_session_execute_returns(seeded, monkeypatch, many):
+    """Inventory's every unit and the roster's every officer, converted column by column
+    (a big list) or row by row (a few rows): the same rows, values and types."""
+    from bwc_desk.store import fast
+
+    monkeypatch.setattr(fast, "MANY", many)
+    with seeded.read() as s:
+        units = _same(s, queries._EVERY_UNIT_ROW)
+        officers = _same(s, queries._EVERY_OFFICER_ROW)
+        assert len(units) > 10 and len(officers) > 10
+        assert any(isinstance(v, datetime) for row in units for v in row)
+        assert {type(row[7]) for row in officers} == {bool}  # (active: 0/1 in SQLite)
+        assert queries.unit_rows(s) == units and queries.officer_rows(s) == officers
+
+
 def test_the_one_unit_row_is_the_inventory_row(demo_db):
     with demo_db.read() as s:
         unit_id = s.execute(select(Unit.id).limit(1)).scalar_one()

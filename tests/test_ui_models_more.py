@@ -319,3 +319,61 @@ def test_cell_texts_and_sort_keys_of_every_kind_of_value():
     assert sort_key(moment) < sort_key(datetime(2026, 3, 5, tzinfo=UTC))
     assert sort_key("") == sort_key(None) == sort_key([]) == BLANK
     assert sorted(["b", "", "A", None], key=sort_key) == ["A", "b", "", None]
+
+
+def test_cell_times_are_local_across_daylight_saving_changes(monkeypatch):
+    """A stored UTC time shows as the station's local time on either side of a daylight
+    saving change (and in a zone whose change is half an hour), as astimezone() has it;
+    a naive time is taken as local, as astimezone() takes it."""
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from bwc_desk.ui.models.rows import text_of
+
+    def expected(value: datetime) -> str:
+        return value.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    try:
+        for zone in ("America/New_York", "Australia/Lord_Howe", "Europe/Berlin"):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            start = datetime(2026, 3, 1, tzinfo=UTC)
+            moments = [start + timedelta(minutes=15 * i) for i in range(0, 4 * 24 * 250, 7)]
+            assert [text_of(m) for m in moments] == [expected(m) for m in moments]
+            naive = [m.replace(tzinfo=None) for m in moments[:400]]
+            assert [text_of(m) for m in naive] == [expected(m) for m in naive]
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()  # (half an hour before and after the clocks went forward)
+        assert text_of(datetime(2026, 3, 8, 6, 30, tzinfo=UTC)) == "2026-03-08 01:30"
+        assert text_of(datetime(2026, 3, 8, 7, 30, tzinfo=UTC)) == "2026-03-08 03:30"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_prepare_gives_each_row_its_texts_keys_and_filter_text():
+    """``prepare`` (column by column) gives what each row's cells say, one by one: texts,
+    sort keys (a column's own sort where it has one), the lower-case filter text, the
+    widest texts and the sorted order."""
+    from datetime import UTC, date, datetime
+
+    from bwc_desk.ui.models.rows import SEP, Column, prepare, sort_key, text_of
+
+    rows = [
+        ("B-2", None, datetime(2026, 1, 2, 3, 4, tzinfo=UTC), date(2027, 1, 1), 3),
+        ("a-10", "Smith", None, None, 11),
+        ("C-1", "", datetime(2025, 5, 6, tzinfo=UTC), date(2026, 2, 3), 2),
+    ]
+    columns = [Column("Tag", lambda r: r[0]), Column("Who", lambda r: r[1]),
+               Column("When", lambda r: f"at {text_of(r[2])}" if r[2] else "",
+                      sort=lambda r: r[2]),
+               Column("Until", lambda r: r[3]), Column("N", lambda r: r[4])]
+    prepared = prepare(columns, rows, sort_column=4)
+    texts = [tuple(text_of(c.value(r)) for c in columns) for r in rows]
+    assert prepared.texts == texts
+    assert prepared.keys == [[sort_key((c.sort or c.value)(r)) for r in rows] for c in columns]
+    assert prepared.hay == [SEP.join(t).lower() for t in texts]
+    assert prepared.order == [2, 0, 1] and prepared.sorted_by == 4
+    assert prepared.widest[0] == ("a-10", "B-2", "C-1")
+    empty = prepare(columns, [])
+    assert empty.texts == [] and empty.keys == [[] for _ in columns] and empty.hay == []

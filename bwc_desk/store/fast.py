@@ -12,7 +12,9 @@ statement. On PostgreSQL, where the network round trip dominates and the connect
 failures must go through SQLAlchemy's invalidation, it is ``session.execute`` unchanged.
 
 Only for reads of columns (no ORM entities, no expanding IN): tests compare every
-``Read`` of the app with ``session.execute`` on the same data."""
+``Read`` of the app with ``session.execute`` on the same data. Whole lists go through it
+too (Inventory's every unit: SQLAlchemy's ORM result took 0.3 s of the 0.6 s that 25,000
+rows took to read)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 Processor = Callable[[Any], Any] | None
+# Rows from which the results are converted column by column (fewer: row by row).
+MANY = 64
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,18 @@ class Read:
         results = plan.results
         if not any(results):
             return [tuple(row) for row in raw]
-        return [
-            tuple(v if p is None else p(v) for v, p in zip(row, results, strict=True))
-            for row in raw
-        ]
+        if len(raw) < MANY:
+            return [
+                tuple(v if p is None else p(v) for v, p in zip(row, results, strict=True))
+                for row in raw
+            ]
+        # Many rows (a whole list: Inventory's 25,000 units): column by column, the
+        # converted ones through map, transposed there and back by zip (loops in C).
+        columns: list[Any] = list(zip(*raw, strict=True))
+        for i, process in enumerate(results):
+            if process is not None:
+                columns[i] = map(process, columns[i])
+        return list(zip(*columns, strict=True))
 
     def first(self, session: Session, params: Mapping[str, Any] | None = None
               ) -> tuple[Any, ...] | None:

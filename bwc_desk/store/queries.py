@@ -90,9 +90,12 @@ def unit_row_of(session: Session, unit_id: int) -> tuple[Any, ...]:
     return row
 
 
+_EVERY_UNIT_ROW = Read(_unit_select(False))
+
+
 def unit_rows(session: Session, unit_ids: Sequence[int] | None = None) -> list[Any]:
     if unit_ids is None:
-        return list(session.execute(_unit_select(False)).all())
+        return _EVERY_UNIT_ROW.all(session)
     return list(session.execute(_unit_select(True), {"ids": list(unit_ids)}).all())
 
 
@@ -120,9 +123,12 @@ def _officer_select(by_ids: bool) -> Any:
     return stmt
 
 
+_EVERY_OFFICER_ROW = Read(_officer_select(False))
+
+
 def officer_rows(session: Session, officer_ids: Sequence[int] | None = None) -> list[Any]:
     if officer_ids is None:
-        return list(session.execute(_officer_select(False)).all())
+        return _EVERY_OFFICER_ROW.all(session)
     return list(session.execute(_officer_select(True), {"ids": list(officer_ids)}).all())
 
 

@@ -13,6 +13,7 @@ import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from time import localtime
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -45,8 +46,12 @@ def text_of(value: Any) -> str:
     if isinstance(value, datetime):
         # (Not strftime: it imports the time module at each call, and with PySide6 loaded
         # every import goes through its hook: 25,000 rows paid it twice each.)
-        t = value.astimezone()
-        return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+        # (The C library's local time of the instant, as astimezone() has it, without the
+        # timezone object astimezone() builds for each value.)
+        if value.tzinfo is None:  # (a naive time: local already, as astimezone() takes it)
+            value = value.astimezone()
+        t = localtime(value.timestamp())
+        return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, (tuple, list)):
@@ -150,9 +155,19 @@ def prepare(
     """Everything a table shows and filters and sorts on, for ``rows``. Pure: safe on any
     thread. ``sort_column`` (-1: none) also sorts the rows' order on that column."""
     rows = list(rows)
-    getters = [c.value for c in columns]
-    texts = [tuple(text_of(get(r)) for get in getters) for r in rows]
-    keys = [[sort_key(get(r)) for r in rows] for get in (c.sort or c.value for c in columns)]
+    # Column by column, each getter called once per row: the value gives both the text and
+    # (unless the column sorts on something else) the sort key, through map (the loop in
+    # C); the rows' texts are the columns zipped back (in C). 25,000 units: texts and keys
+    # took 0.42 s row by row; all of prepare takes 0.35-0.45 s now.
+    text_columns: list[list[str]] = []
+    keys: list[list[Any]] = []
+    for column in columns:
+        values = list(map(column.value, rows))
+        text_columns.append(list(map(text_of, values)))
+        sorts = values if column.sort is None else list(map(column.sort, rows))
+        keys.append(list(map(sort_key, sorts)))
+    texts: list[tuple[str, ...]] = (
+        list(zip(*text_columns, strict=True)) if columns else [() for _ in rows])
     order = None
     if 0 <= sort_column < len(columns):
         # Stable: rows that tie keep the order they came in, as the proxy's own sort does.
