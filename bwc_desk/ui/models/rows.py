@@ -165,7 +165,9 @@ def prepare(
         values = list(map(column.value, rows))
         text_columns.append(list(map(text_of, values)))
         sorts = values if column.sort is None else list(map(column.sort, rows))
-        keys.append(list(map(sort_key, sorts)))
+        # (A text, most cells, without a call: what sort_key gives it.)
+        keys.append([(1, v.lower()) if v.__class__ is str and v else sort_key(v)
+                     for v in sorts])
     texts: list[tuple[str, ...]] = (
         list(zip(*text_columns, strict=True)) if columns else [() for _ in rows])
     order = None
