@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import bindparam, exc, select, text
 
-from bwc_desk.services import readiness, repair_cases, repairs, settings
+from bwc_desk.services import dock_board, readiness, repair_cases, repairs, settings
 from bwc_desk.services.counter import bays, common
 from bwc_desk.store import queries
 from bwc_desk.store.fast import Read
@@ -63,6 +63,8 @@ def test_every_read_of_the_counter_returns_what_session_execute_returns(seeded):
         _same(s, settings._SETTINGS)
         assert _same(s, settings._SHIFTS)
         _same(s, readiness._ANY_DOCK)
+        board_bays = _same(s, dock_board._BOARD_BAYS)  # (every bay of the Docks view's board)
+        assert board_bays
         head = _statements(False)["head"]
         assert _same(s, head, {"chain": "custody"})
         now = datetime.now(UTC)
