@@ -313,6 +313,21 @@ def test_search_as_you_type_picks_an_officer(qtbot, desk):
     assert tab.officer is not None and tab.officer.badge == "0412"
 
 
+def test_the_picker_goes_once_the_text_is_too_short_to_search(qtbot, desk):
+    """Typed down to one letter, the list of matches goes once the typing pauses; a name
+    typed again finds them again."""
+    tab = desk["tab"]
+    qtbot.keyClicks(tab.scan_edit, "smi")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() >= 1, timeout=5000)
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Backspace)
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Backspace)
+    assert tab.scan_edit.text() == "s"
+    qtbot.waitUntil(lambda: not tab.picker.isVisible(), timeout=5000)
+    qtbot.keyClicks(tab.scan_edit, "m")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() >= 1, timeout=5000)
+    assert "Smith" in tab.picker.item(0).text()
+
+
 def test_handover_pin(qtbot, desk):
     from bwc_desk.ui.dialogs.counter_dialogs import PinDialog
 

@@ -437,3 +437,55 @@ def test_an_idle_limit_changed_at_another_station_applies_here(qtbot, make_windo
     settings.change_settings(admin_ctx, {"idle_lock_minutes": 3})
     win.state.announce(ChangeSet.of({"settings"}, local=False))
     qtbot.waitUntil(lambda: win.idle.interval_ms() == 3 * 60_000, timeout=5000)
+
+
+def test_a_burst_of_keys_calls_the_idle_watcher_once(qtbot):
+    """A scanner's ten keys restart the idle timer once: after a key press or a click the
+    windows are not watched for a moment (each event of a watched window is a call into
+    Python, which waits for the interpreter while the workers read), then watched again,
+    dialogs opened meanwhile too."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from bwc_desk.ui import lock_screen
+
+    calls: list[QEvent.Type] = []
+
+    class Counting(lock_screen.IdleWatcher):
+        def eventFilter(self, watched, event):
+            calls.append(event.type())
+            return super().eventFilter(watched, event)
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    qtbot.waitExposed(edit)
+    watcher = Counting(15)
+    watcher.watch(edit.windowHandle())
+    watcher._timer.setTimerType(Qt.TimerType.PreciseTimer)  # (its remaining time exact)
+    watcher._timer.setInterval(60_000)
+    watcher.poke()
+    QTest.qWait(150)
+    calls.clear()
+    before = watcher._timer.remainingTime()
+    for key in "BWC-00123":
+        QTest.keyClick(edit.windowHandle(), key)
+    assert edit.text() == "BWC-00123"
+    assert 0 < len(calls) <= 3  # (the first key's events until the watch paused)
+    assert watcher._timer.remainingTime() > before  # (restarted by the first key)
+    qtbot.waitUntil(lambda: watcher._listening, timeout=2000)
+    other = QLineEdit()  # a window that takes the focus while the watch is paused
+    qtbot.addWidget(other)
+    watcher._pause()
+    other.show()
+    qtbot.waitExposed(other)
+    watcher.watch(other.windowHandle())
+    qtbot.waitUntil(lambda: watcher._listening, timeout=2000)
+    calls.clear()
+    QTest.qWait(150)
+    before = watcher._timer.remainingTime()
+    QTest.keyClick(other.windowHandle(), Qt.Key.Key_B)
+    assert calls and watcher._timer.remainingTime() > before
+    watcher.stop()  # locked: keys at the lock screen do not count, nor pause the watch
+    qtbot.waitUntil(lambda: watcher._listening, timeout=2000)
+    QTest.keyClick(edit.windowHandle(), Qt.Key.Key_C)
+    assert watcher._listening and not watcher._timer.isActive()

@@ -33,6 +33,8 @@ _ACTIVITY = {
     QEvent.Type.TouchBegin,
     QEvent.Type.ShortcutOverride,
 }
+# After activity, how long the idle watch leaves the windows alone (IdleWatcher._pause).
+PAUSE_MS = 250
 # Said after a badge scanned at the lock screen: officers queueing at a locked counter scan
 # their own badge, then the camera, as they always do.
 LOCKED_BADGE_NOTE = (
@@ -58,6 +60,16 @@ class IdleWatcher(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
+        # Once a key press or a click has restarted the timer, the windows are let go for
+        # ``PAUSE_MS`` (``_pause``): a scanner's burst of ten keys was thirty calls into
+        # Python here, each waiting for the interpreter while the workers read. The timer
+        # runs for minutes; what it misses is at most that pause.
+        self._windows: list[QWindow] = []
+        self._listening = True
+        self._resume = QTimer(self)
+        self._resume.setSingleShot(True)
+        self._resume.setInterval(PAUSE_MS)
+        self._resume.timeout.connect(self._listen)
         self.set_minutes(minutes)
         self.poke()
         app = QGuiApplication.instance()
@@ -68,7 +80,26 @@ class IdleWatcher(QObject):
 
     def watch(self, window: QWindow | None) -> None:
         """Count this window's input as activity (again: Qt keeps one filter per object)."""
-        if window is not None:
+        if window is None or not shiboken6.isValid(window):
+            return
+        if not any(w is window for w in self._windows):
+            self._windows.append(window)
+        if self._listening:
+            window.installEventFilter(self)
+
+    def _pause(self) -> None:
+        """Activity seen: the windows are not watched for a moment (their filter removed,
+        which Qt allows from inside the filter itself)."""
+        self._listening = False
+        for window in self._windows:
+            if shiboken6.isValid(window):
+                window.removeEventFilter(self)
+        self._resume.start()
+
+    def _listen(self) -> None:
+        self._windows = [w for w in self._windows if shiboken6.isValid(w)]
+        self._listening = True
+        for window in self._windows:
             window.installEventFilter(self)
 
     def set_minutes(self, minutes: int) -> None:
@@ -97,7 +128,8 @@ class IdleWatcher(QObject):
         if kind in _ACTIVITY and self._timer.isActive():
             self._timer.start()
             if kind == QEvent.Type.KeyPress:
-                PERSON.touch()  # (a scanner's keys: its Enter follows)
+                PERSON.touch()  # (a scanner's keys: its Enter follows; scan_keys too)
+            self._pause()
         return False
 
 

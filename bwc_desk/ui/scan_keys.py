@@ -26,6 +26,8 @@ from typing import Any, Protocol, runtime_checkable
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
+from bwc_desk.services.foreground import PERSON
+
 MAX_GAP = 0.08  # seconds between two keys of one scan (scanners: 1-20 ms; people: 100+)
 MIN_LENGTH = 4  # shorter bursts are people pressing keys together, not codes
 # Enter may trail the code a little (some scanners pause before their suffix, and a busy
@@ -157,6 +159,7 @@ class ScanWatch(QObject):
     def _key(self, watched: Any, event: Any) -> bool:
         if not self.counts(watched):
             return False
+        PERSON.touch()  # (a burst's every key: the idle watch sees only its first)
         if event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
         ) or event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import SIGNAL, SLOT, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -268,20 +268,20 @@ class SearchPicker(QListWidget):
         self.timer.setSingleShot(True)
         self.timer.setInterval(250)
         self.timer.timeout.connect(self._search)
-        scan_edit.textEdited.connect(self._typed)
+        # Each key typed restarts the timer in Qt, not through Python: a scanner's keys
+        # come here too, and each call into Python waits for the interpreter while the
+        # workers read (the text's length is looked at once the typing pauses).
+        QObject.connect(scan_edit, SIGNAL("textEdited(QString)"), self.timer, SLOT("start()"))
 
     def stop(self) -> None:
         self.hide()
         self.timer.stop()
 
-    def _typed(self, text: str) -> None:
-        if len(text.strip()) >= 2:
-            self.timer.start()
-        else:
-            self.hide()
-
     def _search(self) -> None:
         text = self.scan_edit.text()
+        if len(text.strip()) < 2:
+            self.hide()
+            return
         self.app_state.read(
             lambda ctx: counter.search(ctx, text), self._found, lambda _e: self.hide()
         )
