@@ -231,3 +231,94 @@ def test_a_sign_out_recorded_late_says_when_it_happened(qm_ctx, admin_ctx, clock
         "recorded late": "the database server could not be reached at the sign-out",
     }
     assert not on_time.details
+
+
+def _away(monkeypatch):  # type: ignore[no-untyped-def]
+    """The server goes away for sign-out records (as the outage tests fake it)."""
+    from bwc_desk.domain.errors import UnavailableError
+    from bwc_desk.services import audit
+
+    real = audit.record
+
+    def record(ctx, event, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if event is audit.AuditEvent.SIGN_OUT:
+            raise UnavailableError("The database server cannot be reached.")
+        return real(ctx, event, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record)
+    return lambda: monkeypatch.setattr(audit, "record", real)
+
+
+def test_a_sign_out_the_server_missed_is_kept_on_disk_until_written(
+    qm_ctx, admin_ctx, clock, monkeypatch
+):
+    """Signed out in an outage: the sign-out is kept in the station's file (a restart does
+    not lose it) and written at a later sign-in, for the person who signed out, with when it
+    happened and who was signed in when it was written; then it is owed no more."""
+    from datetime import UTC
+
+    from bwc_desk.domain.errors import UnavailableError
+    from bwc_desk.services import audit
+    from bwc_desk.store import owed
+
+    back = _away(monkeypatch)
+    happened = clock()
+    with pytest.raises(UnavailableError):
+        auth.sign_out_or_owe(qm_ctx)
+    [entry] = owed.load()
+    assert (entry.username, entry.staff_id, entry.station, entry.database) == (
+        "quinn", qm_ctx.actor.staff_id, qm_ctx.station, qm_ctx.db.display)
+    assert entry.at == happened.astimezone(UTC)
+    assert oct(owed.default_path().stat().st_mode & 0o777) == "0o600"
+    # Still away at the next sign-in: it stays owed.
+    with pytest.raises(UnavailableError):
+        auth.record_owed_sign_outs(admin_ctx)
+    assert owed.load() == [entry]
+    back()
+    clock.advance(minutes=20)
+    assert auth.record_owed_sign_outs(admin_ctx) == 1
+    assert owed.load() == [] and not owed.default_path().exists()
+    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert late.staff_username == "quinn" and late.station == qm_ctx.station
+    assert late.details == {
+        "signed out at": happened.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "recorded late": "the database server could not be reached at the sign-out",
+        "recorded at the sign-in of": admin_ctx.actor.username,
+    }
+    assert auth.record_owed_sign_outs(admin_ctx) == 0  # (written once)
+
+
+def test_owed_sign_outs_of_another_database_or_a_gone_account_are_not_written_here(
+    qm_ctx, admin_ctx, clock, caplog
+):
+    """A sign-out owed to another database (this station used another one) waits for it;
+    one whose account no longer has that name can never be written: taken off, logged."""
+    from datetime import UTC
+
+    from bwc_desk.services import audit
+    from bwc_desk.store import owed
+
+    at = clock().astimezone(UTC)
+    elsewhere = owed.OwedSignOut("sqlite:////elsewhere.sqlite3", "ST-9", 1, "quinn", at)
+    renamed = owed.OwedSignOut(qm_ctx.db.display, qm_ctx.station, qm_ctx.actor.staff_id,
+                               "someone-else", at)
+    owed.add(elsewhere)
+    owed.add(renamed)
+    owed.add(renamed)  # (kept once)
+    assert owed.load() == [elsewhere, renamed]
+    assert auth.record_owed_sign_outs(admin_ctx) == 0
+    assert owed.load() == [elsewhere]
+    assert any("someone-else" in r.getMessage() and "not recorded" in r.getMessage()
+               for r in caplog.records)
+    assert not [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+
+
+def test_an_unreadable_owed_file_is_moved_aside_not_emptied(tmp_path, caplog):
+    from bwc_desk.store import owed
+
+    file = tmp_path / "owed-sign-outs.json"
+    file.write_text("[{not json", encoding="utf-8")
+    assert owed.load(file) == []
+    [aside] = list(tmp_path.glob("owed-sign-outs.json.unreadable-*"))
+    assert aside.read_text(encoding="utf-8") == "[{not json" and not file.exists()
+    assert any(str(aside) in r.getMessage() for r in caplog.records)

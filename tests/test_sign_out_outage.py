@@ -3,8 +3,9 @@ tests fake it: the service raises UnavailableError). The sign-out happens at the
 the same (never a session kept open because the server is away); the lock screen says it
 could not be recorded in the audit log, and the station's log keeps who, where and when
 (UTC). The record is owed, not lost: once someone signs in again (the server answers), it
-is written for the person who signed out, with the time of the sign-out in its details.
-(A station closed meanwhile keeps only its log line.)"""
+is written for the person who signed out, with the time of the sign-out in its details. A
+station closed meanwhile keeps it on disk and writes it at the first sign-in of its next
+start."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from datetime import UTC
 import pytest
 
 from bwc_desk.domain.errors import UnavailableError
-from bwc_desk.services import audit
+from bwc_desk.services import audit, auth
 from tests.conftest import PASSWORD
 from tests.test_ui_security import counter_desk, make_window, sign_in_at_lock_screen
 
@@ -73,6 +74,7 @@ def test_a_sign_out_in_an_outage_signs_out_and_says_it_was_not_recorded(
     assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
     assert "could not be reached" in late.details["recorded late"]
+    assert late.details["recorded at the sign-in of"] == "sam"
     # Owed once: another lock and sign-in records nothing more for quinn.
     win.lock(idle=False)
     sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
@@ -99,3 +101,29 @@ def test_closing_the_window_in_an_outage_logs_the_sign_out_locally(
     win.close()  # (waits for the writer)
     [line] = _not_recorded(caplog)
     assert "quinn" in line and counter_desk.station in line and "UTC" in line
+
+
+def test_a_sign_out_owed_when_the_station_closed_is_written_at_its_next_start(
+    qtbot, make_window, counter_desk, admin_ctx, server_away, caplog
+):
+    """Quitting in an outage ends the session; the sign-out is kept on disk, and the next
+    start (its first sign-in: here, a new window for sam) writes it for quinn."""
+    from bwc_desk.store import owed
+
+    win = make_window(counter_desk)
+    signed_out_at = counter_desk.now()
+    win.close()  # (waits for the writer)
+    assert [e.username for e in owed.load()] == ["quinn"]
+    assert not [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    server_away()
+    sam = counter_desk.as_actor(auth.sign_in(counter_desk.as_actor(None), "sam", PASSWORD))
+    again = make_window(sam)
+    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
+                    timeout=10_000)
+    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert late.staff_username == "quinn" and late.station == counter_desk.station
+    assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    assert late.details["recorded at the sign-in of"] == "sam"
+    qtbot.waitUntil(lambda: owed.load() == [], timeout=5000)
+    again.state.runner.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 
@@ -26,6 +26,7 @@ from bwc_desk.domain.errors import (
     DomainError,
     PasswordChangeRequired,
     PermissionDenied,
+    UnavailableError,
     ValidationError,
 )
 from bwc_desk.domain.passwords import (
@@ -50,6 +51,7 @@ from bwc_desk.services.sign_in_attempts import (
     register_station,
     succeeded,
 )
+from bwc_desk.store import owed
 from bwc_desk.store.db import Database
 from bwc_desk.store.models import Staff
 from bwc_desk.store.pg_roles import may_write_staff
@@ -399,9 +401,11 @@ def record_lock(ctx: Ctx, idle: bool) -> None:
     audit.record(ctx, AuditEvent.IDLE_LOCK if idle else AuditEvent.LOCK)
 
 
-def sign_out(ctx: Ctx, signed_out_at: datetime | None = None) -> None:
+def sign_out(ctx: Ctx, signed_out_at: datetime | None = None,
+             recorded_at_sign_in_of: str = "") -> None:
     """The person signed in signs out. ``signed_out_at``: a sign-out the station could not
-    record when it happened (the server away), recorded now, with its own time."""
+    record when it happened (the server away), recorded now, with its own time (and who
+    signed in at the station when it was: ``record_owed_sign_outs``)."""
     if ctx.actor is None:
         return
     details = None
@@ -410,7 +414,58 @@ def sign_out(ctx: Ctx, signed_out_at: datetime | None = None) -> None:
             "signed out at": signed_out_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "recorded late": "the database server could not be reached at the sign-out",
         }
+        if recorded_at_sign_in_of:
+            details["recorded at the sign-in of"] = recorded_at_sign_in_of
     audit.record(ctx, AuditEvent.SIGN_OUT, details=details)
+
+
+def sign_out_or_owe(ctx: Ctx) -> None:
+    """The person signed in signs out; a sign-out the server cannot take now (an outage) is
+    owed: kept in this station's file (store/owed.py) before the error goes on, and written
+    at a later sign-in, at this station, even after a restart (``record_owed_sign_outs``)."""
+    actor = ctx.actor
+    if actor is None:
+        return
+    at = ctx.now().astimezone(UTC)
+    try:
+        sign_out(ctx)
+    except UnavailableError:
+        owed.add(owed.OwedSignOut(ctx.db.display, ctx.station, actor.staff_id,
+                                  actor.username, at))
+        raise
+
+
+def record_owed_sign_outs(ctx: Ctx) -> int:
+    """Write the sign-outs this station owes this database (``sign_out_or_owe``), oldest
+    first, each for the person who signed out, dated now (the audit chain's order) with
+    the time it happened in its details, and who signed in when it was written. Each is
+    taken off the file once written. The server away again: the rest stay owed (the error
+    goes on). One whose account no longer exists under that name can never be written: it
+    is taken off and said in the log (who, station, when). Returns how many were written."""
+    if ctx.actor is None:
+        return 0
+    written = 0
+    for entry in owed.load():
+        if entry.database != ctx.db.display:
+            continue  # (owed to another database this station has used)
+        with ctx.db.read() as session:
+            staff = session.get(Staff, entry.staff_id) if entry.staff_id is not None else None
+            owner = (
+                Actor(staff.id, staff.username, staff.display_name, Role(staff.role))
+                if staff is not None and staff.username == entry.username
+                else None
+            )
+        if owner is None:
+            log.warning("owed sign-out of %s at station %s at %s UTC not recorded: no staff "
+                        "account %s has that name now", entry.username, entry.station,
+                        entry.at.strftime("%Y-%m-%dT%H:%M:%S"), entry.staff_id)
+            owed.remove(entry)
+            continue
+        sign_out(replace(ctx, station=entry.station).as_actor(owner), signed_out_at=entry.at,
+                 recorded_at_sign_in_of=ctx.actor.username)
+        owed.remove(entry)
+        written += 1
+    return written
 
 
 # --- managing accounts (administrators) ------------------------------------------------------

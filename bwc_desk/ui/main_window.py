@@ -135,9 +135,7 @@ class MainWindow(WindowActions):
         self._alerts: tuple[Any, ...] = ()
         self.popup_guard = PopupGuard(self)
         self._last_actor: Actor | None = None  # who was signed in before the lock
-        # Sign-outs the server missed (an outage): (their context, when), written at the next
-        # sign-in (``_record_owed``).
-        self._owed_sign_outs: list[tuple[Ctx, datetime]] = []
+        self._closed = False
         self.idle = IdleWatcher(idle_minutes, self)
         self.paint_hold = PaintHold(self)  # (its paints in one hold of the interpreter)
         self.idle.idle.connect(lambda: self.lock(idle=True))
@@ -145,6 +143,7 @@ class MainWindow(WindowActions):
         state.message.connect(self._message)
         self._update_identity()
         QTimer.singleShot(DOCK_ALERTS_AFTER_MS, self._dock_alerts_due)
+        QTimer.singleShot(0, self._record_owed)  # (sign-outs an outage left, even last run)
 
     # --- the views, built on first use ----------------------------------------------------
     def view(self, name: str) -> QWidget:
@@ -535,17 +534,17 @@ class MainWindow(WindowActions):
         """Record the sign-out of the person signed in. The session ends at the station
         whatever the database says: a record that could not be written (the server away)
         is kept in the station's log and, ``on_screen``, said on the lock screen; it is
-        owed, and written once someone signs in again (``_record_owed``)."""
+        owed (kept in the station's file, store/owed.py) and written once someone signs in
+        again, here, even after a restart (``_record_owed``)."""
         actor = self.state.actor
         if actor is None:
             return
-        owner = self.state.ctx  # (the person signing out: the record is theirs)
-        station = owner.station
-        at = owner.now().astimezone(UTC)
+        station = self.state.ctx.station
+        at = self.state.ctx.now().astimezone(UTC)
 
         def sign_out(ctx: Ctx) -> None:
             try:
-                auth.sign_out(ctx)
+                auth.sign_out_or_owe(ctx)
             except Exception as exc:
                 # (Logged here, on the writer: a window closing may never hear the answer.)
                 log.warning(
@@ -560,8 +559,6 @@ class MainWindow(WindowActions):
                 raise
 
         def not_recorded(exc: BaseException) -> None:
-            if isinstance(exc, UnavailableError):
-                self._owed_sign_outs.append((owner, at))
             if on_screen and self.locked:
                 if isinstance(exc, UnavailableError):
                     why = "the database server cannot be reached."
@@ -577,21 +574,20 @@ class MainWindow(WindowActions):
         self.state.run(MutationOp(sign_out, parent=None, on_error=not_recorded))
 
     def _record_owed(self) -> None:
-        """Sign-outs the server missed, recorded now for those who signed out, each with the
-        time it happened (someone just signed in: the server answers). One that fails again
-        in an outage stays owed; refused for another reason, it is left to the log."""
-        owed, self._owed_sign_outs = self._owed_sign_outs, []
-        for owner, at in owed:
+        """Sign-outs this station owes the database (the server was away when the person
+        signed out, in this run or an earlier one), written now that someone is signed in:
+        for those who signed out, each with the time it happened. The server away again:
+        they stay owed; anything else is said in the log (auth.record_owed_sign_outs)."""
+        if self.state.actor is None or self._closed:
+            return
 
-            def failed(exc: BaseException, owner: Ctx = owner, at: datetime = at) -> None:
-                if isinstance(exc, UnavailableError):
-                    self._owed_sign_outs.append((owner, at))
-                else:
-                    log.warning("owed sign-out of %s at %s UTC not recorded: %s",
-                                owner.actor.username if owner.actor else "?",
-                                at.strftime("%Y-%m-%dT%H:%M:%S"), exc)
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UnavailableError):
+                log.info("owed sign-outs stay owed: %s", exc)
+            else:
+                log.warning("owed sign-outs not recorded: %s", exc)
 
-            self.state.record_owed(owner, partial(_late_sign_out, at=at), failed)
+        self.state.run(MutationOp(auth.record_owed_sign_outs, parent=self, on_error=failed))
 
     def start_clean(self) -> None:
         """What one person typed, chose and was told is not shown to the next: filters and
@@ -691,13 +687,9 @@ class MainWindow(WindowActions):
         self.state.read(changes.marks, back, lambda _exc: None)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True  # (its session is over: nothing more is written for it)
         self.idle.stop()
         self.popup_guard.stop()
         self._audit_sign_out(on_screen=False)  # quitting ends the session: the audit log says so
         self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)
-
-
-def _late_sign_out(ctx: Ctx, at: datetime) -> None:
-    """A sign-out the server missed at ``at``, recorded now (``MainWindow._record_owed``)."""
-    auth.sign_out(ctx, signed_out_at=at)

@@ -230,23 +230,6 @@ class AppState(QObject):
 
         self.runner.run(lambda: changes.collect(ctx, fn), done, failed, write=True, parent=None)
 
-    def record_owed(
-        self, ctx: Ctx, fn: Callable[[Ctx], Any], on_error: Failed | None = None
-    ) -> None:
-        """An audit record owed by someone no longer signed in (a sign-out the server missed),
-        written on the single writer with their own context ``ctx``, taken when they were
-        signed in: whoever is signed in now (or the lock) has no part in it."""
-
-        def done(outcome: tuple[Any, ChangeSet | None]) -> None:
-            if outcome[1]:
-                self.announce(outcome[1])
-
-        def failed(exc: BaseException) -> None:
-            if on_error is not None:
-                on_error(exc)
-
-        self.runner.run(lambda: changes.collect(ctx, fn), done, failed, write=True, parent=None)
-
     @property
     def database_away(self) -> bool:
         return self._database_away
