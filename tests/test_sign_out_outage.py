@@ -45,6 +45,19 @@ def _not_recorded(caplog) -> list[str]:  # type: ignore[no-untyped-def]
             if r.levelno >= logging.WARNING and "not recorded in the audit log" in r.getMessage()]
 
 
+def _recorded_late_for_quinn(qtbot, admin_ctx, station, signed_out_at):  # type: ignore[no-untyped-def]
+    """The one sign-out record, written late for quinn at ``station`` while sam signed in,
+    saying when the sign-out happened."""
+    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
+                    timeout=10_000)
+    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
+    assert late.staff_username == "quinn" and late.station == station
+    assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    assert "could not be reached" in late.details["recorded late"]
+    assert late.details["recorded at the sign-in of"] == "sam"
+
+
 def test_a_sign_out_in_an_outage_signs_out_and_says_it_was_not_recorded(
     qtbot, make_window, counter_desk, admin_ctx, server_away, caplog
 ):
@@ -67,14 +80,7 @@ def test_a_sign_out_in_an_outage_signs_out_and_says_it_was_not_recorded(
     server_away()
     sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
     assert not note.isVisible()
-    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
-                    timeout=10_000)
-    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
-    assert late.staff_username == "quinn" and late.station == counter_desk.station
-    assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-    assert "could not be reached" in late.details["recorded late"]
-    assert late.details["recorded at the sign-in of"] == "sam"
+    _recorded_late_for_quinn(qtbot, admin_ctx, counter_desk.station, signed_out_at)
     # Owed once: another lock and sign-in records nothing more for quinn.
     win.lock(idle=False)
     sign_in_at_lock_screen(qtbot, win, "sam", PASSWORD)
@@ -118,12 +124,6 @@ def test_a_sign_out_owed_when_the_station_closed_is_written_at_its_next_start(
     server_away()
     sam = counter_desk.as_actor(auth.sign_in(counter_desk.as_actor(None), "sam", PASSWORD))
     again = make_window(sam)
-    qtbot.waitUntil(lambda: any(r.event == "sign-out" for r in audit.list_audit(admin_ctx)),
-                    timeout=10_000)
-    [late] = [r for r in audit.list_audit(admin_ctx) if r.event == "sign-out"]
-    assert late.staff_username == "quinn" and late.station == counter_desk.station
-    assert late.details["signed out at"] == signed_out_at.astimezone(UTC).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
-    assert late.details["recorded at the sign-in of"] == "sam"
+    _recorded_late_for_quinn(qtbot, admin_ctx, counter_desk.station, signed_out_at)
     qtbot.waitUntil(lambda: owed.load() == [], timeout=5000)
     again.state.runner.shutdown()
