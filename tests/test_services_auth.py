@@ -322,3 +322,23 @@ def test_an_unreadable_owed_file_is_moved_aside_not_emptied(tmp_path, caplog):
     [aside] = list(tmp_path.glob("owed-sign-outs.json.unreadable-*"))
     assert aside.read_text(encoding="utf-8") == "[{not json" and not file.exists()
     assert any(str(aside) in r.getMessage() for r in caplog.records)
+
+
+def test_a_sign_out_that_cannot_be_kept_on_disk_is_said_in_the_log(
+    qm_ctx, monkeypatch, caplog
+):
+    """The server away and the station's disk full: the sign-out still goes on (the
+    outage is what the window says), and the log says it could not be kept for later."""
+    from bwc_desk.domain.errors import UnavailableError
+    from bwc_desk.store import owed
+
+    _away(monkeypatch)
+
+    def full(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(owed, "add", full)
+    with pytest.raises(UnavailableError):
+        auth.sign_out_or_owe(qm_ctx)
+    [line] = [r.getMessage() for r in caplog.records if "could not be kept" in r.getMessage()]
+    assert "quinn" in line and qm_ctx.station in line and "No space left" in line

@@ -430,8 +430,13 @@ def sign_out_or_owe(ctx: Ctx) -> None:
     try:
         sign_out(ctx)
     except UnavailableError:
-        owed.add(owed.OwedSignOut(ctx.db.display, ctx.station, actor.staff_id,
-                                  actor.username, at))
+        try:
+            owed.add(owed.OwedSignOut(ctx.db.display, ctx.station, actor.staff_id,
+                                      actor.username, at))
+        except OSError as exc:  # (a full disk, a read-only folder: the log line stays)
+            log.error("sign-out of %s at station %s at %s UTC could not be kept for later "
+                      "(%s): only this log has it", actor.username, ctx.station,
+                      at.strftime("%Y-%m-%dT%H:%M:%S"), exc)
         raise
 
 
