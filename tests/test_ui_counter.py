@@ -328,6 +328,34 @@ def test_the_picker_goes_once_the_text_is_too_short_to_search(qtbot, desk):
     assert "Smith" in tab.picker.item(0).text()
 
 
+def test_enter_on_a_typed_name_takes_its_one_match_or_asks_to_pick_one(qtbot, desk):
+    """A name typed by hand and Enter (the field invites it): with one officer or camera
+    listed, that one is taken; with several, the text and the list stay and the banner says
+    to pick one (not "Nothing matches" while matches are listed). A name as the app shows
+    it ("Smith, John") finds its officer too."""
+    from bwc_desk.services.counter import search
+
+    tab = desk["tab"]
+    assert [r.badge for r in search(desk["qm"], "Smith, John")] == ["0412"]
+    tab.keys.clock.step = 0.2  # (typed by hand, not at a scanner's speed)
+    qtbot.keyClicks(tab.scan_edit, "Smith, J")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() == 1, timeout=5000)
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.officer is not None and tab.officer.badge == "0412",
+                    timeout=5000)
+    qtbot.waitUntil(lambda: not tab._busy, timeout=5000)
+    assert banner(tab)[0] != "error"
+    qtbot.keyClicks(tab.scan_edit, "X60A000")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() == 9, timeout=5000)
+    with qtbot.waitSignal(tab.scan_handled, timeout=5000):
+        qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Return)
+    kind, text = banner(tab)
+    assert kind == "notice" and "9 match" in text and "pick one" in text
+    assert tab.scan_edit.text() == "X60A000" and tab.picker.isVisible()
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Escape)
+    assert tab.scan_edit.text() == "" and not tab.picker.isVisible()
+
+
 def test_handover_pin(qtbot, desk):
     from bwc_desk.ui.dialogs.counter_dialogs import PinDialog
 

@@ -131,6 +131,8 @@ def search(ctx: Ctx, text: str, limit: int = 20) -> list[OfficerRow | UnitRow]:
                     Officer.active.is_(True),
                     func.lower(Officer.last_name + " " + Officer.first_name).like(pattern)
                     | func.lower(Officer.first_name + " " + Officer.last_name).like(pattern)
+                    # (as the app shows a name: "Smith, John")
+                    | func.lower(Officer.last_name + ", " + Officer.first_name).like(pattern)
                     | Officer.badge.like(f"{needle}%"),
                 )
                 .order_by(Officer.last_name, Officer.first_name)

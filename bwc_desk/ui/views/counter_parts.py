@@ -267,6 +267,7 @@ class SearchPicker(QListWidget):
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.setInterval(250)
+        self._searched = ""  # the text the listed matches are for
         self.timer.timeout.connect(self._search)
         # Each key typed restarts the timer in Qt, not through Python: a scanner's keys
         # come here too, and each call into Python waits for the interpreter while the
@@ -283,12 +284,22 @@ class SearchPicker(QListWidget):
             self.hide()
             return
         self.app_state.read(
-            lambda ctx: counter.search(ctx, text), self._found, lambda _e: self.hide()
+            lambda ctx: counter.search(ctx, text),
+            lambda rows: self._found(text, rows),
+            lambda _e: self.hide(),
         )
 
-    def _found(self, rows: list[OfficerRow | UnitRow]) -> None:
+    def matches_for(self, text: str) -> list[str]:
+        """The codes of the matches listed for exactly ``text`` (none when the list is
+        hidden or shows another text's)."""
+        if not self.isVisible() or self._searched != text:
+            return []
+        return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())]
+
+    def _found(self, text: str, rows: list[OfficerRow | UnitRow]) -> None:
         if not self.scan_edit.text().strip():
             return
+        self._searched = text
         self.clear()
         for row in rows:
             if isinstance(row, OfficerRow):

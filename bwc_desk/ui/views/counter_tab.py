@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError, UnavailableError
+from bwc_desk.domain.errors import DomainError, NotFoundError, UnavailableError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services import counter
 from bwc_desk.services.changeset import ChangeSet
@@ -81,6 +81,7 @@ class CounterTab(QWidget):
         self.confirm_return: str | None = None  # (the router's: a return to scan again)
         self._busy = False
         self._queue: list[str] = []
+        self._typed: tuple[str, list[str]] = ("", [])  # the last Enter's text, its matches
         # The officer of the last completed issue: their card stays in view, dimmed.
         self.done_officer: OfficerRow | None = None
         self._build()
@@ -395,6 +396,9 @@ class CounterTab(QWidget):
     # --- scanning -------------------------------------------------------------------------
     def _enter(self) -> None:
         code = self.scan_edit.text()
+        # A name typed by hand with its matches listed: if it is no code, Enter takes the
+        # one match or asks to pick one (``_typed_not_found``), never "Nothing matches".
+        self._typed = (code, self.picker.matches_for(code))
         self.scan_edit.clear()
         self.picker.stop()
         if code.strip():
@@ -422,7 +426,24 @@ class CounterTab(QWidget):
     def _not_identified(self, code: str, exc: BaseException) -> None:
         self.previous_scan = None  # (something else came between two scans of a camera)
         self.confirm_return = None
+        typed, matches = self._typed
+        self._typed = ("", [])
+        if isinstance(exc, NotFoundError) and typed == code and matches:
+            self._typed_not_found(code, matches)
+            return
         self.scan_failed(code, exc)
+
+    def _typed_not_found(self, code: str, matches: list[str]) -> None:
+        """Enter on a name typed by hand whose matches were listed: the one match is taken;
+        of several, the text and the list come back and the banner says to pick one."""
+        self.scan_done(code)
+        if len(matches) == 1:
+            self._picked(matches[0])
+            return
+        self.scan_edit.setText(code)
+        self.picker.show()
+        self._show("notice", f"{len(matches)} match {code.strip()!r}: pick one with \u2193 "
+                   "and Enter, or type more.")
 
     def scan_done(self, code: str) -> None:
         self._busy = False
