@@ -489,3 +489,26 @@ def test_a_burst_of_keys_calls_the_idle_watcher_once(qtbot):
     qtbot.waitUntil(lambda: watcher._listening, timeout=2000)
     QTest.keyClick(edit.windowHandle(), Qt.Key.Key_C)
     assert watcher._listening and not watcher._timer.isActive()
+
+
+def test_someone_else_signing_in_lands_on_their_own_first_view(qtbot, make_window, admin_ctx):
+    """The quartermaster's counter locked, an auditor signs in: Inventory (the counter is
+    read-only for them), not the counter; the quartermaster back after a lock finds the
+    view they left; after a sign-out, even the same person starts from their first view."""
+    qm = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    make_actor(admin_ctx, Role.AUDITOR, "audrey")
+    win = make_window(qm)
+    assert win.tabs.currentWidget() is win.counter_tab
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "audrey", PASSWORD)
+    assert win.tabs.currentWidget() is win.inventory_tab
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)
+    assert win.tabs.currentWidget() is win.counter_tab
+    win.tabs.setCurrentWidget(win.inventory_tab)  # quinn looks something up; a lock
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)
+    assert win.tabs.currentWidget() is win.inventory_tab  # (where quinn left it)
+    win.sign_out()
+    sign_in_at_lock_screen(qtbot, win, "quinn", PASSWORD)
+    assert win.tabs.currentWidget() is win.counter_tab

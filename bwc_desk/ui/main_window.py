@@ -627,6 +627,10 @@ class MainWindow(WindowActions):
         self.stack.setCurrentWidget(self.tabs)
         self.verify_banner.set_locked(False)
         self.state.set_actor(actor)
+        if self._last_actor is None or self._last_actor.username != actor.username:
+            # Someone else: their own first view (an auditor who signs in at the counter
+            # lands on Inventory, not on a counter that is read-only for them).
+            self.tabs.setCurrentIndex(self.home_view())
         self.popup_guard.stop()
         self.state.set_locked(False)  # the reads held back run now, as the new person
         self.idle.poke()
