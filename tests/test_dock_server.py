@@ -384,3 +384,31 @@ def test_one_connection_is_served_a_bounded_number_of_lines_per_turn(feed, recor
         # It was served while most of the flood still waited for its turns.
         reasons = [reason for _, _, reason in recorder.errors]
         assert reasons.index("line must be a JSON object, not an array") < 4000
+
+
+def test_the_reader_waits_where_its_pace_says_and_the_lines_wait_in_tcp(recorder):
+    """The app's pace holds the reader while a person's work is under way at the counter
+    (services/foreground.Pacer): nothing is read meanwhile, nothing is lost after."""
+    hold, held = threading.Event(), threading.Event()
+
+    def pace() -> None:
+        if not hold.is_set():
+            held.set()
+            assert hold.wait(TIMEOUT)
+
+    server = DockFeedServer(
+        "127.0.0.1", 0, "", recorder.on_message, recorder.on_error, pace=pace
+    )
+    server.start()
+    try:
+        assert held.wait(TIMEOUT)
+        with connect(server) as sock:
+            sock.sendall(line(HELLO) + line(BAY) + line(HEARTBEAT))
+            # (the server's thread is inside pace: it cannot have taken the connection)
+            assert recorder.messages == [] and recorder.connections == []
+            hold.set()
+            recorder.wait_for(lambda r: len(r.messages) == 3)
+        assert [type(m) for _p, m in recorder.messages] == [Hello, BayReport, Heartbeat]
+    finally:
+        hold.set()
+        server.stop()

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject
 
 from bwc_desk.services import dockfeed, docks, foreground
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.foreground import PersonAtWork, WayBudget
+from bwc_desk.services.foreground import Pacer, PersonAtWork, WayBudget
 from bwc_desk.ui import tasks
 from bwc_desk.ui.ops import Lane, QueryOp
 from bwc_desk.ui.state import AppState
@@ -100,6 +100,30 @@ def test_a_budget_runs_out_and_then_never_waits(monkeypatch):
     thread.start()
     thread.join(30)
     assert not thread.is_alive()
+
+
+def test_a_pacer_waits_for_the_person_within_its_share_of_each_window(monkeypatch):
+    person = PersonAtWork()
+    monkeypatch.setattr(foreground, "PERSON", person)
+    window = Clock()
+    pacer = Pacer(each_s=0.03, share=0.05, window_s=1.0, clock=window)
+    assert pacer() < 0.01  # nobody at work: on at once
+    person.begin()  # a step that never ends
+    waited = [pacer() for _ in range(4)]
+    assert 0.025 <= waited[0] <= 10 and sum(waited) <= 10
+    assert waited[2:] == [0.0, 0.0], "waited beyond its share of the window"
+    window.now += 1.0  # the next window: it gives way again
+    thread = threading.Thread(target=lambda: waited.append(pacer()))
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and waited[-1] > 0
+
+
+def test_the_dock_feed_reader_is_paced_for_the_person(admin_ctx):
+    feed = dockfeed.DockFeed(admin_ctx, "127.0.0.1", 0, token="t" * 32, flush_seconds=60)
+    pace = feed.server._pace
+    assert isinstance(pace, Pacer)
+    assert (pace.each, pace.allowed) == (dockfeed.READ_WAY_EACH_S, dockfeed.READ_WAY_SHARE)
 
 
 # --- the task runner marks a person's steps -----------------------------------------------------

@@ -28,7 +28,7 @@ from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import DOCK_FEED, Ctx
 from bwc_desk.services.dock_board import FAILED, LISTENING, FeedAddress, tell_feed
 from bwc_desk.services.dock_registry import Registry
-from bwc_desk.services.foreground import WayBudget
+from bwc_desk.services.foreground import Pacer, WayBudget
 from bwc_desk.store.config import StationConfig
 from bwc_desk.store.db import Database
 from bwc_desk.store.paths import data_dir, ensure_private_dir
@@ -40,6 +40,11 @@ FLUSH_SECONDS = 0.5
 # flush answers at its own speed, and a bay's state still reaches its tile within a second.
 GIVE_WAY_S = 0.2
 GIVE_WAY_EACH_S = 0.1
+# The reader of the docks' lines (the server's thread: a line's parse, its journal entry)
+# gives way too, before each pass over the sockets: up to READ_WAY_EACH_S each time and
+# READ_WAY_SHARE of any second in all (its lines wait in TCP meanwhile).
+READ_WAY_EACH_S = 0.1
+READ_WAY_SHARE = 0.4
 # Rates need a little history before they mean anything.
 MIN_RATE_SECONDS = 20.0
 REGISTRY_EVERY = timedelta(seconds=2)
@@ -362,6 +367,7 @@ class DockFeed:
                 self.board.on_error,
                 on_connection=self.board.on_connection,
                 admit=self.admit_dock,
+                pace=Pacer(READ_WAY_EACH_S, READ_WAY_SHARE),
             )
         except ValueError as exc:
             tell_feed(ctx.db, FeedAddress(host, port, FAILED, str(exc)))

@@ -102,3 +102,38 @@ class WayBudget:
     def give_way(self) -> None:
         if self.left > 0:
             self.left -= PERSON.give_way(min(self.each, self.left))
+
+
+class Pacer:
+    """Giving way from a loop that never ends (the dock feed's reader): each call waits
+    while a person's work is under way, at most ``each_s``, and the waits add up to at most
+    ``share`` of every ``window_s``; so a busy counter slows the loop, never stops it.
+
+    The reader's own work (a line's parse, its journal entry) takes the interpreter from the
+    scan being answered: while it waits, the docks' lines wait in TCP, not in the process."""
+
+    def __init__(
+        self,
+        each_s: float,
+        share: float,
+        window_s: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.each = each_s
+        self.allowed = share * window_s
+        self.window = window_s
+        self._clock = clock
+        self._since = clock()
+        self._waited = 0.0
+
+    def __call__(self) -> float:
+        """Give way (see the class); the seconds waited."""
+        now = self._clock()
+        if now - self._since >= self.window:
+            self._since, self._waited = now, 0.0
+        left = min(self.each, self.allowed - self._waited)
+        if left <= 0:
+            return 0.0
+        waited = PERSON.give_way(left)
+        self._waited += waited
+        return waited

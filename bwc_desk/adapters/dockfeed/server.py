@@ -92,6 +92,9 @@ class DockFeedServer:
     """Listens for docks and reports each line: good ones to ``on_message(peer_id,
     message)``, refused ones to ``on_error(dock_or_None, line_no, reason)`` after writing
     the error reply. ``on_connection(peer_id, opened)`` hears connections come and go.
+    ``pace``, called before each pass over the sockets, may wait there (the app's: while a
+    person's work is under way at the counter, services/foreground.Pacer); meanwhile the
+    docks' lines wait in TCP.
 
     Raises ValueError for a non-loopback host without a token: a dock feed open to the
     network would let anyone on it make cameras look ready.
@@ -106,6 +109,7 @@ class DockFeedServer:
         on_error: OnError,
         on_connection: OnConnection | None = None,
         admit: Admit | None = None,
+        pace: Callable[[], object] | None = None,
     ) -> None:
         if not is_loopback(host) and not token.strip():
             raise ValueError(
@@ -119,6 +123,7 @@ class DockFeedServer:
         self._on_error = on_error
         self._on_connection = on_connection
         self._admit = admit
+        self._pace = pace
         self._backlog: set[_Client] = set()  # clients with read bytes still to handle
         self._per_host: dict[str, int] = {}
         self._log_windows: dict[str, _LogWindow] = {}
@@ -191,6 +196,8 @@ class DockFeedServer:
         housekept = time.monotonic()
         try:
             while not self._stopping.is_set():
+                if self._pace is not None:
+                    self._pace()
                 # With work waiting, only peek at the sockets; else sleep until something
                 # happens, waking now and then to drop idle connections.
                 timeout = 0 if self._backlog else 1.0
