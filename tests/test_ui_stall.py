@@ -372,3 +372,56 @@ def test_the_scanner_watch_sees_keys_of_focusable_widgets_not_every_paint(qtbot)
     assert (note, QEvent.Type.KeyPress) in seen
     assert scans == ["HPD-BWC-0001"] and note.text() == ""  # a scan, not a note
     del watch
+
+
+def test_the_scanner_watch_sees_only_the_widget_with_the_focus(qtbot):  # type: ignore[no-untyped-def]
+    """Its keys are the focus widget's only, so it watches that one of its widgets: the
+    counter's answer repainted some forty buttons, boxes and lists a scan, and each paint
+    of a watched widget was a call into Python waiting for the interpreter. The keys of
+    whichever widget takes the focus next are still watched; a widget given up is not."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+    from bwc_desk.ui.views.counter_parts import ScannerKeys
+
+    view = QWidget()
+    qtbot.addWidget(view)
+    scan_edit, note, button = QLineEdit(view), QLineEdit(view), QPushButton("Undo", view)
+    layout = QVBoxLayout(view)
+    for w in (scan_edit, button, note):
+        layout.addWidget(w)
+    seen: list[tuple[QWidget, QEvent.Type]] = []
+    scans: list[str] = []
+
+    class Watch(ScannerKeys):
+        def eventFilter(self, watched, event):  # type: ignore[no-untyped-def]
+            seen.append((watched, event.type()))
+            return super().eventFilter(watched, event)
+
+    watch = Watch(view, scan_edit, scans.append)
+    view.show()
+    qtbot.waitExposed(view)
+    scan_edit.setFocus()
+    qtbot.waitUntil(scan_edit.hasFocus, timeout=5000)
+    assert watch.watching() is None  # (the scan field reads its own keys)
+    seen.clear()
+    button.setText("Undo the issue")
+    button.repaint()
+    note.repaint()
+    assert seen == []  # neither paint called into Python
+    note.setFocus()
+    qtbot.waitUntil(note.hasFocus, timeout=5000)
+    assert watch.watching() is note
+    qtbot.keyClicks(note, "HPD-BWC-0002")
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    assert scans == ["HPD-BWC-0002"] and note.text() == ""  # a scan, not a note
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus, timeout=5000)
+    assert watch.watching() is button
+    seen.clear()
+    note.repaint()
+    assert not [w for w, _t in seen if w is note]  # given up with the focus
+    qtbot.keyClicks(button, "HPD-BWC-0003")
+    qtbot.keyClick(button, Qt.Key.Key_Return)
+    assert scans == ["HPD-BWC-0002", "HPD-BWC-0003"]
+

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QLineEdit, QWidget
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from bwc_desk.services.foreground import PERSON
 
@@ -132,20 +133,64 @@ class ScanWatch(QObject):
     on to its parents, counted once), what to keep (``snapshot``), whether a burst is a scan
     where it fell (``is_scan``, ``hidden_is_scan``) and what a scan does (``scanned``)."""
 
+    # A watch whose ``counts`` takes only the keys of the widget with the keyboard's focus
+    # watches only that one of its widgets (see ``watch``).
+    follows_focus: ClassVar[bool] = False
+
     def __init__(self, parent: QObject, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
         self.burst = ScanBurst(clock)
         self._before: Restorable | None = None
         self._hidden = False  # the burst's keys were typed into a hidden field
         self._read = False  # ... and every one of them was kept (``reads_hidden``)
+        self._widgets: set[QWidget] = set()  # (follows_focus: the widgets it may watch)
+        self._on: QWidget | None = None  # (follows_focus: the one it watches now)
+        self._always: set[QObject] = set()  # watched whatever has the focus (watch_always)
 
     def watch(self, widgets: Iterable[QWidget]) -> None:
         # Only the widgets that can take the keyboard's focus (a key goes to the one that has
         # it): a filter in Python on every label, frame and viewport made each of their
         # paints a call into Python (one that waits for the GIL while a worker reads).
+        # Following the focus, only the one that has it: a filter sees every event of its
+        # widget, and the counter's answer repainted some forty buttons, boxes and lists
+        # a scan, each paint a call into Python that waited for the interpreter.
         for widget in widgets:
-            if widget.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            if widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+                continue
+            if not self.follows_focus:
                 widget.installEventFilter(self)
+            elif not self._widgets:
+                self._widgets.add(widget)
+                app = QApplication.instance()
+                if isinstance(app, QApplication):
+                    app.focusChanged.connect(self._focus_moved)
+            else:
+                self._widgets.add(widget)
+        if self.follows_focus:
+            self._focus_moved(None, QApplication.focusWidget())
+
+    def watch_always(self, target: QObject) -> None:
+        """Watch ``target`` whatever has the focus (a drop-down's open list, a page or a
+        dialog the keys go to when no child of theirs has the focus)."""
+        self._always.add(target)
+        target.installEventFilter(self)
+
+    @Slot(QWidget, QWidget)  # (a slot of its own: disconnected as the watch goes)
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if "_widgets" not in self.__dict__:
+            return  # (a dialog's watch as it is destroyed: Qt calls on a bare wrapper)
+        on = self._on
+        if on is not None and on is not new:
+            if shiboken6.isValid(on) and on not in self._always:
+                on.removeEventFilter(self)
+            self._on = None
+        if new is not None and new is not on and new in self._widgets:
+            new.installEventFilter(self)
+            self._on = new
+
+    def watching(self) -> QWidget | None:
+        """(follows_focus) The widget watched now: the focus widget if it is one of its."""
+        return self._on
 
     def eventFilter(self, watched: Any, event: Any) -> bool:
         if event.type() == QEvent.Type.KeyPress and self._key(watched, event):

@@ -161,17 +161,19 @@ class ViewScans(ScanWatch):
     where the keys fell gets back what it held (a field's text, a quick filter's choice, a
     list's current row). Keys typed into a hidden field are never a code."""
 
+    follows_focus = True  # (counts: the focus widget's keys only)
+
     def __init__(self, view: QWidget, table: FilteredTable) -> None:
         super().__init__(view)
         self.view, self.table = view, table
         own = (table.filter_edit, table.table)
         self.watch(w for w in view.findChildren(QWidget) if w not in own)
-        view.installEventFilter(self)  # (a page given the focus after its dialog closed)
+        self.watch_always(view)  # (a page given the focus after its dialog closed)
         # A drop-down's list, open: the keys go to it (a burst would only move its
         # highlight; its Enter would choose).
         self._lists = {box.view(): box for box in view.findChildren(QComboBox)}
         for box_list in self._lists:
-            box_list.installEventFilter(self)
+            self.watch_always(box_list)
 
     def counts(self, watched: Any) -> bool:
         if watched in self._lists:  # (only an open list has keys, whatever has the focus;

@@ -36,6 +36,8 @@ from bwc_desk.ui.scan_keys import Restorable, ScanWatch, TypedBursts, is_hidden
 
 
 class DialogScans(ScanWatch):
+    follows_focus = True  # (counts: the focus widget's keys only)
+
     def __init__(
         self,
         dialog: QDialog,
@@ -47,7 +49,7 @@ class DialogScans(ScanWatch):
         self.dialog = dialog
         self.on_scan = on_scan
         self.notice: QLabel | None = None
-        dialog.installEventFilter(self)  # (the keys no child has the focus for)
+        self.watch_always(dialog)  # (the keys no child has the focus for)
         self.watch(dialog.findChildren(QWidget))
 
     def counts(self, watched: Any) -> bool:

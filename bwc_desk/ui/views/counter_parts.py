@@ -143,6 +143,8 @@ class ScannerKeys(ScanWatch):
     speed that ends in Enter is a scan. It goes to ``on_scan``, and the field it fell into
     gets back what it held before (a note being typed stays a note)."""
 
+    follows_focus = True  # (counts: the focus widget's keys only)
+
     def __init__(
         self,
         view: QWidget,
