@@ -82,7 +82,7 @@ def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, ad
                     timeout=10_000)
     widget = tab.widgets["DOCK-T"]
     bay2 = next(b for b in widget.dock.bay_rows if b.bay == 2)
-    assert tile_lines(bay2, widget.now)[:2] == ["Bay 2: NOT REGISTERED", "NEW-555 (not registered)"]
+    assert tile_lines(bay2, widget.now)[:2] == ["Bay 2: NOT REGISTERED", "serial NEW-555"]
     assert bay2.state is not BayState.READY
 
     def fill(dialog: QDialog) -> None:
@@ -349,6 +349,40 @@ def test_at_1024_wide_the_docks_reflow_with_no_horizontal_scroll(qtbot, admin_ct
         assert widget.mapTo(viewport, QPoint(widget.width(), 0)).x() <= viewport.width()
         assert widget.tile_rect(7).bottom() < widget.height()  # every bay still drawn
     state.runner.shutdown()
+
+
+def test_a_tiles_usual_lines_are_whole(qtbot):
+    """A hands-on tester's finding: "Bay 7: NOT REGIST...", "V3C0009921 (not r...", "348/348
+    files, 1.5 GB/..." were cut in every such tile (the tooltip had them, nobody hovers a
+    board of 1,200 bays)."""
+    from datetime import timedelta
+
+    from bwc_desk.domain.docking import Upload
+    from bwc_desk.services.dock_board import BayRow, DockRow
+    from bwc_desk.ui.views.dock_grid import DockWidget
+
+    now = datetime.now(UTC)
+    since = now - timedelta(seconds=20)
+
+    def bay(n: int, state: BayState, tag: str | None, upload: Upload | None) -> BayRow:
+        return BayRow(("DOCK-W", n), "DOCK-W", n, state, "V3C0009921", tag, 1, 93, True,
+                      upload, False, "", now, since, tag is not None, eta=timedelta(seconds=40))
+
+    bays = (
+        bay(12, BayState.NOT_REGISTERED, None, Upload(385, 385, 4_700_000_000, 4_700_000_000)),
+        bay(11, BayState.UPLOADING, "HPD-BWC-0388", Upload(158, 189, 1_700_000_000,
+                                                             12_000_000_000)),
+        bay(10, BayState.CHARGING, "HPD-BWC-0051", Upload(348, 348, 1_500_000_000,
+                                                            1_500_000_000)),
+    )
+    widget = DockWidget(DockRow("DOCK-W", 12, "DESK-1", now, False, 0, "", bays))
+    qtbot.addWidget(widget)
+    for row in bays:
+        assert widget.shown_lines(row) == tile_lines(row, now)
+    assert tile_lines(bays[0], now)[:3] == [
+        "Bay 12: NOT REGISTERED", "serial V3C0009921", "battery 93 %, charging"]
+    assert tile_lines(bays[1], now)[3] == "158/189 files, 1.7/12.0 GB"
+    assert tile_lines(bays[2], now)[3] == "348 files uploaded, 1.5 GB"
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # (a tooltip, offscreen)

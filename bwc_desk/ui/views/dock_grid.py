@@ -36,7 +36,9 @@ COLOURS: dict[BayState, tuple[str, str, str]] = {
     BayState.NOT_REGISTERED: ("#fff7ed", "#dc2626", "#7c2d12"),
     BayState.EMPTY: ("#ffffff", "#d1d5db", "#6b7280"),
 }
-TILE_W, TILE_H, GAP, COLUMNS, HEADER = 158, 104, 6, 4, 28
+# A tile is wide enough for its usual lines whole ("Bay 12: NOT REGISTERED", an upload's
+# files and bytes, "ready in under a minute"); a long error or name is cut (the tooltip has it).
+TILE_W, TILE_H, GAP, COLUMNS, HEADER = 184, 104, 6, 4, 28
 LINE_H = 16
 TILE_LINES = (TILE_H - 8) // LINE_H  # the lines a tile has room for; the rest: "+N more"
 
@@ -50,6 +52,14 @@ def _size(n: int) -> str:
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.0f} MB"
 
 
+def _sizes(done: int, total: int) -> str:
+    """``done`` of ``total`` bytes, the unit said once where both have it: "0.7/2.0 GB"."""
+    first, second = _size(done), _size(total)
+    if first[-3:] == second[-3:]:
+        return f"{first[:-3]}/{second}"
+    return f"{first}/{second}"
+
+
 def tile_lines(bay: BayRow, now: datetime) -> list[str]:
     """The text of a tile, top to bottom (also its tooltip)."""
     head = f"Bay {bay.bay}: {bay.state.label.upper()}"
@@ -58,7 +68,12 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
         lines = [f"Bay {bay.bay}: OUT OF SERVICE", bay.out_of_service, *lines[1:]]
     if not bay.serial:
         return lines
-    lines.append(bay.asset_tag or f"{bay.serial} (not registered)")
+    if bay.asset_tag:
+        lines.append(bay.asset_tag)
+    elif bay.state is BayState.NOT_REGISTERED:  # (the first line says it)
+        lines.append(f"serial {bay.serial}")
+    else:
+        lines.append(f"{bay.serial} (not registered)")
     if bay.issued:
         since = f" since {bay.issued_at.astimezone():%H:%M}" if bay.issued_at else ""
         lines.append(f"issued to {bay.issued_to}{since}")
@@ -66,9 +81,11 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
         lines.append(f"battery {bay.battery} %" + (", charging" if bay.charging else ""))
     if bay.upload is not None and bay.upload.files_total:
         u = bay.upload
-        lines.append(
-            f"{u.files_done}/{u.files_total} files, {_size(u.bytes_done)}/{_size(u.bytes_total)}"
-        )
+        if u.files_done >= u.files_total:
+            lines.append(f"{u.files_total} files uploaded, {_size(u.bytes_total)}")
+        else:
+            sizes = _sizes(u.bytes_done, u.bytes_total)
+            lines.append(f"{u.files_done}/{u.files_total} files, {sizes}")
     if bay.error:
         lines.append(bay.error)
     elif bay.updating:

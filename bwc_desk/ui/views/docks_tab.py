@@ -29,7 +29,7 @@ from bwc_desk.services.dock_board import LISTENING, TURNED_OFF, Alert, BayRow, B
 from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
-from bwc_desk.ui.views.dock_grid import COLOURS, COLUMNS, GAP, TILE_W, DockWidget, dock_width
+from bwc_desk.ui.views.dock_grid import COLOURS, COLUMNS, DockWidget, dock_width
 
 REFRESH_MS = 1000
 BACKGROUND_MS = 15_000  # alerts for the status bar while another view is shown
@@ -272,8 +272,15 @@ class DocksTab(QWidget):
         margins = self.grid.contentsMargins()
         room = self.scroll_area.viewport().width() - margins.left() - margins.right()
         spacing = max(0, self.grid.horizontalSpacing())
-        tiles = max(1, min(COLUMNS, (room - GAP) // (TILE_W + GAP)))
-        per_row = max(1, (room + spacing) // (dock_width(tiles) + spacing))
+        # As many tiles a row as fit, in whole docks: four a dock where that loses nothing
+        # (two docks of four), else fewer a dock and more docks (two of three, not one of
+        # four, where two of four do not fit).
+        tiles, per_row = max(
+            ((t, max(1, (room + spacing) // (dock_width(t) + spacing)))
+             for t in range(1, COLUMNS + 1)
+             if t == 1 or dock_width(t) <= room),
+            key=lambda option: (option[0] * option[1], option[0]),
+        )
         if (tiles, per_row, len(self.widgets)) == self._placed:
             return
         self._placed = (tiles, per_row, len(self.widgets))
