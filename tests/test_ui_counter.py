@@ -20,6 +20,7 @@ from bwc_desk.services.officers import OfficerInput
 from bwc_desk.ui.dialogs.counter_dialogs import FunctionTestDialog
 from bwc_desk.ui.feedback import Sound
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.views.counter_parts import READY
 from bwc_desk.ui.views.counter_tab import CounterTab
 from tests.conftest import PASSWORD, answer, make_actor
 from tests.test_scan_keys import Ticks
@@ -326,6 +327,28 @@ def test_the_picker_goes_once_the_text_is_too_short_to_search(qtbot, desk):
     qtbot.keyClicks(tab.scan_edit, "m")
     qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() >= 1, timeout=5000)
     assert "Smith" in tab.picker.item(0).text()
+
+
+def test_a_search_typed_by_hand_takes_the_banner_from_the_last_refused_scan(qtbot, desk):
+    """A hands-on tester's finding: a refused scan's red banner stayed on for minutes while
+    the clerk searched by hand, as if it spoke of the new search. Once the matches are
+    listed the banner says what they are and how to pick; when they go (Escape, or the text
+    typed away) it says the counter is ready, not the old refusal."""
+    tab = desk["tab"]
+    scan(qtbot, tab, "NO-SUCH-CODE-1")
+    assert banner(tab)[0] == "error"
+    tab.keys.clock.step = 0.2  # (typed by hand, not at a scanner's speed)
+    qtbot.keyClicks(tab.scan_edit, "smi")
+    qtbot.waitUntil(lambda: tab.picker.isVisible() and tab.picker.count() >= 1, timeout=5000)
+    kind, text = banner(tab)
+    assert kind == "idle" and "'smi'" in text and "Enter" in text
+    qtbot.keyClick(tab.scan_edit, Qt.Key.Key_Escape)
+    assert not tab.picker.isVisible()
+    assert banner(tab) == ("idle", READY)
+    scan(qtbot, tab, "NO-SUCH-CODE-2")  # a scan's answer is never taken away by the list
+    assert banner(tab)[0] == "error"
+    qtbot.wait(400)  # (past the list's typing pause: no list for a scan's keys)
+    assert banner(tab)[0] == "error" and not tab.picker.isVisible()
 
 
 def test_enter_on_a_typed_name_takes_its_one_match_or_asks_to_pick_one(qtbot, desk):

@@ -42,10 +42,11 @@ from bwc_desk.services.counter.lists import (
 from bwc_desk.services.counter.overrides import check_override
 from bwc_desk.services.counter.pools import next_ready_spare
 from bwc_desk.services.counter.returns import return_unit
-from bwc_desk.services.counter.scan import identify, search
+from bwc_desk.services.counter.scan import SEARCH_LIMIT, identify, search
 from bwc_desk.services.counter.undo import undo
 
 __all__ = [
+    "SEARCH_LIMIT",
     "CounterAlert",
     "CounterScan",
     "FunctionTest",

@@ -115,7 +115,11 @@ def _refusal(unit: Unit) -> str:
     return ""  # pragma: no cover - every other status is refused above
 
 
-def search(ctx: Ctx, text: str, limit: int = 20) -> list[OfficerRow | UnitRow]:
+# Search-as-you-type lists at most this many officers and this many cameras.
+SEARCH_LIMIT = 20
+
+
+def search(ctx: Ctx, text: str, limit: int = SEARCH_LIMIT) -> list[OfficerRow | UnitRow]:
     """Search-as-you-type at the counter: officers by name or badge, units by partial tag."""
     ctx.require(Permission.READ)
     needle = normalize_scan(text)

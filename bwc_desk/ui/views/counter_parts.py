@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import SIGNAL, SLOT, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -249,7 +249,9 @@ class AlertList(QListWidget):
 
 
 class SearchPicker(QListWidget):
-    """Typing by hand in the scan field: officers and cameras that match, to pick from."""
+    """Typing by hand in the scan field: officers and cameras that match, to pick from.
+    ``on_listed(text, shown, many)`` hears that matches are listed (``many``: more match
+    than are shown); ``on_unlisted()`` that the list went."""
 
     def __init__(
         self,
@@ -257,11 +259,15 @@ class SearchPicker(QListWidget):
         scan_edit: QLineEdit,
         on_pick: Callable[[str], None],
         parent: QWidget | None = None,
+        on_listed: Callable[[str, int, bool], None] | None = None,
+        on_unlisted: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.app_state = state
         self.scan_edit = scan_edit
         self.on_pick = on_pick
+        self.on_listed = on_listed
+        self.on_unlisted = on_unlisted
         self.setObjectName("picker")
         self.setMaximumHeight(150)
         self.hide()
@@ -317,6 +323,15 @@ class SearchPicker(QListWidget):
                 item.setData(Qt.ItemDataRole.UserRole, row.asset_tag)
             self.addItem(item)
         self.setVisible(bool(rows))
+        if rows and self.on_listed is not None:
+            officers = sum(isinstance(row, OfficerRow) for row in rows)
+            many = max(officers, len(rows) - officers) >= counter.SEARCH_LIMIT
+            self.on_listed(text, len(rows), many)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if self.on_unlisted is not None:
+            self.on_unlisted()
 
     def _picked(self, item: QListWidgetItem) -> None:
         code = str(item.data(Qt.ItemDataRole.UserRole))

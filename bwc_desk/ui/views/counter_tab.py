@@ -119,7 +119,9 @@ class CounterTab(QWidget):
         self.scan_edit.returnPressed.connect(self._enter)
         self.scan_edit.undo_pressed.connect(self.undo)
         self.scan_edit.escape_on_empty.connect(self.clear_officer)
-        self.picker = SearchPicker(self.state, self.scan_edit, self._picked, self)
+        self._listing: str | None = None  # the banner's words about the listed matches
+        self.picker = SearchPicker(self.state, self.scan_edit, self._picked, self,
+                                   on_listed=self._listed, on_unlisted=self._unlisted)
         self.scan_edit.picker = self.picker
 
         self.end_of_shift = QCheckBox("&End-of-shift mode (returns only, no questions)", self)
@@ -432,6 +434,28 @@ class CounterTab(QWidget):
             self._typed_not_found(code, matches)
             return
         self.scan_failed(code, exc)
+
+    def _listed(self, text: str, shown: int, many: bool) -> None:
+        """Matches of a search typed by hand are listed: the banner speaks of them now, not
+        of the last scan (a refused scan's red stayed on while the clerk searched)."""
+        if self._busy:
+            return
+        what = text.strip()
+        if many:
+            words = (f"More match {what!r} than are listed: type more, or pick one with "
+                     "\u2193 and Enter.")
+        elif shown == 1:
+            words = f"One match for {what!r}: press Enter to take it."
+        else:
+            words = f"{shown} match {what!r}: pick one with \u2193 and Enter, or type more."
+        self._show("idle", words)
+        self._listing = words
+
+    def _unlisted(self) -> None:
+        """The list went (Escape, the text typed away, a pick): its words go with it."""
+        if self._listing is not None and self.banner.text() == self._listing:
+            self._show("idle", READY)
+        self._listing = None
 
     def _typed_not_found(self, code: str, matches: list[str]) -> None:
         """Enter on a name typed by hand whose matches were listed: the one match is taken;
