@@ -500,6 +500,34 @@ def test_a_camera_issued_from_its_bay_is_not_an_alert_until_it_comes_back(
             if a.kind == dock_board.ISSUED_IN_DOCK] == ["HPD-2"]
 
 
+def test_a_stolen_or_in_repair_camera_in_a_bay_is_never_shown_as_ready(admin_ctx, feed, clock):
+    """A hands-on tester's finding: a camera marked stolen showed as "CHARGING ... ready in
+    3 min" and one in repair as a green READY, with no alert: a clerk picking a charged
+    camera off the dock wall was steered to exactly these. Now the tile says what the
+    camera is, it is counted apart from the ready ones, and an alert says what to do."""
+    inventory.mark_stolen(admin_ctx, "HPD-1", "taken from a patrol car")
+    inventory.send_to_repair(admin_ctx, "HPD-2", "cracked lens")
+    done = Upload(3, 3, 9, 9)
+    feed(bay(1, "X60A0001", battery=40), bay(2, "X60A0002", battery=100, upload=done),
+         bay(3, "X60A0003", battery=100, upload=done))
+    state = dock_board.board(admin_ctx)
+    tiles = {b.bay: b for b in state.docks[0].bay_rows}
+    assert (tiles[1].held, tiles[2].held, tiles[3].held) == ("stolen", "in repair", "")
+    assert tiles[3].state is BayState.READY
+    assert state.counts[BayState.READY.value] == 1  # HPD-3 only
+    assert state.counts[dock_board.HELD_COUNT] == 2
+    held = [a for a in state.alerts if a.kind == dock_board.HELD_IN_DOCK]
+    assert [(a.unit_tag, a.bay) for a in held] == [("HPD-1", 1), ("HPD-2", 2)]
+    assert held[0].text == ("HPD-1 in DOCK-A bay 1 is recorded as stolen: do not hand it "
+                            "out. A supervisor returns it to service in Inventory once it "
+                            "is cleared.")
+    assert "in repair" in held[1].text and "do not hand it out" in held[1].text
+    inventory.return_to_service(admin_ctx, "HPD-2", "repaired")  # back: ready again
+    state = dock_board.board(admin_ctx)
+    assert [b.bay for b in state.docks[0].bay_rows if b.held] == [1]
+    assert state.counts[BayState.READY.value] == 2
+
+
 def test_the_agency_may_return_officer_cameras_on_docking(admin_ctx, feed, clock):
     settings.change_settings(admin_ctx, {"return_assigned_on_dock": True})
     issue_to(admin_ctx, "HPD-2")

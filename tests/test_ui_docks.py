@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -383,6 +383,31 @@ def test_a_tiles_usual_lines_are_whole(qtbot):
         "Bay 12: NOT REGISTERED", "serial V3C0009921", "battery 93 %, charging"]
     assert tile_lines(bays[1], now)[3] == "158/189 files, 1.7/12.0 GB"
     assert tile_lines(bays[2], now)[3] == "348 files uploaded, 1.5 GB"
+
+
+def test_a_stolen_camera_in_a_bay_says_so_on_its_tile_and_in_the_summary(qtbot, admin_ctx):
+    from dataclasses import replace
+
+    from bwc_desk.services.dock_board import HELD_COUNT, BayRow, Board
+
+    now = datetime.now(UTC)
+    ready = BayRow(("DOCK-S", 3), "DOCK-S", 3, BayState.READY, "X60A0001", "HPD-BWC-24997", 1,
+                   100, False, None, False, "", now, now, True)
+    assert tile_lines(ready, now)[0] == "Bay 3: READY"
+    stolen = replace(ready, held="stolen")
+    assert tile_lines(stolen, now)[:2] == ["Bay 3: STOLEN", "HPD-BWC-24997"]
+    assert "not to hand out" in tile_lines(replace(stolen, state=BayState.CHARGING,
+                                                   eta=timedelta(minutes=3)), now)
+    assert not any("ready in" in line for line in tile_lines(
+        replace(stolen, state=BayState.CHARGING, eta=timedelta(minutes=3)), now))
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    counts = {s.value: 0 for s in BayState} | {BayState.READY.value: 1, HELD_COUNT: 2}
+    tab._show_summary(Board((), counts, (), datetime.now(UTC), None))
+    assert "Ready: <b>1</b>" in tab.summary.text()
+    assert "Not to hand out (stolen, lost, repair): <b>2</b>" in tab.summary.text()
+    state.runner.shutdown()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")  # (a tooltip, offscreen)

@@ -56,6 +56,7 @@ class BayRow:
     issued_to: str = ""  # the officer the camera is issued to, if it is out
     issued_at: datetime | None = None
     out_of_service: str = ""  # why the bay (or its dock) is out of service; "" when in
+    held: str = ""  # the camera's status when it may not be handed out (stolen, in repair...)
 
     @property
     def issued(self) -> bool:
@@ -86,6 +87,14 @@ LEFT_IN_DOCK = "left_in_dock"
 LEFT_IN_DOCK_AFTER_S = 120
 # The summary's count of issued cameras still in a bay (not ready to hand out: they are out).
 ISSUED_COUNT = "issued"
+# A camera in a bay whose record says it may not be handed out (stolen, lost, in repair,
+# retired), whatever its battery and upload say: an alert, and counted apart from the ready.
+HELD_IN_DOCK = "held_in_dock"
+HELD_COUNT = "held"
+HELD_STATUSES: frozenset[str] = frozenset(
+    s.value for s in (UnitStatus.IN_REPAIR, UnitStatus.LOST, UnitStatus.STOLEN,
+                      UnitStatus.RETIRED)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +166,7 @@ def _bay_row(
         stalled,
         issued[0] if issued else "",
         issued[1] if issued else None,
+        held=bay.unit_status if bay.unit_status in HELD_STATUSES else "",
     )
 
 
@@ -187,6 +197,7 @@ class _BayFields(NamedTuple):
     last_name: str | None
     first_name: str | None
     issued_at: datetime | None
+    unit_status: str | None
 
 
 _BOARD_BAYS = Read(
@@ -195,7 +206,7 @@ _BOARD_BAYS = Read(
         Bay.files_done, Bay.files_total, Bay.bytes_done, Bay.bytes_total, Bay.updating,
         Bay.error, Bay.reported_at, Bay.occupied_since, Bay.battery_rate, Bay.bytes_rate,
         Bay.last_progress_at, Unit.asset_tag, Officer.last_name, Officer.first_name,
-        Checkout.issued_at,
+        Checkout.issued_at, Unit.status,
     )
     .outerjoin(Unit, Unit.id == Bay.unit_id)
     .outerjoin(
@@ -232,6 +243,24 @@ def _issued_alert(ctx: Ctx, bay: BayRow, issued_at: datetime, now: datetime) -> 
         unit_tag=tag,
         officer=bay.issued_to,
         issued_at=issued_at,
+    )
+
+
+def _held_alert(bay: BayRow) -> Alert:
+    """'HPD-BWC-0412 in DOCK-A bay 2 is recorded as stolen: do not hand it out...'."""
+    tag = bay.asset_tag or bay.serial
+    if bay.held == UnitStatus.RETIRED.value:
+        what = "Take it out of the dock."
+    elif bay.held == UnitStatus.IN_REPAIR.value:
+        what = "A supervisor returns it to service in Inventory once it is repaired."
+    else:
+        what = "A supervisor returns it to service in Inventory once it is cleared."
+    return Alert(
+        HELD_IN_DOCK,
+        f"{tag} in {bay.label} is recorded as {bay.held}: do not hand it out. {what}",
+        bay.dock,
+        bay.bay,
+        unit_tag=tag,
     )
 
 
@@ -293,6 +322,7 @@ def board(ctx: Ctx) -> Board:
         by_dock.setdefault(bay.dock_id, []).append(bay)
     counts = {s.value: 0 for s in BayState}
     counts[ISSUED_COUNT] = 0
+    counts[HELD_COUNT] = 0
     alerts: list[Alert] = []
     dock_rows = []
     for dock in docks:
@@ -319,8 +349,12 @@ def board(ctx: Ctx) -> Board:
                 )
             )
         for b in bays:
-            counted_apart = b.issued and b.state not in (BayState.OFFLINE, BayState.EMPTY)
-            counts[ISSUED_COUNT if counted_apart else b.state.value] += 1
+            seen = b.state not in (BayState.OFFLINE, BayState.EMPTY)
+            if seen and b.held:
+                counts[HELD_COUNT] += 1
+                alerts.append(_held_alert(b))
+            else:
+                counts[ISSUED_COUNT if seen and b.issued else b.state.value] += 1
             if b.stalled:
                 alerts.append(
                     Alert(

@@ -64,6 +64,9 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
     """The text of a tile, top to bottom (also its tooltip)."""
     head = f"Bay {bay.bay}: {bay.state.label.upper()}"
     lines = [f"{head} · ISSUED" if bay.issued else head]
+    if bay.held and bay.serial and bay.state is not BayState.OFFLINE:
+        # (stolen, in repair...: never "READY", never "ready in")
+        lines = [f"Bay {bay.bay}: {bay.held.upper()}"]
     if bay.out_of_service:  # the daily inspection found a defect: no camera goes here
         lines = [f"Bay {bay.bay}: OUT OF SERVICE", bay.out_of_service, *lines[1:]]
     if not bay.serial:
@@ -90,6 +93,8 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
         lines.append(bay.error)
     elif bay.updating:
         lines.append("updating firmware")
+    elif bay.held:
+        lines.append("not to hand out")
     elif bay.state in (BayState.CHARGING, BayState.UPLOADING):
         lines.append(
             f"ready in {describe_duration(bay.eta)}"
@@ -190,6 +195,8 @@ class DockWidget(QWidget):
             fill, border, text = COLOURS[bay.state]
             if bay.serial and (not bay.registered or bay.issued):
                 border = "#dc2626"
+            if bay.serial and bay.held:
+                fill, border, text = COLOURS[BayState.ERROR]
             if bay.out_of_service:
                 fill, border, text = COLOURS[BayState.OFFLINE][0], "#dc2626", "#7f1d1d"
             p.setPen(QPen(QColor(border), 2))

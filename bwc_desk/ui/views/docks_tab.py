@@ -299,13 +299,17 @@ class DocksTab(QWidget):
                 f"{border};'>&nbsp;{state.label}: <b>{board.counts.get(state.value, 0)}"
                 "</b>&nbsp;</span>"
             )
-        issued = board.counts.get(dock_board.ISSUED_COUNT, 0)
-        if issued:  # (issued at the counter, still in a bay: out, not ready to hand out)
-            fill, border, text = COLOURS[BayState.ERROR]
-            chips.append(
-                f"<span style='background:{fill}; color:{text}; border:1px solid "
-                f"{border};'>&nbsp;Issued, still in a bay: <b>{issued}</b>&nbsp;</span>"
-            )
+        # Not ready to hand out whatever their bays say: issued at the counter (out), or
+        # recorded as stolen, lost, in repair or retired.
+        for key, words in ((dock_board.ISSUED_COUNT, "Issued, still in a bay"),
+                           (dock_board.HELD_COUNT, "Not to hand out (stolen, lost, repair)")):
+            count = board.counts.get(key, 0)
+            if count:
+                fill, border, text = COLOURS[BayState.ERROR]
+                chips.append(
+                    f"<span style='background:{fill}; color:{text}; border:1px solid "
+                    f"{border};'>&nbsp;{words}: <b>{count}</b>&nbsp;</span>"
+                )
         docks_text = f"{len(board.docks)} docks" + (
             f", {sum(1 for d in board.docks if d.offline)} offline"
             if any(d.offline for d in board.docks)
