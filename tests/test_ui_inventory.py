@@ -862,6 +862,52 @@ def test_a_scan_into_an_open_drop_down_list_is_found_and_the_miss_said_goes(qtbo
     assert "" in said[said.index("No camera has the tag or serial QQ-NOPE-3."):]
 
 
+def test_a_scan_while_the_list_is_still_loading_is_found_once_it_is_in(
+        qtbot, admin_ctx, monkeypatch):
+    """A hands-on tester at 25,000 cameras scanned a tag into Inventory a second after
+    opening it: "No camera has the tag or serial ..." while the list was still loading,
+    and the row then appeared under that wrong message. Now the code waits for the list
+    (the count says it is loading, not 0) and is found once the rows are in."""
+    import threading
+
+    for i in range(1, 6):
+        inventory.add_unit(admin_ctx, UnitInput(f"HPD-BWC-{i:04d}", f"X60A{i:04d}"))
+    hold = threading.Event()
+    real = inventory.list_units
+
+    def slow_list(ctx):  # type: ignore[no-untyped-def]
+        assert hold.wait(30)
+        return real(ctx)
+
+    monkeypatch.setattr(inventory, "list_units", slow_list)
+    state = AppState(admin_ctx)
+    said: list[str] = []
+    state.message.connect(lambda text, _ms: said.append(text))
+    tab = InventoryTab(state)
+    qtbot.addWidget(tab)
+    tab.resize(1400, 800)
+    tab.show()
+    qtbot.waitExposed(tab)
+    try:
+        tab.ensure_loaded()
+        assert tab.table.count_label.text() != "0"
+        assert "loading" in tab.table.count_label.text().lower()
+        tab.activateWindow()
+        tab.table.table.setFocus()
+        qtbot.waitUntil(tab.table.table.hasFocus, timeout=5000)
+        with qtbot.waitSignal(tab.detail.unit_loaded, timeout=10_000) as loaded:
+            scan_into_focus(qtbot, "HPD-BWC-0003")
+            assert not [t for t in said if "No camera has" in t]
+            hold.set()
+        assert loaded.args[0].asset_tag == "HPD-BWC-0003"
+        assert [u.asset_tag for u in tab.selected_units()] == ["HPD-BWC-0003"]
+        assert not [t for t in said if "No camera has" in t]
+        assert tab.table.count_label.text() == "1 of 5"  # (as after any scan: its row shown)
+    finally:
+        hold.set()
+        state.runner.shutdown()
+
+
 def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin_ctx):
     """Found by its scan, then the filter cleared to see every camera: the list shows the
     camera found, not the top of the list."""

@@ -118,6 +118,8 @@ class LiveRows(QObject):
         if self._reload:
             self._reload, self._pending = False, None
             self._busy = True
+            if not self.loaded:
+                self.table.rows_pending()  # (the first rows: a scan meanwhile waits for them)
             read_all, prepare = self._read_all, self.model.prepare
             column = self.table.proxy.sortColumn()
             # On the bulk lane: a scan never waits behind 25,000 rows. (Not keyed: this class
@@ -136,6 +138,7 @@ class LiveRows(QObject):
         if place is not None:
             self.table.restore(place)
         self.shown.emit(True)
+        self.table.rows_in()
         self._pump()
 
     def _patched(self, wanted: list[Any], prepared: Prepared[Any]) -> None:
@@ -148,6 +151,7 @@ class LiveRows(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
+        self.table.rows_in()  # (nothing to wait for any more: the code is looked for now)
         if self.state.silenced(exc):
             return
         if self.state.error_handler is not None:

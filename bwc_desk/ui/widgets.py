@@ -237,6 +237,10 @@ class FilteredTable(QWidget):
         header.setStretchLastSection(True)
         self.fitter = ColumnFitter(self.table, model)
         self._find: Callable[[], None] | None = None  # (find_on_enter's Enter)
+        # The first rows are being read (``rows_pending``): a code entered meanwhile waits
+        # for them instead of being said not found.
+        self._pending = False
+        self._waiting_code: str | None = None
         self._scans: ViewScans | None = None
         self.table.doubleClicked.connect(self._activated)
         self.table.activated.connect(self._activated)
@@ -318,6 +322,11 @@ class FilteredTable(QWidget):
             if not typed:
                 return
             self.code_entered.emit(typed)  # (the view clears what it said of the last one)
+            if self._pending:  # found once the list is in (``rows_in``)
+                self._waiting_code = typed
+                self.filter_edit.selectAll()
+                self.update_count()
+                return
             self.take_match(keys)
             rows = self.table.selectionModel().selectedRows()
             if not rows:
@@ -340,6 +349,23 @@ class FilteredTable(QWidget):
 
         self._find = enter
         self.filter_edit.returnPressed.connect(enter)
+
+    def rows_pending(self) -> None:
+        """The first rows are being read: the count says so (not "0"), and a code entered
+        meanwhile is looked for once they are in (``rows_in``)."""
+        self._pending = True
+        self.update_count()
+
+    def rows_in(self) -> None:
+        """The rows are in the model: a code entered while they were read is found now."""
+        if not self._pending:
+            return
+        self._pending = False
+        self.update_count()
+        code, self._waiting_code = self._waiting_code, None
+        if code is not None and self._find is not None:
+            self.filter_edit.setText(code)
+            self._find()
 
     def find_code(self, code: str) -> None:
         """A code scanned elsewhere in the view (``scan_anywhere_in``): into the search box,
@@ -408,6 +434,12 @@ class FilteredTable(QWidget):
 
     def update_count(self, *_args: Any) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if self._pending:
+            looked_for = self._waiting_code
+            self.count_label.setText(
+                f"loading... ({looked_for} once in)" if looked_for else "loading..."
+            )
+            return
         self.count_label.setText(f"{shown:,} of {total:,}" if shown != total else f"{total:,}")
         # As wide as its widest text for this many rows: the boxes beside it stay put as
         # the count changes with each key ("1 of 475", "475").
