@@ -95,6 +95,39 @@ def test_after_an_issue_the_officer_is_let_go_and_the_next_camera_first_scan_wor
     assert {r.asset_tag for r in counter.out_now(qm)} == {"HPD-BWC-0001", "HPD-BWC-0004"}
 
 
+def test_a_refusal_is_not_left_on_the_banner_behind_the_issues_dialogs(qtbot, desk):
+    """A hands-on tester's finding: after a red answer, the next camera's function test
+    opened with the old refusal still in red behind it. The banner says what is under way
+    as the issue's first dialog opens."""
+    tab = desk["tab"]
+    scan(qtbot, tab, "ID-0412")
+    scan(qtbot, tab, "NO-SUCH-CODE-7")
+    assert banner(tab)[0] == "error"
+    behind: list[tuple[str, str]] = []
+
+    def look_then_pass(dialog: FunctionTestDialog) -> None:
+        behind.append(banner(tab))
+        pass_test(dialog)
+
+    answer(qtbot, look_then_pass, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    assert behind and behind[0][0] != "error"
+    assert "HPD-BWC-0001" in behind[0][1] and "Smith" in behind[0][1]
+    assert banner(tab)[0] == "ok"
+
+
+def test_a_camera_waiting_for_a_badge_is_named_again_when_a_badge_is_refused(qtbot, desk):
+    """A camera scanned first waited through two refused badge scans with no word of it,
+    then went to the next badge: each refusal now says it still waits."""
+    tab = desk["tab"]
+    scan(qtbot, tab, "HPD-BWC-0003")
+    assert tab.pending_unit == "HPD-BWC-0003"
+    scan(qtbot, tab, "ID-99999")
+    kind, text = banner(tab)
+    assert kind == "error" and "HPD-BWC-0003 still waits for a badge" in text
+    assert tab.pending_unit == "HPD-BWC-0003"
+
+
 def test_a_camera_that_cannot_go_out_is_red_at_its_first_scan(qtbot, desk):
     tab, admin = desk["tab"], desk["admin"]
     inventory.send_to_repair(admin, "HPD-BWC-0011", "lens")

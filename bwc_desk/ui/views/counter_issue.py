@@ -74,7 +74,14 @@ class IssueFlow:
         )
 
     def start(self) -> None:
-        if self.plan.pool_conflict:
+        plan = self.plan
+        if (plan.pool_conflict or plan.needs_swap_reason or not plan.gate.ready
+                or plan.needs_function_test or plan.handover in (HandoverAck.PIN,
+                                                                 HandoverAck.SIGNATURE)):
+            # A dialog comes: the banner behind it says what is under way, not what the
+            # last scan said (a refusal's red stayed behind the function test).
+            self.tab.say_under_way(f"Issuing {self.unit} to {self.officer}...")
+        if plan.pool_conflict:
             self._ask_override(POOL)
         else:
             self._after_pool()

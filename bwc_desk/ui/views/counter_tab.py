@@ -476,11 +476,19 @@ class CounterTab(QWidget):
         if self._queue:
             self.scan(self._queue.pop(0))
 
+    def say_under_way(self, text: str) -> None:
+        """What the counter is doing now (an issue whose dialogs come next)."""
+        self._show("idle", text)
+
     def scan_failed(self, code: str, exc: BaseException) -> None:
         if isinstance(exc, UnavailableError):
             self._unrecorded(code, exc)
         elif isinstance(exc, DomainError):
-            self._error(str(exc))
+            waiting = self.pending_unit
+            self._error(
+                f"{exc}\n{waiting} still waits for a badge: scan the officer's ID badge "
+                "(Esc lets it go)." if waiting else str(exc)
+            )
             self._log(f"{code.strip()}: {exc}", refused=True)
         else:
             log.error("scan %r failed", code, exc_info=exc)
