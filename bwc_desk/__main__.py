@@ -61,13 +61,28 @@ def build_parser(commands: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def _command_at(argv: list[str]) -> int:
+    """Where the command stands: after the global options (--database URL, --demo)."""
+    at = 0
+    while at < len(argv):
+        if argv[at] == "--database":
+            at += 2
+        elif argv[at].startswith("--database=") or argv[at] == "--demo":
+            at += 1
+        else:
+            break
+    return at
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["dock-sim"]:
+    at = _command_at(args_list)
+    if args_list[at:at + 1] == ["dock-sim"]:
         # The simulator has its own options (--docks, --bays, --speed...): hand them over.
+        # (It talks to a running BWC Desk, not to a database: --database is not its own.)
         from bwc_desk.cli.docks_cmds import dock_sim
 
-        return dock_sim(args_list[1:])
+        return dock_sim(args_list[at + 1:])
     parser = build_parser(commands=not gui_only(args_list))
     args = parser.parse_args(args_list)
     if getattr(args, "command", None):

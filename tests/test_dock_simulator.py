@@ -300,3 +300,18 @@ def test_main_takes_the_token_from_the_station_config(monkeypatch):
     assert calls[-1][0][4] == station.dock_token
     assert main(["dock-sim", "--token", "other"]) == 0
     assert calls[-1][0][4] == "other"
+
+
+def test_dock_sim_after_the_global_options_is_still_the_simulator(monkeypatch, capsys):
+    """`bwc-desk --database URL dock-sim --help` said "unrecognized arguments: --help" (a
+    hands-on tester): the simulator's options are its own wherever the command stands."""
+    from bwc_desk.__main__ import main
+
+    calls: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(simulator, "run_simulator", lambda *a, **k: calls.append((a, k)))
+    with pytest.raises(SystemExit) as ended:
+        main(["--database", "sqlite:////tmp/x.sqlite3", "dock-sim", "--help"])
+    assert ended.value.code == 0 and "--bays" in capsys.readouterr().out
+    assert main(["--database=sqlite:////tmp/x.sqlite3", "--demo", "dock-sim", "--docks", "2"]) == 0
+    assert calls
+
