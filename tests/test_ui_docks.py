@@ -73,6 +73,34 @@ def test_a_tile_changes_state_when_a_bay_message_arrives(qtbot, live):
     widget.grab()  # paints without error
 
 
+def test_a_camera_scanned_on_the_docks_view_shows_its_bay(qtbot, live):
+    """A hands-on tester scanned at the Docks view and nothing happened at all. A camera's
+    scan there finds its bay (scrolled to, outlined, said in the status bar); any other code
+    says where it belongs (a badge goes to the counter)."""
+    from bwc_desk.ui.scan_keys import ScanBurst
+
+    tab, send = live
+    send({"type": "bay", "dock": "DOCK-T", "bay": 3, "serial": "X60A0001", "battery": 40,
+          "charging": True, "ts": "2026-11-26T22:00:00Z"})
+    qtbot.waitUntil(lambda: bay_state(tab, 3) is BayState.CHARGING, timeout=10_000)
+    said: list[str] = []
+    tab.state.message.connect(lambda text, _ms: said.append(text))
+    tab.activateWindow()
+    tab.scroll_area.setFocus()  # (the board: what a clerk clicked last)
+    qtbot.waitUntil(tab.scroll_area.hasFocus, timeout=5000)
+    ticks = iter(i * 0.005 for i in range(10_000))  # (a scanner's speed)
+    tab.scans.burst = ScanBurst(lambda: next(ticks))
+    qtbot.keyClicks(tab.scroll_area, "hpd-1")
+    qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
+    assert said[-1] == "HPD-1 is in DOCK-T bay 3 (charging)."
+    assert tab.widgets["DOCK-T"].marked == 3
+    qtbot.keyClicks(tab.scroll_area, "ID-0412")
+    qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
+    assert said[-1] == ("ID-0412 is no camera in a dock bay. Badges and cameras are issued "
+                        "and returned at Check-in / Check-out.")
+    assert tab.widgets["DOCK-T"].marked is None
+
+
 def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, admin_ctx):
     tab, send = live
     send({"type": "bay", "dock": "DOCK-T", "bay": 2, "serial": "NEW-555", "battery": 60,

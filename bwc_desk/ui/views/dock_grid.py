@@ -116,6 +116,7 @@ class DockWidget(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.columns = COLUMNS  # tiles a row: fewer in a narrow window (set_columns)
+        self.marked: int | None = None  # the bay outlined (a camera scanned: ``mark``)
         self._fonts = (QFont(self.font()), QFont(self.font()))
         self._fonts[0].setBold(True)
         self._metrics = (QFontMetrics(self._fonts[0]), QFontMetrics(self._fonts[1]))
@@ -141,6 +142,19 @@ class DockWidget(QWidget):
             self.columns = columns
             self.updateGeometry()
             self.update()
+
+    def mark(self, bay: int | None) -> None:
+        """Outline ``bay``'s tile (None: no tile)."""
+        if bay != self.marked:
+            self.marked = bay
+            self.update()
+
+    def tile_of(self, bay: int) -> QRect | None:
+        """Where ``bay``'s tile is drawn (None: that bay has not reported)."""
+        for i, row in enumerate(self.dock.bay_rows):
+            if row.bay == bay:
+                return self.tile_rect(i)
+        return None
 
     def header_text(self) -> str:
         d = self.dock
@@ -202,6 +216,10 @@ class DockWidget(QWidget):
             p.setPen(QPen(QColor(border), 2))
             p.setBrush(QColor(fill))
             p.drawRoundedRect(QRectF(rect), 6, 6)
+            if bay.bay == self.marked:  # (the camera just scanned)
+                p.setPen(QPen(QColor("#1d4ed8"), 4))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(QRectF(rect).adjusted(-2, -2, 2, 2), 7, 7)
             p.setPen(QColor(text))
             y = rect.top() + 4
             for n, line in enumerate(self.shown_lines(bay)):

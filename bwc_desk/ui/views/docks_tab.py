@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +28,7 @@ from bwc_desk.services import dock_board
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dock_board import LISTENING, TURNED_OFF, Alert, BayRow, Board, FeedAddress
 from bwc_desk.ui.gates import Gates
+from bwc_desk.ui.scan_keys import Restorable, ScanWatch
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.views.dock_dialogs import AddDockDialog, RegisterDialog, RemoveDockDialog
 from bwc_desk.ui.views.dock_grid import COLOURS, COLUMNS, DockWidget, dock_width
@@ -164,6 +166,36 @@ class DocksTab(QWidget):
         self._hidden_soon.setInterval(HIDDEN_SOON_MS)
         self._hidden_soon.timeout.connect(self._background)
         state.changed.connect(self._changed)
+        self.scans = DockScans(self)
+
+    # --- a scan here ------------------------------------------------------------------------
+    def find_scanned(self, code: str) -> None:
+        """A code scanned on this view: a camera in a bay is shown (scrolled to, outlined,
+        said); any other code is said to belong at the counter."""
+        wanted = code.strip().upper()
+        found: BayRow | None = None
+        for dock in self.board.docks if self.board is not None else ():
+            for bay in dock.bay_rows:
+                if bay.serial and wanted in (bay.serial.upper(), bay.asset_tag.upper()):
+                    found = bay
+        for widget in self.widgets.values():
+            widget.mark(None)
+        if found is None:
+            self.state.message.emit(
+                f"{code.strip()} is no camera in a dock bay. Badges and cameras are issued "
+                "and returned at Check-in / Check-out.", 8000)
+            return
+        shown = self.widgets.get(found.dock)
+        if shown is not None:
+            shown.mark(found.bay)
+            tile = shown.tile_of(found.bay)
+            if tile is not None:
+                centre = shown.mapTo(self.grid_host, tile.center())
+                self.scroll_area.ensureVisible(centre.x(), centre.y(), tile.width(),
+                                               tile.height())
+        name = found.asset_tag or found.serial
+        what = found.held or found.state.label.lower()
+        self.state.message.emit(f"{name} is in {found.label} ({what}).", 8000)
 
     # --- refreshing at a steady rate ------------------------------------------------------
     def showEvent(self, event: Any) -> None:
@@ -411,3 +443,28 @@ class DocksTab(QWidget):
         dialog = RegisterDialog(self.state, bay, self)
         if dialog.exec():
             self.state.message.emit(dialog.done_text(), 8000)
+
+
+class DockScans(ScanWatch):
+    """A burst at scanner speed that ends in Enter, anywhere in the Docks view: the code goes
+    to ``DocksTab.find_scanned`` (a scan there did nothing at all)."""
+
+    follows_focus = True  # (counts: the focus widget's keys only)
+
+    def __init__(self, tab: DocksTab) -> None:
+        super().__init__(tab)
+        self.tab = tab
+        self.watch(tab.findChildren(QWidget))
+        self.watch_always(tab)  # (the keys no child has the focus for)
+
+    def counts(self, watched: Any) -> bool:
+        focus = QApplication.focusWidget()
+        return watched is (focus if focus is not None else self.tab) and self.tab.isVisible()
+
+    def snapshot(self, watched: Any) -> Restorable | None:
+        return None  # (no field here takes text: the keys only moved a list's highlight)
+
+    def scanned(self, code: str) -> None:
+        if code:
+            self.tab.find_scanned(code)
+
