@@ -118,8 +118,9 @@ def test_the_dialog_opens_on_the_shift_on_duty_and_names_the_file(qtbot, night, 
     monkeypatch.setattr(lineup_dialog, "save_file", fake_save)
     dialog.pdf_button.click()
     assert offered["name"] == "lineup-2026-11-23-Night.pdf"
+    # Painted on a worker: the note says when the file is there.
+    qtbot.waitUntil(lambda: "pages)" in dialog.note.text(), timeout=20_000)
     assert (tmp_path / offered["name"]).read_bytes()[:4] == b"%PDF"
-    assert "pages)" in dialog.note.text()
     state.runner.shutdown()
 
 

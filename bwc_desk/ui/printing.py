@@ -9,8 +9,10 @@ and day it belongs to.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import datetime, tzinfo
 from html import escape
 from pathlib import Path
@@ -116,7 +118,10 @@ def lineup_filename(sheet: Lineup, zone: tzinfo | None = None) -> str:
     return f"lineup-{day:%Y-%m-%d}-{name}.pdf"
 
 
-def _cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
+def lineup_cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
+    """Each row's texts as the sheet prints them (officer, badge, camera, bay, time out,
+    expected back; a time on a later day than the shift's start has its weekday). Pure
+    Python: a worker prepares the on-screen preview from the same texts."""
     first_day = sheet.starts.astimezone(zone).date()
 
     def when(value: datetime | None) -> str:
@@ -182,7 +187,7 @@ def _paint(painter: QPainter, printer: QPrinter, sheet: Lineup, zone: tzinfo | N
     head_m = QFontMetricsF(head_font, printer)
     body_m = QFontMetricsF(body_font, printer)
     small_m = QFontMetricsF(small_font, printer)
-    cells = _cells(sheet, zone)
+    cells = lineup_cells(sheet, zone)
     widths = lineup_column_widths(cells, body_m, head_m, width, dpi)
     row_height = max(body_m.height() * 2.2, 0.36 * dpi)  # room for a signature
     head_height = head_m.height() * 1.8
@@ -271,9 +276,7 @@ def _paint(painter: QPainter, printer: QPrinter, sheet: Lineup, zone: tzinfo | N
         label = f"page {number + 1} of {pages}"
         painter.drawText(QPointF(width - small_m.horizontalAdvance(label), base), label)
         heads = ledger_heads(sheet)
-        painter.drawText(
-            QPointF((width - small_m.horizontalAdvance(heads)) / 2, base), heads
-        )
+        painter.drawText(QPointF((width - small_m.horizontalAdvance(heads)) / 2, base), heads)
     return pages
 
 
@@ -294,25 +297,57 @@ def _lineup_printer(printer: QPrinter, sheet: Lineup, zone: tzinfo | None) -> No
 
 
 def save_lineup_pdf(sheet: Lineup, path: Path | str, zone: tzinfo | None = None) -> int:
-    """Write the sheet as a PDF (US Letter); the number of pages."""
+    """Write the sheet as a PDF (US Letter); the number of pages. Safe on a worker (QPainter
+    on a PDF printer needs no GUI thread): 13,000 officers are some 670 pages.
+
+    Painted to ``<name>.part`` beside ``path`` and moved in place only once whole: a full
+    disk or a folder that cannot be written leaves no file at ``path`` (and no ``.part``),
+    only an OSError that says why."""
+    target = Path(path)
+    part = target.with_name(target.name + ".part")
     try:  # a clear reason (a missing folder, no permission) instead of Qt's "begin failed"
-        with open(path, "wb"):
+        with open(part, "wb"):
             pass
     except OSError as exc:
-        raise OSError(f"{path} cannot be written ({exc.strerror}).") from None
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(path))
-    printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
-    _lineup_printer(printer, sheet, zone)
-    return paint_lineup(printer, sheet, zone)
+        raise OSError(f"{target} cannot be written ({exc.strerror}).") from None
+    try:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(part))
+        printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
+        _lineup_printer(printer, sheet, zone)
+        pages = paint_lineup(printer, sheet, zone)
+        del printer  # (closes the file)
+        # Qt says nothing when a write fails half-way (a full disk): a PDF ends with its
+        # trailer, so a file without one was cut short.
+        if not _complete_pdf(part):
+            raise OSError(f"{target} could not be written whole (is the disk full?).")
+        try:
+            os.replace(part, target)
+        except OSError as exc:
+            raise OSError(f"{target} cannot be written ({exc.strerror}).") from None
+    finally:
+        with suppress(OSError):
+            part.unlink(missing_ok=True)
+    return pages
 
 
-def print_lineup(parent: QWidget, sheet: Lineup, zone: tzinfo | None = None) -> bool:
+def _complete_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            fh.seek(max(0, fh.tell() - 64))
+            return b"%%EOF" in fh.read()
+    except OSError:
+        return False
+
+
+def lineup_printer(parent: QWidget, sheet: Lineup, zone: tzinfo | None = None) -> QPrinter | None:
+    """Ask for the printer (the print dialog, on the main thread); None when cancelled.
+    ``paint_lineup`` then paints on it, on a worker."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     _lineup_printer(printer, sheet, zone)
     dialog = QPrintDialog(printer, parent)
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-        return False
-    paint_lineup(printer, sheet, zone)
-    return True
+        return None
+    return printer

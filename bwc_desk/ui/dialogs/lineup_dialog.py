@@ -1,8 +1,15 @@
 """The per-shift line-up sheet: preview, print, save as PDF. It opens on the shift on duty
-now (the one whose start is nearest), on the day that shift started."""
+now (the one whose start is nearest), on the day that shift started.
+
+Nothing slow runs on the main thread: the sheet is read and its preview rows prepared on a
+worker (the preview is a table, instant at 13,000 officers), and the pages are painted on a
+worker too, for the printer or the PDF file (QPainter on a printer needs no GUI thread; the
+print dialog, a widget, stays here)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, tzinfo
 
 from PySide6.QtCore import QDate
@@ -13,18 +20,52 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from bwc_desk.domain.errors import DomainError
+from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.services import counter, shift_change
+from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter import Lineup
 from bwc_desk.services.shift_change import ShiftChoices
 from bwc_desk.ui.files import save_file
-from bwc_desk.ui.printing import lineup_filename, lineup_html, print_lineup, save_lineup_pdf
+from bwc_desk.ui.models.lineup_model import LineupLine, LineupModel
+from bwc_desk.ui.models.table_model import Prepared
+from bwc_desk.ui.ops import ExportOp, Lane, QueryOp
+from bwc_desk.ui.printing import lineup_filename, lineup_printer, paint_lineup, save_lineup_pdf
 from bwc_desk.ui.state import AppState
+from bwc_desk.ui.widgets import FilteredTable
+
+
+@dataclass(frozen=True)
+class Built:
+    """A sheet read on the worker, with its preview's rows and heading."""
+
+    sheet: Lineup
+    rows: Prepared[LineupLine]
+    heading: str
+
+
+def heading(sheet: Lineup, zone: tzinfo | None) -> str:
+    starts = sheet.starts.astimezone(zone)
+    out = sum(1 for r in sheet.rows if r.asset_tag)
+    title = f"{sheet.agency}: line-up, {sheet.shift}" if sheet.agency else f"Line-up, {sheet.shift}"
+    return (
+        f"{title}. {starts:%A %d %B %Y}, {starts:%H:%M} to "
+        f"{sheet.ends.astimezone(zone):%H:%M}. {len(sheet.rows):,} officers, "
+        f"{out:,} cameras out."
+    )
+
+
+def build(ctx: Ctx, shift: str, day: date, zone: tzinfo | None) -> Built:
+    """The sheet and its preview (on a worker)."""
+    sheet = counter.lineup(ctx, shift, day)
+    return Built(sheet, LineupModel.prepare_sheet(sheet, zone), heading(sheet, zone))
+
+
+def pages_text(pages: int) -> str:
+    return f"{pages} page{'s' if pages != 1 else ''}"
 
 
 class LineupDialog(QDialog):
@@ -38,7 +79,11 @@ class LineupDialog(QDialog):
         self.date_edit = QDateEdit(QDate.currentDate(), self)
         self.date_edit.setDisplayFormat("yyyy-MM-dd")  # (as every date in the app)
         self.date_edit.setCalendarPopup(True)
-        self.preview = QTextBrowser(self)
+        self.summary = QLabel("Reading the shifts...", self)
+        self.summary.setObjectName("lineup_summary")
+        self.summary.setWordWrap(True)
+        self.model = LineupModel(self)
+        self.preview = FilteredTable(self.model, "Find an officer, badge or camera", self)
         self.print_button = QPushButton("&Print...")
         self.pdf_button = QPushButton("Save as P&DF...")
         self.note = QLabel(self)
@@ -56,20 +101,35 @@ class LineupDialog(QDialog):
         top.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.preview)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.preview, 1)
         layout.addWidget(self.note)
         self.shift_box.currentTextChanged.connect(lambda _t: self.refresh())
         self.date_edit.dateChanged.connect(lambda _d: self.refresh())
         self.print_button.clicked.connect(self._print)
         self.pdf_button.clicked.connect(self._pdf)
         self._generation = 0
-        self.print_button.setEnabled(False)
-        self.pdf_button.setEnabled(False)
-        state.read(shift_change.shift_choices, self._shifts, self._failed)
+        self._writing = False  # pages being painted for the printer or a PDF
+        self._buttons()
+        state.run(
+            QueryOp(
+                shift_change.shift_choices, self._shifts, parent=self, on_error=self._read_failed
+            )
+        )
 
     @property
     def zone(self) -> tzinfo:
         return self.state.ctx.zone
+
+    @property
+    def building(self) -> bool:
+        """A sheet is being read (the preview is empty until it comes)."""
+        return self.sheet is None and bool(self.shift_box.currentText())
+
+    def _buttons(self) -> None:
+        ready = self.sheet is not None and not self._writing
+        self.print_button.setEnabled(ready)
+        self.pdf_button.setEnabled(ready)
 
     def _shifts(self, choices: ShiftChoices) -> None:
         self.shift_box.blockSignals(True)
@@ -82,6 +142,8 @@ class LineupDialog(QDialog):
             self.date_edit.setDate(QDate(day.year, day.month, day.day))
         self.shift_box.blockSignals(False)
         self.date_edit.blockSignals(False)
+        if not choices.names:
+            self.summary.setText("The agency has no shifts.")
         self.refresh()
 
     def refresh(self) -> None:
@@ -91,29 +153,60 @@ class LineupDialog(QDialog):
         day: date = self.date_edit.date().toPython()  # type: ignore[assignment]
         self._generation += 1
         generation = self._generation
-        self.state.read(
-            lambda ctx: counter.lineup(ctx, name, day),
-            lambda sheet: self._loaded(generation, sheet),
-            self._failed,
+        # What is shown belongs to the shift or day picked before: it goes at once.
+        self.sheet = None
+        self.model.set_rows([])
+        self._buttons()
+        self.summary.setText(f"Building the line-up for {name}, {day:%Y-%m-%d}...")
+        if not self._writing:  # (a PDF of the sheet before still says when it is saved)
+            self.note.setText("")
+        zone = self.zone
+        self.state.run(
+            QueryOp(
+                lambda ctx: build(ctx, name, day, zone),
+                lambda built: self._loaded(generation, built),
+                parent=self,
+                on_error=lambda exc: self._failed(generation, exc),
+                key=(self, "lineup"),  # the newest shift or day picked wins
+                lane=Lane.BULK,  # (13,000 officers: never ahead of a scan at the counter)
+            )
         )
 
-    def _loaded(self, generation: int, sheet: Lineup) -> None:
+    def _loaded(self, generation: int, built: Built) -> None:
         if generation != self._generation:
             return  # another shift or day was picked since
-        self.sheet = sheet
-        self.preview.setHtml(lineup_html(sheet, self.zone))
-        self.print_button.setEnabled(True)
-        self.pdf_button.setEnabled(True)
-        self.note.setText("")
+        self.sheet = built.sheet
+        self.model.set_rows(built.rows)
+        self.summary.setText(built.heading)
+        self._buttons()
 
-    def _failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, DomainError):
-            raise exc
-        self.note.setText(str(exc))
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.summary.setText("The line-up could not be made.")
+        self._read_failed(exc)
 
+    def _read_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, DomainError):
+            self.note.setText(str(exc))
+        else:
+            self.note.setText("The line-up could not be read.")
+            self.state.report(exc)
+
+    # --- printing and PDF (painted on a worker) -----------------------------------------
     def _print(self) -> None:
-        if self.sheet is not None:
-            print_lineup(self, self.sheet, self.zone)
+        sheet, zone = self.sheet, self.zone
+        if sheet is None:
+            return
+        printer = lineup_printer(self, sheet, zone)
+        if printer is None:
+            return
+        self._write(
+            lambda: paint_lineup(printer, sheet, zone),
+            f"Printing the line-up ({len(sheet.rows):,} officers)...",
+            lambda pages: f"Sent {pages_text(pages)} to the printer.",
+            "Not printed",
+        )
 
     def _pdf(self) -> None:
         if self.sheet is None:
@@ -128,11 +221,44 @@ class LineupDialog(QDialog):
             self.save_pdf(path)
 
     def save_pdf(self, path: str) -> None:
-        if self.sheet is None:
+        """Write the sheet shown to ``path`` on a worker; the note says when it is saved."""
+        sheet, zone = self.sheet, self.zone
+        if sheet is None:
             return
-        try:
-            pages = save_lineup_pdf(self.sheet, path, self.zone)
-        except OSError as exc:
-            self.note.setText(f"Not saved: {exc} Pick another folder or file name.")
-            return
-        self.note.setText(f"Saved {path} ({pages} page{'s' if pages != 1 else ''}).")
+        self._write(
+            lambda: save_lineup_pdf(sheet, path, zone),
+            f"Saving {path}...",
+            lambda pages: f"Saved {path} ({pages_text(pages)}).",
+            "Not saved",
+        )
+
+    def _write(
+        self, work: Callable[[], int], busy: str, done: Callable[[int], str], refused: str
+    ) -> None:
+        self._writing = True
+        self._buttons()
+        self.note.setText(busy)
+
+        def finished(pages: int) -> None:
+            self._writing = False
+            self._buttons()
+            self.note.setText(done(pages))
+
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            self._buttons()
+            if isinstance(exc, DomainError):
+                self.note.setText(f"{refused}: {exc}")
+            else:
+                self.note.setText(f"{refused}: the sheet could not be painted.")
+                self.state.report(exc)
+
+        def run(_ctx: Ctx) -> int:
+            try:
+                return work()
+            except OSError as exc:  # (a full disk, a folder it may not write: said, not logged)
+                raise ValidationError(f"{exc} Pick another folder or file name.") from exc
+
+        # An export: on the bulk lane (500 pages never hold up a scan), never coalesced, and
+        # refused while the window is locked (it prints the name of the person signed in).
+        self.state.run(ExportOp(run, finished, parent=self, on_error=failed))
