@@ -484,6 +484,30 @@ def dock_b(ctx, bays=3):
     return dock_id
 
 
+def test_a_camera_returned_while_a_dock_sees_it_is_not_sent_to_another_bay(room):
+    """A hands-on tester: a camera issued, then seen by DOCK-F bay 3 (the alert said so),
+    was returned at the counter with "Put it in DOCK-A bay 5". It is in a bay already: the
+    answer says which, and holds no other bay for it."""
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    clock.advance(hours=8)
+    put_in_bay(qm, "HPD-BWC-0001", 90)  # (DOCK-A bay 3, the dock reporting)
+    with qm.db.write() as s:
+        s.execute(text("INSERT INTO bays (dock_id, bay_no, serial) VALUES "
+                       "((SELECT id FROM docks WHERE name = 'DOCK-A'), 5, NULL)"))
+    result = counter.return_unit(qm, "HPD-BWC-0001")
+    assert "Put it in" not in result.message
+    assert "It is in DOCK-A bay 3 already." in result.message
+    assert result.suggested_bay == ""
+    smith2 = room["jones"]
+    counter.issue_unit(qm, smith2.id, "HPD-BWC-0002", function_test=OK)
+    clock.advance(hours=8)
+    with qm.db.write() as s:  # (the dock still reporting)
+        s.execute(text("UPDATE docks SET last_seen_at = :t"),
+                  {"t": clock.now.replace(tzinfo=None).isoformat(sep=" ")})
+    assert counter.return_unit(qm, "HPD-BWC-0002").suggested_bay == "DOCK-A bay 5"  # not held
+
+
 def test_a_suggested_bay_is_held_for_the_camera_told_to_use_it(room):
     """Six returns in a row were all told DOCK-B bay 1: a suggested bay is held for the camera
     told to use it, until a dock reports a camera there (or that camera anywhere) or 10

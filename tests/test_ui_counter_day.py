@@ -128,6 +128,21 @@ def test_a_camera_waiting_for_a_badge_is_named_again_when_a_badge_is_refused(qtb
     assert tab.pending_unit == "HPD-BWC-0003"
 
 
+def test_a_return_by_camera_alone_leaves_no_other_officer_on_the_card(qtbot, desk):
+    """A hands-on tester: Smith served (dimmed on the card), then Jones's camera returned by
+    its scan alone: the card still said Smith while the banner named Jones."""
+    tab, qm = desk["tab"], desk["qm"]
+    counter.issue_unit(qm, desk["jones"].id, "HPD-BWC-0002", function_test=FunctionTest())
+    desk["clock"].advance(hours=8)  # (the end of Jones's shift)
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, pass_test, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    assert tab.officer is None and "Smith, John" in tab.card.text()  # (done: dimmed)
+    scan(qtbot, tab, "HPD-BWC-0002")
+    assert "returned by Jones" in banner(tab)[1]
+    assert "Smith" not in tab.card.text()
+
+
 def test_a_camera_that_cannot_go_out_is_red_at_its_first_scan(qtbot, desk):
     tab, admin = desk["tab"], desk["admin"]
     inventory.send_to_repair(admin, "HPD-BWC-0011", "lens")

@@ -87,6 +87,22 @@ def _first_free_bay(session: Session, now: datetime) -> tuple[str, int] | None:
     return None
 
 
+# The bay a reporting dock sees a camera in now (a camera returned while it sits in a bay).
+_DOCKED_IN = Read(
+    select(Dock.name, Bay.bay_no)
+    .join(Bay, Bay.dock_id == Dock.id)
+    .where(Bay.unit_id == bindparam("unit_id"), Dock.last_seen_at >= bindparam("seen"))
+    .order_by(Dock.name, Bay.bay_no)
+    .limit(1)
+)
+
+
+def docked_in(session: Session, now: datetime, unit_id: int) -> str:
+    """'DOCK-F bay 3' where a dock that is reporting sees this camera now, or ''."""
+    rows = _DOCKED_IN.all(session, {"unit_id": unit_id, "seen": now - REPORTING_WITHIN})
+    return f"{rows[0][0]} bay {rows[0][1]}" if rows else ""
+
+
 def suggest_bay(session: Session, now: datetime) -> str:
     """'DOCK-A bay 3': the first free bay not held for another camera, or ''. Reads only."""
     row = _first_free_bay(session, now)

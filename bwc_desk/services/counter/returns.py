@@ -12,7 +12,7 @@ from bwc_desk.domain.roles import Permission
 from bwc_desk.domain.units import UnitAction, UnitStatus, transition
 from bwc_desk.domain.values import clean_text
 from bwc_desk.services.context import Ctx
-from bwc_desk.services.counter.bays import hold_bay
+from bwc_desk.services.counter.bays import docked_in, hold_bay
 from bwc_desk.services.counter.common import (
     _label,
     _last_return,
@@ -132,7 +132,9 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
                 )
                 open_case_for_counter(ctx, session, actor, unit, DAMAGED_RETURN, text)
                 in_repair = True
-        bay = "" if in_repair else hold_bay(session, now, unit.id, ctx.station)
+        # A camera a dock sees already (docked before its return) is not sent to another bay.
+        docked = "" if in_repair else docked_in(session, now, unit.id)
+        bay = "" if in_repair or docked else hold_bay(session, now, unit.id, ctx.station)
         message = f"{unit.asset_tag} returned by {_label(officer)}"
         message += f", out since {checkout.issued_at.astimezone(ctx.zone):%a %H:%M}"
         late = overdue_text(now - checkout.expected_return)
@@ -143,6 +145,8 @@ def return_unit(ctx: Ctx, unit_code: str, condition: ReturnCondition | None = No
             message += " Accessory missing" + (f": {note}." if note else ".")
         elif note:
             message += f" Note: {note}."
+        elif docked:
+            message += f" It is in {docked} already."
         elif bay:
             message += f" Put it in {bay}."
         return ReturnResult(

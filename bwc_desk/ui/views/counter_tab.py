@@ -631,6 +631,10 @@ class CounterTab(QWidget):
         kind = "notice" if result.in_repair else "ok"
         self.say(kind, f"{result.message} {note}".rstrip(), Sound.OK)  # (painted at once)
         self.lists.returned(result.unit.id)
+        done = self.done_officer
+        if self.officer is None and done is not None and done.label != result.officer:
+            self.done_officer = None  # (the card named the officer served before)
+            self._show_card()
         self.undo_control.remember(result.seq, result.undo_window_seconds, result.unit.asset_tag)
         self._log(result.message)  # (a waiting camera let go has its line already)
         if applied:
