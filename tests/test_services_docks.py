@@ -500,6 +500,18 @@ def test_a_camera_issued_from_its_bay_is_not_an_alert_until_it_comes_back(
             if a.kind == dock_board.ISSUED_IN_DOCK] == ["HPD-2"]
 
 
+def test_a_bay_that_reports_an_error_is_an_alert(admin_ctx, feed, clock):
+    """An upload that failed is footage not offloaded: listed with the other alerts (a
+    hands-on tester saw error bays only on their tiles)."""
+    feed(bay(4, "X60A0004", error="upload failed: network unreachable"), bay(2, "X60A0002"))
+    errors = [a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.BAY_ERROR]
+    assert [(a.unit_tag, a.bay, a.text) for a in errors] == [
+        ("HPD-4", 4, "DOCK-A bay 4: HPD-4 reports an error: upload failed: network "
+                     "unreachable. Reseat the camera; if it stays, check the dock.")]
+    feed(bay(4, "X60A0004"))  # the error cleared
+    assert not [a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.BAY_ERROR]
+
+
 def test_a_stolen_or_in_repair_camera_in_a_bay_is_never_shown_as_ready(admin_ctx, feed, clock):
     """A hands-on tester's finding: a camera marked stolen showed as "CHARGING ... ready in
     3 min" and one in repair as a green READY, with no alert: a clerk picking a charged

@@ -87,6 +87,8 @@ LEFT_IN_DOCK = "left_in_dock"
 LEFT_IN_DOCK_AFTER_S = 120
 # The summary's count of issued cameras still in a bay (not ready to hand out: they are out).
 ISSUED_COUNT = "issued"
+# A bay whose camera reports an error (an upload that failed: footage not offloaded).
+BAY_ERROR = "bay_error"
 # A camera in a bay whose record says it may not be handed out (stolen, lost, in repair,
 # retired), whatever its battery and upload say: an alert, and counted apart from the ready.
 HELD_IN_DOCK = "held_in_dock"
@@ -355,6 +357,17 @@ def board(ctx: Ctx) -> Board:
                 alerts.append(_held_alert(b))
             else:
                 counts[ISSUED_COUNT if seen and b.issued else b.state.value] += 1
+            if b.state is BayState.ERROR and b.error:
+                alerts.append(
+                    Alert(
+                        BAY_ERROR,
+                        f"{b.label}: {b.asset_tag or b.serial} reports an error: {b.error}. "
+                        "Reseat the camera; if it stays, check the dock.",
+                        dock.name,
+                        b.bay,
+                        unit_tag=b.asset_tag or b.serial,
+                    )
+                )
             if b.stalled:
                 alerts.append(
                     Alert(

@@ -342,7 +342,7 @@ class DocksTab(QWidget):
                     f"<span style='background:{fill}; color:{text}; border:1px solid "
                     f"{border};'>&nbsp;{words}: <b>{count}</b>&nbsp;</span>"
                 )
-        docks_text = f"{len(board.docks)} docks" + (
+        docks_text = f"{len(board.docks)} dock{'' if len(board.docks) == 1 else 's'}" + (
             f", {sum(1 for d in board.docks if d.offline)} offline"
             if any(d.offline for d in board.docks)
             else ""
