@@ -104,3 +104,34 @@ def test_hidden_the_board_waits_for_dock_reports_until_shown(qtbot, board, desk,
     with qtbot.waitSignal(board.board_loaded, timeout=10_000):
         tab.pages.setCurrentWidget(board)
     assert reads  # (read when shown)
+
+
+def test_the_lists_say_loading_not_0_until_the_first_board(qtbot, desk, monkeypatch):
+    """A hands-on tester read "still holding a camera 0" for 2-3 s at 40,000 officers
+    while the first board was read: the counts say it is loading until it is in."""
+    import threading
+
+    from bwc_desk.services import shift_change
+
+    hold = threading.Event()
+    real = shift_change.board
+
+    def slow_board(*args, **kwargs):  # type: ignore[no-untyped-def]
+        assert hold.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(shift_change, "board", slow_board)
+    tab = desk["tab"]
+    panel = tab.shift_change
+    try:
+        tab.pages.setCurrentWidget(panel)
+        qtbot.waitUntil(lambda: panel.out_table.count_label.text() == "loading...",
+                        timeout=10_000)
+        assert panel.ready_table.count_label.text() == "loading..."
+        with qtbot.waitSignal(panel.board_loaded, timeout=10_000):
+            hold.set()
+        assert panel.out_table.count_label.text()[0].isdigit()
+        assert panel.officer_table.count_label.text()[0].isdigit()
+    finally:
+        hold.set()
+

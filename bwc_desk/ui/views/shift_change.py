@@ -331,6 +331,9 @@ class ShiftChangePanel(ProposalPage, QWidget):
                 IncomingOfficerModel.prepare(board.incoming_officers),
             )
 
+        if not self.loaded:  # (the counts say "loading...", not 0, until the first board)
+            for table in (self.out_table, self.ready_table, self.officer_table):
+                table.rows_pending()
         self.state.read(read, lambda r: self._board(generation, *r), key=(self, "b"), bulk=True)
 
     def _board(
@@ -357,6 +360,8 @@ class ShiftChangePanel(ProposalPage, QWidget):
         self._ready_filter()
         for table, keys in keep:
             reselect(table, keys)
+        for table in (self.out_table, self.ready_table, self.officer_table):
+            table.rows_in()
         self.loaded = True
         pooled = len(board.pool_of)
         without = sum(1 for o in board.incoming_officers if not o.primary_unit) - pooled
