@@ -312,3 +312,20 @@ def test_the_overdue_column_moves_with_the_clock(qtbot, desk, monkeypatch):
     qtbot.waitUntil(lambda: tab.model.data(tab.model.index(0, CheckoutTableModel.COL_OVERDUE))
                     == "overdue 2 h 05 min", timeout=5000)
     assert "1 overdue" in tab.lists.tabText(0)
+
+
+def test_a_dialogs_scan_watch_goes_when_the_dialog_is_done(qtbot, desk):
+    """Issue dialogs are kept after they close; their scan watch follows the focus through
+    the application's focusChanged, and each one kept would be called on every focus
+    change of the shift (a reviewer's finding): the watch goes with the dialog's run."""
+    from bwc_desk.ui.views.counter_dialog_scans import DialogScans
+
+    tab = desk["tab"]
+    scan(qtbot, tab, "ID-0412")
+    answer(qtbot, pass_test, FunctionTestDialog)
+    scan(qtbot, tab, "HPD-BWC-0001")
+    dialogs = tab.findChildren(FunctionTestDialog)
+    assert dialogs
+    watches = [w for d in dialogs for w in d.findChildren(DialogScans)]
+    assert watches and all(w.watching() is None and not w._widgets for w in watches)
+

@@ -101,6 +101,18 @@ def test_a_camera_scanned_on_the_docks_view_shows_its_bay(qtbot, live):
     assert tab.widgets["DOCK-T"].marked is None
 
 
+def test_a_scan_before_the_docks_are_read_says_so(qtbot, admin_ctx):
+    state = AppState(admin_ctx)
+    tab = DocksTab(state)
+    qtbot.addWidget(tab)
+    said: list[str] = []
+    state.message.connect(lambda text, _ms: said.append(text))
+    assert tab.board is None
+    tab.find_scanned("HPD-1")
+    assert said == ["HPD-1: the docks are still being read. Scan it again in a moment."]
+    state.runner.shutdown()
+
+
 def test_an_unregistered_camera_is_flagged_and_can_be_registered(qtbot, live, admin_ctx):
     tab, send = live
     send({"type": "bay", "dock": "DOCK-T", "bay": 2, "serial": "NEW-555", "battery": 60,
@@ -428,6 +440,8 @@ def test_a_stolen_camera_in_a_bay_says_so_on_its_tile_and_in_the_summary(qtbot, 
                                                    eta=timedelta(minutes=3)), now)
     assert not any("ready in" in line for line in tile_lines(
         replace(stolen, state=BayState.CHARGING, eta=timedelta(minutes=3)), now))
+    failed = replace(stolen, state=BayState.ERROR, error="upload failed")
+    assert {"not to hand out", "upload failed"} <= set(tile_lines(failed, now))
     state = AppState(admin_ctx)
     tab = DocksTab(state)
     qtbot.addWidget(tab)

@@ -908,6 +908,42 @@ def test_a_scan_while_the_list_is_still_loading_is_found_once_it_is_in(
         state.runner.shutdown()
 
 
+def test_a_scan_while_the_first_read_fails_is_not_said_to_match_nothing(
+        qtbot, admin_ctx, monkeypatch):
+    import threading
+
+    from bwc_desk.domain.errors import UnavailableError
+
+    hold = threading.Event()
+
+    def failing_list(ctx):  # type: ignore[no-untyped-def]
+        assert hold.wait(30)
+        raise UnavailableError("The database server cannot be reached.")
+
+    monkeypatch.setattr(inventory, "list_units", failing_list)
+    state = AppState(admin_ctx)
+    errors: list[BaseException] = []
+    state.error_handler = errors.append
+    said: list[str] = []
+    state.message.connect(lambda text, _ms: said.append(text))
+    tab = InventoryTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    try:
+        tab.ensure_loaded()
+        tab.activateWindow()
+        tab.table.table.setFocus()
+        qtbot.waitUntil(tab.table.table.hasFocus, timeout=5000)
+        scan_into_focus(qtbot, "HPD-BWC-0003")
+        hold.set()
+        qtbot.waitUntil(lambda: "loading" not in tab.table.count_label.text(), timeout=10_000)
+        assert not [t for t in said if "No camera has" in t]
+    finally:
+        hold.set()
+        state.runner.shutdown()
+
+
 def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin_ctx):
     """Found by its scan, then the filter cleared to see every camera: the list shows the
     camera found, not the top of the list."""

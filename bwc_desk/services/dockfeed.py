@@ -42,7 +42,7 @@ GIVE_WAY_S = 0.2
 GIVE_WAY_EACH_S = 0.1
 # The reader of the docks' lines (the server's thread: a line's parse, its journal entry)
 # gives way too, before each pass over the sockets: up to READ_WAY_EACH_S each time and
-# READ_WAY_SHARE of any second in all (its lines wait in TCP meanwhile).
+# READ_WAY_SHARE of each second in all (its lines wait in TCP meanwhile).
 READ_WAY_EACH_S = 0.1
 READ_WAY_SHARE = 0.4
 # Rates need a little history before they mean anything.

@@ -107,7 +107,8 @@ class WayBudget:
 class Pacer:
     """Giving way from a loop that never ends (the dock feed's reader): each call waits
     while a person's work is under way, at most ``each_s``, and the waits add up to at most
-    ``share`` of every ``window_s``; so a busy counter slows the loop, never stops it.
+    ``share`` of each ``window_s`` (windows one after the other, not sliding: up to twice
+    that in a row across two); so a busy counter slows the loop, never stops it.
 
     The reader's own work (a line's parse, its journal entry) takes the interpreter from the
     scan being answered: while it waits, the docks' lines wait in TCP, not in the process."""

@@ -151,7 +151,7 @@ class LiveRows(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        self.table.rows_in()  # (nothing to wait for any more: the code is looked for now)
+        self.table.rows_in(read=False)  # (a code scanned meanwhile is not "not found")
         if self.state.silenced(exc):
             return
         if self.state.error_handler is not None:

@@ -169,6 +169,19 @@ class ScanWatch(QObject):
         if self.follows_focus:
             self._focus_moved(None, QApplication.focusWidget())
 
+    def unfollow(self) -> None:
+        """(follows_focus) Watch none of its widgets from now on, and stop following the
+        focus (a dialog that is done: the application's every focus change called it)."""
+        if not self._widgets:
+            return
+        self._widgets.clear()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.disconnect(self._focus_moved)
+        on, self._on = self._on, None
+        if on is not None and shiboken6.isValid(on) and on not in self._always:
+            on.removeEventFilter(self)
+
     def watch_always(self, target: QObject) -> None:
         """Watch ``target`` whatever has the focus (a drop-down's open list, a page or a
         dialog the keys go to when no child of theirs has the focus)."""

@@ -356,14 +356,16 @@ class FilteredTable(QWidget):
         self._pending = True
         self.update_count()
 
-    def rows_in(self) -> None:
-        """The rows are in the model: a code entered while they were read is found now."""
+    def rows_in(self, read: bool = True) -> None:
+        """The rows are in the model: a code entered while they were read is found now
+        (``read`` False: they could not be read, and the window said so: it is dropped, not
+        said to match nothing)."""
         if not self._pending:
             return
         self._pending = False
         self.update_count()
         code, self._waiting_code = self._waiting_code, None
-        if code is not None and self._find is not None:
+        if code is not None and read and self._find is not None:
             self.filter_edit.setText(code)
             self._find()
 

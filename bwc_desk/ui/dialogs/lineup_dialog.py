@@ -243,6 +243,7 @@ class LineupDialog(QDialog):
             self._writing = False
             self._buttons()
             self.note.setText(done(pages))
+            self.state.message.emit(done(pages), 8000)  # (the dialog may be closed by now)
 
         def failed(exc: BaseException) -> None:
             self._writing = False
@@ -252,6 +253,7 @@ class LineupDialog(QDialog):
             else:
                 self.note.setText(f"{refused}: the sheet could not be painted.")
                 self.state.report(exc)
+            self.state.message.emit(f"Line-up: {self.note.text()}", 15000)
 
         def run(_ctx: Ctx) -> int:
             try:

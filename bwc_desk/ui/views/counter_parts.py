@@ -305,8 +305,8 @@ class SearchPicker(QListWidget):
         return [str(self.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())]
 
     def _found(self, text: str, rows: list[OfficerRow | UnitRow]) -> None:
-        if not self.scan_edit.text().strip():
-            return
+        if not self.scan_edit.text().strip() or self.scan_edit.text() != text:
+            return  # (typed on, or a scan came: the next pause searches again)
         self._searched = text
         self.clear()
         for row in rows:

@@ -207,10 +207,13 @@ class CounterTab(QWidget):
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a dialog, then give the scan field its focus back whatever happened. A scan
         typed while it is open is never its answer (it says so and stays open)."""
-        DialogScans(dialog, self._scanned_into_dialog, self.keys.clock)
+        scans = DialogScans(dialog, self._scanned_into_dialog, self.keys.clock)
         try:
             return bool(dialog.exec())
         finally:
+            # (The dialog is kept, its watch is not: it follows the focus through a slot of
+            # the application's, which each dialog ever shown would be called on.)
+            scans.unfollow()
             self.focus_scan()
 
     def _scanned_into_dialog(self, code: str) -> None:

@@ -89,13 +89,13 @@ def tile_lines(bay: BayRow, now: datetime) -> list[str]:
         else:
             sizes = _sizes(u.bytes_done, u.bytes_total)
             lines.append(f"{u.files_done}/{u.files_total} files, {sizes}")
+    if bay.held:
+        lines.append("not to hand out")
     if bay.error:
         lines.append(bay.error)
     elif bay.updating:
         lines.append("updating firmware")
-    elif bay.held:
-        lines.append("not to hand out")
-    elif bay.state in (BayState.CHARGING, BayState.UPLOADING):
+    elif not bay.held and bay.state in (BayState.CHARGING, BayState.UPLOADING):
         lines.append(
             f"ready in {describe_duration(bay.eta)}"
             if bay.eta is not None

@@ -172,6 +172,11 @@ class DocksTab(QWidget):
     def find_scanned(self, code: str) -> None:
         """A code scanned on this view: a camera in a bay is shown (scrolled to, outlined,
         said); any other code is said to belong at the counter."""
+        if self.board is None:
+            self.state.message.emit(
+                f"{code.strip()}: the docks are still being read. Scan it again in a moment.",
+                8000)
+            return
         wanted = code.strip().upper()
         found: BayRow | None = None
         for dock in self.board.docks if self.board is not None else ():
