@@ -62,6 +62,30 @@ def test_ctrl_l_locks_hides_data_and_another_person_takes_over(qtbot, make_windo
     _ = qm
 
 
+def test_ctrl_l_locks_while_a_modal_dialog_is_open(qtbot, make_window, admin_ctx):
+    """A hands-on tester pressed Ctrl+L with a counter dialog open: nothing happened (a
+    modal dialog shadows the window's shortcuts); only the idle lock closed it, minutes
+    later. The lock key works in every modal dialog of the window."""
+    from PySide6.QtWidgets import QDialog, QLineEdit, QVBoxLayout
+
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    dialog = QDialog(win)
+    edit = QLineEdit(dialog)
+    QVBoxLayout(dialog).addWidget(edit)
+    dialog.setModal(True)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=5000)
+    qtbot.keyClick(edit, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert win.locked and win.stack.currentWidget() is win.lock_screen
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: any(r.event == "locked by user" for r in audit.list_audit(
+        admin_ctx)), timeout=5000)
+
+
 def test_wrong_password_at_the_lock_screen_stays_locked(qtbot, make_window, admin_ctx):
     win = make_window(admin_ctx)
     win.lock(idle=False)

@@ -10,7 +10,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QMargins, QModelIndex, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractSpinBox,
@@ -138,6 +138,9 @@ class MainWindow(WindowActions):
         self._closed = False
         self.idle = IdleWatcher(idle_minutes, self)
         self.paint_hold = PaintHold(self)  # (its paints in one hold of the interpreter)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._lock_key_in_dialog)
         self.idle.idle.connect(lambda: self.lock(idle=True))
         state.actor_changed.connect(lambda _a: self._update_identity())
         state.message.connect(self._message)
@@ -487,6 +490,25 @@ class MainWindow(WindowActions):
             )
 
         return call
+
+    def _lock_key_in_dialog(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """A modal dialog of this window shadows its shortcuts: Ctrl+L (Lock now) did nothing
+        while a counter dialog was open. The dialog gets the lock key of its own."""
+        dialog = new.window() if new is not None else None
+        if (
+            not isinstance(dialog, QDialog)
+            or dialog.windowModality() == Qt.WindowModality.NonModal
+            or dialog.property("bwc_lock_key")
+        ):
+            return
+        parent = dialog.parentWidget()
+        while parent is not None and parent is not self:
+            parent = parent.parentWidget()
+        if parent is None:
+            return  # (not this window's)
+        dialog.setProperty("bwc_lock_key", True)
+        key = QShortcut(self.lock_action.shortcut(), dialog)
+        key.activated.connect(lambda: self.lock(False) if self.state.actor is not None else None)
 
     def lock(self, idle: bool, signed_out: bool = False) -> None:
         """Hide every view and open dialog until a staff member signs in. While locked no
