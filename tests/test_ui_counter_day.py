@@ -329,3 +329,15 @@ def test_a_dialogs_scan_watch_goes_when_the_dialog_is_done(qtbot, desk):
     watches = [w for d in dialogs for w in d.findChildren(DialogScans)]
     assert watches and all(w.watching() is None and not w._widgets for w in watches)
 
+
+def test_a_very_long_refused_code_is_shortened_in_this_session(qtbot, desk):
+    """A 300-character scan (a tester's attack) made This session scroll sideways: the line
+    shows the code shortened, the whole line is in its tooltip."""
+    tab = desk["tab"]
+    code = "X" * 150 + "Y" * 150
+    scan(qtbot, tab, code)
+    item = tab.lists.session_list.item(0)
+    assert "NOT DONE" in item.text() and code not in item.text()
+    assert code in item.toolTip()
+    assert tab.lists.session_list.wordWrap()  # (a long answer wraps, never scrolls sideways)
+

@@ -12,6 +12,7 @@ again meanwhile, it runs once more after."""
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,16 @@ REFUSED_COLOUR = "#b91c1c"  # a scan that did nothing, in This session
 OUT, NOT_DOCKED, SESSION = range(3)
 
 
+# A word this long in a line of This session (a refused 300-character scan) is shortened,
+# or the list scrolls sideways.
+LONG_WORD = re.compile(r"\S{61,}")
+
+
+def _shortened(word: re.Match[str]) -> str:
+    text = word.group(0)
+    return f"{text[:40]}\u2026{text[-12:]} ({len(text)} characters)"
+
+
 class CounterLists(QTabWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +60,7 @@ class CounterLists(QTabWidget):
         self.not_docked_table = FilteredTable(self.not_docked_model, "Filter")
         self.session_list = QListWidget(self)
         self.session_list.setObjectName("session_list")
+        self.session_list.setWordWrap(True)  # (an answer's whole words, never sideways)
         self.addTab(self.out_table, "Out now")
         self.addTab(self.not_docked_table, "Returned, not docked")
         self.addTab(self.session_list, "This session")
@@ -148,7 +160,10 @@ class CounterLists(QTabWidget):
         ``refused``: the scan did nothing (marked, in red, so a run of scans at the end of a
         shift shows which ones still need a look)."""
         mark = "NOT DONE: " if refused else ""
-        item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {mark}{text}")
+        line = f"{datetime.now():%H:%M:%S}  {mark}{text}"
+        item = QListWidgetItem(LONG_WORD.sub(_shortened, line))
+        if item.text() != line:  # (a code of hundreds of characters: whole on hover)
+            item.setToolTip(line)
         if refused:
             item.setForeground(QColor(REFUSED_COLOUR))
         self.session_list.insertItem(0, item)
