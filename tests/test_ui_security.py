@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from bwc_desk.domain.errors import PasswordChangeRequired
 from bwc_desk.domain.roles import Role
@@ -60,6 +61,28 @@ def test_ctrl_l_locks_hides_data_and_another_person_takes_over(qtbot, make_windo
     qtbot.waitUntil(lambda: any(r.event == "locked by user" for r in audit.list_audit(
         admin_ctx)), timeout=5000)
     _ = qm
+
+
+def test_the_first_view_has_the_keyboard_focus_after_the_start(qtbot, make_window, admin_ctx):
+    """A hands-on tester signed in as an administrator and scanned a tag straight away:
+    nothing happened at all, until a click in the window (no widget had the keyboard's
+    focus, so the keys went nowhere). The view shown takes the focus."""
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    view = win.tabs.currentWidget()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and view.isAncestorOf(QApplication.focusWidget()), timeout=5000)
+
+
+def test_inventory_shown_first_has_its_search_box_focused(qtbot, make_window, admin_ctx):
+    from bwc_desk.services import inventory
+    from bwc_desk.services.inventory import UnitInput
+
+    inventory.add_unit(admin_ctx, UnitInput("HPD-BWC-0001", "X60A0001"))
+    win = make_window(admin_ctx)  # (an agency with cameras: Inventory's list, not first steps)
+    activate(qtbot, win)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.tabs.currentWidget().table
+                    .filter_edit, timeout=5000)
 
 
 def test_ctrl_l_locks_while_a_modal_dialog_is_open(qtbot, make_window, admin_ctx):

@@ -451,6 +451,7 @@ class MainWindow(WindowActions):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.idle.watch(self.windowHandle())  # (shown without the focus, on some platforms)
+        QTimer.singleShot(0, self._focus_view)
         if self._first_read:  # (asked for in __init__: not twice, the newest would win)
             self._first_read = False
             return
@@ -460,6 +461,33 @@ class MainWindow(WindowActions):
         view = self.pages.view_at(index)  # built the first time it is shown
         if not self.locked:
             self._load(view)
+            QTimer.singleShot(0, self._focus_view)
+
+    def _focus_view(self) -> None:
+        """With nothing of this window holding the keyboard's focus, the view shown takes
+        it (its first field: Inventory's search box, the counter's scan field). After the
+        start-up sign-in nothing had it: a clerk's first scans went nowhere, unanswered."""
+        if self.locked or self.stack.currentWidget() is not self.tabs:
+            return
+        focus = QApplication.focusWidget()
+        if focus is not None and focus.window() is not self:
+            return  # (a dialog has it)
+        view = self.tabs.currentWidget()
+        if view is None or (focus is not None and view.isAncestorOf(focus)):
+            return
+        if focus is not None and focus is not self.tabs.tabBar() and focus.isVisible():
+            return  # (the person put it somewhere of the window: left there)
+        box = getattr(getattr(view, "table", None), "filter_edit", None)  # (a list's search)
+        if isinstance(box, QWidget) and box.isVisible() and box.isEnabled():
+            box.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        first = view.nextInFocusChain()
+        while first is not view and first is not None:
+            if (view.isAncestorOf(first) and first.isVisible() and first.isEnabled()
+                    and first.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                first.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            first = first.nextInFocusChain()
 
     @staticmethod
     def _load(view: QWidget | None) -> bool:
@@ -649,6 +677,7 @@ class MainWindow(WindowActions):
         self.stack.setCurrentWidget(self.tabs)
         self.verify_banner.set_locked(False)
         self.state.set_actor(actor)
+        QTimer.singleShot(0, self._focus_view)
         if self._last_actor is None or self._last_actor.username != actor.username:
             # Someone else: their own first view (an auditor who signs in at the counter
             # lands on Inventory, not on a counter that is read-only for them).
