@@ -507,7 +507,8 @@ def test_a_bay_that_reports_an_error_is_an_alert(admin_ctx, feed, clock):
     errors = [a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.BAY_ERROR]
     assert [(a.unit_tag, a.bay, a.text) for a in errors] == [
         ("HPD-4", 4, "DOCK-A bay 4: HPD-4 reports an error: upload failed: network "
-                     "unreachable. Reseat the camera; if it stays, check the dock.")]
+                     "unreachable. Reseat the camera; if it stays, check the dock, its "
+                     "network and the evidence server.")]
     feed(bay(4, "X60A0004"))  # the error cleared
     assert not [a for a in dock_board.alerts(admin_ctx) if a.kind == dock_board.BAY_ERROR]
 

@@ -73,7 +73,7 @@ def test_a_tile_changes_state_when_a_bay_message_arrives(qtbot, live):
     widget.grab()  # paints without error
 
 
-def test_a_camera_scanned_on_the_docks_view_shows_its_bay(qtbot, live):
+def test_a_camera_scanned_on_the_docks_view_shows_its_bay(qtbot, live, admin_ctx):
     """A hands-on tester scanned at the Docks view and nothing happened at all. A camera's
     scan there finds its bay (scrolled to, outlined, said in the status bar); any other code
     says where it belongs (a badge goes to the counter)."""
@@ -94,10 +94,16 @@ def test_a_camera_scanned_on_the_docks_view_shows_its_bay(qtbot, live):
     qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
     assert said[-1] == "HPD-1 is in DOCK-T bay 3 (charging)."
     assert tab.widgets["DOCK-T"].marked == 3
-    qtbot.keyClicks(tab.scroll_area, "ID-0412")
-    qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
+    with qtbot.waitSignal(tab.state.message, timeout=10_000):
+        qtbot.keyClicks(tab.scroll_area, "ID-0412")
+        qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
     assert said[-1] == ("ID-0412 is no camera in a dock bay. Badges and cameras are issued "
                         "and returned at Check-in / Check-out.")
+    inventory.add_unit(admin_ctx, UnitInput("HPD-2", "X60A0002"))  # (on the shelf)
+    with qtbot.waitSignal(tab.state.message, timeout=10_000):
+        qtbot.keyClicks(tab.scroll_area, "X60A0002")
+        qtbot.keyClick(tab.scroll_area, Qt.Key.Key_Return)
+    assert said[-1] == "HPD-2 is not in a dock bay (available)."
     assert tab.widgets["DOCK-T"].marked is None
 
 

@@ -362,7 +362,8 @@ def board(ctx: Ctx) -> Board:
                     Alert(
                         BAY_ERROR,
                         f"{b.label}: {b.asset_tag or b.serial} reports an error: {b.error}. "
-                        "Reseat the camera; if it stays, check the dock.",
+                        "Reseat the camera; if it stays, check the dock, its network and "
+                        "the evidence server.",
                         dock.name,
                         b.bay,
                         unit_tag=b.asset_tag or b.serial,

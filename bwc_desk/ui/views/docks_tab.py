@@ -23,10 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.docking import BayState
+from bwc_desk.domain.errors import DomainError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services import dock_board
+from bwc_desk.domain.units import UnitStatus
+from bwc_desk.services import dock_board, inventory
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.dock_board import LISTENING, TURNED_OFF, Alert, BayRow, Board, FeedAddress
+from bwc_desk.services.dto import UnitRow
 from bwc_desk.ui.gates import Gates
 from bwc_desk.ui.scan_keys import Restorable, ScanWatch
 from bwc_desk.ui.state import AppState
@@ -169,6 +172,20 @@ class DocksTab(QWidget):
         self.scans = DockScans(self)
 
     # --- a scan here ------------------------------------------------------------------------
+    def _not_in_a_bay(self, code: str) -> None:
+        """A code in no bay: a camera of the agency is said where it is instead."""
+        def read(ctx: Any) -> UnitRow | None:
+            try:
+                return inventory.unit_detail(ctx, code)
+            except DomainError:
+                return None
+
+        self.state.read(
+            read,
+            lambda unit: self.state.message.emit(_not_in_a_bay_text(code, unit), 8000),
+            lambda _exc: self.state.message.emit(_not_in_a_bay_text(code, None), 8000),
+        )
+
     def find_scanned(self, code: str) -> None:
         """A code scanned on this view: a camera in a bay is shown (scrolled to, outlined,
         said); any other code is said to belong at the counter."""
@@ -186,9 +203,7 @@ class DocksTab(QWidget):
         for widget in self.widgets.values():
             widget.mark(None)
         if found is None:
-            self.state.message.emit(
-                f"{code.strip()} is no camera in a dock bay. Badges and cameras are issued "
-                "and returned at Check-in / Check-out.", 8000)
+            self._not_in_a_bay(code.strip())
             return
         shown = self.widgets.get(found.dock)
         if shown is not None:
@@ -448,6 +463,15 @@ class DocksTab(QWidget):
         dialog = RegisterDialog(self.state, bay, self)
         if dialog.exec():
             self.state.message.emit(dialog.done_text(), 8000)
+
+
+def _not_in_a_bay_text(code: str, unit: UnitRow | None) -> str:
+    if unit is None:
+        return (f"{code} is no camera in a dock bay. Badges and cameras are issued and "
+                "returned at Check-in / Check-out.")
+    where = f"out: {unit.holder}" if unit.holder and unit.status is UnitStatus.ISSUED else (
+        unit.status.value)
+    return f"{unit.asset_tag} is not in a dock bay ({where})."
 
 
 class DockScans(ScanWatch):
