@@ -563,8 +563,10 @@ TEST_MODULES = (
     "tests.test_ui_models_more",
     "tests.test_ui_audit",
     "tests.test_ui_staff_locked_names",
+    "tests.test_ui_lineup_preview",
 )
 COVERED = {
+    "LineupModel": "test_the_preview_model_has_the_printed_columns_and_texts",
     "RowTableModel": "test_row_table_model_texts_sort_and_persistent_rows",
     "UnitTableModel": "test_unit_model_shows_holder_status_and_last_event",
     "FilterProxy": "test_filter_proxy_filters_on_every_column_and_sorts_on_prepared_keys",
