@@ -484,11 +484,9 @@ class DockScans(ScanWatch):
         super().__init__(tab)
         self.tab = tab
         self.watch(tab.findChildren(QWidget))
-        self.watch_always(tab)  # (the keys no child has the focus for)
 
     def counts(self, watched: Any) -> bool:
-        focus = QApplication.focusWidget()
-        return watched is (focus if focus is not None else self.tab) and self.tab.isVisible()
+        return watched is QApplication.focusWidget() and self.tab.isVisible()
 
     def snapshot(self, watched: Any) -> Restorable | None:
         return None  # (no field here takes text: the keys only moved a list's highlight)
