@@ -356,6 +356,30 @@ def test_lineup_sheet(room):
         counter.lineup(qm, "brunch", datetime(2026, 11, 24).date())
 
 
+def test_the_lineup_shows_a_camera_still_out_from_an_earlier_shift(room):
+    """Smith kept his camera from Tuesday's shift: Thursday's sheet shows it out with him
+    (blank, it read as "no camera" and the counts left it out), marked as an earlier shift's;
+    Jones, who returned his, has a blank row."""
+    qm, smith, clock = room["qm"], room["smith"], room["clock"]
+    jones_day = officers.add_officer(room["admin"], OfficerInput("0008", "Jones", "Bob",
+                                                                 shift="Day"))
+    issued = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    counter.issue_unit(qm, jones_day.id, "HPD-BWC-0002", function_test=OK)
+    clock.advance(hours=8)
+    counter.return_unit(qm, "HPD-BWC-0002")
+    day = issued.checkout.issued_at.astimezone(qm.zone).date()
+    clock.advance(days=2)
+    sheet = counter.lineup(qm, "day", day + timedelta(days=2))
+    rows = {r.badge: r for r in sheet.rows}
+    assert rows["0412"].asset_tag == "HPD-BWC-0001"
+    assert rows["0412"].earlier and rows["0412"].returned_at is None
+    assert rows["0412"].issued_at == issued.checkout.issued_at
+    assert rows["0008"].asset_tag == "" and not rows["0008"].earlier
+    # That day's own sheet shows both issues as that shift's.
+    first = {r.badge: r for r in counter.lineup(qm, "day", day).rows}
+    assert not first["0412"].earlier and first["0008"].asset_tag == "HPD-BWC-0002"
+
+
 def test_report_defect(room):
     qm = room["qm"]
     with pytest.raises(ValidationError):

@@ -972,3 +972,50 @@ def test_the_camera_found_stays_in_sight_when_the_filter_is_cleared(qtbot, admin
     assert tab.table.proxy.source_row(current.row()).asset_tag == "HPD-BWC-0250"
     qtbot.waitUntil(lambda: view.viewport().rect().intersects(view.visualRect(current)))
     tab.state.runner.shutdown()
+
+
+def test_taking_an_officers_camera_out_of_service_says_what_else_it_changes(qtbot, room):
+    """Lost, stolen or retired, a camera is nobody's any more and an issue of it ends: the
+    dialog says so before OK (it was done silently: a supervisor found the officer without
+    a camera afterwards), and only for the choices that do it."""
+    from bwc_desk.ui.dialogs.unit_dialogs import OutOfServiceDialog, StatusDialog
+
+    tab, admin = room["tab"], room["admin"]
+    jones = officers.add_officer(admin, OfficerInput("0413", "Jones", "Ann", shift="Day"))
+    assignments.assign_primary(admin, "HPD-BWC-0002", jones.id)
+    with qtbot.waitSignal(tab.rows_loaded, timeout=10_000):
+        tab.refresh()
+    said: dict[str, str] = {}
+
+    def look(dialog: OutOfServiceDialog) -> None:
+        shown = dialog.consequence_label.isVisible()
+        said["repair"] = dialog.consequence_label.text() if shown else ""
+        stolen = dialog.buttons_by_action[UnitAction.MARK_STOLEN]
+        qtbot.mouseClick(stolen, Qt.MouseButton.LeftButton, pos=QPoint(8, stolen.height() // 2))
+        assert dialog.consequence_label.isVisible()
+        said["stolen"] = dialog.consequence_label.text()
+        dialog.reject()  # (only looked at)
+
+    select_tags(qtbot, tab, "HPD-BWC-0001")  # Smith's own camera, out with him
+    answer(qtbot, look, OutOfServiceDialog)
+    tab.out_action.trigger()
+    assert said["repair"] == ""
+    assert "out with Smith, John (0412)" in said["stolen"]
+    assert "that issue ends" in said["stolen"]
+    assert "Smith, John (0412)'s own camera" in said["stolen"]
+    assert "no longer assigned" in said["stolen"]
+
+    def retire_look(dialog: StatusDialog) -> None:
+        said["retire"] = dialog.consequence_label.text()
+        dialog.reject()  # (only looked at)
+
+    select_tags(qtbot, tab, "HPD-BWC-0002", "HPD-BWC-0003")  # one assigned, on the shelf
+    answer(qtbot, retire_look, StatusDialog)
+    tab.retire_action.trigger()
+    assert "HPD-BWC-0002 is Jones, Ann (0413)'s own camera" in said["retire"]
+    assert "out with" not in said["retire"]
+
+    select_tags(qtbot, tab, "HPD-BWC-0004")  # nobody's: nothing more to say
+    answer(qtbot, retire_look, StatusDialog)
+    tab.retire_action.trigger()
+    assert said["retire"] == ""

@@ -294,3 +294,32 @@ def test_a_folder_that_is_a_file_gives_a_clear_message(qtbot, state, roster, tmp
         "Pick another folder or file name."
     )
     assert not_a_folder.read_text() == "x"
+
+
+def test_a_camera_out_since_an_earlier_shift_is_said_so_and_counted_as_out():
+    """Its time out carries its day and "earlier shift"; the counts say out and returned
+    apart (a returned camera was counted as out)."""
+    zone = ZoneInfo("America/Chicago")
+    starts = datetime(2026, 11, 26, 7, 0, tzinfo=zone)
+    rows = (
+        LineupRow("Adams, Al", "0001", "CAM-1", starts + timedelta(minutes=5),
+                  starts + timedelta(hours=10), None),
+        LineupRow("Baker, Bo", "0002", "CAM-2", starts - timedelta(days=2, hours=-1),
+                  starts - timedelta(days=2, hours=-11), None, earlier=True),
+        LineupRow("Cole, Cy", "0003", "CAM-3", starts - timedelta(days=9),
+                  starts - timedelta(days=9, hours=-10), None, earlier=True),
+        LineupRow("Dunn, Di", "0004", "CAM-4", starts + timedelta(minutes=9),
+                  starts + timedelta(hours=10), starts + timedelta(hours=9)),
+        LineupRow("Eads, Ed", "0005", "", None, None, None),
+    )
+    sheet = Lineup("Harbor PD", "Day (07:00-17:00)", starts, starts + timedelta(hours=10), rows,
+                   "Quinn", "DESK-1")
+    cells = lineup_cells(sheet, zone)
+    assert cells[0][4] == "07:05"
+    assert cells[1][4] == "Tue 08:00, earlier shift"
+    assert cells[2][4] == "2026-11-17 07:00, earlier shift"
+    assert printing.lineup_tally(sheet) == (
+        "5 officers, 3 cameras out (2 since an earlier shift), 1 returned."
+    )
+    assert "3 cameras out (2 since an earlier shift)" in lineup_dialog.heading(sheet, zone)
+    assert "earlier shift" in printing.lineup_html(sheet, zone)

@@ -31,7 +31,7 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QWidget
 
-from bwc_desk.services.counter import Lineup
+from bwc_desk.services.counter import Lineup, LineupRow
 
 
 def _document(html: str) -> QTextDocument:
@@ -69,18 +69,10 @@ def page_size_mm(width: float, height: float) -> QPageSize:
 
 
 def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
-    def t(value: object) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.astimezone(zone).strftime("%H:%M")
-        return escape(str(value))
-
     rows = "".join(
-        f"<tr><td>{escape(r.officer)}</td><td>{escape(r.badge)}</td><td>{escape(r.asset_tag)}"
-        f"</td><td>{escape(r.bay)}</td><td>{t(r.issued_at)}</td><td>{t(r.expected_return)}</td>"
-        "<td style='width:35%'>&nbsp;</td></tr>"
-        for r in sheet.rows
+        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in cells)
+        + "<td style='width:35%'>&nbsp;</td></tr>"
+        for cells in lineup_cells(sheet, zone)
     )
     starts = sheet.starts.astimezone(zone)
     return (
@@ -88,8 +80,7 @@ def lineup_html(sheet: Lineup, zone: tzinfo | None = None) -> str:
         f"<h2>{escape(sheet.agency)}: line-up, {escape(sheet.shift)}</h2>"
         f"<p>{starts:%A %d %B %Y}, {starts:%H:%M} to {sheet.ends.astimezone(zone):%H:%M}. "
         f"Printed by {escape(sheet.printed_by)} at {escape(sheet.station)}. "
-        f"{len(sheet.rows)} officers, {sum(1 for r in sheet.rows if r.asset_tag)} cameras "
-        "out.</p>"
+        f"{escape(lineup_tally(sheet))}</p>"
         "<table border='1' cellspacing='0' cellpadding='5' width='100%'>"
         "<tr><th align=left>Officer</th><th align=left>Badge</th><th align=left>Camera</th>"
         "<th align=left>Bay</th>"
@@ -128,12 +119,32 @@ def lineup_cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
         if value is None:
             return ""
         local = value.astimezone(zone)
-        return f"{local:%H:%M}" if local.date() == first_day else f"{local:%a %H:%M}"
+        if local.date() == first_day:
+            return f"{local:%H:%M}"
+        if abs((local.date() - first_day).days) < 6:
+            return f"{local:%a %H:%M}"
+        return f"{local:%Y-%m-%d %H:%M}"  # (a weekday alone would be another week's too)
+
+    def out(r: LineupRow) -> str:
+        return f"{when(r.issued_at)}, earlier shift" if r.earlier else when(r.issued_at)
 
     return [
-        (r.officer, r.badge, r.asset_tag, r.bay, when(r.issued_at), when(r.expected_return))
+        (r.officer, r.badge, r.asset_tag, r.bay, out(r), when(r.expected_return))
         for r in sheet.rows
     ]
+
+
+def lineup_tally(sheet: Lineup) -> str:
+    """'1,200 officers, 830 cameras out (4 since an earlier shift), 12 returned.'"""
+    out = [r for r in sheet.rows if r.asset_tag and r.returned_at is None]
+    earlier = sum(1 for r in out if r.earlier)
+    returned = sum(1 for r in sheet.rows if r.asset_tag and r.returned_at is not None)
+    return (
+        f"{len(sheet.rows):,} officers, {len(out):,} camera{'s' if len(out) != 1 else ''} out"
+        + (f" ({earlier:,} since an earlier shift)" if earlier else "")
+        + (f", {returned:,} returned" if returned else "")
+        + "."
+    )
 
 
 def lineup_column_widths(
@@ -194,10 +205,9 @@ def _paint(painter: QPainter, printer: QPrinter, sheet: Lineup, zone: tzinfo | N
     starts, ends = sheet.starts.astimezone(zone), sheet.ends.astimezone(zone)
     title = f"{sheet.agency}: line-up, {sheet.shift}" if sheet.agency else f"Line-up, {sheet.shift}"
     when = f"{starts:%A %d %B %Y}, {starts:%H:%M} to {ends:%H:%M}"
-    out = sum(1 for r in sheet.rows if r.asset_tag)
     printed = (
         f"Printed by {sheet.printed_by or 'unknown'} at {sheet.station}, "
-        f"{datetime.now(zone):%Y-%m-%d %H:%M}. {len(sheet.rows)} officers, {out} cameras out."
+        f"{datetime.now(zone):%Y-%m-%d %H:%M}. {lineup_tally(sheet)}"
     )
     header_height = title_m.height() * 1.3 + text_m.height() * 2.6
     footer_height = small_m.height() * 2

@@ -188,6 +188,9 @@ class LineupRow:
     expected_return: datetime | None
     returned_at: datetime | None
     bay: str = ""  # the bay the camera was taken from ("DOCK-A bay 3"), as docks recorded it
+    # Issued at an earlier shift and not returned yet: still out with the officer (the sheet
+    # shows it, with when it went out, instead of a blank that reads as "no camera").
+    earlier: bool = False
 
 
 @dataclass(frozen=True, slots=True)

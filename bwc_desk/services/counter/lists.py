@@ -117,7 +117,8 @@ def report_defect(
 
 def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
     """The per-shift line-up sheet: every active officer of the shift, with the camera issued
-    to them for that shift (or blank), for signatures at roll call."""
+    to them for that shift, or the one still out with them since an earlier shift
+    (``earlier``), or blank; for signatures at roll call."""
     ctx.require(Permission.READ)
     with ctx.db.read() as session:
         settings = read_settings(session)
@@ -150,11 +151,36 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             ).scalars()
             if shift_window(spec, c.issued_at, ctx.zone)[0] == starts
         }
-        tags = _asset_tags(session, {c.unit_id for c in issued.values()})
-        bays = _bays_at_issue(session, [c for c in issued.values()])
+        # An officer of the shift with none of this shift's issues who still has a camera
+        # out from an earlier one: shown as out with them (a blank read as "no camera").
+        without = {o.id for o in officers} - issued.keys()
+        earlier = {
+            c.officer_id: c
+            for c in session.execute(
+                select(
+                    Checkout.id,
+                    Checkout.officer_id,
+                    Checkout.unit_id,
+                    Checkout.issued_at,
+                    Checkout.expected_return,
+                    Checkout.returned_at,
+                )
+                .where(
+                    Checkout.voided.is_(False),
+                    Checkout.returned_at.is_(None),
+                    Checkout.issued_at < starts,
+                )
+                .order_by(Checkout.issued_at)
+            )
+            if c.officer_id in without
+        }
+        unit_ids = {c.unit_id for c in issued.values()} | {c.unit_id for c in earlier.values()}
+        tags = _asset_tags(session, unit_ids)
+        bays = _bays_at_issue(session, [*(c.id for c in issued.values()),
+                                        *(c.id for c in earlier.values())])
         rows = []
         for o in officers:
-            c = issued.get(o.id)
+            c = issued.get(o.id) or earlier.get(o.id)
             rows.append(
                 LineupRow(
                     f"{o.last_name}, {o.first_name}".strip(", "),
@@ -164,6 +190,7 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
                     c.expected_return if c else None,
                     c.returned_at if c else None,
                     bays.get(c.id, "") if c else "",
+                    earlier=o.id in earlier,
                 )
             )
         actor = ctx.actor
@@ -193,10 +220,10 @@ def _asset_tags(session: Session, unit_ids: Collection[int]) -> dict[int, str]:
     return out
 
 
-def _bays_at_issue(session: Session, checkouts: Sequence[Checkout]) -> dict[int, str]:
+def _bays_at_issue(session: Session, ids: Sequence[int]) -> dict[int, str]:
     """Checkout id -> the bay its camera was taken from: the dock and bay of the camera's
     last docking before its issue ('' where no dock ever recorded it)."""
-    if not checkouts:
+    if not ids:
         return {}
     last_docking = (
         select(CustodyEvent.details)
@@ -211,7 +238,6 @@ def _bays_at_issue(session: Session, checkouts: Sequence[Checkout]) -> dict[int,
         .scalar_subquery()
     )
     out: dict[int, str] = {}
-    ids = [c.id for c in checkouts]
     for start in range(0, len(ids), 500):
         for checkout_id, details in session.execute(
             select(Checkout.id, last_docking).where(Checkout.id.in_(ids[start : start + 500]))

@@ -33,7 +33,13 @@ from bwc_desk.ui.files import save_file
 from bwc_desk.ui.models.lineup_model import LineupLine, LineupModel
 from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.ops import ExportOp, Lane, QueryOp
-from bwc_desk.ui.printing import lineup_filename, lineup_printer, paint_lineup, save_lineup_pdf
+from bwc_desk.ui.printing import (
+    lineup_filename,
+    lineup_printer,
+    lineup_tally,
+    paint_lineup,
+    save_lineup_pdf,
+)
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
@@ -49,12 +55,10 @@ class Built:
 
 def heading(sheet: Lineup, zone: tzinfo | None) -> str:
     starts = sheet.starts.astimezone(zone)
-    out = sum(1 for r in sheet.rows if r.asset_tag)
     title = f"{sheet.agency}: line-up, {sheet.shift}" if sheet.agency else f"Line-up, {sheet.shift}"
     return (
         f"{title}. {starts:%A %d %B %Y}, {starts:%H:%M} to "
-        f"{sheet.ends.astimezone(zone):%H:%M}. {len(sheet.rows):,} officers, "
-        f"{out:,} cameras out."
+        f"{sheet.ends.astimezone(zone):%H:%M}. {lineup_tally(sheet)}"
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
@@ -42,6 +43,60 @@ def describe_units(units: Sequence[UnitRow], listed: int = 4) -> str:
     tags = ", ".join(u.asset_tag for u in units[:listed])
     more = f" and {len(units) - listed} more" if len(units) > listed else ""
     return f"{plural(len(units), 'unit')}: {tags}{more}"
+
+
+_GONE = {
+    UnitAction.MARK_LOST: "marked lost",
+    UnitAction.MARK_STOLEN: "marked stolen",
+    UnitAction.RETIRE: "retired",
+}
+
+
+def consequences(units: Sequence[UnitRow], action: UnitAction, listed: int = 4) -> str:
+    """What else taking these cameras out changes, said before OK: lost, stolen or retired, a
+    camera is nobody's own camera any more, and one out with an officer has that issue ended
+    (services/inventory.change_status). Empty when the choice changes nothing more."""
+    gone = _GONE.get(action)
+    if gone is None:
+        return ""
+
+    def some(rows: Sequence[UnitRow], say: Callable[[UnitRow], str]) -> str:
+        more = f"; and {len(rows) - listed} more" if len(rows) > listed else ""
+        return "; ".join(say(u) for u in rows[:listed]) + more
+
+    said = []
+    out = [u for u in units if u.holder and action is not UnitAction.RETIRE]
+    if out:
+        said.append(
+            some(out, lambda u: f"{u.asset_tag} is out with {u.holder}")
+            + f": once {gone}, {'that issue ends' if len(out) == 1 else 'those issues end'} "
+            "(the record names who had it)."
+        )
+    own = [u for u in units if u.primary_officer]
+    if own:
+        them = "them" if len(own) == 1 else "those officers"
+        said.append(
+            some(own, lambda u: f"{u.asset_tag} is {u.primary_officer}'s own camera")
+            + f": once {gone}, it is no longer assigned to {them} (give {them} another "
+            "in Assignments)."
+        )
+    return "\n".join(said)
+
+
+def _consequence_label(dialog: ServiceDialog) -> QLabel:
+    label = QLabel(dialog)
+    label.setObjectName("consequence")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #92400e;")  # a warning's amber, not a refusal's red
+    label.hide()
+    dialog.body.insertWidget(0, label)
+    return label
+
+
+def _say_consequences(label: QLabel, units: Sequence[UnitRow], action: UnitAction) -> None:
+    text = consequences(units, action)
+    label.setText(text)
+    label.setVisible(bool(text))
 
 
 def _reason_edit(parent: QWidget, placeholder: str) -> QLineEdit:
@@ -206,6 +261,7 @@ class OutOfServiceDialog(ServiceDialog):
         self.expected_edit.setObjectName("expected")
         self.expected_edit.setPlaceholderText(DATE_HINT)
         self.reason_edit = _reason_edit(self, "required: what happened, report number...")
+        self.consequence_label = _consequence_label(self)
         self.form.addRow("&Vendor", self.vendor_edit)
         self.form.addRow("Tic&ket", self.ticket_edit)
         self.form.addRow("&Expected back", self.expected_edit)
@@ -231,6 +287,7 @@ class OutOfServiceDialog(ServiceDialog):
             UnitAction.MARK_STOLEN: "Mark stolen",
         }[self.action()]
         self.ok_button.setText(f"{verb} ({plural(n, 'unit')})" if n > 1 else verb)
+        _say_consequences(self.consequence_label, self.units, self.action())
 
     def call(self) -> Callable[[Ctx], Any]:
         action, reason = self.action(), self.reason_edit.text()
@@ -284,6 +341,8 @@ class StatusDialog(ServiceDialog):
         self.heading.setText(text.format(units=describe_units(self.units)) + together)
         self.reason_edit = _reason_edit(self, hint)
         self.form.addRow("Rea&son", self.reason_edit)
+        self.consequence_label = _consequence_label(self)
+        _say_consequences(self.consequence_label, self.units, action)
         n = len(self.units)
         self.ok_button.setText(f"{title} ({plural(n, 'unit')})" if n > 1 else title)
         self.reason_edit.setFocus()
