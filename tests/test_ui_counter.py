@@ -546,3 +546,44 @@ def test_a_change_that_names_no_row_reads_out_now_whole_even_merged(qtbot, desk,
     tab.state.announce(ChangeSet.of({"units", "custody"}, local=False))
     qtbot.waitUntil(lambda: whole == [1] and not tab.lists._reading, timeout=5000)
     assert [r.asset_tag for r in tab.lists.model.rows()] == ["HPD-BWC-0005"]
+
+
+def test_the_line_up_is_a_window_beside_the_counter_not_in_its_way(qtbot, desk):
+    """Open at roll call, the line-up held up every scan at the counter (a modal sheet).
+    Now it is a window of its own: the counter takes scans while it is open, the button
+    brings the one window back instead of a second, and a scan typed into the line-up
+    goes to the counter, its search left as it was."""
+    from PySide6.QtTest import QTest
+
+    from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
+
+    tab = desk["tab"]
+    tab.lineup_button.click()
+    windows = [w for w in QApplication.topLevelWidgets()
+               if isinstance(w, LineupDialog) and w.isVisible()]
+    assert len(windows) == 1
+    lineup = windows[0]
+    qtbot.waitUntil(lambda: lineup.sheet is not None, timeout=10_000)
+    assert QApplication.activeModalWidget() is None
+    assert lineup.windowModality() == Qt.WindowModality.NonModal
+
+    tab.scan_edit.setFocus()
+    scan(qtbot, tab, "ID-0412")  # the counter serves while the sheet is open
+    assert tab.officer is not None and tab.officer.badge == "0412"
+
+    tab.lineup_button.click()  # the same window, not a second
+    assert [w for w in QApplication.topLevelWidgets()
+            if isinstance(w, LineupDialog) and w.isVisible()] == [lineup]
+
+    # A badge scanned while the line-up's search has the focus: the counter's.
+    search = lineup.preview.filter_edit
+    lineup.activateWindow()
+    search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is search, timeout=5000)
+    with qtbot.waitSignal(tab.scan_handled, timeout=10_000):
+        QTest.keyClicks(search, "ID-0007")
+        QTest.keyClick(search, Qt.Key.Key_Return)
+    assert search.text() == ""
+    assert tab.officer is not None and tab.officer.badge == "0007"
+    lineup.close()
+    qtbot.waitUntil(lambda: tab._lineup_window is None, timeout=5000)

@@ -109,6 +109,33 @@ def test_ctrl_l_locks_while_a_modal_dialog_is_open(qtbot, make_window, admin_ctx
         admin_ctx)), timeout=5000)
 
 
+def test_the_line_up_window_takes_the_lock_key_and_the_lock_closes_it(
+    qtbot, make_window, admin_ctx
+):
+    """The line-up sheet is a window beside the counter (not modal): Ctrl+L typed in it
+    locks the station (the window's application-wide lock key; a second one of the sheet's
+    own would make the key ambiguous: neither fires), and the sheet, which names every
+    officer of a shift, goes."""
+    from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
+
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    win.tabs.setCurrentWidget(win.view("counter_tab"))
+    win.counter_tab.lineup_button.click()
+    lineup = win.counter_tab._lineup_window
+    assert isinstance(lineup, LineupDialog) and lineup.isVisible()
+    qtbot.waitExposed(lineup)
+    lineup.activateWindow()
+    search = lineup.preview.filter_edit
+    search.setFocus()
+    qtbot.waitUntil(search.hasFocus, timeout=5000)
+    qtbot.keyClick(search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert win.locked and win.stack.currentWidget() is win.lock_screen
+    qtbot.waitUntil(lambda: win.counter_tab._lineup_window is None, timeout=5000)
+    assert not any(isinstance(w, LineupDialog) and w.isVisible()
+                   for w in QApplication.topLevelWidgets())
+
+
 def test_wrong_password_at_the_lock_screen_stays_locked(qtbot, make_window, admin_ctx):
     win = make_window(admin_ctx)
     win.lock(idle=False)

@@ -77,6 +77,7 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
+        self._lineup_window: QDialog | None = None  # the line-up sheet, while it is open
         self.previous_scan: str | None = None  # the camera scanned last here (the router's)
         self.confirm_return: str | None = None  # (the router's: a return to scan again)
         self._busy = False
@@ -707,7 +708,37 @@ class CounterTab(QWidget):
         self.scan(code)
 
     def _lineup(self) -> None:
+        """The line-up sheet in a window of its own, beside the counter: a modal sheet held
+        up every scan while it was open at roll call. One at a time (the button brings it
+        back); a scan typed into it is the counter's; the lock closes it as any dialog."""
         from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
 
-        dialog = LineupDialog(self.state, self)
-        self.exec_dialog(dialog)
+        window = self._lineup_window
+        if window is not None:
+            window.showNormal()
+            window.raise_()
+            window.activateWindow()
+            return
+        window = LineupDialog(self.state, self)
+        window.setModal(False)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        scans = DialogScans(window, self._scanned_in_lineup, self.keys.clock)
+
+        def closed() -> None:
+            scans.unfollow()
+            self._lineup_window = None
+            self.focus_scan()
+
+        window.finished.connect(lambda _result: closed())
+        self._lineup_window = window
+        window.show()
+
+    def _scanned_in_lineup(self, code: str) -> None:
+        """A scan while the line-up had the focus: the counter takes it, in sight (the
+        sheet's search is left as it was)."""
+        if not code:
+            return
+        top = self.window()
+        top.raise_()
+        top.activateWindow()
+        self._scanned_elsewhere(code)
