@@ -155,3 +155,23 @@ def test_how_each_date_was_read_is_said_before_anything_is_written(agency, tmp_p
         (2, ("warranty_until '05/01/2024' read as 2024-05-01",)),
         (3, ("warranty_until '31.12.2027' read as 2027-12-31",)),
     )
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_a_line_with_fewer_cells_than_the_header_is_refused_not_read_as_blanks(
+    agency, tmp_path, commit
+):
+    """A tester's line cut short (a paste, an editor): ``HPD-1,X60A0001`` under the full
+    header blanked HPD-1's model and took it from its officer, said as "1 updated". A line
+    short of cells is refused as a line with too many is; nothing is written."""
+    inventory_before = stored(agency)
+    text = UNIT_HEADER + "HPD-1,X60A0001\n" + "HPD-9,S-9,Axon Body 3,,,\n"
+    report = imports.import_units(agency, write(tmp_path, "short.csv", text), commit=commit)
+    reasons = dict(report.errors)
+    assert sorted(reasons) == [2], report.errors
+    assert "has 2 cells but the header has 6 columns" in reasons[2]
+    assert "blank" in reasons[2]
+    assert stored(agency) == inventory_before
+    # Every cell written, the empty ones empty: read as it says.
+    fine = UNIT_HEADER + "HPD-9,S-9,Axon Body 3,,,\n"
+    assert not imports.import_units(agency, write(tmp_path, "ok.csv", fine), commit=commit).errors

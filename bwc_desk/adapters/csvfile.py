@@ -146,9 +146,24 @@ def parse_csv(
                     )
                 )
                 continue
-            row = {
-                f: unescape_cell(raw[i]) if i < len(raw) else "" for f, i in column_of.items()
-            }
+            if len(raw) < len(headers):
+                # A line cut short (a paste, an editor) would blank the columns it lacks: a
+                # camera's model, its officer (a tester's "1 updated" that wiped both).
+                table.rows.append(
+                    (
+                        start,
+                        {
+                            "__error__": (
+                                f"has {len(raw)} cells but the header has {len(headers)} columns "
+                                "(a line cut short would blank the columns it lacks: write "
+                                f"every cell, an empty one as nothing between two "
+                                f"{SEPARATORS[delimiter]}s)"
+                            )
+                        },
+                    )
+                )
+                continue
+            row = {f: unescape_cell(raw[i]) for f, i in column_of.items()}
             table.rows.append((start, row))
     except csv.Error as exc:
         table.rows.append((line + 1, {"__error__": f"cannot be read as CSV: {_csv_problem(exc)}"}))
