@@ -8,6 +8,7 @@ import logging
 import logging.handlers
 import os
 import sys
+import threading
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -100,6 +101,29 @@ def setup_logging(folder: Path) -> Path:
     return Path(handler.baseFilename)
 
 
+def _show_error_box(text: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.critical(None, "BWC Desk - unexpected error", text)
+
+
+def make_excepthook(logfile: str) -> Any:
+    """The application's last word on an error nothing else caught: logged, and said in a
+    box that names the log file. The box only ever on the main thread: opened from a worker
+    (a task ending after the quit), it stayed black and froze the station."""
+
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if threading.current_thread() is not threading.main_thread():
+            return  # (logged: a worker opens no window)
+        _show_error_box(
+            f"BWC Desk hit an unexpected error: {exc}\n\nThe details were written to the "
+            f"log file:\n{logfile}\n\nPlease send that file to your administrator."
+        )
+
+    return excepthook
+
+
 def sign_in_form_first(args: argparse.Namespace) -> bool:
     """A person signs in on a database already set up: the sign-in form goes on the screen
     before the database is opened (``ui/early_sign_in.py``). Not for the demo (it may build
@@ -131,7 +155,7 @@ def run_gui(args: argparse.Namespace) -> int:
             importlib.import_module(name)
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     skip_feature_scan_of_own_modules()
     from bwc_desk.adapters import heap
@@ -150,16 +174,7 @@ def run_gui(args: argparse.Namespace) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     app.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
 
-    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        log.critical("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
-        QMessageBox.critical(
-            None,
-            "BWC Desk - unexpected error",
-            f"BWC Desk hit an unexpected error: {exc}\n\nThe details were written to the "
-            f"log file:\n{logfile}\n\nPlease send that file to your administrator.",
-        )
-
-    sys.excepthook = excepthook
+    sys.excepthook = make_excepthook(str(logfile))
     early = None
     if form_first:
         from bwc_desk.store import config

@@ -230,7 +230,13 @@ class _LaneQueue:
                 PERSON.give_way(BULK_GIVES_WAY_S)
             ident, box = job.ident, _execute(job.task)
             del job  # (before the post: the main thread holds the task until delivery)
-            self._post(ident, box)
+            try:
+                self._post(ident, box)
+            except RuntimeError:
+                # The runner is gone (the app quit while this ran: a long export after
+                # Ctrl+Q): nobody is left to tell. Raised here, it reached the error box,
+                # which opened from this thread and froze the station.
+                log.info("a result after the quit was dropped")
             del box
 
 
