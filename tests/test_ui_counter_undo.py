@@ -181,3 +181,42 @@ def test_undo_after_the_window_closed_is_written_in_this_session(qtbot, desk):
     line = session_lines(tab)[0]
     assert "NOT DONE" in line and "HPD-BWC-0001" in line and "30 seconds" in line
     assert not tab.undo_button.isEnabled()
+
+
+def test_an_undo_under_way_is_said_and_what_comes_meanwhile_waits_its_turn(
+    qtbot, desk, monkeypatch
+):
+    """A tester's undo took 30 s on the large agency, with nothing said: a second Ctrl+Z was
+    refused ("only within 10 seconds") while the first was still running and landed later,
+    and scans meanwhile went by unanswered. Now the banner says the undo is under way, a
+    second Ctrl+Z does nothing, and a scan meanwhile is handled after the undo's answer."""
+    import threading
+
+    from tests.test_ui_counter import scan
+
+    tab, qm = desk["tab"], desk["qm"]
+    issue_smiths_camera(qtbot, tab)
+    real_undo = counter.undo
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow_undo(ctx, seq):  # type: ignore[no-untyped-def]
+        calls.append(seq)
+        release.wait(10)
+        return real_undo(ctx, seq)
+
+    monkeypatch.setattr(counter, "undo", slow_undo)
+    ctrl_z(qtbot, tab)
+    qtbot.waitUntil(lambda: calls != [], timeout=5000)
+    _kind, text = banner(tab)
+    assert "Undoing HPD-BWC-0001" in text, text
+    ctrl_z(qtbot, tab)  # pressed again while it runs: nothing more
+    assert banner(tab)[1] == text and len(calls) == 1
+    scan(qtbot, tab, "ID-0007", wait=False)  # Jones comes to the counter meanwhile
+    assert tab.officer is None or tab.officer.badge != "0007"  # (not before the undo's answer)
+    release.set()
+    qtbot.waitUntil(lambda: tab.officer is not None and tab.officer.badge == "0007",
+                    timeout=10_000)
+    assert calls and len(calls) == 1
+    assert [r.asset_tag for r in counter.out_now(qm)] == []
+    assert any("Undone: HPD-BWC-0001" in line for line in session_lines(tab))

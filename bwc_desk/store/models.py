@@ -350,6 +350,8 @@ class CustodyEvent(Base):
         Index("ix_custody_at", "at"),
         Index("ix_custody_kind_at", "kind", "at"),
         Index("ix_custody_unit_seq_kind", "unit_id", "seq", "kind"),
+        # An undo's "already undone?" (corrections are few: only where it is set).
+        Index("ix_custody_corrects_seq", "corrects_seq", **partial("corrects_seq IS NOT NULL")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, unique=True)

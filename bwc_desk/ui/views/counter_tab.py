@@ -664,12 +664,30 @@ class CounterTab(QWidget):
             return
         seq = decision.seq
         assert seq is not None
+        # Under way: said, a second press does nothing, and scans meanwhile wait their turn
+        # (an undo that took 30 s on a busy database said nothing, a second Ctrl+Z was
+        # refused while the first still ran, and scans went by unanswered).
+        self._busy = True
+        self._show("idle", f"Undoing {last.asset_tag}...")
+
+        def done(result: UndoResult) -> None:
+            self._undo_over()
+            self._undone(result)
+
+        def refused(exc: BaseException) -> None:
+            self._undo_over()
+            self._undo_refused(last, exc)
+
         self.state.write(
-            lambda ctx: counter.undo(ctx, seq),
-            self._undone,
-            lambda exc: self._undo_refused(last, exc),
-            changed="custody",
+            lambda ctx: counter.undo(ctx, seq), done, refused, changed="custody"
         )
+
+    def _undo_over(self) -> None:
+        """The undo answered: the scans that came meanwhile are handled, in order, after
+        what it says."""
+        self._busy = False
+        if self._queue:
+            QTimer.singleShot(0, lambda: self.scan(self._queue.pop(0)) if self._queue else None)
 
     def _undo_refused(self, last: LastTransaction, exc: BaseException) -> None:
         """Nothing was undone: the banner and This session say why and what to do; the
