@@ -195,6 +195,20 @@ def test_bad_requests_are_refused_with_what_to_do(agency, tmp_path):
         write_report(agency, ReportRequest("compliance"), tmp_path / "r.txt")
 
 
+def test_a_file_that_cannot_be_written_is_refused_before_the_report_is_recorded(
+    agency, admin_ctx, tmp_path
+):
+    """A tester exported to a folder the station may not write: the report was computed,
+    recorded as produced, then the file failed. The file's place is tried first: refused
+    with what to do, no report computed, nothing recorded."""
+    before = len(audit.list_audit(admin_ctx))
+    (tmp_path / "c.pdf.part").mkdir()  # (the place the file is written first is taken)
+    with pytest.raises(ValidationError, match=r"Cannot write .*c\.pdf.*Choose a folder"):
+        write_report(agency, ReportRequest("compliance"), tmp_path / "c.pdf")
+    assert len(audit.list_audit(admin_ctx)) == before
+    assert not (tmp_path / "c.pdf").exists()
+
+
 def _pdf_text(path):
     return [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(path).pages]
 

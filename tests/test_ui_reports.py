@@ -130,3 +130,22 @@ def test_each_role_sees_enabled_only_what_it_may_do(qtbot, state, admin_ctx, rol
     state.set_actor(admin)
     assert tab.run_button.isEnabled() and tab.batch_button.isEnabled()
     assert not tab.batch_button.toolTip().startswith("Only")
+
+
+def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path, monkeypatch):
+    """A tester's export to a folder it could not write threw the report away (44 s to run
+    again) and said "Not run": the report stays, and the words say it was not exported."""
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
+        tab.run_button.click()
+    (tmp_path / "life.pdf.part").mkdir()  # (its place is taken: it cannot be written)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "life.pdf"), "")))
+    tab.pdf_button.click()
+    qtbot.waitUntil(lambda: "Not exported" in tab.status.text(), timeout=20_000)
+    assert "Cannot write" in tab.status.text() and "Not run" not in tab.status.text()
+    assert tab.result is not None and tab.table_views and tab.pdf_button.isEnabled()

@@ -173,9 +173,29 @@ def write_report(ctx: Ctx, req: ReportRequest, path: Path) -> tuple[ReportResult
     if not path.parent.is_dir():
         raise ValidationError(f"The folder {path.parent} does not exist; create it or "
                               "choose another.")
+    _check_writable(path)  # (before the report is computed and recorded as produced)
     result = run_report(ctx, req)
     files = write_pdf_file(result, path) if suffix == ".pdf" else write_csv_files(result, path)
     return result, files
+
+
+def _check_writable(path: Path) -> None:
+    """Try the folder before the report is computed and recorded as produced (a folder the
+    station may not write was found only after): a file made and removed there, and no
+    folder where the file or its FILE.part goes."""
+    import tempfile
+
+    try:
+        for taken in (path, path.with_name(path.name + ".part")):
+            if taken.is_dir():
+                raise IsADirectoryError(21, "a folder has that name", str(taken))
+        with tempfile.TemporaryFile(dir=path.parent, prefix=".bwc-desk-"):
+            pass
+    except OSError as exc:
+        raise ValidationError(
+            f"Cannot write {path}: {exc.strerror or exc}. Choose a folder you may write to, "
+            "or ask your administrator. Nothing was recorded."
+        ) from None
 
 
 def default_period(name: str, today: date) -> tuple[date, date]:

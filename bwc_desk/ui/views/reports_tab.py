@@ -211,7 +211,12 @@ class ReportsTab(QWidget):
         if target.suffix.lower() != f".{kind}":
             target = target.with_name(target.name + f".{kind}")
         self.state.run(ExportOp(lambda ctx: write_report(ctx, req, target)[1], self._written,
-                                parent=self, on_error=self._failed))
+                                parent=self, on_error=self._not_exported))
+
+    def _not_exported(self, exc: BaseException) -> None:
+        """The file could not be written: the report shown stays (it was thrown away, to
+        be computed again, with "Not run" said of a report that had run)."""
+        self.status.setText(f"Not exported: {exc}")
 
     def new_batch(self) -> None:
         from bwc_desk.ui.dialogs.batch_dialog import BatchDialog
