@@ -352,3 +352,40 @@ def test_an_unterminated_quote_on_the_last_line_is_named_as_such(admin_ctx, tmp_
     report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", text))
     assert [line for line, _ in report.errors] == [3]
     assert "never closed" in report.errors[0][1] and "serial" not in report.errors[0][1]
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_an_officer_with_a_camera_is_not_deactivated_by_an_import(admin_ctx, tmp_path, commit):
+    """A tester's officers file with ``active = no`` deactivated an officer holding a camera
+    with no reason and no custody record, and left him a camera's officer (the Roster asks
+    a reason and unassigns). The line is refused and says where to do it; a units file may
+    not give a camera to an inactive officer either."""
+    from bwc_desk.domain.roles import Role
+    from bwc_desk.services import assignments, counter
+    from bwc_desk.services.counter import FunctionTest
+    from bwc_desk.services.inventory import UnitInput
+    from bwc_desk.services.officers import OfficerInput
+    from tests.conftest import make_actor
+
+    holder = officers.add_officer(admin_ctx, OfficerInput("0002", "Holder", "Hal"))
+    owner = officers.add_officer(admin_ctx, OfficerInput("0003", "Owner", "Ola"))
+    officers.add_officer(admin_ctx, OfficerInput("0004", "Free", "Fay"))
+    gone = officers.add_officer(admin_ctx, OfficerInput("0005", "Gone", "Gus", active=False))
+    for tag in ("HPD-2", "HPD-3", "HPD-9"):
+        inventory.add_unit(admin_ctx, UnitInput(tag, f"S-{tag}"))
+    assignments.assign_primary(admin_ctx, "HPD-3", owner.id)
+    qm = make_actor(admin_ctx, Role.QUARTERMASTER, "quinn")
+    counter.issue_unit(qm, holder.id, "HPD-2", function_test=FunctionTest())
+    text = "badge,last_name,active\n0002,Holder,no\n0003,Owner,no\n0004,Free,no\n"
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text), commit=commit)
+    reasons = dict(report.errors)
+    assert sorted(reasons) == [2, 3], report.errors
+    assert "holds HPD-2" in reasons[2] and "Roster" in reasons[2]
+    assert "HPD-3" in reasons[3] and "Roster" in reasons[3]
+    assert all(o.active for o in officers.list_officers(admin_ctx) if o.badge in ("0002", "0003"))
+
+    units = "asset_tag,serial,assigned_badge\nHPD-9,S-HPD-9,0005\n"
+    report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", units), commit=commit)
+    assert [line for line, _r in report.errors] == [2]
+    assert "0005" in report.errors[0][1] and "inactive" in report.errors[0][1]
+    assert inventory.unit_detail(admin_ctx, "HPD-9").primary_officer_id != gone.id

@@ -31,7 +31,7 @@ from bwc_desk.services.records import (
 )
 from bwc_desk.services.settings import shift_specs
 from bwc_desk.services.unit_location import clean_location
-from bwc_desk.store.models import Officer, Unit
+from bwc_desk.store.models import Checkout, Officer, Unit
 
 IMPORT_STATUSES = {
     "": UnitStatus.AVAILABLE,
@@ -166,6 +166,7 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     seen_badge_upper: dict[str, int] = {}
     cameras = camera_codes(session)  # (asset tags and serials)
     shifts = shift_specs(session)  # the agency's shifts, by lower-case name
+    holds, owns = _cameras_of_officers(session)
     for line, raw in _readable(table, plan, progress):
         found = _Problems()
         current = existing.get(raw.get("badge", "").strip())
@@ -191,6 +192,8 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
         data = _clean_each(clean_officer, given, _HARMLESS_OFFICER, _OFFICER_FIELDS, found, values)
         for problem in named_after.found:
             found.add(problem)
+        if current is not None and current.active and not active:
+            found.check(partial(_may_deactivate, current, holds, owns), None)
         badge: str | None = values.get("badge")
         scan: str | None = values.get("scan_code")
         if data is None and not normalize_scan(given.scan_code):  # (blank: the badge's)
@@ -267,6 +270,48 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
         else:
             plan.verdicts.append((line, data.badge, "unchanged"))
     return plan
+
+
+def _cameras_of_officers(session: Session) -> tuple[dict[int, list[str]], dict[int, str]]:
+    """Officer id -> the cameras out with them, and -> the camera that is their own."""
+    holds: dict[int, list[str]] = {}
+    for officer_id, tag in session.execute(
+        select(Checkout.officer_id, Unit.asset_tag)
+        .join(Unit, Unit.id == Checkout.unit_id)
+        .where(Checkout.returned_at.is_(None))
+    ):
+        holds.setdefault(officer_id, []).append(tag)
+    owns = {
+        officer_id: tag
+        for officer_id, tag in session.execute(
+            select(Unit.primary_officer_id, Unit.asset_tag).where(
+                Unit.primary_officer_id.is_not(None)
+            )
+        )
+        if officer_id is not None
+    }
+    return holds, owns
+
+
+def _may_deactivate(
+    officer: Officer, holds: Mapping[int, list[str]], owns: Mapping[int, str]
+) -> None:
+    """A file does not deactivate an officer a camera is with or belongs to: the Roster's
+    Deactivate asks the reason, records it and unassigns the camera (a file did neither)."""
+    out = holds.get(officer.id)
+    if out:
+        raise ValidationError(
+            f"active no: badge {officer.badge} still holds {', '.join(out)}; have it returned "
+            "first, or deactivate the officer in the Roster, which asks the reason and "
+            "records it"
+        )
+    own = owns.get(officer.id)
+    if own is not None:
+        raise ValidationError(
+            f"active no: {own} is badge {officer.badge}'s own camera; deactivate the officer "
+            "in the Roster (it unassigns the camera with a custody record and a reason), or "
+            "assign the camera to someone else first"
+        )
 
 
 def _known_shift(shift: str, current: Officer | None, shifts: Mapping[str, ShiftSpec]) -> str:
@@ -463,6 +508,15 @@ def _unit_plan(
         if badge and badge not in officers:
             found.add(
                 f"assigned_badge {badge} is not in the officer roster (import officers first)"
+            )
+        elif (
+            badge
+            and not officers[badge].active
+            and (current is None or current.primary_officer_id != officers[badge].id)
+        ):
+            found.add(
+                f"assigned_badge {badge} is an inactive officer; reactivate them in the Roster "
+                "first, or give the camera to someone else"
             )
         else:
             known = badge
