@@ -136,6 +136,27 @@ def test_the_line_up_window_takes_the_lock_key_and_the_lock_closes_it(
                    for w in QApplication.topLevelWidgets())
 
 
+def test_after_the_lock_the_person_is_told_which_open_form_it_closed(
+    qtbot, make_window, admin_ctx
+):
+    """A tester filled in Add staff account, locked, signed in again: the form was gone and
+    nothing said so. The person signing back in is told which forms the lock closed."""
+    from PySide6.QtWidgets import QDialog
+
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    said: list[str] = []
+    win.state.message.connect(lambda text, _ms: said.append(text))
+    form = QDialog(win)
+    form.setWindowTitle("Add staff account - BWC Desk")
+    form.open()
+    qtbot.waitExposed(form)
+    win.lock(idle=True)
+    assert not form.isVisible()
+    sign_in_at_lock_screen(qtbot, win, "admin", PASSWORD)
+    assert any("Add staff account" in text and "not kept" in text for text in said), said
+
+
 def test_wrong_password_at_the_lock_screen_stays_locked(qtbot, make_window, admin_ctx):
     win = make_window(admin_ctx)
     win.lock(idle=False)

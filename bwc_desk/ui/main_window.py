@@ -135,6 +135,7 @@ class MainWindow(WindowActions):
         self._alerts: tuple[Any, ...] = ()
         self.popup_guard = PopupGuard(self)
         self._last_actor: Actor | None = None  # who was signed in before the lock
+        self._closed_by_lock: list[str] = []  # the open forms' titles: said at the sign-in
         self._closed = False
         self.idle = IdleWatcher(idle_minutes, self)
         self.paint_hold = PaintHold(self)  # (its paints in one hold of the interpreter)
@@ -563,6 +564,9 @@ class MainWindow(WindowActions):
         QToolTip.hideText()
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
+                title = widget.windowTitle().removesuffix(" - BWC Desk").strip()
+                if title and title not in self._closed_by_lock:
+                    self._closed_by_lock.append(title)
                 widget.reject()
         self.stack.setCurrentWidget(self.lock_screen)
         self.verify_banner.set_locked(True)
@@ -686,10 +690,21 @@ class MainWindow(WindowActions):
         self.state.set_locked(False)  # the reads held back run now, as the new person
         self.idle.poke()
         self._update_identity()
-        self.state.message.emit(
-            f"Transactions now recorded for {actor.display_name}.",
-            8000,
-        )
+        closed, self._closed_by_lock = self._closed_by_lock, []
+        same = self._last_actor is not None and self._last_actor.username == actor.username
+        if closed and same:
+            # (A form filled in, locked, signed in again: it was gone, and nothing said so.)
+            self.state.message.emit(
+                f"Transactions now recorded for {actor.display_name}. The lock closed "
+                f"{', '.join(closed)}: what was typed there and not saved was not kept; "
+                "open it again.",
+                30_000,
+            )
+        else:
+            self.state.message.emit(
+                f"Transactions now recorded for {actor.display_name}.",
+                8000,
+            )
         self.state.announce(ChangeSet.everything(local=True))
         self._view_shown(self.tabs.currentIndex())
         self._record_owed()
