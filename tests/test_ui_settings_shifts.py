@@ -100,3 +100,26 @@ def test_every_problem_of_every_row_is_shown(qtbot, admin_ctx):
         "(2) hours 'yy' is not a number of hours; write e.g. 8, 10 or 10.5.",
     ]
     assert [s.name for s in list_shifts(admin_ctx)] == ["Day", "Evening", "Night"]
+
+
+def test_a_wrong_shift_is_said_where_save_is_and_scrolled_into_sight(qtbot, admin_ctx):
+    """A tester set Night to 13 hours and pressed Save: nothing seemed to happen, the
+    problem was under the table, below the fold of a screen-high form. It is said by Save
+    too, and the form scrolls to the table's problem."""
+    state = AppState(admin_ctx)
+    dialog = SettingsDialog(state, get_settings(admin_ctx))
+    qtbot.addWidget(dialog)
+    dialog.resize(700, 420)  # (a small screen: the shifts are below the fold)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.shift_table.table.item(2, 2).setText("13")
+    dialog.accept()
+    assert dialog.error_label.isVisible()
+    assert "Row 3: hours '13'" in dialog.error_label.text()
+    scroll = dialog._scroll
+    assert scroll is not None
+    qtbot.waitUntil(lambda: dialog.shift_problem.visibleRegion().isEmpty() is False,
+                    timeout=5000)
+    dialog.shift_table.table.item(2, 2).setText("8")
+    dialog.accept()
+    assert not dialog.error_label.isVisible()

@@ -189,12 +189,20 @@ class SettingsDialog(ServiceDialog):
         try:
             self.shift_table.shifts()
         except ShiftTableError as exc:
-            self.shift_problem.setText(
-                "\n".join(f"Row {row}: {reason}" if row else reason for row, reason in exc.problems)
+            text = "\n".join(
+                f"Row {row}: {reason}" if row else reason for row, reason in exc.problems
             )
+            self.shift_problem.setText(text)
             self.shift_problem.show()
+            # Said by Save too, and the table's problem scrolled into sight: under the table
+            # of a screen-high form it was below the fold, and Save seemed to do nothing.
+            self.show_error(f"Shifts: {text}")
+            scroll = self._scroll
+            if scroll is not None:
+                QTimer.singleShot(0, lambda: scroll.ensureWidgetVisible(self.shift_problem))
             return None
         self.shift_problem.hide()
+        self.show_error("")
         changes = self.changes()
         if not changes:
             self.done(QDialog.DialogCode.Accepted)  # nothing to write
