@@ -57,7 +57,8 @@ class SettingSpec:
 SPECS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
-        SettingSpec("agency_name", "Agency name", "", str),
+        # (A text's maximum is its length, checked as it is written: services/settings.)
+        SettingSpec("agency_name", "Agency name", "", str, maximum=120),
         SettingSpec(
             "assignment_mode",
             "Assignment model",
