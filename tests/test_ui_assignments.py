@@ -848,3 +848,23 @@ def test_a_badge_scan_on_the_roster_shows_a_hidden_officer_and_says_when_none(qt
     qtbot.keyClick(roster.table.filter_edit, Qt.Key.Key_Return)
     assert roster.selected() == [] and not roster.edit_button.isEnabled()
     assert roster.message.text() == "No officer has the badge or ID card ID-9999."
+
+
+def test_a_commit_with_no_reason_is_refused_before_the_question(qtbot, board, desk):
+    """A tester's proposal lost its reason (another person had signed in) and Commit asked
+    "...with the reason ''?" before refusing after Yes. A blank reason is said at once, and
+    nothing is asked."""
+    from PySide6.QtWidgets import QApplication
+
+    before = snapshot(desk["sup"])
+    with qtbot.waitSignal(board.proposal_ready, timeout=10_000):
+        qtbot.mouseClick(board.propose_button, Qt.MouseButton.LeftButton)
+    board.reason_edit.setText("   ")
+    asked: list[object] = []
+    answer(qtbot, lambda box: (asked.append(box), box.reject()), QMessageBox, tries=25)
+    qtbot.mouseClick(board.commit_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(600)  # (what the answer's polling would have caught)
+    assert asked == [] and QApplication.activeModalWidget() is None
+    assert "Give a reason" in board.proposal_message.text()
+    assert board.reason_edit.hasFocus() or QApplication.focusWidget() is board.reason_edit
+    assert snapshot(desk["sup"]) == before

@@ -157,6 +157,24 @@ def test_after_the_lock_the_person_is_told_which_open_form_it_closed(
     assert any("Add staff account" in text and "not kept" in text for text in said), said
 
 
+def test_another_person_signing_in_does_not_inherit_a_shift_change_proposal(
+    qtbot, make_window, admin_ctx
+):
+    """A tester's proposal of 5,834 moves, made by admin, waited for the supervisor who
+    signed in next, its reason blanked: the next person starts from the board."""
+    make_actor(admin_ctx, Role.SUPERVISOR, "zoe")
+    win = make_window(admin_ctx)
+    activate(qtbot, win)
+    panel = win.assignments_tab.shift_change
+    panel.proposal_model.set_rows([])
+    panel.stack.setCurrentWidget(panel.proposal_page)
+    panel.reason_edit.setText("shift change Evening -> Night")
+    win.lock(idle=False)
+    sign_in_at_lock_screen(qtbot, win, "zoe", PASSWORD)
+    assert panel.stack.currentWidget() is panel.board_page
+    assert panel.proposal is None
+
+
 def test_wrong_password_at_the_lock_screen_stays_locked(qtbot, make_window, admin_ctx):
     win = make_window(admin_ctx)
     win.lock(idle=False)

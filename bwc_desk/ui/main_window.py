@@ -668,6 +668,9 @@ class MainWindow(WindowActions):
         if self.pages.built("inventory_tab") is not None:
             self.inventory_tab.detail.hide()
             self.inventory_tab.close_details()
+        if self.pages.built("assignments_tab") is not None:
+            # A shift-change proposal is its maker's (the next person had it, reason blank).
+            self.assignments_tab.shift_change.back_to_board()
         if self.pages.built("counter_tab") is not None:
             self.counter_tab.clear_officer()
             self.counter_tab.picker.hide()  # what the half-typed search found

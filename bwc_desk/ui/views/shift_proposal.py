@@ -355,6 +355,14 @@ class ProposalPage(_Base):
             refused.exec()
             return
         reason = self.reason_edit.text()
+        if not reason.strip():
+            # (Said now: the question named an empty reason, and Yes was then refused.)
+            self.proposal_message.setStyleSheet("color: #b91c1c;")
+            self.proposal_message.setText(
+                "Give a reason: it is kept in the custody record of every move."
+            )
+            self.reason_edit.setFocus()
+            return
         n = len(moves)
         box = QMessageBox(
             QMessageBox.Icon.Question,
