@@ -499,14 +499,14 @@ class UnitDetailDialog(QDialog):
 # --- the history as a PDF ---------------------------------------------------------------------
 
 _PDF_COLUMNS = (  # title, share of the width: names and stations fit on one line
-    ("#", 0.05),
+    ("#", 0.06),  # (eight digits on one line: 0.05 split "201167" / "2")
     ("When (local)", 0.10),
     ("What", 0.09),
     ("Officer", 0.16),
     ("Staff", 0.08),
     ("Station", 0.11),
     ("Reason", 0.12),
-    ("Details", 0.17),
+    ("Details", 0.16),
     ("Hash", 0.12),
 )
 
