@@ -103,3 +103,24 @@ def test_plural_takes_an_irregular_form():
 
     assert plural(2, "person", "people") == "2 people"
     assert plural(1, "person", "people") == "1 person"
+
+
+def test_a_name_pasted_with_invisible_characters_is_kept_as_people_read_it():
+    """A tester's "  Lead  Space<zero-width space><no-break space>Name  " was stored as
+    pasted: two officers whose names read the same could differ. Spaces of every kind
+    become one space; a zero-width space, a word joiner and a stray byte-order mark go; the
+    joiners some scripts need (ZWJ, ZWNJ) stay."""
+    from bwc_desk.domain.values import tidy_name
+
+    assert tidy_name("  Lead  Space\u200b\u00a0Name  ") == "Lead Space Name"
+    assert tidy_name("\ufeffO\u2060Brien\u2003Jr") == "OBrien Jr"
+    persian = "\u0645\u06cc\u200c\u0634\u0648\u062f"  # (a ZWNJ inside)
+    assert tidy_name(persian) == persian
+    assert tidy_name("") == ""
+
+
+def test_an_officers_names_are_tidied_as_they_are_cleaned():
+    from bwc_desk.services.officers import OfficerInput, clean_officer
+
+    cleaned = clean_officer(OfficerInput("0412", "  Smith\u00a0\u00a0Jones ", "Ann\u200b"))
+    assert (cleaned.last_name, cleaned.first_name) == ("Smith Jones", "Ann")

@@ -86,6 +86,19 @@ def clean_text(text: str | None, field: str, *, required: bool = False, limit: i
     return value
 
 
+# Invisible in a name and never meant there (pasted from a web page or a document): a
+# zero-width space, a word joiner, a byte-order mark. (ZWJ and ZWNJ stay: some scripts'
+# names need them.)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+_SPACES = re.compile(r"\s+")
+
+
+def tidy_name(text: str) -> str:
+    """A person's name as people read it: spaces of every kind (a no-break space, two
+    spaces) one space, invisible characters gone, nothing around it."""
+    return _SPACES.sub(" ", text.translate(_INVISIBLE)).strip()
+
+
 def normalize_badge(text: str) -> str:
     """Badge numbers are text: leading zeros are part of the number."""
     return clean_text(text, "badge", required=True, limit=32)

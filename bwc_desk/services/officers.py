@@ -15,7 +15,13 @@ from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.domain.events import EventKind
 from bwc_desk.domain.roles import Permission
-from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_badge, normalize_scan
+from bwc_desk.domain.values import (
+    check_no_bidi,
+    clean_text,
+    normalize_badge,
+    normalize_scan,
+    tidy_name,
+)
 from bwc_desk.services import audit, identity
 from bwc_desk.services.assignments import unassign_in
 from bwc_desk.services.context import Actor, Ctx
@@ -43,6 +49,15 @@ class OfficerInput:
     scan_code: str = ""  # blank: the badge number
 
 
+def _tidy(text: str | None) -> str:
+    """A name's spaces and invisible characters tidied; control characters are left for
+    clean_text to refuse (a tab is not a space in a name)."""
+    value = text or ""
+    if any(ord(ch) < 32 for ch in value):
+        return value
+    return tidy_name(value)
+
+
 def clean_officer(data: OfficerInput) -> OfficerInput:
     badge = normalize_badge(data.badge)
     scan = normalize_scan(data.scan_code).upper() or badge.upper()
@@ -51,10 +66,11 @@ def clean_officer(data: OfficerInput) -> OfficerInput:
     check_no_bidi(scan, "scan_code")
     return OfficerInput(
         badge=badge,
-        last_name=clean_text(data.last_name, "last_name", required=True, limit=80),
-        first_name=clean_text(data.first_name, "first_name", limit=80),
-        rank=clean_text(data.rank, "rank", limit=40),
-        division=clean_text(data.division, "division", limit=80),
+        # (Tidied first: a name of a zero-width space alone is no name.)
+        last_name=clean_text(_tidy(data.last_name), "last_name", required=True, limit=80),
+        first_name=clean_text(_tidy(data.first_name), "first_name", limit=80),
+        rank=clean_text(_tidy(data.rank), "rank", limit=40),
+        division=clean_text(_tidy(data.division), "division", limit=80),
         shift=clean_text(data.shift, "shift", limit=40),
         active=data.active,
         scan_code=scan,
