@@ -62,7 +62,11 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace"), "windows-1252"
+        # (A UTF-8 file saved again by a Windows program keeps its byte-order mark: not
+        # part of the first column's name.)
+        return data.removeprefix(codecs.BOM_UTF8).decode("cp1252", errors="replace"), (
+            "windows-1252"
+        )
 
 
 def read_csv(
@@ -102,7 +106,10 @@ def parse_csv(
     if not text.strip():
         raise ValidationError(f"{name} is empty: the first line must name the columns.")
     if "\x00" in text:
-        raise ValidationError(f"{name} is not a text CSV file (it contains binary data).")
+        raise ValidationError(
+            f"{name} is not a text CSV file (it contains binary data): choose the CSV file, or "
+            f"{SAVE_AS_CSV}."
+        )
     delimiter = sniff_delimiter(text, [*known, *(v for v in (mapping or {}).values() if v)])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -236,7 +243,14 @@ def other_separator(headers: Sequence[str], known: Sequence[str]) -> str:
 
 
 def _csv_problem(exc: csv.Error) -> str:
-    return shown(str(exc))
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"a value is longer than {csv.field_size_limit():,} characters: most often a quote "
+            "(\") opened and never closed, so the lines after it were read as one value; "
+            "close the quote or remove it"
+        )
+    return shown(text)
 
 
 def _columns(
