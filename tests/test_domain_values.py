@@ -124,3 +124,11 @@ def test_an_officers_names_are_tidied_as_they_are_cleaned():
 
     cleaned = clean_officer(OfficerInput("0412", "  Smith\u00a0\u00a0Jones ", "Ann\u200b"))
     assert (cleaned.last_name, cleaned.first_name) == ("Smith Jones", "Ann")
+
+
+def test_an_actor_whose_name_is_the_user_name_is_described_once():
+    from bwc_desk.domain.roles import Role
+    from bwc_desk.services.context import Actor
+
+    assert Actor(1, "admin", "admin", Role.ADMIN).describe() == "admin (admin)"
+    assert Actor(2, "ada", "Ada Admin", Role.ADMIN).describe() == "Ada Admin (ada, admin)"

@@ -33,6 +33,10 @@ class Actor:
     role: Role
 
     def describe(self) -> str:
+        """'Ada Admin (admin, admin)'; 'admin (admin)' where the name is the user name (a
+        report said "Made by admin (admin, admin)")."""
+        if self.display_name in ("", self.username):
+            return f"{self.username} ({self.role.value})"
         return f"{self.display_name} ({self.username}, {self.role.value})"
 
 
