@@ -552,7 +552,9 @@ def test_the_line_up_is_a_window_beside_the_counter_not_in_its_way(qtbot, desk):
     """Open at roll call, the line-up held up every scan at the counter (a modal sheet).
     Now it is a window of its own: the counter takes scans while it is open, the button
     brings the one window back instead of a second, and a scan typed into the line-up
-    goes to the counter, its search left as it was."""
+    is the sheet's own search, never a custody transaction; the open sheet catches up
+    with what the counter does."""
+    from PySide6.QtCore import QDate
     from PySide6.QtTest import QTest
 
     from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
@@ -563,7 +565,12 @@ def test_the_line_up_is_a_window_beside_the_counter_not_in_its_way(qtbot, desk):
                if isinstance(w, LineupDialog) and w.isVisible()]
     assert len(windows) == 1
     lineup = windows[0]
-    qtbot.waitUntil(lambda: lineup.sheet is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: lineup.shift_box.count() > 0, timeout=10_000)
+    day = desk["clock"].now.astimezone(desk["qm"].zone).date()
+    lineup.date_edit.setDate(QDate(day.year, day.month, day.day))
+    lineup.shift_box.setCurrentText("Day")  # (Smith's shift)
+    qtbot.waitUntil(lambda: lineup.sheet is not None and "Day" in lineup.sheet.shift,
+                    timeout=10_000)
     assert QApplication.activeModalWidget() is None
     assert lineup.windowModality() == Qt.WindowModality.NonModal
 
@@ -575,15 +582,27 @@ def test_the_line_up_is_a_window_beside_the_counter_not_in_its_way(qtbot, desk):
     assert [w for w in QApplication.topLevelWidgets()
             if isinstance(w, LineupDialog) and w.isVisible()] == [lineup]
 
-    # A badge scanned while the line-up's search has the focus: the counter's.
+    # A camera scanned into the line-up's search finds its row there: never a custody
+    # transaction (a camera issued minutes ago, scanned twice, would have been returned).
     search = lineup.preview.filter_edit
     lineup.activateWindow()
     search.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is search, timeout=5000)
-    with qtbot.waitSignal(tab.scan_handled, timeout=10_000):
-        QTest.keyClicks(search, "ID-0007")
-        QTest.keyClick(search, Qt.Key.Key_Return)
-    assert search.text() == ""
-    assert tab.officer is not None and tab.officer.badge == "0007"
+    before = snapshot(desk["qm"])
+    handled: list[str] = []
+    tab.scan_handled.connect(handled.append)
+    QTest.keyClicks(search, "0412")
+    QTest.keyClick(search, Qt.Key.Key_Return)
+    qtbot.wait(200)
+    assert search.text() == "0412" and handled == []
+    assert lineup.preview.proxy.rowCount() == 1
+    assert snapshot(desk["qm"]) == before
+
+    # Smith's camera issued at the counter meanwhile: the open sheet catches up by itself.
+    counter.issue_unit(desk["qm"], desk["smith"].id, "HPD-BWC-0001",
+                       function_test=FunctionTest())
+    tab.state.announce(ChangeSet.of({"custody"}, local=True))
+    qtbot.waitUntil(lambda: lineup.sheet is not None and any(
+        r.asset_tag == "HPD-BWC-0001" for r in lineup.sheet.rows), timeout=10_000)
     lineup.close()
     qtbot.waitUntil(lambda: tab._lineup_window is None, timeout=5000)

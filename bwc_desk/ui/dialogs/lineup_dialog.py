@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, tzinfo
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from bwc_desk.domain.errors import DomainError, ValidationError
 from bwc_desk.services import counter, shift_change
+from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
 from bwc_desk.services.counter import Lineup
 from bwc_desk.services.shift_change import ShiftChoices
@@ -43,6 +44,9 @@ from bwc_desk.ui.printing import (
 from bwc_desk.ui.state import AppState
 from bwc_desk.ui.widgets import FilteredTable
 
+# A change seen while the sheet is open: read again once changes have been quiet this long
+# (a counter's scans come seconds apart; 13,000 officers are not read again for each).
+STALE_MS = 2000
 
 @dataclass(frozen=True)
 class Built:
@@ -90,6 +94,10 @@ class LineupDialog(QDialog):
         self.preview = FilteredTable(self.model, "Find an officer, badge or camera", self)
         self.print_button = QPushButton("&Print...")
         self.pdf_button = QPushButton("Save as P&DF...")
+        for button in (self.print_button, self.pdf_button):
+            # Enter in the search (a scanner ends with one) is no press of Print.
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.note = QLabel(self)
         self.note.setObjectName("lineup_note")
         self.note.setWordWrap(True)
@@ -114,6 +122,12 @@ class LineupDialog(QDialog):
         self.pdf_button.clicked.connect(self._pdf)
         self._generation = 0
         self._writing = False  # pages being painted for the printer or a PDF
+        self._stale = QTimer(self)  # a change seen: the sheet read again once changes settle
+        self._stale.setSingleShot(True)
+        self._stale.setInterval(STALE_MS)
+        self._stale.timeout.connect(lambda: self.refresh(quiet=True))
+        state.changed.connect(self._changed)
+        self._closed = False  # closed by its person: deleted once nothing is being written
         self._buttons()
         state.run(
             QueryOp(
@@ -150,20 +164,30 @@ class LineupDialog(QDialog):
             self.summary.setText("The agency has no shifts.")
         self.refresh()
 
-    def refresh(self) -> None:
+    def _changed(self, change: ChangeSet) -> None:
+        """Cameras issued or returned, officers changed, while the sheet is open (it is a
+        window beside the counter): the sheet is read again, quietly, a moment after the
+        last change (a printed sheet missed the issues made since it was opened)."""
+        if change.topics & {"custody", "officers", "units"} and self.sheet is not None:
+            self._stale.start()
+
+    def refresh(self, quiet: bool = False) -> None:
+        """The sheet of the shift and day picked. ``quiet``: the same sheet read again after
+        a change; it stays on the screen (and printable) until the new one comes."""
         name = self.shift_box.currentText()
         if not name:
             return
         day: date = self.date_edit.date().toPython()  # type: ignore[assignment]
         self._generation += 1
         generation = self._generation
-        # What is shown belongs to the shift or day picked before: it goes at once.
-        self.sheet = None
-        self.model.set_rows([])
-        self._buttons()
-        self.summary.setText(f"Building the line-up for {name}, {day:%Y-%m-%d}...")
-        if not self._writing:  # (a PDF of the sheet before still says when it is saved)
-            self.note.setText("")
+        if not quiet:
+            # What is shown belongs to the shift or day picked before: it goes at once.
+            self.sheet = None
+            self.model.set_rows([])
+            self._buttons()
+            self.summary.setText(f"Building the line-up for {name}, {day:%Y-%m-%d}...")
+            if not self._writing:  # (a PDF of the sheet before still says when it is saved)
+                self.note.setText("")
         zone = self.zone
         self.state.run(
             QueryOp(
@@ -236,6 +260,16 @@ class LineupDialog(QDialog):
             "Not saved",
         )
 
+    def dispose_when_done(self) -> None:
+        """Closed: deleted now, or once the PDF or print under way is written (deleted at
+        once, its task was dropped unstarted and nothing said)."""
+        self._closed = True
+        self._disposed_if_closed()
+
+    def _disposed_if_closed(self) -> None:
+        if self._closed and not self._writing and not self.isVisible():
+            self.deleteLater()
+
     def _write(
         self, work: Callable[[], int], busy: str, done: Callable[[int], str], refused: str
     ) -> None:
@@ -248,6 +282,7 @@ class LineupDialog(QDialog):
             self._buttons()
             self.note.setText(done(pages))
             self.state.message.emit(done(pages), 8000)  # (the dialog may be closed by now)
+            self._disposed_if_closed()
 
         def failed(exc: BaseException) -> None:
             self._writing = False
@@ -258,6 +293,7 @@ class LineupDialog(QDialog):
                 self.note.setText(f"{refused}: the sheet could not be painted.")
                 self.state.report(exc)
             self.state.message.emit(f"Line-up: {self.note.text()}", 15000)
+            self._disposed_if_closed()
 
         def run(_ctx: Ctx) -> int:
             try:

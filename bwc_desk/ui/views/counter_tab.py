@@ -77,7 +77,7 @@ class CounterTab(QWidget):
         self.feedback = Feedback()
         self.officer: OfficerRow | None = None
         self.pending_unit: str | None = None
-        self._lineup_window: QDialog | None = None  # the line-up sheet, while it is open
+        self._lineup_window: Any = None  # the line-up sheet (LineupDialog), while it is open
         self.previous_scan: str | None = None  # the camera scanned last here (the router's)
         self.confirm_return: str | None = None  # (the router's: a return to scan again)
         self._busy = False
@@ -347,6 +347,9 @@ class CounterTab(QWidget):
         # staff member signing in starts from no officer.
         self._forget_officer()
         if actor is None:  # locked: what is the clerk's waits for who signs in
+            # Scans still queued (behind a slow undo) are the clerk's: never run later as
+            # whoever signs in next.
+            self._queue.clear()
             return
         before, self._clerk = self._clerk, actor.username
         if before is not None and before != actor.username:
@@ -687,7 +690,9 @@ class CounterTab(QWidget):
         what it says."""
         self._busy = False
         if self._queue:
-            QTimer.singleShot(0, lambda: self.scan(self._queue.pop(0)) if self._queue else None)
+            QTimer.singleShot(
+                0, self, lambda: self.scan(self._queue.pop(0)) if self._queue else None
+            )
 
     def _undo_refused(self, last: LastTransaction, exc: BaseException) -> None:
         """Nothing was undone: the banner and This session say why and what to do; the
@@ -728,35 +733,26 @@ class CounterTab(QWidget):
     def _lineup(self) -> None:
         """The line-up sheet in a window of its own, beside the counter: a modal sheet held
         up every scan while it was open at roll call. One at a time (the button brings it
-        back); a scan typed into it is the counter's; the lock closes it as any dialog."""
+        back); the lock closes it as any dialog. A scan typed into it is its own (a camera
+        or a badge scanned into its search finds the row): a custody transaction is only
+        ever the counter's, where its banner answers."""
         from bwc_desk.ui.dialogs.lineup_dialog import LineupDialog
 
         window = self._lineup_window
         if window is not None:
-            window.showNormal()
+            if window.isMinimized():
+                window.showNormal()
             window.raise_()
             window.activateWindow()
             return
         window = LineupDialog(self.state, self)
         window.setModal(False)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        scans = DialogScans(window, self._scanned_in_lineup, self.keys.clock)
 
         def closed() -> None:
-            scans.unfollow()
             self._lineup_window = None
+            window.dispose_when_done()  # (a PDF or print under way finishes first)
             self.focus_scan()
 
         window.finished.connect(lambda _result: closed())
         self._lineup_window = window
         window.show()
-
-    def _scanned_in_lineup(self, code: str) -> None:
-        """A scan while the line-up had the focus: the counter takes it, in sight (the
-        sheet's search is left as it was)."""
-        if not code:
-            return
-        top = self.window()
-        top.raise_()
-        top.activateWindow()
-        self._scanned_elsewhere(code)
