@@ -175,3 +175,19 @@ def test_a_line_with_fewer_cells_than_the_header_is_refused_not_read_as_blanks(
     # Every cell written, the empty ones empty: read as it says.
     fine = UNIT_HEADER + "HPD-9,S-9,Axon Body 3,,,\n"
     assert not imports.import_units(agency, write(tmp_path, "ok.csv", fine), commit=commit).errors
+
+
+def test_a_line_may_leave_off_a_column_that_is_not_read_and_later_lines_are_still_checked(
+    agency, tmp_path
+):
+    """(A reviewer's findings.) A vendor's file whose last, unmapped column is left off when
+    empty is read; and a first line cut short does not hide the problems of the lines after
+    it (they were checked as if the file had no columns)."""
+    vendor = "asset_tag,serial,model,vendor_comment\nHPD-8,S-8,Axon Body 3\n"
+    report = imports.import_units(agency, write(tmp_path, "v.csv", vendor), commit=False)
+    assert not report.errors, report.errors
+    text = UNIT_HEADER + "HPD-1,X60A0001\n" + "HPD-9,S-9,Axon Body 3,broken,,\n"
+    report = imports.import_units(agency, write(tmp_path, "two.csv", text), commit=False)
+    reasons = dict(report.errors)
+    assert sorted(reasons) == [2, 3], report.errors
+    assert "broken" in reasons[3]

@@ -133,6 +133,9 @@ def parse_csv(
             f"{'; ' + read_as(delimiter) if delimiter != ',' else ''})"
             + other_separator(headers, known)
         )
+    # A row may end early only after the last column read (an unmapped optional column left
+    # off); a cell of a column read missing would blank it.
+    last_read = max(column_of.values(), default=-1)
     line = 1
     try:
         for raw in reader:
@@ -153,7 +156,7 @@ def parse_csv(
                     )
                 )
                 continue
-            if len(raw) < len(headers):
+            if len(raw) <= last_read:
                 # A line cut short (a paste, an editor) would blank the columns it lacks: a
                 # camera's model, its officer (a tester's "1 updated" that wiped both).
                 table.rows.append(
@@ -162,7 +165,8 @@ def parse_csv(
                         {
                             "__error__": (
                                 f"has {len(raw)} cells but the header has {len(headers)} columns "
-                                "(a line cut short would blank the columns it lacks: write "
+                                f"({headers[len(raw)].strip() or 'a column'} and after are read: "
+                                "a line cut short would blank the columns it lacks; write "
                                 f"every cell, an empty one as nothing between two "
                                 f"{SEPARATORS[delimiter]}s)"
                             )

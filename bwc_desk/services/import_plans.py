@@ -131,6 +131,12 @@ def _clean_each(
 # --- officers -------------------------------------------------------------------------------
 
 
+def _columns_of(table: CsvTable) -> set[str]:
+    """The columns the file has, from its first row that could be read (a first row in
+    error has only its error: every row after it was checked as if it had no columns)."""
+    return next((set(row) for _line, row in table.rows if "__error__" not in row), set())
+
+
 def _readable(
     table: CsvTable, plan: Plan, progress: Progress | None
 ) -> Iterator[tuple[int, dict[str, str]]]:
@@ -157,7 +163,7 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
     Every problem of every line is named: a line in error still counts for the lines after
     it (a badge it repeats is named there too)."""
     plan = Plan()
-    has = set(table.rows[0][1]) if table.rows else set()
+    has = _columns_of(table)
     existing = {o.badge: o for o in session.execute(select(Officer)).scalars()}
     scan_owner = {o.scan_code: o.badge for o in existing.values()}
     badge_upper = {b.upper(): b for b in existing}
@@ -357,7 +363,7 @@ def plan_units(session: Session, table: CsvTable, progress: Progress | None) -> 
     Every problem of every line is named: a line in error still counts for the lines after
     it (a serial it repeats is named there too)."""
     plan = Plan()
-    has = set(table.rows[0][1]) if table.rows else set()
+    has = _columns_of(table)
     units = {u.asset_tag: u for u in session.execute(select(Unit)).scalars()}
     serial_owner = {u.serial: u.asset_tag for u in units.values()}
     officers = {o.badge: o for o in session.execute(select(Officer)).scalars()}
