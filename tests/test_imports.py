@@ -358,8 +358,9 @@ def test_an_unterminated_quote_on_the_last_line_is_named_as_such(admin_ctx, tmp_
 def test_an_officer_with_a_camera_is_not_deactivated_by_an_import(admin_ctx, tmp_path, commit):
     """A tester's officers file with ``active = no`` deactivated an officer holding a camera
     with no reason and no custody record, and left him a camera's officer (the Roster asks
-    a reason and unassigns). The line is refused and says where to do it; a units file may
-    not give a camera to an inactive officer either."""
+    a reason and unassigns). A holder's line is refused and says where to do it; an owner's
+    camera becomes a spare with a custody record; a units file may not give a camera to an
+    inactive officer either."""
     from bwc_desk.domain.roles import Role
     from bwc_desk.services import assignments, counter
     from bwc_desk.services.counter import FunctionTest
@@ -379,10 +380,22 @@ def test_an_officer_with_a_camera_is_not_deactivated_by_an_import(admin_ctx, tmp
     text = "badge,last_name,active\n0002,Holder,no\n0003,Owner,no\n0004,Free,no\n"
     report = imports.import_officers(admin_ctx, write(tmp_path, "o.csv", text), commit=commit)
     reasons = dict(report.errors)
-    assert sorted(reasons) == [2, 3], report.errors
+    assert sorted(reasons) == [2], report.errors
     assert "holds HPD-2" in reasons[2] and "Roster" in reasons[2]
-    assert "HPD-3" in reasons[3] and "Roster" in reasons[3]
     assert all(o.active for o in officers.list_officers(admin_ctx) if o.badge in ("0002", "0003"))
+    # Without the holder's line: the owner is deactivated and his camera becomes a spare,
+    # with a custody record that names the file (as the Roster and the directory sync do).
+    text = "badge,last_name,active\n0003,Owner,no\n0004,Free,no\n"
+    report = imports.import_officers(admin_ctx, write(tmp_path, "o2.csv", text), commit=commit)
+    assert not report.errors, report.errors
+    assert "their own camera HPD-3 becomes a spare" in " ".join(c for _l, c in report.changes)
+    unit = inventory.unit_detail(admin_ctx, "HPD-3")
+    if commit:
+        assert unit.primary_officer_id is None
+        events = inventory.unit_history(admin_ctx, unit.id)
+        assert any("officer deactivated: import of o2.csv" in (e.reason or "") for e in events)
+    else:
+        assert unit.primary_officer_id == owner.id
 
     units = "asset_tag,serial,assigned_badge\nHPD-9,S-HPD-9,0005\n"
     report = imports.import_units(admin_ctx, write(tmp_path, "u.csv", units), commit=commit)

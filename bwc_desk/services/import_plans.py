@@ -58,6 +58,9 @@ class Plan:
     changes: dict[int, str] = field(default_factory=dict)  # line -> what an update changes
     # line -> how each date not written as ISO was read (also said in ``changes``)
     dates_read: dict[int, list[str]] = field(default_factory=dict)
+    # officer id -> their own camera, made a spare as the file deactivates them (as the
+    # Roster's Deactivate and the directory sync do: a custody record names the file)
+    releases: dict[int, str] = field(default_factory=dict)
 
 
 def _shown(value: Any) -> str:
@@ -198,8 +201,9 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
         data = _clean_each(clean_officer, given, _HARMLESS_OFFICER, _OFFICER_FIELDS, found, values)
         for problem in named_after.found:
             found.add(problem)
-        if current is not None and current.active and not active:
-            found.check(partial(_may_deactivate, current, holds, owns), None)
+        deactivated = current is not None and current.active and not active
+        if current is not None and deactivated:
+            found.check(partial(_may_deactivate, current, holds), None)
         badge: str | None = values.get("badge")
         scan: str | None = values.get("scan_code")
         if data is None and not normalize_scan(given.scan_code):  # (blank: the badge's)
@@ -273,6 +277,10 @@ def plan_officers(session: Session, table: CsvTable, progress: Progress | None) 
             plan.verdicts.append((line, data.badge, "update"))
             plan.actions.append((line, "update", data))
             plan.changes[line] = _describe(changed)
+            own = owns.get(current.id) if deactivated else None
+            if own is not None:
+                plan.releases[current.id] = own
+                plan.changes[line] += f"; their own camera {own} becomes a spare"
         else:
             plan.verdicts.append((line, data.badge, "unchanged"))
     return plan
@@ -299,24 +307,16 @@ def _cameras_of_officers(session: Session) -> tuple[dict[int, list[str]], dict[i
     return holds, owns
 
 
-def _may_deactivate(
-    officer: Officer, holds: Mapping[int, list[str]], owns: Mapping[int, str]
-) -> None:
-    """A file does not deactivate an officer a camera is with or belongs to: the Roster's
-    Deactivate asks the reason, records it and unassigns the camera (a file did neither)."""
+def _may_deactivate(officer: Officer, holds: Mapping[int, list[str]]) -> None:
+    """A file does not deactivate an officer a camera is out with: the Roster's Deactivate
+    asks the reason and records it (a file did neither). Their own camera is made a spare
+    as the file deactivates them (``Plan.releases``)."""
     out = holds.get(officer.id)
     if out:
         raise ValidationError(
             f"active no: badge {officer.badge} still holds {', '.join(out)}; have it returned "
             "first, or deactivate the officer in the Roster, which asks the reason and "
             "records it"
-        )
-    own = owns.get(officer.id)
-    if own is not None:
-        raise ValidationError(
-            f"active no: {own} is badge {officer.badge}'s own camera; deactivate the officer "
-            "in the Roster (it unassigns the camera with a custody record and a reason), or "
-            "assign the camera to someone else first"
         )
 
 

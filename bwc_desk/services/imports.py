@@ -31,7 +31,11 @@ from bwc_desk.services.csv_formats import (
 from bwc_desk.services.dto import ImportReport
 from bwc_desk.services.import_plans import Plan, Progress, UnitRowPlan, plan_officers, plan_units
 from bwc_desk.services.inventory import apply_edit, change_status, insert_unit
-from bwc_desk.services.officers import insert_officers_checked, update_officers_checked
+from bwc_desk.services.officers import (
+    insert_officers_checked,
+    release_primary_of,
+    update_officers_checked,
+)
 from bwc_desk.services.unit_location import set_location_in
 from bwc_desk.store.models import Officer, Unit
 
@@ -111,7 +115,7 @@ def import_officers(
             if plan.errors:  # the plan only read: nothing to undo
                 report = _report("officers", table, plan, False)
             else:
-                _apply_officers(ctx, session, plan)
+                _apply_officers(ctx, session, plan, Path(path).name)
                 report = _report("officers", table, plan, True)
     except _LineError as exc:  # rolled back: nothing was written
         report = _report("officers", table, _failed_plan(plan, exc), False)
@@ -133,7 +137,7 @@ def _failed_plan(plan: Plan, exc: _LineError) -> Plan:
     )
 
 
-def _apply_officers(ctx: Ctx, session: Session, plan: Plan) -> None:
+def _apply_officers(ctx: Ctx, session: Session, plan: Plan, file: str = "") -> None:
     """The plan checked every row against the roster, the cameras and the rest of the file;
     the rows go in with one statement each for the new and the changed (linear: no query per
     row). Updates first, so that a badge or scan code one row gives up is free for another."""
@@ -144,6 +148,10 @@ def _apply_officers(ctx: Ctx, session: Session, plan: Plan) -> None:
         update_officers_checked(ctx, session, changed)
         insert_officers_checked(ctx, session, new)
         session.flush()
+        for officer_id in plan.releases:  # deactivated by the file: their camera a spare
+            officer = session.get(Officer, officer_id)
+            if officer is not None:
+                release_primary_of(ctx, session, officer, f"import of {file}".strip())
     except IntegrityError as exc:  # a race with another station: nothing is written
         raise DomainError(
             "Another station changed the officer roster while this file was imported; "

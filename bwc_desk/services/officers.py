@@ -295,7 +295,7 @@ def edit_officer(
                 what = "deactivated" if was_active else "reactivated"
             _record_roster(ctx, session, actor, officer, what, reason, {"changes": changes})
         if was_active and not officer.active and release_primary:
-            _release_primary(ctx, session, officer, reason)
+            release_primary_of(ctx, session, officer, reason)
         session.flush()
         return officer_rows(session, ctx.now(), [officer.id])[0]
 
@@ -345,7 +345,7 @@ def _record_roster(
     )
 
 
-def _release_primary(ctx: Ctx, session: Session, officer: Officer, reason: str) -> str:
+def release_primary_of(ctx: Ctx, session: Session, officer: Officer, reason: str) -> str:
     """Unassign the officer's primary camera (it becomes a spare). Returns its tag or ''."""
     unit = session.execute(
         select(Unit).where(Unit.primary_officer_id == officer.id)
@@ -388,7 +388,7 @@ def deactivate_officer(
             {"holding": held} if held else None,
         )
         if release_primary:
-            _release_primary(ctx, session, officer, reason)
+            release_primary_of(ctx, session, officer, reason)
         session.flush()
         return officer_rows(session, ctx.now(), [officer.id])[0]
 
