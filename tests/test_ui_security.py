@@ -151,10 +151,15 @@ def test_after_the_lock_the_person_is_told_which_open_form_it_closed(
     form.setWindowTitle("Add staff account - BWC Desk")
     form.open()
     qtbot.waitExposed(form)
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "BWC Desk", "A refusal", parent=win)
+    box.show()  # (a message, not a form: not named)
     win.lock(idle=True)
     assert not form.isVisible()
     sign_in_at_lock_screen(qtbot, win, "admin", PASSWORD)
-    assert any("Add staff account" in text and "not kept" in text for text in said), said
+    assert any("The lock closed Add staff account:" in text and "not kept" in text
+               for text in said), said
 
 
 def test_another_person_signing_in_does_not_inherit_a_shift_change_proposal(

@@ -565,7 +565,8 @@ class MainWindow(WindowActions):
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 title = widget.windowTitle().removesuffix(" - BWC Desk").strip()
-                if title and title not in self._closed_by_lock:
+                form = not isinstance(widget, QMessageBox) and title != "BWC Desk"
+                if form and title and title not in self._closed_by_lock:
                     self._closed_by_lock.append(title)
                 widget.reject()
         self.stack.setCurrentWidget(self.lock_screen)

@@ -235,8 +235,13 @@ class _LaneQueue:
             except RuntimeError:
                 # The runner is gone (the app quit while this ran: a long export after
                 # Ctrl+Q): nobody is left to tell. Raised here, it reached the error box,
-                # which opened from this thread and froze the station.
+                # which opened from this thread and froze the station. What was still queued
+                # is not started against a closing database.
                 log.info("a result after the quit was dropped")
+                with self._lock:
+                    self._queue.clear()
+                    self._workers -= 1
+                return
             del box
 
 

@@ -74,11 +74,12 @@ def consequences(units: Sequence[UnitRow], action: UnitAction, listed: int = 4) 
         )
     own = [u for u in units if u.primary_officer]
     if own:
-        them = "them" if len(own) == 1 else "those officers"
+        one = len(own) == 1
+        them = "them" if one else "those officers"
         said.append(
             some(own, lambda u: f"{u.asset_tag} is {u.primary_officer}'s own camera")
-            + f": once {gone}, it is no longer assigned to {them} (give {them} another "
-            "in Assignments)."
+            + f": once {gone}, {'it is' if one else 'they are'} no longer assigned to {them} "
+            f"(give {them} another in Assignments)."
         )
     return "\n".join(said)
 
