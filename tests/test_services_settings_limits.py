@@ -20,3 +20,19 @@ def test_an_agency_name_of_hundreds_of_characters_is_refused_and_nothing_changes
     assert settings.get_settings(admin_ctx) == before
     after = settings.change_settings(admin_ctx, {"agency_name": "Harbor City Police Department"})
     assert after.agency_name == "Harbor City Police Department"
+
+
+def test_the_first_run_refuses_such_a_name_too(tmp_path):
+    from bwc_desk.services import auth
+    from bwc_desk.services.startup import open_database
+    from bwc_desk.store.db import sqlite_url
+
+    opened = open_database(sqlite_url(tmp_path / "new.sqlite3"))
+    try:
+        with pytest.raises(ValidationError, match="at most 120 characters"):
+            auth.first_run(opened.db, agency_name="Z" * 121, station="DESK-1",
+                           username="admin", password="correct horse battery",
+                           display_name="Ada")
+        assert auth.needs_setup(opened.db)
+    finally:
+        opened.db.dispose()

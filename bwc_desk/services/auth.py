@@ -35,6 +35,7 @@ from bwc_desk.domain.passwords import (
     normalize_username,
 )
 from bwc_desk.domain.roles import Permission, Role
+from bwc_desk.domain.settings import SPECS
 from bwc_desk.domain.values import check_no_bidi, clean_text, normalize_scan
 from bwc_desk.services import audit, directory_signin, resources, signing
 from bwc_desk.services.context import SYSTEM, Actor, Ctx, utc_now
@@ -139,6 +140,11 @@ def first_run(
     station = station.strip()
     if not agency_name:
         raise ValidationError("Enter the agency's name.")
+    limit = SPECS["agency_name"].maximum or 0
+    if len(agency_name) > limit:  # (as Agency settings refuse it)
+        raise ValidationError(
+            f"The agency's name is at most {limit} characters (this one has {len(agency_name)})."
+        )
     if not station:
         raise ValidationError("Enter a name for this station.")
     now = clock()
