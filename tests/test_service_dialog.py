@@ -187,3 +187,22 @@ def test_a_refusal_that_names_a_field_puts_the_focus_there(qtbot, desk):
     qtbot.keyClicks(dialog.serial_edit, "X60A0001")
     with qtbot.waitSignal(dialog.written, timeout=5000):
         qtbot.keyClick(dialog.serial_edit, Qt.Key.Key_Return)
+
+
+def test_the_officer_form_holds_no_more_than_the_roster_keeps(qtbot, desk):
+    """A tester pasted 5,000 characters into every field of New officer: refused one field at
+    a time, by internal names ("scan_code is longer than 64 characters"). The fields hold
+    what the roster keeps."""
+    from PySide6.QtGui import QGuiApplication
+
+    state, admin = desk["state"], desk["admin"]
+    dialog = OfficerDialog(state, officers.roster_choices(admin))
+    shown(qtbot, dialog)
+    QGuiApplication.clipboard().setText("x" * 5000)
+    for edit, most in ((dialog.badge_edit, 32), (dialog.last_edit, 80),
+                       (dialog.first_edit, 80), (dialog.rank_box.lineEdit(), 40),
+                       (dialog.division_box.lineEdit(), 80)):
+        edit.setFocus()
+        edit.paste()
+        assert len(edit.text()) == most
+    dialog.reject()

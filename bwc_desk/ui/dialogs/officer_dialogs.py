@@ -106,6 +106,16 @@ class OfficerDialog(ServiceDialog):
         self.shift_box.addItem(NO_SHIFT, "")
         for name in choices.shifts:
             self.shift_box.addItem(name, name)
+        # The roster's lengths (services/officers.clean_officer): a paste of thousands of
+        # characters was refused one field at a time, by the fields' internal names.
+        self.badge_edit.setMaxLength(32)
+        self.last_edit.setMaxLength(80)
+        self.first_edit.setMaxLength(80)
+        rank_line, division_line = self.rank_box.lineEdit(), self.division_box.lineEdit()
+        if rank_line is not None:
+            rank_line.setMaxLength(40)
+        if division_line is not None:
+            division_line.setMaxLength(80)
         self.active_box = QCheckBox("&Active (the counter may issue cameras to this officer)")
         self.active_box.setChecked(True)
         self.scan_edit = QLineEdit(self)
