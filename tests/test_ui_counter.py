@@ -565,6 +565,7 @@ def test_the_line_up_is_a_window_beside_the_counter_not_in_its_way(qtbot, desk):
                if isinstance(w, LineupDialog) and w.isVisible()]
     assert len(windows) == 1
     lineup = windows[0]
+    assert lineup.focusWidget() is lineup.preview.filter_edit  # what is scanned: a search
     qtbot.waitUntil(lambda: lineup.shift_box.count() > 0, timeout=10_000)
     day = desk["clock"].now.astimezone(desk["qm"].zone).date()
     lineup.date_edit.setDate(QDate(day.year, day.month, day.day))

@@ -129,6 +129,9 @@ class LineupDialog(QDialog):
         state.changed.connect(self._changed)
         self._closed = False  # closed by its person: deleted once nothing is being written
         self._buttons()
+        # The search takes what is typed or scanned first (the shift's list had the focus: a
+        # camera scanned at the open sheet went into it, unseen).
+        self.preview.filter_edit.setFocus()
         state.run(
             QueryOp(
                 shift_change.shift_choices, self._shifts, parent=self, on_error=self._read_failed
