@@ -53,11 +53,19 @@ class SettingSpec:
             raise ValidationError(f"{self.label} is one of: {', '.join(self.choices)}")
         return value
 
+    def check_length(self, value: Any) -> None:
+        """A text's maximum is its length, checked as it is written (not as a stored value
+        is read: a longer one kept before the limit still opens)."""
+        if self.kind is str and self.maximum is not None and len(value) > self.maximum:
+            raise ValidationError(
+                f"{self.label} is at most {self.maximum} characters (this one has {len(value)})."
+            )
+
 
 SPECS: dict[str, SettingSpec] = {
     spec.key: spec
     for spec in (
-        # (A text's maximum is its length, checked as it is written: services/settings.)
+        # (A text's maximum is its length: SettingSpec.check_length.)
         SettingSpec("agency_name", "Agency name", "", str, maximum=120),
         SettingSpec(
             "assignment_mode",

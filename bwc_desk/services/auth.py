@@ -140,11 +140,7 @@ def first_run(
     station = station.strip()
     if not agency_name:
         raise ValidationError("Enter the agency's name.")
-    limit = SPECS["agency_name"].maximum or 0
-    if len(agency_name) > limit:  # (as Agency settings refuse it)
-        raise ValidationError(
-            f"The agency's name is at most {limit} characters (this one has {len(agency_name)})."
-        )
+    SPECS["agency_name"].check_length(agency_name)  # (as Agency settings refuse it)
     if not station:
         raise ValidationError("Enter a name for this station.")
     now = clock()

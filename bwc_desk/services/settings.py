@@ -102,11 +102,7 @@ def write_setting(session: Session, key: str, value: Any, by: str, now: Any) -> 
     if spec is None:
         raise ValidationError(f"There is no setting called {key!r}.")
     parsed = spec.parse(value)
-    if spec.kind is str and spec.maximum is not None and len(parsed) > spec.maximum:
-        # (A 320-character agency name pushed the line-up's buttons off the screen.)
-        raise ValidationError(
-            f"{spec.label} is at most {spec.maximum} characters (this one has {len(parsed)})."
-        )
+    spec.check_length(parsed)  # (a 320-character agency name pushed dialogs off the screen)
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=json.dumps(parsed), updated_at=now, updated_by=by))
