@@ -480,6 +480,10 @@ class CounterTab(QWidget):
         self._busy = False
         self.focus_scan()
         self.scan_handled.emit(code)
+        self._scan_next()
+
+    def _scan_next(self) -> None:
+        """The next scan that waited its turn, if any."""
         if self._queue:
             self.scan(self._queue.pop(0))
 
@@ -690,9 +694,7 @@ class CounterTab(QWidget):
         what it says."""
         self._busy = False
         if self._queue:
-            QTimer.singleShot(
-                0, self, lambda: self.scan(self._queue.pop(0)) if self._queue else None
-            )
+            QTimer.singleShot(0, self, self._scan_next)
 
     def _undo_refused(self, last: LastTransaction, exc: BaseException) -> None:
         """Nothing was undone: the banner and This session say why and what to do; the
