@@ -291,3 +291,68 @@ def test_compliance_counts_no_undocked_return_where_no_dock_ever_recorded_one(ad
     assert row[-1] == 0  # returned, not docked: no dock here at all
     assert dict(result.table("totals").rows)["returned, not docked"] == 0
     assert any("No dock has recorded a camera yet" in n for n in result.notes)
+
+
+def test_export_writes_the_report_shown_as_it_is_and_records_the_export(agency, admin_ctx,
+                                                                         tmp_path):
+    """Export in the Reports tab computed the report again (as long as Run took: 44 s on
+    the large agency, a second audit record of a report nobody ran): it writes the one on
+    the screen, its footer the heads of when it was made, and records an export of it with
+    each file's SHA-256."""
+    import hashlib
+
+    from bwc_desk.services.reports import export_report
+
+    result = run_report(agency, ReportRequest("utilization", DAY, DAY))
+    produced = len([r for r in audit.list_audit(admin_ctx) if r.event == "report produced"])
+    files = export_report(agency, result, tmp_path / "u.csv")
+    assert [f.name for f in files] == ["u.csv", "u-idle.csv", "u-spares.csv"]
+    assert not list(tmp_path.glob("*.staged*"))
+    records = audit.list_audit(admin_ctx)
+    assert len([r for r in records if r.event == "report produced"]) == produced
+    export = records[0]
+    assert export.event == "export"
+    assert export.details["what"] == "Utilization report"
+    assert export.details["from"] == export.details["to"] == DAY.isoformat()
+    assert export.details["made_at"] == result.made_at
+    assert export.details["files"] == {
+        f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+    pdf = export_report(agency, result, tmp_path / "u.pdf")
+    assert pdf == [tmp_path / "u.pdf"]
+    for text in _pdf_text(pdf[0]):
+        assert result.footer in text  # (the heads of when it was made, not of the export)
+
+
+def test_export_is_refused_without_reports_and_where_it_cannot_write(agency, admin_ctx,
+                                                                      tmp_path):
+    from bwc_desk.services.reports import export_report
+
+    result = run_report(agency, ReportRequest("lifecycle"))
+    qm = make_actor(admin_ctx, Role.QUARTERMASTER, "qm.export")
+    with pytest.raises(PermissionDenied, match="export reports"):
+        export_report(qm, result, tmp_path / "l.pdf")
+    with pytest.raises(ValidationError, match=r"\.pdf or \.csv"):
+        export_report(agency, result, tmp_path / "l.txt")
+    (tmp_path / "l.pdf.part").mkdir()
+    with pytest.raises(ValidationError, match="Cannot write"):
+        export_report(agency, result, tmp_path / "l.pdf")
+    assert [r.event for r in audit.list_audit(admin_ctx)][:1] == ["action refused"]  # (qm's)
+    assert not any(r.event == "export" for r in audit.list_audit(admin_ctx))
+    assert not (tmp_path / "l.pdf").exists()
+
+
+def test_a_cancelled_report_is_not_recorded(agency, admin_ctx):
+    """Cancel in the Reports tab: the reads stop where they are (store/stopping.py tries a
+    statement that would run for minutes) and no audit record says it was produced."""
+    from bwc_desk.domain.errors import CancelledError
+    from bwc_desk.services.reports import Stop
+
+    before = len(audit.list_audit(admin_ctx))
+    stop = Stop("The report")
+    stop.request()
+    with pytest.raises(CancelledError, match="The report was cancelled; nothing of it"):
+        run_report(agency, ReportRequest("compliance"), stop)
+    assert len(audit.list_audit(admin_ctx)) == before
+    # A report not cancelled runs as before, Stop or not.
+    assert run_report(agency, ReportRequest("compliance"), Stop()).name == "compliance"
+    assert len(audit.list_audit(admin_ctx)) == before + 1

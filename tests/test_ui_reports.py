@@ -61,6 +61,10 @@ def test_run_a_report_see_charts_and_tables_and_export_it(qtbot, state, admin_ct
         tab.pdf_button.click()
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(path).pages)
     assert "Cameras per batch" in text and "2019 lot" in text
+    # The report shown is written as it is, not computed again: one report, one export.
+    events = [r.event for r in audit.list_audit(admin_ctx)]
+    assert events[0] == "export" and events.count("report produced") == 1
+    assert result.footer in text
 
 
 def test_compliance_for_one_shift_and_a_refusal_in_words(qtbot, state, admin_ctx):
@@ -149,3 +153,50 @@ def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path
     qtbot.waitUntil(lambda: "Not exported" in tab.status.text(), timeout=20_000)
     assert "Cannot write" in tab.status.text() and "Not run" not in tab.status.text()
     assert tab.result is not None and tab.table_views and tab.pdf_button.isEnabled()
+
+
+def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
+    qtbot, state, admin_ctx, monkeypatch
+):
+    """A tester's first report of a year at 25,000 cameras ran 44 s with "Computing..." and
+    nothing else: the status counts the seconds, and Cancel stops the reads where they are
+    (a statement that would run for minutes here), records nothing and gives Run back."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from bwc_desk.services.reports import REPORTS
+
+    kind = REPORTS["lifecycle"]
+
+    def minutes_long(session, p, settings, req):
+        session.execute(text(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            "LIMIT 3000000000) SELECT sum(x) FROM c"))
+        return kind.compute(session, p, settings, req)
+
+    monkeypatch.setitem(REPORTS, "lifecycle", replace(kind, compute=minutes_long))
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
+    before = len(audit.list_audit(admin_ctx))
+    assert not tab.cancel_button.isVisible()
+    tab.run_button.click()
+    assert tab.cancel_button.isVisible() and tab.cancel_button.isEnabled()
+    assert not tab.run_button.isEnabled()
+    qtbot.waitUntil(lambda: " s. " in tab.status.text(), timeout=10_000)
+    assert "Cancel stops it" in tab.status.text()
+    tab.cancel_button.click()
+    assert "Cancelling" in tab.status.text() and not tab.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Cancelled"), timeout=30_000)
+    assert "nothing was recorded" in tab.status.text()
+    assert not tab.cancel_button.isVisible() and tab.run_button.isEnabled()
+    assert tab.result is None and not tab.pdf_button.isEnabled()
+    assert len(audit.list_audit(admin_ctx)) == before
+    # Run again, uncancelled (the real report this time): it is made and recorded.
+    monkeypatch.setitem(REPORTS, "lifecycle", kind)
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
+        tab.run_button.click()
+    assert audit.list_audit(admin_ctx)[0].event == "report produced"

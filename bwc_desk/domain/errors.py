@@ -48,3 +48,8 @@ class PasswordChangeRequired(DomainError):
     def __init__(self, message: str, username: str) -> None:
         super().__init__(message)
         self.username = username
+
+
+class CancelledError(DomainError):
+    """The person stopped a long piece of work (a report's Cancel) before it ended; nothing
+    of it was recorded."""

@@ -765,5 +765,6 @@ class MainWindow(WindowActions):
         self.idle.stop()
         self.popup_guard.stop()
         self._audit_sign_out(on_screen=False)  # quitting ends the session: the audit log says so
+        self.state.closing.emit()
         self.state.runner.shutdown()  # (waits for the writer, this record included)
         super().closeEvent(event)

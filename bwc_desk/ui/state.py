@@ -55,6 +55,9 @@ class AppState(QObject):
     # worked again: each once per outage. Views that showed the outage say it is over.
     database_lost = Signal(object)
     database_back = Signal()
+    # The window is closing (quit): long work a view started (a report) stops now, before
+    # the runner waits for its threads.
+    closing = Signal()
 
     def __init__(
         self, ctx: Ctx, *, demo: bool = False, log_dir: str = "", parent: QObject | None = None

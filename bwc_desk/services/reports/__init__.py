@@ -5,12 +5,14 @@ the role, reads, stamps both ledger heads and records who made it (docs/reports.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from bwc_desk.adapters.staged import sha256_of, staged
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import format_ts, heads_footer
@@ -32,9 +34,10 @@ from bwc_desk.services.reports.periods import Period, period
 from bwc_desk.services.reports.utilization import utilization
 from bwc_desk.services.settings import AgencySettings, read_settings
 from bwc_desk.store.ledger import AUDIT, CUSTODY, recorded_head
+from bwc_desk.store.stopping import Stop, stoppable
 
-__all__ = ["REPORTS", "Chart", "ChartKind", "ReportRequest", "ReportResult", "Series", "Table",
-           "compute", "run_report", "write_report"]
+__all__ = ["REPORTS", "Chart", "ChartKind", "ReportRequest", "ReportResult", "Series", "Stop",
+           "Table", "compute", "export_report", "run_report", "write_report"]
 
 Parts = tuple[tuple[Table, ...], tuple[Chart, ...], tuple[str, ...]]
 
@@ -117,14 +120,19 @@ def compute(session: Session, ctx: Ctx, req: ReportRequest) -> ReportResult:
     )
 
 
-def run_report(ctx: Ctx, req: ReportRequest) -> ReportResult:
+def run_report(ctx: Ctx, req: ReportRequest, stop: Stop | None = None) -> ReportResult:
     """Supervisors, administrators and auditors. The audit record is written once the report
-    is computed, and the footer's audit head includes the record of this very report."""
+    is computed, and the footer's audit head includes the record of this very report.
+    ``stop`` (the Reports tab's Cancel, from the main thread) ends the reads where they are
+    (CancelledError) until the audit record is written: a cancelled report is not
+    recorded."""
     actor = ctx.require(Permission.REPORTS, "produce reports")
-    with ctx.db.read() as session:
+    with ctx.db.read() as session, (stoppable(session, stop) if stop else nullcontext()):
         result = compute(session, ctx, req)
     if result.name == "fleet":
         result = with_repair_cases(ctx, result)
+    if stop is not None:
+        stop.check()
     audit.record(ctx, AuditEvent.REPORT, details={
         "report": result.name,
         "from": result.date_from.isoformat(),
@@ -166,6 +174,48 @@ def write_report(ctx: Ctx, req: ReportRequest, path: Path) -> tuple[ReportResult
     CSV (one file per table: FILE.csv, FILE-<table>.csv). Returns the files written."""
     from bwc_desk.services.reports.output import write_csv_files, write_pdf_file
 
+    suffix = _check_target(path)
+    _check_writable(path)  # (before the report is computed and recorded as produced)
+    result = run_report(ctx, req)
+    files = write_pdf_file(result, path) if suffix == ".pdf" else write_csv_files(result, path)
+    return result, files
+
+
+def export_report(ctx: Ctx, result: ReportResult, path: Path) -> list[Path]:
+    """The report on the screen written as it is (Export in the Reports tab: not computed
+    again, its footer's ledger heads those of when it was made), as PDF or CSV like
+    ``write_report``, and recorded in the audit log as an export of that report with each
+    file's SHA-256; the files are put in place once the record is written
+    (adapters/staged.py). Returns the files written."""
+    from bwc_desk.adapters.csvfile import write_csv
+    from bwc_desk.services.reports.output import csv_paths, write_pdf_file
+
+    actor = ctx.require(Permission.REPORTS, "export reports")
+    suffix = _check_target(path)
+    _check_writable(path)
+    paths = [path] if suffix == ".pdf" else csv_paths(result, path)
+    with ExitStack() as stack:
+        temps = [stack.enter_context(staged(p)) for p in paths]
+        if suffix == ".pdf":
+            write_pdf_file(result, temps[0])
+        else:
+            for table, tmp in zip(result.tables, temps, strict=True):
+                write_csv(tmp, table.columns, table.rows)
+        audit.record(ctx, AuditEvent.EXPORT, details={
+            "what": f"{result.title} report",
+            "report": result.name,
+            "from": result.date_from.isoformat(),
+            "to": result.date_to.isoformat(),
+            "shift": result.shift,
+            "made_at": result.made_at,
+            "rows": sum(len(t.rows) for t in result.tables),
+            "file": path.name,
+            "files": {p.name: sha256_of(t) for p, t in zip(paths, temps, strict=True)},
+        }, actor=actor)
+    return paths
+
+
+def _check_target(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix not in (".pdf", ".csv"):
         raise ValidationError(f"{path.name}: the report is written as .pdf or .csv; "
@@ -173,10 +223,7 @@ def write_report(ctx: Ctx, req: ReportRequest, path: Path) -> tuple[ReportResult
     if not path.parent.is_dir():
         raise ValidationError(f"The folder {path.parent} does not exist; create it or "
                               "choose another.")
-    _check_writable(path)  # (before the report is computed and recorded as produced)
-    result = run_report(ctx, req)
-    files = write_pdf_file(result, path) if suffix == ".pdf" else write_csv_files(result, path)
-    return result, files
+    return suffix
 
 
 def _check_writable(path: Path) -> None:

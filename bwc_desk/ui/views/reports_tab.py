@@ -1,14 +1,17 @@
 """Reports: pick a report, a period and (for compliance) a shift; Run computes it on a
-worker (recorded in the audit log, like the command line); the charts above, the tables
-below, both ledger heads at the foot; Export writes the same report as PDF or CSV."""
+worker (recorded in the audit log, like the command line), saying how long it has been at
+it, with Cancel beside it (a year of a large agency's records takes a while); the charts
+above, the tables below, both ledger heads at the foot; Export writes the report shown, as it
+is, as PDF or CSV (recorded as an export)."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -22,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bwc_desk.domain.errors import CancelledError
 from bwc_desk.domain.roles import Permission
-from bwc_desk.services.reports import REPORTS, default_period, run_report, write_report
+from bwc_desk.services.reports import REPORTS, Stop, default_period, export_report, run_report
 from bwc_desk.services.reports.model import ReportRequest, ReportResult
 from bwc_desk.services.settings import get_settings
 from bwc_desk.ui.files import save_file
@@ -55,6 +59,12 @@ class ReportsTab(QWidget):
         self.result: ReportResult | None = None
         self._loaded = False
         self._running = False  # a report being computed: Run waits for it
+        self._stop: Stop | None = None  # the running report's Cancel
+        self._started = 0.0
+        self._computing = ""
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
         self.report_box = QComboBox(self)
         for kind in REPORTS.values():
             self.report_box.addItem(kind.title, kind.name)
@@ -66,6 +76,9 @@ class ReportsTab(QWidget):
         self.shift_box = QComboBox(self)
         self.shift_box.addItem(ALL_SHIFTS, None)
         self.run_button = QPushButton("&Run", self)
+        self.cancel_button = QPushButton("Cance&l", self)
+        self.cancel_button.setToolTip("Stop computing this report (nothing is recorded)")
+        self.cancel_button.hide()
         self.pdf_button = QPushButton("Export &PDF...", self)
         self.csv_button = QPushButton("Export CS&V...", self)
         self.batch_button = QPushButton("New purchase &batch...", self)
@@ -79,7 +92,8 @@ class ReportsTab(QWidget):
             bar.addWidget(text)
             bar.addWidget(widget)
         bar.addStretch(1)
-        for button in (self.run_button, self.pdf_button, self.csv_button, self.batch_button):
+        for button in (self.run_button, self.cancel_button, self.pdf_button, self.csv_button,
+                       self.batch_button):
             bar.addWidget(button)
         self.charts = QWidget(self)
         self.charts_layout = QHBoxLayout(self.charts)
@@ -101,6 +115,8 @@ class ReportsTab(QWidget):
         layout.addWidget(self.footer)
         self.report_box.currentIndexChanged.connect(self._report_picked)
         self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        state.closing.connect(self._quit)
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.batch_button.clicked.connect(self.new_batch)
@@ -152,23 +168,61 @@ class ReportsTab(QWidget):
     # --- running ---------------------------------------------------------------------------
     def run(self) -> None:
         req = self.request()
+        stop = Stop("The report")
+        self._stop = stop
         self._running = True
         self._permissions()
-        self.status.setText(f"Computing {REPORTS[req.name].title.lower()}...")
+        self._computing = (f"Computing {REPORTS[req.name].title.lower()}, "
+                           f"{req.date_from} to {req.date_to}")
+        self._started = time.monotonic()
+        self.status.setText(f"{self._computing}...")
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.show()
+        self._ticker.start()
         # An ExportOp: the report is recorded in the audit log as the act of the person
         # signed in (refused while locked), on the bulk lane (scans never wait for it).
-        self.state.run(ExportOp(lambda ctx: run_report(ctx, req), self._set_result,
+        self.state.run(ExportOp(lambda ctx: run_report(ctx, req, stop), self._set_result,
                                 parent=self, on_error=self._failed))
 
-    def _failed(self, exc: BaseException) -> None:
+    def _tick(self) -> None:
+        if not self._running:
+            return
+        seconds = int(time.monotonic() - self._started)
+        self.status.setText(f"{self._computing}... {seconds} s. A long period of a large "
+                            "agency takes a while; Cancel stops it (nothing is recorded).")
+
+    def cancel(self) -> None:
+        """Stop the report being computed: its reads end where they are, and nothing is
+        recorded (a report that finished first is shown, as it was recorded)."""
+        if self._stop is None or not self._running:
+            return
+        self._stop.request()
+        self.cancel_button.setEnabled(False)
+        self.status.setText("Cancelling the report...")
+
+    def _quit(self) -> None:
+        if self._stop is not None:
+            self._stop.request()  # (the window closes: the runner does not wait for it)
+
+    def _done_running(self) -> None:
         self._running = False
+        self._stop = None
+        self._ticker.stop()
+        self.cancel_button.hide()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._done_running()
         # The report shown before is not the one asked for: it goes, and nothing of it can
         # be exported under the new period's name.
         self._set_result(None)
-        self.status.setText(f"Not run: {exc}")
+        if isinstance(exc, CancelledError):
+            self.status.setText("Cancelled: the report was not made and nothing was recorded. "
+                                "Pick a shorter period, or Run again and let it finish.")
+        else:
+            self.status.setText(f"Not run: {exc}")
 
     def _set_result(self, result: ReportResult | None) -> None:
-        self._running = False
+        self._done_running()
         self.result = result
         self._permissions()
         while self.charts_layout.count():
@@ -198,11 +252,10 @@ class ReportsTab(QWidget):
         self.report_shown.emit(result)
 
     def export(self, kind: str) -> None:
-        if self.result is None:
+        result = self.result
+        if result is None:
             return
-        req = ReportRequest(self.result.name, self.result.date_from, self.result.date_to,
-                            self.result.shift)
-        name = f"{req.name}-{req.date_from}-{req.date_to}.{kind}"
+        name = f"{result.name}-{result.date_from}-{result.date_to}.{kind}"
         path = save_file(self, f"Export the report as {kind.upper()}", name,
                          "PDF files (*.pdf)" if kind == "pdf" else "CSV files (*.csv)")
         if not path:
@@ -210,7 +263,8 @@ class ReportsTab(QWidget):
         target = Path(path)
         if target.suffix.lower() != f".{kind}":
             target = target.with_name(target.name + f".{kind}")
-        self.state.run(ExportOp(lambda ctx: write_report(ctx, req, target)[1], self._written,
+        # The report shown, as it is (not computed again): recorded as an export of it.
+        self.state.run(ExportOp(lambda ctx: export_report(ctx, result, target), self._written,
                                 parent=self, on_error=self._not_exported))
 
     def _not_exported(self, exc: BaseException) -> None:
