@@ -15,6 +15,9 @@ from bwc_desk.ui.files import open_file, save_file
 from bwc_desk.ui.ops import ExportOp
 from bwc_desk.ui.state import AppState
 
+EXPORTED = {"officers": "the officers", "units": "the units", "custody": "the custody history",
+            "audit": "the audit log"}
+
 
 class WindowActions(QMainWindow):
     """The window's actions; MainWindow is one of these."""
@@ -32,11 +35,22 @@ class WindowActions(QMainWindow):
         path = save_file(self, f"Export {name}", f"{name}.csv", "CSV files (*.csv)")
         if not path:
             return
+        what = EXPORTED.get(name, name)
+        # (A large agency's custody history is two million rows: half a minute or more, on a
+        # worker. The status bar says so until it is written or refused.)
+        self.state.message.emit(f"Exporting {what} to {path}... a large agency's takes a "
+                                "while; go on working meanwhile.", 0)
+
+        def failed(exc: BaseException) -> None:
+            self.state.message.emit(f"{what.capitalize()} not exported.", 8000)
+            self.state.report(exc)
+
         self.state.run(
             ExportOp(
                 lambda ctx: fn(ctx, Path(path)),
                 lambda n: self.state.message.emit(f"Exported {n:,} {name} rows to {path}", 8000),
                 parent=self,
+                on_error=failed,
             )
         )
 
