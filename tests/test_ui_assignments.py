@@ -735,9 +735,15 @@ def test_a_pool_camera_scanned_for_an_officer_asks_before_it_leaves_its_pool(qtb
                 asked.append(box.text())
                 box.button(reply).click()
 
-            answer(qtbot, decide, QMessageBox)
             qtbot.keyClicks(dialog.table.filter_edit, "hpd-bwc-0007")  # a scanner types, Enter
             qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+            # The reason can be typed before the question (it came first: a tester).
+            assert dialog.focusWidget() is dialog.reason_edit and not asked[1:]
+            assert "leaves the pool Traffic pool" in dialog.note.text()
+            assert "Type the reason" in dialog.note.text()
+            answer(qtbot, decide, QMessageBox)
+            qtbot.keyClicks(dialog.reason_edit, "traffic detail this week")
+            qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
             if reply == QMessageBox.StandardButton.No:
                 qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
                 assert dialog.isVisible()  # (still open: another camera may be picked)

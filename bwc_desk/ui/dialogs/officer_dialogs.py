@@ -430,6 +430,13 @@ class CameraPickerDialog(ServiceDialog):
             self.table.filter_edit.setFocus()
             self.table.filter_edit.selectAll()  # the next scan replaces it
             return None
+        if (unit.primary_officer or unit.pool) and self.focusWidget() is self.table.filter_edit:
+            # A tag scanned (Enter) that takes a camera from an officer or a pool: the reason
+            # first (the question came before one could be typed), then Enter asks.
+            self.reason_edit.setFocus()
+            self.note.setText(f"{self.note.text()} Type the reason (or leave it empty), "
+                              "then Enter.")
+            return None
         if unit.primary_officer:
             answer = QMessageBox.question(
                 self,
