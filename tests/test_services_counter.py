@@ -380,6 +380,41 @@ def test_the_lineup_shows_a_camera_still_out_from_an_earlier_shift(room):
     assert not first["0412"].earlier and first["0008"].asset_tag == "HPD-BWC-0002"
 
 
+def test_the_lineup_has_a_row_for_each_camera_and_says_lost_ones(room):
+    """A tester's line-up (an agency allowing two cameras) showed one of an officer's two;
+    a camera reported lost during the shift was counted as returned; and a past day's
+    sheet took today's open cameras for "earlier shift" (one returned since was blank)."""
+    from bwc_desk.ui.printing import lineup_cells, lineup_tally
+
+    qm, smith, jones, clock = room["qm"], room["smith"], room["jones"], room["clock"]
+    settings.change_settings(room["admin"], {"max_cameras_per_officer": 2})
+    day = clock.now.astimezone(qm.zone).date()
+    first = counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0002", function_test=OK,
+                       swap_reason="second camera")
+    sheet = counter.lineup(qm, "day", day)
+    assert [(r.badge, r.asset_tag) for r in sheet.rows] == [
+        ("0412", "HPD-BWC-0001"), ("0412", "HPD-BWC-0002")]
+    clock.advance(hours=2)
+    inventory.mark_lost(room["admin"], "HPD-BWC-0002", "fell off during a foot chase")
+    sheet = counter.lineup(qm, "day", day)
+    lost = sheet.rows[1]
+    assert lost.asset_tag == "HPD-BWC-0002" and lost.ended == "marked lost"
+    assert lineup_cells(sheet, qm.zone)[1][5] == "reported lost"
+    assert lineup_tally(sheet) == "1 officer, 1 camera out, 1 reported lost or stolen."
+    # Kept past the shift, returned two days later: the next day's sheet shows it out with
+    # him from an earlier shift, also once it has come back (as it was at that shift).
+    clock.advance(days=2)
+    counter.return_unit(qm, "HPD-BWC-0001")
+    next_day = {(r.badge, r.asset_tag): r
+                for r in counter.lineup(qm, "day", day + timedelta(days=1)).rows}
+    kept = next_day[("0412", "HPD-BWC-0001")]
+    assert kept.earlier and kept.issued_at == first.checkout.issued_at
+    assert kept.returned_at is not None
+    assert ("0412", "HPD-BWC-0002") not in next_day  # (lost before that shift)
+    assert jones.shift == "Night"
+
+
 def test_report_defect(room):
     qm = room["qm"]
     with pytest.raises(ValidationError):

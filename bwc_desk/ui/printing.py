@@ -128,21 +128,39 @@ def lineup_cells(sheet: Lineup, zone: tzinfo | None) -> list[tuple[str, ...]]:
     def out(r: LineupRow) -> str:
         return f"{when(r.issued_at)}, earlier shift" if r.earlier else when(r.issued_at)
 
+    def back(r: LineupRow) -> str:
+        # (A camera lost or stolen while out is not expected back: the sheet says so.)
+        return ENDED_TEXT.get(r.ended, r.ended) if r.ended else when(r.expected_return)
+
     return [
-        (r.officer, r.badge, r.asset_tag, r.bay, out(r), when(r.expected_return))
+        (r.officer, r.badge, r.asset_tag, r.bay, out(r), back(r))
         for r in sheet.rows
     ]
 
 
+def lineup_officers(sheet: Lineup) -> int:
+    """The officers on the sheet (one with two cameras has two rows)."""
+    return len({(r.officer_id, r.badge, r.officer) for r in sheet.rows})
+
+
+ENDED_TEXT = {"marked lost": "reported lost", "marked stolen": "reported stolen"}
+
+
 def lineup_tally(sheet: Lineup) -> str:
-    """'1,200 officers, 830 cameras out (4 since an earlier shift), 12 returned.'"""
+    """'1,200 officers, 830 cameras out (4 since an earlier shift), 12 returned, 1 reported
+    lost or stolen.' (An officer with two cameras has two rows and counts once.)"""
+    officers = lineup_officers(sheet)
     out = [r for r in sheet.rows if r.asset_tag and r.returned_at is None]
     earlier = sum(1 for r in out if r.earlier)
-    returned = sum(1 for r in sheet.rows if r.asset_tag and r.returned_at is not None)
+    ended = [r for r in sheet.rows if r.asset_tag and r.returned_at is not None]
+    lost = sum(1 for r in ended if r.ended)
+    returned = len(ended) - lost
     return (
-        f"{len(sheet.rows):,} officers, {len(out):,} camera{'s' if len(out) != 1 else ''} out"
+        f"{officers:,} officer{'s' if officers != 1 else ''}, "
+        f"{len(out):,} camera{'s' if len(out) != 1 else ''} out"
         + (f" ({earlier:,} since an earlier shift)" if earlier else "")
         + (f", {returned:,} returned" if returned else "")
+        + (f", {lost:,} reported lost or stolen" if lost else "")
         + "."
     )
 

@@ -188,9 +188,13 @@ class LineupRow:
     expected_return: datetime | None
     returned_at: datetime | None
     bay: str = ""  # the bay the camera was taken from ("DOCK-A bay 3"), as docks recorded it
-    # Issued at an earlier shift and not returned yet: still out with the officer (the sheet
-    # shows it, with when it went out, instead of a blank that reads as "no camera").
+    # Issued at an earlier shift and still out when this one started: out with the officer
+    # (the sheet shows it, with when it went out, instead of a blank that reads as "no
+    # camera").
     earlier: bool = False
+    # How the checkout ended if not by a return: "marked lost", "marked stolen" ("" else).
+    ended: str = ""
+    officer_id: int | None = None  # (an officer with two cameras has two rows)
 
 
 @dataclass(frozen=True, slots=True)

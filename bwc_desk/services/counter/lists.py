@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bwc_desk.domain.errors import ValidationError
@@ -137,62 +138,61 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             .order_by(Officer.last_name, Officer.first_name)
         ).all()
         # An issue belongs to the occurrence of the shift whose start is nearest to it, the
-        # same rule that set its expected return.
-        issued = {
-            c.officer_id: c
-            for c in session.execute(
-                select(Checkout)
-                .where(
-                    Checkout.voided.is_(False),
-                    Checkout.issued_at >= window_from,
-                    Checkout.issued_at < window_to,
-                )
-                .order_by(Checkout.issued_at)
-            ).scalars()
-            if shift_window(spec, c.issued_at, ctx.zone)[0] == starts
-        }
-        # An officer of the shift with none of this shift's issues who still has a camera
-        # out from an earlier one: shown as out with them (a blank read as "no camera").
-        without = {o.id for o in officers} - issued.keys()
-        earlier = {
-            c.officer_id: c
-            for c in session.execute(
-                select(
-                    Checkout.id,
-                    Checkout.officer_id,
-                    Checkout.unit_id,
-                    Checkout.issued_at,
-                    Checkout.expected_return,
-                    Checkout.returned_at,
-                )
-                .where(
-                    Checkout.voided.is_(False),
-                    Checkout.returned_at.is_(None),
-                    Checkout.issued_at < starts,
-                )
-                .order_by(Checkout.issued_at)
+        # same rule that set its expected return. Each camera has its row (an agency may
+        # allow two per officer).
+        issued: dict[int, list[Any]] = {}
+        for c in session.execute(
+            select(*_LINEUP_COLUMNS)
+            .where(
+                Checkout.voided.is_(False),
+                Checkout.issued_at >= window_from,
+                Checkout.issued_at < window_to,
             )
-            if c.officer_id in without
-        }
-        unit_ids = {c.unit_id for c in issued.values()} | {c.unit_id for c in earlier.values()}
-        tags = _asset_tags(session, unit_ids)
-        bays = _bays_at_issue(session, [*(c.id for c in issued.values()),
-                                        *(c.id for c in earlier.values())])
+            .order_by(Checkout.issued_at)
+        ):
+            if shift_window(spec, c.issued_at, ctx.zone)[0] == starts:
+                issued.setdefault(c.officer_id, []).append(c)
+        # An officer of the shift with none of this shift's issues who still had a camera out
+        # from an earlier one when it started (returned since, or not): shown as out with
+        # them (a blank read as "no camera").
+        without = {o.id for o in officers} - issued.keys()
+        earlier: dict[int, list[Any]] = {}
+        for c in session.execute(
+            select(*_LINEUP_COLUMNS)
+            .where(
+                Checkout.voided.is_(False),
+                or_(Checkout.returned_at.is_(None), Checkout.returned_at > starts),
+                Checkout.issued_at < starts,
+            )
+            .order_by(Checkout.issued_at)
+        ):
+            if c.officer_id in without:
+                earlier.setdefault(c.officer_id, []).append(c)
+        checkouts = [c for cs in (*issued.values(), *earlier.values()) for c in cs]
+        tags = _asset_tags(session, {c.unit_id for c in checkouts})
+        bays = _bays_at_issue(session, [c.id for c in checkouts])
+        ended = _ended_by(session, [c.returned_seq for c in checkouts if c.returned_seq])
         rows = []
         for o in officers:
-            c = issued.get(o.id) or earlier.get(o.id)
-            rows.append(
-                LineupRow(
-                    f"{o.last_name}, {o.first_name}".strip(", "),
-                    o.badge,
-                    tags.get(c.unit_id, "") if c else "",
-                    c.issued_at if c else None,
-                    c.expected_return if c else None,
-                    c.returned_at if c else None,
-                    bays.get(c.id, "") if c else "",
-                    earlier=o.id in earlier,
+            name = f"{o.last_name}, {o.first_name}".strip(", ")
+            mine = issued.get(o.id) or earlier.get(o.id, [])
+            if not mine:
+                rows.append(LineupRow(name, o.badge, "", None, None, None))
+            for c in mine:
+                rows.append(
+                    LineupRow(
+                        name,
+                        o.badge,
+                        tags.get(c.unit_id, ""),
+                        c.issued_at,
+                        c.expected_return,
+                        c.returned_at,
+                        bays.get(c.id, ""),
+                        earlier=o.id in earlier,
+                        ended=ended.get(c.returned_seq, "") if c.returned_seq else "",
+                        officer_id=o.id,
+                    )
                 )
-            )
         actor = ctx.actor
         return Lineup(
             settings.agency_name,
@@ -205,6 +205,34 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             recorded_head(session, CUSTODY) or (0, GENESIS),
             recorded_head(session, AUDIT) or (0, GENESIS),
         )
+
+
+_LINEUP_COLUMNS = (
+    Checkout.id,
+    Checkout.officer_id,
+    Checkout.unit_id,
+    Checkout.issued_at,
+    Checkout.expected_return,
+    Checkout.returned_at,
+    Checkout.returned_seq,
+)
+# How a checkout ended other than by a return: the line-up says so (it counted as returned).
+_ENDED = (EventKind.MARKED_LOST.value, EventKind.MARKED_STOLEN.value)
+
+
+def _ended_by(session: Session, seqs: Sequence[int]) -> dict[int, str]:
+    """Closing record seq -> its kind, for the checkouts a loss or theft ended."""
+    out: dict[int, str] = {}
+    ids = sorted(set(seqs))
+    for start in range(0, len(ids), 500):
+        out.update(
+            session.execute(
+                select(CustodyEvent.seq, CustodyEvent.kind).where(
+                    CustodyEvent.seq.in_(ids[start : start + 500]), CustodyEvent.kind.in_(_ENDED)
+                )
+            ).all()
+        )
+    return out
 
 
 def _asset_tags(session: Session, unit_ids: Collection[int]) -> dict[int, str]:

@@ -36,6 +36,7 @@ from bwc_desk.ui.models.table_model import Prepared
 from bwc_desk.ui.ops import ExportOp, Lane, QueryOp
 from bwc_desk.ui.printing import (
     lineup_filename,
+    lineup_officers,
     lineup_printer,
     lineup_tally,
     paint_lineup,
@@ -234,7 +235,7 @@ class LineupDialog(QDialog):
             return
         self._write(
             lambda: paint_lineup(printer, sheet, zone),
-            f"Printing the line-up ({len(sheet.rows):,} officers)...",
+            f"Printing the line-up ({lineup_officers(sheet):,} officers)...",
             lambda pages: f"Sent {pages_text(pages)} to the printer.",
             "Not printed",
         )
