@@ -28,7 +28,10 @@ class Stop:
 
     def __init__(self, what: str = "The work") -> None:
         self.what = what
-        self._lock = threading.Lock()
+        # Held while a statement is being interrupted, and while a block of statements
+        # registers or ends: an interrupt never reaches a connection after its block ended
+        # (pooled, it may be running another's statement by then).
+        self._gate = threading.Lock()
         self._requested = False
         self._interrupts: list[Callable[[], None]] = []
 
@@ -37,14 +40,23 @@ class Stop:
         return self._requested
 
     def request(self) -> None:
-        with self._lock:
-            if self._requested:
-                return
-            self._requested = True
-            interrupts = list(self._interrupts)
-        for interrupt in interrupts:
-            threading.Thread(target=_quietly, args=(interrupt,), daemon=True,
+        """Any thread; returns at once (the interrupts are sent from threads of their own,
+        a PostgreSQL cancel being a network round trip)."""
+        if self._requested:
+            return
+        self._requested = True
+        for interrupt in list(self._interrupts):
+            threading.Thread(target=self._interrupt, args=(interrupt,), daemon=True,
                              name="bwc-stop").start()
+
+    def _interrupt(self, interrupt: Callable[[], None]) -> None:
+        with self._gate:
+            if interrupt not in self._interrupts:
+                return  # (its block has ended)
+            try:
+                interrupt()
+            except Exception:  # (the server is gone, the statement ended: nothing to stop)
+                log.info("stopping a statement failed", exc_info=True)
 
     def error(self) -> CancelledError:
         return CancelledError(f"{self.what} was cancelled; nothing of it was recorded.")
@@ -54,23 +66,14 @@ class Stop:
             raise self.error()
 
     def _add(self, interrupt: Callable[[], None]) -> None:
-        with self._lock:
+        with self._gate:
             self._interrupts.append(interrupt)
-            requested = self._requested
-        if requested:
-            raise self.error()
+        self.check()
 
     def _remove(self, interrupt: Callable[[], None]) -> None:
-        with self._lock:
+        with self._gate:
             if interrupt in self._interrupts:
                 self._interrupts.remove(interrupt)
-
-
-def _quietly(interrupt: Callable[[], None]) -> None:
-    try:
-        interrupt()
-    except Exception:  # (the statement ended meanwhile, the server is gone: nothing to stop)
-        log.info("stopping a statement failed", exc_info=True)
 
 
 def _interrupt_of(dbapi: Any) -> Callable[[], None]:
@@ -89,9 +92,9 @@ def stoppable(session: Session, stop: Stop) -> Iterator[None]:
     def before(*_args: Any) -> None:
         stop.check()  # (no statement starts once a stop was asked for)
 
-    stop._add(interrupt)
     event.listen(connection, "before_cursor_execute", before)
     try:
+        stop._add(interrupt)
         yield
     except CancelledError:
         raise
@@ -100,6 +103,11 @@ def stoppable(session: Session, stop: Stop) -> Iterator[None]:
             raise stop.error() from None
         raise
     finally:
-        event.remove(connection, "before_cursor_execute", before)
         stop._remove(interrupt)
+        event.remove(connection, "before_cursor_execute", before)
+        if stop.requested:
+            # A PostgreSQL server takes a cancel request when it comes: one sent just
+            # before the block ended could still stop the next statement on this
+            # connection. Not used again: the pool opens another.
+            connection.invalidate()
     stop.check()
