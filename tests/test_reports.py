@@ -356,3 +356,40 @@ def test_a_cancelled_report_is_not_recorded(agency, admin_ctx):
     # A report not cancelled runs as before, Stop or not.
     assert run_report(agency, ReportRequest("compliance"), Stop()).name == "compliance"
     assert len(audit.list_audit(admin_ctx)) == before + 1
+
+
+def test_an_export_over_a_file_that_cannot_be_replaced_is_refused_before_the_record(
+    agency, admin_ctx, tmp_path, monkeypatch
+):
+    """A reviewer: the files of a CSV export were put in place last first, so a first file
+    held open (a spreadsheet, on Windows) left the new side files beside the old main one.
+    A file that cannot be replaced is found before anything is written or recorded; one
+    that fails while the files are put in place (in order) is named with those written."""
+    from bwc_desk.services import reports
+    from bwc_desk.services.reports import export_report
+
+    result = run_report(agency, ReportRequest("utilization", DAY, DAY))
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    (tmp_path / "u-idle.csv").mkdir()  # (cannot be replaced by a file)
+    with pytest.raises(ValidationError, match=r"Cannot write .*u-idle\.csv.*Nothing was recorded"):
+        export_report(agency, result, tmp_path / "u.csv")
+    assert not any(r.event == "export" for r in audit.list_audit(admin_ctx))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u-idle.csv"]
+    (tmp_path / "u-idle.csv").rmdir()
+
+    real = reports.os.replace
+
+    def second_fails(src, dst):
+        if str(dst).endswith("u-idle.csv"):
+            raise PermissionError(13, "Permission denied", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(reports.os, "replace", second_fails)
+    with pytest.raises(ValidationError, match=r"recorded; u\.csv written, u-idle\.csv, "
+                                              r"u-spares\.csv not\. Close the file"):
+        export_report(agency, result, tmp_path / "u.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.csv"]  # (no staged file left)
+    export = audit.list_audit(admin_ctx)[0]
+    assert export.event == "export" and export.details["made_by"] == result.made_by
+    assert export.details["heads"] == result.footer

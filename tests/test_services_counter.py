@@ -405,6 +405,13 @@ def test_the_lineup_has_a_row_for_each_camera_and_says_lost_ones(room):
     # Kept past the shift, returned two days later: the next day's sheet shows it out with
     # him from an earlier shift, also once it has come back (as it was at that shift).
     clock.advance(days=2)
+    # Two days later, still holding 0001, he is issued 0003: the sheet has both (the kept
+    # one went missing from it once another was issued: a reviewer).
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0003", function_test=OK, swap_reason="spare")
+    today = counter.lineup(qm, "day", day + timedelta(days=2))
+    assert [(r.asset_tag, r.earlier) for r in today.rows] == [
+        ("HPD-BWC-0003", False), ("HPD-BWC-0001", True)]
+    assert lineup_tally(today) == "1 officer, 2 cameras out (1 since an earlier shift)."
     counter.return_unit(qm, "HPD-BWC-0001")
     next_day = {(r.badge, r.asset_tag): r
                 for r in counter.lineup(qm, "day", day + timedelta(days=1)).rows}

@@ -762,6 +762,52 @@ def test_a_pool_camera_scanned_for_an_officer_asks_before_it_leaves_its_pool(qtb
     assert inventory.unit_detail(sup, "HPD-BWC-0007").pool_id is None and len(asked) == 2
 
 
+def test_another_officers_camera_scanned_asks_after_the_reason_and_no_goes_back(qtbot, desk):
+    """A tester: Enter on another officer's camera asked at once, before a reason could be
+    typed. Now the reason comes first, then the question; No puts the cursor back in the
+    search (the next scan replaces the code, it does not land in Reason)."""
+    roster, sup = desk["tab"].roster, desk["sup"]
+    click_row(qtbot, roster.table, lambda o: o.badge == "2001")
+    asked: list[str] = []
+    seen: dict[str, object] = {}
+
+    def pick(dialog: QDialog) -> None:
+        assert isinstance(dialog, CameraPickerDialog)
+        qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+        dialog.every_box.setChecked(True)
+        dialog.table.filter_edit.setFocus()
+        qtbot.keyClicks(dialog.table.filter_edit, "hpd-bwc-0001")  # Adams's camera
+        qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+        dialog.table.filter_edit.setFocus()  # (back in the search, Enter again)
+        qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+        seen["focus"] = dialog.focusWidget() is dialog.reason_edit
+        seen["note"] = dialog.note.text()
+
+        def no(box: QDialog) -> None:
+            assert isinstance(box, QMessageBox)
+            asked.append(box.text())
+            box.button(QMessageBox.StandardButton.No).click()
+
+        answer(qtbot, no, QMessageBox)
+        qtbot.keyClicks(dialog.reason_edit, "Adams on leave")
+        qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
+        seen["back"] = dialog.focusWidget() is dialog.table.filter_edit
+        seen["selected"] = dialog.table.filter_edit.selectedText()
+        qtbot.keyClicks(dialog.table.filter_edit, "hpd-bwc-0004")  # a spare: taken at once
+        qtbot.keyClick(dialog.table.filter_edit, Qt.Key.Key_Return)
+
+    answer(qtbot, pick, CameraPickerDialog)
+    qtbot.mouseClick(roster.assign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: inventory.unit_detail(sup, "HPD-BWC-0004").primary_officer_id
+                    == desk["o"]["e1"].id, timeout=5000)
+    assert seen["focus"] and seen["back"] and seen["selected"] == "hpd-bwc-0001"
+    note = str(seen["note"])
+    assert note.count("Type the reason") == 1 and "primary camera of Adams" in note
+    assert "Adams" in asked[0] and len(asked) == 1
+    assert inventory.unit_detail(sup, "HPD-BWC-0001").primary_officer_id == desk["o"]["d1"].id
+
+
 def test_an_id_badge_scanned_on_the_roster_selects_that_officer(qtbot, desk):
     """A badge scanned while the roster's table has the focus: the code goes to the filter,
     Enter selects that officer (no Edit dialog for whoever the table's type-ahead reached),

@@ -190,6 +190,8 @@ def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
     assert "Cancel stops it" in tab.status.text()
     tab.cancel_button.click()
     assert "Cancelling" in tab.status.text() and not tab.cancel_button.isEnabled()
+    tab._tick()  # (the seconds go on counting: the words stay those of the cancel)
+    assert tab.status.text().startswith("Cancelling the report...")
     qtbot.waitUntil(lambda: tab.status.text().startswith("Cancelled"), timeout=30_000)
     assert "nothing was recorded" in tab.status.text()
     assert not tab.cancel_button.isVisible() and tab.run_button.isEnabled()

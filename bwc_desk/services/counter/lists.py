@@ -152,10 +152,11 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
         ):
             if shift_window(spec, c.issued_at, ctx.zone)[0] == starts:
                 issued.setdefault(c.officer_id, []).append(c)
-        # An officer of the shift with none of this shift's issues who still had a camera out
-        # from an earlier one when it started (returned since, or not): shown as out with
-        # them (a blank read as "no camera").
-        without = {o.id for o in officers} - issued.keys()
+        # A camera an officer of the shift still had out from an earlier one when it started
+        # (returned since, or not): shown as out with them (a blank read as "no camera"),
+        # beside one issued this shift (an agency may allow two).
+        of_shift = {o.id for o in officers}
+        this_shift = {c.id for cs in issued.values() for c in cs}
         earlier: dict[int, list[Any]] = {}
         for c in session.execute(
             select(*_LINEUP_COLUMNS)
@@ -166,7 +167,7 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
             )
             .order_by(Checkout.issued_at)
         ):
-            if c.officer_id in without:
+            if c.officer_id in of_shift and c.id not in this_shift:
                 earlier.setdefault(c.officer_id, []).append(c)
         checkouts = [c for cs in (*issued.values(), *earlier.values()) for c in cs]
         tags = _asset_tags(session, {c.unit_id for c in checkouts})
@@ -175,10 +176,11 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
         rows = []
         for o in officers:
             name = f"{o.last_name}, {o.first_name}".strip(", ")
-            mine = issued.get(o.id) or earlier.get(o.id, [])
+            mine = [(c, False) for c in issued.get(o.id, [])]
+            mine += [(c, True) for c in earlier.get(o.id, [])]
             if not mine:
-                rows.append(LineupRow(name, o.badge, "", None, None, None))
-            for c in mine:
+                rows.append(LineupRow(name, o.badge, "", None, None, None, officer_id=o.id))
+            for c, before in mine:
                 rows.append(
                     LineupRow(
                         name,
@@ -188,7 +190,7 @@ def lineup(ctx: Ctx, shift_name: str, day: date) -> Lineup:
                         c.expected_return,
                         c.returned_at,
                         bays.get(c.id, ""),
-                        earlier=o.id in earlier,
+                        earlier=before,
                         ended=ended.get(c.returned_seq, "") if c.returned_seq else "",
                         officer_id=o.id,
                     )

@@ -4,15 +4,16 @@ the role, reads, stamps both ledger heads and records who made it (docs/reports.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from contextlib import ExitStack, nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bwc_desk.adapters.staged import sha256_of, staged
+from bwc_desk.adapters.staged import sha256_of
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import format_ts, heads_footer
@@ -129,6 +130,8 @@ def run_report(ctx: Ctx, req: ReportRequest, stop: Stop | None = None) -> Report
     actor = ctx.require(Permission.REPORTS, "produce reports")
     with ctx.db.read() as session, (stoppable(session, stop) if stop else nullcontext()):
         result = compute(session, ctx, req)
+    if stop is not None:
+        stop.check()
     if result.name == "fleet":
         result = with_repair_cases(ctx, result)
     if stop is not None:
@@ -184,9 +187,11 @@ def write_report(ctx: Ctx, req: ReportRequest, path: Path) -> tuple[ReportResult
 def export_report(ctx: Ctx, result: ReportResult, path: Path) -> list[Path]:
     """The report on the screen written as it is (Export in the Reports tab: not computed
     again, its footer's ledger heads those of when it was made), as PDF or CSV like
-    ``write_report``, and recorded in the audit log as an export of that report with each
-    file's SHA-256; the files are put in place once the record is written
-    (adapters/staged.py). Returns the files written."""
+    ``write_report``, and recorded in the audit log as an export of that report (who made
+    it, where, its footer) with each file's SHA-256. The files are written beside their
+    names and put in place, in order, once the record is written; a file that cannot be
+    replaced (open in a spreadsheet on Windows) is found before anything is written or
+    recorded. Returns the files written."""
     from bwc_desk.adapters.csvfile import write_csv
     from bwc_desk.services.reports.output import csv_paths, write_pdf_file
 
@@ -194,25 +199,69 @@ def export_report(ctx: Ctx, result: ReportResult, path: Path) -> list[Path]:
     suffix = _check_target(path)
     _check_writable(path)
     paths = [path] if suffix == ".pdf" else csv_paths(result, path)
-    with ExitStack() as stack:
-        temps = [stack.enter_context(staged(p)) for p in paths]
-        if suffix == ".pdf":
-            write_pdf_file(result, temps[0])
-        else:
-            for table, tmp in zip(result.tables, temps, strict=True):
-                write_csv(tmp, table.columns, table.rows)
+    _check_replaceable(paths)
+    temps = [p.with_name(p.name + ".staged") for p in paths]
+    try:
+        try:
+            if suffix == ".pdf":
+                write_pdf_file(result, temps[0])
+            else:
+                for table, tmp in zip(result.tables, temps, strict=True):
+                    write_csv(tmp, table.columns, table.rows)
+        except OSError as exc:
+            raise ValidationError(
+                f"Cannot write {path}: {exc.strerror or exc}. Nothing was exported; choose "
+                "another folder (or free some space) and export again."
+            ) from None
         audit.record(ctx, AuditEvent.EXPORT, details={
             "what": f"{result.title} report",
             "report": result.name,
             "from": result.date_from.isoformat(),
             "to": result.date_to.isoformat(),
             "shift": result.shift,
+            "made_by": result.made_by,
             "made_at": result.made_at,
+            "made_at_station": result.station,
+            "heads": result.footer,
             "rows": sum(len(t.rows) for t in result.tables),
             "file": path.name,
             "files": {p.name: sha256_of(t) for p, t in zip(paths, temps, strict=True)},
         }, actor=actor)
+        placed: list[Path] = []
+        for target, tmp in zip(paths, temps, strict=True):
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                left = ", ".join(p.name for p in paths[len(placed):])
+                raise ValidationError(
+                    f"Cannot write {target}: {exc.strerror or exc}. The export was recorded; "
+                    + (f"{', '.join(p.name for p in placed)} written, " if placed else "")
+                    + f"{left} not. Close the file if a program has it open, or choose "
+                    "another folder, and export again."
+                ) from None
+            placed.append(target)
+    finally:
+        for tmp in temps:
+            with suppress(OSError):
+                tmp.unlink(missing_ok=True)
     return paths
+
+
+def _check_replaceable(paths: list[Path]) -> None:
+    """Each file already there can be replaced: opened for writing (a spreadsheet holding it
+    open on Windows refuses that), before anything is written or recorded."""
+    for target in paths:
+        if not target.exists():
+            continue
+        try:
+            with target.open("ab"):
+                pass
+        except OSError as exc:
+            raise ValidationError(
+                f"Cannot write {target}: {exc.strerror or exc}. Close the file if a program has "
+                "it open (a spreadsheet), or choose another name, then export again. Nothing "
+                "was recorded."
+            ) from None
 
 
 def _check_target(path: Path) -> str:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from bwc_desk.domain.errors import DomainError, ValidationError
+from bwc_desk.domain.values import plural
 from bwc_desk.services import counter, shift_change
 from bwc_desk.services.changeset import ChangeSet
 from bwc_desk.services.context import Ctx
@@ -235,7 +236,7 @@ class LineupDialog(QDialog):
             return
         self._write(
             lambda: paint_lineup(printer, sheet, zone),
-            f"Printing the line-up ({lineup_officers(sheet):,} officers)...",
+            f"Printing the line-up ({plural(lineup_officers(sheet), 'officer')})...",
             lambda pages: f"Sent {pages_text(pages)} to the printer.",
             "Not printed",
         )

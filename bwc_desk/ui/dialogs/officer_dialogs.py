@@ -433,6 +433,7 @@ class CameraPickerDialog(ServiceDialog):
         if (unit.primary_officer or unit.pool) and self.focusWidget() is self.table.filter_edit:
             # A tag scanned (Enter) that takes a camera from an officer or a pool: the reason
             # first (the question came before one could be typed), then Enter asks.
+            self._selected()  # (the note says what the change does, once)
             self.reason_edit.setFocus()
             self.note.setText(f"{self.note.text()} Type the reason (or leave it empty), "
                               "then Enter.")
@@ -447,6 +448,7 @@ class CameraPickerDialog(ServiceDialog):
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
+                self._not_this_one()
                 return None
         elif unit.pool:
             # A scanned tag and Enter: a pool's camera is not quietly taken out of its pool.
@@ -459,9 +461,17 @@ class CameraPickerDialog(ServiceDialog):
                 QMessageBox.StandardButton.No,
             )
             if answer != QMessageBox.StandardButton.Yes:
+                self._not_this_one()
                 return None
         officer_id, tag, reason = self.officer.id, unit.asset_tag, self.reason_edit.text()
         return (lambda ctx: assignments.assign_primary(ctx, tag, officer_id, reason)), "units"
+
+
+    def _not_this_one(self) -> None:
+        """No to the question: back to the search, its text selected (the next scan replaces
+        it, never lands in Reason)."""
+        self.table.filter_edit.setFocus()
+        self.table.filter_edit.selectAll()
 
 
 class OfficerPickerDialog(ServiceDialog):

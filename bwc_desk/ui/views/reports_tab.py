@@ -188,6 +188,9 @@ class ReportsTab(QWidget):
         if not self._running:
             return
         seconds = int(time.monotonic() - self._started)
+        if self._stop is not None and self._stop.requested:
+            self.status.setText(f"Cancelling the report... {seconds} s.")
+            return
         self.status.setText(f"{self._computing}... {seconds} s. A long period of a large "
                             "agency takes a while; Cancel stops it (nothing is recorded).")
 
