@@ -72,3 +72,17 @@ def test_the_record_names_the_file_and_its_sha256(admin_ctx, tmp_path, name):
     details = record.details if isinstance(record.details, dict) else json.loads(record.details)
     assert details["file"] == "out.file"
     assert details["sha256"] == hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["officers", "units", "custody"])
+def test_a_refused_export_names_the_file_chosen_not_its_staged_name(admin_ctx, tmp_path, name):
+    """A tester's export into a folder it could not write said "Cannot write
+    .../officers.csv.staged": the message names the file the person chose."""
+    from bwc_desk.domain.errors import ValidationError
+
+    target = tmp_path / "no such folder" / f"{name}.csv"
+    with pytest.raises(ValidationError) as refused:
+        getattr(exports, f"export_{name}")(admin_ctx, target)
+    assert f"Cannot write {target}" in str(refused.value)
+    assert ".staged" not in str(refused.value) and ".part" not in str(refused.value)
+    assert not any(r.event == "export" for r in audit.list_audit(admin_ctx))

@@ -127,6 +127,24 @@ def test_spare_swap_needs_a_reason_and_records_it(room):
     assert inventory.unit_history(qm, result.unit.id)[0].reason == "battery dead"
 
 
+def test_a_second_camera_beside_the_officers_own_is_no_spare_swap(room):
+    """A tester (an agency allowing two): Smith, his own camera out with him, was asked
+    "why the swap?" for a second one (a reason pre-selected), recorded as a spare swap. A
+    camera besides his own is a second camera; instead of his own, still a swap."""
+    qm, smith = room["qm"], room["smith"]
+    settings.change_settings(room["admin"], {"max_cameras_per_officer": 2})
+    counter.issue_unit(qm, smith.id, "HPD-BWC-0001", function_test=OK)  # his own
+    plan = counter.plan_issue(qm, smith.id, "HPD-BWC-0002")
+    assert not plan.needs_swap_reason and plan.swap_hint is None
+    second = counter.issue_unit(qm, smith.id, "HPD-BWC-0002", function_test=OK)
+    assert second.issued and second.checkout.swap_reason == ""
+    room["clock"].advance(hours=8)
+    counter.return_unit(qm, "HPD-BWC-0001")
+    counter.return_unit(qm, "HPD-BWC-0002")
+    room["clock"].advance(hours=16)  # next day: his own is not out, another is in its place
+    assert counter.plan_issue(qm, smith.id, "HPD-BWC-0003").needs_swap_reason
+
+
 def test_pooled_agencies_ask_no_swap_reason(room):
     settings.change_settings(room["admin"], {"assignment_mode": "pooled"})
     assert not counter.plan_issue(room["qm"], room["smith"].id, "HPD-BWC-0002").needs_swap_reason

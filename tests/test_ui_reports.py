@@ -64,6 +64,7 @@ def test_run_a_report_see_charts_and_tables_and_export_it(qtbot, state, admin_ct
     # The report shown is written as it is, not computed again: one report, one export.
     events = [r.event for r in audit.list_audit(admin_ctx)]
     assert events[0] == "export" and events.count("report produced") == 1
+    assert tab.status.text().startswith(f"Exported Lifecycle and cost ({result.period}) to ")
     assert result.footer in text
 
 
@@ -182,7 +183,7 @@ def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
     tab.ensure_loaded()
     tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
     before = len(audit.list_audit(admin_ctx))
-    assert not tab.cancel_button.isVisible()
+    assert tab.cancel_button.isVisible() and not tab.cancel_button.isEnabled()
     tab.run_button.click()
     assert tab.cancel_button.isVisible() and tab.cancel_button.isEnabled()
     assert not tab.run_button.isEnabled()
@@ -194,7 +195,7 @@ def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
     assert tab.status.text().startswith("Cancelling the report...")
     qtbot.waitUntil(lambda: tab.status.text().startswith("Cancelled"), timeout=30_000)
     assert "nothing was recorded" in tab.status.text()
-    assert not tab.cancel_button.isVisible() and tab.run_button.isEnabled()
+    assert not tab.cancel_button.isEnabled() and tab.run_button.isEnabled()
     assert tab.result is None and not tab.pdf_button.isEnabled()
     assert len(audit.list_audit(admin_ctx)) == before
     # Run again, uncancelled (the real report this time): it is made and recorded.
@@ -202,3 +203,47 @@ def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
     with qtbot.waitSignal(tab.report_shown, timeout=20_000):
         tab.run_button.click()
     assert audit.list_audit(admin_ctx)[0].event == "report produced"
+
+
+def test_while_a_report_computes_the_one_shown_cannot_be_exported_and_a_cancel_keeps_it(
+    qtbot, state, admin_ctx, monkeypatch
+):
+    """A tester pressed Export PDF while a year of utilization was computed: the compliance
+    report still on the screen was filed, under a name that looked like the new one's.
+    Export waits for the new report; a Cancel keeps the one shown (it cleared it) and says
+    which it is. And a period the person set stays when another report is picked (it went
+    back to 30 days, unseen)."""
+    from dataclasses import replace
+
+    from sqlalchemy import text
+
+    from bwc_desk.services.reports import REPORTS
+
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
+        tab.run_button.click()
+    shown = tab.result
+    assert shown is not None and tab.pdf_button.isEnabled()
+    kind = REPORTS["utilization"]
+
+    def minutes_long(session, p, settings, req):
+        session.execute(text(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
+            "LIMIT 3000000000) SELECT sum(x) FROM c"))
+        return kind.compute(session, p, settings, req)
+
+    monkeypatch.setitem(REPORTS, "utilization", replace(kind, compute=minutes_long))
+    tab.from_edit.setDate(QDate(2025, 12, 2))  # a year, typed by the person
+    tab.report_box.setCurrentIndex(tab.report_box.findData("utilization"))
+    assert tab.from_edit.date() == QDate(2025, 12, 2)
+    tab.run_button.click()
+    assert not tab.pdf_button.isEnabled() and not tab.csv_button.isEnabled()
+    assert "being computed" in tab.pdf_button.toolTip()
+    tab.cancel_button.click()
+    qtbot.waitUntil(lambda: tab.status.text().startswith("Cancelled"), timeout=30_000)
+    assert tab.result is shown and tab.pdf_button.isEnabled() and tab.table_views
+    assert f"Still shown: {shown.title}, {shown.period}." in tab.status.text()

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bwc_desk.adapters.staged import chosen
 from bwc_desk.domain.errors import ValidationError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -330,7 +331,7 @@ def write_csv(path: Path | str, headers: Sequence[str], rows: Iterable[Sequence[
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ValidationError(_unwritable(path, exc)) from None
+        raise ValidationError(_unwritable(chosen(path), exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

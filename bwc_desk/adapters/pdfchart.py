@@ -24,6 +24,7 @@ from bwc_desk.adapters.pdftext import (
     pdf_file,
 )
 from bwc_desk.adapters.pdftext import wrap as wrap_lines
+from bwc_desk.adapters.staged import chosen
 from bwc_desk.domain.errors import ValidationError
 
 CHART_H = 230.0
@@ -282,5 +283,5 @@ def write_document(path: Path, title: str, blocks: Sequence[Block], footer: str 
         tmp.replace(path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise ValidationError(f"Cannot write {path}: {exc.strerror}. Choose a folder you may "
-                              "write to, on a disk with room.") from None
+        raise ValidationError(f"Cannot write {chosen(path)}: {exc.strerror}. Choose a folder "
+                              "you may write to, on a disk with room.") from None

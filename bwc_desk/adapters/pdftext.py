@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from bwc_desk.adapters.staged import chosen
 from bwc_desk.domain.errors import ValidationError
 
 PAGE_W, PAGE_H = 842, 595  # A4 landscape, points
@@ -97,5 +98,5 @@ def write_pdf(path: Path, lines: Sequence[str], title: str = "", footer: str = "
     try:
         path.write_bytes(pdf_bytes(lines, title, footer))
     except OSError as exc:
-        raise ValidationError(f"Cannot write {path}: {exc.strerror}. Choose a folder you may "
-                              "write to, on a disk with room.") from None
+        raise ValidationError(f"Cannot write {chosen(path)}: {exc.strerror}. Choose a folder "
+                              "you may write to, on a disk with room.") from None

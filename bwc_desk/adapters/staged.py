@@ -14,13 +14,21 @@ from pathlib import Path
 
 from bwc_desk.domain.errors import ValidationError
 
+STAGED = ".staged"  # the suffix an export is written under until it is recorded
+
+
+def chosen(path: Path) -> Path:
+    """The file the person chose, of the name it is written under first (what messages
+    name: "officers.csv.staged" was shown)."""
+    return path.with_name(path.name.removesuffix(STAGED))
+
 
 @contextmanager
 def staged(path: Path | str) -> Iterator[Path]:
     """Yields the temporary path to write; the file is moved to ``path`` when the block ends
     without an error, and removed when it raises."""
     path = Path(path)
-    tmp = path.with_name(path.name + ".staged")
+    tmp = path.with_name(path.name + STAGED)
     try:
         try:
             yield tmp

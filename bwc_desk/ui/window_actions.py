@@ -38,8 +38,7 @@ class WindowActions(QMainWindow):
         what = EXPORTED.get(name, name)
         # (A large agency's custody history is two million rows: half a minute or more, on a
         # worker. The status bar says so until it is written or refused.)
-        self.state.message.emit(f"Exporting {what} to {path}... a large agency's takes a "
-                                "while; go on working meanwhile.", 0)
+        self.state.message.emit(f"Exporting {what} to {path}...", 0)
 
         def failed(exc: BaseException) -> None:
             self.state.message.emit(f"{what.capitalize()} not exported.", 8000)

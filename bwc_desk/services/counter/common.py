@@ -72,7 +72,7 @@ _OPEN_CHECKOUT = select(Checkout).where(
     Checkout.unit_id == bindparam("unit_id"), Checkout.returned_at.is_(None)
 )
 _HELD = Read(
-    select(Unit.asset_tag)
+    select(Unit.asset_tag, Unit.id)
     .join(Checkout, Checkout.unit_id == Unit.id)
     .where(Checkout.officer_id == bindparam("officer_id"), Checkout.returned_at.is_(None))
 )

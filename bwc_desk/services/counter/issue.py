@@ -118,7 +118,8 @@ def _check_issue(
             f"{who} is not active in the roster; {unit.asset_tag} was not issued. "
             "A supervisor can re-activate the officer in Assignments."
         )
-    held = _HELD.scalars(session, {"officer_id": officer.id})
+    held_rows = _HELD.all(session, {"officer_id": officer.id})
+    held = [tag for tag, _id in held_rows]
     if len(held) >= settings.max_cameras_per_officer:
         raise DomainError(
             f"{who} already holds {', '.join(held)}; {unit.asset_tag} was not issued. "
@@ -138,7 +139,11 @@ def _check_issue(
         if len(primaries) > 1:  # (as scalar_one_or_none would: the database allows one)
             raise RuntimeError(f"officer {officer.id} has {len(primaries)} primary cameras")
         primary = primaries[0] if primaries else None
-        needs_swap = primary is not None and primary != unit.id
+        # A camera besides the officer's own, which is out with them (an agency allowing
+        # two): a second camera, not a spare in its place (it asked "why the swap?", a
+        # reason pre-selected, a tester found).
+        needs_swap = (primary is not None and primary != unit.id
+                      and primary not in {unit_id for _tag, unit_id in held_rows})
         if needs_swap and primary is not None:
             hint = _swap_hint(ctx, session, settings, primary)
     conflict, pool = pool_conflict(session, officer, unit)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bwc_desk.adapters.staged import sha256_of
+from bwc_desk.adapters.staged import STAGED, sha256_of
 from bwc_desk.domain.audit import AuditEvent
 from bwc_desk.domain.errors import ValidationError
 from bwc_desk.domain.ledger import format_ts, heads_footer
@@ -200,7 +200,7 @@ def export_report(ctx: Ctx, result: ReportResult, path: Path) -> list[Path]:
     _check_writable(path)
     paths = [path] if suffix == ".pdf" else csv_paths(result, path)
     _check_replaceable(paths)
-    temps = [p.with_name(p.name + ".staged") for p in paths]
+    temps = [p.with_name(p.name + STAGED) for p in paths]
     try:
         try:
             if suffix == ".pdf":

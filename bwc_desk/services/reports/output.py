@@ -12,6 +12,13 @@ from bwc_desk.services.reports.model import Chart, ReportResult, Table
 PDF_ROWS = 400  # a table longer than this is cut in the PDF (the CSV has every row)
 
 
+def made_at_text(made_at: str) -> str:
+    """'2026-12-02 15:55:29 UTC' of the stored form '2026-12-02T15:55:29.186556Z' (it was
+    printed whole, with "UTC" after its "Z")."""
+    day, _, clock = made_at.partition("T")
+    return f"{day} {clock[:8]} UTC" if clock else made_at
+
+
 def chart_spec(chart: Chart) -> ChartSpec:
     return ChartSpec(chart.kind.value, chart.title, chart.labels,
                      tuple((s.name, s.values) for s in chart.series), chart.y_label)
@@ -40,7 +47,7 @@ def write_pdf_file(result: ReportResult, path: Path) -> list[Path]:
         blocks.append(TextBlock(["Notes"], heading=True))
         blocks.append(TextBlock([f"- {n}" for n in result.notes]))
     subtitle = (f"{result.period}. Made by {result.made_by or 'unknown'} at {result.station}, "
-                f"{result.made_at} UTC.")
+                f"{made_at_text(result.made_at)}.")
     write_document(path, result.title, blocks, result.footer, subtitle)
     return [path]
 

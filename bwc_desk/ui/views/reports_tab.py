@@ -29,6 +29,7 @@ from bwc_desk.domain.errors import CancelledError
 from bwc_desk.domain.roles import Permission
 from bwc_desk.services.reports import REPORTS, Stop, default_period, export_report, run_report
 from bwc_desk.services.reports.model import ReportRequest, ReportResult
+from bwc_desk.services.reports.output import made_at_text
 from bwc_desk.services.settings import get_settings
 from bwc_desk.ui.files import save_file
 from bwc_desk.ui.gates import Gates
@@ -78,7 +79,11 @@ class ReportsTab(QWidget):
         self.run_button = QPushButton("&Run", self)
         self.cancel_button = QPushButton("Cance&l", self)
         self.cancel_button.setToolTip("Stop computing this report (nothing is recorded)")
-        self.cancel_button.hide()
+        # Always there (enabled while a report is computed): shown only then, it moved the
+        # buttons, and a double-click on Run landed its second click on Cancel.
+        self.cancel_button.setEnabled(False)
+        self._setting_dates = False
+        self._dates_chosen = False  # the person set the period: kept when the report changes
         self.pdf_button = QPushButton("Export &PDF...", self)
         self.csv_button = QPushButton("Export CS&V...", self)
         self.batch_button = QPushButton("New purchase &batch...", self)
@@ -114,6 +119,8 @@ class ReportsTab(QWidget):
         layout.addWidget(split, 1)
         layout.addWidget(self.footer)
         self.report_box.currentIndexChanged.connect(self._report_picked)
+        for edit in (self.from_edit, self.to_edit):
+            edit.dateChanged.connect(self._dates_edited)
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         state.closing.connect(self._quit)
@@ -128,8 +135,12 @@ class ReportsTab(QWidget):
         self.gates.add(self.batch_button, Permission.MANAGE_UNITS,
                        tip="Record a purchase batch (cost, warranty) to assign cameras to")
         for button in (self.pdf_button, self.csv_button):
+            # (Not while another is computed: the one shown would be filed under a name
+            # that looks like the new one's, a tester found.)
             self.gates.add(button, Permission.REPORTS,
-                           lambda: "" if self.result is not None else "Run a report first.")
+                           lambda: "A report is being computed; export once it is shown."
+                           if self._running else
+                           "" if self.result is not None else "Run a report first.")
         self._report_picked()
         self._set_result(None)
 
@@ -153,11 +164,22 @@ class ReportsTab(QWidget):
         self.shift_box.setCurrentIndex(max(index, 0))
 
     def _report_picked(self) -> None:
+        """Another report: its usual period, unless the person chose one (a year set for
+        one report went back to 30 days for the next, unseen: a tester)."""
         name = str(self.report_box.currentData())
-        first, last = default_period(name, date.today())
-        self.from_edit.setDate(_qdate(first))
-        self.to_edit.setDate(_qdate(last))
+        if not self._dates_chosen:
+            first, last = default_period(name, date.today())
+            self._setting_dates = True
+            try:
+                self.from_edit.setDate(_qdate(first))
+                self.to_edit.setDate(_qdate(last))
+            finally:
+                self._setting_dates = False
         self.shift_box.setEnabled(REPORTS[name].uses_shift)
+
+    def _dates_edited(self) -> None:
+        if not self._setting_dates:
+            self._dates_chosen = True
 
     def request(self) -> ReportRequest:
         name = str(self.report_box.currentData())
@@ -177,7 +199,6 @@ class ReportsTab(QWidget):
         self._started = time.monotonic()
         self.status.setText(f"{self._computing}...")
         self.cancel_button.setEnabled(True)
-        self.cancel_button.show()
         self._ticker.start()
         # An ExportOp: the report is recorded in the audit log as the act of the person
         # signed in (refused while locked), on the bulk lane (scans never wait for it).
@@ -211,18 +232,24 @@ class ReportsTab(QWidget):
         self._running = False
         self._stop = None
         self._ticker.stop()
-        self.cancel_button.hide()
+        self.cancel_button.setEnabled(False)
 
     def _failed(self, exc: BaseException) -> None:
         self._done_running()
+        shown = self.result
+        if isinstance(exc, CancelledError):
+            # The report shown before stays (the person stopped the new one: nothing of the
+            # one on the screen was wrong), and the words say which it is.
+            self._permissions()
+            self.status.setText(
+                "Cancelled: the new report was not made and nothing was recorded. "
+                + (f"Still shown: {shown.title}, {shown.period}." if shown is not None else
+                   "Pick a shorter period, or Run again and let it finish."))
+            return
         # The report shown before is not the one asked for: it goes, and nothing of it can
         # be exported under the new period's name.
         self._set_result(None)
-        if isinstance(exc, CancelledError):
-            self.status.setText("Cancelled: the report was not made and nothing was recorded. "
-                                "Pick a shorter period, or Run again and let it finish.")
-        else:
-            self.status.setText(f"Not run: {exc}")
+        self.status.setText(f"Not run: {exc}")
 
     def _set_result(self, result: ReportResult | None) -> None:
         self._done_running()
@@ -250,7 +277,7 @@ class ReportsTab(QWidget):
             self.tables.addTab(view, f"{table.title} ({len(table.rows):,})")
             self.table_views.append(view)
         self.status.setText(f"{result.title}, {result.period}. Made by {result.made_by} at "
-                            f"{result.station}, {result.made_at} UTC.")
+                            f"{result.station}, {made_at_text(result.made_at)}.")
         self.footer.setText(result.footer + "\n" + " ".join(result.notes))
         self.report_shown.emit(result)
 
@@ -267,7 +294,8 @@ class ReportsTab(QWidget):
         if target.suffix.lower() != f".{kind}":
             target = target.with_name(target.name + f".{kind}")
         # The report shown, as it is (not computed again): recorded as an export of it.
-        self.state.run(ExportOp(lambda ctx: export_report(ctx, result, target), self._written,
+        self.state.run(ExportOp(lambda ctx: export_report(ctx, result, target),
+                                lambda files: self._written(result, files),
                                 parent=self, on_error=self._not_exported))
 
     def _not_exported(self, exc: BaseException) -> None:
@@ -283,8 +311,9 @@ class ReportsTab(QWidget):
             lambda row: self.state.message.emit(f"Added purchase batch {row.name}.", 8000))
         dialog.open()
 
-    def _written(self, files: list[Path]) -> None:
+    def _written(self, result: ReportResult, files: list[Path]) -> None:
         text = ", ".join(str(f) for f in files)
-        self.status.setText(f"Exported to {text}")
-        self.state.message.emit(f"Report exported to {text}", 8000)
+        what = f"{result.title} ({result.period})"
+        self.status.setText(f"Exported {what} to {text}")
+        self.state.message.emit(f"Exported {what} to {text}", 8000)
         self.exported.emit(files)
