@@ -87,6 +87,14 @@ def test_columns_fit_their_content_and_the_signature_gets_two_inches(qtbot, nigh
     long_cells = [("X" * 120, "1", "HPD-BWC-0001", "", "23:10", "07:30")]
     widths = lineup_column_widths(long_cells, body, head, width, dpi)
     assert widths[-1] >= 2 * dpi and sum(widths) == pytest.approx(width)
+    # A demo sheet printed "Gray, K..." for two officers while the bay and "Wed 06:48,
+    # earlier shift" kept their whole texts (a tester): those give way first.
+    demo = [("Hernandez, Guadalupe", "0293", "HPD-BWC-0014", "DOCK-B bay 12",
+             "Wed 06:48, earlier shift", "Thu 07:15")]
+    widths = lineup_column_widths(demo, body, head, width, dpi)
+    assert widths[0] >= body.horizontalAdvance(demo[0][0])
+    assert widths[-1] >= 2 * dpi and sum(widths) == pytest.approx(width)
+    assert widths[3] < body.horizontalAdvance("DOCK-B bay 12")  # (the bay elided instead)
 
 
 def test_the_dialog_opens_on_the_shift_on_duty_and_names_the_file(qtbot, night, qm_ctx,

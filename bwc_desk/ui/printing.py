@@ -173,15 +173,25 @@ def lineup_column_widths(
     dpi: float,
 ) -> list[float]:
     """Each column as wide as its widest text (header included) plus padding; the signature
-    column takes the rest and never less than two inches (the officer column
-    is narrowed, its names elided, before that happens)."""
+    column takes the rest and never less than two inches. Where that does not fit, the
+    columns a roll call needs least give way first, their texts elided: the bay, then the
+    time out (its "earlier shift"), then the expected return, down to their titles' width;
+    the officer's name last (a tester's demo sheet printed "Gray, K..." for two officers
+    while the bay and time columns kept their whole texts)."""
     pad = 0.16 * dpi
     widths: list[float] = []
+    floors: list[float] = []
     for column, title in enumerate(LINEUP_COLUMNS[:-1]):
         texts = [row[column] for row in cells]
         widest = max([head.horizontalAdvance(title)] + [body.horizontalAdvance(t) for t in texts])
         widths.append(float(math.ceil(widest + pad)))
+        floors.append(float(math.ceil(head.horizontalAdvance(title) + pad)))
     signature = SIGNATURE_MIN_INCHES * dpi
+    for column in (3, 4, 5):  # bay, time out, expected back
+        over = sum(widths) + signature - width
+        if over <= 0:
+            break
+        widths[column] = max(widths[column] - over, floors[column])
     over = sum(widths) + signature - width
     if over > 0:
         widths[0] = max(widths[0] - over, 0.8 * dpi)  # (names elided past it)
