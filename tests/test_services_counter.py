@@ -440,6 +440,20 @@ def test_the_lineup_has_a_row_for_each_camera_and_says_lost_ones(room):
     assert jones.shift == "Night"
 
 
+def test_a_lost_camera_is_no_longer_kept_where_it_was(room):
+    """A tester: Inventory said "Kept at: Cage A, shelf 1" of a camera marked lost. Its
+    place is cleared; the record of the loss keeps where it was kept."""
+    from bwc_desk.services import unit_location
+
+    admin = room["admin"]
+    unit = inventory.unit_detail(admin, "HPD-BWC-0003")
+    unit_location.set_location(admin, unit.id, "Cage A, shelf 1")
+    inventory.mark_lost(admin, "HPD-BWC-0003", "not found at the stock-take")
+    assert inventory.unit_detail(admin, "HPD-BWC-0003").location == ""
+    lost = inventory.unit_history(admin, unit.id)[0]
+    assert lost.kind.value == "marked lost" and lost.details["location_was"] == "Cage A, shelf 1"
+
+
 def test_report_defect(room):
     qm = room["qm"]
     with pytest.raises(ValidationError):

@@ -387,6 +387,11 @@ def change_status(
                 "unassigned_officer": officer_label(was) if was is not None else None,
             }
             unit.primary_officer_id = None
+    if new_status in (UnitStatus.LOST, UnitStatus.STOLEN) and unit.location:
+        # Not kept there any more (Inventory said "Kept at: Cage A, shelf 1" of a lost
+        # camera, a tester found); where it was kept stays in the record.
+        details = {**(details or {}), "location_was": unit.location}
+        unit.location = ""
     # Every camera in repair has an open repair case (Repairs' Open case opens it first). Put
     # back in service here, its case stays open: the counter refuses it until Repairs closes it.
     if new_status is UnitStatus.IN_REPAIR:
