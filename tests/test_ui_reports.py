@@ -247,3 +247,23 @@ def test_while_a_report_computes_the_one_shown_cannot_be_exported_and_a_cancel_k
     qtbot.waitUntil(lambda: tab.status.text().startswith("Cancelled"), timeout=30_000)
     assert tab.result is shown and tab.pdf_button.isEnabled() and tab.table_views
     assert f"Still shown: {shown.title}, {shown.period}." in tab.status.text()
+
+
+def test_another_person_signing_in_does_not_find_the_last_ones_report(qtbot, state, admin_ctx):
+    """A reviewer: a report stayed on the screen (and exportable) for the next person to
+    sign in after the lock. The same person finds it as they left it; another does not."""
+    from bwc_desk.domain.roles import Role
+    from tests.conftest import make_actor
+
+    tab = ReportsTab(state)
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.ensure_loaded()
+    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
+        tab.run_button.click()
+    state.set_actor(admin_ctx.actor)  # (the same person, back from the lock)
+    assert tab.result is not None and tab.table_views
+    state.set_actor(make_actor(admin_ctx, Role.SUPERVISOR, "sam.next").actor)
+    assert tab.result is None and not tab.table_views and not tab.pdf_button.isEnabled()
+    assert tab.status.text() == "Pick a report and a period, then Run."

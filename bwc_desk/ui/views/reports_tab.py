@@ -124,6 +124,9 @@ class ReportsTab(QWidget):
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         state.closing.connect(self._quit)
+        state.actor_changed.connect(self._actor_changed)
+        self._shown_for: int | None = None  # who was signed in when the report shown was made
+        self._run_for: int | None = None  # who pressed Run
         self.pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.csv_button.clicked.connect(lambda: self.export("csv"))
         self.batch_button.clicked.connect(self.new_batch)
@@ -190,6 +193,8 @@ class ReportsTab(QWidget):
     # --- running ---------------------------------------------------------------------------
     def run(self) -> None:
         req = self.request()
+        actor = self.state.actor
+        self._run_for = actor.staff_id if actor is not None else None
         stop = Stop("The report")
         self._stop = stop
         self._running = True
@@ -224,6 +229,16 @@ class ReportsTab(QWidget):
         self.cancel_button.setEnabled(False)
         self.status.setText("Cancelling the report...")
 
+    def _actor_changed(self, actor: Any) -> None:
+        """Another person signed in (after the lock): the report the previous one made is
+        not left on the screen for them (nor exportable as theirs); the same person finds
+        it as they left it."""
+        if actor is None or self.result is None or self._running:
+            return
+        if getattr(actor, "staff_id", None) != self._shown_for:
+            self._set_result(None)
+            self.status.setText("Pick a report and a period, then Run.")
+
     def _quit(self) -> None:
         if self._stop is not None:
             self._stop.request()  # (the window closes: the runner does not wait for it)
@@ -254,6 +269,7 @@ class ReportsTab(QWidget):
     def _set_result(self, result: ReportResult | None) -> None:
         self._done_running()
         self.result = result
+        self._shown_for = self._run_for if result is not None else None
         self._permissions()
         while self.charts_layout.count():
             item = self.charts_layout.takeAt(0)
