@@ -137,9 +137,8 @@ def test_each_role_sees_enabled_only_what_it_may_do(qtbot, state, admin_ctx, rol
     assert not tab.batch_button.toolTip().startswith("Only")
 
 
-def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path, monkeypatch):
-    """A tester's export to a folder it could not write threw the report away (44 s to run
-    again) and said "Not run": the report stays, and the words say it was not exported."""
+def lifecycle_shown(qtbot, state):
+    """The Reports view with the lifecycle report run and shown."""
     tab = ReportsTab(state)
     qtbot.addWidget(tab)
     tab.show()
@@ -147,6 +146,13 @@ def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path
     tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
     with qtbot.waitSignal(tab.report_shown, timeout=20_000):
         tab.run_button.click()
+    return tab
+
+
+def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path, monkeypatch):
+    """A tester's export to a folder it could not write threw the report away (44 s to run
+    again) and said "Not run": the report stays, and the words say it was not exported."""
+    tab = lifecycle_shown(qtbot, state)
     (tmp_path / "life.pdf.part").mkdir()  # (its place is taken: it cannot be written)
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "life.pdf"), "")))
@@ -156,27 +162,36 @@ def test_an_export_refused_keeps_the_report_on_the_screen(qtbot, state, tmp_path
     assert tab.result is not None and tab.table_views and tab.pdf_button.isEnabled()
 
 
-def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
-    qtbot, state, admin_ctx, monkeypatch
-):
-    """A tester's first report of a year at 25,000 cameras ran 44 s with "Computing..." and
-    nothing else: the status counts the seconds, and Cancel stops the reads where they are
-    (a statement that would run for minutes here), records nothing and gives Run back."""
+def minutes_long(monkeypatch, name):
+    """The report ``name`` made to run a statement that would take minutes first (so that
+    Cancel has something to stop); returns the report's own kind."""
     from dataclasses import replace
 
     from sqlalchemy import text
 
     from bwc_desk.services.reports import REPORTS
 
-    kind = REPORTS["lifecycle"]
+    kind = REPORTS[name]
 
-    def minutes_long(session, p, settings, req):
+    def compute(session, p, settings, req):
         session.execute(text(
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
             "LIMIT 3000000000) SELECT sum(x) FROM c"))
         return kind.compute(session, p, settings, req)
 
-    monkeypatch.setitem(REPORTS, "lifecycle", replace(kind, compute=minutes_long))
+    monkeypatch.setitem(REPORTS, name, replace(kind, compute=compute))
+    return kind
+
+
+def test_a_long_report_says_how_long_and_cancel_stops_it_recording_nothing(
+    qtbot, state, admin_ctx, monkeypatch
+):
+    """A tester's first report of a year at 25,000 cameras ran 44 s with "Computing..." and
+    nothing else: the status counts the seconds, and Cancel stops the reads where they are
+    (a statement that would run for minutes here), records nothing and gives Run back."""
+    from bwc_desk.services.reports import REPORTS
+
+    kind = minutes_long(monkeypatch, "lifecycle")
     tab = ReportsTab(state)
     qtbot.addWidget(tab)
     tab.show()
@@ -213,30 +228,10 @@ def test_while_a_report_computes_the_one_shown_cannot_be_exported_and_a_cancel_k
     Export waits for the new report; a Cancel keeps the one shown (it cleared it) and says
     which it is. And a period the person set stays when another report is picked (it went
     back to 30 days, unseen)."""
-    from dataclasses import replace
-
-    from sqlalchemy import text
-
-    from bwc_desk.services.reports import REPORTS
-
-    tab = ReportsTab(state)
-    qtbot.addWidget(tab)
-    tab.show()
-    tab.ensure_loaded()
-    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
-    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
-        tab.run_button.click()
+    tab = lifecycle_shown(qtbot, state)
     shown = tab.result
     assert shown is not None and tab.pdf_button.isEnabled()
-    kind = REPORTS["utilization"]
-
-    def minutes_long(session, p, settings, req):
-        session.execute(text(
-            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c "
-            "LIMIT 3000000000) SELECT sum(x) FROM c"))
-        return kind.compute(session, p, settings, req)
-
-    monkeypatch.setitem(REPORTS, "utilization", replace(kind, compute=minutes_long))
+    minutes_long(monkeypatch, "utilization")
     tab.from_edit.setDate(QDate(2025, 12, 2))  # a year, typed by the person
     tab.report_box.setCurrentIndex(tab.report_box.findData("utilization"))
     assert tab.from_edit.date() == QDate(2025, 12, 2)
@@ -255,13 +250,7 @@ def test_another_person_signing_in_does_not_find_the_last_ones_report(qtbot, sta
     from bwc_desk.domain.roles import Role
     from tests.conftest import make_actor
 
-    tab = ReportsTab(state)
-    qtbot.addWidget(tab)
-    tab.show()
-    tab.ensure_loaded()
-    tab.report_box.setCurrentIndex(tab.report_box.findData("lifecycle"))
-    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
-        tab.run_button.click()
+    tab = lifecycle_shown(qtbot, state)
     state.set_actor(admin_ctx.actor)  # (the same person, back from the lock)
     assert tab.result is not None and tab.table_views
     state.set_actor(make_actor(admin_ctx, Role.SUPERVISOR, "sam.next").actor)
