@@ -256,3 +256,11 @@ def test_another_person_signing_in_does_not_find_the_last_ones_report(qtbot, sta
     state.set_actor(make_actor(admin_ctx, Role.SUPERVISOR, "sam.next").actor)
     assert tab.result is None and not tab.table_views and not tab.pdf_button.isEnabled()
     assert tab.status.text() == "Pick a report and a period, then Run."
+    # A report the last person ran that ends after the next one signed in: not shown either.
+    state.set_actor(admin_ctx.actor)
+    with qtbot.waitSignal(tab.report_shown, timeout=20_000):
+        tab.run_button.click()
+    tab.run_button.click()
+    state.set_actor(make_actor(admin_ctx, Role.SUPERVISOR, "sam.after").actor)
+    qtbot.waitUntil(lambda: not tab._running, timeout=20_000)
+    assert tab.result is None and not tab.table_views

@@ -268,6 +268,11 @@ class ReportsTab(QWidget):
 
     def _set_result(self, result: ReportResult | None) -> None:
         self._done_running()
+        actor = self.state.actor
+        if result is not None and actor is not None and actor.staff_id != self._run_for:
+            # (Made for the person before the lock, who ran it: not shown to the next one.)
+            result = None
+            self.status.setText("Pick a report and a period, then Run.")
         self.result = result
         self._shown_for = self._run_for if result is not None else None
         self._permissions()
